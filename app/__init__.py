@@ -1,0 +1,95 @@
+"""Application factory: config -> extensions -> api, web, errors, cli -> jobs."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
+
+from app import config, log_masking
+from app.errors import DomainError
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
+                static_folder="web/static")
+    load_config(app, test_config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    init_background(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    from pathlib import Path
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    log_masking.install(app.logger)
+    log_masking.install()
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    csrf.init_app(app)
+    from app import auth  # noqa: F401  (registers the user loader)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api import register_api
+    from app.web import register_web
+
+    register_api(app)
+    register_web(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.api import domain_error_response, is_api_request
+    from app.web.errors import domain_error_page
+
+    def on_domain_error(exc: DomainError) -> ResponseReturnValue:
+        if is_api_request(request.path):
+            return domain_error_response(exc)
+        return domain_error_page(exc)
+
+    app.register_error_handler(DomainError, on_domain_error)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)
+
+
+def init_background(app: Flask) -> None:
+    from app.jobs import init_jobs
+
+    init_jobs(app)

@@ -1,0 +1,28 @@
+"""JSON API /api/v1 (flask-smorest, OpenAPI at /api/v1/openapi.json)."""
+from flask import Flask
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from app.api import attachments, cases, health, procedures, tasks
+from app.api.errors import domain_error_response, handle_http_exception
+from app.errors import DomainError, StaleCase
+from app.extensions import api, csrf
+
+
+def register_api(app: Flask) -> None:
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    for module in (procedures, cases, tasks, attachments):
+        csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
+        api.register_blueprint(module.blp)
+    app.register_blueprint(health.bp)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(StaleDataError, lambda exc: domain_error_response(StaleCase()))
+
+
+def is_api_request(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+__all__ = ["DomainError", "domain_error_response", "is_api_request", "register_api"]

@@ -1,0 +1,49 @@
+"""Attachments of a case: multipart upload (size and type checked) and download."""
+from typing import Any
+
+from flask import current_app, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.schemas.cases import AttachmentSchema
+from app.auth import bearer_actor
+from app.db import unit_of_work
+from app.errors import UploadRefused
+from app.services.attachments import UploadLimits, get_attachment, list_attachments, store_attachment
+from app.services.cases import get_case
+
+blp = Blueprint("api_attachments", __name__, url_prefix="/api/v1/cases", description="附件")
+
+
+def upload_limits() -> UploadLimits:
+    return UploadLimits(current_app.config["UPLOAD_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
+
+
+@blp.route("/<int:case_id>/attachments")
+class Attachments(MethodView):
+    @blp.response(200, AttachmentSchema(many=True))
+    def get(self, case_id: int) -> Any:
+        """Attachments of a case the caller may see."""
+        get_case(bearer_actor(), case_id)
+        return list_attachments(case_id)
+
+    @blp.response(201, AttachmentSchema)
+    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+    def post(self, case_id: int) -> Any:
+        """Upload one file (PDF, JPG or PNG) as multipart field `file`; returns its id for forms."""
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise UploadRefused("请选择要上传的文件（字段名 file）", code="upload_missing")
+        with unit_of_work():
+            return store_attachment(bearer_actor(), case_id, upload.filename, upload.stream, upload_limits())
+
+
+@blp.route("/<int:case_id>/attachments/<attachment_id>")
+class AttachmentDownload(MethodView):
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, case_id: int, attachment_id: str) -> Any:
+        """Download an attachment (checksum verified) for those who may see the case."""
+        attachment, path = get_attachment(bearer_actor(), case_id, attachment_id, upload_limits().directory)
+        return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename)

@@ -1,0 +1,83 @@
+"""Cases: start, list, show (with open tasks and history), withdraw, admin retry."""
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.schemas.cases import (
+    CaseCreateSchema,
+    CaseDetailSchema,
+    CaseListArgsSchema,
+    CasePageSchema,
+    CaseWithdrawSchema,
+)
+from app.auth import bearer_actor
+from app.db import unit_of_work
+from app.models import Case
+from app.services import cases as case_service
+from app.services.attachments import list_attachments
+from app.services.history import list_events
+
+blp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="办件")
+
+
+class CaseDetail:
+    """A case with its open tasks, history and attachments, for CaseDetailSchema."""
+
+    def __init__(self, case: Case) -> None:
+        self._case = case
+        self.open_tasks = case_service.open_tasks_of(case)
+        self.history = list_events(case)
+        self.attachments = list_attachments(case.id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._case, name)
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, CasePageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Cases the caller may see, newest first."""
+        actor = bearer_actor()
+        items, total = case_service.list_cases(actor, case_service.CaseFilter(**args))
+        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+    @blp.arguments(CaseCreateSchema)
+    @blp.response(201, CaseDetailSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Start a case; the applicant's own first form is already claimed by the caller."""
+        with unit_of_work():
+            actor = bearer_actor()
+            case = case_service.start_case(actor, body["procedure"], body["data"])
+        return CaseDetail(case)
+
+
+@blp.route("/<int:case_id>")
+class CaseResource(MethodView):
+    @blp.response(200, CaseDetailSchema)
+    def get(self, case_id: int) -> Any:
+        """One case with its open tasks, history and attachments."""
+        return CaseDetail(case_service.get_case(bearer_actor(), case_id))
+
+
+@blp.route("/<int:case_id>/withdraw")
+class CaseWithdraw(MethodView):
+    @blp.arguments(CaseWithdrawSchema)
+    @blp.response(200, CaseDetailSchema)
+    def post(self, body: dict[str, Any], case_id: int) -> Any:
+        """The applicant withdraws an open case."""
+        with unit_of_work():
+            case = case_service.withdraw_case(bearer_actor(), case_id, body["reason"])
+        return CaseDetail(case)
+
+
+@blp.route("/<int:case_id>/retry")
+class CaseRetry(MethodView):
+    @blp.response(200, CaseDetailSchema)
+    def post(self, case_id: int) -> Any:
+        """An admin retries the failed step of a case in error."""
+        with unit_of_work():
+            case = case_service.retry_case(bearer_actor(), case_id)
+        return CaseDetail(case)

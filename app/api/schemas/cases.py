@@ -1,0 +1,73 @@
+"""Case output and inputs."""
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas.common import OrganisationRefSchema, PageArgsSchema, UserRefSchema
+from app.api.schemas.tasks import TaskSchema
+from app.models import CASE_STATUS_TITLES
+
+
+class CaseEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    kind = fields.String()
+    actor = fields.Nested(UserRefSchema, allow_none=True)
+    task_id = fields.String(allow_none=True)
+    step = fields.String(allow_none=True)
+    payload = fields.Dict()
+
+
+class AttachmentSchema(Schema):
+    id = fields.String()
+    case_id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime()
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    procedure = fields.String(attribute="procedure_key")
+    procedure_name = fields.Function(lambda c: c.procedure_version.name)
+    procedure_version = fields.Function(lambda c: c.procedure_version.version)
+    status = fields.String()
+    status_title = fields.Function(lambda c: CASE_STATUS_TITLES.get(c.status, c.status))
+    title = fields.String()
+    applicant = fields.Nested(OrganisationRefSchema)
+    region_code = fields.String()
+    current_step = fields.String(allow_none=True)
+    error_message = fields.String(allow_none=True)
+    data = fields.Dict()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class CaseDetailSchema(CaseSchema):
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    history = fields.List(fields.Nested(CaseEventSchema))
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+
+
+class CaseCreateSchema(Schema):
+    procedure = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    data = fields.Dict(load_default=dict)
+
+
+class CaseListArgsSchema(PageArgsSchema):
+    status = fields.String()
+    procedure = fields.String()
+    number = fields.String()
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CaseWithdrawSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))

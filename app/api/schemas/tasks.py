@@ -1,0 +1,54 @@
+"""Task output and inputs."""
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas.common import PageArgsSchema, UserRefSchema
+from app.models import ROLE_TITLES
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    case_id = fields.Integer()
+    case_number = fields.Function(lambda t: t.case.number)
+    case_title = fields.Function(lambda t: t.case.title)
+    procedure = fields.Function(lambda t: t.case.procedure_key)
+    bpmn_id = fields.String()
+    title = fields.String()
+    lane = fields.String(allow_none=True)
+    role = fields.String()
+    role_title = fields.Function(lambda t: ROLE_TITLES.get(t.role, t.role))
+    region_code = fields.String(allow_none=True)
+    status = fields.String()
+    assignee = fields.Nested(UserRefSchema, allow_none=True)
+    form_key = fields.String()
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    warn_at = fields.DateTime(allow_none=True)
+    deadline_provisional = fields.Function(lambda t: bool((t.properties or {}).get("provisional_deadline")))
+    due_in = fields.Function(lambda t: (t.properties or {}).get("dueIn"))
+
+
+class TaskDetailSchema(TaskSchema):
+    form = fields.Dict(metadata={"description": "JSON Schema of the form, choices rendered for the caller"})
+    data = fields.Dict(metadata={"description": "what the case holds so far, to pre-fill the form"})
+
+
+class TaskListArgsSchema(PageArgsSchema):
+    view = fields.String(load_default="mine", validate=validate.OneOf(["mine", "claimable", "done"]))
+    procedure = fields.String()
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class TaskCompleteSchema(Schema):
+    data = fields.Dict(required=True)
+
+
+class TaskAssignSchema(Schema):
+    user_id = fields.Integer(required=True)

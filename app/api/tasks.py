@@ -1,0 +1,87 @@
+"""Tasks: lists (mine / claimable / done), one task with its form, claim, unclaim, assign, complete."""
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.schemas.tasks import (
+    TaskAssignSchema,
+    TaskCompleteSchema,
+    TaskDetailSchema,
+    TaskListArgsSchema,
+    TaskPageSchema,
+    TaskSchema,
+)
+from app.auth import bearer_actor
+from app.db import unit_of_work
+from app.models import Task, User
+from app.services import tasks as task_service
+
+blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
+
+
+class TaskDetail:
+    def __init__(self, actor: User, task: Task) -> None:
+        self._task = task
+        self.form = task_service.task_form(actor, task)
+        self.data = task.case.data or {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._task, name)
+
+
+@blp.route("")
+class Tasks(MethodView):
+    @blp.arguments(TaskListArgsSchema, location="query")
+    @blp.response(200, TaskPageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The caller's claimed tasks (mine), those it may claim (claimable) or has done (done)."""
+        items, total = task_service.list_tasks(bearer_actor(), task_service.TaskFilter(**args))
+        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/<task_id>")
+class TaskResource(MethodView):
+    @blp.response(200, TaskDetailSchema)
+    def get(self, task_id: str) -> Any:
+        """One task with its form (JSON Schema with the caller's choices)."""
+        actor = bearer_actor()
+        return TaskDetail(actor, task_service.get_task(actor, task_id))
+
+
+@blp.route("/<task_id>/claim")
+class TaskClaim(MethodView):
+    @blp.response(200, TaskSchema)
+    def post(self, task_id: str) -> Any:
+        """Claim an unclaimed task; a task someone else claimed first answers 409."""
+        with unit_of_work():
+            return task_service.claim_task(bearer_actor(), task_id)
+
+
+@blp.route("/<task_id>/unclaim")
+class TaskUnclaim(MethodView):
+    @blp.response(200, TaskSchema)
+    def post(self, task_id: str) -> Any:
+        """Put a claimed task back into the claimable pool."""
+        with unit_of_work():
+            return task_service.unclaim_task(bearer_actor(), task_id)
+
+
+@blp.route("/<task_id>/assign")
+class TaskAssign(MethodView):
+    @blp.arguments(TaskAssignSchema)
+    @blp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """A lead assigns the task to a reviewer of its region."""
+        with unit_of_work():
+            return task_service.assign_task(bearer_actor(), task_id, body["user_id"])
+
+
+@blp.route("/<task_id>/complete")
+class TaskComplete(MethodView):
+    @blp.arguments(TaskCompleteSchema)
+    @blp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Submit the form; invalid data answers 422 with a message per field and changes nothing."""
+        with unit_of_work():
+            return task_service.complete_task(bearer_actor(), task_id, body["data"])

@@ -1,0 +1,9 @@
+"""Command groups: flask procedures|users|demo|jobs."""
+from flask import Flask
+
+from app.cli import demo, jobs, procedures, users
+
+
+def register_cli(app: Flask) -> None:
+    for group in (procedures.group, users.group, demo.group, jobs.group):
+        app.cli.add_command(group)

@@ -1,0 +1,67 @@
+"""Configuration read from the environment; every knob is documented here."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Build the config mapping from environment variables (defaults suit a laptop demo)."""
+    demo = _bool("GJY_DEMO", default=False)
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        if not demo and not _bool("GJY_ALLOW_DEV_SECRET", default=True):
+            raise RuntimeError("SECRET_KEY must be set outside demo mode")
+        secret = "dev-only-secret-change-me"
+    return {
+        # SQLAlchemy URL; default: a SQLite file in the instance folder.
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'gjy.sqlite3'}"
+        ),
+        "SECRET_KEY": secret,
+        # Where uploaded attachments are stored (outside the database).
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
+        # Maximum upload size in bytes (default 20 MiB).
+        "MAX_UPLOAD_BYTES": int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        # Demo mode: demo users with a known password may exist and sign in.
+        "DEMO": demo,
+        # Folders holding the procedures, forms and lane mapping.
+        "BPMN_DIR": os.environ.get("BPMN_DIR", str(PROJECT_ROOT / "bpmn")),
+        "FORMS_DIR": os.environ.get("FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        # Background worker: "embedded" (a thread in the app process), "celery" or "off".
+        "WORKER": os.environ.get("GJY_WORKER", "off"),
+        "WORKER_INTERVAL_SECONDS": float(os.environ.get("GJY_WORKER_INTERVAL", "15")),
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        # Case numbers: prefix-year-sequence, the year in this time zone.
+        "TIMEZONE": os.environ.get("GJY_TIMEZONE", "Asia/Shanghai"),
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(
+            os.environ.get("DATABASE_URL", "sqlite://")
+        ),
+        # OpenAPI (flask-smorest)
+        "API_TITLE": "桂建云 Cases API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "JSON_AS_ASCII": False,
+    }
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

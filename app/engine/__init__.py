@@ -1,0 +1,19 @@
+"""The only package that imports SpiffWorkflow: registry (deploy), runner (cases), scripting."""
+from app.engine.registry import LIB_VERSION, BundleInput, ProcedureBundle, build_bundles
+from app.engine.runner import (
+    Definition,
+    Engine,
+    FinishedStep,
+    ReadyTask,
+    RunningCase,
+    StepResult,
+    clear_definition_cache,
+    load_definition,
+)
+from app.engine.serializer import SERIALIZER_VERSION
+
+__all__ = [
+    "LIB_VERSION", "SERIALIZER_VERSION", "BundleInput", "Definition", "Engine", "FinishedStep",
+    "ProcedureBundle", "ReadyTask", "RunningCase", "StepResult", "build_bundles",
+    "clear_definition_cache", "load_definition",
+]

@@ -1,0 +1,306 @@
+"""Parse and validate procedure bundles at deploy: BPMN + called processes + DMN + forms + lanes.
+
+A bundle is refused with problems naming file, element id and problem; nothing of it is deployed.
+The parser does not check scripts, conditions, timers, handler names or forms: we do it here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import SpiffWorkflow  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (  # type: ignore[import-untyped]
+    TimerEventDefinition,
+)
+from SpiffWorkflow.exceptions import SpiffWorkflowException  # type: ignore[import-untyped]
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # type: ignore[import-untyped]
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask  # type: ignore[import-untyped]
+
+from app.engine.scripting import compile_script
+from app.errors import DeployError
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
+ISO_LITERAL = re.compile(r"(R\d*/)?P[0-9TYMWDHS.,]+|\d{4}-\d{2}-\d{2}T[0-9:.+\-Z]+")
+PREFIX_RE = re.compile(r"^[A-Z]{1,6}$")
+LIB_VERSION: str = getattr(SpiffWorkflow, "__version__", "3.2.0")
+
+Problem = dict[str, str | None]
+PropertyCheck = Callable[[str, str], str | None]
+
+
+@dataclass
+class BundleInput:
+    """Everything a deploy reads: file name -> content."""
+
+    bpmn: dict[str, bytes]
+    dmn: dict[str, bytes]
+    forms: dict[str, str]
+    lanes: dict[str, dict[str, str]]
+    handler_names: set[str]
+    roles: set[str]
+    task_property_check: PropertyCheck | None = None
+    choice_names: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ProcedureBundle:
+    key: str
+    name: str
+    files: dict[str, str]
+    manifest: dict[str, Any]
+    content_hash: str = ""
+
+
+@dataclass
+class _Scan:
+    """What lxml found in the files before Spiff parses them."""
+
+    process_file: dict[str, str] = field(default_factory=dict)       # process id -> file
+    process_names: dict[str, str] = field(default_factory=dict)
+    process_props: dict[str, dict[str, str]] = field(default_factory=dict)
+    calls: dict[str, set[str]] = field(default_factory=dict)          # process id -> called ids
+    decisions: dict[str, str] = field(default_factory=dict)          # decision id -> dmn file
+    uses_decisions: dict[str, set[str]] = field(default_factory=dict)
+    element_file: dict[str, str] = field(default_factory=dict)
+
+
+def _problem(file: str | None, element: str | None, problem: str) -> Problem:
+    return {"file": file, "element": element, "problem": problem}
+
+
+def _q(tag: str, ns: str = BPMN_NS) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _scan_bpmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) -> None:
+    try:
+        root = etree.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        problems.append(_problem(name, None, f"XML 格式错误 (bad XML): {exc}"))
+        return
+    bpmn_ids = {e.get("id") for e in root.iter() if isinstance(e.tag, str)
+                and e.tag.startswith(f"{{{BPMN_NS}}}") and e.get("id")}
+    for ext in root.iter(f"{{{SPIFF_NS}}}*"):
+        if ext.get("id") in bpmn_ids:
+            problems.append(_problem(name, ext.get("id"),
+                                     f"扩展元素 id 与 BPMN 元素 id 重复 ({etree.QName(ext).localname})"))
+    for task in root.iter(_q("task")):
+        problems.append(_problem(name, task.get("id"), "无类型任务：请设为用户任务、服务任务或脚本任务"))
+    for process in root.iter(_q("process")):
+        pid = process.get("id") or ""
+        scan.process_file[pid] = name
+        scan.process_names[pid] = process.get("name") or pid
+        props: dict[str, str] = {}
+        ext = process.find(_q("extensionElements"))
+        if ext is not None:
+            for prop in ext.iter(f"{{{SPIFF_NS}}}property"):
+                props[prop.get("name") or ""] = prop.get("value") or ""
+        scan.process_props[pid] = props
+        scan.calls[pid] = {c.get("calledElement") or "" for c in process.iter(_q("callActivity"))}
+        scan.uses_decisions[pid] = {(d.text or "").strip() for d in process.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.get("id"):
+            scan.element_file.setdefault(el.get("id") or "", name)
+
+
+def _scan_dmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) -> None:
+    try:
+        root = etree.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        problems.append(_problem(name, None, f"XML 格式错误 (bad XML): {exc}"))
+        return
+    for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == "decision" and el.get("id"):
+            scan.decisions[el.get("id") or ""] = name
+
+
+def _closure(pid: str, scan: _Scan) -> set[str]:
+    seen: set[str] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(scan.calls.get(current, set()))
+    return seen
+
+
+def _expressions(spec: Any) -> Iterator[tuple[Any, str, str, str]]:
+    """(task spec, kind, source, mode) for every piece of Python in a process."""
+    for ts in spec.task_specs.values():
+        for attr in ("script", "prescript", "postscript"):
+            src = getattr(ts, attr, None)
+            if src:
+                yield ts, attr, src, "exec"
+        for cond, _target in getattr(ts, "cond_task_specs", []):
+            if cond is not None:
+                yield ts, "condition", cond.args[0], "eval"
+        for pname, param in (getattr(ts, "operation_params", None) or {}).items():
+            yield ts, f"service parameter {pname}", param["value"], "eval"
+        ed = getattr(ts, "event_definition", None)
+        if isinstance(ed, TimerEventDefinition):
+            yield ts, "timer", ed.expression, "eval"
+
+
+def _check_expressions(spec: Any, file: str, problems: list[Problem]) -> None:
+    for ts, kind, src, mode in _expressions(spec):
+        if kind == "timer" and ISO_LITERAL.fullmatch(src.strip()):
+            problems.append(_problem(file, ts.bpmn_id, f'定时器表达式须加引号: 写成 "{src.strip()}"'))
+            continue
+        try:
+            compile_script(src, mode)
+        except SyntaxError as exc:
+            problems.append(_problem(file, ts.bpmn_id, f"{kind} 无法编译 (line {exc.lineno}): {exc.msg}"))
+
+
+def _check_tasks(spec: Any, file: str, inp: BundleInput, problems: list[Problem]) -> dict[str, Any]:
+    tasks: dict[str, Any] = {}
+    for ts in spec.task_specs.values():
+        if isinstance(ts, ServiceTask) and ts.operation_name not in inp.handler_names:
+            problems.append(_problem(file, ts.bpmn_id, f"未注册的处理程序 (unknown handler) '{ts.operation_name}'"))
+        if not isinstance(ts, UserTask):
+            continue
+        props = dict(ts.extensions.get("properties", {}))
+        form_key = props.get("formKey")
+        if not form_key:
+            problems.append(_problem(file, ts.bpmn_id, "用户任务缺少 formKey 属性"))
+        elif f"{form_key}.json" not in inp.forms:
+            problems.append(_problem(file, ts.bpmn_id, f"表单不存在 (unknown form) forms/{form_key}.json"))
+        lane = inp.lanes.get(ts.lane or "")
+        if lane is None:
+            problems.append(_problem(file, ts.bpmn_id, f"泳道 '{ts.lane}' 未在 bpmn/lanes.json 中映射到角色"))
+        for pname, value in props.items():
+            message = inp.task_property_check(pname, value) if inp.task_property_check else None
+            if message:
+                problems.append(_problem(file, ts.bpmn_id, message))
+        tasks[ts.bpmn_id] = {"title": ts.bpmn_name or ts.bpmn_id, "lane": ts.lane,
+                             "role": (lane or {}).get("role"), "scope": (lane or {}).get("scope"),
+                             "form_key": form_key, "properties": props}
+    return tasks
+
+
+def _choice_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("x-choices"), str):
+            yield node["x-choices"]
+        for value in node.values():
+            yield from _choice_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _choice_refs(value)
+
+
+def _check_forms(inp: BundleInput, problems: list[Problem]) -> None:
+    for name, text in inp.forms.items():
+        try:
+            schema = json.loads(text)
+            Draft202012Validator.check_schema(schema)
+        except (json.JSONDecodeError, SchemaError) as exc:
+            problems.append(_problem(f"forms/{name}", None, f"表单不是有效的 JSON Schema: {str(exc)[:300]}"))
+            continue
+        for ref in _choice_refs(schema):
+            if ref not in inp.choice_names:
+                problems.append(_problem(f"forms/{name}", ref, f"未注册的选项来源 (unknown x-choices) '{ref}'"))
+
+
+def _check_lanes(inp: BundleInput, problems: list[Problem]) -> None:
+    for lane, rule in inp.lanes.items():
+        if rule.get("role") not in inp.roles:
+            problems.append(_problem("bpmn/lanes.json", lane, f"未知角色 '{rule.get('role')}'"))
+        if rule.get("scope") not in {"applicant", "case_city", "case_region", "province"}:
+            problems.append(_problem("bpmn/lanes.json", lane, f"未知范围 '{rule.get('scope')}'"))
+
+
+def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem]) -> list[str]:
+    ids = []
+    for pid, props in scan.process_props.items():
+        if "casePrefix" not in props:
+            continue  # a library process (called by others), not startable
+        file = scan.process_file[pid]
+        if not PREFIX_RE.match(props["casePrefix"]):
+            problems.append(_problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
+        for key in ("startHandler",):
+            if props.get(key) and props[key] not in inp.handler_names:
+                problems.append(_problem(file, pid, f"{key} 未注册的处理程序 (unknown handler) '{props[key]}'"))
+        if props.get("startForm") and f"{props['startForm']}.json" not in inp.forms:
+            problems.append(_problem(file, pid, f"表单不存在 (unknown form) forms/{props['startForm']}.json"))
+        for role in filter(None, props.get("startRoles", "").split(",")):
+            if role.strip() not in inp.roles:
+                problems.append(_problem(file, pid, f"startRoles 含未知角色 '{role.strip()}'"))
+        ids.append(pid)
+    return ids
+
+
+def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
+    """Validate everything and return one bundle per procedure; raise DeployError on any problem."""
+    problems: list[Problem] = []
+    scan = _Scan()
+    for name, content in sorted(inp.bpmn.items()):
+        _scan_bpmn(name, content, scan, problems)
+    for name, content in sorted(inp.dmn.items()):
+        _scan_dmn(name, content, scan, problems)
+    _check_forms(inp, problems)
+    _check_lanes(inp, problems)
+    if problems:
+        raise DeployError(problems)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        for name, content in sorted(inp.bpmn.items()):
+            parser.add_bpmn_str(content, filename=name)
+        for name, content in sorted(inp.dmn.items()):
+            parser.add_dmn_str(content, filename=name)
+    except SpiffWorkflowException as exc:
+        raise DeployError([_spiff_problem(exc)]) from exc
+    bundles = [b for pid in _procedure_ids(scan, inp, problems)
+               if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
+    if problems:
+        raise DeployError(problems)
+    return bundles
+
+
+def _spiff_problem(exc: Any) -> Problem:
+    return _problem(getattr(exc, "file_name", None), getattr(exc, "id", None), str(exc).splitlines()[0])
+
+
+def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
+               problems: list[Problem]) -> ProcedureBundle | None:
+    try:
+        spec = parser.get_spec(pid)
+        subprocess_specs = parser.get_subprocess_specs(pid)
+    except SpiffWorkflowException as exc:
+        problems.append(_spiff_problem(exc))
+        return None
+    tasks: dict[str, Any] = {}
+    for one in [spec, *subprocess_specs.values()]:
+        file = scan.process_file.get(one.name, scan.process_file[pid])
+        _check_expressions(one, file, problems)
+        tasks.update(_check_tasks(one, file, inp, problems))
+    processes = _closure(pid, scan)
+    bpmn_files = {scan.process_file[p] for p in processes if p in scan.process_file}
+    decisions = set().union(*(scan.uses_decisions.get(p, set()) for p in processes))
+    files = {f"bpmn/{f}": inp.bpmn[f].decode("utf-8") for f in sorted(bpmn_files)}
+    files.update({f"bpmn/{scan.decisions[d]}": inp.dmn[scan.decisions[d]].decode("utf-8")
+                  for d in sorted(decisions) if d in scan.decisions})
+    props = scan.process_props[pid]
+    forms = sorted({t["form_key"] for t in tasks.values() if t.get("form_key")}
+                   | ({props["startForm"]} if props.get("startForm") else set()))
+    files.update({f"forms/{k}.json": inp.forms[f"{k}.json"] for k in forms if f"{k}.json" in inp.forms})
+    used_lanes = {t["lane"]: inp.lanes.get(t["lane"] or "") for t in tasks.values()}
+    manifest = {
+        "key": pid, "name": scan.process_names[pid], "case_prefix": props.get("casePrefix"),
+        "start_roles": [r.strip() for r in props.get("startRoles", "").split(",") if r.strip()],
+        "properties": props, "tasks": tasks, "lanes": used_lanes,
+    }
+    digest = hashlib.sha256(json.dumps({"files": files, "lanes": used_lanes}, sort_keys=True,
+                                       ensure_ascii=False).encode("utf-8")).hexdigest()
+    return ProcedureBundle(pid, scan.process_names[pid], files, manifest, digest)

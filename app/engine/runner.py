@@ -1,0 +1,214 @@
+"""Run cases: create, load, complete a user task, fire timers, retry, cancel -> StepResult.
+
+"How far to run" lives here; "what to persist" is the caller's (services/steps.py).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # type: ignore[import-untyped]
+from SpiffWorkflow.exceptions import SpiffWorkflowException  # type: ignore[import-untyped]
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # type: ignore[import-untyped]
+from SpiffWorkflow.spiff.specs.defaults import UserTask  # type: ignore[import-untyped]
+from SpiffWorkflow.task import Task as SpiffTask  # type: ignore[import-untyped]
+from SpiffWorkflow.util.task import TaskState  # type: ignore[import-untyped]
+
+from app.engine import serializer
+from app.engine.scripting import ServiceCaller, make_script_engine
+from app.engine.timers import next_timer_at
+
+# The library logs every state change at INFO with task data attached (personal data, ~6 % CPU).
+for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.dmn", "spiff.metrics"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+MAX_TASK_DEPTH = 500  # loops deepen the task tree; past ~1000 the library silently stalls
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    bpmn_id: str
+    title: str
+    lane: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FinishedStep:
+    bpmn_id: str
+    title: str
+    kind: str  # UserTask, ServiceTask, ScriptTask, ExclusiveGateway, EndEvent, ...
+
+
+@dataclass
+class StepResult:
+    ready_tasks: list[ReadyTask] = field(default_factory=list)
+    finished: list[FinishedStep] = field(default_factory=list)
+    next_timer_at: datetime | None = None
+    completed: bool = False
+    succeeded: bool = True
+    error: str | None = None
+    error_step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A parsed procedure version, cached per worker process."""
+
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+@lru_cache(maxsize=128)
+def _parse(version_id: int, process_id: str, bpmn: tuple[tuple[str, str], ...],
+           dmn: tuple[tuple[str, str], ...]) -> Definition:
+    parser = SpiffBpmnParser()  # validated at deploy; not again on every worker start
+    for name, text in bpmn:
+        parser.add_bpmn_str(text.encode("utf-8"), filename=name)
+    for name, text in dmn:
+        parser.add_dmn_str(text.encode("utf-8"), filename=name)
+    return Definition(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+
+
+def load_definition(version_id: int, process_id: str, files: dict[str, str]) -> Definition:
+    bpmn = tuple(sorted((k, v) for k, v in files.items() if k.endswith(".bpmn")))
+    dmn = tuple(sorted((k, v) for k, v in files.items() if k.endswith(".dmn")))
+    return _parse(version_id, process_id, bpmn, dmn)
+
+
+def clear_definition_cache() -> None:
+    """Forget parsed specs (tests use it to simulate a fresh worker process)."""
+    _parse.cache_clear()
+
+
+class RunningCase:
+    """One workflow object for one request: never shared between threads or requests."""
+
+    def __init__(self, workflow: Any) -> None:
+        self._wf = workflow
+        self._finished: list[FinishedStep] = []
+
+    # -- actions -------------------------------------------------------------------------------
+    def run(self) -> StepResult:
+        """Run engine steps until only human tasks, timers and events are left."""
+        return self._guarded(lambda: None)
+
+    def complete_task(self, task_id: str, data: dict[str, Any]) -> StepResult:
+        def act() -> None:
+            task = self._ready_user_task(task_id)
+            task.set_data(**data)
+            task.run()
+            self._record(task)
+        return self._guarded(act)
+
+    def fire_timers(self) -> StepResult:
+        return self._guarded(self._wf.refresh_timers)
+
+    def retry(self) -> StepResult:
+        """Reset every task in ERROR to READY and run again (after an admin fixed the cause)."""
+        def act() -> None:
+            for task in self._wf.get_tasks(state=TaskState.ERROR):
+                self._wf.reset_from_task_id(task.id)
+        return self._guarded(act)
+
+    def cancel(self) -> StepResult:
+        self._wf.cancel()
+        return self._result()
+
+    # -- queries -------------------------------------------------------------------------------
+    def has_ready_task(self, task_id: str) -> bool:
+        try:
+            self._ready_user_task(task_id)
+        except LookupError:
+            return False
+        return True
+
+    def dump(self) -> bytes:
+        return serializer.dump_state(self._wf)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _ready_user_task(self, task_id: str) -> Any:
+        try:
+            task = self._wf.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException) as exc:
+            raise LookupError(task_id) from exc
+        if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
+            raise LookupError(task_id)
+        return task
+
+    def _record(self, task: SpiffTask) -> None:
+        ts = task.task_spec
+        if getattr(ts, "bpmn_id", None):
+            self._finished.append(FinishedStep(ts.bpmn_id, ts.bpmn_name or ts.bpmn_id, type(ts).__name__))
+
+    def _guarded(self, act: Callable[[], None]) -> StepResult:
+        try:
+            act()
+            self._wf.do_engine_steps(did_complete_task=self._record)
+            self._wf.refresh_timers()
+            self._wf.do_engine_steps(did_complete_task=self._record)
+        except SpiffWorkflowException as exc:
+            task = getattr(exc, "task", None)
+            step = getattr(getattr(task, "task_spec", None), "bpmn_name", None) or getattr(
+                getattr(task, "task_spec", None), "bpmn_id", None)
+            cause = exc.__cause__ or getattr(exc, "exception", None)
+            message = str(cause) if cause is not None and str(cause) else str(exc)
+            result = self._result()
+            result.error, result.error_step = message, step
+            return result
+        return self._result()
+
+    def _result(self) -> StepResult:
+        ready = [t for t in self._wf.get_tasks(state=TaskState.READY)
+                 if isinstance(t.task_spec, UserTask)]
+        depth = max((t.depth for t in ready), default=0)
+        errors = self._wf.get_tasks(state=TaskState.ERROR)
+        result = StepResult(
+            ready_tasks=[ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                                   t.task_spec.lane, dict(t.data)) for t in ready],
+            finished=list(self._finished),
+            next_timer_at=next_timer_at(self._wf),
+            completed=bool(self._wf.is_completed()),
+            succeeded=bool(self._wf.success) if self._wf.is_completed() else True,
+            data=dict(self._wf.data) if self._wf.is_completed() else _latest_data(ready),
+        )
+        if errors:
+            result.error = "流程步骤出错"
+            result.error_step = errors[0].task_spec.bpmn_name or errors[0].task_spec.bpmn_id
+        if depth > MAX_TASK_DEPTH:
+            result.error = f"流程循环次数过多 (task depth {depth})"
+        self._finished = []
+        return result
+
+
+def _latest_data(ready: list[Any]) -> dict[str, Any]:
+    return dict(ready[-1].data) if ready else {}
+
+
+class Engine:
+    """Composition root of the workflow engine: script functions and service handlers injected."""
+
+    def __init__(self, script_functions: dict[str, Callable[..., Any]]) -> None:
+        self.script_functions = script_functions
+
+    def start(self, definition: Definition, data: dict[str, Any],
+              service_caller: ServiceCaller) -> tuple[RunningCase, StepResult]:
+        engine = make_script_engine(self.script_functions, service_caller)
+        wf = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=engine)
+        wf.task_tree.data.update(data)
+        case = RunningCase(wf)
+        return case, case.run()
+
+    def load(self, definition: Definition, blob: bytes, version: str,
+             service_caller: ServiceCaller) -> RunningCase:
+        # The script engine is not serialized: ours is attached on every load, never the default.
+        engine = make_script_engine(self.script_functions, service_caller)
+        wf = serializer.load_state(blob, version, definition.spec, definition.subprocess_specs, engine)
+        return RunningCase(wf)

@@ -1,0 +1,67 @@
+"""Workflow state <-> bytes: spec-free JSON (the spec is stored once per version), zlib-compressed."""
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # type: ignore[import-untyped]
+from SpiffWorkflow.bpmn.serializer.default.workflow import (  # type: ignore[import-untyped]
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # type: ignore[import-untyped]
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # type: ignore[import-untyped]
+
+from app.errors import EngineError
+
+
+class SpecFreeWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    """The default converter without 'spec'/'subprocess_specs': those come from the procedure version."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None,
+                  script_engine: Any = None) -> Any:
+        wf = self.target_class(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+        wf.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=wf)
+        wf.task_tree = wf.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(wf, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], wf)
+        wf.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return wf
+
+
+def _make_serializer() -> Any:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    # Not built in: without these a date or Decimal in task data makes the case unsaveable.
+    registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    return BpmnWorkflowSerializer(registry)
+
+
+SERIALIZER = _make_serializer()
+SERIALIZER_VERSION: str = SERIALIZER.VERSION
+
+
+def dump_state(workflow: Any) -> bytes:
+    return zlib.compress(SERIALIZER.serialize_json(workflow).encode("utf-8"), 6)
+
+
+def load_state(blob: bytes, version: str, spec: Any, subprocess_specs: Any, script_engine: Any) -> Any:
+    """Restore a workflow; refuses states written by another serializer version (no silent loss)."""
+    if version != SERIALIZER_VERSION:
+        raise EngineError(f"state written by serializer {version}, this build reads {SERIALIZER_VERSION}")
+    dct = json.loads(zlib.decompress(blob).decode("utf-8"))
+    dct.pop(SERIALIZER.VERSION_KEY, None)
+    return SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs,
+                                script_engine=script_engine)

@@ -1,0 +1,96 @@
+"""Domain errors with stable codes and Chinese messages; api/ and web/ turn them into responses."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the user can understand: stable code, Chinese message, HTTP status, details."""
+
+    status = 400
+    code = "bad_request"
+    message = "请求无效"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None,
+                 details: dict[str, Any] | None = None) -> None:
+        self.message = message or self.message
+        if code:
+            self.code = code
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class NotAuthenticated(DomainError):
+    status, code, message = 401, "not_authenticated", "请先登录"
+
+
+class NotAllowed(DomainError):
+    status, code, message = 403, "not_allowed", "您无权执行此操作"
+
+
+class NotFound(DomainError):
+    status, code, message = 404, "not_found", "未找到该对象"
+
+
+class CaseNotFound(NotFound):
+    code, message = "case_not_found", "未找到该办件"
+
+
+class TaskNotFound(NotFound):
+    code, message = "task_not_found", "未找到该待办任务"
+
+
+class Conflict(DomainError):
+    status, code, message = 409, "conflict", "数据已被他人修改，请刷新后重试"
+
+
+class StaleCase(Conflict):
+    code, message = "case_changed", "该办件已被他人处理，请刷新后重试"
+
+
+class TaskAlreadyClaimed(Conflict):
+    code, message = "task_already_claimed", "该任务已被他人领取"
+
+
+class TaskNotOpen(Conflict):
+    code, message = "task_not_open", "该任务已办结或已取消"
+
+
+class InvalidForm(DomainError):
+    status, code, message = 422, "invalid_form", "表单填写有误，请按提示修改"
+
+    def __init__(self, field_errors: dict[str, str], message: str | None = None) -> None:
+        super().__init__(message, details={"fields": field_errors})
+        self.field_errors = field_errors
+
+
+class RuleViolation(DomainError):
+    """A business rule of the notice refuses the action (wrong level, locked person, ...)."""
+
+    status, code, message = 422, "rule_violation", "不符合办理条件"
+
+
+class DeployError(DomainError):
+    """A procedure bundle failed validation; details name file, element and problem."""
+
+    status, code, message = 422, "deploy_refused", "流程部署被拒绝"
+
+    def __init__(self, problems: list[dict[str, str | None]]) -> None:
+        lines = "; ".join(
+            f"{p.get('file')}{'#' + str(p['element']) if p.get('element') else ''}: {p.get('problem')}"
+            for p in problems
+        )
+        super().__init__(f"流程部署被拒绝: {lines}", details={"problems": problems})
+        self.problems = problems
+
+
+class UploadRefused(DomainError):
+    status, code, message = 422, "upload_refused", "附件不符合要求"
+
+
+class EngineError(Exception):
+    """A technical failure inside the workflow engine (script, service task, timer)."""
+
+    def __init__(self, message: str, *, step: str | None = None) -> None:
+        super().__init__(message)
+        self.step = step

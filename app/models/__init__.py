@@ -1,0 +1,39 @@
+"""All models, imported here so Alembic and the app see every table."""
+from app.models.attachment import Attachment
+from app.models.case import CASE_STATUS_TITLES, OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus
+from app.models.history import CaseEvent
+from app.models.identity import (
+    PROVINCE_CODE,
+    ROLE_TITLES,
+    ApiToken,
+    Organisation,
+    OrganisationKind,
+    Region,
+    RegionLevel,
+    Role,
+    User,
+    UserRole,
+)
+from app.models.outbox import OutboxMessage
+from app.models.procedure import Procedure, ProcedureVersion
+from app.models.records import (
+    DataLevel,
+    LockRole,
+    PerformanceRecord,
+    PerformanceRecordChange,
+    Person,
+    PersonStatus,
+    Project,
+    ProjectLock,
+    RecordSource,
+)
+from app.models.task import Task, TaskStatus
+from app.models.workflow_state import WorkflowState
+
+__all__ = [
+    "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "ApiToken", "Attachment",
+    "Case", "CaseEvent", "CaseNumberCounter", "CaseStatus", "DataLevel", "LockRole", "Organisation",
+    "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
+    "PersonStatus", "Procedure", "ProcedureVersion", "Project", "ProjectLock", "RecordSource", "Region",
+    "RegionLevel", "Role", "Task", "TaskStatus", "User", "UserRole", "WorkflowState",
+]

@@ -1,0 +1,78 @@
+"""A case (办件): one run of a procedure version for an applicant, with its status and summary data."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.models.identity import Organisation, User
+from app.models.procedure import ProcedureVersion
+
+
+class CaseStatus(enum.StrEnum):
+    RUNNING = "running"
+    WAITING_FOR_APPLICANT = "waiting_for_applicant"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
+    ERROR = "error"
+
+
+CASE_STATUS_TITLES = {
+    CaseStatus.RUNNING: "办理中",
+    CaseStatus.WAITING_FOR_APPLICANT: "待申请人处理",
+    CaseStatus.COMPLETED: "已办结",
+    CaseStatus.WITHDRAWN: "已撤回",
+    CaseStatus.TERMINATED: "已终止",
+    CaseStatus.ERROR: "异常",
+}
+
+OPEN_STATUSES = (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT, CaseStatus.ERROR)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_region_status", "region_code", "status"),
+        Index("ix_cases_applicant_status", "applicant_org_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    procedure_key: Mapped[str] = mapped_column(String(100), index=True)
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"))
+    status: Mapped[str] = mapped_column(String(30), index=True, default=CaseStatus.RUNNING)
+    title: Mapped[str] = mapped_column(String(300))
+    applicant_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    # What the applicant and reviewers submitted so far, merged: shown on pages and in the API.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    current_step: Mapped[str | None] = mapped_column(String(200))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Optimistic locking: an UPDATE that finds another version fails (-> 409 for the loser).
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
+    applicant: Mapped[Organisation] = relationship(lazy="joined")
+    started_by: Mapped[User] = relationship(lazy="joined")
+
+
+class CaseNumberCounter(Base):
+    """Per prefix and year sequence for human-readable case numbers (JS-2026-000123)."""
+
+    __tablename__ = "case_number_counters"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,136 @@
+"""Regions, organisations (enterprises and authorities), users, roles and API tokens."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+
+PROVINCE_CODE = "450000"
+
+
+class RegionLevel(enum.StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class Role(enum.StrEnum):
+    """Roles a user may hold; lanes in bpmn/lanes.json name these."""
+
+    ENTERPRISE = "enterprise"            # 企业经办人
+    INDIVIDUAL = "individual"            # 个人
+    COUNTY_REVIEWER = "county_reviewer"  # 县级住建部门审核人员
+    CITY_REVIEWER = "city_reviewer"      # 设区市住建局审核人员
+    PROVINCE_REVIEWER = "province_reviewer"  # 自治区住建厅建筑市场监管处
+    LEAD = "lead"                        # 科室负责人: assigns and reassigns in its region
+    ANALYST = "analyst"                  # 业务分析
+    ADMIN = "admin"                      # 系统管理员
+    SUPERVISOR = "supervisor"            # 监管/领导
+
+
+ROLE_TITLES: dict[str, str] = {
+    Role.ENTERPRISE: "企业经办人",
+    Role.INDIVIDUAL: "个人",
+    Role.COUNTY_REVIEWER: "县级审核人员",
+    Role.CITY_REVIEWER: "市级审核人员",
+    Role.PROVINCE_REVIEWER: "自治区审核人员",
+    Role.LEAD: "科室负责人",
+    Role.ANALYST: "业务分析员",
+    Role.ADMIN: "系统管理员",
+    Role.SUPERVISOR: "监管人员",
+}
+
+
+class OrganisationKind(enum.StrEnum):
+    ENTERPRISE = "enterprise"
+    AUTHORITY = "authority"
+    PLATFORM = "platform"  # the operator of the system itself (analysts, admins)
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # GB/T 2260
+    name: Mapped[str] = mapped_column(String(50))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+
+
+class Organisation(Base):
+    """An enterprise (企业, with its credit code) or an authority (住建部门) or the platform."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    enterprise_type: Mapped[str | None] = mapped_column(String(30))
+    in_region: Mapped[bool] = mapped_column(Boolean, default=True)
+    legal_representative: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", back_populates="user"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30), index=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")

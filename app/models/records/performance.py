@@ -1,0 +1,41 @@
+"""Performance records (业绩): in-region or imported, frozen once used in a bid, with change history."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, utcnow
+
+
+class RecordSource(enum.StrEnum):
+    IN_REGION = "in_region"   # 区内: entered by the enterprise
+    IMPORTED = "imported"     # 区外: imported from the national platform, never edited by hand
+
+
+class PerformanceRecord(Base):
+    __tablename__ = "performance_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    project_name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20))
+    used_in_bid: Mapped[bool] = mapped_column(Boolean, default=False)  # frozen when True
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PerformanceRecordChange(Base):
+    """One applied change of a record: old and new values, by which case."""
+
+    __tablename__ = "performance_record_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("performance_records.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    old_values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_values: Mapped[dict[str, Any]] = mapped_column(JSON)

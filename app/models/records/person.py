@@ -1,0 +1,30 @@
+"""Registered persons (人员): ID number, employer and status."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.models.identity import Organisation
+
+
+class PersonStatus(enum.StrEnum):
+    IN_SERVICE = "in_service"
+    DEREGISTERED = "deregistered"
+
+
+class Person(Base):
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)  # GB 11643, validated on entry
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=PersonStatus.IN_SERVICE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    employer: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -1,0 +1,111 @@
+"""Who may do what: object checks (404 outside jurisdiction) and SQL filters for lists."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from app.errors import CaseNotFound, NotAllowed, TaskNotFound
+from app.models import PROVINCE_CODE, Case, OrganisationKind, Role, Task, TaskStatus, User
+
+AUTHORITY_ROLES = (Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.LEAD,
+                   Role.SUPERVISOR, Role.ADMIN, Role.ANALYST)
+
+
+def region_covers(actor_region: str, region: str | None) -> bool:
+    """Province covers all; a city (xxxx00) covers itself and its counties; a county only itself."""
+    if region is None:
+        return False
+    if actor_region == PROVINCE_CODE:
+        return True
+    if actor_region.endswith("00"):
+        return region[:4] == actor_region[:4]
+    return region == actor_region
+
+
+def _region_clause(column: Any, actor_region: str) -> ColumnElement[bool]:
+    if actor_region == PROVINCE_CODE:
+        return true()
+    if actor_region.endswith("00"):
+        return column.like(actor_region[:4] + "%")
+    return column == actor_region
+
+
+def _is_official(actor: User) -> bool:
+    return actor.organisation.kind in (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM) and \
+        actor.has_role(*AUTHORITY_ROLES)
+
+
+def visible_cases(actor: User) -> ColumnElement[bool]:
+    """SQL filter: the cases this actor may see."""
+    clauses: list[ColumnElement[bool]] = [Case.started_by_id == actor.id]
+    if actor.has_role(Role.ENTERPRISE):
+        clauses.append(Case.applicant_org_id == actor.organisation_id)
+    if _is_official(actor):
+        clauses.append(_region_clause(Case.region_code, actor.region_code))
+    return or_(*clauses)
+
+
+def can_see_case(actor: User, case: Case) -> bool:
+    if case.started_by_id == actor.id:
+        return True
+    if actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id:
+        return True
+    return _is_official(actor) and region_covers(actor.region_code, case.region_code)
+
+
+def require_case_visible(actor: User, case: Case | None) -> Case:
+    if case is None or not can_see_case(actor, case):
+        raise CaseNotFound()
+    return case
+
+
+def is_candidate(actor: User, task: Task) -> bool:
+    """May this actor work on the task (claim it, or complete it once claimed)?"""
+    if task.role not in actor.roles:
+        return False
+    if task.candidate_org_id is not None:
+        return task.candidate_org_id == actor.organisation_id
+    return task.region_code == actor.region_code
+
+
+def candidate_tasks(actor: User) -> ColumnElement[bool]:
+    """SQL filter: tasks of the actor's roles in its organisation or region."""
+    roles = sorted(actor.roles)
+    if not roles:
+        return false()
+    return and_(
+        Task.role.in_(roles),
+        or_(Task.candidate_org_id == actor.organisation_id,
+            and_(Task.candidate_org_id.is_(None), Task.region_code == actor.region_code)),
+    )
+
+
+def claimable_tasks(actor: User) -> ColumnElement[bool]:
+    return and_(candidate_tasks(actor), Task.status == TaskStatus.OPEN, Task.assignee_id.is_(None))
+
+
+def can_see_task(actor: User, task: Task) -> bool:
+    return (is_candidate(actor, task) or task.assignee_id == actor.id
+            or task.completed_by_id == actor.id or can_see_case(actor, task.case))
+
+
+def require_task_visible(actor: User, task: Task | None) -> Task:
+    if task is None or not can_see_task(actor, task):
+        raise TaskNotFound()
+    return task
+
+
+def require_can_assign(actor: User, task: Task) -> None:
+    if not (actor.has_role(Role.LEAD, Role.ADMIN) and region_covers(actor.region_code, task.region_code)):
+        raise NotAllowed("只有本辖区的科室负责人可以分派任务", code="assign_not_allowed")
+
+
+def require_can_start(actor: User, start_roles: list[str]) -> None:
+    if start_roles and not actor.has_role(*start_roles):
+        raise NotAllowed("您的角色不能发起此事项", code="start_not_allowed")
+
+
+def require_admin(actor: User) -> None:
+    if not actor.has_role(Role.ADMIN):
+        raise NotAllowed("只有系统管理员可以执行此操作", code="admin_only")

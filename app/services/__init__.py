@@ -1,0 +1,1 @@
+"""Use cases: plain functions taking (actor, ids, data); they flush, never commit."""

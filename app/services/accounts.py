@@ -1,0 +1,57 @@
+"""Users, passwords and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.db import utcnow
+from app.errors import NotFound
+from app.extensions import db
+from app.models import ApiToken, User, UserRole
+
+
+def create_user(username: str, display_name: str, password: str, organisation_id: int,
+                region_code: str, roles: list[str], person_id: int | None = None,
+                phone: str | None = None) -> User:
+    user = User(username=username, display_name=display_name,
+                password_hash=generate_password_hash(password), organisation_id=organisation_id,
+                region_code=region_code, person_id=person_id, phone=phone)
+    user.role_rows = [UserRole(role=r) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def get_user_by_username(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"未找到用户 {username}", code="user_not_found")
+    return user
+
+
+def issue_token(user: User, days: int = 90) -> str:
+    """Create a bearer token; only its hash is stored, the token itself is returned once."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                            expires_at=utcnow() + timedelta(days=days)))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(
+        ApiToken.token_sha256 == hashlib.sha256(token.encode()).hexdigest()))
+    if row is None or row.revoked or (row.expires_at and row.expires_at < utcnow()):
+        return None
+    return row.user if row.user.active else None

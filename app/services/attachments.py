@@ -1,0 +1,90 @@
+"""Attachments: checked for size and type (by content, not by name), stored on disk with a checksum."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from app.errors import NotFound, RuleViolation, UploadRefused
+from app.extensions import db
+from app.models import OPEN_STATUSES, Attachment, User
+from app.services import history
+from app.services.cases import get_case
+
+# content type -> leading bytes that prove it
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    directory: str
+    max_bytes: int
+
+
+def _sniff(head: bytes) -> str | None:
+    for content_type, prefixes in SIGNATURES.items():
+        if any(head.startswith(p) for p in prefixes):
+            return content_type
+    return None
+
+
+def _safe_name(filename: str) -> str:
+    name = Path(filename.replace("\\", "/")).name.strip() or "附件"
+    return "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/\\|?*')[:200] or "附件"
+
+
+def store_attachment(actor: User, case_id: int, filename: str, stream: BinaryIO,
+                     limits: UploadLimits) -> Attachment:
+    """Store an upload for a case the actor may see; refuses oversize files and unknown types."""
+    case = get_case(actor, case_id)
+    if case.status not in OPEN_STATUSES:
+        raise RuleViolation("办件已办结，不能再上传附件", code="case_closed")
+    data = stream.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise UploadRefused(f"附件超过大小限制（最大 {limits.max_bytes // (1024 * 1024)} MB）",
+                            code="upload_too_large")
+    if not data:
+        raise UploadRefused("附件为空", code="upload_empty")
+    content_type = _sniff(data[:16])
+    if content_type is None:
+        raise UploadRefused("仅支持 PDF、JPG、PNG 格式的附件", code="upload_type_refused")
+    attachment_id = str(uuid.uuid4())
+    relative = Path(str(case.id)) / f"{attachment_id}{EXTENSIONS[content_type]}"
+    target = Path(limits.directory) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    attachment = Attachment(id=attachment_id, case_id=case.id, filename=_safe_name(filename),
+                            content_type=content_type, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(), storage_path=str(relative),
+                            uploaded_by_id=actor.id)
+    db.session.add(attachment)
+    history.record(case, "attachment_uploaded", actor,
+                   payload={"attachment_id": attachment_id, "filename": attachment.filename})
+    db.session.flush()
+    return attachment
+
+
+def get_attachment(actor: User, case_id: int, attachment_id: str, directory: str) -> tuple[Attachment, Path]:
+    """The attachment and its file path, for those who may see the case; checksum verified."""
+    case = get_case(actor, case_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        raise NotFound("未找到该附件", code="attachment_not_found")
+    path = Path(directory) / attachment.storage_path
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != attachment.sha256:
+        raise NotFound("附件文件已损坏或丢失，请联系管理员", code="attachment_corrupt")
+    return attachment, path
+
+
+def list_attachments(case_id: int) -> list[Attachment]:
+    from sqlalchemy import select
+
+    return list(db.session.scalars(select(Attachment).where(Attachment.case_id == case_id)
+                                   .order_by(Attachment.uploaded_at)))

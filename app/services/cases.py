@@ -1,0 +1,140 @@
+"""Cases: start, read, list, withdraw, retry after an error."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.db import utcnow
+from app.errors import CaseNotFound, InvalidForm, NotAllowed, RuleViolation
+from app.extensions import db
+from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
+from app.policy import is_candidate, require_admin, require_can_start, require_case_visible, visible_cases
+from app.services import forms, history, steps
+from app.services.deadlines import LOCAL_TZ
+from app.services.handler_registry import HandlerContext, get_handler
+from app.services.procedures import get_latest_version
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    procedure: str | None = None
+    number: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def _next_number(prefix: str) -> str:
+    year = utcnow().astimezone(LOCAL_TZ).year
+    for _attempt in range(3):
+        counter = db.session.get(CaseNumberCounter, (prefix, year), with_for_update=True)
+        if counter is not None:
+            counter.last_value += 1
+            db.session.flush()
+            return f"{prefix}-{year}-{counter.last_value:06d}"
+        try:
+            with db.session.begin_nested():
+                db.session.add(CaseNumberCounter(prefix=prefix, year=year, last_value=1))
+            return f"{prefix}-{year}-{1:06d}"
+        except IntegrityError:
+            continue  # another request created this year's counter first
+    raise RuleViolation("办件编号生成冲突，请重试", code="number_conflict")
+
+
+def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
+    """Start a case of the latest version of a procedure; the applicant's first task is claimed."""
+    version = get_latest_version(procedure_key)
+    manifest = version.manifest
+    require_can_start(actor, manifest.get("start_roles", []))
+    initial = _validated_start_data(version, manifest, actor, data or {})
+    case = Case(number=_next_number(manifest["case_prefix"]), procedure_key=procedure_key,
+                procedure_version_id=version.id, procedure_version=version, status=CaseStatus.RUNNING,
+                title=manifest["name"], applicant_org_id=actor.organisation_id,
+                started_by_id=actor.id, region_code=actor.region_code, data=dict(initial))
+    db.session.add(case)
+    db.session.flush()
+    start_handler = manifest.get("properties", {}).get("startHandler")
+    if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
+        get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session))
+        db.session.flush()
+    outcome = steps.start(case, actor, initial)
+    now = utcnow()
+    for task in outcome.new_tasks:
+        if is_candidate(actor, task):
+            task.assignee_id, task.claimed_at = actor.id, now
+            history.record(case, "task_claimed", actor, task_id=task.id, step=task.title)
+    db.session.flush()
+    return case
+
+
+def _validated_start_data(version: Any, manifest: dict[str, Any], actor: User,
+                          data: dict[str, Any]) -> dict[str, Any]:
+    start_form = manifest.get("properties", {}).get("startForm")
+    if start_form:
+        schema = forms.render_schema(forms.form_schema(version, start_form), actor, None)
+        return forms.validate(schema, data)
+    if data:
+        raise InvalidForm({"_form": "此事项发起时无需填写数据，请在申请表中填写"},
+                          message="此事项发起时不接受数据")
+    return {}
+
+
+def get_case(actor: User, case_id: int) -> Case:
+    return require_case_visible(actor, db.session.get(Case, case_id))
+
+
+def find_case_by_number(actor: User, number: str) -> Case:
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    return require_case_visible(actor, case)
+
+
+def _cases_query(actor: User, filters: CaseFilter) -> Select[tuple[Case]]:
+    query = select(Case).where(visible_cases(actor))
+    if filters.status:
+        query = query.where(Case.status == filters.status)
+    if filters.procedure:
+        query = query.where(Case.procedure_key == filters.procedure)
+    if filters.number:
+        query = query.where(Case.number == filters.number)
+    return query
+
+
+def list_cases(actor: User, filters: CaseFilter) -> tuple[list[Case], int]:
+    query = _cases_query(actor, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = list(db.session.scalars(query.order_by(Case.id.desc())
+                                   .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
+    return page, total
+
+
+def open_tasks_of(case: Case) -> list[Task]:
+    return list(db.session.scalars(select(Task).where(
+        Task.case_id == case.id, Task.status == TaskStatus.OPEN).order_by(Task.created_at)))
+
+
+def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
+    """The applicant withdraws an open case; its open tasks are cancelled."""
+    case = get_case(actor, case_id)
+    applicant = case.started_by_id == actor.id or (
+        actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id)
+    if not applicant:
+        raise NotAllowed("只有申请人可以撤回办件", code="withdraw_not_allowed")
+    if case.status not in OPEN_STATUSES:
+        raise RuleViolation("办件已办结，不能撤回", code="case_closed")
+    steps.advance(case, actor, steps.Cancel(CaseStatus.WITHDRAWN, reason))
+    return case
+
+
+def retry_case(actor: User, case_id: int) -> Case:
+    """An admin retries the failed step of a case in error after fixing the cause."""
+    require_admin(actor)
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise CaseNotFound()
+    if case.status != CaseStatus.ERROR:
+        raise RuleViolation("办件不处于异常状态，无需重试", code="case_not_in_error")
+    steps.advance(case, actor, steps.Retry())
+    return case

@@ -1,0 +1,127 @@
+"""Demo data: the 14 Guangxi cities, authorities, enterprises, persons, projects, locks, records, users."""
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import (
+    PROVINCE_CODE,
+    DataLevel,
+    LockRole,
+    Organisation,
+    OrganisationKind,
+    PerformanceRecord,
+    Person,
+    Project,
+    ProjectLock,
+    RecordSource,
+    Region,
+    RegionLevel,
+    Role,
+)
+from app.services.accounts import create_user
+from app.services.identifiers import credit_code_check_char, id_check_digit
+
+DEMO_PASSWORD = "Demo-Passw0rd!"
+
+CITIES = [
+    ("450100", "南宁市"), ("450200", "柳州市"), ("450300", "桂林市"), ("450400", "梧州市"),
+    ("450500", "北海市"), ("450600", "防城港市"), ("450700", "钦州市"), ("450800", "贵港市"),
+    ("450900", "玉林市"), ("451000", "百色市"), ("451100", "贺州市"), ("451200", "河池市"),
+    ("451300", "来宾市"), ("451400", "崇左市"),
+]
+COUNTIES = [("450102", "兴宁区", "450100"), ("450103", "青秀区", "450100"), ("450107", "西乡塘区", "450100"),
+            ("450202", "城中区", "450200"), ("450203", "鱼峰区", "450200")]
+
+
+def credit_code(first17: str) -> str:
+    return first17 + credit_code_check_char(first17)
+
+
+def id_number(first17: str) -> str:
+    return first17 + id_check_digit(first17)
+
+
+def _regions() -> None:
+    db.session.add(Region(code=PROVINCE_CODE, name="广西壮族自治区", level=RegionLevel.PROVINCE))
+    db.session.add(Region(code="430000", name="湖南省", level=RegionLevel.PROVINCE))
+    db.session.flush()
+    for code, name in CITIES:
+        db.session.add(Region(code=code, name=name, level=RegionLevel.CITY, parent_code=PROVINCE_CODE))
+    db.session.flush()
+    for code, name, parent in COUNTIES:
+        db.session.add(Region(code=code, name=name, level=RegionLevel.COUNTY, parent_code=parent))
+    db.session.flush()
+
+
+def _org(kind: str, name: str, region: str, **fields: object) -> Organisation:
+    org = Organisation(kind=kind, name=name, region_code=region, **fields)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def _enterprise_world(city: str, short: str, ent: Organisation, persons: list[tuple[str, str]]) -> list[Person]:
+    """Persons, a level-B and a level-C project, a PM lock and two performance records."""
+    people = []
+    for name, id17 in persons:
+        person = Person(id_number=id_number(id17), name=name, employer_id=ent.id, phone="13907710000")
+        db.session.add(person)
+        people.append(person)
+    project_b = Project(code=f"{city}2024B001", permit_number=f"{city}202403150101", name=f"{short}市民服务中心工程",
+                        region_code=city, construction_unit=f"{short}市城市建设投资集团", entry_org_id=ent.id,
+                        data_level=DataLevel.B)
+    project_c = Project(code=f"{city}2025C002", permit_number=f"{city}202505200202", name=f"{short}第三中学教学楼工程",
+                        region_code=city, construction_unit=f"{short}市教育局", entry_org_id=ent.id,
+                        data_level=DataLevel.C)
+    db.session.add_all([project_b, project_c])
+    db.session.flush()
+    db.session.add(ProjectLock(project_id=project_b.id, person_id=people[0].id, enterprise_id=ent.id,
+                               role=LockRole.PROJECT_MANAGER))
+    db.session.add(ProjectLock(project_id=project_b.id, person_id=people[1].id, enterprise_id=ent.id,
+                               role=LockRole.SAFETY_OFFICER))
+    db.session.add(PerformanceRecord(enterprise_id=ent.id, project_name=f"{short}滨江大道改造工程",
+                                     source=RecordSource.IN_REGION, used_in_bid=True,
+                                     fields={"contract_amount": "3200.00", "completion_date": "2024-06-30",
+                                             "project_manager": people[0].name}))
+    db.session.add(PerformanceRecord(enterprise_id=ent.id, project_name="长沙湘江新区道路工程",
+                                     source=RecordSource.IMPORTED, used_in_bid=True,
+                                     fields={"contract_amount": "5100.00", "completion_date": "2023-12-20"}))
+    db.session.flush()
+    return people
+
+
+def seed_demo() -> bool:
+    """Create the demo world once; returns False when it already exists."""
+    if db.session.get(Region, PROVINCE_CODE) is not None:
+        return False
+    _regions()
+    platform = _org(OrganisationKind.PLATFORM, "桂建云平台运维中心", PROVINCE_CODE)
+    province = _org(OrganisationKind.AUTHORITY, "广西壮族自治区住房和城乡建设厅", PROVINCE_CODE)
+    city_orgs = {code: _org(OrganisationKind.AUTHORITY, f"{name}住房和城乡建设局", code) for code, name in CITIES}
+    nanning = _org(OrganisationKind.ENTERPRISE, "广西邕城建设集团有限公司", "450100",
+                   credit_code=credit_code("91450100MA5KAB123"), enterprise_type="建筑业企业",
+                   legal_representative="黄建国")
+    liuzhou = _org(OrganisationKind.ENTERPRISE, "柳州龙城建筑工程有限公司", "450200",
+                   credit_code=credit_code("91450200MA5LCD456"), enterprise_type="建筑业企业",
+                   legal_representative="韦志强")
+    _org(OrganisationKind.ENTERPRISE, "湖南湘江建设有限公司", "430000", in_region=False,
+         credit_code=credit_code("91430100MA4PQR789"), enterprise_type="建筑业企业", legal_representative="刘湘")
+    nanning_people = _enterprise_world("450100", "南宁", nanning, [
+        ("陆伟", "45010219850315001"), ("覃丽", "45010319900722002"), ("梁海", "45010719920105003")])
+    _enterprise_world("450200", "柳州", liuzhou, [
+        ("蒙刚", "45020219800211004"), ("莫燕", "45020319881109005")])
+    users = [
+        ("ent-nanning", "邕城建设·经办人", nanning, "450100", [Role.ENTERPRISE], None),
+        ("ent-liuzhou", "龙城建筑·经办人", liuzhou, "450200", [Role.ENTERPRISE], None),
+        ("city-nanning", "南宁市住建局·审核员", city_orgs["450100"], "450100", [Role.CITY_REVIEWER, Role.LEAD], None),
+        ("city-liuzhou", "柳州市住建局·审核员", city_orgs["450200"], "450200", [Role.CITY_REVIEWER, Role.LEAD], None),
+        ("province", "自治区住建厅·市场监管处", province, PROVINCE_CODE, [Role.PROVINCE_REVIEWER, Role.LEAD], None),
+        ("analyst", "业务分析员", platform, PROVINCE_CODE, [Role.ANALYST], None),
+        ("admin", "系统管理员", platform, PROVINCE_CODE, [Role.ADMIN], None),
+        ("supervisor", "自治区住建厅·监管", province, PROVINCE_CODE, [Role.SUPERVISOR], None),
+        ("person", "梁海", nanning, "450100", [Role.INDIVIDUAL], nanning_people[2].id),
+    ]
+    for username, display, org, region, roles, person_id in users:
+        create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles], person_id=person_id)
+    db.session.flush()
+    return True
+

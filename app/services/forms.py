@@ -1,0 +1,152 @@
+"""Task forms: JSON Schema from the case's procedure version, choices for the user, validation.
+
+Messages are Chinese; a field may override them with "x-messages": {"required": "...", ...}.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from sqlalchemy import select
+
+from app.errors import InvalidForm, NotFound
+from app.extensions import db
+from app.models import Attachment, Case, ProcedureVersion, User
+from app.services.handler_registry import ChoiceContext, get_choice_provider
+
+RESERVED_KEYS = {"typename"}  # a dict with this key makes SpiffWorkflow's state unloadable
+_FORMAT_CHECKER = FormatChecker()
+
+_TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否",
+               "array": "列表", "object": "对象"}
+
+
+def form_schema(version: ProcedureVersion, form_key: str) -> dict[str, Any]:
+    text = version.files.get(f"forms/{form_key}.json")
+    if text is None:
+        raise NotFound(f"未找到表单 {form_key}", code="form_not_found")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every property schema (and array item schema) in the form, recursively."""
+    found: list[dict[str, Any]] = []
+    for prop in (schema.get("properties") or {}).values():
+        found.append(prop)
+        if prop.get("type") == "object":
+            found.extend(_walk_fields(prop))
+        items = prop.get("items")
+        if isinstance(items, dict):
+            found.append(items)
+            if items.get("type") == "object":
+                found.extend(_walk_fields(items))
+    return found
+
+
+def render_schema(schema: dict[str, Any], actor: User, case: Case | None) -> dict[str, Any]:
+    """Copy of the schema with each "x-choices" field's allowed options as oneOf [{const, title}]."""
+    rendered = copy.deepcopy(schema)
+    ctx = ChoiceContext(actor=actor, case=case, session=db.session)
+    for field in _walk_fields(rendered):
+        provider_name = field.get("x-choices")
+        if not provider_name:
+            continue
+        provider = get_choice_provider(provider_name)
+        options = provider(ctx) if provider else []
+        field["oneOf"] = [{"const": value, "title": title} for value, title in options]
+        if not options:
+            field["oneOf"] = [{"const": None, "title": "（无可选项）"}]
+    return rendered
+
+
+def _field_title(schema: dict[str, Any], path: list[Any]) -> dict[str, Any]:
+    node = schema
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = (node.get("properties") or {}).get(part, {})
+    return node
+
+
+def _message(error: ValidationError, field: dict[str, Any]) -> str:
+    custom = (field.get("x-messages") or {}).get(str(error.validator))
+    if custom:
+        return str(custom)
+    v, value = error.validator, error.validator_value
+    messages = {
+        "required": "此项为必填项",
+        "type": f"格式不正确，应为{_TYPE_NAMES.get(str(value), str(value))}",
+        "minLength": "此项为必填项" if value == 1 else f"至少填写 {value} 个字符",
+        "maxLength": f"最多填写 {value} 个字符",
+        "minimum": f"不能小于 {value}", "maximum": f"不能大于 {value}",
+        "minItems": f"至少需要 {value} 项", "maxItems": f"最多 {value} 项",
+        "enum": "请选择有效的选项", "oneOf": "请选择有效的选项", "const": "请选择有效的选项",
+        "format": "日期格式应为 YYYY-MM-DD" if value == "date" else "格式不正确",
+        "pattern": "格式不正确",
+        "uniqueItems": "不能重复选择",
+    }
+    return messages.get(str(v), "填写有误")
+
+
+def _error_path(error: ValidationError) -> list[Any]:
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        if missing:
+            path.append(missing[0])
+    return path
+
+
+def _clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the fields the form defines; drop empty strings of optional fields."""
+    props = schema.get("properties") or {}
+    cleaned = {}
+    for key, value in data.items():
+        if key not in props or key in RESERVED_KEYS:
+            continue
+        if value == "" and key not in schema.get("required", []):
+            continue
+        cleaned[key] = value
+    return cleaned
+
+
+def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = None) -> dict[str, Any]:
+    """Return the cleaned data or raise InvalidForm with a Chinese message per field path."""
+    if not isinstance(data, dict):
+        raise InvalidForm({"": "表单数据应为对象"})
+    cleaned = _clean(schema, data)
+    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    errors: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(cleaned), key=lambda e: len(list(e.absolute_path))):
+        path = _error_path(error)
+        key = ".".join(str(p) for p in path) or "_form"
+        errors.setdefault(key, _message(error, _field_title(schema, path)))
+    if not errors and case is not None:
+        errors.update(_check_attachments(schema, cleaned, case))
+    if errors:
+        raise InvalidForm(errors)
+    return cleaned
+
+
+def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for key, field in (schema.get("properties") or {}).items():
+        is_list = field.get("type") == "array"
+        spec = field.get("items", {}) if is_list else field
+        if spec.get("format") != "attachment" or key not in data:
+            continue
+        ids = data[key] if is_list else [data[key]]
+        accepted = spec.get("x-accept") or ([spec["contentMediaType"]] if "contentMediaType" in spec else [])
+        found = {a.id: a for a in db.session.scalars(
+            select(Attachment).where(Attachment.id.in_([str(i) for i in ids]), Attachment.case_id == case.id))}
+        for attachment_id in ids:
+            attachment = found.get(str(attachment_id))
+            if attachment is None:
+                errors[key] = "附件不存在或不属于本办件，请重新上传"
+            elif accepted and attachment.content_type not in accepted:
+                errors[key] = f"附件类型不符合要求：{attachment.filename}"
+    return errors

@@ -1,0 +1,43 @@
+"""Chinese identifiers: unified social credit codes (GB 32100-2015), ID numbers (GB 11643), masking."""
+from __future__ import annotations
+
+import re
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_credit_code(code: str) -> bool:
+    code = code.strip().upper()
+    return bool(_USCC_RE.match(code)) and credit_code_check_char(code[:17]) == code[17]
+
+
+def id_check_digit(first17: str) -> str:
+    total = sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11]
+
+
+def is_valid_id_number(number: str) -> bool:
+    number = number.strip().upper()
+    return bool(_ID_RE.match(number)) and id_check_digit(number[:17]) == number[17]
+
+
+def mask_id_number(number: str | None) -> str:
+    """4501**********1234: region prefix and last four only."""
+    if not number:
+        return ""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:] if len(number) > 8 else "*" * len(number)
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)

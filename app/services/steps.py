@@ -1,0 +1,224 @@
+"""The one step pipeline: load state -> engine -> project tasks -> deadlines -> history -> save.
+
+Every way a case moves (start, form completed, timer fired, retry, withdrawal) goes through here,
+in the caller's transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import utcnow
+from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StepResult
+from app.errors import StaleCase
+from app.extensions import db
+from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
+from app.services import history
+from app.services.calendar import add_working_days
+from app.services.deadlines import LOCAL_TZ, due_at
+from app.services.handler_registry import HandlerContext, get_handler
+from app.services.procedures import definition_of
+
+HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "EndEvent": "step_finished",
+                 "BoundaryEvent": "timer_fired", "IntermediateCatchEvent": "timer_fired",
+                 "BusinessRuleTask": "step_finished"}
+
+
+def _script_add_working_days(start: str, days: int) -> str:
+    """For timers in diagrams: end of the Nth working day after `start` (ISO), as an ISO string."""
+    received = datetime.fromisoformat(start).astimezone(LOCAL_TZ).date()
+    day, _provisional = add_working_days(received, int(days))
+    return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ).isoformat()
+
+
+def _script_end_of_day(day: str) -> str:
+    """For timers in diagrams: the end of a local date (YYYY-MM-DD) as an ISO string with offset."""
+    return datetime.combine(date.fromisoformat(day), time(23, 59, 59), tzinfo=LOCAL_TZ).isoformat()
+
+
+def _script_now() -> str:
+    return utcnow().isoformat()
+
+
+ENGINE = Engine({"add_working_days": _script_add_working_days, "end_of_day": _script_end_of_day,
+                 "now": _script_now})
+
+
+@dataclass
+class CompleteTask:
+    task_id: str
+    data: dict[str, Any]
+
+
+@dataclass
+class FireTimers:
+    pass
+
+
+@dataclass
+class Retry:
+    pass
+
+
+@dataclass
+class Cancel:
+    status: CaseStatus = CaseStatus.WITHDRAWN
+    reason: str = ""
+
+
+Action = CompleteTask | FireTimers | Retry | Cancel
+
+
+@dataclass
+class StepOutcome:
+    result: StepResult
+    new_tasks: list[Task] = field(default_factory=list)
+
+
+def _service_caller(case: Case, actor: User | None) -> Any:
+    def call(name: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
+        handler = get_handler(name)
+        ctx = HandlerContext(case=case, actor=actor, data=data, session=db.session)
+        # A savepoint per handler: a failing handler leaves nothing half-applied.
+        with db.session.begin_nested():
+            return handler(ctx, **params) or {}
+    return call
+
+
+def start(case: Case, actor: User, data: dict[str, Any]) -> StepOutcome:
+    """Create the workflow of a new (flushed) case and run it to its first wait."""
+    definition = definition_of(case.procedure_version)
+    running, result = ENGINE.start(definition, data, _service_caller(case, actor))
+    db.session.add(WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION))
+    history.record(case, "case_started", actor, payload={"procedure": case.procedure_key})
+    return _persist(case, actor, running, result, None)
+
+
+def load(case: Case, actor: User | None) -> RunningCase:
+    state = db.session.get(WorkflowState, case.id)
+    assert state is not None, f"case {case.id} has no workflow state"
+    definition = definition_of(case.procedure_version)
+    return ENGINE.load(definition, state.state, state.serializer_version, _service_caller(case, actor))
+
+
+def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
+    """Apply one action to a case and persist everything it changed."""
+    running = load(case, actor)
+    completed_task_id = None
+    if isinstance(action, CompleteTask):
+        result = running.complete_task(action.task_id, action.data)
+        completed_task_id = action.task_id
+        case.data = {**(case.data or {}), **action.data}
+    elif isinstance(action, FireTimers):
+        result = running.fire_timers()
+    elif isinstance(action, Retry):
+        history.record(case, "retried", actor, step=case.current_step)
+        result = running.retry()
+    else:
+        result = running.cancel()
+    outcome = _persist(case, actor, running, result, completed_task_id)
+    if isinstance(action, Cancel):
+        case.status = action.status
+        history.record(case, "case_withdrawn" if action.status == CaseStatus.WITHDRAWN else "case_terminated",
+                       actor, payload={"reason": action.reason})
+    return outcome
+
+
+def _persist(case: Case, actor: User | None, running: RunningCase, result: StepResult,
+             completed_task_id: str | None) -> StepOutcome:
+    new_tasks = _project_tasks(case, actor, result, completed_task_id)
+    for step in result.finished:
+        kind = HISTORY_KINDS.get(step.kind)
+        if kind:
+            history.record(case, kind, actor, step=step.title, payload={"bpmn_id": step.bpmn_id})
+    _update_case(case, actor, result)
+    state = db.session.get(WorkflowState, case.id)
+    assert state is not None
+    state.state = running.dump()
+    state.serializer_version = SERIALIZER_VERSION
+    case.updated_at = utcnow()  # always bumps lock_version: concurrent steps on a case collide
+    try:
+        db.session.flush()
+    except (StaleDataError, OperationalError) as exc:
+        raise StaleCase() from exc
+    return StepOutcome(result, new_tasks)
+
+
+def _update_case(case: Case, actor: User | None, result: StepResult) -> None:
+    open_tasks = list(db.session.scalars(select(Task).where(
+        Task.case_id == case.id, Task.status == TaskStatus.OPEN)))
+    case.current_step = "、".join(t.title for t in open_tasks) or None
+    case.next_timer_at = result.next_timer_at
+    if result.error:
+        case.status = CaseStatus.ERROR
+        case.error_message = f"{result.error_step or ''}: {result.error}".strip(": ")
+        history.record(case, "error", actor, step=result.error_step, payload={"message": result.error})
+        return
+    case.error_message = None
+    if result.completed:
+        case.status = CaseStatus.COMPLETED if result.succeeded else CaseStatus.TERMINATED
+        case.completed_at = utcnow()
+        case.data = {**(case.data or {}), **_plain(result.data)}
+        history.record(case, "case_completed", actor, payload={"succeeded": result.succeeded})
+    elif open_tasks and all(t.scope == "applicant" for t in open_tasks) and _was_reviewed(case):
+        case.status = CaseStatus.WAITING_FOR_APPLICANT
+    else:
+        case.status = CaseStatus.RUNNING
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | list | dict | None)}
+
+
+def _was_reviewed(case: Case) -> bool:
+    return db.session.scalar(select(Task.id).where(
+        Task.case_id == case.id, Task.status == TaskStatus.COMPLETED, Task.scope != "applicant").limit(1)) is not None
+
+
+def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
+    if scope == "applicant":
+        return None, case.applicant_org_id
+    if scope == "province":
+        return PROVINCE_CODE, None
+    if scope == "case_city":
+        return case.region_code[:4] + "00", None
+    return case.region_code, None
+
+
+def _project_tasks(case: Case, actor: User | None, result: StepResult,
+                   completed_task_id: str | None) -> list[Task]:
+    known = {t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id))}
+    ready_ids = {t.id for t in result.ready_tasks}
+    now = utcnow()
+    for task_id, row in known.items():
+        if row.status != TaskStatus.OPEN or task_id in ready_ids:
+            continue
+        if task_id == completed_task_id:
+            row.status, row.completed_at = TaskStatus.COMPLETED, now
+            row.completed_by_id = actor.id if actor else None
+        else:
+            row.status, row.completed_at = TaskStatus.CANCELLED, now
+            history.record(case, "task_cancelled", actor, task_id=task_id, step=row.title)
+    manifest_tasks = case.procedure_version.manifest["tasks"]
+    created = []
+    for ready in result.ready_tasks:
+        if ready.id in known:
+            continue
+        meta = manifest_tasks[ready.bpmn_id]
+        region, org = _jurisdiction(meta["scope"], case)
+        due, provisional = due_at(now, meta["properties"].get("dueIn"))
+        props = {**meta["properties"], "provisional_deadline": provisional}
+        row = Task(id=ready.id, case_id=case.id, bpmn_id=ready.bpmn_id, title=meta["title"],
+                   lane=meta["lane"], role=meta["role"], scope=meta["scope"], region_code=region,
+                   candidate_org_id=org, form_key=meta["form_key"], status=TaskStatus.OPEN,
+                   created_at=now, due_at=due, properties=props)
+        db.session.add(row)
+        created.append(row)
+        history.record(case, "task_created", actor, task_id=ready.id, step=meta["title"])
+    db.session.flush()
+    return created

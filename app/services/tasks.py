@@ -1,0 +1,144 @@
+"""Human tasks: lists (mine / claimable / done), claim, unclaim, assign, complete with form data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+
+from app.db import utcnow
+from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
+from app.extensions import db
+from app.models import Case, Task, TaskStatus, User
+from app.policy import (
+    claimable_tasks,
+    is_candidate,
+    require_can_assign,
+    require_task_visible,
+)
+from app.services import forms, history, steps
+from app.services.handler_registry import HandlerContext, get_validator
+
+VIEWS = ("mine", "claimable", "done")
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    view: str = "mine"
+    procedure: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def _view_query(actor: User, view: str) -> Select[tuple[Task]]:
+    if view == "claimable":
+        return select(Task).where(claimable_tasks(actor))
+    if view == "done":
+        return select(Task).where(Task.completed_by_id == actor.id, Task.status == TaskStatus.COMPLETED)
+    return select(Task).where(Task.assignee_id == actor.id, Task.status == TaskStatus.OPEN)
+
+
+def list_tasks(actor: User, filters: TaskFilter) -> tuple[list[Task], int]:
+    """One page of a task view, ordered by deadline (soonest first), and its total."""
+    query = _view_query(actor, filters.view)
+    if filters.procedure:
+        query = query.join(Case, Task.case_id == Case.id).where(Case.procedure_key == filters.procedure)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = (Task.completed_at.desc(),) if filters.view == "done" else (
+        Task.due_at.is_(None), Task.due_at, Task.created_at)
+    rows = db.session.scalars(query.order_by(*order).limit(filters.per_page)
+                              .offset((filters.page - 1) * filters.per_page))
+    return list(rows), total
+
+
+def count_views(actor: User) -> dict[str, int]:
+    return {view: db.session.scalar(select(func.count()).select_from(
+        _view_query(actor, view).subquery())) or 0 for view in VIEWS}
+
+
+def get_task(actor: User, task_id: str) -> Task:
+    return require_task_visible(actor, db.session.get(Task, task_id))
+
+
+def task_form(actor: User, task: Task) -> dict[str, Any]:
+    """The task's JSON Schema with choices rendered for this user."""
+    schema = forms.form_schema(task.case.procedure_version, task.form_key)
+    return forms.render_schema(schema, actor, task.case)
+
+
+def claim_task(actor: User, task_id: str) -> Task:
+    task = get_task(actor, task_id)
+    if not is_candidate(actor, task):
+        raise NotAllowed("您不是该任务的办理人", code="not_candidate")
+    _require_open(task)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Task).where(Task.id == task.id, Task.assignee_id.is_(None), Task.status == TaskStatus.OPEN)
+        .values(assignee_id=actor.id, claimed_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise TaskAlreadyClaimed()
+    db.session.refresh(task)
+    history.record(task.case, "task_claimed", actor, task_id=task.id, step=task.title)
+    return task
+
+
+def unclaim_task(actor: User, task_id: str) -> Task:
+    task = get_task(actor, task_id)
+    _require_open(task)
+    if task.assignee_id != actor.id:
+        require_can_assign(actor, task)
+    task.assignee_id, task.claimed_at = None, None
+    history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title)
+    db.session.flush()
+    return task
+
+
+def assign_task(actor: User, task_id: str, user_id: int) -> Task:
+    """A lead assigns (or reassigns) a task to a candidate of its region."""
+    task = get_task(actor, task_id)
+    _require_open(task)
+    require_can_assign(actor, task)
+    assignee = db.session.get(User, user_id)
+    if assignee is None or not assignee.active or not is_candidate(assignee, task):
+        raise NotAllowed("该用户不能办理此任务", code="assignee_not_candidate")
+    task.assignee_id, task.claimed_at = assignee.id, utcnow()
+    history.record(task.case, "task_assigned", actor, task_id=task.id, step=task.title,
+                   payload={"assignee": assignee.username})
+    db.session.flush()
+    return task
+
+
+def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
+    """Validate the form and move the case on; an invalid submission raises InvalidForm, changes nothing."""
+    task = get_task(actor, task_id)
+    _require_open(task)
+    if task.assignee_id is None:
+        if not is_candidate(actor, task):
+            raise NotAllowed("您不是该任务的办理人", code="not_candidate")
+    elif task.assignee_id != actor.id:
+        raise TaskAlreadyClaimed("该任务已由他人领取，您不能办理")
+    cleaned = forms.validate(task_form(actor, task), data, task.case)
+    case = task.case
+    validator_name = (task.properties or {}).get("validator")
+    if validator_name:
+        field_errors = get_validator(validator_name)(
+            HandlerContext(case=case, actor=actor, data=cleaned, session=db.session))
+        if field_errors:
+            raise InvalidForm(field_errors)
+    changes = {k: {"old": (case.data or {}).get(k), "new": v} for k, v in cleaned.items()
+               if (case.data or {}).get(k) != v}
+    if task.assignee_id is None:
+        task.assignee_id, task.claimed_at = actor.id, utcnow()
+    history.record(case, "task_completed", actor, task_id=task.id, step=task.title,
+                   payload={"data": cleaned, "changes": changes})
+    try:
+        steps.advance(case, actor, steps.CompleteTask(task.id, cleaned))
+    except LookupError as exc:  # the engine no longer has it ready: someone else was first
+        raise TaskNotOpen() from exc
+    return task
+
+
+def _require_open(task: Task) -> None:
+    if task.status != TaskStatus.OPEN:
+        raise TaskNotOpen()
+

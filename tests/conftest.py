@@ -1,0 +1,110 @@
+"""Fixtures: the app on SQLite and (where reachable) PostgreSQL, migrated by Alembic, with demo data."""
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+
+from app import create_app
+from app.db import unit_of_work
+from app.engine import clear_definition_cache
+from app.extensions import db
+from app.services.accounts import get_user_by_username, issue_token
+from app.services.demo import seed_demo
+from app.services.procedures import deploy_procedures
+from tests.support.api import ApiUser
+from tests.support.database import create_pg_database, drop_pg_database, wipe
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk to 127.0.0.1 only: the external government systems are local stand-ins."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+            raise RuntimeError(f"test tried to reach {host}: only 127.0.0.1 is allowed")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _config(url: str, tmp: Path) -> dict[str, Any]:
+    options: dict[str, Any] = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options,
+            "UPLOAD_DIR": str(tmp / "uploads"), "DEMO": True, "WORKER": "off",
+            "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
+            "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms")}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("db")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'test.sqlite3'}"
+    else:
+        url = create_pg_database()
+    app = create_app(_config(url, tmp))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+    yield url
+    if request.param == "postgresql":
+        drop_pg_database(url)
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Callable[[], Flask]:
+    """Build a new app on the same database: a fresh process as far as caches go (a 'restart')."""
+    def build() -> Flask:
+        clear_definition_cache()
+        return create_app(_config(database_url, tmp_path))
+    return build
+
+
+@pytest.fixture
+def app(make_app: Callable[[], Flask]) -> Iterator[Flask]:
+    application = make_app()
+    with application.app_context():
+        wipe(db)
+        with unit_of_work():
+            seed_demo()
+            deploy_procedures(ROOT / "bpmn", ROOT / "forms", deployed_by="test")
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def as_user(app: Flask, client: Any) -> Callable[[str], ApiUser]:
+    """as_user("city-nanning") -> an API client with that demo user's bearer token."""
+    tokens: dict[str, str] = {}
+
+    def make(username: str) -> ApiUser:
+        if username not in tokens:
+            with app.app_context(), unit_of_work():
+                tokens[username] = issue_token(get_user_by_username(username))
+        return ApiUser(app, client, username, tokens[username])
+    return make
+
+
+@pytest.fixture
+def actor(app: Flask) -> Callable[[str], Any]:
+    """actor("ent-nanning") -> the User, for calling services directly (inside app context)."""
+    def get(username: str) -> Any:
+        return get_user_by_username(username)
+    return get
