@@ -55,6 +55,11 @@ class Case(Base):
     current_step: Mapped[str | None] = mapped_column(String(200))
     error_message: Mapped[str | None] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Case-level clocks (committed and statutory limits of the whole procedure) and their state.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    statutory_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline_state: Mapped[str | None] = mapped_column(String(20), index=True)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -45,8 +45,12 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Deadlines: the committed limit (承诺时限) with its warning point, and the statutory one (法定时限).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    statutory_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # on_time | warning | overdue | paused | completed_on_time | completed_late (None: no limit)
+    deadline_state: Mapped[str | None] = mapped_column(String(20), index=True)
     # Task-level facts from the diagram (deadline text, allowed decisions, instructions).
     properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

@@ -1,8 +1,8 @@
 """initial schema: identity, procedures, cases, tasks, history, records
 
-Revision ID: 88cb62d3d256
+Revision ID: c968d02e380b
 Revises: 
-Create Date: 2026-11-29 18:36:37.500386
+Create Date: 2026-11-29 18:39:12.798578
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '88cb62d3d256'
+revision = 'c968d02e380b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -177,6 +177,10 @@ def upgrade():
     sa.Column('current_step', sa.String(length=200), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('next_timer_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('warn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('statutory_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deadline_state', sa.String(length=20), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -190,6 +194,7 @@ def upgrade():
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_applicant_status', ['applicant_org_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_deadline_state'), ['deadline_state'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_next_timer_at'), ['next_timer_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_procedure_key'), ['procedure_key'], unique=False)
         batch_op.create_index('ix_cases_region_status', ['region_code', 'status'], unique=False)
@@ -314,6 +319,8 @@ def upgrade():
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('warn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('statutory_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deadline_state', sa.String(length=20), nullable=True),
     sa.Column('properties', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_tasks_assignee_id_users')),
     sa.ForeignKeyConstraint(['candidate_org_id'], ['organisations.id'], name=op.f('fk_tasks_candidate_org_id_organisations')),
@@ -326,6 +333,7 @@ def upgrade():
         batch_op.create_index('ix_tasks_candidate_org', ['candidate_org_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_tasks_claimable', ['status', 'role', 'region_code', 'assignee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tasks_deadline_state'), ['deadline_state'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_due_at'), ['due_at'], unique=False)
 
     op.create_table('workflow_states',
@@ -343,6 +351,7 @@ def downgrade():
     op.drop_table('workflow_states')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tasks_due_at'))
+        batch_op.drop_index(batch_op.f('ix_tasks_deadline_state'))
         batch_op.drop_index('ix_tasks_claimable')
         batch_op.drop_index(batch_op.f('ix_tasks_case_id'))
         batch_op.drop_index('ix_tasks_candidate_org')
@@ -383,6 +392,7 @@ def downgrade():
         batch_op.drop_index('ix_cases_region_status')
         batch_op.drop_index(batch_op.f('ix_cases_procedure_key'))
         batch_op.drop_index(batch_op.f('ix_cases_next_timer_at'))
+        batch_op.drop_index(batch_op.f('ix_cases_deadline_state'))
         batch_op.drop_index('ix_cases_applicant_status')
 
     op.drop_table('cases')
