@@ -109,3 +109,29 @@ def require_can_start(actor: User, start_roles: list[str]) -> None:
 def require_admin(actor: User) -> None:
     if not actor.has_role(Role.ADMIN):
         raise NotAllowed("只有系统管理员可以执行此操作", code="admin_only")
+
+
+# -- SLA dashboard ----------------------------------------------------------------------------
+
+DASHBOARD_ROLES = (Role.SUPERVISOR, Role.LEAD)
+
+
+def can_view_dashboard(actor: User) -> bool:
+    """Supervisors and leads of an authority, and every official of the province, see the dashboard."""
+    return _is_official(actor) and (actor.has_role(*DASHBOARD_ROLES) or actor.region_code == PROVINCE_CODE)
+
+
+def require_dashboard_region(actor: User, region: str | None) -> str:
+    """The region the actor asked to look at (default: its own); outside its jurisdiction is refused."""
+    if not can_view_dashboard(actor):
+        raise NotAllowed("只有监管人员、科室负责人和自治区用户可以查看时限监管看板", code="dashboard_not_allowed")
+    wanted = region or actor.region_code
+    if not region_covers(actor.region_code, wanted):
+        raise NotAllowed("您无权查看该辖区的时限监管数据", code="dashboard_region_not_allowed")
+    return wanted
+
+
+def region_scope(column: Any, region: str) -> ColumnElement[bool]:
+    """SQL filter: rows whose region lies in `region` (province: all; city: itself and its counties)."""
+    return _region_clause(column, region)
+

@@ -119,6 +119,7 @@ def seed_demo() -> bool:
         ("admin", "系统管理员", platform, PROVINCE_CODE, [Role.ADMIN], None),
         ("supervisor", "自治区住建厅·监管", province, PROVINCE_CODE, [Role.SUPERVISOR], None),
         ("person", "梁海", nanning, "450100", [Role.INDIVIDUAL], nanning_people[2].id),
+        ("supervisor-nanning", "南宁市住建局·监管", city_orgs["450100"], "450100", [Role.SUPERVISOR], None),
     ]
     for username, display, org, region, roles, person_id in users:
         create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles], person_id=person_id)

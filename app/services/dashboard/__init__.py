@@ -1,0 +1,64 @@
+"""SLA dashboard (时限监管看板): open work, completion performance, overdue lists, weekly trend, scorecards.
+
+Every table is computed by SQL aggregates that run on PostgreSQL and SQLite (see sql.py for the one
+difference, percentiles), scoped to a region the actor supervises (app.policy).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from app.db import utcnow
+from app.errors import NotFound
+from app.models import User
+from app.policy import require_dashboard_region
+from app.services.dashboard import open_work, overdue, performance, scorecard, trend
+from app.services.dashboard.scope import Scope, make_scope, region_names, region_path
+from app.services.dashboard.tables import Column, Table
+
+TABLES: dict[str, Callable[[Scope], Table]] = {
+    "open_cases": open_work.open_cases,
+    "open_tasks": open_work.open_tasks,
+    "by_procedure": performance.by_procedure,
+    "by_step": performance.by_step,
+    "by_region": performance.by_region,
+    "overdue_tasks": overdue.overdue_tasks,
+    "overdue_cases": overdue.overdue_cases,
+    "trend": trend.weekly_trend,
+    "scorecard_authority": scorecard.by_authority,
+    "scorecard_reviewer": scorecard.by_reviewer,
+}
+
+
+@dataclass(frozen=True)
+class DashboardRequest:
+    region: str | None = None
+    first: date | None = None
+    last: date | None = None
+    weeks: int | None = None
+
+
+def dashboard_scope(actor: User, request: DashboardRequest, now: datetime | None = None) -> Scope:
+    """The scope an actor may look at; NotAllowed when the actor or the region is out of reach."""
+    region = require_dashboard_region(actor, request.region)
+    return make_scope(region, now or utcnow(), request.first, request.last, request.weeks)
+
+
+def get_table(actor: User, name: str, request: DashboardRequest, now: datetime | None = None) -> Table:
+    if name not in TABLES:
+        raise NotFound("没有这张统计表", code="dashboard_table_not_found")
+    return TABLES[name](dashboard_scope(actor, request, now))
+
+
+def all_tables(actor: User, request: DashboardRequest, now: datetime | None = None) -> tuple[Scope, list[Table]]:
+    scope = dashboard_scope(actor, request, now)
+    return scope, [build(scope) for build in TABLES.values()]
+
+
+def breadcrumb(scope: Scope) -> list[dict[str, str]]:
+    return region_path(scope.region, region_names())
+
+
+__all__ = ["TABLES", "Column", "DashboardRequest", "Scope", "Table", "all_tables", "breadcrumb", "dashboard_scope",
+           "get_table"]

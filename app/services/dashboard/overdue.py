@@ -1,0 +1,78 @@
+"""What is overdue now (红牌): open steps and open cases past their committed limit, longest late first."""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import OPEN_STATUSES, ROLE_TITLES, Case, Task, TaskStatus, User
+from app.policy import region_scope
+from app.services.dashboard.open_work import procedure_names
+from app.services.dashboard.scope import Scope, region_names
+from app.services.dashboard.tables import Column, Table
+
+OVERDUE_LIMIT = 200
+
+TASK_COLUMNS = [
+    Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("step_title", "环节"),
+    Column("region_name", "办理机关所在地"), Column("holder", "办理人"), Column("due_at", "承诺期限", "date"),
+    Column("days_late", "超期天数（自然日）", "int"), Column("statutory_overdue", "超法定时限"),
+]
+CASE_COLUMNS = [
+    Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("title", "办件名称"),
+    Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "承诺期限", "date"),
+    Column("days_late", "超期天数（自然日）", "int"), Column("statutory_overdue", "超法定时限"),
+]
+
+
+def days_late(due_at: datetime | None, now: datetime) -> int:
+    """Whole calendar days past the limit, a started day counting as one (2 hours late: 1 day)."""
+    if due_at is None or due_at >= now:
+        return 0
+    return math.ceil((now - due_at).total_seconds() / 86400)
+
+
+def _statutory(statutory_due_at: datetime | None, now: datetime) -> str:
+    return "是" if statutory_due_at is not None and statutory_due_at < now else "否"
+
+
+def overdue_tasks(scope: Scope, limit: int = OVERDUE_LIMIT) -> Table:
+    holder = aliased(User)
+    where = (Task.status == TaskStatus.OPEN, Task.deadline_state == "overdue", Task.region_code.is_not(None),
+             region_scope(Task.region_code, scope.region))
+    total = db.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+    query = (select(Task.id, Task.case_id, Task.title, Task.region_code, Task.role, Task.assignee_id, Task.due_at,
+                    Task.statutory_due_at, Case.number, Case.procedure_key, holder.display_name.label("holder"))
+             .join(Case, Task.case_id == Case.id).outerjoin(holder, Task.assignee_id == holder.id)
+             .where(*where).order_by(Task.due_at, Task.id).limit(limit))
+    names, procedures = region_names(), procedure_names()
+    rows = []
+    for t in db.session.execute(query):
+        rows.append({"case_id": t.case_id, "case_number": t.number, "task_id": t.id,
+                     "procedure_name": procedures.get(t.procedure_key, t.procedure_key), "step_title": t.title,
+                     "region_code": t.region_code, "region_name": names.get(t.region_code or "", ""),
+                     "holder": t.holder or f"待领取（{ROLE_TITLES.get(t.role, t.role)}）",
+                     "holder_id": t.assignee_id, "due_at": t.due_at, "days_late": days_late(t.due_at, scope.now),
+                     "statutory_overdue": _statutory(t.statutory_due_at, scope.now)})
+    return Table("overdue_tasks", "当前超期环节（红牌）", TASK_COLUMNS, rows, total=total)
+
+
+def overdue_cases(scope: Scope, limit: int = OVERDUE_LIMIT) -> Table:
+    where = (Case.status.in_(OPEN_STATUSES), Case.deadline_state == "overdue",
+             region_scope(Case.region_code, scope.region))
+    total = db.session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    columns = (Case.id, Case.number, Case.procedure_key, Case.title, Case.region_code, Case.current_step,
+               Case.due_at, Case.statutory_due_at)
+    query = select(*columns).where(*where).order_by(Case.due_at, Case.id).limit(limit)
+    names, procedures = region_names(), procedure_names()
+    rows: list[dict[str, Any]] = []
+    for case_id, number, procedure, title, region, step, due_at, statutory in db.session.execute(query):
+        rows.append({"case_id": case_id, "case_number": number, "procedure_name": procedures.get(procedure, procedure),
+                     "title": title, "region_code": region, "region_name": names.get(region, region),
+                     "current_step": step or "", "due_at": due_at, "days_late": days_late(due_at, scope.now),
+                     "statutory_overdue": _statutory(statutory, scope.now)})
+    return Table("overdue_cases", "当前超期办件（红牌）", CASE_COLUMNS, rows, total=total)

@@ -1,0 +1,112 @@
+"""Completed work over a period: on-time rate and median / p90 handling time per procedure, step, region.
+
+A case's handling time runs from its receipt (created_at) to its completion; a step's from the moment
+the task appeared to its completion; both in calendar hours. The on-time rate counts only work that had
+a limit: completed_on_time / (completed_on_time + completed_late).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+
+from app.extensions import db
+from app.models import Case, CaseStatus, Task, TaskStatus
+from app.policy import region_scope
+from app.services.dashboard.open_work import procedure_names
+from app.services.dashboard.scope import Scope, region_names, region_title
+from app.services.dashboard.sql import (
+    SQLITE_PERCENTILE_ROWS,
+    hours_between,
+    is_postgres,
+    percentile_cont,
+    pg_percentile,
+)
+from app.services.dashboard.tables import REGION_COLUMNS, STAT_COLUMNS, Column, Table, hours, rate
+
+Where = Callable[[Select[Any]], Select[Any]]
+
+
+def grouped_stats(keys: list[Any], state: Any, duration: Any, where: Where,
+                  extras: dict[str, Any] | None = None) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Counts, on-time rate and percentiles of `duration` per group of `keys`, on either backend."""
+    measures = {"completed": func.count(), "on_time": func.sum(case((state == "completed_on_time", 1), else_=0)),
+                "late": func.sum(case((state == "completed_late", 1), else_=0)), **(extras or {})}
+    if is_postgres():
+        measures |= {"median_hours": pg_percentile(0.5, duration), "p90_hours": pg_percentile(0.9, duration)}
+    query = where(select(*keys, *(m.label(n) for n, m in measures.items()))).group_by(*keys)
+    result: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in db.session.execute(query):
+        values = dict(row._mapping)
+        on_time, late = values["on_time"] or 0, values["late"] or 0
+        result[tuple(row[:len(keys)])] = {
+            **{n: values[n] for n in extras or {}}, "completed": values["completed"], "measured": on_time + late,
+            "on_time": on_time, "late": late, "on_time_rate": rate(on_time, on_time + late),
+            "median_hours": hours(values.get("median_hours")), "p90_hours": hours(values.get("p90_hours"))}
+    if not is_postgres():
+        _python_percentiles(keys, duration, where, result)
+    return result
+
+
+def _python_percentiles(keys: list[Any], duration: Any, where: Where,
+                        result: dict[tuple[Any, ...], dict[str, Any]]) -> None:
+    """SQLite: read (keys, hours) sorted and interpolate like percentile_cont (bounded read)."""
+    query = where(select(*keys, duration)).order_by(*keys, duration).limit(SQLITE_PERCENTILE_ROWS)
+    width = len(keys)
+    rows = db.session.execute(query).all()
+    for group, items in groupby(rows, key=lambda r: tuple(r[:width])):
+        values = [float(r[width]) for r in items]
+        if group in result:
+            result[group]["median_hours"] = hours(percentile_cont(values, 0.5))
+            result[group]["p90_hours"] = hours(percentile_cont(values, 0.9))
+
+
+def _completed_cases(scope: Scope) -> Where:
+    def where(query: Select[Any]) -> Select[Any]:
+        return query.where(Case.status == CaseStatus.COMPLETED, Case.completed_at >= scope.start,
+                           Case.completed_at < scope.end, region_scope(Case.region_code, scope.region))
+    return where
+
+
+def _completed_tasks(scope: Scope) -> Where:
+    def where(query: Select[Any]) -> Select[Any]:
+        return query.join(Case, Task.case_id == Case.id).where(
+            Task.status == TaskStatus.COMPLETED, Task.completed_at >= scope.start, Task.completed_at < scope.end,
+            Task.region_code.is_not(None), region_scope(Task.region_code, scope.region))
+    return where
+
+
+def by_procedure(scope: Scope) -> Table:
+    stats = grouped_stats([Case.procedure_key], Case.deadline_state,
+                          hours_between(Case.created_at, Case.completed_at), _completed_cases(scope))
+    names = procedure_names()
+    rows = [{"procedure": k[0], "procedure_name": names.get(k[0], k[0]), **v} for k, v in sorted(stats.items())]
+    columns = [Column("procedure", "事项代码"), Column("procedure_name", "事项"), *STAT_COLUMNS]
+    return Table("by_procedure", "办结情况（按事项）", columns, rows)
+
+
+def by_region(scope: Scope) -> Table:
+    key = scope.child_key(Case.region_code)
+    stats = grouped_stats([key], Case.deadline_state, hours_between(Case.created_at, Case.completed_at),
+                          _completed_cases(scope))
+    names = region_names()
+    rows = []
+    for (region_key,), values in sorted(stats.items()):
+        code = scope.child_code(region_key)
+        rows.append({"region_code": code, "region_name": region_title(code, scope, names), **values})
+    return Table("by_region", "办结情况（按地区）", [*REGION_COLUMNS, *STAT_COLUMNS], rows)
+
+
+def by_step(scope: Scope) -> Table:
+    """Per step (环节) of each procedure; the title is the latest one the diagram gave the step."""
+    stats = grouped_stats([Case.procedure_key, Task.bpmn_id], Task.deadline_state,
+                          hours_between(Task.created_at, Task.completed_at), _completed_tasks(scope),
+                          extras={"step_title": func.max(Task.title)})
+    names = procedure_names()
+    rows = [{"procedure": p, "procedure_name": names.get(p, p), "step": step, **values}
+            for (p, step), values in sorted(stats.items())]
+    columns = [Column("procedure", "事项代码"), Column("procedure_name", "事项"), Column("step", "环节代码"),
+               Column("step_title", "环节"), *STAT_COLUMNS]
+    return Table("by_step", "办结情况（按环节）", columns, rows)
