@@ -6,6 +6,7 @@ numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 
@@ -45,3 +46,12 @@ STAT_COLUMNS = [
     Column("median_hours", "办理时长中位数（小时）", "hours"),
     Column("p90_hours", "办理时长P90（小时）", "hours"),
 ]
+
+
+def json_value(value: Any) -> Any:
+    """Dates and timestamps as ISO 8601 text for JSON."""
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def json_rows(table: Table) -> list[dict[str, Any]]:
+    return [{k: json_value(v) for k, v in row.items()} for row in table.rows]

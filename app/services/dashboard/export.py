@@ -1,0 +1,63 @@
+"""CSV and Excel files of a dashboard table: Chinese headers, the same values the API returns."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from app.services.dashboard.scope import CHINA, Scope
+from app.services.dashboard.tables import Table
+
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def plain(value: Any) -> Any:
+    """A cell value: timestamps in China time (minutes), dates as ISO, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel opens the Chinese headers correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.title for c in table.columns])
+    writer.writerows([[plain(v) for v in row] for row in table.values()])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(table: Table) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = table.title[:31]
+    sheet.append([c.title for c in table.columns])
+    for row in table.values():
+        sheet.append([plain(v) for v in row])
+    for index, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(column.title) * 2 + 2)
+        if column.kind == "rate":
+            for cell in sheet[get_column_letter(index)][1:]:
+                cell.number_format = "0.00%"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export(table: Table, fmt: str) -> tuple[bytes, str]:
+    """The file content and its MIME type; fmt is csv or xlsx."""
+    return (to_xlsx(table) if fmt == "xlsx" else to_csv(table)), FORMATS[fmt]
+
+
+def filename(table: Table, scope: Scope, fmt: str) -> str:
+    return f"dashboard-{table.name}-{scope.region}-{scope.first:%Y%m%d}-{scope.last:%Y%m%d}.{fmt}"

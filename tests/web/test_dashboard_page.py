@@ -1,0 +1,71 @@
+"""The dashboard page through the Flask test client: who sees it, drill-down links, chart and exports."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from app.db import unit_of_work
+from app.services.demo import DEMO_PASSWORD
+from tests.support.factories import SLA_NOW, build_sla_world
+
+NOVEMBER = "first=2026-11-01&last=2026-11-27"
+
+
+@pytest.fixture
+def world(app: Any) -> Iterator[dict[str, Any]]:
+    with app.app_context():
+        with unit_of_work():
+            ids = build_sla_world()
+    with freeze_time(SLA_NOW):
+        yield ids
+
+
+def login(app: Any, username: str) -> Any:
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.data.decode()
+    return client
+
+
+def test_province_supervisor_sees_tables_chart_and_drill_down_links(app: Any, world: Any) -> None:
+    page = login(app, "supervisor").get(f"/dashboard?{NOVEMBER}")
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "时限监管看板" in html and 'data-testid="trend-chart"' in html and "<rect" in html
+    assert 'href="/dashboard?region=450100&amp;first=2026-11-01&amp;last=2026-11-27"' in html
+    assert f'href="/cases/{world["o3"]}"' in html  # overdue case -> the case page
+    assert "待领取（市级审核人员）" in html and "75.0%" in html
+    assert 'data-export="by_step.xlsx"' in html
+
+
+def test_drill_down_to_a_county_and_breadcrumb_back(app: Any, world: Any) -> None:
+    html = login(app, "supervisor").get(f"/dashboard?region=450102&{NOVEMBER}").data.decode()
+    assert 'aria-current="page">兴宁区' in html
+    assert 'href="/dashboard?region=450100' in html and 'href="/dashboard?region=450000' in html
+
+
+def test_city_supervisor_is_refused_another_city_in_chinese(app: Any, world: Any) -> None:
+    client = login(app, "supervisor-nanning")
+    assert client.get("/dashboard").status_code == 200
+    refused = client.get("/dashboard?region=450200")
+    assert refused.status_code == 403 and "您无权查看该辖区的时限监管数据" in refused.data.decode()
+
+
+def test_enterprise_user_gets_403_with_a_chinese_message(app: Any, world: Any) -> None:
+    refused = login(app, "ent-nanning").get("/dashboard")
+    assert refused.status_code == 403 and "只有监管人员" in refused.data.decode()
+
+
+def test_page_export_matches_the_table(app: Any, world: Any) -> None:
+    response = login(app, "supervisor").get(f"/dashboard/export/by_procedure.csv?{NOVEMBER}")
+    assert response.status_code == 200
+    header, *lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    unlock = dict(zip(header, next(line for line in lines if line[0] == "personnel_unlock"), strict=True))
+    assert (unlock["按时办结率"], unlock["办理时长P90（小时）"]) == ("0.75", "120.0")
+    assert login(app, "supervisor").get("/dashboard/export/by_procedure.pdf").status_code == 404
