@@ -3,10 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from app.errors import CaseNotFound, NotAllowed, TaskNotFound
-from app.models import PROVINCE_CODE, Case, OrganisationKind, Role, Task, TaskStatus, User
+from app.models import (
+    PROVINCE_CODE,
+    Case,
+    Organisation,
+    OrganisationKind,
+    PerformanceRecord,
+    Person,
+    Project,
+    ProjectLock,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+)
 
 AUTHORITY_ROLES = (Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.LEAD,
                    Role.SUPERVISOR, Role.ADMIN, Role.ANALYST)
@@ -135,3 +148,64 @@ def region_scope(column: Any, region: str) -> ColumnElement[bool]:
     """SQL filter: rows whose region lies in `region` (province: all; city: itself and its counties)."""
     return _region_clause(column, region)
 
+
+# -- domain records (read access): an enterprise its own, an authority its region, the province all -------------
+
+def _orgs_in_region(actor: User) -> Any:
+    return select(Organisation.id).where(_region_clause(Organisation.region_code, actor.region_code))
+
+
+def visible_enterprises(actor: User) -> ColumnElement[bool]:
+    """SQL filter on Organisation: enterprises the actor may see (its own; its region's for officials)."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.has_role(Role.ENTERPRISE):
+        clauses.append(Organisation.id == actor.organisation_id)
+    if _is_official(actor):
+        clauses.append(_region_clause(Organisation.region_code, actor.region_code))
+    return and_(Organisation.kind == OrganisationKind.ENTERPRISE, or_(false(), *clauses))
+
+
+def visible_persons(actor: User) -> ColumnElement[bool]:
+    """SQL filter on Person: the enterprise's employees, oneself, or (officials) employees of the region's
+    enterprises; a person without an employer is seen by the province only."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.person_id is not None:
+        clauses.append(Person.id == actor.person_id)
+    if actor.has_role(Role.ENTERPRISE):
+        clauses.append(Person.employer_id == actor.organisation_id)
+    if _is_official(actor):
+        clauses.append(true() if actor.region_code == PROVINCE_CODE else Person.employer_id.in_(_orgs_in_region(actor)))
+    return or_(false(), *clauses)
+
+
+def visible_projects(actor: User) -> ColumnElement[bool]:
+    """SQL filter on Project: projects the enterprise entered or has persons locked to; the region's for officials."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.has_role(Role.ENTERPRISE):
+        clauses.append(Project.entry_org_id == actor.organisation_id)
+        clauses.append(Project.id.in_(select(ProjectLock.project_id).where(
+            ProjectLock.enterprise_id == actor.organisation_id)))
+    if _is_official(actor):
+        clauses.append(_region_clause(Project.region_code, actor.region_code))
+    return or_(false(), *clauses)
+
+
+def visible_locks(actor: User) -> ColumnElement[bool]:
+    """SQL filter on ProjectLock: the enterprise's own locks; those on projects of the region for officials."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.has_role(Role.ENTERPRISE):
+        clauses.append(ProjectLock.enterprise_id == actor.organisation_id)
+    if _is_official(actor):
+        clauses.append(ProjectLock.project_id.in_(
+            select(Project.id).where(_region_clause(Project.region_code, actor.region_code))))
+    return or_(false(), *clauses)
+
+
+def visible_performance_records(actor: User) -> ColumnElement[bool]:
+    """SQL filter on PerformanceRecord: the enterprise's own; those of the region's enterprises for officials."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.has_role(Role.ENTERPRISE):
+        clauses.append(PerformanceRecord.enterprise_id == actor.organisation_id)
+    if _is_official(actor):
+        clauses.append(PerformanceRecord.enterprise_id.in_(_orgs_in_region(actor)))
+    return or_(false(), *clauses)

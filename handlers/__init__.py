@@ -37,4 +37,5 @@ def validator(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+import handlers.upgrade  # noqa: E402,F401  (registers its handlers; plain import: ruff's isort order)
 from handlers import unlock  # noqa: E402,F401  (registers its handlers)

@@ -17,6 +17,9 @@ from app.models.identity import (
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure, ProcedureVersion
 from app.models.records import (
+    CERTIFICATE_KIND_TITLES,
+    Certificate,
+    CertificateKind,
     DataLevel,
     LockRole,
     PerformanceRecord,
@@ -31,6 +34,7 @@ from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "ApiToken", "Attachment",
     "Case", "CaseEvent", "CaseNumberCounter", "CaseStatus", "DataLevel", "LockRole", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",

@@ -1,9 +1,13 @@
 """Demo data: the 14 Guangxi cities, authorities, enterprises, persons, projects, locks, records, users."""
 from __future__ import annotations
 
+from datetime import date
+
 from app.extensions import db
 from app.models import (
     PROVINCE_CODE,
+    Certificate,
+    CertificateKind,
     DataLevel,
     LockRole,
     Organisation,
@@ -86,7 +90,19 @@ def _enterprise_world(city: str, short: str, ent: Organisation, persons: list[tu
                                      source=RecordSource.IMPORTED, used_in_bid=True,
                                      fields={"contract_amount": "5100.00", "completion_date": "2023-12-20"}))
     db.session.flush()
+    _certificates(city, people)
     return people
+
+
+def _certificates(city: str, people: list[Person]) -> None:
+    """A registered constructor (PM), a 三类人员 C certificate (safety officer), an expired 八大员 card."""
+    kinds = [(CertificateKind.REGISTERED, "建筑工程", date(2027, 6, 30)),
+             (CertificateKind.THREE_TYPES, "专职安全生产管理人员（C证）", date(2028, 3, 31)),
+             (CertificateKind.EIGHT_STAFF, "施工员（土建）", date(2025, 12, 31))]
+    for index, (person, (kind, specialty, until)) in enumerate(zip(people, kinds, strict=False)):
+        db.session.add(Certificate(person_id=person.id, kind=kind, specialty=specialty, valid_until=until,
+                                   number=f"桂{city[:4]}{kind[:2].upper()}{2020 + index}{person.id:05d}"))
+    db.session.flush()
 
 
 def seed_demo() -> bool:

@@ -1,0 +1,149 @@
+"""Domain record output (read only): ID numbers and phones are always masked."""
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas.common import PageArgsSchema
+from app.models import CERTIFICATE_KIND_TITLES, LockRole, PersonStatus, RecordSource
+from app.models.records.lock import LOCK_ROLE_TITLES
+from app.services.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
+
+PERSON_STATUS_TITLES = {PersonStatus.IN_SERVICE: "在职", PersonStatus.DEREGISTERED: "已注销"}
+SOURCE_TITLES = {RecordSource.IN_REGION: "区内业绩（企业录入）", RecordSource.IMPORTED: "区外业绩（全国平台导入）"}
+DATA_LEVEL_TITLES = {"A": "A级（已核实）", "B": "B级", "C": "C级", "D": "D级"}
+
+
+class RecordListArgsSchema(PageArgsSchema):
+    q = fields.String(validate=validate.Length(max=100), metadata={"description": "名称或编号包含"})
+    data_level = fields.String(validate=validate.OneOf(["A", "B", "C", "D"]))
+    active = fields.Boolean()
+    source = fields.String(validate=validate.OneOf([s.value for s in RecordSource]))
+    project_id = fields.Integer()
+
+
+class RecordRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class EnterpriseSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String(allow_none=True)
+    credit_code_valid = fields.Function(lambda o: bool(o.credit_code) and is_valid_credit_code(o.credit_code))
+    enterprise_type = fields.String(allow_none=True)
+    region_code = fields.String()
+    region_name = fields.Function(lambda o: o.region.name if o.region else None)
+    in_region = fields.Boolean()
+    in_region_title = fields.Function(lambda o: "区内企业" if o.in_region else "区外企业")
+    legal_representative = fields.String(allow_none=True)
+
+
+class CertificateSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    kind_title = fields.Function(lambda c: CERTIFICATE_KIND_TITLES.get(c.kind, c.kind))
+    number = fields.String()
+    specialty = fields.String(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number = fields.Function(lambda p: mask_id_number(p.id_number), metadata={"description": "已脱敏"})
+    id_number_valid = fields.Function(lambda p: is_valid_id_number(p.id_number))
+    phone = fields.Function(lambda p: mask_phone(p.phone), metadata={"description": "已脱敏"})
+    employer = fields.Nested(RecordRefSchema, allow_none=True)
+    status = fields.String()
+    status_title = fields.Function(lambda p: PERSON_STATUS_TITLES.get(p.status, p.status))
+
+
+class PersonDetailSchema(PersonSchema):
+    certificates = fields.List(fields.Nested(CertificateSchema))
+
+
+class ProjectSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    permit_number = fields.String(allow_none=True)
+    name = fields.String()
+    region_code = fields.String()
+    construction_unit = fields.String(allow_none=True)
+    entry_org = fields.Nested(RecordRefSchema)
+    data_level = fields.String()
+    data_level_title = fields.Function(lambda p: DATA_LEVEL_TITLES.get(p.data_level, p.data_level))
+    stage = fields.String()
+
+
+class LockPersonSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number = fields.Function(lambda p: mask_id_number(p.id_number))
+
+
+class ProjectRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    region_code = fields.String()
+
+
+class ProjectLockSchema(Schema):
+    """A lock as shown inside its project."""
+
+    id = fields.Integer()
+    person = fields.Nested(LockPersonSchema)
+    enterprise_id = fields.Integer()
+    role = fields.String()
+    role_title = fields.Function(lambda lk: LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role))
+    active = fields.Boolean()
+    locked_at = fields.DateTime()
+    released_at = fields.DateTime(allow_none=True)
+    relock_at = fields.DateTime(allow_none=True)
+    released_by_case_id = fields.Integer(allow_none=True)
+
+
+class LockSchema(ProjectLockSchema):
+    project = fields.Nested(ProjectRefSchema)
+
+
+class ProjectDetailSchema(ProjectSchema):
+    locks = fields.List(fields.Nested(ProjectLockSchema))
+
+
+class PerformanceChangeSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
+    changed_at = fields.DateTime()
+    old_values = fields.Dict()
+    new_values = fields.Dict()
+
+
+class PerformanceRecordSchema(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.String()
+    project_name = fields.String()
+    source = fields.String()
+    source_title = fields.Function(lambda r: SOURCE_TITLES.get(r.source, r.source))
+    used_in_bid = fields.Boolean()
+    frozen = fields.Function(lambda r: bool(r.used_in_bid), metadata={"description": "已用于投标：冻结"})
+    editable = fields.Function(lambda r: r.source == RecordSource.IN_REGION and not r.used_in_bid,
+                               metadata={"description": "企业可直接修改（区内且未用于投标）"})
+    fields_ = fields.Dict(data_key="fields", attribute="fields")
+    created_at = fields.DateTime()
+
+
+class PerformanceRecordDetailSchema(PerformanceRecordSchema):
+    changes = fields.List(fields.Nested(PerformanceChangeSchema))
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    return Schema.from_dict({"items": fields.List(fields.Nested(item)), "total": fields.Integer(),
+                             "page": fields.Integer(), "per_page": fields.Integer()}, name=name)
+
+
+EnterprisePageSchema = page_schema(EnterpriseSchema, "EnterprisePage")
+PersonPageSchema = page_schema(PersonSchema, "PersonPage")
+ProjectPageSchema = page_schema(ProjectSchema, "ProjectPage")
+LockPageSchema = page_schema(LockSchema, "LockPage")
+PerformanceRecordPageSchema = page_schema(PerformanceRecordSchema, "PerformanceRecordPage")

@@ -1,0 +1,148 @@
+"""Read access to the domain records: enterprises, persons (with certificates), projects, locks, performance.
+
+Every query carries the actor's visibility filter from app.policy; a record outside it is "not found".
+Changes happen only through procedure handlers or the data exchange, never here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+
+from app.errors import NotFound
+from app.extensions import db
+from app.models import (
+    Certificate,
+    Organisation,
+    PerformanceRecord,
+    PerformanceRecordChange,
+    Person,
+    Project,
+    ProjectLock,
+    User,
+)
+from app.policy import (
+    visible_enterprises,
+    visible_locks,
+    visible_performance_records,
+    visible_persons,
+    visible_projects,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    q: str | None = None            # name / code contains
+    data_level: str | None = None   # projects
+    active: bool | None = None      # locks
+    source: str | None = None       # performance records
+    page: int = 1
+    per_page: int = 20
+
+
+def _page(query: Select[tuple[T]], order: Any, filters: RecordFilter) -> tuple[list[T], int]:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(order).limit(filters.per_page)
+                              .offset((filters.page - 1) * filters.per_page))
+    return list(rows), total
+
+
+def _like(q: str | None, *columns: Any) -> ColumnElement[bool] | None:
+    if not q:
+        return None
+    pattern = f"%{q.strip()}%"
+    return or_(*(column.like(pattern) for column in columns))
+
+
+def _where(query: Select[tuple[T]], *clauses: ColumnElement[bool] | None) -> Select[tuple[T]]:
+    for clause in clauses:
+        if clause is not None:
+            query = query.where(clause)
+    return query
+
+
+def _one(query: Select[tuple[T]], message: str, code: str) -> T:
+    row = db.session.scalar(query)
+    if row is None:
+        raise NotFound(message, code=code)
+    return row
+
+
+# -- enterprises -----------------------------------------------------------------------------------------------
+def list_enterprises(actor: User, filters: RecordFilter) -> tuple[list[Organisation], int]:
+    query = _where(select(Organisation).where(visible_enterprises(actor)),
+                   _like(filters.q, Organisation.name, Organisation.credit_code))
+    return _page(query, Organisation.id, filters)
+
+
+def get_enterprise(actor: User, enterprise_id: int) -> Organisation:
+    return _one(select(Organisation).where(Organisation.id == enterprise_id, visible_enterprises(actor)),
+                "未找到该企业", "enterprise_not_found")
+
+
+# -- persons and certificates ----------------------------------------------------------------------------------
+def list_persons(actor: User, filters: RecordFilter) -> tuple[list[Person], int]:
+    query = _where(select(Person).where(visible_persons(actor)), _like(filters.q, Person.name))
+    return _page(query, Person.id, filters)
+
+
+def get_person(actor: User, person_id: int) -> Person:
+    return _one(select(Person).where(Person.id == person_id, visible_persons(actor)),
+                "未找到该人员", "person_not_found")
+
+
+def certificates_of(person_ids: list[int]) -> dict[int, list[Certificate]]:
+    found: dict[int, list[Certificate]] = {pid: [] for pid in person_ids}
+    for cert in db.session.scalars(select(Certificate).where(Certificate.person_id.in_(person_ids))
+                                   .order_by(Certificate.id)):
+        found[cert.person_id].append(cert)
+    return found
+
+
+# -- projects and locks ----------------------------------------------------------------------------------------
+def list_projects(actor: User, filters: RecordFilter) -> tuple[list[Project], int]:
+    query = _where(select(Project).where(visible_projects(actor)),
+                   _like(filters.q, Project.name, Project.code, Project.permit_number),
+                   Project.data_level == filters.data_level if filters.data_level else None)
+    return _page(query, Project.id, filters)
+
+
+def get_project(actor: User, project_id: int) -> Project:
+    return _one(select(Project).where(Project.id == project_id, visible_projects(actor)),
+                "未找到该项目", "project_not_found")
+
+
+def list_locks(actor: User, filters: RecordFilter, project_id: int | None = None) -> tuple[list[ProjectLock], int]:
+    query = _where(select(ProjectLock).where(visible_locks(actor)),
+                   ProjectLock.active.is_(filters.active) if filters.active is not None else None,
+                   ProjectLock.project_id == project_id if project_id is not None else None)
+    return _page(query, ProjectLock.id, filters)
+
+
+# -- performance records ---------------------------------------------------------------------------------------
+def list_performance_records(actor: User, filters: RecordFilter) -> tuple[list[PerformanceRecord], int]:
+    query = _where(select(PerformanceRecord).where(visible_performance_records(actor)),
+                   _like(filters.q, PerformanceRecord.project_name),
+                   PerformanceRecord.source == filters.source if filters.source else None)
+    return _page(query, PerformanceRecord.id, filters)
+
+
+def get_performance_record(actor: User, record_id: int) -> PerformanceRecord:
+    return _one(select(PerformanceRecord).where(PerformanceRecord.id == record_id,
+                                                visible_performance_records(actor)),
+                "未找到该业绩记录", "performance_record_not_found")
+
+
+def changes_of(record: PerformanceRecord) -> list[PerformanceRecordChange]:
+    return list(db.session.scalars(select(PerformanceRecordChange).where(
+        PerformanceRecordChange.record_id == record.id).order_by(PerformanceRecordChange.id)))
+
+
+def organisation_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+                .tuples().all())
