@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev lint bench
+.PHONY: run test install install-dev lint bench assets screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 ## run: install, migrate, deploy the procedures, seed demo data and serve on http://127.0.0.1:5000
-run: install
+run: install assets
 	GJY_DEMO=1 $(BIN)/flask db upgrade
 	GJY_DEMO=1 $(BIN)/flask procedures deploy
 	GJY_DEMO=1 $(BIN)/flask demo seed
@@ -27,10 +27,30 @@ run: install
 	GJY_DEMO=1 GJY_WORKER=embedded $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: install with the dev extra, check the layer contracts, run the whole suite
-test: install-dev
+test: install-dev assets
 	$(BIN)/lint-imports
 	$(BIN)/ruff check app handlers tests bench
 	$(BIN)/python -m pytest
 
 bench: install-dev
 	$(BIN)/python bench/engine.py
+
+## assets: browser assets from the npm registry (package-lock.json) copied into app/web/static/vendor/
+VENDOR := app/web/static/vendor
+assets: $(VENDOR)/.stamp
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && \
+	  rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bpmn-js $(VENDOR)/axe-core && \
+	  cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	     $(VENDOR)/bootstrap/ && \
+	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	     node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css $(VENDOR)/bpmn-js/ && \
+	  cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/ && \
+	  touch $@; \
+	else echo "npm not found: pages run unstyled, without the diagram; browser tests will be skipped"; fi
+
+## screenshots: walk the main pages in Debian's chromium and save screenshots into screenshots/
+screenshots: install-dev assets
+	GJY_SCREENSHOT_DIR=screenshots $(BIN)/python -m pytest -q -m browser tests/browser -p no:cacheprovider

@@ -24,6 +24,7 @@ EVENT_TITLES = {
     "attachment_uploaded": "上传附件",
     "case_completed": "办结",
     "case_withdrawn": "撤回办件",
+    "comment": "评论",
 }
 
 

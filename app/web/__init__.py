@@ -1,10 +1,15 @@
-"""Server-rendered pages (Jinja, Flask-Login sessions, CSRF)."""
+"""Server-rendered pages (Jinja, Flask-Login sessions, CSRF); one blueprint per area."""
 from flask import Flask
 
-from app.web import auth, dashboard, home
+from app.web import auth, cases, dashboard, home, i18n, inbox, presenters, tasks
 
 
 def register_web(app: Flask) -> None:
+    i18n.init_app(app)
+    presenters.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(cases.bp)
     app.register_blueprint(dashboard.bp)

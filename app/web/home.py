@@ -1,26 +1,40 @@
-"""The home page: the user's tasks and cases."""
-from flask import Blueprint, render_template
+"""The home page per role: applicants start cases and see theirs; officials land in their inbox."""
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.auth import session_actor
-from app.models import CASE_STATUS_TITLES, ROLE_TITLES
+from app.models import CaseStatus, Role, User
+from app.services.case_overview import count_cases_by_status, start_form_key, startable_procedures
 from app.services.cases import CaseFilter, list_cases
-from app.services.procedures import list_procedures
-from app.services.tasks import TaskFilter, count_views, list_tasks
+from app.services.tasks import TaskFilter, list_tasks
+from app.web.common import page_args
 
 bp = Blueprint("home", __name__)
+
+APPLICANT_ROLES = (Role.ENTERPRISE, Role.INDIVIDUAL)
+REVIEWER_ROLES = (Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.LEAD)
+
+
+def _waiting_tasks(actor: User) -> list:  # type: ignore[type-arg]
+    mine, _ = list_tasks(actor, TaskFilter(view="mine", per_page=50))
+    claimable, _ = list_tasks(actor, TaskFilter(view="claimable", per_page=50))
+    return [*mine, *claimable]
 
 
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
     actor = session_actor()
-    mine, _ = list_tasks(actor, TaskFilter(view="mine"))
-    claimable, _ = list_tasks(actor, TaskFilter(view="claimable"))
-    cases, total = list_cases(actor, CaseFilter(per_page=20))
-    startable = [p for p in list_procedures() if p.latest_version and (
-        not p.latest_version.manifest.get("start_roles") or actor.has_role(*p.latest_version.manifest["start_roles"]))]
-    return render_template("home/index.html", actor=actor, mine=mine, claimable=claimable, cases=cases,
-                           total=total, counts=count_views(actor), startable=startable,
-                           status_titles=CASE_STATUS_TITLES, role_titles=ROLE_TITLES)
+    if actor.has_role(*REVIEWER_ROLES) and not actor.has_role(*APPLICANT_ROLES):
+        return redirect(url_for("inbox.index"))
+    status = request.args.get("status") or None
+    if status not in {s.value for s in CaseStatus}:
+        status = None
+    page = page_args(request.args.get("page"))
+    cases, total = list_cases(actor, CaseFilter(status=status, page=page, per_page=10))
+    startable = [(p, start_form_key(p)) for p in startable_procedures(actor)]
+    template = "home/applicant.html" if actor.has_role(*APPLICANT_ROLES) else "home/official.html"
+    return render_template(template, actor=actor, startable=startable, waiting=_waiting_tasks(actor),
+                           cases=cases, total=total, page=page, per_page=10, status=status,
+                           status_counts=count_cases_by_status(actor))

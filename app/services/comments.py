@@ -1,0 +1,23 @@
+"""Comments on a case: a "comment" event in its history, written by anyone who may see the case."""
+from __future__ import annotations
+
+from app.errors import InvalidForm
+from app.extensions import db
+from app.models import CaseEvent, User
+from app.services import history
+from app.services.cases import get_case
+
+MAX_COMMENT_LENGTH = 1000
+
+
+def add_comment(actor: User, case_id: int, text: str) -> CaseEvent:
+    """Add a comment to a case the actor may see (404 otherwise); empty or overlong text is refused."""
+    case = get_case(actor, case_id)
+    body = (text or "").strip()
+    if not body:
+        raise InvalidForm({"comment": "请填写评论内容"})
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise InvalidForm({"comment": f"评论最多 {MAX_COMMENT_LENGTH} 个字"})
+    event = history.record(case, "comment", actor, payload={"text": body})
+    db.session.flush()
+    return event

@@ -1,0 +1,138 @@
+"""Case pages: start, list and search, the case page (diagram, timeline, attachments, comments), withdraw."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from werkzeug.datastructures import MultiDict
+
+from app.auth import session_actor
+from app.db import unit_of_work
+from app.errors import InvalidForm
+from app.models import Case, CaseStatus, User
+from app.services import forms
+from app.services.attachments import get_attachment, list_attachments
+from app.services.case_overview import case_diagram
+from app.services.cases import CaseFilter, get_case, list_cases, open_tasks_of, start_case, withdraw_case
+from app.services.comments import add_comment
+from app.services.history import list_events
+from app.services.procedures import get_latest_version
+from app.web.common import attachment_names, case_properties, page_args, upload_limits
+from app.web.data_display import show_data
+from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
+
+bp = Blueprint("cases", __name__)
+PER_PAGE = 20
+
+
+@bp.get("/cases")
+@login_required
+def index() -> ResponseReturnValue:
+    actor = session_actor()
+    status = request.args.get("status") if request.args.get("status") in {s.value for s in CaseStatus} else None
+    number = (request.args.get("number") or "").strip() or None
+    page = page_args(request.args.get("page"))
+    cases, total = list_cases(actor, CaseFilter(status=status, number=number, page=page, per_page=PER_PAGE))
+    return render_template("cases/index.html", cases=cases, total=total, page=page, per_page=PER_PAGE,
+                           status=status, number=number or "")
+
+
+def _start_schema(actor: User, key: str) -> dict[str, Any] | None:
+    version = get_latest_version(key)
+    form_key = (version.manifest.get("properties") or {}).get("startForm")
+    return forms.render_schema(forms.form_schema(version, form_key), actor, None) if form_key else None
+
+
+def _render_start(key: str, schema: dict[str, Any], values: Mapping[str, Any] | None = None,
+                  errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+    fields = fields_from_schema(schema, values, errors)
+    return render_template("cases/start.html", key=key, title=get_latest_version(key).name, fields=fields,
+                           form_errors=unplaced_errors(fields, errors or {})), status
+
+
+@bp.get("/cases/start/<key>")
+@login_required
+def start_form(key: str) -> ResponseReturnValue:
+    schema = _start_schema(session_actor(), key)
+    if schema is None:
+        return redirect(url_for("home.index"))
+    return _render_start(key, schema)
+
+
+@bp.post("/cases/start/<key>")
+@login_required
+def start(key: str) -> ResponseReturnValue:
+    actor = session_actor()
+    schema = _start_schema(actor, key)
+    data = data_from_form(schema, request.form, MultiDict(), lambda _name, _file: "") if schema else {}
+    try:
+        with unit_of_work():
+            case = start_case(actor, key, data)
+            mine = [t.id for t in open_tasks_of(case) if t.assignee_id == actor.id]
+            case_id = case.id
+    except InvalidForm as exc:
+        if schema is None:
+            raise
+        return _render_start(key, schema, data, exc.field_errors, 422)
+    flash("办件已创建，请填写申请", "success")
+    return redirect(url_for("tasks.show", task_id=mine[0]) if mine else url_for("cases.show", case_id=case_id))
+
+
+def _timeline(case: Case, props: dict[str, Any], names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
+    return [(event, show_data(event.payload.get("data", {}), props, names) if event.kind == "task_completed"
+             else []) for event in list_events(case)]
+
+
+def render_case(case_id: int, comment: str = "", comment_error: str | None = None,
+                status: int = 200) -> ResponseReturnValue:
+    actor = session_actor()
+    case = get_case(actor, case_id)
+    props, names = case_properties(actor, case), attachment_names(case)
+    diagram = case_diagram(case)
+    applicant_side = case.started_by_id == actor.id or case.applicant_org_id == actor.organisation_id
+    return render_template(
+        "cases/show.html", case=case, open_tasks=open_tasks_of(case), timeline=_timeline(case, props, names),
+        submitted=show_data(case.data or {}, props, names), attachments=list_attachments(case.id),
+        diagram={"xml": diagram.xml, "completed": diagram.completed, "current": diagram.current},
+        comment=comment, comment_error=comment_error,
+        can_withdraw=applicant_side and case.status in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT),
+    ), status
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def show(case_id: int) -> ResponseReturnValue:
+    return render_case(case_id)
+
+
+@bp.post("/cases/<int:case_id>/comments")
+@login_required
+def comment(case_id: int) -> ResponseReturnValue:
+    text = request.form.get("comment", "")
+    try:
+        with unit_of_work():
+            add_comment(session_actor(), case_id, text)
+    except InvalidForm as exc:
+        return render_case(case_id, text, exc.field_errors.get("comment"), 422)
+    flash("评论已发表", "success")
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="comments"))
+
+
+@bp.post("/cases/<int:case_id>/withdraw")
+@login_required
+def withdraw(case_id: int) -> ResponseReturnValue:
+    with unit_of_work():
+        withdraw_case(session_actor(), case_id, request.form.get("reason", "").strip())
+    flash("办件已撤回", "info")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.get("/cases/<int:case_id>/attachments/<attachment_id>")
+@login_required
+def download(case_id: int, attachment_id: str) -> ResponseReturnValue:
+    attachment, path = get_attachment(session_actor(), case_id, attachment_id, upload_limits().directory)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.filename)

@@ -1,0 +1,54 @@
+"""Page language: Chinese by default, English on request, from a small catalog keyed by the Chinese text.
+
+Templates call `_("中文")` (with `{name}` placeholders filled from keyword arguments). Domain terms keep
+their Chinese names in English mode (the catalog writes them as "English (中文)" where useful).
+Messages that come from services (domain errors, form validation) stay Chinese.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+CATALOG_DIR = Path(__file__).resolve().parent / "translations"
+
+bp = Blueprint("i18n", __name__)
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    path = CATALOG_DIR / f"{language}.json"
+    return json.loads(path.read_text("utf-8")) if path.exists() else {}  # type: ignore[no-any-return]
+
+
+def current_language() -> str:
+    language = session.get("lang")
+    return language if language in LANGUAGES else "zh"
+
+
+def gettext(text: str, **values: object) -> str:
+    language = current_language()
+    translated = catalog(language).get(text, text) if language != "zh" else text
+    return translated.format(**values) if values else translated
+
+
+@bp.get("/lang/<language>")
+def switch(language: str) -> ResponseReturnValue:
+    if language in LANGUAGES:
+        session["lang"] = language
+    target = request.args.get("next") or ""
+    if not target.startswith("/") or urlsplit(target).netloc:
+        target = url_for("home.index")
+    return redirect(target)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(_=gettext, current_language=current_language, LANGUAGES=LANGUAGES,
+                                 html_lang=lambda: HTML_LANG[current_language()])

@@ -1,0 +1,142 @@
+"""The task page: what was submitted so far, the form, claim / unclaim / assign, the deadline."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from werkzeug.datastructures import FileStorage
+
+from app.auth import session_actor
+from app.db import unit_of_work
+from app.errors import InvalidForm, NotAllowed, UploadRefused
+from app.models import CaseEvent, Task, TaskStatus, User
+from app.policy import is_candidate, require_can_assign
+from app.services import tasks as task_service
+from app.services.attachments import store_attachment
+from app.services.history import list_events
+from app.web.common import attachment_names, case_properties, upload_limits
+from app.web.data_display import show_data
+from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
+
+bp = Blueprint("tasks", __name__)
+
+
+def _can_work(actor: User, task: Task) -> bool:
+    """Show the form: the task is the actor's, or an applicant's unclaimed task it may take at once."""
+    if task.status != TaskStatus.OPEN:
+        return False
+    return task.assignee_id == actor.id or (
+        task.assignee_id is None and task.scope == "applicant" and is_candidate(actor, task))
+
+
+def _may_assign(actor: User, task: Task) -> bool:
+    try:
+        require_can_assign(actor, task)
+    except NotAllowed:
+        return False
+    return task.status == TaskStatus.OPEN
+
+
+def _events(task: Task) -> tuple[CaseEvent | None, CaseEvent | None]:
+    """(this task's completion, the latest completion of another task) from the case's history."""
+    done = [e for e in list_events(task.case) if e.kind == "task_completed"]
+    own = next((e for e in reversed(done) if e.task_id == task.id), None)
+    other = next((e for e in reversed(done) if e.task_id != task.id and e.actor_id != task.assignee_id), None)
+    return own, other
+
+
+def _render(actor: User, task: Task, values: Mapping[str, Any] | None = None,
+            errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+    case, names = task.case, attachment_names(task.case)
+    props = case_properties(actor, case)
+    schema = task_service.task_form(actor, task) if _can_work(actor, task) else None
+    if values is None:
+        values = dict(case.data or {}) if task.scope == "applicant" else {}
+    fields = fields_from_schema(schema, values, errors, names) if schema else []
+    own_event, last_event = _events(task)
+    if task.scope != "applicant":  # reviewers see the submitted data below; applicants the reply
+        last_event = None
+    last_data = last_event.payload.get("data", {}) if last_event else {}
+    own_keys = set((schema or {}).get("properties", {}))
+    may_assign = _may_assign(actor, task)
+    return render_template(
+        "tasks/show.html", actor=actor, task=task, case=case, fields=fields,
+        form_errors=unplaced_errors(fields, errors or {}), has_errors=bool(errors),
+        submitted=show_data(case.data or {}, props, names, exclude=own_keys | set(last_data)),
+        own_result=show_data(own_event.payload.get("data", {}), props, names) if own_event else [],
+        last_event=last_event, last_result=show_data(last_data, props, names),
+        can_claim=not schema and task.status == TaskStatus.OPEN and task.assignee_id is None
+        and is_candidate(actor, task), form_description=(schema or {}).get("description"),
+        can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and (
+            task.assignee_id == actor.id or may_assign) and task.scope != "applicant",
+        assignees=task_service.assignable_users(actor, task.id) if may_assign else [],
+        names=names), status
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def show(task_id: str) -> ResponseReturnValue:
+    actor = session_actor()
+    return _render(actor, task_service.get_task(actor, task_id))
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete(task_id: str) -> ResponseReturnValue:
+    actor = session_actor()
+    task = task_service.get_task(actor, task_id)
+    schema, case_id, upload_errors = task_service.task_form(actor, task), task.case_id, {}
+
+    def store(name: str, upload: FileStorage) -> str:
+        try:
+            return store_attachment(actor, case_id, upload.filename or "", upload.stream, upload_limits()).id
+        except UploadRefused as exc:
+            upload_errors[name] = exc.message
+            return ""
+    with unit_of_work():  # uploads are kept even when the form is refused, like the API's two calls
+        data = data_from_form(schema, request.form, request.files, store)
+    if upload_errors:
+        return _render(actor, task_service.get_task(actor, task_id), data, upload_errors, 422)
+    try:
+        with unit_of_work():
+            task_service.complete_task(actor, task_id, data)
+    except InvalidForm as exc:
+        return _render(actor, task_service.get_task(actor, task_id), data, exc.field_errors, 422)
+    flash("已提交办理，流程已流转到下一环节", "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str) -> ResponseReturnValue:
+    with unit_of_work():
+        task_service.claim_task(session_actor(), task_id)
+    flash("已领取任务，请办理", "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str) -> ResponseReturnValue:
+    with unit_of_work():
+        task_service.unclaim_task(session_actor(), task_id)
+    flash("任务已退回待领取", "info")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/assign")
+@login_required
+def assign(task_id: str) -> ResponseReturnValue:
+    try:
+        user_id = int(request.form.get("user_id", ""))
+    except ValueError:
+        flash("请选择办理人", "danger")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    with unit_of_work():
+        task = task_service.assign_task(session_actor(), task_id, user_id)
+        name = task.assignee.display_name if task.assignee else ""
+    flash(f"已分派给 {name}", "success")
+    return redirect(url_for("tasks.show", task_id=task_id))

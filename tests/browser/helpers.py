@@ -1,0 +1,94 @@
+"""Page helpers for the browser tests: sign in, accessibility check (axe-core), screenshots, form filling."""
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.services.demo import DEMO_PASSWORD
+from tests.browser.conftest import AXE
+from tests.support.web import PDF_BYTES
+
+CHECKED_PAGES: list[str] = []
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{username} could not sign in"
+
+
+def check_page(page: Any, name: str) -> None:
+    """axe-core on the page: no serious or critical violation; then a screenshot when asked for."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+    details = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} -> "
+                        f"{[(n['target'], n['failureSummary']) for n in v['nodes']][:5]}" for v in bad)
+    assert not bad, f"accessibility violations on {name} ({page.url}):\n{details}"
+    CHECKED_PAGES.append(name)
+    folder = os.environ.get("GJY_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def _select(box: Any, _text: str) -> None:
+    select = box.locator("select")
+    values = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    if values and not select.input_value():
+        select.select_option(values[0])
+
+
+def _first_box(box: Any, _text: str) -> None:
+    if not box.locator("input:checked").count():
+        box.locator("input[type=checkbox]").first.check()
+
+
+def _file(box: Any, _text: str) -> None:
+    if not box.locator("input[type=checkbox]:checked").count():
+        name = box.get_attribute("data-field")
+        box.locator("input[type=file]").set_input_files(
+            files=[{"name": f"{name}.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}])
+
+
+def _typed(box: Any, text: str) -> None:
+    control = box.locator("textarea, input").first
+    if not control.input_value():
+        control.fill(text)
+
+
+FILLERS = {
+    "select": _select, "checkboxes": _first_box, "checkbox": _first_box, "file": _file,
+    "date": lambda box, _t: box.locator("input").fill((date.today() + timedelta(days=30)).isoformat()),
+    "integer": lambda box, _t: box.locator("input").fill("1"),
+    "number": lambda box, _t: box.locator("input").fill("1"),
+    "email": lambda box, _t: _typed(box, "a@example.com"),
+    "text": _typed, "textarea": _typed,
+}
+
+
+def fill_form(page: Any, text: str, only_errors: bool = False) -> None:
+    """Fill every required field (or every field with an error) by its widget, keeping what is filled."""
+    selector = ".form-field:has([data-field-error])" if only_errors else ".form-field[data-required]"
+    for box in page.locator(f"[data-testid=task-form] {selector}").all():
+        filler = FILLERS.get(box.get_attribute("data-widget") or "")
+        if filler:
+            filler(box, text)
+
+
+def submit_task(page: Any, text: str) -> None:
+    """Submit the task form; where the server names further fields (per-kind rules), fill them and retry."""
+    fill_form(page, text)
+    for _attempt in range(3):
+        page.locator("[data-action=submit]").click()
+        page.wait_for_load_state()
+        if "/cases/" in page.url:
+            return
+        fill_form(page, text, only_errors=True)
+    errors = page.locator("[data-field-error]").all_inner_texts()
+    raise AssertionError(f"the form was not accepted: {errors}")

@@ -1,0 +1,177 @@
+"""Pages through the Flask test client: the unlock flow, server-side validation, jurisdiction, CSRF."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from tests.support.web import PDF_BYTES, WebUser
+
+REASON = "项目经理因工作调整需要履职变更"
+
+
+def field_errors(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-field-error="([^"]+)">([^<]+)<', html))
+
+
+def start(ent: WebUser) -> tuple[int, str]:
+    """Start an unlock case from the home page's button; (case id, the applicant's task path)."""
+    response = ent.post("/cases/start/personnel_unlock")
+    assert response.status_code == 302
+    task_path = response.headers["Location"]
+    html = ent.html(task_path)
+    case_id = int(re.search(r'href="/cases/(\d+)"', html).group(1))  # type: ignore[union-attr]
+    return case_id, task_path
+
+
+def lock_value(html: str) -> str:
+    return re.search(r'name="lock_ids" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def submit_request(ent: WebUser, task_path: str, reason: str = REASON, keep: str | None = None) -> Any:
+    data = {"kind": "duty_change", "lock_ids": lock_value(ent.html(task_path)), "reason": reason}
+    if keep:
+        data["application_files"] = keep
+        return ent.post(task_path, data)
+    return ent.upload_form(task_path, data, {"application_files__upload": (PDF_BYTES, "申请表.pdf")})
+
+
+def started_and_submitted(web: Callable[[str], WebUser]) -> tuple[WebUser, int, str]:
+    ent = web("ent-nanning")
+    case_id, task_path = start(ent)
+    response = submit_request(ent, task_path)
+    assert response.status_code == 302, field_errors(response.get_data(as_text=True))
+    return ent, case_id, task_path
+
+
+def review_path(city: WebUser, number: str) -> str:
+    html = city.html(f"/tasks?tab=claimable&q={number}")
+    return re.search(r'action="(/tasks/[0-9a-f-]+)/claim"', html).group(1)  # type: ignore[union-attr]
+
+
+def case_number(user: WebUser, case_id: int) -> str:
+    return re.search(r'data-testid="case-number">([^<]+)<', user.html(f"/cases/{case_id}")).group(1)  # type: ignore
+
+
+def test_header_shows_organisation_role_and_region(web: Callable[[str], WebUser]) -> None:
+    home = web("ent-nanning").html("/")
+    for text in ("邕城建设·经办人", "广西邕城建设集团有限公司", "企业经办人", "南宁市", "项目人员解锁"):
+        assert text in home
+    city = web("city-nanning")
+    assert city.get("/").headers["Location"].endswith("/tasks")
+    inbox = city.html("/tasks")
+    assert "南宁市住房和城乡建设局" in inbox and "科室负责人" in inbox and "待领取" in inbox
+
+
+def test_invalid_submission_shows_errors_beside_fields_and_keeps_input(web: Callable[[str], WebUser]) -> None:
+    ent = web("ent-nanning")
+    _case_id, task_path = start(ent)
+    lock = lock_value(ent.html(task_path))
+    response = ent.upload_form(task_path, {"kind": "duty_change", "lock_ids": lock, "reason": "太短"},
+                               {"application_files__upload": (PDF_BYTES, "盖章申请表.pdf")})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_errors(html) == {"reason": "至少填写 5 个字符"}
+    assert ">太短</textarea>" in html
+    assert '<option value="duty_change" selected>' in html
+    assert f'name="lock_ids" value="{lock}" checked' in html
+    assert "保留已上传：盖章申请表.pdf" in html  # the upload is kept for the next try
+    empty = ent.post(task_path, {"reason": "理由写得足够长了"})
+    errors = field_errors(empty.get_data(as_text=True))
+    assert empty.status_code == 422 and errors["kind"] == "此项为必填项"
+    assert errors["lock_ids"] == "请至少选择一名锁定人员" and "application_files" in errors
+
+
+def test_refused_upload_is_reported_beside_its_field(web: Callable[[str], WebUser]) -> None:
+    ent = web("ent-nanning")
+    _case_id, task_path = start(ent)
+    response = ent.upload_form(task_path, {"reason": REASON}, {"application_files__upload": (b"MZ\x90", "x.exe")})
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True)) == {"application_files": "仅支持 PDF、JPG、PNG 格式的附件"}
+
+
+def test_reject_amend_and_approve_through_pages(web: Callable[[str], WebUser]) -> None:
+    ent, case_id, _ = started_and_submitted(web)
+    city = web("city-nanning")
+    number = case_number(ent, case_id)
+    inbox = city.html("/tasks")
+    assert f'data-case-number="{number}"' in inbox and 'data-count="claimable">1<' in inbox
+    review = review_path(city, number)
+    assert city.post(review + "/claim").status_code == 302
+    refused = city.post(review, {"decision": "reject"})
+    assert field_errors(refused.get_data(as_text=True)) == {"comment": "不同意或退回时须填写审核意见"}
+    assert city.post(review, {"decision": "reject", "comment": "缺少监理单位盖章"}).status_code == 302
+    home = ent.html("/")
+    amend = re.search(r'href="(/tasks/[0-9a-f-]+)">办理', home).group(1)  # type: ignore[union-attr]
+    page = ent.html(amend)
+    assert "缺少监理单位盖章" in page and REASON in page
+    kept = re.search(r'name="application_files" value="([0-9a-f-]+)" checked', page).group(1)  # type: ignore
+    assert submit_request(ent, amend, "已补充监理单位盖章", keep=kept).status_code == 302
+    review = review_path(city, number)
+    city.post(review + "/claim")
+    assert city.post(review, {"decision": "approve"}).status_code == 302
+    case_page = ent.html(f"/cases/{case_id}")
+    assert 'data-status="completed"' in case_page and "缺少监理单位盖章" in case_page
+    assert '"completed": [' in case_page.replace('"completed":[', '"completed": [')
+    done = city.html("/tasks?tab=done")
+    assert f'data-case-number="{number}"' in done and 'data-count="done">2<' in done
+
+
+def test_other_region_sees_no_trace_of_the_case(web: Callable[[str], WebUser]) -> None:
+    ent, case_id, _ = started_and_submitted(web)
+    number = case_number(ent, case_id)
+    review = review_path(web("city-nanning"), number)
+    attachment = re.search(r'data-attachment="([0-9a-f-]+)"', ent.html(f"/cases/{case_id}")).group(1)  # type: ignore
+    other = web("city-liuzhou")
+    row = f'data-case-number="{number}"'
+    for tab in ("claimable", "mine", "done"):
+        assert row not in other.html(f"/tasks?tab={tab}") + other.html(f"/tasks?tab={tab}&q={number}")
+    assert row not in other.html(f"/cases?number={number}") and "没有符合条件的办件" in other.html("/cases")
+    assert other.get(f"/cases/{case_id}").status_code == 404
+    assert other.get(review).status_code == 404
+    assert other.get(f"/cases/{case_id}/attachments/{attachment}").status_code == 404
+    assert other.post(review + "/claim").status_code == 404
+    assert other.post(f"/cases/{case_id}/comments", {"comment": "看看"}).status_code == 404
+    assert web("ent-liuzhou").get(f"/cases/{case_id}").status_code == 404
+
+
+def test_forms_without_csrf_token_are_refused(web: Callable[[str], WebUser]) -> None:
+    ent, case_id, _ = started_and_submitted(web)
+    review = review_path(web("city-nanning"), case_number(ent, case_id))
+    city = web("city-nanning")
+    assert ent.post("/cases/start/personnel_unlock", csrf=False).status_code == 400
+    assert ent.post(f"/cases/{case_id}/comments", {"comment": "无令牌"}, csrf=False).status_code == 400
+    assert city.post(review + "/claim", csrf=False).status_code == 400
+    assert city.post(review, {"decision": "approve"}, csrf=False).status_code == 400
+    assert ent.post("/logout", csrf=False).status_code == 400
+    assert "无令牌" not in ent.html(f"/cases/{case_id}")
+
+
+def test_comments_are_shown_to_everyone_who_sees_the_case(web: Callable[[str], WebUser]) -> None:
+    ent, case_id, _ = started_and_submitted(web)
+    empty = ent.post(f"/cases/{case_id}/comments", {"comment": "   "})
+    assert empty.status_code == 422 and "请填写评论内容" in empty.get_data(as_text=True)
+    assert ent.post(f"/cases/{case_id}/comments", {"comment": "材料原件已寄出"}).status_code == 302
+    assert "材料原件已寄出" in web("city-nanning").html(f"/cases/{case_id}")
+
+
+def test_lead_assigns_and_attachments_download(web: Callable[[str], WebUser]) -> None:
+    ent, case_id, _ = started_and_submitted(web)
+    city = web("city-nanning")
+    review = review_path(city, case_number(ent, case_id))
+    page = city.html(review)
+    user_id = re.search(r'<option value="(\d+)"[^>]*>南宁市住建局·审核员', page).group(1)  # type: ignore[union-attr]
+    assert city.post(review + "/assign", {"user_id": user_id}).status_code == 302
+    assert 'data-testid="task-form"' in city.html(review)
+    attachment = re.search(r'data-attachment="([0-9a-f-]+)"', city.html(f"/cases/{case_id}")).group(1)  # type: ignore
+    download = city.get(f"/cases/{case_id}/attachments/{attachment}")
+    assert download.status_code == 200 and download.data == PDF_BYTES
+
+
+def test_pages_switch_to_english(web: Callable[[str], WebUser]) -> None:
+    city = web("city-nanning")
+    assert city.get("/lang/en?next=/tasks").headers["Location"] == "/tasks"
+    html = city.html("/tasks")
+    assert '<html lang="en">' in html and "Claimable (待领取)" in html and "Sign out" in html
+    assert city.get("/lang/zh?next=https://evil.example/").headers["Location"] == "/"
+    assert "退出" in city.html("/tasks")
