@@ -108,3 +108,14 @@ def actor(app: Flask) -> Callable[[str], Any]:
     def get(username: str) -> Any:
         return get_user_by_username(username)
     return get
+
+
+@pytest.fixture
+def review_procedure(app: Flask) -> str:
+    """Deploy the engine-test procedure `material_review` (see tests/fixtures/procedures)."""
+    from tests.support import procedures
+
+    procedures.OUTAGE["remaining"] = 0
+    with app.app_context(), unit_of_work():
+        deploy_procedures(procedures.BPMN_DIR, procedures.FORMS_DIR, deployed_by="test")
+    return "material_review"

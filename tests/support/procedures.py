@@ -1,0 +1,39 @@
+"""A small procedure for engine tests: submit (enterprise) -> review (city) -> loop or register (handler)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from app.integrations.outbox import enqueue
+from app.services.handler_registry import HandlerContext
+from handlers import HANDLERS, handler
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "procedures"
+BPMN_DIR, FORMS_DIR = FIXTURES / "bpmn", FIXTURES / "forms"
+
+# How many of the next calls of the handler fail (an outage of the system it registers with).
+OUTAGE = {"remaining": 0}
+
+
+def register_outcome(ctx: HandlerContext, title: str) -> dict[str, Any]:
+    """Registers the approved material: an outbox message, then the case title (fails during an outage)."""
+    enqueue("test.registered", {"case": ctx.case.number, "title": title}, f"test-registered-{ctx.case.id}",
+            ctx.case.id)
+    if OUTAGE["remaining"] > 0:
+        OUTAGE["remaining"] -= 1
+        raise ConnectionError("登记系统暂时不可用")
+    ctx.case.title = f"已登记：{title}"
+    return {"registered": True}
+
+
+if "test.register_outcome" not in HANDLERS:
+    handler("test.register_outcome")(register_outcome)
+
+
+def copy_fixture(tmp: Path) -> tuple[Path, Path]:
+    """A writable copy of the fixture procedure folders (to break or change a diagram)."""
+    bpmn, forms = tmp / "bpmn", tmp / "forms"
+    shutil.copytree(BPMN_DIR, bpmn)
+    shutil.copytree(FORMS_DIR, forms)
+    return bpmn, forms
