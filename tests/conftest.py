@@ -18,7 +18,14 @@ from app.services.accounts import get_user_by_username, issue_token
 from app.services.demo import seed_demo
 from app.services.procedures import deploy_procedures
 from tests.support.api import ApiUser
-from tests.support.database import create_pg_database, drop_pg_database, wipe
+from tests.support.database import (
+    checkpoint_sqlite,
+    copy_database,
+    create_pg_database,
+    drop_database,
+    drop_pg_database,
+    require_postgres,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,42 +53,57 @@ def _config(url: str, tmp: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def template_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Once per session and backend: a database migrated by Alembic, seeded with demo data and procedures."""
     tmp = tmp_path_factory.mktemp("db")
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'test.sqlite3'}"
+        url = f"sqlite:///{tmp / 'template.sqlite3'}"
     else:
+        require_postgres()
         url = create_pg_database()
     app = create_app(_config(url, tmp))
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+        with unit_of_work():
+            seed_demo()
+            deploy_procedures(ROOT / "bpmn", ROOT / "forms", deployed_by="test")
+        db.session.remove()
         db.engine.dispose()
+    if request.param == "sqlite":
+        checkpoint_sqlite(url)
     yield url
     if request.param == "postgresql":
         drop_pg_database(url)
 
 
 @pytest.fixture
-def make_app(database_url: str, tmp_path: Path) -> Callable[[], Flask]:
-    """Build a new app on the same database: a fresh process as far as caches go (a 'restart')."""
-    def build() -> Flask:
-        clear_definition_cache()
-        return create_app(_config(database_url, tmp_path))
-    return build
+def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the template for one test."""
+    url = copy_database(template_database, tmp_path)
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture
-def app(make_app: Callable[[], Flask]) -> Iterator[Flask]:
-    application = make_app()
-    with application.app_context():
-        wipe(db)
-        with unit_of_work():
-            seed_demo()
-            deploy_procedures(ROOT / "bpmn", ROOT / "forms", deployed_by="test")
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def make_app(database_url: str, tmp_path: Path) -> Callable[[], Flask]:
+    """Build a new app on the test's database: a fresh process as far as caches go (a 'restart')."""
+    built: list[Flask] = []
+
+    def build() -> Flask:
+        clear_definition_cache()
+        application = create_app(_config(database_url, tmp_path))
+        built.append(application)
+        return application
+    yield build  # type: ignore[misc]
+    for application in built:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[[], Flask]) -> Flask:
+    return make_app()
 
 
 @pytest.fixture

@@ -50,6 +50,12 @@ class ScriptPolicy(RestrictingNodeTransformer):  # type: ignore[misc]
         self.error(node, '不允许使用 "while" 循环 ("while" loops are not allowed in process scripts)')
         return node
 
+    def visit_Import(self, node: Any) -> Any:
+        self.error(node, '不允许 import (imports are not allowed in process scripts)')
+        return node
+
+    visit_ImportFrom = visit_Import
+
 
 _CODE_CACHE: dict[tuple[str, str], Any] = {}
 
