@@ -1,0 +1,65 @@
+"""Attachments: type by content, size limit, checksum, download only for those who see the case."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from flask import Flask
+
+from tests.support.api import PDF_BYTES, ApiUser
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_upload_then_download_returns_the_same_bytes(as_user: Callable[[str], ApiUser],
+                                                     review_procedure: str) -> None:
+    ent = as_user("ent-nanning")
+    case = ent.start(review_procedure).json
+    uploaded = ent.upload(case["id"], PNG_BYTES, "现场照片.png")
+    assert uploaded.status_code == 201, uploaded.json
+    body = uploaded.json
+    assert body["content_type"] == "image/png" and body["size"] == len(PNG_BYTES)
+    assert body["sha256"] == hashlib.sha256(PNG_BYTES).hexdigest() and body["filename"] == "现场照片.png"
+    download = ent.get(f"/api/v1/cases/{case['id']}/attachments/{body['id']}")
+    assert download.status_code == 200 and download.data == PNG_BYTES
+    assert [a["id"] for a in ent.get(f"/api/v1/cases/{case['id']}/attachments").json] == [body["id"]]
+    assert "attachment_uploaded" in [e["kind"] for e in ent.case(case["id"])["history"]]
+
+
+def test_wrong_type_and_oversize_uploads_are_refused_in_chinese(as_user: Callable[[str], ApiUser], app: Flask,
+                                                                review_procedure: str) -> None:
+    ent = as_user("ent-nanning")
+    case = ent.start(review_procedure).json
+    exe = ent.upload(case["id"], b"MZ\x90\x00 not a document", "报告.pdf")  # the name lies, the bytes don't
+    assert exe.status_code == 422 and exe.json["code"] == "upload_type_refused"
+    assert "PDF" in exe.json["message"]
+    app.config["MAX_UPLOAD_BYTES"] = 1024
+    big = ent.upload(case["id"], PDF_BYTES + b"0" * 2048, "大文件.pdf")
+    assert big.status_code == 422 and big.json["code"] == "upload_too_large"
+    missing = ent.client.post(f"/api/v1/cases/{case['id']}/attachments", headers=ent.headers, data={},
+                              content_type="multipart/form-data")
+    assert missing.status_code == 422 and missing.json["code"] == "upload_missing"
+    assert ent.get(f"/api/v1/cases/{case['id']}/attachments").json == []
+
+
+def test_outsiders_cannot_upload_or_download(as_user: Callable[[str], ApiUser], review_procedure: str) -> None:
+    ent = as_user("ent-nanning")
+    case = ent.start(review_procedure).json
+    attachment = ent.upload(case["id"]).json
+    for outsider in (as_user("ent-liuzhou"), as_user("city-liuzhou")):
+        assert outsider.get(f"/api/v1/cases/{case['id']}/attachments/{attachment['id']}").status_code == 404
+        assert outsider.upload(case["id"]).status_code == 404
+
+
+def test_a_form_refuses_attachment_ids_of_another_case_or_type(as_user: Callable[[str], ApiUser],
+                                                               review_procedure: str) -> None:
+    ent = as_user("ent-nanning")
+    first, second = ent.start(review_procedure).json, ent.start(review_procedure).json
+    foreign = ent.upload(second["id"]).json["id"]
+    png = ent.upload(first["id"], PNG_BYTES, "照片.png").json["id"]
+    task_id = first["open_tasks"][0]["id"]
+    response = ent.complete(task_id, {"title": "材料", "amount": 1, "files": [foreign]})
+    assert response.status_code == 422
+    assert response.json["details"]["fields"]["files"] == "附件不存在或不属于本办件，请重新上传"
+    response = ent.complete(task_id, {"title": "材料", "amount": 1, "files": [png]})
+    assert response.json["details"]["fields"]["files"].startswith("附件类型不符合要求")

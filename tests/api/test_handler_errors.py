@@ -1,0 +1,53 @@
+"""A failing service-task handler: the case shows the error, nothing half-applied, an admin retries."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import OutboxMessage
+from tests.support import procedures
+from tests.support.api import ApiUser
+
+
+def _approve(ent: ApiUser, city: ApiUser, procedure: str) -> tuple[int, int]:
+    case = ent.start(procedure).json
+    ent.complete(case["open_tasks"][0]["id"], {"title": "隧道监测报告", "amount": 50})
+    task = city.task_for(case["id"])
+    city.claim(task["id"])
+    return case["id"], city.complete(task["id"], {"decision": "approve"}).status_code
+
+
+def test_handler_failure_puts_case_in_error_keeps_the_decision_and_admin_retry_finishes(
+        as_user: Callable[[str], ApiUser], review_procedure: str, app: Flask) -> None:
+    ent, city, admin = as_user("ent-nanning"), as_user("city-nanning"), as_user("admin")
+    procedures.OUTAGE["remaining"] = 1
+    case_id, status = _approve(ent, city, review_procedure)
+    assert status == 200  # the reviewer's decision is accepted and kept
+    case = ent.case(case_id)
+    assert case["status"] == "error"
+    assert "登记系统暂时不可用" in case["error_message"] and "登记结果" in case["error_message"]
+    assert case["data"]["decision"] == "approve"
+    assert [e["kind"] for e in case["history"]][-1] == "error"
+    with app.app_context():  # the handler's outbox row was rolled back with its savepoint
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    refused = ent.post(f"/api/v1/cases/{case_id}/retry")
+    assert refused.status_code == 403 and refused.json["code"] == "admin_only"
+    retried = admin.post(f"/api/v1/cases/{case_id}/retry")
+    assert retried.status_code == 200, retried.json
+    case = ent.case(case_id)
+    assert case["status"] == "completed" and case["error_message"] is None
+    assert case["title"] == "已登记：隧道监测报告"
+    kinds = [e["kind"] for e in case["history"]]
+    assert kinds.index("retried") < kinds.index("handler_ran") < kinds.index("case_completed")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_retry_of_a_case_not_in_error_is_refused(as_user: Callable[[str], ApiUser], review_procedure: str) -> None:
+    ent, city, admin = as_user("ent-nanning"), as_user("city-nanning"), as_user("admin")
+    case_id, _ = _approve(ent, city, review_procedure)
+    response = admin.post(f"/api/v1/cases/{case_id}/retry")
+    assert response.status_code == 422 and response.json["code"] == "case_not_in_error"
