@@ -96,7 +96,8 @@ def test_two_concurrent_completions_of_one_task_exactly_one_wins(
         except Exception as exc:  # reported in the assertion below
             statuses.append(exc)
 
-    threads = [threading.Thread(target=complete, args=(c, d)) for c, d in zip(clients, ("approve", "reject"))]
+    pairs = zip(clients, ("approve", "reject"), strict=True)
+    threads = [threading.Thread(target=complete, args=(c, d)) for c, d in pairs]
     for t in threads:
         t.start()
     for t in threads:

@@ -1,0 +1,50 @@
+"""The restricted script engine refuses hostile scripts and bounds loops; ordinary scripts run."""
+from __future__ import annotations
+
+import pytest
+
+from app.engine.scripting import RestrictedEnvironment, ScriptBudgetExceeded, compile_script
+
+
+def run(script: str) -> dict[str, object]:
+    context: dict[str, object] = {"amount": 3}
+    RestrictedEnvironment({}, None).execute(script, context)
+    return context
+
+
+@pytest.mark.parametrize("script", [
+    "import os",
+    "from os import path",
+    "x = ().__class__.__base__.__subclasses__()",
+    "while True:\n    pass",
+    "x = amount._private",
+])
+def test_hostile_scripts_are_refused_at_compile_time(script: str) -> None:
+    with pytest.raises(SyntaxError):
+        compile_script(script, "exec")
+
+
+@pytest.mark.parametrize("script, error", [
+    ("x = open('/etc/passwd').read()", NameError),
+    ("x = __import__('os')", (NameError, SyntaxError)),
+    ("x = eval('1+1')", (NameError, SyntaxError)),
+    ("x = getattr((), '__class__')", (NameError, AttributeError)),
+])
+def test_dangerous_builtins_are_not_there_at_run_time(script: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        run(script)
+
+
+def test_endless_for_loops_exceed_the_budget() -> None:
+    with pytest.raises(ScriptBudgetExceeded):
+        run("n = 0\nfor i in range(10**9):\n    n += 1")
+
+
+def test_ordinary_scripts_compute_and_write_back_plain_data() -> None:
+    result = run("total = sum([amount, 2])\nlabel = '合计%d' % total\nitems = [i * 2 for i in range(3)]")
+    assert result["total"] == 5 and result["label"] == "合计5" and result["items"] == [0, 2, 4]
+
+
+def test_expressions_see_task_data() -> None:
+    env = RestrictedEnvironment({"double": lambda v: v * 2}, None)
+    assert env.evaluate('decision == "approve" and double(amount) == 6', {"decision": "approve", "amount": 3})
