@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -66,26 +67,40 @@ class Definition:
     subprocess_specs: dict[str, Any]
 
 
-@lru_cache(maxsize=128)
-def _parse(version_id: int, process_id: str, bpmn: tuple[tuple[str, str], ...],
-           dmn: tuple[tuple[str, str], ...]) -> Definition:
+_DEFINITIONS: OrderedDict[int, Definition] = OrderedDict()  # per worker process, by version id
+_DEFINITIONS_LOCK = threading.Lock()
+_DEFINITIONS_MAX = 128
+
+
+def _parse(process_id: str, files: dict[str, str]) -> Definition:
     parser = SpiffBpmnParser()  # validated at deploy; not again on every worker start
-    for name, text in bpmn:
-        parser.add_bpmn_str(text.encode("utf-8"), filename=name)
-    for name, text in dmn:
-        parser.add_dmn_str(text.encode("utf-8"), filename=name)
+    for name, text in sorted(files.items()):
+        if name.endswith(".bpmn"):
+            parser.add_bpmn_str(text.encode("utf-8"), filename=name)
+        elif name.endswith(".dmn"):
+            parser.add_dmn_str(text.encode("utf-8"), filename=name)
     return Definition(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 
 
-def load_definition(version_id: int, process_id: str, files: dict[str, str]) -> Definition:
-    bpmn = tuple(sorted((k, v) for k, v in files.items() if k.endswith(".bpmn")))
-    dmn = tuple(sorted((k, v) for k, v in files.items() if k.endswith(".dmn")))
-    return _parse(version_id, process_id, bpmn, dmn)
+def load_definition(version_id: int, process_id: str, files: Callable[[], dict[str, str]]) -> Definition:
+    """The parsed spec of a version; `files` is only called (and the XML only read) on a cache miss."""
+    with _DEFINITIONS_LOCK:
+        cached = _DEFINITIONS.get(version_id)
+        if cached is not None:
+            _DEFINITIONS.move_to_end(version_id)
+            return cached
+    definition = _parse(process_id, files())
+    with _DEFINITIONS_LOCK:
+        _DEFINITIONS[version_id] = definition
+        while len(_DEFINITIONS) > _DEFINITIONS_MAX:
+            _DEFINITIONS.popitem(last=False)
+    return definition
 
 
 def clear_definition_cache() -> None:
     """Forget parsed specs (tests use it to simulate a fresh worker process)."""
-    _parse.cache_clear()
+    with _DEFINITIONS_LOCK:
+        _DEFINITIONS.clear()
 
 
 class RunningCase:

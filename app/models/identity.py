@@ -76,7 +76,7 @@ class Organisation(Base):
     legal_representative: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    region: Mapped[Region] = relationship(lazy="joined")
+    region: Mapped[Region] = relationship(lazy="select")
 
 
 class User(UserMixin, Base):

@@ -40,7 +40,7 @@ class ProcedureVersion(Base):
     name: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
     # {"bpmn/x.bpmn": "<xml>", "forms/y.json": "{...}", ...}: everything the version runs on.
-    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)  # large: loaded when parsed
     # Parsed facts the services need without the engine: prefix, start roles, task metadata.
     manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
     lib_version: Mapped[str] = mapped_column(String(20))

@@ -97,4 +97,4 @@ def list_versions(key: str) -> list[ProcedureVersion]:
 
 
 def definition_of(version: ProcedureVersion) -> Definition:
-    return load_definition(version.id, version.manifest["key"], version.files)
+    return load_definition(version.id, version.manifest["key"], lambda: version.files)

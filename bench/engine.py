@@ -1,0 +1,226 @@
+"""Engine benchmark: case lifecycles per second (service layer, HTTP, bare SpiffWorkflow) and the
+task-list query with 100,000 cases, on SQLite and PostgreSQL.
+
+Usage: .venv/bin/python bench/engine.py [--cases 200] [--list-cases 100000] [--backends sqlite,postgresql]
+Prints figures; asserts nothing. The lifecycle is the engine-test procedure `material_review`
+(submit -> claim -> review approve -> service-task handler -> completed).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.db import unit_of_work  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.services import cases, tasks  # noqa: E402
+from app.services.accounts import get_user_by_username, issue_token  # noqa: E402
+from app.services.demo import seed_demo  # noqa: E402
+from app.services.procedures import deploy_procedures  # noqa: E402
+from tests.support import procedures as fixture  # noqa: E402  (registers the fixture's handler)
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SUBMIT = {"title": "钢筋进场检验报告", "amount": 120}
+APPROVE = {"decision": "approve"}
+
+
+def make_database(backend: str, tmp: Path, name: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / (name + '.sqlite3')}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def prepared_app(url: str, tmp: Path) -> Any:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DEMO": True, "WORKER": "off", "SECRET_KEY": "bench",
+                      "UPLOAD_DIR": str(tmp / "uploads"), "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        with unit_of_work():
+            seed_demo()
+            deploy_procedures(fixture.BPMN_DIR, fixture.FORMS_DIR)
+    return app
+
+
+def lifecycle_service(app: Any, n: int) -> float:
+    with app.app_context():
+        ent, city = get_user_by_username("ent-nanning"), get_user_by_username("city-nanning")
+        started = time.perf_counter()
+        for _ in range(n):
+            with unit_of_work():
+                case = cases.start_case(ent, "material_review")
+                first = cases.open_tasks_of(case)[0].id
+            with unit_of_work():
+                tasks.complete_task(ent, first, dict(SUBMIT))
+            with unit_of_work():
+                review = cases.open_tasks_of(db.session.get(type(case), case.id))[0].id
+                tasks.claim_task(city, review)
+            with unit_of_work():
+                tasks.complete_task(city, review, dict(APPROVE))
+        return n / (time.perf_counter() - started)
+
+
+def lifecycle_http(app: Any, n: int) -> float:
+    with app.app_context(), unit_of_work():
+        tokens = {u: issue_token(get_user_by_username(u)) for u in ("ent-nanning", "city-nanning")}
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_port
+
+    def call(user: str, method: str, path: str, body: Any = None) -> Any:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                     headers={"Authorization": f"Bearer {tokens[user]}", "Content-Type": "application/json"})
+        response = conn.getresponse()
+        payload = json.loads(response.read() or b"null")
+        conn.close()
+        assert response.status < 300, payload
+        return payload
+
+    started = time.perf_counter()
+    for _ in range(n):
+        case = call("ent-nanning", "POST", "/api/v1/cases", {"procedure": "material_review", "data": {}})
+        call("ent-nanning", "POST", f"/api/v1/tasks/{case['open_tasks'][0]['id']}/complete", {"data": SUBMIT})
+        review = call("ent-nanning", "GET", f"/api/v1/cases/{case['id']}")["open_tasks"][0]["id"]
+        call("city-nanning", "POST", f"/api/v1/tasks/{review}/claim", {})
+        call("city-nanning", "POST", f"/api/v1/tasks/{review}/complete", {"data": APPROVE})
+    rate = n / (time.perf_counter() - started)
+    server.shutdown()
+    return rate
+
+
+def lifecycle_bare(n: int) -> float:
+    """The same diagram run by bare SpiffWorkflow in memory, one serialize/deserialize per step."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+    from SpiffWorkflow.util.task import TaskState
+
+    class Env(TaskDataEnvironment):
+        def call_service(self, context: Any, **kwargs: Any) -> str:
+            return json.dumps({"registered": True})
+
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(fixture.BPMN_DIR / "material_review.bpmn"))
+    spec, subs = parser.get_spec("material_review"), parser.get_subprocess_specs("material_review")
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    engine = PythonScriptEngine(environment=Env())
+
+    def step(state: str, data: dict[str, Any]) -> str:
+        wf = serializer.deserialize_json(state)
+        wf.script_engine = engine
+        task = wf.get_next_task(state=TaskState.READY, manual=True)
+        task.set_data(**data)
+        task.run()
+        wf.do_engine_steps()
+        return serializer.serialize_json(wf)
+
+    started = time.perf_counter()
+    for _ in range(n):
+        wf = BpmnWorkflow(spec, subs, script_engine=engine)
+        wf.do_engine_steps()
+        state = step(serializer.serialize_json(wf), SUBMIT)
+        state = step(state, APPROVE)
+        assert serializer.deserialize_json(state).is_completed()
+    return n / (time.perf_counter() - started)
+
+
+def load_many_cases(app: Any, count: int) -> None:
+    """Bulk-load `count` cases over the 14 cities (a tenth in Nanning), each with its review task:
+    one case in twenty still open (an unclaimed review), the others completed, as in a working year."""
+    with app.app_context():
+        version_id = db.session.execute(text("SELECT id FROM procedure_versions ORDER BY id DESC LIMIT 1")).scalar()
+        ent = get_user_by_username("ent-nanning")
+        cities = ["450100"] + [f"45{c:02d}00" for c in range(2, 15)]
+        batch = 5000
+        for offset in range(0, count, batch):
+            rows = [{"n": f"BN-2026-{i:07d}", "v": version_id, "org": ent.organisation_id, "u": ent.id,
+                     "r": cities[0] if i % 10 == 0 else cities[1 + i % 13],
+                     "s": "running" if i % 19 == 3 else "completed"}
+                    for i in range(offset, min(count, offset + batch))]
+            db.session.execute(text(
+                "INSERT INTO cases (number, procedure_key, procedure_version_id, status, title, applicant_org_id,"
+                " started_by_id, region_code, data, lock_version, created_at, updated_at) VALUES (:n,"
+                " 'material_review', :v, :s, '基准办件', :org, :u, :r, '{}', 1, CURRENT_TIMESTAMP,"
+                " CURRENT_TIMESTAMP)"), rows)
+            db.session.execute(text(
+                "INSERT INTO tasks (id, case_id, bpmn_id, title, lane, role, scope, region_code, form_key, status,"
+                " created_at, due_at, properties) SELECT 'bench-' || c.id, c.id, 'review', '审核材料', '市级住建部门',"
+                " 'city_reviewer', 'case_city', c.region_code, 'review_decision',"
+                " CASE c.status WHEN 'running' THEN 'open' ELSE 'completed' END, c.created_at,"
+                " c.created_at, '{}' FROM cases c WHERE c.number >= :lo AND c.number <= :hi"),
+                {"lo": rows[0]["n"], "hi": rows[-1]["n"]})
+            db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
+def time_task_list(app: Any, repeats: int) -> tuple[float, float, int]:
+    with app.app_context():
+        city = get_user_by_username("city-nanning")
+        timings = []
+        total = 0
+        for _ in range(repeats):
+            started = time.perf_counter()
+            items, total = tasks.list_tasks(city, tasks.TaskFilter(view="claimable", per_page=20))
+            timings.append((time.perf_counter() - started) * 1000)
+            db.session.rollback()
+        timings.sort()
+        return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], total
+
+
+def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="gjy-bench-"))
+    app = prepared_app(make_database(backend, tmp, "gjy_bench_life"), tmp)
+    service = lifecycle_service(app, args.cases)
+    over_http = lifecycle_http(app, args.cases)
+    list_app = prepared_app(make_database(backend, tmp, "gjy_bench_list"), tmp)
+    started = time.perf_counter()
+    load_many_cases(list_app, args.list_cases)
+    load_seconds = time.perf_counter() - started
+    p50, p95, total = time_task_list(list_app, args.repeats)
+    return {"backend": backend, "service": service, "http": over_http, "p50": p50, "p95": p95,
+            "claimable": total, "load_s": load_seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=200, help="lifecycles per measurement")
+    parser.add_argument("--list-cases", type=int, default=100_000, help="cases loaded for the task-list query")
+    parser.add_argument("--repeats", type=int, default=200, help="task-list queries timed")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    bare = lifecycle_bare(args.cases)
+    print(f"bare SpiffWorkflow, in memory, serialize+deserialize per step: {bare:8.1f} lifecycles/s")
+    for backend in args.backends.split(","):
+        r = run(backend, args)
+        print(f"[{backend}] service layer: {r['service']:7.1f} lifecycles/s ({r['service'] / bare:5.1%} of bare)"
+              f" | HTTP: {r['http']:7.1f} lifecycles/s ({r['http'] / bare:5.1%} of bare)")
+        print(f"[{backend}] task list (claimable, page of 20) with {args.list_cases:,} cases "
+              f"({r['claimable']:,} claimable for city-nanning; loaded in {r['load_s']:.0f} s): "
+              f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
