@@ -61,7 +61,7 @@ def _search_clause(term: str) -> Any:
     like = f"%{term}%"
     people = select(User.id).where(User.display_name.ilike(like))
     return or_(Case.number.ilike(like), Case.title.ilike(like), Organisation.name.ilike(like),
-               Organisation.credit_code == term.upper(), Case.started_by_id.in_(people),
+               Organisation.credit_code.ilike(like), Case.started_by_id.in_(people),
                Task.assignee_id.in_(people))
 
 

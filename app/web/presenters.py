@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from app.db import utcnow
 from app.models import CASE_STATUS_TITLES, ROLE_TITLES
+from app.policy import can_view_dashboard
 from app.services.deadlines import LOCAL_TZ
 from app.services.history import EVENT_TITLES
 from app.web.i18n import gettext as _
@@ -45,10 +46,16 @@ def deadline_class(due: datetime | None, state: str | None) -> str:
     return "text-bg-light border"
 
 
+def has_endpoint(name: str) -> bool:
+    """Does the app serve this page (blueprints of other areas are optional)?"""
+    return name in current_app.view_functions
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(local_time=local_time, time_left=time_left)
     globals_: dict[str, Any] = {
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES, "deadline_class": deadline_class,
+        "has_endpoint": has_endpoint, "can_view_dashboard": can_view_dashboard,
     }
     app.jinja_env.globals.update(globals_)

@@ -100,3 +100,30 @@ def test_unlock_walk_through_pages(new_page: Callable[..., Any]) -> None:
     assert other.goto(review_url).status == 404
     check_page(other, "09-not-found")
     assert len(CHECKED_PAGES) >= 9
+
+
+def test_other_pages_pass_axe(new_page: Callable[..., Any]) -> None:
+    """The pages the walk above does not reach: sign-in, other roles' homes, lists, start forms, English."""
+    page = new_page()
+    page.goto("/login")
+    check_page(page, "00-login")
+    sign_in(page, "supervisor")
+    check_page(page, "10-home-supervisor")
+    page.goto("/cases")
+    check_page(page, "11-cases")
+    if page.locator("a[href='/dashboard']").count():
+        page.goto("/dashboard")
+        check_page(page, "12-dashboard")
+    individual = new_page()
+    sign_in(individual, "person")
+    check_page(individual, "13-home-individual")
+    start_links = individual.locator("a[href^='/cases/start/']")
+    if start_links.count():
+        start_links.first.click()
+        check_page(individual, "14-start-form")
+    english = new_page(width=820, height=1100)
+    sign_in(english, "province")
+    english.get_by_role("link", name="English").click()
+    assert english.locator("html").get_attribute("lang") == "en"
+    assert "Claimable (待领取)" in english.locator("main").inner_text()
+    check_page(english, "15-inbox-english")

@@ -175,3 +175,31 @@ def test_pages_switch_to_english(web: Callable[[str], WebUser]) -> None:
     assert '<html lang="en">' in html and "Claimable (待领取)" in html and "Sign out" in html
     assert city.get("/lang/zh?next=https://evil.example/").headers["Location"] == "/"
     assert "退出" in city.html("/tasks")
+
+
+def test_inbox_filters_search_and_sort(web: Callable[[str], WebUser]) -> None:
+    ent, case_id, _ = started_and_submitted(web)
+    number = case_number(ent, case_id)
+    city = web("city-nanning")
+    row = f'data-case-number="{number}"'
+    found = ["q=广西邕城", "q=91450100MA5KAB123", "q=陆伟", f"q={number.lower()}", "region=450100",
+             "procedure=personnel_unlock", "sort=-due", "sort=-received", "from=2000-01-01"]
+    for query in found:
+        assert row in city.html(f"/tasks?tab=claimable&{query}"), query
+    hidden = ["q=柳州龙城", "region=450102", "deadline=overdue", "procedure=data_upgrade_b_to_a",
+              "to=2000-01-01", "from=2999-01-01"]
+    for query in hidden:
+        html = city.html(f"/tasks?tab=claimable&{query}")
+        assert row not in html and 'data-count="claimable">0<' in html, query
+    assert 'data-count="claimable">1<' in city.html("/tasks?tab=mine&from=bad-date&page=x")
+
+
+def test_start_pages_of_procedures_with_a_start_form(web: Callable[[str], WebUser]) -> None:
+    ent = web("ent-nanning")
+    home = ent.html("/")
+    starts = re.findall(r'href="(/cases/start/[a-z_]+)"', home)
+    for path in starts:
+        page = ent.html(path)
+        assert 'data-widget=' in page
+        refused = ent.post(path, {})
+        assert refused.status_code == 422 and field_errors(refused.get_data(as_text=True)), path
