@@ -15,6 +15,7 @@ from app.models import User
 from app.policy import require_dashboard_region
 from app.services.dashboard import open_work, overdue, performance, scorecard, trend
 from app.services.dashboard.scope import Scope, make_scope, region_names, region_path
+from app.services.dashboard.sql import prepare_session
 from app.services.dashboard.tables import Column, Table
 
 TABLES: dict[str, Callable[[Scope], Table]] = {
@@ -48,11 +49,14 @@ def dashboard_scope(actor: User, request: DashboardRequest, now: datetime | None
 def get_table(actor: User, name: str, request: DashboardRequest, now: datetime | None = None) -> Table:
     if name not in TABLES:
         raise NotFound("没有这张统计表", code="dashboard_table_not_found")
-    return TABLES[name](dashboard_scope(actor, request, now))
+    scope = dashboard_scope(actor, request, now)
+    prepare_session()
+    return TABLES[name](scope)
 
 
 def all_tables(actor: User, request: DashboardRequest, now: datetime | None = None) -> tuple[Scope, list[Table]]:
     scope = dashboard_scope(actor, request, now)
+    prepare_session()
     return scope, [build(scope) for build in TABLES.values()]
 
 

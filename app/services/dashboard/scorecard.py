@@ -69,8 +69,9 @@ def by_authority(scope: Scope) -> Table:
 
 def by_reviewer(scope: Scope) -> Table:
     cards = card_counts(scope, Task.completed_by_id, Task.assignee_id)
-    people = {u.id: (u.username, u.display_name, org) for u, org in db.session.execute(
-        select(User, Organisation.name).join(Organisation, User.organisation_id == Organisation.id)
+    people = {row.id: (row.username, row.display_name, row.name) for row in db.session.execute(
+        select(User.id, User.username, User.display_name, Organisation.name)
+        .join(Organisation, User.organisation_id == Organisation.id)
         .where(User.id.in_([k for k in cards if k is not None])))}
     rows = []
     for user_id in sorted(cards, key=lambda k: (k is None, k or 0)):

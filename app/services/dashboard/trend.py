@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Case, CaseStatus
 from app.policy import region_scope
 from app.services.dashboard.scope import Scope, local_midnight
-from app.services.dashboard.sql import as_date, week_start
+from app.services.dashboard.sql import week_number
 from app.services.dashboard.tables import Column, Table, rate
 
 COLUMNS = [Column("week", "周（起始日）", "date"), Column("received", "收件数", "int"),
@@ -28,11 +28,11 @@ def weekly_trend(scope: Scope) -> Table:
     mondays = weeks_of(scope)
     start, end = local_midnight(mondays[0]), local_midnight(mondays[-1] + timedelta(days=7))
     in_scope = region_scope(Case.region_code, scope.region)
-    received_week = week_start(Case.created_at)
+    received_week = week_number(Case.created_at, start)
     received = db.session.execute(
         select(received_week, func.count()).where(Case.created_at >= start, Case.created_at < end, in_scope)
         .group_by(received_week)).all()
-    completed_week = week_start(Case.completed_at)
+    completed_week = week_number(Case.completed_at, start)
     completed = db.session.execute(
         select(completed_week, func.count(), func.sum(case((Case.deadline_state == "completed_late", 1), else_=0)))
         .where(Case.status == CaseStatus.COMPLETED, Case.completed_at >= start, Case.completed_at < end, in_scope)
@@ -40,9 +40,9 @@ def weekly_trend(scope: Scope) -> Table:
     rows: dict[date, dict[str, Any]] = {m: {"week": m, "received": 0, "completed": 0, "completed_late": 0}
                                         for m in mondays}
     for week, count in received:
-        rows[as_date(week)]["received"] = count
+        rows[mondays[int(week)]]["received"] = count
     for week, count, late in completed:
-        rows[as_date(week)].update(completed=count, completed_late=int(late or 0))
+        rows[mondays[int(week)]].update(completed=count, completed_late=int(late or 0))
     for row in rows.values():
         row["late_rate"] = rate(row["completed_late"], row["completed"])
     return Table("trend", "每周趋势（收件、办结、超期办结）", COLUMNS, [rows[m] for m in mondays])
