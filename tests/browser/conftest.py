@@ -1,7 +1,9 @@
 """Browser tests: the app served by werkzeug in a thread, driven by Debian's chromium through Playwright.
 
 They skip with the reason where /usr/bin/chromium or the npm assets (`make assets`) are missing, except
-when GJY_REQUIRE_BROWSER=1 (CI), where a missing piece fails the run. They use the SQLite database only.
+when GJY_REQUIRE_BROWSER=1 (CI), where a missing piece fails the run. They run on SQLite only (each test
+module parametrizes `template_database` with "sqlite"): the PostgreSQL half of the suite covers the
+same services.
 """
 from __future__ import annotations
 
@@ -13,12 +15,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from app import create_app
-from app.extensions import db
-from tests.conftest import ROOT, _config
+from tests.conftest import ROOT
 
 CHROMIUM = Path(os.environ.get("GJY_CHROMIUM", "/usr/bin/chromium"))
 VENDOR = ROOT / "app" / "web" / "static" / "vendor"
@@ -50,18 +49,6 @@ def browser_ready() -> None:
     if os.environ.get("GJY_REQUIRE_BROWSER") == "1":
         pytest.fail(f"GJY_REQUIRE_BROWSER=1 but {reason}")
     pytest.skip(f"browser test skipped: {reason}")
-
-
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Browser tests run on SQLite only: the PostgreSQL half of the suite covers the same services."""
-    tmp = tmp_path_factory.mktemp("browser-db")
-    url = f"sqlite:///{tmp / 'browser.sqlite3'}"
-    app = create_app(_config(url, tmp))
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        db.engine.dispose()
-    yield url
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def sign_in(page: Any, username: str) -> None:
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
-    assert "/login" not in page.url, f"{username} could not sign in"
+    assert "/login" not in page.url, f"{username} could not sign in: {page.locator('main').inner_text()[:300]}"
 
 
 def check_page(page: Any, name: str) -> None:
