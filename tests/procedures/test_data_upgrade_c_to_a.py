@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from lxml import etree
 
-from app.db import utcnow
+from app.db import unit_of_work, utcnow
+from app.extensions import db
+from app.models import Project
 from tests.procedures.test_data_upgrade_b_to_a import (
     B_PROJECT,
     C_PROJECT,
@@ -20,6 +24,8 @@ from tests.procedures.test_data_upgrade_b_to_a import (
     work,
 )
 
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN, BPMNDI = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100524/DI"
 TODAY = (utcnow() + timedelta(hours=8)).date().isoformat()
 DISPATCH = {"dispatch_date": TODAY, "courier_company": "中国邮政EMS", "tracking_number": "EA123456789CN"}
 RECEIPT = {"original_received": True, "received_date": TODAY, "original_consistent": True}
@@ -152,3 +158,26 @@ def test_other_regions_do_not_see_or_work_the_case(as_user: Any) -> None:
     assert outsider.claim(review["id"]).status_code == 404
     assert outsider.complete(review["id"], {"decision": "approve"}).status_code == 404
     assert as_user("ent-liuzhou").get(f"/api/v1/cases/{case['id']}").status_code == 404
+
+
+def test_a_level_changed_elsewhere_meanwhile_puts_the_case_in_error(as_user: Any, app: Flask) -> None:
+    """The data exchange moved the project to B before the city approved: nothing is overwritten."""
+    case = start_case(as_user("ent-nanning"), "data_upgrade_c_to_a", C_PROJECT)
+    with app.app_context(), unit_of_work():
+        db.session.get(Project, case["data"]["project_id"]).data_level = "B"
+    assert work(as_user("city-nanning"), case["id"], {"decision": "approve"}).status_code == 200
+    broken = as_user("province").case(case["id"])
+    assert broken["status"] == "error" and "不是C级" in broken["error_message"]
+    assert level_of(app, case["data"]["project_id"]) == "B" and reports(app) == []
+
+
+def test_both_diagrams_carry_full_di_for_the_modeler() -> None:
+    """bpmn-js draws only what has DI: every node, lane and flow has a shape or edge."""
+    for name in ("data_upgrade_b_to_a", "data_upgrade_c_to_a"):
+        root = etree.parse(str(BPMN_DIR / f"{name}.bpmn")).getroot()
+        process = root.find(f"{{{BPMN}}}process")
+        elements = {e.get("id") for e in process.iter(f"{{{BPMN}}}*") if e.get("id")
+                    and etree.QName(e).localname != "laneSet"}
+        elements.discard(process.get("id"))
+        drawn = {d.get("bpmnElement") for d in root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge")}
+        assert elements and elements <= drawn, (name, elements - drawn)
