@@ -37,5 +37,7 @@ def validator(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+import handlers.deregistration  # noqa: E402,F401  (registers its handlers)
+import handlers.performance  # noqa: E402,F401  (registers its handlers)
 import handlers.upgrade  # noqa: E402,F401  (registers its handlers; plain import: ruff's isort order)
 from handlers import unlock  # noqa: E402,F401  (registers its handlers)

@@ -229,7 +229,7 @@ def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem]) -> li
         file = scan.process_file[pid]
         if not PREFIX_RE.match(props["casePrefix"]):
             problems.append(_problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
-        for key in ("startHandler",):
+        for key in ("startHandler", "withdrawHandler"):
             if props.get(key) and props[key] not in inp.handler_names:
                 problems.append(_problem(file, pid, f"{key} 未注册的处理程序 (unknown handler) '{props[key]}'"))
         if props.get("startForm") and f"{props['startForm']}.json" not in inp.forms:

@@ -124,6 +124,10 @@ def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
         raise NotAllowed("只有申请人可以撤回办件", code="withdraw_not_allowed")
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能撤回", code="case_closed")
+    withdraw_handler = case.procedure_version.manifest.get("properties", {}).get("withdrawHandler")
+    if withdraw_handler:  # the procedure may refuse (RuleViolation), e.g. during a temporary unlock
+        get_handler(withdraw_handler)(HandlerContext(case=case, actor=actor, data=dict(case.data or {}),
+                                                     session=db.session))
     steps.advance(case, actor, steps.Cancel(CaseStatus.WITHDRAWN, reason))
     return case
 

@@ -92,13 +92,14 @@ def _message(error: ValidationError, field: dict[str, Any]) -> str:
     return messages.get(str(v), "填写有误")
 
 
-def _error_path(error: ValidationError) -> list[Any]:
+def _error_paths(error: ValidationError) -> list[list[Any]]:
+    """Where the error belongs; a missing-fields error names every missing field (all at once)."""
     path = list(error.absolute_path)
     if error.validator == "required":
         missing = [k for k in error.validator_value if k not in (error.instance or {})]
         if missing:
-            path.append(missing[0])
-    return path
+            return [[*path, key] for key in missing]
+    return [path]
 
 
 def _clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -122,9 +123,9 @@ def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = N
     validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
     errors: dict[str, str] = {}
     for error in sorted(validator.iter_errors(cleaned), key=lambda e: len(list(e.absolute_path))):
-        path = _error_path(error)
-        key = ".".join(str(p) for p in path) or "_form"
-        errors.setdefault(key, _message(error, _field_title(schema, path)))
+        for path in _error_paths(error):
+            key = ".".join(str(p) for p in path) or "_form"
+            errors.setdefault(key, _message(error, _field_title(schema, path)))
     if not errors and case is not None:
         errors.update(_check_attachments(schema, cleaned, case))
     if errors:

@@ -1,0 +1,172 @@
+"""Personnel deregistration (人员注销): by the employer itself, or by the authority of the former employer's
+region when that employer does not cooperate. A locked person is refused at start (see bpmn/README.md).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.errors import InvalidForm, NotAllowed, RuleViolation
+from app.integrations.outbox import enqueue
+from app.models import PROVINCE_CODE, Person, PersonStatus, ProjectLock, Role
+from app.services.handler_registry import ChoiceContext, HandlerContext
+from app.services.identifiers import is_valid_id_number, mask_id_number
+from handlers import choices, handler, validator
+from handlers.rules import blocking_lock, lock_details, lock_title, open_cases
+
+PROCEDURE = "personnel_deregistration"
+
+
+@choices("dereg.persons")
+def persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """An enterprise: its persons in service (locked ones marked); an individual: himself."""
+    if ctx.actor.has_role(Role.ENTERPRISE):
+        rows = ctx.session.scalars(select(Person).where(Person.employer_id == ctx.actor.organisation_id,
+                                                        Person.status == PersonStatus.IN_SERVICE).order_by(Person.id))
+    else:
+        rows = ctx.session.scalars(select(Person).where(Person.id == (ctx.actor.person_id or -1)))
+    locked = set(ctx.session.scalars(select(ProjectLock.person_id).where(ProjectLock.active.is_(True))))
+    return [(p.id, f"{p.name}（{mask_id_number(p.id_number)}）{'· 项目锁定中' if p.id in locked else ''}")
+            for p in rows]
+
+
+def _by_id_number(ctx: HandlerContext) -> Person:
+    number = str(ctx.data.get("person_id_number") or "").strip().upper()
+    name = str(ctx.data.get("person_name") or "").strip()
+    errors = {}
+    if not is_valid_id_number(number):
+        errors["person_id_number"] = "请填写该人员正确的18位身份证号码"
+    if not name:
+        errors["person_name"] = "请填写该人员姓名"
+    if errors:
+        raise InvalidForm(errors)
+    person = ctx.session.scalar(select(Person).where(Person.id_number == number))
+    if person is None or person.name != name:
+        raise RuleViolation("未找到该人员，请核对身份证号码和姓名", code="dereg_person_not_found")
+    if person.employer_id == ctx.case.applicant_org_id:
+        raise RuleViolation("该人员在本单位在册，请选择“本单位注销”直接办理", code="dereg_own_person")
+    return person
+
+
+def _subject(ctx: HandlerContext) -> tuple[Person, str]:
+    """The person to deregister and who applies: employer, individual or new_employer."""
+    actor, mode = ctx.actor, ctx.data.get("mode")
+    assert actor is not None
+    if not actor.has_role(Role.ENTERPRISE):
+        if mode != "non_cooperating":
+            raise RuleViolation("个人只能在原单位不配合时向主管部门申请注销", code="dereg_mode_not_allowed")
+        person = ctx.session.get(Person, actor.person_id) if actor.person_id else None
+        if person is None:
+            raise RuleViolation("您的账号未关联在册人员信息", code="dereg_no_person")
+        return person, "individual"
+    if mode == "non_cooperating":
+        return _by_id_number(ctx), "new_employer"
+    person = ctx.session.get(Person, ctx.data.get("person_id"))
+    if person is None or person.employer_id != ctx.case.applicant_org_id:
+        raise RuleViolation("只能注销本单位在册人员", code="dereg_not_own_person")
+    return person, "employer"
+
+
+def locked_message(person: Person, lock: ProjectLock, applicant_kind: str) -> str:
+    state = "处于项目人员锁定状态" if lock.active else "正处于临时解锁期，期满将恢复锁定"
+    employer = person.employer.name if person.employer else "原单位"
+    who = "请先" if applicant_kind == "employer" else f"请由原单位（{employer}）先"
+    return (f"{person.name}为{lock_title(lock)}，{state}，不能注销。"
+            f"{who}办理项目人员解锁（personnel_unlock），解锁后再申请注销。")
+
+
+def require_deregistrable(session: Any, person: Person, applicant_kind: str) -> None:
+    """In service, employed in Guangxi, not bound to a project: else a refusal with a stable code."""
+    if person.status != PersonStatus.IN_SERVICE or person.employer is None:
+        raise RuleViolation(f"{person.name}已注销，无需再次办理", code="dereg_already_deregistered")
+    if person.employer.region_code[:2] != PROVINCE_CODE[:2]:
+        raise RuleViolation("原单位为区外企业，请向其注册地住房城乡建设主管部门申请", code="dereg_out_of_region")
+    lock = blocking_lock(session, person.id)
+    if lock is not None:
+        raise RuleViolation(locked_message(person, lock, applicant_kind), code="person_locked",
+                            details=lock_details(lock))
+
+
+@handler("dereg.check_start")
+def check_start(ctx: HandlerContext) -> dict[str, Any]:
+    """Refuse a start that cannot succeed; route the case to the former employer's region."""
+    person, applicant_kind = _subject(ctx)
+    require_deregistrable(ctx.session, person, applicant_kind)
+    others = open_cases(ctx.session, PROCEDURE, lambda d: d.get("person_id") == person.id, ctx.case.id)
+    if others:
+        raise RuleViolation(f"{person.name}已有办理中的注销申请（{others[0].number}），请勿重复申请",
+                            code="duplicate_open_case", details={"case_number": others[0].number})
+    former = person.employer
+    assert former is not None
+    ctx.case.region_code = former.region_code
+    ctx.case.title = f"人员注销：{person.name}（{former.name}）"
+    ctx.data.update(person_id=person.id, person_name=person.name, applicant_kind=applicant_kind,
+                    former_employer_id=former.id, former_employer_name=former.name,
+                    person_id_number=mask_id_number(person.id_number))  # never the full number in case data
+    ctx.case.data = dict(ctx.data)
+    return {}
+
+
+def _person(ctx: HandlerContext) -> Person:
+    person = ctx.session.get(Person, ctx.case.data.get("person_id"))
+    assert person is not None, "case without person"
+    return person
+
+
+def _still_deregistrable(ctx: HandlerContext) -> str | None:
+    try:
+        require_deregistrable(ctx.session, _person(ctx), ctx.case.data.get("applicant_kind", ""))
+    except RuleViolation as refusal:
+        return refusal.message
+    return None
+
+
+@validator("dereg.check_application")
+def check_application(ctx: HandlerContext) -> dict[str, str]:
+    """A new employer adds its labour contract; the person must still be deregistrable."""
+    errors: dict[str, str] = {}
+    if ctx.case.data.get("applicant_kind") == "new_employer" and not ctx.data.get("new_employment_files"):
+        errors["new_employment_files"] = "新单位申请须上传与该人员签订的劳动合同"
+    refusal = _still_deregistrable(ctx)
+    if refusal:
+        errors["_form"] = refusal
+    return errors
+
+
+@validator("dereg.check_review")
+def check_review(ctx: HandlerContext) -> dict[str, str]:
+    """Approval needs the paper originals received and the person still deregistrable."""
+    if ctx.data.get("decision") != "approve":
+        return {}
+    if not ctx.data.get("paper_originals_received"):
+        return {"paper_originals_received": "批准前须确认已收到并核验纸质申请材料"}
+    refusal = _still_deregistrable(ctx)
+    return {"decision": refusal} if refusal else {}
+
+
+@handler("dereg.deregister_person")
+def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) -> dict[str, Any]:
+    """Deregister the person; when the authority decided, the former employer is notified (outbox)."""
+    person = ctx.session.get(Person, person_id)
+    if person is None or person.employer is None:
+        raise ValueError(f"人员 {person_id} 不存在或无在册单位")
+    require_deregistrable(ctx.session, person, applicant_kind)
+    person.status = PersonStatus.DEREGISTERED
+    notified = applicant_kind != "employer"
+    if notified:
+        enqueue("notify.former_employer", {
+            "enterprise_id": person.employer.id, "enterprise_name": person.employer.name,
+            "person_name": person.name, "person_id_number": mask_id_number(person.id_number),
+            "case_number": ctx.case.number,
+            "message": f"经主管部门审核，{person.name}已从贵单位注销（{ctx.case.number}）"},
+            idempotency_key=f"dereg-notice-{ctx.case.id}", case_id=ctx.case.id)
+    return {"deregistered": person.id, "former_employer_notified": notified}
+
+
+@handler("dereg.check_withdraw")
+def check_withdraw(ctx: HandlerContext) -> dict[str, Any]:
+    """A person's own application is withdrawn only by that person, not by the former employer."""
+    if ctx.case.data.get("applicant_kind") == "individual" and ctx.actor and ctx.actor.id != ctx.case.started_by_id:
+        raise NotAllowed("只有申请人本人可以撤回该注销申请", code="withdraw_not_allowed")
+    return {}

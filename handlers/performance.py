@@ -1,0 +1,150 @@
+"""Edit of a performance record used in a bid (投标业绩修改): only frozen in-region records of the applicant;
+the province reviews the four documents' originals; on approval the change is applied with history.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from app.errors import RuleViolation
+from app.models import PerformanceRecord, PerformanceRecordChange, RecordSource
+from app.services.handler_registry import ChoiceContext, HandlerContext
+from handlers import choices, handler, validator
+from handlers.rules import open_cases
+
+PROCEDURE = "performance_record_edit"
+EDITABLE = {"project_name": "工程名称", "contract_amount": "合同金额（万元）", "completion_date": "竣工日期",
+            "project_manager": "项目经理", "construction_unit": "建设单位", "project_scale": "建设规模"}
+# upload field -> (document, the review's checkbox that its original was shown)
+DOCUMENTS = {"bid_award_files": ("中标通知书", "original_bid_award"),
+             "contract_files": ("施工合同", "original_contract"),
+             "permit_files": ("施工许可证复印件", "original_permit"),
+             "completion_files": ("竣工验收合格意见书", "original_completion")}
+
+
+def current_value(record: PerformanceRecord, name: str) -> str:
+    value = record.project_name if name == "project_name" else (record.fields or {}).get(name)
+    return "" if value is None else str(value)
+
+
+@choices("perf.records")
+def records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """All of the applicant enterprise's records; those that cannot be edited say why in their title."""
+    enterprise_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
+    rows = ctx.session.scalars(select(PerformanceRecord).where(PerformanceRecord.enterprise_id == enterprise_id)
+                               .order_by(PerformanceRecord.id))
+    def state(r: PerformanceRecord) -> str:
+        if r.source == RecordSource.IMPORTED:
+            return "区外导入业绩，不能修改"
+        return "已用于投标" if r.used_in_bid else "未用于投标"
+    return [(r.id, f"{r.project_name}（{state(r)}）") for r in rows]
+
+
+def editable_record(session: Any, record_id: Any, enterprise_id: int) -> PerformanceRecord:
+    """The record if this enterprise may apply to edit it; else a refusal with a stable code."""
+    record = session.get(PerformanceRecord, record_id)
+    if record is None or record.enterprise_id != enterprise_id:
+        raise RuleViolation("只能申请修改本企业的业绩", code="record_not_own")
+    if record.source == RecordSource.IMPORTED:
+        raise RuleViolation("该业绩为从全国建筑市场监管公共服务平台导入的区外业绩，不能在本系统修改；"
+                            "如需更正，请向业绩所在地住房城乡建设主管部门申请在全国平台更正", code="record_imported")
+    if not record.used_in_bid:
+        raise RuleViolation("该业绩尚未用于投标，未被冻结，无需申请修改", code="record_not_frozen")
+    return record
+
+
+@handler("perf.check_start")
+def check_start(ctx: HandlerContext) -> dict[str, Any]:
+    """Refuse imported, unfrozen or foreign records and a second open application for the same record."""
+    record = editable_record(ctx.session, ctx.data.get("record_id"), ctx.case.applicant_org_id)
+    others = open_cases(ctx.session, PROCEDURE, lambda d: d.get("record_id") == record.id, ctx.case.id)
+    if others:
+        raise RuleViolation(f"该业绩已有办理中的修改申请（{others[0].number}），请勿重复申请",
+                            code="duplicate_open_case", details={"case_number": others[0].number})
+    ctx.case.title = f"投标业绩修改：{record.project_name}"
+    ctx.data["record_name"] = record.project_name
+    ctx.case.data = dict(ctx.data)
+    return {}
+
+
+def _format_error(name: str, value: str) -> str | None:
+    if name == "contract_amount":
+        try:
+            if Decimal(value) <= 0:
+                return "合同金额应大于0"
+        except InvalidOperation:
+            return "合同金额应为数字（万元）"
+    if name == "completion_date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return "竣工日期格式应为 YYYY-MM-DD"
+    return None
+
+
+def change_errors(record: PerformanceRecord, changes: list[dict[str, Any]]) -> dict[str, str]:
+    """Each stated change: a known field once, the old value as recorded, a valid different new value."""
+    errors: dict[str, str] = {}
+    seen: set[str] = set()
+    for index, change in enumerate(changes):
+        name, old, new = change.get("field", ""), str(change.get("old_value", "")), str(change.get("new_value", ""))
+        key = f"changes.{index}"
+        if name in seen:
+            errors[f"{key}.field"] = "同一字段只能填写一次"
+        seen.add(name)
+        if old.strip() != current_value(record, name):
+            errors[f"{key}.old_value"] = f"原值与业绩记录不符，记录中为“{current_value(record, name)}”"
+        elif new.strip() == old.strip():
+            errors[f"{key}.new_value"] = "新值与原值相同"
+        elif message := _format_error(name, new.strip()):
+            errors[f"{key}.new_value"] = message
+    return errors
+
+
+@validator("perf.check_request")
+def check_request(ctx: HandlerContext) -> dict[str, str]:
+    try:
+        record = editable_record(ctx.session, ctx.case.data.get("record_id"), ctx.case.applicant_org_id)
+    except RuleViolation as refusal:
+        return {"_form": refusal.message}
+    errors = change_errors(record, list(ctx.data.get("changes") or []))
+    for name, (title, _check) in DOCUMENTS.items():
+        if not ctx.data.get(name):
+            errors[name] = f"请上传{title}"
+    return errors
+
+
+@validator("perf.check_review")
+def check_review(ctx: HandlerContext) -> dict[str, str]:
+    """Approval: every original shown (checked), and the record still as the applicant stated."""
+    if ctx.data.get("decision") != "approve":
+        return {}
+    errors = {check: f"批准前须核验{title}原件" for title, check in DOCUMENTS.values() if not ctx.data.get(check)}
+    record = ctx.session.get(PerformanceRecord, ctx.case.data.get("record_id"))
+    if record is not None and change_errors(record, list(ctx.case.data.get("changes") or [])):
+        errors["decision"] = "业绩记录已发生变化，与申请所述原值不一致，不能批准"
+    return errors
+
+
+@handler("perf.apply_change")
+def apply_change(ctx: HandlerContext, record_id: int, changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Apply the approved change; the old values stay in the record's history."""
+    record = editable_record(ctx.session, record_id, ctx.case.applicant_org_id)
+    if change_errors(record, changes):
+        raise ValueError("业绩记录与申请所述原值不一致")
+    old = {c["field"]: current_value(record, c["field"]) for c in changes}
+    new = {c["field"]: str(c["new_value"]).strip() for c in changes}
+    fields = dict(record.fields or {})
+    for name, value in new.items():
+        if name == "project_name":
+            record.project_name = value
+        else:
+            fields[name] = value
+    record.fields = fields
+    change = PerformanceRecordChange(record_id=record.id, case_id=ctx.case.id, old_values=old, new_values=new)
+    ctx.session.add(change)
+    ctx.session.flush()
+    return {"change_id": change.id}

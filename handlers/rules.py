@@ -1,0 +1,79 @@
+"""Rules shared by the procedures' handlers: open duplicates, personnel locks, a case's submissions."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.models import OPEN_STATUSES, Case, CaseEvent, ProjectLock, Task
+from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
+
+UNLOCK_PROCEDURE = "personnel_unlock"
+
+
+def open_cases(session: Session, procedure_key: str, matches: Callable[[dict[str, Any]], bool],
+               exclude_case_id: int | None = None) -> list[Case]:
+    """Open cases of a procedure whose data matches (a duplicate-application check)."""
+    rows = session.scalars(select(Case).where(Case.procedure_key == procedure_key,
+                                              Case.status.in_(OPEN_STATUSES)).order_by(Case.id))
+    return [c for c in rows if c.id != exclude_case_id and matches(c.data or {})]
+
+
+def blocking_lock(session: Session, person_id: int) -> ProjectLock | None:
+    """The lock that binds a person to a project: active, or temporarily released and due to return."""
+    return session.scalar(select(ProjectLock).where(
+        ProjectLock.person_id == person_id,
+        or_(ProjectLock.active.is_(True), ProjectLock.relock_at.is_not(None))).order_by(ProjectLock.id).limit(1))
+
+
+def lock_title(lock: ProjectLock) -> str:
+    role = LOCK_ROLE_TITLES.get(LockRole(lock.role), lock.role)
+    return f"「{lock.project.name}」（项目编号 {lock.project.code}）的{role}"
+
+
+def lock_details(lock: ProjectLock) -> dict[str, Any]:
+    """Details of a locked-person refusal: where the lock is and which procedure releases it."""
+    return {"procedure": UNLOCK_PROCEDURE, "project_id": lock.project_id, "project_name": lock.project.name,
+            "project_code": lock.project.code, "lock_id": lock.id, "lock_role": lock.role,
+            "temporarily_released": not lock.active}
+
+
+@dataclass
+class Review:
+    """One completed review of a case and what the application held when it was made."""
+
+    data: dict[str, Any]
+    snapshot: dict[str, Any]
+
+
+@dataclass
+class Timeline:
+    """A case's applicant submissions merged in order, and each review with its snapshot."""
+
+    current: dict[str, Any] = field(default_factory=dict)
+    reviews: list[Review] = field(default_factory=list)
+
+
+def timeline(session: Session, case_id: int, submit_steps: set[str], review_steps: set[str]) -> Timeline:
+    """Rebuild the case's submissions and reviews from its history (task_completed events)."""
+    rows = session.execute(
+        select(Task.bpmn_id, CaseEvent.payload).join(Task, Task.id == CaseEvent.task_id)
+        .where(CaseEvent.case_id == case_id, CaseEvent.kind == "task_completed").order_by(CaseEvent.id))
+    result = Timeline()
+    for bpmn_id, payload in rows:
+        data = dict((payload or {}).get("data") or {})
+        if bpmn_id in submit_steps:
+            result.current.update(data)
+        elif bpmn_id in review_steps:
+            result.reviews.append(Review(data, dict(result.current)))
+    return result
+
+
+def changed(before: Any, after: Any) -> bool:
+    """Did an item change? For uploads (lists of ids): at least one new file; otherwise: another value."""
+    if isinstance(after, list):
+        return bool({str(v) for v in after} - {str(v) for v in (before or [])})
+    return after not in (None, "") and after != before

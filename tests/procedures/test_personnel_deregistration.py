@@ -1,0 +1,191 @@
+"""personnel_deregistration through the REST API: every path of bpmn/personnel_deregistration.bpmn.
+
+Paths: the employer deregisters directly; the person applies (former employer does not cooperate),
+is rejected, resubmits, is approved; the new employer applies, is rejected, resubmits, is approved;
+an application is withdrawn; and the refusals at start (locked person, wrong mode, duplicates ...).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db import unit_of_work
+from app.extensions import db
+from app.models import Case, Organisation, OutboxMessage, Person, PersonStatus, ProjectLock
+from app.services.demo import id_number
+from tests.procedures.steps import act, act_ok, field_errors, task_of, upload
+
+LIANG_HAI = id_number("45010719920105003")  # the demo "person" user, employed by ent-nanning, not locked
+
+
+def _person(app: Any, name: str) -> Person:
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.name == name))
+        db.session.expunge(person)
+        return person
+
+
+def _add_person(app: Any, name: str, first17: str, employer_name: str) -> int:
+    with app.app_context(), unit_of_work():
+        employer = db.session.scalar(select(Organisation).where(Organisation.name == employer_name))
+        person = Person(id_number=id_number(first17), name=name, employer_id=employer.id)
+        db.session.add(person)
+        db.session.flush()
+        return person.id
+
+
+def _case_count(app: Any) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count(Case.id))))
+
+
+def _notices(app: Any, case_id: int) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id)))
+        db.session.expunge_all()
+        return rows
+
+
+def _application(user: Any, case_id: int, **extra: Any) -> dict[str, Any]:
+    return {"statement": "原单位拒绝出具离职证明，也不在系统中办理注销",
+            "application_files": [upload(user, case_id, "注销申请书.pdf")],
+            "separation_files": [upload(user, case_id, "劳动仲裁裁决书.pdf")],
+            "id_card_files": [upload(user, case_id, "身份证.pdf")], "paper_delivery": "counter", **extra}
+
+
+APPROVE = {"decision": "approve", "paper_originals_received": True}
+
+
+def test_employer_deregisters_its_own_person_directly(as_user: Any, app: Any) -> None:
+    ent = as_user("ent-nanning")
+    liang = _person(app, "梁海")
+    started = ent.start("personnel_deregistration", {"mode": "employer", "person_id": liang.id,
+                                                     "leave_date": "2026-11-20", "reason": "合同期满离职"})
+    assert started.status_code == 201, started.json
+    case = started.json
+    assert case["status"] == "completed" and case["open_tasks"] == [] and case["number"].startswith("ZX-")
+    assert case["title"] == "人员注销：梁海（广西邕城建设集团有限公司）"
+    assert case["data"]["person_id_number"] == "4501**********" + LIANG_HAI[-4:]
+    assert _person(app, "梁海").status == PersonStatus.DEREGISTERED
+    assert _notices(app, case["id"]) == []  # the employer did it itself: nobody to notify
+    again = ent.start("personnel_deregistration", {"mode": "employer", "person_id": liang.id,
+                                                   "leave_date": "2026-11-20"})
+    assert again.status_code == 422  # no longer among the enterprise's persons in service
+
+
+def test_locked_person_is_refused_at_start_with_the_unlock_offered(as_user: Any, app: Any) -> None:
+    ent, new_employer = as_user("ent-nanning"), as_user("ent-liuzhou")
+    before = _case_count(app)
+    refused = ent.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "陆伟").id,
+                                                     "leave_date": "2026-11-20"})
+    assert refused.status_code == 422 and refused.json["code"] == "person_locked"
+    assert "南宁市民服务中心工程" in refused.json["message"] and "项目经理" in refused.json["message"]
+    assert "项目人员解锁" in refused.json["message"]
+    assert refused.json["details"]["procedure"] == "personnel_unlock"
+    by_new = new_employer.start("personnel_deregistration", {
+        "mode": "non_cooperating", "person_id_number": id_number("45010319900722002"), "person_name": "覃丽",
+        "leave_date": "2026-11-01"})
+    assert by_new.json["code"] == "person_locked"
+    assert "请由原单位（广西邕城建设集团有限公司）先办理项目人员解锁" in by_new.json["message"]
+    with app.app_context(), unit_of_work():  # a temporary unlock still binds the person to the project
+        lock = db.session.scalar(select(ProjectLock).where(ProjectLock.person_id == _person(app, "陆伟").id))
+        lock.active, lock.relock_at = False, lock.locked_at
+    temporary = ent.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "陆伟").id,
+                                                       "leave_date": "2026-11-20"})
+    assert temporary.json["code"] == "person_locked" and "临时解锁期" in temporary.json["message"]
+    assert _case_count(app) == before
+    assert _person(app, "陆伟").status == PersonStatus.IN_SERVICE
+
+
+def test_person_applies_is_rejected_resubmits_and_is_deregistered(as_user: Any, app: Any) -> None:
+    person, city, former = as_user("person"), as_user("city-nanning"), as_user("ent-nanning")
+    started = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"})
+    assert started.status_code == 201, started.json
+    case_id = started.json["id"]
+    task = started.json["open_tasks"][0]
+    assert task["title"] == "填写注销申请（本人）" and task["assignee"]["username"] == "person"
+    assert started.json["region_code"] == "450100"
+    assert set(field_errors(act(person, case_id, {"statement": "原单位拒不办理注销手续"}))) >= {
+        "application_files", "separation_files", "id_card_files", "paper_delivery"}
+    act_ok(person, case_id, _application(person, case_id))
+    review = city.task_for(case_id)
+    assert review["title"] == "审核人员注销申请" and review["due_in"] == "5 working days"
+    errors = field_errors(act(city, case_id, {"decision": "approve"}))
+    assert errors == {"paper_originals_received": "批准前须确认已收到并核验纸质申请材料"}
+    act_ok(city, case_id, {"decision": "reject", "comment": "仲裁裁决书未生效，请补充生效证明"})
+    assert person.case(case_id)["status"] == "waiting_for_applicant"
+    refused = former.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "原单位撤回"})
+    assert refused.status_code == 403 and refused.json["code"] == "withdraw_not_allowed"
+    assert task_of(person, case_id)["bpmn_id"] == "submit_person"
+    act_ok(person, case_id, _application(person, case_id))
+    act_ok(city, case_id, APPROVE)
+    assert person.case(case_id)["status"] == "completed"
+    assert _person(app, "梁海").status == PersonStatus.DEREGISTERED
+    [notice] = _notices(app, case_id)
+    assert notice.kind == "notify.former_employer" and notice.payload["enterprise_name"] == "广西邕城建设集团有限公司"
+    assert LIANG_HAI not in str(notice.payload) and notice.payload["person_id_number"].endswith(LIANG_HAI[-4:])
+
+
+def test_new_employer_applies_to_the_former_employers_authority(as_user: Any, app: Any) -> None:
+    new_employer, city, other_city = as_user("ent-liuzhou"), as_user("city-nanning"), as_user("city-liuzhou")
+    start = {"mode": "non_cooperating", "person_id_number": LIANG_HAI.lower(), "person_name": "梁海",
+             "leave_date": "2026-10-31"}
+    wrong = new_employer.start("personnel_deregistration", {**start, "person_name": "梁山"})
+    assert wrong.status_code == 422 and wrong.json["code"] == "dereg_person_not_found"
+    bad_number = new_employer.start("personnel_deregistration", {**start, "person_id_number": LIANG_HAI[:-1] + "0"})
+    assert "person_id_number" in field_errors(bad_number)
+    started = new_employer.start("personnel_deregistration", start)
+    assert started.status_code == 201, started.json
+    case_id = started.json["id"]
+    assert started.json["region_code"] == "450100"  # the former employer's region, not the applicant's
+    assert started.json["data"]["person_id_number"] == "4501**********" + LIANG_HAI[-4:]
+    assert other_city.get(f"/api/v1/cases/{case_id}").status_code == 404
+    assert field_errors(act(new_employer, case_id, _application(new_employer, case_id))) == {
+        "new_employment_files": "新单位申请须上传与该人员签订的劳动合同"}
+    with_contract = _application(new_employer, case_id, new_employment_files=[upload(new_employer, case_id)])
+    act_ok(new_employer, case_id, with_contract)
+    assert other_city.task_for(case_id) is None
+    act_ok(city, case_id, {"decision": "reject", "comment": "劳动合同缺少签字页"})
+    assert task_of(new_employer, case_id)["bpmn_id"] == "submit_ent"
+    act_ok(new_employer, case_id, with_contract)
+    act_ok(city, case_id, APPROVE)
+    assert _person(app, "梁海").status == PersonStatus.DEREGISTERED
+    assert [n.kind for n in _notices(app, case_id)] == ["notify.former_employer"]
+
+
+def test_application_withdrawn_leaves_the_person_in_service(as_user: Any, app: Any) -> None:
+    person, city = as_user("person"), as_user("city-nanning")
+    start = {"mode": "non_cooperating", "leave_date": "2026-10-31"}
+    case_id = person.start("personnel_deregistration", start).json["id"]
+    act_ok(person, case_id, _application(person, case_id))
+    duplicate = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"})
+    assert duplicate.status_code == 422 and duplicate.json["code"] == "duplicate_open_case"
+    withdrawn = person.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "已与原单位协商解决"})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+    assert city.task_for(case_id) is None
+    assert _person(app, "梁海").status == PersonStatus.IN_SERVICE
+    assert person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"}
+                        ).status_code == 201
+
+
+def test_refusals_at_start(as_user: Any, app: Any) -> None:
+    person, ent, city = as_user("person"), as_user("ent-nanning"), as_user("city-nanning")
+    own = person.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "梁海").id,
+                                                    "leave_date": "2026-10-31"})
+    assert own.status_code == 422 and own.json["code"] == "dereg_mode_not_allowed"
+    assert city.start("personnel_deregistration", {"mode": "employer", "leave_date": "2026-10-31"}
+                      ).json["code"] == "start_not_allowed"
+    foreign = ent.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "蒙刚").id,
+                                                     "leave_date": "2026-10-31"})
+    assert "person_id" in field_errors(foreign)  # not among the enterprise's own persons
+    mine = ent.start("personnel_deregistration", {"mode": "non_cooperating", "person_id_number": LIANG_HAI,
+                                                  "person_name": "梁海", "leave_date": "2026-10-31"})
+    assert mine.json["code"] == "dereg_own_person"
+    _add_person(app, "周湘", "43010219880808007", "湖南湘江建设有限公司")
+    outside = ent.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31",
+                                                     "person_id_number": id_number("43010219880808007"),
+                                                     "person_name": "周湘"})
+    assert outside.json["code"] == "dereg_out_of_region"
+    assert "person_id" in field_errors(ent.start("personnel_deregistration", {"mode": "employer",
+                                                                               "leave_date": "2026-10-31"}))
