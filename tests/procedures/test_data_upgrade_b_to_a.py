@@ -1,6 +1,8 @@
 """Data-level upgrade B → A through the REST API as the demo roles: every path and every refusal."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -209,3 +211,29 @@ def test_other_regions_and_enterprises_do_not_see_the_case(as_user: Any) -> None
     liuzhou_case = start_case(as_user("ent-liuzhou"), "data_upgrade_b_to_a", LIUZHOU_B_PROJECT)
     assert liuzhou_case["region_code"] == "450200"
     assert as_user("city-nanning").get(f"/api/v1/cases/{liuzhou_case['id']}").status_code == 404
+
+
+def test_two_simultaneous_applications_for_one_project_open_one_case(
+        make_app: Callable[[], Flask], as_user: Any, app: Flask) -> None:
+    ent = as_user("ent-nanning")
+    data = start_data(project_id(ent, B_PROJECT))
+    barrier = threading.Barrier(2, timeout=30)
+    answers: list[Any] = []
+    clients = [make_app().test_client() for _ in range(2)]  # two worker processes' worth of state
+
+    def apply(client: Any) -> None:
+        try:
+            barrier.wait()
+            response = client.post("/api/v1/cases", json={"procedure": "data_upgrade_b_to_a", "data": data},
+                                   headers=ent.headers)
+            answers.append((response.status_code, response.json.get("code")))
+        except Exception as exc:  # reported in the assertion below
+            answers.append((0, repr(exc)))
+
+    threads = [threading.Thread(target=apply, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(answers, key=str) == [(201, None), (422, "upgrade_case_open")]
+    assert case_count(app) == 1
