@@ -47,12 +47,12 @@ def case_url(case_id: int) -> str:
         return f"/cases/{case_id}"
 
 
-def _nice_max(value: int) -> int:
-    """A round upper bound for the y axis (1, 2, 5 x 10^n)."""
+def _grid_step(value: int) -> int:
+    """The gridline step (1, 2, 5 x 10^n) for which four steps reach `value`."""
     step = 1
     while True:
         for factor in (1, 2, 5):
-            if value <= step * factor:
+            if value <= step * factor * 4:
                 return step * factor
         step *= 10
 
@@ -60,7 +60,8 @@ def _nice_max(value: int) -> int:
 def trend_chart(table: Table) -> dict[str, Any]:
     """Bar geometry for the weekly trend: three bars per week, four gridlines, labels every other week."""
     rows = table.rows
-    top = _nice_max(max([1, *(r[key] for r in rows for key, _, _ in SERIES)]))
+    step = _grid_step(max([1, *(r[key] for r in rows for key, _, _ in SERIES)]))
+    top = step * 4
     plot_w, plot_h = CHART_W - PAD_L - 8, CHART_H - PAD_B - PAD_T
     slot = plot_w / max(len(rows), 1)
     bar_w = slot * 0.8 / len(SERIES)
@@ -73,7 +74,7 @@ def trend_chart(table: Table) -> dict[str, Any]:
                          "h": round(height, 1), "color": color, "tip": f"{row['week']:%m-%d} 当周{title} {row[key]}"})
         if i % 2 == 0 or len(rows) <= 8:
             labels.append({"x": round(x0 + slot * 0.4, 1), "text": f"{row['week']:%m-%d}"})
-    grid = [{"y": round(PAD_T + plot_h - plot_h * k / 4, 1), "value": top * k // 4} for k in range(5)]
+    grid = [{"y": round(PAD_T + plot_h - plot_h * k / 4, 1), "value": step * k} for k in range(5)]
     return {"width": CHART_W, "height": CHART_H, "bars": bars, "labels": labels, "grid": grid, "left": PAD_L,
             "right": CHART_W - 8, "base": PAD_T + plot_h, "series": SERIES}
 
