@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from app.services.accounts import authenticate
 
@@ -18,6 +18,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("home.index"))
     if request.method == "POST":
         user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
         if user is None:

@@ -50,6 +50,7 @@ def _render_start(key: str, schema: dict[str, Any], values: Mapping[str, Any] | 
                   errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     fields = fields_from_schema(schema, values, errors)
     return render_template("cases/start.html", key=key, title=get_latest_version(key).name, fields=fields,
+                           description=schema.get("description"),
                            form_errors=unplaced_errors(fields, errors or {})), status
 
 

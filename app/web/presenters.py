@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from app.db import utcnow
 from app.models import CASE_STATUS_TITLES, ROLE_TITLES
 from app.policy import can_view_dashboard
-from app.services.deadlines import LOCAL_TZ
+from app.services.deadlines import LOCAL_TZ, parse_limit
 from app.services.history import EVENT_TITLES
 from app.web.i18n import gettext as _
 
@@ -38,6 +38,15 @@ def time_left(due: datetime | None, now: datetime | None = None) -> str:
     return _("剩余 {t}", t=amount) if seconds >= 0 else _("已超期 {t}", t=amount)
 
 
+def limit_text(text: str | None) -> str:
+    """A diagram's `dueIn` in words: "3 working days" -> "3 个工作日"."""
+    limit = parse_limit(text) if text else None
+    if limit is None or limit.unit == "duration":
+        return text or ""
+    unit = "个工作日" if limit.unit == "working_days" else "个自然日"
+    return _("{n} " + unit, n=limit.amount)
+
+
 def deadline_class(due: datetime | None, state: str | None) -> str:
     if state in DEADLINE_BADGES:
         return DEADLINE_BADGES[state]
@@ -52,7 +61,7 @@ def has_endpoint(name: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(local_time=local_time, time_left=time_left)
+    app.jinja_env.filters.update(local_time=local_time, time_left=time_left, limit_text=limit_text)
     globals_: dict[str, Any] = {
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES, "deadline_class": deadline_class,

@@ -203,3 +203,12 @@ def test_start_pages_of_procedures_with_a_start_form(web: Callable[[str], WebUse
         assert 'data-widget=' in page
         refused = ent.post(path, {})
         assert refused.status_code == 422 and field_errors(refused.get_data(as_text=True)), path
+
+
+def test_signed_in_user_skips_the_login_page_and_limits_read_in_words(web: Callable[[str], WebUser], app: Any) -> None:
+    assert web("ent-nanning").get("/login").headers["Location"] == "/"
+    from app.web.presenters import limit_text, time_left
+
+    with app.test_request_context():
+        assert limit_text("3 working days") == "3 个工作日" and limit_text("PT4H") == "PT4H"
+        assert time_left(None) == "无时限"
