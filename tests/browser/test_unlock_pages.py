@@ -35,6 +35,9 @@ def enterprise_starts_and_submits(page: Any) -> str:
     page.get_by_label("申请理由").fill("")
     submit_task(page, "项目经理因工作调整需要履职变更")
     assert page.get_by_test_id("case-status").get_attribute("data-status") == "running"
+    page.wait_for_selector("#diagram[data-state=rendered]")
+    assert page.locator(".djs-element.step-current").count() == 1  # the review waits for the city
+    check_page(page, "03b-case-running")
     return page.get_by_test_id("case-number").inner_text()
 
 
@@ -77,6 +80,12 @@ def test_unlock_walk_through_pages(new_page: Callable[..., Any]) -> None:
     reviewer_decides(city, number, "reject", REJECT_REASON, first=True)
     enterprise_amends(ent)
     review_url = reviewer_decides(city, number, "approve")
+    city.goto(f"/tasks?tab=done&q={number}&sort=-received")
+    assert city.locator(f"tr[data-case-number='{number}']").count() == 2
+    check_page(city, "07a-inbox-done")
+    city.goto(review_url)
+    assert "同意" in city.locator("main").inner_text()  # the completed task shows what was decided
+    check_page(city, "07b-task-done")
 
     ent.goto(case_url)
     assert ent.get_by_test_id("case-status").get_attribute("data-status") == "completed"
