@@ -42,6 +42,19 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "WORKER": os.environ.get("GJY_WORKER", "off"),
         "WORKER_INTERVAL_SECONDS": float(os.environ.get("GJY_WORKER_INTERVAL", "15")),
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        "CELERY_RESULT_BACKEND": os.environ.get("CELERY_RESULT_BACKEND", ""),
+        # Office hours: a day limit ends when the office closes on its last day (民法典 §203).
+        "WORK_HOURS": os.environ.get("GJY_WORK_HOURS", "08:30-17:30"),
+        # Warning (预警, 黄牌) once this share of the committed limit has elapsed (a procedure may override).
+        "DEADLINE_WARNING_SHARE": float(os.environ.get("GJY_WARNING_SHARE", "0.9")),
+        # Outbound notifications: console (log) | email | sms | memory, with the gateway settings.
+        "NOTIFY_CHANNEL": os.environ.get("GJY_NOTIFY_CHANNEL", "console"),
+        "NOTIFY_SMTP_HOST": os.environ.get("GJY_SMTP_HOST", "127.0.0.1"),
+        "NOTIFY_SMTP_PORT": int(os.environ.get("GJY_SMTP_PORT", "25")),
+        "NOTIFY_EMAIL_FROM": os.environ.get("GJY_EMAIL_FROM", "noreply@gjy.example"),
+        "NOTIFY_EMAIL_DOMAIN": os.environ.get("GJY_EMAIL_DOMAIN", "gjy.example"),
+        "NOTIFY_SMS_URL": os.environ.get("GJY_SMS_URL", ""),
+        "NOTIFY_SMS_TOKEN": os.environ.get("GJY_SMS_TOKEN", ""),
         # Case numbers: prefix-year-sequence, the year in this time zone.
         "TIMEZONE": os.environ.get("GJY_TIMEZONE", "Asia/Shanghai"),
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(

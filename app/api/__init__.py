@@ -3,7 +3,7 @@ from flask import Flask
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app.api import attachments, cases, dashboard, health, procedures, records, tasks
+from app.api import attachments, cases, dashboard, health, notifications, procedures, records, tasks
 from app.api.errors import domain_error_response, handle_http_exception
 from app.errors import DomainError, StaleCase
 from app.extensions import api, csrf
@@ -13,7 +13,7 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for module in (procedures, cases, tasks, attachments, records, dashboard):
+    for module in (procedures, cases, tasks, attachments, records, dashboard, notifications):
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

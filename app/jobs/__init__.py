@@ -7,3 +7,7 @@ def init_jobs(app: Flask) -> None:
         from app.jobs.embedded import start_embedded_worker
 
         start_embedded_worker(app)
+    elif app.config["WORKER"] == "celery":
+        from app.jobs.celery_app import celery_init_app
+
+        celery_init_app(app)

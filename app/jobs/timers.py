@@ -1,4 +1,4 @@
-"""fire_due_timers: each due case in its own unit of work; a lost race is not an error."""
+"""fire_due_timers: each due case in its own unit of work; a lost race is not an error, a failure stays local."""
 import logging
 
 from app.db import unit_of_work
@@ -18,4 +18,6 @@ def fire_due_timers() -> int:
                 fired += fire_case_timers(case_id)
         except StaleCase:
             log.info("case %s moved on meanwhile; its timers are recomputed by that step", case_id)
+        except Exception:  # rolled back whole; the next round tries again, other cases go on
+            log.exception("firing the timers of case %s failed", case_id)
     return fired

@@ -1,6 +1,8 @@
 """All models, imported here so Alembic and the app see every table."""
 from app.models.attachment import Attachment
+from app.models.calendar import CalendarDay, CalendarSource, CalendarYear
 from app.models.case import CASE_STATUS_TITLES, OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus
+from app.models.clock import CaseClock
 from app.models.history import CaseEvent
 from app.models.identity import (
     PROVINCE_CODE,
@@ -14,6 +16,7 @@ from app.models.identity import (
     User,
     UserRole,
 )
+from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure, ProcedureVersion
 from app.models.records import (
@@ -36,7 +39,8 @@ from app.models.workflow_state import WorkflowState
 __all__ = [
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "ApiToken", "Attachment",
-    "Case", "CaseEvent", "CaseNumberCounter", "CaseStatus", "DataLevel", "LockRole", "Organisation",
+    "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
+    "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureVersion", "Project", "ProjectLock", "RecordSource", "Region",
     "RegionLevel", "Role", "Task", "TaskStatus", "User", "UserRole", "WorkflowState",

@@ -1,31 +1,131 @@
-"""Working-day arithmetic over the Chinese statutory calendar (holidays and make-up workdays)."""
+"""Working-day arithmetic over the calendar table (holidays, make-up workdays, local closures).
+
+The core (`WorkCalendar`, `BusinessHours`) is pure and needs no database; `current_calendar()` loads
+the table once and caches it per process for a short time (edits in this process clear the cache).
+A date in a year the table does not know follows the week only and is marked provisional (暂定).
+"""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import threading
+import time as clock
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-import chinese_calendar  # type: ignore[import-untyped]
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import CalendarDay, CalendarYear
+
+CACHE_SECONDS = 60.0  # other processes (workers, web) see an admin's edit within this delay
 
 
-def is_workday(day: date) -> tuple[bool, bool]:
-    """(is a working day, known from official data). Unknown years fall back to weekends only."""
-    try:
-        return bool(chinese_calendar.is_workday(day)), True
-    except NotImplementedError:
-        return day.weekday() < 5, False
+@dataclass(frozen=True)
+class BusinessHours:
+    """Office hours; a day limit ends when the office closes on its last day (民法典 §203)."""
+
+    opens: time = time(8, 30)
+    closes: time = time(17, 30)
+
+    @classmethod
+    def parse(cls, text: str) -> BusinessHours:
+        """'08:30-17:30' -> BusinessHours(08:30, 17:30)."""
+        first, _, second = text.partition("-")
+        opens, closes = time.fromisoformat(first.strip()), time.fromisoformat(second.strip())
+        if opens >= closes:
+            raise ValueError(f"business hours must open before they close: {text!r}")
+        return cls(opens, closes)
+
+    @property
+    def seconds(self) -> float:
+        return (datetime.combine(date.min, self.closes) - datetime.combine(date.min, self.opens)).total_seconds()
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which dates are working days: the week, corrected by the exceptions of the known years."""
+
+    known_years: frozenset[int] = frozenset()
+    exceptions: Mapping[date, bool] = field(default_factory=dict)  # date -> is a working day
+
+    def is_known(self, day: date) -> bool:
+        return day.year in self.known_years
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+    def add_working_days(self, received: date, days: int) -> tuple[date, bool]:
+        """The Nth working day after the day of receipt (counting starts the next day, 行政许可法 §82).
+
+        Returns (that day, provisional): provisional when a year without data was crossed.
+        """
+        current, remaining, provisional = received, days, False
+        while remaining > 0:
+            current += timedelta(days=1)
+            provisional = provisional or not self.is_known(current)
+            if self.is_workday(current):
+                remaining -= 1
+        return current, provisional
+
+    def next_workday(self, day: date) -> tuple[date, bool]:
+        """The day itself when it is a working day, else the first working day after it."""
+        current, provisional = day, not self.is_known(day)
+        while not self.is_workday(current):
+            current += timedelta(days=1)
+            provisional = provisional or not self.is_known(current)
+        return current, provisional
+
+    def working_days_between(self, after: date, until: date) -> int:
+        """How many working days lie in (after, until]."""
+        count, current = 0, after
+        while current < until:
+            current += timedelta(days=1)
+            count += self.is_workday(current)
+        return count
+
+    def workdays_from(self, start: date) -> list[date]:
+        """Working days from `start` (inclusive) for the next 400 days, for walking business time."""
+        return [d for d in (start + timedelta(days=i) for i in range(400)) if self.is_workday(d)]
+
+
+# -- loading from the table, cached per process ------------------------------------------------
+_lock = threading.Lock()
+_cache: dict[str, tuple[float, WorkCalendar]] = {}
+
+
+def _load() -> WorkCalendar:
+    years = frozenset(db.session.scalars(select(CalendarYear.year)))
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.workday)).all()
+    return WorkCalendar(years, {day: bool(workday) for day, workday in rows})
+
+
+def current_calendar() -> WorkCalendar:
+    """The calendar of this app's database (cached for CACHE_SECONDS)."""
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    now = clock.monotonic()
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    calendar = _load()
+    with _lock:
+        _cache[key] = (now, calendar)
+    return calendar
+
+
+def invalidate_calendar() -> None:
+    """Forget the cached calendar (after a seed or an admin's edit)."""
+    with _lock:
+        _cache.clear()
+
+
+def business_hours() -> BusinessHours:
+    return BusinessHours.parse(current_app.config.get("WORK_HOURS", "08:30-17:30"))
 
 
 def add_working_days(received: date, days: int) -> tuple[date, bool]:
-    """The Nth working day after the day of receipt (the count starts the next day).
-
-    Returns (due day, provisional) where provisional means a year without official data was used.
-    """
-    current = received
-    provisional = False
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        workday, known = is_workday(current)
-        provisional = provisional or not known
-        if workday:
-            remaining -= 1
-    return current, provisional
+    """The Nth working day after `received` on the current calendar: (day, provisional)."""
+    return current_calendar().add_working_days(received, days)

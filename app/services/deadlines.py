@@ -1,16 +1,28 @@
-"""Deadlines of human tasks from the diagram's `dueIn` property ("3 working days", "PT4H", ...)."""
+"""Limits from the diagram ("3 working days", "5 calendar days", "PT4H") -> due and warning moments.
+
+Pure functions over a `WorkCalendar`: working-day limits count from the day after receipt
+(行政许可法 §82) and end when the office closes on the last day; a calendar-day limit whose last day is
+a rest day ends on the next working day (民法典 §203); ISO durations run on the wall clock.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.services.calendar import add_working_days
+from app.services.calendar import BusinessHours, WorkCalendar, business_hours, current_calendar
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+DEFAULT_WARNING_SHARE = 0.9
 _LIMIT_RE = re.compile(r"^\s*(\d+)\s*(working days?|工作日|个工作日|calendar days?|自然日|天|days?)\s*$", re.I)
 _ISO_RE = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
+_TRUE = {"true", "yes", "1", "是"}
+
+ON_TIME, WARNING, OVERDUE, PAUSED = "on_time", "warning", "overdue", "paused"
+COMPLETED_ON_TIME, COMPLETED_LATE = "completed_on_time", "completed_late"
+STATE_TITLES = {ON_TIME: "正常", WARNING: "预警", OVERDUE: "超期", PAUSED: "暂停计时",
+                COMPLETED_ON_TIME: "按时办结", COMPLETED_LATE: "超期办结"}
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,26 @@ class Limit:
     amount: int
     unit: str  # "working_days" | "calendar_days" | "duration"
     duration: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Time the clock stood still, per kind of limit (working days, calendar days, seconds)."""
+
+    workdays: int = 0
+    days: int = 0
+    seconds: int = 0
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: datetime
+    warn_at: datetime
+    missing_years: frozenset[int] = frozenset()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.missing_years)
 
 
 def parse_limit(text: str) -> Limit | None:
@@ -34,25 +66,91 @@ def parse_limit(text: str) -> Limit | None:
     return None
 
 
+def parse_share(text: str | None, default: float = DEFAULT_WARNING_SHARE) -> float:
+    """'90%' or '0.9' -> 0.9; anything unreadable or outside (0, 1] -> the default."""
+    if not text:
+        return default
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        return default
+    return value if 0 < value <= 1 else default
+
+
+def is_true(value: object) -> bool:
+    return str(value).strip().lower() in _TRUE
+
+
 def check_limit_property(name: str, value: str) -> str | None:
     """Deploy-time check of task properties that carry limits."""
     if name == "dueIn" and parse_limit(value) is None:
         return f"无法识别的时限 dueIn='{value}'（示例: 3 working days, 5 calendar days, PT4H）"
+    if name == "warnAt" and parse_share(value, default=-1.0) < 0:
+        return f"无法识别的预警比例 warnAt='{value}'（示例: 90%, 0.8）"
+    if name == "clockExcluded" and value.strip().lower() not in _TRUE | {"false", "no", "0", "否"}:
+        return f"clockExcluded 须为 true 或 false，而不是 '{value}'"
     return None
 
 
+def _missing(cal: WorkCalendar, first: date, last: date) -> frozenset[int]:
+    return frozenset(y for y in range(first.year, last.year + 1) if y not in cal.known_years)
+
+
+def _warn_in_business_time(cal: WorkCalendar, received: date, workdays: int, share: float,
+                           hours: BusinessHours) -> datetime:
+    """The moment `share` of `workdays` office days after `received` has elapsed."""
+    remaining = share * workdays * hours.seconds
+    day = received
+    for day in cal.workdays_from(received + timedelta(days=1)):
+        if remaining <= hours.seconds:
+            opens = datetime.combine(day, hours.opens, tzinfo=LOCAL_TZ)
+            return opens + timedelta(seconds=remaining)
+        remaining -= hours.seconds
+    return datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
+
+
+def compute_deadline(start: datetime, limit: Limit, cal: WorkCalendar, hours: BusinessHours,
+                     share: float = DEFAULT_WARNING_SHARE, excluded: Excluded = Excluded()) -> Deadline:
+    """Due and warning moments of a limit counted from `start` (the moment of receipt)."""
+    if limit.unit == "duration":
+        assert limit.duration is not None
+        length = limit.duration + timedelta(seconds=excluded.seconds)
+        return Deadline(start + length, start + share * length)
+    received = start.astimezone(LOCAL_TZ).date()
+    if limit.unit == "working_days":
+        workdays = limit.amount + excluded.workdays
+        day, _ = cal.add_working_days(received, workdays)
+        due = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
+        warn = _warn_in_business_time(cal, received, workdays, share, hours)
+    else:
+        day, _ = cal.next_workday(received + timedelta(days=limit.amount + excluded.days))
+        due = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
+        warn = start + share * (due - start)
+    return Deadline(due, min(warn, due), _missing(cal, received, day))
+
+
 def due_at(start: datetime, text: str | None) -> tuple[datetime | None, bool]:
-    """(due moment, provisional). Day limits end at the end of the last day, local time."""
+    """(due moment, provisional) of a task limit on the current calendar; (None, False) without one."""
     limit = parse_limit(text) if text else None
     if limit is None:
         return None, False
-    if limit.unit == "duration":
-        assert limit.duration is not None
-        return start + limit.duration, False
-    received = start.astimezone(LOCAL_TZ).date()
-    if limit.unit == "working_days":
-        day, provisional = add_working_days(received, limit.amount)
-    else:
-        day, provisional = received + timedelta(days=limit.amount), False
-    end = datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ)
-    return end, provisional
+    deadline = compute_deadline(start, limit, current_calendar(), business_hours())
+    return deadline.due_at, deadline.provisional
+
+
+def state_at(now: datetime, warn_at: datetime | None, due: datetime | None) -> str | None:
+    """on_time / warning (黄牌) / overdue (红牌) at `now`; None when there is no limit."""
+    if due is None:
+        return None
+    if now > due:
+        return OVERDUE
+    if warn_at is not None and now >= warn_at:
+        return WARNING
+    return ON_TIME
+
+
+def completed_state(completed_at: datetime, due: datetime | None) -> str | None:
+    if due is None:
+        return None
+    return COMPLETED_ON_TIME if completed_at <= due else COMPLETED_LATE

@@ -22,6 +22,7 @@ from app.models import (
     Role,
 )
 from app.services.accounts import create_user
+from app.services.calendar_admin import seed_official_calendar
 from app.services.identifiers import credit_code_check_char, id_check_digit
 
 DEMO_PASSWORD = "Demo-Passw0rd!"
@@ -110,6 +111,7 @@ def seed_demo() -> bool:
     if db.session.get(Region, PROVINCE_CODE) is not None:
         return False
     _regions()
+    seed_official_calendar()  # holidays and make-up workdays: deadlines in the demo and tests are real
     platform = _org(OrganisationKind.PLATFORM, "桂建云平台运维中心", PROVINCE_CODE)
     province = _org(OrganisationKind.AUTHORITY, "广西壮族自治区住房和城乡建设厅", PROVINCE_CODE)
     city_orgs = {code: _org(OrganisationKind.AUTHORITY, f"{name}住房和城乡建设局", code) for code, name in CITIES}

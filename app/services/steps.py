@@ -18,7 +18,7 @@ from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StepResult
 from app.errors import StaleCase
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
-from app.services import history
+from app.services import clocks, history
 from app.services.calendar import add_working_days
 from app.services.deadlines import LOCAL_TZ, due_at
 from app.services.handler_registry import HandlerContext, get_handler
@@ -137,6 +137,7 @@ def _persist(case: Case, actor: User | None, running: RunningCase, result: StepR
         if kind:
             history.record(case, kind, actor, step=step.title, payload={"bpmn_id": step.bpmn_id})
     _update_case(case, actor, result)
+    clocks.after_step(case, actor)  # task and case deadlines, pauses, warning/overdue states
     state = db.session.get(WorkflowState, case.id)
     assert state is not None
     state.state = running.dump()

@@ -43,6 +43,13 @@ class CaseSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+    # Deadlines (committed limit 承诺时限 with its warning point, statutory limit 法定时限) and state.
+    due_at = fields.DateTime(allow_none=True)
+    warn_at = fields.DateTime(allow_none=True)
+    statutory_due_at = fields.DateTime(allow_none=True)
+    deadline_state = fields.String(allow_none=True)
+    deadline_provisional = fields.Function(lambda c: bool(c.clock and c.clock.provisional))
+    statutory_overdue = fields.Function(lambda c: bool(c.clock and c.clock.statutory_overdue))
 
 
 class CaseDetailSchema(CaseSchema):

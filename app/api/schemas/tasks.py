@@ -25,6 +25,7 @@ class TaskSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
     warn_at = fields.DateTime(allow_none=True)
+    deadline_state = fields.String(allow_none=True)
     deadline_provisional = fields.Function(lambda t: bool((t.properties or {}).get("provisional_deadline")))
     due_in = fields.Function(lambda t: (t.properties or {}).get("dueIn"))
 

@@ -1,0 +1,29 @@
+"""Notification output and the mark-read input."""
+from marshmallow import Schema, fields
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    case_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    payload = fields.Dict()
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class NotificationListArgsSchema(Schema):
+    unread = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 200)
+
+
+class NotificationPageSchema(Schema):
+    items = fields.List(fields.Nested(NotificationSchema))
+    unread_count = fields.Integer()
+
+
+class NotificationReadSchema(Schema):
+    ids = fields.List(fields.Integer(), load_default=None, allow_none=True,
+                      metadata={"description": "ids to mark read; omit to mark all read"})

@@ -1,0 +1,118 @@
+"""Maintain the calendar table: seed official years from chinesecalendar, admin edits, confirm a year.
+
+Confirming a year (or seeding it) recomputes every provisional (暂定) deadline that crossed it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import chinese_calendar  # type: ignore[import-untyped]
+from sqlalchemy import insert, select
+
+from app.db import utcnow
+from app.errors import RuleViolation
+from app.extensions import db
+from app.models import CalendarDay, CalendarSource, CalendarYear, User
+from app.policy import require_admin
+from app.services import clocks
+from app.services.calendar import invalidate_calendar
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+@dataclass(frozen=True)
+class SeedOutcome:
+    years: list[int]
+    days_written: int
+    deadlines_recomputed: int
+
+
+def _official_days() -> dict[date, tuple[bool, str]]:
+    """Every holiday and make-up workday the library knows: date -> (is a working day, name)."""
+    days: dict[date, tuple[bool, str]] = {}
+    for day, name in chinese_calendar.holidays.items():
+        days[day] = (False, HOLIDAY_NAMES.get(str(name), str(name)))
+    for day, name in chinese_calendar.workdays.items():
+        label = HOLIDAY_NAMES.get(str(name), str(name))
+        days[day] = (True, f"{label}调休上班")
+    return days
+
+
+def seed_official_calendar() -> SeedOutcome:
+    """Write the library's years into the table; an admin's own entries for a date are kept."""
+    official = _official_days()
+    existing = {row.day: row for row in db.session.scalars(select(CalendarDay))}
+    new_rows = []
+    for day, (workday, name) in sorted(official.items()):
+        row = existing.get(day)
+        if row is None:
+            new_rows.append({"day": day, "workday": workday, "name": name, "source": CalendarSource.OFFICIAL,
+                             "updated_at": utcnow()})
+        elif row.source != CalendarSource.ADMIN and (row.workday, row.name) != (workday, name):
+            row.workday, row.name, row.updated_at = workday, name, utcnow()
+            new_rows.append({})
+    if any(new_rows):
+        db.session.execute(insert(CalendarDay), [r for r in new_rows if r])
+    written = len(new_rows)
+    known = set(db.session.scalars(select(CalendarYear.year)))
+    new_years = sorted({d.year for d in official} - known)
+    for year in new_years:
+        db.session.add(CalendarYear(year=year, source=CalendarSource.OFFICIAL))
+    db.session.flush()
+    invalidate_calendar()
+    recomputed = clocks.recompute_provisional() if new_years else 0
+    return SeedOutcome(new_years, written, recomputed)
+
+
+def set_day(actor: User | None, day: date, workday: bool, name: str = "") -> CalendarDay:
+    """An admin marks a date as a working day or a rest day (None: the system, i.e. the CLI)."""
+    if actor is not None:
+        require_admin(actor)
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        row = CalendarDay(day=day)
+        db.session.add(row)
+    row.workday, row.name, row.source = workday, name.strip()[:50], CalendarSource.ADMIN
+    row.updated_at, row.updated_by_id = utcnow(), actor.id if actor else None
+    db.session.flush()
+    invalidate_calendar()
+    return row
+
+
+def clear_day(actor: User | None, day: date) -> None:
+    """Remove an entry: the date follows the week again."""
+    if actor is not None:
+        require_admin(actor)
+    row = db.session.get(CalendarDay, day)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+    invalidate_calendar()
+
+
+def confirm_year(actor: User | None, year: int) -> int:
+    """Declare a year's arrangement complete; recompute provisional deadlines. Returns how many."""
+    if actor is not None:
+        require_admin(actor)
+    if not 2000 <= year <= 2100:
+        raise RuleViolation("年份超出范围", code="calendar_year_out_of_range")
+    if db.session.get(CalendarYear, year) is None:
+        db.session.add(CalendarYear(year=year, source=CalendarSource.ADMIN,
+                                    confirmed_by_id=actor.id if actor else None))
+        db.session.flush()
+    invalidate_calendar()
+    return clocks.recompute_provisional()
+
+
+def list_days(year: int) -> list[CalendarDay]:
+    return list(db.session.scalars(select(CalendarDay).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).order_by(CalendarDay.day)))
+
+
+def known_years() -> list[CalendarYear]:
+    return list(db.session.scalars(select(CalendarYear).order_by(CalendarYear.year)))

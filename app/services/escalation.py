@@ -1,0 +1,143 @@
+"""Deadline states over time and who is told: warning (黄牌) -> the holder, overdue (红牌) -> the lead.
+
+`refresh_deadline_states` is the periodic job's service: it moves tasks and cases whose warning or due
+moment has passed, with conditional UPDATEs (a parallel worker or a concurrent step never makes a
+transition twice, and the case's optimistic lock is not bumped), records case events and notifies.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+
+from app.db import utcnow
+from app.extensions import db
+from app.models import OPEN_STATUSES, PROVINCE_CODE, Case, CaseClock, Role, Task, TaskStatus, User, UserRole
+from app.services import history
+from app.services.deadlines import LOCAL_TZ, OVERDUE, PAUSED, WARNING, state_at
+from app.services.notifications import Note, notify, users_with_role
+
+RUNNING_STATES = ("on_time", WARNING)
+
+
+def _fmt(moment: datetime | None) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def holders(task: Task) -> list[User]:
+    """The assignee, or every user who may claim the task."""
+    if task.assignee_id is not None:
+        user = db.session.get(User, task.assignee_id)
+        return [user] if user is not None else []
+    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == task.role, User.active.is_(True)))
+    if task.candidate_org_id is not None:
+        query = query.where(User.organisation_id == task.candidate_org_id)
+    else:
+        query = query.where(User.region_code == task.region_code)
+    return list(db.session.scalars(query).unique())
+
+
+def leads(region_code: str | None) -> list[User]:
+    """The leads (科室负责人) of the region; a county without one escalates to its city, then the province."""
+    if region_code is None:
+        return []
+    for code in dict.fromkeys((region_code, region_code[:4] + "00", PROVINCE_CODE)):
+        found = users_with_role(Role.LEAD, code)
+        if found:
+            return found
+    return []
+
+
+def _announce_task(task: Task, state: str) -> None:
+    case = task.case
+    base = {"case_id": case.id, "task_id": task.id, "key": task.id,
+            "payload": {"case_number": case.number, "due_at": _fmt(task.due_at)}}
+    if state == WARNING:
+        history.record(case, "deadline_warning", None, task_id=task.id, step=task.title)
+        notify(holders(task), Note("task_warning", f"【预警】{case.number} {task.title} 将于 {_fmt(task.due_at)} 到期",
+                                   "请尽快办理。", **base))  # type: ignore[arg-type]
+    elif state == OVERDUE:
+        history.record(case, "deadline_overdue", None, task_id=task.id, step=task.title)
+        body = "可在待办中改派给其他审核人员。" if task.region_code else ""
+        notify(leads(task.region_code) + holders(task), Note(
+            "task_overdue", f"【超期】{case.number} {task.title} 已超过办理时限 {_fmt(task.due_at)}",
+            body, **base))  # type: ignore[arg-type]
+
+
+def _announce_case(case: Case, state: str) -> None:
+    base = {"case_id": case.id, "key": str(case.id), "payload": {"case_number": case.number}}
+    if state == WARNING:
+        history.record(case, "deadline_warning", None)
+        open_tasks = db.session.scalars(select(Task).where(
+            Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.scope != "applicant"))
+        users = [u for t in open_tasks for u in holders(t)]
+        notify(users, Note("case_warning", f"【预警】办件 {case.number} 将于 {_fmt(case.due_at)} 超过承诺时限",
+                           **base))  # type: ignore[arg-type]
+    elif state == OVERDUE:
+        history.record(case, "deadline_overdue", None)
+        notify(leads(case.region_code), Note(
+            "case_overdue", f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}", **base))  # type: ignore[arg-type]
+
+
+def enter_task_state(task: Task, state: str | None) -> None:
+    """In a step: set the task's state and announce a new warning or overdue."""
+    if state != task.deadline_state:
+        task.deadline_state = state
+        if state is not None:
+            _announce_task(task, state)
+
+
+def enter_case_state(case: Case, state: str | None) -> None:
+    if state != case.deadline_state:
+        case.deadline_state = state
+        if state is not None:
+            _announce_case(case, state)
+
+
+def refresh_deadline_states(now: datetime | None = None) -> int:
+    """Move every task and case whose warning or due moment has passed; returns the transitions."""
+    now = now or utcnow()
+    moved = 0
+    tasks = db.session.scalars(select(Task).where(
+        Task.status == TaskStatus.OPEN, Task.deadline_state.in_(RUNNING_STATES),
+        or_(Task.warn_at <= now, Task.due_at < now)))
+    for task in list(tasks):
+        new = state_at(now, task.warn_at, task.due_at)
+        if new and new != task.deadline_state and _swap(Task, task.id, task.deadline_state, new):
+            _announce_task(task, new)
+            moved += 1
+    cases = db.session.scalars(select(Case).where(
+        Case.status.in_(OPEN_STATUSES), Case.deadline_state.in_(RUNNING_STATES),
+        or_(Case.warn_at <= now, Case.due_at < now)))
+    for case in list(cases):
+        new = state_at(now, case.warn_at, case.due_at)
+        if new and new != case.deadline_state and _swap(Case, case.id, case.deadline_state, new):
+            _announce_case(case, new)
+            moved += 1
+    return moved + _flag_statutory(now)
+
+
+def _swap(model: type[Task] | type[Case], row_id: object, old: str | None, new: str) -> bool:
+    """Compare-and-set of deadline_state, bypassing the ORM (no lock_version bump, no lost race)."""
+    result = db.session.execute(update(model).where(model.id == row_id, model.deadline_state == old)
+                                .values(deadline_state=new).execution_options(synchronize_session=False))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _flag_statutory(now: datetime) -> int:
+    """A separate flag once the statutory limit (法定时限) has passed."""
+    rows = db.session.execute(select(Case, CaseClock).join(CaseClock, CaseClock.case_id == Case.id).where(
+        Case.status.in_(OPEN_STATUSES), Case.statutory_due_at < now, Case.deadline_state != PAUSED,
+        CaseClock.statutory_overdue.is_(False))).all()
+    flagged = 0
+    for case, _clock in rows:
+        result = db.session.execute(update(CaseClock).where(
+            CaseClock.case_id == case.id, CaseClock.statutory_overdue.is_(False))
+            .values(statutory_overdue=True).execution_options(synchronize_session=False))
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            history.record(case, "statutory_overdue", None)
+            title = f"【超法定时限】办件 {case.number} 已超过法定时限 {_fmt(case.statutory_due_at)}"
+            notify(leads(case.region_code), Note("case_statutory_overdue", title, case_id=case.id, key=str(case.id)))
+            flagged += 1
+    return flagged

@@ -1,0 +1,62 @@
+"""The working-day calendar page (admins only): a year's holidays and make-up days, edit, confirm the year."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from app.auth import session_actor
+from app.db import unit_of_work, utcnow
+from app.policy import require_admin
+from app.services import calendar_admin
+from app.services.deadlines import LOCAL_TZ
+
+bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
+
+
+def _year_arg(value: str | None) -> int:
+    try:
+        year = int(value or "")
+    except ValueError:
+        year = utcnow().astimezone(LOCAL_TZ).year
+    return min(max(year, 2004), 2100)
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    require_admin(session_actor())
+    year = _year_arg(request.args.get("year"))
+    known = {y.year: y for y in calendar_admin.known_years()}
+    return render_template("calendar/index.html", year=year, days=calendar_admin.list_days(year),
+                           confirmed=known.get(year), known_years=sorted(known))
+
+
+@bp.post("/days")
+@login_required
+def set_day() -> ResponseReturnValue:
+    actor = session_actor()
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        flash("日期格式应为 YYYY-MM-DD", "danger")
+        return redirect(url_for("calendar.index", year=request.form.get("year")))
+    kind = request.form.get("kind")
+    with unit_of_work():
+        if kind == "clear":
+            calendar_admin.clear_day(actor, day)
+        else:
+            calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
+    flash(f"{day.isoformat()} 已更新", "success")
+    return redirect(url_for("calendar.index", year=day.year))
+
+
+@bp.post("/years/<int:year>/confirm")
+@login_required
+def confirm(year: int) -> ResponseReturnValue:
+    with unit_of_work():
+        count = calendar_admin.confirm_year(session_actor(), year)
+    flash(f"{year} 年安排已确认，重算暂定期限 {count} 个", "success")
+    return redirect(url_for("calendar.index", year=year))

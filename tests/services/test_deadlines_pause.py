@@ -1,0 +1,72 @@
+"""Clock pauses: 补正 (supplement) resumes or restarts per procedure; excluded steps (专家评审) stop the clock.
+
+Both probes: committed 3 working days. clock_probe resumes after a supplement, clock_probe_restart
+restarts ("从收到补充材料的次日起计算").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from app.jobs.sla import refresh_deadline_states
+from tests.procedures.steps import act_ok
+from tests.support.deadlines import deploy_probes, events, local, start_and_submit, utc_iso
+
+
+@pytest.fixture
+def probes(app: Any) -> None:
+    deploy_probes(app)
+
+
+def _supplement_round(ent: Any, city: Any, procedure: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Received Mon 2 Mar 2026, supplement asked Tue 3 Mar, resubmitted Tue 10 Mar: (while paused, after)."""
+    with freeze_time(local("2026-03-02 10:00")) as clock:
+        case_id = start_and_submit(ent, procedure)
+        assert ent.case(case_id)["due_at"] == utc_iso("2026-03-05 17:30")
+        clock.move_to(local("2026-03-03 10:00"))
+        act_ok(city, case_id, {"decision": "supplement"})
+        paused = city.case(case_id)
+        clock.move_to(local("2026-03-10 10:00"))
+        act_ok(ent, case_id, {"note": "已补正"})
+        return paused, city.case(case_id)
+
+
+def test_supplement_pauses_and_resubmission_resumes_the_clock(app: Any, as_user: Any, probes: None) -> None:
+    paused, resumed = _supplement_round(as_user("ent-nanning"), as_user("city-nanning"), "clock_probe")
+    assert paused["status"] == "waiting_for_applicant" and paused["deadline_state"] == "paused"
+    assert events(paused, "clock_") == ["clock_started", "clock_paused"]
+    with freeze_time(local("2026-03-20 10:00")), app.app_context():
+        refresh_deadline_states()  # a paused case is never moved to warning or overdue
+    # 4, 5, 6, 9 and 10 Mar did not count: 3 + 5 working days after 2 Mar.
+    assert resumed["due_at"] == utc_iso("2026-03-12 17:30")
+    assert resumed["deadline_state"] == "on_time"
+    pause_events = [e for e in resumed["history"] if e["kind"].startswith("clock_")]
+    assert [e["kind"] for e in pause_events] == ["clock_started", "clock_paused", "clock_resumed"]
+    assert pause_events[1]["payload"] == {"reason": "supplement"}
+    assert pause_events[2]["payload"]["mode"] == "resume" and pause_events[2]["payload"]["excluded_workdays"] == 5
+
+
+def test_restart_procedure_counts_again_from_the_day_after_resubmission(as_user: Any, probes: None) -> None:
+    _, restarted = _supplement_round(as_user("ent-nanning"), as_user("city-nanning"), "clock_probe_restart")
+    assert restarted["due_at"] == utc_iso("2026-03-13 17:30")  # 11, 12, 13 Mar
+    assert restarted["history"][-1]["kind"] != "clock_paused"
+    assert [e["payload"].get("mode") for e in restarted["history"] if e["kind"] == "clock_resumed"] == ["restart"]
+
+
+def test_expert_review_is_excluded_time(as_user: Any, probes: None) -> None:
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    with freeze_time(local("2026-03-02 10:00")) as clock:
+        case_id = start_and_submit(ent)
+        clock.move_to(local("2026-03-03 10:00"))
+        act_ok(city, case_id, {"decision": "expert"})
+        paused = city.case(case_id)
+        clock.move_to(local("2026-03-05 16:00"))
+        act_ok(city, case_id, {"ok": True})  # the expert review ends two working days later
+        resumed = city.case(case_id)
+    assert paused["status"] == "running" and paused["deadline_state"] == "paused"
+    pause = next(e for e in paused["history"] if e["kind"] == "clock_paused")
+    assert pause["payload"] == {"reason": "excluded"} and pause["step"] == "专家评审"
+    assert resumed["due_at"] == utc_iso("2026-03-09 17:30")  # 4 and 5 Mar excluded: 3 + 2 working days
+    assert resumed["deadline_state"] == "on_time"
