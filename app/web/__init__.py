@@ -1,12 +1,11 @@
 """Server-rendered pages (Jinja, Flask-Login sessions, CSRF); one blueprint per area."""
 from flask import Flask
 
-from app.web import auth, calendar, cases, dashboard, errors, home, i18n, inbox, notifications, presenters, tasks
+from app.web import auth, calendar, cases, dashboard, home, i18n, inbox, notifications, presenters, tasks
 
 
 def register_web(app: Flask) -> None:
     i18n.init_app(app)
-    errors.init_app(app)
     presenters.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
