@@ -1,11 +1,12 @@
 """Server-rendered pages (Jinja, Flask-Login sessions, CSRF); one blueprint per area."""
 from flask import Flask
 
-from app.web import auth, calendar, cases, dashboard, home, i18n, inbox, notifications, presenters, tasks
+from app.web import auth, cases, dashboard, errors, home, i18n, inbox, presenters, tasks
 
 
 def register_web(app: Flask) -> None:
     i18n.init_app(app)
+    errors.init_app(app)
     presenters.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
@@ -13,5 +14,3 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(dashboard.bp)
-    app.register_blueprint(calendar.bp)
-    app.register_blueprint(notifications.bp)

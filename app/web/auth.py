@@ -6,6 +6,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.services.accounts import authenticate
+from app.web.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
 
@@ -23,7 +24,7 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
         if user is None:
-            flash("用户名或密码错误", "danger")
+            flash(_("用户名或密码错误"), "danger")
             return render_template("auth/login.html", username=request.form.get("username", "")), 401
         login_user(user)
         return redirect(_safe_next(request.args.get("next")))
@@ -34,5 +35,5 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     logout_user()
-    flash("您已安全退出", "info")
+    flash(_("您已安全退出"), "info")
     return redirect(url_for("auth.login"))

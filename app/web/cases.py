@@ -23,6 +23,7 @@ from app.services.procedures import get_latest_version
 from app.web.common import attachment_names, case_properties, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
+from app.web.i18n import gettext as _
 
 bp = Blueprint("cases", __name__)
 PER_PAGE = 20
@@ -78,7 +79,7 @@ def start(key: str) -> ResponseReturnValue:
         if schema is None:
             raise
         return _render_start(key, schema, data, exc.field_errors, 422)
-    flash("办件已创建，请填写申请", "success")
+    flash(_("办件已创建，请填写申请"), "success")
     return redirect(url_for("tasks.show", task_id=mine[0]) if mine else url_for("cases.show", case_id=case_id))
 
 
@@ -118,7 +119,7 @@ def comment(case_id: int) -> ResponseReturnValue:
             add_comment(session_actor(), case_id, text)
     except InvalidForm as exc:
         return render_case(case_id, text, exc.field_errors.get("comment"), 422)
-    flash("评论已发表", "success")
+    flash(_("评论已发表"), "success")
     return redirect(url_for("cases.show", case_id=case_id, _anchor="comments"))
 
 
@@ -127,7 +128,7 @@ def comment(case_id: int) -> ResponseReturnValue:
 def withdraw(case_id: int) -> ResponseReturnValue:
     with unit_of_work():
         withdraw_case(session_actor(), case_id, request.form.get("reason", "").strip())
-    flash("办件已撤回", "info")
+    flash(_("办件已撤回"), "info")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

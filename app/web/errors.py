@@ -1,6 +1,7 @@
-"""Domain errors on pages: a Chinese message on an error page with the right status."""
-from flask import redirect, render_template, request, url_for
+"""Errors on pages: domain errors and refused CSRF tokens as a Chinese message page with the right status."""
+from flask import Flask, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 
 from app.errors import DomainError, NotAuthenticated
 
@@ -9,3 +10,12 @@ def domain_error_page(exc: DomainError) -> ResponseReturnValue:
     if isinstance(exc, NotAuthenticated):
         return redirect(url_for("auth.login", next=request.path))
     return render_template("error.html", error=exc), exc.status
+
+
+def csrf_error_page(_exc: CSRFError) -> ResponseReturnValue:
+    error = DomainError("页面已过期或表单令牌无效，请返回上一页刷新后重试", code="csrf_failed")
+    return render_template("error.html", error=error), 400
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, csrf_error_page)  # the API is exempt: bearer tokens only

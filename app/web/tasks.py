@@ -20,6 +20,7 @@ from app.services.history import list_events
 from app.web.common import attachment_names, case_properties, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
+from app.web.i18n import gettext as _
 
 bp = Blueprint("tasks", __name__)
 
@@ -105,7 +106,7 @@ def complete(task_id: str) -> ResponseReturnValue:
             task_service.complete_task(actor, task_id, data)
     except InvalidForm as exc:
         return _render(actor, task_service.get_task(actor, task_id), data, exc.field_errors, 422)
-    flash("已提交办理，流程已流转到下一环节", "success")
+    flash(_("已提交办理，流程已流转到下一环节"), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 
@@ -114,7 +115,7 @@ def complete(task_id: str) -> ResponseReturnValue:
 def claim(task_id: str) -> ResponseReturnValue:
     with unit_of_work():
         task_service.claim_task(session_actor(), task_id)
-    flash("已领取任务，请办理", "success")
+    flash(_("已领取任务，请办理"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -123,7 +124,7 @@ def claim(task_id: str) -> ResponseReturnValue:
 def unclaim(task_id: str) -> ResponseReturnValue:
     with unit_of_work():
         task_service.unclaim_task(session_actor(), task_id)
-    flash("任务已退回待领取", "info")
+    flash(_("任务已退回待领取"), "info")
     return redirect(url_for("inbox.index"))
 
 
@@ -133,10 +134,10 @@ def assign(task_id: str) -> ResponseReturnValue:
     try:
         user_id = int(request.form.get("user_id", ""))
     except ValueError:
-        flash("请选择办理人", "danger")
+        flash(_("请选择办理人"), "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
     with unit_of_work():
         task = task_service.assign_task(session_actor(), task_id, user_id)
         name = task.assignee.display_name if task.assignee else ""
-    flash(f"已分派给 {name}", "success")
+    flash(_("已分派给 {name}", name=name), "success")
     return redirect(url_for("tasks.show", task_id=task_id))

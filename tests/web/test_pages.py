@@ -139,7 +139,8 @@ def test_forms_without_csrf_token_are_refused(web: Callable[[str], WebUser]) -> 
     ent, case_id, _ = started_and_submitted(web)
     review = review_path(web("city-nanning"), case_number(ent, case_id))
     city = web("city-nanning")
-    assert ent.post("/cases/start/personnel_unlock", csrf=False).status_code == 400
+    refused = ent.post("/cases/start/personnel_unlock", csrf=False)
+    assert refused.status_code == 400 and "表单令牌无效" in refused.get_data(as_text=True)
     assert ent.post(f"/cases/{case_id}/comments", {"comment": "无令牌"}, csrf=False).status_code == 400
     assert city.post(review + "/claim", csrf=False).status_code == 400
     assert city.post(review, {"decision": "approve"}, csrf=False).status_code == 400
@@ -169,12 +170,16 @@ def test_lead_assigns_and_attachments_download(web: Callable[[str], WebUser]) ->
 
 
 def test_pages_switch_to_english(web: Callable[[str], WebUser]) -> None:
+    started_and_submitted(web)
     city = web("city-nanning")
     assert city.get("/lang/en?next=/tasks").headers["Location"] == "/tasks"
     html = city.html("/tasks")
     assert '<html lang="en">' in html and "Claimable (待领取)" in html and "Sign out" in html
     assert city.get("/lang/zh?next=https://evil.example/").headers["Location"] == "/"
     assert "退出" in city.html("/tasks")
+    city.get("/lang/en")
+    assert "Task claimed" in city.client.post(review_path(city, "") + "/claim", data={"csrf_token": city.token},
+                                              follow_redirects=True).get_data(as_text=True)
 
 
 def test_inbox_filters_search_and_sort(web: Callable[[str], WebUser]) -> None:
