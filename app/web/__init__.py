@@ -1,7 +1,7 @@
 """Server-rendered pages (Jinja, Flask-Login sessions, CSRF); one blueprint per area."""
 from flask import Flask
 
-from app.web import auth, cases, dashboard, errors, home, i18n, inbox, presenters, tasks
+from app.web import auth, calendar, cases, dashboard, errors, home, i18n, inbox, notifications, presenters, tasks
 
 
 def register_web(app: Flask) -> None:
@@ -14,3 +14,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(calendar.bp)
+    app.register_blueprint(notifications.bp)
