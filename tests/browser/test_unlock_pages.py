@@ -123,6 +123,13 @@ def test_other_pages_pass_axe(new_page: Callable[..., Any]) -> None:
     if page.locator("a[href='/dashboard']").count():
         page.goto("/dashboard")
         check_page(page, "12-dashboard")
+    for path, name in (("/notifications", "12b-notifications"),):  # other areas' pages, where present
+        if page.goto(path).status == 200:
+            check_page(page, name)
+    admin = new_page()
+    sign_in(admin, "admin")
+    if admin.goto("/admin/calendar").status == 200:
+        check_page(admin, "12c-admin-calendar")
     individual = new_page()
     sign_in(individual, "person")
     check_page(individual, "13-home-individual")
