@@ -22,7 +22,7 @@ class TaskStatus(enum.StrEnum):
 class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
-        Index("ix_tasks_claimable", "status", "role", "region_code", "assignee_id"),
+        Index("ix_tasks_claimable", "region_code", "status", "role", "assignee_id"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_candidate_org", "candidate_org_id", "status"),
     )
@@ -55,4 +55,4 @@ class Task(Base):
     properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     case: Mapped[Case] = relationship(lazy="joined")
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="select")

@@ -106,8 +106,19 @@ def load(case: Case, actor: User | None) -> RunningCase:
     return ENGINE.load(definition, state.state, state.serializer_version, _service_caller(case, actor))
 
 
+def _lock_case(case: Case) -> None:
+    """Bump the case's version first: a concurrent step on the same case fails here (409), before any
+    handler runs. (A savepoint rolled back later would refresh the version and hide the conflict.)"""
+    case.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except (StaleDataError, OperationalError) as exc:
+        raise StaleCase() from exc
+
+
 def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed."""
+    _lock_case(case)
     running = load(case, actor)
     completed_task_id = None
     if isinstance(action, CompleteTask):
@@ -131,12 +142,12 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
 
 def _persist(case: Case, actor: User | None, running: RunningCase, result: StepResult,
              completed_task_id: str | None) -> StepOutcome:
-    new_tasks = _project_tasks(case, actor, result, completed_task_id)
+    new_tasks, open_tasks, reviewed = _project_tasks(case, actor, result, completed_task_id)
     for step in result.finished:
         kind = HISTORY_KINDS.get(step.kind)
         if kind:
             history.record(case, kind, actor, step=step.title, payload={"bpmn_id": step.bpmn_id})
-    _update_case(case, actor, result)
+    _update_case(case, actor, result, open_tasks, reviewed)
     clocks.after_step(case, actor)  # task and case deadlines, pauses, warning/overdue states
     state = db.session.get(WorkflowState, case.id)
     assert state is not None
@@ -150,9 +161,8 @@ def _persist(case: Case, actor: User | None, running: RunningCase, result: StepR
     return StepOutcome(result, new_tasks)
 
 
-def _update_case(case: Case, actor: User | None, result: StepResult) -> None:
-    open_tasks = list(db.session.scalars(select(Task).where(
-        Task.case_id == case.id, Task.status == TaskStatus.OPEN)))
+def _update_case(case: Case, actor: User | None, result: StepResult, open_tasks: list[Task],
+                 reviewed: bool) -> None:
     case.current_step = "、".join(t.title for t in open_tasks) or None
     case.next_timer_at = result.next_timer_at
     if result.error:
@@ -166,7 +176,7 @@ def _update_case(case: Case, actor: User | None, result: StepResult) -> None:
         case.completed_at = utcnow()
         case.data = {**(case.data or {}), **_plain(result.data)}
         history.record(case, "case_completed", actor, payload={"succeeded": result.succeeded})
-    elif open_tasks and all(t.scope == "applicant" for t in open_tasks) and _was_reviewed(case):
+    elif open_tasks and all(t.scope == "applicant" for t in open_tasks) and reviewed:
         case.status = CaseStatus.WAITING_FOR_APPLICANT
     else:
         case.status = CaseStatus.RUNNING
@@ -174,11 +184,6 @@ def _update_case(case: Case, actor: User | None, result: StepResult) -> None:
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | list | dict | None)}
-
-
-def _was_reviewed(case: Case) -> bool:
-    return db.session.scalar(select(Task.id).where(
-        Task.case_id == case.id, Task.status == TaskStatus.COMPLETED, Task.scope != "applicant").limit(1)) is not None
 
 
 def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
@@ -192,7 +197,8 @@ def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
 
 
 def _project_tasks(case: Case, actor: User | None, result: StepResult,
-                   completed_task_id: str | None) -> list[Task]:
+                   completed_task_id: str | None) -> tuple[list[Task], list[Task], bool]:
+    """Mirror the engine's ready user tasks into rows: (created, open now, an authority has acted)."""
     known = {t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id))}
     ready_ids = {t.id for t in result.ready_tasks}
     now = utcnow()
@@ -222,4 +228,6 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult,
         created.append(row)
         history.record(case, "task_created", actor, task_id=ready.id, step=meta["title"])
     db.session.flush()
-    return created
+    still_open = [t for t in known.values() if t.status == TaskStatus.OPEN]
+    reviewed = any(t.status == TaskStatus.COMPLETED and t.scope != "applicant" for t in known.values())
+    return created, sorted(still_open, key=lambda t: t.created_at) + created, reviewed

@@ -332,7 +332,7 @@ def upgrade():
         batch_op.create_index('ix_tasks_assignee_status', ['assignee_id', 'status'], unique=False)
         batch_op.create_index('ix_tasks_candidate_org', ['candidate_org_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_case_id'), ['case_id'], unique=False)
-        batch_op.create_index('ix_tasks_claimable', ['status', 'role', 'region_code', 'assignee_id'], unique=False)
+        batch_op.create_index('ix_tasks_claimable', ['region_code', 'status', 'role', 'assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_deadline_state'), ['deadline_state'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_due_at'), ['due_at'], unique=False)
 
