@@ -84,6 +84,14 @@ INSERT INTO procedures (key, name) VALUES {procedures} ON CONFLICT (key) DO NOTH
 INSERT INTO procedure_versions (procedure_id, version, name, content_hash, files, manifest, lib_version, deployed_at)
 SELECT id, 1, name, md5(key), '{{}}', '{{}}', 'bench', now() FROM procedures
 WHERE id NOT IN (SELECT procedure_id FROM procedure_versions);
+UPDATE procedure_versions pv SET manifest = json_build_object('tasks', CASE p.key
+    WHEN 'personnel_unlock' THEN '{{"submit_request": {{"title": "填写申请"}},
+                                  "review_request": {{"title": "审核申请"}}}}'::json
+    WHEN 'data_upgrade_b_to_a' THEN '{{"submit_request": {{"title": "填写申请"}}, "b_review": {{"title": "审核申请"}},
+                                     "province_confirm": {{"title": "自治区确认"}}}}'::json
+    ELSE '{{"submit_request": {{"title": "填写申请"}}, "c_review": {{"title": "审核申请"}},
+           "province_confirm": {{"title": "自治区确认"}}}}'::json END)
+FROM procedures p WHERE p.id = pv.procedure_id AND pv.lib_version = 'bench';
 INSERT INTO users (username, display_name, password_hash, organisation_id, region_code, active, created_at)
 SELECT 'bench-' || r.code || '-' || k, r.name || '审核员' || k, '!', o.id, r.code, true, now()
 FROM regions r CROSS JOIN generate_series(1, 5) k
@@ -146,13 +154,16 @@ SELECT 'bench-a-' || id, id, 'submit_request', '填写申请', 'enterprise', 'ap
 FROM cases
 """
 
-# The authority's review: for the unlock it ends with the case, for the upgrades at 60 % of the case's
-# time, after which the province confirms. Step limit 72 hours (review) / 48 hours (confirmation).
+# The authority's review (a step id of its own per procedure; the province's confirmation shares one
+# id between the two upgrades, as diagrams may): for the unlock it ends with the case, for the upgrades
+# at 60 % of the case's time, after which the province confirms. Step limit 72 hours (review) / 48 hours (confirmation).
 REVIEW_TASKS_SQL = """
 INSERT INTO tasks (id, case_id, bpmn_id, title, role, scope, region_code, form_key, status, assignee_id,
                    completed_by_id, created_at, claimed_at, completed_at, due_at, warn_at, statutory_due_at,
                    deadline_state, properties)
-SELECT 'bench-r-' || t.id, t.id, 'review_request', '审核申请', 'city_reviewer', 'case_city', t.region_code,
+SELECT 'bench-r-' || t.id, t.id, CASE t.procedure_key WHEN 'personnel_unlock' THEN 'review_request'
+       WHEN 'data_upgrade_b_to_a' THEN 'b_review' ELSE 'c_review' END, '审核申请', 'city_reviewer', 'case_city',
+       t.region_code,
        'review', CASE WHEN t.done IS NULL THEN 'open' ELSE 'completed' END,
        CASE WHEN t.done IS NOT NULL OR t.id % 10 < 7 THEN u.id END, CASE WHEN t.done IS NOT NULL THEN u.id END,
        t.start, t.start, t.done,
@@ -164,7 +175,7 @@ SELECT 'bench-r-' || t.id, t.id, 'review_request', '审核申请', 'city_reviewe
             WHEN t.status = 'waiting_for_applicant' THEN 'paused'
             WHEN :now > t.start + interval '72 hours' THEN 'overdue'
             WHEN :now > t.start + interval '64.8 hours' THEN 'warning' ELSE 'on_time' END, '{}'
-FROM (SELECT c.id, c.region_code, c.status, c.statutory_due_at, c.due_at IS NOT NULL AS limited,
+FROM (SELECT c.id, c.procedure_key, c.region_code, c.status, c.statutory_due_at, c.due_at IS NOT NULL AS limited,
              c.created_at + interval '10 minutes' AS start,
              CASE WHEN c.procedure_key = 'personnel_unlock' THEN c.completed_at
                   ELSE c.created_at + (c.completed_at - c.created_at) * 0.6 END AS done

@@ -39,6 +39,12 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_region_status", "region_code", "status"),
         Index("ix_cases_applicant_status", "applicant_org_id", "status"),
+        # SLA dashboard (services/dashboard): completed in a period, received in a period, procedure by id;
+        # covering, so that PostgreSQL answers from the index alone (docs/performance-dashboard.md).
+        Index("ix_cases_dashboard_completed", "completed_at", "status", "procedure_key", "region_code",
+              "deadline_state", "created_at"),
+        Index("ix_cases_dashboard_created", "created_at", "region_code"),
+        Index("ix_cases_dashboard_procedure", "id", "procedure_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,8 @@ import pytest
 from app.db import unit_of_work
 from app.errors import NotAllowed
 from app.services.dashboard import DashboardRequest, get_table
-from tests.support.factories import SLA_NOW, build_sla_world
+from app.services.dashboard.performance import step_owners
+from tests.support.factories import SLA_NOW, build_sla_world, hours_later, local, make_case, make_task
 
 NOVEMBER = DashboardRequest(first=date(2026, 11, 1), last=date(2026, 11, 27))
 
@@ -141,3 +142,19 @@ def test_enterprise_users_and_plain_city_reviewers_may_not_see_it(world: Any, ac
         get_table(actor("ent-nanning"), "trend", NOVEMBER, now=SLA_NOW)
     assert table(actor("city-nanning"), "open_cases")  # a lead of its city may
     assert table(actor("province"), "open_cases")  # the province's reviewers may
+
+
+def test_step_of_an_id_unique_to_one_procedure_is_read_without_the_case(world: Any, actor: Any) -> None:
+    """A step id that only one deployed procedure uses is grouped by id alone: same numbers, diagram title."""
+    owners = {b: next(iter(o.items())) for b, o in step_owners().items() if len(o) == 1}
+    bpmn_id, (procedure, title) = sorted(owners.items())[0]
+    with unit_of_work():
+        case = make_case(procedure, "450200", "completed", created_at=local("2026-11-20 08:00"),
+                         completed_at=local("2026-11-21 08:00"), deadline_state="completed_on_time")
+        for hours, state in ((10, "completed_on_time"), (30, "completed_late")):
+            make_task(case, bpmn_id, "旧标题", "completed", completed_by="city-liuzhou", deadline_state=state,
+                      created_at=local("2026-11-20 08:00"), completed_at=hours_later(local("2026-11-20 08:00"), hours))
+    row = by(table(actor("supervisor"), "by_step"), "step")[bpmn_id]
+    assert (row["procedure"], row["step_title"]) == (procedure, title)
+    assert (row["completed"], row["on_time_rate"], row["median_hours"], row["p90_hours"]) == (2, 0.5, 20.0, 28.0)
+    assert by(table(actor("supervisor"), "by_step"), "step")["review_request"]["completed"] == 4

@@ -6,14 +6,15 @@ a limit: completed_on_time / (completed_on_time + completed_late).
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.extensions import db
-from app.models import Case, CaseStatus, Task, TaskStatus
+from app.models import Case, CaseStatus, Procedure, ProcedureVersion, Task, TaskStatus
 from app.policy import region_scope
 from app.services.dashboard.open_work import procedure_names
 from app.services.dashboard.scope import Scope, region_names, region_title
@@ -70,17 +71,44 @@ def _completed_cases(scope: Scope) -> Where:
     return where
 
 
-def _completed_tasks(scope: Scope) -> Any:
-    """Authority steps completed in the period, with their case's procedure.
+def step_owners() -> dict[str, dict[str, str]]:
+    """bpmn_id -> {procedure: step title} over every deployed version (the latest version's title wins)."""
+    owners: dict[str, dict[str, str]] = defaultdict(dict)
+    query = (select(Procedure.key, ProcedureVersion.manifest)
+             .join(ProcedureVersion, ProcedureVersion.procedure_id == Procedure.id).order_by(ProcedureVersion.version))
+    for key, manifest in db.session.execute(query):
+        for bpmn_id, meta in ((manifest or {}).get("tasks") or {}).items():
+            owners[bpmn_id][key] = (meta or {}).get("title") or bpmn_id
+    return owners
 
-    The procedure comes from a correlated lookup by primary key rather than a join: a join makes
-    PostgreSQL hash the whole cases table, the lookup touches only the cases of the period's steps.
+
+def _completed_steps(scope: Scope) -> tuple[ColumnElement[bool], ...]:
+    return (Task.status == TaskStatus.COMPLETED, Task.completed_at >= scope.start, Task.completed_at < scope.end,
+            Task.region_code.is_not(None), region_scope(Task.region_code, scope.region))
+
+
+def _steps_of_one_procedure(scope: Scope, unique: dict[str, tuple[str, str]]) -> dict[tuple[Any, ...], Any]:
+    """Steps whose id only one procedure uses: grouped by id alone, answered from the index."""
+    if not unique:
+        return {}
+    stats = grouped_stats([Task.bpmn_id], Task.deadline_state, hours_between(Task.created_at, Task.completed_at),
+                          lambda q: q.where(*_completed_steps(scope), Task.bpmn_id.in_(sorted(unique))))
+    return {(unique[b][0], b): {"step_title": unique[b][1], **values} for (b,), values in stats.items()}
+
+
+def _steps_of_shared_ids(scope: Scope, unique: dict[str, tuple[str, str]]) -> dict[tuple[Any, ...], Any]:
+    """Steps whose id several procedures use (or none deployed): the case's procedure by key lookup.
+
+    A lookup rather than a join: a join makes PostgreSQL hash the whole cases table, the lookup touches
+    only the cases of the period's steps.
     """
     procedure = select(Case.procedure_key).where(Case.id == Task.case_id).scalar_subquery()
-    return select(procedure.label("procedure_key"), Task.bpmn_id, Task.title, Task.deadline_state,
-                  Task.created_at, Task.completed_at).where(
-        Task.status == TaskStatus.COMPLETED, Task.completed_at >= scope.start, Task.completed_at < scope.end,
-        Task.region_code.is_not(None), region_scope(Task.region_code, scope.region)).subquery()
+    steps = select(procedure.label("procedure_key"), Task.bpmn_id, Task.title, Task.deadline_state,
+                   Task.created_at, Task.completed_at).where(
+        *_completed_steps(scope), Task.bpmn_id.not_in(sorted(unique))).subquery()
+    return grouped_stats([steps.c.procedure_key, steps.c.bpmn_id], steps.c.deadline_state,
+                         hours_between(steps.c.created_at, steps.c.completed_at),
+                         lambda query: query.select_from(steps), extras={"step_title": func.max(steps.c.title)})
 
 
 def by_procedure(scope: Scope) -> Table:
@@ -105,11 +133,9 @@ def by_region(scope: Scope) -> Table:
 
 
 def by_step(scope: Scope) -> Table:
-    """Per step (环节) of each procedure; the title is the latest one the diagram gave the step."""
-    steps = _completed_tasks(scope)
-    stats = grouped_stats([steps.c.procedure_key, steps.c.bpmn_id], steps.c.deadline_state,
-                          hours_between(steps.c.created_at, steps.c.completed_at),
-                          lambda query: query.select_from(steps), extras={"step_title": func.max(steps.c.title)})
+    """Per step (环节) of each procedure, with the title the diagram gives the step."""
+    unique = {b: next(iter(o.items())) for b, o in step_owners().items() if len(o) == 1}
+    stats = _steps_of_one_procedure(scope, unique) | _steps_of_shared_ids(scope, unique)
     names = procedure_names()
     rows = [{"procedure": p, "procedure_name": names.get(p, p), "step": step, **values}
             for (p, step), values in sorted(stats.items())]
