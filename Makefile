@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev lint bench assets screenshots
+.PHONY: run test install install-dev lint bench bench-dashboard assets screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: install-dev assets
 
 bench: install-dev
 	$(BIN)/python bench/engine.py
+
+## bench-dashboard: load 1,000,000 cases into PostgreSQL (database gjy_bench_dashboard, once) and time the dashboard
+bench-dashboard: install-dev
+	$(BIN)/python bench/dashboard.py
 
 ## assets: browser assets from the npm registry (package-lock.json) copied into app/web/static/vendor/
 VENDOR := app/web/static/vendor
