@@ -9,8 +9,9 @@ import pytest
 
 from app.db import unit_of_work
 from app.errors import NotAllowed
-from app.services.dashboard import DashboardRequest, get_table
+from app.services.dashboard import DashboardRequest, get_table, performance
 from app.services.dashboard.performance import step_owners
+from app.services.dashboard.sql import is_postgres, percentile_cont
 from tests.support.factories import SLA_NOW, build_sla_world, hours_later, local, make_case, make_task
 
 NOVEMBER = DashboardRequest(first=date(2026, 11, 1), last=date(2026, 11, 27))
@@ -158,3 +159,15 @@ def test_step_of_an_id_unique_to_one_procedure_is_read_without_the_case(world: A
     assert (row["procedure"], row["step_title"]) == (procedure, title)
     assert (row["completed"], row["on_time_rate"], row["median_hours"], row["p90_hours"]) == (2, 0.5, 20.0, 28.0)
     assert by(table(actor("supervisor"), "by_step"), "step")["review_request"]["completed"] == 4
+
+
+def test_sqlite_percentiles_follow_percentile_cont_and_stay_empty_beyond_the_bound(
+        world: Any, actor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert percentile_cont([], 0.5) is None
+    assert percentile_cont([7.0], 0.9) == 7.0
+    assert percentile_cont([12.0, 24.0, 30.0, 48.0, 168.0], 0.9) == pytest.approx(120.0)
+    monkeypatch.setattr(performance, "SQLITE_PERCENTILE_ROWS", 3)
+    unlock = by(table(actor("supervisor"), "by_procedure"), "procedure")["personnel_unlock"]
+    assert unlock["on_time_rate"] == 0.75  # counts never depend on the bound
+    if not is_postgres():
+        assert unlock["median_hours"] is None and unlock["p90_hours"] is None

@@ -53,10 +53,16 @@ def grouped_stats(keys: list[Any], state: Any, duration: Any, where: Where,
 
 def _python_percentiles(keys: list[Any], duration: Any, where: Where,
                         result: dict[tuple[Any, ...], dict[str, Any]]) -> None:
-    """SQLite: read (keys, hours) sorted and interpolate like percentile_cont (bounded read)."""
-    query = where(select(*keys, duration)).order_by(*keys, duration).limit(SQLITE_PERCENTILE_ROWS)
+    """SQLite: read (keys, hours) sorted and interpolate like percentile_cont.
+
+    The read is bounded: beyond SQLITE_PERCENTILE_ROWS the percentiles stay None (shown as "—") rather
+    than being computed from part of the period.
+    """
+    query = where(select(*keys, duration)).order_by(*keys, duration).limit(SQLITE_PERCENTILE_ROWS + 1)
     width = len(keys)
     rows = db.session.execute(query).all()
+    if len(rows) > SQLITE_PERCENTILE_ROWS:
+        return
     for group, items in groupby(rows, key=lambda r: tuple(r[:width])):
         values = [float(r[width]) for r in items]
         if group in result:

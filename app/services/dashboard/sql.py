@@ -2,8 +2,9 @@
 
 Percentiles use the definition of PostgreSQL's percentile_cont (linear interpolation between the two
 nearest ranks). PostgreSQL computes them in the aggregate query; SQLite has no ordered-set aggregates,
-so there the same rows (keys and hours, bounded by SQLITE_PERCENTILE_ROWS) are read and interpolated in
-Python by `percentile_cont` below: identical numbers on both backends for the same data.
+so there the same rows (keys and hours) are read and interpolated in Python by `percentile_cont` below:
+identical numbers on both backends for the same data. The read is bounded by SQLITE_PERCENTILE_ROWS
+(SQLite is the development and demo database); beyond it the percentiles are left empty, never guessed.
 """
 from __future__ import annotations
 
