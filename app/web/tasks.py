@@ -136,8 +136,10 @@ def assign(task_id: str) -> ResponseReturnValue:
     except ValueError:
         flash(_("请选择办理人"), "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
+    actor = session_actor()
+    names = {u.id: u.display_name for u in task_service.assignable_users(actor, task_id)}
     with unit_of_work():
-        task = task_service.assign_task(session_actor(), task_id, user_id)
-        name = task.assignee.display_name if task.assignee else ""
+        task_service.assign_task(actor, task_id, user_id)
+    name = names.get(user_id, "")
     flash(_("已分派给 {name}", name=name), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
