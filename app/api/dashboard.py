@@ -61,7 +61,7 @@ class DashboardExport(MethodView):
         """One table as a CSV (UTF-8 with BOM) or Excel file."""
         actor = bearer_actor()
         scope = dashboard.dashboard_scope(actor, _request(args))
-        table = dashboard.get_table(actor, name, _request(args))
+        table = dashboard.get_table(actor, name, _request(args), complete=True)
         content, mimetype = export(table, args["format"])
         return Response(content, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="{filename(table, scope, args["format"])}"'})

@@ -110,7 +110,7 @@ def export_table(name: str, fmt: str) -> ResponseReturnValue:
         raise NotFound("不支持该导出格式", code="export_format_not_found")
     actor = session_actor()
     scope = dashboard.dashboard_scope(actor, _request())
-    table = dashboard.get_table(actor, name, _request())
+    table = dashboard.get_table(actor, name, _request(), complete=True)
     content, mimetype = export(table, fmt)
     return Response(content, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename(table, scope, fmt)}"'})

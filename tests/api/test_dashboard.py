@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from app.db import unit_of_work
+from app.services.dashboard import overdue
 from tests.support.factories import SLA_NOW, build_sla_world
 
 NOVEMBER = "first=2026-11-01&last=2026-11-27"
@@ -103,3 +104,13 @@ def test_excel_export_parses_back_to_the_same_numbers(world: Any, as_user: Any) 
     trend = as_user("supervisor").get(f"/api/v1/dashboard/trend/export?format=xlsx&{NOVEMBER}")
     rows = list(load_workbook(io.BytesIO(trend.data)).active.iter_rows(values_only=True))
     assert rows[-1][:4] == ("2026-11-23", 6, 0, 0) and len(rows) == 13
+
+
+def test_overdue_list_shows_a_first_page_and_the_export_lists_everything(
+        world: Any, as_user: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(overdue, "OVERDUE_LIMIT", 1)
+    supervisor = as_user("supervisor")
+    page = supervisor.get(f"/api/v1/dashboard/overdue_cases?{NOVEMBER}").json
+    assert (page["total"], len(page["rows"])) == (2, 1)
+    exported = supervisor.get(f"/api/v1/dashboard/overdue_cases/export?{NOVEMBER}").data.decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(exported)))) == 1 + 2

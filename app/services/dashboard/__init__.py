@@ -46,11 +46,19 @@ def dashboard_scope(actor: User, request: DashboardRequest, now: datetime | None
     return make_scope(region, now or utcnow(), request.first, request.last, request.weeks)
 
 
-def get_table(actor: User, name: str, request: DashboardRequest, now: datetime | None = None) -> Table:
+COMPLETE_LISTS: dict[str, Callable[[Scope, bool], Table]] = {
+    "overdue_tasks": overdue.overdue_tasks, "overdue_cases": overdue.overdue_cases}
+
+
+def get_table(actor: User, name: str, request: DashboardRequest, now: datetime | None = None,
+              complete: bool = False) -> Table:
+    """One table; `complete` (exports) lists every overdue item instead of the first page."""
     if name not in TABLES:
         raise NotFound("没有这张统计表", code="dashboard_table_not_found")
     scope = dashboard_scope(actor, request, now)
     prepare_session()
+    if complete and name in COMPLETE_LISTS:
+        return COMPLETE_LISTS[name](scope, True)
     return TABLES[name](scope)
 
 

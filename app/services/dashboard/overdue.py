@@ -46,13 +46,15 @@ def _holders(user_ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
 
 
-def overdue_tasks(scope: Scope, limit: int = OVERDUE_LIMIT) -> Table:
+def overdue_tasks(scope: Scope, complete: bool = False) -> Table:
+    """The first OVERDUE_LIMIT, longest late first; all of them when `complete` (exports)."""
     where = (Task.status == TaskStatus.OPEN, Task.deadline_state == "overdue", Task.region_code.is_not(None),
              region_scope(Task.region_code, scope.region))
     total = db.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
     query = (select(Task.id, Task.case_id, Task.title, Task.region_code, Task.role, Task.assignee_id, Task.due_at,
                     Task.statutory_due_at, Case.number, Case.procedure_key)
-             .join(Case, Task.case_id == Case.id).where(*where).order_by(Task.due_at, Task.id).limit(limit))
+             .join(Case, Task.case_id == Case.id).where(*where).order_by(Task.due_at, Task.id)
+             .limit(None if complete else OVERDUE_LIMIT))
     found = db.session.execute(query).all()
     names, procedures = region_names(), procedure_names()
     holders = _holders({t.assignee_id for t in found if t.assignee_id is not None})
@@ -67,13 +69,14 @@ def overdue_tasks(scope: Scope, limit: int = OVERDUE_LIMIT) -> Table:
     return Table("overdue_tasks", "当前超期环节（红牌）", TASK_COLUMNS, rows, total=total)
 
 
-def overdue_cases(scope: Scope, limit: int = OVERDUE_LIMIT) -> Table:
+def overdue_cases(scope: Scope, complete: bool = False) -> Table:
+    """The first OVERDUE_LIMIT, longest late first; all of them when `complete` (exports)."""
     where = (Case.status.in_(OPEN_STATUSES), Case.deadline_state == "overdue",
              region_scope(Case.region_code, scope.region))
     total = db.session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     columns = (Case.id, Case.number, Case.procedure_key, Case.title, Case.region_code, Case.current_step,
                Case.due_at, Case.statutory_due_at)
-    query = select(*columns).where(*where).order_by(Case.due_at, Case.id).limit(limit)
+    query = select(*columns).where(*where).order_by(Case.due_at, Case.id).limit(None if complete else OVERDUE_LIMIT)
     names, procedures = region_names(), procedure_names()
     rows: list[dict[str, Any]] = []
     for case_id, number, procedure, title, region, step, due_at, statutory in db.session.execute(query):
