@@ -172,17 +172,20 @@ def derive_case_deadlines(case: Case, clock: CaseClock) -> None:
 
 def recompute_provisional() -> int:
     """Recompute every open provisional deadline on the current calendar; returns how many."""
-    count = 0
+    count, now = 0, utcnow()
     for clock in db.session.scalars(select(CaseClock).where(CaseClock.provisional.is_(True))):
         case = db.session.get(Case, clock.case_id)
         if case is not None and case.status in OPEN_STATUSES:
             derive_case_deadlines(case, clock)
+            if clock.paused_at is None:  # a later due date may take back a warning (no new notification)
+                case.deadline_state = state_at(now, case.warn_at, case.due_at)
             count += 1
     for task in db.session.scalars(select(Task).where(Task.status == TaskStatus.OPEN, Task.due_at.is_not(None))):
         if (task.properties or {}).get("provisional_deadline"):
             deadline = task_deadline(task)
             if deadline is not None:
                 _apply_task_deadline(task, deadline)
+                task.deadline_state = state_at(now, task.warn_at, task.due_at)
                 count += 1
     db.session.flush()
     return count

@@ -51,33 +51,32 @@ def leads(region_code: str | None) -> list[User]:
 
 def _announce_task(task: Task, state: str) -> None:
     case = task.case
-    base = {"case_id": case.id, "task_id": task.id, "key": task.id,
-            "payload": {"case_number": case.number, "due_at": _fmt(task.due_at)}}
+    payload = {"case_number": case.number, "due_at": _fmt(task.due_at)}
     if state == WARNING:
         history.record(case, "deadline_warning", None, task_id=task.id, step=task.title)
         notify(holders(task), Note("task_warning", f"【预警】{case.number} {task.title} 将于 {_fmt(task.due_at)} 到期",
-                                   "请尽快办理。", **base))  # type: ignore[arg-type]
+                                   "请尽快办理。", case.id, task.id, task.id, payload))
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None, task_id=task.id, step=task.title)
         body = "可在待办中改派给其他审核人员。" if task.region_code else ""
-        notify(leads(task.region_code) + holders(task), Note(
-            "task_overdue", f"【超期】{case.number} {task.title} 已超过办理时限 {_fmt(task.due_at)}",
-            body, **base))  # type: ignore[arg-type]
+        title = f"【超期】{case.number} {task.title} 已超过办理时限 {_fmt(task.due_at)}"
+        notify(leads(task.region_code) + holders(task),
+               Note("task_overdue", title, body, case.id, task.id, task.id, payload))
 
 
 def _announce_case(case: Case, state: str) -> None:
-    base = {"case_id": case.id, "key": str(case.id), "payload": {"case_number": case.number}}
+    payload = {"case_number": case.number, "due_at": _fmt(case.due_at)}
     if state == WARNING:
         history.record(case, "deadline_warning", None)
         open_tasks = db.session.scalars(select(Task).where(
             Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.scope != "applicant"))
         users = [u for t in open_tasks for u in holders(t)]
-        notify(users, Note("case_warning", f"【预警】办件 {case.number} 将于 {_fmt(case.due_at)} 超过承诺时限",
-                           **base))  # type: ignore[arg-type]
+        title = f"【预警】办件 {case.number} 将于 {_fmt(case.due_at)} 超过承诺时限"
+        notify(users, Note("case_warning", title, "", case.id, None, str(case.id), payload))
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None)
-        notify(leads(case.region_code), Note(
-            "case_overdue", f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}", **base))  # type: ignore[arg-type]
+        title = f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}"
+        notify(leads(case.region_code), Note("case_overdue", title, "", case.id, None, str(case.id), payload))
 
 
 def enter_task_state(task: Task, state: str | None) -> None:

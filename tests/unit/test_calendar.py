@@ -15,6 +15,8 @@ from app.services.calendar_admin import _official_days
 from app.services.deadlines import (
     LOCAL_TZ,
     Excluded,
+    check_limit_property,
+    check_process_property,
     compute_deadline,
     parse_limit,
     parse_share,
@@ -134,3 +136,12 @@ def test_business_hours_must_open_before_they_close() -> None:
     assert BusinessHours.parse("08:00-12:00").seconds == 4 * 3600
     with pytest.raises(ValueError):
         BusinessHours.parse("18:00-09:00")
+
+
+def test_deploy_checks_name_unreadable_limits() -> None:
+    assert check_limit_property("dueIn", "三天") is not None
+    assert check_limit_property("clockExcluded", "maybe") is not None
+    assert check_limit_property("dueIn", "PT4H") is None
+    assert check_process_property("committedLimit", "10个工作日") is None
+    assert check_process_property("statutoryLimit", "20 weeks") is not None
+    assert check_process_property("supplementClock", "pause") is not None
