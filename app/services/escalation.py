@@ -66,17 +66,18 @@ def _announce_task(task: Task, state: str) -> None:
 
 def _announce_case(case: Case, state: str) -> None:
     payload = {"case_number": case.number, "due_at": _fmt(case.due_at)}
+    key = f"{case.id}:{payload['due_at']}"  # a clock that restarted or resumed warns again, once
     if state == WARNING:
         history.record(case, "deadline_warning", None)
         open_tasks = db.session.scalars(select(Task).where(
             Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.scope != "applicant"))
         users = [u for t in open_tasks for u in holders(t)]
         title = f"【预警】办件 {case.number} 将于 {_fmt(case.due_at)} 超过承诺时限"
-        notify(users, Note("case_warning", title, "", case.id, None, str(case.id), payload))
+        notify(users, Note("case_warning", title, "", case.id, None, key, payload))
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None)
         title = f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}"
-        notify(leads(case.region_code), Note("case_overdue", title, "", case.id, None, str(case.id), payload))
+        notify(leads(case.region_code), Note("case_overdue", title, "", case.id, None, key, payload))
 
 
 def enter_task_state(task: Task, state: str | None) -> None:
