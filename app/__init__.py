@@ -27,6 +27,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or GJY_DEMO=1 for the demo)")
     from pathlib import Path
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

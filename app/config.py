@@ -18,11 +18,8 @@ def _bool(name: str, default: bool = False) -> bool:
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Build the config mapping from environment variables (defaults suit a laptop demo)."""
     demo = _bool("GJY_DEMO", default=False)
-    secret = os.environ.get("SECRET_KEY")
-    if not secret:
-        if not demo and not _bool("GJY_ALLOW_DEV_SECRET", default=True):
-            raise RuntimeError("SECRET_KEY must be set outside demo mode")
-        secret = "dev-only-secret-change-me"
+    # Outside demo mode there is no default: create_app refuses to start without SECRET_KEY.
+    secret = os.environ.get("SECRET_KEY") or ("demo-only-secret" if demo else None)
     return {
         # SQLAlchemy URL; default: a SQLite file in the instance folder.
         "SQLALCHEMY_DATABASE_URI": os.environ.get(

@@ -48,6 +48,7 @@ class BundleInput:
     handler_names: set[str]
     roles: set[str]
     task_property_check: PropertyCheck | None = None
+    process_property_check: PropertyCheck | None = None
     choice_names: set[str] = field(default_factory=set)
 
 
@@ -222,23 +223,32 @@ def _check_lanes(inp: BundleInput, problems: list[Problem]) -> None:
 
 
 def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem]) -> list[str]:
+    """Startable processes (those with a casePrefix), their process properties checked."""
     ids = []
     for pid, props in scan.process_props.items():
         if "casePrefix" not in props:
             continue  # a library process (called by others), not startable
-        file = scan.process_file[pid]
-        if not PREFIX_RE.match(props["casePrefix"]):
-            problems.append(_problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
-        for key in ("startHandler", "withdrawHandler"):
-            if props.get(key) and props[key] not in inp.handler_names:
-                problems.append(_problem(file, pid, f"{key} 未注册的处理程序 (unknown handler) '{props[key]}'"))
-        if props.get("startForm") and f"{props['startForm']}.json" not in inp.forms:
-            problems.append(_problem(file, pid, f"表单不存在 (unknown form) forms/{props['startForm']}.json"))
-        for role in filter(None, props.get("startRoles", "").split(",")):
-            if role.strip() not in inp.roles:
-                problems.append(_problem(file, pid, f"startRoles 含未知角色 '{role.strip()}'"))
+        _check_process_properties(scan.process_file[pid], pid, props, inp, problems)
         ids.append(pid)
     return ids
+
+
+def _check_process_properties(file: str, pid: str, props: dict[str, str], inp: BundleInput,
+                              problems: list[Problem]) -> None:
+    if not PREFIX_RE.match(props["casePrefix"]):
+        problems.append(_problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
+    for key in ("startHandler", "withdrawHandler"):
+        if props.get(key) and props[key] not in inp.handler_names:
+            problems.append(_problem(file, pid, f"{key} 未注册的处理程序 (unknown handler) '{props[key]}'"))
+    if props.get("startForm") and f"{props['startForm']}.json" not in inp.forms:
+        problems.append(_problem(file, pid, f"表单不存在 (unknown form) forms/{props['startForm']}.json"))
+    for name, value in props.items():
+        message = inp.process_property_check(name, value) if inp.process_property_check else None
+        if message:
+            problems.append(_problem(file, pid, message))
+    for role in filter(None, props.get("startRoles", "").split(",")):
+        if role.strip() not in inp.roles:
+            problems.append(_problem(file, pid, f"startRoles 含未知角色 '{role.strip()}'"))
 
 
 def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:

@@ -74,9 +74,10 @@ class Case(Base):
     # Optimistic locking: an UPDATE that finds another version fails (-> 409 for the loser).
     __mapper_args__ = {"version_id_col": lock_version}
 
-    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
+    # Loaded on use (once per session): lists of cases and tasks stay light.
+    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="select")
     applicant: Mapped[Organisation] = relationship(lazy="joined")
-    started_by: Mapped[User] = relationship(lazy="joined")
+    started_by: Mapped[User] = relationship(lazy="select")
 
 
 class CaseNumberCounter(Base):

@@ -24,11 +24,18 @@ _TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boo
                "array": "列表", "object": "对象"}
 
 
+_SCHEMAS: dict[tuple[int, str], dict[str, Any]] = {}  # versions are immutable: cache per process
+
+
 def form_schema(version: ProcedureVersion, form_key: str) -> dict[str, Any]:
-    text = version.files.get(f"forms/{form_key}.json")
-    if text is None:
-        raise NotFound(f"未找到表单 {form_key}", code="form_not_found")
-    return json.loads(text)  # type: ignore[no-any-return]
+    """A copy of the form's JSON Schema as deployed with this version."""
+    key = (version.id, form_key)
+    if key not in _SCHEMAS:
+        text = version.files.get(f"forms/{form_key}.json")
+        if text is None:
+            raise NotFound(f"未找到表单 {form_key}", code="form_not_found")
+        _SCHEMAS[key] = json.loads(text)
+    return copy.deepcopy(_SCHEMAS[key])
 
 
 def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from app.engine import LIB_VERSION, BundleInput, Definition, build_bundles, load
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion, Role
-from app.services.deadlines import check_limit_property
+from app.services.deadlines import check_limit_property, check_process_property
 from app.services.handler_registry import choice_names, handler_names, validator_names
 
 
@@ -34,6 +34,7 @@ def read_bundle_input(bpmn_dir: str | Path, forms_dir: str | Path) -> BundleInpu
         handler_names=handler_names(),
         roles={r.value for r in Role},
         task_property_check=_check_task_property,
+        process_property_check=check_process_property,
         choice_names=choice_names(),
     )
 

@@ -19,7 +19,6 @@ from app.errors import StaleCase
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
 from app.services import clocks, history
-from app.services.calendar import add_working_days
 from app.services.deadlines import LOCAL_TZ, due_at
 from app.services.handler_registry import HandlerContext, get_handler
 from app.services.procedures import definition_of
@@ -30,10 +29,11 @@ HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "E
 
 
 def _script_add_working_days(start: str, days: int) -> str:
-    """For timers in diagrams: end of the Nth working day after `start` (ISO), as an ISO string."""
-    received = datetime.fromisoformat(start).astimezone(LOCAL_TZ).date()
-    day, _provisional = add_working_days(received, int(days))
-    return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ).isoformat()
+    """For timers in diagrams: close of business on the Nth working day after `start` (ISO), counted
+    exactly as task deadlines are (the same calendar and office hours), as an ISO string."""
+    due, _provisional = due_at(datetime.fromisoformat(start), f"{int(days)} working days")
+    assert due is not None
+    return due.isoformat()
 
 
 def _script_end_of_day(day: str) -> str:

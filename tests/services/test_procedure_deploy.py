@@ -60,6 +60,11 @@ BROKEN = {
     "bad_due_in": (lambda b, f: _replace(b / "material_review.bpmn", 'value="3 working days"',
                                          'value="three days"'),
                    "material_review.bpmn", "review", "dueIn"),
+    "bad_clock_property": (lambda b, f: _replace(b / "material_review.bpmn",
+                                                 '<spiffworkflow:property name="startRoles" value="enterprise"/>',
+                                                 '<spiffworkflow:property name="startRoles" value="enterprise"/>'
+                                                 '<spiffworkflow:property name="committedLimit" value="soon"/>'),
+                           "material_review.bpmn", "material_review", "committedLimit"),
     "broken_form_schema": (lambda b, f: (f / "review_submit.json").write_text('{"type": "objekt"}', "utf-8"),
                            "forms/review_submit.json", None, "JSON Schema"),
 }
