@@ -166,7 +166,7 @@ def unclaim_task(actor: User, task_id: str) -> Task:
     _require_open(task)
     if task.assignee_id != actor.id:
         require_can_assign(actor, task)
-    task.assignee_id, task.claimed_at = None, None
+    task.assignee, task.claimed_at = None, None
     history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title)
     db.session.flush()
     return task
@@ -180,7 +180,7 @@ def assign_task(actor: User, task_id: str, user_id: int) -> Task:
     assignee = db.session.get(User, user_id)
     if assignee is None or not assignee.active or not is_candidate(assignee, task):
         raise NotAllowed("该用户不能办理此任务", code="assignee_not_candidate")
-    task.assignee_id, task.claimed_at = assignee.id, utcnow()
+    task.assignee, task.claimed_at = assignee, utcnow()
     history.record(task.case, "task_assigned", actor, task_id=task.id, step=task.title,
                    payload={"assignee": assignee.username})
     db.session.flush()
@@ -207,7 +207,7 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     changes = {k: {"old": (case.data or {}).get(k), "new": v} for k, v in cleaned.items()
                if (case.data or {}).get(k) != v}
     if task.assignee_id is None:
-        task.assignee_id, task.claimed_at = actor.id, utcnow()
+        task.assignee, task.claimed_at = actor, utcnow()
     history.record(case, "task_completed", actor, task_id=task.id, step=task.title,
                    payload={"data": cleaned, "changes": changes})
     try:

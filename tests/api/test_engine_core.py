@@ -203,7 +203,8 @@ def test_a_claimed_task_cannot_be_claimed_or_completed_by_a_colleague(
     assert second.status_code == 409 and second.json["code"] == "task_already_claimed"
     assert colleague.complete(task_id, {"decision": "approve"}).status_code == 409
     assert colleague.task_for(case_id) is None  # no longer claimable
-    assert city.post(f"/api/v1/tasks/{task_id}/unclaim").status_code == 200
+    unclaimed = city.post(f"/api/v1/tasks/{task_id}/unclaim")
+    assert unclaimed.status_code == 200 and unclaimed.json["assignee"] is None
     assert colleague.task_for(case_id)["id"] == task_id
     with app.app_context():
         colleague_id = get_user_by_username("city-nanning-2").id
