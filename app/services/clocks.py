@@ -38,12 +38,16 @@ def warning_share(props: dict[str, str]) -> float:
     return parse_share(props.get("warningShare"), float(current_app.config.get("DEADLINE_WARNING_SHARE", 0.9)))
 
 
-def after_step(case: Case, actor: User | None) -> None:
-    """Bring the deadlines of the case and its tasks up to date after a step (same transaction)."""
+def after_step(case: Case, actor: User | None, tasks: list[Task] | None = None) -> None:
+    """Bring the deadlines of the case and its tasks up to date after a step (same transaction).
+
+    `tasks`: all task rows of the case when the caller already holds them (saves a query)."""
     now = utcnow()
-    tasks = list(db.session.scalars(select(Task).where(Task.case_id == case.id, Task.due_at.is_not(None))))
+    if tasks is None:
+        tasks = list(db.session.scalars(select(Task).where(Task.case_id == case.id)))
     for task in tasks:
-        _task_clock(task, now)
+        if task.due_at is not None:
+            _task_clock(task, now)
     _case_clock(case, actor, now)
 
 

@@ -94,16 +94,19 @@ def start(case: Case, actor: User, data: dict[str, Any]) -> StepOutcome:
     """Create the workflow of a new (flushed) case and run it to its first wait."""
     definition = definition_of(case.procedure_version)
     running, result = ENGINE.start(definition, data, _service_caller(case, actor))
-    db.session.add(WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION))
+    state = WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION)
+    db.session.add(state)
     history.record(case, "case_started", actor, payload={"procedure": case.procedure_key})
-    return _persist(case, actor, running, result, None)
+    return _persist(case, actor, running, state, result, None)
 
 
-def load(case: Case, actor: User | None) -> RunningCase:
+def load(case: Case, actor: User | None) -> tuple[RunningCase, WorkflowState]:
+    """The case's running workflow and the row it is saved back to."""
     state = db.session.get(WorkflowState, case.id)
     assert state is not None, f"case {case.id} has no workflow state"
     definition = definition_of(case.procedure_version)
-    return ENGINE.load(definition, state.state, state.serializer_version, _service_caller(case, actor))
+    running = ENGINE.load(definition, state.state, state.serializer_version, _service_caller(case, actor))
+    return running, state
 
 
 def _lock_case(case: Case) -> None:
@@ -118,13 +121,14 @@ def _lock_case(case: Case) -> None:
 
 def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed."""
+    if isinstance(action, CompleteTask):  # written with the version bump: one UPDATE
+        case.data = {**(case.data or {}), **action.data}
     _lock_case(case)
-    running = load(case, actor)
+    running, state = load(case, actor)
     completed_task_id = None
     if isinstance(action, CompleteTask):
         result = running.complete_task(action.task_id, action.data)
         completed_task_id = action.task_id
-        case.data = {**(case.data or {}), **action.data}
     elif isinstance(action, FireTimers):
         result = running.fire_timers()
     elif isinstance(action, Retry):
@@ -132,7 +136,7 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
         result = running.retry()
     else:
         result = running.cancel()
-    outcome = _persist(case, actor, running, result, completed_task_id)
+    outcome = _persist(case, actor, running, state, result, completed_task_id)
     if isinstance(action, Cancel):
         case.status = action.status
         history.record(case, "case_withdrawn" if action.status == CaseStatus.WITHDRAWN else "case_terminated",
@@ -140,21 +144,19 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     return outcome
 
 
-def _persist(case: Case, actor: User | None, running: RunningCase, result: StepResult,
+def _persist(case: Case, actor: User | None, running: RunningCase, state: WorkflowState, result: StepResult,
              completed_task_id: str | None) -> StepOutcome:
-    new_tasks, open_tasks, reviewed = _project_tasks(case, actor, result, completed_task_id)
+    new_tasks, all_tasks, reviewed = _project_tasks(case, actor, result, completed_task_id)
+    open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
     for step in result.finished:
         kind = HISTORY_KINDS.get(step.kind)
         if kind:
             history.record(case, kind, actor, step=step.title, payload={"bpmn_id": step.bpmn_id})
     _update_case(case, actor, result, open_tasks, reviewed)
-    clocks.after_step(case, actor)  # task and case deadlines, pauses, warning/overdue states
-    state = db.session.get(WorkflowState, case.id)
-    assert state is not None
+    clocks.after_step(case, actor, all_tasks)  # task and case deadlines, pauses, warning/overdue states
     state.state = running.dump()
     state.serializer_version = SERIALIZER_VERSION
-    case.updated_at = utcnow()  # always bumps lock_version: concurrent steps on a case collide
-    try:
+    try:  # the case's version was bumped by _lock_case (or the case is new): no second bump needed
         db.session.flush()
     except (StaleDataError, OperationalError) as exc:
         raise StaleCase() from exc
@@ -198,7 +200,8 @@ def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
 
 def _project_tasks(case: Case, actor: User | None, result: StepResult,
                    completed_task_id: str | None) -> tuple[list[Task], list[Task], bool]:
-    """Mirror the engine's ready user tasks into rows: (created, open now, an authority has acted)."""
+    """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
+    whether an authority has acted)."""
     known = {t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id))}
     ready_ids = {t.id for t in result.ready_tasks}
     now = utcnow()
@@ -228,6 +231,5 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult,
         created.append(row)
         history.record(case, "task_created", actor, task_id=ready.id, step=meta["title"])
     db.session.flush()
-    still_open = [t for t in known.values() if t.status == TaskStatus.OPEN]
     reviewed = any(t.status == TaskStatus.COMPLETED and t.scope != "applicant" for t in known.values())
-    return created, sorted(still_open, key=lambda t: t.created_at) + created, reviewed
+    return created, sorted(known.values(), key=lambda t: t.created_at) + created, reviewed
