@@ -223,13 +223,12 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult,
         region, org = _jurisdiction(meta["scope"], case)
         due, provisional = due_at(now, meta["properties"].get("dueIn"))
         props = {**meta["properties"], "provisional_deadline": provisional}
-        row = Task(id=ready.id, case_id=case.id, bpmn_id=ready.bpmn_id, title=meta["title"],
+        row = Task(id=ready.id, case=case, bpmn_id=ready.bpmn_id, title=meta["title"],
                    lane=meta["lane"], role=meta["role"], scope=meta["scope"], region_code=region,
                    candidate_org_id=org, form_key=meta["form_key"], status=TaskStatus.OPEN,
                    created_at=now, due_at=due, properties=props)
         db.session.add(row)
         created.append(row)
         history.record(case, "task_created", actor, task_id=ready.id, step=meta["title"])
-    db.session.flush()
     reviewed = any(t.status == TaskStatus.COMPLETED and t.scope != "applicant" for t in known.values())
     return created, sorted(known.values(), key=lambda t: t.created_at) + created, reviewed
