@@ -28,14 +28,17 @@ def _submit_unlock(app: Any, ent: Any) -> int:
     # Same notice: 国庆节、中秋节 25–27 Sep and 1–7 Oct rest, Sat 10 Oct a make-up workday.
     ("2026-09-30 16:30", "2026-10-10 17:30"),
 ])
-def test_unlock_review_due_date_in_the_api(app: Any, as_user: Any, received: str, due: str) -> None:
+def test_unlock_review_due_date_in_the_api_and_on_the_page(app: Any, as_user: Any, received: str, due: str) -> None:
     ent, city = as_user("ent-nanning"), as_user("city-nanning")
     with freeze_time(local(received)):
         case_id = _submit_unlock(app, ent)
         review = city.task_for(case_id)
+        page = WebUser(app, "city-nanning").login().html(f"/tasks/{review['id']}")
     assert review is not None and review["due_in"] == "3 working days"
     assert review["due_at"] == utc_iso(due)
     assert review["deadline_provisional"] is False and review["deadline_state"] == "on_time"
+    deadline = page.split('data-testid="deadline">', 1)[1].split("</div>", 1)[0]
+    assert due in deadline, deadline  # local time, as the reviewer reads it
 
 
 def test_year_without_data_gives_provisional_deadlines_until_the_admin_enters_it(app: Any, as_user: Any) -> None:
