@@ -138,13 +138,6 @@ class RunningCase:
         return self._result()
 
     # -- queries -------------------------------------------------------------------------------
-    def has_ready_task(self, task_id: str) -> bool:
-        try:
-            self._ready_user_task(task_id)
-        except LookupError:
-            return False
-        return True
-
     def dump(self) -> bytes:
         return serializer.dump_state(self._wf)
 

@@ -86,11 +86,6 @@ def get_case(actor: User, case_id: int) -> Case:
     return require_case_visible(actor, db.session.get(Case, case_id))
 
 
-def find_case_by_number(actor: User, number: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.number == number))
-    return require_case_visible(actor, case)
-
-
 def _cases_query(actor: User, filters: CaseFilter) -> Select[tuple[Case]]:
     query = select(Case).where(visible_cases(actor))
     if filters.status:
