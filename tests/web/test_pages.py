@@ -217,3 +217,19 @@ def test_signed_in_user_skips_the_login_page_and_limits_read_in_words(web: Calla
     with app.test_request_context():
         assert limit_text("3 working days") == "3 个工作日" and limit_text("PT4H") == "PT4H"
         assert time_left(None) == "无时限"
+
+
+def test_the_header_bell_counts_unread_notifications(web: Callable[[str], WebUser], app: Any) -> None:
+    from app.db import unit_of_work
+    from app.services.accounts import get_user_by_username
+    from app.services.notifications import Note, notify
+
+    city = web("city-nanning")
+    assert 'data-count="unread"' not in city.html("/tasks")
+    with app.app_context(), unit_of_work():
+        reviewer = get_user_by_username("city-nanning")
+        notify([reviewer], Note(kind="task_warning", title="审核解锁申请即将到期", key="t1"))
+        notify([reviewer], Note(kind="task_overdue", title="审核解锁申请已超期", key="t2"))
+    bell = city.html("/tasks").split('data-testid="bell"', 1)[1].split("</a>", 1)[0]
+    assert 'data-count="unread">2<' in bell and "2 条未读" in bell
+    assert 'data-count="unread"' not in web("city-liuzhou").html("/tasks")
