@@ -45,9 +45,8 @@ def after_step(case: Case, actor: User | None, tasks: list[Task] | None = None) 
     now = utcnow()
     if tasks is None:
         tasks = list(db.session.scalars(select(Task).where(Task.case_id == case.id)))
-    for task in tasks:
-        if task.due_at is not None:
-            _task_clock(task, now)
+    for task in tasks:  # a new task gets its deadline here, from its `dueIn` property
+        _task_clock(task, now)
     _case_clock(case, actor, now)
 
 

@@ -221,12 +221,11 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult,
             continue
         meta = manifest_tasks[ready.bpmn_id]
         region, org = _jurisdiction(meta["scope"], case)
-        due, provisional = due_at(now, meta["properties"].get("dueIn"))
-        props = {**meta["properties"], "provisional_deadline": provisional}
+        # due_at/warn_at are computed once, by clocks.after_step, from the `dueIn` property
         row = Task(id=ready.id, case=case, bpmn_id=ready.bpmn_id, title=meta["title"],
                    lane=meta["lane"], role=meta["role"], scope=meta["scope"], region_code=region,
                    candidate_org_id=org, form_key=meta["form_key"], status=TaskStatus.OPEN,
-                   created_at=now, due_at=due, properties=props)
+                   created_at=now, properties=dict(meta["properties"]))
         db.session.add(row)
         created.append(row)
         history.record(case, "task_created", actor, task_id=ready.id, step=meta["title"])
