@@ -141,3 +141,16 @@ def review_procedure(app: Flask) -> str:
     with app.app_context(), unit_of_work():
         deploy_procedures(procedures.BPMN_DIR, procedures.FORMS_DIR, deployed_by="test")
     return "material_review"
+
+
+@pytest.fixture
+def world(app: Flask) -> Iterator[dict[str, Any]]:
+    """The hand-built SLA world (tests/support/factories.py), with the clock frozen at its 'now'."""
+    from freezegun import freeze_time
+
+    from tests.support.factories import SLA_NOW, build_sla_world
+
+    with app.app_context(), unit_of_work():
+        ids = build_sla_world()
+    with freeze_time(SLA_NOW):
+        yield ids

@@ -3,27 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from app.db import unit_of_work
 from app.services.dashboard import overdue
-from tests.support.factories import SLA_NOW, build_sla_world
-
-NOVEMBER = "first=2026-11-01&last=2026-11-27"
-
-
-@pytest.fixture
-def world(app: Any) -> Iterator[dict[str, Any]]:
-    with app.app_context():
-        with unit_of_work():
-            ids = build_sla_world()
-    with freeze_time(SLA_NOW):
-        yield ids
+from tests.support.factories import NOVEMBER_QUERY as NOVEMBER
 
 
 def rows_by(body: dict[str, Any], key: str) -> dict[Any, dict[str, Any]]:

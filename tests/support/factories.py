@@ -97,6 +97,9 @@ def _done_task(case: Case, created: str, completed: str, state: str, by: str, **
                      deadline_state=state, assignee=by, completed_by=by, **fields)
 
 
+NOVEMBER_QUERY = "first=2026-11-01&last=2026-11-27"  # the world's reporting period, as a query string
+
+
 def build_sla_world() -> dict[str, Any]:
     """Six cases completed in November, one in October, six open (two overdue), their steps; ids by name."""
     c1 = _done_case("personnel_unlock", "450100", "2026-11-02 10:00", "2026-11-04 10:00", "completed_on_time")

@@ -3,26 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from freezegun import freeze_time
-
-from app.db import unit_of_work
 from app.services.demo import DEMO_PASSWORD
-from tests.support.factories import SLA_NOW, build_sla_world
-
-NOVEMBER = "first=2026-11-01&last=2026-11-27"
-
-
-@pytest.fixture
-def world(app: Any) -> Iterator[dict[str, Any]]:
-    with app.app_context():
-        with unit_of_work():
-            ids = build_sla_world()
-    with freeze_time(SLA_NOW):
-        yield ids
+from tests.support.factories import NOVEMBER_QUERY as NOVEMBER
 
 
 def login(app: Any, username: str) -> Any:
