@@ -28,14 +28,15 @@ _SCHEMAS: dict[tuple[int, str], dict[str, Any]] = {}  # versions are immutable: 
 
 
 def form_schema(version: ProcedureVersion, form_key: str) -> dict[str, Any]:
-    """A copy of the form's JSON Schema as deployed with this version."""
+    """The form's JSON Schema as deployed with this version: shared and read-only (cached per
+    process); render_schema returns the copy a caller may change."""
     key = (version.id, form_key)
     if key not in _SCHEMAS:
         text = version.files.get(f"forms/{form_key}.json")
         if text is None:
             raise NotFound(f"未找到表单 {form_key}", code="form_not_found")
         _SCHEMAS[key] = json.loads(text)
-    return copy.deepcopy(_SCHEMAS[key])
+    return _SCHEMAS[key]
 
 
 def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
