@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
+from app.db import upsert_insert, utcnow
 from app.extensions import db
 from app.models import OutboxMessage
 
 
-def enqueue(kind: str, payload: dict[str, Any], idempotency_key: str, case_id: int | None = None) -> OutboxMessage:
-    """Queue a message once per idempotency key (a retried step does not send twice)."""
-    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
-    if existing is not None:
-        return existing
-    message = OutboxMessage(kind=kind, payload=payload, idempotency_key=idempotency_key, case_id=case_id)
-    db.session.add(message)
-    db.session.flush()
-    return message
+def enqueue(kind: str, payload: dict[str, Any], idempotency_key: str, case_id: int | None = None) -> bool:
+    """Queue a message once per idempotency key (a retried step does not send twice); one statement.
+    True when this call queued it, False when the key was already queued."""
+    outbox = OutboxMessage.__table__
+    inserted = db.session.execute(
+        upsert_insert(db.session, outbox).values(kind=kind, payload=payload, idempotency_key=idempotency_key,
+                                                 case_id=case_id, status="pending", attempts=0,
+                                                 created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key]))
+    return bool(inserted.rowcount)

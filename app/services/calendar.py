@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time as clock
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -86,9 +86,9 @@ class WorkCalendar:
             count += self.is_workday(current)
         return count
 
-    def workdays_from(self, start: date) -> list[date]:
-        """Working days from `start` (inclusive) for the next 400 days, for walking business time."""
-        return [d for d in (start + timedelta(days=i) for i in range(400)) if self.is_workday(d)]
+    def workdays_from(self, start: date) -> Iterator[date]:
+        """Working days from `start` (inclusive) within the next 400 days, lazily, for walking business time."""
+        return (d for d in (start + timedelta(days=i) for i in range(400)) if self.is_workday(d))
 
 
 # -- loading from the table, cached per process ------------------------------------------------

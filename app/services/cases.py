@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 
-from app.db import utcnow
+from app.db import upsert_insert, utcnow
 from app.errors import CaseNotFound, InvalidForm, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
-from app.policy import is_candidate, require_admin, require_can_start, require_case_visible, visible_cases
-from app.services import forms, history, steps
+from app.policy import require_admin, require_can_start, require_case_visible, visible_cases
+from app.services import forms, steps
 from app.services.deadlines import LOCAL_TZ
 from app.services.handler_registry import HandlerContext, get_handler
 from app.services.procedures import get_latest_version
@@ -28,20 +27,16 @@ class CaseFilter:
 
 
 def _next_number(prefix: str) -> str:
+    """The next number of this prefix and year: one atomic upsert (the first case of a year creates
+    the counter; concurrent starts queue on its row)."""
     year = utcnow().astimezone(LOCAL_TZ).year
-    for _attempt in range(3):
-        counter = db.session.get(CaseNumberCounter, (prefix, year), with_for_update=True)
-        if counter is not None:
-            counter.last_value += 1
-            db.session.flush()
-            return f"{prefix}-{year}-{counter.last_value:06d}"
-        try:
-            with db.session.begin_nested():
-                db.session.add(CaseNumberCounter(prefix=prefix, year=year, last_value=1))
-            return f"{prefix}-{year}-{1:06d}"
-        except IntegrityError:
-            continue  # another request created this year's counter first
-    raise RuleViolation("办件编号生成冲突，请重试", code="number_conflict")
+    counters = CaseNumberCounter.__table__
+    value = db.session.execute(
+        upsert_insert(db.session, counters).values(prefix=prefix, year=year, last_value=1)
+        .on_conflict_do_update(index_elements=[counters.c.prefix, counters.c.year],
+                               set_={"last_value": counters.c.last_value + 1})
+        .returning(counters.c.last_value)).scalar_one()
+    return f"{prefix}-{year}-{value:06d}"
 
 
 def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
@@ -60,13 +55,7 @@ def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = No
     if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
         get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session))
         db.session.flush()
-    outcome = steps.start(case, actor, initial)
-    now = utcnow()
-    for task in outcome.new_tasks:
-        if is_candidate(actor, task):
-            task.assignee_id, task.claimed_at = actor.id, now
-            history.record(case, "task_claimed", actor, task_id=task.id, step=task.title)
-    db.session.flush()
+    steps.start(case, actor, initial, claim_for=actor)
     return case
 
 

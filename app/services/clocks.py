@@ -47,7 +47,7 @@ def after_step(case: Case, actor: User | None, tasks: list[Task] | None = None) 
         tasks = list(db.session.scalars(select(Task).where(Task.case_id == case.id)))
     for task in tasks:  # a new task gets its deadline here, from its `dueIn` property
         _task_clock(task, now)
-    _case_clock(case, actor, now)
+    _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN])
 
 
 # -- tasks -------------------------------------------------------------------------------------
@@ -86,25 +86,22 @@ def _limits(case: Case) -> dict[str, str]:
     return case.procedure_version.manifest.get("properties", {}) or {}
 
 
-def _received(case: Case) -> bool:
-    return db.session.scalar(select(Task.id).where(
-        Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.scope != "applicant").limit(1)) is not None
+def _received(open_tasks: list[Task]) -> bool:
+    """The application is received once an authority has an open task on it."""
+    return any(t.scope != "applicant" for t in open_tasks)
 
 
-def _excluded_step(case: Case) -> Task | None:
-    for task in db.session.scalars(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)):
-        if is_true((task.properties or {}).get("clockExcluded", "false")):
-            return task
-    return None
+def _excluded_step(open_tasks: list[Task]) -> Task | None:
+    return next((t for t in open_tasks if is_true((t.properties or {}).get("clockExcluded", "false"))), None)
 
 
-def _case_clock(case: Case, actor: User | None, now: datetime) -> None:
+def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[Task]) -> None:
     props = _limits(case)
     if not (props.get("committedLimit") or props.get("statutoryLimit")):
         return
     clock = db.session.get(CaseClock, case.id)
     if clock is None:
-        if not _received(case):
+        if not _received(open_tasks):
             return
         clock = CaseClock(case_id=case.id, started_at=now, committed_limit=props.get("committedLimit"),
                           statutory_limit=props.get("statutoryLimit"), excluded_workdays=0, excluded_days=0,
@@ -116,13 +113,14 @@ def _case_clock(case: Case, actor: User | None, now: datetime) -> None:
     if case.status not in OPEN_STATUSES:
         case.deadline_state = completed_state(case.completed_at or now, case.due_at)
         return
-    _pause_or_resume(case, clock, actor, now)
+    _pause_or_resume(case, clock, actor, now, open_tasks)
     if clock.paused_at is None:
         escalation.enter_case_state(case, state_at(now, case.warn_at, case.due_at))
 
 
-def _pause_or_resume(case: Case, clock: CaseClock, actor: User | None, now: datetime) -> None:
-    excluded = _excluded_step(case)
+def _pause_or_resume(case: Case, clock: CaseClock, actor: User | None, now: datetime,
+                     open_tasks: list[Task]) -> None:
+    excluded = _excluded_step(open_tasks)
     reason = SUPPLEMENT if case.status == CaseStatus.WAITING_FOR_APPLICANT else EXCLUDED if excluded else None
     if reason and clock.paused_at is None:
         clock.paused_at, clock.pause_reason = now, reason

@@ -1,6 +1,8 @@
 """Comments on a case: a "comment" event in its history, written by anyone who may see the case."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.errors import InvalidForm
 from app.extensions import db
 from app.models import CaseEvent, User
@@ -18,6 +20,6 @@ def add_comment(actor: User, case_id: int, text: str) -> CaseEvent:
         raise InvalidForm({"comment": "请填写评论内容"})
     if len(body) > MAX_COMMENT_LENGTH:
         raise InvalidForm({"comment": f"评论最多 {MAX_COMMENT_LENGTH} 个字"})
-    event = history.record(case, "comment", actor, payload={"text": body})
-    db.session.flush()
-    return event
+    history.record(case, "comment", actor, payload={"text": body})
+    return db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "comment")
+                              .order_by(CaseEvent.id.desc()).limit(1)).one()

@@ -1,10 +1,21 @@
-"""Append-only case history."""
+"""Append-only case history.
+
+A step records up to a dozen events. They are buffered in the session and written in one multi-row
+INSERT (SQLite would otherwise run one INSERT ... RETURNING per event), at the latest before the
+transaction commits and always before any SELECT of the same session, so every read sees them.
+A savepoint (`history.savepoint()`) writes the buffer first; events recorded inside a savepoint that
+rolls back are dropped with it, like every other change made inside it.
+"""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from app.db import utcnow
 from app.extensions import db
 from app.models import Case, CaseEvent, User
 
@@ -27,15 +38,60 @@ EVENT_TITLES = {
     "comment": "评论",
 }
 
+_PENDING = "gjy_pending_case_events"
+
 
 def record(case: Case, kind: str, actor: User | None = None, *, task_id: str | None = None,
-           step: str | None = None, payload: dict[str, Any] | None = None) -> CaseEvent:
-    event = CaseEvent(case_id=case.id, kind=kind, actor_id=actor.id if actor else None,
-                      task_id=task_id, step=step, payload=payload or {})
-    db.session.add(event)
-    return event
+           step: str | None = None, payload: dict[str, Any] | None = None) -> None:
+    """Append an event to the case's history (in the current transaction)."""
+    if case.id is None:
+        raise RuntimeError("history.record needs a flushed case (its id)")
+    db.session.info.setdefault(_PENDING, []).append({
+        "case_id": case.id, "at": utcnow(), "kind": kind, "actor_id": actor.id if actor else None,
+        "task_id": task_id, "step": step, "payload": payload or {}})
+
+
+def write_pending(session: Session) -> None:
+    """Write the buffered events now (one statement)."""
+    rows = session.info.get(_PENDING)
+    if rows:
+        session.info[_PENDING] = []
+        session.execute(insert(CaseEvent.__table__), rows)
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A savepoint that keeps the history straight: events recorded before it are written outside it."""
+    write_pending(db.session)
+    with db.session.begin_nested():
+        yield
 
 
 def list_events(case: Case) -> list[CaseEvent]:
     return list(db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+
+
+# -- session hooks -----------------------------------------------------------------------------
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_read(state: ORMExecuteState) -> None:
+    if state.is_select and state.session.info.get(_PENDING):
+        write_pending(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _refuse_savepoint_over_pending(session: Session, transaction: SessionTransaction) -> None:
+    # Written inside the savepoint, earlier events would vanish if it rolled back: use savepoint().
+    if transaction.nested and session.info.get(_PENDING):
+        raise RuntimeError("case events are pending: open savepoints with history.savepoint()")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    # The buffer was empty when any savepoint began, so all of it belongs to what was rolled back.
+    session.info.pop(_PENDING, None)

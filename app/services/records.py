@@ -144,5 +144,5 @@ def changes_of(record: PerformanceRecord) -> list[PerformanceRecordChange]:
 def organisation_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
-                .tuples().all())
+    return {org_id: name for org_id, name in db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))}

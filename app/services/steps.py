@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
@@ -18,6 +19,7 @@ from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StepResult
 from app.errors import StaleCase
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
+from app.policy import is_candidate
 from app.services import clocks, history
 from app.services.deadlines import LOCAL_TZ, due_at
 from app.services.handler_registry import HandlerContext, get_handler
@@ -85,19 +87,18 @@ def _service_caller(case: Case, actor: User | None) -> Any:
         handler = get_handler(name)
         ctx = HandlerContext(case=case, actor=actor, data=data, session=db.session)
         # A savepoint per handler: a failing handler leaves nothing half-applied.
-        with db.session.begin_nested():
+        with history.savepoint():
             return handler(ctx, **params) or {}
     return call
 
 
-def start(case: Case, actor: User, data: dict[str, Any]) -> StepOutcome:
-    """Create the workflow of a new (flushed) case and run it to its first wait."""
+def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None = None) -> StepOutcome:
+    """Create the workflow of a new (flushed) case and run it to its first wait; a first task that
+    `claim_for` may do is claimed by them (the applicant's own form)."""
     definition = definition_of(case.procedure_version)
     running, result = ENGINE.start(definition, data, _service_caller(case, actor))
-    state = WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION)
-    db.session.add(state)
     history.record(case, "case_started", actor, payload={"procedure": case.procedure_key})
-    return _persist(case, actor, running, state, result, None)
+    return _persist(case, actor, running, None, result, None, claim_for=claim_for)
 
 
 def load(case: Case, actor: User | None) -> tuple[RunningCase, WorkflowState]:
@@ -144,9 +145,12 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     return outcome
 
 
-def _persist(case: Case, actor: User | None, running: RunningCase, state: WorkflowState, result: StepResult,
-             completed_task_id: str | None) -> StepOutcome:
-    new_tasks, all_tasks, reviewed = _project_tasks(case, actor, result, completed_task_id)
+def _persist(case: Case, actor: User | None, running: RunningCase, state: WorkflowState | None,
+             result: StepResult, completed_task_id: str | None, claim_for: User | None = None) -> StepOutcome:
+    """Write what a step changed: task rows, history, case fields, deadlines and the workflow state
+    (`state` None: a new case, whose state row is inserted here, once, with its first real state)."""
+    new_tasks, all_tasks, reviewed = _project_tasks(case, actor, result, completed_task_id,
+                                                    new_case=state is None, claim_for=claim_for)
     open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
     for step in result.finished:
         kind = HISTORY_KINDS.get(step.kind)
@@ -154,8 +158,11 @@ def _persist(case: Case, actor: User | None, running: RunningCase, state: Workfl
             history.record(case, kind, actor, step=step.title, payload={"bpmn_id": step.bpmn_id})
     _update_case(case, actor, result, open_tasks, reviewed)
     clocks.after_step(case, actor, all_tasks)  # task and case deadlines, pauses, warning/overdue states
-    state.state = running.dump()
-    state.serializer_version = SERIALIZER_VERSION
+    if state is None:
+        db.session.add(WorkflowState(case_id=case.id, state=running.dump(), serializer_version=SERIALIZER_VERSION))
+    else:
+        state.state = running.dump()
+        state.serializer_version = SERIALIZER_VERSION
     try:  # the case's version was bumped by _lock_case (or the case is new): no second bump needed
         db.session.flush()
     except (StaleDataError, OperationalError) as exc:
@@ -198,11 +205,12 @@ def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
     return case.region_code, None
 
 
-def _project_tasks(case: Case, actor: User | None, result: StepResult,
-                   completed_task_id: str | None) -> tuple[list[Task], list[Task], bool]:
+def _project_tasks(case: Case, actor: User | None, result: StepResult, completed_task_id: str | None,
+                   new_case: bool = False, claim_for: User | None = None) -> tuple[list[Task], list[Task], bool]:
     """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
     whether an authority has acted)."""
-    known = {t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id))}
+    known: dict[str, Task] = {} if new_case else {t.id: t for t in db.session.scalars(
+        select(Task).where(Task.case_id == case.id).options(lazyload(Task.case)))}  # the case is at hand
     ready_ids = {t.id for t in result.ready_tasks}
     now = utcnow()
     for task_id, row in known.items():
@@ -229,5 +237,8 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult,
         db.session.add(row)
         created.append(row)
         history.record(case, "task_created", actor, task_id=ready.id, step=meta["title"])
+        if claim_for is not None and is_candidate(claim_for, row):
+            row.assignee_id, row.claimed_at = claim_for.id, now
+            history.record(case, "task_claimed", claim_for, task_id=row.id, step=row.title)
     reviewed = any(t.status == TaskStatus.COMPLETED and t.scope != "applicant" for t in known.values())
     return created, sorted(known.values(), key=lambda t: t.created_at) + created, reviewed

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
@@ -156,7 +157,10 @@ def claim_task(actor: User, task_id: str) -> Task:
         .values(assignee_id=actor.id, claimed_at=now).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise TaskAlreadyClaimed()
-    db.session.refresh(task)
+    # The row now holds these values: tell the loaded object without another SELECT or UPDATE.
+    set_committed_value(task, "assignee_id", actor.id)
+    set_committed_value(task, "claimed_at", now)
+    db.session.expire(task, ["assignee"])
     history.record(task.case, "task_claimed", actor, task_id=task.id, step=task.title)
     return task
 
