@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
@@ -103,7 +104,8 @@ def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None 
 
 def load(case: Case, actor: User | None) -> tuple[RunningCase, WorkflowState]:
     """The case's running workflow and the row it is saved back to."""
-    state = db.session.get(WorkflowState, case.id)
+    with db.session.no_autoflush:  # the case's pending changes are written with the step's results
+        state = db.session.get(WorkflowState, case.id)
     assert state is not None, f"case {case.id} has no workflow state"
     definition = definition_of(case.procedure_version)
     running = ENGINE.load(definition, state.state, state.serializer_version, _service_caller(case, actor))
@@ -112,19 +114,27 @@ def load(case: Case, actor: User | None) -> tuple[RunningCase, WorkflowState]:
 
 def _lock_case(case: Case) -> None:
     """Bump the case's version first: a concurrent step on the same case fails here (409), before any
-    handler runs. (A savepoint rolled back later would refresh the version and hide the conflict.)"""
-    case.updated_at = utcnow()
+    handler runs, and this transaction holds the row until it ends. (A savepoint rolled back later
+    would reload the version and hide the conflict.) One plain UPDATE, not an ORM flush: the case's
+    other changes are written with the step's results."""
+    now, cases = utcnow(), Case.__table__
     try:
-        db.session.flush()
-    except (StaleDataError, OperationalError) as exc:
+        bumped = db.session.execute(
+            update(cases).where(cases.c.id == case.id, cases.c.lock_version == case.lock_version)
+            .values(lock_version=cases.c.lock_version + 1, updated_at=now))
+    except OperationalError as exc:  # SQLite: another writer held the database past the busy timeout
         raise StaleCase() from exc
+    if bumped.rowcount != 1:
+        raise StaleCase()
+    set_committed_value(case, "lock_version", case.lock_version + 1)
+    set_committed_value(case, "updated_at", now)
 
 
 def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed."""
-    if isinstance(action, CompleteTask):  # written with the version bump: one UPDATE
-        case.data = {**(case.data or {}), **action.data}
     _lock_case(case)
+    if isinstance(action, CompleteTask):
+        case.data = {**(case.data or {}), **action.data}
     running, state = load(case, actor)
     completed_task_id = None
     if isinstance(action, CompleteTask):
@@ -209,8 +219,9 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult, completed
                    new_case: bool = False, claim_for: User | None = None) -> tuple[list[Task], list[Task], bool]:
     """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
     whether an authority has acted)."""
-    known: dict[str, Task] = {} if new_case else {t.id: t for t in db.session.scalars(
-        select(Task).where(Task.case_id == case.id).options(lazyload(Task.case)))}  # the case is at hand
+    with db.session.no_autoflush:  # loaded rows keep their in-memory changes; written once, at the end
+        known: dict[str, Task] = {} if new_case else {t.id: t for t in db.session.scalars(
+            select(Task).where(Task.case_id == case.id).options(lazyload(Task.case)))}  # the case is at hand
     ready_ids = {t.id for t in result.ready_tasks}
     now = utcnow()
     for task_id, row in known.items():
