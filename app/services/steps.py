@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -99,17 +99,28 @@ def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None 
     definition = definition_of(case.procedure_version)
     running, result = ENGINE.start(definition, data, _service_caller(case, actor))
     history.record(case, "case_started", actor, payload={"procedure": case.procedure_key})
-    return _persist(case, actor, running, None, result, None, claim_for=claim_for)
+    return _persist(case, actor, running, result, None, new_case=True, claim_for=claim_for)
 
 
-def load(case: Case, actor: User | None) -> tuple[RunningCase, WorkflowState]:
-    """The case's running workflow and the row it is saved back to."""
-    with db.session.no_autoflush:  # the case's pending changes are written with the step's results
-        state = db.session.get(WorkflowState, case.id)
-    assert state is not None, f"case {case.id} has no workflow state"
+_STATES = WorkflowState.__table__
+
+
+def load(case: Case, actor: User | None) -> RunningCase:
+    """The case's running workflow (its state row read as plain columns: it is only ever replaced whole)."""
+    row = db.session.execute(select(_STATES.c.state, _STATES.c.serializer_version)
+                             .where(_STATES.c.case_id == case.id)).one_or_none()
+    if row is None:
+        raise RuntimeError(f"case {case.id} has no workflow state")
     definition = definition_of(case.procedure_version)
-    running = ENGINE.load(definition, state.state, state.serializer_version, _service_caller(case, actor))
-    return running, state
+    return ENGINE.load(definition, row.state, row.serializer_version, _service_caller(case, actor))
+
+
+def _save_state(case: Case, running: RunningCase, new_case: bool) -> None:
+    values = {"state": running.dump(), "serializer_version": SERIALIZER_VERSION}
+    if new_case:
+        db.session.execute(insert(_STATES).values(case_id=case.id, **values))
+    else:
+        db.session.execute(update(_STATES).where(_STATES.c.case_id == case.id).values(**values))
 
 
 def _lock_case(case: Case) -> None:
@@ -135,7 +146,7 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     _lock_case(case)
     if isinstance(action, CompleteTask):
         case.data = {**(case.data or {}), **action.data}
-    running, state = load(case, actor)
+    running = load(case, actor)
     completed_task_id = None
     if isinstance(action, CompleteTask):
         result = running.complete_task(action.task_id, action.data)
@@ -147,7 +158,7 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
         result = running.retry()
     else:
         result = running.cancel()
-    outcome = _persist(case, actor, running, state, result, completed_task_id)
+    outcome = _persist(case, actor, running, result, completed_task_id)
     if isinstance(action, Cancel):
         case.status = action.status
         history.record(case, "case_withdrawn" if action.status == CaseStatus.WITHDRAWN else "case_terminated",
@@ -155,12 +166,11 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     return outcome
 
 
-def _persist(case: Case, actor: User | None, running: RunningCase, state: WorkflowState | None,
-             result: StepResult, completed_task_id: str | None, claim_for: User | None = None) -> StepOutcome:
-    """Write what a step changed: task rows, history, case fields, deadlines and the workflow state
-    (`state` None: a new case, whose state row is inserted here, once, with its first real state)."""
+def _persist(case: Case, actor: User | None, running: RunningCase, result: StepResult,
+             completed_task_id: str | None, new_case: bool = False, claim_for: User | None = None) -> StepOutcome:
+    """Write what a step changed: task rows, history, case fields, deadlines and the workflow state."""
     new_tasks, all_tasks, reviewed = _project_tasks(case, actor, result, completed_task_id,
-                                                    new_case=state is None, claim_for=claim_for)
+                                                    new_case=new_case, claim_for=claim_for)
     open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
     for step in result.finished:
         kind = HISTORY_KINDS.get(step.kind)
@@ -168,11 +178,7 @@ def _persist(case: Case, actor: User | None, running: RunningCase, state: Workfl
             history.record(case, kind, actor, step=step.title, payload={"bpmn_id": step.bpmn_id})
     _update_case(case, actor, result, open_tasks, reviewed)
     clocks.after_step(case, actor, all_tasks)  # task and case deadlines, pauses, warning/overdue states
-    if state is None:
-        db.session.add(WorkflowState(case_id=case.id, state=running.dump(), serializer_version=SERIALIZER_VERSION))
-    else:
-        state.state = running.dump()
-        state.serializer_version = SERIALIZER_VERSION
+    _save_state(case, running, new_case)
     try:  # the case's version was bumped by _lock_case (or the case is new): no second bump needed
         db.session.flush()
     except (StaleDataError, OperationalError) as exc:
