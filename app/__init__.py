@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from app import config, log_masking
 from app.errors import DomainError
@@ -75,15 +76,23 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from app.api import domain_error_response, is_api_request
-    from app.web.errors import domain_error_page
+    from app.api import domain_error_response, http_error_response, is_api_request
+    from app.web.errors import domain_error_page, http_error_page
 
     def on_domain_error(exc: DomainError) -> ResponseReturnValue:
         if is_api_request(request.path):
             return domain_error_response(exc)
         return domain_error_page(exc)
 
+    def on_http_error(exc: HTTPException) -> ResponseReturnValue:
+        if exc.code is None or exc.code < 400:  # routing redirects are HTTPExceptions too
+            return exc
+        if is_api_request(request.path):
+            return http_error_response(exc)
+        return http_error_page(exc)
+
     app.register_error_handler(DomainError, on_domain_error)
+    app.register_error_handler(HTTPException, on_http_error)
 
 
 def register_commands(app: Flask) -> None:

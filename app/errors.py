@@ -3,6 +3,24 @@ from __future__ import annotations
 
 from typing import Any
 
+# What a refused HTTP request (no route, wrong method, bad body ...) says, as (code, message).
+HTTP_STATUS_MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "请求格式有误"),
+    401: ("not_authenticated", "请先登录"),
+    403: ("not_allowed", "您无权执行此操作"),
+    404: ("not_found", "未找到请求的页面或资源"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "数据已被他人修改，请刷新后重试"),
+    413: ("payload_too_large", "上传内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("invalid_request", "请求参数有误"),
+    500: ("internal_error", "服务器内部错误，请稍后重试"),
+}
+
+
+def http_status_message(status: int) -> tuple[str, str]:
+    return HTTP_STATUS_MESSAGES.get(status, ("http_error", "请求无法完成"))
+
 
 class DomainError(Exception):
     """A refusal the user can understand: stable code, Chinese message, HTTP status, details."""

@@ -1,10 +1,9 @@
 """JSON API /api/v1 (flask-smorest, OpenAPI at /api/v1/openapi.json)."""
 from flask import Flask
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
 
 from app.api import attachments, cases, dashboard, health, notifications, procedures, records, tasks
-from app.api.errors import domain_error_response, handle_http_exception
+from app.api.errors import domain_error_response, http_error_response
 from app.errors import DomainError, StaleCase
 from app.extensions import api, csrf
 
@@ -17,7 +16,6 @@ def register_api(app: Flask) -> None:
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
-    app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(StaleDataError, lambda exc: domain_error_response(StaleCase()))
 
 
@@ -25,4 +23,4 @@ def is_api_request(path: str) -> bool:
     return path.startswith("/api/")
 
 
-__all__ = ["DomainError", "domain_error_response", "is_api_request", "register_api"]
+__all__ = ["DomainError", "domain_error_response", "http_error_response", "is_api_request", "register_api"]

@@ -233,3 +233,19 @@ def test_the_header_bell_counts_unread_notifications(web: Callable[[str], WebUse
     bell = city.html("/tasks").split('data-testid="bell"', 1)[1].split("</a>", 1)[0]
     assert 'data-count="unread">2<' in bell and "2 条未读" in bell
     assert 'data-count="unread"' not in web("city-liuzhou").html("/tasks")
+
+
+def test_unknown_pages_and_wrong_methods_answer_in_the_page_language(web: Callable[[str], WebUser]) -> None:
+    ent = web("ent-nanning")
+    missing = ent.get("/no-such-page")
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and '<html lang="zh-CN">' in html
+    assert "未找到请求的页面或资源" in html and "返回首页" in html and "Not Found" not in html
+    wrong = ent.client.delete("/cases")
+    assert wrong.status_code == 405 and "不支持该请求方法" in wrong.get_data(as_text=True)
+    ent.get("/lang/en")
+    english = ent.get("/no-such-page").get_data(as_text=True)
+    assert "The page or item you asked for was not found" in english and "Back to home" in english
+    api = ent.client.get("/api/v1/no-such-thing")  # the API keeps its JSON error shape
+    assert api.status_code == 404 and api.json == {"code": "not_found", "message": "未找到请求的页面或资源",
+                                                   "details": {}}
