@@ -28,6 +28,7 @@ from app.engine.timers import next_timer_at
 for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.dmn", "spiff.metrics"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
+WAITING_STEP_TYPES = {"IntermediateCatchEvent", "ReceiveTask"}  # what a case can be waiting on, by name
 MAX_TASK_DEPTH = 500  # loops deepen the task tree; past ~1000 the library silently stalls
 
 
@@ -56,6 +57,7 @@ class StepResult:
     succeeded: bool = True
     error: str | None = None
     error_step: str | None = None
+    waiting_steps: list[str] = field(default_factory=list)  # catch events waited on when no task is ready
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -187,6 +189,9 @@ class RunningCase:
             succeeded=bool(self._wf.success) if self._wf.is_completed() else True,
             data=dict(self._wf.data) if self._wf.is_completed() else _latest_data(ready),
         )
+        if not ready and not result.completed:  # e.g. "临时解锁中" until a timer fires
+            result.waiting_steps = [t.task_spec.bpmn_name for t in self._wf.get_tasks(state=TaskState.WAITING)
+                                    if type(t.task_spec).__name__ in WAITING_STEP_TYPES and t.task_spec.bpmn_name]
         if errors:
             result.error = "流程步骤出错"
             result.error_step = errors[0].task_spec.bpmn_name or errors[0].task_spec.bpmn_id

@@ -188,7 +188,7 @@ def _persist(case: Case, actor: User | None, running: RunningCase, result: StepR
 
 def _update_case(case: Case, actor: User | None, result: StepResult, open_tasks: list[Task],
                  reviewed: bool) -> None:
-    case.current_step = "、".join(t.title for t in open_tasks) or None
+    case.current_step = "、".join(t.title for t in open_tasks) or "、".join(result.waiting_steps) or None
     case.next_timer_at = result.next_timer_at
     if result.error:
         case.status = CaseStatus.ERROR

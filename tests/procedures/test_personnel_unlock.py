@@ -16,6 +16,7 @@ from app.extensions import db
 from app.jobs.timers import fire_due_timers
 from app.models import Case, Person, ProjectLock, Task
 from tests.procedures.steps import act, act_ok, field_errors, task_of, upload
+from tests.support.web import WebUser
 
 PDF = "application/pdf"
 
@@ -104,7 +105,9 @@ def test_temporary_unlock_returns_the_lock_when_its_end_date_has_passed(as_user:
         assert due.date() == date(2026, 12, 9)  # 3 working days after a Friday: Mon, Tue, Wed
         act_ok(city, case_id, {"decision": "approve"})
     case = ent.case(case_id)
-    assert case["status"] == "running" and case["current_step"] is None
+    assert case["status"] == "running" and case["current_step"] == "临时解锁中（截止日期期满）"
+    page = WebUser(app, "ent-nanning").login().html(f"/cases/{case_id}")
+    assert "临时解锁中（截止日期期满）" in page and "预计 2026-12-10 23:59 自动继续" in page  # end of the end date
     assert case["data"]["unlock_state_title"].startswith("临时解锁中")
     lock = _lock(app, locks["覃丽"])
     assert lock.active is False and lock.relock_at is not None and lock.released_by_case_id == case_id
