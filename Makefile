@@ -26,9 +26,10 @@ run: install assets
 	@echo "桂建云 Cases: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/openapi.json)"
 	GJY_DEMO=1 GJY_WORKER=embedded $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-## test: install with the dev extra, check the layer contracts, run the whole suite
+## test: install with the dev extra, check the layer contracts, types and style, run the whole suite
 test: install-dev assets
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/ruff check app handlers tests bench
 	$(BIN)/python -m pytest
 

@@ -31,4 +31,4 @@ def bearer_actor() -> User:
 def session_actor() -> User:
     if not current_user.is_authenticated:
         raise NotAuthenticated()
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, Table, TypeDecorator
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, TypeDecorator
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -44,6 +44,16 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Table of a mapped class (typed as such, for Core statements)."""
+    return cast(Table, model.__table__)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE/DELETE/INSERT executed through a session."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def upsert_insert(session: Session, table: Table) -> Any:

@@ -137,6 +137,4 @@ class PerformanceRecordResource(MethodView):
     def get(self, record_id: int) -> Any:
         """One performance record with its full change history (old and new values, by which case)."""
         record = record_service.get_performance_record(bearer_actor(), record_id)
-        view = _record_views([record])[0]
-        view.changes = record_service.changes_of(record)
-        return view
+        return _View(_record_views([record])[0], changes=record_service.changes_of(record))

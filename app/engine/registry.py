@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import SpiffWorkflow  # type: ignore[import-untyped]
+import SpiffWorkflow
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (  # type: ignore[import-untyped]
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
-from SpiffWorkflow.exceptions import SpiffWorkflowException  # type: ignore[import-untyped]
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # type: ignore[import-untyped]
-from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask  # type: ignore[import-untyped]
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
 from app.engine.scripting import compile_script
 from app.errors import DeployError
@@ -101,9 +101,9 @@ def _scan_bpmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) 
         scan.process_file[pid] = name
         scan.process_names[pid] = process.get("name") or pid
         props: dict[str, str] = {}
-        ext = process.find(_q("extensionElements"))
-        if ext is not None:
-            for prop in ext.iter(f"{{{SPIFF_NS}}}property"):
+        extensions = process.find(_q("extensionElements"))
+        if extensions is not None:
+            for prop in extensions.iter(f"{{{SPIFF_NS}}}property"):
                 props[prop.get("name") or ""] = prop.get("value") or ""
         scan.process_props[pid] = props
         scan.calls[pid] = {c.get("calledElement") or "" for c in process.iter(_q("callActivity"))}

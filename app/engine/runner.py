@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow  # type: ignore[import-untyped]
-from SpiffWorkflow.exceptions import SpiffWorkflowException  # type: ignore[import-untyped]
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # type: ignore[import-untyped]
-from SpiffWorkflow.spiff.specs.defaults import UserTask  # type: ignore[import-untyped]
-from SpiffWorkflow.task import Task as SpiffTask  # type: ignore[import-untyped]
-from SpiffWorkflow.util.task import TaskState  # type: ignore[import-untyped]
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import UserTask
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer
 from app.engine.scripting import ServiceCaller, make_script_engine

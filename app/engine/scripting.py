@@ -13,22 +13,22 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from RestrictedPython import (  # type: ignore[import-untyped]
+from RestrictedPython import (
     RestrictingNodeTransformer,
     compile_restricted_eval,
     compile_restricted_exec,
     safe_builtins,
 )
-from RestrictedPython.Eval import default_guarded_getitem  # type: ignore[import-untyped]
-from RestrictedPython.Guards import (  # type: ignore[import-untyped]
+from RestrictedPython.Eval import default_guarded_getitem
+from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safer_getattr,
 )
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException  # type: ignore[import-untyped]
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # type: ignore[import-untyped]
-from SpiffWorkflow.bpmn.script_engine.python_environment import (  # type: ignore[import-untyped]
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
@@ -43,7 +43,7 @@ class ScriptBudgetExceeded(Exception):
     """A script looped longer than its iteration or time budget."""
 
 
-class ScriptPolicy(RestrictingNodeTransformer):  # type: ignore[misc]
+class ScriptPolicy(RestrictingNodeTransformer):
     """RestrictedPython's policy plus: no `while` (it cannot be budgeted through _getiter_)."""
 
     def visit_While(self, node: Any) -> Any:
@@ -90,7 +90,7 @@ def _inplacevar(op: str, x: Any, y: Any) -> Any:
     return _INPLACE_OPS[op](x, y)
 
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates conditions and runs scripts with only the functions we expose."""
 
     def __init__(self, functions: dict[str, Callable[..., Any]], service_caller: ServiceCaller | None):
@@ -144,12 +144,12 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         return json.dumps(self.service_caller(kwargs["operation_name"], params, context))
 
 
-class AppScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+class AppScriptEngine(PythonScriptEngine):
     """Script engine whose service calls keep the handler's exception (3.2.0's own path is broken)."""
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         try:
-            return self.environment.call_service(task.data, **kwargs)  # type: ignore[no-any-return]
+            return self.environment.call_service(task.data, **kwargs)
         except Exception as exc:
             name = kwargs.get("operation_name")
             raise WorkflowTaskException(f"{name}: {exc}", task=task, exception=exc) from exc

@@ -8,18 +8,18 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow  # type: ignore[import-untyped]
-from SpiffWorkflow.bpmn.serializer.default.workflow import (  # type: ignore[import-untyped]
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # type: ignore[import-untyped]
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # type: ignore[import-untyped]
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from app.errors import EngineError
 
 
-class SpecFreeWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
     """The default converter without 'spec'/'subprocess_specs': those come from the procedure version."""
 
     def to_dict(self, workflow: Any) -> dict[str, Any]:

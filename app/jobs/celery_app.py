@@ -15,7 +15,7 @@ from app.jobs.timers import fire_due_timers
 
 
 def celery_init_app(app: Flask) -> Celery:
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
                 return self.run(*args, **kwargs)

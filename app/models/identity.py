@@ -106,7 +106,7 @@ class User(UserMixin, Base):
         return bool(self.roles.intersection(roles))
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 

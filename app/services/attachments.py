@@ -5,7 +5,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from app.errors import NotFound, RuleViolation, UploadRefused
 from app.extensions import db
@@ -40,7 +40,7 @@ def _safe_name(filename: str) -> str:
     return "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/\\|?*')[:200] or "附件"
 
 
-def store_attachment(actor: User, case_id: int, filename: str, stream: BinaryIO,
+def store_attachment(actor: User, case_id: int, filename: str, stream: IO[bytes],
                      limits: UploadLimits) -> Attachment:
     """Store an upload for a case the actor may see; refuses oversize files and unknown types."""
     case = get_case(actor, case_id)

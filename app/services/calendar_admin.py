@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 from sqlalchemy import insert, select
 
 from app.db import utcnow

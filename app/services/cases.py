@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from app.db import upsert_insert, utcnow
+from app.db import table_of, upsert_insert, utcnow
 from app.errors import CaseNotFound, InvalidForm, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
@@ -30,9 +30,9 @@ def _next_number(prefix: str) -> str:
     """The next number of this prefix and year: one atomic upsert (the first case of a year creates
     the counter; concurrent starts queue on its row)."""
     year = utcnow().astimezone(LOCAL_TZ).year
-    counters = CaseNumberCounter.__table__
+    counters = table_of(CaseNumberCounter)
     value = db.session.execute(
-        upsert_insert(db.session, counters).values(prefix=prefix, year=year, last_value=1)
+        upsert_insert(db.session(), counters).values(prefix=prefix, year=year, last_value=1)
         .on_conflict_do_update(index_elements=[counters.c.prefix, counters.c.year],
                                set_={"last_value": counters.c.last_value + 1})
         .returning(counters.c.last_value)).scalar_one()
@@ -53,7 +53,7 @@ def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = No
     db.session.flush()
     start_handler = manifest.get("properties", {}).get("startHandler")
     if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
-        get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session))
+        get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session()))
         db.session.flush()
     steps.start(case, actor, initial, claim_for=actor)
     return case
@@ -75,7 +75,7 @@ def get_case(actor: User, case_id: int) -> Case:
     return require_case_visible(actor, db.session.get(Case, case_id))
 
 
-def _cases_query(actor: User, filters: CaseFilter) -> Select[tuple[Case]]:
+def _cases_query(actor: User, filters: CaseFilter) -> Select[Case]:
     query = select(Case).where(visible_cases(actor))
     if filters.status:
         query = query.where(Case.status == filters.status)
@@ -111,7 +111,7 @@ def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
     withdraw_handler = case.procedure_version.manifest.get("properties", {}).get("withdrawHandler")
     if withdraw_handler:  # the procedure may refuse (RuleViolation), e.g. during a temporary unlock
         get_handler(withdraw_handler)(HandlerContext(case=case, actor=actor, data=dict(case.data or {}),
-                                                     session=db.session))
+                                                     session=db.session()))
     steps.advance(case, actor, steps.Cancel(CaseStatus.WITHDRAWN, reason))
     return case
 

@@ -57,7 +57,7 @@ def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
 def render_schema(schema: dict[str, Any], actor: User, case: Case | None) -> dict[str, Any]:
     """Copy of the schema with each "x-choices" field's allowed options as oneOf [{const, title}]."""
     rendered = copy.deepcopy(schema)
-    ctx = ChoiceContext(actor=actor, case=case, session=db.session)
+    ctx = ChoiceContext(actor=actor, case=case, session=db.session())
     for field in _walk_fields(rendered):
         provider_name = field.get("x-choices")
         if not provider_name:
@@ -104,7 +104,9 @@ def _error_paths(error: ValidationError) -> list[list[Any]]:
     """Where the error belongs; a missing-fields error names every missing field (all at once)."""
     path = list(error.absolute_path)
     if error.validator == "required":
-        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]  # "required" holds names
+        present = error.instance if isinstance(error.instance, dict) else {}
+        missing = [k for k in required if k not in present]
         if missing:
             return [[*path, key] for key in missing]
     return [path]

@@ -48,11 +48,11 @@ def handler_names() -> set[str]:
 
 
 def get_handler(name: str) -> Handler:
-    return _registry().HANDLERS[name]  # type: ignore[no-any-return]
+    return _registry().HANDLERS[name]
 
 
 def get_choice_provider(name: str) -> ChoiceProvider | None:
-    return _registry().CHOICES.get(name)  # type: ignore[no-any-return]
+    return _registry().CHOICES.get(name)
 
 
 FormValidator = Callable[[HandlerContext], dict[str, str]]
@@ -63,7 +63,7 @@ def validator_names() -> set[str]:
 
 
 def get_validator(name: str) -> FormValidator:
-    return _registry().VALIDATORS[name]  # type: ignore[no-any-return]
+    return _registry().VALIDATORS[name]
 
 
 def choice_names() -> set[str]:

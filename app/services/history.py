@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from app.db import utcnow
+from app.db import table_of, utcnow
 from app.extensions import db
 from app.models import Case, CaseEvent, User
 
@@ -56,13 +56,13 @@ def write_pending(session: Session) -> None:
     rows = session.info.get(_PENDING)
     if rows:
         session.info[_PENDING] = []
-        session.execute(insert(CaseEvent.__table__), rows)
+        session.execute(insert(table_of(CaseEvent)), rows)
 
 
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A savepoint that keeps the history straight: events recorded before it are written outside it."""
-    write_pending(db.session)
+    write_pending(db.session())
     with db.session.begin_nested():
         yield
 

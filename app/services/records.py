@@ -43,7 +43,7 @@ class RecordFilter:
     per_page: int = 20
 
 
-def _page(query: Select[tuple[T]], order: Any, filters: RecordFilter) -> tuple[list[T], int]:
+def _page(query: Select[T], order: Any, filters: RecordFilter) -> tuple[list[T], int]:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(order).limit(filters.per_page)
                               .offset((filters.page - 1) * filters.per_page))
@@ -57,14 +57,14 @@ def _like(q: str | None, *columns: Any) -> ColumnElement[bool] | None:
     return or_(*(column.like(pattern) for column in columns))
 
 
-def _where(query: Select[tuple[T]], *clauses: ColumnElement[bool] | None) -> Select[tuple[T]]:
+def _where(query: Select[T], *clauses: ColumnElement[bool] | None) -> Select[T]:
     for clause in clauses:
         if clause is not None:
             query = query.where(clause)
     return query
 
 
-def _one(query: Select[tuple[T]], message: str, code: str) -> T:
+def _one(query: Select[T], message: str, code: str) -> T:
     row = db.session.scalar(query)
     if row is None:
         raise NotFound(message, code=code)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import utcnow
+from app.db import rowcount, table_of, utcnow
 from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StepResult
 from app.errors import StaleCase
 from app.extensions import db
@@ -86,7 +86,7 @@ class StepOutcome:
 def _service_caller(case: Case, actor: User | None) -> Any:
     def call(name: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
         handler = get_handler(name)
-        ctx = HandlerContext(case=case, actor=actor, data=data, session=db.session)
+        ctx = HandlerContext(case=case, actor=actor, data=data, session=db.session())
         # A savepoint per handler: a failing handler leaves nothing half-applied.
         with history.savepoint():
             return handler(ctx, **params) or {}
@@ -102,7 +102,7 @@ def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None 
     return _persist(case, actor, running, result, None, new_case=True, claim_for=claim_for)
 
 
-_STATES = WorkflowState.__table__
+_STATES = table_of(WorkflowState)
 
 
 def load(case: Case, actor: User | None) -> RunningCase:
@@ -128,14 +128,14 @@ def _lock_case(case: Case) -> None:
     handler runs, and this transaction holds the row until it ends. (A savepoint rolled back later
     would reload the version and hide the conflict.) One plain UPDATE, not an ORM flush: the case's
     other changes are written with the step's results."""
-    now, cases = utcnow(), Case.__table__
+    now, cases = utcnow(), table_of(Case)
     try:
         bumped = db.session.execute(
             update(cases).where(cases.c.id == case.id, cases.c.lock_version == case.lock_version)
             .values(lock_version=cases.c.lock_version + 1, updated_at=now))
     except OperationalError as exc:  # SQLite: another writer held the database past the busy timeout
         raise StaleCase() from exc
-    if bumped.rowcount != 1:
+    if rowcount(bumped) != 1:
         raise StaleCase()
     set_committed_value(case, "lock_version", case.lock_version + 1)
     set_committed_value(case, "updated_at", now)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import utcnow
+from app.db import rowcount, utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, Organisation, Region, Task, TaskStatus, User, UserRole
@@ -45,7 +45,7 @@ class TaskFilter:
     sort: str | None = None
 
 
-def _view_query(actor: User, view: str) -> Select[tuple[Task]]:
+def _view_query(actor: User, view: str) -> Select[Task]:
     if view == "claimable":
         return select(Task).where(claimable_tasks(actor))
     if view == "done":
@@ -74,7 +74,7 @@ def _region_clause(region: str) -> Any:
     return Case.region_code == region
 
 
-def _filtered_query(actor: User, view: str, filters: TaskFilter) -> Select[tuple[Task]]:
+def _filtered_query(actor: User, view: str, filters: TaskFilter) -> Select[Task]:
     query = _view_query(actor, view)
     if filters.procedure or filters.region or filters.search:
         query = query.join(Case, Task.case_id == Case.id)
@@ -155,7 +155,7 @@ def claim_task(actor: User, task_id: str) -> Task:
     claimed = db.session.execute(
         update(Task).where(Task.id == task.id, Task.assignee_id.is_(None), Task.status == TaskStatus.OPEN)
         .values(assignee_id=actor.id, claimed_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(claimed) != 1:
         raise TaskAlreadyClaimed()
     # The row now holds these values: tell the loaded object without another SELECT or UPDATE.
     set_committed_value(task, "assignee_id", actor.id)
@@ -205,7 +205,7 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     validator_name = (task.properties or {}).get("validator")
     if validator_name:
         field_errors = get_validator(validator_name)(
-            HandlerContext(case=case, actor=actor, data=cleaned, session=db.session))
+            HandlerContext(case=case, actor=actor, data=cleaned, session=db.session()))
         if field_errors:
             raise InvalidForm(field_errors)
     changes = {k: {"old": (case.data or {}).get(k), "new": v} for k, v in cleaned.items()

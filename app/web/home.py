@@ -16,7 +16,7 @@ APPLICANT_ROLES = (Role.ENTERPRISE, Role.INDIVIDUAL)
 REVIEWER_ROLES = (Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.LEAD)
 
 
-def _waiting_tasks(actor: User) -> list:  # type: ignore[type-arg]
+def _waiting_tasks(actor: User) -> list:
     mine, _ = list_tasks(actor, TaskFilter(view="mine", per_page=50))
     claimable, _ = list_tasks(actor, TaskFilter(view="claimable", per_page=50))
     return [*mine, *claimable]

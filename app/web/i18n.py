@@ -24,7 +24,7 @@ bp = Blueprint("i18n", __name__)
 @cache
 def catalog(language: str) -> dict[str, str]:
     path = CATALOG_DIR / f"{language}.json"
-    return json.loads(path.read_text("utf-8")) if path.exists() else {}  # type: ignore[no-any-return]
+    return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
 def current_language() -> str:

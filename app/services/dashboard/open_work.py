@@ -1,6 +1,7 @@
 """Open cases and open tasks right now, by procedure, region (one level below the scope) and state."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,7 +43,7 @@ def open_tasks(scope: Scope) -> Table:
                   db.session.execute(query).all())
 
 
-def _pivot(name: str, title: str, scope: Scope, counts: list[tuple[Any, ...]]) -> Table:
+def _pivot(name: str, title: str, scope: Scope, counts: Sequence[Any]) -> Table:
     names, procedures = region_names(), procedure_names()
     rows: dict[tuple[str, str | None], dict[str, Any]] = {}
     for procedure, region_key, state, count in counts:
