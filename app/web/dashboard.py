@@ -14,6 +14,7 @@ from app.errors import NotFound
 from app.services import dashboard
 from app.services.dashboard.export import FORMATS, export, filename, plain
 from app.services.dashboard.tables import Column, Table
+from app.web.i18n import gettext
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -71,7 +72,9 @@ def trend_chart(table: Table) -> dict[str, Any]:
         for j, (key, title, color) in enumerate(SERIES):
             height = plot_h * row[key] / top
             bars.append({"x": round(x0 + j * bar_w, 1), "y": round(PAD_T + plot_h - height, 1), "w": round(bar_w, 1),
-                         "h": round(height, 1), "color": color, "tip": f"{row['week']:%m-%d} 当周{title} {row[key]}"})
+                         "h": round(height, 1), "color": color,
+                         "tip": gettext("{week} 当周{series} {count}", week=f"{row['week']:%m-%d}",
+                                        series=gettext(title), count=row[key])})
         if i % 2 == 0 or len(rows) <= 8:
             labels.append({"x": round(x0 + slot * 0.4, 1), "text": f"{row['week']:%m-%d}"})
     grid = [{"y": round(PAD_T + plot_h - plot_h * k / 4, 1), "value": step * k} for k in range(5)]

@@ -53,3 +53,18 @@ def test_page_export_matches_the_table(app: Any, world: Any) -> None:
     unlock = dict(zip(header, next(line for line in lines if line[0] == "personnel_unlock"), strict=True))
     assert (unlock["按时办结率"], unlock["办理时长P90（小时）"]) == ("0.75", "120.0")
     assert login(app, "supervisor").get("/dashboard/export/by_procedure.pdf").status_code == 404
+
+
+def test_dashboard_reads_in_english_with_the_domain_terms_kept(app: Any, world: Any) -> None:
+    client = login(app, "supervisor")
+    client.get("/lang/en")
+    html = client.get(f"/dashboard?{NOVEMBER}").data.decode()
+    for text in ("SLA dashboard (时限监管看板)", "Open cases", "Steps overdue now (红牌)",
+                 "Completions by procedure (事项)", "Weekly trend", "Export:", "Handling time median (h)",
+                 "Week of 11-"):
+        assert text in html, text
+    for chinese in ("统计期首日", "按时办结率", "暂无数据", "办结情况（按环节）"):
+        assert chinese not in html, chinese
+    assert "75.0%" in html and "南宁市" in html  # figures and place names are unchanged
+    csv_text = client.get(f"/dashboard/export/by_procedure.csv?{NOVEMBER}").data.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("事项")  # exports keep the Chinese headers of the official forms
