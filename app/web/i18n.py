@@ -2,7 +2,8 @@
 
 Templates call `_("中文")` (with `{name}` placeholders filled from keyword arguments). Domain terms keep
 their Chinese names in English mode (the catalog writes them as "English (中文)" where useful).
-Messages that come from services (domain errors, form validation) stay Chinese.
+Messages that come from services are looked up too: refusals with a fixed text have an English entry;
+those built from data (form validation naming a field) stay Chinese.
 """
 from __future__ import annotations
 

@@ -246,6 +246,7 @@ def test_unknown_pages_and_wrong_methods_answer_in_the_page_language(web: Callab
     ent.get("/lang/en")
     english = ent.get("/no-such-page").get_data(as_text=True)
     assert "The page or item you asked for was not found" in english and "Back to home" in english
+    assert "Case not found" in ent.get("/cases/999999").get_data(as_text=True)  # a service's refusal, translated
     api = ent.client.get("/api/v1/no-such-thing")  # the API keeps its JSON error shape
     assert api.status_code == 404 and api.json == {"code": "not_found", "message": "未找到请求的页面或资源",
                                                    "details": {}}
