@@ -46,7 +46,10 @@ def record(case: Case, kind: str, actor: User | None = None, *, task_id: str | N
     """Append an event to the case's history (in the current transaction)."""
     if case.id is None:
         raise RuntimeError("history.record needs a flushed case (its id)")
-    db.session.info.setdefault(_PENDING, []).append({
+    session = db.session()
+    if not session.in_transaction():  # the events belong to a transaction: if it fails, they go with it
+        session.begin()
+    session.info.setdefault(_PENDING, []).append({
         "case_id": case.id, "at": utcnow(), "kind": kind, "actor_id": actor.id if actor else None,
         "task_id": task_id, "step": step, "payload": payload or {}})
 
@@ -95,3 +98,10 @@ def _refuse_savepoint_over_pending(session: Session, transaction: SessionTransac
 def _drop_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
     # The buffer was empty when any savepoint began, so all of it belongs to what was rolled back.
     session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_when_the_transaction_ends(session: Session, transaction: SessionTransaction) -> None:
+    # A committed transaction wrote its events before committing; anything left was not committed.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
