@@ -161,8 +161,8 @@ class RunningCase:
     def _guarded(self, act: Callable[[], None]) -> StepResult:
         try:
             act()
+            # do_engine_steps ends with refresh_timers(); a second pass runs what a due timer made ready.
             self._wf.do_engine_steps(did_complete_task=self._record)
-            self._wf.refresh_timers()
             self._wf.do_engine_steps(did_complete_task=self._record)
         except SpiffWorkflowException as exc:
             task = getattr(exc, "task", None)
@@ -180,16 +180,17 @@ class RunningCase:
                  if isinstance(t.task_spec, UserTask)]
         depth = max((t.depth for t in ready), default=0)
         errors = self._wf.get_tasks(state=TaskState.ERROR)
+        completed = bool(self._wf.is_completed())  # walks the task tree: asked once
         result = StepResult(
             ready_tasks=[ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                                    t.task_spec.lane, dict(t.data)) for t in ready],
             finished=list(self._finished),
             next_timer_at=next_timer_at(self._wf),
-            completed=bool(self._wf.is_completed()),
-            succeeded=bool(self._wf.success) if self._wf.is_completed() else True,
-            data=dict(self._wf.data) if self._wf.is_completed() else _latest_data(ready),
+            completed=completed,
+            succeeded=bool(self._wf.success) if completed else True,
+            data=dict(self._wf.data) if completed else _latest_data(ready),
         )
-        if not ready and not result.completed:  # e.g. "临时解锁中" until a timer fires
+        if not ready and not completed:  # e.g. "临时解锁中" until a timer fires
             result.waiting_steps = [t.task_spec.bpmn_name for t in self._wf.get_tasks(state=TaskState.WAITING)
                                     if type(t.task_spec).__name__ in WAITING_STEP_TYPES and t.task_spec.bpmn_name]
         if errors:
