@@ -38,13 +38,10 @@ def warning_share(props: dict[str, str]) -> float:
     return parse_share(props.get("warningShare"), float(current_app.config.get("DEADLINE_WARNING_SHARE", 0.9)))
 
 
-def after_step(case: Case, actor: User | None, tasks: list[Task] | None = None) -> None:
-    """Bring the deadlines of the case and its tasks up to date after a step (same transaction).
-
-    `tasks`: all task rows of the case when the caller already holds them (saves a query)."""
+def after_step(case: Case, actor: User | None, tasks: list[Task]) -> None:
+    """Bring the deadlines of the case and its tasks (all its task rows) up to date after a step
+    (same transaction)."""
     now = utcnow()
-    if tasks is None:
-        tasks = list(db.session.scalars(select(Task).where(Task.case_id == case.id)))
     for task in tasks:  # a new task gets its deadline here, from its `dueIn` property
         _task_clock(task, now)
     _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN])
