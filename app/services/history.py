@@ -2,7 +2,8 @@
 
 A step records up to a dozen events. They are buffered in the session and written in one multi-row
 INSERT (SQLite would otherwise run one INSERT ... RETURNING per event), at the latest before the
-transaction commits and always before any SELECT of the same session, so every read sees them.
+transaction commits and before any SELECT of the same session (unless the query declares it does not
+read history), so every read sees them.
 A savepoint (`history.savepoint()`) writes the buffer first; events recorded inside a savepoint that
 rolls back are dropped with it, like every other change made inside it.
 """
@@ -54,12 +55,16 @@ def record(case: Case, kind: str, actor: User | None = None, *, task_id: str | N
         "task_id": task_id, "step": step, "payload": payload or {}})
 
 
+_INSERT_EVENTS = insert(table_of(CaseEvent))
+
+
 def write_pending(session: Session) -> None:
-    """Write the buffered events now (one statement)."""
+    """Write the buffered events now (one statement, on the session's connection: the rows they refer
+    to, cases and users, are in the database already, so nothing needs flushing first)."""
     rows = session.info.get(_PENDING)
     if rows:
         session.info[_PENDING] = []
-        session.execute(insert(table_of(CaseEvent)), rows)
+        session.connection().execute(_INSERT_EVENTS, rows)
 
 
 @contextmanager
@@ -78,7 +83,8 @@ def list_events(case: Case) -> list[CaseEvent]:
 # -- session hooks -----------------------------------------------------------------------------
 @event.listens_for(Session, "do_orm_execute")
 def _write_before_read(state: ORMExecuteState) -> None:
-    if state.is_select and state.session.info.get(_PENDING):
+    # A query that cannot see case_events may say so (execution option reads_history=False).
+    if state.is_select and state.session.info.get(_PENDING) and state.execution_options.get("reads_history", True):
         write_pending(state.session)
 
 

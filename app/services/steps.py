@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import rowcount, table_of, utcnow
+from app.db import table_of, utcnow
 from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StepResult
 from app.errors import StaleCase
 from app.extensions import db
@@ -102,13 +102,20 @@ def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None 
     return _persist(case, actor, running, result, None, new_case=True, claim_for=claim_for)
 
 
-_STATES = table_of(WorkflowState)
+# The pipeline's own statements, built once: they touch rows no ORM object mirrors (or mirror them
+# with set_committed_value), so they run on the session's connection, without autoflush or the ORM's
+# per-statement work (building and hashing a statement costs more than SQLite running it).
+_STATES, _CASES = table_of(WorkflowState), table_of(Case)
+_READ_STATE = select(_STATES.c.state, _STATES.c.serializer_version).where(_STATES.c.case_id == bindparam("id"))
+_INSERT_STATE = insert(_STATES)
+_UPDATE_STATE = update(_STATES).where(_STATES.c.case_id == bindparam("case"))
+_BUMP_VERSION = (update(_CASES).where(_CASES.c.id == bindparam("case"), _CASES.c.lock_version == bindparam("seen"))
+                 .values(lock_version=_CASES.c.lock_version + 1, updated_at=bindparam("now")))
 
 
 def load(case: Case, actor: User | None) -> RunningCase:
     """The case's running workflow (its state row read as plain columns: it is only ever replaced whole)."""
-    row = db.session.execute(select(_STATES.c.state, _STATES.c.serializer_version)
-                             .where(_STATES.c.case_id == case.id)).one_or_none()
+    row = db.session.connection().execute(_READ_STATE, {"id": case.id}).one_or_none()
     if row is None:
         raise RuntimeError(f"case {case.id} has no workflow state")
     definition = definition_of(case.procedure_version)
@@ -117,10 +124,11 @@ def load(case: Case, actor: User | None) -> RunningCase:
 
 def _save_state(case: Case, running: RunningCase, new_case: bool) -> None:
     values = {"state": running.dump(), "serializer_version": SERIALIZER_VERSION}
+    connection = db.session.connection()
     if new_case:
-        db.session.execute(insert(_STATES).values(case_id=case.id, **values))
+        connection.execute(_INSERT_STATE, {"case_id": case.id, **values})
     else:
-        db.session.execute(update(_STATES).where(_STATES.c.case_id == case.id).values(**values))
+        connection.execute(_UPDATE_STATE, {"case": case.id, **values})
 
 
 def _lock_case(case: Case) -> None:
@@ -128,14 +136,13 @@ def _lock_case(case: Case) -> None:
     handler runs, and this transaction holds the row until it ends. (A savepoint rolled back later
     would reload the version and hide the conflict.) One plain UPDATE, not an ORM flush: the case's
     other changes are written with the step's results."""
-    now, cases = utcnow(), table_of(Case)
+    now = utcnow()
     try:
-        bumped = db.session.execute(
-            update(cases).where(cases.c.id == case.id, cases.c.lock_version == case.lock_version)
-            .values(lock_version=cases.c.lock_version + 1, updated_at=now))
+        bumped = db.session.connection().execute(_BUMP_VERSION, {"case": case.id, "seen": case.lock_version,
+                                                                 "now": now})
     except OperationalError as exc:  # SQLite: another writer held the database past the busy timeout
         raise StaleCase() from exc
-    if rowcount(bumped) != 1:
+    if bumped.rowcount != 1:
         raise StaleCase()
     set_committed_value(case, "lock_version", case.lock_version + 1)
     set_committed_value(case, "updated_at", now)
@@ -227,7 +234,8 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult, completed
     whether an authority has acted)."""
     with db.session.no_autoflush:  # loaded rows keep their in-memory changes; written once, at the end
         known: dict[str, Task] = {} if new_case else {t.id: t for t in db.session.scalars(
-            select(Task).where(Task.case_id == case.id).options(lazyload(Task.case)))}  # the case is at hand
+            select(Task).where(Task.case_id == case.id).options(lazyload(Task.case))  # the case is at hand
+            .execution_options(reads_history=False))}
     ready_ids = {t.id for t in result.ready_tasks}
     now = utcnow()
     for task_id, row in known.items():
