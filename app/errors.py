@@ -22,6 +22,19 @@ def http_status_message(status: int) -> tuple[str, str]:
     return HTTP_STATUS_MESSAGES.get(status, ("http_error", "请求无法完成"))
 
 
+class Message(str):
+    """A Chinese message built from a template and values: it is the Chinese text everywhere a string
+    goes (API, logs), and keeps the template so a page can show it in the reader's language."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Message:
+        text = super().__new__(cls, template.format(**values) if values else template)
+        text.template, text.values = template, values
+        return text
+
+
 class DomainError(Exception):
     """A refusal the user can understand: stable code, Chinese message, HTTP status, details."""
 

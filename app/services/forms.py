@@ -1,6 +1,7 @@
 """Task forms: JSON Schema from the case's procedure version, choices for the user, validation.
 
-Messages are Chinese; a field may override them with "x-messages": {"required": "...", ...}.
+Messages are Chinese (errors.Message: a page may show them translated); a field may override them with
+"x-messages": {"required": "...", ...}.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from sqlalchemy import select
 
-from app.errors import InvalidForm, NotFound
+from app.errors import InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Attachment, Case, ProcedureVersion, User
 from app.services.handler_registry import ChoiceContext, get_choice_provider
@@ -80,24 +81,35 @@ def _field_title(schema: dict[str, Any], path: list[Any]) -> dict[str, Any]:
     return node
 
 
+# Chinese templates of the generic validation messages (the page translates them by template).
+_MESSAGES = {
+    "required": "此项为必填项",
+    "type": "格式不正确，应为{kind}",
+    "minLength": "至少填写 {limit} 个字符",
+    "maxLength": "最多填写 {limit} 个字符",
+    "minimum": "不能小于 {limit}", "maximum": "不能大于 {limit}",
+    "minItems": "至少需要 {limit} 项", "maxItems": "最多 {limit} 项",
+    "enum": "请选择有效的选项", "oneOf": "请选择有效的选项", "const": "请选择有效的选项",
+    "format": "格式不正确",
+    "pattern": "格式不正确",
+    "uniqueItems": "不能重复选择",
+}
+
+
 def _message(error: ValidationError, field: dict[str, Any]) -> str:
     custom = (field.get("x-messages") or {}).get(str(error.validator))
     if custom:
-        return str(custom)
-    v, value = error.validator, error.validator_value
-    messages = {
-        "required": "此项为必填项",
-        "type": f"格式不正确，应为{_TYPE_NAMES.get(str(value), str(value))}",
-        "minLength": "此项为必填项" if value == 1 else f"至少填写 {value} 个字符",
-        "maxLength": f"最多填写 {value} 个字符",
-        "minimum": f"不能小于 {value}", "maximum": f"不能大于 {value}",
-        "minItems": f"至少需要 {value} 项", "maxItems": f"最多 {value} 项",
-        "enum": "请选择有效的选项", "oneOf": "请选择有效的选项", "const": "请选择有效的选项",
-        "format": "日期格式应为 YYYY-MM-DD" if value == "date" else "格式不正确",
-        "pattern": "格式不正确",
-        "uniqueItems": "不能重复选择",
-    }
-    return messages.get(str(v), "填写有误")
+        return Message(str(custom))
+    validator, value = str(error.validator), error.validator_value
+    if validator == "minLength" and value == 1:
+        return Message(_MESSAGES["required"])
+    if validator == "format" and value == "date":
+        return Message("日期格式应为 YYYY-MM-DD")
+    if validator == "type":
+        return Message(_MESSAGES["type"], kind=Message(_TYPE_NAMES.get(str(value), str(value))))
+    if validator in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"):
+        return Message(_MESSAGES[validator], limit=value)
+    return Message(_MESSAGES.get(validator, "填写有误"))
 
 
 def _error_paths(error: ValidationError) -> list[list[Any]]:
@@ -128,7 +140,7 @@ def _clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = None) -> dict[str, Any]:
     """Return the cleaned data or raise InvalidForm with a Chinese message per field path."""
     if not isinstance(data, dict):
-        raise InvalidForm({"": "表单数据应为对象"})
+        raise InvalidForm({"": Message("表单数据应为对象")})
     cleaned = _clean(schema, data)
     validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
     errors: dict[str, str] = {}
@@ -157,7 +169,7 @@ def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case)
         for attachment_id in ids:
             attachment = found.get(str(attachment_id))
             if attachment is None:
-                errors[key] = "附件不存在或不属于本办件，请重新上传"
+                errors[key] = Message("附件不存在或不属于本办件，请重新上传")
             elif accepted and attachment.content_type not in accepted:
-                errors[key] = f"附件类型不符合要求：{attachment.filename}"
+                errors[key] = Message("附件类型不符合要求：{filename}", filename=attachment.filename)
     return errors

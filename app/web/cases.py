@@ -24,6 +24,7 @@ from app.web.common import attachment_names, case_properties, page_args, upload_
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.i18n import gettext as _
+from app.web.i18n import translate_errors
 
 bp = Blueprint("cases", __name__)
 PER_PAGE = 20
@@ -49,6 +50,7 @@ def _start_schema(actor: User, key: str) -> dict[str, Any] | None:
 
 def _render_start(key: str, schema: dict[str, Any], values: Mapping[str, Any] | None = None,
                   errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+    errors = translate_errors(errors)
     fields = fields_from_schema(schema, values, errors)
     return render_template("cases/start.html", key=key, title=get_latest_version(key).name, fields=fields,
                            description=schema.get("description"),

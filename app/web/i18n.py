@@ -2,18 +2,22 @@
 
 Templates call `_("中文")` (with `{name}` placeholders filled from keyword arguments). Domain terms keep
 their Chinese names in English mode (the catalog writes them as "English (中文)" where useful).
-Messages that come from services are looked up too: refusals with a fixed text have an English entry;
-those built from data (form validation naming a field) stay Chinese.
+Messages that come from services are looked up too: refusals with a fixed text by that text, messages
+built from values (errors.Message, e.g. form validation) by their template; those without an entry, such
+as a handler's refusal naming a person, stay Chinese.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+
+from app.errors import Message
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -34,9 +38,21 @@ def current_language() -> str:
 
 
 def gettext(text: str, **values: object) -> str:
+    """The text in the page's language; a service's Message is looked up by its template."""
+    if isinstance(text, Message):
+        values = {**text.values, **values}
+        text = text.template
     language = current_language()
-    translated = catalog(language).get(text, text) if language != "zh" else text
+    if language == "zh":
+        return text.format(**values) if values else text
+    values = {k: gettext(v) if isinstance(v, Message) else v for k, v in values.items()}
+    translated = catalog(language).get(text, text)
     return translated.format(**values) if values else translated
+
+
+def translate_errors(errors: Mapping[str, str] | None) -> dict[str, str]:
+    """Per-field messages of a refused form, in the page's language."""
+    return {key: gettext(message) for key, message in (errors or {}).items()}
 
 
 @bp.get("/lang/<language>")

@@ -21,6 +21,7 @@ from app.web.common import attachment_names, case_properties, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.i18n import gettext as _
+from app.web.i18n import translate_errors
 
 bp = Blueprint("tasks", __name__)
 
@@ -56,6 +57,7 @@ def _render(actor: User, task: Task, values: Mapping[str, Any] | None = None,
     schema = task_service.task_form(actor, task) if _can_work(actor, task) else None
     if values is None:
         values = dict(case.data or {}) if task.scope == "applicant" else {}
+    errors = translate_errors(errors)
     fields = fields_from_schema(schema, values, errors, names) if schema else []
     own_event, last_event = _events(task)
     if task.scope != "applicant":  # reviewers see the submitted data below; applicants the reply

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from tests.support.api import ApiUser
 from tests.support.web import PDF_BYTES, WebUser
 
 REASON = "项目经理因工作调整需要履职变更"
@@ -80,6 +81,20 @@ def test_invalid_submission_shows_errors_beside_fields_and_keeps_input(web: Call
     errors = field_errors(empty.get_data(as_text=True))
     assert empty.status_code == 422 and errors["kind"] == "此项为必填项"
     assert errors["lock_ids"] == "请至少选择一名锁定人员" and "application_files" in errors
+
+
+def test_field_errors_follow_the_page_language(web: Callable[[str], WebUser],
+                                               as_user: Callable[[str], ApiUser]) -> None:
+    ent = web("ent-nanning")
+    _case_id, task_path = start(ent)
+    ent.get("/lang/en")
+    response = ent.post(task_path, {"lock_ids": lock_value(ent.html(task_path)), "reason": "太短"})
+    errors = field_errors(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert errors["reason"] == "Enter at least 5 characters" and errors["kind"] == "This field is required"
+    task_id = task_path.rsplit("/", 1)[1]
+    api = as_user("ent-nanning").post(f"/api/v1/tasks/{task_id}/complete", {"data": {"reason": "太短"}})
+    assert api.status_code == 422 and api.json["details"]["fields"]["reason"] == "至少填写 5 个字符"
 
 
 def test_refused_upload_is_reported_beside_its_field(web: Callable[[str], WebUser]) -> None:
