@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.errors import NotAuthenticated
 from app.extensions import db, login_manager
@@ -12,7 +13,7 @@ from app.services.accounts import user_for_token
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])  # one statement
     return user if user is not None and user.active else None
 
 

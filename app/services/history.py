@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, insert, select
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, defaultload
 
 from app.db import table_of, utcnow
 from app.extensions import db
@@ -76,8 +76,11 @@ def savepoint() -> Iterator[None]:
 
 
 def list_events(case: Case) -> list[CaseEvent]:
+    """The case's history, oldest first, with each actor and organisation (their roles are not needed:
+    not loaded)."""
     return list(db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        .options(defaultload(CaseEvent.actor).lazyload(User.role_rows))))
 
 
 # -- session hooks -----------------------------------------------------------------------------
