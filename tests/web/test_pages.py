@@ -92,6 +92,7 @@ def test_field_errors_follow_the_page_language(web: Callable[[str], WebUser],
     errors = field_errors(response.get_data(as_text=True))
     assert response.status_code == 422
     assert errors["reason"] == "Enter at least 5 characters" and errors["kind"] == "This field is required"
+    assert errors["application_files"] == "Upload the scanned unlock application form (解锁申请表)"  # the form's own
     task_id = task_path.rsplit("/", 1)[1]
     api = as_user("ent-nanning").post(f"/api/v1/tasks/{task_id}/complete", {"data": {"reason": "太短"}})
     assert api.status_code == 422 and api.json["details"]["fields"]["reason"] == "至少填写 5 个字符"
