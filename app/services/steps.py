@@ -106,7 +106,7 @@ def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None 
 # with set_committed_value), so they run on the session's connection, without autoflush or the ORM's
 # per-statement work (building and hashing a statement costs more than SQLite running it).
 _STATES, _CASES = table_of(WorkflowState), table_of(Case)
-_READ_STATE = select(_STATES.c.state, _STATES.c.serializer_version).where(_STATES.c.case_id == bindparam("id"))
+_READ_STATE = select(_STATES.c.state, _STATES.c.serializer_version).where(_STATES.c.case_id == bindparam("case"))
 _INSERT_STATE = insert(_STATES)
 _UPDATE_STATE = update(_STATES).where(_STATES.c.case_id == bindparam("case"))
 _BUMP_VERSION = (update(_CASES).where(_CASES.c.id == bindparam("case"), _CASES.c.lock_version == bindparam("seen"))
@@ -115,7 +115,7 @@ _BUMP_VERSION = (update(_CASES).where(_CASES.c.id == bindparam("case"), _CASES.c
 
 def load(case: Case, actor: User | None) -> RunningCase:
     """The case's running workflow (its state row read as plain columns: it is only ever replaced whole)."""
-    row = db.session.connection().execute(_READ_STATE, {"id": case.id}).one_or_none()
+    row = db.session.connection().execute(_READ_STATE, {"case": case.id}).one_or_none()
     if row is None:
         raise RuntimeError(f"case {case.id} has no workflow state")
     definition = definition_of(case.procedure_version)
