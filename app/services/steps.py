@@ -111,6 +111,7 @@ _INSERT_STATE = insert(_STATES)
 _UPDATE_STATE = update(_STATES).where(_STATES.c.case_id == bindparam("case"))
 _BUMP_VERSION = (update(_CASES).where(_CASES.c.id == bindparam("case"), _CASES.c.lock_version == bindparam("seen"))
                  .values(lock_version=_CASES.c.lock_version + 1, updated_at=bindparam("now")))
+_BUMP_VERSION_AND_DATA = _BUMP_VERSION.values(data=bindparam("data"))
 
 
 def load(case: Case, actor: User | None) -> RunningCase:
@@ -131,28 +132,33 @@ def _save_state(case: Case, running: RunningCase, new_case: bool) -> None:
         connection.execute(_UPDATE_STATE, {"case": case.id, **values})
 
 
-def _lock_case(case: Case) -> None:
+def _lock_case(case: Case, data: dict[str, Any] | None = None) -> None:
     """Bump the case's version first: a concurrent step on the same case fails here (409), before any
     handler runs, and this transaction holds the row until it ends. (A savepoint rolled back later
-    would reload the version and hide the conflict.) One plain UPDATE, not an ORM flush: the case's
-    other changes are written with the step's results."""
+    would reload the version and hide the conflict.) One plain UPDATE, not an ORM flush; it also
+    writes the case's new `data` where given (a submitted form), which handlers then read, so the
+    case is not left dirty for the flush that opens each handler's savepoint."""
     now = utcnow()
+    params: dict[str, Any] = {"case": case.id, "seen": case.lock_version, "now": now}
+    if data is not None:
+        params["data"] = data
     try:
-        bumped = db.session.connection().execute(_BUMP_VERSION, {"case": case.id, "seen": case.lock_version,
-                                                                 "now": now})
+        bumped = db.session.connection().execute(_BUMP_VERSION if data is None else _BUMP_VERSION_AND_DATA,
+                                                 params)
     except OperationalError as exc:  # SQLite: another writer held the database past the busy timeout
         raise StaleCase() from exc
     if bumped.rowcount != 1:
         raise StaleCase()
     set_committed_value(case, "lock_version", case.lock_version + 1)
     set_committed_value(case, "updated_at", now)
+    if data is not None:
+        set_committed_value(case, "data", data)
 
 
 def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed."""
-    _lock_case(case)
-    if isinstance(action, CompleteTask):
-        case.data = {**(case.data or {}), **action.data}
+    submitted = {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None
+    _lock_case(case, submitted)
     running = load(case, actor)
     completed_task_id = None
     if isinstance(action, CompleteTask):
