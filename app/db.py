@@ -1,7 +1,7 @@
 """Declarative base, naming convention, time helpers and the one place that commits."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -56,11 +56,21 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-def upsert_insert(session: Session, table: Table) -> Any:
-    """An INSERT of the session's dialect (PostgreSQL or SQLite), which both offer ON CONFLICT:
-    one statement where SELECT-then-INSERT would be two round trips and a race."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+class UpsertStatement:
+    """An INSERT … ON CONFLICT statement, built once per database dialect (PostgreSQL and SQLite both
+    offer ON CONFLICT, each through its own `insert`): one statement where SELECT-then-INSERT would be
+    two round trips and a race. `build` receives the dialect's `insert` function; the values are the
+    parameters of each execution."""
+
+    def __init__(self, build: Callable[[Callable[[Table], Any]], Any]) -> None:
+        self._build = build
+        self._built: dict[str, Any] = {}
+
+    def __call__(self, session: Session) -> Any:
+        dialect = session.get_bind().dialect.name
+        if dialect not in self._built:
+            self._built[dialect] = self._build(postgresql.insert if dialect == "postgresql" else sqlite.insert)
+        return self._built[dialect]
 
 
 @contextmanager

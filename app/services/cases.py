@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
 
-from app.db import table_of, upsert_insert, utcnow
+from app.db import UpsertStatement, table_of, utcnow
 from app.errors import CaseNotFound, InvalidForm, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
@@ -26,16 +27,18 @@ class CaseFilter:
     per_page: int = 20
 
 
+_COUNTERS = table_of(CaseNumberCounter)
+_NEXT_VALUE = UpsertStatement(lambda insert: insert(_COUNTERS).on_conflict_do_update(
+    index_elements=[_COUNTERS.c.prefix, _COUNTERS.c.year], set_={"last_value": _COUNTERS.c.last_value + 1})
+    .returning(_COUNTERS.c.last_value))
+
+
 def _next_number(prefix: str) -> str:
     """The next number of this prefix and year: one atomic upsert (the first case of a year creates
     the counter; concurrent starts queue on its row)."""
     year = utcnow().astimezone(LOCAL_TZ).year
-    counters = table_of(CaseNumberCounter)
-    value = db.session.execute(
-        upsert_insert(db.session(), counters).values(prefix=prefix, year=year, last_value=1)
-        .on_conflict_do_update(index_elements=[counters.c.prefix, counters.c.year],
-                               set_={"last_value": counters.c.last_value + 1})
-        .returning(counters.c.last_value)).scalar_one()
+    value = db.session.execute(_NEXT_VALUE(db.session()),
+                               {"prefix": prefix, "year": year, "last_value": 1}).scalar_one()
     return f"{prefix}-{year}-{value:06d}"
 
 
@@ -96,7 +99,8 @@ def list_cases(actor: User, filters: CaseFilter) -> tuple[list[Case], int]:
 
 def open_tasks_of(case: Case) -> list[Task]:
     return list(db.session.scalars(select(Task).where(
-        Task.case_id == case.id, Task.status == TaskStatus.OPEN).order_by(Task.created_at)))
+        Task.case_id == case.id, Task.status == TaskStatus.OPEN).order_by(Task.created_at)
+        .options(lazyload(Task.case))))  # the case is at hand: not joined in again per task
 
 
 def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
