@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import rowcount, utcnow
@@ -108,8 +109,10 @@ def list_tasks(actor: User, filters: TaskFilter) -> tuple[list[Task], int]:
     """One page of a task view, ordered by deadline (soonest first) unless asked otherwise, and its total."""
     query = _filtered_query(actor, filters.view, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # The page is chosen from `tasks` alone and its cases read by id afterwards: joined in before the
+    # LIMIT, PostgreSQL may join every matching task first or fall back to scanning the table.
     rows = db.session.scalars(query.order_by(*_order(filters)).limit(filters.per_page)
-                              .offset((filters.page - 1) * filters.per_page))
+                              .offset((filters.page - 1) * filters.per_page).options(selectinload(Task.case)))
     return list(rows), total
 
 
