@@ -4,7 +4,8 @@ task-list query with 100,000 cases, on SQLite and PostgreSQL.
 Usage: .venv/bin/python bench/engine.py [--cases 200] [--rounds 5] [--list-cases 100000]
                                         [--backends sqlite,postgresql]
 Prints figures; asserts nothing. The lifecycle is the engine-test procedure `material_review`
-(start -> submit -> claim -> review approve -> service-task handler -> completed).
+(start -> submit -> claim -> review approve -> service-task handler -> completed); over HTTP it is
+served by gunicorn with one sync worker, as in production (bench/fixture_wsgi.py).
 
 The machine's speed drifts by tens of percent from minute to minute, so the bare engine and each path
 are timed in alternating rounds and the medians are reported: a ratio is taken between runs made
@@ -17,11 +18,15 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
-from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.db import unit_of_work  # noqa: E402
@@ -120,20 +124,40 @@ def lifecycle_service(app: Any, n: int) -> float:
         return n / (time.perf_counter() - started)
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """The development server without its line of log per request (writing it is not what we time)."""
+@contextmanager
+def gunicorn_serving(url: str, tmp: Path) -> Iterator[int]:
+    """The app as production serves it (gunicorn, one sync worker) on a free port of 127.0.0.1, on the
+    same database as the service-layer path."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "GJY_DEMO": "1", "GJY_WORKER": "off",
+           "UPLOAD_DIR": str(tmp / "uploads")}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                               "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", "fixture_wsgi:app"],
+                              env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
-    def log_request(self, *args: Any) -> None:
-        pass
 
-
-def lifecycle_http(app: Any, n: int) -> float:
+def api_tokens(app: Any) -> dict[str, str]:
     with app.app_context(), unit_of_work():
-        tokens = {u: issue_token(get_user_by_username(u)) for u in ("ent-nanning", "city-nanning")}
-    server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=QuietRequestHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_port
+        return {u: issue_token(get_user_by_username(u)) for u in ("ent-nanning", "city-nanning")}
 
+
+def lifecycle_http(port: int, tokens: dict[str, str], n: int) -> float:
     def call(user: str, method: str, path: str, body: Any = None) -> Any:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request(method, path, body=json.dumps(body) if body is not None else None,
@@ -151,9 +175,7 @@ def lifecycle_http(app: Any, n: int) -> float:
         review = call("ent-nanning", "GET", f"/api/v1/cases/{case['id']}")["open_tasks"][0]["id"]
         call("city-nanning", "POST", f"/api/v1/tasks/{review}/claim", {})
         call("city-nanning", "POST", f"/api/v1/tasks/{review}/complete", {"data": APPROVE})
-    rate = n / (time.perf_counter() - started)
-    server.shutdown()
-    return rate
+    return n / (time.perf_counter() - started)
 
 
 def lifecycle_bare(n: int) -> float:
@@ -270,12 +292,16 @@ def database_share(app: Any, n: int) -> dict[str, float]:
 
 def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="gjy-bench-"))
-    app = prepared_app(make_database(backend, tmp, "gjy_bench_life"), tmp)
+    url = make_database(backend, tmp, "gjy_bench_life")
+    app = prepared_app(url, tmp)
     lifecycle_service(app, 20)  # warm caches (parsed specs, calendar, compiled statements)
     per_round = max(1, args.cases // args.rounds)
     service, bare, service_ratio = alternating(args.rounds, per_round, lambda k: lifecycle_service(app, k))
     share = database_share(app, per_round)
-    over_http, _bare, http_ratio = alternating(args.rounds, per_round, lambda k: lifecycle_http(app, k))
+    tokens = api_tokens(app)
+    with gunicorn_serving(url, tmp) as port:
+        lifecycle_http(port, tokens, 5)  # the worker's first requests parse the procedure
+        over_http, _bare, http_ratio = alternating(args.rounds, per_round, lambda k: lifecycle_http(port, tokens, k))
     list_app = prepared_app(make_database(backend, tmp, "gjy_bench_list"), tmp)
     started = time.perf_counter()
     load_many_cases(list_app, args.list_cases)
@@ -301,7 +327,7 @@ def main() -> None:
         print(f"[{backend}] bare SpiffWorkflow, in memory, serialize+deserialize per step: "
               f"{r['bare']:7.1f} lifecycles/s")
         print(f"[{backend}] service layer: {r['service']:7.1f} lifecycles/s ({r['service_ratio']:5.1%} of bare)"
-              f" | HTTP: {r['http']:7.1f} lifecycles/s ({r['http_ratio']:5.1%} of bare)"
+              f" | HTTP (gunicorn): {r['http']:7.1f} lifecycles/s ({r['http_ratio']:5.1%} of bare)"
               f"   (medians of {args.rounds} rounds)")
         print(f"[{backend}] per service-layer lifecycle: {r['statements']:.0f} statements, "
               f"{r['commits']:.0f} commits,"
