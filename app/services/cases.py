@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
@@ -97,10 +97,13 @@ def list_cases(actor: User, filters: CaseFilter) -> tuple[list[Case], int]:
     return page, total
 
 
+# The case is at hand: not joined in again per task.
+_OPEN_TASKS_OF_CASE = (select(Task).where(Task.case_id == bindparam("case"), Task.status == TaskStatus.OPEN)
+                       .order_by(Task.created_at).options(lazyload(Task.case)))
+
+
 def open_tasks_of(case: Case) -> list[Task]:
-    return list(db.session.scalars(select(Task).where(
-        Task.case_id == case.id, Task.status == TaskStatus.OPEN).order_by(Task.created_at)
-        .options(lazyload(Task.case))))  # the case is at hand: not joined in again per task
+    return list(db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id}))
 
 
 def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.engine import LIB_VERSION, BundleInput, Definition, build_bundles, load_definition
 from app.errors import NotFound
@@ -84,8 +84,11 @@ def list_procedures() -> list[Procedure]:
     return list(db.session.scalars(select(Procedure).order_by(Procedure.key)))
 
 
+_PROCEDURE_BY_KEY = select(Procedure).where(Procedure.key == bindparam("key"))  # every start reads it
+
+
 def get_latest_version(key: str) -> ProcedureVersion:
-    procedure = db.session.scalar(select(Procedure).where(Procedure.key == key))
+    procedure = db.session.scalar(_PROCEDURE_BY_KEY, {"key": key})
     if procedure is None or procedure.latest_version is None:
         raise NotFound(f"未找到事项 {key}", code="procedure_not_found")
     return procedure.latest_version

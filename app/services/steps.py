@@ -234,14 +234,18 @@ def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
     return case.region_code, None
 
 
+# Every task row of a case, the case itself being at hand (not joined in again); no history is read.
+_TASKS_OF_CASE = (select(Task).where(Task.case_id == bindparam("case")).options(lazyload(Task.case))
+                  .execution_options(reads_history=False))
+
+
 def _project_tasks(case: Case, actor: User | None, result: StepResult, completed_task_id: str | None,
                    new_case: bool = False, claim_for: User | None = None) -> tuple[list[Task], list[Task], bool]:
     """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
     whether an authority has acted)."""
     with db.session.no_autoflush:  # loaded rows keep their in-memory changes; written once, at the end
-        known: dict[str, Task] = {} if new_case else {t.id: t for t in db.session.scalars(
-            select(Task).where(Task.case_id == case.id).options(lazyload(Task.case))  # the case is at hand
-            .execution_options(reads_history=False))}
+        known: dict[str, Task] = {} if new_case else {
+            t.id: t for t in db.session.scalars(_TASKS_OF_CASE, {"case": case.id})}
     ready_ids = {t.id for t in result.ready_tasks}
     now = utcnow()
     for task_id, row in known.items():
