@@ -28,6 +28,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    # From the final URL: a URL given in the mapping must not get the environment's database's options.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or GJY_DEMO=1 for the demo)")
     from pathlib import Path

@@ -63,7 +63,7 @@ def make_database(backend: str, tmp: Path, name: str) -> str:
 
 def prepared_app(url: str, tmp: Path) -> Any:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DEMO": True, "WORKER": "off", "SECRET_KEY": "bench",
-                      "UPLOAD_DIR": str(tmp / "uploads"), "SQLALCHEMY_ENGINE_OPTIONS": {}})
+                      "UPLOAD_DIR": str(tmp / "uploads")})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         with unit_of_work():

@@ -45,8 +45,8 @@ def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _config(url: str, tmp: Path) -> dict[str, Any]:
-    options: dict[str, Any] = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options,
+    # No SQLALCHEMY_ENGINE_OPTIONS: the app derives them from the URL, as in production.
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_DIR": str(tmp / "uploads"), "DEMO": True, "WORKER": "off",
             "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
             "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms")}

@@ -25,6 +25,7 @@ class Task(Base):
         Index("ix_tasks_claimable", "region_code", "status", "role", "assignee_id"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_candidate_org", "candidate_org_id", "status"),
+        Index("ix_tasks_done", "completed_by_id", "completed_at"),  # a reviewer's 已办 view, newest first
         # SLA dashboard: steps completed in a period, per step, authority and reviewer (covering).
         Index("ix_tasks_dashboard_completed", "completed_at", "status", "region_code", "bpmn_id",
               "deadline_state", "created_at", "warn_at", "completed_by_id", "case_id"),
