@@ -1,18 +1,15 @@
 """Comments on a case: a "comment" event in its history, written by anyone who may see the case."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.errors import InvalidForm
-from app.extensions import db
-from app.models import CaseEvent, User
+from app.models import User
 from app.services import history
 from app.services.cases import get_case
 
 MAX_COMMENT_LENGTH = 1000
 
 
-def add_comment(actor: User, case_id: int, text: str) -> CaseEvent:
+def add_comment(actor: User, case_id: int, text: str) -> None:
     """Add a comment to a case the actor may see (404 otherwise); empty or overlong text is refused."""
     case = get_case(actor, case_id)
     body = (text or "").strip()
@@ -21,5 +18,3 @@ def add_comment(actor: User, case_id: int, text: str) -> CaseEvent:
     if len(body) > MAX_COMMENT_LENGTH:
         raise InvalidForm({"comment": f"评论最多 {MAX_COMMENT_LENGTH} 个字"})
     history.record(case, "comment", actor, payload={"text": body})
-    return db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "comment")
-                              .order_by(CaseEvent.id.desc()).limit(1)).one()
