@@ -8,6 +8,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
+from app.direct_write import write_now
 from app.errors import CaseNotFound, InvalidForm, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
@@ -53,7 +54,7 @@ def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = No
                 title=manifest["name"], applicant_org_id=actor.organisation_id,
                 started_by_id=actor.id, region_code=actor.region_code, data=dict(initial))
     db.session.add(case)
-    db.session.flush()
+    write_now(db.session(), [case])  # its id, for the rows that follow (a plain INSERT, no flush)
     start_handler = manifest.get("properties", {}).get("startHandler")
     if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
         get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session()))

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import table_of, utcnow
+from app.direct_write import write_now
 from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StepResult
 from app.errors import StaleCase
 from app.extensions import db
@@ -192,7 +193,10 @@ def _persist(case: Case, actor: User | None, running: RunningCase, result: StepR
     _update_case(case, actor, result, open_tasks, reviewed)
     clocks.after_step(case, actor, all_tasks)  # task and case deadlines, pauses, warning/overdue states
     _save_state(case, running, new_case)
-    try:  # the case's version was bumped by _lock_case (or the case is new): no second bump needed
+    try:
+        # The case and its task rows by plain statements (direct_write: the flush's dependency sort
+        # costs more than the writes), then whatever else the step changed (clocks, notifications).
+        write_now(db.session(), [case, *all_tasks])
         db.session.flush()
     except (StaleDataError, OperationalError) as exc:
         raise StaleCase() from exc
