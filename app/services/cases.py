@@ -38,8 +38,8 @@ def _next_number(prefix: str) -> str:
     """The next number of this prefix and year: one atomic upsert (the first case of a year creates
     the counter; concurrent starts queue on its row)."""
     year = utcnow().astimezone(LOCAL_TZ).year
-    value = db.session.execute(_NEXT_VALUE(db.session()),
-                               {"prefix": prefix, "year": year, "last_value": 1}).scalar_one()
+    value = db.session.connection().execute(_NEXT_VALUE(db.session()),
+                                            {"prefix": prefix, "year": year, "last_value": 1}).scalar_one()
     return f"{prefix}-{year}-{value:06d}"
 
 

@@ -90,7 +90,9 @@ def _service_caller(case: Case, actor: User | None) -> Any:
         ctx = HandlerContext(case=case, actor=actor, data=data, session=db.session())
         # A savepoint per handler: a failing handler leaves nothing half-applied.
         with history.savepoint():
-            return handler(ctx, **params) or {}
+            result = handler(ctx, **params) or {}
+            write_now(db.session(), [case])  # handlers often set case fields (title, region): no flush for those
+            return result
     return call
 
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import rowcount, utcnow
+from app.db import table_of, utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, Organisation, Region, Task, TaskStatus, User, UserRole
@@ -139,6 +139,12 @@ def assignable_users(actor: User, task_id: str) -> list[User]:
     return [u for u in users if is_candidate(u, task)]
 
 
+_TASKS = table_of(Task)
+_CLAIM = (update(_TASKS).where(_TASKS.c.id == bindparam("task"), _TASKS.c.assignee_id.is_(None),
+                               _TASKS.c.status == TaskStatus.OPEN)
+          .values(assignee_id=bindparam("assignee"), claimed_at=bindparam("now")))
+
+
 def get_task(actor: User, task_id: str) -> Task:
     return require_task_visible(actor, db.session.get(Task, task_id))
 
@@ -155,10 +161,9 @@ def claim_task(actor: User, task_id: str) -> Task:
         raise NotAllowed("您不是该任务的办理人", code="not_candidate")
     _require_open(task)
     now = utcnow()
-    claimed = db.session.execute(
-        update(Task).where(Task.id == task.id, Task.assignee_id.is_(None), Task.status == TaskStatus.OPEN)
-        .values(assignee_id=actor.id, claimed_at=now).execution_options(synchronize_session=False))
-    if rowcount(claimed) != 1:
+    # One conditional UPDATE decides between concurrent claims (a plain statement: nothing to flush first).
+    claimed = db.session.connection().execute(_CLAIM, {"task": task.id, "assignee": actor.id, "now": now})
+    if claimed.rowcount != 1:
         raise TaskAlreadyClaimed()
     # The row now holds these values: tell the loaded object without another SELECT or UPDATE.
     set_committed_value(task, "assignee_id", actor.id)
