@@ -91,7 +91,14 @@ def _service_caller(case: Case, actor: User | None) -> Any:
         # A savepoint per handler: a failing handler leaves nothing half-applied.
         with history.savepoint():
             result = handler(ctx, **params) or {}
-            write_now(db.session(), [case])  # handlers often set case fields (title, region): no flush for those
+            try:  # handlers often set case fields (title, region): written directly, then their other rows
+                write_now(db.session(), [case])
+                db.session.flush()
+            except BaseException:
+                # The savepoint rolls back what was written in it: reload the case from the database,
+                # as the ORM does for the rows it flushed there (its version must match the row's).
+                db.session.expire(case)
+                raise
             return result
     return call
 

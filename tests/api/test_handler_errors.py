@@ -51,3 +51,22 @@ def test_retry_of_a_case_not_in_error_is_refused(as_user: Callable[[str], ApiUse
     case_id, _ = _approve(ent, city, review_procedure)
     response = admin.post(f"/api/v1/cases/{case_id}/retry")
     assert response.status_code == 422 and response.json["code"] == "case_not_in_error"
+
+
+def test_handler_whose_rows_the_database_refuses_puts_case_in_error_with_its_title_unchanged(
+        as_user: Callable[[str], ApiUser], review_procedure: str, app: Flask) -> None:
+    """The handler changed the case and then a row of its own failed when its savepoint was written:
+    the case shows the error (not a conflict), keeps the decision, and the case change is undone."""
+    ent, city, admin = as_user("ent-nanning"), as_user("city-nanning"), as_user("admin")
+    procedures.REFUSED_WRITE["remaining"] = 1
+    case_id, status = _approve(ent, city, review_procedure)
+    assert status == 200
+    case = ent.case(case_id)
+    assert case["status"] == "error" and case["error_message"]
+    assert case["data"]["decision"] == "approve"
+    assert not case["title"].startswith("已登记")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert admin.post(f"/api/v1/cases/{case_id}/retry").status_code == 200
+    case = ent.case(case_id)
+    assert case["status"] == "completed" and case["title"] == "已登记：隧道监测报告"
