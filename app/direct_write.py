@@ -42,11 +42,10 @@ def write_now(session: Session, objects: Iterable[object]) -> None:
 
 
 def _insert(session: Session, state: InstanceState[Any]) -> bool:
-    mapper = state.mapper
-    table = _single_table(mapper)
-    related = _related_keys(state)
-    if table is None or related is None:
+    target = _writable(state)
+    if target is None:
         return False
+    mapper, table, related = target
     values: dict[str, Any] = {}
     for prop in mapper.column_attrs:
         column = prop.columns[0]
@@ -71,11 +70,10 @@ def _insert(session: Session, state: InstanceState[Any]) -> bool:
 
 
 def _update(session: Session, state: InstanceState[Any]) -> bool:
-    mapper = state.mapper
-    table = _single_table(mapper)
-    related = _related_keys(state)
-    if table is None or related is None:
+    target = _writable(state)
+    if target is None:
         return False
+    mapper, table, related = target
     values = {_key(prop.columns[0]): state.dict.get(prop.key) for prop in mapper.column_attrs
               if _changed(state, prop.key)}
     values.update(related)
@@ -118,11 +116,14 @@ def _changed(state: InstanceState[Any], key: str) -> bool:
     return old is NO_VALUE or old != state.dict.get(key)
 
 
-def _single_table(mapper: Mapper[Any]) -> Table | None:
-    """The mapped table, for a plain one-table mapping with a one-column primary key."""
+def _writable(state: InstanceState[Any]) -> tuple[Mapper[Any], Table, dict[str, Any]] | None:
+    """Mapper, table and foreign-key values from many-to-one changes, for a plain one-table mapping with a
+    one-column primary key; None for what only the flush can write."""
+    mapper = state.mapper
     if mapper.inherits is not None or len(mapper.primary_key) != 1 or not isinstance(mapper.local_table, Table):
         return None
-    return mapper.local_table
+    related = _related_keys(state)
+    return None if related is None else (mapper, mapper.local_table, related)
 
 
 def _related_keys(state: InstanceState[Any]) -> dict[str, Any] | None:
