@@ -30,6 +30,7 @@ def test_handler_failure_puts_case_in_error_keeps_the_decision_and_admin_retry_f
     assert case["status"] == "error"
     assert "登记系统暂时不可用" in case["error_message"] and "登记结果" in case["error_message"]
     assert case["data"]["decision"] == "approve"
+    assert not case["title"].startswith("已登记")  # the handler's change to the case went with its savepoint
     assert [e["kind"] for e in case["history"]][-1] == "error"
     with app.app_context():  # the handler's outbox row was rolled back with its savepoint
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

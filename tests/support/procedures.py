@@ -21,13 +21,13 @@ REFUSED_WRITE = {"remaining": 0}
 
 
 def register_outcome(ctx: HandlerContext, title: str) -> dict[str, Any]:
-    """Registers the approved material: an outbox message, then the case title (fails during an outage)."""
+    """Registers the approved material: an outbox message and the case title (fails during an outage)."""
     enqueue("test.registered", {"case": ctx.case.number, "title": title}, f"test-registered-{ctx.case.id}",
             ctx.case.id)
+    ctx.case.title = f"已登记：{title}"  # before the call that may fail: the failure must undo it
     if OUTAGE["remaining"] > 0:
         OUTAGE["remaining"] -= 1
         raise ConnectionError("登记系统暂时不可用")
-    ctx.case.title = f"已登记：{title}"
     if REFUSED_WRITE["remaining"] > 0 and ctx.actor is not None:
         REFUSED_WRITE["remaining"] -= 1
         ctx.session.add(UserRole(user_id=ctx.actor.id, role=ctx.actor.role_rows[0].role))
