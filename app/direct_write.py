@@ -99,7 +99,7 @@ def _update(session: Session, state: InstanceState[Any]) -> bool:
     if result.rowcount != 1:
         raise StaleDataError(f"{table.name} {params[_PK]}: changed by another transaction")
     if version is not None:
-        state.dict[mapper.get_property_by_column(version).key] = values[_key(version)]
+        state.dict[version_key] = values[_key(version)]
     return True
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 
-from app.db import utcnow
+from app.db import rowcount, utcnow
 from app.extensions import db
 from app.models import OPEN_STATUSES, PROVINCE_CODE, Case, CaseClock, Role, Task, TaskStatus, User, UserRole
 from app.services import history
@@ -122,7 +122,7 @@ def _swap(model: type[Task] | type[Case], row_id: object, old: str | None, new: 
     """Compare-and-set of deadline_state, bypassing the ORM (no lock_version bump, no lost race)."""
     result = db.session.execute(update(model).where(model.id == row_id, model.deadline_state == old)
                                 .values(deadline_state=new).execution_options(synchronize_session=False))
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 def _flag_statutory(now: datetime) -> int:
@@ -135,7 +135,7 @@ def _flag_statutory(now: datetime) -> int:
         result = db.session.execute(update(CaseClock).where(
             CaseClock.case_id == case.id, CaseClock.statutory_overdue.is_(False))
             .values(statutory_overdue=True).execution_options(synchronize_session=False))
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if rowcount(result) == 1:
             history.record(case, "statutory_overdue", None)
             title = f"【超法定时限】办件 {case.number} 已超过法定时限 {_fmt(case.statutory_due_at)}"
             notify(leads(case.region_code), Note("case_statutory_overdue", title, case_id=case.id, key=str(case.id)))

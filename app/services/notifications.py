@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.db import utcnow
+from app.db import rowcount, utcnow
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
 from app.models import Notification, Role, User, UserRole
@@ -81,7 +81,7 @@ def mark_read(actor: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         query = query.where(Notification.id.in_(ids))
     result = db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 def pending_delivery_ids(limit: int = 100) -> list[int]:
