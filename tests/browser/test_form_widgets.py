@@ -26,6 +26,7 @@ def test_every_widget_renders_accessibly_and_rows_can_be_added_and_removed(chrom
     page.set_default_timeout(5_000)
     page.set_content(html)
     page.add_style_tag(path=str(VENDOR / "bootstrap" / "bootstrap.min.css"))
+    page.add_style_tag(path=str(ROOT / "app" / "web" / "static" / "css" / "app.css"))
     page.add_script_tag(path=str(ROOT / "app" / "web" / "static" / "js" / "forms.js"))
     add = page.get_by_role("button", name="添加一行")
     add.click()
