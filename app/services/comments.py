@@ -1,7 +1,7 @@
 """Comments on a case: a "comment" event in its history, written by anyone who may see the case."""
 from __future__ import annotations
 
-from app.errors import InvalidForm
+from app.errors import InvalidForm, Message
 from app.models import User
 from app.services import history
 from app.services.cases import get_case
@@ -14,7 +14,7 @@ def add_comment(actor: User, case_id: int, text: str) -> None:
     case = get_case(actor, case_id)
     body = (text or "").strip()
     if not body:
-        raise InvalidForm({"comment": "请填写评论内容"})
+        raise InvalidForm({"comment": Message("请填写评论内容")})
     if len(body) > MAX_COMMENT_LENGTH:
-        raise InvalidForm({"comment": f"评论最多 {MAX_COMMENT_LENGTH} 个字"})
+        raise InvalidForm({"comment": Message("评论最多 {limit} 个字", limit=MAX_COMMENT_LENGTH)})
     history.record(case, "comment", actor, payload={"text": body})

@@ -170,6 +170,10 @@ def test_comments_are_shown_to_everyone_who_sees_the_case(web: Callable[[str], W
     assert empty.status_code == 422 and "请填写评论内容" in empty.get_data(as_text=True)
     assert ent.post(f"/cases/{case_id}/comments", {"comment": "材料原件已寄出"}).status_code == 302
     assert "材料原件已寄出" in web("city-nanning").html(f"/cases/{case_id}")
+    ent.get("/lang/en")
+    overlong = ent.post(f"/cases/{case_id}/comments", {"comment": "长" * 1001})
+    assert overlong.status_code == 422
+    assert "A comment has at most 1000 characters" in overlong.get_data(as_text=True)
 
 
 def test_lead_assigns_and_attachments_download(web: Callable[[str], WebUser]) -> None:
