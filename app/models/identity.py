@@ -50,6 +50,9 @@ class OrganisationKind(enum.StrEnum):
     ENTERPRISE = "enterprise"
     AUTHORITY = "authority"
     PLATFORM = "platform"  # the operator of the system itself (analysts, admins)
+    # An individual's own account holder: one per person, so what he files is his alone; his employer
+    # (who may be the very party he applies against) never shares his organisation.
+    INDIVIDUAL = "individual"
 
 
 class Region(Base):

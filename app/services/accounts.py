@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
-from app.models import ApiToken, User, UserRole
+from app.models import ApiToken, Organisation, OrganisationKind, Person, Role, User, UserRole
 
 
 def create_user(username: str, display_name: str, password: str, organisation_id: int,
@@ -25,6 +25,23 @@ def create_user(username: str, display_name: str, password: str, organisation_id
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def create_individual(username: str, password: str, person: Person, region_code: str,
+                      phone: str | None = None) -> User:
+    """An individual's account: a personal organisation of his own (not his employer's), the individual
+    role, linked to his person record. Organisation-wide rules (who sees a case, who may claim an
+    applicant's task) then reach him alone."""
+    own = Organisation(kind=OrganisationKind.INDIVIDUAL, name=personal_organisation_name(person.name),
+                       region_code=region_code)
+    db.session.add(own)
+    db.session.flush()
+    return create_user(username, person.name, password, own.id, region_code, [Role.INDIVIDUAL.value],
+                       person_id=person.id, phone=phone)
+
+
+def personal_organisation_name(name: str) -> str:
+    return f"{name}（个人）"
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -21,7 +21,7 @@ from app.models import (
     RegionLevel,
     Role,
 )
-from app.services.accounts import create_user
+from app.services.accounts import create_individual, create_user
 from app.services.calendar_admin import seed_official_calendar
 from app.services.identifiers import credit_code_check_char, id_check_digit
 
@@ -128,19 +128,19 @@ def seed_demo() -> bool:
     _enterprise_world("450200", "柳州", liuzhou, [
         ("蒙刚", "45020219800211004"), ("莫燕", "45020319881109005")])
     users = [
-        ("ent-nanning", "邕城建设·经办人", nanning, "450100", [Role.ENTERPRISE], None),
-        ("ent-liuzhou", "龙城建筑·经办人", liuzhou, "450200", [Role.ENTERPRISE], None),
-        ("city-nanning", "南宁市住建局·审核员", city_orgs["450100"], "450100", [Role.CITY_REVIEWER, Role.LEAD], None),
-        ("city-liuzhou", "柳州市住建局·审核员", city_orgs["450200"], "450200", [Role.CITY_REVIEWER, Role.LEAD], None),
-        ("province", "自治区住建厅·市场监管处", province, PROVINCE_CODE, [Role.PROVINCE_REVIEWER, Role.LEAD], None),
-        ("analyst", "业务分析员", platform, PROVINCE_CODE, [Role.ANALYST], None),
-        ("admin", "系统管理员", platform, PROVINCE_CODE, [Role.ADMIN], None),
-        ("supervisor", "自治区住建厅·监管", province, PROVINCE_CODE, [Role.SUPERVISOR], None),
-        ("person", "梁海", nanning, "450100", [Role.INDIVIDUAL], nanning_people[2].id),
-        ("supervisor-nanning", "南宁市住建局·监管", city_orgs["450100"], "450100", [Role.SUPERVISOR], None),
+        ("ent-nanning", "邕城建设·经办人", nanning, "450100", [Role.ENTERPRISE]),
+        ("ent-liuzhou", "龙城建筑·经办人", liuzhou, "450200", [Role.ENTERPRISE]),
+        ("city-nanning", "南宁市住建局·审核员", city_orgs["450100"], "450100", [Role.CITY_REVIEWER, Role.LEAD]),
+        ("city-liuzhou", "柳州市住建局·审核员", city_orgs["450200"], "450200", [Role.CITY_REVIEWER, Role.LEAD]),
+        ("province", "自治区住建厅·市场监管处", province, PROVINCE_CODE, [Role.PROVINCE_REVIEWER, Role.LEAD]),
+        ("analyst", "业务分析员", platform, PROVINCE_CODE, [Role.ANALYST]),
+        ("admin", "系统管理员", platform, PROVINCE_CODE, [Role.ADMIN]),
+        ("supervisor", "自治区住建厅·监管", province, PROVINCE_CODE, [Role.SUPERVISOR]),
+        ("supervisor-nanning", "南宁市住建局·监管", city_orgs["450100"], "450100", [Role.SUPERVISOR]),
     ]
-    for username, display, org, region, roles, person_id in users:
-        create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles], person_id=person_id)
+    for username, display, org, region, roles in users:
+        create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles])
+    create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100")
     db.session.flush()
     return True
 
