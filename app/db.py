@@ -46,6 +46,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(term: str) -> str:
+    """A LIKE pattern matching `term` anywhere, its own % and _ taken literally (use with escape=LIKE_ESCAPE):
+    a search for "JS_2026" must not match "JS-2026"."""
+    literal = term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return f"%{literal}%"
+
+
 def table_of(model: type[Base]) -> Table:
     """The Table of a mapped class (typed as such, for Core statements)."""
     return cast(Table, model.__table__)

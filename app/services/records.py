@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
+from app.db import LIKE_ESCAPE, contains_pattern
 from app.errors import NotFound
 from app.extensions import db
 from app.models import (
@@ -53,8 +54,8 @@ def _page(query: Select[T], order: Any, filters: RecordFilter) -> tuple[list[T],
 def _like(q: str | None, *columns: Any) -> ColumnElement[bool] | None:
     if not q:
         return None
-    pattern = f"%{q.strip()}%"
-    return or_(*(column.like(pattern) for column in columns))
+    pattern = contains_pattern(q.strip())
+    return or_(*(column.like(pattern, escape=LIKE_ESCAPE) for column in columns))
 
 
 def _where(query: Select[T], *clauses: ColumnElement[bool] | None) -> Select[T]:
