@@ -1,15 +1,30 @@
 """Application factory: config -> extensions -> api, web, errors, cli -> jobs."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from app import config, log_masking
 from app.errors import DomainError
 from app.extensions import csrf, db, login_manager, migrate
+
+SECURITY_LOGGER = "app.security"
+
+# No inline script runs on the pages (the case diagram's data is a JSON block), so scripts come from the
+# app alone; inline styles exist (style attributes, the dashboard's <style>), hence 'unsafe-inline' there.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                           "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # never a URL (it may hold a search for an ID number) to another site
+}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -19,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_commands(app)
     init_background(app)
     return app
@@ -36,8 +52,18 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    init_logging(app)
+
+
+def init_logging(app: Flask) -> None:
+    """ID numbers and phones are masked in every line logged (app, werkzeug, gunicorn, Celery);
+    sign-ins and sign-outs (logger app.security) are logged at INFO even where the app logs warnings only."""
     log_masking.install(app.logger)
-    log_masking.install()
+    if app.config.get("WORKER") == "celery":
+        log_masking.install_for_celery()
+    security_log = logging.getLogger(SECURITY_LOGGER)
+    if security_log.level == logging.NOTSET:
+        security_log.setLevel(logging.INFO)
 
 
 def init_extensions(app: Flask) -> None:
@@ -95,6 +121,19 @@ def register_error_handlers(app: Flask) -> None:
 
     app.register_error_handler(DomainError, on_domain_error)
     app.register_error_handler(HTTPException, on_http_error)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Every response: no sniffing, no framing, the CSP, same-origin referrers. Every page, API answer and
+    download (personal data) is not stored by browsers or proxies; only the static assets are cached."""
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def register_commands(app: Flask) -> None:

@@ -20,6 +20,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     demo = _bool("GJY_DEMO", default=False)
     # Outside demo mode there is no default: create_app refuses to start without SECRET_KEY.
     secret = os.environ.get("SECRET_KEY") or ("demo-only-secret" if demo else None)
+    max_upload = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
     return {
         # SQLAlchemy URL; default: a SQLite file in the instance folder.
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -29,7 +30,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Where uploaded attachments are stored (outside the database).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         # Maximum upload size in bytes (default 20 MiB).
-        "MAX_UPLOAD_BYTES": int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        "MAX_UPLOAD_BYTES": max_upload,
+        # Any request body: an upload with its multipart framing fits; a larger body answers 413 unread.
+        "MAX_CONTENT_LENGTH": max_upload + 1024 * 1024,
         # Demo mode: demo users with a known password may exist and sign in.
         "DEMO": demo,
         # Folders holding the procedures, forms and lane mapping.
@@ -63,6 +66,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The session cookie goes over HTTPS only, except in demo mode (http://127.0.0.1);
+        # GJY_SECURE_COOKIES=0 for another plain-HTTP run, =1 to force it.
+        "SESSION_COOKIE_SECURE": _bool("GJY_SECURE_COOKIES", default=not demo),
+        # A signed-in session idle this long ends (each request renews it); minutes, default 2 hours.
+        "PERMANENT_SESSION_LIFETIME": 60 * int(os.environ.get("GJY_SESSION_IDLE_MINUTES", "120")),
         "JSON_AS_ASCII": False,
     }
 

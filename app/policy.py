@@ -9,6 +9,7 @@ from app.errors import CaseNotFound, NotAllowed, TaskNotFound
 from app.models import (
     PROVINCE_CODE,
     Case,
+    CaseStatus,
     Organisation,
     OrganisationKind,
     PerformanceRecord,
@@ -55,8 +56,17 @@ def visible_cases(actor: User) -> ColumnElement[bool]:
     if actor.has_role(Role.ENTERPRISE):
         clauses.append(Case.applicant_org_id == actor.organisation_id)
     if _is_official(actor):
-        clauses.append(_region_clause(Case.region_code, actor.region_code))
+        received: ColumnElement[bool] = Case.received_at.is_not(None)
+        if actor.has_role(Role.ADMIN):
+            received = or_(received, Case.status == CaseStatus.ERROR)
+        clauses.append(and_(_region_clause(Case.region_code, actor.region_code), received))
     return or_(*clauses)
+
+
+def _received_by_authorities(actor: User, case: Case) -> bool:
+    """An applicant's draft is his own until submitted; an admin also sees a case that failed before that,
+    to retry it."""
+    return case.received_at is not None or (case.status == CaseStatus.ERROR and actor.has_role(Role.ADMIN))
 
 
 def can_see_case(actor: User, case: Case) -> bool:
@@ -64,7 +74,8 @@ def can_see_case(actor: User, case: Case) -> bool:
         return True
     if actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id:
         return True
-    return _is_official(actor) and region_covers(actor.region_code, case.region_code)
+    return (_is_official(actor) and region_covers(actor.region_code, case.region_code)
+            and _received_by_authorities(actor, case))
 
 
 def require_case_visible(actor: User, case: Case | None) -> Case:

@@ -1,34 +1,78 @@
 """Personnel deregistration (人员注销): by the employer itself, or by the authority of the former employer's
-region when that employer does not cooperate. A locked person is refused at start (see bpmn/README.md).
+region when that employer does not cooperate. A locked person and a holder of a certificate in force are
+refused at start (see bpmn/README.md).
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
+from app.db import utcnow
 from app.errors import InvalidForm, NotAllowed, RuleViolation
 from app.integrations.outbox import enqueue
-from app.models import PROVINCE_CODE, Person, PersonStatus, ProjectLock, Role
+from app.models import (
+    CERTIFICATE_KIND_TITLES,
+    PROVINCE_CODE,
+    Certificate,
+    Person,
+    PersonStatus,
+    ProjectLock,
+    Role,
+)
 from app.services.handler_registry import ChoiceContext, HandlerContext
 from app.services.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
 from handlers.rules import blocking_lock, lock_details, lock_title, open_cases
 
 PROCEDURE = "personnel_deregistration"
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# Certificate holders change employer in the system that issued the certificate (domain §4).
+CERTIFICATE_SYSTEM = "培训考试系统或审批系统"
+KIND_TITLES = {str(kind): title for kind, title in CERTIFICATE_KIND_TITLES.items()}
+
+
+def _today() -> date:
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+def _in_force() -> ColumnElement[bool]:
+    """Certificates not expired on today's date (one without an expiry date is in force) [interp]."""
+    return or_(Certificate.valid_until.is_(None), Certificate.valid_until >= _today())
+
+
+def certificate_in_force(session: Any, person_id: int) -> Certificate | None:
+    """The person's first certificate in force, if any."""
+    return session.scalar(select(Certificate).where(Certificate.person_id == person_id, _in_force())
+                          .order_by(Certificate.id).limit(1))
+
+
+def certificate_title(cert: Certificate) -> str:
+    kind = KIND_TITLES.get(cert.kind, cert.kind)
+    specialty = f"（{cert.specialty}）" if cert.specialty else ""
+    until = f"，有效期至 {cert.valid_until.isoformat()}" if cert.valid_until else ""
+    return f"{kind}证书{specialty}（证书编号 {cert.number}{until}）"
 
 
 @choices("dereg.persons")
 def persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
-    """An enterprise: its persons in service (locked ones marked); an individual: himself."""
+    """An enterprise: its persons in service (locked ones and certificate holders marked); an individual: himself."""
     if ctx.actor.has_role(Role.ENTERPRISE):
-        rows = ctx.session.scalars(select(Person).where(Person.employer_id == ctx.actor.organisation_id,
-                                                        Person.status == PersonStatus.IN_SERVICE).order_by(Person.id))
+        rows = list(ctx.session.scalars(select(Person).where(
+            Person.employer_id == ctx.actor.organisation_id,
+            Person.status == PersonStatus.IN_SERVICE).order_by(Person.id)))
     else:
-        rows = ctx.session.scalars(select(Person).where(Person.id == (ctx.actor.person_id or -1)))
+        rows = list(ctx.session.scalars(select(Person).where(Person.id == (ctx.actor.person_id or -1))))
     locked = set(ctx.session.scalars(select(ProjectLock.person_id).where(ProjectLock.active.is_(True))))
-    return [(p.id, f"{p.name}（{mask_id_number(p.id_number)}）{'· 项目锁定中' if p.id in locked else ''}")
-            for p in rows]
+    certified = set(ctx.session.scalars(select(Certificate.person_id).where(
+        Certificate.person_id.in_([p.id for p in rows]), _in_force())))
+
+    def marks(person: Person) -> str:
+        found = "· 项目锁定中" if person.id in locked else ""
+        return found + (f"· 持证人员（通过{CERTIFICATE_SYSTEM}变更）" if person.id in certified else "")
+    return [(p.id, f"{p.name}（{mask_id_number(p.id_number)}）{marks(p)}") for p in rows]
 
 
 def _by_id_number(ctx: HandlerContext) -> Person:
@@ -68,29 +112,47 @@ def _subject(ctx: HandlerContext) -> tuple[Person, str]:
     return person, "employer"
 
 
-def locked_message(person: Person, lock: ProjectLock, applicant_kind: str) -> str:
+def locked_message(person: Person, lock: ProjectLock, applicant_kind: str, certified: bool = False) -> str:
     state = "处于项目人员锁定状态" if lock.active else "正处于临时解锁期，期满将恢复锁定"
     employer = person.employer.name if person.employer else "原单位"
     who = "请先" if applicant_kind == "employer" else f"请由原单位（{employer}）先"
-    return (f"{person.name}为{lock_title(lock)}，{state}，不能注销。"
-            f"{who}办理项目人员解锁（personnel_unlock），解锁后再申请注销。")
+    then = f"解锁后，其单位变更须通过{CERTIFICATE_SYSTEM}办理（持证人员）。" if certified else "解锁后再申请注销。"
+    return f"{person.name}为{lock_title(lock)}，{state}，不能注销。{who}办理项目人员解锁（personnel_unlock），{then}"
+
+
+def certificate_message(person: Person, cert: Certificate) -> str:
+    return (f"{person.name}持有有效的{certificate_title(cert)}，属持证人员，其单位变更、注销须通过"
+            f"{CERTIFICATE_SYSTEM}办理（数据交换后自动变更），不能在本系统注销。")
 
 
 def require_deregistrable(session: Any, person: Person, applicant_kind: str) -> None:
-    """In service, employed in Guangxi, not bound to a project: else a refusal with a stable code."""
+    """In service, employed in Guangxi, not bound to a project, no certificate in force: else a refusal with a
+    stable code. A locked certificate holder hears of the lock first (nothing changes before the unlock)."""
     if person.status != PersonStatus.IN_SERVICE or person.employer is None:
         raise RuleViolation(f"{person.name}已注销，无需再次办理", code="dereg_already_deregistered")
     if person.employer.region_code[:2] != PROVINCE_CODE[:2]:
         raise RuleViolation("原单位为区外企业，请向其注册地住房城乡建设主管部门申请", code="dereg_out_of_region")
-    lock = blocking_lock(session, person.id)
+    lock, cert = blocking_lock(session, person.id), certificate_in_force(session, person.id)
     if lock is not None:
-        raise RuleViolation(locked_message(person, lock, applicant_kind), code="person_locked",
+        raise RuleViolation(locked_message(person, lock, applicant_kind, cert is not None), code="person_locked",
                             details=lock_details(lock))
+    if cert is not None:
+        raise RuleViolation(certificate_message(person, cert), code="dereg_certificate_holder",
+                            details={"certificate_id": cert.id, "certificate_kind": cert.kind,
+                                     "certificate_number": cert.number,
+                                     "valid_until": cert.valid_until.isoformat() if cert.valid_until else None})
+
+
+def _leave_date_errors(data: dict[str, Any]) -> None:
+    value = data.get("leave_date")
+    if isinstance(value, str) and value and date.fromisoformat(value) > _today():
+        raise InvalidForm({"leave_date": "离职日期不能晚于今天"})
 
 
 @handler("dereg.check_start")
 def check_start(ctx: HandlerContext) -> dict[str, Any]:
     """Refuse a start that cannot succeed; route the case to the former employer's region."""
+    _leave_date_errors(ctx.data)
     person, applicant_kind = _subject(ctx)
     require_deregistrable(ctx.session, person, applicant_kind)
     others = open_cases(ctx.session, PROCEDURE, lambda d: d.get("person_id") == person.id, ctx.case.id)

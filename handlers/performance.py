@@ -3,8 +3,9 @@ the province reviews the four documents' originals; on approval the change is ap
 """
 from __future__ import annotations
 
+import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,8 @@ from handlers import choices, handler, validator
 from handlers.rules import open_cases
 
 PROCEDURE = "performance_record_edit"
+AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")  # 万元, at most two decimals
+MAX_CONTRACT_AMOUNT = Decimal("10000000")  # 万元: a thousand 亿 yuan, above any single contract
 EDITABLE = {"project_name": "工程名称", "contract_amount": "合同金额（万元）", "completion_date": "竣工日期",
             "project_manager": "项目经理", "construction_unit": "建设单位", "project_scale": "建设规模"}
 # upload field -> (document, the review's checkbox that its original was shown)
@@ -72,11 +75,14 @@ def check_start(ctx: HandlerContext) -> dict[str, Any]:
 
 def _format_error(name: str, value: str) -> str | None:
     if name == "contract_amount":
-        try:
-            if Decimal(value) <= 0:
-                return "合同金额应大于0"
-        except InvalidOperation:
-            return "合同金额应为数字（万元）"
+        # Plain decimal notation only ("1e400", "NaN" and "Infinity" parse as Decimals too).
+        if not AMOUNT.fullmatch(value.strip()):
+            return "合同金额应为数字（万元），最多两位小数"
+        amount = Decimal(value.strip())
+        if amount <= 0:
+            return "合同金额应大于0"
+        if amount > MAX_CONTRACT_AMOUNT:
+            return f"合同金额不能超过 {MAX_CONTRACT_AMOUNT} 万元"
     if name == "completion_date":
         try:
             date.fromisoformat(value)

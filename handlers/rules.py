@@ -8,10 +8,22 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.errors import InvalidForm, RuleViolation
 from app.models import OPEN_STATUSES, Case, CaseEvent, ProjectLock, Task
 from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
 
 UNLOCK_PROCEDURE = "personnel_unlock"
+
+
+class FieldRefusal(InvalidForm, RuleViolation):
+    """A rule of the notice refuses a form submission: a RuleViolation with a stable code whose message also
+    belongs beside one field. The API answers 422 with the code, the message and details.fields; pages catch
+    it as an InvalidForm and show the message beside the field, keeping what was typed."""
+
+    def __init__(self, field_name: str, message: str, *, code: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__({field_name: message}, message)
+        self.code = code
+        self.details.update(details or {})
 
 
 def open_cases(session: Session, procedure_key: str, matches: Callable[[dict[str, Any]], bool],

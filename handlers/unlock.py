@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.errors import RuleViolation
-from app.models import LockRole, ProjectLock
+from app.models import Case, LockRole, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.handler_registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
-from handlers.rules import Timeline, changed, open_cases, timeline
+from handlers.rules import FieldRefusal, Review, Timeline, changed, open_cases, timeline
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PROCEDURE = "personnel_unlock"
@@ -35,8 +35,10 @@ MATERIALS: dict[str, tuple[str, frozenset[str] | None]] = {
 }
 # A duty change needs only the application form: it carries the construction and supervising units' seals.
 REQUIRED = {kind: ["application_files"] + ([f"{kind}_files"] if kind != "duty_change" else []) for kind in KINDS}
-# What a reviewer may list in a return (补正): the kind's materials and the stated reason.
+# What a reviewer may list in a return (补正) or a materials rejection: the kind's materials and the stated reason.
 ITEM_TITLES = {**{k: v[0] for k, v in MATERIALS.items()}, "reason": "申请理由（说明不充分）"}
+# Grounds of a rejection (不予解锁依据): only a materials ground is bound by the one-notice rule's list.
+MATERIALS_GROUND = "materials_deficient"
 
 
 def _today() -> date:
@@ -51,33 +53,72 @@ def _locks(session: Any, ids: list[int]) -> list[ProjectLock]:
     return list(session.scalars(select(ProjectLock).where(ProjectLock.id.in_(ids or [])).order_by(ProjectLock.id)))
 
 
-def _active_locks_of(session: Any, enterprise_id: int) -> list[ProjectLock]:
+def _bound_locks_of(session: Any, enterprise_id: int) -> list[ProjectLock]:
+    """The enterprise's locks in force: active, or temporarily released and due to return."""
     return list(session.scalars(select(ProjectLock).where(
-        ProjectLock.enterprise_id == enterprise_id, ProjectLock.active.is_(True)).order_by(ProjectLock.id)))
+        ProjectLock.enterprise_id == enterprise_id,
+        (ProjectLock.active.is_(True)) | (ProjectLock.relock_at.is_not(None))).order_by(ProjectLock.id)))
+
+
+def temporarily_released(lock: ProjectLock) -> bool:
+    """Released by an approved temporary unlock whose timer will restore it."""
+    return not lock.active and lock.relock_at is not None
+
+
+def _bound(lock: ProjectLock) -> bool:
+    return lock.active or temporarily_released(lock)
+
+
+def _relock_day(lock: ProjectLock) -> str:
+    return lock.relock_at.astimezone(LOCAL_TZ).date().isoformat() if lock.relock_at else ""
+
+
+def _case_number(session: Any, case_id: int | None) -> str:
+    case = session.get(Case, case_id) if case_id else None
+    return case.number if case is not None else "—"
 
 
 @choices("unlock.locked_persons")
 def locked_persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
-    """The applicant enterprise's persons currently locked to a project."""
+    """The applicant enterprise's persons bound to a project (a temporarily released one says until when)."""
     enterprise_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
-    locks = _active_locks_of(ctx.session, enterprise_id)
+    locks = _bound_locks_of(ctx.session, enterprise_id)
     if ctx.case is not None:  # a resubmission may still name the locks it asked for
         locks += [lk for lk in _locks(ctx.session, ctx.case.data.get("lock_ids", [])) if lk not in locks]
-    return [(lk.id, f"{lk.person.name}（{LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role)}）· {lk.project.name}")
-            for lk in locks if lk.enterprise_id == enterprise_id]
+
+    def title(lk: ProjectLock) -> str:
+        state = f"（临时解锁中，{_relock_day(lk)} 期满恢复锁定）" if temporarily_released(lk) else ""
+        return f"{lk.person.name}（{LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role)}）· {lk.project.name}{state}"
+    return [(lk.id, title(lk)) for lk in locks if lk.enterprise_id == enterprise_id]
 
 
-def _lock_errors(ctx: HandlerContext, locks: list[ProjectLock]) -> str | None:
+def _holds_in_temporary_release(case: Case, locks: list[ProjectLock]) -> bool:
+    """Is the other case only waiting for its temporary unlock of these locks to end (not an application)?"""
+    ids = set(case.data.get("lock_ids") or [])
+    shared = [lk for lk in locks if lk.id in ids]
+    return bool(shared) and all(temporarily_released(lk) and lk.released_by_case_id == case.id for lk in shared)
+
+
+def _lock_errors(ctx: HandlerContext, locks: list[ProjectLock], kind: str | None) -> str | None:
+    """A field error of the chosen locks; another open application for them is refused (duplicate_open_case)."""
     if any(lk.enterprise_id != ctx.case.applicant_org_id for lk in locks):
         return "只能申请解锁本企业的锁定人员"
-    if any(not lk.active for lk in locks):
+    if any(not _bound(lk) for lk in locks):
         return "所选人员已解锁，无需再次申请"
     if len({lk.project_id for lk in locks}) > 1:
         return "一次申请只能选择同一项目的人员"
+    released = [lk for lk in locks if temporarily_released(lk) and lk.released_by_case_id != ctx.case.id]
+    if kind == "temporary" and released:
+        lock = released[0]
+        return (f"{lock.person.name}正处于临时解锁期（{_case_number(ctx.session, lock.released_by_case_id)}，"
+                f"{_relock_day(lock)} 期满恢复锁定），不能再次申请临时解锁；"
+                "可申请履职变更、竣工验收或行政处罚解锁")
     ids = {lk.id for lk in locks}
-    others = open_cases(ctx.session, PROCEDURE, lambda d: bool(ids & set(d.get("lock_ids") or [])), ctx.case.id)
+    others = [c for c in open_cases(ctx.session, PROCEDURE, lambda d: bool(ids & set(d.get("lock_ids") or [])),
+                                    ctx.case.id) if not _holds_in_temporary_release(c, locks)]
     if others:
-        return f"所选人员已有办理中的解锁申请（{others[0].number}），请勿重复申请"
+        raise FieldRefusal("lock_ids", f"所选人员已有办理中的解锁申请（{others[0].number}），请勿重复申请",
+                           code="duplicate_open_case", details={"case_number": others[0].number})
     return None
 
 
@@ -109,7 +150,7 @@ def _supplement_errors(history: Timeline, data: dict[str, Any]) -> dict[str, str
 def check_request(ctx: HandlerContext) -> dict[str, str]:
     """Server-side rules of an unlock request: locks, materials per kind, dates, the supplement."""
     errors: dict[str, str] = {}
-    lock_error = _lock_errors(ctx, _locks(ctx.session, ctx.data.get("lock_ids", [])))
+    lock_error = _lock_errors(ctx, _locks(ctx.session, ctx.data.get("lock_ids", [])), ctx.data.get("kind"))
     if lock_error:
         errors["lock_ids"] = lock_error
     for name in REQUIRED.get(ctx.data.get("kind", ""), []):
@@ -124,39 +165,95 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     return errors
 
 
+def notice_items(review: Review) -> list[str] | None:
+    """What a review told the applicant to supply or correct (一次性告知): a return's missing items, or a
+    rejection's deficient materials when its ground is the materials; None for any other review."""
+    data = review.data
+    if data.get("decision") == "return":
+        return list(data.get("missing_items") or [])
+    if data.get("decision") == "reject" and data.get("reject_ground") == MATERIALS_GROUND:
+        return list(data.get("deficient_materials") or [])
+    return None
+
+
+def _notices(history: Timeline) -> list[Review]:
+    return [r for r in history.reviews if notice_items(r) is not None]
+
+
 def one_notice_violations(history: Timeline, listed: list[str]) -> list[str]:
-    """Items a later return may not ask for: present unchanged at the previous return, yet not listed then."""
-    earlier = [r for r in history.reviews if r.data.get("decision") == "return"]
+    """Items a later notice may not name: present unchanged at the previous notice, yet not named by any."""
+    earlier = _notices(history)
     if not earlier:
         return []
-    asked_before = {item for r in earlier for item in r.data.get("missing_items") or []}
+    asked_before = {item for r in earlier for item in notice_items(r) or []}
     snapshot = earlier[-1].snapshot
     return [item for item in listed
             if item not in asked_before and not changed(snapshot.get(item), history.current.get(item))]
 
 
+def _not_applicable(kind: str | None, listed: list[str]) -> str | None:
+    wrong = [ITEM_TITLES.get(i, i) for i in listed if i not in items_for(kind)]
+    return f"以下材料不适用于{KINDS.get(kind or '', '该')}申请：{'、'.join(wrong)}" if wrong else None
+
+
+def _refuse_late_items(history: Timeline, listed: list[str], field_name: str, then: str) -> None:
+    """The one-notice rule (一次性告知): refuse a notice naming what the applicant should have heard of before."""
+    late = one_notice_violations(history, listed)
+    if not late:
+        return
+    last = _notices(history)[-1]
+    before = "上次退回补正时已提交且未列入补正清单" if last.data.get("decision") == "return" else \
+        "上次以材料不符合要求不予解锁时已提交且未被列明"
+    titles = "、".join(ITEM_TITLES.get(i, i) for i in late)
+    raise FieldRefusal(field_name, f"按一次性告知规定，{titles}在{before}，{then}", code="one_notice_violation",
+                       details={"items": late})
+
+
+def _approval_errors(ctx: HandlerContext) -> dict[str, str]:
+    """Approval needs every lock still bound to the project and, for a temporary unlock, an end date ahead."""
+    locks = _locks(ctx.session, ctx.case.data.get("lock_ids", []))
+    if not locks or any(not _bound(lk) for lk in locks):
+        return {"decision": "申请中的人员已不处于锁定状态，不能批准，请退回或不予解锁"}
+    end = ctx.case.data.get("temporary_end_date")
+    if ctx.case.data.get("kind") == "temporary" and end and date.fromisoformat(end) <= _today():
+        return {"decision": f"临时解锁截止日期（{end}）已到，批准后将立即恢复锁定，不能批准；"
+                            "请不予解锁，由企业修改截止日期后重新提交"}
+    return {}
+
+
+def _rejection_errors(ctx: HandlerContext, history: Timeline) -> dict[str, str]:
+    """A rejection states its ground (the form requires it); a materials ground names the deficient
+    materials, and after a notice only those it named or those changed since (一次性告知)."""
+    ground = ctx.data.get("reject_ground")
+    listed = list(ctx.data.get("deficient_materials") or [])
+    if not ground:
+        return {}
+    if ground != MATERIALS_GROUND:
+        return {"deficient_materials": "不予解锁依据为“不符合解锁条件”时，不列出材料"} if listed else {}
+    wrong = _not_applicable(ctx.case.data.get("kind"), listed)
+    if wrong:
+        return {"deficient_materials": wrong}
+    _refuse_late_items(history, listed, "deficient_materials", "不得以此为由不予解锁")
+    return {}
+
+
 @validator("unlock.check_review")
 def check_review(ctx: HandlerContext) -> dict[str, str]:
-    """A review: approval needs the locks still in force; a return lists applicable items, once."""
+    """A review: approval needs the locks still bound; a return or a materials rejection names applicable
+    items, once (一次性告知)."""
     decision = ctx.data.get("decision")
     if decision == "approve":
-        locks = _locks(ctx.session, ctx.case.data.get("lock_ids", []))
-        if not locks or any(not lk.active for lk in locks):
-            return {"decision": "申请中的人员已不处于锁定状态，不能批准，请退回或不予解锁"}
-        return {}
+        return _approval_errors(ctx)
+    history = timeline(ctx.session, ctx.case.id, SUBMIT_STEPS, REVIEW_STEPS)
+    if decision == "reject":
+        return _rejection_errors(ctx, history)
     if decision != "return":
         return {}
     listed = list(ctx.data.get("missing_items") or [])
-    allowed = items_for(ctx.case.data.get("kind"))
-    wrong = [ITEM_TITLES.get(i, i) for i in listed if i not in allowed]
+    wrong = _not_applicable(ctx.case.data.get("kind"), listed)
     if wrong:
-        kind = KINDS.get(ctx.case.data.get("kind", ""), "该")
-        return {"missing_items": f"以下材料不适用于{kind}申请：{'、'.join(wrong)}"}
-    history = timeline(ctx.session, ctx.case.id, SUBMIT_STEPS, REVIEW_STEPS)
-    late = one_notice_violations(history, listed)
-    if late:
-        titles = "、".join(ITEM_TITLES.get(i, i) for i in late)
-        return {"missing_items": f"按一次性告知规定，{titles}在上次退回补正时已提交且未列入补正清单，不得再次要求补正"}
+        return {"missing_items": wrong}
+    _refuse_late_items(history, listed, "missing_items", "不得再次要求补正")
     return {}
 
 
@@ -184,30 +281,42 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
     relock_at = None
     if kind == "temporary" and temporary_end_date:
         relock_at = datetime.combine(date.fromisoformat(temporary_end_date), time(23, 59, 59), tzinfo=LOCAL_TZ)
-    released = []
+    released, ended = [], []
     for lock in _locks(ctx.session, lock_ids):
         if lock.enterprise_id != ctx.case.applicant_org_id:
             raise ValueError(f"锁定记录 {lock.id} 不属于申请企业")
+        if temporarily_released(lock) and lock.released_by_case_id != ctx.case.id:
+            if relock_at is not None:
+                raise ValueError(f"锁定记录 {lock.id} 正处于临时解锁期，不能再次临时解锁")
+            ended.append(_case_number(ctx.session, lock.released_by_case_id))  # its timer restores nothing now
         lock.active, lock.released_at = False, utcnow()
         lock.relock_at, lock.released_by_case_id = relock_at, ctx.case.id
         released.append(lock.id)
     if relock_at is not None:
         _set_state(ctx, "temporarily_unlocked", f"临时解锁中（{temporary_end_date} 期满后自动恢复锁定）")
+    elif ended:
+        _set_state(ctx, "unlocked", f"已解锁（原临时解锁 {'、'.join(sorted(set(ended)))} 期满后不再恢复锁定）")
     else:
         _set_state(ctx, "unlocked", "已解锁")
-    return {"released": released}
+    return {"released": released, "ended_temporary": sorted(set(ended))}
 
 
 @handler("unlock.restore_locks")
 def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
     """The temporary unlock ended: the locks this case released return."""
-    restored = []
+    restored, superseded = [], []
     for lock in _locks(ctx.session, lock_ids):
-        if lock.released_by_case_id == ctx.case.id and not lock.active and lock.relock_at is not None:
+        if lock.released_by_case_id == ctx.case.id and temporarily_released(lock):
             lock.active, lock.relock_at, lock.locked_at = True, None, utcnow()
             restored.append(lock.id)
-    _set_state(ctx, "relocked", "临时解锁期满，已恢复锁定")
-    return {"restored": restored}
+        elif lock.released_by_case_id not in (None, ctx.case.id) and not lock.active:
+            superseded.append(_case_number(ctx.session, lock.released_by_case_id))
+    if superseded and not restored:
+        numbers = "、".join(sorted(set(superseded)))
+        _set_state(ctx, "superseded", f"临时解锁期间已办理正式解锁（{numbers}），不再恢复锁定")
+    else:
+        _set_state(ctx, "relocked", "临时解锁期满，已恢复锁定")
+    return {"restored": restored, "superseded_by": sorted(set(superseded))}
 
 
 @handler("unlock.check_withdraw")

@@ -1,7 +1,7 @@
 """Data-level upgrades B → A and C → B → A (数据等级提升): start checks, level changes, national report."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from app.integrations.outbox import enqueue
 from app.models import OPEN_STATUSES, Case, DataLevel, Project
 from app.services.handler_registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
+from handlers.rules import FieldRefusal
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 UPGRADE_PROCEDURES = ("data_upgrade_b_to_a", "data_upgrade_c_to_a")
@@ -135,18 +136,43 @@ def _date(data: dict[str, Any], key: str) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
 @validator("upgrade.check_record")
 def check_record(ctx: HandlerContext) -> dict[str, str]:
-    """A verification record: not dated in the future; 'consistent' only when every item is."""
+    """A verification record: dated between the application and today; 'consistent' only when every item is."""
     errors: dict[str, str] = {}
     day = _date(ctx.data, "verification_date")
+    applied = _local_day(ctx.case.created_at) if ctx.case.created_at else None
     if day and day > _today():
         errors["verification_date"] = "核查日期不能晚于今天"
+    elif day and applied and day < applied:
+        errors["verification_date"] = f"核查日期不能早于申请日期（{applied.isoformat()}）"
     findings = ctx.data.get("findings") or {}
     if ctx.data.get("conclusion") == "consistent" and any(
             (item or {}).get("result") == "inconsistent" for item in findings.values()):
         errors["conclusion"] = "存在“不一致”的核查项，核查结论不能为“核查属实”"
     return errors
+
+
+def require_consistent_verification(case_data: dict[str, Any], instead: str) -> None:
+    """Confirming the upgrade needs a verification that found the declared performance true."""
+    conclusion = case_data.get("conclusion")
+    if conclusion == "consistent":
+        return
+    found = "核查不属实" if conclusion == "inconsistent" else "尚无核查结论"
+    raise FieldRefusal("decision", f"核查结论为“{found}”，不能确认提升为A级；{instead}",
+                       code="verification_inconsistent", details={"conclusion": conclusion})
+
+
+@validator("upgrade.check_confirm")
+def check_confirm(ctx: HandlerContext) -> dict[str, str]:
+    """B → A: the province confirms only a verification (its own or the city's) that found the data true."""
+    if ctx.data.get("decision") == "approve":
+        require_consistent_verification(ctx.case.data or {}, "请选择不予提升并说明理由")
+    return {}
 
 
 @validator("upgrade.check_dispatch")
@@ -162,8 +188,10 @@ def check_dispatch(ctx: HandlerContext) -> dict[str, str]:
 
 @validator("upgrade.check_receipt")
 def check_receipt(ctx: HandlerContext) -> dict[str, str]:
-    """Confirming needs the stamped original received and agreeing; received after it was sent."""
+    """Confirming needs a consistent verification and its stamped original received and agreeing; received
+    after it was sent."""
     if ctx.data.get("decision") == "approve":
+        require_consistent_verification(ctx.case.data or {}, "请选择不予提升，或退回市级重新核查")
         if not ctx.data.get("original_received"):
             return {"original_received": "尚未收到盖章的核查记录表原件，不能确认提升"}
         if not ctx.data.get("original_consistent"):

@@ -4,11 +4,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.api import attachments, cases, dashboard, health, notifications, procedures, records, tasks
 from app.api.errors import domain_error_response, http_error_response
+from app.api.schemas.common import ErrorSchema
 from app.errors import DomainError, StaleCase
 from app.extensions import api, csrf
 
 
 def register_api(app: Flask) -> None:
+    api.ERROR_SCHEMA = ErrorSchema  # error answers are documented as they are: {code, message, details}
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]

@@ -3,8 +3,8 @@ from typing import Any
 
 from flask import current_app, request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.parsing import ID, Blueprint
 from app.api.schemas.cases import AttachmentSchema
 from app.auth import bearer_actor
 from app.db import unit_of_work
@@ -19,7 +19,7 @@ def upload_limits() -> UploadLimits:
     return UploadLimits(current_app.config["UPLOAD_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
 
 
-@blp.route("/<int:case_id>/attachments")
+@blp.route(f"/<{ID}:case_id>/attachments")
 class Attachments(MethodView):
     @blp.response(200, AttachmentSchema(many=True))
     def get(self, case_id: int) -> Any:
@@ -39,7 +39,7 @@ class Attachments(MethodView):
             return store_attachment(bearer_actor(), case_id, upload.filename, upload.stream, upload_limits())
 
 
-@blp.route("/<int:case_id>/attachments/<attachment_id>")
+@blp.route(f"/<{ID}:case_id>/attachments/<attachment_id>")
 class AttachmentDownload(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, case_id: int, attachment_id: str) -> Any:

@@ -2,8 +2,8 @@
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.parsing import ID, Blueprint
 from app.api.schemas.cases import (
     CaseCreateSchema,
     CaseDetailSchema,
@@ -54,7 +54,7 @@ class Cases(MethodView):
         return CaseDetail(case)
 
 
-@blp.route("/<int:case_id>")
+@blp.route(f"/<{ID}:case_id>")
 class CaseResource(MethodView):
     @blp.response(200, CaseDetailSchema)
     def get(self, case_id: int) -> Any:
@@ -62,7 +62,7 @@ class CaseResource(MethodView):
         return CaseDetail(case_service.get_case(bearer_actor(), case_id))
 
 
-@blp.route("/<int:case_id>/withdraw")
+@blp.route(f"/<{ID}:case_id>/withdraw")
 class CaseWithdraw(MethodView):
     @blp.arguments(CaseWithdrawSchema)
     @blp.response(200, CaseDetailSchema)
@@ -73,7 +73,7 @@ class CaseWithdraw(MethodView):
         return CaseDetail(case)
 
 
-@blp.route("/<int:case_id>/retry")
+@blp.route(f"/<{ID}:case_id>/retry")
 class CaseRetry(MethodView):
     @blp.response(200, CaseDetailSchema)
     def post(self, case_id: int) -> Any:

@@ -3,8 +3,8 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.parsing import Blueprint
 from app.api.schemas.dashboard import (
     DashboardArgsSchema,
     DashboardExportArgsSchema,

@@ -1,6 +1,12 @@
-"""One error shape for the API: {code, message, details} with the right HTTP status."""
+"""One error shape for the API: {code, message, details} with the right HTTP status.
+
+Parameters refused by the schemas (webargs/marshmallow, 422 `invalid_request`) keep marshmallow's
+structure in `details.fields` (a list of messages per field; query parameters under "query"; see
+schemas.common.ERROR_DETAILS) with its English messages in Chinese.
+"""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import jsonify
@@ -18,6 +24,65 @@ def domain_error_response(exc: DomainError) -> ResponseReturnValue:
     return jsonify(error_body(exc.code, exc.message, exc.details)), exc.status
 
 
+_TYPE_NAMES = {"integer": "整数", "number": "数字", "string": "文本", "boolean": "是/否", "date": "日期（YYYY-MM-DD）",
+               "datetime": "日期时间", "time": "时间", "list": "列表", "tuple": "列表", "mapping type": "对象",
+               "email address": "电子邮箱", "URL": "网址", "UUID": "UUID"}
+_RANGE_WORDS = {"greater than or equal to": "不能小于 {}", "greater than": "应大于 {}",
+                "less than or equal to": "不能大于 {}", "less than": "应小于 {}"}
+_RANGE_PART = r"(greater than or equal to|greater than|less than or equal to|less than) (\S+?)"
+
+
+def _range(*parts: str) -> str:
+    if parts[::2] == ("greater than or equal to", "less than or equal to"):
+        return f"应在 {parts[1]} 至 {parts[3]} 之间"
+    return "，".join(_RANGE_WORDS[parts[i]].format(parts[i + 1]) for i in range(0, len(parts), 2))
+
+
+# marshmallow's (and webargs') default messages, as patterns, and their Chinese.
+_MESSAGES: list[tuple[re.Pattern[str], Any]] = [(re.compile(f"^{pattern}$"), chinese) for pattern, chinese in [
+    (r"Missing data for required field\.", "此项为必填项"),
+    (r"Unknown field\.", "不支持该字段"),
+    (r"Field may not be null\.", "此项不能为空"),
+    (r"Invalid input type\.", "数据类型不正确，应为 JSON 对象"),
+    (r"Invalid JSON body\.", "请求正文不是有效的 JSON"),
+    (r"Number too large\.", "数值过大"),
+    (r"Special numeric values \(nan or infinity\) are not permitted\.", "不能为 NaN 或无穷大"),
+    (r"Not a valid (?:(?:aware|naive) )?(.+?)\.", lambda m: f"格式不正确，应为{_TYPE_NAMES.get(m[1], m[1])}"),
+    (r"Must be one of: (.*)\.", lambda m: f"应为以下之一：{m[1]}"),
+    (r"One or more of the choices you made was not in: (.*)\.", lambda m: f"只能选择：{m[1]}"),
+    (r"Shorter than minimum length (\d+)\.", lambda m: f"至少填写 {m[1]} 个字符"),
+    (r"Longer than maximum length (\d+)\.", lambda m: f"最多填写 {m[1]} 个字符"),
+    (r"Length must be between (\d+) and (\d+)\.", lambda m: f"应填写 {m[1]} 至 {m[2]} 个字符"),
+    (r"Length must be (\d+)\.", lambda m: f"应为 {m[1]} 个字符"),
+    (rf"Must be {_RANGE_PART} and {_RANGE_PART}\.", lambda m: _range(m[1], m[2], m[3], m[4])),
+    (rf"Must be {_RANGE_PART}\.", lambda m: _range(m[1], m[2])),
+    (r"String does not match expected pattern\.", "格式不正确"),
+    (r"Must be equal to (.*)\.", lambda m: f"应为 {m[1]}"),
+]]
+_FALLBACK = "填写有误"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_message(message: str) -> str:
+    """A marshmallow message in Chinese; one already in Chinese (a schema's own) is kept."""
+    if _CJK.search(message):
+        return message
+    for pattern, chinese in _MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return chinese(match) if callable(chinese) else str(chinese)
+    return _FALLBACK
+
+
+def chinese_messages(messages: Any) -> Any:
+    """marshmallow's error tree (dicts of lists of messages) with Chinese messages and string keys."""
+    if isinstance(messages, dict):
+        return {str(key): chinese_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [chinese_messages(item) for item in messages]
+    return chinese_message(str(messages))
+
+
 def http_error_response(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     code, message = http_status_message(status)
@@ -25,7 +90,6 @@ def http_error_response(exc: HTTPException) -> ResponseReturnValue:
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:  # webargs/marshmallow request validation
         messages = data["messages"]
-        details = {"fields": messages.get("json", messages) if isinstance(messages, dict) else messages}
+        fields = messages.get("json", messages) if isinstance(messages, dict) else messages
+        details = {"fields": chinese_messages(fields)}
     return jsonify(error_body(code, message, details)), status
-
-

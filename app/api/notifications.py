@@ -2,8 +2,8 @@
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.parsing import Blueprint
 from app.api.schemas.notifications import NotificationListArgsSchema, NotificationPageSchema, NotificationReadSchema
 from app.auth import bearer_actor
 from app.db import unit_of_work

@@ -6,8 +6,8 @@ through the procedures' handlers (after a review) or the data exchange.
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.parsing import ID, Blueprint
 from app.api.schemas.records import (
     EnterprisePageSchema,
     EnterpriseSchema,
@@ -56,7 +56,7 @@ class Enterprises(MethodView):
         return _page(items, total, args)
 
 
-@blp.route("/enterprises/<int:enterprise_id>")
+@blp.route(f"/enterprises/<{ID}:enterprise_id>")
 class EnterpriseResource(MethodView):
     @blp.response(200, EnterpriseSchema)
     def get(self, enterprise_id: int) -> Any:
@@ -77,7 +77,7 @@ class Persons(MethodView):
         return _page(items, total, args)
 
 
-@blp.route("/persons/<int:person_id>")
+@blp.route(f"/persons/<{ID}:person_id>")
 class PersonResource(MethodView):
     @blp.response(200, PersonDetailSchema)
     def get(self, person_id: int) -> Any:
@@ -95,7 +95,7 @@ class Projects(MethodView):
         return _page(items, total, args)
 
 
-@blp.route("/projects/<int:project_id>")
+@blp.route(f"/projects/<{ID}:project_id>")
 class ProjectResource(MethodView):
     @blp.response(200, ProjectDetailSchema)
     def get(self, project_id: int) -> Any:
@@ -131,7 +131,7 @@ class PerformanceRecords(MethodView):
         return _page(_record_views(items), total, args)
 
 
-@blp.route("/performance-records/<int:record_id>")
+@blp.route(f"/performance-records/<{ID}:record_id>")
 class PerformanceRecordResource(MethodView):
     @blp.response(200, PerformanceRecordDetailSchema)
     def get(self, record_id: int) -> Any:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,17 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from app.errors import EngineError
+from app.errors import DomainError, EngineError
+
+log = logging.getLogger(__name__)
+
+
+class StateUnreadable(DomainError):
+    """A saved workflow state that does not load any more: the case cannot move until it is repaired.
+    Reported as such (not as a task someone else finished, not as a server error)."""
+
+    status, code = 422, "case_state_unreadable"
+    message = "该办件的流程数据无法读取，暂时不能办理，请联系系统管理员"
 
 
 class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -62,7 +73,11 @@ def load_state(blob: bytes, version: str, spec: Any, subprocess_specs: Any, scri
     """Restore a workflow; refuses states written by another serializer version (no silent loss)."""
     if version != SERIALIZER_VERSION:
         raise EngineError(f"state written by serializer {version}, this build reads {SERIALIZER_VERSION}")
-    dct = json.loads(zlib.decompress(blob).decode("utf-8"))
-    dct.pop(SERIALIZER.VERSION_KEY, None)
-    return SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs,
-                                script_engine=script_engine)
+    try:
+        dct = json.loads(zlib.decompress(blob).decode("utf-8"))
+        dct.pop(SERIALIZER.VERSION_KEY, None)
+        return SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs,
+                                    script_engine=script_engine)
+    except Exception as exc:  # e.g. a KeyError from a dict that looked like a typed object
+        log.exception("a saved workflow state does not load")
+        raise StateUnreadable() from exc

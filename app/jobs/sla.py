@@ -1,15 +1,23 @@
-"""refresh_deadline_states: warning / overdue transitions and escalation, then deliver notifications."""
+"""refresh_deadline_states: provisional deadlines whose years are known by now are recomputed, then the
+warning / overdue transitions and escalation (notifications are delivered by deliver_notifications)."""
 import logging
 
 from app.db import unit_of_work
+from app.services.clocks import recompute_provisional
 from app.services.escalation import refresh_deadline_states as refresh_states
 
 log = logging.getLogger(__name__)
 
 
 def refresh_deadline_states() -> int:
+    """Returns the number of state transitions (warning, overdue, statutory flag)."""
     with unit_of_work():
+        # A deadline computed as provisional by a process that read the calendar just before another one
+        # confirmed the year (or before the year was seeded there) is put right here, within a round.
+        recomputed = recompute_provisional(known_only=True)
         moved = refresh_states()
+    if recomputed:
+        log.info("provisional deadlines: %s recomputed on the entered calendar", recomputed)
     if moved:
         log.info("deadline states: %s transition(s)", moved)
     return moved

@@ -42,8 +42,8 @@ class Case(Base):
         # SLA dashboard (services/dashboard): completed in a period, received in a period, procedure by id;
         # covering, so that PostgreSQL answers from the index alone (docs/performance-dashboard.md).
         Index("ix_cases_dashboard_completed", "completed_at", "status", "procedure_key", "region_code",
-              "deadline_state", "created_at"),
-        Index("ix_cases_dashboard_created", "created_at", "region_code"),
+              "deadline_state", "received_at"),
+        Index("ix_cases_dashboard_received", "received_at", "region_code"),
         Index("ix_cases_dashboard_procedure", "id", "procedure_key"),
     )
 
@@ -67,7 +67,10 @@ class Case(Base):
     statutory_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deadline_state: Mapped[str | None] = mapped_column(String(20), index=True)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # the draft was opened
+    # The application reached the authority (its first authority task opened, or it was decided at once);
+    # None while it is a draft. Handling times and "received" counts start here (services/clocks.py).
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

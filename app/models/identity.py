@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -95,6 +95,9 @@ class User(UserMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Held in the page session at sign-in; signing out or a new password bumps it, which ends every
+    # session (cookie) issued before.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -137,3 +140,18 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginEvent(Base):
+    """A sign-in attempt (success, failure, refused while locked) or a sign-out: the audit trail, and the
+    failures per user name that throttle sign-ins (in the database: shared by every worker process)."""
+
+    __tablename__ = "login_events"
+    __table_args__ = (Index("ix_login_events_username_created_at", "username", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))  # as typed (also unknown names), cut to 64 characters
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # success | failure | locked | logout
+    source_ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

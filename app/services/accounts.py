@@ -2,17 +2,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
+from app.log_masking import mask_text
 from app.models import ApiToken, Organisation, OrganisationKind, Person, Role, User, UserRole
+from app.models.identity import LoginEvent
+
+log = logging.getLogger("app.security")
 
 
 def create_user(username: str, display_name: str, password: str, organisation_id: int,
@@ -44,11 +52,102 @@ def personal_organisation_name(name: str) -> str:
     return f"{name}（个人）"
 
 
-def authenticate(username: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        return None
-    return user
+# -- signing in and out ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """After `max_failures` failed sign-ins for a user name within `window`, further attempts are refused
+    (without checking the password) until the oldest of those failures is `window` old."""
+
+    max_failures: int = 5
+    window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None  # None: refused
+    locked_minutes: int = 0  # > 0: refused because the user name is locked, for about this many minutes
+
+
+class LoginOutcome:
+    SUCCESS, FAILURE, LOCKED, LOGOUT = "success", "failure", "locked", "logout"
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash made as real ones are, checked for unknown user names so they take as long as known ones."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _recent_attempts(username: str, since: datetime, limit: int) -> list[LoginEvent]:
+    """The newest checked attempts (failures and successes, not refusals) of a user name since a time."""
+    return list(db.session.scalars(
+        select(LoginEvent).where(LoginEvent.username == username, LoginEvent.created_at > since,
+                                 LoginEvent.outcome.in_((LoginOutcome.FAILURE, LoginOutcome.SUCCESS)))
+        .order_by(LoginEvent.created_at.desc(), LoginEvent.id.desc()).limit(limit)))
+
+
+def _locked_minutes(username: str, limits: LoginLimits) -> int:
+    """Minutes until this user name may try again (0: it may now). Counted per name typed, known or not,
+    so a lock says nothing about whether the account exists."""
+    now = utcnow()
+    recent = _recent_attempts(username, now - limits.window, limits.max_failures)
+    if len(recent) < limits.max_failures or any(e.outcome == LoginOutcome.SUCCESS for e in recent):
+        return 0
+    until = recent[-1].created_at + limits.window
+    return max(1, math.ceil((until - now).total_seconds() / 60))
+
+
+def _record(outcome: str, username: str, user: User | None, source_ip: str | None) -> None:
+    db.session.add(LoginEvent(username=username, user_id=user.id if user else None, outcome=outcome,
+                              source_ip=source_ip[:45] if source_ip else None))
+    db.session.flush()
+
+
+def sign_in(username: str, password: str, source_ip: str | None = None,
+            limits: LoginLimits | None = None) -> LoginResult:
+    """Check a sign-in: throttled per user name, the same work for unknown names (a dummy hash check), every
+    attempt recorded in login_events and logged (masked; never the password). Commit even when refused."""
+    limits = limits or LoginLimits()
+    name = username[:64]
+    shown = mask_text(name)
+    locked = _locked_minutes(name, limits)
+    if locked:
+        _record(LoginOutcome.LOCKED, name, None, source_ip)
+        log.warning("sign-in refused, user name locked for %d min: %s from %s", locked, shown, source_ip)
+        return LoginResult(None, locked_minutes=locked)
+    user = db.session.scalar(select(User).where(User.username == name)) if name == username else None
+    password_ok = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not password_ok or not user.active:
+        _record(LoginOutcome.FAILURE, name, user, source_ip)
+        reason = "unknown user" if user is None else ("wrong password" if not password_ok else "inactive user")
+        log.warning("sign-in failed (%s): %s from %s", reason, shown, source_ip)
+        return LoginResult(None)
+    _record(LoginOutcome.SUCCESS, name, user, source_ip)
+    log.info("sign-in: %s (user %d) from %s", shown, user.id, source_ip)
+    return LoginResult(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every page session of the user ends: the version its cookies carry no longer matches."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_version=User.session_version + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(user, ["session_version"])
+
+
+def sign_out(user: User, source_ip: str | None = None) -> None:
+    end_sessions(user)
+    _record(LoginOutcome.LOGOUT, user.username, user, source_ip)
+    log.info("sign-out: %s (user %d) from %s", mask_text(user.username), user.id, source_ip)
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password; the sessions signed in with the old one end."""
+    user.password_hash = generate_password_hash(password)
+    db.session.flush()
+    end_sessions(user)
+    log.info("password changed: %s (user %d)", mask_text(user.username), user.id)
 
 
 def get_user_by_username(username: str) -> User:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from app.errors import NotFound, RuleViolation, UploadRefused
+from app.errors import NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
-from app.models import OPEN_STATUSES, Attachment, User
+from app.models import OPEN_STATUSES, Attachment, Case, User
+from app.policy import is_candidate
 from app.services import history
-from app.services.cases import get_case
+from app.services.cases import get_case, open_tasks_of
 
 # content type -> leading bytes that prove it
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -20,6 +21,8 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
 }
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+# the endings a stored name may keep for each type (anything else gets the type's own ending)
+KEPT_EXTENSIONS = {"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}}
 
 
 @dataclass(frozen=True)
@@ -35,17 +38,45 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def _safe_name(filename: str) -> str:
-    name = Path(filename.replace("\\", "/")).name.strip() or "附件"
-    return "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/\\|?*')[:200] or "附件"
+def _safe_name(filename: str, content_type: str) -> str:
+    """The name shown and served: printable, no path, and ending as its detected type does (a PDF sent
+    as poly.html is stored and downloaded as poly.pdf)."""
+    name = Path(filename.replace("\\", "/")).name.strip()
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/\\|?*').strip()
+    stem, ending = _split_ending(name)
+    if ending.lower() in KEPT_EXTENSIONS[content_type]:
+        return stem[:200] + ending
+    return (stem or name or "附件")[:200] + EXTENSIONS[content_type]
+
+
+def _split_ending(name: str) -> tuple[str, str]:
+    stem, dot, ending = name.rpartition(".")
+    return (stem, dot + ending) if dot and stem else (name, "")
+
+
+def may_upload(actor: User, case: Case) -> bool:
+    """Who may add files to a case: the applicant who started it; an applicant-side user while the case
+    waits for its organisation (a candidate of the open applicant task); and whoever holds an open task of
+    the case (its assignee, or a candidate while nobody has claimed it), e.g. a reviewer's check report.
+    Seeing the case is not enough: the files are what the next form may cite."""
+    if case.started_by_id == actor.id:
+        return True
+    for task in open_tasks_of(case):
+        if task.assignee_id == actor.id:
+            return True
+        if is_candidate(actor, task) and (task.assignee_id is None or task.scope == "applicant"):
+            return True
+    return False
 
 
 def store_attachment(actor: User, case_id: int, filename: str, stream: IO[bytes],
                      limits: UploadLimits) -> Attachment:
-    """Store an upload for a case the actor may see; refuses oversize files and unknown types."""
+    """Store an upload for a case the actor may add files to; refuses oversize files and unknown types."""
     case = get_case(actor, case_id)
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能再上传附件", code="case_closed")
+    if not may_upload(actor, case):
+        raise NotAllowed("只有申请人或当前环节的办理人可以上传附件", code="upload_not_allowed")
     data = stream.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
         raise UploadRefused(f"附件超过大小限制（最大 {limits.max_bytes // (1024 * 1024)} MB）",
@@ -60,7 +91,7 @@ def store_attachment(actor: User, case_id: int, filename: str, stream: IO[bytes]
     target = Path(limits.directory) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    attachment = Attachment(id=attachment_id, case_id=case.id, filename=_safe_name(filename),
+    attachment = Attachment(id=attachment_id, case_id=case.id, filename=_safe_name(filename, content_type),
                             content_type=content_type, size=len(data),
                             sha256=hashlib.sha256(data).hexdigest(), storage_path=str(relative),
                             uploaded_by_id=actor.id)

@@ -1,24 +1,26 @@
 """Working-day arithmetic over the calendar table (holidays, make-up workdays, local closures).
 
 The core (`WorkCalendar`, `BusinessHours`) is pure and needs no database; `current_calendar()` loads
-the table once and caches it per process for a short time (edits in this process clear the cache).
+the table and caches it per app (i.e. per process), keyed by the table's revision: once per transaction
+it reads a small signature of both calendar tables (row counts, the latest edit, the working-day count)
+and reloads only when it changed. So an edit or a confirmed year committed by any process (the admin's
+web process, the CLI) is seen by every other process from its next transaction on.
 A date in a year the table does not know follows the week only and is marked provisional (暂定).
 """
 from __future__ import annotations
 
 import threading
-import time as clock
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.models import CalendarDay, CalendarYear
-
-CACHE_SECONDS = 60.0  # other processes (workers, web) see an admin's edit within this delay
 
 
 @dataclass(frozen=True)
@@ -91,35 +93,69 @@ class WorkCalendar:
         return (d for d in (start + timedelta(days=i) for i in range(400)) if self.is_workday(d))
 
 
-# -- loading from the table, cached per process ------------------------------------------------
+# -- loading from the table, cached per app and checked against the table's revision -------------
 _lock = threading.Lock()
-_cache: dict[str, tuple[float, WorkCalendar]] = {}
+_CACHE = "gjy_calendar"            # app.extensions key: (signature, WorkCalendar)
+_CHECKED = "gjy_calendar_checked"  # session.info key: the calendar this transaction has checked already
+
+# One round trip: what changes whenever a row is added, removed or changes between working day and rest day,
+# or a year is confirmed. Reads no history (the step pipeline's buffered events stay buffered).
+_SIGNATURE = select(
+    select(func.count()).select_from(CalendarDay).scalar_subquery(),
+    select(func.max(CalendarDay.updated_at)).scalar_subquery(),
+    select(func.sum(case((CalendarDay.workday.is_(True), 1), else_=0))).scalar_subquery(),
+    select(func.count()).select_from(CalendarYear).scalar_subquery(),
+    select(func.max(CalendarYear.year)).scalar_subquery(),
+    select(func.max(CalendarYear.confirmed_at)).scalar_subquery(),
+).execution_options(reads_history=False)
+
+
+def _signature() -> tuple[Any, ...]:
+    return tuple(db.session.execute(_SIGNATURE).one())
 
 
 def _load() -> WorkCalendar:
-    years = frozenset(db.session.scalars(select(CalendarYear.year)))
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.workday)).all()
-    return WorkCalendar(years, {day: bool(workday) for day, workday in rows})
+    years = frozenset(db.session.scalars(select(CalendarYear.year).execution_options(reads_history=False)))
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.workday).execution_options(reads_history=False))
+    return WorkCalendar(years, {day: bool(workday) for day, workday in rows.all()})
 
 
 def current_calendar() -> WorkCalendar:
-    """The calendar of this app's database (cached for CACHE_SECONDS)."""
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    now = clock.monotonic()
+    """The calendar of this app's database as this transaction sees it.
+
+    The first call in a transaction reads the tables' signature (one small query) and reloads the table
+    when another process (or this one) changed it; later calls in the same transaction reuse it.
+    """
+    session = db.session()
+    checked = session.info.get(_CHECKED)
+    if checked is not None and checked[0] is session.get_transaction():
+        return checked[1]
+    signature = _signature()  # begins the transaction if none had begun
+    extensions = current_app.extensions
     with _lock:
-        hit = _cache.get(key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    calendar = _load()
-    with _lock:
-        _cache[key] = (now, calendar)
+        hit = extensions.get(_CACHE)
+    if hit is not None and hit[0] == signature:
+        calendar: WorkCalendar = hit[1]
+    else:
+        calendar = _load()
+        with _lock:
+            extensions[_CACHE] = (signature, calendar)
+    session.info[_CHECKED] = (session.get_transaction(), calendar)
     return calendar
 
 
 def invalidate_calendar() -> None:
-    """Forget the cached calendar (after a seed or an admin's edit)."""
+    """Forget the calendar this transaction checked (after a seed or an admin's edit in it): the next
+    call reads the signature again and sees the edit."""
+    db.session().info.pop(_CHECKED, None)
     with _lock:
-        _cache.clear()
+        current_app.extensions.pop(_CACHE, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_checked_calendar(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the next transaction checks the revision again
+        session.info.pop(_CHECKED, None)
 
 
 def business_hours() -> BusinessHours:

@@ -1,6 +1,8 @@
 """Maintain the calendar table: seed official years from chinesecalendar, admin edits, confirm a year.
 
-Confirming a year (or seeding it) recomputes every provisional (暂定) deadline that crossed it.
+Confirming a year (or seeding it) recomputes every provisional (暂定) deadline that crossed it, and tells
+the admins about each pending working-day timer of a diagram that the entered year moves (the engine keeps
+a timer's scheduled moment: see docs/operations.md).
 """
 from __future__ import annotations
 
@@ -65,7 +67,10 @@ def seed_official_calendar() -> SeedOutcome:
         db.session.add(CalendarYear(year=year, source=CalendarSource.OFFICIAL))
     db.session.flush()
     invalidate_calendar()
-    recomputed = clocks.recompute_provisional() if new_years else 0
+    recomputed = 0
+    if new_years:
+        recomputed = clocks.recompute_provisional()
+        clocks.review_provisional_timers()
     return SeedOutcome(new_years, written, recomputed)
 
 
@@ -106,7 +111,9 @@ def confirm_year(actor: User | None, year: int) -> int:
                                     confirmed_by_id=actor.id if actor else None))
         db.session.flush()
     invalidate_calendar()
-    return clocks.recompute_provisional()
+    recomputed = clocks.recompute_provisional()
+    clocks.review_provisional_timers()
+    return recomputed
 
 
 def list_days(year: int) -> list[CalendarDay]:

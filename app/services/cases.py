@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
 from app.direct_write import write_now
-from app.errors import CaseNotFound, InvalidForm, NotAllowed, RuleViolation
+from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
 from app.policy import require_admin, require_can_start, require_case_visible, visible_cases
@@ -107,8 +107,11 @@ def open_tasks_of(case: Case) -> list[Task]:
     return list(db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id}))
 
 
+MAX_WITHDRAW_REASON = 2000
+
+
 def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
-    """The applicant withdraws an open case; its open tasks are cancelled."""
+    """The applicant withdraws an open case, giving a reason; its open tasks are cancelled."""
     case = get_case(actor, case_id)
     applicant = case.started_by_id == actor.id or (
         actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id)
@@ -116,6 +119,11 @@ def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
         raise NotAllowed("只有申请人可以撤回办件", code="withdraw_not_allowed")
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能撤回", code="case_closed")
+    reason = (reason or "").strip()
+    if not reason:  # a withdrawal ends the case for good: it is deliberate and says why
+        raise InvalidForm({"reason": Message("请填写撤回理由")})
+    if len(reason) > MAX_WITHDRAW_REASON:
+        raise InvalidForm({"reason": Message("最多填写 {limit} 个字符", limit=MAX_WITHDRAW_REASON)})
     withdraw_handler = case.procedure_version.manifest.get("properties", {}).get("withdrawHandler")
     if withdraw_handler:  # the procedure may refuse (RuleViolation), e.g. during a temporary unlock
         get_handler(withdraw_handler)(HandlerContext(case=case, actor=actor, data=dict(case.data or {}),

@@ -5,22 +5,33 @@ A case clock exists when the procedure sets `committedLimit` (承诺时限) and/
 open), stands still while the case waits for the applicant (补正) or an excluded step is open
 (`clockExcluded`: hearing, expert review, on-site verification), and on resubmission resumes or
 restarts (`supplementClock`: resume | restart). Every start, pause and resumption is a case event.
+
+Every case also gets `received_at`, the moment it stops being a draft (the dashboard's "received" and
+handling times count from it). Working-day timers of the diagrams (`add_working_days` in a timer
+expression) that reached a year the calendar does not know are recorded here as `timer_provisional`
+case events, and the admins are alerted.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import OPEN_STATUSES, Case, CaseClock, CaseStatus, Task, TaskStatus, User
+from app.models import OPEN_STATUSES, Case, CaseClock, CaseEvent, CaseStatus, Task, TaskStatus, User
 from app.services import escalation, history, notifications
 from app.services.calendar import business_hours, current_calendar
 from app.services.deadlines import (
     LOCAL_TZ,
+    ON_TIME,
+    OVERDUE,
     PAUSED,
+    WARNING,
     Deadline,
     Excluded,
     completed_state,
@@ -32,6 +43,9 @@ from app.services.deadlines import (
 )
 
 SUPPLEMENT, EXCLUDED = "supplement", "excluded"
+TIMER_PROVISIONAL = "timer_provisional"
+_TIMERS = "gjy_provisional_timers"  # session.info: working-day timers computed in this step, not yet recorded
+_SEVERITY = {None: 0, ON_TIME: 0, WARNING: 1, OVERDUE: 2}
 
 
 def warning_share(props: dict[str, str]) -> float:
@@ -42,9 +56,18 @@ def after_step(case: Case, actor: User | None, tasks: list[Task]) -> None:
     """Bring the deadlines of the case and its tasks (all its task rows) up to date after a step
     (same transaction)."""
     now = utcnow()
+    if case.received_at is None and not _is_draft(tasks):
+        case.received_at = now
     for task in tasks:  # a new task gets its deadline here, from its `dueIn` property
         _task_clock(task, now)
     _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN])
+    _record_provisional_timers(case)
+
+
+def _is_draft(tasks: list[Task]) -> bool:
+    """Still a draft: the applicant's own first form(s), none submitted yet (a case started with its data
+    and no applicant form, e.g. decided at once, is received when it starts)."""
+    return bool(tasks) and all(t.scope == "applicant" and t.status != TaskStatus.COMPLETED for t in tasks)
 
 
 # -- tasks -------------------------------------------------------------------------------------
@@ -148,8 +171,8 @@ def _resume(case: Case, clock: CaseClock, actor: User | None, now: datetime) -> 
     case.deadline_state = None  # re-entered below, with its notifications
 
 
-def derive_case_deadlines(case: Case, clock: CaseClock) -> None:
-    """due_at / warn_at from the committed limit, statutory_due_at from the statutory one."""
+def _case_deadlines(case: Case, clock: CaseClock) -> dict[str, Deadline]:
+    """The committed and statutory deadlines of a case clock on the current calendar."""
     cal, hours, share = current_calendar(), business_hours(), warning_share(_limits(case))
     excluded = Excluded(clock.excluded_workdays, clock.excluded_days, clock.excluded_seconds)
     found: dict[str, Deadline] = {}
@@ -157,6 +180,12 @@ def derive_case_deadlines(case: Case, clock: CaseClock) -> None:
         limit = parse_limit(text or "")
         if limit is not None:
             found[name] = compute_deadline(clock.started_at, limit, cal, hours, share, excluded)
+    return found
+
+
+def derive_case_deadlines(case: Case, clock: CaseClock) -> None:
+    """due_at / warn_at from the committed limit, statutory_due_at from the statutory one."""
+    found = _case_deadlines(case, clock)
     main = found.get("committed") or found.get("statutory")
     if main is None:
         return
@@ -168,27 +197,125 @@ def derive_case_deadlines(case: Case, clock: CaseClock) -> None:
         notifications.alert_calendar_missing(missing)
 
 
-def recompute_provisional() -> int:
-    """Recompute every open provisional deadline on the current calendar; returns how many."""
-    count, now = 0, utcnow()
-    for clock in db.session.scalars(select(CaseClock).where(CaseClock.provisional.is_(True))):
-        case = db.session.get(Case, clock.case_id)
-        if case is not None and case.status in OPEN_STATUSES:
-            derive_case_deadlines(case, clock)
-            if clock.paused_at is None:  # a later due date may take back a warning (no new notification)
-                case.deadline_state = state_at(now, case.warn_at, case.due_at)
+def _milder(old: str | None, new: str | None) -> str | None:
+    """After a recomputation: a later limit takes a warning back at once; a state that became worse is left
+    to the periodic refresh, which moves it with its events and notifications."""
+    if old == PAUSED:
+        return old
+    if old in _SEVERITY and old is not None and _SEVERITY.get(new, 0) > _SEVERITY[old]:
+        return old
+    return new
+
+
+def _years(first: datetime, *lasts: datetime | None) -> set[int]:
+    end = max(m for m in (first, *lasts) if m is not None)
+    return set(range(first.astimezone(LOCAL_TZ).year, end.astimezone(LOCAL_TZ).year + 1))
+
+
+def recompute_provisional(known_only: bool = False) -> int:
+    """Recompute open provisional (暂定) deadlines on the current calendar; returns how many.
+
+    Confirming or seeding a year recomputes all of them; the periodic SLA job (`known_only`) recomputes
+    those whose years are all known by now: a deadline another process computed on a calendar read just
+    before a year was confirmed elsewhere. Case rows are updated by plain statements: the case's
+    optimistic version is not bumped, so a reviewer's concurrent step is not refused for it.
+    """
+    count, now, known = 0, utcnow(), current_calendar().known_years
+    clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id).where(
+        Case.status.in_(OPEN_STATUSES), CaseClock.provisional.is_(True))).all()
+    for clock, case in clocks:
+        if known_only and not _years(clock.started_at, case.due_at, case.statutory_due_at) <= known:
+            continue
+        _store_case_deadlines(case, clock, now)
+        count += 1
+    tasks = db.session.scalars(select(Task).where(
+        Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
+        Task.properties["provisional_deadline"].as_boolean().is_(True)))
+    for task in list(tasks):
+        if known_only and not _years(task.created_at, task.due_at) <= known:
+            continue
+        deadline = task_deadline(task)
+        if deadline is not None:
+            _apply_task_deadline(task, deadline)
+            task.deadline_state = _milder(task.deadline_state, state_at(now, task.warn_at, task.due_at))
             count += 1
-    for task in db.session.scalars(select(Task).where(Task.status == TaskStatus.OPEN, Task.due_at.is_not(None))):
-        if (task.properties or {}).get("provisional_deadline"):
-            deadline = task_deadline(task)
-            if deadline is not None:
-                _apply_task_deadline(task, deadline)
-                task.deadline_state = state_at(now, task.warn_at, task.due_at)
-                count += 1
     db.session.flush()
     return count
+
+
+def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime) -> None:
+    found = _case_deadlines(case, clock)
+    main = found.get("committed") or found.get("statutory")
+    missing = frozenset().union(*(d.missing_years for d in found.values()))
+    clock.provisional = bool(missing)
+    if missing:
+        notifications.alert_calendar_missing(missing)
+    if main is None:
+        return
+    values: dict[str, Any] = {
+        "due_at": main.due_at, "warn_at": main.warn_at,
+        "statutory_due_at": found["statutory"].due_at if "statutory" in found else None,
+        "deadline_state": case.deadline_state if clock.paused_at is not None
+        else _milder(case.deadline_state, state_at(now, main.warn_at, main.due_at))}
+    db.session.execute(update(Case).where(Case.id == case.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    for key, value in values.items():
+        set_committed_value(case, key, value)
 
 
 def case_is_provisional(case: Case) -> bool:
     clock = db.session.get(CaseClock, case.id)
     return bool(clock and clock.provisional)
+
+
+# -- working-day timers of the diagrams ----------------------------------------------------------
+def note_provisional_timer(start: datetime, days: int, due: datetime) -> None:
+    """Called by the timer script function (`add_working_days`) when its result crossed a year the
+    calendar does not know: recorded on the case by the step (after_step) and the admins are alerted."""
+    cal = current_calendar()
+    received = start.astimezone(LOCAL_TZ).date()
+    missing = sorted(y for y in range(received.year, due.astimezone(LOCAL_TZ).year + 1) if y not in cal.known_years)
+    db.session().info.setdefault(_TIMERS, []).append(
+        {"start": start.isoformat(), "days": days, "due_at": due.isoformat(), "years": missing})
+
+
+def _record_provisional_timers(case: Case) -> None:
+    for timer in db.session().info.pop(_TIMERS, []):
+        history.record(case, TIMER_PROVISIONAL, None, payload=timer)
+        notifications.alert_calendar_missing(timer["years"])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unrecorded_timers(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # a step that failed before recording them: they went with it
+        session.info.pop(_TIMERS, None)
+
+
+def pending_provisional_timers(case: Case) -> list[dict[str, Any]]:
+    """The case's working-day timers computed on a provisional calendar that have not fired yet."""
+    if case.next_timer_at is None or case.status not in OPEN_STATUSES:
+        return []
+    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                        CaseEvent.kind == TIMER_PROVISIONAL))
+    return [dict(e.payload) for e in events
+            if datetime.fromisoformat(e.payload["due_at"]) >= case.next_timer_at]
+
+
+def review_provisional_timers() -> int:
+    """After a year was entered: tell the admins about each pending timer whose working-day moment the
+    entered year changes. The engine keeps the moment it computed (it cannot be moved from here): the
+    notification names the case, the moment it will fire and the moment the calendar now gives."""
+    with_timers = select(CaseEvent.case_id).where(CaseEvent.kind == TIMER_PROVISIONAL)
+    cases = db.session.scalars(select(Case).where(
+        Case.id.in_(with_timers), Case.status.in_(OPEN_STATUSES), Case.next_timer_at.is_not(None)))
+    cal, hours, told = current_calendar(), business_hours(), 0
+    for case in list(cases):
+        for timer in pending_provisional_timers(case):
+            start, scheduled = datetime.fromisoformat(timer["start"]), datetime.fromisoformat(timer["due_at"])
+            day, _ = cal.add_working_days(start.astimezone(LOCAL_TZ).date(), int(timer["days"]))
+            corrected = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
+            if abs(corrected - scheduled) < timedelta(minutes=1):
+                continue
+            notifications.alert_timer_calendar_changed(case, scheduled, corrected)
+            told += 1
+    return told

@@ -121,23 +121,39 @@ def _warn_in_business_time(cal: WorkCalendar, received: date, workdays: int, sha
     return datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
 
 
+def _shift_workdays(cal: WorkCalendar, moment: datetime, workdays: int) -> datetime:
+    """The same office time `workdays` working days later (the clock stood still that long)."""
+    if workdays <= 0:
+        return moment
+    local = moment.astimezone(LOCAL_TZ)
+    day, _ = cal.add_working_days(local.date(), workdays)
+    return datetime.combine(day, local.timetz())
+
+
 def compute_deadline(start: datetime, limit: Limit, cal: WorkCalendar, hours: BusinessHours,
                      share: float = DEFAULT_WARNING_SHARE, excluded: Excluded = Excluded()) -> Deadline:
-    """Due and warning moments of a limit counted from `start` (the moment of receipt)."""
+    """Due and warning moments of a limit counted from `start` (the moment of receipt).
+
+    Time the clock stood still (`excluded`: 补正, excluded steps) moves both moments later; the warning
+    comes at `share` of the limit itself (the time the clock actually ran), moved by the excluded time,
+    never at `share` of the limit plus the pause (that would warn early after a long pause).
+    """
     if limit.unit == "duration":
         assert limit.duration is not None
-        length = limit.duration + timedelta(seconds=excluded.seconds)
-        return Deadline(start + length, start + share * length)
+        pause = timedelta(seconds=excluded.seconds)
+        return Deadline(start + limit.duration + pause, start + share * limit.duration + pause)
     received = start.astimezone(LOCAL_TZ).date()
     if limit.unit == "working_days":
-        workdays = limit.amount + excluded.workdays
-        day, _ = cal.add_working_days(received, workdays)
+        day, _ = cal.add_working_days(received, limit.amount + excluded.workdays)
         due = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
-        warn = _warn_in_business_time(cal, received, workdays, share, hours)
+        active_warn = _warn_in_business_time(cal, received, limit.amount, share, hours)
+        warn = _shift_workdays(cal, active_warn, excluded.workdays)
     else:
-        day, _ = cal.next_workday(received + timedelta(days=limit.amount + excluded.days))
+        pause_days = timedelta(days=excluded.days)
+        day, _ = cal.next_workday(received + timedelta(days=limit.amount) + pause_days)
         due = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
-        warn = start + share * (due - start)
+        active_due = due - pause_days  # the limit as it ran, the pause taken out
+        warn = start + share * (active_due - start) + pause_days
     return Deadline(due, min(warn, due), _missing(cal, received, day))
 
 

@@ -1,4 +1,5 @@
-"""Deadline states over time and who is told: warning (黄牌) -> the holder, overdue (红牌) -> the lead.
+"""Deadline states over time and who is told: warning (黄牌) -> the holder, overdue (红牌) -> the lead
+(of the task's region; for a case, of the case's region and of every region holding one of its open tasks).
 
 `refresh_deadline_states` is the periodic job's service: it moves tasks and cases whose warning or due
 moment has passed, with conditional UPDATEs (a parallel worker or a concurrent step never makes a
@@ -49,6 +50,17 @@ def leads(region_code: str | None) -> list[User]:
     return []
 
 
+def case_leads(case: Case) -> list[User]:
+    """Who is told when a case is late: the leads of the case's region and the leads over each open
+    authority task's region (a step held by the province or another city is reassigned by its own lead)."""
+    regions = db.session.scalars(select(Task.region_code).where(
+        Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.region_code.is_not(None)).distinct())
+    found: dict[int, User] = {}
+    for code in dict.fromkeys([case.region_code, *regions]):
+        found.update((u.id, u) for u in leads(code))
+    return list(found.values())
+
+
 def _announce_task(task: Task, state: str) -> None:
     case = task.case
     payload = {"case_number": case.number, "due_at": _fmt(task.due_at)}
@@ -77,7 +89,7 @@ def _announce_case(case: Case, state: str) -> None:
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None)
         title = f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}"
-        notify(leads(case.region_code), Note("case_overdue", title, "", case.id, None, key, payload))
+        notify(case_leads(case), Note("case_overdue", title, "", case.id, None, key, payload))
 
 
 def enter_task_state(task: Task, state: str | None) -> None:
@@ -138,6 +150,6 @@ def _flag_statutory(now: datetime) -> int:
         if rowcount(result) == 1:
             history.record(case, "statutory_overdue", None)
             title = f"【超法定时限】办件 {case.number} 已超过法定时限 {_fmt(case.statutory_due_at)}"
-            notify(leads(case.region_code), Note("case_statutory_overdue", title, case_id=case.id, key=str(case.id)))
+            notify(case_leads(case), Note("case_statutory_overdue", title, case_id=case.id, key=str(case.id)))
             flagged += 1
     return flagged

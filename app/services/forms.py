@@ -18,7 +18,10 @@ from app.extensions import db
 from app.models import Attachment, Case, ProcedureVersion, User
 from app.services.handler_registry import ChoiceContext, get_choice_provider
 
-RESERVED_KEYS = {"typename"}  # a dict with this key makes SpiffWorkflow's state unloadable
+# SpiffWorkflow's serializer reads a dict with this key as a typed object: in submitted data, at any
+# depth, it would be saved and then make the case's state unloadable. Refused wherever it appears.
+RESERVED_KEYS = frozenset({"typename"})
+MAX_DEPTH = 16  # nesting of objects and lists in submitted data (the forms need 3)
 _FORMAT_CHECKER = FormatChecker()
 
 _TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否",
@@ -129,7 +132,7 @@ def _clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     props = schema.get("properties") or {}
     cleaned = {}
     for key, value in data.items():
-        if key not in props or key in RESERVED_KEYS:
+        if key not in props:
             continue
         if value == "" and key not in schema.get("required", []):
             continue
@@ -137,11 +140,33 @@ def _clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _structure_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Reserved keys (at any depth) and too deep nesting, by field path; walked without recursion."""
+    errors: dict[str, str] = {}
+    stack: list[tuple[list[Any], Any]] = [([], data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict | list) and len(path) > MAX_DEPTH:
+            errors.setdefault(str(path[0]), Message("数据嵌套层数过多（最多 {limit} 层）", limit=MAX_DEPTH))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key in RESERVED_KEYS:
+                    errors[".".join(str(p) for p in [*path, key])] = Message("不能使用保留字段名“{key}”", key=key)
+                else:
+                    stack.append(([*path, key], item))
+        elif isinstance(value, list):
+            stack.extend(([*path, index], item) for index, item in enumerate(value))
+    return errors
+
+
 def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = None) -> dict[str, Any]:
     """Return the cleaned data or raise InvalidForm with a Chinese message per field path."""
     if not isinstance(data, dict):
         raise InvalidForm({"": Message("表单数据应为对象")})
     cleaned = _clean(schema, data)
+    structure = _structure_errors(cleaned)
+    if structure:  # before the schema: its validator recurses into the data
+        raise InvalidForm(structure)
     validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
     errors: dict[str, str] = {}
     for error in sorted(validator.iter_errors(cleaned), key=lambda e: len(list(e.absolute_path))):

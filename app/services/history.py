@@ -36,7 +36,16 @@ EVENT_TITLES = {
     "attachment_uploaded": "上传附件",
     "case_completed": "办结",
     "case_withdrawn": "撤回办件",
+    "case_terminated": "办件终止",
     "comment": "评论",
+    # deadline clocks (services/clocks.py, services/escalation.py)
+    "clock_started": "开始计时",
+    "clock_paused": "暂停计时",
+    "clock_resumed": "恢复计时",
+    "deadline_warning": "办理时限预警",
+    "deadline_overdue": "超过办理时限",
+    "statutory_overdue": "超过法定时限",
+    "timer_provisional": "定时器按暂定日历计算",
 }
 
 _PENDING = "gjy_pending_case_events"

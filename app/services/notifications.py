@@ -1,19 +1,32 @@
-"""Notifications: in-app (the bell), deduplicated, and delivered by a channel after the commit."""
+"""Notifications: in-app (the bell), deduplicated, and delivered by a channel after the commit.
+
+Delivery with several workers: a worker first claims a notification (pending -> sending, one conditional
+UPDATE whose row count says who won) and commits the claim, then sends, then records the outcome (sent, or
+pending again / failed). A second worker finds nothing to claim, so nothing is sent twice; a claim left
+behind by a worker that died while sending is taken over after STALE_CLAIM (the message may then go out
+twice: at least once, never lost).
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.db import rowcount, utcnow
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
-from app.models import Notification, Role, User, UserRole
+from app.models import CalendarYear, Notification, Role, User, UserRole
+
+if TYPE_CHECKING:
+    from app.models import Case
 
 MAX_DELIVERY_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=10)  # far beyond a channel's own timeout (10 s)
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
 @dataclass(frozen=True)
@@ -55,12 +68,34 @@ def users_with_role(role: str, region_code: str | None = None) -> list[User]:
 
 
 def alert_calendar_missing(years: Iterable[int]) -> None:
-    """Tell the admins that deadlines in these years are provisional until the year is entered."""
-    admins = users_with_role(Role.ADMIN)
-    for year in sorted(set(years)):
+    """Tell the admins that deadlines in these years are provisional until the year is entered (a year
+    entered meanwhile by another process is not announced: its deadlines are recomputed)."""
+    wanted = set(years)
+    if not wanted:
+        return
+    wanted -= set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(wanted))))
+    admins = users_with_role(Role.ADMIN) if wanted else []
+    for year in sorted(wanted):
         notify(admins, Note("calendar_year_missing", f"请录入 {year} 年节假日安排",
                             f"{year} 年的法定节假日和调休安排尚未录入，涉及该年的期限按周末计算并标记为暂定；"
                             f"录入并确认后将自动重算。", key=str(year), payload={"year": year}))
+
+
+def alert_timer_calendar_changed(case: Case, scheduled: datetime, corrected: datetime) -> None:
+    """A diagram timer counted in working days was scheduled on a provisional calendar; the entered year
+    gives another moment. The engine keeps the scheduled one: the admins are told, once per timer."""
+    from app.services.deadlines import LOCAL_TZ
+
+    def fmt(moment: datetime) -> str:
+        return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+    title = f"【定时器需核对】{case.number} 的定时器按暂定日历定于 {fmt(scheduled)}"
+    body = (f"该定时器按工作日计算时相关年份的节假日尚未录入；按已录入的工作日历应为 {fmt(corrected)}。"
+            f"系统不会自动改动已排定的定时器，请核对该办件的后续处理。")
+    notify(users_with_role(Role.ADMIN), Note("timer_calendar_changed", title, body, case.id, None,
+                                             f"{case.id}:{scheduled.isoformat()}",
+                                             {"case_number": case.number, "scheduled": fmt(scheduled),
+                                              "corrected": fmt(corrected)}))
 
 
 def list_notifications(actor: User, unread_only: bool = False, limit: int = 50) -> list[Notification]:
@@ -84,31 +119,75 @@ def mark_read(actor: User, ids: list[int] | None = None) -> int:
     return rowcount(result)
 
 
-def pending_delivery_ids(limit: int = 100) -> list[int]:
-    return list(db.session.scalars(select(Notification.id).where(
-        Notification.delivery_status == "pending").order_by(Notification.id).limit(limit)))
+def pending_delivery_ids(limit: int = 100, now: datetime | None = None) -> list[int]:
+    """Notifications waiting for the channel, and claims abandoned by a worker that died while sending."""
+    stale = (now or utcnow()) - STALE_CLAIM
+    return list(db.session.scalars(select(Notification.id).where(or_(
+        Notification.delivery_status == PENDING,
+        (Notification.delivery_status == SENDING) & (Notification.delivered_at < stale))).order_by(Notification.id)
+        .limit(limit)))
+
+
+@dataclass(frozen=True)
+class Claim:
+    notification_id: int
+    message: OutgoingMessage
+    attempt: int
+
+
+def claim_delivery(notification_id: int, now: datetime | None = None) -> Claim | None:
+    """Take a notification for sending (the caller commits before sending); None when another worker has
+    it, or it was sent already. While `sending`, delivered_at holds the moment of the claim."""
+    now = now or utcnow()
+    row = db.session.execute(select(Notification.delivery_status, Notification.delivery_attempts,
+                                    Notification.delivered_at, Notification.user_id, Notification.title,
+                                    Notification.body, Notification.kind)
+                             .where(Notification.id == notification_id)).one_or_none()
+    if row is None:
+        return None
+    if not (row.delivery_status == PENDING or (row.delivery_status == SENDING and row.delivered_at is not None
+                                               and row.delivered_at < now - STALE_CLAIM)):
+        return None
+    claimed = db.session.execute(
+        update(Notification).where(Notification.id == notification_id,
+                                   Notification.delivery_status == row.delivery_status,
+                                   Notification.delivery_attempts == row.delivery_attempts)
+        .values(delivery_status=SENDING, delivery_attempts=row.delivery_attempts + 1, delivered_at=now)
+        .execution_options(synchronize_session=False))
+    if rowcount(claimed) != 1:  # another worker claimed it between our read and our update
+        return None
+    user = db.session.get(User, row.user_id)
+    assert user is not None
+    message = OutgoingMessage(recipient=user.username, phone=user.phone, title=row.title, body=row.body,
+                              kind=row.kind)
+    return Claim(notification_id, message, row.delivery_attempts + 1)
+
+
+def finish_delivery(claim: Claim, error: str | None = None, now: datetime | None = None) -> None:
+    """Record the outcome of a claimed delivery: sent, or pending again (failed after a few attempts)."""
+    claimed = (Notification.id == claim.notification_id, Notification.delivery_status == SENDING,
+               Notification.delivery_attempts == claim.attempt)
+    if error is None:
+        values: dict[str, Any] = {"delivery_status": SENT, "delivered_at": now or utcnow()}
+    else:
+        row = db.session.get(Notification, claim.notification_id, populate_existing=True)
+        assert row is not None
+        values = {"delivery_status": FAILED if claim.attempt >= MAX_DELIVERY_ATTEMPTS else PENDING,
+                  "delivered_at": None, "payload": {**(row.payload or {}), "last_error": error[:300]}}
+    db.session.execute(update(Notification).where(*claimed).values(**values)
+                       .execution_options(synchronize_session=False))
 
 
 def deliver(notification_id: int, channel: Channel) -> bool:
-    """Send one notification through the channel (called after the commit that created it)."""
-    query = select(Notification).where(Notification.id == notification_id)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    row = db.session.scalar(query)
-    if row is None or row.delivery_status != "pending":
+    """Claim, send and record one notification in the caller's transaction (tests, one worker). The job
+    (jobs/notify.py) commits the claim before sending instead, so that no lock is held while it sends."""
+    claim = claim_delivery(notification_id)
+    if claim is None:
         return False
-    user = db.session.get(User, row.user_id)
-    assert user is not None
-    row.delivery_attempts += 1
     try:
-        channel.send(OutgoingMessage(recipient=user.username, phone=user.phone, title=row.title,
-                                     body=row.body, kind=row.kind))
+        channel.send(claim.message)
     except Exception as exc:  # a gateway failure: try again later, give up after a few attempts
-        if row.delivery_attempts >= MAX_DELIVERY_ATTEMPTS:
-            row.delivery_status = "failed"
-        row.payload = {**(row.payload or {}), "last_error": str(exc)[:300]}
-        db.session.flush()
+        finish_delivery(claim, str(exc) or type(exc).__name__)
         return False
-    row.delivery_status, row.delivered_at = "sent", utcnow()
-    db.session.flush()
+    finish_delivery(claim)
     return True

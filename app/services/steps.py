@@ -34,9 +34,14 @@ HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "E
 
 def _script_add_working_days(start: str, days: int) -> str:
     """For timers in diagrams: close of business on the Nth working day after `start` (ISO), counted
-    exactly as task deadlines are (the same calendar and office hours), as an ISO string."""
-    due, _provisional = due_at(datetime.fromisoformat(start), f"{int(days)} working days")
+    exactly as task deadlines are (the same calendar and office hours), as an ISO string. A result that
+    crossed a year the calendar does not know is provisional: the step records it on the case and the
+    admins are alerted (clocks.note_provisional_timer)."""
+    begin = datetime.fromisoformat(start)
+    due, provisional = due_at(begin, f"{int(days)} working days")
     assert due is not None
+    if provisional:
+        clocks.note_provisional_timer(begin if begin.tzinfo else begin.replace(tzinfo=LOCAL_TZ), int(days), due)
     return due.isoformat()
 
 

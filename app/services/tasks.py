@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import table_of, utcnow
+from app.db import LIKE_ESCAPE, contains_pattern, table_of, utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, Organisation, Region, Task, TaskStatus, User, UserRole
@@ -60,11 +60,11 @@ def _local_start(day: date) -> datetime:
 
 def _search_clause(term: str) -> Any:
     """Case number, case title (names the persons), applicant name or credit code, or a person's name."""
-    like = f"%{term}%"
-    people = select(User.id).where(User.display_name.ilike(like))
-    return or_(Case.number.ilike(like), Case.title.ilike(like), Organisation.name.ilike(like),
-               Organisation.credit_code.ilike(like), Case.started_by_id.in_(people),
-               Task.assignee_id.in_(people))
+    like = contains_pattern(term)
+    people = select(User.id).where(User.display_name.ilike(like, escape=LIKE_ESCAPE))
+    return or_(*(column.ilike(like, escape=LIKE_ESCAPE) for column in
+                 (Case.number, Case.title, Organisation.name, Organisation.credit_code)),
+               Case.started_by_id.in_(people), Task.assignee_id.in_(people))
 
 
 def _region_clause(region: str) -> Any:
@@ -199,6 +199,13 @@ def assign_task(actor: User, task_id: str, user_id: int) -> Task:
     return task
 
 
+def _this_round(form: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A submission is this round's whole answer: a field of the form left empty now clears what an
+    earlier round of the same step wrote (a returned case's old review comment must not stand beside
+    the approval that follows it, on the case page or in a script's condition)."""
+    return {**dict.fromkeys(form.get("properties") or {}), **cleaned}
+
+
 def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     """Validate the form and move the case on; an invalid submission raises InvalidForm, changes nothing."""
     task = get_task(actor, task_id)
@@ -208,7 +215,8 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
             raise NotAllowed("您不是该任务的办理人", code="not_candidate")
     elif task.assignee_id != actor.id:
         raise TaskAlreadyClaimed("该任务已由他人领取，您不能办理")
-    cleaned = forms.validate(task_form(actor, task), data, task.case)
+    form = task_form(actor, task)
+    cleaned = forms.validate(form, data, task.case)
     case = task.case
     validator_name = (task.properties or {}).get("validator")
     if validator_name:
@@ -223,8 +231,12 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     history.record(case, "task_completed", actor, task_id=task.id, step=task.title,
                    payload={"data": cleaned, "changes": changes})
     try:
-        steps.advance(case, actor, steps.CompleteTask(task.id, cleaned))
-    except LookupError as exc:  # the engine no longer has it ready: someone else was first
+        steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned)))
+    except LookupError as exc:
+        # The engine says "no longer ready" (someone else was first) with a plain LookupError; its
+        # subclasses (a KeyError, IndexError) are failures, never reported as a finished task.
+        if type(exc) is not LookupError:
+            raise
         raise TaskNotOpen() from exc
     return task
 

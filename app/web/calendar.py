@@ -12,6 +12,7 @@ from app.db import unit_of_work, utcnow
 from app.policy import require_admin
 from app.services import calendar_admin
 from app.services.deadlines import LOCAL_TZ
+from app.web.i18n import gettext as _
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 
@@ -41,7 +42,7 @@ def set_day() -> ResponseReturnValue:
     try:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
-        flash("日期格式应为 YYYY-MM-DD", "danger")
+        flash(_("日期格式应为 YYYY-MM-DD"), "danger")
         return redirect(url_for("calendar.index", year=request.form.get("year")))
     kind = request.form.get("kind")
     with unit_of_work():
@@ -49,7 +50,7 @@ def set_day() -> ResponseReturnValue:
             calendar_admin.clear_day(actor, day)
         else:
             calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
-    flash(f"{day.isoformat()} 已更新", "success")
+    flash(_("{day} 已更新", day=day.isoformat()), "success")
     return redirect(url_for("calendar.index", year=day.year))
 
 
@@ -58,5 +59,5 @@ def set_day() -> ResponseReturnValue:
 def confirm(year: int) -> ResponseReturnValue:
     with unit_of_work():
         count = calendar_admin.confirm_year(session_actor(), year)
-    flash(f"{year} 年安排已确认，重算暂定期限 {count} 个", "success")
+    flash(_("{year} 年安排已确认，重算暂定期限 {count} 个", year=year, count=count), "success")
     return redirect(url_for("calendar.index", year=year))

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.auth import session_actor
 from app.db import unit_of_work
-from app.errors import InvalidForm
+from app.errors import InvalidForm, RuleViolation
 from app.models import Case, CaseStatus, User
 from app.services import forms
 from app.services.attachments import get_attachment, list_attachments
@@ -20,7 +20,7 @@ from app.services.cases import CaseFilter, get_case, list_cases, open_tasks_of, 
 from app.services.comments import add_comment
 from app.services.history import list_events
 from app.services.procedures import get_latest_version
-from app.web.common import attachment_names, case_properties, page_args, upload_limits
+from app.web.common import ID, attachment_names, case_properties, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.i18n import gettext as _
@@ -38,6 +38,9 @@ def index() -> ResponseReturnValue:
     number = (request.args.get("number") or "").strip() or None
     page = page_args(request.args.get("page"))
     cases, total = list_cases(actor, CaseFilter(status=status, number=number, page=page, per_page=PER_PAGE))
+    if page > last_page(total, PER_PAGE):  # past the end (an old link, a typed number): the last page
+        page = last_page(total, PER_PAGE)
+        cases, total = list_cases(actor, CaseFilter(status=status, number=number, page=page, per_page=PER_PAGE))
     return render_template("cases/index.html", cases=cases, total=total, page=page, per_page=PER_PAGE,
                            status=status, number=number or "")
 
@@ -77,16 +80,20 @@ def start(key: str) -> ResponseReturnValue:
             case = start_case(actor, key, data)
             mine = [t.id for t in open_tasks_of(case) if t.assignee_id == actor.id]
             case_id = case.id
-    except InvalidForm as exc:
+    except (InvalidForm, RuleViolation) as exc:
+        # A refusal (wrong project level, a case already open ...) keeps the user on the form, input kept.
+        errors = exc.field_errors if isinstance(exc, InvalidForm) and exc.field_errors else {"": exc.message}
         if schema is None:
-            raise
-        return _render_start(key, schema, data, exc.field_errors, 422)
+            flash(_(next(iter(errors.values()))), "danger")
+            return redirect(url_for("home.index"))
+        return _render_start(key, schema, data, errors, 422)
     flash(_("办件已创建，请填写申请"), "success")
     return redirect(url_for("tasks.show", task_id=mine[0]) if mine else url_for("cases.show", case_id=case_id))
 
 
 def _timeline(case: Case, props: dict[str, Any], names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
-    return [(event, show_data(event.payload.get("data", {}), props, names) if event.kind == "task_completed"
+    return [(event, show_data(event.payload.get("data", {}), props, names, context=case.data or {})
+             if event.kind == "task_completed"
              else []) for event in list_events(case)]
 
 
@@ -106,13 +113,13 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
     ), status
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get(f"/cases/<{ID}:case_id>")
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
     return render_case(case_id)
 
 
-@bp.post("/cases/<int:case_id>/comments")
+@bp.post(f"/cases/<{ID}:case_id>/comments")
 @login_required
 def comment(case_id: int) -> ResponseReturnValue:
     text = request.form.get("comment", "")
@@ -125,16 +132,20 @@ def comment(case_id: int) -> ResponseReturnValue:
     return redirect(url_for("cases.show", case_id=case_id, _anchor="comments"))
 
 
-@bp.post("/cases/<int:case_id>/withdraw")
+@bp.post(f"/cases/<{ID}:case_id>/withdraw")
 @login_required
 def withdraw(case_id: int) -> ResponseReturnValue:
-    with unit_of_work():
-        withdraw_case(session_actor(), case_id, request.form.get("reason", "").strip())
+    try:
+        with unit_of_work():  # the service refuses what the API refuses (a reason over its length limit)
+            withdraw_case(session_actor(), case_id, request.form.get("reason", "").strip())
+    except InvalidForm as exc:
+        flash(_(exc.field_errors.get("reason") or exc.message), "danger")
+        return render_case(case_id, status=422)
     flash(_("办件已撤回"), "info")
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-@bp.get("/cases/<int:case_id>/attachments/<attachment_id>")
+@bp.get(f"/cases/<{ID}:case_id>/attachments/<attachment_id>")
 @login_required
 def download(case_id: int, attachment_id: str) -> ResponseReturnValue:
     attachment, path = get_attachment(session_actor(), case_id, attachment_id, upload_limits().directory)

@@ -31,8 +31,9 @@ def _date_arg(name: str) -> date | None:
 
 
 def _int_arg(name: str) -> int | None:
+    """A small count (weeks, 1..104): anything else (letters, '²', thousands of digits) is no value."""
     value = request.args.get(name, "")
-    return min(max(int(value), 1), 104) if value.isdigit() else None
+    return min(max(int(value), 1), 104) if value.isascii() and value.isdigit() and len(value) <= 6 else None
 
 
 def _request() -> dashboard.DashboardRequest:

@@ -1,4 +1,11 @@
-"""Submitted form data shown read-only: labels and option titles from the procedure's forms."""
+"""Submitted form data shown read-only: labels and option titles from the procedure's forms.
+
+The options of an "x-choices" field are rendered for the viewer, so a value the case holds may not be
+among them (a deregistration of another enterprise's person, seen by the applicant or the authority).
+Such a value is never shown as its bare id: the title stored with the case data is used
+(`person_id` -> `person_name` with the masked `person_id_number`, `project_id` -> `project_name`, ...),
+else a neutral text.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -6,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.web.form_rendering import choices_of, widget_of
+from app.web.i18n import gettext
+
+SELECTED = "（已选对象）"  # a chosen record whose title neither the viewer's options nor the case data give
 
 
 @dataclass
@@ -18,22 +28,49 @@ class Shown:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def _plain(value: Any, spec: dict[str, Any]) -> str:
+def stored_title(key: str, context: Mapping[str, Any]) -> str | None:
+    """The title a handler stored with the case data for the record chosen in field `key`.
+
+    `person_id` -> "梁海（4501**********0034）" from `person_name` and the masked `person_id_number`;
+    `project_id` -> `project_name` (with `project_code`); `record_id` -> `record_name`.
+    """
+    stem = key[:-3] if key.endswith("_id") else key
+    name = context.get(f"{stem}_name")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    number = context.get(f"{stem}_id_number")
+    code = context.get(f"{stem}_code")
+    if isinstance(number, str) and "*" in number:  # only a masked number, never a full one
+        return f"{name}（{number}）"
+    if isinstance(code, str) and code:
+        return f"{name}（{code}）"
+    return name
+
+
+def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str:
+    """`fallback`: the stored title for a chosen record missing from the viewer's options."""
     if isinstance(value, list):
-        return "、".join(_plain(v, spec.get("items") or {}) for v in value)
+        item = spec.get("items") or {}
+        return "、".join(_plain(v, item, fallback if len(value) == 1 else None) for v in value)
     if isinstance(value, bool):
-        return "是" if value else "否"
-    titles = {str(const): title for const, title in choices_of(spec) or []}
+        return gettext("是") if value else gettext("否")
+    titles = {str(const): title for const, title in choices_of(spec) or [] if const is not None}
     if value is None:
         return "—"
     if isinstance(value, dict):
         props = spec.get("properties") or {}
         return "；".join(f"{(props.get(k) or {}).get('title', k)}：{_plain(v, props.get(k) or {})}"
                         for k, v in value.items())
-    return titles.get(str(value), str(value))
+    if str(value) in titles:
+        return titles[str(value)]
+    if spec.get("x-choices"):  # a record id: never shown bare
+        return fallback or gettext(SELECTED)
+    return str(value)
 
 
-def show_value(key: str, value: Any, spec: dict[str, Any], filenames: Mapping[str, str]) -> Shown:
+def show_value(key: str, value: Any, spec: dict[str, Any], filenames: Mapping[str, str],
+               context: Mapping[str, Any] | None = None) -> Shown:
+    """`context`: the case data, where handlers store the titles of chosen records (default: none)."""
     shown = Shown(key=key, label=str(spec.get("title") or key))
     widget = widget_of(spec)
     if widget == "file":
@@ -44,7 +81,7 @@ def show_value(key: str, value: Any, spec: dict[str, Any], filenames: Mapping[st
         shown.headers = [str(p.get("title") or k) for k, p in props.items()]
         shown.rows = [[_plain(row.get(k), p) for k, p in props.items()] for row in value if isinstance(row, dict)]
     else:
-        shown.text = _plain(value, spec)
+        shown.text = _plain(value, spec, stored_title(key, context or {}))
     return shown
 
 
@@ -58,8 +95,12 @@ def merged_properties(schemas: Iterable[dict[str, Any]]) -> dict[str, dict[str, 
 
 
 def show_data(data: Mapping[str, Any], properties: Mapping[str, dict[str, Any]], filenames: Mapping[str, str],
-              exclude: Iterable[str] = ()) -> list[Shown]:
-    """The fields of `data` that some form defines, in the forms' order, except `exclude`."""
+              exclude: Iterable[str] = (), context: Mapping[str, Any] | None = None) -> list[Shown]:
+    """The fields of `data` that some form defines, in the forms' order, except `exclude`.
+
+    `context`: the case data, for the titles of chosen records (default: `data` itself).
+    """
     skip = set(exclude)
-    return [show_value(key, data[key], spec, filenames) for key, spec in properties.items()
+    titles = data if context is None else {**context, **data}
+    return [show_value(key, data[key], spec, filenames, titles) for key, spec in properties.items()
             if key in data and key not in skip and data[key] not in ("", None, [])]

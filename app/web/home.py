@@ -1,4 +1,9 @@
-"""The home page per role: applicants start cases and see theirs; officials land in their inbox."""
+"""The home page per role: applicants start cases and see theirs; officials land in their inbox.
+
+Also the header's return path for the language switch (language_return_path(), a template global).
+"""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -14,6 +19,21 @@ bp = Blueprint("home", __name__)
 
 APPLICANT_ROLES = (Role.ENTERPRISE, Role.INDIVIDUAL)
 REVIEWER_ROLES = (Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.LEAD)
+
+
+@bp.app_template_global()
+def language_return_path() -> str:
+    """Where switching the language returns to: this page when it was read with GET; after a POST (a refused
+    form re-rendered) the page the form was on, when that is on this site, else home. Only a local path:
+    the switch refuses anything else (app/web/i18n.py)."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.removesuffix("?")
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.scheme in ("http", "https") and referrer.netloc == request.host
+    path = referrer.path
+    if same_site and path.startswith("/") and not path.startswith(("//", "/\\")) and "\\" not in path:
+        return path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("home.index")
 
 
 def _waiting_tasks(actor: User) -> list:

@@ -60,7 +60,8 @@ def switch(language: str) -> ResponseReturnValue:
     if language in LANGUAGES:
         session["lang"] = language
     target = request.args.get("next") or ""
-    if not target.startswith("/") or urlsplit(target).netloc:
+    # Same-site paths only: browsers read "//host" and "/\\host" as another site.
+    if not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target or urlsplit(target).netloc:
         target = url_for("home.index")
     return redirect(target)
 

@@ -1,6 +1,7 @@
 """The authority's task inbox: tabs 待领取 / 我的待办 / 已办 with filters, search, sorting and paging."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from app.auth import session_actor
 from app.models import Role
 from app.services.procedures import list_procedures
 from app.services.tasks import SORTS, VIEWS, TaskFilter, count_views, inbox_regions, list_tasks
-from app.web.common import page_args
+from app.web.common import last_page, page_args
 from app.web.presenters import DEADLINE_STATES
 
 bp = Blueprint("inbox", __name__)
@@ -44,6 +45,9 @@ def index() -> ResponseReturnValue:
     actor = session_actor()
     filters = filters_from_args(request.args)
     tasks, total = list_tasks(actor, filters)
+    if filters.page > last_page(total, PER_PAGE):  # past the end (an old link, a typed number): the last page
+        filters = replace(filters, page=last_page(total, PER_PAGE))
+        tasks, total = list_tasks(actor, filters)
     query = {k: v for k, v in request.args.items() if k not in ("page", "tab") and v}
     return render_template("inbox/index.html", actor=actor, filters=filters, tasks=tasks, total=total,
                            counts=count_views(actor, filters), tabs=TAB_TITLES, query=query,

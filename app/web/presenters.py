@@ -7,9 +7,10 @@ from typing import Any
 from flask import Flask, current_app
 
 from app.db import utcnow
-from app.models import CASE_STATUS_TITLES, ROLE_TITLES
+from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, CaseEvent, Task
 from app.policy import can_view_dashboard
-from app.services.deadlines import LOCAL_TZ, parse_limit
+from app.services.clocks import pending_provisional_timers
+from app.services.deadlines import LOCAL_TZ, completed_state, parse_limit
 from app.services.history import EVENT_TITLES
 from app.web.i18n import gettext as _
 
@@ -55,6 +56,68 @@ def deadline_class(due: datetime | None, state: str | None) -> str:
     return "text-bg-light border"
 
 
+PAUSE_REASONS = {"supplement": "等待申请人补正", "excluded": "不计时环节办理中"}
+
+
+def task_provisional(task: Task) -> bool:
+    """The task's deadline crossed a year whose holidays are not entered yet (暂定)."""
+    return bool((task.properties or {}).get("provisional_deadline"))
+
+
+def case_clock(case: Case) -> dict[str, Any] | None:
+    """What the case page shows of the case's clock: the committed and statutory deadlines with their
+    states, whether they are provisional (暂定), and the pause (暂停计时) with its reason; None without one."""
+    clock = case.clock  # type: ignore[attr-defined]  # backref of CaseClock
+    if clock is None:
+        return None
+    is_open = case.status in OPEN_STATUSES
+    paused = clock.paused_at is not None and is_open
+    rows = []
+    if clock.committed_limit:
+        rows.append({"key": "committed", "title": "承诺时限", "limit": clock.committed_limit, "due_at": case.due_at,
+                     "state": case.deadline_state})
+    if clock.statutory_limit and case.statutory_due_at is not None:
+        if not is_open:
+            state = completed_state(case.completed_at or utcnow(), case.statutory_due_at)
+        elif paused:
+            state = "paused"
+        elif not clock.committed_limit:  # the case's own state follows the statutory limit
+            state = case.deadline_state
+        else:
+            state = "overdue" if clock.statutory_overdue or case.statutory_due_at < utcnow() else "on_time"
+        rows.append({"key": "statutory", "title": "法定时限", "limit": clock.statutory_limit,
+                     "due_at": case.statutory_due_at, "state": state})
+    return {"rows": rows, "provisional": bool(clock.provisional) and is_open, "paused": paused,
+            "pause_reason": PAUSE_REASONS.get(clock.pause_reason or "", ""), "paused_at": clock.paused_at}
+
+
+def timer_provisional(case: Case) -> bool:
+    """The case's next timer was counted in working days on a provisional calendar."""
+    return bool(pending_provisional_timers(case))
+
+
+def event_detail(event: CaseEvent) -> str:
+    """A line under a clock event in the case timeline: limits, the pause's reason, how the clock went on."""
+    payload = event.payload or {}
+    if event.kind == "clock_started":
+        parts = [_("承诺时限") + " " + limit_text(payload.get("committed")) if payload.get("committed") else "",
+                 _("法定时限") + " " + limit_text(payload.get("statutory")) if payload.get("statutory") else ""]
+        return " · ".join(p for p in parts if p)
+    if event.kind == "clock_paused":
+        return _("原因：{reason}", reason=_(PAUSE_REASONS.get(payload.get("reason", ""), payload.get("reason", ""))))
+    if event.kind == "clock_resumed":
+        reason = _(PAUSE_REASONS.get(payload.get("reason", ""), ""))
+        if payload.get("mode") == "restart":
+            return _("补正材料收到后重新计时（{reason}）", reason=reason)
+        return _("继续计时，暂停期间 {n} 个工作日不计入时限（{reason}）", n=payload.get("excluded_workdays", 0),
+                 reason=reason)
+    if event.kind == "timer_provisional":
+        return _("定于 {at}，{years} 年节假日安排尚未录入（暂定）",
+                 at=local_time(datetime.fromisoformat(payload["due_at"])) if payload.get("due_at") else "—",
+                 years="、".join(str(y) for y in payload.get("years", [])))
+    return ""
+
+
 def has_endpoint(name: str) -> bool:
     """Does the app serve this page (blueprints of other areas are optional)?"""
     return name in current_app.view_functions
@@ -65,6 +128,8 @@ def init_app(app: Flask) -> None:
     globals_: dict[str, Any] = {
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES, "deadline_class": deadline_class,
+        "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
+        "event_detail": event_detail,
         "has_endpoint": has_endpoint, "can_view_dashboard": can_view_dashboard,
     }
     app.jinja_env.globals.update(globals_)

@@ -17,7 +17,7 @@ from app.policy import is_candidate, require_can_assign
 from app.services import tasks as task_service
 from app.services.attachments import store_attachment
 from app.services.history import list_events
-from app.web.common import attachment_names, case_properties, upload_limits
+from app.web.common import MAX_ID, attachment_names, case_properties, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.i18n import gettext as _
@@ -68,9 +68,13 @@ def _render(actor: User, task: Task, values: Mapping[str, Any] | None = None,
     return render_template(
         "tasks/show.html", actor=actor, task=task, case=case, fields=fields,
         form_errors=unplaced_errors(fields, errors or {}), has_errors=bool(errors),
-        submitted=show_data(case.data or {}, props, names, exclude=own_keys | set(last_data)),
-        own_result=show_data(own_event.payload.get("data", {}), props, names) if own_event else [],
-        last_event=last_event, last_result=show_data(last_data, props, names),
+        # An open task shows the case as it stands; a finished one only what it submitted (the case has
+        # moved on since: its current data beside that submission would read as two answers).
+        submitted=show_data(case.data or {}, props, names, exclude=own_keys | set(last_data))
+        if task.status == TaskStatus.OPEN else [],
+        own_result=show_data(own_event.payload.get("data", {}), props, names, context=case.data or {})
+        if own_event else [],
+        last_event=last_event, last_result=show_data(last_data, props, names, context=case.data or {}),
         can_claim=not schema and task.status == TaskStatus.OPEN and task.assignee_id is None
         and is_candidate(actor, task), form_description=(schema or {}).get("description"),
         can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and (
@@ -136,6 +140,8 @@ def assign(task_id: str) -> ResponseReturnValue:
     try:
         user_id = int(request.form.get("user_id", ""))
     except ValueError:
+        user_id = 0
+    if not 1 <= user_id <= MAX_ID:  # not a user id (a larger one would overflow the id column)
         flash(_("请选择办理人"), "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
     actor = session_actor()

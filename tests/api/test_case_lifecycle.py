@@ -40,6 +40,9 @@ def test_enterprise_starts_and_city_sees_claimable_review(as_user: Any) -> None:
     review = city.task_for(case_id)
     assert review is not None and review["title"] == "审核解锁申请"
     assert review["due_at"] is not None and review["due_in"] == "3 working days"
+    # The whole case runs on the notice's statutory limit: its own clock, due with the review here.
+    assert case["statutory_due_at"] == case["due_at"] == review["due_at"]
+    assert case["deadline_state"] == "on_time"
 
 
 def test_reject_resubmit_then_approve_releases_the_lock(as_user: Any, app: Any) -> None:
@@ -47,7 +50,9 @@ def test_reject_resubmit_then_approve_releases_the_lock(as_user: Any, app: Any) 
     case_id, detail = start_and_submit(ent)
     review = city.task_for(case_id)
     assert city.claim(review["id"]).status_code == 200
-    rejected = city.complete(review["id"], {"decision": "reject", "comment": "缺少单位盖章"})
+    rejected = city.complete(review["id"], {"decision": "reject", "comment": "缺少单位盖章",
+                                                "reject_ground": "materials_deficient",
+                                                "deficient_materials": ["application_files"]})
     assert rejected.status_code == 200, rejected.json
     assert ent.case(case_id)["status"] == "waiting_for_applicant"
     amend = ent.task_for(case_id, view="claimable") or ent.task_for(case_id, view="mine")

@@ -23,7 +23,7 @@ def test_province_supervisor_gets_every_table(world: Any, as_user: Any) -> None:
     assert (body["region"], body["first"], body["last"]) == ("450000", "2026-11-01", "2026-11-27")
     names = [t["name"] for t in body["tables"]]
     assert names == ["open_cases", "open_tasks", "by_procedure", "by_step", "by_region", "overdue_tasks",
-                     "overdue_cases", "trend", "scorecard_authority", "scorecard_reviewer"]
+                     "overdue_cases", "warning_cases", "trend", "scorecard_authority", "scorecard_reviewer"]
     tables = {t["name"]: t for t in body["tables"]}
     unlock = rows_by(tables["by_procedure"], "procedure")["personnel_unlock"]
     assert (unlock["on_time_rate"], unlock["median_hours"], unlock["p90_hours"]) == (0.75, 30.0, 120.0)

@@ -41,7 +41,8 @@ def enterprise_starts_and_submits(page: Any) -> str:
     return page.get_by_test_id("case-number").inner_text()
 
 
-def reviewer_decides(page: Any, number: str, decision: str, comment: str = "", first: bool = False) -> str:
+def reviewer_decides(page: Any, number: str, decision: str, comment: str = "", first: bool = False,
+                     ground: str = "") -> str:
     page.goto("/")
     assert "/tasks" in page.url  # an authority's home is its inbox, 待领取 first
     row = page.locator(f"tr[data-case-number='{number}']")
@@ -54,6 +55,8 @@ def reviewer_decides(page: Any, number: str, decision: str, comment: str = "", f
     if first:
         check_page(page, "05-task-review")
     page.locator("[data-field=decision] select").select_option(decision)
+    if ground:
+        page.locator("[data-field=reject_ground] select").select_option(ground)
     if comment:
         page.locator("[data-field=comment] textarea").fill(comment)
     page.locator("[data-action=submit]").click()
@@ -77,7 +80,7 @@ def test_unlock_walk_through_pages(new_page: Callable[..., Any]) -> None:
     number = enterprise_starts_and_submits(ent)
     case_url = ent.url
     sign_in(city, "city-nanning")
-    reviewer_decides(city, number, "reject", REJECT_REASON, first=True)
+    reviewer_decides(city, number, "reject", REJECT_REASON, first=True, ground="conditions_not_met")
     enterprise_amends(ent)
     review_url = reviewer_decides(city, number, "approve")
     city.goto(f"/tasks?tab=done&q={number}&sort=-received")

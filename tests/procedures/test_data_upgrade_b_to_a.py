@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -152,6 +153,30 @@ def test_rejection_needs_a_reason_and_keeps_level_b(as_user: Any, app: Flask) ->
     assert again.status_code == 201, again.json  # a closed case does not block a new application
 
 
+@pytest.mark.parametrize("mode", ["self", "delegate"])
+def test_an_inconsistent_verification_cannot_be_confirmed(as_user: Any, app: Flask, mode: str) -> None:
+    ent, province, city = as_user("ent-nanning"), as_user("province"), as_user("city-nanning")
+    case = start_case(ent, "data_upgrade_b_to_a", B_PROJECT)
+    work(province, case["id"], {"verification_mode": mode, "delegation_note": "请核查合同与现场"})
+    inconsistent = record_data(conclusion="inconsistent", conclusion_note="合同金额与申报不符",
+                               findings={**record_data()["findings"], "contract": {"result": "inconsistent"}})
+    if mode == "self":
+        assert work(province, case["id"], inconsistent).status_code == 200
+    else:
+        report_file = city.upload(case["id"], filename="抽查核查报告.pdf").json["id"]
+        assert work(city, case["id"], {**inconsistent, "record_files": [report_file]}).status_code == 200
+    refused = work(province, case["id"], {"decision": "approve"}, "审定是否提升为A级")
+    assert refused.status_code == 422 and refused.json["code"] == "verification_inconsistent"
+    assert refused.json["message"].startswith("核查结论为“核查不属实”，不能确认提升为A级")
+    assert refused.json["details"]["fields"]["decision"] == refused.json["message"]
+    assert level_of(app, case["data"]["project_id"]) == "B" and reports(app) == []
+    task = province.tasks("mine")[0]
+    assert province.complete(task["id"], {"decision": "reject", "comment": "核查不属实"}).status_code == 200
+    final = ent.case(case["id"])
+    assert final["status"] == "completed" and final["data"]["outcome"]["level"] == "B"
+    assert level_of(app, case["data"]["project_id"]) == "B" and reports(app) == []
+
+
 def test_verification_record_rules_are_checked_by_the_server(as_user: Any) -> None:
     ent, province = as_user("ent-nanning"), as_user("province")
     case = start_case(ent, "data_upgrade_b_to_a", B_PROJECT)
@@ -163,6 +188,8 @@ def test_verification_record_rules_are_checked_by_the_server(as_user: Any) -> No
         (record_data(verifiers=[{"name": "李明", "organisation": "南宁市住建局"}]), "verifiers",
          "实地核查须有两名及以上核查人员"),
         (record_data(verification_date=tomorrow), "verification_date", "核查日期不能晚于今天"),
+        (record_data(verification_date="2001-01-01"), "verification_date",
+         f"核查日期不能早于申请日期（{(utcnow() + timedelta(hours=8)).date().isoformat()}）"),
         (record_data(findings={**record_data()["findings"], "site": {"result": "inconsistent"}}), "conclusion",
          "存在“不一致”的核查项，核查结论不能为“核查属实”"),
     ]

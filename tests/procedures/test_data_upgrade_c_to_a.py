@@ -125,6 +125,37 @@ def test_province_returns_the_record_to_the_city_then_confirms(as_user: Any, app
     assert level_of(app, case["data"]["project_id"]) == "A" and len(reports(app)) == 1
 
 
+def test_an_inconsistent_city_record_cannot_be_confirmed(as_user: Any, app: Flask) -> None:
+    city, province = as_user("city-nanning"), as_user("province")
+    case = approved_by_city(as_user)
+    inconsistent = record_data(conclusion="inconsistent", conclusion_note="工程实体与申报不符",
+                               findings={**record_data()["findings"], "site": {"result": "inconsistent"}})
+    assert work(city, case["id"], inconsistent, "填写企业业绩实地核查记录表").status_code == 200
+    assert work(city, case["id"], DISPATCH, "寄送盖章原件").status_code == 200
+    refused = work(province, case["id"], {**RECEIPT, "decision": "approve"}, "接收原件并审定")
+    assert refused.status_code == 422 and refused.json["code"] == "verification_inconsistent"
+    assert refused.json["message"].startswith("核查结论为“核查不属实”，不能确认提升为A级")
+    assert level_of(app, case["data"]["project_id"]) == "B" and reports(app) == []
+    task = province.tasks("mine")[0]
+    assert province.complete(task["id"], {**RECEIPT, "decision": "reject", "comment": "核查不属实"}).status_code == 200
+    final = as_user("ent-nanning").case(case["id"])
+    assert final["status"] == "completed" and final["data"]["outcome"]["level"] == "B"
+    assert level_of(app, case["data"]["project_id"]) == "B" and reports(app) == []
+
+
+def test_withdrawn_after_the_city_approval_the_project_stays_b(as_user: Any, app: Flask) -> None:
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case = approved_by_city(as_user)
+    pid = case["data"]["project_id"]
+    assert city.task_for(case["id"])["title"] == "填写企业业绩实地核查记录表"
+    withdrawn = ent.post(f"/api/v1/cases/{case['id']}/withdraw", {"reason": "暂不申请提升"})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+    assert ent.case(case["id"])["open_tasks"] == [] and city.task_for(case["id"]) is None
+    assert level_of(app, pid) == "B" and reports(app) == []  # reviewed B-level data is kept, nothing reported
+    again = ent.start("data_upgrade_b_to_a", start_data(pid))  # the project now takes the B → A procedure
+    assert again.status_code == 201, again.json
+
+
 # -- refusals ------------------------------------------------------------------------------------------------------
 def test_start_refusals(as_user: Any, app: Flask) -> None:
     ent = as_user("ent-nanning")

@@ -1,8 +1,9 @@
 """performance_record_edit through the REST API: every path of bpmn/performance_record_edit.bpmn.
 
-Paths: approve (change applied, old values kept), reject (record unchanged); refusals at start
+Paths: approve (change applied, old values kept), reject (record unchanged), withdraw; refusals at start
 (imported record, record not frozen, another enterprise's record, wrong role, duplicate open case),
-in the application (missing documents, wrong old value) and in the review (originals not all shown).
+in the application (missing documents, wrong old value) and in the review (originals not all shown,
+the record changed meanwhile).
 """
 from __future__ import annotations
 
@@ -66,7 +67,15 @@ def test_approved_change_is_applied_and_the_old_values_are_kept(as_user: Any, ap
     bad = [{"field": "contract_amount", "old_value": "3200.00", "new_value": "三千"},
            {"field": "completion_date", "old_value": "2024-06-30", "new_value": "2024-06-30"}]
     errors = field_errors(act(ent, case_id, {"changes": bad, "reason": "合同金额录入错误", **docs}))
-    assert errors == {"changes.0.new_value": "合同金额应为数字（万元）", "changes.1.new_value": "新值与原值相同"}
+    assert errors == {"changes.0.new_value": "合同金额应为数字（万元），最多两位小数",
+                      "changes.1.new_value": "新值与原值相同"}
+    for unreadable in ("1e400", "NaN", "Infinity", "3250.123"):
+        odd = [{"field": "contract_amount", "old_value": "3200.00", "new_value": unreadable}]
+        assert field_errors(act(ent, case_id, {"changes": odd, "reason": "合同金额录入错误", **docs})) == {
+            "changes.0.new_value": "合同金额应为数字（万元），最多两位小数"}, unreadable
+    huge = [{"field": "contract_amount", "old_value": "3200.00", "new_value": "99999999"}]
+    assert field_errors(act(ent, case_id, {"changes": huge, "reason": "合同金额录入错误", **docs})) == {
+        "changes.0.new_value": "合同金额不能超过 10000000 万元"}
     act_ok(ent, case_id, {"changes": CHANGES, "reason": "合同金额录入错误，项目经理登记有误", **docs})
     review = province.task_for(case_id)
     assert review["title"] == "审核业绩修改（核验原件）" and review["region_code"] == "450000"
@@ -123,3 +132,32 @@ def test_refusals_at_start(as_user: Any, app: Any) -> None:
         assert refused.status_code == 403 and refused.json["code"] == "start_not_allowed"
     with app.app_context():
         assert db.session.scalar(select(func.count(Case.id))) == before
+
+
+def test_withdrawn_application_leaves_the_record_and_frees_it(as_user: Any, app: Any) -> None:
+    ent, province = as_user("ent-nanning"), as_user("province")
+    case_id = _start(ent, app)
+    act_ok(ent, case_id, {"changes": CHANGES, "reason": "合同金额录入错误", **_documents(ent, case_id)})
+    assert province.task_for(case_id) is not None
+    withdrawn = ent.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "金额核对无误，不再修改"})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+    assert province.task_for(case_id) is None and ent.case(case_id)["open_tasks"] == []
+    record = _record(app, "南宁滨江大道改造工程")
+    assert record.fields["contract_amount"] == "3200.00" and _changes(app, record.id) == []
+    assert ent.start("performance_record_edit", {"record_id": record.id}).status_code == 201
+
+
+def test_approval_is_refused_when_the_record_changed_meanwhile(as_user: Any, app: Any) -> None:
+    ent, province = as_user("ent-nanning"), as_user("province")
+    case_id = _start(ent, app)
+    act_ok(ent, case_id, {"changes": CHANGES, "reason": "合同金额录入错误", **_documents(ent, case_id)})
+    with app.app_context(), unit_of_work():  # corrected elsewhere (e.g. by the trading platform's exchange)
+        record = db.session.get(PerformanceRecord, _record(app, "南宁滨江大道改造工程").id)
+        record.fields = {**record.fields, "contract_amount": "3300.00"}
+    errors = field_errors(act(province, case_id, {"decision": "approve", **ALL_ORIGINALS}))
+    assert errors == {"decision": "业绩记录已发生变化，与申请所述原值不一致，不能批准"}
+    record = _record(app, "南宁滨江大道改造工程")
+    assert record.fields["contract_amount"] == "3300.00" and record.fields["project_manager"] == "陆伟"
+    assert _changes(app, record.id) == [] and ent.case(case_id)["status"] == "running"
+    act_ok(province, case_id, {"decision": "reject", "comment": "业绩记录已变更，请按现值重新申请"})
+    assert ent.case(case_id)["status"] == "completed"

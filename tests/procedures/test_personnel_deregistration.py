@@ -2,19 +2,34 @@
 
 Paths: the employer deregisters directly; the person applies (former employer does not cooperate),
 is rejected, resubmits, is approved; the new employer applies, is rejected, resubmits, is approved;
-an application is withdrawn; and the refusals at start (locked person, wrong mode, duplicates ...).
+an application is withdrawn; the refusals at start (locked person, certificate holder, leave date,
+already deregistered, wrong mode, duplicates ...) and their re-check at review time.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from freezegun import freeze_time
+from sqlalchemy import delete, func, select
 
 from app.db import unit_of_work
 from app.extensions import db
-from app.models import Case, Organisation, OutboxMessage, Person, PersonStatus, ProjectLock
+from app.models import (
+    Case,
+    Certificate,
+    CertificateKind,
+    LockRole,
+    Organisation,
+    OutboxMessage,
+    Person,
+    PersonStatus,
+    Project,
+    ProjectLock,
+)
 from app.services.demo import id_number
 from tests.procedures.steps import act, act_ok, field_errors, task_of, upload
+from tests.support.web import WebUser
 
 LIANG_HAI = id_number("45010719920105003")  # the demo "person" user, employed by ent-nanning, not locked
 
@@ -83,6 +98,7 @@ def test_locked_person_is_refused_at_start_with_the_unlock_offered(as_user: Any,
     assert "南宁市民服务中心工程" in refused.json["message"] and "项目经理" in refused.json["message"]
     assert "项目人员解锁" in refused.json["message"]
     assert refused.json["details"]["procedure"] == "personnel_unlock"
+    assert "解锁后，其单位变更须通过培训考试系统或审批系统办理" in refused.json["message"]  # he holds a certificate
     by_new = new_employer.start("personnel_deregistration", {
         "mode": "non_cooperating", "person_id_number": id_number("45010319900722002"), "person_name": "覃丽",
         "leave_date": "2026-11-01"})
@@ -189,3 +205,104 @@ def test_refusals_at_start(as_user: Any, app: Any) -> None:
     assert outside.json["code"] == "dereg_out_of_region"
     assert "person_id" in field_errors(ent.start("personnel_deregistration", {"mode": "employer",
                                                                                "leave_date": "2026-10-31"}))
+
+
+def _certify(app: Any, name: str, until: date | None = date(2027, 6, 30)) -> int:
+    """A certificate arrives for the person by data exchange (training-exam / approval system)."""
+    with app.app_context(), unit_of_work():
+        person = db.session.scalar(select(Person).where(Person.name == name))
+        cert = Certificate(person_id=person.id, kind=CertificateKind.SPECIAL_OPERATION, specialty="建筑电工",
+                           number=f"桂特{person.id:06d}", valid_until=until)
+        db.session.add(cert)
+        db.session.flush()
+        return cert.id
+
+
+def _release_locks_of(app: Any, name: str) -> None:
+    """The person's locks were released (an approved unlock)."""
+    with app.app_context(), unit_of_work():
+        person = db.session.scalar(select(Person).where(Person.name == name))
+        for lock in db.session.scalars(select(ProjectLock).where(ProjectLock.person_id == person.id)):
+            lock.active, lock.relock_at = False, None
+
+
+def test_certificate_holder_is_refused_in_both_modes(as_user: Any, app: Any) -> None:
+    ent, new_employer, person = as_user("ent-nanning"), as_user("ent-liuzhou"), as_user("person")
+    before = _case_count(app)
+    _release_locks_of(app, "陆伟")  # unlocked: only his registered-constructor certificate stands in the way
+    lu_wei = _person(app, "陆伟")
+    by_employer = ent.start("personnel_deregistration", {"mode": "employer", "person_id": lu_wei.id,
+                                                         "leave_date": "2026-11-20"})
+    assert by_employer.status_code == 422 and by_employer.json["code"] == "dereg_certificate_holder"
+    message = by_employer.json["message"]
+    assert message.startswith("陆伟持有有效的注册人员证书（建筑工程）") and "有效期至 2027-06-30" in message
+    assert "须通过培训考试系统或审批系统办理" in message
+    assert by_employer.json["details"]["certificate_kind"] == "registered"
+    by_new = new_employer.start("personnel_deregistration", {
+        "mode": "non_cooperating", "person_id_number": lu_wei.id_number, "person_name": "陆伟",
+        "leave_date": "2026-11-01"})
+    assert by_new.status_code == 422 and by_new.json["code"] == "dereg_certificate_holder"
+    with freeze_time("2025-12-31 04:00:00"):  # 梁海's 八大员 card is in force until the end of its last day
+        own = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2025-12-01"})
+        assert own.status_code == 422 and own.json["code"] == "dereg_certificate_holder"
+        assert "八大员证书（施工员（土建））" in own.json["message"]
+    assert _case_count(app) == before
+    assert _person(app, "陆伟").status == PersonStatus.IN_SERVICE
+    start_page = WebUser(app, "ent-nanning").login().html("/cases/start/personnel_deregistration")
+    assert "陆伟（4501**********" in start_page and "· 持证人员（通过培训考试系统或审批系统变更）" in start_page
+    # An expired certificate does not count [interp]: 梁海's card expired on 2025-12-31.
+    expired = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"})
+    assert expired.status_code == 201, expired.json
+
+
+def test_leave_date_may_not_be_in_the_future(as_user: Any, app: Any) -> None:
+    ent, person = as_user("ent-nanning"), as_user("person")
+    before = _case_count(app)
+    future = ent.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "梁海").id,
+                                                    "leave_date": "2099-01-01"})
+    assert field_errors(future) == {"leave_date": "离职日期不能晚于今天"}
+    assert field_errors(person.start("personnel_deregistration", {"mode": "non_cooperating",
+                                                                  "leave_date": "2099-01-01"})) == {
+        "leave_date": "离职日期不能晚于今天"}
+    with freeze_time("2026-11-20 04:00:00"):  # today is the latest leave date accepted
+        today = ent.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "梁海").id,
+                                                       "leave_date": "2026-11-20"})
+        assert today.status_code == 201, today.json
+    assert _case_count(app) == before + 1
+
+
+def test_an_already_deregistered_person_is_refused(as_user: Any, app: Any) -> None:
+    ent, person, new_employer = as_user("ent-nanning"), as_user("person"), as_user("ent-liuzhou")
+    done = ent.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "梁海").id,
+                                                  "leave_date": "2026-11-20"})
+    assert done.status_code == 201 and done.json["status"] == "completed"
+    own = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"})
+    assert own.status_code == 422 and own.json["code"] == "dereg_already_deregistered"
+    assert own.json["message"] == "梁海已注销，无需再次办理"
+    by_new = new_employer.start("personnel_deregistration", {
+        "mode": "non_cooperating", "person_id_number": LIANG_HAI, "person_name": "梁海", "leave_date": "2026-10-31"})
+    assert by_new.status_code == 422 and by_new.json["code"] == "dereg_already_deregistered"
+
+
+def test_review_re_checks_lock_certificate_and_status(as_user: Any, app: Any) -> None:
+    person, city = as_user("person"), as_user("city-nanning")
+    case_id = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"}
+                           ).json["id"]
+    act_ok(person, case_id, _application(person, case_id))
+    liang = _person(app, "梁海")
+    with app.app_context(), unit_of_work():  # meanwhile the approval system locks him to a project
+        project = db.session.scalar(select(Project).where(Project.name == "南宁第三中学教学楼工程"))
+        db.session.add(ProjectLock(project_id=project.id, person_id=liang.id, enterprise_id=liang.employer_id,
+                                   role=LockRole.SAFETY_OFFICER))
+    locked = field_errors(act(city, case_id, APPROVE))["decision"]
+    assert locked.startswith("梁海为「南宁第三中学教学楼工程」") and "项目人员解锁" in locked
+    _release_locks_of(app, "梁海")
+    cert = _certify(app, "梁海")
+    assert "须通过培训考试系统或审批系统办理" in field_errors(act(city, case_id, APPROVE))["decision"]
+    with app.app_context(), unit_of_work():
+        db.session.execute(delete(Certificate).where(Certificate.id == cert))
+        db.session.get(Person, liang.id).status = PersonStatus.DEREGISTERED  # done elsewhere meanwhile
+    assert field_errors(act(city, case_id, APPROVE)) == {"decision": "梁海已注销，无需再次办理"}
+    assert person.case(case_id)["status"] == "running" and _notices(app, case_id) == []
+    act_ok(city, case_id, {"decision": "reject", "comment": "该人员已注销"})
+    assert person.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "已注销"}).status_code == 200

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.db import utcnow
 from app.extensions import db
 from app.models import Case, CaseStatus, Organisation, Procedure, ProcedureVersion, Task, TaskStatus, User
 
@@ -44,8 +45,13 @@ def procedure_version(key: str, name: str | None = None) -> ProcedureVersion:
 
 def make_case(procedure: str = "personnel_unlock", region: str = "450100", status: str = CaseStatus.RUNNING,
               **fields: Any) -> Case:
-    """A case row; pass created_at / completed_at / due_at / deadline_state ... as aware datetimes."""
+    """A case row; pass created_at / completed_at / due_at / deadline_state ... as aware datetimes.
+
+    The case was received (submitted) when it was created unless received_at says otherwise
+    (received_at=None: a draft the applicant never submitted)."""
     version = procedure_version(procedure, fields.pop("procedure_name", None))
+    fields.setdefault("created_at", utcnow())
+    fields.setdefault("received_at", fields["created_at"])
     applicant = db.session.scalar(select(Organisation).where(Organisation.kind == "enterprise")
                                   .order_by(Organisation.id))
     assert applicant is not None, "seed the demo data first"
@@ -140,10 +146,11 @@ def _open_world() -> dict[str, Any]:
     made = {"u1": make_task(o1, assignee="city-nanning", deadline_state="on_time",
                             created_at=local("2026-11-23 07:00")),
             "u2": make_task(o2, deadline_state="warning", created_at=local("2026-11-24 11:00")),
+            # The statutory limit (法定时限) is the case's: the app never writes one on a task.
             "u3": make_task(o3, assignee="city-nanning", deadline_state="overdue", due_at=late_due,
-                            statutory_due_at=late_statutory, created_at=local("2026-11-20 11:00")),
+                            created_at=local("2026-11-20 11:00")),
             "u5": make_task(o5, deadline_state="overdue", due_at=SLA_NOW - timedelta(hours=1),
-                            statutory_due_at=SLA_NOW - timedelta(minutes=30), created_at=local("2026-11-24 11:00")),
+                            created_at=local("2026-11-24 11:00")),
             "u6": make_task(o6, assignee="city-nanning", created_at=local("2026-11-24 11:00"))}
     make_task(o4, "submit_request", "填写解锁申请", region=None, role="enterprise", deadline_state="paused")
     ids: dict[str, Any] = {k: t.id for k, t in made.items()}

@@ -115,8 +115,11 @@ def test_reject_amend_and_approve_through_pages(web: Callable[[str], WebUser]) -
     review = review_path(city, number)
     assert city.post(review + "/claim").status_code == 302
     refused = city.post(review, {"decision": "reject"})
-    assert field_errors(refused.get_data(as_text=True)) == {"comment": "不同意或退回时须填写审核意见"}
-    assert city.post(review, {"decision": "reject", "comment": "缺少监理单位盖章"}).status_code == 302
+    assert field_errors(refused.get_data(as_text=True)) == {"comment": "不同意或退回时须填写审核意见",
+                                                           "reject_ground": "不予解锁时须选择不予解锁依据"}
+    assert city.post(review, {"decision": "reject", "comment": "缺少监理单位盖章",
+                              "reject_ground": "materials_deficient",
+                              "deficient_materials": "application_files"}).status_code == 302
     home = ent.html("/")
     amend = re.search(r'href="(/tasks/[0-9a-f-]+)">办理', home).group(1)  # type: ignore[union-attr]
     page = ent.html(amend)
@@ -195,7 +198,8 @@ def test_pages_switch_to_english(web: Callable[[str], WebUser]) -> None:
     assert city.get("/lang/en?next=/tasks").headers["Location"] == "/tasks"
     html = city.html("/tasks")
     assert '<html lang="en">' in html and "Claimable (待领取)" in html and "Sign out" in html
-    assert city.get("/lang/zh?next=https://evil.example/").headers["Location"] == "/"
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "/%5C%5Cevil.example"):
+        assert city.get(f"/lang/zh?next={elsewhere}").headers["Location"] == "/", elsewhere
     assert "退出" in city.html("/tasks")
     city.get("/lang/en")
     assert "Task claimed" in city.client.post(review_path(city, "") + "/claim", data={"csrf_token": city.token},

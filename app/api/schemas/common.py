@@ -1,16 +1,38 @@
-"""Shared pieces: paging arguments and the error body."""
+"""Shared pieces: paging arguments, input ids and the error body."""
+from typing import Any
+
 from marshmallow import Schema, fields, validate
+
+from app.api.parsing import MAX_ID
+
+MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
+
+
+def id_field(**kwargs: Any) -> fields.Integer:
+    """An input id: a positive integer the id columns can hold (a larger one would overflow them)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+ERROR_DETAILS = (
+    "Depends on `code`. `invalid_form` (422, a submitted form): `fields` maps each field path "
+    "(`changes.0.old_value`, `_form` for the whole form) to one Chinese message. `invalid_request` "
+    "(422, parameters refused before any use case ran): `fields` maps each JSON body field to a list "
+    "of Chinese messages (items of a list by index: `{\"ids\": {\"0\": [...]}}`, the body as a "
+    "whole under `_schema`); query parameters the same under `query` (`{\"query\": {\"limit\": [...]}}`). "
+    "`deploy_refused`: `problems`. Other codes: usually empty.")
+
+
 class ErrorSchema(Schema):
+    """Every error answer: a stable code, a Chinese message, details."""
+
     code = fields.String(required=True)
     message = fields.String(required=True)
-    details = fields.Dict()
+    details = fields.Dict(metadata={"description": ERROR_DETAILS})
 
 
 class OrganisationRefSchema(Schema):

@@ -1,5 +1,7 @@
 """Notification output and the mark-read input."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas.common import id_field
 
 
 class NotificationSchema(Schema):
@@ -16,7 +18,7 @@ class NotificationSchema(Schema):
 
 class NotificationListArgsSchema(Schema):
     unread = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 200)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class NotificationPageSchema(Schema):
@@ -25,5 +27,5 @@ class NotificationPageSchema(Schema):
 
 
 class NotificationReadSchema(Schema):
-    ids = fields.List(fields.Integer(), load_default=None, allow_none=True,
+    ids = fields.List(id_field(), load_default=None, allow_none=True,
                       metadata={"description": "ids to mark read; omit to mark all read"})

@@ -1,7 +1,7 @@
 """Domain record output (read only): ID numbers and phones are always masked."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import PageArgsSchema
+from app.api.schemas.common import PageArgsSchema, id_field
 from app.models import CERTIFICATE_KIND_TITLES, LockRole, PersonStatus, RecordSource
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
@@ -16,7 +16,7 @@ class RecordListArgsSchema(PageArgsSchema):
     data_level = fields.String(validate=validate.OneOf(["A", "B", "C", "D"]))
     active = fields.Boolean()
     source = fields.String(validate=validate.OneOf([s.value for s in RecordSource]))
-    project_id = fields.Integer()
+    project_id = id_field()
 
 
 class RecordRefSchema(Schema):

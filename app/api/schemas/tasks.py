@@ -1,7 +1,7 @@
 """Task output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import PageArgsSchema, UserRefSchema
+from app.api.schemas.common import PageArgsSchema, UserRefSchema, id_field
 from app.models import ROLE_TITLES
 
 
@@ -52,4 +52,4 @@ class TaskCompleteSchema(Schema):
 
 
 class TaskAssignSchema(Schema):
-    user_id = fields.Integer(required=True)
+    user_id = id_field(required=True)

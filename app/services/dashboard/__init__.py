@@ -26,6 +26,7 @@ TABLES: dict[str, Callable[[Scope], Table]] = {
     "by_region": performance.by_region,
     "overdue_tasks": overdue.overdue_tasks,
     "overdue_cases": overdue.overdue_cases,
+    "warning_cases": overdue.warning_cases,
     "trend": trend.weekly_trend,
     "scorecard_authority": scorecard.by_authority,
     "scorecard_reviewer": scorecard.by_reviewer,
@@ -47,7 +48,8 @@ def dashboard_scope(actor: User, request: DashboardRequest, now: datetime | None
 
 
 COMPLETE_LISTS: dict[str, Callable[[Scope, bool], Table]] = {
-    "overdue_tasks": overdue.overdue_tasks, "overdue_cases": overdue.overdue_cases}
+    "overdue_tasks": overdue.overdue_tasks, "overdue_cases": overdue.overdue_cases,
+    "warning_cases": overdue.warning_cases}
 
 
 def get_table(actor: User, name: str, request: DashboardRequest, now: datetime | None = None,

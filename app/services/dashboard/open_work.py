@@ -1,4 +1,7 @@
-"""Open cases and open tasks right now, by procedure, region (one level below the scope) and state."""
+"""Open cases and open tasks right now, by procedure, region (one level below the scope) and state.
+
+An open case counts once it was received (received_at): a draft the applicant has not submitted is not
+work of any authority."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,7 +29,8 @@ def procedure_names() -> dict[str, str]:
 def open_cases(scope: Scope) -> Table:
     key = scope.child_key(Case.region_code)
     query = (select(Case.procedure_key, key, Case.deadline_state, func.count())
-             .where(Case.status.in_(OPEN_STATUSES), region_scope(Case.region_code, scope.region))
+             .where(Case.status.in_(OPEN_STATUSES), Case.received_at.is_not(None),  # drafts are not in work
+                    region_scope(Case.region_code, scope.region))
              .group_by(Case.procedure_key, key, Case.deadline_state))
     return _pivot("open_cases", "在办办件（按事项、地区、时限状态）", scope, db.session.execute(query).all())
 

@@ -1,4 +1,9 @@
-"""What is overdue now (红牌): open steps and open cases past their committed limit, longest late first."""
+"""What is overdue now (红牌) and what is in warning (黄牌): open steps and cases, the most urgent first.
+
+"超法定时限" reads the case's statutory clock (法定时限 is a limit of the whole case: tasks carry none):
+the statutory moment has passed, and passed while the clock ran (a clock paused before that moment,
+for 补正 or an excluded step, has not reached it).
+"""
 from __future__ import annotations
 
 import math
@@ -8,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import OPEN_STATUSES, ROLE_TITLES, Case, Task, TaskStatus, User
+from app.models import OPEN_STATUSES, ROLE_TITLES, Case, CaseClock, Task, TaskStatus, User
 from app.policy import region_scope
 from app.services.dashboard.open_work import procedure_names
 from app.services.dashboard.scope import Scope, region_names
@@ -26,6 +31,10 @@ CASE_COLUMNS = [
     Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "承诺期限", "date"),
     Column("days_late", "超期天数（自然日）", "int"), Column("statutory_overdue", "超法定时限"),
 ]
+WARNING_COLUMNS = [
+    Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("title", "办件名称"),
+    Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "承诺期限", "date"),
+]
 
 
 def days_late(due_at: datetime | None, now: datetime) -> int:
@@ -35,8 +44,10 @@ def days_late(due_at: datetime | None, now: datetime) -> int:
     return math.ceil((now - due_at).total_seconds() / 86400)
 
 
-def _statutory(statutory_due_at: datetime | None, now: datetime) -> str:
-    return "是" if statutory_due_at is not None and statutory_due_at < now else "否"
+def _statutory(statutory_due_at: datetime | None, paused_at: datetime | None, now: datetime) -> str:
+    """是 once the case's statutory moment has passed while its clock ran."""
+    reached = min(now, paused_at) if paused_at is not None else now
+    return "是" if statutory_due_at is not None and statutory_due_at < reached else "否"
 
 
 def _holders(user_ids: set[int]) -> dict[int, str]:
@@ -52,8 +63,9 @@ def overdue_tasks(scope: Scope, complete: bool = False) -> Table:
              region_scope(Task.region_code, scope.region))
     total = db.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
     query = (select(Task.id, Task.case_id, Task.title, Task.region_code, Task.role, Task.assignee_id, Task.due_at,
-                    Task.statutory_due_at, Case.number, Case.procedure_key)
-             .join(Case, Task.case_id == Case.id).where(*where).order_by(Task.due_at, Task.id)
+                    Case.statutory_due_at, CaseClock.paused_at, Case.number, Case.procedure_key)
+             .join(Case, Task.case_id == Case.id).outerjoin(CaseClock, CaseClock.case_id == Case.id)
+             .where(*where).order_by(Task.due_at, Task.id)
              .limit(None if complete else OVERDUE_LIMIT))
     found = db.session.execute(query).all()
     names, procedures = region_names(), procedure_names()
@@ -65,7 +77,7 @@ def overdue_tasks(scope: Scope, complete: bool = False) -> Table:
                      "region_code": t.region_code, "region_name": names.get(t.region_code or "", ""),
                      "holder": holders.get(t.assignee_id or 0) or f"待领取（{ROLE_TITLES.get(t.role, t.role)}）",
                      "holder_id": t.assignee_id, "due_at": t.due_at, "days_late": days_late(t.due_at, scope.now),
-                     "statutory_overdue": _statutory(t.statutory_due_at, scope.now)})
+                     "statutory_overdue": _statutory(t.statutory_due_at, t.paused_at, scope.now)})
     return Table("overdue_tasks", "当前超期环节（红牌）", TASK_COLUMNS, rows, total=total)
 
 
@@ -75,13 +87,30 @@ def overdue_cases(scope: Scope, complete: bool = False) -> Table:
              region_scope(Case.region_code, scope.region))
     total = db.session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     columns = (Case.id, Case.number, Case.procedure_key, Case.title, Case.region_code, Case.current_step,
-               Case.due_at, Case.statutory_due_at)
-    query = select(*columns).where(*where).order_by(Case.due_at, Case.id).limit(None if complete else OVERDUE_LIMIT)
+               Case.due_at, Case.statutory_due_at, CaseClock.paused_at)
+    query = (select(*columns).outerjoin(CaseClock, CaseClock.case_id == Case.id).where(*where)
+             .order_by(Case.due_at, Case.id).limit(None if complete else OVERDUE_LIMIT))
     names, procedures = region_names(), procedure_names()
     rows: list[dict[str, Any]] = []
-    for case_id, number, procedure, title, region, step, due_at, statutory in db.session.execute(query):
+    for case_id, number, procedure, title, region, step, due_at, statutory, paused in db.session.execute(query):
         rows.append({"case_id": case_id, "case_number": number, "procedure_name": procedures.get(procedure, procedure),
                      "title": title, "region_code": region, "region_name": names.get(region, region),
                      "current_step": step or "", "due_at": due_at, "days_late": days_late(due_at, scope.now),
-                     "statutory_overdue": _statutory(statutory, scope.now)})
+                     "statutory_overdue": _statutory(statutory, paused, scope.now)})
     return Table("overdue_cases", "当前超期办件（红牌）", CASE_COLUMNS, rows, total=total)
+
+
+def warning_cases(scope: Scope, complete: bool = False) -> Table:
+    """Open cases in warning (黄牌) now, the nearest limit first: what a county (or any level) must act on
+    before it turns red. The first OVERDUE_LIMIT; all of them when `complete` (exports)."""
+    where = (Case.status.in_(OPEN_STATUSES), Case.deadline_state == "warning",
+             region_scope(Case.region_code, scope.region))
+    total = db.session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    columns = (Case.id, Case.number, Case.procedure_key, Case.title, Case.region_code, Case.current_step, Case.due_at)
+    query = select(*columns).where(*where).order_by(Case.due_at, Case.id).limit(None if complete else OVERDUE_LIMIT)
+    names, procedures = region_names(), procedure_names()
+    rows = [{"case_id": case_id, "case_number": number, "procedure_name": procedures.get(procedure, procedure),
+             "title": title, "region_code": region, "region_name": names.get(region, region),
+             "current_step": step or "", "due_at": due_at}
+            for case_id, number, procedure, title, region, step, due_at in db.session.execute(query)]
+    return Table("warning_cases", "当前预警办件（黄牌）", WARNING_COLUMNS, rows, total=total)

@@ -1,6 +1,7 @@
 """Completed work over a period: on-time rate and median / p90 handling time per procedure, step, region.
 
-A case's handling time runs from its receipt (created_at) to its completion; a step's from the moment
+A case's handling time runs from its receipt (received_at: the application reached the authority, not
+the moment its draft was opened) to its completion; a step's from the moment
 the task appeared to its completion; both in calendar hours. The on-time rate counts only work that had
 a limit: completed_on_time / (completed_on_time + completed_late).
 """
@@ -73,7 +74,8 @@ def _python_percentiles(keys: list[Any], duration: Any, where: Where,
 def _completed_cases(scope: Scope) -> Where:
     def where(query: Select[Any]) -> Select[Any]:
         return query.where(Case.status == CaseStatus.COMPLETED, Case.completed_at >= scope.start,
-                           Case.completed_at < scope.end, region_scope(Case.region_code, scope.region))
+                           Case.completed_at < scope.end, Case.received_at.is_not(None),
+                           region_scope(Case.region_code, scope.region))
     return where
 
 
@@ -119,7 +121,7 @@ def _steps_of_shared_ids(scope: Scope, unique: dict[str, tuple[str, str]]) -> di
 
 def by_procedure(scope: Scope) -> Table:
     stats = grouped_stats([Case.procedure_key], Case.deadline_state,
-                          hours_between(Case.created_at, Case.completed_at), _completed_cases(scope))
+                          hours_between(Case.received_at, Case.completed_at), _completed_cases(scope))
     names = procedure_names()
     rows = [{"procedure": k[0], "procedure_name": names.get(k[0], k[0]), **v} for k, v in sorted(stats.items())]
     columns = [Column("procedure", "事项代码"), Column("procedure_name", "事项"), *STAT_COLUMNS]
@@ -128,7 +130,7 @@ def by_procedure(scope: Scope) -> Table:
 
 def by_region(scope: Scope) -> Table:
     key = scope.child_key(Case.region_code)
-    stats = grouped_stats([key], Case.deadline_state, hours_between(Case.created_at, Case.completed_at),
+    stats = grouped_stats([key], Case.deadline_state, hours_between(Case.received_at, Case.completed_at),
                           _completed_cases(scope))
     names = region_names()
     rows = []

@@ -8,12 +8,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from app.errors import Message, RuleViolation
 from app.extensions import db
 from app.models import PROVINCE_CODE, Region
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_PERIOD_DAYS = 30
 DEFAULT_WEEKS = 12
+MAX_WEEKS = 104
+# The days a period may name: wide enough for every case, narrow enough that no date computed from them
+# (a week back, a day on, a midnight in UTC) leaves the calendar.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def region_level(code: str) -> str:
@@ -66,7 +71,17 @@ class Scope:
 
 def make_scope(region: str, now: datetime, first: date | None = None, last: date | None = None,
                weeks: int | None = None) -> Scope:
-    """A scope with defaults: the last 30 days up to today (China time) and 12 weeks of trend."""
+    """A scope with defaults: the last 30 days up to today (China time) and 12 weeks of trend; a day
+    outside FIRST_DAY..LAST_DAY is refused (RuleViolation naming the fields)."""
+    bounds = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+    given = {"first": first, "last": last}
+    outside = {name: Message("应在 {first} 至 {last} 之间", **bounds) for name, day in given.items()
+               if day is not None and not FIRST_DAY <= day <= LAST_DAY}
+    if outside:
+        raise RuleViolation(Message("统计期应在 {first} 至 {last} 之间", **bounds), code="period_out_of_range",
+                            details={"fields": outside})
+    if weeks is not None:
+        weeks = min(max(weeks, 1), MAX_WEEKS)
     last = last or today_in_china(now)
     first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if first > last:

@@ -1,4 +1,5 @@
-"""Weekly trend (weeks start on Monday, China time): cases received, completed and completed late."""
+"""Weekly trend (weeks start on Monday, China time): cases received (received_at: submitted, not drafts
+opened), completed and completed late."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -28,9 +29,9 @@ def weekly_trend(scope: Scope) -> Table:
     mondays = weeks_of(scope)
     start, end = local_midnight(mondays[0]), local_midnight(mondays[-1] + timedelta(days=7))
     in_scope = region_scope(Case.region_code, scope.region)
-    received_week = week_number(Case.created_at, start)
+    received_week = week_number(Case.received_at, start)  # drafts never submitted are not received
     received = db.session.execute(
-        select(received_week, func.count()).where(Case.created_at >= start, Case.created_at < end, in_scope)
+        select(received_week, func.count()).where(Case.received_at >= start, Case.received_at < end, in_scope)
         .group_by(received_week)).all()
     completed_week = week_number(Case.completed_at, start)
     completed = db.session.execute(

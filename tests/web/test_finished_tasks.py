@@ -1,0 +1,32 @@
+"""A finished task's page says how it ended and shows only what was submitted in it."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.support.web import WebUser
+from tests.web.test_pages import case_number, review_path, start, started_and_submitted, submit_request
+
+
+def test_a_task_cancelled_by_withdrawal_is_not_shown_as_done(web: Callable[[str], WebUser], as_user: Any) -> None:
+    ent = web("ent-nanning")
+    case_id, task_path = start(ent)
+    withdrawn = as_user("ent-nanning").post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "项目情况有变"})
+    assert withdrawn.status_code == 200
+    html = ent.html(task_path)
+    assert 'data-testid="task-cancelled"' in html and "办件已撤回，该任务随之取消" in html
+    assert "已办结" not in html
+
+
+def test_a_completed_task_shows_its_own_submission_not_the_case_as_it_stands(web: Callable[[str], WebUser]) -> None:
+    ent, case_id, first_round = started_and_submitted(web)
+    city = web("city-nanning")
+    review = review_path(city, case_number(ent, case_id))
+    assert city.post(review + "/claim").status_code == 302
+    assert city.post(review, {"decision": "reject", "comment": "缺少监理单位盖章",
+                              "reject_ground": "conditions_not_met"}).status_code == 302
+    amend = ent.html("/").split('">办理')[0].rsplit('href="', 1)[1]
+    assert submit_request(ent, amend, reason="第二轮：已补充监理单位盖章的申请表").status_code == 302
+    html = ent.html(first_round)
+    assert 'data-testid="task-done"' in html and 'data-testid="submitted"' not in html
+    assert "第二轮：已补充监理单位盖章的申请表" not in html

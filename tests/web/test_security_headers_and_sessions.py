@@ -1,0 +1,202 @@
+"""Security headers on every response; page sessions end at sign-out (also copied cookies), with a new
+password and after two idle hours; the cookie is Secure outside demo mode; sign-ins are throttled."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from app import config
+from app.db import unit_of_work
+from app.extensions import db
+from app.models.identity import LoginEvent
+from app.services.accounts import get_user_by_username, set_password
+from app.services.demo import DEMO_PASSWORD
+from tests.support.api import ApiUser
+from tests.support.web import WebUser, csrf_token
+
+SESSION_COOKIE = "session"
+
+
+def _signed_in(client: Any) -> bool:
+    response = client.get("/")  # officials are sent on to their inbox
+    assert response.status_code in (200, 302)
+    return not (response.status_code == 302 and "/login" in response.headers["Location"])
+
+
+def _copy_of_cookie(app: Flask, user: WebUser) -> Any:
+    cookie = user.client.get_cookie(SESSION_COOKIE)
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie(SESSION_COOKIE, cookie.value)
+    return thief
+
+
+# -- headers --------------------------------------------------------------------------------------------------
+def test_pages_api_and_errors_carry_the_security_headers(web: Callable[[str], WebUser], app: Flask,
+                                                        as_user: Callable[[str], ApiUser]) -> None:
+    ent = web("ent-nanning")
+    responses = {"page": ent.get("/"), "login": app.test_client().get("/login"),
+                 "api": as_user("ent-nanning").get("/api/v1/cases"), "missing": ent.get("/no-such-page"),
+                 "static": ent.get("/static/js/forms.js")}
+    for name, response in responses.items():
+        headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff", name
+        assert headers["X-Frame-Options"] == "DENY", name
+        assert headers["Referrer-Policy"] == "same-origin", name
+        csp = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp and "script-src 'self';" in csp, name
+        assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0], name
+    for name in ("page", "login", "api", "missing"):
+        assert responses[name].headers["Cache-Control"] == "no-store", name
+    assert "no-store" not in responses["static"].headers.get("Cache-Control", "")
+
+
+def test_no_page_runs_inline_script() -> None:
+    """The CSP allows scripts from the app only: a template must not carry inline script or handlers."""
+    import re
+
+    from tests.conftest import ROOT
+
+    inline = re.compile(r"<script(?![^>]*(\bsrc=|type=\"application/json\"))[^>]*>|\son[a-z]+=\"|javascript:", re.I)
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "app" / "web" / "templates").rglob("*.html")
+                 if inline.search(p.read_text("utf-8"))]
+    assert offenders == []
+
+
+def test_a_download_is_not_stored_and_not_sniffed(web: Callable[[str], WebUser],
+                                                  as_user: Callable[[str], ApiUser]) -> None:
+    api = as_user("ent-nanning")
+    case_id = api.start("personnel_unlock").json["id"]
+    attachment = api.upload(case_id, filename="申请表.pdf").json
+    response = web("ent-nanning").get(f"/cases/{case_id}/attachments/{attachment['id']}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+# -- sessions -------------------------------------------------------------------------------------------------
+def test_sign_out_ends_the_session_and_every_copy_of_its_cookie(web: Callable[[str], WebUser], app: Flask) -> None:
+    ent = web("ent-nanning")
+    thief = _copy_of_cookie(app, ent)
+    assert _signed_in(thief)  # the copy works while the user is signed in
+    assert ent.post("/logout").status_code == 302
+    assert not _signed_in(ent.client)
+    assert not _signed_in(thief)  # a cookie captured before the sign-out no longer signs in
+    again = web("ent-nanning")  # signing in again works
+    assert _signed_in(again.client) and not _signed_in(thief)
+    with app.app_context():
+        outcomes = list(db.session.scalars(select(LoginEvent.outcome).where(LoginEvent.username == "ent-nanning")
+                                           .order_by(LoginEvent.id)))
+    assert outcomes == ["success", "logout", "success"]
+
+
+def test_a_new_password_ends_the_sessions_signed_in_before(web: Callable[[str], WebUser], app: Flask) -> None:
+    ent = web("ent-nanning")
+    other = web("city-nanning")
+    with app.app_context(), unit_of_work():
+        set_password(get_user_by_username("ent-nanning"), "Neues-Passw0rd!")
+    assert not _signed_in(ent.client)
+    assert _signed_in(other.client)  # other users keep theirs
+
+
+def test_a_session_idle_for_two_hours_ends(app: Flask) -> None:
+    assert app.permanent_session_lifetime == timedelta(hours=2)
+    with freeze_time("2026-12-01 08:00:00") as clock:
+        ent = WebUser(app, "ent-nanning").login()
+        clock.tick(timedelta(minutes=110))
+        assert _signed_in(ent.client)  # each request renews the session...
+        clock.tick(timedelta(minutes=110))
+        assert _signed_in(ent.client)
+        clock.tick(timedelta(minutes=121))
+        assert not _signed_in(ent.client)  # ...which ends after two idle hours
+
+
+def test_the_session_cookie_is_secure_outside_demo_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
+                                                        app: Flask) -> None:
+    for name in ("GJY_DEMO", "GJY_SECURE_COOKIES", "GJY_SESSION_IDLE_MINUTES"):
+        monkeypatch.delenv(name, raising=False)
+    production = config.from_environment(str(tmp_path))
+    assert production["SESSION_COOKIE_SECURE"] is True and production["SESSION_COOKIE_HTTPONLY"] is True
+    assert production["PERMANENT_SESSION_LIFETIME"] == 2 * 3600
+    monkeypatch.setenv("GJY_DEMO", "1")
+    assert config.from_environment(str(tmp_path))["SESSION_COOKIE_SECURE"] is False
+    monkeypatch.setenv("GJY_SECURE_COOKIES", "1")
+    assert config.from_environment(str(tmp_path))["SESSION_COOKIE_SECURE"] is True
+    monkeypatch.delenv("GJY_DEMO")
+    monkeypatch.setenv("GJY_SECURE_COOKIES", "0")
+    assert config.from_environment(str(tmp_path))["SESSION_COOKIE_SECURE"] is False
+
+    app.config["SESSION_COOKIE_SECURE"] = True
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "ent-nanning", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(f"{SESSION_COOKIE}="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+# -- sign-in throttling ---------------------------------------------------------------------------------------
+def _attempt(client: Any, username: str, password: str) -> Any:
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_five_failures_lock_the_user_name_for_a_while(app: Flask) -> None:
+    client = app.test_client()
+    with freeze_time("2026-12-01 08:00:00") as clock:
+        for _ in range(5):
+            assert _attempt(client, "ent-nanning", "wrong").status_code == 401
+            clock.tick(timedelta(minutes=1))
+        locked = _attempt(client, "ent-nanning", DEMO_PASSWORD)  # the right password does not help now
+        assert locked.status_code == 429
+        assert "账号已暂时锁定，请 10 分钟后再试" in locked.get_data(as_text=True)  # the first failure + 15 min
+        assert _attempt(app.test_client(), "city-nanning", DEMO_PASSWORD).status_code == 302  # others are not locked
+        clock.tick(timedelta(minutes=11))  # the first failures are over 15 minutes old
+        assert _attempt(client, "ent-nanning", DEMO_PASSWORD).status_code == 302
+    with app.app_context():
+        events = list(db.session.scalars(select(LoginEvent).where(LoginEvent.username == "ent-nanning")
+                                         .order_by(LoginEvent.id)))
+    assert [e.outcome for e in events] == ["failure"] * 5 + ["locked", "success"]
+    user_id = events[0].user_id
+    assert user_id is not None and all(e.user_id == user_id and e.source_ip == "127.0.0.1" for e in events[:5])
+
+
+def test_an_unknown_user_name_is_locked_and_refused_alike(app: Flask) -> None:
+    client = app.test_client()
+    with freeze_time("2026-12-01 08:00:00"):
+        first = _attempt(client, "no-such-user", "wrong")
+        assert first.status_code == 401 and "用户名或密码错误" in first.get_data(as_text=True)
+        for _ in range(4):
+            _attempt(client, "no-such-user", "wrong")
+        assert _attempt(client, "no-such-user", "wrong").status_code == 429
+
+
+def test_an_unknown_user_name_costs_a_password_check(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No early return: the time of a refusal does not tell whether the account exists."""
+    from app.services import accounts
+
+    checked: list[str] = []
+    real = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
+    client = app.test_client()
+    assert _attempt(client, "no-such-user", "wrong").status_code == 401
+    assert _attempt(client, "ent-nanning", "wrong").status_code == 401
+    assert len(checked) == 2 and checked[0].split("$")[0] == checked[1].split("$")[0]  # same method and cost
+
+
+def test_sign_ins_are_logged_masked_without_the_password(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    client = app.test_client()
+    with caplog.at_level("INFO", logger="app.security"):
+        _attempt(client, "13912345678", "s3cret-Passw0rd")
+        _attempt(client, "ent-nanning", DEMO_PASSWORD)
+    text = caplog.text
+    assert "sign-in failed (unknown user): 139****5678" in text and "13912345678" not in text
+    assert "sign-in: ent-nanning" in text
+    assert "s3cret" not in text and DEMO_PASSWORD not in text

@@ -1,0 +1,23 @@
+"""A procedure's rules refusing a start keep the user on the start form, with the reason and the input."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from tests.support.web import WebUser
+
+
+def test_a_refused_start_shows_the_reason_on_the_form_and_keeps_the_input(web: Callable[[str], WebUser],
+                                                                           as_user: Any) -> None:
+    ent = web("ent-nanning")
+    form = ent.html("/cases/start/data_upgrade_b_to_a")
+    level_c = re.search(r'<option value="(\d+)"[^>]*>[^<]*当前C级', form).group(1)  # type: ignore[union-attr]
+    response = ent.post("/cases/start/data_upgrade_b_to_a", {
+        "project_id": level_c, "contact_name": "黄联系", "contact_phone": "13907719999",
+        "statement": "申报业绩真实有效，申请提升为A级", "commitment": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "B级提升A级只适用于B级项目" in html and 'role="alert"' in html
+    assert 'value="黄联系"' in html and "申报业绩真实有效，申请提升为A级" in html
+    assert as_user("ent-nanning").get("/api/v1/cases").json["items"] == []  # nothing was created
