@@ -107,6 +107,14 @@ def open_tasks_of(case: Case) -> list[Task]:
     return list(db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id}))
 
 
+def own_draft(actor: User, procedure_key: str) -> Case | None:
+    """The actor's newest case of the procedure still a draft (started, never submitted), if any: a page
+    that starts a procedure without start data continues it rather than opening a second one."""
+    return db.session.scalar(select(Case).where(
+        Case.started_by_id == actor.id, Case.procedure_key == procedure_key, Case.status == CaseStatus.RUNNING,
+        Case.received_at.is_(None)).order_by(Case.id.desc()).limit(1))
+
+
 MAX_WITHDRAW_REASON = 2000
 
 

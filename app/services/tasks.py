@@ -206,6 +206,25 @@ def _this_round(form: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]
     return {**dict.fromkeys(form.get("properties") or {}), **cleaned}
 
 
+def submission_errors(actor: User, task_id: str, data: dict[str, Any]) -> dict[str, str]:
+    """What completing the task with `data` would be refused for, without completing it: a page whose
+    upload was refused still tells every other error of the form at once (一次性告知)."""
+    task = get_task(actor, task_id)
+    savepoint = db.session.begin_nested()  # a validator only reads; whatever it might touch is undone
+    try:
+        form = task_form(actor, task)
+        cleaned = forms.validate(form, data, task.case)
+        validator_name = (task.properties or {}).get("validator")
+        if not validator_name:
+            return {}
+        return dict(get_validator(validator_name)(
+            HandlerContext(case=task.case, actor=actor, data=cleaned, session=db.session())) or {})
+    except InvalidForm as exc:
+        return dict(exc.field_errors)
+    finally:
+        savepoint.rollback()
+
+
 def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     """Validate the form and move the case on; an invalid submission raises InvalidForm, changes nothing."""
     task = get_task(actor, task_id)

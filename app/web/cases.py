@@ -16,7 +16,15 @@ from app.models import Case, CaseStatus, User
 from app.services import forms
 from app.services.attachments import get_attachment, list_attachments
 from app.services.case_overview import case_diagram
-from app.services.cases import CaseFilter, get_case, list_cases, open_tasks_of, start_case, withdraw_case
+from app.services.cases import (
+    CaseFilter,
+    get_case,
+    list_cases,
+    open_tasks_of,
+    own_draft,
+    start_case,
+    withdraw_case,
+)
 from app.services.comments import add_comment
 from app.services.history import list_events
 from app.services.procedures import get_latest_version
@@ -75,6 +83,12 @@ def start(key: str) -> ResponseReturnValue:
     actor = session_actor()
     schema = _start_schema(actor, key)
     data = data_from_form(schema, request.form, MultiDict(), lambda _name, _file: "") if schema else {}
+    draft = own_draft(actor, key) if schema is None else None
+    if draft is not None:  # a second click on 申请 (or back and again) continues the unsubmitted application
+        mine = [t.id for t in open_tasks_of(draft) if t.assignee_id == actor.id]
+        if mine:
+            flash(_("您有一份尚未提交的申请（{number}），已为您打开", number=draft.number), "info")
+            return redirect(url_for("tasks.show", task_id=mine[0]))
     try:
         with unit_of_work():
             case = start_case(actor, key, data)

@@ -105,8 +105,9 @@ def complete(task_id: str) -> ResponseReturnValue:
             return ""
     with unit_of_work():  # uploads are kept even when the form is refused, like the API's two calls
         data = data_from_form(schema, request.form, request.files, store)
-    if upload_errors:
-        return _render(actor, task_service.get_task(actor, task_id), data, upload_errors, 422)
+    if upload_errors:  # the refused files, and everything else the form would be refused for
+        errors = {**task_service.submission_errors(actor, task_id, data), **upload_errors}
+        return _render(actor, task_service.get_task(actor, task_id), data, errors, 422)
     try:
         with unit_of_work():
             task_service.complete_task(actor, task_id, data)

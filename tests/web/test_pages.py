@@ -101,9 +101,16 @@ def test_field_errors_follow_the_page_language(web: Callable[[str], WebUser],
 def test_refused_upload_is_reported_beside_its_field(web: Callable[[str], WebUser]) -> None:
     ent = web("ent-nanning")
     _case_id, task_path = start(ent)
-    response = ent.upload_form(task_path, {"reason": REASON}, {"application_files__upload": (b"MZ\x90", "x.exe")})
+    lock = lock_value(ent.html(task_path))
+    response = ent.upload_form(task_path, {"kind": "duty_change", "lock_ids": lock, "reason": REASON},
+                               {"application_files__upload": (b"MZ\x90", "x.exe")})
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True)) == {"application_files": "仅支持 PDF、JPG、PNG 格式的附件"}
+    # 一次性告知 on the page too: a refused file does not hide the form's other errors.
+    response = ent.upload_form(task_path, {"kind": "temporary", "lock_ids": lock, "reason": "太短"},
+                               {"application_files__upload": (b"MZ\x90", "x.exe")})
+    errors = field_errors(response.get_data(as_text=True))
+    assert errors["application_files"] == "仅支持 PDF、JPG、PNG 格式的附件" and errors["reason"] == "至少填写 5 个字符"
 
 
 def test_reject_amend_and_approve_through_pages(web: Callable[[str], WebUser]) -> None:

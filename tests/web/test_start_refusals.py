@@ -21,3 +21,13 @@ def test_a_refused_start_shows_the_reason_on_the_form_and_keeps_the_input(web: C
     assert "B级提升A级只适用于B级项目" in html and 'role="alert"' in html
     assert 'value="黄联系"' in html and "申报业绩真实有效，申请提升为A级" in html
     assert as_user("ent-nanning").get("/api/v1/cases").json["items"] == []  # nothing was created
+
+
+def test_starting_again_continues_the_unsubmitted_application(web: Callable[[str], WebUser], as_user: Any) -> None:
+    ent = web("ent-nanning")
+    first = ent.post("/cases/start/personnel_unlock")
+    again = ent.post("/cases/start/personnel_unlock")
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert "已为您打开" in ent.html(again.headers["Location"])
+    assert len(as_user("ent-nanning").get("/api/v1/cases").json["items"]) == 1
