@@ -1,10 +1,19 @@
-"""flask demo seed: the 14 cities, enterprises, persons, projects, locks, records and demo users."""
+"""flask demo seed | reset: the 14 cities, enterprises, persons, projects, locks, records and demo users."""
+import shutil
+import warnings
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import MetaData
+from sqlalchemy.exc import SAWarning
 
 from app.db import unit_of_work
+from app.extensions import db
 from app.services.demo import DEMO_PASSWORD, seed_demo
+from app.services.procedures import deploy_procedures
 
 group = AppGroup("demo", help="演示数据 (demo data)")
 
@@ -19,3 +28,33 @@ def seed() -> None:
     click.echo("demo data created" if created else "demo data already present")
     click.echo(f"demo users (password {DEMO_PASSWORD}): ent-nanning ent-liuzhou city-nanning city-liuzhou "
                "province analyst supervisor person")
+
+
+@group.command("reset")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def reset(yes: bool) -> None:
+    """Erase everything (cases, uploads, data) and start again from fresh demo data: each walkthrough in
+    docs/walkthroughs/ assumes a fresh seed, and a walkthrough changes the records it runs on."""
+    if not current_app.config["DEMO"]:
+        raise click.ClickException("only a demo database can be reset: set GJY_DEMO=1")
+    if not yes:
+        click.confirm(f"erase every table of {db.engine.url.render_as_string(hide_password=True)} "
+                      "and the uploaded files?", abort=True)
+    db.session.remove()
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # outside a transaction: SQLite ignores the pragma inside one
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        tables = MetaData()
+        tables.reflect(bind=conn)
+        with warnings.catch_warnings():  # procedures <-> procedure_versions is a known cycle; keys are off
+            warnings.simplefilter("ignore", SAWarning)
+            tables.drop_all(bind=conn)
+        conn.commit()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    shutil.rmtree(Path(current_app.config["UPLOAD_DIR"]), ignore_errors=True)
+    upgrade()
+    with unit_of_work():
+        deploy_procedures(current_app.config["BPMN_DIR"], current_app.config["FORMS_DIR"], deployed_by="demo")
+        seed_demo()
+    click.echo("demo data reset")
