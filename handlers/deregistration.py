@@ -25,7 +25,7 @@ from app.models import (
 from app.services.handler_registry import ChoiceContext, HandlerContext
 from app.services.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
-from handlers.rules import blocking_lock, lock_details, lock_title, open_cases
+from handlers.rules import UNLOCK_PROCEDURE, blocking_lock, lock_details, lock_title, open_cases
 
 PROCEDURE = "personnel_deregistration"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -117,7 +117,9 @@ def locked_message(person: Person, lock: ProjectLock, applicant_kind: str, certi
     employer = person.employer.name if person.employer else "原单位"
     who = "请先" if applicant_kind == "employer" else f"请由原单位（{employer}）先"
     then = f"解锁后，其单位变更须通过{CERTIFICATE_SYSTEM}办理（持证人员）。" if certified else "解锁后再申请注销。"
-    return f"{person.name}为{lock_title(lock)}，{state}，不能注销。{who}办理项目人员解锁（personnel_unlock），{then}"
+    # A new employer is not told which of another enterprise's projects the person is bound to.
+    where = lock_title(lock) if applicant_kind != "new_employer" else "在建项目的关键岗位人员"
+    return f"{person.name}为{where}，{state}，不能注销。{who}办理项目人员解锁（personnel_unlock），{then}"
 
 
 def certificate_message(person: Person, cert: Certificate) -> str:
@@ -134,13 +136,15 @@ def require_deregistrable(session: Any, person: Person, applicant_kind: str) -> 
         raise RuleViolation("原单位为区外企业，请向其注册地住房城乡建设主管部门申请", code="dereg_out_of_region")
     lock, cert = blocking_lock(session, person.id), certificate_in_force(session, person.id)
     if lock is not None:
+        outsider = applicant_kind == "new_employer"  # the project and certificate are another enterprise's data
         raise RuleViolation(locked_message(person, lock, applicant_kind, cert is not None), code="person_locked",
-                            details=lock_details(lock))
+                            details={"procedure": UNLOCK_PROCEDURE} if outsider else lock_details(lock))
     if cert is not None:
-        raise RuleViolation(certificate_message(person, cert), code="dereg_certificate_holder",
-                            details={"certificate_id": cert.id, "certificate_kind": cert.kind,
-                                     "certificate_number": cert.number,
-                                     "valid_until": cert.valid_until.isoformat() if cert.valid_until else None})
+        details: dict[str, Any] = {"certificate_kind": cert.kind}
+        if applicant_kind != "new_employer":
+            details.update(certificate_id=cert.id, certificate_number=cert.number,
+                           valid_until=cert.valid_until.isoformat() if cert.valid_until else None)
+        raise RuleViolation(certificate_message(person, cert), code="dereg_certificate_holder", details=details)
 
 
 def _leave_date_errors(data: dict[str, Any]) -> None:
