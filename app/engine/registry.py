@@ -212,6 +212,12 @@ def _check_forms(inp: BundleInput, problems: list[Problem]) -> None:
         for ref in _choice_refs(schema):
             if ref not in inp.choice_names:
                 problems.append(_problem(f"forms/{name}", ref, f"未注册的选项来源 (unknown x-choices) '{ref}'"))
+        for field_name in (schema.get("properties") or {}) if isinstance(schema, dict) else ():
+            # A form's fields become script variables: a name of the script engine's own (its guards all
+            # begin with "_") or SpiffWorkflow's typed-object marker must not be a field.
+            if field_name.startswith("_") or field_name == "typename" or not field_name.isidentifier():
+                problems.append(_problem(f"forms/{name}", field_name,
+                                         f"字段名不可用 (reserved or not an identifier) '{field_name}'"))
 
 
 def _check_lanes(inp: BundleInput, problems: list[Problem]) -> None:

@@ -39,6 +39,12 @@ MAX_SECONDS = 1.0
 ServiceCaller = Callable[[str, dict[str, Any], dict[str, Any]], Any]
 
 
+def _data_only(context: dict[str, Any]) -> dict[str, Any]:
+    """Case data as script variables, never over the engine's guards (_getattr_, _write_, __builtins__ ...):
+    those names all begin with "_", and deploy refuses form fields that do."""
+    return {key: value for key, value in context.items() if not key.startswith("_")}
+
+
 class ScriptBudgetExceeded(Exception):
     """A script looped longer than its iteration or time budget."""
 
@@ -121,19 +127,19 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
         g = self._base_globals()
         g.update(external_context or {})
-        g.update(context)
+        g.update(_data_only(context))
         return eval(compile_script(expression, "eval"), g)  # noqa: S307 - restricted bytecode
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         base = self._base_globals()
         base.update(external_context or {})
         g = dict(base)
-        g.update(context)
+        g.update(_data_only(context))
         exec(compile_script(script, "exec"), g)  # noqa: S102 - restricted bytecode
         for key, value in g.items():  # copy back only plain data the script wrote
             if key not in base and not callable(value) and not key.startswith("_"):
                 context[key] = value
-        for key in set(context) - set(g):  # `del x` in the script
+        for key in set(_data_only(context)) - set(g):  # `del x` in the script
             context.pop(key, None)
         return True
 

@@ -180,6 +180,9 @@ def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = N
     return cleaned
 
 
+MAX_ATTACHMENTS_PER_FIELD = 20  # scans of one document; a field naming thousands of ids is not a submission
+
+
 def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, str]:
     errors: dict[str, str] = {}
     for key, field in (schema.get("properties") or {}).items():
@@ -188,6 +191,12 @@ def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case)
         if spec.get("format") != "attachment" or key not in data:
             continue
         ids = data[key] if is_list else [data[key]]
+        if len(ids) > MAX_ATTACHMENTS_PER_FIELD:
+            errors[key] = Message("每项最多上传 {limit} 个附件", limit=MAX_ATTACHMENTS_PER_FIELD)
+            continue
+        if len({str(i) for i in ids}) != len(ids):
+            errors[key] = Message("同一附件不能重复提交")
+            continue
         accepted = spec.get("x-accept") or ([spec["contentMediaType"]] if "contentMediaType" in spec else [])
         found = {a.id: a for a in db.session.scalars(
             select(Attachment).where(Attachment.id.in_([str(i) for i in ids]), Attachment.case_id == case.id))}

@@ -63,3 +63,9 @@ def test_a_form_refuses_attachment_ids_of_another_case_or_type(as_user: Callable
     assert response.json["details"]["fields"]["files"] == "附件不存在或不属于本办件，请重新上传"
     response = ent.complete(task_id, {"title": "材料", "amount": 1, "files": [png]})
     assert response.json["details"]["fields"]["files"].startswith("附件类型不符合要求")
+    pdf = ent.upload(first["id"]).json["id"]
+    response = ent.complete(task_id, {"title": "材料", "amount": 1, "files": [pdf] * 40_000})
+    assert response.status_code == 422 and response.json["details"]["fields"]["files"] == "每项最多上传 20 个附件"
+    response = ent.complete(task_id, {"title": "材料", "amount": 1, "files": [pdf, pdf]})
+    assert response.json["details"]["fields"]["files"] == "同一附件不能重复提交"
+    assert ent.complete(task_id, {"title": "材料", "amount": 1, "files": [pdf]}).status_code == 200

@@ -105,7 +105,8 @@ def test_locked_person_is_refused_at_start_with_the_unlock_offered(as_user: Any,
     assert by_new.json["code"] == "person_locked"
     assert "请由原单位（广西邕城建设集团有限公司）先办理项目人员解锁" in by_new.json["message"]
     # Another enterprise's project is not disclosed to the new employer.
-    assert "南宁市民服务中心工程" not in str(by_new.json) and by_new.json["details"] == {"procedure": "personnel_unlock"}
+    assert "南宁市民服务中心工程" not in str(by_new.json)
+    assert by_new.json["details"] == {"procedure": "personnel_unlock"}
     with app.app_context(), unit_of_work():  # a temporary unlock still binds the person to the project
         lock = db.session.scalar(select(ProjectLock).where(ProjectLock.person_id == _person(app, "陆伟").id))
         lock.active, lock.relock_at = False, lock.locked_at

@@ -65,6 +65,8 @@ BROKEN = {
                                                  '<spiffworkflow:property name="startRoles" value="enterprise"/>'
                                                  '<spiffworkflow:property name="committedLimit" value="soon"/>'),
                            "material_review.bpmn", "material_review", "committedLimit"),
+    "reserved_field_name": (lambda b, f: _replace(f / "review_submit.json", '"amount"', '"_getattr_"'),
+                            "forms/review_submit.json", "_getattr_", "字段名不可用"),
     "broken_form_schema": (lambda b, f: (f / "review_submit.json").write_text('{"type": "objekt"}', "utf-8"),
                            "forms/review_submit.json", None, "JSON Schema"),
 }

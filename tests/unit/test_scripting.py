@@ -48,3 +48,13 @@ def test_ordinary_scripts_compute_and_write_back_plain_data() -> None:
 def test_expressions_see_task_data() -> None:
     env = RestrictedEnvironment({"double": lambda v: v * 2}, None)
     assert env.evaluate('decision == "approve" and double(amount) == 6', {"decision": "approve", "amount": 3})
+
+
+def test_case_data_cannot_replace_the_engines_guards() -> None:
+    """Data named like a guard (_getattr_, __builtins__) is not a script variable and survives the script."""
+    context: dict[str, object] = {"amount": 3, "_getattr_": "x", "__builtins__": {"open": "x"}}
+    environment = RestrictedEnvironment({}, None)
+    environment.execute("doubled = amount * 2\nlength = len('abc')", context)
+    assert context["doubled"] == 6 and context["length"] == 3
+    assert context["_getattr_"] == "x"  # kept as data, never used as the guard
+    assert environment.evaluate("amount.real", context) == 3  # attribute access still guarded by the real one
