@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 from app.models.attachment import Attachment
-from app.models.calendar import CalendarDay, CalendarSource, CalendarYear
+from app.models.calendar import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.models.case import CASE_STATUS_TITLES, OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus
 from app.models.clock import CaseClock
 from app.models.history import CaseEvent
@@ -39,6 +39,7 @@ from app.models.workflow_state import WorkflowState
 __all__ = [
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "ApiToken", "Attachment",
+    "CalendarChange", "CalendarChangeAction",
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",

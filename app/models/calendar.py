@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -40,3 +41,27 @@ class CalendarYear(Base):
     source: Mapped[str] = mapped_column(String(20), default=CalendarSource.OFFICIAL)
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CalendarChangeAction(enum.StrEnum):
+    SET_DAY = "set_day"
+    CLEAR_DAY = "clear_day"
+    CONFIRM_YEAR = "confirm_year"
+
+
+class CalendarChange(Base):
+    """Every change made to the calendar by an administrator or the CLI, never updated nor deleted: a
+    change moves deadlines, so who changed which day, from what, and how many deadlines moved is kept."""
+
+    __tablename__ = "calendar_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date | None] = mapped_column(Date, index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    workday: Mapped[bool | None] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(50), default="")
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the day's entry before; None: none
+    recomputed: Mapped[int] = mapped_column(Integer, default=0)  # deadlines moved by the change
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import chinese_calendar
 from sqlalchemy import insert, select
@@ -15,7 +16,7 @@ from sqlalchemy import insert, select
 from app.db import utcnow
 from app.errors import RuleViolation
 from app.extensions import db
-from app.models import CalendarDay, CalendarSource, CalendarYear, User
+from app.models import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear, User
 from app.policy import require_admin
 from app.services import clocks
 from app.services.calendar import invalidate_calendar
@@ -74,11 +75,24 @@ def seed_official_calendar() -> SeedOutcome:
     return SeedOutcome(new_years, written, recomputed)
 
 
+def _entry(row: CalendarDay | None) -> dict[str, Any] | None:
+    return None if row is None else {"workday": row.workday, "name": row.name, "source": row.source}
+
+
+def _log(actor: User | None, action: str, day: date | None = None, year: int | None = None,
+         workday: bool | None = None, name: str = "", previous: dict[str, Any] | None = None,
+         recomputed: int = 0) -> None:
+    db.session.add(CalendarChange(action=action, day=day, year=year, workday=workday, name=name,
+                                  previous=previous, recomputed=recomputed, actor_id=actor.id if actor else None))
+
+
 def set_day(actor: User | None, day: date, workday: bool, name: str = "") -> CalendarDay:
-    """An admin marks a date as a working day or a rest day (None: the system, i.e. the CLI)."""
+    """An admin marks a date as a working day or a rest day (None: the system, i.e. the CLI). Open
+    deadlines running across the date are recomputed, and the change is logged."""
     if actor is not None:
         require_admin(actor)
     row = db.session.get(CalendarDay, day)
+    previous = _entry(row)
     if row is None:
         row = CalendarDay(day=day)
         db.session.add(row)
@@ -86,18 +100,24 @@ def set_day(actor: User | None, day: date, workday: bool, name: str = "") -> Cal
     row.updated_at, row.updated_by_id = utcnow(), actor.id if actor else None
     db.session.flush()
     invalidate_calendar()
+    moved = clocks.recompute_spanning(day)
+    _log(actor, CalendarChangeAction.SET_DAY, day=day, workday=workday, name=row.name, previous=previous,
+         recomputed=moved)
     return row
 
 
 def clear_day(actor: User | None, day: date) -> None:
-    """Remove an entry: the date follows the week again."""
+    """Remove an entry: the date follows the week again (deadlines across it recomputed, change logged)."""
     if actor is not None:
         require_admin(actor)
     row = db.session.get(CalendarDay, day)
+    previous = _entry(row)
     if row is not None:
         db.session.delete(row)
         db.session.flush()
     invalidate_calendar()
+    moved = clocks.recompute_spanning(day) if row is not None else 0
+    _log(actor, CalendarChangeAction.CLEAR_DAY, day=day, previous=previous, recomputed=moved)
 
 
 def confirm_year(actor: User | None, year: int) -> int:
@@ -113,6 +133,7 @@ def confirm_year(actor: User | None, year: int) -> int:
     invalidate_calendar()
     recomputed = clocks.recompute_provisional()
     clocks.review_provisional_timers()
+    _log(actor, CalendarChangeAction.CONFIRM_YEAR, year=year, recomputed=recomputed)
     return recomputed
 
 

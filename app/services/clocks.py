@@ -13,11 +13,11 @@ case events, and the admins are alerted.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -210,6 +210,32 @@ def _milder(old: str | None, new: str | None) -> str | None:
 def _years(first: datetime, *lasts: datetime | None) -> set[int]:
     end = max(m for m in (first, *lasts) if m is not None)
     return set(range(first.astimezone(LOCAL_TZ).year, end.astimezone(LOCAL_TZ).year + 1))
+
+
+def recompute_spanning(day: date) -> int:
+    """Recompute the open deadlines whose window contains `day`; returns how many. An admin's local
+    closure (a typhoon day) moves every deadline running across it, and a rest day taken back moves them
+    back; deadlines that ended before it, or start after it, are not concerned."""
+    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+    end = start + timedelta(days=1)
+    count, now = 0, utcnow()
+    clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id).where(
+        Case.status.in_(OPEN_STATUSES), CaseClock.started_at < end,
+        or_(Case.due_at >= start, Case.statutory_due_at >= start))).all()
+    for clock, case in clocks:
+        _store_case_deadlines(case, clock, now)
+        count += 1
+    tasks = db.session.scalars(select(Task).where(
+        Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
+        Task.created_at < end, Task.due_at >= start))
+    for task in list(tasks):
+        deadline = task_deadline(task)
+        if deadline is not None:
+            _apply_task_deadline(task, deadline)
+            task.deadline_state = _milder(task.deadline_state, state_at(now, task.warn_at, task.due_at))
+            count += 1
+    db.session.flush()
+    return count
 
 
 def recompute_provisional(known_only: bool = False) -> int:

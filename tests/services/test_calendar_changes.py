@@ -1,0 +1,38 @@
+"""An admin's change to the calendar moves the open deadlines across that day, and is logged."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from app.db import unit_of_work
+from app.extensions import db
+from app.models import CalendarChange
+from app.services import calendar_admin
+from app.services.accounts import get_user_by_username
+from tests.api.test_case_lifecycle import start_and_submit
+
+TYPHOON_DAY = date(2026, 12, 2)
+
+
+@freeze_time("2026-11-30 02:00:00")  # Monday 10:00 in Nanning: the review is due Thursday 12-03
+def test_a_local_closure_moves_the_open_review_and_is_logged(as_user: Any, app: Any) -> None:
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id, _ = start_and_submit(ent)
+    assert city.task_for(case_id)["due_at"].startswith("2026-12-03")
+    with app.app_context(), unit_of_work():
+        calendar_admin.set_day(get_user_by_username("admin"), TYPHOON_DAY, False, "台风停工")
+    assert city.task_for(case_id)["due_at"].startswith("2026-12-04")
+    assert ent.case(case_id)["due_at"].startswith("2026-12-04")  # the case's statutory clock too
+    with app.app_context(), unit_of_work():
+        calendar_admin.clear_day(get_user_by_username("admin"), TYPHOON_DAY)
+    assert city.task_for(case_id)["due_at"].startswith("2026-12-03")
+    with app.app_context():
+        changes = db.session.scalars(select(CalendarChange).where(CalendarChange.day == TYPHOON_DAY)
+                                     .order_by(CalendarChange.id)).all()
+        assert [(c.action, c.workday, c.previous, c.recomputed) for c in changes] == [
+            ("set_day", False, None, 2),
+            ("clear_day", None, {"workday": False, "name": "台风停工", "source": "admin"}, 2)]
+        assert {c.actor_id for c in changes} == {get_user_by_username("admin").id}
