@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.models.identity import User
 
 
 class CalendarSource(enum.StrEnum):
@@ -65,3 +68,5 @@ class CalendarChange(Base):
     recomputed: Mapped[int] = mapped_column(Integer, default=0)  # deadlines moved by the change
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

@@ -144,3 +144,8 @@ def list_days(year: int) -> list[CalendarDay]:
 
 def known_years() -> list[CalendarYear]:
     return list(db.session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
+
+
+def recent_changes(limit: int = 30) -> list[CalendarChange]:
+    """The latest changes to the calendar, newest first (the admin page's log)."""
+    return list(db.session.scalars(select(CalendarChange).order_by(CalendarChange.id.desc()).limit(limit)))

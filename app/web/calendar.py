@@ -32,7 +32,8 @@ def index() -> ResponseReturnValue:
     year = _year_arg(request.args.get("year"))
     known = {y.year: y for y in calendar_admin.known_years()}
     return render_template("calendar/index.html", year=year, days=calendar_admin.list_days(year),
-                           confirmed=known.get(year), known_years=sorted(known))
+                           confirmed=known.get(year), known_years=sorted(known),
+                           changes=calendar_admin.recent_changes())
 
 
 @bp.post("/days")
@@ -50,7 +51,8 @@ def set_day() -> ResponseReturnValue:
             calendar_admin.clear_day(actor, day)
         else:
             calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
-    flash(_("{day} 已更新", day=day.isoformat()), "success")
+    moved = calendar_admin.recent_changes(1)[0].recomputed
+    flash(_("{day} 已更新，{count} 个办理时限已按新日历重新计算", day=day.isoformat(), count=moved), "success")
     return redirect(url_for("calendar.index", year=day.year))
 
 

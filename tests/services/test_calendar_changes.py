@@ -36,3 +36,4 @@ def test_a_local_closure_moves_the_open_review_and_is_logged(as_user: Any, app: 
             ("set_day", False, None, 2),
             ("clear_day", None, {"workday": False, "name": "台风停工", "source": "admin"}, 2)]
         assert {c.actor_id for c in changes} == {get_user_by_username("admin").id}
+

@@ -1,0 +1,15 @@
+"""The admin's calendar page: a change says how many deadlines moved, and the log shows who did what."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_the_admin_page_sets_a_day_and_shows_the_log(web: Any) -> None:
+    admin = web("admin")
+    response = admin.post("/admin/calendar/days", {"day": "2031-03-03", "kind": "holiday", "name": "台风停工",
+                                                   "year": "2031"})
+    assert response.status_code == 302
+    page = admin.html("/admin/calendar?year=2031")
+    assert "2031-03-03 已更新，0 个办理时限已按新日历重新计算" in page
+    log = page.split('data-testid="calendar-changes"')[1]
+    assert "系统管理员" in log and "设置日期" in log and "放假：台风停工" in log
