@@ -1,13 +1,15 @@
 """Declarative base, naming convention, time helpers and the one place that commits."""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, TypeDecorator
+from sqlalchemy import CursorResult, DateTime, Engine, MetaData, Result, Table, TypeDecorator
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
@@ -98,3 +100,20 @@ def unit_of_work() -> Iterator[Any]:
     except BaseException:
         session.rollback()
         raise
+
+
+def drop_all_tables(engine: Engine) -> None:
+    """Drop every table of the database, whatever the models say (the demo reset: migrations then rebuild
+    it). SQLite's foreign keys are switched off outside a transaction, where the pragma takes effect."""
+    with engine.connect() as conn:
+        sqlite_db = conn.dialect.name == "sqlite"
+        if sqlite_db:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        tables = MetaData()
+        tables.reflect(bind=conn)
+        with warnings.catch_warnings():  # procedures <-> procedure_versions is a known cycle; keys are off
+            warnings.simplefilter("ignore", SAWarning)
+            tables.drop_all(bind=conn)
+        conn.commit()
+        if sqlite_db:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -1,16 +1,13 @@
 """flask demo seed | reset: the 14 cities, enterprises, persons, projects, locks, records and demo users."""
 import shutil
-import warnings
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy import MetaData
-from sqlalchemy.exc import SAWarning
 
-from app.db import unit_of_work
+from app.db import drop_all_tables, unit_of_work
 from app.extensions import db
 from app.services.demo import DEMO_PASSWORD, seed_demo
 from app.services.procedures import deploy_procedures
@@ -41,17 +38,7 @@ def reset(yes: bool) -> None:
         click.confirm(f"erase every table of {db.engine.url.render_as_string(hide_password=True)} "
                       "and the uploaded files?", abort=True)
     db.session.remove()
-    with db.engine.connect() as conn:
-        if conn.dialect.name == "sqlite":  # outside a transaction: SQLite ignores the pragma inside one
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        tables = MetaData()
-        tables.reflect(bind=conn)
-        with warnings.catch_warnings():  # procedures <-> procedure_versions is a known cycle; keys are off
-            warnings.simplefilter("ignore", SAWarning)
-            tables.drop_all(bind=conn)
-        conn.commit()
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    drop_all_tables(db.engine)
     shutil.rmtree(Path(current_app.config["UPLOAD_DIR"]), ignore_errors=True)
     upgrade()
     with unit_of_work():
