@@ -119,3 +119,16 @@ def list_attachments(case_id: int) -> list[Attachment]:
 
     return list(db.session.scalars(select(Attachment).where(Attachment.case_id == case_id)
                                    .order_by(Attachment.uploaded_at)))
+
+
+def list_attachments_by_side(case: Case) -> list[tuple[Attachment, bool]]:
+    """The case's attachments in upload order, each with whether the applicant side uploaded it: the
+    user who started the case or a user of the applicant organisation."""
+    from sqlalchemy import select
+
+    rows = db.session.execute(select(Attachment, User.organisation_id)
+                              .join(User, User.id == Attachment.uploaded_by_id)
+                              .where(Attachment.case_id == case.id)
+                              .order_by(Attachment.uploaded_at, Attachment.id))
+    return [(attachment, attachment.uploaded_by_id == case.started_by_id or organisation_id == case.applicant_org_id)
+            for attachment, organisation_id in rows]

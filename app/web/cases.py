@@ -12,9 +12,9 @@ from werkzeug.datastructures import MultiDict
 from app.auth import session_actor
 from app.db import unit_of_work
 from app.errors import InvalidForm, RuleViolation
-from app.models import Case, CaseStatus, User
+from app.models import Case, CaseEvent, CaseStatus, User
 from app.services import forms
-from app.services.attachments import get_attachment, list_attachments
+from app.services.attachments import get_attachment
 from app.services.case_overview import case_diagram
 from app.services.cases import (
     CaseFilter,
@@ -28,7 +28,7 @@ from app.services.cases import (
 from app.services.comments import add_comment
 from app.services.history import list_events
 from app.services.procedures import get_latest_version
-from app.web.common import ID, attachment_names, case_properties, last_page, page_args, upload_limits
+from app.web.common import ID, attachment_names, case_files, case_properties, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.i18n import gettext as _
@@ -105,22 +105,23 @@ def start(key: str) -> ResponseReturnValue:
     return redirect(url_for("tasks.show", task_id=mine[0]) if mine else url_for("cases.show", case_id=case_id))
 
 
-def _timeline(case: Case, props: dict[str, Any], names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
+def _timeline(case: Case, events: list[CaseEvent], props: dict[str, Any],
+              names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
     return [(event, show_data(event.payload.get("data", {}), props, names, context=case.data or {})
              if event.kind == "task_completed"
-             else []) for event in list_events(case)]
+             else []) for event in events]
 
 
 def render_case(case_id: int, comment: str = "", comment_error: str | None = None,
                 status: int = 200) -> ResponseReturnValue:
     actor = session_actor()
     case = get_case(actor, case_id)
-    props, names = case_properties(actor, case), attachment_names(case)
+    props, names, events = case_properties(actor, case), attachment_names(case), list_events(case)
     diagram = case_diagram(case)
     applicant_side = case.started_by_id == actor.id or case.applicant_org_id == actor.organisation_id
     return render_template(
-        "cases/show.html", case=case, open_tasks=open_tasks_of(case), timeline=_timeline(case, props, names),
-        submitted=show_data(case.data or {}, props, names), attachments=list_attachments(case.id),
+        "cases/show.html", case=case, open_tasks=open_tasks_of(case), timeline=_timeline(case, events, props, names),
+        submitted=show_data(case.data or {}, props, names), files=case_files(case, props, events, applicant_side),
         diagram={"xml": diagram.xml, "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
         can_withdraw=applicant_side and case.status in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT),

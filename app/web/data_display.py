@@ -8,10 +8,12 @@ else a neutral text.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
+from app.models import Attachment
 from app.web.form_rendering import choices_of, widget_of
 from app.web.i18n import gettext
 
@@ -104,3 +106,75 @@ def show_data(data: Mapping[str, Any], properties: Mapping[str, dict[str, Any]],
     titles = data if context is None else {**context, **data}
     return [show_value(key, data[key], spec, filenames, titles) for key, spec in properties.items()
             if key in data and key not in skip and data[key] not in ("", None, [])]
+
+
+class Round(NamedTuple):
+    """One submission of a form: its data, the step's title and when."""
+
+    data: Mapping[str, Any]
+    step: str
+    at: datetime | None
+
+
+@dataclass
+class FiledFile:
+    attachment: Attachment
+    replaced: bool = False  # a later submission of the field no longer names it
+    round: int = 0  # replaced: the field's last submission (1 = its first) that named it
+    step: str = ""
+    submitted_at: datetime | None = None
+
+
+@dataclass
+class FiledField:
+    key: str
+    label: str
+    files: list[FiledFile] = field(default_factory=list)  # the current files, then the replaced ones
+
+
+@dataclass
+class CaseFiles:
+    fields: list[FiledField] = field(default_factory=list)
+    unsubmitted: list[Attachment] = field(default_factory=list)  # uploads no submission named
+
+
+def _ids(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+
+
+def _filed_field(key: str, rounds: Sequence[Round], current: Mapping[str, Any],
+                 found: Mapping[str, Attachment]) -> list[FiledFile]:
+    named = [(n, _ids(r.data[key]), r) for n, r in enumerate((r for r in rounds if key in r.data), start=1)]
+    now = _ids(current[key]) if key in current else (named[-1][1] if named else [])
+    files = [FiledFile(found[i]) for i in dict.fromkeys(now) if i in found]
+    seen = set(now)
+    for n, ids, submitted in reversed(named):  # the latest replaced first
+        for i in ids:
+            if i not in seen and i in found:
+                files.append(FiledFile(found[i], True, n, submitted.step, submitted.at))
+            seen.add(i)
+    return files
+
+
+def filed_attachments(properties: Mapping[str, dict[str, Any]], rounds: Sequence[Round],
+                      current: Mapping[str, Any], attachments: Sequence[Attachment],
+                      show_unsubmitted: Iterable[str] = ()) -> CaseFiles:
+    """The case's attachments by the upload field (`properties`, in their order) some submission named
+    them in: the files the case data names now, then those a later round replaced, with the round.
+    `rounds`: the submissions in order; `current`: the case data. Files no submission named are left
+    out except those in `show_unsubmitted` (ids), listed apart in upload order."""
+    found = {a.id: a for a in attachments}
+    result = CaseFiles()
+    named: set[str] = set()
+    for key, spec in properties.items():
+        if widget_of(spec) != "file":
+            continue
+        named.update(i for r in rounds if key in r.data for i in _ids(r.data[key]))
+        named.update(_ids(current.get(key)))
+        files = _filed_field(key, rounds, current, found)
+        if files:
+            result.fields.append(FiledField(key, str(spec.get("title") or key), files))
+    wanted = set(show_unsubmitted)
+    result.unsubmitted = [a for a in attachments if a.id not in named and a.id in wanted]
+    return result
