@@ -137,6 +137,11 @@ class CaseFiles:
     fields: list[FiledField] = field(default_factory=list)
     unsubmitted: list[Attachment] = field(default_factory=list)  # uploads no submission named
 
+    @property
+    def listed_ids(self) -> set[str]:
+        """Every attachment this reader is shown: the timeline names no other upload."""
+        return {f.attachment.id for filed in self.fields for f in filed.files} | {a.id for a in self.unsubmitted}
+
 
 def _ids(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]

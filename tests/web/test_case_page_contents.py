@@ -101,7 +101,10 @@ def test_uploads_sent_by_the_api_alone_stay_with_the_applicant(web: Callable[[st
     sent = ent.upload_form(task_path, {"kind": "duty_change", "lock_ids": lock_value(ent.html(task_path)),
                                        "reason": REASON}, {"application_files__upload": (PDF_BYTES, "申请表.pdf")})
     assert sent.status_code == 302, field_errors(sent.get_data(as_text=True))
-    assert listed(section(web("city-nanning").html(f"/cases/{case_id}"), "files-heading")) == ["申请表.pdf"]
+    city_page = web("city-nanning").html(f"/cases/{case_id}")
+    assert listed(section(city_page, "files-heading")) == ["申请表.pdf"]
+    assert "草稿附件.pdf" not in city_page  # not even its name in the timeline
+    assert "草稿附件.pdf" in ent.html(f"/cases/{case_id}").split('data-testid="timeline"')[1]
     assert listed(section(ent.html(f"/cases/{case_id}"), "files-heading")) == ["申请表.pdf", "草稿附件.pdf"]
 
 
