@@ -7,13 +7,14 @@ from app.engine.runner import (
     ReadyTask,
     RunningCase,
     StepResult,
+    WaitingTimer,
     clear_definition_cache,
     load_definition,
 )
-from app.engine.serializer import SERIALIZER_VERSION
+from app.engine.serializer import SERIALIZER_VERSION, StateUnreadable
 
 __all__ = [
     "LIB_VERSION", "SERIALIZER_VERSION", "BundleInput", "Definition", "Engine", "FinishedStep",
-    "ProcedureBundle", "ReadyTask", "RunningCase", "StepResult", "build_bundles",
-    "clear_definition_cache", "load_definition",
+    "ProcedureBundle", "ReadyTask", "RunningCase", "StateUnreadable", "StepResult", "WaitingTimer",
+    "build_bundles", "clear_definition_cache", "load_definition",
 ]

@@ -14,6 +14,10 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
@@ -46,6 +50,16 @@ class FinishedStep:
     bpmn_id: str
     title: str
     kind: str  # UserTask, ServiceTask, ScriptTask, ExclusiveGateway, EndEvent, ...
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer the case waits on whose fire moment is one moment (timeDate or timeDuration)."""
+
+    task_id: str
+    bpmn_id: str
+    title: str
+    moment: datetime
 
 
 @dataclass
@@ -139,6 +153,29 @@ class RunningCase:
         self._wf.cancel()
         return self._result()
 
+    def reschedule_timer(self, scheduled: datetime, moment: datetime) -> list[WaitingTimer]:
+        """Move each waiting timer due at `scheduled` to `moment`; returns the timers moved (as they were).
+
+        The library evaluates a timer's expression once, when the timer is reached, and keeps the result in
+        the timer task's internal data as `event_value` (an ISO string, compared with the clock by every
+        refresh_timers(); `event_fired` is set once it passed). Only that value is rewritten, and only for
+        a timer still waiting, not fired, of one moment (timeDate, timeDuration: not a cycle, not a
+        multiple event) whose stored value is exactly `scheduled`: anything else is left as it is. Nothing
+        runs here: a moment already past fires at the next fire_timers().
+        """
+        if scheduled.tzinfo is None or moment.tzinfo is None:
+            raise ValueError("timer moments need an offset")
+        moved = []
+        for timer, task in self._waiting_timers():
+            if timer.moment == scheduled:
+                task.internal_data["event_value"] = moment.isoformat()
+                moved.append(timer)
+        return moved
+
+    def current(self) -> StepResult:
+        """The case as it stands, without running anything (after an in-place change such as a timer moved)."""
+        return self._result()
+
     # -- queries -------------------------------------------------------------------------------
     def dump(self) -> bytes:
         return serializer.dump_state(self._wf)
@@ -152,6 +189,28 @@ class RunningCase:
         if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
             raise LookupError(task_id)
         return task
+
+    def _waiting_timers(self) -> list[tuple[WaitingTimer, Any]]:
+        found = []
+        # The top workflow's event manager holds every waiting catch event, subprocesses' included.
+        for task in list(self._wf.event_manager.tasks.values()):
+            ts = task.task_spec
+            definition = getattr(ts, "event_definition", None)
+            if task.state != TaskState.WAITING or task.internal_data.get("event_fired"):
+                continue
+            if not isinstance(definition, TimeDateEventDefinition | DurationTimerEventDefinition):
+                continue
+            value = task.internal_data.get("event_value")
+            try:
+                moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:  # another ISO form (a week date): not a moment we compute
+                moment = None
+            if moment is None or moment.tzinfo is None:
+                continue
+            bpmn_id = getattr(ts, "bpmn_id", None) or ts.name
+            found.append((WaitingTimer(str(task.id), bpmn_id, getattr(ts, "bpmn_name", None) or bpmn_id, moment),
+                          task))
+        return found
 
     def _record(self, task: SpiffTask) -> None:
         ts = task.task_spec

@@ -1,8 +1,9 @@
 """Maintain the calendar table: seed official years from chinesecalendar, admin edits, confirm a year.
 
-Confirming a year (or seeding it) recomputes every provisional (暂定) deadline that crossed it, and tells
-the admins about each pending working-day timer of a diagram that the entered year moves (the engine keeps
-a timer's scheduled moment: see docs/operations.md).
+Confirming a year (or seeding it) recomputes every provisional (暂定) deadline that crossed it and moves
+the waiting working-day timers of diagrams that the entered year moves (steps.RescheduleTimers); the admins
+hear of those it cannot move (see docs/operations.md). A day set or cleared recomputes the open deadlines
+across it; every change is logged in calendar_changes.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from app.errors import RuleViolation
 from app.extensions import db
 from app.models import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear, User
 from app.policy import require_admin
-from app.services import clocks
+from app.services import clocks, steps
 from app.services.calendar import invalidate_calendar
 
 HOLIDAY_NAMES = {
@@ -71,6 +72,7 @@ def seed_official_calendar() -> SeedOutcome:
     recomputed = 0
     if new_years:
         recomputed = clocks.recompute_provisional()
+        steps.reschedule_provisional_timers()
         clocks.review_provisional_timers()
     return SeedOutcome(new_years, written, recomputed)
 
@@ -132,6 +134,7 @@ def confirm_year(actor: User | None, year: int) -> int:
         db.session.flush()
     invalidate_calendar()
     recomputed = clocks.recompute_provisional()
+    steps.reschedule_provisional_timers()
     clocks.review_provisional_timers()
     _log(actor, CalendarChangeAction.CONFIRM_YEAR, year=year, recomputed=recomputed)
     return recomputed

@@ -13,6 +13,7 @@ case events, and the admins are alerted.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from app.services.deadlines import (
     Excluded,
     completed_state,
     compute_deadline,
+    due_at,
     is_true,
     parse_limit,
     parse_share,
@@ -44,6 +46,7 @@ from app.services.deadlines import (
 
 SUPPLEMENT, EXCLUDED = "supplement", "excluded"
 TIMER_PROVISIONAL = "timer_provisional"
+TIMER_RESCHEDULED = "timer_rescheduled"
 _TIMERS = "gjy_provisional_timers"  # session.info: working-day timers computed in this step, not yet recorded
 _SEVERITY = {None: 0, ON_TIME: 0, WARNING: 1, OVERDUE: 2}
 
@@ -318,28 +321,81 @@ def _forget_unrecorded_timers(session: Session, transaction: SessionTransaction)
 
 
 def pending_provisional_timers(case: Case) -> list[dict[str, Any]]:
-    """The case's working-day timers computed on a provisional calendar that have not fired yet."""
+    """The case's working-day timers computed on a provisional calendar that have neither fired yet nor been
+    rescheduled since (a `timer_rescheduled` event resolves the provisional timers recorded before it at the
+    moment it moved)."""
     if case.next_timer_at is None or case.status not in OPEN_STATUSES:
         return []
-    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                        CaseEvent.kind == TIMER_PROVISIONAL))
-    return [dict(e.payload) for e in events
-            if datetime.fromisoformat(e.payload["due_at"]) >= case.next_timer_at]
+    events = db.session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind.in_((TIMER_PROVISIONAL, TIMER_RESCHEDULED)))
+        .order_by(CaseEvent.id))
+    pending: list[tuple[datetime, dict[str, Any]]] = []
+    for e in events:
+        if e.kind == TIMER_PROVISIONAL:
+            pending.append((datetime.fromisoformat(e.payload["due_at"]), dict(e.payload)))
+        else:
+            moved_from = datetime.fromisoformat(e.payload["old"])
+            pending = [(due, timer) for due, timer in pending if due != moved_from]
+    return [timer for due, timer in pending if due >= case.next_timer_at]
+
+
+def cases_with_provisional_timers() -> list[Case]:
+    """Open cases that have a pending working-day timer computed on a provisional calendar."""
+    with_timers = select(CaseEvent.case_id).where(CaseEvent.kind == TIMER_PROVISIONAL)
+    cases = db.session.scalars(select(Case).where(
+        Case.id.in_(with_timers), Case.status.in_(OPEN_STATUSES), Case.next_timer_at.is_not(None))
+        .order_by(Case.id))
+    return [case for case in cases if pending_provisional_timers(case)]
+
+
+@dataclass(frozen=True)
+class TimerMove:
+    """A provisional timer's scheduled moment and the one the calendar gives now."""
+
+    scheduled: datetime
+    corrected: datetime
+    start: str
+    days: int
+
+
+def _corrected(timer: dict[str, Any]) -> tuple[datetime, bool]:
+    """The timer's moment on the current calendar, counted exactly as the script function counts it
+    (steps._script_add_working_days), and whether it is still provisional."""
+    due, provisional = due_at(datetime.fromisoformat(timer["start"]), f"{int(timer['days'])} working days")
+    assert due is not None
+    return due, provisional
+
+
+def timer_moves(case: Case) -> list[TimerMove]:
+    """The pending provisional timers of a case that the calendar now moves, where the new moment is
+    certain: every year the count crosses is known, and the timers scheduled at the same moment agree on
+    where it goes. The step pipeline applies them (steps.RescheduleTimers)."""
+    options: dict[datetime, list[TimerMove | None]] = {}
+    for timer in pending_provisional_timers(case):
+        scheduled = datetime.fromisoformat(timer["due_at"])
+        corrected, provisional = _corrected(timer)
+        options.setdefault(scheduled, []).append(
+            None if provisional else TimerMove(scheduled, corrected, timer["start"], int(timer["days"])))
+    moves = []
+    for found in options.values():
+        certain = [move for move in found if move is not None]
+        if len(certain) != len(found) or len({move.corrected for move in certain}) != 1:
+            continue  # a year still unknown, or timers of one moment that now go to different moments
+        if abs(certain[0].corrected - certain[0].scheduled) >= timedelta(minutes=1):
+            moves.append(certain[0])
+    return moves
 
 
 def review_provisional_timers() -> int:
-    """After a year was entered: tell the admins about each pending timer whose working-day moment the
-    entered year changes. The engine keeps the moment it computed (it cannot be moved from here): the
-    notification names the case, the moment it will fire and the moment the calendar now gives."""
-    with_timers = select(CaseEvent.case_id).where(CaseEvent.kind == TIMER_PROVISIONAL)
-    cases = db.session.scalars(select(Case).where(
-        Case.id.in_(with_timers), Case.status.in_(OPEN_STATUSES), Case.next_timer_at.is_not(None)))
-    cal, hours, told = current_calendar(), business_hours(), 0
-    for case in list(cases):
+    """After a year was entered and the timers that could be were rescheduled (steps.reschedule_provisional_
+    timers): tell the admins about each timer still pending whose working-day moment the entered calendar
+    changes (its moment not the one we computed, the case in error or moved meanwhile, a year still
+    unknown). The notification names the case, the moment it will fire and the moment the calendar gives."""
+    told = 0
+    for case in cases_with_provisional_timers():
         for timer in pending_provisional_timers(case):
-            start, scheduled = datetime.fromisoformat(timer["start"]), datetime.fromisoformat(timer["due_at"])
-            day, _ = cal.add_working_days(start.astimezone(LOCAL_TZ).date(), int(timer["days"]))
-            corrected = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
+            scheduled = datetime.fromisoformat(timer["due_at"])
+            corrected, _ = _corrected(timer)
             if abs(corrected - scheduled) < timedelta(minutes=1):
                 continue
             notifications.alert_timer_calendar_changed(case, scheduled, corrected)

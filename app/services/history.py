@@ -46,6 +46,7 @@ EVENT_TITLES = {
     "deadline_overdue": "超过办理时限",
     "statutory_overdue": "超过法定时限",
     "timer_provisional": "定时器按暂定日历计算",
+    "timer_rescheduled": "定时器按正式日历重新排定",
 }
 
 _PENDING = "gjy_pending_case_events"

@@ -1,10 +1,12 @@
 """The one step pipeline: load state -> engine -> project tasks -> deadlines -> history -> save.
 
-Every way a case moves (start, form completed, timer fired, retry, withdrawal) goes through here,
-in the caller's transaction.
+Every way a case moves (start, form completed, timer fired, retry, withdrawal, timers rescheduled after
+a calendar year was entered) goes through here, in the caller's transaction; the one exception is a state
+that does not load, whose 异常 is committed on its own while the action is refused (_refuse_unreadable).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -15,9 +17,9 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import table_of, utcnow
+from app.db import table_of, unit_of_work, utcnow
 from app.direct_write import write_now
-from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StepResult
+from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StateUnreadable, StepResult
 from app.errors import StaleCase
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
@@ -26,6 +28,8 @@ from app.services import clocks, history
 from app.services.deadlines import LOCAL_TZ, due_at
 from app.services.handler_registry import HandlerContext, get_handler
 from app.services.procedures import definition_of
+
+log = logging.getLogger(__name__)
 
 HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "EndEvent": "step_finished",
                  "BoundaryEvent": "timer_fired", "IntermediateCatchEvent": "timer_fired",
@@ -80,7 +84,16 @@ class Cancel:
     reason: str = ""
 
 
-Action = CompleteTask | FireTimers | Retry | Cancel
+@dataclass
+class RescheduleTimers:
+    """Working-day timers of the diagram scheduled on a provisional calendar move to the moment the calendar
+    now gives (after a year was entered: clocks.timer_moves); nothing runs. A timer that fired, or whose
+    stored moment is not the one we computed, is left as it is."""
+
+
+Action = CompleteTask | FireTimers | Retry | Cancel | RescheduleTimers
+
+STATE_UNREADABLE_MESSAGE = "流程数据无法读取（保存的流程状态已损坏或无法解析），请修复后由管理员重试"
 
 
 @dataclass
@@ -174,7 +187,11 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed."""
     submitted = {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None
     _lock_case(case, submitted)
-    running = load(case, actor)
+    try:
+        running = load(case, actor)
+    except StateUnreadable as exc:
+        _refuse_unreadable(case, actor, action, exc)
+        raise
     completed_task_id = None
     if isinstance(action, CompleteTask):
         result = running.complete_task(action.task_id, action.data)
@@ -184,6 +201,8 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     elif isinstance(action, Retry):
         history.record(case, "retried", actor, step=case.current_step)
         result = running.retry()
+    elif isinstance(action, RescheduleTimers):
+        result = _reschedule_timers(case, actor, running)
     else:
         result = running.cancel()
     outcome = _persist(case, actor, running, result, completed_task_id)
@@ -192,6 +211,85 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
         history.record(case, "case_withdrawn" if action.status == CaseStatus.WITHDRAWN else "case_terminated",
                        actor, payload={"reason": action.reason})
     return outcome
+
+
+def _reschedule_timers(case: Case, actor: User | None, running: RunningCase) -> StepResult:
+    for move in clocks.timer_moves(case):
+        for timer in running.reschedule_timer(move.scheduled, move.corrected):
+            history.record(case, clocks.TIMER_RESCHEDULED, actor, step=timer.title, payload={
+                "bpmn_id": timer.bpmn_id, "old": move.scheduled.isoformat(), "new": move.corrected.isoformat(),
+                "start": move.start, "days": move.days})
+    return running.current()
+
+
+def reschedule_provisional_timers() -> int:
+    """After a year was entered or confirmed: every open case with a pending working-day timer that the
+    calendar now moves gets a RescheduleTimers step, each in a savepoint (the year's confirmation stands
+    whatever one case does). A case in error, moved meanwhile or whose state does not load keeps its timer:
+    clocks.review_provisional_timers tells the admins about it. Returns how many cases were stepped."""
+    stepped = 0
+    for case in clocks.cases_with_provisional_timers():
+        if case.status == CaseStatus.ERROR or not clocks.timer_moves(case):
+            continue
+        try:
+            with history.savepoint():
+                advance(case, None, RescheduleTimers())
+            stepped += 1
+        except StateUnreadable as exc:
+            db.session.expire(case)  # the savepoint rolled back the version it bumped
+            _mark_unreadable_in_savepoint(case, exc)
+        except StaleCase:  # a user's step got there first: the timer stays, the admins are told
+            db.session.expire(case)
+        except Exception:  # the timer stays as scheduled, and the admins are told
+            log.exception("rescheduling the timers of case %s failed", case.id)
+            db.session.expire(case)
+    return stepped
+
+
+def _mark_unreadable_in_savepoint(case: Case, exc: StateUnreadable) -> None:
+    try:
+        with history.savepoint():
+            _mark_unreadable(case, None, RescheduleTimers(), exc)
+    except StaleCase:
+        db.session.expire(case)
+
+
+def _refuse_unreadable(case: Case, actor: User | None, action: Action, exc: StateUnreadable) -> None:
+    """The case's state does not load: the action is refused (StateUnreadable, and the caller's transaction
+    rolls back), but the case shows 异常 with the problem, written in a transaction of its own and committed,
+    like a failing handler leaves it: the admin sees it, repairs the state and retries (cases.retry_case).
+    Inside a savepoint the caller owns the transaction and decides (reschedule_provisional_timers)."""
+    session = db.session()
+    if session.in_nested_transaction():
+        return
+    session.rollback()  # what this request did so far goes with the refused action
+    try:
+        with unit_of_work():
+            _mark_unreadable(case, actor, action, exc)
+    except StaleCase:
+        log.info("case %s moved on meanwhile; its unreadable state is reported by that step", case.id)
+
+
+def _mark_unreadable(case: Case, actor: User | None, action: Action, exc: StateUnreadable) -> None:
+    """Put the case into 异常 for an unreadable state, in the current transaction. Its timers stop being
+    polled (next_timer_at is recomputed from the state by the retry). Shown once: a second refusal of the
+    same problem writes nothing, except an admin's retry, which the history shows."""
+    retried = isinstance(action, Retry)
+    if (case.status == CaseStatus.ERROR and case.error_message == STATE_UNREADABLE_MESSAGE
+            and case.next_timer_at is None and not retried):
+        return
+    _lock_case(case)
+    if retried:
+        history.record(case, "retried", actor, step=case.current_step)
+    case.status, case.error_message, case.next_timer_at = CaseStatus.ERROR, STATE_UNREADABLE_MESSAGE, None
+    cause = exc.__cause__
+    history.record(case, "error", actor, step=case.current_step, payload={
+        "message": STATE_UNREADABLE_MESSAGE, "code": exc.code, "cause": type(cause).__name__ if cause else None})
+    try:
+        write_now(db.session(), [case])
+        db.session.flush()
+    except (StaleDataError, OperationalError) as err:
+        raise StaleCase() from err
 
 
 def _persist(case: Case, actor: User | None, running: RunningCase, result: StepResult,

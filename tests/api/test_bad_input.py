@@ -97,7 +97,8 @@ def test_a_state_that_does_not_load_is_reported_as_such(as_user: Any, app: Any) 
     assert complete.json["code"] == "case_state_unreadable" and "无法读取" in complete.json["message"]
     withdraw = ent.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "撤回重报"})
     assert withdraw.status_code == 422 and withdraw.json["code"] == "case_state_unreadable"
-    assert ent.case(case_id)["status"] == "running"  # refused whole: nothing half-done
+    shown = ent.case(case_id)  # refused whole, and the case shows 异常 for an admin to repair and retry
+    assert shown["status"] == "error" and "无法读取" in shown["error_message"]
 
 
 def test_ids_beyond_64_bits_are_not_found_or_refused(as_user: Any) -> None:
