@@ -50,6 +50,7 @@ class CalendarChangeAction(enum.StrEnum):
     SET_DAY = "set_day"
     CLEAR_DAY = "clear_day"
     CONFIRM_YEAR = "confirm_year"
+    SEED_OFFICIAL = "seed_official"  # the State Council's days written from the library
 
 
 class CalendarChange(Base):

@@ -74,6 +74,10 @@ def seed_official_calendar() -> SeedOutcome:
         recomputed = clocks.recompute_provisional()
         steps.reschedule_provisional_timers()
         clocks.review_provisional_timers()
+    if written or new_years:  # every process's calendar cache notices a new change (calendar._SIGNATURE)
+        _log(None, CalendarChangeAction.SEED_OFFICIAL, name=f"{written} 天，新增年度 {len(new_years)} 个",
+             recomputed=recomputed)
+        db.session.flush()
     return SeedOutcome(new_years, written, recomputed)
 
 
