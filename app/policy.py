@@ -45,6 +45,17 @@ def _region_clause(column: Any, actor_region: str) -> ColumnElement[bool]:
     return column == actor_region
 
 
+# Who reads cases and the people in them: an analyst designs procedures and needs neither (personal
+# information is shown to those whose work needs it: PIPL's minimum necessary); the dashboard's
+# aggregates remain open to officials of the province, analysts included.
+CASE_READER_ROLES = tuple(role for role in AUTHORITY_ROLES if role != Role.ANALYST)
+
+
+def _reads_cases(actor: User) -> bool:
+    return actor.organisation.kind in (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM) and \
+        actor.has_role(*CASE_READER_ROLES)
+
+
 def _is_official(actor: User) -> bool:
     return actor.organisation.kind in (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM) and \
         actor.has_role(*AUTHORITY_ROLES)
@@ -55,7 +66,7 @@ def visible_cases(actor: User) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = [Case.started_by_id == actor.id]
     if actor.has_role(Role.ENTERPRISE):
         clauses.append(Case.applicant_org_id == actor.organisation_id)
-    if _is_official(actor):
+    if _reads_cases(actor):
         received: ColumnElement[bool] = Case.received_at.is_not(None)
         if actor.has_role(Role.ADMIN):
             received = or_(received, Case.status == CaseStatus.ERROR)
@@ -74,7 +85,7 @@ def can_see_case(actor: User, case: Case) -> bool:
         return True
     if actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id:
         return True
-    return (_is_official(actor) and region_covers(actor.region_code, case.region_code)
+    return (_reads_cases(actor) and region_covers(actor.region_code, case.region_code)
             and _received_by_authorities(actor, case))
 
 
@@ -178,7 +189,7 @@ def visible_enterprises(actor: User) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):
         clauses.append(Organisation.id == actor.organisation_id)
-    if _is_official(actor):
+    if _reads_cases(actor):
         clauses.append(_region_clause(Organisation.region_code, actor.region_code))
     return and_(Organisation.kind == OrganisationKind.ENTERPRISE, or_(false(), *clauses))
 
@@ -191,7 +202,7 @@ def visible_persons(actor: User) -> ColumnElement[bool]:
         clauses.append(Person.id == actor.person_id)
     if actor.has_role(Role.ENTERPRISE):
         clauses.append(Person.employer_id == actor.organisation_id)
-    if _is_official(actor):
+    if _reads_cases(actor):
         clauses.append(true() if actor.region_code == PROVINCE_CODE else Person.employer_id.in_(_orgs_in_region(actor)))
     return or_(false(), *clauses)
 
@@ -203,7 +214,7 @@ def visible_projects(actor: User) -> ColumnElement[bool]:
         clauses.append(Project.entry_org_id == actor.organisation_id)
         clauses.append(Project.id.in_(select(ProjectLock.project_id).where(
             ProjectLock.enterprise_id == actor.organisation_id)))
-    if _is_official(actor):
+    if _reads_cases(actor):
         clauses.append(_region_clause(Project.region_code, actor.region_code))
     return or_(false(), *clauses)
 
@@ -213,7 +224,7 @@ def visible_locks(actor: User) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):
         clauses.append(ProjectLock.enterprise_id == actor.organisation_id)
-    if _is_official(actor):
+    if _reads_cases(actor):
         clauses.append(ProjectLock.project_id.in_(
             select(Project.id).where(_region_clause(Project.region_code, actor.region_code))))
     return or_(false(), *clauses)
@@ -224,6 +235,6 @@ def visible_performance_records(actor: User) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):
         clauses.append(PerformanceRecord.enterprise_id == actor.organisation_id)
-    if _is_official(actor):
+    if _reads_cases(actor):
         clauses.append(PerformanceRecord.enterprise_id.in_(_orgs_in_region(actor)))
     return or_(false(), *clauses)
