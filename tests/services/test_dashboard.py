@@ -1,7 +1,6 @@
 """The SLA dashboard's numbers on a hand-built world (tests/support/factories.py), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -12,18 +11,9 @@ from app.errors import NotAllowed
 from app.services.dashboard import DashboardRequest, get_table, performance
 from app.services.dashboard.performance import step_owners
 from app.services.dashboard.sql import is_postgres, percentile_cont
-from tests.support.factories import SLA_NOW, build_sla_world, hours_later, local, make_case, make_task
+from tests.support.factories import SLA_NOW, hours_later, local, make_case, make_task
 
 NOVEMBER = DashboardRequest(first=date(2026, 11, 1), last=date(2026, 11, 27))
-
-
-@pytest.fixture
-def world(app: Any) -> Iterator[dict[str, Any]]:
-    """The hand-built world; the test runs inside the app context, as services do."""
-    with app.app_context():
-        with unit_of_work():
-            ids = build_sla_world()
-        yield ids
 
 
 def table(actor: Any, name: str, request: DashboardRequest = NOVEMBER) -> list[dict[str, Any]]:

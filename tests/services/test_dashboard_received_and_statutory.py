@@ -2,11 +2,9 @@
 statutory flag from the case's clock (tasks carry none), and the cases in warning (黄牌) of a region."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from freezegun import freeze_time
 
 from app.db import unit_of_work
@@ -14,23 +12,11 @@ from app.extensions import db
 from app.models import Case, CaseClock, CaseStatus
 from app.services.dashboard import DashboardRequest, get_table
 from tests.procedures.steps import act_ok
+from tests.services.test_dashboard import NOVEMBER
+from tests.services.test_dashboard import table as rows
 from tests.support.deadlines import deploy_probes
 from tests.support.deadlines import local as beijing
-from tests.support.factories import SLA_NOW, build_sla_world, local, make_case, make_task
-
-NOVEMBER = DashboardRequest(first=date(2026, 11, 1), last=date(2026, 11, 27))
-
-
-@pytest.fixture
-def world(app: Any) -> Iterator[dict[str, Any]]:
-    with app.app_context():
-        with unit_of_work():
-            ids = build_sla_world()
-        yield ids
-
-
-def rows(actor: Any, name: str, request: DashboardRequest = NOVEMBER) -> list[dict[str, Any]]:
-    return get_table(actor, name, request, now=SLA_NOW).rows
+from tests.support.factories import SLA_NOW, local, make_case, make_task
 
 
 # -- received ------------------------------------------------------------------------------------
