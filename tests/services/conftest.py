@@ -7,15 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.db import unit_of_work
-from tests.support.factories import build_sla_world
-
 
 @pytest.fixture
-def world(app: Flask) -> Iterator[dict[str, Any]]:
-    """The hand-built SLA world (tests/support/factories.py); the test runs inside the app context, as
-    services do."""
+def world(world: dict[str, Any], app: Flask) -> Iterator[dict[str, Any]]:
+    """The SLA world of tests/conftest.py, with the test inside the app context, as services run."""
     with app.app_context():
-        with unit_of_work():
-            ids = build_sla_world()
-        yield ids
+        yield world
