@@ -215,6 +215,17 @@ def _years(first: datetime, *lasts: datetime | None) -> set[int]:
     return set(range(first.astimezone(LOCAL_TZ).year, end.astimezone(LOCAL_TZ).year + 1))
 
 
+def _recompute_task(task: Task, now: datetime) -> int:
+    """The task's deadline again on the current calendar (its state never made harsher here: escalation
+    does that); 1 when it has one."""
+    deadline = task_deadline(task)
+    if deadline is None:
+        return 0
+    _apply_task_deadline(task, deadline)
+    task.deadline_state = _milder(task.deadline_state, state_at(now, task.warn_at, task.due_at))
+    return 1
+
+
 def recompute_spanning(day: date) -> int:
     """Recompute the open deadlines whose window contains `day`; returns how many. An admin's local
     closure (a typhoon day) moves every deadline running across it, and a rest day taken back moves them
@@ -232,11 +243,7 @@ def recompute_spanning(day: date) -> int:
         Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
         Task.created_at < end, Task.due_at >= start))
     for task in list(tasks):
-        deadline = task_deadline(task)
-        if deadline is not None:
-            _apply_task_deadline(task, deadline)
-            task.deadline_state = _milder(task.deadline_state, state_at(now, task.warn_at, task.due_at))
-            count += 1
+        count += _recompute_task(task, now)
     db.session.flush()
     return count
 
@@ -263,11 +270,7 @@ def recompute_provisional(known_only: bool = False) -> int:
     for task in list(tasks):
         if known_only and not _years(task.created_at, task.due_at) <= known:
             continue
-        deadline = task_deadline(task)
-        if deadline is not None:
-            _apply_task_deadline(task, deadline)
-            task.deadline_state = _milder(task.deadline_state, state_at(now, task.warn_at, task.due_at))
-            count += 1
+        count += _recompute_task(task, now)
     db.session.flush()
     return count
 
