@@ -206,19 +206,27 @@ def _this_round(form: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]
     return {**dict.fromkeys(form.get("properties") or {}), **cleaned}
 
 
+def _validated(actor: User, task: Task, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the task's form, the cleaned data), or InvalidForm with the schema's or the step validator's errors."""
+    form = task_form(actor, task)
+    cleaned = forms.validate(form, data, task.case)
+    validator_name = (task.properties or {}).get("validator")
+    if validator_name:
+        field_errors = get_validator(validator_name)(
+            HandlerContext(case=task.case, actor=actor, data=cleaned, session=db.session()))
+        if field_errors:
+            raise InvalidForm(field_errors)
+    return form, cleaned
+
+
 def submission_errors(actor: User, task_id: str, data: dict[str, Any]) -> dict[str, str]:
     """What completing the task with `data` would be refused for, without completing it: a page whose
     upload was refused still tells every other error of the form at once (一次性告知)."""
     task = get_task(actor, task_id)
     savepoint = db.session.begin_nested()  # a validator only reads; whatever it might touch is undone
     try:
-        form = task_form(actor, task)
-        cleaned = forms.validate(form, data, task.case)
-        validator_name = (task.properties or {}).get("validator")
-        if not validator_name:
-            return {}
-        return dict(get_validator(validator_name)(
-            HandlerContext(case=task.case, actor=actor, data=cleaned, session=db.session())) or {})
+        _validated(actor, task, data)
+        return {}
     except InvalidForm as exc:
         return dict(exc.field_errors)
     finally:
@@ -234,15 +242,8 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
             raise NotAllowed("您不是该任务的办理人", code="not_candidate")
     elif task.assignee_id != actor.id:
         raise TaskAlreadyClaimed("该任务已由他人领取，您不能办理")
-    form = task_form(actor, task)
-    cleaned = forms.validate(form, data, task.case)
+    form, cleaned = _validated(actor, task, data)
     case = task.case
-    validator_name = (task.properties or {}).get("validator")
-    if validator_name:
-        field_errors = get_validator(validator_name)(
-            HandlerContext(case=case, actor=actor, data=cleaned, session=db.session()))
-        if field_errors:
-            raise InvalidForm(field_errors)
     changes = {k: {"old": (case.data or {}).get(k), "new": v} for k, v in cleaned.items()
                if (case.data or {}).get(k) != v}
     if task.assignee_id is None:
