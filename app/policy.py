@@ -51,14 +51,17 @@ def _region_clause(column: Any, actor_region: str) -> ColumnElement[bool]:
 CASE_READER_ROLES = tuple(role for role in AUTHORITY_ROLES if role != Role.ANALYST)
 
 
-def _reads_cases(actor: User) -> bool:
+def _official_in(actor: User, roles: tuple[str, ...]) -> bool:
     return actor.organisation.kind in (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM) and \
-        actor.has_role(*CASE_READER_ROLES)
+        actor.has_role(*roles)
+
+
+def _reads_cases(actor: User) -> bool:
+    return _official_in(actor, CASE_READER_ROLES)
 
 
 def _is_official(actor: User) -> bool:
-    return actor.organisation.kind in (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM) and \
-        actor.has_role(*AUTHORITY_ROLES)
+    return _official_in(actor, AUTHORITY_ROLES)
 
 
 def visible_cases(actor: User) -> ColumnElement[bool]:

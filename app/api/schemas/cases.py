@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from app.api.schemas.common import OrganisationRefSchema, PageArgsSchema, UserRefSchema
 from app.api.schemas.tasks import TaskSchema
 from app.models import CASE_STATUS_TITLES
+from app.services.cases import MAX_WITHDRAW_REASON
 
 
 class CaseEventSchema(Schema):
@@ -77,4 +78,4 @@ class CasePageSchema(Schema):
 
 
 class CaseWithdrawSchema(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    reason = fields.String(load_default="", validate=validate.Length(max=MAX_WITHDRAW_REASON))
