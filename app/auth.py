@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.errors import NotAuthenticated
 from app.extensions import db, login_manager
 from app.models import User
-from app.services.accounts import user_for_token
+from app.services.identity.accounts import user_for_token
 
 # The user's session_version when the session signed in: a session whose number is no longer the
 # user's (signed out, new password) is not signed in any more, even with a cookie captured before.

@@ -34,9 +34,9 @@ from app import create_app  # noqa: E402
 from app.db import unit_of_work  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services import dashboard  # noqa: E402
-from app.services.accounts import get_user_by_username  # noqa: E402
 from app.services.dashboard import scope as dashboard_scope  # noqa: E402
 from app.services.demo import seed_demo  # noqa: E402
+from app.services.identity.accounts import get_user_by_username  # noqa: E402
 
 ADMIN_URL = os.environ.get("GJY_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "gjy_bench_dashboard"

@@ -39,10 +39,12 @@ from sqlalchemy import create_engine, event, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.db import unit_of_work  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.services import cases, tasks  # noqa: E402
-from app.services.accounts import get_user_by_username, issue_token  # noqa: E402
+from app.services.cases import lifecycle as cases  # noqa: E402
 from app.services.demo import seed_demo  # noqa: E402
-from app.services.procedures import deploy_procedures  # noqa: E402
+from app.services.identity.accounts import get_user_by_username, issue_token  # noqa: E402
+from app.services.procedures.versions import deploy_procedures  # noqa: E402
+from app.services.tasks import lists as task_lists  # noqa: E402
+from app.services.tasks import work as tasks  # noqa: E402
 from tests.support import procedures as fixture  # noqa: E402  (registers the fixture's handler)
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -260,7 +262,7 @@ def time_task_list(app: Any, repeats: int) -> tuple[float, float, int]:
         total = 0
         for _ in range(repeats):
             started = time.perf_counter()
-            items, total = tasks.list_tasks(city, tasks.TaskFilter(view="claimable", per_page=20))
+            items, total = task_lists.list_tasks(city, task_lists.TaskFilter(view="claimable", per_page=20))
             timings.append((time.perf_counter() - started) * 1000)
             db.session.rollback()
         timings.sort()

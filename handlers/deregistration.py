@@ -22,8 +22,8 @@ from app.models import (
     ProjectLock,
     Role,
 )
-from app.services.handler_registry import ChoiceContext, HandlerContext
-from app.services.identifiers import is_valid_id_number, mask_id_number
+from app.services.procedures.registry import ChoiceContext, HandlerContext
+from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
 from handlers.rules import UNLOCK_PROCEDURE, blocking_lock, lock_details, lock_title, open_cases
 

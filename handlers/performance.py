@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.errors import RuleViolation
 from app.models import PerformanceRecord, PerformanceRecordChange, RecordSource
-from app.services.handler_registry import ChoiceContext, HandlerContext
+from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
 from handlers.rules import open_cases
 

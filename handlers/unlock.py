@@ -14,7 +14,7 @@ from app.db import utcnow
 from app.errors import RuleViolation
 from app.models import Case, LockRole, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
-from app.services.handler_registry import ChoiceContext, HandlerContext
+from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal, Review, Timeline, changed, open_cases, timeline
 

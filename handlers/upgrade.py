@@ -11,7 +11,7 @@ from app.db import utcnow
 from app.errors import NotFound, RuleViolation
 from app.integrations.outbox import enqueue
 from app.models import OPEN_STATUSES, Case, DataLevel, Project
-from app.services.handler_registry import ChoiceContext, HandlerContext
+from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal
 

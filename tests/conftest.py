@@ -14,9 +14,9 @@ from app import create_app
 from app.db import unit_of_work
 from app.engine import clear_definition_cache
 from app.extensions import db
-from app.services.accounts import get_user_by_username, issue_token
 from app.services.demo import seed_demo
-from app.services.procedures import deploy_procedures
+from app.services.identity.accounts import get_user_by_username, issue_token
+from app.services.procedures.versions import deploy_procedures
 from tests.support.api import ApiUser
 from tests.support.database import (
     checkpoint_sqlite,

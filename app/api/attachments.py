@@ -9,8 +9,8 @@ from app.api.schemas.cases import AttachmentSchema
 from app.auth import bearer_actor
 from app.db import unit_of_work
 from app.errors import UploadRefused
-from app.services.attachments import UploadLimits, get_attachment, list_attachments, store_attachment
-from app.services.cases import get_case
+from app.services.cases.attachments import UploadLimits, get_attachment, list_attachments, store_attachment
+from app.services.cases.lifecycle import get_case
 
 blp = Blueprint("api_attachments", __name__, url_prefix="/api/v1/cases", description="附件")
 

@@ -14,9 +14,9 @@ from app.api.schemas.cases import (
 from app.auth import bearer_actor
 from app.db import unit_of_work
 from app.models import Case
-from app.services import cases as case_service
-from app.services.attachments import list_attachments
-from app.services.history import list_events
+from app.services.cases import lifecycle as case_service
+from app.services.cases.attachments import list_attachments
+from app.services.cases.history import list_events
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="办件")
 

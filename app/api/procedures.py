@@ -6,7 +6,7 @@ from flask.views import MethodView
 from app.api.parsing import Blueprint
 from app.api.schemas.procedures import ProcedureSchema
 from app.auth import bearer_actor
-from app.services.procedures import list_procedures
+from app.services.procedures.versions import list_procedures
 
 blp = Blueprint("api_procedures", __name__, url_prefix="/api/v1/procedures", description="事项（流程）")
 

@@ -22,7 +22,7 @@ from app.api.schemas.records import (
 )
 from app.auth import bearer_actor
 from app.models import PerformanceRecord, Person, Project
-from app.services import records as record_service
+from app.services.records import lookup as record_service
 
 blp = Blueprint("api_records", __name__, url_prefix="/api/v1/records", description="基础数据（只读）")
 

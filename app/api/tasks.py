@@ -15,7 +15,8 @@ from app.api.schemas.tasks import (
 from app.auth import bearer_actor
 from app.db import unit_of_work
 from app.models import Task, User
-from app.services import tasks as task_service
+from app.services.tasks import work as task_service
+from app.services.tasks.lists import TaskFilter, list_tasks
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
 
@@ -36,7 +37,7 @@ class Tasks(MethodView):
     @blp.response(200, TaskPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The caller's claimed tasks (mine), those it may claim (claimable) or has done (done)."""
-        items, total = task_service.list_tasks(bearer_actor(), task_service.TaskFilter(**args))
+        items, total = list_tasks(bearer_actor(), TaskFilter(**args))
         return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.db import unit_of_work
-from app.services import calendar_admin
+from app.services.deadlines import calendar_admin
 
 group = AppGroup("calendar", help="工作日历：法定节假日与调休 (working-day calendar)")
 

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from app.db import drop_all_tables, unit_of_work
 from app.extensions import db
 from app.services.demo import DEMO_PASSWORD, seed_demo
-from app.services.procedures import deploy_procedures
+from app.services.procedures.versions import deploy_procedures
 
 group = AppGroup("demo", help="演示数据 (demo data)")
 

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from app.db import unit_of_work
 from app.errors import DeployError
-from app.services.procedures import deploy_procedures, list_procedures, list_versions
+from app.services.procedures.versions import deploy_procedures, list_procedures, list_versions
 
 group = AppGroup("procedures", help="部署与查看事项流程 (deploy and list procedures)")
 

@@ -3,7 +3,7 @@ import click
 from flask.cli import AppGroup
 
 from app.db import unit_of_work
-from app.services.accounts import get_user_by_username, issue_token
+from app.services.identity.accounts import get_user_by_username, issue_token
 
 group = AppGroup("users", help="用户与访问令牌 (users and API tokens)")
 

@@ -3,8 +3,8 @@ warning / overdue transitions and escalation (notifications are delivered by del
 import logging
 
 from app.db import unit_of_work
-from app.services.clocks import recompute_provisional
-from app.services.escalation import refresh_deadline_states as refresh_states
+from app.services.deadlines.clocks import recompute_provisional
+from app.services.deadlines.escalation import refresh_deadline_states as refresh_states
 
 log = logging.getLogger(__name__)
 

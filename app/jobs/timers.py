@@ -3,7 +3,7 @@ import logging
 
 from app.db import unit_of_work
 from app.errors import StaleCase
-from app.services.timers import due_case_ids, fire_case_timers
+from app.services.cases.timers import due_case_ids, fire_case_timers
 
 log = logging.getLogger(__name__)
 

@@ -69,7 +69,7 @@ class Case(Base):
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # the draft was opened
     # The application reached the authority (its first authority task opened, or it was decided at once);
-    # None while it is a draft. Handling times and "received" counts start here (services/clocks.py).
+    # None while it is a draft. Handling times and "received" counts start here (services/deadlines/clocks.py).
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -21,9 +21,9 @@ from app.models import (
     RegionLevel,
     Role,
 )
-from app.services.accounts import create_individual, create_user
-from app.services.calendar_admin import seed_official_calendar
-from app.services.identifiers import credit_code_check_char, id_check_digit
+from app.services.deadlines.calendar_admin import seed_official_calendar
+from app.services.identity.accounts import create_individual, create_user
+from app.services.records.identifiers import credit_code_check_char, id_check_digit
 
 DEMO_PASSWORD = "Demo-Passw0rd!"
 

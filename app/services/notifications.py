@@ -84,7 +84,7 @@ def alert_calendar_missing(years: Iterable[int]) -> None:
 def alert_timer_calendar_changed(case: Case, scheduled: datetime, corrected: datetime) -> None:
     """A diagram timer counted in working days was scheduled on a provisional calendar; the entered year
     gives another moment. The engine keeps the scheduled one: the admins are told, once per timer."""
-    from app.services.deadlines import LOCAL_TZ
+    from app.services.deadlines.limits import LOCAL_TZ
 
     def fmt(moment: datetime) -> str:
         return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")

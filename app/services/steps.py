@@ -24,10 +24,11 @@ from app.errors import StaleCase
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
 from app.policy import is_candidate
-from app.services import clocks, history
-from app.services.deadlines import LOCAL_TZ, due_at
-from app.services.handler_registry import HandlerContext, get_handler
-from app.services.procedures import definition_of
+from app.services.cases import history
+from app.services.deadlines import clocks
+from app.services.deadlines.limits import LOCAL_TZ, due_at
+from app.services.procedures.registry import HandlerContext, get_handler
+from app.services.procedures.versions import definition_of
 
 log = logging.getLogger(__name__)
 

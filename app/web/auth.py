@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.auth import end_session, session_actor, start_session
 from app.db import unit_of_work
-from app.services.accounts import LoginLimits, sign_in, sign_out
+from app.services.identity.accounts import LoginLimits, sign_in, sign_out
 from app.web.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)

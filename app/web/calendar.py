@@ -10,8 +10,8 @@ from flask_login import login_required
 from app.auth import session_actor
 from app.db import unit_of_work, utcnow
 from app.policy import require_admin
-from app.services import calendar_admin
-from app.services.deadlines import LOCAL_TZ
+from app.services.deadlines import calendar_admin
+from app.services.deadlines.limits import LOCAL_TZ
 from app.web.i18n import gettext as _
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")

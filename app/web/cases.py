@@ -13,10 +13,10 @@ from app.auth import session_actor
 from app.db import unit_of_work
 from app.errors import InvalidForm, RuleViolation
 from app.models import Case, CaseEvent, CaseStatus, User
-from app.services import forms
-from app.services.attachments import get_attachment
-from app.services.case_overview import case_diagram
-from app.services.cases import (
+from app.services.cases.attachments import get_attachment
+from app.services.cases.comments import add_comment
+from app.services.cases.history import list_events
+from app.services.cases.lifecycle import (
     CaseFilter,
     get_case,
     list_cases,
@@ -25,9 +25,9 @@ from app.services.cases import (
     start_case,
     withdraw_case,
 )
-from app.services.comments import add_comment
-from app.services.history import list_events
-from app.services.procedures import get_latest_version
+from app.services.cases.overview import case_diagram
+from app.services.procedures import forms
+from app.services.procedures.versions import get_latest_version
 from app.web.common import ID, attachment_names, case_files, case_properties, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors

@@ -9,8 +9,8 @@ from flask import current_app
 from lxml import etree
 
 from app.models import Case, CaseEvent, ProcedureVersion, User
-from app.services import forms
-from app.services.attachments import UploadLimits, list_attachments, list_attachments_by_side
+from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
+from app.services.procedures import forms
 from app.web.data_display import CaseFiles, Round, filed_attachments, merged_properties
 
 

@@ -10,9 +10,9 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.models import CaseStatus, Role, User
-from app.services.case_overview import count_cases_by_status, start_form_key, startable_procedures
-from app.services.cases import CaseFilter, list_cases
-from app.services.tasks import TaskFilter, list_tasks
+from app.services.cases.lifecycle import CaseFilter, list_cases
+from app.services.cases.overview import count_cases_by_status, start_form_key, startable_procedures
+from app.services.tasks.lists import TaskFilter, list_tasks
 from app.web.common import page_args
 
 bp = Blueprint("home", __name__)

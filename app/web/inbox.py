@@ -11,8 +11,8 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.models import Role
-from app.services.procedures import list_procedures
-from app.services.tasks import SORTS, VIEWS, TaskFilter, count_views, inbox_regions, list_tasks
+from app.services.procedures.versions import list_procedures
+from app.services.tasks.lists import SORTS, VIEWS, TaskFilter, count_views, inbox_regions, list_tasks
 from app.web.common import last_page, page_args
 from app.web.presenters import DEADLINE_STATES
 

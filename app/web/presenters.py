@@ -9,9 +9,9 @@ from flask import Flask, current_app
 from app.db import utcnow
 from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, CaseEvent, Task
 from app.policy import can_view_dashboard
-from app.services.clocks import pending_provisional_timers
-from app.services.deadlines import LOCAL_TZ, completed_state, parse_limit
-from app.services.history import EVENT_TITLES
+from app.services.cases.history import EVENT_TITLES
+from app.services.deadlines.clocks import pending_provisional_timers
+from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
 from app.web.i18n import gettext as _
 
 DEADLINE_STATES = {"on_time": "正常", "warning": "临期", "overdue": "超期", "paused": "暂停计时",

@@ -14,9 +14,9 @@ from app.db import unit_of_work
 from app.errors import InvalidForm, NotAllowed, UploadRefused
 from app.models import CaseEvent, Task, TaskStatus, User
 from app.policy import is_candidate, require_can_assign
-from app.services import tasks as task_service
-from app.services.attachments import store_attachment
-from app.services.history import list_events
+from app.services.cases.attachments import store_attachment
+from app.services.cases.history import list_events
+from app.services.tasks import work as task_service
 from app.web.common import MAX_ID, attachment_names, case_properties, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors

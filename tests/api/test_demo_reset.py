@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case, Person, PersonStatus, ProcedureVersion
-from app.services.accounts import sign_in
 from app.services.demo import DEMO_PASSWORD
+from app.services.identity.accounts import sign_in
 
 
 def test_reset_erases_cases_and_restores_the_demo_world(app: Flask, as_user: Any) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.errors import StaleCase, TaskNotOpen
 from app.extensions import db
 from app.models import Case, CaseEvent, OutboxMessage, Task, WorkflowState
-from app.services import tasks as task_service
+from app.services.tasks import work as task_service
 from tests.support.api import ApiUser
 
 
@@ -189,7 +189,7 @@ def test_a_claimed_task_cannot_be_claimed_or_completed_by_a_colleague(
         as_user: Callable[[str], ApiUser], review_procedure: str, app: Flask) -> None:
     from app.db import unit_of_work
     from app.models import Role
-    from app.services.accounts import create_user, get_user_by_username
+    from app.services.identity.accounts import create_user, get_user_by_username
 
     with app.app_context(), unit_of_work():
         lead = get_user_by_username("city-nanning")

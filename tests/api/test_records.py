@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db import unit_of_work
 from app.extensions import db
 from app.models import Organisation, OrganisationKind, PerformanceRecord, PerformanceRecordChange, Person, Project
-from app.services.accounts import create_user
+from app.services.identity.accounts import create_user
 
 MASKED_ID = re.compile(r"^\d{4}\*{10}[\dX]{4}$")
 

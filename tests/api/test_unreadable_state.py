@@ -13,7 +13,7 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.jobs.timers import fire_due_timers
 from app.models import CalendarYear, Case, WorkflowState
-from app.services.timers import due_case_ids
+from app.services.cases.timers import due_case_ids
 from tests.procedures.steps import act, act_ok
 from tests.services.test_working_day_timers import deploy_workday_timer
 from tests.support.deadlines import deploy_probes, local, start_and_submit

@@ -9,7 +9,7 @@ from flask import Flask
 
 from app.db import unit_of_work
 from app.models import Role
-from app.services.accounts import create_user, get_user_by_username
+from app.services.identity.accounts import create_user, get_user_by_username
 from tests.api.test_case_lifecycle import start_and_submit
 from tests.support.api import PDF_BYTES, ApiUser
 

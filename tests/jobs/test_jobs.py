@@ -13,7 +13,7 @@ from app.extensions import db
 from app.jobs.embedded import run_periodic_jobs
 from app.jobs.timers import fire_due_timers
 from app.models import Case, CaseEvent, Task, WorkflowState
-from app.services import clocks
+from app.services.deadlines import clocks
 from tests.support.deadlines import deploy_probes, local, start_and_submit
 
 

@@ -21,8 +21,8 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.jobs.sla import refresh_deadline_states
 from app.models import CalendarDay, CalendarSource, CalendarYear, Notification
-from app.services import calendar_admin
-from app.services.accounts import get_user_by_username, issue_token
+from app.services.deadlines import calendar_admin
+from app.services.identity.accounts import get_user_by_username, issue_token
 from tests.support.api import ApiUser
 from tests.support.deadlines import deploy_probes, local, start_and_submit, utc_iso
 

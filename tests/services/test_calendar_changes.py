@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.db import unit_of_work
 from app.extensions import db
 from app.models import CalendarChange
-from app.services import calendar_admin
-from app.services.accounts import get_user_by_username
+from app.services.deadlines import calendar_admin
+from app.services.identity.accounts import get_user_by_username
 from tests.api.test_case_lifecycle import start_and_submit
 
 TYPHOON_DAY = date(2026, 12, 2)

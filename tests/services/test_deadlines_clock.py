@@ -15,8 +15,8 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.jobs.sla import refresh_deadline_states
 from app.models import Organisation, Role
-from app.services.accounts import create_user
 from app.services.demo import DEMO_PASSWORD
+from app.services.identity.accounts import create_user
 from tests.procedures.steps import act_ok
 from tests.support.deadlines import deploy_probes, events, local, start_and_submit, utc_iso
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.db import unit_of_work
 from app.extensions import db
 from app.models import CaseEvent
-from app.services import history
+from app.services.cases import history
 from tests.support.factories import make_case
 
 

@@ -12,7 +12,7 @@ from app.db import unit_of_work
 from app.errors import DeployError
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion
-from app.services.procedures import deploy_procedures, list_versions
+from app.services.procedures.versions import deploy_procedures, list_versions
 from tests.support.api import ApiUser
 from tests.support.procedures import copy_fixture
 

@@ -18,8 +18,8 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.jobs.timers import fire_due_timers
 from app.models import Case
-from app.services import calendar_admin, clocks
-from app.services.procedures import deploy_procedures
+from app.services.deadlines import calendar_admin, clocks
+from app.services.procedures.versions import deploy_procedures
 from tests.support.deadlines import BPMN_DIR, FORMS_DIR, events, local, utc_iso
 
 WORKDAY_TIMER = Path(__file__).resolve().parent / "fixtures" / "workday_timer_probe.bpmn"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from app.db import unit_of_work
-from app.services.procedures import deploy_procedures
+from app.services.procedures.versions import deploy_procedures
 from tests.procedures.steps import act_ok
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "deadlines"

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.integrations.outbox import enqueue
 from app.models import UserRole
-from app.services.handler_registry import HandlerContext
+from app.services.procedures.registry import HandlerContext
 from handlers import HANDLERS, handler
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "procedures"

@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from app.services.calendar import BusinessHours, WorkCalendar
-from app.services.calendar_admin import _official_days
-from app.services.deadlines import (
+from app.services.deadlines.calendar import BusinessHours, WorkCalendar
+from app.services.deadlines.calendar_admin import _official_days
+from app.services.deadlines.limits import (
     LOCAL_TZ,
     Excluded,
     check_limit_property,

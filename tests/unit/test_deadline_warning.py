@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.services.calendar import BusinessHours, WorkCalendar
-from app.services.deadlines import Excluded, Limit, compute_deadline
+from app.services.deadlines.calendar import BusinessHours, WorkCalendar
+from app.services.deadlines.limits import Excluded, Limit, compute_deadline
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 WEEK_ONLY = WorkCalendar(frozenset({2026}))  # no holidays in March 2026

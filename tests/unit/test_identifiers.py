@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from app.log_masking import PersonalDataFilter, mask_text
-from app.services.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
+from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
 
 
 @pytest.mark.parametrize("code, valid", [

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.services.procedures import get_latest_version
+from app.services.procedures.versions import get_latest_version
 from app.web.common import form_keys_in_order
 from tests.procedures.steps import act_ok, upload
 from tests.support.web import PDF_BYTES, WebUser

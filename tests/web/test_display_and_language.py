@@ -102,7 +102,7 @@ def test_dashboard_scroll_boxes_are_named_focusable_regions_and_show_names_not_c
 def test_english_pages_translate_notifications_bell_roles_badges_and_the_calendar(
         web: Callable[[str], WebUser], app: Flask) -> None:
     from app.db import unit_of_work
-    from app.services.accounts import get_user_by_username
+    from app.services.identity.accounts import get_user_by_username
     from app.services.notifications import Note, notify
 
     ent, case_id = dereg_by_new_employer(web)

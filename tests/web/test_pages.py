@@ -252,7 +252,7 @@ def test_signed_in_user_skips_the_login_page_and_limits_read_in_words(web: Calla
 
 def test_the_header_bell_counts_unread_notifications(web: Callable[[str], WebUser], app: Any) -> None:
     from app.db import unit_of_work
-    from app.services.accounts import get_user_by_username
+    from app.services.identity.accounts import get_user_by_username
     from app.services.notifications import Note, notify
 
     city = web("city-nanning")

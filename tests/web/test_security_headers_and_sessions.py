@@ -15,8 +15,8 @@ from app import config
 from app.db import unit_of_work
 from app.extensions import db
 from app.models.identity import LoginEvent
-from app.services.accounts import get_user_by_username, set_password
 from app.services.demo import DEMO_PASSWORD
+from app.services.identity.accounts import get_user_by_username, set_password
 from tests.support.api import ApiUser
 from tests.support.web import WebUser, csrf_token
 
@@ -180,7 +180,7 @@ def test_an_unknown_user_name_is_locked_and_refused_alike(app: Flask) -> None:
 
 def test_an_unknown_user_name_costs_a_password_check(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """No early return: the time of a refusal does not tell whether the account exists."""
-    from app.services import accounts
+    from app.services.identity import accounts
 
     checked: list[str] = []
     real = accounts.check_password_hash

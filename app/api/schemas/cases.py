@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 from app.api.schemas.common import OrganisationRefSchema, PageArgsSchema, UserRefSchema
 from app.api.schemas.tasks import TaskSchema
 from app.models import CASE_STATUS_TITLES
-from app.services.cases import MAX_WITHDRAW_REASON
+from app.services.cases.lifecycle import MAX_WITHDRAW_REASON
 
 
 class CaseEventSchema(Schema):

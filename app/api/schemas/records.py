@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 from app.api.schemas.common import PageArgsSchema, id_field
 from app.models import CERTIFICATE_KIND_TITLES, LockRole, PersonStatus, RecordSource
 from app.models.records.lock import LOCK_ROLE_TITLES
-from app.services.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
+from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
 
 PERSON_STATUS_TITLES = {PersonStatus.IN_SERVICE: "在职", PersonStatus.DEREGISTERED: "已注销"}
 SOURCE_TITLES = {RecordSource.IN_REGION: "区内业绩（企业录入）", RecordSource.IMPORTED: "区外业绩（全国平台导入）"}

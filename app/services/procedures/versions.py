@@ -11,8 +11,8 @@ from app.engine import LIB_VERSION, BundleInput, Definition, build_bundles, load
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion, Role
-from app.services.deadlines import check_limit_property, check_process_property
-from app.services.handler_registry import choice_names, handler_names, validator_names
+from app.services.deadlines.limits import check_limit_property, check_process_property
+from app.services.procedures.registry import choice_names, handler_names, validator_names
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.services.calendar import BusinessHours, WorkCalendar, business_hours, current_calendar
+from app.services.deadlines.calendar import BusinessHours, WorkCalendar, business_hours, current_calendar
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_WARNING_SHARE = 0.9

@@ -99,7 +99,7 @@ _CACHE = "gjy_calendar"            # app.extensions key: (signature, WorkCalenda
 _CHECKED = "gjy_calendar_checked"  # session.info key: the calendar this transaction has checked already
 
 # One round trip by primary keys: every change to the calendar is logged in calendar_changes (set, clear,
-# confirm, seed: services/calendar_admin), so the newest change's id tells a process its cache is stale.
+# confirm, seed: services/deadlines/calendar_admin), so the newest change's id tells a process its cache is stale.
 # (It used to aggregate calendar_days, a scan of hundreds of rows on every step.) Reads no history.
 _SIGNATURE = select(
     select(func.max(CalendarChange.id)).scalar_subquery(),

@@ -25,9 +25,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.db import utcnow
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseClock, CaseEvent, CaseStatus, Task, TaskStatus, User
-from app.services import escalation, history, notifications
-from app.services.calendar import business_hours, current_calendar
-from app.services.deadlines import (
+from app.services import notifications
+from app.services.cases import history
+from app.services.deadlines import escalation
+from app.services.deadlines.calendar import business_hours, current_calendar
+from app.services.deadlines.limits import (
     LOCAL_TZ,
     ON_TIME,
     OVERDUE,

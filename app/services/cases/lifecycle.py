@@ -13,10 +13,11 @@ from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViola
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
 from app.policy import require_admin, require_can_start, require_case_visible, visible_cases
-from app.services import forms, steps
-from app.services.deadlines import LOCAL_TZ
-from app.services.handler_registry import HandlerContext, get_handler
-from app.services.procedures import get_latest_version
+from app.services import steps
+from app.services.deadlines.limits import LOCAL_TZ
+from app.services.procedures import forms
+from app.services.procedures.registry import HandlerContext, get_handler
+from app.services.procedures.versions import get_latest_version
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ EVENT_TITLES = {
     "case_withdrawn": "撤回办件",
     "case_terminated": "办件终止",
     "comment": "评论",
-    # deadline clocks (services/clocks.py, services/escalation.py)
+    # deadline clocks (services/deadlines: clocks, escalation)
     "clock_started": "开始计时",
     "clock_paused": "暂停计时",
     "clock_resumed": "恢复计时",

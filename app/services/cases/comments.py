@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from app.errors import InvalidForm, Message
 from app.models import User
-from app.services import history
-from app.services.cases import get_case
+from app.services.cases import history
+from app.services.cases.lifecycle import get_case
 
 MAX_COMMENT_LENGTH = 1000
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Case, CaseEvent, Procedure, Task, TaskStatus, User
 from app.policy import visible_cases
-from app.services.procedures import list_procedures
+from app.services.procedures.versions import list_procedures
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from app.errors import NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
 from app.models import OPEN_STATUSES, Attachment, Case, User
 from app.policy import is_candidate
-from app.services import history
-from app.services.cases import get_case, open_tasks_of
+from app.services.cases import history
+from app.services.cases.lifecycle import get_case, open_tasks_of
 
 # content type -> leading bytes that prove it
 SIGNATURES: dict[str, tuple[bytes, ...]] = {

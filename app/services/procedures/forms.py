@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.errors import InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Attachment, Case, ProcedureVersion, User
-from app.services.handler_registry import ChoiceContext, get_choice_provider
+from app.services.procedures.registry import ChoiceContext, get_choice_provider
 
 # SpiffWorkflow's serializer reads a dict with this key as a typed object: in submitted data, at any
 # depth, it would be saved and then make the case's state unloadable. Refused wherever it appears.

@@ -19,8 +19,9 @@ from app.errors import RuleViolation
 from app.extensions import db
 from app.models import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear, User
 from app.policy import require_admin
-from app.services import clocks, steps
-from app.services.calendar import invalidate_calendar
+from app.services import steps
+from app.services.deadlines import clocks
+from app.services.deadlines.calendar import invalidate_calendar
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",

@@ -14,8 +14,8 @@ from sqlalchemy import or_, select, update
 from app.db import rowcount, utcnow
 from app.extensions import db
 from app.models import OPEN_STATUSES, PROVINCE_CODE, Case, CaseClock, Role, Task, TaskStatus, User, UserRole
-from app.services import history
-from app.services.deadlines import LOCAL_TZ, OVERDUE, PAUSED, WARNING, state_at
+from app.services.cases import history
+from app.services.deadlines.limits import LOCAL_TZ, OVERDUE, PAUSED, WARNING, state_at
 from app.services.notifications import Note, notify, users_with_role
 
 RUNNING_STATES = ("on_time", WARNING)

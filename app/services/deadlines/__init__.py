@@ -1,0 +1,1 @@
+"""Deadlines: working-day calendar, limits, case and task clocks, escalation."""

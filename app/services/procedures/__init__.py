@@ -1,0 +1,1 @@
+"""Procedures: deploy and versions, forms, the registry of handlers, choices and validators."""

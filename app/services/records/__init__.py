@@ -1,0 +1,1 @@
+"""Domain records (enterprises, persons, projects, locks, performance) and identifier checks."""

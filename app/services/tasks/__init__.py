@@ -1,0 +1,1 @@
+"""Human tasks: task lists, claim, assign and complete."""
