@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from app import config, log_masking
+from app.db import transactional
 from app.errors import DomainError
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -27,9 +28,17 @@ SECURITY_HEADERS = {
 }
 
 
+class CasesApp(Flask):
+    """Flask, with every request's view run as one unit of work (the transaction boundary of requests:
+    what the view and its services change is committed when it returns and rolled back when it raises)."""
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        return transactional(super().dispatch_request)()
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates",
-                static_folder="web/static")
+    app = CasesApp(__name__, instance_relative_config=True, template_folder="web/templates",
+                   static_folder="web/static")
     load_config(app, test_config)
     init_extensions(app)
     register_blueprints(app)

@@ -1,16 +1,23 @@
 """Declarative base, naming convention, time helpers and the one place that commits."""
 from __future__ import annotations
 
+import functools
+import logging
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from sqlalchemy import CursorResult, DateTime, Engine, MetaData, Result, Table, TypeDecorator
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SAWarning
+from sqlalchemy.exc import InterfaceError, OperationalError, SAWarning
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import DatabaseUnavailable, DomainError, StaleCase
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,20 +93,73 @@ class UpsertStatement:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Any]:
-    """Run a request, job or command as one transaction: commit on success, roll back on error.
+def unit_of_work() -> Iterator[Session]:
+    """One transaction: commit on success, roll back on error. The only `session.commit()` under app/;
+    entered only by `transactional` (requests, jobs, commands), never by hand.
 
-    This is the only place under app/ that commits.
+    Database failures become domain errors here, once: a version mismatch (`StaleDataError`, from the
+    optimistic `lock_version`) is a conflict (409); a lost connection, a timeout, a locked or full database
+    is `DatabaseUnavailable` (503, logged). A refusal that must leave a trace although the action is undone
+    (`DomainError.after_rollback`, e.g. a case whose saved state does not load is put in 异常) gets it
+    written in a transaction of its own after the rollback.
     """
     from flask import current_app
 
-    session = current_app.extensions["sqlalchemy"].session
+    session: Session = current_app.extensions["sqlalchemy"].session
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        domain_error = _as_domain_error(exc)
+        if domain_error is not None and domain_error.after_rollback is not None:
+            _record_after_rollback(session, domain_error.after_rollback)
+        if domain_error is not None and domain_error is not exc:
+            raise domain_error from exc
         raise
+
+
+def _as_domain_error(exc: BaseException) -> DomainError | None:
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, StaleDataError):
+        return StaleCase()
+    if isinstance(exc, OperationalError | InterfaceError):  # not IntegrityError, DataError: those are bugs
+        log.error("database unavailable: %s", exc, exc_info=exc)
+        return DatabaseUnavailable()
+    return None
+
+
+def _record_after_rollback(session: Session, record: Callable[[], None]) -> None:
+    try:
+        record()
+        session.commit()
+    except Exception:  # the refusal itself still reaches the caller; what could not be noted is logged
+        session.rollback()
+        log.exception("could not record the consequences of a refused action")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def transactional(run: Callable[P, R]) -> Callable[P, R]:
+    """Run `run` as one unit of work: the single wrapper through which every request (the app's
+    dispatch_request), job (app/jobs) and command (app/cli) enters `unit_of_work`."""
+
+    @functools.wraps(run)
+    def in_unit_of_work(*args: P.args, **kwargs: P.kwargs) -> R:
+        with unit_of_work():
+            return run(*args, **kwargs)
+    return in_unit_of_work
+
+
+@contextmanager
+def attempt(session: Session) -> Iterator[None]:
+    """A part of a unit of work that may be refused without undoing the rest (a savepoint): a page that
+    keeps the uploads of a refused form, a refused start that leaves nothing behind."""
+    with session.begin_nested():
+        yield
 
 
 def drop_all_tables(engine: Engine) -> None:

@@ -1,6 +1,7 @@
 """Domain errors with stable codes and Chinese messages; api/ and web/ turn them into responses."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 # What a refused HTTP request (no route, wrong method, bad body ...) says, as (code, message).
@@ -15,6 +16,7 @@ HTTP_STATUS_MESSAGES: dict[int, tuple[str, str]] = {
     415: ("unsupported_media_type", "不支持的内容类型"),
     422: ("invalid_request", "请求参数有误"),
     500: ("internal_error", "服务器内部错误，请稍后重试"),
+    503: ("service_unavailable", "服务暂时不可用，请稍后重试"),
 }
 
 
@@ -41,6 +43,10 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     message = "请求无效"
+
+    # What must be written although the action is refused and rolled back (app.db.unit_of_work runs it
+    # in a transaction of its own): e.g. the 异常 of a case whose saved state does not load.
+    after_rollback: Callable[[], None] | None = None
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
                  details: dict[str, Any] | None = None) -> None:
@@ -85,6 +91,12 @@ class TaskAlreadyClaimed(Conflict):
 
 class TaskNotOpen(Conflict):
     code, message = "task_not_open", "该任务已办结或已取消"
+
+
+class DatabaseUnavailable(DomainError):
+    """The database did not answer (connection lost, timeout, database locked or full): nothing was saved."""
+
+    status, code, message = 503, "database_unavailable", "数据库暂时不可用，您的操作未保存，请稍后重试"
 
 
 class InvalidForm(DomainError):

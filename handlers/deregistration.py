@@ -22,10 +22,11 @@ from app.models import (
     ProjectLock,
     Role,
 )
+from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
-from handlers.rules import UNLOCK_PROCEDURE, blocking_lock, lock_details, lock_title, open_cases
+from handlers.rules import UNLOCK_PROCEDURE, blocking_lock, lock_details, lock_title
 
 PROCEDURE = "personnel_deregistration"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -159,10 +160,8 @@ def check_start(ctx: HandlerContext) -> dict[str, Any]:
     _leave_date_errors(ctx.data)
     person, applicant_kind = _subject(ctx)
     require_deregistrable(ctx.session, person, applicant_kind)
-    others = open_cases(ctx.session, PROCEDURE, lambda d: d.get("person_id") == person.id, ctx.case.id)
-    if others:
-        raise RuleViolation(f"{person.name}已有办理中的注销申请（{others[0].number}），请勿重复申请",
-                            code="duplicate_open_case", details={"case_number": others[0].number})
+    subjects.claim(ctx.case, PROCEDURE, [f"person:{person.id}"],
+                   f"{person.name}已有办理中的注销申请（{{number}}），请勿重复申请")
     former = person.employer
     assert former is not None
     ctx.case.region_code = former.region_code

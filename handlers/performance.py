@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from app.errors import RuleViolation
 from app.models import PerformanceRecord, PerformanceRecordChange, RecordSource
+from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
-from handlers.rules import open_cases
 
 PROCEDURE = "performance_record_edit"
 AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")  # 万元, at most two decimals
@@ -63,10 +63,7 @@ def editable_record(session: Any, record_id: Any, enterprise_id: int) -> Perform
 def check_start(ctx: HandlerContext) -> dict[str, Any]:
     """Refuse imported, unfrozen or foreign records and a second open application for the same record."""
     record = editable_record(ctx.session, ctx.data.get("record_id"), ctx.case.applicant_org_id)
-    others = open_cases(ctx.session, PROCEDURE, lambda d: d.get("record_id") == record.id, ctx.case.id)
-    if others:
-        raise RuleViolation(f"该业绩已有办理中的修改申请（{others[0].number}），请勿重复申请",
-                            code="duplicate_open_case", details={"case_number": others[0].number})
+    subjects.claim(ctx.case, PROCEDURE, [f"record:{record.id}"], "该业绩已有办理中的修改申请（{number}），请勿重复申请")
     ctx.case.title = f"投标业绩修改：{record.project_name}"
     ctx.data["record_name"] = record.project_name
     ctx.case.data = dict(ctx.data)

@@ -1,7 +1,6 @@
-"""Rules shared by the procedures' handlers: open duplicates, personnel locks, a case's submissions."""
+"""Rules shared by the procedures' handlers: field refusals, personnel locks, a case's submissions."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidForm, RuleViolation
-from app.models import OPEN_STATUSES, Case, CaseEvent, ProjectLock, Task
+from app.models import CaseEvent, ProjectLock, Task
 from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
 
 UNLOCK_PROCEDURE = "personnel_unlock"
@@ -24,14 +23,6 @@ class FieldRefusal(InvalidForm, RuleViolation):
         super().__init__({field_name: message}, message)
         self.code = code
         self.details.update(details or {})
-
-
-def open_cases(session: Session, procedure_key: str, matches: Callable[[dict[str, Any]], bool],
-               exclude_case_id: int | None = None) -> list[Case]:
-    """Open cases of a procedure whose data matches (a duplicate-application check)."""
-    rows = session.scalars(select(Case).where(Case.procedure_key == procedure_key,
-                                              Case.status.in_(OPEN_STATUSES)).order_by(Case.id))
-    return [c for c in rows if c.id != exclude_case_id and matches(c.data or {})]
 
 
 def blocking_lock(session: Session, person_id: int) -> ProjectLock | None:

@@ -14,12 +14,14 @@ from app.db import utcnow
 from app.errors import RuleViolation
 from app.models import Case, LockRole, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
+from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
-from handlers.rules import FieldRefusal, Review, Timeline, changed, open_cases, timeline
+from handlers.rules import FieldRefusal, Review, Timeline, changed, timeline
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PROCEDURE = "personnel_unlock"
+DUPLICATE = "所选人员已有办理中的解锁申请（{number}），请勿重复申请"
 SUBMIT_STEPS, REVIEW_STEPS = {"submit_request"}, {"review_request"}
 MAX_TEMPORARY_DAYS = 90
 
@@ -113,13 +115,15 @@ def _lock_errors(ctx: HandlerContext, locks: list[ProjectLock], kind: str | None
         return (f"{lock.person.name}正处于临时解锁期（{_case_number(ctx.session, lock.released_by_case_id)}，"
                 f"{_relock_day(lock)} 期满恢复锁定），不能再次申请临时解锁；"
                 "可申请履职变更、竣工验收或行政处罚解锁")
-    ids = {lk.id for lk in locks}
-    others = [c for c in open_cases(ctx.session, PROCEDURE, lambda d: bool(ids & set(d.get("lock_ids") or [])),
-                                    ctx.case.id) if not _holds_in_temporary_release(c, locks)]
-    if others:
-        raise FieldRefusal("lock_ids", f"所选人员已有办理中的解锁申请（{others[0].number}），请勿重复申请",
-                           code="duplicate_open_case", details={"case_number": others[0].number})
+    other = subjects.holder(PROCEDURE, _lock_subjects(locks), ctx.case.id)
+    if other is not None and not _holds_in_temporary_release(other, locks):
+        raise FieldRefusal("lock_ids", DUPLICATE.format(number=other.number),
+                           code="duplicate_open_case", details={"case_number": other.number})
     return None
+
+
+def _lock_subjects(locks: list[ProjectLock]) -> list[str]:
+    return [f"lock:{lk.id}" for lk in locks]
 
 
 def _temporary_errors(data: dict[str, Any]) -> str | None:
@@ -162,6 +166,9 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     history = timeline(ctx.session, ctx.case.id, SUBMIT_STEPS, REVIEW_STEPS)
     for name, message in _supplement_errors(history, ctx.data).items():
         errors.setdefault(name, message)
+    if not errors:  # the case now applies for these locks: a second open application for them is refused
+        subjects.claim(ctx.case, PROCEDURE, _lock_subjects(_locks(ctx.session, ctx.data.get("lock_ids", []))),
+                       DUPLICATE)
     return errors
 
 
@@ -293,6 +300,9 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
         lock.relock_at, lock.released_by_case_id = relock_at, ctx.case.id
         released.append(lock.id)
     if relock_at is not None:
+        # Approved: the case now only waits for the end date, it no longer applies for the locks (an
+        # application for a permanent unlock of them may be filed meanwhile).
+        subjects.release(ctx.case, PROCEDURE)
         _set_state(ctx, "temporarily_unlocked", f"临时解锁中（{temporary_end_date} 期满后自动恢复锁定）")
     elif ended:
         _set_state(ctx, "unlocked", f"已解锁（原临时解锁 {'、'.join(sorted(set(ended)))} 期满后不再恢复锁定）")

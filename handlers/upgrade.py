@@ -10,13 +10,14 @@ from sqlalchemy import select
 from app.db import utcnow
 from app.errors import NotFound, RuleViolation
 from app.integrations.outbox import enqueue
-from app.models import OPEN_STATUSES, Case, DataLevel, Project
+from app.models import DataLevel, Project
+from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-UPGRADE_PROCEDURES = ("data_upgrade_b_to_a", "data_upgrade_c_to_a")
+UPGRADE_SCOPE = "data_upgrade"  # both kinds share one open application per project
 PROCEDURE_TITLES = {"data_upgrade_b_to_a": "数据等级B级提升为A级", "data_upgrade_c_to_a": "数据等级C级提升为A级"}
 NATIONAL_REPORT_KIND = "national_platform.data_level_change"
 LEVEL_REFUSALS = {
@@ -44,10 +45,14 @@ def _locked_project(ctx: HandlerContext, project_id: Any) -> Project | None:
                               .execution_options(populate_existing=True))
 
 
-def _open_upgrade_case(ctx: HandlerContext, project_id: int) -> Case | None:
-    return ctx.session.scalar(select(Case).where(
-        Case.procedure_key.in_(UPGRADE_PROCEDURES), Case.status.in_(OPEN_STATUSES), Case.id != ctx.case.id,
-        Case.data["project_id"].as_integer() == project_id).limit(1))
+def _claim_project(ctx: HandlerContext, project: Project) -> None:
+    """One open upgrade (of either kind) per project: refused with upgrade_case_open, naming the other case."""
+    try:
+        subjects.claim(ctx.case, UPGRADE_SCOPE, [f"project:{project.id}"],
+                       "该项目已有办理中的数据等级提升申请（{number}），不能重复申请")
+    except RuleViolation as exc:
+        exc.code = "upgrade_case_open"
+        raise
 
 
 def _level_refusal(project: Project, expected: DataLevel) -> RuleViolation:
@@ -71,10 +76,7 @@ def _check_start(ctx: HandlerContext, expected: DataLevel) -> None:
         raise RuleViolation("只有该项目的原录入单位可以申请数据等级提升", code="not_entry_unit")
     if project.data_level != expected:
         raise _level_refusal(project, expected)
-    other = _open_upgrade_case(ctx, project.id)
-    if other is not None:
-        raise RuleViolation(f"该项目已有办理中的数据等级提升申请（{other.number}），不能重复申请",
-                            code="upgrade_case_open", details={"case_number": other.number})
+    _claim_project(ctx, project)
     ctx.case.region_code = project.region_code
     ctx.case.title = f"{PROCEDURE_TITLES[ctx.case.procedure_key]}：{project.name}"
     ctx.case.data = {**(ctx.case.data or {}), "project_code": project.code, "project_name": project.name,

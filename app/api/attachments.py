@@ -7,7 +7,6 @@ from flask.views import MethodView
 from app.api.parsing import ID, Blueprint
 from app.api.schemas.cases import AttachmentSchema
 from app.auth import bearer_actor
-from app.db import unit_of_work
 from app.errors import UploadRefused
 from app.services.cases.attachments import UploadLimits, get_attachment, list_attachments, store_attachment
 from app.services.cases.lifecycle import get_case
@@ -35,8 +34,7 @@ class Attachments(MethodView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise UploadRefused("请选择要上传的文件（字段名 file）", code="upload_missing")
-        with unit_of_work():
-            return store_attachment(bearer_actor(), case_id, upload.filename, upload.stream, upload_limits())
+        return store_attachment(bearer_actor(), case_id, upload.filename, upload.stream, upload_limits())
 
 
 @blp.route(f"/<{ID}:case_id>/attachments/<attachment_id>")

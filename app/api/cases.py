@@ -12,7 +12,6 @@ from app.api.schemas.cases import (
     CaseWithdrawSchema,
 )
 from app.auth import bearer_actor
-from app.db import unit_of_work
 from app.models import Case
 from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import list_attachments
@@ -48,9 +47,8 @@ class Cases(MethodView):
     @blp.response(201, CaseDetailSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Start a case; the applicant's own first form is already claimed by the caller."""
-        with unit_of_work():
-            actor = bearer_actor()
-            case = case_service.start_case(actor, body["procedure"], body["data"])
+        actor = bearer_actor()
+        case = case_service.start_case(actor, body["procedure"], body["data"])
         return CaseDetail(case)
 
 
@@ -68,8 +66,7 @@ class CaseWithdraw(MethodView):
     @blp.response(200, CaseDetailSchema)
     def post(self, body: dict[str, Any], case_id: int) -> Any:
         """The applicant withdraws an open case."""
-        with unit_of_work():
-            case = case_service.withdraw_case(bearer_actor(), case_id, body["reason"])
+        case = case_service.withdraw_case(bearer_actor(), case_id, body["reason"])
         return CaseDetail(case)
 
 
@@ -78,6 +75,5 @@ class CaseRetry(MethodView):
     @blp.response(200, CaseDetailSchema)
     def post(self, case_id: int) -> Any:
         """An admin retries the failed step of a case in error."""
-        with unit_of_work():
-            case = case_service.retry_case(bearer_actor(), case_id)
+        case = case_service.retry_case(bearer_actor(), case_id)
         return CaseDetail(case)

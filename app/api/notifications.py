@@ -6,7 +6,6 @@ from flask.views import MethodView
 from app.api.parsing import Blueprint
 from app.api.schemas.notifications import NotificationListArgsSchema, NotificationPageSchema, NotificationReadSchema
 from app.auth import bearer_actor
-from app.db import unit_of_work
 from app.services import notifications as notification_service
 
 blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications", description="消息提醒")
@@ -29,8 +28,7 @@ class NotificationsRead(MethodView):
     @blp.response(200, NotificationPageSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Mark the given notifications (or all) read."""
-        with unit_of_work():
-            actor = bearer_actor()
-            notification_service.mark_read(actor, body.get("ids"))
+        actor = bearer_actor()
+        notification_service.mark_read(actor, body.get("ids"))
         return {"items": notification_service.list_notifications(actor, True),
                 "unread_count": notification_service.unread_count(actor)}

@@ -13,7 +13,6 @@ from app.api.schemas.tasks import (
     TaskSchema,
 )
 from app.auth import bearer_actor
-from app.db import unit_of_work
 from app.models import Task, User
 from app.services.tasks import work as task_service
 from app.services.tasks.lists import TaskFilter, list_tasks
@@ -55,8 +54,7 @@ class TaskClaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> Any:
         """Claim an unclaimed task; a task someone else claimed first answers 409."""
-        with unit_of_work():
-            return task_service.claim_task(bearer_actor(), task_id)
+        return task_service.claim_task(bearer_actor(), task_id)
 
 
 @blp.route("/<task_id>/unclaim")
@@ -64,8 +62,7 @@ class TaskUnclaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> Any:
         """Put a claimed task back into the claimable pool."""
-        with unit_of_work():
-            return task_service.unclaim_task(bearer_actor(), task_id)
+        return task_service.unclaim_task(bearer_actor(), task_id)
 
 
 @blp.route("/<task_id>/assign")
@@ -74,8 +71,7 @@ class TaskAssign(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """A lead assigns the task to a reviewer of its region."""
-        with unit_of_work():
-            return task_service.assign_task(bearer_actor(), task_id, body["user_id"])
+        return task_service.assign_task(bearer_actor(), task_id, body["user_id"])
 
 
 @blp.route("/<task_id>/complete")
@@ -84,5 +80,4 @@ class TaskComplete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Submit the form; invalid data answers 422 with a message per field and changes nothing."""
-        with unit_of_work():
-            return task_service.complete_task(bearer_actor(), task_id, body["data"])
+        return task_service.complete_task(bearer_actor(), task_id, body["data"])

@@ -2,19 +2,17 @@
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 
-from app.db import unit_of_work
+from app.cli import TransactionalGroup
 from app.services.deadlines import calendar_admin
 
-group = AppGroup("calendar", help="工作日历：法定节假日与调休 (working-day calendar)")
+group = TransactionalGroup("calendar", help="工作日历：法定节假日与调休 (working-day calendar)")
 
 
 @group.command("seed")
 def seed() -> None:
     """Load every year the chinesecalendar library knows (official State Council arrangements)."""
-    with unit_of_work():
-        outcome = calendar_admin.seed_official_calendar()
+    outcome = calendar_admin.seed_official_calendar()
     years = f"{outcome.years[0]}–{outcome.years[-1]}" if outcome.years else "none new"
     click.echo(f"calendar seeded: {outcome.days_written} day(s) written, years added: {years}, "
                f"provisional deadlines recomputed: {outcome.deadlines_recomputed}")
@@ -27,8 +25,7 @@ def seed() -> None:
 def set_day(day: click.DateTime, kind: str, name: str) -> None:
     """Mark DAY (YYYY-MM-DD) as a holiday (rest day) or a workday (e.g. a make-up Saturday)."""
     the_day: date = day.date()  # type: ignore[attr-defined]
-    with unit_of_work():
-        calendar_admin.set_day(None, the_day, kind == "workday", name)
+    calendar_admin.set_day(None, the_day, kind == "workday", name)
     click.echo(f"{the_day.isoformat()}\t{kind}\t{name}")
 
 
@@ -36,8 +33,7 @@ def set_day(day: click.DateTime, kind: str, name: str) -> None:
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
 def clear(day: click.DateTime) -> None:
     """Remove the entry for DAY: it follows the week again."""
-    with unit_of_work():
-        calendar_admin.clear_day(None, day.date())  # type: ignore[attr-defined]
+    calendar_admin.clear_day(None, day.date())  # type: ignore[attr-defined]
     click.echo("cleared")
 
 
@@ -45,8 +41,7 @@ def clear(day: click.DateTime) -> None:
 @click.argument("year", type=int)
 def confirm(year: int) -> None:
     """Declare YEAR's arrangement complete; provisional (暂定) deadlines are recomputed."""
-    with unit_of_work():
-        count = calendar_admin.confirm_year(None, year)
+    count = calendar_admin.confirm_year(None, year)
     click.echo(f"{year} confirmed; {count} provisional deadline(s) recomputed")
 
 
@@ -54,9 +49,8 @@ def confirm(year: int) -> None:
 @click.argument("year", type=int)
 def show(year: int) -> None:
     """List YEAR's holidays and make-up workdays."""
-    with unit_of_work():
-        known = {y.year for y in calendar_admin.known_years()}
-        days = calendar_admin.list_days(year)
-        click.echo(f"{year}: {'confirmed' if year in known else 'NOT confirmed (deadlines provisional)'}")
-        for row in days:
-            click.echo(f"{row.day.isoformat()}\t{'workday' if row.workday else 'holiday'}\t{row.source}\t{row.name}")
+    known = {y.year for y in calendar_admin.known_years()}
+    days = calendar_admin.list_days(year)
+    click.echo(f"{year}: {'confirmed' if year in known else 'NOT confirmed (deadlines provisional)'}")
+    for row in days:
+        click.echo(f"{row.day.isoformat()}\t{'workday' if row.workday else 'holiday'}\t{row.source}\t{row.name}")

@@ -4,15 +4,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from flask_migrate import upgrade
 
-from app.db import drop_all_tables, unit_of_work
+from app.cli import TransactionalGroup
+from app.db import drop_all_tables
 from app.extensions import db
 from app.services.demo import DEMO_PASSWORD, seed_demo
 from app.services.procedures.versions import deploy_procedures
 
-group = AppGroup("demo", help="演示数据 (demo data)")
+group = TransactionalGroup("demo", help="演示数据 (demo data)")
 
 
 @group.command("seed")
@@ -20,8 +20,7 @@ def seed() -> None:
     """Create the demo data (idempotent: does nothing when it already exists)."""
     if not current_app.config["DEMO"]:
         raise click.ClickException("demo data needs demo mode: set GJY_DEMO=1")
-    with unit_of_work():
-        created = seed_demo()
+    created = seed_demo()
     click.echo("demo data created" if created else "demo data already present")
     click.echo(f"demo users (password {DEMO_PASSWORD}): ent-nanning ent-liuzhou city-nanning city-liuzhou "
                "province analyst supervisor person")
@@ -37,11 +36,9 @@ def reset(yes: bool) -> None:
     if not yes:
         click.confirm(f"erase every table of {db.engine.url.render_as_string(hide_password=True)} "
                       "and the uploaded files?", abort=True)
-    db.session.remove()
     drop_all_tables(db.engine)
     shutil.rmtree(Path(current_app.config["UPLOAD_DIR"]), ignore_errors=True)
     upgrade()
-    with unit_of_work():
-        deploy_procedures(current_app.config["BPMN_DIR"], current_app.config["FORMS_DIR"], deployed_by="demo")
-        seed_demo()
+    deploy_procedures(current_app.config["BPMN_DIR"], current_app.config["FORMS_DIR"], deployed_by="demo")
+    seed_demo()
     click.echo("demo data reset")

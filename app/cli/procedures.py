@@ -3,13 +3,12 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from app.db import unit_of_work
+from app.cli import TransactionalGroup
 from app.errors import DeployError
 from app.services.procedures.versions import deploy_procedures, list_procedures, list_versions
 
-group = AppGroup("procedures", help="部署与查看事项流程 (deploy and list procedures)")
+group = TransactionalGroup("procedures", help="部署与查看事项流程 (deploy and list procedures)")
 
 
 @group.command("deploy")
@@ -18,9 +17,8 @@ group = AppGroup("procedures", help="部署与查看事项流程 (deploy and lis
 def deploy(bpmn_dir: str | None, forms_dir: str | None) -> None:
     """Validate every procedure and store new versions of those that changed."""
     try:
-        with unit_of_work():
-            outcomes = deploy_procedures(bpmn_dir or current_app.config["BPMN_DIR"],
-                                         forms_dir or current_app.config["FORMS_DIR"], deployed_by="cli")
+        outcomes = deploy_procedures(bpmn_dir or current_app.config["BPMN_DIR"],
+                                     forms_dir or current_app.config["FORMS_DIR"], deployed_by="cli")
     except DeployError as exc:
         click.echo("部署被拒绝，未部署任何内容 (deploy refused, nothing deployed):", err=True)
         for problem in exc.problems:

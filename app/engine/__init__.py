@@ -7,7 +7,6 @@ from app.engine.runner import (
     ReadyTask,
     RunningCase,
     StepResult,
-    WaitingTimer,
     clear_definition_cache,
     load_definition,
 )
@@ -15,6 +14,6 @@ from app.engine.serializer import SERIALIZER_VERSION, StateUnreadable
 
 __all__ = [
     "LIB_VERSION", "SERIALIZER_VERSION", "BundleInput", "Definition", "Engine", "FinishedStep",
-    "ProcedureBundle", "ReadyTask", "RunningCase", "StateUnreadable", "StepResult", "WaitingTimer",
+    "ProcedureBundle", "ReadyTask", "RunningCase", "StateUnreadable", "StepResult",
     "build_bundles", "clear_definition_cache", "load_definition",
 ]

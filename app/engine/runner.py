@@ -14,10 +14,6 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    DurationTimerEventDefinition,
-    TimeDateEventDefinition,
-)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
@@ -49,17 +45,8 @@ class ReadyTask:
 class FinishedStep:
     bpmn_id: str
     title: str
-    kind: str  # UserTask, ServiceTask, ScriptTask, ExclusiveGateway, EndEvent, ...
-
-
-@dataclass(frozen=True)
-class WaitingTimer:
-    """A timer the case waits on whose fire moment is one moment (timeDate or timeDuration)."""
-
-    task_id: str
-    bpmn_id: str
-    title: str
-    moment: datetime
+    kind: str  # UserTask, ServiceTask, ScriptTask, ExclusiveGateway, EndEvent, BoundaryEvent, ...
+    event: str | None = None  # a catch event's kind: timer, message, signal, error, escalation, conditional
 
 
 @dataclass
@@ -153,29 +140,6 @@ class RunningCase:
         self._wf.cancel()
         return self._result()
 
-    def reschedule_timer(self, scheduled: datetime, moment: datetime) -> list[WaitingTimer]:
-        """Move each waiting timer due at `scheduled` to `moment`; returns the timers moved (as they were).
-
-        The library evaluates a timer's expression once, when the timer is reached, and keeps the result in
-        the timer task's internal data as `event_value` (an ISO string, compared with the clock by every
-        refresh_timers(); `event_fired` is set once it passed). Only that value is rewritten, and only for
-        a timer still waiting, not fired, of one moment (timeDate, timeDuration: not a cycle, not a
-        multiple event) whose stored value is exactly `scheduled`: anything else is left as it is. Nothing
-        runs here: a moment already past fires at the next fire_timers().
-        """
-        if scheduled.tzinfo is None or moment.tzinfo is None:
-            raise ValueError("timer moments need an offset")
-        moved = []
-        for timer, task in self._waiting_timers():
-            if timer.moment == scheduled:
-                task.internal_data["event_value"] = moment.isoformat()
-                moved.append(timer)
-        return moved
-
-    def current(self) -> StepResult:
-        """The case as it stands, without running anything (after an in-place change such as a timer moved)."""
-        return self._result()
-
     # -- queries -------------------------------------------------------------------------------
     def dump(self) -> bytes:
         return serializer.dump_state(self._wf)
@@ -190,32 +154,11 @@ class RunningCase:
             raise LookupError(task_id)
         return task
 
-    def _waiting_timers(self) -> list[tuple[WaitingTimer, Any]]:
-        found = []
-        # The top workflow's event manager holds every waiting catch event, subprocesses' included.
-        for task in list(self._wf.event_manager.tasks.values()):
-            ts = task.task_spec
-            definition = getattr(ts, "event_definition", None)
-            if task.state != TaskState.WAITING or task.internal_data.get("event_fired"):
-                continue
-            if not isinstance(definition, TimeDateEventDefinition | DurationTimerEventDefinition):
-                continue
-            value = task.internal_data.get("event_value")
-            try:
-                moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-            except ValueError:  # another ISO form (a week date): not a moment we compute
-                moment = None
-            if moment is None or moment.tzinfo is None:
-                continue
-            bpmn_id = getattr(ts, "bpmn_id", None) or ts.name
-            found.append((WaitingTimer(str(task.id), bpmn_id, getattr(ts, "bpmn_name", None) or bpmn_id, moment),
-                          task))
-        return found
-
     def _record(self, task: SpiffTask) -> None:
         ts = task.task_spec
         if getattr(ts, "bpmn_id", None):
-            self._finished.append(FinishedStep(ts.bpmn_id, ts.bpmn_name or ts.bpmn_id, type(ts).__name__))
+            self._finished.append(FinishedStep(ts.bpmn_id, ts.bpmn_name or ts.bpmn_id, type(ts).__name__,
+                                               _event_kind(getattr(ts, "event_definition", None))))
 
     def _guarded(self, act: Callable[[], None]) -> StepResult:
         try:
@@ -261,6 +204,20 @@ class RunningCase:
         return result
 
 
+_EVENT_KINDS = {"TimerEventDefinition": "timer", "MessageEventDefinition": "message",
+                "SignalEventDefinition": "signal", "ErrorEventDefinition": "error",
+                "EscalationEventDefinition": "escalation", "ConditionalEventDefinition": "conditional"}
+
+
+def _event_kind(definition: Any) -> str | None:
+    """timer / message / signal / error / escalation / conditional for an event definition (subclasses
+    included: a duration timer is a timer), None for none or another kind."""
+    for cls in type(definition).__mro__ if definition is not None else ():
+        if cls.__name__ in _EVENT_KINDS:
+            return _EVENT_KINDS[cls.__name__]
+    return None
+
+
 def _latest_data(ready: list[Any]) -> dict[str, Any]:
     return dict(ready[-1].data) if ready else {}
 
@@ -271,17 +228,21 @@ class Engine:
     def __init__(self, script_functions: dict[str, Callable[..., Any]]) -> None:
         self.script_functions = script_functions
 
-    def start(self, definition: Definition, data: dict[str, Any],
-              service_caller: ServiceCaller) -> tuple[RunningCase, StepResult]:
-        engine = make_script_engine(self.script_functions, service_caller)
+    def _functions(self, step_functions: dict[str, Callable[..., Any]] | None) -> dict[str, Callable[..., Any]]:
+        """The script functions of one step: the engine's own, and those bound to the step (its calendar)."""
+        return {**self.script_functions, **(step_functions or {})}
+
+    def start(self, definition: Definition, data: dict[str, Any], service_caller: ServiceCaller,
+              step_functions: dict[str, Callable[..., Any]] | None = None) -> tuple[RunningCase, StepResult]:
+        engine = make_script_engine(self._functions(step_functions), service_caller)
         wf = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=engine)
         wf.task_tree.data.update(data)
         case = RunningCase(wf)
         return case, case.run()
 
-    def load(self, definition: Definition, blob: bytes, version: str,
-             service_caller: ServiceCaller) -> RunningCase:
+    def load(self, definition: Definition, blob: bytes, version: str, service_caller: ServiceCaller,
+             step_functions: dict[str, Callable[..., Any]] | None = None) -> RunningCase:
         # The script engine is not serialized: ours is attached on every load, never the default.
-        engine = make_script_engine(self.script_functions, service_caller)
+        engine = make_script_engine(self._functions(step_functions), service_caller)
         wf = serializer.load_state(blob, version, definition.spec, definition.subprocess_specs, engine)
         return RunningCase(wf)

@@ -8,7 +8,7 @@ import logging
 
 from flask import current_app
 
-from app.db import unit_of_work
+from app.db import transactional
 from app.integrations.notify import make_channel
 from app.services.notifications import claim_delivery, finish_delivery, pending_delivery_ids
 
@@ -17,12 +17,9 @@ log = logging.getLogger(__name__)
 
 def deliver_notifications() -> int:
     channel = make_channel(current_app.config)
-    with unit_of_work():
-        ids = pending_delivery_ids()
     sent = 0
-    for notification_id in ids:
-        with unit_of_work():
-            claim = claim_delivery(notification_id)
+    for notification_id in transactional(pending_delivery_ids)():
+        claim = transactional(claim_delivery)(notification_id)
         if claim is None:  # another worker has it, or sent it already
             continue
         error = None
@@ -31,7 +28,6 @@ def deliver_notifications() -> int:
         except Exception as exc:  # a gateway failure: pending again (retried next round), failed after a few
             error = str(exc) or type(exc).__name__
             log.warning("notification %s not delivered (attempt %s): %s", notification_id, claim.attempt, error)
-        with unit_of_work():
-            finish_delivery(claim, error)
+        transactional(finish_delivery)(claim, error)
         sent += error is None
     return sent

@@ -33,6 +33,7 @@ from app.models.records import (
     ProjectLock,
     RecordSource,
 )
+from app.models.subject import CaseSubject
 from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
@@ -41,6 +42,7 @@ __all__ = [
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "ApiToken", "Attachment",
     "CalendarChange", "CalendarChangeAction",
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
+    "CaseSubject",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureVersion", "Project", "ProjectLock", "RecordSource", "Region",

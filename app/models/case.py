@@ -61,6 +61,10 @@ class Case(Base):
     current_step: Mapped[str | None] = mapped_column(String(200))
     error_message: Mapped[str | None] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Firing its timers failed this many times in a row; the timer job leaves the case alone until
+    # timer_retry_at (backing off), and puts it in 异常 after too many failures (services/cases/timers.py).
+    timer_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    timer_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Case-level clocks (committed and statutory limits of the whole procedure) and their state.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

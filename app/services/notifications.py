@@ -22,7 +22,7 @@ from app.integrations.notify import Channel, OutgoingMessage
 from app.models import CalendarYear, Notification, Role, User, UserRole
 
 if TYPE_CHECKING:
-    from app.models import Case
+    pass
 
 MAX_DELIVERY_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)  # far beyond a channel's own timeout (10 s)
@@ -79,23 +79,6 @@ def alert_calendar_missing(years: Iterable[int]) -> None:
         notify(admins, Note("calendar_year_missing", f"请录入 {year} 年节假日安排",
                             f"{year} 年的法定节假日和调休安排尚未录入，涉及该年的期限按周末计算并标记为暂定；"
                             f"录入并确认后将自动重算。", key=str(year), payload={"year": year}))
-
-
-def alert_timer_calendar_changed(case: Case, scheduled: datetime, corrected: datetime) -> None:
-    """A diagram timer counted in working days was scheduled on a provisional calendar; the entered year
-    gives another moment. The engine keeps the scheduled one: the admins are told, once per timer."""
-    from app.services.deadlines.limits import LOCAL_TZ
-
-    def fmt(moment: datetime) -> str:
-        return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-
-    title = f"【定时器需核对】{case.number} 的定时器按暂定日历定于 {fmt(scheduled)}"
-    body = (f"该定时器按工作日计算时相关年份的节假日尚未录入；按已录入的工作日历应为 {fmt(corrected)}。"
-            f"系统不会自动改动已排定的定时器，请核对该办件的后续处理。")
-    notify(users_with_role(Role.ADMIN), Note("timer_calendar_changed", title, body, case.id, None,
-                                             f"{case.id}:{scheduled.isoformat()}",
-                                             {"case_number": case.number, "scheduled": fmt(scheduled),
-                                              "corrected": fmt(corrected)}))
 
 
 def list_notifications(actor: User, unread_only: bool = False, limit: int = 50) -> list[Notification]:

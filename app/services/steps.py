@@ -1,53 +1,41 @@
-"""The one step pipeline: load state -> engine -> project tasks -> deadlines -> history -> save.
+"""The one step pipeline: lock the case -> load state -> engine -> project tasks -> deadlines -> history ->
+save state.
 
-Every way a case moves (start, form completed, timer fired, retry, withdrawal, timers rescheduled after
-a calendar year was entered) goes through here, in the caller's transaction; the one exception is a state
-that does not load, whose 异常 is committed on its own while the action is refused (_refuse_unreadable).
+Every way a case moves (start, form completed, timer fired, retry, withdrawal) goes through `advance` or
+`start`, inside the caller's unit of work, with plain ORM objects: the case (its optimistic `lock_version`
+bumped first, so a concurrent step loses with 409 before any handler runs), its workflow state row, its
+task rows, history events and clocks are changed in memory and flushed; the caller's unit of work commits.
 """
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import lazyload
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
-from app.db import table_of, unit_of_work, utcnow
-from app.direct_write import write_now
+from app.db import utcnow
 from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StateUnreadable, StepResult
-from app.errors import StaleCase
 from app.extensions import db
 from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
 from app.policy import is_candidate
-from app.services.cases import history
+from app.services.cases import history, subjects
 from app.services.deadlines import clocks
+from app.services.deadlines.calendar import WorkCalendar, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, due_at
 from app.services.procedures.registry import HandlerContext, get_handler
 from app.services.procedures.versions import definition_of
 
-log = logging.getLogger(__name__)
-
+# History kinds of the steps the engine finished by themselves (user tasks are recorded by the services).
 HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "EndEvent": "step_finished",
-                 "BoundaryEvent": "timer_fired", "IntermediateCatchEvent": "timer_fired",
                  "BusinessRuleTask": "step_finished"}
+EVENT_HISTORY_KINDS = {"timer": "timer_fired", "message": "message_received", "signal": "signal_received",
+                       "error": "error_caught", "escalation": "escalation_caught",
+                       "conditional": "condition_met"}
+CATCH_EVENT_TYPES = {"BoundaryEvent", "IntermediateCatchEvent", "StartEvent"}
 
-
-def _script_add_working_days(start: str, days: int) -> str:
-    """For timers in diagrams: close of business on the Nth working day after `start` (ISO), counted
-    exactly as task deadlines are (the same calendar and office hours), as an ISO string. A result that
-    crossed a year the calendar does not know is provisional: the step records it on the case and the
-    admins are alerted (clocks.note_provisional_timer)."""
-    begin = datetime.fromisoformat(start)
-    due, provisional = due_at(begin, f"{int(days)} working days")
-    assert due is not None
-    if provisional:
-        clocks.note_provisional_timer(begin if begin.tzinfo else begin.replace(tzinfo=LOCAL_TZ), int(days), due)
-    return due.isoformat()
+STATE_UNREADABLE_MESSAGE = "流程数据无法读取（保存的流程状态已损坏或无法解析），请修复后由管理员重试"
 
 
 def _script_end_of_day(day: str) -> str:
@@ -59,8 +47,7 @@ def _script_now() -> str:
     return utcnow().isoformat()
 
 
-ENGINE = Engine({"add_working_days": _script_add_working_days, "end_of_day": _script_end_of_day,
-                 "now": _script_now})
+ENGINE = Engine({"end_of_day": _script_end_of_day, "now": _script_now})
 
 
 @dataclass
@@ -85,16 +72,7 @@ class Cancel:
     reason: str = ""
 
 
-@dataclass
-class RescheduleTimers:
-    """Working-day timers of the diagram scheduled on a provisional calendar move to the moment the calendar
-    now gives (after a year was entered: clocks.timer_moves); nothing runs. A timer that fired, or whose
-    stored moment is not the one we computed, is left as it is."""
-
-
-Action = CompleteTask | FireTimers | Retry | Cancel | RescheduleTimers
-
-STATE_UNREADABLE_MESSAGE = "流程数据无法读取（保存的流程状态已损坏或无法解析），请修复后由管理员重试"
+Action = CompleteTask | FireTimers | Retry | Cancel
 
 
 @dataclass
@@ -103,95 +81,86 @@ class StepOutcome:
     new_tasks: list[Task] = field(default_factory=list)
 
 
-def _service_caller(case: Case, actor: User | None) -> Any:
-    def call(name: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
-        handler = get_handler(name)
-        ctx = HandlerContext(case=case, actor=actor, data=data, session=db.session())
-        # A savepoint per handler: a failing handler leaves nothing half-applied.
-        with history.savepoint():
-            result = handler(ctx, **params) or {}
-            try:  # handlers often set case fields (title, region): written directly, then their other rows
-                write_now(db.session(), [case])
-                db.session.flush()
-            except BaseException:
-                # The savepoint rolls back what was written in it: reload the case from the database,
-                # as the ORM does for the rows it flushed there (its version must match the row's).
-                db.session.expire(case)
-                raise
-            return result
-    return call
+@dataclass
+class Step:
+    """One step of one case: who acts, and what the step's script functions noted on the way (working-day
+    timers counted on a provisional calendar); the calendar is read once, when first needed."""
+
+    case: Case
+    actor: User | None
+    provisional_timers: list[dict[str, Any]] = field(default_factory=list)
+    _calendar: WorkCalendar | None = None
+
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = current_calendar()
+        return self._calendar
+
+    def script_functions(self) -> dict[str, Callable[..., Any]]:
+        return {"add_working_days": self._add_working_days}
+
+    def _add_working_days(self, start: str, days: int) -> str:
+        """For timers in diagrams: close of business on the Nth working day after `start` (ISO), counted
+        exactly as task deadlines are; a result that crossed a year the calendar does not know is
+        provisional: recorded on the case and the admins are alerted (clocks.record_provisional_timers)."""
+        begin = datetime.fromisoformat(start)
+        begin = begin if begin.tzinfo else begin.replace(tzinfo=LOCAL_TZ)
+        due, provisional = due_at(begin, f"{int(days)} working days", self.calendar())
+        assert due is not None
+        if provisional:
+            self.provisional_timers.append(clocks.provisional_timer(self.calendar(), begin, int(days), due))
+        return due.isoformat()
+
+    def service_caller(self) -> Callable[[str, dict[str, Any], dict[str, Any]], Any]:
+        def call(name: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
+            handler = get_handler(name)
+            context = HandlerContext(case=self.case, actor=self.actor, data=data, session=db.session())
+            # A savepoint per handler: a failing handler leaves nothing half-applied (the ORM expires what
+            # the savepoint undid, the case included, and reloads it when next read).
+            with db.session.begin_nested():
+                return handler(context, **params) or {}
+        return call
 
 
 def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None = None) -> StepOutcome:
     """Create the workflow of a new (flushed) case and run it to its first wait; a first task that
     `claim_for` may do is claimed by them (the applicant's own form)."""
-    definition = definition_of(case.procedure_version)
-    running, result = ENGINE.start(definition, data, _service_caller(case, actor))
+    step = Step(case, actor)
+    running, result = ENGINE.start(definition_of(case.procedure_version), data, step.service_caller(),
+                                   step.script_functions())
     history.record(case, "case_started", actor, payload={"procedure": case.procedure_key})
-    return _persist(case, actor, running, result, None, new_case=True, claim_for=claim_for)
+    db.session.add(WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION))
+    return _persist(step, running, result, None, new_case=True, claim_for=claim_for)
 
 
-# The pipeline's own statements, built once: they touch rows no ORM object mirrors (or mirror them
-# with set_committed_value), so they run on the session's connection, without autoflush or the ORM's
-# per-statement work (building and hashing a statement costs more than SQLite running it).
-_STATES, _CASES = table_of(WorkflowState), table_of(Case)
-_READ_STATE = select(_STATES.c.state, _STATES.c.serializer_version).where(_STATES.c.case_id == bindparam("case"))
-_INSERT_STATE = insert(_STATES)
-_UPDATE_STATE = update(_STATES).where(_STATES.c.case_id == bindparam("case"))
-_BUMP_VERSION = (update(_CASES).where(_CASES.c.id == bindparam("case"), _CASES.c.lock_version == bindparam("seen"))
-                 .values(lock_version=_CASES.c.lock_version + 1, updated_at=bindparam("now")))
-_BUMP_VERSION_AND_DATA = _BUMP_VERSION.values(data=bindparam("data"))
+def _lock(case: Case, data: dict[str, Any] | None) -> None:
+    """Bump the case's version first (one UPDATE ... WHERE lock_version = the version read): a concurrent
+    step on the same case fails here with 409 before any handler runs, and this transaction holds the row
+    until it ends. A submitted form's merged data is written with it, for the handlers to read."""
+    case.updated_at = utcnow()
+    if data is not None:
+        case.data = data
+    db.session.flush()
 
 
-def load(case: Case, actor: User | None) -> RunningCase:
-    """The case's running workflow (its state row read as plain columns: it is only ever replaced whole)."""
-    row = db.session.connection().execute(_READ_STATE, {"case": case.id}).one_or_none()
-    if row is None:
+def _state_of(case: Case) -> WorkflowState:
+    state = db.session.get(WorkflowState, case.id)
+    if state is None:
         raise RuntimeError(f"case {case.id} has no workflow state")
-    definition = definition_of(case.procedure_version)
-    return ENGINE.load(definition, row.state, row.serializer_version, _service_caller(case, actor))
-
-
-def _save_state(case: Case, running: RunningCase, new_case: bool) -> None:
-    values = {"state": running.dump(), "serializer_version": SERIALIZER_VERSION}
-    connection = db.session.connection()
-    if new_case:
-        connection.execute(_INSERT_STATE, {"case_id": case.id, **values})
-    else:
-        connection.execute(_UPDATE_STATE, {"case": case.id, **values})
-
-
-def _lock_case(case: Case, data: dict[str, Any] | None = None) -> None:
-    """Bump the case's version first: a concurrent step on the same case fails here (409), before any
-    handler runs, and this transaction holds the row until it ends. (A savepoint rolled back later
-    would reload the version and hide the conflict.) One plain UPDATE, not an ORM flush; it also
-    writes the case's new `data` where given (a submitted form), which handlers then read, so the
-    case is not left dirty for the flush that opens each handler's savepoint."""
-    now = utcnow()
-    params: dict[str, Any] = {"case": case.id, "seen": case.lock_version, "now": now}
-    if data is not None:
-        params["data"] = data
-    try:
-        bumped = db.session.connection().execute(_BUMP_VERSION if data is None else _BUMP_VERSION_AND_DATA,
-                                                 params)
-    except OperationalError as exc:  # SQLite: another writer held the database past the busy timeout
-        raise StaleCase() from exc
-    if bumped.rowcount != 1:
-        raise StaleCase()
-    set_committed_value(case, "lock_version", case.lock_version + 1)
-    set_committed_value(case, "updated_at", now)
-    if data is not None:
-        set_committed_value(case, "data", data)
+    return state
 
 
 def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed."""
     submitted = {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None
-    _lock_case(case, submitted)
+    _lock(case, submitted)
+    step = Step(case, actor)
+    state = _state_of(case)
     try:
-        running = load(case, actor)
+        running = ENGINE.load(definition_of(case.procedure_version), state.state, state.serializer_version,
+                              step.service_caller(), step.script_functions())
     except StateUnreadable as exc:
-        _refuse_unreadable(case, actor, action, exc)
+        exc.after_rollback = _unreadable_recorder(case.id, actor.id if actor else None, isinstance(action, Retry))
         raise
     completed_task_id = None
     if isinstance(action, CompleteTask):
@@ -202,124 +171,77 @@ def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     elif isinstance(action, Retry):
         history.record(case, "retried", actor, step=case.current_step)
         result = running.retry()
-    elif isinstance(action, RescheduleTimers):
-        result = _reschedule_timers(case, actor, running)
     else:
         result = running.cancel()
-    outcome = _persist(case, actor, running, result, completed_task_id)
-    if isinstance(action, Cancel):
-        case.status = action.status
-        history.record(case, "case_withdrawn" if action.status == CaseStatus.WITHDRAWN else "case_terminated",
-                       actor, payload={"reason": action.reason})
-    return outcome
+    return _persist(step, running, result, completed_task_id, cancel=action if isinstance(action, Cancel) else None)
 
 
-def _reschedule_timers(case: Case, actor: User | None, running: RunningCase) -> StepResult:
-    for move in clocks.timer_moves(case):
-        for timer in running.reschedule_timer(move.scheduled, move.corrected):
-            history.record(case, clocks.TIMER_RESCHEDULED, actor, step=timer.title, payload={
-                "bpmn_id": timer.bpmn_id, "old": move.scheduled.isoformat(), "new": move.corrected.isoformat(),
-                "start": move.start, "days": move.days})
-    return running.current()
+def _unreadable_recorder(case_id: int, actor_id: int | None, retried: bool) -> Callable[[], None]:
+    """What a refused action on a case whose state does not load leaves behind, in a transaction of its own
+    after the rollback: the case in 异常 with the problem, so that an admin sees it, repairs the state and
+    retries (cases.retry_case). Shown once: a second refusal of the same problem writes nothing, except an
+    admin's retry, which the history shows. Its timers stop being polled until then."""
+    def record() -> None:
+        case = db.session.get(Case, case_id)
+        actor = db.session.get(User, actor_id) if actor_id is not None else None
+        if case is None:
+            return
+        if (case.status == CaseStatus.ERROR and case.error_message == STATE_UNREADABLE_MESSAGE
+                and case.next_timer_at is None and not retried):
+            return
+        if retried:
+            history.record(case, "retried", actor, step=case.current_step)
+        case.status, case.error_message, case.next_timer_at = CaseStatus.ERROR, STATE_UNREADABLE_MESSAGE, None
+        case.updated_at = utcnow()
+        history.record(case, "error", actor, step=case.current_step, payload={
+            "message": STATE_UNREADABLE_MESSAGE, "code": StateUnreadable.code})
+    return record
 
 
-def reschedule_provisional_timers() -> int:
-    """After a year was entered or confirmed: every open case with a pending working-day timer that the
-    calendar now moves gets a RescheduleTimers step, each in a savepoint (the year's confirmation stands
-    whatever one case does). A case in error, moved meanwhile or whose state does not load keeps its timer:
-    clocks.review_provisional_timers tells the admins about it. Returns how many cases were stepped."""
-    stepped = 0
-    for case in clocks.cases_with_provisional_timers():
-        if case.status == CaseStatus.ERROR or not clocks.timer_moves(case):
-            continue
-        try:
-            with history.savepoint():
-                advance(case, None, RescheduleTimers())
-            stepped += 1
-        except StateUnreadable as exc:
-            db.session.expire(case)  # the savepoint rolled back the version it bumped
-            _mark_unreadable_in_savepoint(case, exc)
-        except StaleCase:  # a user's step got there first: the timer stays, the admins are told
-            db.session.expire(case)
-        except Exception:  # the timer stays as scheduled, and the admins are told
-            log.exception("rescheduling the timers of case %s failed", case.id)
-            db.session.expire(case)
-    return stepped
-
-
-def _mark_unreadable_in_savepoint(case: Case, exc: StateUnreadable) -> None:
-    try:
-        with history.savepoint():
-            _mark_unreadable(case, None, RescheduleTimers(), exc)
-    except StaleCase:
-        db.session.expire(case)
-
-
-def _refuse_unreadable(case: Case, actor: User | None, action: Action, exc: StateUnreadable) -> None:
-    """The case's state does not load: the action is refused (StateUnreadable, and the caller's transaction
-    rolls back), but the case shows 异常 with the problem, written in a transaction of its own and committed,
-    like a failing handler leaves it: the admin sees it, repairs the state and retries (cases.retry_case).
-    Inside a savepoint the caller owns the transaction and decides (reschedule_provisional_timers)."""
-    session = db.session()
-    if session.in_nested_transaction():
-        return
-    session.rollback()  # what this request did so far goes with the refused action
-    try:
-        with unit_of_work():
-            _mark_unreadable(case, actor, action, exc)
-    except StaleCase:
-        log.info("case %s moved on meanwhile; its unreadable state is reported by that step", case.id)
-
-
-def _mark_unreadable(case: Case, actor: User | None, action: Action, exc: StateUnreadable) -> None:
-    """Put the case into 异常 for an unreadable state, in the current transaction. Its timers stop being
-    polled (next_timer_at is recomputed from the state by the retry). Shown once: a second refusal of the
-    same problem writes nothing, except an admin's retry, which the history shows."""
-    retried = isinstance(action, Retry)
-    if (case.status == CaseStatus.ERROR and case.error_message == STATE_UNREADABLE_MESSAGE
-            and case.next_timer_at is None and not retried):
-        return
-    _lock_case(case)
-    if retried:
-        history.record(case, "retried", actor, step=case.current_step)
-    case.status, case.error_message, case.next_timer_at = CaseStatus.ERROR, STATE_UNREADABLE_MESSAGE, None
-    cause = exc.__cause__
-    history.record(case, "error", actor, step=case.current_step, payload={
-        "message": STATE_UNREADABLE_MESSAGE, "code": exc.code, "cause": type(cause).__name__ if cause else None})
-    try:
-        write_now(db.session(), [case])
-        db.session.flush()
-    except (StaleDataError, OperationalError) as err:
-        raise StaleCase() from err
-
-
-def _persist(case: Case, actor: User | None, running: RunningCase, result: StepResult,
-             completed_task_id: str | None, new_case: bool = False, claim_for: User | None = None) -> StepOutcome:
+def _persist(step: Step, running: RunningCase, result: StepResult, completed_task_id: str | None,
+             new_case: bool = False, claim_for: User | None = None, cancel: Cancel | None = None) -> StepOutcome:
     """Write what a step changed: task rows, history, case fields, deadlines and the workflow state."""
-    new_tasks, all_tasks, reviewed = _project_tasks(case, actor, result, completed_task_id,
-                                                    new_case=new_case, claim_for=claim_for)
+    case, actor = step.case, step.actor
+    new_tasks, all_tasks, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for)
     open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
-    for step in result.finished:
-        kind = HISTORY_KINDS.get(step.kind)
+    for finished in result.finished:
+        kind = _history_kind(finished.kind, finished.event)
         if kind:
-            history.record(case, kind, actor, step=step.title, payload={"bpmn_id": step.bpmn_id})
-    _update_case(case, actor, result, open_tasks, reviewed)
-    clocks.after_step(case, actor, all_tasks)  # task and case deadlines, pauses, warning/overdue states
-    _save_state(case, running, new_case)
-    try:
-        # The case and its task rows by plain statements (direct_write: the flush's dependency sort
-        # costs more than the writes), then whatever else the step changed (clocks, notifications).
-        write_now(db.session(), [case, *all_tasks])
-        db.session.flush()
-    except (StaleDataError, OperationalError) as exc:
-        raise StaleCase() from exc
+            history.record(case, kind, actor, step=finished.title, payload={"bpmn_id": finished.bpmn_id})
+    if cancel is not None:
+        _cancel_case(case, actor, cancel)
+    else:
+        _update_case(case, actor, result, open_tasks, reviewed)
+    if case.status not in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT, CaseStatus.ERROR):
+        subjects.release(case)
+    clocks.after_step(case, actor, all_tasks, step.calendar)  # deadlines, pauses, warning/overdue states
+    clocks.record_provisional_timers(case, step.provisional_timers)
+    state = _state_of(case)
+    state.state, state.serializer_version = running.dump(), SERIALIZER_VERSION
+    db.session.flush()
     return StepOutcome(result, new_tasks)
+
+
+def _history_kind(kind: str, event: str | None) -> str | None:
+    """A finished catch event is told by its event (a timer fired, a message arrived ...)."""
+    if kind in CATCH_EVENT_TYPES:
+        return EVENT_HISTORY_KINDS.get(event or "")
+    return HISTORY_KINDS.get(kind)
+
+
+def _cancel_case(case: Case, actor: User | None, cancel: Cancel) -> None:
+    """A withdrawal (or termination) is only that: the case closes without 办结 and without completed_at."""
+    case.status, case.current_step, case.next_timer_at, case.error_message = cancel.status, None, None, None
+    history.record(case, "case_withdrawn" if cancel.status == CaseStatus.WITHDRAWN else "case_terminated",
+                   actor, payload={"reason": cancel.reason})
 
 
 def _update_case(case: Case, actor: User | None, result: StepResult, open_tasks: list[Task],
                  reviewed: bool) -> None:
     case.current_step = "、".join(t.title for t in open_tasks) or "、".join(result.waiting_steps) or None
     case.next_timer_at = result.next_timer_at
+    if case.timer_failures:  # the case moved: earlier failures of its timer job are behind it
+        case.timer_failures, case.timer_retry_at = 0, None
     if result.error:
         case.status = CaseStatus.ERROR
         case.error_message = f"{result.error_step or ''}: {result.error}".strip(": ")
@@ -351,29 +273,28 @@ def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
     return case.region_code, None
 
 
-# Every task row of a case, the case itself being at hand (not joined in again); no history is read.
-_TASKS_OF_CASE = (select(Task).where(Task.case_id == bindparam("case")).options(lazyload(Task.case))
-                  .execution_options(reads_history=False))
-
-
-def _project_tasks(case: Case, actor: User | None, result: StepResult, completed_task_id: str | None,
-                   new_case: bool = False, claim_for: User | None = None) -> tuple[list[Task], list[Task], bool]:
-    """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
-    whether an authority has acted)."""
-    with db.session.no_autoflush:  # loaded rows keep their in-memory changes; written once, at the end
-        known: dict[str, Task] = {} if new_case else {
-            t.id: t for t in db.session.scalars(_TASKS_OF_CASE, {"case": case.id})}
-    ready_ids = {t.id for t in result.ready_tasks}
-    now = utcnow()
+def _close_tasks(step: Step, known: dict[str, Task], ready_ids: set[str], completed_task_id: str | None,
+                 now: datetime) -> None:
     for task_id, row in known.items():
         if row.status != TaskStatus.OPEN or task_id in ready_ids:
             continue
         if task_id == completed_task_id:
             row.status, row.completed_at = TaskStatus.COMPLETED, now
-            row.completed_by_id = actor.id if actor else None
+            row.completed_by_id = step.actor.id if step.actor else None
         else:
             row.status, row.completed_at = TaskStatus.CANCELLED, now
-            history.record(case, "task_cancelled", actor, task_id=task_id, step=row.title)
+            history.record(step.case, "task_cancelled", step.actor, task_id=task_id, step=row.title)
+
+
+def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None, new_case: bool,
+                   claim_for: User | None) -> tuple[list[Task], list[Task], bool]:
+    """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
+    whether an authority has acted)."""
+    case = step.case
+    known: dict[str, Task] = {} if new_case else {
+        t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id))}
+    now = utcnow()
+    _close_tasks(step, known, {t.id for t in result.ready_tasks}, completed_task_id, now)
     manifest_tasks = case.procedure_version.manifest["tasks"]
     created = []
     for ready in result.ready_tasks:
@@ -388,7 +309,7 @@ def _project_tasks(case: Case, actor: User | None, result: StepResult, completed
                    created_at=now, properties=dict(meta["properties"]))
         db.session.add(row)
         created.append(row)
-        history.record(case, "task_created", actor, task_id=ready.id, step=meta["title"])
+        history.record(case, "task_created", step.actor, task_id=ready.id, step=meta["title"])
         if claim_for is not None and is_candidate(claim_for, row):
             row.assignee_id, row.claimed_at = claim_for.id, now
             history.record(case, "task_claimed", claim_for, task_id=row.id, step=row.title)

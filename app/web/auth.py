@@ -6,7 +6,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.auth import end_session, session_actor, start_session
-from app.db import unit_of_work
 from app.services.identity.accounts import LoginLimits, sign_in, sign_out
 from app.web.i18n import gettext as _
 
@@ -31,8 +30,7 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("home.index"))
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        with unit_of_work():  # the attempt is recorded (and counted) even when refused
-            result = sign_in(username, request.form.get("password", ""), request.remote_addr, _login_limits())
+        result = sign_in(username, request.form.get("password", ""), request.remote_addr, _login_limits())
         if result.user is None:
             if result.locked_minutes:
                 flash(_("账号已暂时锁定，请 {minutes} 分钟后再试", minutes=result.locked_minutes), "danger")
@@ -49,8 +47,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    with unit_of_work():  # every session of the user ends, also cookies copied before
-        sign_out(session_actor(), request.remote_addr)
+    sign_out(session_actor(), request.remote_addr)
     end_session()
     flash(_("您已安全退出"), "info")
     return redirect(url_for("auth.login"))

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.auth import session_actor
-from app.db import unit_of_work, utcnow
+from app.db import utcnow
 from app.policy import require_admin
 from app.services.deadlines import calendar_admin
 from app.services.deadlines.limits import LOCAL_TZ
@@ -46,11 +46,10 @@ def set_day() -> ResponseReturnValue:
         flash(_("日期格式应为 YYYY-MM-DD"), "danger")
         return redirect(url_for("calendar.index", year=request.form.get("year")))
     kind = request.form.get("kind")
-    with unit_of_work():
-        if kind == "clear":
-            calendar_admin.clear_day(actor, day)
-        else:
-            calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
+    if kind == "clear":
+        calendar_admin.clear_day(actor, day)
+    else:
+        calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
     moved = calendar_admin.recent_changes(1)[0].recomputed
     flash(_("{day} 已更新，{count} 个办理时限已按新日历重新计算", day=day.isoformat(), count=moved), "success")
     return redirect(url_for("calendar.index", year=day.year))
@@ -59,7 +58,6 @@ def set_day() -> ResponseReturnValue:
 @bp.post("/years/<int:year>/confirm")
 @login_required
 def confirm(year: int) -> ResponseReturnValue:
-    with unit_of_work():
-        count = calendar_admin.confirm_year(session_actor(), year)
+    count = calendar_admin.confirm_year(session_actor(), year)
     flash(_("{year} 年安排已确认，重算暂定期限 {count} 个", year=year, count=count), "success")
     return redirect(url_for("calendar.index", year=year))

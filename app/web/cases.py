@@ -10,8 +10,9 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from app.auth import session_actor
-from app.db import unit_of_work
+from app.db import attempt
 from app.errors import InvalidForm, RuleViolation
+from app.extensions import db
 from app.models import Case, CaseEvent, CaseStatus, User
 from app.services.cases.attachments import get_attachment
 from app.services.cases.comments import add_comment
@@ -90,10 +91,10 @@ def start(key: str) -> ResponseReturnValue:
             flash(_("您有一份尚未提交的申请（{number}），已为您打开", number=draft.number), "info")
             return redirect(url_for("tasks.show", task_id=mine[0]))
     try:
-        with unit_of_work():
+        with attempt(db.session()):  # a refused start leaves nothing behind
             case = start_case(actor, key, data)
-            mine = [t.id for t in open_tasks_of(case) if t.assignee_id == actor.id]
-            case_id = case.id
+        mine = [t.id for t in open_tasks_of(case) if t.assignee_id == actor.id]
+        case_id = case.id
     except (InvalidForm, RuleViolation) as exc:
         # A refusal (wrong project level, a case already open ...) keeps the user on the form, input kept.
         errors = exc.field_errors if isinstance(exc, InvalidForm) and exc.field_errors else {"": exc.message}
@@ -139,8 +140,7 @@ def show(case_id: int) -> ResponseReturnValue:
 def comment(case_id: int) -> ResponseReturnValue:
     text = request.form.get("comment", "")
     try:
-        with unit_of_work():
-            add_comment(session_actor(), case_id, text)
+        add_comment(session_actor(), case_id, text)  # refuses before it writes
     except InvalidForm as exc:
         return render_case(case_id, text, exc.field_errors.get("comment"), 422)
     flash(_("评论已发表"), "success")
@@ -150,9 +150,8 @@ def comment(case_id: int) -> ResponseReturnValue:
 @bp.post(f"/cases/<{ID}:case_id>/withdraw")
 @login_required
 def withdraw(case_id: int) -> ResponseReturnValue:
-    try:
-        with unit_of_work():  # the service refuses what the API refuses (a reason over its length limit)
-            withdraw_case(session_actor(), case_id, request.form.get("reason", "").strip())
+    try:  # the service refuses what the API refuses (a reason over its length limit), before it writes
+        withdraw_case(session_actor(), case_id, request.form.get("reason", "").strip())
     except InvalidForm as exc:
         flash(_(exc.field_errors.get("reason") or exc.message), "danger")
         return render_case(case_id, status=422)

@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.auth import session_actor
-from app.db import unit_of_work
 from app.services import notifications as notification_service
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -35,6 +34,5 @@ def index() -> ResponseReturnValue:
 @login_required
 def read() -> ResponseReturnValue:
     ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
-    with unit_of_work():
-        notification_service.mark_read(session_actor(), ids)
+    notification_service.mark_read(session_actor(), ids)
     return redirect(url_for("notifications.index"))

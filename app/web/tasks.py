@@ -10,8 +10,9 @@ from flask_login import login_required
 from werkzeug.datastructures import FileStorage
 
 from app.auth import session_actor
-from app.db import unit_of_work
+from app.db import attempt
 from app.errors import InvalidForm, NotAllowed, UploadRefused
+from app.extensions import db
 from app.models import CaseEvent, Task, TaskStatus, User
 from app.policy import is_candidate, require_can_assign
 from app.services.cases.attachments import store_attachment
@@ -103,16 +104,17 @@ def complete(task_id: str) -> ResponseReturnValue:
         except UploadRefused as exc:
             upload_errors[name] = exc.message
             return ""
-    with unit_of_work():  # uploads are kept even when the form is refused, like the API's two calls
-        data = data_from_form(schema, request.form, request.files, store)
+    # One unit of work: the uploads and the completion. A refused form keeps the uploads (its refusal is
+    # a savepoint undone, the page shows the stored files), like the API's separate upload calls.
+    data = data_from_form(schema, request.form, request.files, store)
     if upload_errors:  # the refused files, and everything else the form would be refused for
         errors = {**task_service.submission_errors(actor, task_id, data), **upload_errors}
-        return _render(actor, task_service.get_task(actor, task_id), data, errors, 422)
+        return _render(actor, task, data, errors, 422)
     try:
-        with unit_of_work():
+        with attempt(db.session()):
             task_service.complete_task(actor, task_id, data)
     except InvalidForm as exc:
-        return _render(actor, task_service.get_task(actor, task_id), data, exc.field_errors, 422)
+        return _render(actor, task, data, exc.field_errors, 422)
     flash(_("已提交办理，流程已流转到下一环节"), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
@@ -120,8 +122,7 @@ def complete(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id: str) -> ResponseReturnValue:
-    with unit_of_work():
-        task_service.claim_task(session_actor(), task_id)
+    task_service.claim_task(session_actor(), task_id)
     flash(_("已领取任务，请办理"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -129,8 +130,7 @@ def claim(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/unclaim")
 @login_required
 def unclaim(task_id: str) -> ResponseReturnValue:
-    with unit_of_work():
-        task_service.unclaim_task(session_actor(), task_id)
+    task_service.unclaim_task(session_actor(), task_id)
     flash(_("任务已退回待领取"), "info")
     return redirect(url_for("inbox.index"))
 
@@ -147,8 +147,7 @@ def assign(task_id: str) -> ResponseReturnValue:
         return redirect(url_for("tasks.show", task_id=task_id))
     actor = session_actor()
     names = {u.id: u.display_name for u in task_service.assignable_users(actor, task_id)}
-    with unit_of_work():
-        task_service.assign_task(actor, task_id, user_id)
+    task_service.assign_task(actor, task_id, user_id)
     name = names.get(user_id, "")
     flash(_("已分派给 {name}", name=name), "success")
     return redirect(url_for("tasks.show", task_id=task_id))

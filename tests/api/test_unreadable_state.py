@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.db import unit_of_work
 from app.extensions import db
 from app.jobs.timers import fire_due_timers
-from app.models import CalendarYear, Case, WorkflowState
+from app.models import Case, WorkflowState
 from app.services.cases.timers import due_case_ids
 from tests.procedures.steps import act, act_ok
 from tests.services.test_working_day_timers import deploy_workday_timer
@@ -85,23 +85,3 @@ def test_a_timer_of_an_unreadable_state_puts_the_case_in_error_once(app: Flask, 
         case = db.session.get(Case, case_id)
         assert case is not None and case.status == "error" and case.next_timer_at is None
     assert len(_errors(ent.case(case_id))) == 1
-
-
-def test_confirming_a_year_stands_when_a_provisional_timer_state_does_not_load(app: Flask, as_user: Any,
-                                                                              tmp_path: Path) -> None:
-    deploy_workday_timer(app, tmp_path)
-    ent = as_user("ent-nanning")
-    with freeze_time(local("2026-12-30 10:00")):
-        broken = ent.case(ent.start("workday_timer_probe").json["id"])["id"]
-        fine = ent.case(ent.start("workday_timer_probe").json["id"])["id"]
-        _store_state(app, broken, GARBAGE)
-        runner = app.test_cli_runner()
-        assert runner.invoke(args=["calendar", "set", "2027-01-01", "holiday", "--name", "元旦"]).exit_code == 0
-        result = runner.invoke(args=["calendar", "confirm", "2027"])
-        assert result.exit_code == 0, result.output
-    with app.app_context():
-        assert db.session.scalar(select(CalendarYear.year).where(CalendarYear.year == 2027)) == 2027
-        moved = db.session.get(Case, fine)
-        assert moved is not None and moved.next_timer_at == local("2027-01-05 17:30")
-        left = db.session.get(Case, broken)
-        assert left is not None and left.status == "error" and left.next_timer_at is None

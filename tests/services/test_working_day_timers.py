@@ -1,12 +1,10 @@
 """Working-day timers of a diagram (`add_working_days` in a timer expression) reaching a year the calendar
-does not know: the case records the timer as provisional (暂定) and the admins are alerted. Once the year
-is entered (confirmed or seeded), a timer still waiting is rescheduled to the moment the entered calendar
-gives (steps.RescheduleTimers); a timer that cannot be (its moment is not the one we computed) keeps its
-moment and the admins are told (docs/operations.md, "Working-day timers")."""
+does not know: the case records the timer as provisional (暂定) and the admins are alerted; the timer keeps
+the moment it was given (docs/operations.md, "Working-day timers")."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.jobs.timers import fire_due_timers
 from app.models import Case
-from app.services.deadlines import calendar_admin, clocks
+from app.services.deadlines import clocks
 from app.services.procedures.versions import deploy_procedures
 from tests.support.deadlines import BPMN_DIR, FORMS_DIR, events, local, utc_iso
 
@@ -77,8 +75,8 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def test_a_waiting_timer_into_an_unknown_year_moves_when_the_year_is_confirmed(app: Flask, as_user: Any,
-                                                                              timer_probe: str) -> None:
+def test_a_waiting_timer_into_an_unknown_year_is_provisional_and_keeps_its_moment(app: Flask, as_user: Any,
+                                                                                  timer_probe: str) -> None:
     ent, admin, city = as_user("ent-nanning"), as_user("admin"), as_user("city-nanning")
     with freeze_time(local("2026-12-30 10:00")):
         case = ent.case(ent.start(timer_probe).json["id"])
@@ -91,73 +89,9 @@ def test_a_waiting_timer_into_an_unknown_year_moves_when_the_year_is_confirmed(a
         runner = app.test_cli_runner()
         assert runner.invoke(args=["calendar", "set", "2027-01-01", "holiday", "--name", "元旦"]).exit_code == 0
         assert runner.invoke(args=["calendar", "confirm", "2027"]).exit_code == 0
-        case = ent.case(case["id"])
-    # The waiting timer now fires on the entered calendar: 31 Dec, 4 Jan, 5 Jan.
-    assert _next_timer(app, case["id"]) == utc_iso("2027-01-05 17:30")
-    moved = [e for e in case["history"] if e["kind"] == "timer_rescheduled"]
-    assert len(moved) == 1 and moved[0]["step"] == "等待三个工作日"
-    assert (_moment(moved[0]["payload"]["old"]), _moment(moved[0]["payload"]["new"])) == (
-        local("2027-01-04 17:30"), local("2027-01-05 17:30"))
-    assert _pending(app, case["id"]) == [] and case["status"] == "running"
-    assert _notes(admin, "timer_calendar_changed") == []  # nothing left for the admins to check
+    # A timer the engine scheduled keeps its moment (timers are not rescheduled: docs/operations.md).
+    assert _next_timer(app, case["id"]) == utc_iso("2027-01-04 17:30")
     with freeze_time(local("2027-01-04 17:31")):
-        assert _fire(app) == 0
-        assert city.task_for(case["id"]) is None and "timer_fired" not in events(ent.case(case["id"]))
-    with freeze_time(local("2027-01-05 17:31")):
         assert _fire(app) == 1
         assert city.task_for(case["id"]) is not None and "timer_fired" in events(ent.case(case["id"]))
-    assert _next_timer_or_none(app, case["id"]) is None
-
-
-def _next_timer_or_none(app: Flask, case_id: int) -> Any:
-    with app.app_context():
-        return db.session.get(Case, case_id).next_timer_at  # type: ignore[union-attr]
-
-
-def test_seeding_the_year_moves_a_waiting_timer_too(app: Flask, as_user: Any, timer_probe: str,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    ent = as_user("ent-nanning")
-    official = calendar_admin._official_days
-
-    def with_2027() -> dict[date, tuple[bool, str]]:  # the library's next release, with 2027's 元旦
-        return {**official(), date(2027, 1, 1): (False, "元旦")}
-
-    monkeypatch.setattr(calendar_admin, "_official_days", with_2027)
-    with freeze_time(local("2026-12-30 10:00")):
-        case_id = ent.case(ent.start(timer_probe).json["id"])["id"]
-        result = app.test_cli_runner().invoke(args=["calendar", "seed"])
-        assert result.exit_code == 0, result.output
-    assert _next_timer(app, case_id) == utc_iso("2027-01-05 17:30")
-    assert "timer_rescheduled" in events(ent.case(case_id))
-
-
-def test_a_timer_whose_moment_is_not_the_computed_one_is_left_and_the_admin_is_told(
-        app: Flask, as_user: Any, timer_probe: str) -> None:
-    ent, admin = as_user("ent-nanning"), as_user("admin")
-    with freeze_time(local("2026-12-30 10:00")):
-        case = ent.case(ent.start("workday_timer_morning").json["id"])
-        assert _next_timer(app, case["id"]) == utc_iso("2027-01-04 09:00")
-        assert "timer_provisional" in events(case)
-        runner = app.test_cli_runner()
-        assert runner.invoke(args=["calendar", "set", "2027-01-01", "holiday", "--name", "元旦"]).exit_code == 0
-        assert runner.invoke(args=["calendar", "confirm", "2027"]).exit_code == 0
-    assert _next_timer(app, case["id"]) == utc_iso("2027-01-04 09:00")  # not ours to move
-    assert "timer_rescheduled" not in events(ent.case(case["id"]))
-    changed = _notes(admin, "timer_calendar_changed")
-    assert len(changed) == 1 and changed[0]["case_id"] == case["id"]
-    assert (changed[0]["payload"]["scheduled"], changed[0]["payload"]["corrected"]) == (
-        "2027-01-04 17:30", "2027-01-05 17:30")
-    assert case["number"] in changed[0]["title"]
-
-
-def test_a_timer_that_fired_before_the_year_was_entered_is_left(app: Flask, as_user: Any, timer_probe: str) -> None:
-    ent, admin, city = as_user("ent-nanning"), as_user("admin"), as_user("city-nanning")
-    with freeze_time(local("2026-12-30 10:00")):
-        case_id = ent.case(ent.start(timer_probe).json["id"])["id"]
-    with freeze_time(local("2027-01-04 17:31")):
-        assert _fire(app) == 1
-        runner = app.test_cli_runner()
-        assert runner.invoke(args=["calendar", "set", "2027-01-01", "holiday", "--name", "元旦"]).exit_code == 0
-        assert runner.invoke(args=["calendar", "confirm", "2027"]).exit_code == 0
-    assert "timer_rescheduled" not in events(ent.case(case_id)) and city.task_for(case_id) is not None
-    assert _notes(admin, "timer_calendar_changed") == []
+    assert _pending(app, case["id"]) == []

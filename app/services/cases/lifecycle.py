@@ -8,7 +8,6 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
-from app.direct_write import write_now
 from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
@@ -39,8 +38,8 @@ def _next_number(prefix: str) -> str:
     """The next number of this prefix and year: one atomic upsert (the first case of a year creates
     the counter; concurrent starts queue on its row)."""
     year = utcnow().astimezone(LOCAL_TZ).year
-    value = db.session.connection().execute(_NEXT_VALUE(db.session()),
-                                            {"prefix": prefix, "year": year, "last_value": 1}).scalar_one()
+    value = db.session.execute(_NEXT_VALUE(db.session()),
+                               {"prefix": prefix, "year": year, "last_value": 1}).scalar_one()
     return f"{prefix}-{year}-{value:06d}"
 
 
@@ -55,11 +54,10 @@ def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = No
                 title=manifest["name"], applicant_org_id=actor.organisation_id,
                 started_by_id=actor.id, region_code=actor.region_code, data=dict(initial))
     db.session.add(case)
-    write_now(db.session(), [case])  # its id, for the rows that follow (a plain INSERT, no flush)
+    db.session.flush()  # its id, for the rows that follow
     start_handler = manifest.get("properties", {}).get("startHandler")
     if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
         get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session()))
-        db.session.flush()
     steps.start(case, actor, initial, claim_for=actor)
     return case
 

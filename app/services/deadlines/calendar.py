@@ -1,10 +1,10 @@
 """Working-day arithmetic over the calendar table (holidays, make-up workdays, local closures).
 
 The core (`WorkCalendar`, `BusinessHours`) is pure and needs no database; `current_calendar()` loads
-the table and caches it per app (i.e. per process), keyed by the table's revision: once per transaction
-it reads a small signature of both calendar tables (row counts, the latest edit, the working-day count)
-and reloads only when it changed. So an edit or a confirmed year committed by any process (the admin's
-web process, the CLI) is seen by every other process from its next transaction on.
+the table and caches it per app (i.e. per process), keyed by the table's revision: each call reads a small
+signature (the newest logged change, the newest year: one query by primary keys) and reloads only when it
+changed. So an edit or a confirmed year committed by any process (the admin's web process, the CLI) is
+seen by every other process from its next read on. A step reads it once and passes it down.
 A date in a year the table does not know follows the week only and is marked provisional (暂定).
 """
 from __future__ import annotations
@@ -16,8 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CalendarChange, CalendarDay, CalendarYear
@@ -95,41 +94,29 @@ class WorkCalendar:
 
 # -- loading from the table, cached per app and checked against the table's revision -------------
 _lock = threading.Lock()
-_CACHE = "gjy_calendar"            # app.extensions key: (signature, WorkCalendar)
-_CHECKED = "gjy_calendar_checked"  # session.info key: the calendar this transaction has checked already
+_CACHE = "gjy_calendar"  # app.extensions key: (signature, WorkCalendar)
 
 # One round trip by primary keys: every change to the calendar is logged in calendar_changes (set, clear,
 # confirm, seed: services/deadlines/calendar_admin), so the newest change's id tells a process its cache is stale.
-# (It used to aggregate calendar_days, a scan of hundreds of rows on every step.) Reads no history.
+# (It used to aggregate calendar_days, a scan of hundreds of rows on every step.)
 _SIGNATURE = select(
     select(func.max(CalendarChange.id)).scalar_subquery(),
     select(func.max(CalendarYear.year)).scalar_subquery(),
-).execution_options(reads_history=False)
-
-
-def _signature() -> tuple[Any, ...]:
-    # On the session's connection: a Session.execute would autoflush the step's pending rows through the
-    # ORM unit of work, the cost app/direct_write.py exists to avoid (it made every step 20 % slower).
-    return tuple(db.session.connection().execute(_SIGNATURE).one())
+)
 
 
 def _load() -> WorkCalendar:
-    years = frozenset(db.session.scalars(select(CalendarYear.year).execution_options(reads_history=False)))
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.workday).execution_options(reads_history=False))
+    years = frozenset(db.session.scalars(select(CalendarYear.year)))
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.workday))
     return WorkCalendar(years, {day: bool(workday) for day, workday in rows.all()})
 
 
 def current_calendar() -> WorkCalendar:
-    """The calendar of this app's database as this transaction sees it.
-
-    The first call in a transaction reads the tables' signature (one small query) and reloads the table
-    when another process (or this one) changed it; later calls in the same transaction reuse it.
-    """
-    session = db.session()
-    checked = session.info.get(_CHECKED)
-    if checked is not None and checked[0] is session.get_transaction():
-        return checked[1]
-    signature = _signature()  # begins the transaction if none had begun
+    """The calendar of this app's database as this transaction sees it: the signature read (one small
+    query, not flushing what the caller has pending), the table reloaded when another process (or this
+    one) changed it."""
+    with db.session.no_autoflush:
+        signature: tuple[Any, ...] = tuple(db.session.execute(_SIGNATURE).one())
     extensions = current_app.extensions
     with _lock:
         hit = extensions.get(_CACHE)
@@ -139,22 +126,7 @@ def current_calendar() -> WorkCalendar:
         calendar = _load()
         with _lock:
             extensions[_CACHE] = (signature, calendar)
-    session.info[_CHECKED] = (session.get_transaction(), calendar)
     return calendar
-
-
-def invalidate_calendar() -> None:
-    """Forget the calendar this transaction checked (after a seed or an admin's edit in it): the next
-    call reads the signature again and sees the edit."""
-    db.session().info.pop(_CHECKED, None)
-    with _lock:
-        current_app.extensions.pop(_CACHE, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_checked_calendar(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the next transaction checks the revision again
-        session.info.pop(_CHECKED, None)
 
 
 def business_hours() -> BusinessHours:

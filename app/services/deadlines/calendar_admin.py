@@ -1,9 +1,9 @@
 """Maintain the calendar table: seed official years from chinesecalendar, admin edits, confirm a year.
 
-Confirming a year (or seeding it) recomputes every provisional (暂定) deadline that crossed it and moves
-the waiting working-day timers of diagrams that the entered year moves (steps.RescheduleTimers); the admins
-hear of those it cannot move (see docs/operations.md). A day set or cleared recomputes the open deadlines
-across it; every change is logged in calendar_changes.
+Confirming a year (or seeding it) recomputes every provisional (暂定) deadline that crossed it. A day set
+or cleared recomputes the open deadlines across it. Every change is logged in calendar_changes before the
+deadlines are recomputed: the newest change's id is the signature by which every process's calendar cache
+(calendar.current_calendar) notices the change, this transaction's own recomputation included.
 """
 from __future__ import annotations
 
@@ -19,9 +19,7 @@ from app.errors import RuleViolation
 from app.extensions import db
 from app.models import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear, User
 from app.policy import require_admin
-from app.services import steps
 from app.services.deadlines import clocks
-from app.services.deadlines.calendar import invalidate_calendar
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -68,17 +66,12 @@ def seed_official_calendar() -> SeedOutcome:
     new_years = sorted({d.year for d in official} - known)
     for year in new_years:
         db.session.add(CalendarYear(year=year, source=CalendarSource.OFFICIAL))
-    db.session.flush()
-    invalidate_calendar()
     recomputed = 0
-    if new_years:
-        recomputed = clocks.recompute_provisional()
-        steps.reschedule_provisional_timers()
-        clocks.review_provisional_timers()
     if written or new_years:  # every process's calendar cache notices a new change (calendar._SIGNATURE)
-        _log(None, CalendarChangeAction.SEED_OFFICIAL, name=f"{written} 天，新增年度 {len(new_years)} 个",
-             recomputed=recomputed)
-        db.session.flush()
+        change = _log(None, CalendarChangeAction.SEED_OFFICIAL, name=f"{written} 天，新增年度 {len(new_years)} 个")
+        if new_years:
+            recomputed = change.recomputed = clocks.recompute_provisional()
+    db.session.flush()
     return SeedOutcome(new_years, written, recomputed)
 
 
@@ -87,10 +80,14 @@ def _entry(row: CalendarDay | None) -> dict[str, Any] | None:
 
 
 def _log(actor: User | None, action: str, day: date | None = None, year: int | None = None,
-         workday: bool | None = None, name: str = "", previous: dict[str, Any] | None = None,
-         recomputed: int = 0) -> None:
-    db.session.add(CalendarChange(action=action, day=day, year=year, workday=workday, name=name,
-                                  previous=previous, recomputed=recomputed, actor_id=actor.id if actor else None))
+         workday: bool | None = None, name: str = "", previous: dict[str, Any] | None = None) -> CalendarChange:
+    """Log a change (flushed: from now on the calendar's signature is new, in this transaction too); the
+    caller fills in how many deadlines it moved."""
+    change = CalendarChange(action=action, day=day, year=year, workday=workday, name=name, previous=previous,
+                            recomputed=0, actor_id=actor.id if actor else None)
+    db.session.add(change)
+    db.session.flush()
+    return change
 
 
 def set_day(actor: User | None, day: date, workday: bool, name: str = "") -> CalendarDay:
@@ -105,11 +102,8 @@ def set_day(actor: User | None, day: date, workday: bool, name: str = "") -> Cal
         db.session.add(row)
     row.workday, row.name, row.source = workday, name.strip()[:50], CalendarSource.ADMIN
     row.updated_at, row.updated_by_id = utcnow(), actor.id if actor else None
-    db.session.flush()
-    invalidate_calendar()
-    moved = clocks.recompute_spanning(day)
-    _log(actor, CalendarChangeAction.SET_DAY, day=day, workday=workday, name=row.name, previous=previous,
-         recomputed=moved)
+    change = _log(actor, CalendarChangeAction.SET_DAY, day=day, workday=workday, name=row.name, previous=previous)
+    change.recomputed = clocks.recompute_spanning(day)
     return row
 
 
@@ -121,10 +115,8 @@ def clear_day(actor: User | None, day: date) -> None:
     previous = _entry(row)
     if row is not None:
         db.session.delete(row)
-        db.session.flush()
-    invalidate_calendar()
-    moved = clocks.recompute_spanning(day) if row is not None else 0
-    _log(actor, CalendarChangeAction.CLEAR_DAY, day=day, previous=previous, recomputed=moved)
+    change = _log(actor, CalendarChangeAction.CLEAR_DAY, day=day, previous=previous)
+    change.recomputed = clocks.recompute_spanning(day) if row is not None else 0
 
 
 def confirm_year(actor: User | None, year: int) -> int:
@@ -136,13 +128,9 @@ def confirm_year(actor: User | None, year: int) -> int:
     if db.session.get(CalendarYear, year) is None:
         db.session.add(CalendarYear(year=year, source=CalendarSource.ADMIN,
                                     confirmed_by_id=actor.id if actor else None))
-        db.session.flush()
-    invalidate_calendar()
-    recomputed = clocks.recompute_provisional()
-    steps.reschedule_provisional_timers()
-    clocks.review_provisional_timers()
-    _log(actor, CalendarChangeAction.CONFIRM_YEAR, year=year, recomputed=recomputed)
-    return recomputed
+    change = _log(actor, CalendarChangeAction.CONFIRM_YEAR, year=year)
+    change.recomputed = clocks.recompute_provisional()
+    return change.recomputed
 
 
 def list_days(year: int) -> list[CalendarDay]:

@@ -9,18 +9,19 @@ restarts (`supplementClock`: resume | restart). Every start, pause and resumptio
 Every case also gets `received_at`, the moment it stops being a draft (the dashboard's "received" and
 handling times count from it). Working-day timers of the diagrams (`add_working_days` in a timer
 expression) that reached a year the calendar does not know are recorded here as `timer_provisional`
-case events, and the admins are alerted.
+case events, and the admins are alerted; such a timer keeps the moment it was given (see
+docs/operations.md, "Working-day timers").
+
+The step passes the calendar it read once (`calendar`: read when first needed) down to every computation.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, or_, select, update
-from sqlalchemy.orm import Session, SessionTransaction
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import or_, select, update
 
 from app.db import utcnow
 from app.extensions import db
@@ -28,7 +29,7 @@ from app.models import OPEN_STATUSES, Case, CaseClock, CaseEvent, CaseStatus, Ta
 from app.services import notifications
 from app.services.cases import history
 from app.services.deadlines import escalation
-from app.services.deadlines.calendar import business_hours, current_calendar
+from app.services.deadlines.calendar import WorkCalendar, business_hours, current_calendar
 from app.services.deadlines.limits import (
     LOCAL_TZ,
     ON_TIME,
@@ -39,17 +40,16 @@ from app.services.deadlines.limits import (
     Excluded,
     completed_state,
     compute_deadline,
-    due_at,
     is_true,
     parse_limit,
     parse_share,
     state_at,
 )
 
+CalendarSource = Callable[[], WorkCalendar]  # the step's calendar, read when first asked for
+
 SUPPLEMENT, EXCLUDED = "supplement", "excluded"
 TIMER_PROVISIONAL = "timer_provisional"
-TIMER_RESCHEDULED = "timer_rescheduled"
-_TIMERS = "gjy_provisional_timers"  # session.info: working-day timers computed in this step, not yet recorded
 _SEVERITY = {None: 0, ON_TIME: 0, WARNING: 1, OVERDUE: 2}
 
 
@@ -57,16 +57,15 @@ def warning_share(props: dict[str, str]) -> float:
     return parse_share(props.get("warningShare"), float(current_app.config.get("DEADLINE_WARNING_SHARE", 0.9)))
 
 
-def after_step(case: Case, actor: User | None, tasks: list[Task]) -> None:
+def after_step(case: Case, actor: User | None, tasks: list[Task], calendar: CalendarSource) -> None:
     """Bring the deadlines of the case and its tasks (all its task rows) up to date after a step
     (same transaction)."""
     now = utcnow()
     if case.received_at is None and not _is_draft(tasks):
         case.received_at = now
     for task in tasks:  # a new task gets its deadline here, from its `dueIn` property
-        _task_clock(task, now)
-    _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN])
-    _record_provisional_timers(case)
+        _task_clock(task, now, calendar)
+    _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN], calendar)
 
 
 def _is_draft(tasks: list[Task]) -> bool:
@@ -76,23 +75,23 @@ def _is_draft(tasks: list[Task]) -> bool:
 
 
 # -- tasks -------------------------------------------------------------------------------------
-def task_deadline(task: Task) -> Deadline | None:
+def task_deadline(task: Task, calendar: CalendarSource = current_calendar) -> Deadline | None:
     props = task.properties or {}
     limit = parse_limit(str(props.get("dueIn") or ""))
     if limit is None:
         return None
     share = parse_share(props.get("warnAt"), warning_share(task.case.procedure_version.manifest.get("properties", {})))
-    return compute_deadline(task.created_at, limit, current_calendar(), business_hours(), share)
+    return compute_deadline(task.created_at, limit, calendar(), business_hours(), share)
 
 
-def _task_clock(task: Task, now: datetime) -> None:
+def _task_clock(task: Task, now: datetime, calendar: CalendarSource) -> None:
     if task.status != TaskStatus.OPEN:
         if task.deadline_state not in ("completed_on_time", "completed_late"):
             task.deadline_state = completed_state(task.completed_at or now, task.due_at)
         return
     if task.deadline_state is not None:
         return
-    deadline = task_deadline(task)
+    deadline = task_deadline(task, calendar)
     if deadline is None:
         return
     _apply_task_deadline(task, deadline)
@@ -120,7 +119,8 @@ def _excluded_step(open_tasks: list[Task]) -> Task | None:
     return next((t for t in open_tasks if is_true((t.properties or {}).get("clockExcluded", "false"))), None)
 
 
-def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[Task]) -> None:
+def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[Task],
+                calendar: CalendarSource) -> None:
     props = _limits(case)
     if not (props.get("committedLimit") or props.get("statutoryLimit")):
         return
@@ -134,17 +134,18 @@ def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[
         db.session.add(clock)
         history.record(case, "clock_started", actor, payload={
             "committed": clock.committed_limit, "statutory": clock.statutory_limit})
-        derive_case_deadlines(case, clock)
-    if case.status not in OPEN_STATUSES:
-        case.deadline_state = completed_state(case.completed_at or now, case.due_at)
+        derive_case_deadlines(case, clock, calendar)
+    if case.status not in OPEN_STATUSES:  # a withdrawn case has no deadline outcome: it was not decided
+        case.deadline_state = (None if case.status == CaseStatus.WITHDRAWN
+                               else completed_state(case.completed_at or now, case.due_at))
         return
-    _pause_or_resume(case, clock, actor, now, open_tasks)
+    _pause_or_resume(case, clock, actor, now, open_tasks, calendar)
     if clock.paused_at is None:
         escalation.enter_case_state(case, state_at(now, case.warn_at, case.due_at))
 
 
 def _pause_or_resume(case: Case, clock: CaseClock, actor: User | None, now: datetime,
-                     open_tasks: list[Task]) -> None:
+                     open_tasks: list[Task], calendar: CalendarSource) -> None:
     excluded = _excluded_step(open_tasks)
     reason = SUPPLEMENT if case.status == CaseStatus.WAITING_FOR_APPLICANT else EXCLUDED if excluded else None
     if reason and clock.paused_at is None:
@@ -153,10 +154,10 @@ def _pause_or_resume(case: Case, clock: CaseClock, actor: User | None, now: date
         history.record(case, "clock_paused", actor, step=excluded.title if excluded and reason == EXCLUDED else None,
                        payload={"reason": reason})
     elif reason is None and clock.paused_at is not None:
-        _resume(case, clock, actor, now)
+        _resume(case, clock, actor, now, calendar)
 
 
-def _resume(case: Case, clock: CaseClock, actor: User | None, now: datetime) -> None:
+def _resume(case: Case, clock: CaseClock, actor: User | None, now: datetime, calendar: CalendarSource) -> None:
     assert clock.paused_at is not None
     restart = clock.pause_reason == SUPPLEMENT and _limits(case).get("supplementClock", "resume") == "restart"
     if restart:  # local rule: counting starts again the day after the materials arrive
@@ -165,20 +166,20 @@ def _resume(case: Case, clock: CaseClock, actor: User | None, now: datetime) -> 
         payload: dict[str, object] = {"reason": clock.pause_reason, "mode": "restart"}
     else:
         paused_day, today = (clock.paused_at.astimezone(LOCAL_TZ).date(), now.astimezone(LOCAL_TZ).date())
-        workdays = current_calendar().working_days_between(paused_day, today)
+        workdays = calendar().working_days_between(paused_day, today)
         clock.excluded_workdays += workdays
         clock.excluded_days += (today - paused_day).days
         clock.excluded_seconds += int((now - clock.paused_at).total_seconds())
         payload = {"reason": clock.pause_reason, "mode": "resume", "excluded_workdays": workdays}
     clock.paused_at, clock.pause_reason = None, None
     history.record(case, "clock_resumed", actor, payload=payload)
-    derive_case_deadlines(case, clock)
+    derive_case_deadlines(case, clock, calendar)
     case.deadline_state = None  # re-entered below, with its notifications
 
 
-def _case_deadlines(case: Case, clock: CaseClock) -> dict[str, Deadline]:
-    """The committed and statutory deadlines of a case clock on the current calendar."""
-    cal, hours, share = current_calendar(), business_hours(), warning_share(_limits(case))
+def _case_deadlines(case: Case, clock: CaseClock, calendar: CalendarSource) -> dict[str, Deadline]:
+    """The committed and statutory deadlines of a case clock on the calendar."""
+    cal, hours, share = calendar(), business_hours(), warning_share(_limits(case))
     excluded = Excluded(clock.excluded_workdays, clock.excluded_days, clock.excluded_seconds)
     found: dict[str, Deadline] = {}
     for name, text in (("committed", clock.committed_limit), ("statutory", clock.statutory_limit)):
@@ -188,9 +189,9 @@ def _case_deadlines(case: Case, clock: CaseClock) -> dict[str, Deadline]:
     return found
 
 
-def derive_case_deadlines(case: Case, clock: CaseClock) -> None:
+def derive_case_deadlines(case: Case, clock: CaseClock, calendar: CalendarSource = current_calendar) -> None:
     """due_at / warn_at from the committed limit, statutory_due_at from the statutory one."""
-    found = _case_deadlines(case, clock)
+    found = _case_deadlines(case, clock, calendar)
     main = found.get("committed") or found.get("statutory")
     if main is None:
         return
@@ -217,10 +218,10 @@ def _years(first: datetime, *lasts: datetime | None) -> set[int]:
     return set(range(first.astimezone(LOCAL_TZ).year, end.astimezone(LOCAL_TZ).year + 1))
 
 
-def _recompute_task(task: Task, now: datetime) -> int:
+def _recompute_task(task: Task, now: datetime, calendar: CalendarSource) -> int:
     """The task's deadline again on the current calendar (its state never made harsher here: escalation
     does that); 1 when it has one."""
-    deadline = task_deadline(task)
+    deadline = task_deadline(task, calendar)
     if deadline is None:
         return 0
     _apply_task_deadline(task, deadline)
@@ -234,18 +235,18 @@ def recompute_spanning(day: date) -> int:
     back; deadlines that ended before it, or start after it, are not concerned."""
     start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
     end = start + timedelta(days=1)
-    count, now = 0, utcnow()
+    count, now, calendar = 0, utcnow(), current_calendar()
     clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id).where(
         Case.status.in_(OPEN_STATUSES), CaseClock.started_at < end,
         or_(Case.due_at >= start, Case.statutory_due_at >= start))).all()
     for clock, case in clocks:
-        _store_case_deadlines(case, clock, now)
+        _store_case_deadlines(case, clock, now, lambda: calendar)
         count += 1
     tasks = db.session.scalars(select(Task).where(
         Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
         Task.created_at < end, Task.due_at >= start))
     for task in list(tasks):
-        count += _recompute_task(task, now)
+        count += _recompute_task(task, now, lambda: calendar)
     db.session.flush()
     return count
 
@@ -258,13 +259,14 @@ def recompute_provisional(known_only: bool = False) -> int:
     before a year was confirmed elsewhere. Case rows are updated by plain statements: the case's
     optimistic version is not bumped, so a reviewer's concurrent step is not refused for it.
     """
-    count, now, known = 0, utcnow(), current_calendar().known_years
+    count, now, calendar = 0, utcnow(), current_calendar()
+    known = calendar.known_years
     clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id).where(
         Case.status.in_(OPEN_STATUSES), CaseClock.provisional.is_(True))).all()
     for clock, case in clocks:
         if known_only and not _years(clock.started_at, case.due_at, case.statutory_due_at) <= known:
             continue
-        _store_case_deadlines(case, clock, now)
+        _store_case_deadlines(case, clock, now, lambda: calendar)
         count += 1
     tasks = db.session.scalars(select(Task).where(
         Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
@@ -272,13 +274,16 @@ def recompute_provisional(known_only: bool = False) -> int:
     for task in list(tasks):
         if known_only and not _years(task.created_at, task.due_at) <= known:
             continue
-        count += _recompute_task(task, now)
+        count += _recompute_task(task, now, lambda: calendar)
     db.session.flush()
     return count
 
 
-def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime) -> None:
-    found = _case_deadlines(case, clock)
+def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar: CalendarSource) -> None:
+    """The case's deadlines again, written by an UPDATE of those columns (an ORM-enabled UPDATE: the case's
+    optimistic version is not bumped, so a reviewer's concurrent step is not refused for it; the loaded
+    case object gets the new values)."""
+    found = _case_deadlines(case, clock, calendar)
     main = found.get("committed") or found.get("statutory")
     missing = frozenset().union(*(d.missing_years for d in found.values()))
     clock.provisional = bool(missing)
@@ -291,10 +296,8 @@ def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime) -> None:
         "statutory_due_at": found["statutory"].due_at if "statutory" in found else None,
         "deadline_state": case.deadline_state if clock.paused_at is not None
         else _milder(case.deadline_state, state_at(now, main.warn_at, main.due_at))}
-    db.session.execute(update(Case).where(Case.id == case.id).values(**values)
-                       .execution_options(synchronize_session=False))
-    for key, value in values.items():
-        set_committed_value(case, key, value)
+    db.session.execute(update(Case).where(Case.id == case.id).values(**values),
+                       execution_options={"synchronize_session": "evaluate"})
 
 
 def case_is_provisional(case: Case) -> bool:
@@ -303,106 +306,26 @@ def case_is_provisional(case: Case) -> bool:
 
 
 # -- working-day timers of the diagrams ----------------------------------------------------------
-def note_provisional_timer(start: datetime, days: int, due: datetime) -> None:
-    """Called by the timer script function (`add_working_days`) when its result crossed a year the
-    calendar does not know: recorded on the case by the step (after_step) and the admins are alerted."""
-    cal = current_calendar()
+def provisional_timer(calendar: WorkCalendar, start: datetime, days: int, due: datetime) -> dict[str, Any]:
+    """What the step records of a working-day timer whose count crossed a year the calendar does not know."""
     received = start.astimezone(LOCAL_TZ).date()
-    missing = sorted(y for y in range(received.year, due.astimezone(LOCAL_TZ).year + 1) if y not in cal.known_years)
-    db.session().info.setdefault(_TIMERS, []).append(
-        {"start": start.isoformat(), "days": days, "due_at": due.isoformat(), "years": missing})
+    missing = sorted(y for y in range(received.year, due.astimezone(LOCAL_TZ).year + 1)
+                     if y not in calendar.known_years)
+    return {"start": start.isoformat(), "days": days, "due_at": due.isoformat(), "years": missing}
 
 
-def _record_provisional_timers(case: Case) -> None:
-    for timer in db.session().info.pop(_TIMERS, []):
+def record_provisional_timers(case: Case, timers: list[dict[str, Any]]) -> None:
+    """Record each provisional working-day timer on the case (timer_provisional) and alert the admins."""
+    for timer in timers:
         history.record(case, TIMER_PROVISIONAL, None, payload=timer)
         notifications.alert_calendar_missing(timer["years"])
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_unrecorded_timers(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # a step that failed before recording them: they went with it
-        session.info.pop(_TIMERS, None)
-
-
 def pending_provisional_timers(case: Case) -> list[dict[str, Any]]:
-    """The case's working-day timers computed on a provisional calendar that have neither fired yet nor been
-    rescheduled since (a `timer_rescheduled` event resolves the provisional timers recorded before it at the
-    moment it moved)."""
+    """The case's working-day timers computed on a provisional calendar that have not fired yet (the case
+    waits on a timer due no earlier than the one recorded)."""
     if case.next_timer_at is None or case.status not in OPEN_STATUSES:
         return []
     events = db.session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.kind.in_((TIMER_PROVISIONAL, TIMER_RESCHEDULED)))
-        .order_by(CaseEvent.id))
-    pending: list[tuple[datetime, dict[str, Any]]] = []
-    for e in events:
-        if e.kind == TIMER_PROVISIONAL:
-            pending.append((datetime.fromisoformat(e.payload["due_at"]), dict(e.payload)))
-        else:
-            moved_from = datetime.fromisoformat(e.payload["old"])
-            pending = [(due, timer) for due, timer in pending if due != moved_from]
-    return [timer for due, timer in pending if due >= case.next_timer_at]
-
-
-def cases_with_provisional_timers() -> list[Case]:
-    """Open cases that have a pending working-day timer computed on a provisional calendar."""
-    with_timers = select(CaseEvent.case_id).where(CaseEvent.kind == TIMER_PROVISIONAL)
-    cases = db.session.scalars(select(Case).where(
-        Case.id.in_(with_timers), Case.status.in_(OPEN_STATUSES), Case.next_timer_at.is_not(None))
-        .order_by(Case.id))
-    return [case for case in cases if pending_provisional_timers(case)]
-
-
-@dataclass(frozen=True)
-class TimerMove:
-    """A provisional timer's scheduled moment and the one the calendar gives now."""
-
-    scheduled: datetime
-    corrected: datetime
-    start: str
-    days: int
-
-
-def _corrected(timer: dict[str, Any]) -> tuple[datetime, bool]:
-    """The timer's moment on the current calendar, counted exactly as the script function counts it
-    (steps._script_add_working_days), and whether it is still provisional."""
-    due, provisional = due_at(datetime.fromisoformat(timer["start"]), f"{int(timer['days'])} working days")
-    assert due is not None
-    return due, provisional
-
-
-def timer_moves(case: Case) -> list[TimerMove]:
-    """The pending provisional timers of a case that the calendar now moves, where the new moment is
-    certain: every year the count crosses is known, and the timers scheduled at the same moment agree on
-    where it goes. The step pipeline applies them (steps.RescheduleTimers)."""
-    options: dict[datetime, list[TimerMove | None]] = {}
-    for timer in pending_provisional_timers(case):
-        scheduled = datetime.fromisoformat(timer["due_at"])
-        corrected, provisional = _corrected(timer)
-        options.setdefault(scheduled, []).append(
-            None if provisional else TimerMove(scheduled, corrected, timer["start"], int(timer["days"])))
-    moves = []
-    for found in options.values():
-        certain = [move for move in found if move is not None]
-        if len(certain) != len(found) or len({move.corrected for move in certain}) != 1:
-            continue  # a year still unknown, or timers of one moment that now go to different moments
-        if abs(certain[0].corrected - certain[0].scheduled) >= timedelta(minutes=1):
-            moves.append(certain[0])
-    return moves
-
-
-def review_provisional_timers() -> int:
-    """After a year was entered and the timers that could be were rescheduled (steps.reschedule_provisional_
-    timers): tell the admins about each timer still pending whose working-day moment the entered calendar
-    changes (its moment not the one we computed, the case in error or moved meanwhile, a year still
-    unknown). The notification names the case, the moment it will fire and the moment the calendar gives."""
-    told = 0
-    for case in cases_with_provisional_timers():
-        for timer in pending_provisional_timers(case):
-            scheduled = datetime.fromisoformat(timer["due_at"])
-            corrected, _ = _corrected(timer)
-            if abs(corrected - scheduled) < timedelta(minutes=1):
-                continue
-            notifications.alert_timer_calendar_changed(case, scheduled, corrected)
-            told += 1
-    return told
+        CaseEvent.case_id == case.id, CaseEvent.kind == TIMER_PROVISIONAL).order_by(CaseEvent.id))
+    return [dict(e.payload) for e in events if datetime.fromisoformat(e.payload["due_at"]) >= case.next_timer_at]

@@ -157,12 +157,13 @@ def compute_deadline(start: datetime, limit: Limit, cal: WorkCalendar, hours: Bu
     return Deadline(due, min(warn, due), _missing(cal, received, day))
 
 
-def due_at(start: datetime, text: str | None) -> tuple[datetime | None, bool]:
-    """(due moment, provisional) of a task limit on the current calendar; (None, False) without one."""
+def due_at(start: datetime, text: str | None, calendar: WorkCalendar | None = None) -> tuple[datetime | None, bool]:
+    """(due moment, provisional) of a limit on `calendar` (default: the current one); (None, False) without
+    one."""
     limit = parse_limit(text) if text else None
     if limit is None:
         return None, False
-    deadline = compute_deadline(start, limit, current_calendar(), business_hours())
+    deadline = compute_deadline(start, limit, calendar or current_calendar(), business_hours())
     return deadline.due_at, deadline.provisional
 
 

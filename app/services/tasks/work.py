@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import table_of, utcnow
+from app.db import utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
 from app.models import Task, TaskStatus, User, UserRole
@@ -30,12 +30,6 @@ def assignable_users(actor: User, task_id: str) -> list[User]:
     return [u for u in users if is_candidate(u, task)]
 
 
-_TASKS = table_of(Task)
-_CLAIM = (update(_TASKS).where(_TASKS.c.id == bindparam("task"), _TASKS.c.assignee_id.is_(None),
-                               _TASKS.c.status == TaskStatus.OPEN)
-          .values(assignee_id=bindparam("assignee"), claimed_at=bindparam("now")))
-
-
 def get_task(actor: User, task_id: str) -> Task:
     return require_task_visible(actor, db.session.get(Task, task_id))
 
@@ -46,20 +40,27 @@ def task_form(actor: User, task: Task) -> dict[str, Any]:
     return forms.render_schema(schema, actor, task.case)
 
 
+def _hand_over(task: Task, holder: User | None) -> None:
+    """Change who holds an open task as part of the case's optimistic lock: the case's version is bumped
+    with it (one UPDATE ... WHERE lock_version = the version read), so of a claim, an assignment and a
+    completion of the same case at the same moment one wins and the others lose with 409."""
+    now = utcnow()
+    task.assignee, task.claimed_at = holder, now if holder is not None else None
+    task.case.updated_at = now
+    db.session.flush()
+
+
 def claim_task(actor: User, task_id: str) -> Task:
     task = get_task(actor, task_id)
     if not is_candidate(actor, task):
         raise NotAllowed("您不是该任务的办理人", code="not_candidate")
     _require_open(task)
-    now = utcnow()
-    # One conditional UPDATE decides between concurrent claims (a plain statement: nothing to flush first).
-    claimed = db.session.connection().execute(_CLAIM, {"task": task.id, "assignee": actor.id, "now": now})
-    if claimed.rowcount != 1:
+    if task.assignee_id is not None:
         raise TaskAlreadyClaimed()
-    # The row now holds these values: tell the loaded object without another SELECT or UPDATE.
-    set_committed_value(task, "assignee_id", actor.id)
-    set_committed_value(task, "claimed_at", now)
-    db.session.expire(task, ["assignee"])
+    try:
+        _hand_over(task, actor)
+    except StaleDataError as exc:  # another claim, assignment or step of the case came first
+        raise TaskAlreadyClaimed() from exc
     history.record(task.case, "task_claimed", actor, task_id=task.id, step=task.title)
     return task
 
@@ -69,9 +70,8 @@ def unclaim_task(actor: User, task_id: str) -> Task:
     _require_open(task)
     if task.assignee_id != actor.id:
         require_can_assign(actor, task)
-    task.assignee, task.claimed_at = None, None
+    _hand_over(task, None)
     history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title)
-    db.session.flush()
     return task
 
 
@@ -83,10 +83,9 @@ def assign_task(actor: User, task_id: str, user_id: int) -> Task:
     assignee = db.session.get(User, user_id)
     if assignee is None or not assignee.active or not is_candidate(assignee, task):
         raise NotAllowed("该用户不能办理此任务", code="assignee_not_candidate")
-    task.assignee, task.claimed_at = assignee, utcnow()
+    _hand_over(task, assignee)
     history.record(task.case, "task_assigned", actor, task_id=task.id, step=task.title,
                    payload={"assignee": assignee.username})
-    db.session.flush()
     return task
 
 
@@ -114,7 +113,7 @@ def submission_errors(actor: User, task_id: str, data: dict[str, Any]) -> dict[s
     """What completing the task with `data` would be refused for, without completing it: a page whose
     upload was refused still tells every other error of the form at once (一次性告知)."""
     task = get_task(actor, task_id)
-    savepoint = db.session.begin_nested()  # a validator only reads; whatever it might touch is undone
+    savepoint = db.session.begin_nested()  # a dry run: whatever a validator touches (its claims) is undone
     try:
         _validated(actor, task, data)
         return {}
@@ -137,7 +136,7 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     case = task.case
     changes = {k: {"old": (case.data or {}).get(k), "new": v} for k, v in cleaned.items()
                if (case.data or {}).get(k) != v}
-    if task.assignee_id is None:
+    if task.assignee_id is None:  # taken now, in the step's bump of the case's version (see _hand_over)
         task.assignee, task.claimed_at = actor, utcnow()
     history.record(case, "task_completed", actor, task_id=task.id, step=task.title,
                    payload={"data": cleaned, "changes": changes})

@@ -1,0 +1,52 @@
+"""One open application per subject: the subjects an open case claims (case_subjects), checked by an
+indexed query for a friendly refusal and guarded by the table's primary key against concurrent submissions."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import RuleViolation
+from app.extensions import db
+from app.models import Case, CaseSubject
+
+
+def holder(scope: str, subjects: Iterable[str], exclude_case_id: int | None = None) -> Case | None:
+    """The open case that claims one of `subjects` in `scope` (not the excluded one), if any."""
+    wanted = list(subjects)
+    if not wanted:
+        return None
+    query = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+             .where(CaseSubject.scope == scope, CaseSubject.subject.in_(wanted)).order_by(Case.id).limit(1))
+    if exclude_case_id is not None:
+        query = query.where(CaseSubject.case_id != exclude_case_id)
+    return db.session.scalar(query)
+
+
+def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str) -> None:
+    """Make `subjects` the case's claims in `scope` (replacing what it claimed before). A subject claimed by
+    another open case, found now or by the database when two submissions race, is refused with `refusal`
+    (RuleViolation duplicate_open_case; the refusal names the other case when it is known)."""
+    wanted = set(subjects)
+    held = set(db.session.scalars(select(CaseSubject.subject).where(
+        CaseSubject.case_id == case.id, CaseSubject.scope == scope)))
+    if held - wanted:
+        db.session.execute(delete(CaseSubject).where(
+            CaseSubject.case_id == case.id, CaseSubject.scope == scope, CaseSubject.subject.in_(held - wanted)))
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(CaseSubject(scope=scope, subject=s, case_id=case.id) for s in sorted(wanted - held))
+    except IntegrityError as exc:
+        other = holder(scope, wanted - held, case.id)
+        details = {"case_number": other.number} if other is not None else {}
+        raise RuleViolation(refusal.format(number=other.number if other else "另一办件"),
+                            code="duplicate_open_case", details=details) from exc
+
+
+def release(case: Case, scope: str | None = None) -> None:
+    """The case no longer claims its subjects (it closed, or no longer applies for them)."""
+    query = delete(CaseSubject).where(CaseSubject.case_id == case.id)
+    if scope is not None:
+        query = query.where(CaseSubject.scope == scope)
+    db.session.execute(query)
