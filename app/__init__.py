@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                    static_folder="web/static")
     load_config(app, test_config)
     init_extensions(app)
+    init_handlers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -54,7 +55,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     # From the final URL: a URL given in the mapping must not get the environment's database's options.
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_TIMEOUT_SECONDS"]))
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or GJY_DEMO=1 for the demo)")
     from pathlib import Path
@@ -91,6 +93,7 @@ def init_extensions(app: Flask) -> None:
 def _tune_sqlite(app: Flask) -> None:
     from sqlalchemy import event
 
+    busy_milliseconds = int(float(app.config["DB_TIMEOUT_SECONDS"]) * 1000)
     with app.app_context():
         engine = db.engine
 
@@ -100,8 +103,16 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable against app crashes
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_milliseconds}")
             cursor.close()
+
+
+def init_handlers(app: Flask) -> None:
+    """The procedures' service-task handlers, choice providers and validators (handlers/)."""
+    from app.services.procedures.registry import install
+    from handlers import REGISTRY
+
+    install(app, REGISTRY)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -33,6 +33,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_UPLOAD_BYTES": max_upload,
         # Any request body: an upload with its multipart framing fits; a larger body answers 413 unread.
         "MAX_CONTENT_LENGTH": max_upload + 1024 * 1024,
+        # How long one statement may wait for the database (a lock, a slow query) before the request is
+        # answered 503 and rolled back: PostgreSQL's statement_timeout, SQLite's busy timeout. Seconds.
+        "DB_TIMEOUT_SECONDS": float(os.environ.get("GJY_DB_TIMEOUT_SECONDS", "30")),
         # Demo mode: demo users with a known password may exist and sign in.
         "DEMO": demo,
         # Folders holding the procedures, forms and lane mapping.
@@ -75,9 +78,16 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     }
 
 
-def engine_options(url: str) -> dict[str, Any]:
-    """Engine options that suit the database URL (the app sets them unless the config gives its own)."""
+def engine_options(url: str, timeout_seconds: float = 30) -> dict[str, Any]:
+    """Engine options that suit the database URL (the app sets them unless the config gives its own).
+
+    No pool_pre_ping: it costs a round trip per request; a connection found dead is answered 503 once
+    (app.db.unit_of_work) and the pool replaces it (SQLAlchemy invalidates connections on disconnect errors).
+    """
     if url.startswith("sqlite"):
-        # Writers wait for each other instead of failing at once.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        # Writers wait for each other instead of failing at once (up to the timeout; PRAGMA busy_timeout
+        # is set from the same value on every connection: app._tune_sqlite).
+        return {"connect_args": {"timeout": timeout_seconds}}
+    milliseconds = int(timeout_seconds * 1000)
+    return {"connect_args": {"options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}"},
+            "pool_recycle": 3600}

@@ -122,12 +122,22 @@ def unit_of_work() -> Iterator[Session]:
 def _as_domain_error(exc: BaseException) -> DomainError | None:
     if isinstance(exc, DomainError):
         return exc
-    if isinstance(exc, StaleDataError):
+    if isinstance(exc, StaleDataError) or _lost_to_a_concurrent_write(exc):
         return StaleCase()
     if isinstance(exc, OperationalError | InterfaceError):  # not IntegrityError, DataError: those are bugs
         log.error("database unavailable: %s", exc, exc_info=exc)
         return DatabaseUnavailable()
     return None
+
+
+SQLITE_BUSY_SNAPSHOT = 517  # SQLite: another connection wrote since this transaction began reading
+
+
+def _lost_to_a_concurrent_write(exc: BaseException) -> bool:
+    """A SQLite write refused because another transaction wrote what this one had read: a conflict, as a
+    version mismatch is (a busy database past the timeout is an outage instead)."""
+    return (isinstance(exc, OperationalError)
+            and getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT)
 
 
 def _record_after_rollback(session: Session, record: Callable[[], None]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from app.integrations.outbox import enqueue
 from app.models import UserRole
 from app.services.procedures.registry import HandlerContext
-from handlers import HANDLERS, handler
+from handlers import handler
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "procedures"
 BPMN_DIR, FORMS_DIR = FIXTURES / "bpmn", FIXTURES / "forms"
@@ -34,8 +34,7 @@ def register_outcome(ctx: HandlerContext, title: str) -> dict[str, Any]:
     return {"registered": True}
 
 
-if "test.register_outcome" not in HANDLERS:
-    handler("test.register_outcome")(register_outcome)
+handler("test.register_outcome")(register_outcome)
 
 
 def copy_fixture(tmp: Path) -> tuple[Path, Path]:

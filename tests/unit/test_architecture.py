@@ -39,3 +39,35 @@ def test_every_migration_has_a_message() -> None:
     for path in (ROOT / "migrations" / "versions").glob("*.py"):
         first = path.read_text("utf-8").splitlines()[0]
         assert first.startswith('"""') and len(first.strip('"')) > 5, path.name
+
+
+SEMI_PRIVATE_SQLALCHEMY = re.compile(
+    r"sqlalchemy\.orm\.(base|attributes|state|interfaces)\b|InstanceState|set_committed_value|make_transient"
+    r"|NO_VALUE|MANYTOONE|listens_for\(\s*Session\b|session\.info\b|\.info\[|\.info\.(get|pop|setdefault)\(")
+
+
+def test_persistence_uses_public_sqlalchemy_only() -> None:
+    """No faked object states, no Session-class event hooks, no side channels in session.info."""
+    offenders = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in _python_files("app", "handlers")
+                 for m in SEMI_PRIVATE_SQLALCHEMY.finditer(p.read_text("utf-8"))]
+    assert offenders == []
+
+
+def test_unit_of_work_is_entered_by_the_transactional_wrapper_only() -> None:
+    """Requests (the app's dispatch_request), jobs and commands enter app.db.transactional; nothing else opens
+    or ends a transaction by hand, and no service commits or rolls back."""
+    entered = re.compile(r"\bunit_of_work\(\)")
+    offenders = [str(p.relative_to(ROOT)) for p in _python_files("app", "handlers")
+                 if entered.search(p.read_text("utf-8")) and p != ROOT / "app" / "db.py"]
+    assert offenders == []
+    db_module = (ROOT / "app" / "db.py").read_text("utf-8")
+    assert len(entered.findall(db_module.split("def transactional", 1)[1])) == 1
+    ends = re.compile(r"session\(?\)?\.(commit|rollback)\(|\bunit_of_work\b")
+    assert [str(p.relative_to(ROOT)) for p in _python_files("app/services", "handlers", "app/engine")
+            if ends.search(p.read_text("utf-8"))] == []
+
+
+def test_the_services_do_not_import_the_handlers() -> None:
+    imports = re.compile(r"^\s*(from|import)\s+handlers\b", re.M)
+    assert [str(p.relative_to(ROOT)) for p in _python_files("app/services", "app/engine", "app/models")
+            if imports.search(p.read_text("utf-8"))] == []

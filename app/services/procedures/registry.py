@@ -1,16 +1,22 @@
-"""Access to the service-task handlers and form choice providers registered in handlers/.
+"""The registry of service-task handlers, form choice providers and form validators, by name.
 
-Imported lazily: handlers/ itself uses the services to change domain data.
+A BPMN service task names a handler ("unlock.release_locks"); a form field names a choice provider in
+"x-choices"; a user task may name a validator in its "validator" property. handlers/ fills a
+`HandlerRegistry` with its decorators; the application factory installs it (`install`), and the services
+read it from the app: the services never import handlers/ (handlers/ imports the services).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from app.models import Case, User
+
+_EXTENSION = "gjy_handlers"
 
 
 @dataclass
@@ -35,36 +41,65 @@ class ChoiceContext:
 
 Handler = Callable[..., dict[str, Any] | None]
 ChoiceProvider = Callable[[ChoiceContext], list[tuple[Any, str]]]
+FormValidator = Callable[[HandlerContext], dict[str, str]]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _registry() -> Any:
-    import handlers  # noqa: PLC0415 - lazy: handlers import the services
+@dataclass
+class HandlerRegistry:
+    """Handlers, choice providers and validators by name; each name registered once."""
 
-    return handlers
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    choices: dict[str, ChoiceProvider] = field(default_factory=dict)
+    validators: dict[str, FormValidator] = field(default_factory=dict)
+
+    def handler(self, name: str) -> Callable[[F], F]:
+        return self._register(self.handlers, name)
+
+    def choice(self, name: str) -> Callable[[F], F]:
+        return self._register(self.choices, name)
+
+    def validator(self, name: str) -> Callable[[F], F]:
+        return self._register(self.validators, name)
+
+    @staticmethod
+    def _register(table: dict[str, Any], name: str) -> Callable[[F], F]:
+        def register(function: F) -> F:
+            if name in table and table[name] is not function:
+                raise ValueError(f"{name} registered twice")
+            table[name] = function
+            return function
+        return register
+
+
+def install(app: Flask, registry: HandlerRegistry) -> None:
+    app.extensions[_EXTENSION] = registry
+
+
+def _registry() -> HandlerRegistry:
+    registry: HandlerRegistry = current_app.extensions[_EXTENSION]
+    return registry
 
 
 def handler_names() -> set[str]:
-    return set(_registry().HANDLERS)
+    return set(_registry().handlers)
 
 
 def get_handler(name: str) -> Handler:
-    return _registry().HANDLERS[name]
+    return _registry().handlers[name]
 
 
 def get_choice_provider(name: str) -> ChoiceProvider | None:
-    return _registry().CHOICES.get(name)
-
-
-FormValidator = Callable[[HandlerContext], dict[str, str]]
+    return _registry().choices.get(name)
 
 
 def validator_names() -> set[str]:
-    return set(_registry().VALIDATORS)
+    return set(_registry().validators)
 
 
 def get_validator(name: str) -> FormValidator:
-    return _registry().VALIDATORS[name]
+    return _registry().validators[name]
 
 
 def choice_names() -> set[str]:
-    return set(_registry().CHOICES)
+    return set(_registry().choices)

@@ -1,0 +1,196 @@
+"""Races between requests, run for real in two threads (each its own session and connection): a claim and a
+completion of the same task, two applications for the same subject, a page's uploads and its completion.
+One of two conflicting requests loses with 409 (or the rule's 422); nothing is half-written."""
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.db import unit_of_work
+from app.extensions import db
+from app.models import Attachment, Person, ProjectLock, Role, Task
+from app.services import steps
+from app.services.cases import subjects
+from app.services.identity.accounts import create_user, get_user_by_username
+from app.services.tasks import work
+from app.web.form_rendering import UPLOAD_SUFFIX
+from tests.procedures.steps import upload
+from tests.support.api import ApiUser
+from tests.support.web import PDF_BYTES, WebUser
+
+WAIT = 30  # seconds; a test that waits that long has failed anyway
+
+
+class Paused:
+    """Holds one thread at a point of its request until the test lets it go on."""
+
+    def __init__(self) -> None:
+        self.reached, self.go_on = threading.Event(), threading.Event()
+
+    def wrap(self, real: Callable[..., Any], thread_name: str) -> Callable[..., Any]:
+        def paused(*args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread().name == thread_name:
+                self.reached.set()
+                assert self.go_on.wait(WAIT)
+            return real(*args, **kwargs)
+        return paused
+
+
+@contextmanager
+def in_thread(name: str, call: Callable[[], Any]) -> Iterator[list[Any]]:
+    """Run `call` in a thread named `name`; the list holds its result (or exception) once the block ends."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as exc:  # reported by the test's assertions
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    try:
+        yield outcome
+    finally:
+        thread.join(WAIT)
+
+
+def _colleague(app: Flask) -> None:
+    """A second reviewer of Nanning: two candidates for the city's review."""
+    with app.app_context(), unit_of_work():
+        lead = get_user_by_username("city-nanning")
+        create_user("city-nanning-2", "南宁市住建局·审核员二", "Another-Passw0rd!", lead.organisation_id,
+                    "450100", [Role.CITY_REVIEWER])
+
+
+def get_user(app: Flask, username: str) -> int:
+    with app.app_context():
+        return get_user_by_username(username).id
+
+
+def _submitted(ent: ApiUser, procedure: str) -> int:
+    case = ent.start(procedure).json
+    assert ent.complete(case["open_tasks"][0]["id"], {"title": "钢筋进场检验报告", "amount": 120}).status_code == 200
+    return int(case["id"])
+
+
+def _review_task(app: Flask, case_id: int) -> Task:
+    with app.app_context():
+        task = db.session.scalar(select(Task).where(Task.case_id == case_id, Task.bpmn_id == "review"))
+        assert task is not None
+        db.session.expunge(task)
+        return task
+
+
+def test_a_claim_made_while_a_colleague_completes_the_task_wins_and_the_completion_loses(
+        app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _colleague(app)
+    ent, city, colleague = as_user("ent-nanning"), as_user("city-nanning"), as_user("city-nanning-2")
+    case_id = _submitted(ent, review_procedure)
+    task_id = _review_task(app, case_id).id
+    pause = Paused()  # the colleague's completion has read and validated the unclaimed task, not yet written
+    monkeypatch.setattr(steps, "advance", pause.wrap(steps.advance, "colleague"))
+    with in_thread("colleague", lambda: colleague.complete(task_id, {"decision": "approve"})) as completion:
+        assert pause.reached.wait(WAIT)
+        claim = city.claim(task_id)
+        pause.go_on.set()
+    assert claim.status_code == 200
+    assert completion[0].status_code == 409, completion[0].json
+    task = _review_task(app, case_id)
+    assert task.status == "open" and task.assignee_id == get_user(app, "city-nanning")
+    assert ent.case(case_id)["status"] == "running"
+
+
+def test_a_completion_made_while_a_colleague_claims_the_task_wins_and_the_claim_loses(
+        app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _colleague(app)
+    ent, city, colleague = as_user("ent-nanning"), as_user("city-nanning"), as_user("city-nanning-2")
+    case_id = _submitted(ent, review_procedure)
+    task_id = _review_task(app, case_id).id
+    pause = Paused()  # the colleague's claim has read the unclaimed task, not yet written
+    monkeypatch.setattr(work, "is_candidate", pause.wrap(work.is_candidate, "colleague"))
+    with in_thread("colleague", lambda: colleague.claim(task_id)) as claim:
+        assert pause.reached.wait(WAIT)
+        completion = city.complete(task_id, {"decision": "approve"})
+        pause.go_on.set()
+    assert completion.status_code == 200, completion.json
+    assert claim[0].status_code == 409 and claim[0].json["code"] in ("task_already_claimed", "task_not_open")
+    task = _review_task(app, case_id)
+    assert task.status == "completed" and task.completed_by_id == get_user(app, "city-nanning")
+
+
+def _lock_of(app: Flask, name: str) -> int:
+    with app.app_context():
+        lock_id = db.session.scalar(select(ProjectLock.id).join(Person, Person.id == ProjectLock.person_id)
+                                    .where(Person.name == name, ProjectLock.active.is_(True)))
+        assert lock_id is not None
+        return lock_id
+
+
+def test_two_applications_for_the_same_person_submitted_at_once_one_is_refused(
+        app: Flask, as_user: Callable[[str], ApiUser], monkeypatch: pytest.MonkeyPatch) -> None:
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    lock_id = _lock_of(app, "陆伟")
+    cases = [int(ent.start("personnel_unlock").json["id"]) for _ in range(2)]
+    forms = [{"kind": "duty_change", "lock_ids": [lock_id], "reason": "项目经理履职变更，申请解锁",
+              "application_files": [upload(ent, case_id, "解锁申请表.pdf")]} for case_id in cases]
+    tasks = [ent.case(case_id)["open_tasks"][0]["id"] for case_id in cases]
+    both_checked = threading.Barrier(2, timeout=WAIT)  # both found no other application before either wrote
+
+    checked: set[str] = set()
+
+    def holder_then_wait(*args: Any, **kwargs: Any) -> Any:
+        found = real_holder(*args, **kwargs)
+        if threading.current_thread().name not in checked:  # the check, not the refusal's look-up
+            checked.add(threading.current_thread().name)
+            both_checked.wait()
+        return found
+
+    real_holder = subjects.holder
+    monkeypatch.setattr(subjects, "holder", holder_then_wait)
+    with in_thread("first", lambda: ent.complete(tasks[0], forms[0])) as first, \
+            in_thread("second", lambda: ent.complete(tasks[1], forms[1])) as second:
+        pass
+    statuses = sorted([first[0].status_code, second[0].status_code])
+    assert statuses == [200, 422], (first[0].json, second[0].json)
+    refused = next(r for r in (first[0], second[0]) if r.status_code == 422)
+    assert refused.json["code"] == "duplicate_open_case"
+    reached = [case_id for case_id in cases if city.task_for(case_id) is not None]
+    assert len(reached) == 1  # only one application reached the authority
+    assert refused.json["details"]["case_number"] == ent.case(reached[0])["number"]
+
+
+def test_a_refused_page_completion_keeps_nothing_it_uploaded_when_the_step_loses_a_race(
+        app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page stores its uploads and completes the task in one unit of work: a completion that loses with
+    409 leaves no upload behind (a first transaction used to commit them before the step)."""
+    ent_api = as_user("ent-nanning")
+    case = ent_api.start(review_procedure).json
+    task_id = case["open_tasks"][0]["id"]
+    page = WebUser(app, "ent-nanning").login()
+    form = page.html(f"/tasks/{task_id}")
+    assert 'name="title"' in form
+    pause = Paused()  # the page has read the task (open), and not yet stored its upload
+    monkeypatch.setattr(work, "task_form", pause.wrap(work.task_form, "page"))
+    data = {"title": "页面提交", "amount": "100", "csrf_token": page.token,
+            f"files{UPLOAD_SUFFIX}": (io.BytesIO(PDF_BYTES), "附件.pdf")}
+    with in_thread("page", lambda: page.client.post(f"/tasks/{task_id}", data=data,
+                                                    content_type="multipart/form-data")) as posted:
+        assert pause.reached.wait(WAIT)
+        assert ent_api.complete(task_id, {"title": "接口提交", "amount": 90}).status_code == 200
+        pause.go_on.set()
+    assert posted[0].status_code == 409
+    assert "该办件已被他人处理" in posted[0].get_data(as_text=True)  # a page, not JSON
+    with app.app_context():
+        names = db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case["id"])).all()
+    assert "附件.pdf" not in names

@@ -1,0 +1,128 @@
+"""Database failures are not conflicts: a statement that times out (a lock held elsewhere) or a lost
+connection answers 503 with the error logged, in JSON for the API and as a page for pages, and changes
+nothing; only a version mismatch is a 409."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
+
+from app import create_app
+from app.db import SQLITE_BUSY_SNAPSHOT, unit_of_work
+from app.errors import DatabaseUnavailable, StaleCase
+from app.extensions import db
+from app.models import Task
+from tests.support.api import ApiUser
+from tests.support.web import WebUser
+
+CONFIG_KEYS = ("TESTING", "SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "DEMO", "WORKER", "SECRET_KEY",
+               "WTF_CSRF_ENABLED", "BPMN_DIR", "FORMS_DIR")
+
+
+@pytest.fixture
+def impatient_app(app: Flask) -> Iterator[Flask]:
+    """The app on the same database, waiting at most 0.3 s for a lock (GJY_DB_TIMEOUT_SECONDS)."""
+    impatient = create_app({**{key: app.config[key] for key in CONFIG_KEYS}, "DB_TIMEOUT_SECONDS": 0.3})
+    yield impatient
+    with impatient.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextmanager
+def case_row_locked(url: str, case_id: int) -> Iterator[None]:
+    """Another transaction holds the case (PostgreSQL: its row; SQLite: the database's write lock)."""
+    if url.startswith("sqlite"):
+        other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
+        yield
+        conn.rollback()
+    engine.dispose()
+
+
+def _submitted(ent: ApiUser, procedure: str) -> int:
+    case = ent.start(procedure).json
+    assert ent.complete(case["open_tasks"][0]["id"], {"title": "钢筋进场检验报告", "amount": 120}).status_code == 200
+    return int(case["id"])
+
+
+def _review(app: Flask, case_id: int) -> tuple[str, int | None]:
+    with app.app_context():
+        task = db.session.scalar(select(Task).where(Task.case_id == case_id, Task.bpmn_id == "review"))
+        assert task is not None
+        return task.id, task.assignee_id
+
+
+def test_a_statement_that_waits_past_the_timeout_answers_503_not_409(
+        app: Flask, impatient_app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    case_id = _submitted(as_user("ent-nanning"), review_procedure)
+    task_id, _ = _review(app, case_id)
+    city = ApiUser(impatient_app, impatient_app.test_client(), "city-nanning", as_user("city-nanning").token)
+    page = WebUser(impatient_app, "city-nanning").login()
+    with case_row_locked(app.config["SQLALCHEMY_DATABASE_URI"], case_id):
+        refused = city.claim(task_id)
+        page_refused = page.post(f"/tasks/{task_id}/claim")
+    assert refused.status_code == 503
+    assert refused.json == {"code": "database_unavailable", "message": DatabaseUnavailable.message, "details": {}}
+    assert page_refused.status_code == 503 and page_refused.mimetype == "text/html"
+    assert "数据库暂时不可用" in page_refused.get_data(as_text=True)
+    assert "database unavailable" in caplog.text  # logged for the operators, with the driver's error
+    assert _review(app, case_id)[1] is None  # nothing changed
+    assert city.claim(task_id).status_code == 200  # once the lock is gone, the same request goes through
+
+
+@pytest.mark.pg
+def test_a_lost_connection_answers_503_once_and_the_next_request_gets_a_new_one(
+        app: Flask, as_user: Callable[[str], ApiUser]) -> None:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("a server that drops connections: the PostgreSQL run covers it")
+    ent = as_user("ent-nanning")
+    assert ent.get("/api/v1/cases").status_code == 200  # a pooled connection now exists
+    admin = create_engine(url)
+    with admin.connect() as conn:  # the server ends every other session on this database (a restart, a failover)
+        ended = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    admin.dispose()
+    assert ended >= 1
+    lost = ent.get("/api/v1/cases")
+    assert lost.status_code == 503 and lost.json["code"] == "database_unavailable"
+    assert ent.get("/api/v1/cases").status_code == 200
+
+
+def test_a_sqlite_write_refused_because_another_transaction_wrote_first_is_a_conflict(app: Flask,
+                                                                                      tmp_path: Path) -> None:
+    """SQLITE_BUSY_SNAPSHOT (a write after reading what another connection then changed) is a lost race:
+    409 like a version mismatch, not the 503 of a database that did not answer."""
+    path = tmp_path / "race.sqlite3"
+    setup = sqlite3.connect(path, isolation_level=None)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE t (x INTEGER)")
+    reader, writer = sqlite3.connect(path, isolation_level=None), sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()
+    writer.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        reader.execute("INSERT INTO t VALUES (2)")
+    assert raised.value.sqlite_errorcode == SQLITE_BUSY_SNAPSHOT
+    with app.app_context(), pytest.raises(StaleCase):
+        with unit_of_work():
+            raise OperationalError("INSERT INTO t VALUES (2)", {}, raised.value)
+    for conn in (reader, writer, setup):
+        conn.close()
