@@ -52,7 +52,9 @@ def items_for(kind: str | None) -> list[str]:
 
 
 def _locks(session: Any, ids: list[int]) -> list[ProjectLock]:
-    return list(session.scalars(select(ProjectLock).where(ProjectLock.id.in_(ids or [])).order_by(ProjectLock.id)))
+    """The locks of these ids (one or a few), from those the request has loaded when it has them."""
+    found = (session.get(ProjectLock, lock_id) for lock_id in sorted({int(i) for i in ids or []}))
+    return [lock for lock in found if lock is not None]
 
 
 def _bound_locks_of(session: Any, enterprise_id: int) -> list[ProjectLock]:

@@ -12,11 +12,10 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.db import unit_of_work
-from app.engine import clear_definition_cache
 from app.extensions import db
 from app.services.demo import seed_demo
 from app.services.identity.accounts import get_user_by_username, issue_token
-from app.services.procedures.versions import deploy_procedures
+from app.services.procedures.versions import clear_version_caches, deploy_procedures
 from tests.support.api import ApiUser
 from tests.support.database import (
     checkpoint_sqlite,
@@ -90,7 +89,7 @@ def make_app(database_url: str, tmp_path: Path) -> Callable[[], Flask]:
     built: list[Flask] = []
 
     def build() -> Flask:
-        clear_definition_cache()
+        clear_version_caches()
         application = create_app(_config(database_url, tmp_path))
         built.append(application)
         return application

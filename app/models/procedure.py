@@ -42,7 +42,8 @@ class ProcedureVersion(Base):
     # {"bpmn/x.bpmn": "<xml>", "forms/y.json": "{...}", ...}: everything the version runs on.
     files: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)  # large: loaded when parsed
     # Parsed facts the services need without the engine: prefix, start roles, task metadata.
-    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # (Read through services.procedures.versions.manifest_of: cached per process, not loaded with the row.)
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     lib_version: Mapped[str] = mapped_column(String(20))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deployed_by: Mapped[str | None] = mapped_column(String(64))

@@ -1,10 +1,10 @@
-"""The one step pipeline: lock the case -> load state -> engine -> project tasks -> deadlines -> history ->
-save state.
+"""The one step pipeline: load state -> engine -> project tasks -> deadlines -> history -> save state.
 
 Every way a case moves (start, form completed, timer fired, retry, withdrawal) goes through `advance` or
-`start`, inside the caller's unit of work, with plain ORM objects: the case (its optimistic `lock_version`
-bumped first, so a concurrent step loses with 409 before any handler runs), its workflow state row, its
-task rows, history events and clocks are changed in memory and flushed; the caller's unit of work commits.
+`start`, inside the caller's unit of work, with plain ORM objects: the case's optimistic `lock_version`
+is bumped first (a concurrent step on the same case loses there with 409, before any handler runs, and this
+transaction holds the row); then its workflow state row, its task rows, history events and clocks are
+changed in memory and written by one flush at the end (the caller's unit of work commits).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from app.services.deadlines import clocks
 from app.services.deadlines.calendar import WorkCalendar, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, due_at
 from app.services.procedures.registry import HandlerContext, get_handler
-from app.services.procedures.versions import definition_of
+from app.services.procedures.versions import definition_of, manifest_of
 
 # History kinds of the steps the engine finished by themselves (user tasks are recorded by the services).
 HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "EndEvent": "step_finished",
@@ -88,6 +88,7 @@ class Step:
 
     case: Case
     actor: User | None
+    state: WorkflowState
     provisional_timers: list[dict[str, Any]] = field(default_factory=list)
     _calendar: WorkCalendar | None = None
 
@@ -125,18 +126,19 @@ class Step:
 def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None = None) -> StepOutcome:
     """Create the workflow of a new (flushed) case and run it to its first wait; a first task that
     `claim_for` may do is claimed by them (the applicant's own form)."""
-    step = Step(case, actor)
-    running, result = ENGINE.start(definition_of(case.procedure_version), data, step.service_caller(),
+    state = WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION)
+    db.session.add(state)
+    step = Step(case, actor, state)
+    running, result = ENGINE.start(definition_of(case.procedure_version_id), data, step.service_caller(),
                                    step.script_functions())
     history.record(case, "case_started", actor, payload={"procedure": case.procedure_key})
-    db.session.add(WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION))
     return _persist(step, running, result, None, new_case=True, claim_for=claim_for)
 
 
 def _lock(case: Case, data: dict[str, Any] | None) -> None:
-    """Bump the case's version first (one UPDATE ... WHERE lock_version = the version read): a concurrent
-    step on the same case fails here with 409 before any handler runs, and this transaction holds the row
-    until it ends. A submitted form's merged data is written with it, for the handlers to read."""
+    """Bump the case's version now (one UPDATE ... WHERE lock_version = the version read): a concurrent step
+    fails here with 409, before any handler runs (a conflict found inside a handler's savepoint would be taken
+    for the handler's failure). A submitted form's merged data is written with it, for the handlers to read."""
     case.updated_at = utcnow()
     if data is not None:
         case.data = data
@@ -152,12 +154,11 @@ def _state_of(case: Case) -> WorkflowState:
 
 def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed."""
-    submitted = {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None
-    _lock(case, submitted)
-    step = Step(case, actor)
+    _lock(case, {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None)
     state = _state_of(case)
+    step = Step(case, actor, state)
     try:
-        running = ENGINE.load(definition_of(case.procedure_version), state.state, state.serializer_version,
+        running = ENGINE.load(definition_of(case.procedure_version_id), state.state, state.serializer_version,
                               step.service_caller(), step.script_functions())
     except StateUnreadable as exc:
         exc.after_rollback = _unreadable_recorder(case.id, actor.id if actor else None, isinstance(action, Retry))
@@ -200,24 +201,26 @@ def _unreadable_recorder(case_id: int, actor_id: int | None, retried: bool) -> C
 
 def _persist(step: Step, running: RunningCase, result: StepResult, completed_task_id: str | None,
              new_case: bool = False, claim_for: User | None = None, cancel: Cancel | None = None) -> StepOutcome:
-    """Write what a step changed: task rows, history, case fields, deadlines and the workflow state."""
+    """Write what a step changed: task rows, history, case fields, deadlines and the workflow state, in
+    memory (its reads do not flush the step's half-made changes), then in one flush."""
     case, actor = step.case, step.actor
-    new_tasks, all_tasks, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for)
-    open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
-    for finished in result.finished:
-        kind = _history_kind(finished.kind, finished.event)
-        if kind:
-            history.record(case, kind, actor, step=finished.title, payload={"bpmn_id": finished.bpmn_id})
-    if cancel is not None:
-        _cancel_case(case, actor, cancel)
-    else:
-        _update_case(case, actor, result, open_tasks, reviewed)
-    if case.status not in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT, CaseStatus.ERROR):
-        subjects.release(case)
-    clocks.after_step(case, actor, all_tasks, step.calendar)  # deadlines, pauses, warning/overdue states
-    clocks.record_provisional_timers(case, step.provisional_timers)
-    state = _state_of(case)
-    state.state, state.serializer_version = running.dump(), SERIALIZER_VERSION
+    with db.session.no_autoflush:
+        new_tasks, all_tasks, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for)
+        open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
+        for finished in result.finished:
+            kind = _history_kind(finished.kind, finished.event)
+            if kind:
+                history.record(case, kind, actor, step=finished.title, payload={"bpmn_id": finished.bpmn_id})
+        if cancel is not None:
+            _cancel_case(case, actor, cancel)
+        else:
+            _update_case(case, actor, result, open_tasks, reviewed)
+        if case.status not in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT, CaseStatus.ERROR):
+            subjects.release(case)
+        # deadlines, pauses, warning/overdue states
+        clocks.after_step(case, actor, all_tasks, step.calendar, new_case=new_case)
+        clocks.record_provisional_timers(case, step.provisional_timers)
+        step.state.state, step.state.serializer_version = running.dump(), SERIALIZER_VERSION
     db.session.flush()
     return StepOutcome(result, new_tasks)
 
@@ -295,7 +298,7 @@ def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None
         t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id))}
     now = utcnow()
     _close_tasks(step, known, {t.id for t in result.ready_tasks}, completed_task_id, now)
-    manifest_tasks = case.procedure_version.manifest["tasks"]
+    manifest_tasks = manifest_of(case.procedure_version_id)["tasks"]
     created = []
     for ready in result.ready_tasks:
         if ready.id in known:

@@ -8,9 +8,10 @@ from typing import Any
 from flask import current_app
 from lxml import etree
 
-from app.models import Case, CaseEvent, ProcedureVersion, User
+from app.models import Case, CaseEvent, User
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.procedures import forms
+from app.services.procedures.versions import files_of, manifest_of
 from app.web.data_display import CaseFiles, Round, filed_attachments, merged_properties
 
 
@@ -20,7 +21,7 @@ def upload_limits() -> UploadLimits:
 
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _SCOPES = {f"{_BPMN}subProcess", f"{_BPMN}transaction", f"{_BPMN}adHocSubProcess"}
-_FORM_ORDER: dict[tuple[int, str], list[str]] = {}  # versions are immutable: once per process
+_FORM_ORDER: dict[int, list[str]] = {}  # versions are immutable: once per process
 
 
 def _process(files: Mapping[str, str], process_id: str) -> Any:
@@ -66,31 +67,30 @@ def _flow_order(files: Mapping[str, str], process_id: str) -> list[str]:
     return order
 
 
-def form_keys_in_order(version: ProcedureVersion) -> list[str]:
+def form_keys_in_order(version_id: int) -> list[str]:
     """The version's forms in the order a case meets them: the start form, then the user tasks' forms in
     the order the diagram's flow reaches the tasks (tasks it does not reach, e.g. in a called process, in
     the manifest's order), then any other form by name."""
-    cache_key = (version.id, version.content_hash)
-    if cache_key not in _FORM_ORDER:
-        manifest = version.manifest or {}
+    if version_id not in _FORM_ORDER:
+        manifest, files = manifest_of(version_id), files_of(version_id)
         tasks: dict[str, Any] = manifest.get("tasks") or {}
-        rank = {bpmn_id: i for i, bpmn_id in enumerate(_flow_order(version.files or {}, manifest.get("key", "")))}
+        rank = {bpmn_id: i for i, bpmn_id in enumerate(_flow_order(files, manifest.get("key", "")))}
         by_flow = sorted(tasks, key=lambda bpmn_id: rank.get(bpmn_id, len(rank)))  # stable: the rest as listed
-        named = sorted(name[len("forms/"):-len(".json")] for name in (version.files or {})
+        named = sorted(name[len("forms/"):-len(".json")] for name in files
                        if name.startswith("forms/") and name.endswith(".json"))
         candidates = [(manifest.get("properties") or {}).get("startForm"),
                       *((tasks[t] or {}).get("form_key") for t in by_flow), *named]
-        _FORM_ORDER[cache_key] = [key for i, key in enumerate(candidates)
-                                  if key in named and key not in candidates[:i]]
-    return _FORM_ORDER[cache_key]
+        _FORM_ORDER[version_id] = [key for i, key in enumerate(candidates)
+                                   if key in named and key not in candidates[:i]]
+    return _FORM_ORDER[version_id]
 
 
 def case_properties(actor: User, case: Case) -> dict[str, dict[str, Any]]:
     """Every field of every form of the case's version, with choices rendered for the actor, in the order
     of the procedure's steps (form_keys_in_order) and, within a form, in the form's own order."""
-    version = case.procedure_version
-    return merged_properties(forms.render_schema(forms.form_schema(version, key), actor, case)
-                             for key in form_keys_in_order(version))
+    version_id = case.procedure_version_id
+    return merged_properties(forms.render_schema(forms.form_schema(version_id, key), actor, case)
+                             for key in form_keys_in_order(version_id))
 
 
 def attachment_names(case: Case) -> dict[str, str]:

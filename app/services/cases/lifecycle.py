@@ -16,7 +16,7 @@ from app.services import steps
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_handler
-from app.services.procedures.versions import get_latest_version
+from app.services.procedures.versions import get_latest_version, manifest_of
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _next_number(prefix: str) -> str:
 def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
     """Start a case of the latest version of a procedure; the applicant's first task is claimed."""
     version = get_latest_version(procedure_key)
-    manifest = version.manifest
+    manifest = manifest_of(version.id)
     require_can_start(actor, manifest.get("start_roles", []))
     initial = _validated_start_data(version, manifest, actor, data or {})
     case = Case(number=_next_number(manifest["case_prefix"]), procedure_key=procedure_key,
@@ -66,7 +66,7 @@ def _validated_start_data(version: Any, manifest: dict[str, Any], actor: User,
                           data: dict[str, Any]) -> dict[str, Any]:
     start_form = manifest.get("properties", {}).get("startForm")
     if start_form:
-        schema = forms.render_schema(forms.form_schema(version, start_form), actor, None)
+        schema = forms.render_schema(forms.form_schema(version.id, start_form), actor, None)
         return forms.validate(schema, data)
     if data:
         raise InvalidForm({"_form": "此事项发起时无需填写数据，请在申请表中填写"},
@@ -131,7 +131,7 @@ def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
         raise InvalidForm({"reason": Message("请填写撤回理由")})
     if len(reason) > MAX_WITHDRAW_REASON:
         raise InvalidForm({"reason": Message("最多填写 {limit} 个字符", limit=MAX_WITHDRAW_REASON)})
-    withdraw_handler = case.procedure_version.manifest.get("properties", {}).get("withdrawHandler")
+    withdraw_handler = manifest_of(case.procedure_version_id).get("properties", {}).get("withdrawHandler")
     if withdraw_handler:  # the procedure may refuse (RuleViolation), e.g. during a temporary unlock
         get_handler(withdraw_handler)(HandlerContext(case=case, actor=actor, data=dict(case.data or {}),
                                                      session=db.session()))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Case, CaseEvent, Procedure, Task, TaskStatus, User
 from app.policy import visible_cases
-from app.services.procedures.versions import list_procedures
+from app.services.procedures.versions import files_of, list_procedures, manifest_of
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class DiagramView:
 
 
 def _process_xml(case: Case) -> str | None:
-    files = case.procedure_version.files or {}
+    files = files_of(case.procedure_version_id)
     pattern = re.compile(r"<(?:\w+:)?process\b[^>]*\bid=\"" + re.escape(case.procedure_key) + "\"")
     diagrams = [text for name, text in sorted(files.items()) if name.endswith(".bpmn")]
     return next((text for text in diagrams if pattern.search(text)), diagrams[0] if diagrams else None)
@@ -48,11 +48,12 @@ def count_cases_by_status(actor: User) -> dict[str, int]:
 
 def startable_procedures(actor: User) -> list[Procedure]:
     """The deployed procedures this actor's roles may start."""
-    return [p for p in list_procedures() if p.latest_version is not None and (
-        not p.latest_version.manifest.get("start_roles") or actor.has_role(*p.latest_version.manifest["start_roles"]))]
+    return [p for p in list_procedures() if p.latest_version_id is not None and (
+        not (roles := manifest_of(p.latest_version_id).get("start_roles")) or actor.has_role(*roles))]
 
 
 def start_form_key(procedure: Procedure) -> str | None:
     """The form asked for when starting (None: the case starts with one click)."""
-    version = procedure.latest_version
-    return (version.manifest.get("properties") or {}).get("startForm") if version else None
+    if procedure.latest_version_id is None:
+        return None
+    return (manifest_of(procedure.latest_version_id).get("properties") or {}).get("startForm")

@@ -1,12 +1,13 @@
 """One open application per subject: the subjects an open case claims (case_subjects), checked by an
-indexed query for a friendly refusal and guarded by the table's primary key against concurrent submissions."""
+indexed query for a friendly refusal and claimed by an INSERT that the table's primary key decides, so that
+of two concurrent submissions only one gets the subject."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
+from app.db import UpsertStatement, table_of
 from app.errors import RuleViolation
 from app.extensions import db
 from app.models import Case, CaseSubject
@@ -24,24 +25,33 @@ def holder(scope: str, subjects: Iterable[str], exclude_case_id: int | None = No
     return db.session.scalar(query)
 
 
+_SUBJECTS = table_of(CaseSubject)
+# One statement decides a race: a subject another open case holds is not inserted (PostgreSQL waits for a
+# concurrent insert of the same key to commit or roll back first; SQLite's writers take turns).
+_CLAIM = UpsertStatement(lambda insert: insert(_SUBJECTS).on_conflict_do_nothing(
+    index_elements=[_SUBJECTS.c.scope, _SUBJECTS.c.subject]).returning(_SUBJECTS.c.subject))
+
+
 def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str) -> None:
     """Make `subjects` the case's claims in `scope` (replacing what it claimed before). A subject claimed by
-    another open case, found now or by the database when two submissions race, is refused with `refusal`
-    (RuleViolation duplicate_open_case; the refusal names the other case when it is known)."""
+    another open case, found now or when two submissions race, is refused with `refusal` (RuleViolation
+    duplicate_open_case, naming the other case)."""
     wanted = set(subjects)
     held = set(db.session.scalars(select(CaseSubject.subject).where(
         CaseSubject.case_id == case.id, CaseSubject.scope == scope)))
     if held - wanted:
         db.session.execute(delete(CaseSubject).where(
             CaseSubject.case_id == case.id, CaseSubject.scope == scope, CaseSubject.subject.in_(held - wanted)))
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(CaseSubject(scope=scope, subject=s, case_id=case.id) for s in sorted(wanted - held))
-    except IntegrityError as exc:
-        other = holder(scope, wanted - held, case.id)
+    new = sorted(wanted - held)
+    if not new:
+        return
+    claimed = db.session.execute(_CLAIM(db.session()), [{"scope": scope, "subject": s, "case_id": case.id}
+                                                        for s in new]).scalars().all()
+    if len(claimed) < len(new):
+        other = holder(scope, new, case.id)
         details = {"case_number": other.number} if other is not None else {}
         raise RuleViolation(refusal.format(number=other.number if other else "另一办件"),
-                            code="duplicate_open_case", details=details) from exc
+                            code="duplicate_open_case", details=details)
 
 
 def release(case: Case, scope: str | None = None) -> None:

@@ -45,6 +45,7 @@ from app.services.deadlines.limits import (
     parse_share,
     state_at,
 )
+from app.services.procedures.versions import manifest_of
 
 CalendarSource = Callable[[], WorkCalendar]  # the step's calendar, read when first asked for
 
@@ -57,7 +58,8 @@ def warning_share(props: dict[str, str]) -> float:
     return parse_share(props.get("warningShare"), float(current_app.config.get("DEADLINE_WARNING_SHARE", 0.9)))
 
 
-def after_step(case: Case, actor: User | None, tasks: list[Task], calendar: CalendarSource) -> None:
+def after_step(case: Case, actor: User | None, tasks: list[Task], calendar: CalendarSource,
+               new_case: bool = False) -> None:
     """Bring the deadlines of the case and its tasks (all its task rows) up to date after a step
     (same transaction)."""
     now = utcnow()
@@ -65,7 +67,7 @@ def after_step(case: Case, actor: User | None, tasks: list[Task], calendar: Cale
         case.received_at = now
     for task in tasks:  # a new task gets its deadline here, from its `dueIn` property
         _task_clock(task, now, calendar)
-    _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN], calendar)
+    _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN], calendar, new_case)
 
 
 def _is_draft(tasks: list[Task]) -> bool:
@@ -80,7 +82,7 @@ def task_deadline(task: Task, calendar: CalendarSource = current_calendar) -> De
     limit = parse_limit(str(props.get("dueIn") or ""))
     if limit is None:
         return None
-    share = parse_share(props.get("warnAt"), warning_share(task.case.procedure_version.manifest.get("properties", {})))
+    share = parse_share(props.get("warnAt"), warning_share(_limits(task.case)))
     return compute_deadline(task.created_at, limit, calendar(), business_hours(), share)
 
 
@@ -107,7 +109,7 @@ def _apply_task_deadline(task: Task, deadline: Deadline) -> None:
 
 # -- cases -------------------------------------------------------------------------------------
 def _limits(case: Case) -> dict[str, str]:
-    return case.procedure_version.manifest.get("properties", {}) or {}
+    return manifest_of(case.procedure_version_id).get("properties", {}) or {}
 
 
 def _received(open_tasks: list[Task]) -> bool:
@@ -120,11 +122,11 @@ def _excluded_step(open_tasks: list[Task]) -> Task | None:
 
 
 def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[Task],
-                calendar: CalendarSource) -> None:
+                calendar: CalendarSource, new_case: bool) -> None:
     props = _limits(case)
     if not (props.get("committedLimit") or props.get("statutoryLimit")):
         return
-    clock = db.session.get(CaseClock, case.id)
+    clock = None if new_case else db.session.get(CaseClock, case.id)
     if clock is None:
         if not _received(open_tasks):
             return

@@ -5,18 +5,17 @@ Messages are Chinese (errors.Message: a page may show them translated); a field 
 """
 from __future__ import annotations
 
-import copy
-import json
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from sqlalchemy import select
 
-from app.errors import InvalidForm, Message, NotFound
+from app.errors import InvalidForm, Message
 from app.extensions import db
-from app.models import Attachment, Case, ProcedureVersion, User
+from app.models import Attachment, Case, User
 from app.services.procedures.registry import ChoiceContext, get_choice_provider
+from app.services.procedures.versions import form_of
 
 # SpiffWorkflow's serializer reads a dict with this key as a typed object: in submitted data, at any
 # depth, it would be saved and then make the case's state unloadable. Refused wherever it appears.
@@ -28,19 +27,10 @@ _TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boo
                "array": "列表", "object": "对象"}
 
 
-_SCHEMAS: dict[tuple[int, str], dict[str, Any]] = {}  # versions are immutable: cache per process
-
-
-def form_schema(version: ProcedureVersion, form_key: str) -> dict[str, Any]:
+def form_schema(version_id: int, form_key: str) -> dict[str, Any]:
     """The form's JSON Schema as deployed with this version: shared and read-only (cached per
-    process); render_schema returns the copy a caller may change."""
-    key = (version.id, form_key)
-    if key not in _SCHEMAS:
-        text = version.files.get(f"forms/{form_key}.json")
-        if text is None:
-            raise NotFound(f"未找到表单 {form_key}", code="form_not_found")
-        _SCHEMAS[key] = json.loads(text)
-    return _SCHEMAS[key]
+    process); render_schema's result shares what it does not render with it: treat both as read-only."""
+    return form_of(version_id, form_key)
 
 
 def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -59,19 +49,31 @@ def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_schema(schema: dict[str, Any], actor: User, case: Case | None) -> dict[str, Any]:
-    """Copy of the schema with each "x-choices" field's allowed options as oneOf [{const, title}]."""
-    rendered = copy.deepcopy(schema)
+    """The schema with each "x-choices" field's allowed options as oneOf [{const, title}]: a new dict along
+    the path to each such field (the caller may change those), the rest shared with the deployed form."""
     ctx = ChoiceContext(actor=actor, case=case, session=db.session())
-    for field in _walk_fields(rendered):
-        provider_name = field.get("x-choices")
-        if not provider_name:
-            continue
+    rendered = _with_choices(schema, ctx)
+    return rendered if rendered is not schema else dict(schema)
+
+
+def _with_choices(node: Any, ctx: ChoiceContext) -> Any:
+    """`node` itself when nothing below it names choices, else a copy with the choices rendered."""
+    if isinstance(node, list):
+        items = [_with_choices(item, ctx) for item in node]
+        return items if any(new is not old for new, old in zip(items, node, strict=True)) else node
+    if not isinstance(node, dict):
+        return node
+    changed = {key: new for key, value in node.items() if (new := _with_choices(value, ctx)) is not value}
+    provider_name = node.get("x-choices")
+    if not changed and not isinstance(provider_name, str):
+        return node
+    copied = {**node, **changed}
+    if isinstance(provider_name, str):
         provider = get_choice_provider(provider_name)
         options = provider(ctx) if provider else []
-        field["oneOf"] = [{"const": value, "title": title} for value, title in options]
-        if not options:
-            field["oneOf"] = [{"const": None, "title": "（无可选项）"}]
-    return rendered
+        copied["oneOf"] = ([{"const": value, "title": title} for value, title in options]
+                           or [{"const": None, "title": "（无可选项）"}])
+    return copied
 
 
 def _field_title(schema: dict[str, Any], path: list[Any]) -> dict[str, Any]:
@@ -183,8 +185,23 @@ def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = N
 MAX_ATTACHMENTS_PER_FIELD = 20  # scans of one document; a field naming thousands of ids is not a submission
 
 
+def _attachments_named(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, Attachment]:
+    """The case's attachments that the data's attachment fields name, in one query."""
+    ids: set[str] = set()
+    for key, field in (schema.get("properties") or {}).items():
+        spec = field.get("items", {}) if field.get("type") == "array" else field
+        if spec.get("format") == "attachment" and key in data:
+            value = data[key]
+            ids.update(str(i) for i in (value if isinstance(value, list) else [value]))
+    if not ids:
+        return {}
+    return {a.id: a for a in db.session.scalars(
+        select(Attachment).where(Attachment.id.in_(sorted(ids)), Attachment.case_id == case.id))}
+
+
 def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, str]:
     errors: dict[str, str] = {}
+    found = _attachments_named(schema, data, case)
     for key, field in (schema.get("properties") or {}).items():
         is_list = field.get("type") == "array"
         spec = field.get("items", {}) if is_list else field
@@ -198,8 +215,6 @@ def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case)
             errors[key] = Message("同一附件不能重复提交")
             continue
         accepted = spec.get("x-accept") or ([spec["contentMediaType"]] if "contentMediaType" in spec else [])
-        found = {a.id: a for a in db.session.scalars(
-            select(Attachment).where(Attachment.id.in_([str(i) for i in ids]), Attachment.case_id == case.id))}
         for attachment_id in ids:
             attachment = found.get(str(attachment_id))
             if attachment is None:

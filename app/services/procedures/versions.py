@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from app.engine import LIB_VERSION, BundleInput, Definition, build_bundles, load_definition
+from app.engine import LIB_VERSION, BundleInput, Definition, build_bundles, clear_definition_cache, load_definition
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion, Role
@@ -100,5 +102,64 @@ def list_versions(key: str) -> list[ProcedureVersion]:
         .where(Procedure.key == key).order_by(ProcedureVersion.version)))
 
 
-def definition_of(version: ProcedureVersion) -> Definition:
-    return load_definition(version.id, version.manifest["key"], lambda: version.files)
+# A deployed version never changes: its manifest and files are read once per process, by id, and shared
+# read-only (callers copy what they change). Bounded: a long-running process meets few versions.
+_MANIFESTS: dict[int, dict[str, Any]] = {}
+_FILES: dict[int, dict[str, str]] = {}
+_FORMS: dict[tuple[int, str], dict[str, Any]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 512
+
+
+def _cached(cache: dict[int, Any], version_id: int, column: Any) -> Any:
+    with _CACHE_LOCK:
+        if version_id in cache:
+            return cache[version_id]
+    value = db.session.scalar(select(column).where(ProcedureVersion.id == version_id))
+    if value is None:
+        raise NotFound(f"未找到流程版本 {version_id}", code="procedure_version_not_found")
+    with _CACHE_LOCK:
+        if len(cache) >= _CACHE_MAX:
+            cache.pop(next(iter(cache)))
+        cache[version_id] = value
+    return value
+
+
+def clear_version_caches() -> None:
+    """Forget what this process read of deployed versions (tests: another database behind the same ids)."""
+    with _CACHE_LOCK:
+        _MANIFESTS.clear()
+        _FILES.clear()
+        _FORMS.clear()
+    clear_definition_cache()
+
+
+def manifest_of(version_id: int) -> dict[str, Any]:
+    """The version's manifest (prefix, start roles, properties, task metadata): shared, read-only."""
+    manifest: dict[str, Any] = _cached(_MANIFESTS, version_id, ProcedureVersion.manifest)
+    return manifest
+
+
+def files_of(version_id: int) -> dict[str, str]:
+    """The version's files (bpmn/…, forms/…) as deployed: shared, read-only."""
+    files: dict[str, str] = _cached(_FILES, version_id, ProcedureVersion.files)
+    return files
+
+
+def form_of(version_id: int, form_key: str) -> dict[str, Any]:
+    """A form's JSON Schema as deployed with the version (parsed once): shared, read-only."""
+    key = (version_id, form_key)
+    with _CACHE_LOCK:
+        if key in _FORMS:
+            return _FORMS[key]
+    text = files_of(version_id).get(f"forms/{form_key}.json")
+    if text is None:
+        raise NotFound(f"未找到表单 {form_key}", code="form_not_found")
+    schema: dict[str, Any] = json.loads(text)
+    with _CACHE_LOCK:
+        _FORMS[key] = schema
+    return schema
+
+
+def definition_of(version_id: int) -> Definition:
+    return load_definition(version_id, manifest_of(version_id)["key"], lambda: files_of(version_id))

@@ -36,7 +36,7 @@ def get_task(actor: User, task_id: str) -> Task:
 
 def task_form(actor: User, task: Task) -> dict[str, Any]:
     """The task's JSON Schema with choices rendered for this user."""
-    schema = forms.form_schema(task.case.procedure_version, task.form_key)
+    schema = forms.form_schema(task.case.procedure_version_id, task.form_key)
     return forms.render_schema(schema, actor, task.case)
 
 
