@@ -6,7 +6,8 @@ Usage: .venv/bin/python bench/http_load.py [--baseline 0ffc36d|none] [--clients 
                                            [--rounds 3] [--backends sqlite,postgresql] [--count-lifecycles 3]
                                            [--keep-temp]
        (or `make bench-http`). Prints figures; asserts nothing. PostgreSQL: postgres@127.0.0.1:5432 with
-       trust auth; where it does not answer, that backend is skipped with the reason.
+       trust auth (GJY_BENCH_PG_ADMIN_URL points elsewhere); where it does not answer,
+       that backend is skipped with the reason.
 
 What happens, per backend:
 - The baseline ref is exported with `git archive` into a temporary folder (the repository and its
@@ -31,8 +32,9 @@ What happens, per backend:
 
 Figures, per client count: lifecycles/s (median of the rounds) and, as ratios, the median of the
 per-round ratios (new/old, path/bare: the machine's speed drifts between minutes, so only figures taken
-seconds apart are compared); latency p50/p95 per request kind over all rounds; CPU per request: the
-gunicorn master and workers (user+sys from /proc/<pid>/stat over the window), the PostgreSQL backends
+seconds apart are compared); latency p50/p95 per request kind over all rounds; CPU per request (medians
+of the rounds): the gunicorn master and workers (user+sys from /proc/<pid>/stat over the window; "server
+cores" is that CPU time over the window's wall time, at most the machine's cores), the PostgreSQL backends
 connected to the version's database (pids from pg_stat_activity; the WAL writer, checkpointer and other
 background processes are not included), and this driver (getrusage). The bare path is one thread of
 this driver, the same for every client count; the servers use both cores.
@@ -54,6 +56,7 @@ from typing import Any
 from load_client import KINDS, BareEngine, Run, run_clients
 from load_servers import (
     BENCH,
+    PG_ADMIN,
     ROOT,
     BenchError,
     CodeVersion,
@@ -63,6 +66,7 @@ from load_servers import (
     PostgresBackends,
     app_environment,
     cpu_seconds,
+    drop_stale_databases,
     export_ref,
     postgres_problem,
     prepare_database,
@@ -118,7 +122,8 @@ def measure(target: Target, server: Gunicorn, lifecycles: int, clients: int) -> 
     run = run_clients(server.port, target.tokens, lock_ids, clients)
     driver = _driver_cpu() - driver_before
     server_cpu = cpu_seconds(server_before, server.cpu_ticks(), parent_reaps=True)
-    db_cpu = cpu_seconds(db_before, target.postgres.cpu_ticks(), parent_reaps=False) if target.postgres else None
+    db_after = target.postgres.cpu_ticks() if target.postgres else {}
+    db_cpu = cpu_seconds(db_before, db_after, parent_reaps=False) if db_after else None
     return Window(run.completed / run.seconds, run.requests, run.failures, server_cpu, db_cpu, driver, run)
 
 
@@ -220,8 +225,8 @@ def _percentiles(seconds: list[float]) -> str:
 
 def print_rates(windows: dict[str, list[Window]]) -> None:
     print(f"    {'path':<5} {'lifecycles/s':>12} {'of bare':>8} {'new/old':>8} {'failed':>7} {'server CPU':>11}"
-          f" {'postgres CPU':>13} {'driver CPU':>11}   per-round rates")
-    print(f"    {'':<5} {'(median)':>12} {'':>8} {'':>8} {'':>7} {'ms/request':>11} {'ms/request':>13}"
+          f" {'server':>7} {'postgres CPU':>13} {'driver CPU':>11}   per-round rates")
+    print(f"    {'':<5} {'(median)':>12} {'':>8} {'':>8} {'':>7} {'ms/request':>11} {'cores':>7} {'ms/request':>13}"
           f" {'ms/request':>11}")
     for path, ws in windows.items():
         rate = statistics.median(w.rate for w in ws)
@@ -231,8 +236,9 @@ def print_rates(windows: dict[str, list[Window]]) -> None:
         cpu = [_per_request(ws, a) for a in ("server_cpu", "db_cpu", "driver_cpu")] if path != "bare" \
             else ["-", "-", "-"]
         rounds = " ".join(f"{w.rate:.2f}" for w in ws)
-        print(f"    {path:<5} {rate:12.2f} {of_bare} {versus} {failed:7d} {cpu[0]:>11} {cpu[1]:>13} {cpu[2]:>11}"
-              f"   {rounds}")
+        cores = f"{statistics.median(w.server_cpu / w.run.seconds for w in ws if w.run):.2f}" if path != "bare" else "-"
+        print(f"    {path:<5} {rate:12.2f} {of_bare} {versus} {failed:7d} {cpu[0]:>11} {cores:>7} {cpu[1]:>13}"
+              f" {cpu[2]:>11}   {rounds}")
     for path, ws in windows.items():
         for message in [m for w in ws for m in w.failures][:3]:
             print(f"    FAILED lifecycle ({path}): {message}")
@@ -315,6 +321,7 @@ def _interrupted(signum: int, _frame: Any) -> None:
 def main() -> int:
     args = parse_args()
     signal.signal(signal.SIGTERM, _interrupted)  # clean up (servers, databases, files) as on Ctrl-C
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (`cmd &`)
     tmp = Path(tempfile.mkdtemp(prefix="gjy-bench-http-"))
     try:
         versions = [] if args.baseline == "none" else [export_ref(args.baseline, tmp / "baseline")]
@@ -329,8 +336,11 @@ def main() -> int:
         for backend in args.backends:
             problem = postgres_problem() if backend == "postgresql" else None
             if problem:
-                print(f"\n== {backend} == skipped: PostgreSQL does not answer at 127.0.0.1:5432 ({problem})")
+                print(f"\n== {backend} == skipped: PostgreSQL does not answer at {PG_ADMIN} ({problem})")
                 continue
+            if backend == "postgresql":
+                for name in drop_stale_databases():
+                    print(f"  dropped {name}, left by a run that was killed")
             run_backend(backend, versions, bare, args, tmp)
     except BenchError as exc:
         print(f"\nbench/http_load.py: {exc}", file=sys.stderr)

@@ -28,7 +28,8 @@ from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# As for bench/dashboard.py: GJY_BENCH_PG_ADMIN_URL points elsewhere.
+PG_ADMIN = os.environ.get("GJY_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ENTERPRISE_USER, CITY_USER = "ent-nanning", "city-nanning"
 
@@ -100,6 +101,22 @@ class Database:
     def drop(self) -> None:
         if self.backend == "postgresql":
             _pg_admin_execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def drop_stale_databases() -> list[str]:
+    """Databases an earlier run left behind when it was killed (its pid, in the name, runs no more)."""
+    engine = create_engine(PG_ADMIN, poolclass=NullPool)
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'gjy\\_bench\\_http\\_%'"))
+        pids = {n: n.rsplit("_", 1)[-1] for n in names.scalars()}
+    stale = [name for name, pid in pids.items() if pid.isdigit() and not _running(int(pid))]
+    for name in stale:
+        _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return stale
+
+
+def _running(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
 
 
 def _pg_admin_execute(*statements: str) -> None:
@@ -316,7 +333,8 @@ def cpu_seconds(before: dict[int, int], after: dict[int, int], parent_reaps: boo
 
 class PostgresBackends:
     """CPU of the PostgreSQL backend processes connected to one database (pids from pg_stat_activity, read
-    through a connection to the admin database, so the reader is not among them)."""
+    through a connection to the admin database, so the reader is not among them). Only processes this
+    machine's /proc shows are counted: for a PostgreSQL elsewhere the figure is left out."""
 
     def __init__(self, database: str) -> None:
         self.database = database
@@ -326,7 +344,7 @@ class PostgresBackends:
         with self.engine.connect() as conn:
             pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
                                 {"d": self.database}).scalars().all()
-        return {pid: cpu_ticks_of(pid) for pid in pids}
+        return {pid: cpu_ticks_of(pid) for pid in pids if Path(f"/proc/{pid}").exists()}
 
     def close(self) -> None:
         self.engine.dispose()
