@@ -90,7 +90,7 @@ class Client:
         elapsed = time.perf_counter() - started
         if response.status != expect:
             raise LifecycleFailed(f"{kind} {method} {path} as {user}: HTTP {response.status} (expected {expect}) "
-                                  f"{answer[:400].decode(errors='replace')}")
+                                  f"{answer[:400].decode(errors='replace').strip()}")
         self.samples.append(Sample(kind, elapsed, _int_header(response, "X-Bench-Statements"),
                                    _int_header(response, "X-Bench-Commits"), response.getheader("X-Bench-Code")))
         return json.loads(answer) if answer else None
