@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev lint bench bench-dashboard assets screenshots
+.PHONY: run test install install-dev lint bench bench-dashboard bench-http assets screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: install-dev assets
 
 bench: install-dev
 	$(BIN)/python bench/engine.py
+
+## bench-http: personnel-unlock lifecycles over HTTP (gunicorn, 4 sync workers), baseline 0ffc36d vs the working tree
+## and bare SpiffWorkflow, alternating rounds, SQLite and PostgreSQL; BENCH_HTTP_ARGS adds options (see bench/http_load.py)
+bench-http: install-dev
+	$(BIN)/python bench/http_load.py $(BENCH_HTTP_ARGS)
 
 ## bench-dashboard: load 1,000,000 cases into PostgreSQL (database gjy_bench_dashboard, once) and time the dashboard
 bench-dashboard: install-dev
