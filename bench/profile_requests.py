@@ -40,6 +40,7 @@ try:  # the code as it is now
     from app.services.procedures.versions import deploy_procedures
 except ImportError:  # an earlier layout (run with PYTHONPATH on a checkout of an older commit, to compare)
     from app.services.accounts import get_user_by_username, issue_token  # type: ignore[no-redef]
+
     from app.services.procedures import deploy_procedures  # type: ignore[no-redef]
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

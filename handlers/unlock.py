@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.errors import RuleViolation
-from app.models import Case, LockRole, ProjectLock
+from app.models import Case, LockRole, Person, Project, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
@@ -57,13 +57,6 @@ def _locks(session: Any, ids: list[int]) -> list[ProjectLock]:
     return [lock for lock in found if lock is not None]
 
 
-def _bound_locks_of(session: Any, enterprise_id: int) -> list[ProjectLock]:
-    """The enterprise's locks in force: active, or temporarily released and due to return."""
-    return list(session.scalars(select(ProjectLock).where(
-        ProjectLock.enterprise_id == enterprise_id,
-        (ProjectLock.active.is_(True)) | (ProjectLock.relock_at.is_not(None))).order_by(ProjectLock.id)))
-
-
 def temporarily_released(lock: ProjectLock) -> bool:
     """Released by an approved temporary unlock whose timer will restore it."""
     return not lock.active and lock.relock_at is not None
@@ -84,16 +77,23 @@ def _case_number(session: Any, case_id: int | None) -> str:
 
 @choices("unlock.locked_persons")
 def locked_persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
-    """The applicant enterprise's persons bound to a project (a temporarily released one says until when)."""
+    """The applicant enterprise's persons bound to a project (a temporarily released one says until when),
+    and those a resubmission still names; one query of the columns the titles need."""
     enterprise_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
-    locks = _bound_locks_of(ctx.session, enterprise_id)
-    if ctx.case is not None:  # a resubmission may still name the locks it asked for
-        locks += [lk for lk in _locks(ctx.session, ctx.case.data.get("lock_ids", [])) if lk not in locks]
+    named = [int(i) for i in (ctx.case.data.get("lock_ids") or [])] if ctx.case is not None else []
+    bound = (ProjectLock.active.is_(True)) | (ProjectLock.relock_at.is_not(None))
+    rows = ctx.session.execute(
+        select(ProjectLock.id, ProjectLock.role, ProjectLock.active, ProjectLock.relock_at, Person.name,
+               Project.name.label("project"))
+        .join(Person, Person.id == ProjectLock.person_id).join(Project, Project.id == ProjectLock.project_id)
+        .where(ProjectLock.enterprise_id == enterprise_id, bound | ProjectLock.id.in_(named))
+        .order_by(ProjectLock.id))
 
-    def title(lk: ProjectLock) -> str:
-        state = f"（临时解锁中，{_relock_day(lk)} 期满恢复锁定）" if temporarily_released(lk) else ""
-        return f"{lk.person.name}（{LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role)}）· {lk.project.name}{state}"
-    return [(lk.id, title(lk)) for lk in locks if lk.enterprise_id == enterprise_id]
+    def title(row: Any) -> str:
+        until = row.relock_at.astimezone(LOCAL_TZ).date().isoformat() if row.relock_at else ""
+        state = f"（临时解锁中，{until} 期满恢复锁定）" if not row.active and row.relock_at is not None else ""
+        return f"{row.name}（{LOCK_ROLE_TITLES.get(LockRole(row.role), row.role)}）· {row.project}{state}"
+    return [(row.id, title(row)) for row in rows]
 
 
 def _holds_in_temporary_release(case: Case, locks: list[ProjectLock]) -> bool:

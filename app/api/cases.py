@@ -5,6 +5,7 @@ from flask.views import MethodView
 
 from app.api.parsing import ID, Blueprint
 from app.api.schemas.cases import (
+    CASE_COLUMNS,
     CaseCreateSchema,
     CaseDetailSchema,
     CaseListArgsSchema,
@@ -16,21 +17,25 @@ from app.models import Case
 from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import list_attachments
 from app.services.cases.history import list_events
+from app.services.procedures.versions import label_of
+from app.services.tasks.lists import task_row
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="办件")
 
 
-class CaseDetail:
+def case_view(case: Case, clock: tuple[bool, bool] = (False, False)) -> dict[str, Any]:
+    """A case as CaseSchema shows it: its columns, its procedure version's name and number, and its clock's
+    flags (deadline provisional, statutory limit passed)."""
+    name, number = label_of(case.procedure_version_id)
+    return {**{column: getattr(case, column) for column in CASE_COLUMNS}, "procedure_name": name,
+            "procedure_version": number, "deadline_provisional": clock[0], "statutory_overdue": clock[1]}
+
+
+def case_detail(case: Case) -> dict[str, Any]:
     """A case with its open tasks, history and attachments, for CaseDetailSchema."""
-
-    def __init__(self, case: Case) -> None:
-        self._case = case
-        self.open_tasks = case_service.open_tasks_of(case)
-        self.history = list_events(case)
-        self.attachments = list_attachments(case.id)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._case, name)
+    return {**case_view(case, case_service.clock_flags([case.id]).get(case.id, (False, False))),
+            "open_tasks": [task_row(t) for t in case_service.open_tasks_of(case)],
+            "history": list_events(case), "attachments": list_attachments(case.id)}
 
 
 @blp.route("")
@@ -41,7 +46,9 @@ class Cases(MethodView):
         """Cases the caller may see, newest first."""
         actor = bearer_actor()
         items, total = case_service.list_cases(actor, case_service.CaseFilter(**args))
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        clocks = case_service.clock_flags([case.id for case in items])
+        return {"items": [case_view(case, clocks.get(case.id, (False, False))) for case in items], "total": total,
+                "page": args["page"], "per_page": args["per_page"]}
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseDetailSchema)
@@ -49,7 +56,7 @@ class Cases(MethodView):
         """Start a case; the applicant's own first form is already claimed by the caller."""
         actor = bearer_actor()
         case = case_service.start_case(actor, body["procedure"], body["data"])
-        return CaseDetail(case)
+        return case_detail(case)
 
 
 @blp.route(f"/<{ID}:case_id>")
@@ -57,7 +64,7 @@ class CaseResource(MethodView):
     @blp.response(200, CaseDetailSchema)
     def get(self, case_id: int) -> Any:
         """One case with its open tasks, history and attachments."""
-        return CaseDetail(case_service.get_case(bearer_actor(), case_id))
+        return case_detail(case_service.get_case(bearer_actor(), case_id))
 
 
 @blp.route(f"/<{ID}:case_id>/withdraw")
@@ -67,7 +74,7 @@ class CaseWithdraw(MethodView):
     def post(self, body: dict[str, Any], case_id: int) -> Any:
         """The applicant withdraws an open case."""
         case = case_service.withdraw_case(bearer_actor(), case_id, body["reason"])
-        return CaseDetail(case)
+        return case_detail(case)
 
 
 @blp.route(f"/<{ID}:case_id>/retry")
@@ -76,4 +83,4 @@ class CaseRetry(MethodView):
     def post(self, case_id: int) -> Any:
         """An admin retries the failed step of a case in error."""
         case = case_service.retry_case(bearer_actor(), case_id)
-        return CaseDetail(case)
+        return case_detail(case)

@@ -15,19 +15,16 @@ from app.api.schemas.tasks import (
 from app.auth import bearer_actor
 from app.models import Task, User
 from app.services.tasks import work as task_service
-from app.services.tasks.lists import TaskFilter, list_tasks
+from app.services.tasks.lists import TaskFilter, list_tasks, task_row
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
 
 
-class TaskDetail:
-    def __init__(self, actor: User, task: Task) -> None:
-        self._task = task
-        self.form = task_service.task_form(actor, task)
-        self.data = task.case.data or {}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._task, name)
+def task_detail(actor: User, task: Task) -> dict[str, Any]:
+    """A task's row with its form (choices rendered for the caller) and what the case holds so far."""
+    row = task_row(task)
+    return {**{name: getattr(row, name) for name in row.__slots__}, "form": task_service.task_form(actor, task),
+            "data": task.case.data or {}}
 
 
 @blp.route("")
@@ -46,7 +43,7 @@ class TaskResource(MethodView):
     def get(self, task_id: str) -> Any:
         """One task with its form (JSON Schema with the caller's choices)."""
         actor = bearer_actor()
-        return TaskDetail(actor, task_service.get_task(actor, task_id))
+        return task_detail(actor, task_service.get_task(actor, task_id))
 
 
 @blp.route("/<task_id>/claim")
@@ -54,7 +51,7 @@ class TaskClaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> Any:
         """Claim an unclaimed task; a task someone else claimed first answers 409."""
-        return task_service.claim_task(bearer_actor(), task_id)
+        return task_row(task_service.claim_task(bearer_actor(), task_id))
 
 
 @blp.route("/<task_id>/unclaim")
@@ -62,7 +59,7 @@ class TaskUnclaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> Any:
         """Put a claimed task back into the claimable pool."""
-        return task_service.unclaim_task(bearer_actor(), task_id)
+        return task_row(task_service.unclaim_task(bearer_actor(), task_id))
 
 
 @blp.route("/<task_id>/assign")
@@ -71,7 +68,7 @@ class TaskAssign(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """A lead assigns the task to a reviewer of its region."""
-        return task_service.assign_task(bearer_actor(), task_id, body["user_id"])
+        return task_row(task_service.assign_task(bearer_actor(), task_id, body["user_id"]))
 
 
 @blp.route("/<task_id>/complete")
@@ -80,4 +77,4 @@ class TaskComplete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Submit the form; invalid data answers 422 with a message per field and changes nothing."""
-        return task_service.complete_task(bearer_actor(), task_id, body["data"])
+        return task_row(task_service.complete_task(bearer_actor(), task_id, body["data"]))

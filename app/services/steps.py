@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.db import utcnow
 from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StateUnreadable, StepResult
@@ -295,7 +296,7 @@ def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None
     whether an authority has acted)."""
     case = step.case
     known: dict[str, Task] = {} if new_case else {
-        t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id))}
+        t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id).options(lazyload(Task.case)))}
     now = utcnow()
     _close_tasks(step, known, {t.id for t in result.ready_tasks}, completed_task_id, now)
     manifest_tasks = manifest_of(case.procedure_version_id)["tasks"]

@@ -11,7 +11,7 @@ from lxml import etree
 from app.models import Case, CaseEvent, User
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.procedures import forms
-from app.services.procedures.versions import files_of, manifest_of
+from app.services.procedures.versions import derived, files_of, manifest_of
 from app.web.data_display import CaseFiles, Round, filed_attachments, merged_properties
 
 
@@ -21,7 +21,6 @@ def upload_limits() -> UploadLimits:
 
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _SCOPES = {f"{_BPMN}subProcess", f"{_BPMN}transaction", f"{_BPMN}adHocSubProcess"}
-_FORM_ORDER: dict[int, list[str]] = {}  # versions are immutable: once per process
 
 
 def _process(files: Mapping[str, str], process_id: str) -> Any:
@@ -71,18 +70,19 @@ def form_keys_in_order(version_id: int) -> list[str]:
     """The version's forms in the order a case meets them: the start form, then the user tasks' forms in
     the order the diagram's flow reaches the tasks (tasks it does not reach, e.g. in a called process, in
     the manifest's order), then any other form by name."""
-    if version_id not in _FORM_ORDER:
-        manifest, files = manifest_of(version_id), files_of(version_id)
-        tasks: dict[str, Any] = manifest.get("tasks") or {}
-        rank = {bpmn_id: i for i, bpmn_id in enumerate(_flow_order(files, manifest.get("key", "")))}
-        by_flow = sorted(tasks, key=lambda bpmn_id: rank.get(bpmn_id, len(rank)))  # stable: the rest as listed
-        named = sorted(name[len("forms/"):-len(".json")] for name in files
-                       if name.startswith("forms/") and name.endswith(".json"))
-        candidates = [(manifest.get("properties") or {}).get("startForm"),
-                      *((tasks[t] or {}).get("form_key") for t in by_flow), *named]
-        _FORM_ORDER[version_id] = [key for i, key in enumerate(candidates)
-                                   if key in named and key not in candidates[:i]]
-    return _FORM_ORDER[version_id]
+    return derived(version_id, "form_order", lambda: _form_order(version_id))
+
+
+def _form_order(version_id: int) -> list[str]:
+    manifest, files = manifest_of(version_id), files_of(version_id)
+    tasks: dict[str, Any] = manifest.get("tasks") or {}
+    rank = {bpmn_id: i for i, bpmn_id in enumerate(_flow_order(files, manifest.get("key", "")))}
+    by_flow = sorted(tasks, key=lambda bpmn_id: rank.get(bpmn_id, len(rank)))  # stable: the rest as listed
+    named = sorted(name[len("forms/"):-len(".json")] for name in files
+                   if name.startswith("forms/") and name.endswith(".json"))
+    candidates = [(manifest.get("properties") or {}).get("startForm"),
+                  *((tasks[t] or {}).get("form_key") for t in by_flow), *named]
+    return [key for i, key in enumerate(candidates) if key in named and key not in candidates[:i]]
 
 
 def case_properties(actor: User, case: Case) -> dict[str, dict[str, Any]]:

@@ -69,10 +69,10 @@ def test_a_case_whose_timers_keep_failing_backs_off_then_goes_to_error(app: Any,
         others = [ent.start("timer_probe").json["id"] for _ in range(2)]
     after_step = clocks.after_step
 
-    def fails_for_the_broken_case(case: Any, *args: Any) -> None:
+    def fails_for_the_broken_case(case: Any, *args: Any, **kwargs: Any) -> None:
         if case.id == broken:
             raise RuntimeError("a defect that only this case meets")
-        after_step(case, *args)
+        after_step(case, *args, **kwargs)
 
     monkeypatch.setattr(clocks, "after_step", fails_for_the_broken_case)
     with app.app_context():

@@ -1,7 +1,7 @@
 """Case output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import OrganisationRefSchema, PageArgsSchema, UserRefSchema
+from app.api.schemas.common import OrganisationRefSchema, PageArgsSchema, UserRefSchema, value
 from app.api.schemas.tasks import TaskSchema
 from app.models import CASE_STATUS_TITLES
 from app.services.cases.lifecycle import MAX_WITHDRAW_REASON
@@ -27,14 +27,20 @@ class AttachmentSchema(Schema):
     uploaded_at = fields.DateTime()
 
 
+# The case's own columns a CaseSchema shows (api/cases.case_view adds the version's name and the clock's flags).
+CASE_COLUMNS = ("id", "number", "procedure_key", "status", "title", "applicant", "region_code", "current_step",
+                "error_message", "data", "created_at", "updated_at", "completed_at", "due_at", "warn_at",
+                "statutory_due_at", "deadline_state")
+
+
 class CaseSchema(Schema):
     id = fields.Integer()
     number = fields.String()
     procedure = fields.String(attribute="procedure_key")
-    procedure_name = fields.Function(lambda c: c.procedure_version.name)
-    procedure_version = fields.Function(lambda c: c.procedure_version.version)
+    procedure_name = fields.String()
+    procedure_version = fields.Integer()
     status = fields.String()
-    status_title = fields.Function(lambda c: CASE_STATUS_TITLES.get(c.status, c.status))
+    status_title = fields.Function(lambda c: CASE_STATUS_TITLES.get(value(c, "status"), value(c, "status")))
     title = fields.String()
     applicant = fields.Nested(OrganisationRefSchema)
     region_code = fields.String()
@@ -49,8 +55,8 @@ class CaseSchema(Schema):
     warn_at = fields.DateTime(allow_none=True)
     statutory_due_at = fields.DateTime(allow_none=True)
     deadline_state = fields.String(allow_none=True)
-    deadline_provisional = fields.Function(lambda c: bool(c.clock and c.clock.provisional))
-    statutory_overdue = fields.Function(lambda c: bool(c.clock and c.clock.statutory_overdue))
+    deadline_provisional = fields.Boolean()
+    statutory_overdue = fields.Boolean()
 
 
 class CaseDetailSchema(CaseSchema):

@@ -1,4 +1,5 @@
 """Shared pieces: paging arguments, input ids and the error body."""
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -6,6 +7,11 @@ from marshmallow import Schema, fields, validate
 from app.api.parsing import MAX_ID
 
 MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
+
+
+def value(obj: Any, key: str) -> Any:
+    """A value a schema shows, from a mapping (a built answer) or an object (a row, a model)."""
+    return obj[key] if isinstance(obj, Mapping) else getattr(obj, key)
 
 
 def id_field(**kwargs: Any) -> fields.Integer:

@@ -1,21 +1,23 @@
 """Task output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import PageArgsSchema, UserRefSchema, id_field
+from app.api.schemas.common import PageArgsSchema, UserRefSchema, id_field, value
 from app.models import ROLE_TITLES
 
 
 class TaskSchema(Schema):
+    """A task (services.tasks.lists.TaskRow)."""
+
     id = fields.String()
     case_id = fields.Integer()
-    case_number = fields.Function(lambda t: t.case.number)
-    case_title = fields.Function(lambda t: t.case.title)
-    procedure = fields.Function(lambda t: t.case.procedure_key)
+    case_number = fields.String()
+    case_title = fields.String()
+    procedure = fields.String()
     bpmn_id = fields.String()
     title = fields.String()
     lane = fields.String(allow_none=True)
     role = fields.String()
-    role_title = fields.Function(lambda t: ROLE_TITLES.get(t.role, t.role))
+    role_title = fields.Function(lambda t: ROLE_TITLES.get(value(t, "role"), value(t, "role")))
     region_code = fields.String(allow_none=True)
     status = fields.String()
     assignee = fields.Nested(UserRefSchema, allow_none=True)
@@ -26,8 +28,8 @@ class TaskSchema(Schema):
     due_at = fields.DateTime(allow_none=True)
     warn_at = fields.DateTime(allow_none=True)
     deadline_state = fields.String(allow_none=True)
-    deadline_provisional = fields.Function(lambda t: bool((t.properties or {}).get("provisional_deadline")))
-    due_in = fields.Function(lambda t: (t.properties or {}).get("dueIn"))
+    deadline_provisional = fields.Function(lambda t: bool((value(t, "properties") or {}).get("provisional_deadline")))
+    due_in = fields.Function(lambda t: (value(t, "properties") or {}).get("dueIn"))
 
 
 class TaskDetailSchema(TaskSchema):

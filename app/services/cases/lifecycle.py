@@ -10,7 +10,7 @@ from sqlalchemy.orm import lazyload
 from app.db import UpsertStatement, table_of, utcnow
 from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
-from app.models import OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
+from app.models import OPEN_STATUSES, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
 from app.policy import require_admin, require_can_start, require_case_visible, visible_cases
 from app.services import steps
 from app.services.deadlines.limits import LOCAL_TZ
@@ -100,6 +100,15 @@ def list_cases(actor: User, filters: CaseFilter) -> tuple[list[Case], int]:
 # The case is at hand: not joined in again per task.
 _OPEN_TASKS_OF_CASE = (select(Task).where(Task.case_id == bindparam("case"), Task.status == TaskStatus.OPEN)
                        .order_by(Task.created_at).options(lazyload(Task.case)))
+
+
+def clock_flags(case_ids: list[int]) -> dict[int, tuple[bool, bool]]:
+    """For each case with a clock: (its deadlines are provisional, its statutory limit has passed)."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(select(CaseClock.case_id, CaseClock.provisional, CaseClock.statutory_overdue)
+                              .where(CaseClock.case_id.in_(case_ids)))
+    return {case_id: (bool(provisional), bool(overdue)) for case_id, provisional, overdue in rows}
 
 
 def open_tasks_of(case: Case) -> list[Task]:

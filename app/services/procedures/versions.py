@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, select
 
@@ -107,6 +108,8 @@ def list_versions(key: str) -> list[ProcedureVersion]:
 _MANIFESTS: dict[int, dict[str, Any]] = {}
 _FILES: dict[int, dict[str, str]] = {}
 _FORMS: dict[tuple[int, str], dict[str, Any]] = {}
+_NUMBERS: dict[int, int] = {}
+_DERIVED: dict[tuple[int, str], Any] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 512
 
@@ -131,7 +134,36 @@ def clear_version_caches() -> None:
         _MANIFESTS.clear()
         _FILES.clear()
         _FORMS.clear()
+        _NUMBERS.clear()
+        _DERIVED.clear()
     clear_definition_cache()
+
+
+T = TypeVar("T")
+
+
+def derived(version_id: int, name: str, compute: Callable[[], T]) -> T:
+    """Something computed from a deployed version (e.g. the order of its forms), once per process."""
+    key = (version_id, name)
+    with _CACHE_LOCK:
+        if key in _DERIVED:
+            found: T = _DERIVED[key]
+            return found
+    value = compute()
+    with _CACHE_LOCK:
+        _DERIVED[key] = value
+    return value
+
+
+def label_of(version_id: int) -> tuple[str, int]:
+    """(name, version number) of a deployed version."""
+    manifest = manifest_of(version_id)
+    return manifest.get("name") or manifest["key"], _version_numbers(version_id)
+
+
+def _version_numbers(version_id: int) -> int:
+    number: int = _cached(_NUMBERS, version_id, ProcedureVersion.version)
+    return number
 
 
 def manifest_of(version_id: int) -> dict[str, Any]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
-from app.models import Task, TaskStatus, User, UserRole
+from app.models import Case, Task, TaskStatus, User, UserRole
 from app.policy import (
     is_candidate,
     require_can_assign,
@@ -30,8 +31,12 @@ def assignable_users(actor: User, task_id: str) -> list[User]:
     return [u for u in users if is_candidate(u, task)]
 
 
+# A task with its case: what every task request needs (the case's applicant organisation is not joined in).
+_TASK_WITH_CASE = (joinedload(Task.case).lazyload(Case.applicant),)
+
+
 def get_task(actor: User, task_id: str) -> Task:
-    return require_task_visible(actor, db.session.get(Task, task_id))
+    return require_task_visible(actor, db.session.get(Task, task_id, options=_TASK_WITH_CASE))
 
 
 def task_form(actor: User, task: Task) -> dict[str, Any]:
