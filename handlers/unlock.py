@@ -156,7 +156,8 @@ def _supplement_errors(history: Timeline, data: dict[str, Any]) -> dict[str, str
 def check_request(ctx: HandlerContext) -> dict[str, str]:
     """Server-side rules of an unlock request: locks, materials per kind, dates, the supplement."""
     errors: dict[str, str] = {}
-    lock_error = _lock_errors(ctx, _locks(ctx.session, ctx.data.get("lock_ids", [])), ctx.data.get("kind"))
+    locks = _locks(ctx.session, ctx.data.get("lock_ids", []))
+    lock_error = _lock_errors(ctx, locks, ctx.data.get("kind"))
     if lock_error:
         errors["lock_ids"] = lock_error
     for name in REQUIRED.get(ctx.data.get("kind", ""), []):
@@ -169,8 +170,7 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     for name, message in _supplement_errors(history, ctx.data).items():
         errors.setdefault(name, message)
     if not errors:  # the case now applies for these locks: a second open application for them is refused
-        subjects.claim(ctx.case, PROCEDURE, _lock_subjects(_locks(ctx.session, ctx.data.get("lock_ids", []))),
-                       DUPLICATE)
+        subjects.claim(ctx.case, PROCEDURE, _lock_subjects(locks), DUPLICATE)
     return errors
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import Base, UTCDateTime, utcnow
 from app.models.identity import Organisation, User
 from app.models.procedure import ProcedureVersion
+
+if TYPE_CHECKING:
+    from app.models.clock import CaseClock
+    from app.models.workflow_state import WorkflowState
 
 
 class CaseStatus(enum.StrEnum):
@@ -83,6 +87,10 @@ class Case(Base):
 
     # Loaded on use (once per session): lists of cases and tasks stay light.
     procedure_version: Mapped[ProcedureVersion] = relationship(lazy="select")
+    # One row each (a step loads them with the case: services/tasks/work.py, services/cases/timers.py).
+    workflow_state: Mapped[WorkflowState | None] = relationship(lazy="select", uselist=False, passive_deletes=True)
+    clock: Mapped[CaseClock | None] = relationship(back_populates="case", lazy="select", uselist=False,
+                                                   passive_deletes=True)
     applicant: Mapped[Organisation] = relationship(lazy="joined")
     started_by: Mapped[User] = relationship(lazy="select")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.models.case import Case
@@ -30,5 +30,4 @@ class CaseClock(Base):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     statutory_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    # Case.clock (None until the application is received), without touching the case model.
-    case: Mapped[Case] = relationship(backref=backref("clock", uselist=False, lazy="select"))
+    case: Mapped[Case] = relationship(back_populates="clock")

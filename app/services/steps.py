@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.db import utcnow
 from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StateUnreadable, StepResult
@@ -53,8 +53,13 @@ ENGINE = Engine({"end_of_day": _script_end_of_day, "now": _script_now})
 
 @dataclass
 class CompleteTask:
+    """A user task completed with `data`; `title` and `submitted` (the cleaned form and what it changed) are
+    recorded as its task_completed event."""
+
     task_id: str
     data: dict[str, Any]
+    title: str | None = None
+    submitted: dict[str, Any] | None = None
 
 
 @dataclass
@@ -127,8 +132,7 @@ class Step:
 def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None = None) -> StepOutcome:
     """Create the workflow of a new (flushed) case and run it to its first wait; a first task that
     `claim_for` may do is claimed by them (the applicant's own form)."""
-    state = WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION)
-    db.session.add(state)
+    state = case.workflow_state = WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION)
     step = Step(case, actor, state)
     running, result = ENGINE.start(definition_of(case.procedure_version_id), data, step.service_caller(),
                                    step.script_functions())
@@ -147,15 +151,26 @@ def _lock(case: Case, data: dict[str, Any] | None) -> None:
 
 
 def _state_of(case: Case) -> WorkflowState:
-    state = db.session.get(WorkflowState, case.id)
+    state = case.workflow_state  # loaded with the case by the callers (STEP_LOADING)
     if state is None:
         raise RuntimeError(f"case {case.id} has no workflow state")
     return state
 
 
+def step_loading(case: Any = None) -> tuple[Any, ...]:
+    """Loader options for a case about to be stepped (`case`: the path to it, e.g. Task.case): its workflow
+    state and its clock joined in, so the step reads them with the case, in one statement."""
+    path = joinedload(case) if case is not None else None
+    return tuple(path.joinedload(rel) if path is not None else joinedload(rel)
+                 for rel in (Case.workflow_state, Case.clock))
+
+
 def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
-    """Apply one action to a case and persist everything it changed."""
+    """Apply one action to a case and persist everything it changed (load it with step_loading())."""
     _lock(case, {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None)
+    if isinstance(action, CompleteTask) and action.submitted is not None:  # written with the step's own events
+        history.record(case, "task_completed", actor, task_id=action.task_id, step=action.title,
+                       payload=action.submitted)
     state = _state_of(case)
     step = Step(case, actor, state)
     try:

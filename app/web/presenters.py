@@ -67,7 +67,7 @@ def task_provisional(task: Task) -> bool:
 def case_clock(case: Case) -> dict[str, Any] | None:
     """What the case page shows of the case's clock: the committed and statutory deadlines with their
     states, whether they are provisional (暂定), and the pause (暂停计时) with its reason; None without one."""
-    clock = case.clock  # type: ignore[attr-defined]  # backref of CaseClock
+    clock = case.clock
     if clock is None:
         return None
     is_open = case.status in OPEN_STATUSES

@@ -43,7 +43,7 @@ def fire_case_timers(case_id: int, now: datetime | None = None) -> bool:
         due = due.with_for_update(skip_locked=True)
     if db.session.scalar(due) is None:
         return False
-    case = db.session.get(Case, case_id, populate_existing=True)
+    case = db.session.get(Case, case_id, populate_existing=True, options=steps.step_loading())
     assert case is not None
     steps.advance(case, None, steps.FireTimers())  # a step that went through clears earlier failures
     return True

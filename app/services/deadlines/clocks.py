@@ -126,14 +126,14 @@ def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[
     props = _limits(case)
     if not (props.get("committedLimit") or props.get("statutoryLimit")):
         return
-    clock = None if new_case else db.session.get(CaseClock, case.id)
+    clock = None if new_case else case.clock
     if clock is None:
         if not _received(open_tasks):
             return
         clock = CaseClock(case_id=case.id, started_at=now, committed_limit=props.get("committedLimit"),
                           statutory_limit=props.get("statutoryLimit"), excluded_workdays=0, excluded_days=0,
                           excluded_seconds=0, provisional=False, statutory_overdue=False)
-        db.session.add(clock)
+        case.clock = clock
         history.record(case, "clock_started", actor, payload={
             "committed": clock.committed_limit, "statutory": clock.statutory_limit})
         derive_case_deadlines(case, clock, calendar)

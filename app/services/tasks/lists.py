@@ -74,8 +74,8 @@ class TaskRow:
     case_number: str
     case_title: str
     procedure: str
-    applicant_name: str
     assignee: Holder | None
+    applicant_name: str | None = None  # read by the lists (the inbox shows it), not for one task
 
 
 _TASK_FIELDS = ("id", "case_id", "bpmn_id", "title", "lane", "role", "scope", "region_code", "form_key", "status",
@@ -87,7 +87,6 @@ def task_row(task: Task) -> TaskRow:
     holder = task.assignee
     return TaskRow(**{name: getattr(task, name) for name in _TASK_FIELDS}, case_number=task.case.number,
                    case_title=task.case.title, procedure=task.case.procedure_key,
-                   applicant_name=task.case.applicant.name,
                    assignee=Holder(holder.id, holder.username, holder.display_name) if holder else None)
 
 

@@ -35,8 +35,8 @@ def assignable_users(actor: User, task_id: str) -> list[User]:
 _TASK_WITH_CASE = (joinedload(Task.case).lazyload(Case.applicant),)
 
 
-def get_task(actor: User, task_id: str) -> Task:
-    return require_task_visible(actor, db.session.get(Task, task_id, options=_TASK_WITH_CASE))
+def get_task(actor: User, task_id: str, options: tuple[Any, ...] = _TASK_WITH_CASE) -> Task:
+    return require_task_visible(actor, db.session.get(Task, task_id, options=options))
 
 
 def task_form(actor: User, task: Task) -> dict[str, Any]:
@@ -130,7 +130,7 @@ def submission_errors(actor: User, task_id: str, data: dict[str, Any]) -> dict[s
 
 def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     """Validate the form and move the case on; an invalid submission raises InvalidForm, changes nothing."""
-    task = get_task(actor, task_id)
+    task = get_task(actor, task_id, (*_TASK_WITH_CASE, *steps.step_loading(Task.case)))
     _require_open(task)
     if task.assignee_id is None:
         if not is_candidate(actor, task):
@@ -143,10 +143,9 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
                if (case.data or {}).get(k) != v}
     if task.assignee_id is None:  # taken now, in the step's bump of the case's version (see _hand_over)
         task.assignee, task.claimed_at = actor, utcnow()
-    history.record(case, "task_completed", actor, task_id=task.id, step=task.title,
-                   payload={"data": cleaned, "changes": changes})
     try:
-        steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned)))
+        steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned), task.title,
+                                                      {"data": cleaned, "changes": changes}))
     except LookupError as exc:
         # The engine says "no longer ready" (someone else was first) with a plain LookupError; its
         # subclasses (a KeyError, IndexError) are failures, never reported as a finished task.
