@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.errors import NotAuthenticated
 from app.extensions import db, login_manager
-from app.models import User
+from app.models import Actor, User
 from app.services.identity.accounts import user_for_token
 
 # The user's session_version when the session signed in: a session whose number is no longer the
@@ -36,7 +36,7 @@ def end_session() -> None:
     session.pop(SESSION_VERSION_KEY, None)
 
 
-def bearer_actor() -> User:
+def bearer_actor() -> Actor:
     """The API caller, from `Authorization: Bearer <token>`; sessions are not accepted (no CSRF risk)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from app.errors import CaseNotFound, NotAllowed, TaskNotFound
 from app.models import (
     PROVINCE_CODE,
+    Actor,
     Case,
     CaseStatus,
     Organisation,
@@ -19,7 +20,6 @@ from app.models import (
     Role,
     Task,
     TaskStatus,
-    User,
 )
 
 AUTHORITY_ROLES = (Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.LEAD,
@@ -51,20 +51,20 @@ def _region_clause(column: Any, actor_region: str) -> ColumnElement[bool]:
 CASE_READER_ROLES = tuple(role for role in AUTHORITY_ROLES if role != Role.ANALYST)
 
 
-def _official_in(actor: User, roles: tuple[str, ...]) -> bool:
-    return actor.organisation.kind in (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM) and \
+def _official_in(actor: Actor, roles: tuple[str, ...]) -> bool:
+    return actor.organisation_kind in (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM) and \
         actor.has_role(*roles)
 
 
-def _reads_cases(actor: User) -> bool:
+def _reads_cases(actor: Actor) -> bool:
     return _official_in(actor, CASE_READER_ROLES)
 
 
-def _is_official(actor: User) -> bool:
+def _is_official(actor: Actor) -> bool:
     return _official_in(actor, AUTHORITY_ROLES)
 
 
-def visible_cases(actor: User) -> ColumnElement[bool]:
+def visible_cases(actor: Actor) -> ColumnElement[bool]:
     """SQL filter: the cases this actor may see."""
     clauses: list[ColumnElement[bool]] = [Case.started_by_id == actor.id]
     if actor.has_role(Role.ENTERPRISE):
@@ -77,13 +77,13 @@ def visible_cases(actor: User) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _received_by_authorities(actor: User, case: Case) -> bool:
+def _received_by_authorities(actor: Actor, case: Case) -> bool:
     """An applicant's draft is his own until submitted; an admin also sees a case that failed before that,
     to retry it."""
     return case.received_at is not None or (case.status == CaseStatus.ERROR and actor.has_role(Role.ADMIN))
 
 
-def can_see_case(actor: User, case: Case) -> bool:
+def can_see_case(actor: Actor, case: Case) -> bool:
     if case.started_by_id == actor.id:
         return True
     if actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id:
@@ -92,13 +92,13 @@ def can_see_case(actor: User, case: Case) -> bool:
             and _received_by_authorities(actor, case))
 
 
-def require_case_visible(actor: User, case: Case | None) -> Case:
+def require_case_visible(actor: Actor, case: Case | None) -> Case:
     if case is None or not can_see_case(actor, case):
         raise CaseNotFound()
     return case
 
 
-def is_candidate(actor: User, task: Task) -> bool:
+def is_candidate(actor: Actor, task: Task) -> bool:
     """May this actor work on the task (claim it, or complete it once claimed)?"""
     if task.role not in actor.roles:
         return False
@@ -110,7 +110,7 @@ def is_candidate(actor: User, task: Task) -> bool:
 APPLICANT_ROLES = frozenset({Role.ENTERPRISE, Role.INDIVIDUAL})
 
 
-def candidate_tasks(actor: User) -> ColumnElement[bool]:
+def candidate_tasks(actor: Actor) -> ColumnElement[bool]:
     """SQL filter: tasks of the actor's applicant roles in its organisation, of its official roles in its
     region. Built per kind of role so that each branch can use its own index."""
     applicant = sorted(actor.roles & APPLICANT_ROLES)
@@ -126,32 +126,32 @@ def candidate_tasks(actor: User) -> ColumnElement[bool]:
     return branches[0] if len(branches) == 1 else or_(*branches)
 
 
-def claimable_tasks(actor: User) -> ColumnElement[bool]:
+def claimable_tasks(actor: Actor) -> ColumnElement[bool]:
     return and_(candidate_tasks(actor), Task.status == TaskStatus.OPEN, Task.assignee_id.is_(None))
 
 
-def can_see_task(actor: User, task: Task) -> bool:
+def can_see_task(actor: Actor, task: Task) -> bool:
     return (is_candidate(actor, task) or task.assignee_id == actor.id
             or task.completed_by_id == actor.id or can_see_case(actor, task.case))
 
 
-def require_task_visible(actor: User, task: Task | None) -> Task:
+def require_task_visible(actor: Actor, task: Task | None) -> Task:
     if task is None or not can_see_task(actor, task):
         raise TaskNotFound()
     return task
 
 
-def require_can_assign(actor: User, task: Task) -> None:
+def require_can_assign(actor: Actor, task: Task) -> None:
     if not (actor.has_role(Role.LEAD, Role.ADMIN) and region_covers(actor.region_code, task.region_code)):
         raise NotAllowed("只有本辖区的科室负责人可以分派任务", code="assign_not_allowed")
 
 
-def require_can_start(actor: User, start_roles: list[str]) -> None:
+def require_can_start(actor: Actor, start_roles: list[str]) -> None:
     if start_roles and not actor.has_role(*start_roles):
         raise NotAllowed("您的角色不能发起此事项", code="start_not_allowed")
 
 
-def require_admin(actor: User) -> None:
+def require_admin(actor: Actor) -> None:
     if not actor.has_role(Role.ADMIN):
         raise NotAllowed("只有系统管理员可以执行此操作", code="admin_only")
 
@@ -161,12 +161,12 @@ def require_admin(actor: User) -> None:
 DASHBOARD_ROLES = (Role.SUPERVISOR, Role.LEAD)
 
 
-def can_view_dashboard(actor: User) -> bool:
+def can_view_dashboard(actor: Actor) -> bool:
     """Supervisors and leads of an authority, and every official of the province, see the dashboard."""
     return _is_official(actor) and (actor.has_role(*DASHBOARD_ROLES) or actor.region_code == PROVINCE_CODE)
 
 
-def require_dashboard_region(actor: User, region: str | None) -> str:
+def require_dashboard_region(actor: Actor, region: str | None) -> str:
     """The region the actor asked to look at (default: its own); outside its jurisdiction is refused."""
     if not can_view_dashboard(actor):
         raise NotAllowed("只有监管人员、科室负责人和自治区用户可以查看时限监管看板", code="dashboard_not_allowed")
@@ -183,11 +183,11 @@ def region_scope(column: Any, region: str) -> ColumnElement[bool]:
 
 # -- domain records (read access): an enterprise its own, an authority its region, the province all -------------
 
-def _orgs_in_region(actor: User) -> Any:
+def _orgs_in_region(actor: Actor) -> Any:
     return select(Organisation.id).where(_region_clause(Organisation.region_code, actor.region_code))
 
 
-def visible_enterprises(actor: User) -> ColumnElement[bool]:
+def visible_enterprises(actor: Actor) -> ColumnElement[bool]:
     """SQL filter on Organisation: enterprises the actor may see (its own; its region's for officials)."""
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):
@@ -197,7 +197,7 @@ def visible_enterprises(actor: User) -> ColumnElement[bool]:
     return and_(Organisation.kind == OrganisationKind.ENTERPRISE, or_(false(), *clauses))
 
 
-def visible_persons(actor: User) -> ColumnElement[bool]:
+def visible_persons(actor: Actor) -> ColumnElement[bool]:
     """SQL filter on Person: the enterprise's employees, oneself, or (officials) employees of the region's
     enterprises; a person without an employer is seen by the province only."""
     clauses: list[ColumnElement[bool]] = []
@@ -210,7 +210,7 @@ def visible_persons(actor: User) -> ColumnElement[bool]:
     return or_(false(), *clauses)
 
 
-def visible_projects(actor: User) -> ColumnElement[bool]:
+def visible_projects(actor: Actor) -> ColumnElement[bool]:
     """SQL filter on Project: projects the enterprise entered or has persons locked to; the region's for officials."""
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):
@@ -222,7 +222,7 @@ def visible_projects(actor: User) -> ColumnElement[bool]:
     return or_(false(), *clauses)
 
 
-def visible_locks(actor: User) -> ColumnElement[bool]:
+def visible_locks(actor: Actor) -> ColumnElement[bool]:
     """SQL filter on ProjectLock: the enterprise's own locks; those on projects of the region for officials."""
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):
@@ -233,7 +233,7 @@ def visible_locks(actor: User) -> ColumnElement[bool]:
     return or_(false(), *clauses)
 
 
-def visible_performance_records(actor: User) -> ColumnElement[bool]:
+def visible_performance_records(actor: Actor) -> ColumnElement[bool]:
     """SQL filter on PerformanceRecord: the enterprise's own; those of the region's enterprises for officials."""
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):

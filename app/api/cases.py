@@ -13,7 +13,7 @@ from app.api.schemas.cases import (
     CaseWithdrawSchema,
 )
 from app.auth import bearer_actor
-from app.models import Case
+from app.models import Actor, Case
 from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import list_attachments
 from app.services.cases.history import list_events
@@ -31,10 +31,10 @@ def case_view(case: Case, clock: tuple[bool, bool] = (False, False)) -> dict[str
             "procedure_version": number, "deadline_provisional": clock[0], "statutory_overdue": clock[1]}
 
 
-def case_detail(case: Case) -> dict[str, Any]:
+def case_detail(case: Case, actor: Actor) -> dict[str, Any]:
     """A case with its open tasks, history and attachments, for CaseDetailSchema."""
     return {**case_view(case, case_service.clock_flags([case.id]).get(case.id, (False, False))),
-            "open_tasks": [task_row(t) for t in case_service.open_tasks_of(case)],
+            "open_tasks": [task_row(t, actor) for t in case_service.open_tasks_of(case)],
             "history": list_events(case), "attachments": list_attachments(case.id)}
 
 
@@ -56,7 +56,7 @@ class Cases(MethodView):
         """Start a case; the applicant's own first form is already claimed by the caller."""
         actor = bearer_actor()
         case = case_service.start_case(actor, body["procedure"], body["data"])
-        return case_detail(case)
+        return case_detail(case, actor)
 
 
 @blp.route(f"/<{ID}:case_id>")
@@ -64,7 +64,8 @@ class CaseResource(MethodView):
     @blp.response(200, CaseDetailSchema)
     def get(self, case_id: int) -> Any:
         """One case with its open tasks, history and attachments."""
-        return case_detail(case_service.get_case(bearer_actor(), case_id))
+        actor = bearer_actor()
+        return case_detail(case_service.get_case(actor, case_id), actor)
 
 
 @blp.route(f"/<{ID}:case_id>/withdraw")
@@ -73,8 +74,8 @@ class CaseWithdraw(MethodView):
     @blp.response(200, CaseDetailSchema)
     def post(self, body: dict[str, Any], case_id: int) -> Any:
         """The applicant withdraws an open case."""
-        case = case_service.withdraw_case(bearer_actor(), case_id, body["reason"])
-        return case_detail(case)
+        actor = bearer_actor()
+        return case_detail(case_service.withdraw_case(actor, case_id, body["reason"]), actor)
 
 
 @blp.route(f"/<{ID}:case_id>/retry")
@@ -82,5 +83,5 @@ class CaseRetry(MethodView):
     @blp.response(200, CaseDetailSchema)
     def post(self, case_id: int) -> Any:
         """An admin retries the failed step of a case in error."""
-        case = case_service.retry_case(bearer_actor(), case_id)
-        return case_detail(case)
+        actor = bearer_actor()
+        return case_detail(case_service.retry_case(actor, case_id), actor)

@@ -13,16 +13,16 @@ from app.api.schemas.tasks import (
     TaskSchema,
 )
 from app.auth import bearer_actor
-from app.models import Task, User
+from app.models import Actor, Task
 from app.services.tasks import work as task_service
 from app.services.tasks.lists import TaskFilter, list_tasks, task_row
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
 
 
-def task_detail(actor: User, task: Task) -> dict[str, Any]:
+def task_detail(actor: Actor, task: Task) -> dict[str, Any]:
     """A task's row with its form (choices rendered for the caller) and what the case holds so far."""
-    row = task_row(task)
+    row = task_row(task, actor)
     return {**{name: getattr(row, name) for name in row.__slots__}, "form": task_service.task_form(actor, task),
             "data": task.case.data or {}}
 
@@ -51,7 +51,8 @@ class TaskClaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> Any:
         """Claim an unclaimed task; a task someone else claimed first answers 409."""
-        return task_row(task_service.claim_task(bearer_actor(), task_id))
+        actor = bearer_actor()
+        return task_row(task_service.claim_task(actor, task_id), actor)
 
 
 @blp.route("/<task_id>/unclaim")
@@ -59,7 +60,8 @@ class TaskUnclaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> Any:
         """Put a claimed task back into the claimable pool."""
-        return task_row(task_service.unclaim_task(bearer_actor(), task_id))
+        actor = bearer_actor()
+        return task_row(task_service.unclaim_task(actor, task_id), actor)
 
 
 @blp.route("/<task_id>/assign")
@@ -68,7 +70,8 @@ class TaskAssign(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """A lead assigns the task to a reviewer of its region."""
-        return task_row(task_service.assign_task(bearer_actor(), task_id, body["user_id"]))
+        actor = bearer_actor()
+        return task_row(task_service.assign_task(actor, task_id, body["user_id"]), actor)
 
 
 @blp.route("/<task_id>/complete")
@@ -77,4 +80,5 @@ class TaskComplete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Submit the form; invalid data answers 422 with a message per field and changes nothing."""
-        return task_row(task_service.complete_task(bearer_actor(), task_id, body["data"]))
+        actor = bearer_actor()
+        return task_row(task_service.complete_task(actor, task_id, body["data"]), actor)

@@ -7,12 +7,14 @@ from app.models.history import CaseEvent
 from app.models.identity import (
     PROVINCE_CODE,
     ROLE_TITLES,
+    Actor,
     ApiToken,
     Organisation,
     OrganisationKind,
     Region,
     RegionLevel,
     Role,
+    SignedIn,
     User,
     UserRole,
 )
@@ -39,12 +41,12 @@ from app.models.workflow_state import WorkflowState
 
 __all__ = [
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",
-    "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "ApiToken", "Attachment",
+    "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "Actor", "ApiToken", "Attachment",
     "CalendarChange", "CalendarChangeAction",
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
     "CaseSubject",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureVersion", "Project", "ProjectLock", "RecordSource", "Region",
-    "RegionLevel", "Role", "Task", "TaskStatus", "User", "UserRole", "WorkflowState",
+    "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "WorkflowState",
 ]

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -82,6 +84,47 @@ class Organisation(Base):
     region: Mapped[Region] = relationship(lazy="select")
 
 
+class Actor(Protocol):
+    """Who acts: what the services and the policy need to know of a signed-in user (a `User` is one; an API
+    request's caller is a `SignedIn`, read without loading the user as an ORM object)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def organisation_kind(self) -> str: ...
+    @property
+    def region_code(self) -> str: ...
+    @property
+    def person_id(self) -> int | None: ...
+    @property
+    def roles(self) -> frozenset[str]: ...
+
+    def has_role(self, *roles: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """An Actor read as plain values (services.identity.accounts.user_for_token)."""
+
+    id: int
+    username: str
+    display_name: str
+    organisation_id: int
+    organisation_kind: str
+    region_code: str
+    person_id: int | None
+    roles: frozenset[str]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -107,6 +150,10 @@ class User(UserMixin, Base):
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(r.role for r in self.role_rows)
+
+    @property
+    def organisation_kind(self) -> str:
+        return self.organisation.kind
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

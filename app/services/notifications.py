@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import rowcount, utcnow
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
-from app.models import CalendarYear, Notification, Role, User, UserRole
+from app.models import Actor, CalendarYear, Notification, Role, User, UserRole
 
 if TYPE_CHECKING:
     pass
@@ -81,19 +81,19 @@ def alert_calendar_missing(years: Iterable[int]) -> None:
                             f"录入并确认后将自动重算。", key=str(year), payload={"year": year}))
 
 
-def list_notifications(actor: User, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def list_notifications(actor: Actor, unread_only: bool = False, limit: int = 50) -> list[Notification]:
     query = select(Notification).where(Notification.user_id == actor.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
 
 
-def unread_count(actor: User) -> int:
+def unread_count(actor: Actor) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == actor.id, Notification.read_at.is_(None))) or 0
 
 
-def mark_read(actor: User, ids: list[int] | None = None) -> int:
+def mark_read(actor: Actor, ids: list[int] | None = None) -> int:
     """Mark the actor's notifications read (all when ids is None); returns how many changed."""
     query = update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
     if ids is not None:

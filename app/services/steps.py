@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from app.db import utcnow
 from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StateUnreadable, StepResult
 from app.extensions import db
-from app.models import PROVINCE_CODE, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
+from app.models import PROVINCE_CODE, Actor, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
 from app.policy import is_candidate
 from app.services.cases import history, subjects
 from app.services.deadlines import clocks
@@ -93,7 +93,7 @@ class Step:
     timers counted on a provisional calendar); the calendar is read once, when first needed."""
 
     case: Case
-    actor: User | None
+    actor: Actor | None
     state: WorkflowState
     provisional_timers: list[dict[str, Any]] = field(default_factory=list)
     _calendar: WorkCalendar | None = None
@@ -129,7 +129,7 @@ class Step:
         return call
 
 
-def start(case: Case, actor: User, data: dict[str, Any], claim_for: User | None = None) -> StepOutcome:
+def start(case: Case, actor: Actor, data: dict[str, Any], claim_for: Actor | None = None) -> StepOutcome:
     """Create the workflow of a new (flushed) case and run it to its first wait; a first task that
     `claim_for` may do is claimed by them (the applicant's own form)."""
     state = case.workflow_state = WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION)
@@ -165,7 +165,7 @@ def step_loading(case: Any = None) -> tuple[Any, ...]:
                  for rel in (Case.workflow_state, Case.clock))
 
 
-def advance(case: Case, actor: User | None, action: Action) -> StepOutcome:
+def advance(case: Case, actor: Actor | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed (load it with step_loading())."""
     _lock(case, {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None)
     if isinstance(action, CompleteTask) and action.submitted is not None:  # written with the step's own events
@@ -216,7 +216,7 @@ def _unreadable_recorder(case_id: int, actor_id: int | None, retried: bool) -> C
 
 
 def _persist(step: Step, running: RunningCase, result: StepResult, completed_task_id: str | None,
-             new_case: bool = False, claim_for: User | None = None, cancel: Cancel | None = None) -> StepOutcome:
+             new_case: bool = False, claim_for: Actor | None = None, cancel: Cancel | None = None) -> StepOutcome:
     """Write what a step changed: task rows, history, case fields, deadlines and the workflow state, in
     memory (its reads do not flush the step's half-made changes), then in one flush."""
     case, actor = step.case, step.actor
@@ -248,14 +248,14 @@ def _history_kind(kind: str, event: str | None) -> str | None:
     return HISTORY_KINDS.get(kind)
 
 
-def _cancel_case(case: Case, actor: User | None, cancel: Cancel) -> None:
+def _cancel_case(case: Case, actor: Actor | None, cancel: Cancel) -> None:
     """A withdrawal (or termination) is only that: the case closes without 办结 and without completed_at."""
     case.status, case.current_step, case.next_timer_at, case.error_message = cancel.status, None, None, None
     history.record(case, "case_withdrawn" if cancel.status == CaseStatus.WITHDRAWN else "case_terminated",
                    actor, payload={"reason": cancel.reason})
 
 
-def _update_case(case: Case, actor: User | None, result: StepResult, open_tasks: list[Task],
+def _update_case(case: Case, actor: Actor | None, result: StepResult, open_tasks: list[Task],
                  reviewed: bool) -> None:
     case.current_step = "、".join(t.title for t in open_tasks) or "、".join(result.waiting_steps) or None
     case.next_timer_at = result.next_timer_at
@@ -306,7 +306,7 @@ def _close_tasks(step: Step, known: dict[str, Task], ready_ids: set[str], comple
 
 
 def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None, new_case: bool,
-                   claim_for: User | None) -> tuple[list[Task], list[Task], bool]:
+                   claim_for: Actor | None) -> tuple[list[Task], list[Task], bool]:
     """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
     whether an authority has acted)."""
     case = step.case

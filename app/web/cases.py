@@ -13,7 +13,7 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import InvalidForm, RuleViolation
 from app.extensions import db
-from app.models import Case, CaseEvent, CaseStatus, User
+from app.models import Actor, Case, CaseEvent, CaseStatus
 from app.services.cases.attachments import get_attachment
 from app.services.cases.comments import add_comment
 from app.services.cases.history import list_events
@@ -54,7 +54,7 @@ def index() -> ResponseReturnValue:
                            status=status, number=number or "")
 
 
-def _start_schema(actor: User, key: str) -> dict[str, Any] | None:
+def _start_schema(actor: Actor, key: str) -> dict[str, Any] | None:
     version = get_latest_version(key)
     form_key = (manifest_of(version.id).get("properties") or {}).get("startForm")
     return forms.render_schema(forms.form_schema(version.id, form_key), actor, None) if form_key else None

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 from lxml import etree
 
-from app.models import Case, CaseEvent, User
+from app.models import Actor, Case, CaseEvent
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.procedures import forms
 from app.services.procedures.versions import derived, files_of, manifest_of
@@ -85,7 +85,7 @@ def _form_order(version_id: int) -> list[str]:
     return [key for i, key in enumerate(candidates) if key in named and key not in candidates[:i]]
 
 
-def case_properties(actor: User, case: Case) -> dict[str, dict[str, Any]]:
+def case_properties(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     """Every field of every form of the case's version, with choices rendered for the actor, in the order
     of the procedure's steps (form_keys_in_order) and, within a form, in the form's own order."""
     version_id = case.procedure_version_id

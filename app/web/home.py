@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.auth import session_actor
-from app.models import CaseStatus, Role, User
+from app.models import Actor, CaseStatus, Role
 from app.services.cases.lifecycle import CaseFilter, list_cases
 from app.services.cases.overview import count_cases_by_status, start_form_key, startable_procedures
 from app.services.tasks.lists import TaskFilter, list_tasks
@@ -36,7 +36,7 @@ def language_return_path() -> str:
     return url_for("home.index")
 
 
-def _waiting_tasks(actor: User) -> list:
+def _waiting_tasks(actor: Actor) -> list:
     mine, _ = list_tasks(actor, TaskFilter(view="mine", per_page=50))
     claimable, _ = list_tasks(actor, TaskFilter(view="claimable", per_page=50))
     return [*mine, *claimable]

@@ -13,7 +13,7 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import InvalidForm, NotAllowed, UploadRefused
 from app.extensions import db
-from app.models import CaseEvent, Task, TaskStatus, User
+from app.models import Actor, CaseEvent, Task, TaskStatus
 from app.policy import is_candidate, require_can_assign
 from app.services.cases.attachments import store_attachment
 from app.services.cases.history import list_events
@@ -27,7 +27,7 @@ from app.web.i18n import translate_errors
 bp = Blueprint("tasks", __name__)
 
 
-def _can_work(actor: User, task: Task) -> bool:
+def _can_work(actor: Actor, task: Task) -> bool:
     """Show the form: the task is the actor's, or an applicant's unclaimed task it may take at once."""
     if task.status != TaskStatus.OPEN:
         return False
@@ -35,7 +35,7 @@ def _can_work(actor: User, task: Task) -> bool:
         task.assignee_id is None and task.scope == "applicant" and is_candidate(actor, task))
 
 
-def _may_assign(actor: User, task: Task) -> bool:
+def _may_assign(actor: Actor, task: Task) -> bool:
     try:
         require_can_assign(actor, task)
     except NotAllowed:
@@ -51,7 +51,7 @@ def _events(task: Task) -> tuple[CaseEvent | None, CaseEvent | None]:
     return own, other
 
 
-def _render(actor: User, task: Task, values: Mapping[str, Any] | None = None,
+def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
             errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     case, names = task.case, attachment_names(task.case)
     props = case_properties(actor, case)

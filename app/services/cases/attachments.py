@@ -9,7 +9,7 @@ from typing import IO
 
 from app.errors import NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
-from app.models import OPEN_STATUSES, Attachment, Case, User
+from app.models import OPEN_STATUSES, Actor, Attachment, Case, User
 from app.policy import is_candidate
 from app.services.cases import history
 from app.services.cases.lifecycle import get_case, open_tasks_of
@@ -54,7 +54,7 @@ def _split_ending(name: str) -> tuple[str, str]:
     return (stem, dot + ending) if dot and stem else (name, "")
 
 
-def may_upload(actor: User, case: Case) -> bool:
+def may_upload(actor: Actor, case: Case) -> bool:
     """Who may add files to a case: the applicant who started it; an applicant-side user while the case
     waits for its organisation (a candidate of the open applicant task); and whoever holds an open task of
     the case (its assignee, or a candidate while nobody has claimed it), e.g. a reviewer's check report.
@@ -69,7 +69,7 @@ def may_upload(actor: User, case: Case) -> bool:
     return False
 
 
-def store_attachment(actor: User, case_id: int, filename: str, stream: IO[bytes],
+def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes],
                      limits: UploadLimits) -> Attachment:
     """Store an upload for a case the actor may add files to; refuses oversize files and unknown types."""
     case = get_case(actor, case_id)
@@ -102,7 +102,7 @@ def store_attachment(actor: User, case_id: int, filename: str, stream: IO[bytes]
     return attachment
 
 
-def get_attachment(actor: User, case_id: int, attachment_id: str, directory: str) -> tuple[Attachment, Path]:
+def get_attachment(actor: Actor, case_id: int, attachment_id: str, directory: str) -> tuple[Attachment, Path]:
     """The attachment and its file path, for those who may see the case; checksum verified."""
     case = get_case(actor, case_id)
     attachment = db.session.get(Attachment, attachment_id)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from app.errors import InvalidForm, Message
-from app.models import User
+from app.models import Actor
 from app.services.cases import history
 from app.services.cases.lifecycle import get_case
 
 MAX_COMMENT_LENGTH = 1000
 
 
-def add_comment(actor: User, case_id: int, text: str) -> None:
+def add_comment(actor: Actor, case_id: int, text: str) -> None:
     """Add a comment to a case the actor may see (404 otherwise); empty or overlong text is refused."""
     case = get_case(actor, case_id)
     body = (text or "").strip()

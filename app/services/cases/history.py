@@ -9,7 +9,7 @@ from sqlalchemy.orm import defaultload
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import Case, CaseEvent, User
+from app.models import Actor, Case, CaseEvent, User
 
 EVENT_TITLES = {
     "case_started": "发起办件",
@@ -45,7 +45,7 @@ EVENT_TITLES = {
 }
 
 
-def record(case: Case, kind: str, actor: User | None = None, *, task_id: str | None = None,
+def record(case: Case, kind: str, actor: Actor | None = None, *, task_id: str | None = None,
            step: str | None = None, payload: dict[str, Any] | None = None) -> CaseEvent:
     """Append an event to the case's history (in the current transaction)."""
     if case.id is None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import lazyload
 from app.db import UpsertStatement, table_of, utcnow
 from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
-from app.models import OPEN_STATUSES, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus, User
+from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus
 from app.policy import require_admin, require_can_start, require_case_visible, visible_cases
 from app.services import steps
 from app.services.deadlines.limits import LOCAL_TZ
@@ -43,7 +43,7 @@ def _next_number(prefix: str) -> str:
     return f"{prefix}-{year}-{value:06d}"
 
 
-def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
+def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
     """Start a case of the latest version of a procedure; the applicant's first task is claimed."""
     version = get_latest_version(procedure_key)
     manifest = manifest_of(version.id)
@@ -62,7 +62,7 @@ def start_case(actor: User, procedure_key: str, data: dict[str, Any] | None = No
     return case
 
 
-def _validated_start_data(version: Any, manifest: dict[str, Any], actor: User,
+def _validated_start_data(version: Any, manifest: dict[str, Any], actor: Actor,
                           data: dict[str, Any]) -> dict[str, Any]:
     start_form = manifest.get("properties", {}).get("startForm")
     if start_form:
@@ -74,11 +74,11 @@ def _validated_start_data(version: Any, manifest: dict[str, Any], actor: User,
     return {}
 
 
-def get_case(actor: User, case_id: int) -> Case:
+def get_case(actor: Actor, case_id: int) -> Case:
     return require_case_visible(actor, db.session.get(Case, case_id))
 
 
-def _cases_query(actor: User, filters: CaseFilter) -> Select[Case]:
+def _cases_query(actor: Actor, filters: CaseFilter) -> Select[Case]:
     query = select(Case).where(visible_cases(actor))
     if filters.status:
         query = query.where(Case.status == filters.status)
@@ -89,7 +89,7 @@ def _cases_query(actor: User, filters: CaseFilter) -> Select[Case]:
     return query
 
 
-def list_cases(actor: User, filters: CaseFilter) -> tuple[list[Case], int]:
+def list_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
     query = _cases_query(actor, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = list(db.session.scalars(query.order_by(Case.id.desc())
@@ -115,7 +115,7 @@ def open_tasks_of(case: Case) -> list[Task]:
     return list(db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id}))
 
 
-def own_draft(actor: User, procedure_key: str) -> Case | None:
+def own_draft(actor: Actor, procedure_key: str) -> Case | None:
     """The actor's newest case of the procedure still a draft (started, never submitted), if any: a page
     that starts a procedure without start data continues it rather than opening a second one."""
     return db.session.scalar(select(Case).where(
@@ -126,7 +126,7 @@ def own_draft(actor: User, procedure_key: str) -> Case | None:
 MAX_WITHDRAW_REASON = 2000
 
 
-def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
+def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
     """The applicant withdraws an open case, giving a reason; its open tasks are cancelled."""
     case = get_case(actor, case_id)
     applicant = case.started_by_id == actor.id or (
@@ -148,7 +148,7 @@ def withdraw_case(actor: User, case_id: int, reason: str = "") -> Case:
     return case
 
 
-def retry_case(actor: User, case_id: int) -> Case:
+def retry_case(actor: Actor, case_id: int) -> Case:
     """An admin retries the failed step of a case in error after fixing the cause."""
     require_admin(actor)
     case = db.session.get(Case, case_id)

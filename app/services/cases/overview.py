@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Case, CaseEvent, Procedure, Task, TaskStatus, User
+from app.models import Actor, Case, CaseEvent, Procedure, Task, TaskStatus
 from app.policy import visible_cases
 from app.services.procedures.versions import files_of, list_procedures, manifest_of
 
@@ -40,13 +40,13 @@ def case_diagram(case: Case) -> DiagramView:
     return DiagramView(_process_xml(case), sorted(done - set(current)), current)
 
 
-def count_cases_by_status(actor: User) -> dict[str, int]:
+def count_cases_by_status(actor: Actor) -> dict[str, int]:
     """How many of the cases the actor may see are in each status."""
     rows = db.session.execute(select(Case.status, func.count()).where(visible_cases(actor)).group_by(Case.status))
     return {status: count for status, count in rows}
 
 
-def startable_procedures(actor: User) -> list[Procedure]:
+def startable_procedures(actor: Actor) -> list[Procedure]:
     """The deployed procedures this actor's roles may start."""
     return [p for p in list_procedures() if p.latest_version_id is not None and (
         not (roles := manifest_of(p.latest_version_id).get("start_roles")) or actor.has_role(*roles))]

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from app.db import utcnow
 from app.errors import NotFound
-from app.models import User
+from app.models import Actor
 from app.policy import require_dashboard_region
 from app.services.dashboard import open_work, overdue, performance, scorecard, trend
 from app.services.dashboard.scope import Scope, make_scope, region_names, region_path
@@ -41,7 +41,7 @@ class DashboardRequest:
     weeks: int | None = None
 
 
-def dashboard_scope(actor: User, request: DashboardRequest, now: datetime | None = None) -> Scope:
+def dashboard_scope(actor: Actor, request: DashboardRequest, now: datetime | None = None) -> Scope:
     """The scope an actor may look at; NotAllowed when the actor or the region is out of reach."""
     region = require_dashboard_region(actor, request.region)
     return make_scope(region, now or utcnow(), request.first, request.last, request.weeks)
@@ -52,7 +52,7 @@ COMPLETE_LISTS: dict[str, Callable[[Scope, bool], Table]] = {
     "warning_cases": overdue.warning_cases}
 
 
-def get_table(actor: User, name: str, request: DashboardRequest, now: datetime | None = None,
+def get_table(actor: Actor, name: str, request: DashboardRequest, now: datetime | None = None,
               complete: bool = False) -> Table:
     """One table; `complete` (exports) lists every overdue item instead of the first page."""
     if name not in TABLES:
@@ -64,7 +64,7 @@ def get_table(actor: User, name: str, request: DashboardRequest, now: datetime |
     return TABLES[name](scope)
 
 
-def all_tables(actor: User, request: DashboardRequest, now: datetime | None = None) -> tuple[Scope, list[Table]]:
+def all_tables(actor: Actor, request: DashboardRequest, now: datetime | None = None) -> tuple[Scope, list[Table]]:
     scope = dashboard_scope(actor, request, now)
     prepare_session()
     return scope, [build(scope) for build in TABLES.values()]

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from app.db import utcnow
 from app.errors import RuleViolation
 from app.extensions import db
-from app.models import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear, User
+from app.models import Actor, CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.policy import require_admin
 from app.services.deadlines import clocks
 
@@ -79,7 +79,7 @@ def _entry(row: CalendarDay | None) -> dict[str, Any] | None:
     return None if row is None else {"workday": row.workday, "name": row.name, "source": row.source}
 
 
-def _log(actor: User | None, action: str, day: date | None = None, year: int | None = None,
+def _log(actor: Actor | None, action: str, day: date | None = None, year: int | None = None,
          workday: bool | None = None, name: str = "", previous: dict[str, Any] | None = None) -> CalendarChange:
     """Log a change (flushed: from now on the calendar's signature is new, in this transaction too); the
     caller fills in how many deadlines it moved."""
@@ -90,7 +90,7 @@ def _log(actor: User | None, action: str, day: date | None = None, year: int | N
     return change
 
 
-def set_day(actor: User | None, day: date, workday: bool, name: str = "") -> CalendarDay:
+def set_day(actor: Actor | None, day: date, workday: bool, name: str = "") -> CalendarDay:
     """An admin marks a date as a working day or a rest day (None: the system, i.e. the CLI). Open
     deadlines running across the date are recomputed, and the change is logged."""
     if actor is not None:
@@ -107,7 +107,7 @@ def set_day(actor: User | None, day: date, workday: bool, name: str = "") -> Cal
     return row
 
 
-def clear_day(actor: User | None, day: date) -> None:
+def clear_day(actor: Actor | None, day: date) -> None:
     """Remove an entry: the date follows the week again (deadlines across it recomputed, change logged)."""
     if actor is not None:
         require_admin(actor)
@@ -119,7 +119,7 @@ def clear_day(actor: User | None, day: date) -> None:
     change.recomputed = clocks.recompute_spanning(day) if row is not None else 0
 
 
-def confirm_year(actor: User | None, year: int) -> int:
+def confirm_year(actor: Actor | None, year: int) -> int:
     """Declare a year's arrangement complete; recompute provisional deadlines. Returns how many."""
     if actor is not None:
         require_admin(actor)

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import OPEN_STATUSES, Case, CaseClock, CaseEvent, CaseStatus, Task, TaskStatus, User
+from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseEvent, CaseStatus, Task, TaskStatus
 from app.services import notifications
 from app.services.cases import history
 from app.services.deadlines import escalation
@@ -58,7 +58,7 @@ def warning_share(props: dict[str, str]) -> float:
     return parse_share(props.get("warningShare"), float(current_app.config.get("DEADLINE_WARNING_SHARE", 0.9)))
 
 
-def after_step(case: Case, actor: User | None, tasks: list[Task], calendar: CalendarSource,
+def after_step(case: Case, actor: Actor | None, tasks: list[Task], calendar: CalendarSource,
                new_case: bool = False) -> None:
     """Bring the deadlines of the case and its tasks (all its task rows) up to date after a step
     (same transaction)."""
@@ -121,7 +121,7 @@ def _excluded_step(open_tasks: list[Task]) -> Task | None:
     return next((t for t in open_tasks if is_true((t.properties or {}).get("clockExcluded", "false"))), None)
 
 
-def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[Task],
+def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list[Task],
                 calendar: CalendarSource, new_case: bool) -> None:
     props = _limits(case)
     if not (props.get("committedLimit") or props.get("statutoryLimit")):
@@ -146,7 +146,7 @@ def _case_clock(case: Case, actor: User | None, now: datetime, open_tasks: list[
         escalation.enter_case_state(case, state_at(now, case.warn_at, case.due_at))
 
 
-def _pause_or_resume(case: Case, clock: CaseClock, actor: User | None, now: datetime,
+def _pause_or_resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime,
                      open_tasks: list[Task], calendar: CalendarSource) -> None:
     excluded = _excluded_step(open_tasks)
     reason = SUPPLEMENT if case.status == CaseStatus.WAITING_FOR_APPLICANT else EXCLUDED if excluded else None
@@ -159,7 +159,7 @@ def _pause_or_resume(case: Case, clock: CaseClock, actor: User | None, now: date
         _resume(case, clock, actor, now, calendar)
 
 
-def _resume(case: Case, clock: CaseClock, actor: User | None, now: datetime, calendar: CalendarSource) -> None:
+def _resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime, calendar: CalendarSource) -> None:
     assert clock.paused_at is not None
     restart = clock.pause_reason == SUPPLEMENT and _limits(case).get("supplementClock", "resume") == "restart"
     if restart:  # local rule: counting starts again the day after the materials arrive

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.errors import InvalidForm, Message
 from app.extensions import db
-from app.models import Attachment, Case, User
+from app.models import Actor, Attachment, Case
 from app.services.procedures.registry import ChoiceContext, get_choice_provider
 from app.services.procedures.versions import form_of
 
@@ -48,7 +48,7 @@ def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def render_schema(schema: dict[str, Any], actor: User, case: Case | None) -> dict[str, Any]:
+def render_schema(schema: dict[str, Any], actor: Actor, case: Case | None) -> dict[str, Any]:
     """The schema with each "x-choices" field's allowed options as oneOf [{const, title}]: a new dict along
     the path to each such field (the caller may change those), the rest shared with the deployed form."""
     ctx = ChoiceContext(actor=actor, case=case, session=db.session())

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from app.models import Case, User
+from app.models import Actor, Case
 
 _EXTENSION = "gjy_handlers"
 
@@ -24,7 +24,7 @@ class HandlerContext:
     """What a handler receives: the case (it may set region/title), who acted, the task data."""
 
     case: Case
-    actor: User | None
+    actor: Actor | None
     data: dict[str, Any]
     session: Session
     notes: list[str] = field(default_factory=list)
@@ -34,7 +34,7 @@ class HandlerContext:
 class ChoiceContext:
     """What a choice provider receives to list the options of a form field for a user."""
 
-    actor: User
+    actor: Actor
     case: Case | None
     session: Session
 

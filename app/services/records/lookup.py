@@ -14,6 +14,7 @@ from app.db import LIKE_ESCAPE, contains_pattern
 from app.errors import NotFound
 from app.extensions import db
 from app.models import (
+    Actor,
     Certificate,
     Organisation,
     PerformanceRecord,
@@ -21,7 +22,6 @@ from app.models import (
     Person,
     Project,
     ProjectLock,
-    User,
 )
 from app.policy import (
     visible_enterprises,
@@ -73,24 +73,24 @@ def _one(query: Select[T], message: str, code: str) -> T:
 
 
 # -- enterprises -----------------------------------------------------------------------------------------------
-def list_enterprises(actor: User, filters: RecordFilter) -> tuple[list[Organisation], int]:
+def list_enterprises(actor: Actor, filters: RecordFilter) -> tuple[list[Organisation], int]:
     query = _where(select(Organisation).where(visible_enterprises(actor)),
                    _like(filters.q, Organisation.name, Organisation.credit_code))
     return _page(query, Organisation.id, filters)
 
 
-def get_enterprise(actor: User, enterprise_id: int) -> Organisation:
+def get_enterprise(actor: Actor, enterprise_id: int) -> Organisation:
     return _one(select(Organisation).where(Organisation.id == enterprise_id, visible_enterprises(actor)),
                 "未找到该企业", "enterprise_not_found")
 
 
 # -- persons and certificates ----------------------------------------------------------------------------------
-def list_persons(actor: User, filters: RecordFilter) -> tuple[list[Person], int]:
+def list_persons(actor: Actor, filters: RecordFilter) -> tuple[list[Person], int]:
     query = _where(select(Person).where(visible_persons(actor)), _like(filters.q, Person.name))
     return _page(query, Person.id, filters)
 
 
-def get_person(actor: User, person_id: int) -> Person:
+def get_person(actor: Actor, person_id: int) -> Person:
     return _one(select(Person).where(Person.id == person_id, visible_persons(actor)),
                 "未找到该人员", "person_not_found")
 
@@ -104,19 +104,19 @@ def certificates_of(person_ids: list[int]) -> dict[int, list[Certificate]]:
 
 
 # -- projects and locks ----------------------------------------------------------------------------------------
-def list_projects(actor: User, filters: RecordFilter) -> tuple[list[Project], int]:
+def list_projects(actor: Actor, filters: RecordFilter) -> tuple[list[Project], int]:
     query = _where(select(Project).where(visible_projects(actor)),
                    _like(filters.q, Project.name, Project.code, Project.permit_number),
                    Project.data_level == filters.data_level if filters.data_level else None)
     return _page(query, Project.id, filters)
 
 
-def get_project(actor: User, project_id: int) -> Project:
+def get_project(actor: Actor, project_id: int) -> Project:
     return _one(select(Project).where(Project.id == project_id, visible_projects(actor)),
                 "未找到该项目", "project_not_found")
 
 
-def list_locks(actor: User, filters: RecordFilter, project_id: int | None = None) -> tuple[list[ProjectLock], int]:
+def list_locks(actor: Actor, filters: RecordFilter, project_id: int | None = None) -> tuple[list[ProjectLock], int]:
     query = _where(select(ProjectLock).where(visible_locks(actor)),
                    ProjectLock.active.is_(filters.active) if filters.active is not None else None,
                    ProjectLock.project_id == project_id if project_id is not None else None)
@@ -124,14 +124,14 @@ def list_locks(actor: User, filters: RecordFilter, project_id: int | None = None
 
 
 # -- performance records ---------------------------------------------------------------------------------------
-def list_performance_records(actor: User, filters: RecordFilter) -> tuple[list[PerformanceRecord], int]:
+def list_performance_records(actor: Actor, filters: RecordFilter) -> tuple[list[PerformanceRecord], int]:
     query = _where(select(PerformanceRecord).where(visible_performance_records(actor)),
                    _like(filters.q, PerformanceRecord.project_name),
                    PerformanceRecord.source == filters.source if filters.source else None)
     return _page(query, PerformanceRecord.id, filters)
 
 
-def get_performance_record(actor: User, record_id: int) -> PerformanceRecord:
+def get_performance_record(actor: Actor, record_id: int) -> PerformanceRecord:
     return _one(select(PerformanceRecord).where(PerformanceRecord.id == record_id,
                                                 visible_performance_records(actor)),
                 "未找到该业绩记录", "performance_record_not_found")

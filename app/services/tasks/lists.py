@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from app.db import LIKE_ESCAPE, contains_pattern
 from app.extensions import db
-from app.models import PROVINCE_CODE, Case, Organisation, Region, Task, TaskStatus, User
+from app.models import PROVINCE_CODE, Actor, Case, Organisation, Region, Task, TaskStatus, User
 from app.policy import claimable_tasks, region_covers
 from app.services.deadlines.limits import LOCAL_TZ
 
@@ -82,15 +82,23 @@ _TASK_FIELDS = ("id", "case_id", "bpmn_id", "title", "lane", "role", "scope", "r
                 "created_at", "claimed_at", "completed_at", "due_at", "warn_at", "deadline_state", "properties")
 
 
-def task_row(task: Task) -> TaskRow:
-    """The row of a task at hand (with its case; its holder is read when it has one)."""
-    holder = task.assignee
+def task_row(task: Task, actor: Actor | None = None) -> TaskRow:
+    """The row of a task at hand (with its case); its holder is the actor, or read when another holds it."""
     return TaskRow(**{name: getattr(task, name) for name in _TASK_FIELDS}, case_number=task.case.number,
                    case_title=task.case.title, procedure=task.case.procedure_key,
-                   assignee=Holder(holder.id, holder.username, holder.display_name) if holder else None)
+                   assignee=_holder(task.assignee_id, actor))
 
 
-def _view_query(actor: User, view: str) -> Select[Any]:
+def _holder(user_id: int | None, actor: Actor | None) -> Holder | None:
+    if user_id is None:
+        return None
+    if actor is not None and actor.id == user_id:
+        return Holder(actor.id, actor.username, actor.display_name)
+    user = db.session.get(User, user_id)
+    return Holder(user.id, user.username, user.display_name) if user is not None else None
+
+
+def _view_query(actor: Actor, view: str) -> Select[Any]:
     columns = [getattr(Task, name) for name in _TASK_FIELDS] + [Task.assignee_id]
     if view == "claimable":
         return select(*columns).where(claimable_tasks(actor))
@@ -120,7 +128,7 @@ def _region_clause(region: str) -> Any:
     return Case.region_code == region
 
 
-def _filtered_query(actor: User, view: str, filters: TaskFilter) -> Select[Any]:
+def _filtered_query(actor: Actor, view: str, filters: TaskFilter) -> Select[Any]:
     query = _view_query(actor, view)
     if filters.procedure or filters.region or filters.search:
         query = query.join(Case, Task.case_id == Case.id)
@@ -151,7 +159,7 @@ def _order(filters: TaskFilter, task: Any) -> tuple[ColumnElement[Any], ...]:
     return (task.due_at.is_(None), task.due_at, task.created_at)
 
 
-def list_tasks(actor: User, filters: TaskFilter) -> tuple[list[TaskRow], int]:
+def list_tasks(actor: Actor, filters: TaskFilter) -> tuple[list[TaskRow], int]:
     """One page of a task view, ordered by deadline (soonest first) unless asked otherwise, and its total:
     one statement (a page past the end counts apart)."""
     page = (_filtered_query(actor, filters.view, filters).add_columns(func.count().over().label("total"))
@@ -175,14 +183,14 @@ def _row(row: Any) -> TaskRow:
                    assignee=Holder(row.assignee_id, row.username, row.display_name) if row.assignee_id else None)
 
 
-def count_views(actor: User, filters: TaskFilter | None = None) -> dict[str, int]:
+def count_views(actor: Actor, filters: TaskFilter | None = None) -> dict[str, int]:
     """How many tasks each view holds (with the same optional filters as the list)."""
     wanted = filters or TaskFilter()
     return {view: db.session.scalar(select(func.count()).select_from(
         _filtered_query(actor, view, wanted).subquery())) or 0 for view in VIEWS}
 
 
-def inbox_regions(actor: User) -> list[Region]:
+def inbox_regions(actor: Actor) -> list[Region]:
     """The regions an authority user may filter its inbox by: its own and those below it."""
     regions = db.session.scalars(select(Region).order_by(Region.code))
     return [r for r in regions if region_covers(actor.region_code, r.code)

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.db import utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
-from app.models import Case, Task, TaskStatus, User, UserRole
+from app.models import Actor, Case, Task, TaskStatus, User, UserRole
 from app.policy import (
     is_candidate,
     require_can_assign,
@@ -22,7 +22,7 @@ from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_validator
 
 
-def assignable_users(actor: User, task_id: str) -> list[User]:
+def assignable_users(actor: Actor, task_id: str) -> list[User]:
     """The users a lead may assign the task to (active candidates of its role and jurisdiction)."""
     task = get_task(actor, task_id)
     require_can_assign(actor, task)
@@ -35,27 +35,27 @@ def assignable_users(actor: User, task_id: str) -> list[User]:
 _TASK_WITH_CASE = (joinedload(Task.case).lazyload(Case.applicant),)
 
 
-def get_task(actor: User, task_id: str, options: tuple[Any, ...] = _TASK_WITH_CASE) -> Task:
+def get_task(actor: Actor, task_id: str, options: tuple[Any, ...] = _TASK_WITH_CASE) -> Task:
     return require_task_visible(actor, db.session.get(Task, task_id, options=options))
 
 
-def task_form(actor: User, task: Task) -> dict[str, Any]:
+def task_form(actor: Actor, task: Task) -> dict[str, Any]:
     """The task's JSON Schema with choices rendered for this user."""
     schema = forms.form_schema(task.case.procedure_version_id, task.form_key)
     return forms.render_schema(schema, actor, task.case)
 
 
-def _hand_over(task: Task, holder: User | None) -> None:
+def _hand_over(task: Task, holder: Actor | None) -> None:
     """Change who holds an open task as part of the case's optimistic lock: the case's version is bumped
     with it (one UPDATE ... WHERE lock_version = the version read), so of a claim, an assignment and a
     completion of the same case at the same moment one wins and the others lose with 409."""
     now = utcnow()
-    task.assignee, task.claimed_at = holder, now if holder is not None else None
+    task.assignee_id, task.claimed_at = (holder.id, now) if holder is not None else (None, None)
     task.case.updated_at = now
     db.session.flush()
 
 
-def claim_task(actor: User, task_id: str) -> Task:
+def claim_task(actor: Actor, task_id: str) -> Task:
     task = get_task(actor, task_id)
     if not is_candidate(actor, task):
         raise NotAllowed("您不是该任务的办理人", code="not_candidate")
@@ -70,7 +70,7 @@ def claim_task(actor: User, task_id: str) -> Task:
     return task
 
 
-def unclaim_task(actor: User, task_id: str) -> Task:
+def unclaim_task(actor: Actor, task_id: str) -> Task:
     task = get_task(actor, task_id)
     _require_open(task)
     if task.assignee_id != actor.id:
@@ -80,7 +80,7 @@ def unclaim_task(actor: User, task_id: str) -> Task:
     return task
 
 
-def assign_task(actor: User, task_id: str, user_id: int) -> Task:
+def assign_task(actor: Actor, task_id: str, user_id: int) -> Task:
     """A lead assigns (or reassigns) a task to a candidate of its region."""
     task = get_task(actor, task_id)
     _require_open(task)
@@ -101,7 +101,7 @@ def _this_round(form: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]
     return {**dict.fromkeys(form.get("properties") or {}), **cleaned}
 
 
-def _validated(actor: User, task: Task, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _validated(actor: Actor, task: Task, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the task's form, the cleaned data), or InvalidForm with the schema's or the step validator's errors."""
     form = task_form(actor, task)
     cleaned = forms.validate(form, data, task.case)
@@ -114,7 +114,7 @@ def _validated(actor: User, task: Task, data: dict[str, Any]) -> tuple[dict[str,
     return form, cleaned
 
 
-def submission_errors(actor: User, task_id: str, data: dict[str, Any]) -> dict[str, str]:
+def submission_errors(actor: Actor, task_id: str, data: dict[str, Any]) -> dict[str, str]:
     """What completing the task with `data` would be refused for, without completing it: a page whose
     upload was refused still tells every other error of the form at once (一次性告知)."""
     task = get_task(actor, task_id)
@@ -128,7 +128,7 @@ def submission_errors(actor: User, task_id: str, data: dict[str, Any]) -> dict[s
         savepoint.rollback()
 
 
-def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
+def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     """Validate the form and move the case on; an invalid submission raises InvalidForm, changes nothing."""
     task = get_task(actor, task_id, (*_TASK_WITH_CASE, *steps.step_loading(Task.case)))
     _require_open(task)
@@ -142,7 +142,7 @@ def complete_task(actor: User, task_id: str, data: dict[str, Any]) -> Task:
     changes = {k: {"old": (case.data or {}).get(k), "new": v} for k, v in cleaned.items()
                if (case.data or {}).get(k) != v}
     if task.assignee_id is None:  # taken now, in the step's bump of the case's version (see _hand_over)
-        task.assignee, task.claimed_at = actor, utcnow()
+        task.assignee_id, task.claimed_at = actor.id, utcnow()
     try:
         steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned), task.title,
                                                       {"data": cleaned, "changes": changes}))
