@@ -24,6 +24,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
 from app.engine.scripting import compile_script
+from app.engine.xml import XmlRefused, parse_xml
 from app.errors import DeployError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -82,12 +83,16 @@ def _q(tag: str, ns: str = BPMN_NS) -> str:
     return f"{{{ns}}}{tag}"
 
 
-def _scan_bpmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) -> None:
+def _read(name: str, content: bytes, problems: list[Problem]) -> Any:
+    """The document's root through the one hardened parser, or None (the problem noted)."""
     try:
-        root = etree.fromstring(content)
-    except etree.XMLSyntaxError as exc:
-        problems.append(_problem(name, None, f"XML 格式错误 (bad XML): {exc}"))
-        return
+        return parse_xml(content)
+    except XmlRefused as exc:
+        problems.append(_problem(name, None, str(exc)))
+        return None
+
+
+def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> None:
     bpmn_ids = {e.get("id") for e in root.iter() if isinstance(e.tag, str)
                 and e.tag.startswith(f"{{{BPMN_NS}}}") and e.get("id")}
     for ext in root.iter(f"{{{SPIFF_NS}}}*"):
@@ -113,12 +118,7 @@ def _scan_bpmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) 
             scan.element_file.setdefault(el.get("id") or "", name)
 
 
-def _scan_dmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) -> None:
-    try:
-        root = etree.fromstring(content)
-    except etree.XMLSyntaxError as exc:
-        problems.append(_problem(name, None, f"XML 格式错误 (bad XML): {exc}"))
-        return
+def _scan_dmn(name: str, root: Any, scan: _Scan) -> None:
     for el in root.iter():
         if isinstance(el.tag, str) and etree.QName(el).localname == "decision" and el.get("id"):
             scan.decisions[el.get("id") or ""] = name
@@ -261,20 +261,24 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     """Validate everything and return one bundle per procedure; raise DeployError on any problem."""
     problems: list[Problem] = []
     scan = _Scan()
-    for name, content in sorted(inp.bpmn.items()):
-        _scan_bpmn(name, content, scan, problems)
-    for name, content in sorted(inp.dmn.items()):
-        _scan_dmn(name, content, scan, problems)
+    bpmn = {name: _read(name, content, problems) for name, content in sorted(inp.bpmn.items())}
+    dmn = {name: _read(name, content, problems) for name, content in sorted(inp.dmn.items())}
+    for name, root in bpmn.items():
+        if root is not None:
+            _scan_bpmn(name, root, scan, problems)
+    for name, root in dmn.items():
+        if root is not None:
+            _scan_dmn(name, root, scan)
     _check_forms(inp, problems)
     _check_lanes(inp, problems)
     if problems:
         raise DeployError(problems)
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    try:
-        for name, content in sorted(inp.bpmn.items()):
-            parser.add_bpmn_str(content, filename=name)
-        for name, content in sorted(inp.dmn.items()):
-            parser.add_dmn_str(content, filename=name)
+    try:  # the library parses the elements we read: it never sees the raw bytes
+        for name, root in bpmn.items():
+            parser.add_bpmn_xml(root, filename=name)
+        for name, root in dmn.items():
+            parser.add_dmn_xml(root, filename=name)
     except SpiffWorkflowException as exc:
         raise DeployError([_spiff_problem(exc)]) from exc
     bundles = [b for pid in _procedure_ids(scan, inp, problems)

@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import serializer
 from app.engine.scripting import ServiceCaller, make_script_engine
 from app.engine.timers import next_timer_at
+from app.engine.xml import parse_xml
 
 # The library logs every state change at INFO with task data attached (personal data, ~6 % CPU).
 for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.dmn", "spiff.metrics"):
@@ -92,9 +93,9 @@ def _parse(process_id: str, files: dict[str, str]) -> Definition:
     parser = SpiffBpmnParser()  # validated at deploy; not again on every worker start
     for name, text in sorted(files.items()):
         if name.endswith(".bpmn"):
-            parser.add_bpmn_str(text.encode("utf-8"), filename=name)
+            parser.add_bpmn_xml(parse_xml(text.encode("utf-8")), filename=name)
         elif name.endswith(".dmn"):
-            parser.add_dmn_str(text.encode("utf-8"), filename=name)
+            parser.add_dmn_xml(parse_xml(text.encode("utf-8")), filename=name)
     return Definition(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 
 

@@ -1,13 +1,12 @@
 """Helpers the page modules share: upload limits, the case's forms for display, attachment names."""
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import current_app
-from lxml import etree
 
+from app.engine.diagram import flow_order
 from app.models import Case, CaseEvent, ProcedureVersion, User
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.procedures import forms
@@ -18,52 +17,7 @@ def upload_limits() -> UploadLimits:
     return UploadLimits(current_app.config["UPLOAD_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
 
 
-_BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-_SCOPES = {f"{_BPMN}subProcess", f"{_BPMN}transaction", f"{_BPMN}adHocSubProcess"}
 _FORM_ORDER: dict[tuple[int, str], list[str]] = {}  # versions are immutable: once per process
-
-
-def _process(files: Mapping[str, str], process_id: str) -> Any:
-    """The process element of that id in the version's diagrams (None: none names it)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    for name, text in sorted(files.items()):
-        if not name.endswith(".bpmn"):
-            continue
-        try:
-            root = etree.fromstring(text.encode("utf-8"), parser)
-        except etree.XMLSyntaxError:
-            continue
-        process = next((p for p in root.iter(f"{_BPMN}process") if p.get("id") == process_id), None)
-        if process is not None:
-            return process
-    return None
-
-
-def _flow_order(files: Mapping[str, str], process_id: str) -> list[str]:
-    """The element ids of the process in the order its flows reach them from its start event (breadth
-    first; the flows leaving one element in the order the file lists them; an embedded subprocess's own
-    start event before what follows it; a boundary event after the task it is attached to)."""
-    process = _process(files, process_id)
-    if process is None:
-        return []
-    elements = {e.get("id"): e for e in process.iter() if isinstance(e.tag, str) and e.get("id")}
-    after: dict[str, list[str]] = {}
-    for flow in process.iter(f"{_BPMN}sequenceFlow"):
-        after.setdefault(flow.get("sourceRef") or "", []).append(flow.get("targetRef") or "")
-    for boundary in process.iter(f"{_BPMN}boundaryEvent"):
-        after.setdefault(boundary.get("attachedToRef") or "", []).append(boundary.get("id") or "")
-    queue = deque(str(e.get("id")) for e in process if e.tag == f"{_BPMN}startEvent")
-    order: list[str] = []
-    while queue:
-        node = queue.popleft()
-        if node in order:
-            continue
-        order.append(node)
-        element = elements.get(node)
-        if element is not None and element.tag in _SCOPES:
-            queue.extend(str(e.get("id")) for e in element if e.tag == f"{_BPMN}startEvent")
-        queue.extend(after.get(node, []))
-    return order
 
 
 def form_keys_in_order(version: ProcedureVersion) -> list[str]:
@@ -74,7 +28,7 @@ def form_keys_in_order(version: ProcedureVersion) -> list[str]:
     if cache_key not in _FORM_ORDER:
         manifest = version.manifest or {}
         tasks: dict[str, Any] = manifest.get("tasks") or {}
-        rank = {bpmn_id: i for i, bpmn_id in enumerate(_flow_order(version.files or {}, manifest.get("key", "")))}
+        rank = {bpmn_id: i for i, bpmn_id in enumerate(flow_order(version.files or {}, manifest.get("key", "")))}
         by_flow = sorted(tasks, key=lambda bpmn_id: rank.get(bpmn_id, len(rank)))  # stable: the rest as listed
         named = sorted(name[len("forms/"):-len(".json")] for name in (version.files or {})
                        if name.startswith("forms/") and name.endswith(".json"))

@@ -67,6 +67,9 @@ BROKEN = {
                            "material_review.bpmn", "material_review", "committedLimit"),
     "reserved_field_name": (lambda b, f: _replace(f / "review_submit.json", '"amount"', '"_getattr_"'),
                             "forms/review_submit.json", "_getattr_", "字段名不可用"),
+    "external_entity": (lambda b, f: _replace(b / "material_review.bpmn", "<bpmn:definitions",
+                                              '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><bpmn:definitions'),
+                        "material_review.bpmn", None, "DTD"),
     "broken_form_schema": (lambda b, f: (f / "review_submit.json").write_text('{"type": "objekt"}', "utf-8"),
                            "forms/review_submit.json", None, "JSON Schema"),
 }
