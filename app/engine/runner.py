@@ -14,10 +14,16 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+from SpiffWorkflow.bpmn.specs.event_definitions import (
+    ConditionalEventDefinition,
     DurationTimerEventDefinition,
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    MessageEventDefinition,
+    SignalEventDefinition,
     TimeDateEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
@@ -48,9 +54,36 @@ class ReadyTask:
 
 @dataclass(frozen=True)
 class FinishedStep:
+    """A BPMN element the step completed.
+
+    `kind` is the element's type (UserTask, ServiceTask, ScriptTask, ExclusiveGateway, StartEvent, EndEvent,
+    BoundaryEvent, IntermediateCatchEvent, ...). `event_kind` says, for an event, what it was triggered or
+    defined by: "timer", "message", "error", "signal", "escalation" or "conditional"; None for anything else
+    (tasks, gateways, plain start/end events, terminate/cancel/multiple event definitions). A boundary event
+    or catch event that fired because its timer was due is kind "BoundaryEvent"/"IntermediateCatchEvent"
+    with event_kind "timer"; one that caught a message has event_kind "message".
+    """
+
     bpmn_id: str
     title: str
-    kind: str  # UserTask, ServiceTask, ScriptTask, ExclusiveGateway, EndEvent, ...
+    kind: str
+    event_kind: str | None = None
+
+
+# Checked in this order; the spiff flavour's classes derive from these.
+_EVENT_KINDS: tuple[tuple[type, str], ...] = (
+    (TimerEventDefinition, "timer"), (MessageEventDefinition, "message"), (ErrorEventDefinition, "error"),
+    (SignalEventDefinition, "signal"), (EscalationEventDefinition, "escalation"),
+    (ConditionalEventDefinition, "conditional"),
+)
+
+
+def finished_step(task_spec: Any) -> FinishedStep:
+    """The FinishedStep reported for a completed task of this (BPMN) task spec."""
+    definition = getattr(task_spec, "event_definition", None)
+    event_kind = next((name for cls, name in _EVENT_KINDS if isinstance(definition, cls)), None)
+    return FinishedStep(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, type(task_spec).__name__,
+                        event_kind)
 
 
 @dataclass(frozen=True)
@@ -214,9 +247,8 @@ class RunningCase:
         return found
 
     def _record(self, task: SpiffTask) -> None:
-        ts = task.task_spec
-        if getattr(ts, "bpmn_id", None):
-            self._finished.append(FinishedStep(ts.bpmn_id, ts.bpmn_name or ts.bpmn_id, type(ts).__name__))
+        if getattr(task.task_spec, "bpmn_id", None):
+            self._finished.append(finished_step(task.task_spec))
 
     def _guarded(self, act: Callable[[], None]) -> StepResult:
         try:
