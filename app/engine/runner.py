@@ -32,7 +32,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer
 from app.engine.scripting import ServiceCaller, make_script_engine
-from app.engine.timers import next_timer_at
+from app.engine.timers import read_timers
 from app.engine.xml import parse_xml
 
 # The library logs every state change at INFO with task data attached (personal data, ~6 % CPU).
@@ -251,6 +251,11 @@ class RunningCase:
             self._finished.append(finished_step(task.task_spec))
 
     def _guarded(self, act: Callable[[], None]) -> StepResult:
+        unreadable = read_timers(self._wf).problem
+        if unreadable is not None:  # the library would fail comparing it with the clock: nothing runs
+            result = self._result()
+            result.error, result.error_step = unreadable.message, unreadable.step
+            return result
         try:
             act()
             # do_engine_steps ends with refresh_timers(); a second pass runs what a due timer made ready.
@@ -273,11 +278,12 @@ class RunningCase:
         depth = max((t.depth for t in ready), default=0)
         errors = self._wf.get_tasks(state=TaskState.ERROR)
         completed = bool(self._wf.is_completed())  # walks the task tree: asked once
+        timers = read_timers(self._wf)
         result = StepResult(
             ready_tasks=[ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                                    t.task_spec.lane, dict(t.data)) for t in ready],
             finished=list(self._finished),
-            next_timer_at=next_timer_at(self._wf),
+            next_timer_at=timers.next_at,
             completed=completed,
             succeeded=bool(self._wf.success) if completed else True,
             data=dict(self._wf.data) if completed else _latest_data(ready),
@@ -285,6 +291,8 @@ class RunningCase:
         if not ready and not completed:  # e.g. "临时解锁中" until a timer fires
             result.waiting_steps = [t.task_spec.bpmn_name for t in self._wf.get_tasks(state=TaskState.WAITING)
                                     if type(t.task_spec).__name__ in WAITING_STEP_TYPES and t.task_spec.bpmn_name]
+        if timers.problem is not None:
+            result.error, result.error_step = timers.problem.message, timers.problem.step
         if errors:
             result.error = "流程步骤出错"
             result.error_step = errors[0].task_spec.bpmn_name or errors[0].task_spec.bpmn_id

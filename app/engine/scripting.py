@@ -32,6 +32,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
+from app.engine.timer_values import timer_kind, timer_problem
+
 MAX_ITERATIONS = 100_000
 MAX_SECONDS = 1.0
 
@@ -47,6 +49,10 @@ def _data_only(context: dict[str, Any]) -> dict[str, Any]:
 
 class ScriptBudgetExceeded(Exception):
     """A script looped longer than its iteration or time budget."""
+
+
+class TimerValueRefused(ValueError):
+    """A timer expression evaluated to something the runtime cannot schedule (Chinese message)."""
 
 
 class ScriptPolicy(RestrictingNodeTransformer):
@@ -151,7 +157,21 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 class AppScriptEngine(PythonScriptEngine):
-    """Script engine whose service calls keep the handler's exception (3.2.0's own path is broken)."""
+    """Script engine whose service calls keep the handler's exception (3.2.0's own path is broken), and
+    which refuses a timer value the runtime cannot schedule before the library reads it."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        value = super().evaluate(task, expression, external_context)
+        definition: Any = getattr(task.task_spec, "event_definition", None)
+        kind = timer_kind(definition)
+        if kind is not None and expression == definition.expression:
+            problem = timer_problem(kind, value)
+            if problem:
+                name = getattr(task.task_spec, "bpmn_name", None) or getattr(task.task_spec, "bpmn_id", "")
+                refused = TimerValueRefused(f"定时器“{name}”无法安排: {problem}")
+                task.error()  # an admin's retry resets it, which evaluates the expression again
+                raise WorkflowTaskException(str(refused), task=task, exception=refused) from refused
+        return value
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         try:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
@@ -36,7 +38,15 @@ def read_bundle_input(bpmn_dir: str | Path, forms_dir: str | Path) -> BundleInpu
         task_property_check=_check_task_property,
         process_property_check=check_process_property,
         choice_names=choice_names(),
+        script_functions=_script_functions(),
     )
+
+
+def _script_functions() -> dict[str, Callable[..., Any]]:
+    """The functions the step pipeline's engine offers scripts and timers: deploy evaluates timers with them."""
+    from app.services.steps import ENGINE  # steps imports this module (definition_of)
+
+    return dict(ENGINE.script_functions)
 
 
 def _check_task_property(name: str, value: str) -> str | None:
