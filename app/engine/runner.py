@@ -31,7 +31,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer
-from app.engine.scripting import ServiceCaller, make_script_engine
+from app.engine.scripting import ScriptBudgetExceeded, ScriptError, ServiceCaller, make_script_engine
 from app.engine.timers import read_timers
 from app.engine.xml import parse_xml
 
@@ -266,6 +266,8 @@ class RunningCase:
             step = getattr(getattr(task, "task_spec", None), "bpmn_name", None) or getattr(
                 getattr(task, "task_spec", None), "bpmn_id", None)
             cause = exc.__cause__ or getattr(exc, "exception", None)
+            if isinstance(exc.__context__, ScriptBudgetExceeded | ScriptError):  # our own message, said plainly
+                cause = exc.__context__
             message = str(cause) if cause is not None and str(cause) else str(exc)
             result = self._result()
             result.error, result.error_step = message, step
