@@ -66,6 +66,8 @@ ACCEPTED = [
     ("timeDate", 'add_working_days(now(), 3)[:10] + "T09:00:00+08:00"'),
     ("timeDate", "end_of_day(delivery_date)"),  # a date field of the form below
     ("timeDate", "review_due"),  # computed by the diagram's first script
+    ("timeDate", 'registration["due"]'),  # a handler's result: checked when a case reaches it
+    ("timeDate", "moved_due"),  # set by a script that needs data the samples lack: checked at run time
     ("timeDuration", '"P3D"'),
     ("timeDuration", '"PT72H"'),
     ("timeDuration", '"P1Y2M"'),
@@ -80,6 +82,8 @@ def test_a_timer_the_runtime_can_schedule_deploys(tag: str, expression: str) -> 
     def edit(text: str) -> str:
         text = text.replace("<bpmn:script>round_no = 0</bpmn:script>",
                             "<bpmn:script>round_no = 0\nreview_due = end_of_day(\"2026-12-31\")</bpmn:script>")
+        text = text.replace('label = "第%d轮" % round_no',
+                            'label = "第%d轮" % round_no\nmoved_due = handler_only["due"]')
         return with_boundary_timer(tag, expression)(text)
     inp = bundle_input(edit, script_functions=FUNCTIONS)
     form = json.loads(inp.forms["review_submit.json"])
