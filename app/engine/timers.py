@@ -41,8 +41,3 @@ def read_timers(workflow: Any) -> TimerReading:
             problem = problem or TimerProblem(pending.name, f"定时器“{pending.name}”的时间值无法识别"
                                                             f"（{str(pending.value)[:80]}），无法安排，请联系系统管理员")
     return TimerReading(min(moments, default=None), problem)
-
-
-def next_timer_at(workflow: Any) -> datetime | None:
-    """The earliest moment a readable waiting timer fires (UTC), None without one."""
-    return read_timers(workflow).next_at

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.engine.diagram import flow_order
+from app.engine import flow_order
 from app.models import Case, CaseEvent, ProcedureVersion, User
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.procedures import forms
