@@ -1,4 +1,6 @@
-"""The only package that imports SpiffWorkflow: registry (deploy), runner (cases), scripting."""
+"""The only package that imports SpiffWorkflow: registry (deploy), runner (cases), scripting, and the one XML
+parser (xml.py) through which every diagram is read, also for display (diagram.py)."""
+from app.engine.diagram import flow_order
 from app.engine.registry import LIB_VERSION, BundleInput, ProcedureBundle, build_bundles
 from app.engine.runner import (
     Definition,
@@ -15,5 +17,5 @@ from app.engine.serializer import SERIALIZER_VERSION, StateUnreadable
 __all__ = [
     "LIB_VERSION", "SERIALIZER_VERSION", "BundleInput", "Definition", "Engine", "FinishedStep",
     "ProcedureBundle", "ReadyTask", "RunningCase", "StateUnreadable", "StepResult",
-    "build_bundles", "clear_definition_cache", "load_definition",
+    "build_bundles", "clear_definition_cache", "flow_order", "load_definition",
 ]

@@ -1,7 +1,8 @@
 """Parse and validate procedure bundles at deploy: BPMN + called processes + DMN + forms + lanes.
 
 A bundle is refused with problems naming file, element id and problem; nothing of it is deployed.
-The parser does not check scripts, conditions, timers, handler names or forms: we do it here.
+The parser does not check scripts, conditions, timers, handler names or forms: we do it here (timers are
+evaluated on sample data by app/engine/timer_check.py).
 """
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
+from app.engine.samples import sample_data
 from app.engine.scripting import compile_script
+from app.engine.timer_check import check_timers, unquoted_literal_problem
+from app.engine.xml import XmlRefused, parse_xml
 from app.errors import DeployError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -50,6 +54,9 @@ class BundleInput:
     task_property_check: PropertyCheck | None = None
     process_property_check: PropertyCheck | None = None
     choice_names: set[str] = field(default_factory=set)
+    # The functions scripts and timers may call at run time (the services' Engine's): timers are evaluated
+    # with them at deploy. Without them a timer that calls one is refused.
+    script_functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,12 +89,16 @@ def _q(tag: str, ns: str = BPMN_NS) -> str:
     return f"{{{ns}}}{tag}"
 
 
-def _scan_bpmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) -> None:
+def _read(name: str, content: bytes, problems: list[Problem]) -> Any:
+    """The document's root through the one hardened parser, or None (the problem noted)."""
     try:
-        root = etree.fromstring(content)
-    except etree.XMLSyntaxError as exc:
-        problems.append(_problem(name, None, f"XML 格式错误 (bad XML): {exc}"))
-        return
+        return parse_xml(content)
+    except XmlRefused as exc:
+        problems.append(_problem(name, None, str(exc)))
+        return None
+
+
+def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> None:
     bpmn_ids = {e.get("id") for e in root.iter() if isinstance(e.tag, str)
                 and e.tag.startswith(f"{{{BPMN_NS}}}") and e.get("id")}
     for ext in root.iter(f"{{{SPIFF_NS}}}*"):
@@ -113,12 +124,7 @@ def _scan_bpmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) 
             scan.element_file.setdefault(el.get("id") or "", name)
 
 
-def _scan_dmn(name: str, content: bytes, scan: _Scan, problems: list[Problem]) -> None:
-    try:
-        root = etree.fromstring(content)
-    except etree.XMLSyntaxError as exc:
-        problems.append(_problem(name, None, f"XML 格式错误 (bad XML): {exc}"))
-        return
+def _scan_dmn(name: str, root: Any, scan: _Scan) -> None:
     for el in root.iter():
         if isinstance(el.tag, str) and etree.QName(el).localname == "decision" and el.get("id"):
             scan.decisions[el.get("id") or ""] = name
@@ -153,15 +159,20 @@ def _expressions(spec: Any) -> Iterator[tuple[Any, str, str, str]]:
             yield ts, "timer", ed.expression, "eval"
 
 
-def _check_expressions(spec: Any, file: str, problems: list[Problem]) -> None:
+def _check_expressions(spec: Any, file: str, problems: list[Problem]) -> set[str]:
+    """Compile every piece of Python; the ids of the elements refused."""
+    refused = set()
     for ts, kind, src, mode in _expressions(spec):
         if kind == "timer" and ISO_LITERAL.fullmatch(src.strip()):
-            problems.append(_problem(file, ts.bpmn_id, f'定时器表达式须加引号: 写成 "{src.strip()}"'))
+            problems.append(_problem(file, ts.bpmn_id, unquoted_literal_problem(src.strip())))
+            refused.add(ts.bpmn_id)
             continue
         try:
             compile_script(src, mode)
         except SyntaxError as exc:
             problems.append(_problem(file, ts.bpmn_id, f"{kind} 无法编译 (line {exc.lineno}): {exc.msg}"))
+            refused.add(ts.bpmn_id)
+    return refused
 
 
 def _check_tasks(spec: Any, file: str, inp: BundleInput, problems: list[Problem]) -> dict[str, Any]:
@@ -261,20 +272,24 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     """Validate everything and return one bundle per procedure; raise DeployError on any problem."""
     problems: list[Problem] = []
     scan = _Scan()
-    for name, content in sorted(inp.bpmn.items()):
-        _scan_bpmn(name, content, scan, problems)
-    for name, content in sorted(inp.dmn.items()):
-        _scan_dmn(name, content, scan, problems)
+    bpmn = {name: _read(name, content, problems) for name, content in sorted(inp.bpmn.items())}
+    dmn = {name: _read(name, content, problems) for name, content in sorted(inp.dmn.items())}
+    for name, root in bpmn.items():
+        if root is not None:
+            _scan_bpmn(name, root, scan, problems)
+    for name, root in dmn.items():
+        if root is not None:
+            _scan_dmn(name, root, scan)
     _check_forms(inp, problems)
     _check_lanes(inp, problems)
     if problems:
         raise DeployError(problems)
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    try:
-        for name, content in sorted(inp.bpmn.items()):
-            parser.add_bpmn_str(content, filename=name)
-        for name, content in sorted(inp.dmn.items()):
-            parser.add_dmn_str(content, filename=name)
+    try:  # the library parses the elements we read: it never sees the raw bytes
+        for name, root in bpmn.items():
+            parser.add_bpmn_xml(root, filename=name)
+        for name, root in dmn.items():
+            parser.add_dmn_xml(root, filename=name)
     except SpiffWorkflowException as exc:
         raise DeployError([_spiff_problem(exc)]) from exc
     bundles = [b for pid in _procedure_ids(scan, inp, problems)
@@ -291,26 +306,26 @@ def _spiff_problem(exc: Any) -> Problem:
 def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
                problems: list[Problem]) -> ProcedureBundle | None:
     try:
-        spec = parser.get_spec(pid)
-        subprocess_specs = parser.get_subprocess_specs(pid)
+        specs = [parser.get_spec(pid), *parser.get_subprocess_specs(pid).values()]
     except SpiffWorkflowException as exc:
         problems.append(_spiff_problem(exc))
         return None
+
+    def file_of(one: Any) -> str:
+        return scan.process_file.get(one.name, scan.process_file[pid])
+
     tasks: dict[str, Any] = {}
-    for one in [spec, *subprocess_specs.values()]:
-        file = scan.process_file.get(one.name, scan.process_file[pid])
-        _check_expressions(one, file, problems)
-        tasks.update(_check_tasks(one, file, inp, problems))
-    processes = _closure(pid, scan)
-    bpmn_files = {scan.process_file[p] for p in processes if p in scan.process_file}
-    decisions = set().union(*(scan.uses_decisions.get(p, set()) for p in processes))
-    files = {f"bpmn/{f}": inp.bpmn[f].decode("utf-8") for f in sorted(bpmn_files)}
-    files.update({f"bpmn/{scan.decisions[d]}": inp.dmn[scan.decisions[d]].decode("utf-8")
-                  for d in sorted(decisions) if d in scan.decisions})
+    refused: set[str] = set()
+    for one in specs:
+        refused |= _check_expressions(one, file_of(one), problems)
+        tasks.update(_check_tasks(one, file_of(one), inp, problems))
     props = scan.process_props[pid]
     forms = sorted({t["form_key"] for t in tasks.values() if t.get("form_key")}
                    | ({props["startForm"]} if props.get("startForm") else set()))
-    files.update({f"forms/{k}.json": inp.forms[f"{k}.json"] for k in forms if f"{k}.json" in inp.forms})
+    known = [k for k in forms if f"{k}.json" in inp.forms]
+    samples = sample_data(json.loads(inp.forms[f"{k}.json"]) for k in known)
+    problems.extend(check_timers(specs, file_of, inp.script_functions, samples, refused))
+    files = _bundle_files(pid, scan, inp, known)
     used_lanes = {t["lane"]: inp.lanes.get(t["lane"] or "") for t in tasks.values()}
     manifest = {
         "key": pid, "name": scan.process_names[pid], "case_prefix": props.get("casePrefix"),
@@ -320,3 +335,15 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     digest = hashlib.sha256(json.dumps({"files": files, "lanes": used_lanes}, sort_keys=True,
                                        ensure_ascii=False).encode("utf-8")).hexdigest()
     return ProcedureBundle(pid, scan.process_names[pid], files, manifest, digest)
+
+
+def _bundle_files(pid: str, scan: _Scan, inp: BundleInput, forms: list[str]) -> dict[str, str]:
+    """What a version stores: the diagrams of the process and those it calls, their decisions, its forms."""
+    processes = _closure(pid, scan)
+    bpmn_files = {scan.process_file[p] for p in processes if p in scan.process_file}
+    decisions = set().union(*(scan.uses_decisions.get(p, set()) for p in processes))
+    files = {f"bpmn/{f}": inp.bpmn[f].decode("utf-8") for f in sorted(bpmn_files)}
+    files.update({f"bpmn/{scan.decisions[d]}": inp.dmn[scan.decisions[d]].decode("utf-8")
+                  for d in sorted(decisions) if d in scan.decisions})
+    files.update({f"forms/{k}.json": inp.forms[f"{k}.json"] for k in forms})
+    return files

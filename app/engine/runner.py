@@ -14,6 +14,14 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import (
+    ConditionalEventDefinition,
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    MessageEventDefinition,
+    SignalEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
@@ -21,8 +29,9 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer
-from app.engine.scripting import ServiceCaller, make_script_engine
-from app.engine.timers import next_timer_at
+from app.engine.scripting import ScriptBudgetExceeded, ScriptError, ServiceCaller, make_script_engine
+from app.engine.timers import read_timers
+from app.engine.xml import parse_xml
 
 # The library logs every state change at INFO with task data attached (personal data, ~6 % CPU).
 for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.dmn", "spiff.metrics"):
@@ -43,10 +52,36 @@ class ReadyTask:
 
 @dataclass(frozen=True)
 class FinishedStep:
+    """A BPMN element the step completed.
+
+    `kind` is the element's type (UserTask, ServiceTask, ScriptTask, ExclusiveGateway, StartEvent, EndEvent,
+    BoundaryEvent, IntermediateCatchEvent, ...). `event_kind` says, for an event, what it was triggered or
+    defined by: "timer", "message", "error", "signal", "escalation" or "conditional"; None for anything else
+    (tasks, gateways, plain start/end events, terminate/cancel/multiple event definitions). A boundary event
+    or catch event that fired because its timer was due is kind "BoundaryEvent"/"IntermediateCatchEvent"
+    with event_kind "timer"; one that caught a message has event_kind "message".
+    """
+
     bpmn_id: str
     title: str
-    kind: str  # UserTask, ServiceTask, ScriptTask, ExclusiveGateway, EndEvent, BoundaryEvent, ...
-    event: str | None = None  # a catch event's kind: timer, message, signal, error, escalation, conditional
+    kind: str
+    event_kind: str | None = None
+
+
+# Checked in this order; the spiff flavour's classes derive from these.
+_EVENT_KINDS: tuple[tuple[type, str], ...] = (
+    (TimerEventDefinition, "timer"), (MessageEventDefinition, "message"), (ErrorEventDefinition, "error"),
+    (SignalEventDefinition, "signal"), (EscalationEventDefinition, "escalation"),
+    (ConditionalEventDefinition, "conditional"),
+)
+
+
+def finished_step(task_spec: Any) -> FinishedStep:
+    """The FinishedStep reported for a completed task of this (BPMN) task spec."""
+    definition = getattr(task_spec, "event_definition", None)
+    event_kind = next((name for cls, name in _EVENT_KINDS if isinstance(definition, cls)), None)
+    return FinishedStep(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, type(task_spec).__name__,
+                        event_kind)
 
 
 @dataclass
@@ -79,9 +114,9 @@ def _parse(process_id: str, files: dict[str, str]) -> Definition:
     parser = SpiffBpmnParser()  # validated at deploy; not again on every worker start
     for name, text in sorted(files.items()):
         if name.endswith(".bpmn"):
-            parser.add_bpmn_str(text.encode("utf-8"), filename=name)
+            parser.add_bpmn_xml(parse_xml(text.encode("utf-8")), filename=name)
         elif name.endswith(".dmn"):
-            parser.add_dmn_str(text.encode("utf-8"), filename=name)
+            parser.add_dmn_xml(parse_xml(text.encode("utf-8")), filename=name)
     return Definition(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 
 
@@ -155,12 +190,15 @@ class RunningCase:
         return task
 
     def _record(self, task: SpiffTask) -> None:
-        ts = task.task_spec
-        if getattr(ts, "bpmn_id", None):
-            self._finished.append(FinishedStep(ts.bpmn_id, ts.bpmn_name or ts.bpmn_id, type(ts).__name__,
-                                               _event_kind(getattr(ts, "event_definition", None))))
+        if getattr(task.task_spec, "bpmn_id", None):
+            self._finished.append(finished_step(task.task_spec))
 
     def _guarded(self, act: Callable[[], None]) -> StepResult:
+        unreadable = read_timers(self._wf).problem
+        if unreadable is not None:  # the library would fail comparing it with the clock: nothing runs
+            result = self._result()
+            result.error, result.error_step = unreadable.message, unreadable.step
+            return result
         try:
             act()
             # do_engine_steps ends with refresh_timers(); a second pass runs what a due timer made ready.
@@ -171,6 +209,8 @@ class RunningCase:
             step = getattr(getattr(task, "task_spec", None), "bpmn_name", None) or getattr(
                 getattr(task, "task_spec", None), "bpmn_id", None)
             cause = exc.__cause__ or getattr(exc, "exception", None)
+            if isinstance(exc.__context__, ScriptBudgetExceeded | ScriptError):  # our own message, said plainly
+                cause = exc.__context__
             message = str(cause) if cause is not None and str(cause) else str(exc)
             result = self._result()
             result.error, result.error_step = message, step
@@ -183,11 +223,12 @@ class RunningCase:
         depth = max((t.depth for t in ready), default=0)
         errors = self._wf.get_tasks(state=TaskState.ERROR)
         completed = bool(self._wf.is_completed())  # walks the task tree: asked once
+        timers = read_timers(self._wf)
         result = StepResult(
             ready_tasks=[ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                                    t.task_spec.lane, dict(t.data)) for t in ready],
             finished=list(self._finished),
-            next_timer_at=next_timer_at(self._wf),
+            next_timer_at=timers.next_at,
             completed=completed,
             succeeded=bool(self._wf.success) if completed else True,
             data=dict(self._wf.data) if completed else _latest_data(ready),
@@ -195,6 +236,8 @@ class RunningCase:
         if not ready and not completed:  # e.g. "临时解锁中" until a timer fires
             result.waiting_steps = [t.task_spec.bpmn_name for t in self._wf.get_tasks(state=TaskState.WAITING)
                                     if type(t.task_spec).__name__ in WAITING_STEP_TYPES and t.task_spec.bpmn_name]
+        if timers.problem is not None:
+            result.error, result.error_step = timers.problem.message, timers.problem.step
         if errors:
             result.error = "流程步骤出错"
             result.error_step = errors[0].task_spec.bpmn_name or errors[0].task_spec.bpmn_id
@@ -202,20 +245,6 @@ class RunningCase:
             result.error = f"流程循环次数过多 (task depth {depth})"
         self._finished = []
         return result
-
-
-_EVENT_KINDS = {"TimerEventDefinition": "timer", "MessageEventDefinition": "message",
-                "SignalEventDefinition": "signal", "ErrorEventDefinition": "error",
-                "EscalationEventDefinition": "escalation", "ConditionalEventDefinition": "conditional"}
-
-
-def _event_kind(definition: Any) -> str | None:
-    """timer / message / signal / error / escalation / conditional for an event definition (subclasses
-    included: a duration timer is a timer), None for none or another kind."""
-    for cls in type(definition).__mro__ if definition is not None else ():
-        if cls.__name__ in _EVENT_KINDS:
-            return _EVENT_KINDS[cls.__name__]
-    return None
 
 
 def _latest_data(ready: list[Any]) -> dict[str, Any]:

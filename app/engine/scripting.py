@@ -2,38 +2,28 @@
 
 The library's default engine is plain eval/exec (an analyst could `import os`), and restricting
 builtins alone is escapable through dunder attributes. Here every script is compiled by
-RestrictedPython (no imports, no `_`-prefixed names or attributes, guarded access), `while` is
-refused at compile time, and loops run under an iteration and wall-clock budget.
+RestrictedPython under our policy (no imports, no `_`-prefixed names or attributes, no `while`, no classes,
+guard calls around what can grow or be walked: app/engine/script_policy.py) and runs in a sandbox whose
+guards and builtins bound its work, memory and wall-clock time (app/engine/script_sandbox.py,
+script_guards.py). A script over budget raises ScriptBudgetExceeded: its step fails, the case shows it.
 """
 from __future__ import annotations
 
 import json
-import operator
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from RestrictedPython import (
-    RestrictingNodeTransformer,
-    compile_restricted_eval,
-    compile_restricted_exec,
-    safe_builtins,
-)
-from RestrictedPython.Eval import default_guarded_getitem
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
-MAX_ITERATIONS = 100_000
-MAX_SECONDS = 1.0
+from app.engine.script_guards import Abort
+from app.engine.script_policy import ScriptPolicy
+from app.engine.script_sandbox import Sandbox
+from app.engine.timer_values import timer_kind, timer_problem
 
 # Called by a service task: (operation name, evaluated parameters, task data) -> JSON-able result.
 ServiceCaller = Callable[[str, dict[str, Any], dict[str, Any]], Any]
@@ -46,34 +36,18 @@ def _data_only(context: dict[str, Any]) -> dict[str, Any]:
 
 
 class ScriptBudgetExceeded(Exception):
-    """A script looped longer than its iteration or time budget."""
+    """A script went over its budget (work, time, size of a value, nesting, recursion): Chinese message."""
 
 
-class ScriptPolicy(RestrictingNodeTransformer):
-    """RestrictedPython's policy plus: no `while` (it cannot be budgeted through _getiter_)."""
+class ScriptError(Exception):
+    """A script's own exception whose message is not a plain string (SpiffWorkflow needs one)."""
 
-    def visit_While(self, node: Any) -> Any:
-        self.error(node, '不允许使用 "while" 循环 ("while" loops are not allowed in process scripts)')
-        return node
 
-    def visit_Import(self, node: Any) -> Any:
-        self.error(node, '不允许 import (imports are not allowed in process scripts)')
-        return node
-
-    visit_ImportFrom = visit_Import
+class TimerValueRefused(ValueError):
+    """A timer expression evaluated to something the runtime cannot schedule (Chinese message)."""
 
 
 _CODE_CACHE: dict[tuple[str, str], Any] = {}
-
-_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "|=": operator.ior, "&=": operator.iand,
-}
-
-_EXTRA_BUILTINS = {
-    "sum": sum, "min": min, "max": max, "sorted": sorted, "any": any, "all": all, "list": list,
-    "dict": dict, "set": set, "tuple": tuple, "enumerate": enumerate, "zip": zip, "len": len,
-}
 
 
 def compile_script(source: str, mode: str) -> Any:
@@ -92,53 +66,61 @@ def compile_script(source: str, mode: str) -> Any:
     return code
 
 
-def _inplacevar(op: str, x: Any, y: Any) -> Any:
-    return _INPLACE_OPS[op](x, y)
+def _run(sandbox: Sandbox, action: Callable[[], Any]) -> Any:
+    """Run compiled code in its sandbox; whatever exceeds the budget becomes ScriptBudgetExceeded."""
+    try:
+        return action()
+    except Abort as exc:
+        raise ScriptBudgetExceeded(str(exc)) from None
+    except RecursionError:
+        raise ScriptBudgetExceeded("脚本递归过深 (recursion too deep; script exceeded its budget)") from None
+    except MemoryError:
+        raise ScriptBudgetExceeded("脚本内存超出限制 (out of memory; script exceeded its budget)") from None
+    except Exception as exc:
+        try:  # the message is printed by whoever reports it: it must not be a bomb either
+            sandbox.budget.weigh(exc.args)
+        except Abort:
+            raise ScriptBudgetExceeded(f"脚本错误信息过大 ({type(exc).__name__})") from None
+        if exc.args and not isinstance(exc.args[0], str):
+            raise ScriptError(f"{type(exc).__name__}: {str(exc)[:500]}") from exc
+        raise
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates conditions and runs scripts with only the functions we expose."""
+    """Evaluates conditions and runs scripts with only the functions we expose, each call in a new sandbox."""
 
     def __init__(self, functions: dict[str, Callable[..., Any]], service_caller: ServiceCaller | None):
         super().__init__(dict(functions))
         self.service_caller = service_caller
 
-    def _base_globals(self) -> dict[str, Any]:
-        deadline = time.monotonic() + MAX_SECONDS
-        count = [0]
-
-        def guarded_iter(ob: Any) -> Iterator[Any]:
-            for item in ob:
-                count[0] += 1
-                if count[0] > MAX_ITERATIONS or (count[0] % 1000 == 0 and time.monotonic() > deadline):
-                    raise ScriptBudgetExceeded("脚本超出循环次数或时间限制 (script exceeded its budget)")
-                yield item
-
-        g: dict[str, Any] = {
-            "__builtins__": dict(safe_builtins, **_EXTRA_BUILTINS),
-            "_getattr_": safer_getattr, "_getitem_": default_guarded_getitem, "_getiter_": guarded_iter,
-            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-            "_unpack_sequence_": guarded_unpack_sequence, "_write_": full_write_guard,
-            "_inplacevar_": _inplacevar,
-        }
-        g.update(self.globals)
+    def _globals(self, sandbox: Sandbox, external_context: Any) -> dict[str, Any]:
+        g = sandbox.globals()
+        g.update(_data_only(external_context or {}))
         return g
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
-        g = self._base_globals()
-        g.update(external_context or {})
+        code = compile_script(expression, "eval")
+        sandbox = Sandbox(self.globals)
+        g = self._globals(sandbox, external_context)
         g.update(_data_only(context))
-        return eval(compile_script(expression, "eval"), g)  # noqa: S307 - restricted bytecode
+
+        def evaluated() -> Any:
+            value = eval(code, g)  # noqa: S307 - restricted bytecode
+            sandbox.budget.weigh(value)  # a result walked by whoever uses it (a service, the serializer)
+            return value
+        return _run(sandbox, evaluated)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
-        base = self._base_globals()
-        base.update(external_context or {})
+        code = compile_script(script, "exec")
+        sandbox = Sandbox(self.globals)
+        base = self._globals(sandbox, external_context)
         g = dict(base)
         g.update(_data_only(context))
-        exec(compile_script(script, "exec"), g)  # noqa: S102 - restricted bytecode
-        for key, value in g.items():  # copy back only plain data the script wrote
-            if key not in base and not callable(value) and not key.startswith("_"):
-                context[key] = value
+        _run(sandbox, lambda: exec(code, g))  # noqa: S102 - restricted bytecode
+        written = {key: value for key, value in g.items()  # only plain data the script wrote
+                   if key not in base and not callable(value) and not key.startswith("_")}
+        _run(sandbox, lambda: [sandbox.budget.weigh(v) for k, v in written.items() if v is not context.get(k)])
+        context.update(written)
         for key in set(_data_only(context)) - set(g):  # `del x` in the script
             context.pop(key, None)
         return True
@@ -151,7 +133,21 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 class AppScriptEngine(PythonScriptEngine):
-    """Script engine whose service calls keep the handler's exception (3.2.0's own path is broken)."""
+    """Script engine whose service calls keep the handler's exception (3.2.0's own path is broken), and
+    which refuses a timer value the runtime cannot schedule before the library reads it."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        value = super().evaluate(task, expression, external_context)
+        definition: Any = getattr(task.task_spec, "event_definition", None)
+        kind = timer_kind(definition)
+        if kind is not None and expression == definition.expression:
+            problem = timer_problem(kind, value)
+            if problem:
+                name = getattr(task.task_spec, "bpmn_name", None) or getattr(task.task_spec, "bpmn_id", "")
+                refused = TimerValueRefused(f"定时器“{name}”无法安排: {problem}")
+                task.error()  # an admin's retry resets it, which evaluates the expression again
+                raise WorkflowTaskException(str(refused), task=task, exception=refused) from refused
+        return value
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         try:

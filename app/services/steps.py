@@ -48,7 +48,29 @@ def _script_now() -> str:
     return utcnow().isoformat()
 
 
-ENGINE = Engine({"end_of_day": _script_end_of_day, "now": _script_now})
+MAX_TIMER_WORKING_DAYS = 2500  # about ten years: beyond any limit of the notice's procedures
+
+
+def working_days_after(start: str, days: int, calendar: WorkCalendar | None = None) -> tuple[datetime, bool, datetime]:
+    """(close of business on the Nth working day after `start` (ISO), provisional, the start as a moment), counted
+    exactly as task deadlines are (the same calendar and office hours)."""
+    if not 0 <= int(days) <= MAX_TIMER_WORKING_DAYS:
+        raise ValueError(f"工作日数须在 0 至 {MAX_TIMER_WORKING_DAYS} 之间，而不是 {days}")
+    begin = datetime.fromisoformat(start)
+    begin = begin if begin.tzinfo else begin.replace(tzinfo=LOCAL_TZ)
+    due, provisional = due_at(begin, f"{int(days)} working days", calendar)
+    assert due is not None
+    return due, provisional, begin
+
+
+def _script_add_working_days(start: str, days: int) -> str:
+    """For timers in diagrams (as deploy evaluates them; a step uses its own, which records a result on a
+    provisional calendar: Step._add_working_days)."""
+    return working_days_after(start, days)[0].isoformat()
+
+
+ENGINE = Engine({"add_working_days": _script_add_working_days, "end_of_day": _script_end_of_day,
+                 "now": _script_now})
 
 
 @dataclass
@@ -110,10 +132,7 @@ class Step:
         """For timers in diagrams: close of business on the Nth working day after `start` (ISO), counted
         exactly as task deadlines are; a result that crossed a year the calendar does not know is
         provisional: recorded on the case and the admins are alerted (clocks.record_provisional_timers)."""
-        begin = datetime.fromisoformat(start)
-        begin = begin if begin.tzinfo else begin.replace(tzinfo=LOCAL_TZ)
-        due, provisional = due_at(begin, f"{int(days)} working days", self.calendar())
-        assert due is not None
+        due, provisional, begin = working_days_after(start, days, self.calendar())
         if provisional:
             self.provisional_timers.append(clocks.provisional_timer(self.calendar(), begin, int(days), due))
         return due.isoformat()
@@ -224,7 +243,7 @@ def _persist(step: Step, running: RunningCase, result: StepResult, completed_tas
         new_tasks, all_tasks, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for)
         open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
         for finished in result.finished:
-            kind = _history_kind(finished.kind, finished.event)
+            kind = _history_kind(finished.kind, finished.event_kind)
             if kind:
                 history.record(case, kind, actor, step=finished.title, payload={"bpmn_id": finished.bpmn_id})
         if cancel is not None:

@@ -13,6 +13,7 @@ from app.errors import DeployError
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion
 from app.services.procedures.versions import deploy_procedures, list_versions
+from tests.engine.bundles import with_boundary_timer
 from tests.support.api import ApiUser
 from tests.support.procedures import copy_fixture
 
@@ -67,6 +68,15 @@ BROKEN = {
                            "material_review.bpmn", "material_review", "committedLimit"),
     "reserved_field_name": (lambda b, f: _replace(f / "review_submit.json", '"amount"', '"_getattr_"'),
                             "forms/review_submit.json", "_getattr_", "字段名不可用"),
+    "external_entity": (lambda b, f: _replace(b / "material_review.bpmn", "<bpmn:definitions",
+                                              '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><bpmn:definitions'),
+                        "material_review.bpmn", None, "DTD"),
+    "naive_timer": (lambda b, f: (b / "material_review.bpmn").write_text(with_boundary_timer(
+        "timeDate", '"2026-12-31T17:00:00"')((b / "material_review.bpmn").read_text("utf-8")), "utf-8"),
+                    "material_review.bpmn", "review_overdue", "缺少时区偏移"),
+    "week_date_timer": (lambda b, f: (b / "material_review.bpmn").write_text(with_boundary_timer(
+        "timeDate", 'add_working_days(now(), 3)[:4] + "-W50-1"')((b / "material_review.bpmn").read_text("utf-8")),
+        "utf-8"), "material_review.bpmn", "review_overdue", "周日期"),
     "broken_form_schema": (lambda b, f: (f / "review_submit.json").write_text('{"type": "objekt"}', "utf-8"),
                            "forms/review_submit.json", None, "JSON Schema"),
 }

@@ -8,8 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.services.procedures.versions import get_latest_version
-from app.web.common import form_keys_in_order
+from app.services.procedures.versions import form_keys_in_order, get_latest_version
 from tests.procedures.steps import act_ok, upload
 from tests.support.web import PDF_BYTES, WebUser
 from tests.web.test_display_and_language import dereg_by_new_employer

@@ -10,7 +10,15 @@ from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, select
 
-from app.engine import LIB_VERSION, BundleInput, Definition, build_bundles, clear_definition_cache, load_definition
+from app.engine import (
+    LIB_VERSION,
+    BundleInput,
+    Definition,
+    build_bundles,
+    clear_definition_cache,
+    flow_order,
+    load_definition,
+)
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion, Role
@@ -39,7 +47,15 @@ def read_bundle_input(bpmn_dir: str | Path, forms_dir: str | Path) -> BundleInpu
         task_property_check=_check_task_property,
         process_property_check=check_process_property,
         choice_names=choice_names(),
+        script_functions=_script_functions(),
     )
+
+
+def _script_functions() -> dict[str, Callable[..., Any]]:
+    """The functions the step pipeline's engine offers scripts and timers: deploy evaluates timers with them."""
+    from app.services.steps import ENGINE  # steps imports this module (definition_of)
+
+    return dict(ENGINE.script_functions)
 
 
 def _check_task_property(name: str, value: str) -> str | None:
@@ -153,6 +169,25 @@ def derived(version_id: int, name: str, compute: Callable[[], T]) -> T:
     with _CACHE_LOCK:
         _DERIVED[key] = value
     return value
+
+
+def form_keys_in_order(version_id: int) -> list[str]:
+    """The version's forms in the order a case meets them: the start form, then the user tasks' forms in
+    the order the diagram's flow reaches the tasks (tasks it does not reach, e.g. in a called process, in
+    the manifest's order), then any other form by name."""
+    return derived(version_id, "form_order", lambda: _form_order(version_id))
+
+
+def _form_order(version_id: int) -> list[str]:
+    manifest, files = manifest_of(version_id), files_of(version_id)
+    tasks: dict[str, Any] = manifest.get("tasks") or {}
+    rank = {bpmn_id: i for i, bpmn_id in enumerate(flow_order(files, manifest.get("key", "")))}
+    by_flow = sorted(tasks, key=lambda bpmn_id: rank.get(bpmn_id, len(rank)))  # stable: the rest as listed
+    named = sorted(name[len("forms/"):-len(".json")] for name in files
+                   if name.startswith("forms/") and name.endswith(".json"))
+    candidates = [(manifest.get("properties") or {}).get("startForm"),
+                  *((tasks[t] or {}).get("form_key") for t in by_flow), *named]
+    return [key for i, key in enumerate(candidates) if key in named and key not in candidates[:i]]
 
 
 def label_of(version_id: int) -> tuple[str, int]:
