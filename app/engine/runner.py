@@ -176,6 +176,10 @@ class RunningCase:
         return self._result()
 
     # -- queries -------------------------------------------------------------------------------
+    def current(self) -> StepResult:
+        """The case as it stands, without running anything."""
+        return self._result()
+
     def dump(self) -> bytes:
         return serializer.dump_state(self._wf)
 
