@@ -73,3 +73,16 @@ def test_reject_resubmit_then_approve_releases_the_lock(as_user: Any, app: Any) 
     with app.app_context():
         lock = db.session.scalar(select(ProjectLock).where(ProjectLock.id == _lock_choices(detail)[0]))
         assert lock.active is False and lock.released_by_case_id == case_id
+
+
+def test_a_withdrawal_is_only_a_withdrawal(as_user: Any) -> None:
+    """Withdrawn, not 办结: no case_completed event and no completion time (dashboards count completions)."""
+    ent = as_user("ent-nanning")
+    case_id = ent.start("personnel_unlock").json["id"]
+    withdrawn = ent.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "申请人员已调整"})
+    assert withdrawn.status_code == 200, withdrawn.json
+    case = ent.case(case_id)
+    kinds = [e["kind"] for e in case["history"]]
+    assert case["status"] == "withdrawn" and case["completed_at"] is None and case["open_tasks"] == []
+    assert "case_completed" not in kinds and kinds[-1] == "case_withdrawn"
+    assert next(e for e in case["history"] if e["kind"] == "case_withdrawn")["payload"]["reason"] == "申请人员已调整"
