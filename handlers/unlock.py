@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.db import utcnow
 from app.errors import RuleViolation
@@ -51,9 +52,15 @@ def items_for(kind: str | None) -> list[str]:
     return [k for k, (_t, kinds) in MATERIALS.items() if kinds is None or kind in kinds] + ["reason"]
 
 
+# A lock with its person and project (not their organisations: the handlers do not read them).
+_LOCK_WITH_NAMES = (joinedload(ProjectLock.person).lazyload(Person.employer),
+                    joinedload(ProjectLock.project).lazyload(Project.entry_org))
+
+
 def _locks(session: Any, ids: list[int]) -> list[ProjectLock]:
     """The locks of these ids (one or a few), from those the request has loaded when it has them."""
-    found = (session.get(ProjectLock, lock_id) for lock_id in sorted({int(i) for i in ids or []}))
+    found = (session.get(ProjectLock, lock_id, options=_LOCK_WITH_NAMES)
+             for lock_id in sorted({int(i) for i in ids or []}))
     return [lock for lock in found if lock is not None]
 
 

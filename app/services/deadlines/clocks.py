@@ -133,7 +133,7 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
         clock = CaseClock(case_id=case.id, started_at=now, committed_limit=props.get("committedLimit"),
                           statutory_limit=props.get("statutoryLimit"), excluded_workdays=0, excluded_days=0,
                           excluded_seconds=0, provisional=False, statutory_overdue=False)
-        case.clock = clock
+        db.session.add(clock)  # (not through case.clock: setting it would first read what it replaces)
         history.record(case, "clock_started", actor, payload={
             "committed": clock.committed_limit, "statutory": clock.statutory_limit})
         derive_case_deadlines(case, clock, calendar)

@@ -5,6 +5,7 @@ Messages are Chinese (errors.Message: a page may show them translated); a field 
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -51,9 +52,21 @@ def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
 def render_schema(schema: dict[str, Any], actor: Actor, case: Case | None) -> dict[str, Any]:
     """The schema with each "x-choices" field's allowed options as oneOf [{const, title}]: a new dict along
     the path to each such field (the caller may change those), the rest shared with the deployed form."""
-    ctx = ChoiceContext(actor=actor, case=case, session=db.session())
-    rendered = _with_choices(schema, ctx)
-    return rendered if rendered is not schema else dict(schema)
+    if not _names_choices(schema):
+        return dict(schema)
+    rendered: dict[str, Any] = _with_choices(schema, ChoiceContext(actor=actor, case=case, session=db.session()))
+    return rendered
+
+
+# Whether a deployed form names choices anywhere (forms are shared objects: asked once per form and process).
+_NAMES_CHOICES: dict[int, tuple[dict[str, Any], bool]] = {}
+
+
+def _names_choices(schema: dict[str, Any]) -> bool:
+    known = _NAMES_CHOICES.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _NAMES_CHOICES[id(schema)] = (schema, '"x-choices"' in json.dumps(schema))
+    return known[1]
 
 
 def _with_choices(node: Any, ctx: ChoiceContext) -> Any:
