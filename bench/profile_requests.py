@@ -199,6 +199,8 @@ def main() -> None:
                   f"{statistics.mean(rec.cpu[kind]) * 1000:8.2f}")
         if args.profile:
             stats = pstats.Stats(rec.profile)
+            if os.environ.get("GJY_PROFILE_DUMP"):
+                stats.dump_stats(os.environ["GJY_PROFILE_DUMP"])
             by_library(stats)
             stats.sort_stats(os.environ.get("GJY_PROFILE_SORT", "cumulative")).print_stats(args.top)
 

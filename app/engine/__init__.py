@@ -12,10 +12,11 @@ from app.engine.runner import (
     clear_definition_cache,
     load_definition,
 )
+from app.engine.scripting import AbortStep
 from app.engine.serializer import SERIALIZER_VERSION, StateUnreadable
 
 __all__ = [
-    "LIB_VERSION", "SERIALIZER_VERSION", "BundleInput", "Definition", "Engine", "FinishedStep",
+    "LIB_VERSION", "SERIALIZER_VERSION", "AbortStep", "BundleInput", "Definition", "Engine", "FinishedStep",
     "ProcedureBundle", "ReadyTask", "RunningCase", "StateUnreadable", "StepResult",
     "build_bundles", "clear_definition_cache", "flow_order", "load_definition",
 ]

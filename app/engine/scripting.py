@@ -132,6 +132,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return json.dumps(self.service_caller(kwargs["operation_name"], params, context))
 
 
+class AbortStep(BaseException):
+    """Raised by a service caller to abort the whole step, not to fail its task (e.g. the case changed under
+    the step: a conflict, not a handler's failure). Neither the library nor the engine catches it."""
+
+
 class AppScriptEngine(PythonScriptEngine):
     """Script engine whose service calls keep the handler's exception (3.2.0's own path is broken), and
     which refuses a timer value the runtime cannot schedule before the library reads it."""

@@ -1,10 +1,12 @@
 """The one step pipeline: load state -> engine -> project tasks -> deadlines -> history -> save state.
 
 Every way a case moves (start, form completed, timer fired, retry, withdrawal) goes through `advance` or
-`start`, inside the caller's unit of work, with plain ORM objects: the case's optimistic `lock_version`
-is bumped first (a concurrent step on the same case loses there with 409, before any handler runs, and this
-transaction holds the row); then its workflow state row, its task rows, history events and clocks are
-changed in memory and written by one flush at the end (the caller's unit of work commits).
+`start`, inside the caller's unit of work, with plain ORM objects: the case, its workflow state row, its
+task rows, history events and clocks are changed in memory and written by one flush at the end (the
+caller's unit of work commits). The case's optimistic `lock_version` is checked and bumped by its first
+write: the flush before the first service-task handler runs, or that final flush; a concurrent step on the
+same case loses there with 409 (a conflict found before a handler aborts the step: it is not the handler's
+failure), and from then on this transaction holds the row.
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
-from app.engine import SERIALIZER_VERSION, Engine, RunningCase, StateUnreadable, StepResult
+from app.engine import SERIALIZER_VERSION, AbortStep, Engine, RunningCase, StateUnreadable, StepResult
+from app.errors import StaleCase
 from app.extensions import db
 from app.models import PROVINCE_CODE, Actor, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
 from app.policy import is_candidate
@@ -141,6 +145,10 @@ class Step:
         def call(name: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
             handler = get_handler(name)
             context = HandlerContext(case=self.case, actor=self.actor, data=data, session=db.session())
+            try:  # the step's changes so far, the case's version among them, before the handler acts
+                db.session.flush()
+            except StaleDataError as conflict:
+                raise AbortStep() from conflict
             # A savepoint per handler: a failing handler leaves nothing half-applied (the ORM expires what
             # the savepoint undid, the case included, and reloads it when next read).
             with db.session.begin_nested():
@@ -160,14 +168,12 @@ def start(case: Case, actor: Actor, data: dict[str, Any], claim_for: Actor | Non
     return _persist(step, running, result, None, new_case=True, claim_for=claim_for)
 
 
-def _lock(case: Case, data: dict[str, Any] | None) -> None:
-    """Bump the case's version now (one UPDATE ... WHERE lock_version = the version read): a concurrent step
-    fails here with 409, before any handler runs (a conflict found inside a handler's savepoint would be taken
-    for the handler's failure). A submitted form's merged data is written with it, for the handlers to read."""
+def _touch(case: Case, data: dict[str, Any] | None) -> None:
+    """The case is written by this step (its version bumped), with a submitted form's merged data, which the
+    handlers read."""
     case.updated_at = utcnow()
     if data is not None:
         case.data = data
-    db.session.flush()
 
 
 def _state_of(case: Case) -> WorkflowState:
@@ -187,7 +193,7 @@ def step_loading(case: Any = None) -> tuple[Any, ...]:
 
 def advance(case: Case, actor: Actor | None, action: Action) -> StepOutcome:
     """Apply one action to a case and persist everything it changed (load it with step_loading())."""
-    _lock(case, {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None)
+    _touch(case, {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None)
     if isinstance(action, CompleteTask) and action.submitted is not None:  # written with the step's own events
         history.record(case, "task_completed", actor, task_id=action.task_id, step=action.title,
                        payload=action.submitted)
@@ -199,18 +205,23 @@ def advance(case: Case, actor: Actor | None, action: Action) -> StepOutcome:
     except StateUnreadable as exc:
         exc.after_rollback = _unreadable_recorder(case.id, actor.id if actor else None, isinstance(action, Retry))
         raise
-    completed_task_id = None
-    if isinstance(action, CompleteTask):
-        result = running.complete_task(action.task_id, action.data)
-        completed_task_id = action.task_id
-    elif isinstance(action, FireTimers):
-        result = running.fire_timers()
-    elif isinstance(action, Retry):
-        history.record(case, "retried", actor, step=case.current_step)
-        result = running.retry()
-    else:
-        result = running.cancel()
+    try:
+        result = _run(case, actor, running, action)
+    except AbortStep as abort:
+        raise StaleCase() from abort.__cause__
+    completed_task_id = action.task_id if isinstance(action, CompleteTask) else None
     return _persist(step, running, result, completed_task_id, cancel=action if isinstance(action, Cancel) else None)
+
+
+def _run(case: Case, actor: Actor | None, running: RunningCase, action: Action) -> StepResult:
+    if isinstance(action, CompleteTask):
+        return running.complete_task(action.task_id, action.data)
+    if isinstance(action, FireTimers):
+        return running.fire_timers()
+    if isinstance(action, Retry):
+        history.record(case, "retried", actor, step=case.current_step)
+        return running.retry()
+    return running.cancel()
 
 
 def _unreadable_recorder(case_id: int, actor_id: int | None, retried: bool) -> Callable[[], None]:

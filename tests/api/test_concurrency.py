@@ -194,3 +194,26 @@ def test_a_refused_page_completion_keeps_nothing_it_uploaded_when_the_step_loses
     with app.app_context():
         names = db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case["id"])).all()
     assert "附件.pdf" not in names
+
+
+def test_a_conflict_found_before_a_handler_runs_is_a_409_not_the_cases_error(
+        app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The approval's first write is the flush before its service task: the case changed meanwhile, so the
+    approval loses with 409, and neither the handler runs nor the case shows 异常."""
+    _colleague(app)
+    ent, city, colleague = as_user("ent-nanning"), as_user("city-nanning"), as_user("city-nanning-2")
+    case_id = _submitted(ent, review_procedure)
+    task_id = _review_task(app, case_id).id
+    pause = Paused()  # the colleague's approval has validated, not yet run the engine
+    monkeypatch.setattr(steps, "advance", pause.wrap(steps.advance, "colleague"))
+    with in_thread("colleague", lambda: colleague.complete(task_id, {"decision": "approve"})) as approval:
+        assert pause.reached.wait(WAIT)
+        assert city.claim(task_id).status_code == 200
+        rejected = city.complete(task_id, {"decision": "reject", "comment": "金额与合同不符"})
+        pause.go_on.set()
+    assert rejected.status_code == 200, rejected.json
+    assert approval[0].status_code == 409 and approval[0].json["code"] == "case_changed"
+    case = ent.case(case_id)
+    assert case["status"] == "waiting_for_applicant" and case["error_message"] is None
+    assert "handler_ran" not in [e["kind"] for e in case["history"]]
