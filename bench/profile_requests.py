@@ -44,6 +44,7 @@ except ImportError:  # an earlier layout (run with PYTHONPATH on a checkout of a
     from app.services.procedures import deploy_procedures  # type: ignore[no-redef]
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = os.environ.get("GJY_PROFILE_DB", "gjy_profile")  # two runs side by side need two
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -52,10 +53,10 @@ def database(backend: str, tmp: Path) -> str:
         return f"sqlite:///{tmp / 'profile.sqlite3'}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "gjy_profile" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "gjy_profile"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
     admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/gjy_profile"
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DATABASE
 
 
 def prepared_app(url: str, tmp: Path, locks: int) -> tuple[Any, list[int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidForm, RuleViolation
@@ -60,11 +60,14 @@ class Timeline:
     reviews: list[Review] = field(default_factory=list)
 
 
+_SUBMISSIONS = (select(Task.bpmn_id, CaseEvent.payload).join(Task, Task.id == CaseEvent.task_id)
+                .where(CaseEvent.case_id == bindparam("case"), CaseEvent.kind == "task_completed")
+                .order_by(CaseEvent.id))
+
+
 def timeline(session: Session, case_id: int, submit_steps: set[str], review_steps: set[str]) -> Timeline:
     """Rebuild the case's submissions and reviews from its history (task_completed events)."""
-    rows = session.execute(
-        select(Task.bpmn_id, CaseEvent.payload).join(Task, Task.id == CaseEvent.task_id)
-        .where(CaseEvent.case_id == case_id, CaseEvent.kind == "task_completed").order_by(CaseEvent.id))
+    rows = session.execute(_SUBMISSIONS, {"case": case_id})
     result = Timeline()
     for bpmn_id, payload in rows:
         data = dict((payload or {}).get("data") or {})

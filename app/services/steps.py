@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -336,13 +336,17 @@ def _close_tasks(step: Step, known: dict[str, Task], ready_ids: set[str], comple
             history.record(step.case, "task_cancelled", step.actor, task_id=task_id, step=row.title)
 
 
+# Every task row of a case, the case itself being at hand (not joined in again); built once.
+_TASKS_OF_CASE = select(Task).where(Task.case_id == bindparam("case")).options(lazyload(Task.case))
+
+
 def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None, new_case: bool,
                    claim_for: Actor | None) -> tuple[list[Task], list[Task], bool]:
     """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
     whether an authority has acted)."""
     case = step.case
     known: dict[str, Task] = {} if new_case else {
-        t.id: t for t in db.session.scalars(select(Task).where(Task.case_id == case.id).options(lazyload(Task.case)))}
+        t.id: t for t in db.session.scalars(_TASKS_OF_CASE, {"case": case.id})}
     now = utcnow()
     _close_tasks(step, known, {t.id for t in result.ready_tasks}, completed_task_id, now)
     manifest_tasks = manifest_of(case.procedure_version_id)["tasks"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defaultload
 
 from app.db import utcnow
@@ -56,9 +56,10 @@ def record(case: Case, kind: str, actor: Actor | None = None, *, task_id: str | 
     return event
 
 
+# The case's history, oldest first, with each actor and organisation (their roles are not needed: not loaded).
+_EVENTS_OF_CASE = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case")).order_by(CaseEvent.id)
+                   .options(defaultload(CaseEvent.actor).lazyload(User.role_rows)))
+
+
 def list_events(case: Case) -> list[CaseEvent]:
-    """The case's history, oldest first, with each actor and organisation (their roles are not needed:
-    not loaded)."""
-    return list(db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
-        .options(defaultload(CaseEvent.actor).lazyload(User.role_rows))))
+    return list(db.session.scalars(_EVENTS_OF_CASE, {"case": case.id}))

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from app.db import UpsertStatement, table_of
 from app.errors import RuleViolation
 from app.extensions import db
 from app.models import Case, CaseSubject
+
+_HOLDER = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+           .where(CaseSubject.scope == bindparam("scope"),
+                  CaseSubject.subject.in_(bindparam("subjects", expanding=True)),
+                  CaseSubject.case_id != bindparam("exclude"))
+           .order_by(Case.id).limit(1))
+_HELD = select(CaseSubject.subject).where(CaseSubject.case_id == bindparam("case"),
+                                          CaseSubject.scope == bindparam("scope"))
 
 
 def holder(scope: str, subjects: Iterable[str], exclude_case_id: int | None = None) -> Case | None:
@@ -18,11 +26,7 @@ def holder(scope: str, subjects: Iterable[str], exclude_case_id: int | None = No
     wanted = list(subjects)
     if not wanted:
         return None
-    query = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
-             .where(CaseSubject.scope == scope, CaseSubject.subject.in_(wanted)).order_by(Case.id).limit(1))
-    if exclude_case_id is not None:
-        query = query.where(CaseSubject.case_id != exclude_case_id)
-    return db.session.scalar(query)
+    return db.session.scalar(_HOLDER, {"scope": scope, "subjects": wanted, "exclude": exclude_case_id or 0})
 
 
 _SUBJECTS = table_of(CaseSubject)
@@ -37,8 +41,7 @@ def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str) -> None
     another open case, found now or when two submissions race, is refused with `refusal` (RuleViolation
     duplicate_open_case, naming the other case)."""
     wanted = set(subjects)
-    held = set(db.session.scalars(select(CaseSubject.subject).where(
-        CaseSubject.case_id == case.id, CaseSubject.scope == scope)))
+    held = set(db.session.scalars(_HELD, {"case": case.id, "scope": scope}))
     if held - wanted:
         db.session.execute(delete(CaseSubject).where(
             CaseSubject.case_id == case.id, CaseSubject.scope == scope, CaseSubject.subject.in_(held - wanted)))
