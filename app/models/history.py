@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.models.case import Case
 from app.models.identity import User
 
 
@@ -24,3 +25,5 @@ class CaseEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+    # Set instead of case_id for a case not written yet (its first step: services/steps.start).
+    case: Mapped[Case] = relationship(lazy="select")

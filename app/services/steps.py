@@ -157,10 +157,10 @@ class Step:
 
 
 def start(case: Case, actor: Actor, data: dict[str, Any], claim_for: Actor | None = None) -> StepOutcome:
-    """Create the workflow of a new (flushed) case and run it to its first wait; a first task that
-    `claim_for` may do is claimed by them (the applicant's own form)."""
-    state = WorkflowState(case_id=case.id, state=b"", serializer_version=SERIALIZER_VERSION)
-    db.session.add(state)  # (not through case.workflow_state: setting it would first read what it replaces)
+    """Create the workflow of a new case (added, not necessarily written yet) and run it to its first wait;
+    a first task that `claim_for` may do is claimed by them (the applicant's own form)."""
+    state = WorkflowState(state=b"", serializer_version=SERIALIZER_VERSION)
+    case.workflow_state = state  # written with the case (a case not written yet has nothing to replace)
     step = Step(case, actor, state)
     running, result = ENGINE.start(definition_of(case.procedure_version_id), data, step.service_caller(),
                                    step.script_functions())

@@ -47,11 +47,14 @@ EVENT_TITLES = {
 
 def record(case: Case, kind: str, actor: Actor | None = None, *, task_id: str | None = None,
            step: str | None = None, payload: dict[str, Any] | None = None) -> CaseEvent:
-    """Append an event to the case's history (in the current transaction)."""
+    """Append an event to the case's history (in the current transaction; a case not written yet gets its
+    id when the flush writes it first)."""
+    event = CaseEvent(at=utcnow(), kind=kind, actor_id=actor.id if actor else None, task_id=task_id, step=step,
+                      payload=payload or {})
     if case.id is None:
-        raise RuntimeError("history.record needs a flushed case (its id)")
-    event = CaseEvent(case_id=case.id, at=utcnow(), kind=kind, actor_id=actor.id if actor else None,
-                      task_id=task_id, step=step, payload=payload or {})
+        event.case = case
+    else:
+        event.case_id = case.id
     db.session.add(event)
     return event
 

@@ -53,10 +53,10 @@ def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = N
                 procedure_version_id=version.id, procedure_version=version, status=CaseStatus.RUNNING,
                 title=manifest["name"], applicant_org_id=actor.organisation_id,
                 started_by_id=actor.id, region_code=actor.region_code, data=dict(initial))
-    db.session.add(case)
-    db.session.flush()  # its id, for the rows that follow
+    db.session.add(case)  # written with its first step's rows, in one flush
     start_handler = manifest.get("properties", {}).get("startHandler")
     if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
+        db.session.flush()  # the handler may need the case's id (to claim what it applies for)
         get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session()))
     steps.start(case, actor, initial, claim_for=actor)
     return case

@@ -130,10 +130,14 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
     if clock is None:
         if not _received(open_tasks):
             return
-        clock = CaseClock(case_id=case.id, started_at=now, committed_limit=props.get("committedLimit"),
+        clock = CaseClock(started_at=now, committed_limit=props.get("committedLimit"),
                           statutory_limit=props.get("statutoryLimit"), excluded_workdays=0, excluded_days=0,
                           excluded_seconds=0, provisional=False, statutory_overdue=False)
-        db.session.add(clock)  # (not through case.clock: setting it would first read what it replaces)
+        if case.id is None:  # a case not written yet: its clock is written after it
+            clock.case = case
+        else:  # (not through case.clock: setting it would first read what it replaces)
+            clock.case_id = case.id
+            db.session.add(clock)
         history.record(case, "clock_started", actor, payload={
             "committed": clock.committed_limit, "statutory": clock.statutory_limit})
         derive_case_deadlines(case, clock, calendar)
