@@ -165,6 +165,17 @@ def transactional(run: Callable[P, R]) -> Callable[P, R]:
 
 
 @contextmanager
+def dry_run(session: Session) -> Iterator[None]:
+    """Run a block for what it would do (a validation that may touch rows) and undo it, whatever happens:
+    a savepoint always rolled back."""
+    savepoint = session.begin_nested()
+    try:
+        yield
+    finally:
+        savepoint.rollback()
+
+
+@contextmanager
 def attempt(session: Session) -> Iterator[None]:
     """A part of a unit of work that may be refused without undoing the rest (a savepoint): a page that
     keeps the uploads of a refused form, a refused start that leaves nothing behind."""

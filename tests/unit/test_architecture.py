@@ -62,7 +62,7 @@ def test_unit_of_work_is_entered_by_the_transactional_wrapper_only() -> None:
     assert offenders == []
     db_module = (ROOT / "app" / "db.py").read_text("utf-8")
     assert len(entered.findall(db_module.split("def transactional", 1)[1])) == 1
-    ends = re.compile(r"session\(?\)?\.(commit|rollback)\(|\bunit_of_work\b")
+    ends = re.compile(r"\.(commit|rollback)\(|\bunit_of_work\b")
     assert [str(p.relative_to(ROOT)) for p in _python_files("app/services", "handlers", "app/engine")
             if ends.search(p.read_text("utf-8"))] == []
 

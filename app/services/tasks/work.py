@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import utcnow
+from app.db import dry_run, utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
 from app.models import Actor, Case, Task, TaskStatus, User, UserRole
@@ -118,14 +118,12 @@ def submission_errors(actor: Actor, task_id: str, data: dict[str, Any]) -> dict[
     """What completing the task with `data` would be refused for, without completing it: a page whose
     upload was refused still tells every other error of the form at once (一次性告知)."""
     task = get_task(actor, task_id)
-    savepoint = db.session.begin_nested()  # a dry run: whatever a validator touches (its claims) is undone
     try:
-        _validated(actor, task, data)
+        with dry_run(db.session()):  # whatever a validator touches (its claims) is undone
+            _validated(actor, task, data)
         return {}
     except InvalidForm as exc:
         return dict(exc.field_errors)
-    finally:
-        savepoint.rollback()
 
 
 def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
