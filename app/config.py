@@ -33,6 +33,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_UPLOAD_BYTES": max_upload,
         # Any request body: an upload with its multipart framing fits; a larger body answers 413 unread.
         "MAX_CONTENT_LENGTH": max_upload + 1024 * 1024,
+        # werkzeug's method for new password hashes (existing hashes name their own). Not from the
+        # environment: production keeps scrypt; the tests set a cheap method to sign in quickly.
+        "PASSWORD_HASH_METHOD": "scrypt",
         # Demo mode: demo users with a known password may exist and sign in.
         "DEMO": demo,
         # Folders holding the procedures, forms and lane mapping.

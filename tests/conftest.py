@@ -28,6 +28,8 @@ from tests.support.database import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+# Seeded and created users sign in with this (werkzeug) method: scrypt, the app's default, costs ~0.1 s a check.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +50,7 @@ def _config(url: str, tmp: Path) -> dict[str, Any]:
     # No SQLALCHEMY_ENGINE_OPTIONS: the app derives them from the URL, as in production.
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_DIR": str(tmp / "uploads"), "DEMO": True, "WORKER": "off",
+            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
             "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
             "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms")}
 
