@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
@@ -30,6 +31,9 @@ from tests.support.database import (
 ROOT = Path(__file__).resolve().parent.parent
 # Seeded and created users sign in with this (werkzeug) method: scrypt, the app's default, costs ~0.1 s a check.
 TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+
+# A clock frozen by a test or fixture must not reach pytest's own timer (--durations, junit times).
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 @pytest.fixture(autouse=True)
