@@ -78,6 +78,7 @@ def test_a_changed_row_writes_only_its_changed_columns_and_bumps_its_version(app
         assert (stored.current_step, stored.lock_version) == ("审核材料", seen_version + 1)
 
 
+@pytest.mark.committing  # a second connection commits a change while the session holds the row
 def test_a_row_changed_by_another_transaction_is_refused(app: Any) -> None:
     with app.app_context():
         with unit_of_work():

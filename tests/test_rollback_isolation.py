@@ -1,0 +1,68 @@
+"""The fixtures themselves: a test's commits stay inside its rolled-back transaction, the app's savepoints and
+rollbacks behave inside it as on a database of its own, and the app's SQLite pragmas still apply.
+
+The first two tests run in this order (pytest keeps a module's order within each backend): the second
+finds nothing of what the first committed.
+"""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.db import unit_of_work
+from app.extensions import db
+from app.models import Region, RegionLevel
+
+MARKER = "459999"
+
+
+def _county(code: str = MARKER) -> Region:
+    return Region(code=code, name="测试县", level=RegionLevel.COUNTY, parent_code="450100")
+
+
+def _visible_elsewhere(app: Flask) -> int:
+    """Rows with the marker code as another connection (another engine, outside the test) sees them."""
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with other.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(Region).where(Region.code == MARKER)) or 0)
+    finally:
+        other.dispose()
+
+
+def test_a_commit_is_seen_by_the_test_and_by_no_one_else(app: Flask) -> None:
+    with app.app_context(), unit_of_work():
+        with db.session.begin_nested():  # a savepoint first thing in the transaction (pysqlite's pitfall)
+            db.session.add(_county())
+    with app.app_context():  # a new session: the commit is there for the test
+        assert db.session.get(Region, MARKER) is not None
+    assert _visible_elsewhere(app) == 0  # but not committed to the database
+
+
+def test_the_next_test_finds_nothing_of_it(app: Flask) -> None:
+    with app.app_context():
+        assert db.session.get(Region, MARKER) is None
+
+
+def test_a_failed_unit_of_work_undoes_only_itself(app: Flask) -> None:
+    with app.app_context(), unit_of_work():
+        db.session.add(_county())
+    with pytest.raises(IntegrityError), app.app_context(), unit_of_work():
+        db.session.add(_county("459998"))
+        db.session.flush()
+        db.session.add(_county())  # a duplicate key: PostgreSQL aborts the transaction
+        db.session.flush()
+    with app.app_context():  # the database is usable, the first commit kept, the failed one gone
+        codes = set(db.session.scalars(select(Region.code).where(Region.code.in_([MARKER, "459998"]))))
+        assert codes == {MARKER}
+
+
+@pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)
+def test_the_apps_sqlite_pragmas_apply_to_the_tests_connection(app: Flask) -> None:
+    with app.app_context():
+        conn = db.session.connection()
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
