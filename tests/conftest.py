@@ -5,8 +5,9 @@ they end: every session of the test is bound to one connection whose outer trans
 committed, so the app's own commits only release savepoints (SQLAlchemy's "joining a Session into an
 external transaction"). A test that needs real commits (several threads, connections, apps or processes on
 one database; DDL such as the demo reset or a migration) is marked `@pytest.mark.committing`: it gets a fresh
-copy of the template database and fresh apps, as every test used to. A rolled-back test that opens a second
-connection fails at once, saying so.
+copy of the template database and fresh apps, as every test used to. Where sharing one connection would make
+a rolled-back test behave otherwise than on a database of its own (tests/support/rollback.py), it fails,
+saying so.
 """
 from __future__ import annotations
 
@@ -30,15 +31,14 @@ from app.services.identity.accounts import get_user_by_username, issue_token
 from app.services.procedures.versions import deploy_procedures
 from tests.support.api import ApiUser
 from tests.support.database import (
-    OneConnection,
     checkpoint_sqlite,
     copy_database,
     create_pg_database,
     drop_database,
     drop_pg_database,
-    emit_sqlite_begin,
     require_postgres,
 )
+from tests.support.rollback import SharedConnectionGuard, emit_sqlite_begin
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTING = "committing"
@@ -46,7 +46,7 @@ COMMITTING = "committing"
 TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 # SQLAlchemy's default, restored on the session factory after a test bound it to its connection.
 DEFAULT_JOIN_TRANSACTION_MODE = "conditional_savepoint"
-ONE_CONNECTION = "tests.one_connection"  # shared_app.extensions: its OneConnection guard
+GUARD = "tests.shared_connection_guard"  # shared_app.extensions: its SharedConnectionGuard
 
 # A clock frozen by a test or fixture must not reach pytest's own timer (--durations, junit times).
 freezegun.configure(extend_ignore_list=["_pytest.timing"])
@@ -119,8 +119,9 @@ def shared_app(template_database: str, tmp_path_factory: pytest.TempPathFactory)
     with application.app_context():
         if url.startswith("sqlite"):
             emit_sqlite_begin(db.engine)
-        application.extensions[ONE_CONNECTION] = OneConnection(db.engine)
+        application.extensions[GUARD] = SharedConnectionGuard(db.engine)
     yield application
+    application.extensions[GUARD].close()
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -142,22 +143,25 @@ def rolled_back_app(shared_app: Flask, tmp_path: Path) -> Iterator[Flask]:
         connection = db.engine.connect()
         outer = connection.begin()
         db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    guard: OneConnection = shared_app.extensions[ONE_CONNECTION]
-    guard.armed = True
+    guard: SharedConnectionGuard = shared_app.extensions[GUARD]
+    guard.arm(connection)
     try:
         yield shared_app
     finally:
-        guard.armed = False
         try:
             with shared_app.app_context():
                 db.session.remove()
         finally:
+            problems = guard.disarm()
             # The factory itself: scoped_session.configure would look for a session of the (gone) app context.
             db.session.session_factory.configure(bind=None, join_transaction_mode=DEFAULT_JOIN_TRANSACTION_MODE)
             outer.rollback()
             connection.close()
             shared_app.config.clear()
             shared_app.config.update(config)
+    if problems:
+        pytest.fail("this test behaves otherwise on a database of its own: " + "; ".join(dict.fromkeys(problems))
+                    + ". Mark it @pytest.mark.committing.")
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import create_engine, text
 
 PG_ADMIN_URL = os.environ.get("GJY_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_SKIP_REASON = ("PostgreSQL is not reachable at 127.0.0.1:5432 (set GJY_TEST_PG_ADMIN_URL to point at one); "
@@ -76,33 +75,3 @@ def checkpoint_sqlite(url: str) -> None:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
     engine.dispose()
-
-
-class OneConnection:
-    """While armed, the engine refuses to hand out another connection: a rolled-back test works on one
-    connection, and a second one (another request's, Alembic's, a worker's) would not see its uncommitted
-    rows, or would wait forever for its locks. Such a test fails at once, naming the remedy."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.armed = False
-        event.listen(engine, "checkout", self._checkout)
-
-    def _checkout(self, *_args: Any) -> None:
-        if self.armed:
-            raise RuntimeError("a test in a rolled-back transaction opened a second connection: "
-                               "mark it @pytest.mark.committing")
-
-
-def emit_sqlite_begin(engine: Engine) -> None:
-    """SQLAlchemy's recipe for savepoints on pysqlite ("Enabling Non-Legacy SQLite Transactional Modes"): the
-    driver leaves BEGIN to SQLAlchemy, which emits it when a transaction begins. Without it, a SAVEPOINT
-    issued before any write would open a transaction of its own that its RELEASE commits, past the test's
-    outer transaction. Registered after the app's own connect hook (its pragmas still run first)."""
-
-    @event.listens_for(engine, "connect")
-    def _no_driver_begin(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
