@@ -64,7 +64,7 @@ class SharedConnectionGuard:
 
     def arm(self, connection: Connection) -> None:
         self.connection, self.problems = connection, []
-        self._commits = 0
+        self._commits, self._flushing = 0, None
         self._began.clear()
         self._written.clear()
 
@@ -110,6 +110,8 @@ class SharedConnectionGuard:
             self._began.pop(id(session), None)
 
     def _after_transaction_end(self, session: Session, transaction: SessionTransaction) -> None:
+        if self._flushing == id(session):  # a flush's own transaction ends with it, failed or not
+            self._flushing = None
         if transaction.parent is not None or not self._ours(session):
             return
         self._written.discard(id(session))
