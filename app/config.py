@@ -36,6 +36,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # How long one statement may wait for the database (a lock, a slow query) before the request is
         # answered 503 and rolled back: PostgreSQL's statement_timeout, SQLite's busy timeout. Seconds.
         "DB_TIMEOUT_SECONDS": float(os.environ.get("GJY_DB_TIMEOUT_SECONDS", "30")),
+        # werkzeug's method for new password hashes (existing hashes name their own). Not from the
+        # environment: production keeps scrypt; the tests set a cheap method to sign in quickly.
+        "PASSWORD_HASH_METHOD": "scrypt",
         # Demo mode: demo users with a known password may exist and sign in.
         "DEMO": demo,
         # Folders holding the procedures, forms and lane mapping.

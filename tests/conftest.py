@@ -1,4 +1,14 @@
-"""Fixtures: the app on SQLite and (where reachable) PostgreSQL, migrated by Alembic, with demo data."""
+"""Fixtures: the app on SQLite and (where reachable) PostgreSQL, migrated by Alembic, with demo data.
+
+Most tests share one app per backend (`shared_app`) and run inside a transaction that is rolled back when
+they end: every session of the test is bound to one connection whose outer transaction is never
+committed, so the app's own commits only release savepoints (SQLAlchemy's "joining a Session into an
+external transaction"). A test that needs real commits (several threads, connections, apps or processes on
+one database; DDL such as the demo reset or a migration) is marked `@pytest.mark.committing`: it gets a fresh
+copy of the template database and fresh apps, as every test used to. Where sharing one connection would make
+a rolled-back test behave otherwise than on a database of its own (tests/support/rollback.py), it fails,
+saying so.
+"""
 from __future__ import annotations
 
 import socket
@@ -6,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
@@ -13,6 +24,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.db import unit_of_work
 from app.extensions import db
+from app.services.deadlines.calendar import forget_calendar
 from app.services.demo import seed_demo
 from app.services.identity.accounts import get_user_by_username, issue_token
 from app.services.procedures.versions import clear_version_caches, deploy_procedures
@@ -25,8 +37,18 @@ from tests.support.database import (
     drop_pg_database,
     require_postgres,
 )
+from tests.support.rollback import SharedConnectionGuard, emit_sqlite_begin
 
 ROOT = Path(__file__).resolve().parent.parent
+COMMITTING = "committing"
+# Seeded and created users sign in with this (werkzeug) method: scrypt, the app's default, costs ~0.1 s a check.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+# SQLAlchemy's default, restored on the session factory after a test bound it to its connection.
+DEFAULT_JOIN_TRANSACTION_MODE = "conditional_savepoint"
+GUARD = "tests.shared_connection_guard"  # shared_app.extensions: its SharedConnectionGuard
+
+# A clock frozen by a test or fixture must not reach pytest's own timer (--durations, junit times).
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +69,7 @@ def _config(url: str, tmp: Path) -> dict[str, Any]:
     # No SQLALCHEMY_ENGINE_OPTIONS: the app derives them from the URL, as in production.
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_DIR": str(tmp / "uploads"), "DEMO": True, "WORKER": "off",
+            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
             "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
             "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms")}
 
@@ -75,17 +98,85 @@ def template_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
         drop_pg_database(url)
 
 
+def _committing(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker(COMMITTING) is not None
+
+
+def require_committing(request: pytest.FixtureRequest, what: str) -> None:
+    """`what` works on a database of the test's own, with real commits: only for committing tests."""
+    if not _committing(request):
+        pytest.fail(f"{what} needs the test's own database: mark the test @pytest.mark.{COMMITTING}")
+
+
+@pytest.fixture(scope="session")
+def shared_app(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """Once per session and backend: the app the rolled-back tests share, on a copy of the template (the
+    committing tests keep copying the template, which PostgreSQL refuses while anyone is connected to it)."""
+    tmp = tmp_path_factory.mktemp("shared")
+    url = copy_database(template_database, tmp)
+    application = create_app(_config(url, tmp))
+    with application.app_context():
+        if url.startswith("sqlite"):
+            emit_sqlite_begin(db.engine)
+        application.extensions[GUARD] = SharedConnectionGuard(db.engine)
+    yield application
+    application.extensions[GUARD].close()
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    drop_database(url)
+
+
 @pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh copy of the template for one test."""
+def rolled_back_app(shared_app: Flask, tmp_path: Path) -> Iterator[Flask]:
+    """The shared app, every session of this test bound to one connection in a transaction rolled back at
+    the end. The app's commits release savepoints; its savepoints nest inside; its rollbacks roll back to
+    the session's savepoint. The per-process caches are reset first, as a fresh app would have them: the
+    ids a rolled-back test used come back (SQLite reuses them), a cache keyed by them must not answer."""
+    config = dict(shared_app.config)
+    shared_app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    clear_version_caches()
+    with shared_app.app_context():
+        forget_calendar()
+        db.session.remove()
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    guard: SharedConnectionGuard = shared_app.extensions[GUARD]
+    guard.arm(connection)
+    try:
+        yield shared_app
+    finally:
+        try:
+            with shared_app.app_context():
+                db.session.remove()
+        finally:
+            problems = guard.disarm()
+            # The factory itself: scoped_session.configure would look for a session of the (gone) app context.
+            db.session.session_factory.configure(bind=None, join_transaction_mode=DEFAULT_JOIN_TRANSACTION_MODE)
+            outer.rollback()
+            connection.close()
+            shared_app.config.clear()
+            shared_app.config.update(config)
+    if problems:
+        pytest.fail("this test behaves otherwise on a database of its own: " + "; ".join(dict.fromkeys(problems))
+                    + ". Mark it @pytest.mark.committing.")
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, template_database: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the template for one (committing) test."""
+    require_committing(request, "database_url")
     url = copy_database(template_database, tmp_path)
     yield url
     drop_database(url)
 
 
 @pytest.fixture
-def make_app(database_url: str, tmp_path: Path) -> Callable[[], Flask]:
-    """Build a new app on the test's database: a fresh process as far as caches go (a 'restart')."""
+def make_app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Callable[[], Flask]]:
+    """Build a new app on the test's database: a fresh process as far as caches go (a 'restart').
+    Committing tests only: apps that see each other's commits need real ones."""
+    require_committing(request, "make_app")
     built: list[Flask] = []
 
     def build() -> Flask:
@@ -93,7 +184,7 @@ def make_app(database_url: str, tmp_path: Path) -> Callable[[], Flask]:
         application = create_app(_config(database_url, tmp_path))
         built.append(application)
         return application
-    yield build  # type: ignore[misc]
+    yield build
     for application in built:
         with application.app_context():
             db.session.remove()
@@ -101,8 +192,13 @@ def make_app(database_url: str, tmp_path: Path) -> Callable[[], Flask]:
 
 
 @pytest.fixture
-def app(make_app: Callable[[], Flask]) -> Flask:
-    return make_app()
+def app(request: pytest.FixtureRequest, template_database: str) -> Flask:
+    """The app of the test: the shared one inside a rolled-back transaction, or for a committing test a
+    fresh app on a fresh copy of the template (the first one `make_app` builds). Both are on the backend
+    of `template_database`, named here so that every test using the app runs on each backend."""
+    if _committing(request):
+        return request.getfixturevalue("make_app")()  # type: ignore[no-any-return]
+    return request.getfixturevalue("rolled_back_app")  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -25,6 +25,9 @@ from tests.procedures.steps import upload
 from tests.support.api import ApiUser
 from tests.support.web import PDF_BYTES, WebUser
 
+# Real commits: threads with sessions of their own, another connection holding locks.
+pytestmark = pytest.mark.committing
+
 WAIT = 30  # seconds; a test that waits that long has failed anyway
 
 

@@ -68,6 +68,7 @@ def _review(app: Flask, case_id: int) -> tuple[str, int | None]:
         return task.id, task.assignee_id
 
 
+@pytest.mark.committing
 def test_a_statement_that_waits_past_the_timeout_answers_503_not_409(
         app: Flask, impatient_app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
         caplog: pytest.LogCaptureFixture) -> None:
@@ -88,6 +89,7 @@ def test_a_statement_that_waits_past_the_timeout_answers_503_not_409(
 
 
 @pytest.mark.pg
+@pytest.mark.committing
 def test_a_lost_connection_answers_503_once_and_the_next_request_gets_a_new_one(
         app: Flask, as_user: Callable[[str], ApiUser]) -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]

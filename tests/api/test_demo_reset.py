@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -12,6 +13,7 @@ from app.services.demo import DEMO_PASSWORD
 from app.services.identity.accounts import sign_in
 
 
+@pytest.mark.committing  # the reset drops every table on a connection of its own, then migrates
 def test_reset_erases_cases_and_restores_the_demo_world(app: Flask, as_user: Any) -> None:
     ent = as_user("ent-nanning")
     started = ent.start("personnel_deregistration", {"mode": "employer", "leave_date": "2026-10-31",

@@ -61,6 +61,7 @@ def test_reject_and_resubmit_loop_then_approval_runs_the_handler(as_user: Callab
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
 
+@pytest.mark.committing  # a new app per step: what one app committed, the next one reads
 def test_case_survives_a_restart_between_every_step(make_app: Callable[[], Flask], as_user: Callable[[str], ApiUser],
                                                     review_procedure: str) -> None:
     tokens = {name: as_user(name).token for name in ("ent-nanning", "city-nanning")}
@@ -77,6 +78,7 @@ def test_case_survives_a_restart_between_every_step(make_app: Callable[[], Flask
     assert fresh("ent-nanning").case(case_id)["status"] == "completed"
 
 
+@pytest.mark.committing  # two threads on two apps, two connections racing
 def test_two_concurrent_completions_of_one_task_exactly_one_wins(
         make_app: Callable[[], Flask], as_user: Callable[[str], ApiUser], review_procedure: str, app: Flask) -> None:
     ent, city = as_user("ent-nanning"), as_user("city-nanning")

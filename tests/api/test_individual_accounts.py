@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, update
@@ -41,6 +42,7 @@ def test_the_former_employer_cannot_see_or_download_an_individuals_application(a
         assert own.kind == OrganisationKind.INDIVIDUAL and own.name == "梁海（个人）"
 
 
+@pytest.mark.committing  # Alembic migrates down and up (DDL) on a connection of its own
 def test_the_migration_moves_an_individual_and_his_open_case_out_of_the_employers_organisation(
         as_user: Any, app: Flask) -> None:
     person, former = as_user("person"), as_user("ent-nanning")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from tests.support.api import ApiUser
@@ -24,6 +25,7 @@ def _statements(app: Flask, user: ApiUser, view: str) -> tuple[int, int]:
     return len(seen), len(listed.json["items"])
 
 
+@pytest.mark.committing
 def test_the_task_list_takes_the_same_statements_for_one_task_or_many(
         app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str) -> None:
     ent, city = as_user("ent-nanning"), as_user("city-nanning")

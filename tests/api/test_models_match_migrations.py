@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
@@ -12,6 +13,7 @@ from app.db import Base
 from app.models import Case  # noqa: F401  (every model registered on Base.metadata)
 
 
+@pytest.mark.committing
 def test_autogenerate_finds_no_difference(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:

@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_committing
 
 CHROMIUM = Path(os.environ.get("GJY_CHROMIUM", "/usr/bin/chromium"))
 VENDOR = ROOT / "app" / "web" / "static" / "vendor"
@@ -52,7 +52,8 @@ def browser_ready() -> None:
 
 
 @pytest.fixture
-def live_server(browser_ready: None, app: Flask) -> Iterator[str]:
+def live_server(request: pytest.FixtureRequest, browser_ready: None, app: Flask) -> Iterator[str]:
+    require_committing(request, "live_server (requests on threads of its own)")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

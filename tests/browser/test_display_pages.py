@@ -11,7 +11,9 @@ from app.db import unit_of_work
 from tests.browser.helpers import check_page, sign_in
 from tests.support.factories import NOVEMBER_QUERY, build_sla_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
+# committing: the live server answers on threads of its own, several requests at once, each with its connection
+pytestmark = [pytest.mark.browser, pytest.mark.committing,
+              pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@ import pytest
 
 from tests.browser.helpers import CHECKED_PAGES, check_page, sign_in, submit_task
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
+# committing: the live server answers on threads of its own, several requests at once, each with its connection
+pytestmark = [pytest.mark.browser, pytest.mark.committing,
+              pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
 
 REJECT_REASON = "缺少建设单位、监理单位盖章"
 

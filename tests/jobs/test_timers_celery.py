@@ -79,6 +79,7 @@ def workers(database_url: str, redis_broker: str) -> Iterator[tuple[Celery, str]
         client.close()
 
 
+@pytest.mark.committing  # Celery worker processes on the test's database
 def test_two_workers_fire_each_due_timer_once(app: Any, as_user: Any, workers: tuple[Celery, str]) -> None:
     client, queue = workers
     deploy_probes(app)

@@ -240,6 +240,7 @@ def test_other_regions_and_enterprises_do_not_see_the_case(as_user: Any) -> None
     assert as_user("city-nanning").get(f"/api/v1/cases/{liuzhou_case['id']}").status_code == 404
 
 
+@pytest.mark.committing  # two threads on two apps, two connections racing
 def test_two_simultaneous_applications_for_one_project_open_one_case(
         make_app: Callable[[], Flask], as_user: Any, app: Flask) -> None:
     ent = as_user("ent-nanning")

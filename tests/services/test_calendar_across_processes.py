@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from freezegun import freeze_time
 from sqlalchemy import insert, select
@@ -42,6 +43,7 @@ def _year_alerts(app: Flask) -> list[Any]:
             Notification.kind == "calendar_year_missing")))
 
 
+@pytest.mark.committing  # two apps (two processes): each must see what the other committed
 def test_a_year_confirmed_in_one_app_is_used_by_another_at_once(make_app: Callable[[], Flask]) -> None:
     web, worker = make_app(), make_app()
     deploy_probes(web)
@@ -59,6 +61,7 @@ def test_a_year_confirmed_in_one_app_is_used_by_another_at_once(make_app: Callab
     assert [p["year"] for p in _year_alerts(worker)] == [2027]  # alerted once, before it was entered
 
 
+@pytest.mark.committing  # the CLI runs in a subprocess on the test's database
 def test_a_year_confirmed_by_the_cli_in_another_process_is_used_at_once(app: Flask, as_user: Any,
                                                                          database_url: str, tmp_path: Path) -> None:
     deploy_probes(app)

@@ -61,6 +61,7 @@ def _admin_notification(app: Flask) -> int:
         return created[0].id
 
 
+@pytest.mark.committing  # two apps: the second worker must see the first one's committed claim
 def test_two_workers_never_send_the_same_notification(make_app: Callable[[], Flask],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = make_app(), make_app()
@@ -84,9 +85,8 @@ def test_two_workers_never_send_the_same_notification(make_app: Callable[[], Fla
         assert (row.delivery_status, row.delivery_attempts) == ("sent", 1)
 
 
-def test_a_claim_abandoned_by_a_dead_worker_is_taken_over_later(make_app: Callable[[], Flask],
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    first = make_app()
+def test_a_claim_abandoned_by_a_dead_worker_is_taken_over_later(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = app  # one worker: the dead one and the one taking over are rounds of the same app
     notification_id = _admin_notification(first)
     sent: list[tuple[str, str]] = []
     monkeypatch.setattr(notify_job, "make_channel", lambda config: Recorder(sent))

@@ -129,6 +129,12 @@ def current_calendar() -> WorkCalendar:
     return calendar
 
 
+def forget_calendar() -> None:
+    """Drop this process's cached calendar (the database behind the app was replaced: tests)."""
+    with _lock:
+        current_app.extensions.pop(_CACHE, None)
+
+
 def business_hours() -> BusinessHours:
     return BusinessHours.parse(current_app.config.get("WORK_HOURS", "08:30-17:30"))
 

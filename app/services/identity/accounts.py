@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,12 +22,23 @@ from app.models.identity import LoginEvent
 
 log = logging.getLogger("app.security")
 
+DEFAULT_PASSWORD_HASH_METHOD = "scrypt"
+
+
+def _hash_method() -> str:
+    """werkzeug's method for new hashes: the app's PASSWORD_HASH_METHOD (scrypt unless configured)."""
+    return str(current_app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method())
+
 
 def create_user(username: str, display_name: str, password: str, organisation_id: int,
                 region_code: str, roles: list[str], person_id: int | None = None,
                 phone: str | None = None) -> User:
     user = User(username=username, display_name=display_name,
-                password_hash=generate_password_hash(password), organisation_id=organisation_id,
+                password_hash=hash_password(password), organisation_id=organisation_id,
                 region_code=region_code, person_id=person_id, phone=phone)
     user.role_rows = [UserRole(role=r) for r in roles]
     db.session.add(user)
@@ -73,9 +85,10 @@ class LoginOutcome:
 
 
 @cache
-def _dummy_hash() -> str:
-    """A hash made as real ones are, checked for unknown user names so they take as long as known ones."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+def _dummy_hash(method: str) -> str:
+    """A hash made as real ones are (same method and cost), checked for unknown user names so they take as
+    long as known ones."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def _recent_attempts(username: str, since: datetime, limit: int) -> list[LoginEvent]:
@@ -116,7 +129,8 @@ def sign_in(username: str, password: str, source_ip: str | None = None,
         log.warning("sign-in refused, user name locked for %d min: %s from %s", locked, shown, source_ip)
         return LoginResult(None, locked_minutes=locked)
     user = db.session.scalar(select(User).where(User.username == name)) if name == username else None
-    password_ok = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
+    stored = user.password_hash if user is not None else _dummy_hash(_hash_method())
+    password_ok = check_password_hash(stored, password)
     if user is None or not password_ok or not user.active:
         _record(LoginOutcome.FAILURE, name, user, source_ip)
         reason = "unknown user" if user is None else ("wrong password" if not password_ok else "inactive user")
@@ -143,7 +157,7 @@ def sign_out(user: User, source_ip: str | None = None) -> None:
 
 def set_password(user: User, password: str) -> None:
     """A new password; the sessions signed in with the old one end."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     db.session.flush()
     end_sessions(user)
     log.info("password changed: %s (user %d)", mask_text(user.username), user.id)
