@@ -252,8 +252,8 @@ def _persist(step: Step, running: RunningCase, result: StepResult, completed_tas
     memory (its reads do not flush the step's half-made changes), then in one flush."""
     case, actor = step.case, step.actor
     with db.session.no_autoflush:
-        new_tasks, all_tasks, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for)
-        open_tasks = [t for t in all_tasks if t.status == TaskStatus.OPEN]
+        new_tasks, touched, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for)
+        open_tasks = [t for t in touched if t.status == TaskStatus.OPEN]
         for finished in result.finished:
             kind = _history_kind(finished.kind, finished.event_kind)
             if kind:
@@ -265,7 +265,7 @@ def _persist(step: Step, running: RunningCase, result: StepResult, completed_tas
         if case.status not in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT, CaseStatus.ERROR):
             subjects.release(case)
         # deadlines, pauses, warning/overdue states
-        clocks.after_step(case, actor, all_tasks, step.calendar, new_case=new_case)
+        clocks.after_step(case, actor, touched, step.calendar, new_case=new_case)
         clocks.record_provisional_timers(case, step.provisional_timers)
         step.state.state, step.state.serializer_version = running.dump(), SERIALIZER_VERSION
     db.session.flush()
@@ -336,17 +336,19 @@ def _close_tasks(step: Step, known: dict[str, Task], ready_ids: set[str], comple
             history.record(step.case, "task_cancelled", step.actor, task_id=task_id, step=row.title)
 
 
-# Every task row of a case, the case itself being at hand (not joined in again); built once.
-_TASKS_OF_CASE = select(Task).where(Task.case_id == bindparam("case")).options(lazyload(Task.case))
+# The open task rows of a case (what a step may close or find ready again), the case itself being at hand
+# (not joined in again); built once. Tasks closed earlier are not read: a long case has many.
+_OPEN_TASKS_OF_CASE = (select(Task).where(Task.case_id == bindparam("case"), Task.status == TaskStatus.OPEN)
+                       .options(lazyload(Task.case)))
 
 
 def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None, new_case: bool,
                    claim_for: Actor | None) -> tuple[list[Task], list[Task], bool]:
-    """Mirror the engine's ready user tasks into rows: (created, all rows of the case, oldest first,
-    whether an authority has acted)."""
+    """Mirror the engine's ready user tasks into rows: (created, the rows this step touched: those open before
+    it, oldest first, and the created ones, whether the application had reached an authority)."""
     case = step.case
     known: dict[str, Task] = {} if new_case else {
-        t.id: t for t in db.session.scalars(_TASKS_OF_CASE, {"case": case.id})}
+        t.id: t for t in db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id})}
     now = utcnow()
     _close_tasks(step, known, {t.id for t in result.ready_tasks}, completed_task_id, now)
     manifest_tasks = manifest_of(case.procedure_version_id)["tasks"]
@@ -367,5 +369,6 @@ def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None
         if claim_for is not None and is_candidate(claim_for, row):
             row.assignee_id, row.claimed_at = claim_for.id, now
             history.record(case, "task_claimed", claim_for, task_id=row.id, step=row.title)
-    reviewed = any(t.status == TaskStatus.COMPLETED and t.scope != "applicant" for t in known.values())
+    # Applicant tasks alone after the application reached an authority: the case waits for the applicant.
+    reviewed = case.received_at is not None
     return created, sorted(known.values(), key=lambda t: t.created_at) + created, reviewed

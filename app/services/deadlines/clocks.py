@@ -60,8 +60,8 @@ def warning_share(props: dict[str, str]) -> float:
 
 def after_step(case: Case, actor: Actor | None, tasks: list[Task], calendar: CalendarSource,
                new_case: bool = False) -> None:
-    """Bring the deadlines of the case and its tasks (all its task rows) up to date after a step
-    (same transaction)."""
+    """Bring the deadlines of the case and its tasks (the rows the step touched: open before it, or new) up to
+    date after a step (same transaction)."""
     now = utcnow()
     if case.received_at is None and not _is_draft(tasks):
         case.received_at = now
