@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_handlers(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_request_guard(app)
     register_security_headers(app)
     register_commands(app)
     init_background(app)
@@ -141,6 +142,12 @@ def register_error_handlers(app: Flask) -> None:
 
     app.register_error_handler(DomainError, on_domain_error)
     app.register_error_handler(HTTPException, on_http_error)
+
+
+def register_request_guard(app: Flask) -> None:
+    from app import request_guard
+
+    request_guard.init_app(app)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -1,0 +1,47 @@
+"""A NUL or another control character anywhere in a request is refused with 400 and a Chinese message
+before anything runs (PostgreSQL refuses NUL in text: it used to end in a 500 with a traceback)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Case
+from app.models.identity import LoginEvent
+from tests.support.api import ApiUser
+from tests.support.web import csrf_token
+
+REFUSED = {"code": "invalid_characters", "message": "请求中含有不允许的控制字符（如 NUL），请删除后重试", "details": {}}
+
+
+def _count(app: Flask, model: Any) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_nul_in_a_query_parameter_a_path_or_a_json_body_is_a_400(app: Flask,
+                                                                  as_user: Callable[[str], ApiUser]) -> None:
+    ent = as_user("ent-nanning")
+    for path in ("/api/v1/tasks?procedure=personnel%00unlock", "/api/v1/cases?number=JS%00", "/api/v1/tasks/x%00y",
+                 "/api/v1/records/persons?q=%01"):
+        refused = ent.get(path)
+        assert (refused.status_code, refused.json) == (400, REFUSED), path
+    cases = _count(app, Case)
+    started = ent.start("personnel_unlock", {"nested": ["ok", {"reason": "申请\u0000解锁"}]})
+    assert (started.status_code, started.json) == (400, REFUSED)
+    assert ent.post("/api/v1/cases", {"procedure": "personnel\u0000unlock"}).status_code == 400
+    assert _count(app, Case) == cases  # nothing started
+    assert ent.get("/api/v1/tasks?procedure=personnel_unlock").status_code == 200  # tabs and newlines are text
+    assert ent.start("personnel_unlock").status_code == 201
+
+
+def test_a_nul_in_a_sign_in_form_is_refused_with_a_page(app: Flask, client: Any) -> None:
+    events = _count(app, LoginEvent)
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    page = client.post("/login", data={"username": "ent-nanning\x00", "password": "x", "csrf_token": token})
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert "不允许的控制字符" in page.get_data(as_text=True)
+    assert _count(app, LoginEvent) == events
