@@ -60,6 +60,11 @@ def _reads_cases(actor: Actor) -> bool:
     return _official_in(actor, CASE_READER_ROLES)
 
 
+def may_read_cases(actor: Actor) -> bool:
+    """An official whose work is cases (not an analyst): may see case numbers, titles and who holds what."""
+    return _reads_cases(actor)
+
+
 def _is_official(actor: Actor) -> bool:
     return _official_in(actor, AUTHORITY_ROLES)
 

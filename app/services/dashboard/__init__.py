@@ -12,7 +12,7 @@ from datetime import date, datetime
 from app.db import utcnow
 from app.errors import NotFound
 from app.models import Actor
-from app.policy import require_dashboard_region
+from app.policy import may_read_cases, require_dashboard_region
 from app.services.dashboard import open_work, overdue, performance, scorecard, trend
 from app.services.dashboard.scope import Scope, make_scope, region_names, region_path
 from app.services.dashboard.sql import prepare_session
@@ -52,22 +52,40 @@ COMPLETE_LISTS: dict[str, Callable[[Scope, bool], Table]] = {
     "warning_cases": overdue.warning_cases}
 
 
+# What names a case or a person: an actor who reads no case (an analyst) gets the tables without it.
+IDENTIFYING = frozenset({"case_id", "case_number", "task_id", "title", "holder", "holder_id", "username", "reviewer",
+                         "current_step"})
+PERSONAL_TABLES = frozenset({"scorecard_reviewer"})  # a table of persons: nothing left without them
+
+
+def _for(actor: Actor, table: Table) -> Table:
+    if may_read_cases(actor):
+        return table
+    columns = [c for c in table.columns if c.key not in IDENTIFYING]
+    rows = [{k: v for k, v in row.items() if k not in IDENTIFYING} for row in table.rows]
+    return Table(table.name, table.title, columns, rows if table.name not in PERSONAL_TABLES else [], table.total)
+
+
 def get_table(actor: Actor, name: str, request: DashboardRequest, now: datetime | None = None,
               complete: bool = False) -> Table:
-    """One table; `complete` (exports) lists every overdue item instead of the first page."""
+    """One table; `complete` (exports) lists every overdue item instead of the first page. An actor who reads
+    no case gets it without case numbers, titles and persons."""
     if name not in TABLES:
+        raise NotFound("没有这张统计表", code="dashboard_table_not_found")
+    if name in PERSONAL_TABLES and not may_read_cases(actor):
         raise NotFound("没有这张统计表", code="dashboard_table_not_found")
     scope = dashboard_scope(actor, request, now)
     prepare_session()
     if complete and name in COMPLETE_LISTS:
-        return COMPLETE_LISTS[name](scope, True)
-    return TABLES[name](scope)
+        return _for(actor, COMPLETE_LISTS[name](scope, True))
+    return _for(actor, TABLES[name](scope))
 
 
 def all_tables(actor: Actor, request: DashboardRequest, now: datetime | None = None) -> tuple[Scope, list[Table]]:
     scope = dashboard_scope(actor, request, now)
     prepare_session()
-    return scope, [build(scope) for build in TABLES.values()]
+    return scope, [_for(actor, build(scope)) for name, build in TABLES.items()
+                   if name not in PERSONAL_TABLES or may_read_cases(actor)]
 
 
 def breadcrumb(scope: Scope) -> list[dict[str, str]]:
