@@ -120,11 +120,15 @@ def locked_message(person: Person, lock: ProjectLock, applicant_kind: str, certi
     then = f"解锁后，其单位变更须通过{CERTIFICATE_SYSTEM}办理（持证人员）。" if certified else "解锁后再申请注销。"
     # A new employer is not told which of another enterprise's projects the person is bound to.
     where = lock_title(lock) if applicant_kind != "new_employer" else "在建项目的关键岗位人员"
-    return f"{person.name}为{where}，{state}，不能注销。{who}办理项目人员解锁（personnel_unlock），{then}"
+    return f"{person.name}为{where}，{state}，不能注销。{who}办理项目人员解锁，{then}"
 
 
-def certificate_message(person: Person, cert: Certificate) -> str:
-    return (f"{person.name}持有有效的{certificate_title(cert)}，属持证人员，其单位变更、注销须通过"
+def certificate_message(person: Person, cert: Certificate, applicant_kind: str) -> str:
+    """A new employer is told what kind of certificate it is, not another enterprise's record of it (its
+    number and expiry)."""
+    title = (f"{KIND_TITLES.get(cert.kind, cert.kind)}证书" if applicant_kind == "new_employer"
+             else certificate_title(cert))
+    return (f"{person.name}持有有效的{title}，属持证人员，其单位变更、注销须通过"
             f"{CERTIFICATE_SYSTEM}办理（数据交换后自动变更），不能在本系统注销。")
 
 
@@ -145,7 +149,8 @@ def require_deregistrable(session: Any, person: Person, applicant_kind: str) -> 
         if applicant_kind != "new_employer":
             details.update(certificate_id=cert.id, certificate_number=cert.number,
                            valid_until=cert.valid_until.isoformat() if cert.valid_until else None)
-        raise RuleViolation(certificate_message(person, cert), code="dereg_certificate_holder", details=details)
+        raise RuleViolation(certificate_message(person, cert, applicant_kind), code="dereg_certificate_holder",
+                            details=details)
 
 
 def _leave_date_errors(data: dict[str, Any]) -> None:

@@ -245,6 +245,10 @@ def test_certificate_holder_is_refused_in_both_modes(as_user: Any, app: Any) -> 
         "mode": "non_cooperating", "person_id_number": lu_wei.id_number, "person_name": "陆伟",
         "leave_date": "2026-11-01"})
     assert by_new.status_code == 422 and by_new.json["code"] == "dereg_certificate_holder"
+    # The new employer hears that he holds a certificate, not another enterprise's record of it.
+    assert by_new.json["message"].startswith("陆伟持有有效的注册人员证书，属持证人员")
+    assert "证书编号" not in by_new.json["message"] and "有效期至" not in by_new.json["message"]
+    assert set(by_new.json["details"]) == {"certificate_kind"}
     with freeze_time("2025-12-31 04:00:00"):  # 梁海's 八大员 card is in force until the end of its last day
         own = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2025-12-01"})
         assert own.status_code == 422 and own.json["code"] == "dereg_certificate_holder"
