@@ -100,3 +100,22 @@ def test_overdue_list_shows_a_first_page_and_the_export_lists_everything(
     assert (page["total"], len(page["rows"])) == (2, 1)
     exported = supervisor.get(f"/api/v1/dashboard/overdue_cases/export?{NOVEMBER}").data.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(exported)))) == 1 + 2
+
+
+def test_exported_text_is_never_a_formula(world: Any, as_user: Any, app: Any) -> None:
+    """A case title an applicant typed (=HYPERLINK...) is text in the CSV and in the Excel file, not a formula."""
+    from app.extensions import db
+    from app.models import Case
+
+    payload = '=HYPERLINK("http://evil.example","点击")'
+    with app.app_context():
+        for case in db.session.query(Case).filter(Case.deadline_state == "overdue"):
+            case.title = payload
+        db.session.commit()
+    csv_text = as_user("supervisor").get(f"/api/v1/dashboard/overdue_cases/export?{NOVEMBER}&format=csv")
+    assert "'" + payload in csv_text.get_data(as_text=True).replace('""', '"')
+    workbook = load_workbook(io.BytesIO(as_user("supervisor").get(
+        f"/api/v1/dashboard/overdue_cases/export?{NOVEMBER}&format=xlsx").data))
+    titles = [row[2] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert titles and all(t == "'" + payload for t in titles)
+    assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)

@@ -16,14 +16,21 @@ FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+# A spreadsheet reads text starting with these as a formula (=HYPERLINK(...), +cmd|...): OWASP's CSV injection.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def plain(value: Any) -> Any:
-    """A cell value: timestamps in China time (minutes), dates as ISO, None as empty."""
+    """A cell value: timestamps in China time (minutes), dates as ISO, None as empty; text that a spreadsheet
+    would run as a formula is prefixed with an apostrophe (shown as text)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return value
 
 
