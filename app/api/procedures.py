@@ -20,4 +20,4 @@ class Procedures(MethodView):
         return [{"key": p.key, "name": p.name, "version": v.version if v else None,
                  "content_hash": v.content_hash if v else None, "deployed_at": v.deployed_at if v else None,
                  "start_roles": manifest_of(v.id).get("start_roles", []) if v else []}
-                for p in list_procedures() for v in [p.latest_version]]
+                for p in list_procedures() for v in [p.current_version]]
