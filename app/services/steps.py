@@ -31,6 +31,7 @@ from app.services.deadlines.calendar import WorkCalendar, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, due_at
 from app.services.procedures.registry import HandlerContext, get_handler
 from app.services.procedures.versions import definition_of, manifest_of
+from app.services.tasks import rules
 
 # History kinds of the steps the engine finished by themselves (user tasks are recorded by the services).
 HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "EndEvent": "step_finished",
@@ -269,6 +270,7 @@ def _persist(step: Step, running: RunningCase, result: StepResult, completed_tas
         clocks.record_provisional_timers(case, step.provisional_timers)
         step.state.state, step.state.serializer_version = running.dump(), SERIALIZER_VERSION
     db.session.flush()
+    rules.notify_applicant(case, new_tasks)
     return StepOutcome(result, new_tasks)
 
 
@@ -367,5 +369,6 @@ def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None
         if claim_for is not None and is_candidate(claim_for, row):
             row.assignee_id, row.claimed_at = claim_for.id, now
             history.record(case, "task_claimed", claim_for, task_id=row.id, step=row.title)
+        rules.assign_same_as(case, row, known.values(), step.actor)
     reviewed = any(t.status == TaskStatus.COMPLETED and t.scope != "applicant" for t in known.values())
     return created, sorted(known.values(), key=lambda t: t.created_at) + created, reviewed
