@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from app.engine.script_sandbox import Sandbox
+from app.engine.xml import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -247,3 +248,15 @@ def rule_problems(file: str, task_id: str, props: dict[str, str], user_tasks: se
         problems.append(_problem(file, task_id,
                                  f"notifyApplicant 须为 true 或 false，而不是 '{props['notifyApplicant']}'"))
     return problems
+
+
+def names_read_by(files: dict[str, str]) -> set[str]:
+    """Every name the conditions, scripts and service parameters of a version's diagrams read."""
+    names: set[str] = set()
+    for file_name, text in files.items():
+        if not file_name.endswith(".bpmn"):
+            continue
+        for process in parse_xml(text.encode("utf-8")).iter(f"{{{BPMN_NS}}}process"):
+            for _element, _what, source, mode in expressions(process):
+                names |= names_read(source, mode)
+    return names

@@ -28,7 +28,7 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import serializer
+from app.engine import migration, serializer
 from app.engine.scripting import ScriptBudgetExceeded, ScriptError, ServiceCaller, make_script_engine
 from app.engine.timers import read_timers
 from app.engine.xml import parse_xml
@@ -174,6 +174,11 @@ class RunningCase:
     def cancel(self) -> StepResult:
         self._wf.cancel()
         return self._result()
+
+    def migrate(self, target: Definition, mapping: dict[str, str]) -> list[str]:
+        """Move the case onto another version's definition (engine/migration.py), nothing run; the reasons it
+        cannot (then discard this object)."""
+        return migration.migrate(self._wf, target, mapping, self._wf.script_engine)
 
     # -- queries -------------------------------------------------------------------------------
     def current(self) -> StepResult:
