@@ -53,12 +53,12 @@ def deploy(bpmn_dir: str | None, forms_dir: str | None, force: bool) -> None:
 
 @group.command("list")
 def list_command() -> None:
-    """Deployed procedures and their versions (* marks the current one)."""
+    """Deployed procedures and their versions (number, hash, when, where from, by whom; the current one marked)."""
     for procedure in list_procedures():
         versions = ", ".join(
-            f"{'*' if v.id == procedure.current_version_id else ''}v{v.version} ({v.content_hash[:8]}, "
-            f"{v.deployed_at:%Y-%m-%d %H:%M}, {v.source}{', ' + v.deployed_by if v.deployed_by else ''})"
-            for v in list_versions(procedure.key))
+            f"v{v.version} ({v.content_hash[:8]}, {v.deployed_at:%Y-%m-%d %H:%M}, {v.source}"
+            f"{', ' + v.deployed_by if v.deployed_by else ''}"
+            f"{', current' if v.id == procedure.current_version_id else ''})" for v in list_versions(procedure.key))
         click.echo(f"{procedure.key}\t{procedure.name}\t{versions}")
 
 

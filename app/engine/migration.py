@@ -7,8 +7,9 @@ workflow gets its aligned spec, and the waiting and ready tasks are reset and th
 the new diagram. A task keeps its id and data; a task in error stays in error (an admin's retry runs it on
 the new spec); a timer keeps the moment it was set for when its expression did not change.
 
-Refused, with the reason, when a task the case has (open, done or cancelled) has no counterpart in the target,
-a called process is missing, or the result would not be a workflow of the target alone that saves and loads.
+Refused, with the reason, when a task the case has (open, done or cancelled) has no counterpart in the target
+(an open one: none of the same kind), a called process is missing, or the result would not be a workflow of
+the target alone that saves and loads.
 Limits: the tree before the open tasks is kept as it was (a changed earlier step is not run again); loops and
 gateways already passed are not re-evaluated; a multi-instance task in progress keeps its instances.
 """
@@ -61,7 +62,13 @@ def _mapping_problems(workflow: Any, target: Any, mapping: dict[str, str]) -> li
 
 
 def _removed_problems(diff: Any) -> list[str]:
+    """Tasks without a counterpart, and open ones whose counterpart is another kind of step (the library also
+    aligns by neighbours: a waiting user task must not become a script that then runs)."""
     problems = []
+    for task, new in diff.alignment.items():
+        if new is not None and task.has_state(OPEN_STATES) and type(new) is not type(task.task_spec):
+            problems.append(f"当前步骤{_title(task.task_spec)}在目标版本中没有同类的对应步骤（对应到了{_title(new)}；"
+                            "可用 mapping 指定对应的新步骤）")
     for task in diff.removed:
         spec = task.task_spec
         if task.has_state(OPEN_STATES):

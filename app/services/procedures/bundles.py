@@ -89,7 +89,7 @@ def bundle_input_from_files(files: dict[str, str]) -> BundleInput:
 
 def posted_name(file: str | None) -> str | None:
     """A problem's file as the caller named it (deploy names diagrams without their folder)."""
-    if file and not file.startswith(("bpmn/", "forms/")) and file.endswith((".bpmn", ".dmn")):
+    if file and "/" not in file and file.endswith((".bpmn", ".dmn")):
         return f"bpmn/{file}"
     return file
 
