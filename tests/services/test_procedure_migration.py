@@ -161,3 +161,30 @@ def test_only_open_cases_of_the_source_version_are_answered(app: Flask, as_user:
     assert _migrate(app, first, second, dry_run=True) == []
     answered = _migrate(app, first, second, case_ids=[case])
     assert answered[0][:3] == (case, False, False) and "版本 1" in str(answered[0][3])
+
+
+def test_a_waiting_timer_keeps_its_moment(app: Flask, as_user: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from freezegun import freeze_time
+
+    from tests.engine.bundles import with_boundary_timer
+
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    timer = with_boundary_timer("timeDuration", '"P3D"')
+    started = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    with freeze_time(started):
+        first = _deploy(app, review_files(edit=timer), "审核超时提醒")
+        ids = _at_review(ent, city)
+    with app.app_context():
+        case = db.session.get(Case, ids["case"])
+        assert case is not None and case.next_timer_at is not None
+        due = case.next_timer_at
+    assert abs(due - (started + timedelta(days=3))) < timedelta(minutes=1)
+    with freeze_time(started + timedelta(days=1)):
+        second = _deploy(app, review_files(edit=lambda text: timer(text).replace('name="审核材料"', 'name="复核材料"')),
+                         "改名")
+        assert _migrate(app, first, second) == [(ids["case"], True, True, None)]
+    with app.app_context():
+        moved = db.session.get(Case, ids["case"])
+        assert moved is not None and moved.next_timer_at == due
