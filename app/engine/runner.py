@@ -220,7 +220,7 @@ class RunningCase:
             cause = exc.__cause__ or getattr(exc, "exception", None)
             if isinstance(exc.__context__, ScriptBudgetExceeded | ScriptError):  # our own message, said plainly
                 cause = exc.__context__
-            message = str(cause) if cause is not None and str(cause) else str(exc)
+            message = str(cause) if cause is not None and str(cause) else _plain_message(exc)
             result = self._result()
             result.error, result.error_step = message, step
             return result
@@ -254,6 +254,15 @@ class RunningCase:
             result.error = f"流程循环次数过多 (task depth {depth})"
         self._finished = []
         return result
+
+
+def _plain_message(exc: SpiffWorkflowException) -> str:
+    """The library's own message (English, e.g. "Error evaluating expression '…'") said in Chinese, with the
+    error that caused it (a KeyError of a condition reading a key a result lacks)."""
+    original = exc.__context__
+    if isinstance(original, Exception) and not isinstance(original, SpiffWorkflowException):
+        return f"流程条件或脚本执行出错：{type(original).__name__}: {str(original)[:300]}（{str(exc).strip()[:300]}）"
+    return f"流程执行出错：{str(exc).strip()[:500]}"
 
 
 def _latest_data(ready: list[Any]) -> dict[str, Any]:

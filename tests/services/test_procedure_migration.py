@@ -59,7 +59,8 @@ def test_a_case_in_error_on_a_broken_version_moves_to_the_fixed_one_and_complete
     broken = _deploy(app, review_files("material_review_broken_check.bpmn"), "登记后检查")
     ids = _at_review(ent, city)
     assert city.complete(ids["task"], {"decision": "approve"}).status_code == 200
-    assert ent.case(ids["case"])["status"] == "error"
+    failed = ent.case(ids["case"])
+    assert failed["status"] == "error" and "流程条件或脚本执行出错：KeyError" in failed["error_message"]
     assert admin.post(f"/api/v1/cases/{ids['case']}/retry").json["status"] == "error"  # the same broken condition
     fixed = _deploy(app, review_files("material_review_fixed_check.bpmn"), "修正检查条件")
     assert _migrate(app, broken, fixed, dry_run=True) == [(ids["case"], True, False, None)]
