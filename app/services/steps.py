@@ -1,12 +1,12 @@
 """The one step pipeline: load state -> engine -> project tasks -> deadlines -> history -> save state.
 
-Every way a case moves (start, form completed, timer fired, retry, withdrawal) goes through `advance` or
-`start`, inside the caller's unit of work, with plain ORM objects: the case, its workflow state row, its
-task rows, history events and clocks are changed in memory and written by one flush at the end (the
-caller's unit of work commits). The case's optimistic `lock_version` is checked and bumped by its first
-write: the flush before the first service-task handler runs, or that final flush; a concurrent step on the
-same case loses there with 409 (a conflict found before a handler aborts the step: it is not the handler's
-failure), and from then on this transaction holds the row.
+Every way a case moves (start, form completed, timer fired, retry, withdrawal, migration to another version of
+its procedure) goes through `advance` or `start`, inside the caller's unit of work, with plain ORM objects: the
+case, its workflow state row, its task rows, history events and clocks are changed in memory and written by one
+flush at the end (the caller's unit of work commits). The case's optimistic `lock_version` is checked and bumped
+by its first write: the flush before the first service-task handler runs, or that final flush; a concurrent
+step on the same case loses there with 409 (a conflict found before a handler aborts the step: it is not the
+handler's failure), and from then on this transaction holds the row.
 """
 from __future__ import annotations
 
