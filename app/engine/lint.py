@@ -4,8 +4,9 @@ Structure (per process and sub-process): no sequence flow whose source or target
 reachable from a start event, none dead-ended (a non-end element without an outgoing flow), every exclusive
 or inclusive gateway with several outgoing flows has a condition on each of them or a default.
 Names: every name a condition, script or service parameter reads is a field of one of the procedure's forms,
-a variable a script or a service task writes, one the start handler adds, a DMN output, or a function the
-runtime offers (`lead_decison == "approve"` is refused, naming the flow and the unknown name).
+a variable a script or a service task writes, one its start handler or a handler it calls declares it adds
+(`provides`), a DMN output, or a function the runtime offers (`lead_decison == "approve"` is refused, naming
+the flow and the unknown name).
 Rules: `sameAs` / `notSameAs` name another user task of the procedure, `notifyApplicant` is true or false.
 Every problem names its file and element, in Chinese.
 """
@@ -216,6 +217,11 @@ def names_written(process: Any) -> set[str]:
         if tree is not None:
             written |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     return {name for name in written if name}
+
+
+def handlers_called(process: Any) -> set[str]:
+    """The handlers the process's service tasks call (what they add to the case data counts as written)."""
+    return {op.get("id") or "" for op in _spiff(process, "serviceTaskOperator")}
 
 
 def runtime_names(functions: dict[str, Callable[..., Any]]) -> set[str]:

@@ -321,9 +321,11 @@ def _lint_names_and_rules(pid: str, scan: _Scan, inp: BundleInput, forms: list[s
     """Unknown names read by the procedure's code, and task rules naming no user task of it."""
     processes = [(scan.process_file[p], scan.process_el[p]) for p in sorted(_closure(pid, scan))
                  if p in scan.process_el]
+    handlers = {scan.process_props[pid].get("startHandler", "")}.union(
+        *(lint.handlers_called(process) for _file, process in processes))
     known = set().union(*(form_fields(inp.forms[f"{k}.json"]) for k in forms),
                         *(lint.names_written(process) for _file, process in processes),
-                        inp.handler_provides.get(scan.process_props[pid].get("startHandler", ""), set()),
+                        *(inp.handler_provides.get(name, set()) for name in handlers),
                         scan.dmn_outputs, lint.runtime_names(inp.script_functions))
     problems = lint.name_problems(processes, known)
     for task_id, task in tasks.items():

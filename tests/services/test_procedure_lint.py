@@ -154,3 +154,11 @@ def test_the_deploy_command_refuses_a_folder_that_starts_nothing(app: Flask, tmp
                                                 "--forms-dir", str(forms)])
     assert result.exit_code == 1
     assert "plain_interchange.bpmn #plain_process" in result.output and "casePrefix" in result.output
+
+
+def test_a_name_a_called_handler_provides_is_known() -> None:
+    edit = replace('decision == "approve"', 'decision == "approve" or reviewed_by_handler')
+    assert _has(_problems(edit), "f_ok", "reviewed_by_handler")
+    inp = bundle_input(edit, script_functions=FUNCTIONS,
+                       handler_provides={"test.register_outcome": {"reviewed_by_handler"}})
+    assert build_bundles(inp)
