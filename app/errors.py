@@ -127,6 +127,16 @@ class DeployError(DomainError):
         self.problems = problems
 
 
+class MigrationRefused(DomainError):
+    """A case cannot move to another version of its procedure; details.reasons say why (it stays untouched)."""
+
+    status, code, message = 422, "migration_refused", "办件不能迁移到该版本"
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(f"办件不能迁移到该版本：{'；'.join(reasons)}", details={"reasons": reasons})
+        self.reasons = reasons
+
+
 class UploadRefused(DomainError):
     status, code, message = 422, "upload_refused", "附件不符合要求"
 

@@ -161,6 +161,15 @@ def require_admin(actor: Actor) -> None:
         raise NotAllowed("只有系统管理员可以执行此操作", code="admin_only")
 
 
+PROCEDURE_ROLES = (Role.ANALYST, Role.ADMIN)
+
+
+def require_procedure_analyst(actor: Actor) -> None:
+    """Versions, deploys, rollbacks and migrations of procedures: business analysts and admins only."""
+    if not actor.has_role(*PROCEDURE_ROLES):
+        raise NotAllowed("只有业务分析人员和系统管理员可以管理事项流程", code="procedures_not_allowed")
+
+
 # -- SLA dashboard ----------------------------------------------------------------------------
 
 DASHBOARD_ROLES = (Role.SUPERVISOR, Role.LEAD)

@@ -159,7 +159,8 @@ def _leave_date_errors(data: dict[str, Any]) -> None:
         raise InvalidForm({"leave_date": "离职日期不能晚于今天"})
 
 
-@handler("dereg.check_start")
+@handler("dereg.check_start", provides=("person_id", "person_name", "applicant_kind", "former_employer_id",
+                                         "former_employer_name", "person_id_number"))
 def check_start(ctx: HandlerContext) -> dict[str, Any]:
     """Refuse a start that cannot succeed; route the case to the former employer's region."""
     _leave_date_errors(ctx.data)

@@ -59,7 +59,7 @@ def editable_record(session: Any, record_id: Any, enterprise_id: int) -> Perform
     return record
 
 
-@handler("perf.check_start")
+@handler("perf.check_start", provides=("record_name",))
 def check_start(ctx: HandlerContext) -> dict[str, Any]:
     """Refuse imported, unfrozen or foreign records and a second open application for the same record."""
     record = editable_record(ctx.session, ctx.data.get("record_id"), ctx.case.applicant_org_id)

@@ -1,23 +1,107 @@
-"""GET /api/v1/procedures: deployed procedures."""
+"""Procedures: the list (every signed-in user: the start forms), and for analysts and admins one procedure with
+its versions, a version's files, deploys (with a dry run), the current version, migrations of running cases."""
 from typing import Any
 
+from flask import jsonify, request
 from flask.views import MethodView
 
 from app.api.parsing import Blueprint
-from app.api.schemas.procedures import ProcedureSchema
+from app.api.schemas.procedures import (
+    CurrentVersionSchema,
+    DeployCheckSchema,
+    MigrationRequestSchema,
+    MigrationResultsSchema,
+    ProcedureDetailSchema,
+    ProcedureSchema,
+    VersionDeployedSchema,
+    VersionDeploySchema,
+    VersionFilesSchema,
+)
 from app.auth import bearer_actor
+from app.errors import DeployError
+from app.services.procedures import catalog, deploy, migration
 from app.services.procedures.versions import list_procedures, manifest_of
 
 blp = Blueprint("api_procedures", __name__, url_prefix="/api/v1/procedures", description="事项（流程）")
+
+KEY = "<string(maxlength=100):key>"
+VERSION = "<int(min=1, max=1000000):number>"
+MAX_DEPLOY_BODY = 8 * 1024 * 1024  # 100 files of at most 1 MB each would not fit: a deploy is far smaller
+
+
+@blp.before_request
+def _bounded_body() -> None:
+    """A deploy's body is read whole: bounded far below the upload limit (413 above it)."""
+    request.max_content_length = MAX_DEPLOY_BODY
 
 
 @blp.route("")
 class Procedures(MethodView):
     @blp.response(200, ProcedureSchema(many=True))
     def get(self) -> Any:
-        """Deployed procedures with their latest version."""
-        bearer_actor()
+        """Deployed procedures with their current version and start form (rendered for the caller)."""
+        actor = bearer_actor()
         return [{"key": p.key, "name": p.name, "version": v.version if v else None,
                  "content_hash": v.content_hash if v else None, "deployed_at": v.deployed_at if v else None,
-                 "start_roles": manifest_of(v.id).get("start_roles", []) if v else []}
-                for p in list_procedures() for v in [p.latest_version]]
+                 "start_roles": manifest_of(v.id).get("start_roles", []) if v else [],
+                 "start_form": catalog.start_form(actor, v.id) if v else None}
+                for p in list_procedures() for v in [p.current_version]]
+
+
+@blp.route(f"/{KEY}")
+class ProcedureResource(MethodView):
+    @blp.response(200, ProcedureDetailSchema)
+    def get(self, key: str) -> Any:
+        """One procedure: its current version, start form and every version (analysts and admins)."""
+        return catalog.procedure_detail(bearer_actor(), key)
+
+
+@blp.route(f"/{KEY}/versions/{VERSION}/files")
+class VersionFiles(MethodView):
+    @blp.response(200, VersionFilesSchema)
+    def get(self, key: str, number: int) -> Any:
+        """Every file the version needs; posted back unchanged they deploy nothing (analysts and admins)."""
+        return {"files": catalog.files_of_version(bearer_actor(), key, number)}
+
+
+@blp.route(f"/{KEY}/versions")
+class Versions(MethodView):
+    @blp.arguments(VersionDeploySchema)
+    @blp.response(201, VersionDeployedSchema)
+    @blp.alt_response(200, schema=DeployCheckSchema, description="a dry run: the problems found (none: it deploys)")
+    def post(self, body: dict[str, Any], key: str) -> Any:
+        """Deploy the files as the procedure's next version, current at once (a new key is a new procedure).
+        201: a new version; 200: the content is an existing version (made current again if it was not);
+        422 `deploy_refused`: `details.problems` [{file, element, problem}], nothing stored."""
+        actor = bearer_actor()
+        if body["dry_run"]:
+            try:
+                deploy.deploy_files(actor, key, body["files"], body["note"], dry_run=True)
+            except DeployError as refused:
+                return jsonify({"problems": refused.problems})
+            return jsonify({"problems": []})
+        result = deploy.deploy_files(actor, key, body["files"], body["note"])
+        return {"key": result.key, "version": result.version, "note": result.note}, 201 if result.created else 200
+
+
+@blp.route(f"/{KEY}/current")
+class CurrentVersion(MethodView):
+    @blp.arguments(CurrentVersionSchema)
+    @blp.response(200, VersionDeployedSchema)
+    def post(self, body: dict[str, Any], key: str) -> Any:
+        """Make a version current (a rollback, or forward again), recorded with the note; new cases start on
+        it, running ones stay on theirs."""
+        version = deploy.make_current(bearer_actor(), key, body["version"], body["note"])
+        return {"key": key, "version": version.version, "note": (body["note"] or "").strip()}
+
+
+@blp.route(f"/{KEY}/migrations")
+class Migrations(MethodView):
+    @blp.arguments(MigrationRequestSchema)
+    @blp.response(200, MigrationResultsSchema)
+    def post(self, body: dict[str, Any], key: str) -> Any:
+        """Move open cases from one version to another (a dry run says which can, and why not); each case moves
+        whole or not at all."""
+        results = migration.migrate_cases(bearer_actor(), key, body["from_version"], body["to_version"],
+                                          body["case_ids"], body["mapping"], body["dry_run"])
+        return {"results": results}

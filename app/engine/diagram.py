@@ -51,3 +51,34 @@ def flow_order(files: Mapping[str, str], process_id: str) -> list[str]:
             queue.extend(str(e.get("id")) for e in element if e.tag == f"{_BPMN}startEvent")
         queue.extend(after.get(node, []))
     return order
+
+
+_DI_NAMESPACES = ("http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DD/20100524/DC",
+                  "http://www.omg.org/spec/DD/20100524/DI", "https://www.omg.org/spec/DMN/20191111/DMNDI/",
+                  "http://www.omg.org/spec/DMN/20180521/DI/")
+
+
+def _signature(element: Any) -> str:
+    """An element as compared between versions: its tag, attributes, text and the parts of it without an id
+    of their own (properties, conditions, scripts, flow references); children with an id count on their own."""
+    parts = [str(element.tag), repr(sorted(element.attrib.items())), (element.text or "").strip()]
+    parts += [_signature(child) for child in element if isinstance(child.tag, str) and not child.get("id")]
+    return "\u241e".join(parts)
+
+
+def element_signatures(text: str) -> dict[str, tuple[str, str]]:
+    """Element id -> (kind, signature) of a BPMN or DMN document, its layout (DI) left out: what a diff of two
+    versions compares. An unreadable document has none."""
+    try:
+        root = parse_xml(text.encode("utf-8"))
+    except XmlRefused:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.get("id"):
+            continue
+        namespace, _, kind = element.tag[1:].partition("}")
+        if namespace in _DI_NAMESPACES:
+            continue
+        found[str(element.get("id"))] = (kind, _signature(element))
+    return found

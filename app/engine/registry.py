@@ -2,7 +2,9 @@
 
 A bundle is refused with problems naming file, element id and problem; nothing of it is deployed.
 The parser does not check scripts, conditions, timers, handler names or forms: we do it here (timers are
-evaluated on sample data by app/engine/timer_check.py).
+evaluated on sample data by app/engine/timer_check.py; the analysts' rules on structure and names are
+app/engine/lint.py; forms, lanes and process properties app/engine/bundle_checks.py). The library's own
+refusals are reported with their file and a Chinese prefix.
 """
 from __future__ import annotations
 
@@ -14,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import SpiffWorkflow
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
@@ -24,6 +24,14 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
+from app.engine import lint
+from app.engine.bundle_checks import (
+    check_forms,
+    check_lanes,
+    check_process_properties,
+    form_fields,
+    startable_problems,
+)
 from app.engine.samples import sample_data
 from app.engine.scripting import compile_script
 from app.engine.timer_check import check_timers, unquoted_literal_problem
@@ -34,7 +42,6 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
 ISO_LITERAL = re.compile(r"(R\d*/)?P[0-9TYMWDHS.,]+|\d{4}-\d{2}-\d{2}T[0-9:.+\-Z]+")
-PREFIX_RE = re.compile(r"^[A-Z]{1,6}$")
 LIB_VERSION: str = getattr(SpiffWorkflow, "__version__", "3.2.0")
 
 Problem = dict[str, str | None]
@@ -57,6 +64,8 @@ class BundleInput:
     # The functions scripts and timers may call at run time (the services' Engine's): timers are evaluated
     # with them at deploy. Without them a timer that calls one is refused.
     script_functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # What each handler adds to the case data (a start handler's derived facts): names conditions may read.
+    handler_provides: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,6 +87,9 @@ class _Scan:
     calls: dict[str, set[str]] = field(default_factory=dict)          # process id -> called ids
     decisions: dict[str, str] = field(default_factory=dict)          # decision id -> dmn file
     uses_decisions: dict[str, set[str]] = field(default_factory=dict)
+    dmn_outputs: set[str] = field(default_factory=set)
+    process_el: dict[str, Any] = field(default_factory=dict)
+    executable: dict[str, bool] = field(default_factory=dict)
     element_file: dict[str, str] = field(default_factory=dict)
 
 
@@ -110,7 +122,10 @@ def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> No
     for process in root.iter(_q("process")):
         pid = process.get("id") or ""
         scan.process_file[pid] = name
+        scan.process_el[pid] = process
+        scan.executable[pid] = process.get("isExecutable") == "true"
         scan.process_names[pid] = process.get("name") or pid
+        problems.extend(lint.structure_problems(name, process))
         props: dict[str, str] = {}
         extensions = process.find(_q("extensionElements"))
         if extensions is not None:
@@ -128,6 +143,8 @@ def _scan_dmn(name: str, root: Any, scan: _Scan) -> None:
     for el in root.iter():
         if isinstance(el.tag, str) and etree.QName(el).localname == "decision" and el.get("id"):
             scan.decisions[el.get("id") or ""] = name
+        if isinstance(el.tag, str) and etree.QName(el).localname == "output" and el.get("name"):
+            scan.dmn_outputs.add(el.get("name") or "")
 
 
 def _closure(pid: str, scan: _Scan) -> set[str]:
@@ -201,73 +218,6 @@ def _check_tasks(spec: Any, file: str, inp: BundleInput, problems: list[Problem]
     return tasks
 
 
-def _choice_refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if isinstance(node.get("x-choices"), str):
-            yield node["x-choices"]
-        for value in node.values():
-            yield from _choice_refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _choice_refs(value)
-
-
-def _check_forms(inp: BundleInput, problems: list[Problem]) -> None:
-    for name, text in inp.forms.items():
-        try:
-            schema = json.loads(text)
-            Draft202012Validator.check_schema(schema)
-        except (json.JSONDecodeError, SchemaError) as exc:
-            problems.append(_problem(f"forms/{name}", None, f"表单不是有效的 JSON Schema: {str(exc)[:300]}"))
-            continue
-        for ref in _choice_refs(schema):
-            if ref not in inp.choice_names:
-                problems.append(_problem(f"forms/{name}", ref, f"未注册的选项来源 (unknown x-choices) '{ref}'"))
-        for field_name in (schema.get("properties") or {}) if isinstance(schema, dict) else ():
-            # A form's fields become script variables: a name of the script engine's own (its guards all
-            # begin with "_") or SpiffWorkflow's typed-object marker must not be a field.
-            if field_name.startswith("_") or field_name == "typename" or not field_name.isidentifier():
-                problems.append(_problem(f"forms/{name}", field_name,
-                                         f"字段名不可用 (reserved or not an identifier) '{field_name}'"))
-
-
-def _check_lanes(inp: BundleInput, problems: list[Problem]) -> None:
-    for lane, rule in inp.lanes.items():
-        if rule.get("role") not in inp.roles:
-            problems.append(_problem("bpmn/lanes.json", lane, f"未知角色 '{rule.get('role')}'"))
-        if rule.get("scope") not in {"applicant", "case_city", "case_region", "province"}:
-            problems.append(_problem("bpmn/lanes.json", lane, f"未知范围 '{rule.get('scope')}'"))
-
-
-def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem]) -> list[str]:
-    """Startable processes (those with a casePrefix), their process properties checked."""
-    ids = []
-    for pid, props in scan.process_props.items():
-        if "casePrefix" not in props:
-            continue  # a library process (called by others), not startable
-        _check_process_properties(scan.process_file[pid], pid, props, inp, problems)
-        ids.append(pid)
-    return ids
-
-
-def _check_process_properties(file: str, pid: str, props: dict[str, str], inp: BundleInput,
-                              problems: list[Problem]) -> None:
-    if not PREFIX_RE.match(props["casePrefix"]):
-        problems.append(_problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
-    for key in ("startHandler", "withdrawHandler"):
-        if props.get(key) and props[key] not in inp.handler_names:
-            problems.append(_problem(file, pid, f"{key} 未注册的处理程序 (unknown handler) '{props[key]}'"))
-    if props.get("startForm") and f"{props['startForm']}.json" not in inp.forms:
-        problems.append(_problem(file, pid, f"表单不存在 (unknown form) forms/{props['startForm']}.json"))
-    for name, value in props.items():
-        message = inp.process_property_check(name, value) if inp.process_property_check else None
-        if message:
-            problems.append(_problem(file, pid, message))
-    for role in filter(None, props.get("startRoles", "").split(",")):
-        if role.strip() not in inp.roles:
-            problems.append(_problem(file, pid, f"startRoles 含未知角色 '{role.strip()}'"))
-
-
 def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     """Validate everything and return one bundle per procedure; raise DeployError on any problem."""
     problems: list[Problem] = []
@@ -280,27 +230,55 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     for name, root in dmn.items():
         if root is not None:
             _scan_dmn(name, root, scan)
-    _check_forms(inp, problems)
-    _check_lanes(inp, problems)
+    check_forms(inp.forms, inp.choice_names, problems)
+    check_lanes(inp.lanes, inp.roles, problems)
+    startable = _procedure_ids(scan, inp, problems) if not problems else []
     if problems:
         raise DeployError(problems)
-    parser = SpiffBpmnParser(validator=VALIDATOR)
-    try:  # the library parses the elements we read: it never sees the raw bytes
-        for name, root in bpmn.items():
-            parser.add_bpmn_xml(root, filename=name)
-        for name, root in dmn.items():
-            parser.add_dmn_xml(root, filename=name)
-    except SpiffWorkflowException as exc:
-        raise DeployError([_spiff_problem(exc)]) from exc
-    bundles = [b for pid in _procedure_ids(scan, inp, problems)
-               if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
+    parser = _parser_of(bpmn, dmn, problems)
+    bundles = [b for pid in startable if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
     if problems:
         raise DeployError(problems)
     return bundles
 
 
-def _spiff_problem(exc: Any) -> Problem:
-    return _problem(getattr(exc, "file_name", None), getattr(exc, "id", None), str(exc).splitlines()[0])
+def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem]) -> list[str]:
+    """Startable processes (those with a casePrefix), their process properties checked; every other process
+    must be called by one of them."""
+    ids = sorted(pid for pid, props in scan.process_props.items() if "casePrefix" in props)
+    for pid in ids:
+        problems.extend(check_process_properties(scan.process_file[pid], pid, scan.process_props[pid],
+                                                 inp.handler_names, inp.forms, inp.roles, inp.process_property_check))
+    called = set().union(*(_closure(pid, scan) for pid in ids)) - set(ids)
+    problems.extend(startable_problems(scan.process_file, scan.process_props, scan.executable, called,
+                                       sorted(inp.bpmn)))
+    return ids
+
+
+def _parser_of(bpmn: dict[str, Any], dmn: dict[str, Any], problems: list[Problem]) -> Any:
+    """The library's parser with every document added (it parses the elements we read, never the raw bytes);
+    its refusals noted with their file."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    for name, root in bpmn.items():
+        try:
+            parser.add_bpmn_xml(root, filename=name)
+        except SpiffWorkflowException as exc:
+            problems.append(_spiff_problem(exc, name))
+    for name, root in dmn.items():
+        try:
+            parser.add_dmn_xml(root, filename=name)
+        except SpiffWorkflowException as exc:
+            problems.append(_spiff_problem(exc, name))
+    if problems:
+        raise DeployError(problems)
+    return parser
+
+
+def _spiff_problem(exc: Any, file: str | None) -> Problem:
+    """A refusal of the library (English), with the file it concerns and a Chinese prefix."""
+    message = str(exc).splitlines()[0].strip() if str(exc) else type(exc).__name__
+    return _problem(getattr(exc, "file_name", None) or file, getattr(exc, "id", None) or None,
+                    f"流程图无法解析 (SpiffWorkflow): {message}")
 
 
 def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
@@ -308,7 +286,7 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     try:
         specs = [parser.get_spec(pid), *parser.get_subprocess_specs(pid).values()]
     except SpiffWorkflowException as exc:
-        problems.append(_spiff_problem(exc))
+        problems.append(_spiff_problem(exc, scan.process_file[pid]))
         return None
 
     def file_of(one: Any) -> str:
@@ -325,6 +303,7 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     known = [k for k in forms if f"{k}.json" in inp.forms]
     samples = sample_data(json.loads(inp.forms[f"{k}.json"]) for k in known)
     problems.extend(check_timers(specs, file_of, inp.script_functions, samples, refused))
+    problems.extend(_lint_names_and_rules(pid, scan, inp, known, tasks))
     files = _bundle_files(pid, scan, inp, known)
     used_lanes = {t["lane"]: inp.lanes.get(t["lane"] or "") for t in tasks.values()}
     manifest = {
@@ -335,6 +314,24 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     digest = hashlib.sha256(json.dumps({"files": files, "lanes": used_lanes}, sort_keys=True,
                                        ensure_ascii=False).encode("utf-8")).hexdigest()
     return ProcedureBundle(pid, scan.process_names[pid], files, manifest, digest)
+
+
+def _lint_names_and_rules(pid: str, scan: _Scan, inp: BundleInput, forms: list[str],
+                          tasks: dict[str, Any]) -> list[Problem]:
+    """Unknown names read by the procedure's code, and task rules naming no user task of it."""
+    processes = [(scan.process_file[p], scan.process_el[p]) for p in sorted(_closure(pid, scan))
+                 if p in scan.process_el]
+    handlers = {scan.process_props[pid].get("startHandler", "")}.union(
+        *(lint.handlers_called(process) for _file, process in processes))
+    known = set().union(*(form_fields(inp.forms[f"{k}.json"]) for k in forms),
+                        *(lint.names_written(process) for _file, process in processes),
+                        *(inp.handler_provides.get(name, set()) for name in handlers),
+                        scan.dmn_outputs, lint.runtime_names(inp.script_functions))
+    problems = lint.name_problems(processes, known)
+    for task_id, task in tasks.items():
+        file = scan.element_file.get(task_id, scan.process_file[pid])
+        problems.extend(lint.rule_problems(file, task_id, task["properties"], set(tasks)))
+    return problems
 
 
 def _bundle_files(pid: str, scan: _Scan, inp: BundleInput, forms: list[str]) -> dict[str, str]:

@@ -28,7 +28,7 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import serializer
+from app.engine import migration, serializer
 from app.engine.scripting import ScriptBudgetExceeded, ScriptError, ServiceCaller, make_script_engine
 from app.engine.timers import read_timers
 from app.engine.xml import parse_xml
@@ -175,6 +175,11 @@ class RunningCase:
         self._wf.cancel()
         return self._result()
 
+    def migrate(self, target: Definition, mapping: dict[str, str]) -> list[str]:
+        """Move the case onto another version's definition (engine/migration.py), nothing run; the reasons it
+        cannot (then discard this object)."""
+        return migration.migrate(self._wf, target, mapping, self._wf.script_engine)
+
     # -- queries -------------------------------------------------------------------------------
     def current(self) -> StepResult:
         """The case as it stands, without running anything."""
@@ -215,7 +220,7 @@ class RunningCase:
             cause = exc.__cause__ or getattr(exc, "exception", None)
             if isinstance(exc.__context__, ScriptBudgetExceeded | ScriptError):  # our own message, said plainly
                 cause = exc.__context__
-            message = str(cause) if cause is not None and str(cause) else str(exc)
+            message = str(cause) if cause is not None and str(cause) else _plain_message(exc)
             result = self._result()
             result.error, result.error_step = message, step
             return result
@@ -249,6 +254,15 @@ class RunningCase:
             result.error = f"流程循环次数过多 (task depth {depth})"
         self._finished = []
         return result
+
+
+def _plain_message(exc: SpiffWorkflowException) -> str:
+    """The library's own message (English, e.g. "Error evaluating expression '…'") said in Chinese, with the
+    error that caused it (a KeyError of a condition reading a key a result lacks)."""
+    original = exc.__context__
+    if isinstance(original, Exception) and not isinstance(original, SpiffWorkflowException):
+        return f"流程条件或脚本执行出错：{type(original).__name__}: {str(original)[:300]}（{str(exc).strip()[:300]}）"
+    return f"流程执行出错：{str(exc).strip()[:500]}"
 
 
 def _latest_data(ready: list[Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from app.models.identity import (
 )
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
-from app.models.procedure import Procedure, ProcedureVersion
+from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.models.records import (
     CERTIFICATE_KIND_TITLES,
     Certificate,
@@ -47,6 +47,7 @@ __all__ = [
     "CaseSubject",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
-    "PersonStatus", "Procedure", "ProcedureVersion", "Project", "ProjectLock", "RecordSource", "Region",
-    "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "WorkflowState",
+    "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
+    "ProjectLock", "RecordSource", "Region",
+    "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource", "WorkflowState",
 ]

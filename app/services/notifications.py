@@ -67,6 +67,12 @@ def users_with_role(role: str, region_code: str | None = None) -> list[User]:
     return list(db.session.scalars(query.order_by(User.id)).unique())
 
 
+def users_of_organisation(organisation_id: int) -> list[User]:
+    """The active users of an organisation (an applicant enterprise's operators, an individual)."""
+    return list(db.session.scalars(select(User).where(User.organisation_id == organisation_id,
+                                                      User.active.is_(True)).order_by(User.id)).unique())
+
+
 def alert_calendar_missing(years: Iterable[int]) -> None:
     """Tell the admins that deadlines in these years are provisional until the year is entered (a year
     entered meanwhile by another process is not announced: its deadlines are recomputed)."""

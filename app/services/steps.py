@@ -1,18 +1,18 @@
 """The one step pipeline: load state -> engine -> project tasks -> deadlines -> history -> save state.
 
-Every way a case moves (start, form completed, timer fired, retry, withdrawal) goes through `advance` or
-`start`, inside the caller's unit of work, with plain ORM objects: the case, its workflow state row, its
-task rows, history events and clocks are changed in memory and written by one flush at the end (the
-caller's unit of work commits). The case's optimistic `lock_version` is checked and bumped by its first
-write: the flush before the first service-task handler runs, or that final flush; a concurrent step on the
-same case loses there with 409 (a conflict found before a handler aborts the step: it is not the handler's
-failure), and from then on this transaction holds the row.
+Every way a case moves (start, form completed, timer fired, retry, withdrawal, migration to another version of
+its procedure) goes through `advance` or `start`, inside the caller's unit of work, with plain ORM objects: the
+case, its workflow state row, its task rows, history events and clocks are changed in memory and written by one
+flush at the end (the caller's unit of work commits). The case's optimistic `lock_version` is checked and bumped
+by its first write: the flush before the first service-task handler runs, or that final flush; a concurrent
+step on the same case loses there with 409 (a conflict found before a handler aborts the step: it is not the
+handler's failure), and from then on this transaction holds the row.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -21,16 +21,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
 from app.engine import SERIALIZER_VERSION, AbortStep, Engine, RunningCase, StateUnreadable, StepResult
-from app.errors import StaleCase
+from app.errors import MigrationRefused, StaleCase
 from app.extensions import db
-from app.models import PROVINCE_CODE, Actor, Case, CaseStatus, Task, TaskStatus, User, WorkflowState
+from app.models import Actor, Case, CaseStatus, ProcedureVersion, Task, TaskStatus, User, WorkflowState
 from app.policy import is_candidate
 from app.services.cases import history, subjects
-from app.services.deadlines import clocks
+from app.services.deadlines import clocks, timer_functions
 from app.services.deadlines.calendar import WorkCalendar, current_calendar
-from app.services.deadlines.limits import LOCAL_TZ, due_at
 from app.services.procedures.registry import HandlerContext, get_handler
-from app.services.procedures.versions import definition_of, manifest_of
+from app.services.procedures.versions import definition_of, label_of, manifest_of
+from app.services.tasks import rows, rules
 
 # History kinds of the steps the engine finished by themselves (user tasks are recorded by the services).
 HISTORY_KINDS = {"ServiceTask": "handler_ran", "ScriptTask": "step_finished", "EndEvent": "step_finished",
@@ -43,38 +43,8 @@ CATCH_EVENT_TYPES = {"BoundaryEvent", "IntermediateCatchEvent", "StartEvent"}
 STATE_UNREADABLE_MESSAGE = "流程数据无法读取（保存的流程状态已损坏或无法解析），请修复后由管理员重试"
 
 
-def _script_end_of_day(day: str) -> str:
-    """For timers in diagrams: the end of a local date (YYYY-MM-DD) as an ISO string with offset."""
-    return datetime.combine(date.fromisoformat(day), time(23, 59, 59), tzinfo=LOCAL_TZ).isoformat()
-
-
-def _script_now() -> str:
-    return utcnow().isoformat()
-
-
-MAX_TIMER_WORKING_DAYS = 2500  # about ten years: beyond any limit of the notice's procedures
-
-
-def working_days_after(start: str, days: int, calendar: WorkCalendar | None = None) -> tuple[datetime, bool, datetime]:
-    """(close of business on the Nth working day after `start` (ISO), provisional, the start as a moment), counted
-    exactly as task deadlines are (the same calendar and office hours)."""
-    if not 0 <= int(days) <= MAX_TIMER_WORKING_DAYS:
-        raise ValueError(f"工作日数须在 0 至 {MAX_TIMER_WORKING_DAYS} 之间，而不是 {days}")
-    begin = datetime.fromisoformat(start)
-    begin = begin if begin.tzinfo else begin.replace(tzinfo=LOCAL_TZ)
-    due, provisional = due_at(begin, f"{int(days)} working days", calendar)
-    assert due is not None
-    return due, provisional, begin
-
-
-def _script_add_working_days(start: str, days: int) -> str:
-    """For timers in diagrams (as deploy evaluates them; a step uses its own, which records a result on a
-    provisional calendar: Step._add_working_days)."""
-    return working_days_after(start, days)[0].isoformat()
-
-
-ENGINE = Engine({"add_working_days": _script_add_working_days, "end_of_day": _script_end_of_day,
-                 "now": _script_now})
+ENGINE = Engine({"add_working_days": timer_functions.add_working_days, "end_of_day": timer_functions.end_of_day,
+                 "now": timer_functions.now})
 
 
 @dataclass
@@ -104,7 +74,17 @@ class Cancel:
     reason: str = ""
 
 
-Action = CompleteTask | FireTimers | Retry | Cancel
+@dataclass
+class Migrate:
+    """Move the case onto another version of its procedure (services/procedures/migration.py chooses the cases
+    and checks their data): nothing runs; its open tasks keep their rows, claims and deadlines (by bpmn id,
+    through `mapping` for renamed steps), its timers their moments; a step in error stays so until retried."""
+
+    version_id: int
+    mapping: dict[str, str] = field(default_factory=dict)
+
+
+Action = CompleteTask | FireTimers | Retry | Cancel | Migrate
 
 
 @dataclass
@@ -136,7 +116,7 @@ class Step:
         """For timers in diagrams: close of business on the Nth working day after `start` (ISO), counted
         exactly as task deadlines are; a result that crossed a year the calendar does not know is
         provisional: recorded on the case and the admins are alerted (clocks.record_provisional_timers)."""
-        due, provisional, begin = working_days_after(start, days, self.calendar())
+        due, provisional, begin = timer_functions.working_days_after(start, days, self.calendar())
         if provisional:
             self.provisional_timers.append(clocks.provisional_timer(self.calendar(), begin, int(days), due))
         return due.isoformat()
@@ -205,12 +185,44 @@ def advance(case: Case, actor: Actor | None, action: Action) -> StepOutcome:
     except StateUnreadable as exc:
         exc.after_rollback = _unreadable_recorder(case.id, actor.id if actor else None, isinstance(action, Retry))
         raise
+    if isinstance(action, Migrate):
+        return _migrate(step, running, action)
     try:
         result = _run(case, actor, running, action)
     except AbortStep as abort:
         raise StaleCase() from abort.__cause__
     completed_task_id = action.task_id if isinstance(action, CompleteTask) else None
     return _persist(step, running, result, completed_task_id, cancel=action if isinstance(action, Cancel) else None)
+
+
+def migration_problems(case: Case, version_id: int, mapping: dict[str, str]) -> list[str]:
+    """Why the case could not move onto the version (none: it can), tried on a copy of its workflow that is
+    thrown away; nothing of the case changes."""
+    state = _state_of(case)
+    try:
+        running = ENGINE.load(definition_of(case.procedure_version_id), state.state, state.serializer_version,
+                              Step(case, None, state).service_caller())
+    except StateUnreadable:
+        return [STATE_UNREADABLE_MESSAGE]
+    return running.migrate(definition_of(version_id), mapping)
+
+
+def _migrate(step: Step, running: RunningCase, action: Migrate) -> StepOutcome:
+    case = step.case
+    problems = running.migrate(definition_of(action.version_id), action.mapping)
+    if problems:
+        raise MigrationRefused(problems)
+    (_name, source), (_same, target) = label_of(case.procedure_version_id), label_of(action.version_id)
+    version = db.session.get(ProcedureVersion, action.version_id)
+    assert version is not None  # label_of found it
+    case.procedure_version, case.procedure_version_id = version, version.id
+    history.record(case, "case_migrated", step.actor, step=case.current_step,
+                   payload={"from_version": source, "to_version": target, "mapping": dict(action.mapping)})
+    result = running.current()
+    with db.session.no_autoflush:
+        rows.retarget_open_rows(case, db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id}), result.ready_tasks,
+                                action.mapping, manifest_of(action.version_id)["tasks"])
+    return _persist(step, running, result, None, migrated=True)
 
 
 def _run(case: Case, actor: Actor | None, running: RunningCase, action: Action) -> StepResult:
@@ -247,7 +259,8 @@ def _unreadable_recorder(case_id: int, actor_id: int | None, retried: bool) -> C
 
 
 def _persist(step: Step, running: RunningCase, result: StepResult, completed_task_id: str | None,
-             new_case: bool = False, claim_for: Actor | None = None, cancel: Cancel | None = None) -> StepOutcome:
+             new_case: bool = False, claim_for: Actor | None = None, cancel: Cancel | None = None,
+             migrated: bool = False) -> StepOutcome:
     """Write what a step changed: task rows, history, case fields, deadlines and the workflow state, in
     memory (its reads do not flush the step's half-made changes), then in one flush."""
     case, actor = step.case, step.actor
@@ -260,6 +273,9 @@ def _persist(step: Step, running: RunningCase, result: StepResult, completed_tas
                 history.record(case, kind, actor, step=finished.title, payload={"bpmn_id": finished.bpmn_id})
         if cancel is not None:
             _cancel_case(case, actor, cancel)
+        elif migrated:  # its status (an error included) stays as it was: nothing ran
+            case.current_step = "、".join(t.title for t in open_tasks) or "、".join(result.waiting_steps) or None
+            case.next_timer_at = result.next_timer_at
         else:
             _update_case(case, actor, result, open_tasks, reviewed)
         if case.status not in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT, CaseStatus.ERROR):
@@ -269,6 +285,7 @@ def _persist(step: Step, running: RunningCase, result: StepResult, completed_tas
         clocks.record_provisional_timers(case, step.provisional_timers)
         step.state.state, step.state.serializer_version = running.dump(), SERIALIZER_VERSION
     db.session.flush()
+    rules.notify_applicant(case, new_tasks)
     return StepOutcome(result, new_tasks)
 
 
@@ -313,16 +330,6 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | list | dict | None)}
 
 
-def _jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
-    if scope == "applicant":
-        return None, case.applicant_org_id
-    if scope == "province":
-        return PROVINCE_CODE, None
-    if scope == "case_city":
-        return case.region_code[:4] + "00", None
-    return case.region_code, None
-
-
 def _close_tasks(step: Step, known: dict[str, Task], ready_ids: set[str], completed_task_id: str | None,
                  now: datetime) -> None:
     for task_id, row in known.items():
@@ -357,7 +364,7 @@ def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None
         if ready.id in known:
             continue
         meta = manifest_tasks[ready.bpmn_id]
-        region, org = _jurisdiction(meta["scope"], case)
+        region, org = rows.jurisdiction(meta["scope"], case)
         # due_at/warn_at are computed once, by clocks.after_step, from the `dueIn` property
         row = Task(id=ready.id, case=case, bpmn_id=ready.bpmn_id, title=meta["title"],
                    lane=meta["lane"], role=meta["role"], scope=meta["scope"], region_code=region,
@@ -369,6 +376,7 @@ def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None
         if claim_for is not None and is_candidate(claim_for, row):
             row.assignee_id, row.claimed_at = claim_for.id, now
             history.record(case, "task_claimed", claim_for, task_id=row.id, step=row.title)
+        rules.assign_same_as(case, row, known.values(), step.actor)
     # Applicant tasks alone after the application reached an authority: the case waits for the applicant.
     reviewed = case.received_at is not None
     return created, sorted(known.values(), key=lambda t: t.created_at) + created, reviewed

@@ -28,7 +28,7 @@ from app.services.cases.lifecycle import (
 )
 from app.services.cases.overview import case_diagram
 from app.services.procedures import forms
-from app.services.procedures.versions import get_latest_version, manifest_of
+from app.services.procedures.versions import get_current_version, manifest_of
 from app.web.common import ID, attachment_names, case_files, case_properties, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
@@ -55,7 +55,7 @@ def index() -> ResponseReturnValue:
 
 
 def _start_schema(actor: Actor, key: str) -> dict[str, Any] | None:
-    version = get_latest_version(key)
+    version = get_current_version(key)
     form_key = (manifest_of(version.id).get("properties") or {}).get("startForm")
     return forms.render_schema(forms.form_schema(version.id, form_key), actor, None) if form_key else None
 
@@ -64,7 +64,7 @@ def _render_start(key: str, schema: dict[str, Any], values: Mapping[str, Any] | 
                   errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     errors = translate_errors(errors)
     fields = fields_from_schema(schema, values, errors)
-    return render_template("cases/start.html", key=key, title=get_latest_version(key).name, fields=fields,
+    return render_template("cases/start.html", key=key, title=get_current_version(key).name, fields=fields,
                            description=schema.get("description"),
                            form_errors=unplaced_errors(fields, errors or {})), status
 

@@ -83,7 +83,7 @@ def test_a_timer_the_runtime_can_schedule_deploys(tag: str, expression: str) -> 
         text = text.replace("<bpmn:script>round_no = 0</bpmn:script>",
                             "<bpmn:script>round_no = 0\nreview_due = end_of_day(\"2026-12-31\")</bpmn:script>")
         text = text.replace('label = "第%d轮" % round_no',
-                            'label = "第%d轮" % round_no\nmoved_due = handler_only["due"]')
+                            'label = "第%d轮" % round_no\nmoved_due = registration["due"]')
         return with_boundary_timer(tag, expression)(text)
     inp = bundle_input(edit, script_functions=FUNCTIONS)
     form = json.loads(inp.forms["review_submit.json"])

@@ -29,8 +29,8 @@ def user_id(username: str) -> int:
 def procedure_version(key: str, name: str | None = None) -> ProcedureVersion:
     """The latest version of a procedure; a bare one (no diagram) when the key was never deployed."""
     procedure = db.session.scalar(select(Procedure).where(Procedure.key == key))
-    if procedure is not None and procedure.latest_version is not None:
-        return procedure.latest_version
+    if procedure is not None and procedure.current_version is not None:
+        return procedure.current_version
     procedure = Procedure(key=key, name=name or key)
     db.session.add(procedure)
     db.session.flush()
@@ -38,7 +38,7 @@ def procedure_version(key: str, name: str | None = None) -> ProcedureVersion:
                                files={}, manifest={}, lib_version="test", deployed_by="factory")
     db.session.add(version)
     db.session.flush()
-    procedure.latest_version_id = version.id
+    procedure.current_version_id = version.id
     db.session.flush()
     return version
 

@@ -233,7 +233,10 @@ def test_the_shipped_diagrams_expressions_run_on_their_forms_sample_data() -> No
     data = {**sample_data(forms), "round_no": 1, "applicant_kind": "individual", "mode": "employer"}  # set by handlers
     bpmn, spiff = "{http://www.omg.org/spec/BPMN/20100524/MODEL}", "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
     env, ran = RestrictedEnvironment(FUNCTIONS, None), 0
-    for path in sorted([*root.glob("bpmn/*.bpmn"), *root.glob("tests/fixtures/**/*.bpmn")]):
+    # tests/fixtures/procedure_versions holds versions broken or hostile on purpose (a billion laughs, a condition
+    # reading a key the handler's result lacks): their own tests deploy and run them.
+    fixtures = [p for p in root.glob("tests/fixtures/**/*.bpmn") if "procedure_versions" not in p.parts]
+    for path in sorted([*root.glob("bpmn/*.bpmn"), *fixtures]):
         tree = parse_xml(path.read_bytes())
         for element in tree.iter(f"{bpmn}script", f"{spiff}preScript", f"{spiff}postScript"):
             env.execute(element.text or "", dict(data))

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.services.procedures.versions import form_keys_in_order, get_latest_version
+from app.services.procedures.versions import form_keys_in_order, get_current_version
 from tests.procedures.steps import act_ok, upload
 from tests.support.web import PDF_BYTES, WebUser
 from tests.web.test_display_and_language import dereg_by_new_employer
@@ -137,9 +137,9 @@ def test_submitted_fields_follow_the_procedures_steps(web: Callable[[str], WebUs
 def test_forms_are_ordered_by_the_diagrams_flow(app: Flask) -> None:
     with app.app_context():
         # A gateway's branches before what follows them (not one branch to its end first).
-        assert form_keys_in_order(get_latest_version("data_upgrade_b_to_a").id) == [
+        assert form_keys_in_order(get_current_version("data_upgrade_b_to_a").id) == [
             "upgrade_b_start", "upgrade_b_verify_mode", "upgrade_verification_record", "upgrade_b_city_check",
             "upgrade_b_confirm"]
-        assert form_keys_in_order(get_latest_version("personnel_deregistration").id) == [
+        assert form_keys_in_order(get_current_version("personnel_deregistration").id) == [
             "dereg_start", "dereg_application", "dereg_review"]
-        assert form_keys_in_order(get_latest_version("personnel_unlock").id) == ["unlock_request", "unlock_review"]
+        assert form_keys_in_order(get_current_version("personnel_unlock").id) == ["unlock_request", "unlock_review"]

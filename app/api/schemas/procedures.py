@@ -1,11 +1,101 @@
-"""Procedure output."""
-from marshmallow import Schema, fields
+"""Procedures: the list with start forms, one procedure with its versions, a version's files, deploys,
+the current version, and migrations of running cases."""
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas.common import id_field
+
+MAX_VERSION = 1_000_000
+
+
+def _version(required: bool = False) -> fields.Integer:
+    return fields.Integer(required=required, validate=validate.Range(min=1, max=MAX_VERSION))
+
+
+START_FORM = ("The start data's JSON Schema, each choice field with the caller's options as `oneOf` "
+              "[{const, title}]; `data` of POST /api/v1/cases must be valid against it. Null: the procedure starts "
+              "without data.")
 
 
 class ProcedureSchema(Schema):
     key = fields.String()
     name = fields.String()
-    version = fields.Integer(allow_none=True)
+    version = fields.Integer(allow_none=True, metadata={"description": "the current version"})
     content_hash = fields.String(allow_none=True)
     deployed_at = fields.DateTime(allow_none=True)
     start_roles = fields.List(fields.String())
+    start_form = fields.Dict(allow_none=True, metadata={"description": START_FORM})
+
+
+class ProcedureVersionSchema(Schema):
+    version = fields.Integer()
+    deployed_at = fields.DateTime()
+    deployed_by = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    content_hash = fields.String()
+    running_cases = fields.Integer(metadata={"description": "open cases (running, waiting, in error) on it"})
+
+
+class ProcedureDetailSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    version = fields.Integer(allow_none=True, metadata={"description": "the current version: new cases start on it"})
+    start_form = fields.Dict(allow_none=True, metadata={"description": START_FORM})
+    versions = fields.List(fields.Nested(ProcedureVersionSchema))
+
+
+FILES = ("File name -> text: `bpmn/<name>.bpmn`, `bpmn/<name>.dmn`, `bpmn/lanes.json`, `forms/<name>.json`.")
+
+
+class VersionFilesSchema(Schema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": FILES})
+
+
+class VersionDeploySchema(Schema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": FILES + " At most 100 files of 1 MB each."})
+    note = fields.String(load_default=None, allow_none=True,
+                         metadata={"description": "the change note (required unless dry_run)"})
+    dry_run = fields.Boolean(load_default=False)
+
+
+class VersionDeployedSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    note = fields.String(allow_none=True)
+
+
+class ProblemSchema(Schema):
+    file = fields.String(allow_none=True)
+    element = fields.String(allow_none=True)
+    problem = fields.String()
+
+
+class DeployCheckSchema(Schema):
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class CurrentVersionSchema(Schema):
+    version = _version(required=True)
+    note = fields.String(load_default=None, allow_none=True, metadata={"description": "why (required)"})
+
+
+class MigrationRequestSchema(Schema):
+    from_version = _version(required=True)
+    to_version = _version(required=True)
+    case_ids = fields.List(id_field(), load_default=None, allow_none=True, validate=validate.Length(max=1000),
+                           metadata={"description": "only these cases (default: every open case on from_version)"})
+    mapping = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                          values=fields.String(validate=validate.Length(max=100)), load_default=None, allow_none=True,
+                          metadata={"description": "renamed steps: {old bpmn id: new bpmn id}"})
+    dry_run = fields.Boolean(load_default=False)
+
+
+class MigrationResultSchema(Schema):
+    case_id = fields.Integer()
+    can_migrate = fields.Boolean()
+    migrated = fields.Boolean()
+    reason = fields.String(allow_none=True)
+
+
+class MigrationResultsSchema(Schema):
+    results = fields.List(fields.Nested(MigrationResultSchema))

@@ -23,6 +23,7 @@ EVENT_TITLES = {
     "handler_ran": "自动处理完成",
     "error": "流程出错",
     "retried": "管理员重试",
+    "case_migrated": "迁移到流程新版本",
     "timer_fired": "定时器触发",
     "message_received": "收到消息",
     "signal_received": "收到信号",

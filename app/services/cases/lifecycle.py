@@ -16,7 +16,7 @@ from app.services import steps
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_handler
-from app.services.procedures.versions import get_latest_version, manifest_of
+from app.services.procedures.versions import get_current_version, manifest_of
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _next_number(prefix: str) -> str:
 
 def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
     """Start a case of the latest version of a procedure; the applicant's first task is claimed."""
-    version = get_latest_version(procedure_key)
+    version = get_current_version(procedure_key)
     manifest = manifest_of(version.id)
     require_can_start(actor, manifest.get("start_roles", []))
     initial = _validated_start_data(version, manifest, actor, data or {})

@@ -48,12 +48,12 @@ def count_cases_by_status(actor: Actor) -> dict[str, int]:
 
 def startable_procedures(actor: Actor) -> list[Procedure]:
     """The deployed procedures this actor's roles may start."""
-    return [p for p in list_procedures() if p.latest_version_id is not None and (
-        not (roles := manifest_of(p.latest_version_id).get("start_roles")) or actor.has_role(*roles))]
+    return [p for p in list_procedures() if p.current_version_id is not None and (
+        not (roles := manifest_of(p.current_version_id).get("start_roles")) or actor.has_role(*roles))]
 
 
 def start_form_key(procedure: Procedure) -> str | None:
     """The form asked for when starting (None: the case starts with one click)."""
-    if procedure.latest_version_id is None:
+    if procedure.current_version_id is None:
         return None
-    return (manifest_of(procedure.latest_version_id).get("properties") or {}).get("startForm")
+    return (manifest_of(procedure.current_version_id).get("properties") or {}).get("startForm")

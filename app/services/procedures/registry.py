@@ -52,8 +52,13 @@ class HandlerRegistry:
     handlers: dict[str, Handler] = field(default_factory=dict)
     choices: dict[str, ChoiceProvider] = field(default_factory=dict)
     validators: dict[str, FormValidator] = field(default_factory=dict)
+    # The names a handler adds to the case data (a start handler's derived facts, `ctx.data`): deploy lets
+    # conditions and scripts read them.
+    provides: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def handler(self, name: str) -> Callable[[F], F]:
+    def handler(self, name: str, provides: tuple[str, ...] = ()) -> Callable[[F], F]:
+        if provides:
+            self.provides[name] = frozenset(provides)
         return self._register(self.handlers, name)
 
     def choice(self, name: str) -> Callable[[F], F]:
@@ -83,6 +88,10 @@ def _registry() -> HandlerRegistry:
 
 def handler_names() -> set[str]:
     return set(_registry().handlers)
+
+
+def handler_provides() -> dict[str, set[str]]:
+    return {name: set(names) for name, names in _registry().provides.items()}
 
 
 def get_handler(name: str) -> Handler:

@@ -20,6 +20,7 @@ from app.services import steps
 from app.services.cases import history
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_validator
+from app.services.tasks.rules import require_four_eyes
 
 
 def assignable_users(actor: Actor, task_id: str) -> list[User]:
@@ -62,6 +63,7 @@ def claim_task(actor: Actor, task_id: str) -> Task:
     _require_open(task)
     if task.assignee_id is not None:
         raise TaskAlreadyClaimed()
+    require_four_eyes(actor.id, task)
     try:
         _hand_over(task, actor)
     except StaleDataError as exc:  # another claim, assignment or step of the case came first
@@ -88,6 +90,7 @@ def assign_task(actor: Actor, task_id: str, user_id: int) -> Task:
     assignee = db.session.get(User, user_id)
     if assignee is None or not assignee.active or not is_candidate(assignee, task):
         raise NotAllowed("该用户不能办理此任务", code="assignee_not_candidate")
+    require_four_eyes(assignee.id, task)
     _hand_over(task, assignee)
     history.record(task.case, "task_assigned", actor, task_id=task.id, step=task.title,
                    payload={"assignee": assignee.username})
@@ -135,6 +138,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
             raise NotAllowed("您不是该任务的办理人", code="not_candidate")
     elif task.assignee_id != actor.id:
         raise TaskAlreadyClaimed("该任务已由他人领取，您不能办理")
+    require_four_eyes(actor.id, task)
     form, cleaned = _validated(actor, task, data)
     case = task.case
     changes = {k: {"old": (case.data or {}).get(k), "new": v} for k, v in cleaned.items()

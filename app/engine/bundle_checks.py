@@ -1,0 +1,110 @@
+"""Deploy checks of a bundle's forms, lane map and process properties (the diagrams' own: lint.py, registry.py)."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+Problem = dict[str, str | None]
+PropertyCheck = Callable[[str, str], str | None]
+PREFIX_RE = re.compile(r"^[A-Z]{1,6}$")
+SCOPES = {"applicant", "case_city", "case_region", "province"}
+
+
+def problem(file: str | None, element: str | None, text: str) -> Problem:
+    return {"file": file, "element": element, "problem": text}
+
+
+def _choice_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("x-choices"), str):
+            yield node["x-choices"]
+        for value in node.values():
+            yield from _choice_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _choice_refs(value)
+
+
+def form_fields(text: str) -> set[str]:
+    """The top-level fields of a form (what a completed form puts into the case data); none if unreadable."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError:
+        return set()
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    return set(props) if isinstance(props, dict) else set()
+
+
+def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Problem]) -> None:
+    for name, text in forms.items():
+        try:
+            schema = json.loads(text)
+            Draft202012Validator.check_schema(schema)
+        except (json.JSONDecodeError, SchemaError) as exc:
+            problems.append(problem(f"forms/{name}", None, f"表单不是有效的 JSON Schema: {str(exc)[:300]}"))
+            continue
+        for ref in _choice_refs(schema):
+            if ref not in choice_names:
+                problems.append(problem(f"forms/{name}", ref, f"未注册的选项来源 (unknown x-choices) '{ref}'"))
+        for field_name in (schema.get("properties") or {}) if isinstance(schema, dict) else ():
+            # A form's fields become script variables: a name of the script engine's own (its guards all
+            # begin with "_") or SpiffWorkflow's typed-object marker must not be a field.
+            if field_name.startswith("_") or field_name == "typename" or not field_name.isidentifier():
+                problems.append(problem(f"forms/{name}", field_name,
+                                        f"字段名不可用 (reserved or not an identifier) '{field_name}'"))
+
+
+def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem]) -> None:
+    for lane, rule in lanes.items():
+        if not isinstance(rule, dict):
+            problems.append(problem("bpmn/lanes.json", lane, "泳道映射须为 {\"role\": …, \"scope\": …}"))
+            continue
+        if rule.get("role") not in roles:
+            problems.append(problem("bpmn/lanes.json", lane, f"未知角色 '{rule.get('role')}'"))
+        if rule.get("scope") not in SCOPES:
+            problems.append(problem("bpmn/lanes.json", lane, f"未知范围 '{rule.get('scope')}'"))
+
+
+def check_process_properties(file: str, pid: str, props: dict[str, str], handlers: set[str], forms: dict[str, str],
+                             roles: set[str], property_check: PropertyCheck | None) -> list[Problem]:
+    """The properties of a startable process: prefix, handlers, start form, start roles, clock properties."""
+    problems = []
+    if not PREFIX_RE.match(props["casePrefix"]):
+        problems.append(problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
+    for key in ("startHandler", "withdrawHandler"):
+        if props.get(key) and props[key] not in handlers:
+            problems.append(problem(file, pid, f"{key} 未注册的处理程序 (unknown handler) '{props[key]}'"))
+    if props.get("startForm") and f"{props['startForm']}.json" not in forms:
+        problems.append(problem(file, pid, f"表单不存在 (unknown form) forms/{props['startForm']}.json"))
+    for name, value in props.items():
+        message = property_check(name, value) if property_check else None
+        if message:
+            problems.append(problem(file, pid, message))
+    for role in filter(None, props.get("startRoles", "").split(",")):
+        if role.strip() not in roles:
+            problems.append(problem(file, pid, f"startRoles 含未知角色 '{role.strip()}'"))
+    return problems
+
+
+def startable_problems(process_file: dict[str, str], props: dict[str, dict[str, str]], executable: dict[str, bool],
+                       called: set[str], files: list[str]) -> list[Problem]:
+    """A bundle must start something, and each of its processes must be startable or called by one that is:
+    a diagram without our properties is a problem that says what is missing, never a silent success."""
+    startable = [pid for pid, p in props.items() if "casePrefix" in p]
+    problems = []
+    if not process_file:
+        return [problem(name, None, "文件中没有流程 (bpmn:process)，没有可部署的事项") for name in files]
+    for pid, file in sorted(process_file.items()):
+        if pid in startable or pid in called:
+            continue
+        missing = "casePrefix 属性（spiffworkflow:properties，例如 <spiffworkflow:property name=\"casePrefix\" " \
+                  "value=\"JS\"/>）"
+        if not executable.get(pid):
+            missing = f"isExecutable=\"true\" 和 {missing}"
+        problems.append(problem(file, pid, f"流程“{pid}”既不可发起也未被任何可发起的流程调用：缺少 {missing}"))
+    return problems
