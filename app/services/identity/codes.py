@@ -1,5 +1,5 @@
 """One-time SMS codes, the second factor of sign-in: six digits, single use, valid 5 minutes, stored as a
-keyed hash, at most 5 wrong entries per code, sent at most once a minute and 10 times an hour per phone."""
+keyed hash, at most 5 wrong entries per code, sent at most once a minute and 10 times an hour per phone (SMS_PHONE_LIMITS)."""
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +23,8 @@ log = logging.getLogger("app.security")
 
 CODE_LIFETIME = timedelta(minutes=5)
 MAX_WRONG_ENTRIES = 5
-PER_PHONE = ((timedelta(minutes=1), 1), (timedelta(hours=1), 10))  # (window, codes) a phone may receive
+# (window in seconds, codes) a phone may receive: config SMS_PHONE_LIMITS, by default 1 a minute, 10 an hour.
+DEFAULT_PHONE_LIMITS = ((60, 1), (3600, 10))
 
 
 class TooManyCodes(DomainError):
@@ -56,7 +57,8 @@ def _phone_key(phone: str, window: timedelta) -> str:
 def issue_code(user: User, source_ip: str | None) -> IssuedCode:
     """A new code for the user's phone; earlier unused codes stop counting. Refused past the phone's limits."""
     phone = user.phone or ""
-    for window, allowed in PER_PHONE:
+    for seconds, allowed in current_app.config.get("SMS_PHONE_LIMITS") or DEFAULT_PHONE_LIMITS:
+        window = timedelta(seconds=seconds)
         if count_attempt(_phone_key(phone, window), window).number > allowed:
             log.warning("SMS code refused, phone limit: %s (user %d)", mask_text(phone), user.id)
             raise TooManyCodes()

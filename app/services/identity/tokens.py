@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from app.db import attempt, utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.models import ApiToken, Organisation, Role, SignedIn, User, UserRole
+from app.models import Actor, ApiToken, Organisation, Role, SignedIn, User, UserRole
 from app.policy import region_covers, region_scope, require_admin
 
 log = logging.getLogger("app.security")
@@ -67,21 +67,21 @@ def newest_token(user: User) -> ApiToken:
                               .order_by(ApiToken.id.desc()).limit(1)).one()
 
 
-def list_tokens(owner: User | SignedIn, include_revoked: bool = True) -> list[ApiToken]:
+def list_tokens(owner: Actor, include_revoked: bool = True) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.user_id == owner.id).order_by(ApiToken.id.desc())
     if not include_revoked:
         query = query.where(ApiToken.revoked.is_(False))
     return list(db.session.scalars(query))
 
 
-def administered_tokens(admin: User | SignedIn) -> Select[tuple[ApiToken]]:
+def administered_tokens(admin: Actor) -> Select[ApiToken]:
     """Tokens an admin may see and revoke: those of users in his region (the province: all)."""
     require_admin(admin)
     return (select(ApiToken).join(User, User.id == ApiToken.user_id)
             .where(region_scope(User.region_code, admin.region_code)).order_by(ApiToken.id.desc()))
 
 
-def get_token_for(actor: User | SignedIn, token_id: int) -> ApiToken:
+def get_token_for(actor: Actor, token_id: int) -> ApiToken:
     """A token the actor may manage: his own, or (an admin) one of a user in his region; else 404."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
@@ -93,7 +93,7 @@ def get_token_for(actor: User | SignedIn, token_id: int) -> ApiToken:
     raise NotFound("未找到该令牌", code="token_not_found")
 
 
-def revoke_token(actor: User | SignedIn, token_id: int) -> ApiToken:
+def revoke_token(actor: Actor, token_id: int) -> ApiToken:
     """Revoke a token (idempotent): its owner or an admin of the owner's region."""
     token = get_token_for(actor, token_id)
     if not token.revoked:
