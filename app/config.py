@@ -51,6 +51,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_UPLOAD_BYTES": max_upload,
         # Any request body: an upload with its multipart framing fits; a larger body answers 413 unread.
         "MAX_CONTENT_LENGTH": max_upload + 1024 * 1024,
+        # A body that is not an upload (JSON, a page's form): a procedure bundle with its forms fits.
+        "MAX_BODY_BYTES": int(os.environ.get("GJY_MAX_BODY_BYTES", str(2 * 1024 * 1024))),
         # How long one statement may wait for the database (a lock, a slow query) before the request is
         # answered 503 and rolled back: PostgreSQL's statement_timeout, SQLite's busy timeout. Seconds.
         "DB_TIMEOUT_SECONDS": float(os.environ.get("GJY_DB_TIMEOUT_SECONDS", "30")),

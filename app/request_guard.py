@@ -1,13 +1,19 @@
-"""One guard for every request: text with control characters (NUL and the other C0 controls but tab, line
-feed and carriage return) is refused with 400 before any view runs. PostgreSQL refuses NUL in text (a 500
-from deep inside a view otherwise), and no form or API field of ours takes control characters."""
+"""One guard for every request, before any view runs:
+
+- a body other than an upload is bounded (MAX_BODY_BYTES; uploads keep MAX_CONTENT_LENGTH): a larger one is
+  answered 413 unread, so a huge JSON body costs neither parse time nor memory;
+- a JSON body nested deeper than any request needs is refused with 400 (json.loads and the code after it
+  recurse into it);
+- text with control characters (NUL and the other C0 controls but tab, line feed and carriage return) is
+  refused with 400. PostgreSQL refuses NUL in text (a 500 from deep inside a view otherwise), and no form or
+  API field of ours takes control characters."""
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from app.errors import DomainError
 
@@ -36,6 +42,54 @@ def _texts(value: Any) -> Iterable[str]:
             stack.extend(item)
 
 
+MAX_JSON_DEPTH = 32  # objects and lists inside each other in a request body (a form needs 4)
+
+
+class JsonTooDeep(DomainError):
+    status, code = 400, "json_too_deep"
+    message = f"请求正文嵌套层数过多（最多 {MAX_JSON_DEPTH} 层）"
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether objects and lists nest deeper than `limit` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def json_body() -> Any:
+    """The request's JSON body (None when it is not JSON), refused when nested too deep."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError as exc:
+        raise JsonTooDeep() from exc
+    if json_depth_exceeds(data, MAX_JSON_DEPTH):
+        raise JsonTooDeep()
+    return data
+
+
+class BodyTooLarge(DomainError):
+    status, code = 413, "payload_too_large"
+
+
+def bound_body() -> None:
+    """Bodies that are not multipart uploads are read up to MAX_BODY_BYTES: a declared larger length is
+    refused at once, a chunked body is cut by werkzeug (413) when it passes the limit."""
+    if request.mimetype == "multipart/form-data":
+        return
+    limit = current_app.config["MAX_BODY_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(f"请求内容过大：不能超过 {limit // 1024} KB")
+    request.max_content_length = limit
+
+
 def refuse_control_characters() -> None:
     """Query arguments, form fields, uploaded files' names and JSON bodies."""
     texts: list[Iterable[str]] = [request.path.split("/"), request.args.keys(), request.args.values()]
@@ -43,10 +97,11 @@ def refuse_control_characters() -> None:
         texts += [request.form.keys(), request.form.values(),
                   (f.filename or "" for f in request.files.values())]
     elif request.is_json:
-        texts.append(_texts(request.get_json(silent=True)))
+        texts.append(_texts(json_body()))
     if any(_CONTROL.search(text) for group in texts for text in group):
         raise ControlCharacters()
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(bound_body)
     app.before_request(refuse_control_characters)

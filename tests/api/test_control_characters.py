@@ -45,3 +45,15 @@ def test_a_nul_in_a_sign_in_form_is_refused_with_a_page(app: Flask, client: Any)
     assert page.status_code == 400 and page.mimetype == "text/html"
     assert "不允许的控制字符" in page.get_data(as_text=True)
     assert _count(app, LoginEvent) == events
+
+
+def test_a_body_that_is_not_an_upload_is_bounded(app: Flask, as_user: Callable[[str], ApiUser]) -> None:
+    """A JSON body past MAX_BODY_BYTES is refused unread with 413 and a Chinese message; nothing starts."""
+    ent = as_user("ent-nanning")
+    cases = _count(app, Case)
+    limit = app.config["MAX_BODY_BYTES"]
+    refused = ent.start("personnel_unlock", {"reason": "x" * limit})
+    assert refused.status_code == 413 and refused.json["code"] == "payload_too_large"
+    assert f"不能超过 {limit // 1024} KB" in refused.json["message"]
+    assert _count(app, Case) == cases
+    assert ent.start("personnel_unlock").status_code == 201
