@@ -136,11 +136,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('allowed_procedures')
-        batch_op.drop_column('removed_at')
-        batch_op.drop_column('main_operator')
-        batch_op.drop_column('demo')
+    # Plain ALTER TABLE (SQLite >= 3.35 has DROP COLUMN): a batch copy of users would have to drop the table,
+    # which the rows referring to it forbid.
+    for column in ('allowed_procedures', 'removed_at', 'main_operator', 'demo'):
+        op.drop_column('users', column)
 
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_api_tokens_revoked_by_id_users'), type_='foreignkey')
