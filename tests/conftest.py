@@ -23,8 +23,8 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.db import unit_of_work
-from app.integrations.standin import StandIn
 from app.extensions import db
+from app.integrations.standin import StandIn
 from app.services.deadlines.calendar import forget_calendar
 from app.services.demo import seed_demo
 from app.services.identity.accounts import get_user_by_username, issue_token

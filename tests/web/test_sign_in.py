@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, session
+from flask import Flask
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -19,7 +19,6 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.models import SignInCode, User
 from app.models.identity import LoginEvent
-from app.services.demo import DEMO_PASSWORD
 from app.services.identity import accounts
 from app.services.identity.accounts import create_user, get_user_by_username
 from app.services.identity.tokens import issue_token

@@ -1,5 +1,6 @@
 """One-time SMS codes, the second factor of sign-in: six digits, single use, valid 5 minutes, stored as a
-keyed hash, at most 5 wrong entries per code, sent at most once a minute and 10 times an hour per phone (SMS_PHONE_LIMITS)."""
+keyed hash, at most 5 wrong entries per code, sent at most once a minute and 10 times an hour per phone
+(SMS_PHONE_LIMITS)."""
 from __future__ import annotations
 
 import hashlib
