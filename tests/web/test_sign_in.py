@@ -3,7 +3,6 @@ demo users exist only in demo mode; attempts are counted atomically (20 parallel
 exactly 5 checks), limited per IP, and recorded with the client's address behind a trusted proxy."""
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -14,15 +13,13 @@ from flask import Flask
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from app import config, create_app
+from app import config
 from app.db import unit_of_work
 from app.extensions import db
-from app.models import SignInCode, User
-from app.models.identity import LoginEvent
+from app.models import SignInCode
 from app.services.identity import accounts
 from app.services.identity.accounts import create_user, get_user_by_username
 from app.services.identity.tokens import issue_token
-from tests.conftest import _config
 from tests.support.web import WebUser, code_step, csrf_token, password_step, sent_code
 
 
@@ -176,46 +173,4 @@ def test_the_idle_timeout_defaults_to_thirty_minutes_and_demo_secret_is_random(t
     assert config.from_environment(str(tmp_path / "c"))["SECRET_KEY"] is None  # outside demo: none
 
 
-@pytest.mark.committing
-def test_behind_a_trusted_proxy_the_client_address_is_recorded(database_url: str, tmp_path: Path) -> None:
-    app = create_app({**_config(database_url, tmp_path), "TRUSTED_PROXIES": 1})
-    try:
-        client = app.test_client()
-        forwarded = {"X-Forwarded-For": "203.0.113.9"}
-        token = csrf_token(client.get("/login", headers=forwarded).get_data(as_text=True))
-        client.post("/login", data={"username": "city-nanning", "password": "wrong", "csrf_token": token},
-                    headers=forwarded)
-        with app.app_context():
-            event = db.session.scalars(select(LoginEvent).order_by(LoginEvent.id.desc()).limit(1)).one()
-        assert event.source_ip == "203.0.113.9"
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-@pytest.mark.committing
-def test_twenty_parallel_wrong_passwords_get_exactly_five_checks(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    checked: list[str] = []
-    real = accounts.check_password_hash
-    monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: checked.append(p) or real(h, p))
-    clients = [app.test_client() for _ in range(20)]
-    tokens = [csrf_token(c.get("/login").get_data(as_text=True)) for c in clients]
-    start = threading.Barrier(20)
-    statuses: list[int] = []
-
-    def attempt(client: Any, token: str) -> None:
-        start.wait()
-        response = client.post("/login", data={"username": "city-nanning", "password": "wrong-Passw0rd",
-                                               "csrf_token": token})
-        statuses.append(response.status_code)
-
-    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert len(checked) == 5
-    assert sorted(statuses) == [401] * 5 + [429] * 15
-    with app.app_context():
-        assert db.session.scalar(select(User.active).where(User.username == "city-nanning"))
+# Behind a proxy and 20 parallel wrong passwords: tests/web/test_identity_defects.py.
