@@ -10,8 +10,6 @@ from app.api.schemas.tokens import TokenCreatedSchema, TokenCreateSchema, TokenL
 from app.auth import bearer_actor
 from app.extensions import db
 from app.services.identity import tokens as token_service
-from app.services.identity.accounts import get_user_by_username
-from app.services.identity.changes import record_change
 
 blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1/tokens", description="访问令牌")
 
@@ -31,12 +29,8 @@ class Tokens(MethodView):
     @blp.response(201, TokenCreatedSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """A new token for the caller; its value is in this answer only."""
-        actor = bearer_actor()
-        user = get_user_by_username(actor.username)
-        value = token_service.issue_token(user, body["days"], body["scopes"], body["name"])
-        token = token_service.newest_token(user)
-        record_change(actor, "token_issued", user, source_ip=request.remote_addr, token=token.id,
-                      scopes=token.scopes, days=body["days"])
+        token, value = token_service.create_token(bearer_actor(), body["days"], body["scopes"], body["name"],
+                                                  request.remote_addr)
         return {**{key: getattr(token, key) for key in ("id", "name", "created_at", "expires_at", "last_used_at",
                                                        "revoked", "revoked_at", "user", "scope_set")},
                 "token": value}
@@ -47,6 +41,4 @@ class TokenResource(MethodView):
     @blp.response(204)
     def delete(self, token_id: int) -> None:
         """Revoke a token: the caller's own, or (admins) one of a user of their region; others are 404."""
-        actor = bearer_actor()
-        token = token_service.revoke_token(actor, token_id)
-        record_change(actor, "token_revoked", token.user, source_ip=request.remote_addr, token=token.id)
+        token_service.revoke_token(bearer_actor(), token_id, request.remote_addr)

@@ -3,8 +3,7 @@ import click
 
 from app.cli import TransactionalGroup
 from app.services.identity.accounts import get_user_by_username
-from app.services.identity.changes import record_change
-from app.services.identity.tokens import DEFAULT_DAYS, MAX_DAYS, SCOPES, issue_token, newest_token
+from app.services.identity.tokens import DEFAULT_DAYS, MAX_DAYS, SCOPES, create_token
 
 group = TransactionalGroup("users", help="用户与访问令牌 (users and API tokens)")
 
@@ -19,8 +18,6 @@ group = TransactionalGroup("users", help="用户与访问令牌 (users and API t
 def token(username: str, days: int, scopes: tuple[str, ...], name: str) -> None:
     """Print a new bearer token for USERNAME, alone on the last line."""
     user = get_user_by_username(username)
-    value = issue_token(user, days=days, scopes=scopes, name=name)
-    record_change(None, "token_issued", user, source_ip="cli", token=newest_token(user).id, scopes=" ".join(scopes),
-                  days=days)
+    _token, value = create_token(user, days=days, scopes=scopes, name=name, source_ip="cli")
     click.echo(f"# bearer token for {user.username}, valid {days} days, scopes: {' '.join(scopes)}")
     click.echo(value)

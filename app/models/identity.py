@@ -145,6 +145,8 @@ class User(UserMixin, Base):
     main_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # An operator removed by his main operator: never active again, kept for the history that names him.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A temporary password (an admin's new account or reset): the user must choose his own before anything else.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # An enterprise operator's rights: the procedure keys he may start; None: every one his roles allow.
     allowed_procedures: Mapped[list[str] | None] = mapped_column(JSON)
     # Held in the page session at sign-in; signing out or a new password bumps it, which ends every

@@ -2,6 +2,7 @@
 from flask import Flask
 
 from app.web import (
+    account,
     accounts,
     auth,
     calendar,
@@ -36,3 +37,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(operators.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(account.bp)

@@ -11,7 +11,6 @@ from app.db import attempt
 from app.errors import DomainError
 from app.extensions import db
 from app.services.identity import tokens as service
-from app.services.identity.changes import record_change
 from app.web.common import ID
 from app.web.i18n import gettext as _
 
@@ -32,17 +31,14 @@ def index() -> ResponseReturnValue:
 @bp.post("/account/tokens")
 @login_required
 def create() -> ResponseReturnValue:
-    user = session_actor()
     try:
         days = int(request.form.get("days") or service.DEFAULT_DAYS)
     except ValueError:
         days = 0
     try:
         with attempt(db.session()):
-            value = service.issue_token(user, days, request.form.getlist("scopes"), request.form.get("name", ""))
-            token = service.newest_token(user)
-            record_change(user, "token_issued", user, source_ip=request.remote_addr, token=token.id,
-                          scopes=token.scopes, days=days)
+            _token, value = service.create_token(session_actor(), days, request.form.getlist("scopes"),
+                                                 request.form.get("name", ""), request.remote_addr)
     except DomainError as exc:
         flash(_(exc.message), "danger")
         return _own_page(status=422)
@@ -53,8 +49,7 @@ def create() -> ResponseReturnValue:
 @login_required
 def revoke(token_id: int) -> ResponseReturnValue:
     actor = session_actor()
-    token = service.revoke_token(actor, token_id)
-    record_change(actor, "token_revoked", token.user, source_ip=request.remote_addr, token=token.id)
+    token = service.revoke_token(actor, token_id, request.remote_addr)
     flash(_("令牌已吊销"), "info")
     return redirect(url_for("tokens.index") if token.user_id == actor.id else url_for("tokens.administered"))
 

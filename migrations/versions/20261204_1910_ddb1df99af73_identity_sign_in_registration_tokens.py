@@ -127,6 +127,7 @@ def upgrade():
         batch_op.add_column(sa.Column('main_operator', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('allowed_procedures', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('password_must_change', sa.Boolean(), server_default='0', nullable=False))
 
     conn = op.get_bind()
     for user_id, password_hash in conn.execute(
@@ -138,7 +139,7 @@ def upgrade():
 def downgrade():
     # Plain ALTER TABLE (SQLite >= 3.35 has DROP COLUMN): a batch copy of users would have to drop the table,
     # which the rows referring to it forbid.
-    for column in ('allowed_procedures', 'removed_at', 'main_operator', 'demo'):
+    for column in ('password_must_change', 'allowed_procedures', 'removed_at', 'main_operator', 'demo'):
         op.drop_column('users', column)
 
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:

@@ -87,6 +87,10 @@ def test_an_admin_creates_a_city_reviewer_who_signs_in(new_page: Callable[..., A
     check_page(admin, "25-account-created")
     reviewer = new_page()
     sign_in(reviewer, "gl-reviewer", password, phone="13807730000")
+    assert reviewer.url.endswith("/account/password")  # a temporary password is changed first
+    _fill(reviewer, {"current": password, "password": "Guilin-Review-1", "password2": "Guilin-Review-1"})
+    reviewer.get_by_role("button", name="保存").click()
+    assert "/tasks" in reviewer.url  # his inbox
     assert "桂林市住房和城乡建设局" in reviewer.get_by_test_id("who").inner_text()
 
 

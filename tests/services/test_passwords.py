@@ -49,3 +49,19 @@ def test_set_password_refuses_the_last_five_and_a_weak_one(app: Flask) -> None:
             set_password(user, "Demo-Passw0rd!")  # six passwords ago: allowed again
             with pytest.raises(WeakPassword, match="不得包含账号名"):
                 set_password(user, "x-City-Nanning-9")
+
+
+def test_a_user_changes_his_own_password_after_the_current_one(app: Flask) -> None:
+    from tests.support.web import WebUser
+
+    page = WebUser(app, "city-liuzhou").login()
+    wrong = page.post("/account/password", {"current": "nope", "password": "Liuzhou-New-Pass1",
+                                            "password2": "Liuzhou-New-Pass1"})
+    assert wrong.status_code == 422 and "当前密码不正确" in wrong.get_data(as_text=True)
+    weak = page.post("/account/password", {"current": "Demo-Passw0rd!", "password": "short", "password2": "short"})
+    assert weak.status_code == 422 and "密码长度" in weak.get_data(as_text=True)
+    changed = page.post("/account/password", {"current": "Demo-Passw0rd!", "password": "Liuzhou-New-Pass1",
+                                              "password2": "Liuzhou-New-Pass1"})
+    assert changed.status_code == 302 and page.get("/").status_code in (200, 302)
+    assert page.get("/tasks").status_code == 200  # still signed in, in a new session
+    WebUser(app, "city-liuzhou").login("Liuzhou-New-Pass1")

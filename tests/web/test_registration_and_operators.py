@@ -146,6 +146,11 @@ def test_an_admin_creates_a_city_reviewer_and_changes_him(app: Flask) -> None:
     password = re.search(r'data-testid="password-value">([^<]+)<', text)
     assert password
     reviewer = WebUser(app, "gl-reviewer").login(password.group(1))
+    first = reviewer.get("/cases")
+    assert first.status_code == 302 and first.headers["Location"] == "/account/password"  # temporary password
+    changed = reviewer.post("/account/password", {"current": password.group(1), "password": "Guilin-Review-1",
+                                                  "password2": "Guilin-Review-1"})
+    assert changed.status_code == 302 and reviewer.get("/cases").status_code == 200
     with app.app_context():
         user = get_user_by_username("gl-reviewer")
         assert user.roles == {"city_reviewer"} and user.organisation.name == "桂林市住房和城乡建设局"
@@ -161,8 +166,9 @@ def test_an_admin_creates_a_city_reviewer_and_changes_him(app: Flask) -> None:
     with app.app_context():
         changes = list(db.session.scalars(select(AccountChange).where(AccountChange.target_user_id == user_id)
                                           .order_by(AccountChange.id)))
-    assert [c.action for c in changes] == ["account_created", "account_changed", "account_suspended"]
-    assert changes[1].details == {"before": {"roles": ["city_reviewer"]}, "after": {"roles": ["city_reviewer", "lead"]}}
+    assert [c.action for c in changes] == ["account_created", "password_changed", "account_changed",
+                                           "account_suspended"]
+    assert changes[2].details == {"before": {"roles": ["city_reviewer"]}, "after": {"roles": ["city_reviewer", "lead"]}}
     assert all(c.actor_id is not None and c.source_ip == "127.0.0.1" for c in changes)
 
 

@@ -17,6 +17,7 @@ from app.log_masking import mask_text
 from app.models import Organisation, OrganisationKind, Person, Role, User, UserRole
 from app.models.identity import LoginEvent
 from app.services.identity import passwords
+from app.services.identity.changes import record_change
 from app.services.identity.codes import check_code
 from app.services.identity.throttle import count_attempt, forget
 from app.services.identity.tokens import issue_token, user_for_token
@@ -178,11 +179,19 @@ def set_password(user: User, password: str) -> None:
     """A new password (the policy, none of the last five); the sessions signed in with the old one end."""
     passwords.check_policy(password, user.username)
     passwords.check_not_reused(user.id, password)
-    user.password_hash = hash_password(password)
+    user.password_hash, user.password_must_change = hash_password(password), False
     db.session.flush()
     passwords.remember(user.id, user.password_hash)
     end_sessions(user)
     log.info("password changed: %s (user %d)", mask_text(user.username), user.id)
+
+
+def change_own_password(user: User, current: str, new: str, source_ip: str | None = None) -> None:
+    """The user's own new password, after his current one (WeakPassword with a Chinese message otherwise)."""
+    if not check_password_hash(user.password_hash, current):
+        raise passwords.WeakPassword("当前密码不正确", code="wrong_current_password")
+    set_password(user, new)
+    record_change(user, "password_changed", user, source_ip=source_ip)
 
 
 def get_user_by_username(username: str) -> User:
@@ -192,6 +201,6 @@ def get_user_by_username(username: str) -> User:
     return user
 
 
-__all__ = ["LoginLimits", "LoginOutcome", "LoginResult", "complete_sign_in", "create_individual", "create_user",
-           "end_sessions", "get_user_by_username", "hash_password", "issue_token", "pending_user",
-           "set_password", "sign_in", "sign_out", "user_for_token"]
+__all__ = ["LoginLimits", "LoginOutcome", "LoginResult", "change_own_password", "complete_sign_in",
+           "create_individual", "create_user", "end_sessions", "get_user_by_username", "hash_password", "issue_token",
+           "pending_user", "set_password", "sign_in", "sign_out", "user_for_token"]

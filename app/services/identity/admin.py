@@ -120,6 +120,7 @@ def create_account(admin: Actor, username: str, form: AccountForm, source_ip: st
     org = _organisation_for(region, roles)
     user = create_user(username.strip(), form.display_name.strip(), password, org.id, region.code, roles,
                        phone=form.phone)
+    user.password_must_change = True
     record_change(admin, "account_created", user, source_ip=source_ip, username=user.username,
                   region_code=region.code, roles=roles, phone=form.phone)
     return user, password
@@ -165,7 +166,7 @@ def reset_password(admin: Actor, user_id: int, source_ip: str | None = None) -> 
     """A new temporary password (returned once); the user's sessions end."""
     user = get_account(admin, user_id)
     password = temporary_password()
-    user.password_hash = hash_password(password)
+    user.password_hash, user.password_must_change = hash_password(password), True
     db.session.flush()
     passwords.remember(user.id, user.password_hash)
     end_sessions(user)

@@ -18,6 +18,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Actor, ApiToken, Organisation, Role, SignedIn, User, UserRole
 from app.policy import region_covers, region_scope, require_admin
+from app.services.identity.changes import record_change
 
 log = logging.getLogger("app.security")
 
@@ -61,6 +62,19 @@ def issue_token(user: User, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SC
     return token
 
 
+def create_token(actor: Actor, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SCOPES, name: str = "",
+                 source_ip: str | None = None) -> tuple[ApiToken, str]:
+    """A token for the actor himself (pages, API, CLI), recorded as an account change; returns the row and
+    the token's value (shown once)."""
+    user = db.session.get(User, actor.id)
+    if user is None:
+        raise NotFound("未找到用户", code="user_not_found")
+    value = issue_token(user, days, scopes, name)
+    token = newest_token(user)
+    record_change(actor, "token_issued", user, source_ip=source_ip, token=token.id, scopes=token.scopes, days=days)
+    return token, value
+
+
 def newest_token(user: User) -> ApiToken:
     """The token issued last to the user (the one issue_token has just made)."""
     return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
@@ -93,13 +107,13 @@ def get_token_for(actor: Actor, token_id: int) -> ApiToken:
     raise NotFound("未找到该令牌", code="token_not_found")
 
 
-def revoke_token(actor: Actor, token_id: int) -> ApiToken:
-    """Revoke a token (idempotent): its owner or an admin of the owner's region."""
+def revoke_token(actor: Actor, token_id: int, source_ip: str | None = None) -> ApiToken:
+    """Revoke a token (idempotent): its owner or an admin of the owner's region; recorded."""
     token = get_token_for(actor, token_id)
     if not token.revoked:
         token.revoked, token.revoked_at, token.revoked_by_id = True, utcnow(), actor.id
         db.session.flush()
-        log.info("API token %d revoked by user %d", token.id, actor.id)
+        record_change(actor, "token_revoked", token.user, source_ip=source_ip, token=token.id)
     return token
 
 
