@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app import config
 from app.db import unit_of_work
 from app.extensions import db
+from app.integrations.standin import StandIn
 from app.models import SignInCode
 from app.services.identity import accounts
 from app.services.identity.accounts import create_user, get_user_by_username
@@ -171,6 +172,23 @@ def test_the_idle_timeout_defaults_to_thirty_minutes_and_demo_secret_is_random(t
     assert (tmp_path / "a" / config.DEMO_SECRET_FILE).stat().st_mode & 0o077 == 0
     monkeypatch.delenv("GJY_DEMO")
     assert config.from_environment(str(tmp_path / "c"))["SECRET_KEY"] is None  # outside demo: none
+
+
+def test_codes_go_through_the_http_gateway_to_the_stand_in(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    stand_in = StandIn.shared()
+    app.config.update(SMS_GATEWAY="http", SMS_GATEWAY_URL=f"{stand_in.url}/sms", SMS_GATEWAY_TIMEOUT=1.0)
+    client = app.test_client()
+    password_step(client, "city-nanning")
+    code = stand_in.last_code("13907710103")
+    assert code and code_step(client, code).status_code == 302
+    stand_in.mode = "timeout"
+    try:
+        with caplog.at_level("ERROR", logger="app.security"):
+            silent = password_step(app.test_client(), "province")
+    finally:
+        stand_in.mode = "pass"
+    assert silent.status_code == 302  # the page offers to send again; the failure is logged, the phone masked
+    assert "SMS to 139****0105 not delivered" in caplog.text and "13907710105" not in caplog.text
 
 
 # Behind a proxy and 20 parallel wrong passwords: tests/web/test_identity_defects.py.

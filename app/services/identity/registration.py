@@ -162,6 +162,8 @@ def confirm_amount(verifier: IdentityVerifier, key: str | None, amount: str,
         record_change(None, "enterprise_verified", None, source_ip=source_ip, registration=registration.id)
         return None
     registration.wrong_amounts += 1
+    record_change(None, "enterprise_amount_refused", None, source_ip=source_ip, registration=registration.id,
+                  wrong_amounts=registration.wrong_amounts)
     if registration.wrong_amounts >= MAX_WRONG_AMOUNTS:
         registration.status = RegistrationStatus.FAILED
         db.session.flush()
