@@ -7,11 +7,12 @@ from typing import Any
 from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config, log_masking
 from app.db import transactional
 from app.errors import DomainError
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 
 SECURITY_LOGGER = "app.security"
 
@@ -65,6 +66,15 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     init_logging(app)
+    trust_proxies(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client's address and scheme are the ones they forward
+    (X-Forwarded-For / -Proto, that many hops from the right); the proxies' own are not recorded."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def init_logging(app: Flask) -> None:
@@ -85,6 +95,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     csrf.init_app(app)
+    limiter.init_app(app)
     from app import auth  # noqa: F401  (registers the user loader)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

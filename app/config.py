@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,28 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEMO_SECRET_FILE = "demo-secret-key"
+
+
+def demo_secret_key(instance_path: str) -> str:
+    """Demo mode without SECRET_KEY: a random key made once and kept in the instance folder (readable by its
+    owner only), so that sessions survive a restart and no two demos share a key."""
+    path = Path(instance_path) / DEMO_SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(secrets.token_hex(32))
+        except FileExistsError:  # another process made it first: use that one
+            pass
+    return path.read_text().strip()
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Build the config mapping from environment variables (defaults suit a laptop demo)."""
     demo = _bool("GJY_DEMO", default=False)
     # Outside demo mode there is no default: create_app refuses to start without SECRET_KEY.
-    secret = os.environ.get("SECRET_KEY") or ("demo-only-secret" if demo else None)
+    secret = os.environ.get("SECRET_KEY") or (demo_secret_key(instance_path) if demo else None)
     max_upload = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
     return {
         # SQLAlchemy URL; default: a SQLite file in the instance folder.
@@ -77,8 +95,28 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # The session cookie goes over HTTPS only, except in demo mode (http://127.0.0.1);
         # GJY_SECURE_COOKIES=0 for another plain-HTTP run, =1 to force it.
         "SESSION_COOKIE_SECURE": _bool("GJY_SECURE_COOKIES", default=not demo),
-        # A signed-in session idle this long ends (each request renews it); minutes, default 2 hours.
-        "PERMANENT_SESSION_LIFETIME": 60 * int(os.environ.get("GJY_SESSION_IDLE_MINUTES", "120")),
+        # A signed-in session idle this long ends (each request renews it); minutes, default 30.
+        "PERMANENT_SESSION_LIFETIME": 60 * int(os.environ.get("GJY_SESSION_IDLE_MINUTES", "30")),
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (werkzeug's ProxyFix trusts
+        # this many hops); 0: none, the client is the peer of the socket.
+        "TRUSTED_PROXIES": int(os.environ.get("GJY_TRUSTED_PROXIES", "0")),
+        # Per-IP limits (Flask-Limiter): its storage is shared by every worker only on Redis
+        # (redis://host:6379/2); memory:// counts per process.
+        "RATELIMIT_STORAGE_URI": os.environ.get("GJY_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Sign-in and code requests per client IP (Flask-Limiter's notation, ";" between limits).
+        "SIGNIN_IP_LIMIT": os.environ.get("GJY_SIGNIN_IP_LIMIT", "30 per minute;300 per hour"),
+        # Registration attempts per client IP (each may reach the paid verifier).
+        "REGISTER_IP_LIMIT": os.environ.get("GJY_REGISTER_IP_LIMIT", "10 per minute;50 per hour"),
+        # SMS for sign-in codes and registration links: console (log, masked) | http | memory (tests).
+        "SMS_GATEWAY": os.environ.get("GJY_SMS_GATEWAY", "console"),
+        "SMS_GATEWAY_URL": os.environ.get("GJY_SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_TOKEN": os.environ.get("GJY_SMS_GATEWAY_TOKEN", ""),
+        # Identity verification (face, corporate micro-payment, real name): the vendor's HTTP API; in demo
+        # mode without one, a stand-in on 127.0.0.1 (app.integrations.standin).
+        "VERIFIER_URL": os.environ.get("GJY_VERIFIER_URL", ""),
+        "VERIFIER_TOKEN": os.environ.get("GJY_VERIFIER_TOKEN", ""),
+        "VERIFIER_TIMEOUT": float(os.environ.get("GJY_VERIFIER_TIMEOUT", "10")),
         "JSON_AS_ASCII": False,
     }
 

@@ -15,6 +15,7 @@ HTTP_STATUS_MESSAGES: dict[int, tuple[str, str]] = {
     413: ("payload_too_large", "上传内容过大"),
     415: ("unsupported_media_type", "不支持的内容类型"),
     422: ("invalid_request", "请求参数有误"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误，请稍后重试"),
     503: ("service_unavailable", "服务暂时不可用，请稍后重试"),
 }

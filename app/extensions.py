@@ -2,6 +2,8 @@
 from typing import Any
 
 import sqlalchemy as sa
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -32,3 +34,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 api = Api()
+# Per client IP (request.remote_addr: the client's behind ProxyFix); no default limit, routes name theirs.
+limiter = Limiter(key_func=get_remote_address)

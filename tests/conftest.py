@@ -24,6 +24,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.db import unit_of_work
 from app.extensions import db
+from app.integrations.standin import StandIn
 from app.services.deadlines.calendar import forget_calendar
 from app.services.demo import seed_demo
 from app.services.identity.accounts import get_user_by_username, issue_token
@@ -71,6 +72,11 @@ def _config(url: str, tmp: Path) -> dict[str, Any]:
             "UPLOAD_DIR": str(tmp / "uploads"), "DEMO": True, "WORKER": "off",
             "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
             "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
+            # Sign-in codes go to the memory gateway (tests read them there); the verifier is the stand-in
+            # on 127.0.0.1; per-IP limits stay on, high enough for a suite that signs in from one address.
+            "SMS_GATEWAY": "memory", "VERIFIER_URL": StandIn.shared().url, "VERIFIER_TIMEOUT": 1.0,
+            "SIGNIN_IP_LIMIT": "100000 per minute", "REGISTER_IP_LIMIT": "100000 per minute",
+            "SMS_PHONE_LIMITS": ((60, 1000), (3600, 10000)),  # tests sign the same users in again and again
             "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms")}
 
 

@@ -2,7 +2,7 @@
 from flask import Flask
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.api import attachments, cases, dashboard, health, notifications, procedures, records, tasks
+from app.api import attachments, cases, dashboard, health, notifications, procedures, records, scopes, tasks, tokens
 from app.api.errors import domain_error_response, http_error_response
 from app.api.schemas.common import ErrorSchema
 from app.errors import DomainError, StaleCase
@@ -14,7 +14,8 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for module in (procedures, cases, tasks, attachments, records, dashboard, notifications):
+    scopes.init_app(app)
+    for module in (procedures, cases, tasks, attachments, records, dashboard, notifications, tokens):
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

@@ -35,6 +35,13 @@ from app.models.records import (
     ProjectLock,
     RecordSource,
 )
+from app.models.registration import (
+    AccountChange,
+    EnterpriseRegistration,
+    RegistrationStatus,
+    VerificationMethod,
+)
+from app.models.sign_in import PasswordHistory, SignInCode, ThrottleCounter
 from app.models.subject import CaseSubject
 from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
@@ -44,7 +51,8 @@ __all__ = [
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "Actor", "ApiToken", "Attachment",
     "CalendarChange", "CalendarChangeAction",
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
-    "CaseSubject",
+    "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
+    "SignInCode", "ThrottleCounter", "VerificationMethod",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",

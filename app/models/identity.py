@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -138,6 +138,17 @@ class User(UserMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Seeded by `flask demo seed` with the published password: such a user exists for sign-in and tokens
+    # only while the app runs in demo mode (services.identity.accounts refuses it otherwise).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The enterprise's main operator (主操作员), authorised by its legal representative: manages the others.
+    main_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # An operator removed by his main operator: never active again, kept for the history that names him.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A temporary password (an admin's new account or reset): the user must choose his own before anything else.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # An enterprise operator's rights: the procedure keys he may start; None: every one his roles allow.
+    allowed_procedures: Mapped[list[str] | None] = mapped_column(JSON)
     # Held in the page session at sign-in; signing out or a new password bumps it, which ends every
     # session (cookie) issued before.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -182,11 +193,23 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Space-separated: "read" (GET operations) and/or "write" (every change); see app/api/scopes.py.
+    scopes: Mapped[str] = mapped_column(String(50), default="read write", server_default="read write")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Written at most once a minute per token (services.identity.tokens), not on every request.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_ip: Mapped[str | None] = mapped_column(String(45))
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
 
 
 class LoginEvent(Base):
@@ -199,6 +222,7 @@ class LoginEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))  # as typed (also unknown names), cut to 64 characters
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    outcome: Mapped[str] = mapped_column(String(20))  # success | failure | locked | logout
+    # password_ok (first factor passed, code sent) | success | failure | locked | code_failure | logout
+    outcome: Mapped[str] = mapped_column(String(20))
     source_ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -37,6 +37,16 @@ COUNTIES = [("450102", "兴宁区", "450100"), ("450103", "青秀区", "450100")
             ("450202", "城中区", "450200"), ("450203", "鱼峰区", "450200")]
 
 
+def demo_phone(index: int) -> str:
+    """The demo users' phones: 13907710101, 13907710102, ... (in the order of seed_demo's users)."""
+    return f"139077101{index + 1:02d}"
+
+
+DEMO_USERNAMES = ("ent-nanning", "ent-liuzhou", "city-nanning", "city-liuzhou", "province", "analyst", "admin",
+                  "supervisor", "supervisor-nanning", "person")
+DEMO_PHONES = {name: demo_phone(index) for index, name in enumerate(DEMO_USERNAMES)}
+
+
 def credit_code(first17: str) -> str:
     return first17 + credit_code_check_char(first17)
 
@@ -138,9 +148,13 @@ def seed_demo() -> bool:
         ("supervisor", "自治区住建厅·监管", province, PROVINCE_CODE, [Role.SUPERVISOR]),
         ("supervisor-nanning", "南宁市住建局·监管", city_orgs["450100"], "450100", [Role.SUPERVISOR]),
     ]
+    # Each demo user has a phone of his own (the sign-in code goes there; demo mode shows it on the page)
+    # and is marked demo: outside demo mode these accounts do not exist for sign-in or tokens.
     for username, display, org, region, roles in users:
-        create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles])
-    create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100")
+        user = create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles],
+                           phone=DEMO_PHONES[username], demo=True)
+        user.main_operator = org.kind == OrganisationKind.ENTERPRISE  # each demo enterprise's main operator
+    create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"], demo=True)
     db.session.flush()
     return True
 

@@ -1,7 +1,24 @@
 """Server-rendered pages (Jinja, Flask-Login sessions, CSRF); one blueprint per area."""
 from flask import Flask
 
-from app.web import auth, calendar, cases, dashboard, errors, home, i18n, inbox, notifications, presenters, tasks
+from app.web import (
+    account,
+    accounts,
+    auth,
+    calendar,
+    cases,
+    dashboard,
+    errors,
+    home,
+    i18n,
+    inbox,
+    notifications,
+    operators,
+    presenters,
+    registration,
+    tasks,
+    tokens,
+)
 
 
 def register_web(app: Flask) -> None:
@@ -16,3 +33,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(registration.bp)
+    app.register_blueprint(operators.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(account.bp)

@@ -14,6 +14,7 @@ from app.services.cases.lifecycle import CaseFilter, list_cases
 from app.services.cases.overview import count_cases_by_status, start_form_key, startable_procedures
 from app.services.tasks.lists import TaskFilter, list_tasks
 from app.web.common import page_args
+from app.web.redirects import safe_next
 
 bp = Blueprint("home", __name__)
 
@@ -30,10 +31,8 @@ def language_return_path() -> str:
         return request.full_path.removesuffix("?")
     referrer = urlsplit(request.referrer or "")
     same_site = referrer.scheme in ("http", "https") and referrer.netloc == request.host
-    path = referrer.path
-    if same_site and path.startswith("/") and not path.startswith(("//", "/\\")) and "\\" not in path:
-        return path + (f"?{referrer.query}" if referrer.query else "")
-    return url_for("home.index")
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return (safe_next(path) if same_site else None) or url_for("home.index")
 
 
 def _waiting_tasks(actor: Actor) -> list:

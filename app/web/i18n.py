@@ -12,12 +12,12 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from app.errors import Message
+from app.web.redirects import safe_next
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -59,11 +59,7 @@ def translate_errors(errors: Mapping[str, str] | None) -> dict[str, str]:
 def switch(language: str) -> ResponseReturnValue:
     if language in LANGUAGES:
         session["lang"] = language
-    target = request.args.get("next") or ""
-    # Same-site paths only: browsers read "//host" and "/\\host" as another site.
-    if not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target or urlsplit(target).netloc:
-        target = url_for("home.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
 
 
 def init_app(app: Flask) -> None:

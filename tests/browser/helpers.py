@@ -6,19 +6,35 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.services.demo import DEMO_PASSWORD
+from app.integrations.sms import MemorySmsGateway
+from app.services.demo import DEMO_PASSWORD, DEMO_PHONES
 from tests.browser.conftest import AXE
 from tests.support.web import PDF_BYTES
 
 CHECKED_PAGES: list[str] = []
 
 
-def sign_in(page: Any, username: str) -> None:
+def password_step(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+
+
+def code_step(page: Any, code: str) -> None:
+    page.get_by_label("验证码", exact=True).fill(code)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD, phone: str | None = None) -> None:
+    """Account + password, then the code the SMS gateway (the tests' memory gateway) carried to the phone."""
+    password_step(page, username, password)
+    assert page.url.endswith("/login/code"), f"{username}: {page.locator('main').inner_text()[:300]}"
+    code = MemorySmsGateway.shared().last_code(phone or DEMO_PHONES[username])
+    assert code, f"no code was sent to {username}"
+    code_step(page, code)
     assert "/login" not in page.url, f"{username} could not sign in: {page.locator('main').inner_text()[:300]}"
 
 

@@ -1,4 +1,5 @@
-"""A small client that acts as a demo user through the pages (session cookie, CSRF token from the page)."""
+"""A small client that acts as a demo user through the pages (session cookie, CSRF token from the page),
+signing in the real way: password, then the SMS code read from the memory gateway the tests configure."""
 from __future__ import annotations
 
 import io
@@ -7,7 +8,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from app.extensions import db
+from app.integrations.sms import MemorySmsGateway
+from app.models import User
 from app.services.demo import DEMO_PASSWORD
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -20,18 +25,51 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def phone_of(app: Flask, username: str) -> str:
+    with app.app_context():
+        phone = db.session.scalar(select(User.phone).where(User.username == username))
+    assert phone, f"{username} has no phone for the sign-in code"
+    return phone
+
+
+def sent_code(app: Flask, username: str) -> str:
+    """The newest code the SMS gateway (the tests' memory gateway) carried to the user's phone."""
+    code = MemorySmsGateway.shared().last_code(phone_of(app, username))
+    assert code, f"no SMS code was sent to {username}"
+    return code
+
+
+def password_step(client: FlaskClient, username: str, password: str = DEMO_PASSWORD, **kw: Any) -> Any:
+    """POST the sign-in form (account + password); a 302 to /login/code means the code was sent."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token}, **kw)
+
+
+def code_step(client: FlaskClient, code: str, **kw: Any) -> Any:
+    token = csrf_token(client.get("/login/code").get_data(as_text=True))
+    return client.post("/login/code", data={"code": code, "csrf_token": token}, **kw)
+
+
+def sign_in(app: Flask, client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> Any:
+    """Sign in as a person does: password, then the code sent to the phone. Returns the last response."""
+    first = password_step(client, username, password)
+    assert first.status_code == 302 and first.headers["Location"].endswith("/login/code"), \
+        first.get_data(as_text=True)[:2000]
+    second = code_step(client, sent_code(app, username))
+    assert second.status_code == 302 and "/login" not in second.headers["Location"], \
+        second.get_data(as_text=True)[:2000]
+    return second
+
+
 class WebUser:
     def __init__(self, app: Flask, username: str) -> None:
         self.app, self.username = app, username
         self.client: FlaskClient = app.test_client()
         self.token = ""
 
-    def login(self) -> WebUser:
-        page = self.client.get("/login")
-        self.token = csrf_token(page.get_data(as_text=True))
-        response = self.client.post("/login", data={"username": self.username, "password": DEMO_PASSWORD,
-                                                     "csrf_token": self.token})
-        assert response.status_code == 302, response.get_data(as_text=True)
+    def login(self, password: str = DEMO_PASSWORD) -> WebUser:
+        sign_in(self.app, self.client, self.username, password)
+        self.token = csrf_token(self.client.get("/", follow_redirects=True).get_data(as_text=True))
         return self
 
     def get(self, path: str, **kw: Any) -> Any:

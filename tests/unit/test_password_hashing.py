@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from app import config
-from app.services.identity import accounts
+from app.services.identity import accounts, passwords
 
 
 def test_production_hashes_passwords_with_scrypt(tmp_path: Path) -> None:
@@ -25,6 +25,6 @@ def test_the_dummy_hash_uses_the_configured_method(method: str) -> None:
     app.config["PASSWORD_HASH_METHOD"] = method
     with app.app_context():
         real = accounts.hash_password("Demo-Passw0rd!")
-        dummy = accounts._dummy_hash(accounts._hash_method())
+        dummy = accounts._dummy_hash(passwords.hash_method())
     assert real.split("$")[0] == dummy.split("$")[0]  # same method and cost
     assert real.startswith(method)

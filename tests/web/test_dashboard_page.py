@@ -5,16 +5,12 @@ import csv
 import io
 from typing import Any
 
-from app.services.demo import DEMO_PASSWORD
 from tests.support.factories import NOVEMBER_QUERY as NOVEMBER
+from tests.support.web import WebUser
 
 
 def login(app: Any, username: str) -> Any:
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, response.data.decode()
-    return client
+    return WebUser(app, username).login().client
 
 
 def test_province_supervisor_sees_tables_chart_and_drill_down_links(app: Any, world: Any) -> None:

@@ -14,6 +14,7 @@ from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseNumberCounter,
 from app.policy import require_admin, require_can_start, require_case_visible, visible_cases
 from app.services import steps
 from app.services.deadlines.limits import LOCAL_TZ
+from app.services.identity.operators import require_procedure_right
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_handler
 from app.services.procedures.versions import get_current_version, manifest_of
@@ -48,6 +49,7 @@ def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = N
     version = get_current_version(procedure_key)
     manifest = manifest_of(version.id)
     require_can_start(actor, manifest.get("start_roles", []))
+    require_procedure_right(actor, procedure_key)  # an operator's rights, set by his main operator
     initial = _validated_start_data(version, manifest, actor, data or {})
     case = Case(number=_next_number(manifest["case_prefix"]), procedure_key=procedure_key,
                 procedure_version_id=version.id, procedure_version=version, status=CaseStatus.RUNNING,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Actor, Case, CaseEvent, Procedure, Task, TaskStatus
 from app.policy import visible_cases
+from app.services.identity.operators import allowed_procedures
 from app.services.procedures.versions import files_of, list_procedures, manifest_of
 
 
@@ -47,9 +48,11 @@ def count_cases_by_status(actor: Actor) -> dict[str, int]:
 
 
 def startable_procedures(actor: Actor) -> list[Procedure]:
-    """The deployed procedures this actor's roles may start."""
-    return [p for p in list_procedures() if p.current_version_id is not None and (
-        not (roles := manifest_of(p.current_version_id).get("start_roles")) or actor.has_role(*roles))]
+    """The deployed procedures this actor's roles (and, for an enterprise operator, his rights) may start."""
+    rights = allowed_procedures(actor)
+    return [p for p in list_procedures()
+            if p.current_version_id is not None and (rights is None or p.key in rights) and (
+                not (roles := manifest_of(p.current_version_id).get("start_roles")) or actor.has_role(*roles))]
 
 
 def start_form_key(procedure: Procedure) -> str | None:

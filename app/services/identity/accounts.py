@@ -1,53 +1,51 @@
-"""Users, passwords and API tokens."""
+"""Accounts: creating users, signing in (password, then the SMS code) and out, new passwords."""
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.log_masking import mask_text
-from app.models import ApiToken, Organisation, OrganisationKind, Person, Role, SignedIn, User, UserRole
+from app.models import Organisation, OrganisationKind, Person, Role, User, UserRole
 from app.models.identity import LoginEvent
+from app.services.identity import passwords
+from app.services.identity.changes import record_change
+from app.services.identity.codes import check_code
+from app.services.identity.throttle import count_attempt, forget
+from app.services.identity.tokens import issue_token, user_for_token
 
 log = logging.getLogger("app.security")
 
-DEFAULT_PASSWORD_HASH_METHOD = "scrypt"
-
-
-def _hash_method() -> str:
-    """werkzeug's method for new hashes: the app's PASSWORD_HASH_METHOD (scrypt unless configured)."""
-    return str(current_app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD)
-
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=_hash_method())
+    return passwords.hash_password(password)
 
 
 def create_user(username: str, display_name: str, password: str, organisation_id: int,
                 region_code: str, roles: list[str], person_id: int | None = None,
-                phone: str | None = None) -> User:
+                phone: str | None = None, demo: bool = False) -> User:
+    """A new account; a weak password is refused (passwords.WeakPassword, in Chinese)."""
+    passwords.check_policy(password, username)
     user = User(username=username, display_name=display_name,
                 password_hash=hash_password(password), organisation_id=organisation_id,
-                region_code=region_code, person_id=person_id, phone=phone)
+                region_code=region_code, person_id=person_id, phone=phone, demo=demo)
     user.role_rows = [UserRole(role=r) for r in roles]
     db.session.add(user)
     db.session.flush()
+    passwords.remember(user.id, user.password_hash)
     return user
 
 
 def create_individual(username: str, password: str, person: Person, region_code: str,
-                      phone: str | None = None) -> User:
+                      phone: str | None = None, demo: bool = False) -> User:
     """An individual's account: a personal organisation of his own (not his employer's), the individual
     role, linked to his person record. Organisation-wide rules (who sees a case, who may claim an
     applicant's task) then reach him alone."""
@@ -56,7 +54,7 @@ def create_individual(username: str, password: str, person: Person, region_code:
     db.session.add(own)
     db.session.flush()
     return create_user(username, person.name, password, own.id, region_code, [Role.INDIVIDUAL.value],
-                       person_id=person.id, phone=phone)
+                       person_id=person.id, phone=phone, demo=demo)
 
 
 def personal_organisation_name(name: str) -> str:
@@ -67,8 +65,8 @@ def personal_organisation_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """After `max_failures` failed sign-ins for a user name within `window`, further attempts are refused
-    (without checking the password) until the oldest of those failures is `window` old."""
+    """At most `max_failures` password checks per user name within `window` (from its first attempt) unless
+    one succeeds; further attempts are refused without checking the password until the window ends."""
 
     max_failures: int = 5
     window: timedelta = timedelta(minutes=15)
@@ -78,10 +76,12 @@ class LoginLimits:
 class LoginResult:
     user: User | None  # None: refused
     locked_minutes: int = 0  # > 0: refused because the user name is locked, for about this many minutes
+    no_phone: bool = False  # the password was right, but the account has no phone for the code
 
 
 class LoginOutcome:
-    SUCCESS, FAILURE, LOCKED, LOGOUT = "success", "failure", "locked", "logout"
+    PASSWORD_OK, SUCCESS, FAILURE, LOCKED, CODE_FAILURE, LOGOUT = (
+        "password_ok", "success", "failure", "locked", "code_failure", "logout")
 
 
 @cache
@@ -91,54 +91,74 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
-def _recent_attempts(username: str, since: datetime, limit: int) -> list[LoginEvent]:
-    """The newest checked attempts (failures and successes, not refusals) of a user name since a time."""
-    return list(db.session.scalars(
-        select(LoginEvent).where(LoginEvent.username == username, LoginEvent.created_at > since,
-                                 LoginEvent.outcome.in_((LoginOutcome.FAILURE, LoginOutcome.SUCCESS)))
-        .order_by(LoginEvent.created_at.desc(), LoginEvent.id.desc()).limit(limit)))
-
-
-def _locked_minutes(username: str, limits: LoginLimits) -> int:
-    """Minutes until this user name may try again (0: it may now). Counted per name typed, known or not,
-    so a lock says nothing about whether the account exists."""
-    now = utcnow()
-    recent = _recent_attempts(username, now - limits.window, limits.max_failures)
-    if len(recent) < limits.max_failures or any(e.outcome == LoginOutcome.SUCCESS for e in recent):
-        return 0
-    until = recent[-1].created_at + limits.window
-    return max(1, math.ceil((until - now).total_seconds() / 60))
-
-
 def _record(outcome: str, username: str, user: User | None, source_ip: str | None) -> None:
     db.session.add(LoginEvent(username=username, user_id=user.id if user else None, outcome=outcome,
                               source_ip=source_ip[:45] if source_ip else None))
     db.session.flush()
 
 
+def demo_mode() -> bool:
+    return bool(current_app.config.get("DEMO"))
+
+
+def _signing_user(name: str) -> User | None:
+    """The account a sign-in names; a demo account exists only in demo mode, a removed one never."""
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None or (user.demo and not demo_mode()) or user.removed_at is not None:
+        return None
+    return user
+
+
 def sign_in(username: str, password: str, source_ip: str | None = None,
             limits: LoginLimits | None = None) -> LoginResult:
-    """Check a sign-in: throttled per user name, the same work for unknown names (a dummy hash check), every
-    attempt recorded in login_events and logged (masked; never the password). Commit even when refused."""
+    """The first factor (password): throttled per user name by one atomic counter taken before the check,
+    the same work for unknown names (a dummy hash check), every attempt recorded in login_events and logged
+    (masked; never the password). The caller commits even when refused, then asks for the SMS code."""
     limits = limits or LoginLimits()
     name = username[:64]
     shown = mask_text(name)
-    locked = _locked_minutes(name, limits)
-    if locked:
+    attempt = count_attempt(f"signin:{name}", limits.window)
+    if attempt.number > limits.max_failures:
+        locked = attempt.minutes_left(limits.window)
         _record(LoginOutcome.LOCKED, name, None, source_ip)
         log.warning("sign-in refused, user name locked for %d min: %s from %s", locked, shown, source_ip)
         return LoginResult(None, locked_minutes=locked)
-    user = db.session.scalar(select(User).where(User.username == name)) if name == username else None
-    stored = user.password_hash if user is not None else _dummy_hash(_hash_method())
+    user = _signing_user(name) if name == username else None
+    stored = user.password_hash if user is not None else _dummy_hash(passwords.hash_method())
     password_ok = check_password_hash(stored, password)
     if user is None or not password_ok or not user.active:
         _record(LoginOutcome.FAILURE, name, user, source_ip)
         reason = "unknown user" if user is None else ("wrong password" if not password_ok else "inactive user")
         log.warning("sign-in failed (%s): %s from %s", reason, shown, source_ip)
         return LoginResult(None)
-    _record(LoginOutcome.SUCCESS, name, user, source_ip)
-    log.info("sign-in: %s (user %d) from %s", shown, user.id, source_ip)
+    forget(f"signin:{name}")
+    _record(LoginOutcome.PASSWORD_OK, name, user, source_ip)
+    if not user.phone:
+        log.warning("sign-in stopped, no phone for the code: %s (user %d)", shown, user.id)
+        return LoginResult(None, no_phone=True)
+    log.info("sign-in password accepted: %s (user %d) from %s", shown, user.id, source_ip)
     return LoginResult(user)
+
+
+def pending_user(user_id: int) -> User | None:
+    """The user between password and code, if he may still sign in."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or (user.demo and not demo_mode()) or user.removed_at is not None:
+        return None
+    return user
+
+
+def complete_sign_in(user: User, code: str, source_ip: str | None = None) -> str | None:
+    """The second factor: None when the SMS code is accepted (the sign-in succeeds), else the refusal's key
+    (codes.CODE_REFUSALS). Either way recorded; the caller commits."""
+    refusal = check_code(user.id, code)
+    if refusal is None:
+        _record(LoginOutcome.SUCCESS, user.username, user, source_ip)
+        log.info("sign-in: %s (user %d) from %s", mask_text(user.username), user.id, source_ip)
+    else:
+        _record(LoginOutcome.CODE_FAILURE, user.username, user, source_ip)
+        log.warning("sign-in code refused (%s): %s from %s", refusal, mask_text(user.username), source_ip)
+    return refusal
 
 
 def end_sessions(user: User) -> None:
@@ -156,11 +176,22 @@ def sign_out(user: User, source_ip: str | None = None) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """A new password; the sessions signed in with the old one end."""
-    user.password_hash = hash_password(password)
+    """A new password (the policy, none of the last five); the sessions signed in with the old one end."""
+    passwords.check_policy(password, user.username)
+    passwords.check_not_reused(user.id, password)
+    user.password_hash, user.password_must_change = hash_password(password), False
     db.session.flush()
+    passwords.remember(user.id, user.password_hash)
     end_sessions(user)
     log.info("password changed: %s (user %d)", mask_text(user.username), user.id)
+
+
+def change_own_password(user: User, current: str, new: str, source_ip: str | None = None) -> None:
+    """The user's own new password, after his current one (WeakPassword with a Chinese message otherwise)."""
+    if not check_password_hash(user.password_hash, current):
+        raise passwords.WeakPassword("当前密码不正确", code="wrong_current_password")
+    set_password(user, new)
+    record_change(user, "password_changed", user, source_ip=source_ip)
 
 
 def get_user_by_username(username: str) -> User:
@@ -170,34 +201,6 @@ def get_user_by_username(username: str) -> User:
     return user
 
 
-def issue_token(user: User, days: int = 90) -> str:
-    """Create a bearer token; only its hash is stored, the token itself is returned once."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
-                            expires_at=utcnow() + timedelta(days=days)))
-    db.session.flush()
-    return token
-
-
-# Every API request starts here: the caller as plain values (an Actor), with its organisation's kind and
-# its roles, in one statement of columns (no ORM objects to build: it runs on every request).
-_CALLER_OF_TOKEN = (
-    select(User.id, User.username, User.display_name, User.organisation_id, User.region_code, User.person_id,
-           User.active, Organisation.kind, ApiToken.revoked, ApiToken.expires_at, UserRole.role)
-    .join(ApiToken, ApiToken.user_id == User.id).join(Organisation, Organisation.id == User.organisation_id)
-    .outerjoin(UserRole, UserRole.user_id == User.id)
-    .where(ApiToken.token_sha256 == bindparam("digest")))
-
-
-def user_for_token(token: str) -> SignedIn | None:
-    """The caller a bearer token names; None for an unknown, revoked or expired token or an inactive user."""
-    rows = db.session.execute(_CALLER_OF_TOKEN, {"digest": hashlib.sha256(token.encode()).hexdigest()}).all()
-    if not rows:
-        return None
-    first = rows[0]
-    if first.revoked or (first.expires_at is not None and first.expires_at < utcnow()) or not first.active:
-        return None
-    return SignedIn(id=first.id, username=first.username, display_name=first.display_name,
-                    organisation_id=first.organisation_id, organisation_kind=first.kind,
-                    region_code=first.region_code, person_id=first.person_id,
-                    roles=frozenset(row.role for row in rows if row.role is not None))
+__all__ = ["LoginLimits", "LoginOutcome", "LoginResult", "change_own_password", "complete_sign_in",
+           "create_individual", "create_user", "end_sessions", "get_user_by_username", "hash_password", "issue_token",
+           "pending_user", "set_password", "sign_in", "sign_out", "user_for_token"]

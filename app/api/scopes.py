@@ -1,0 +1,62 @@
+"""The scope each API operation needs from the caller's token, in one table: `read` for what only reads,
+`write` for every change. An operation missing here needs `write` (tests/api/test_token_scopes.py fails
+for a route without an entry)."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from app.auth import REQUIRED_SCOPE
+
+READ, WRITE = "read", "write"
+
+OPERATION_SCOPES: dict[tuple[str, str], str] = {
+    ("api_procedures.Procedures", "GET"): READ,
+    ("api_procedures.ProcedureResource", "GET"): READ,
+    ("api_procedures.VersionFiles", "GET"): READ,
+    ("api_procedures.Versions", "POST"): WRITE,  # a dry run too: the caller means to deploy
+    ("api_procedures.CurrentVersion", "POST"): WRITE,
+    ("api_procedures.Migrations", "POST"): WRITE,
+    ("api_cases.Cases", "GET"): READ,
+    ("api_cases.Cases", "POST"): WRITE,
+    ("api_cases.CaseResource", "GET"): READ,
+    ("api_cases.CaseWithdraw", "POST"): WRITE,
+    ("api_cases.CaseRetry", "POST"): WRITE,
+    ("api_tasks.Tasks", "GET"): READ,
+    ("api_tasks.TaskResource", "GET"): READ,
+    ("api_tasks.TaskClaim", "POST"): WRITE,
+    ("api_tasks.TaskUnclaim", "POST"): WRITE,
+    ("api_tasks.TaskAssign", "POST"): WRITE,
+    ("api_tasks.TaskComplete", "POST"): WRITE,
+    ("api_attachments.Attachments", "GET"): READ,
+    ("api_attachments.Attachments", "POST"): WRITE,
+    ("api_attachments.AttachmentDownload", "GET"): READ,
+    ("api_records.Enterprises", "GET"): READ,
+    ("api_records.EnterpriseResource", "GET"): READ,
+    ("api_records.Persons", "GET"): READ,
+    ("api_records.PersonResource", "GET"): READ,
+    ("api_records.Projects", "GET"): READ,
+    ("api_records.ProjectResource", "GET"): READ,
+    ("api_records.Locks", "GET"): READ,
+    ("api_records.PerformanceRecords", "GET"): READ,
+    ("api_records.PerformanceRecordResource", "GET"): READ,
+    ("api_dashboard.Dashboard", "GET"): READ,
+    ("api_dashboard.DashboardTable", "GET"): READ,
+    ("api_dashboard.DashboardExport", "GET"): READ,
+    ("api_notifications.Notifications", "GET"): READ,
+    ("api_notifications.NotificationsRead", "POST"): WRITE,
+    ("api_tokens.Tokens", "GET"): READ,
+    ("api_tokens.Tokens", "POST"): WRITE,
+    ("api_tokens.TokenResource", "DELETE"): WRITE,
+}
+
+
+def required_scope(endpoint: str | None, method: str) -> str:
+    method = "GET" if method == "HEAD" else method
+    return OPERATION_SCOPES.get((endpoint or "", method), WRITE)
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def note_required_scope() -> None:
+        if request.blueprint and request.blueprint.startswith("api_"):
+            g.setdefault(REQUIRED_SCOPE, required_scope(request.endpoint, request.method))

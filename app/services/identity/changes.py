@@ -1,0 +1,35 @@
+"""The record of account changes: who changed which account how, with the values before and after.
+
+Every action that must reach the audit log (issue 21) calls `record_change`; the list of them is in
+docs/security.md ("Identity and sign-in")."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.log_masking import mask_text
+from app.models import AccountChange, Actor, User
+
+log = logging.getLogger("app.security")
+
+
+def record_change(actor: Actor | None, action: str, target: User | None = None, *,
+                  organisation_id: int | None = None, source_ip: str | None = None, **details: Any) -> None:
+    """Write one change (a row in account_changes, a line in the security log). Details hold no password,
+    no code and no token; phones in them are masked."""
+    clean = {key: mask_text(value) if isinstance(value, str) else value for key, value in details.items()}
+    db.session.add(AccountChange(actor_id=actor.id if actor else None, target_user_id=target.id if target else None,
+                                 organisation_id=organisation_id if organisation_id is not None else (
+                                     target.organisation_id if target else None),
+                                 action=action, details=clean, source_ip=source_ip[:45] if source_ip else None))
+    db.session.flush()
+    log.info("account change %s by %s on %s: %s", action, actor.id if actor else "-",
+             target.id if target else "-", clean)
+
+
+def changes_of(user_id: int, limit: int = 50) -> list[AccountChange]:
+    return list(db.session.scalars(select(AccountChange).where(AccountChange.target_user_id == user_id)
+                                   .order_by(AccountChange.id.desc()).limit(limit)))

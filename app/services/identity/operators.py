@@ -1,0 +1,117 @@
+"""An enterprise's operators, managed by its main operator (主操作员): add, suspend, resume, remove, and
+their rights (the procedures they may start). A main operator reaches his own enterprise's operators only."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.errors import NotAllowed, NotFound, RuleViolation
+from app.extensions import db
+from app.models import Actor, OrganisationKind, Role, User
+from app.services.identity.accounts import create_user, end_sessions
+from app.services.identity.changes import record_change
+from app.services.identity.tokens import list_tokens
+
+
+def require_main_operator(actor: Actor) -> User:
+    """The acting main operator (NotAllowed for anyone else)."""
+    user = db.session.get(User, actor.id)
+    if (user is None or not user.main_operator or not actor.has_role(Role.ENTERPRISE)
+            or actor.organisation_kind != OrganisationKind.ENTERPRISE):
+        raise NotAllowed("只有企业主操作员可以管理经办人", code="main_operator_only")
+    return user
+
+
+def list_operators(actor: Actor) -> list[User]:
+    main = require_main_operator(actor)
+    return list(db.session.scalars(select(User).where(User.organisation_id == main.organisation_id,
+                                                      User.removed_at.is_(None)).order_by(User.id)))
+
+
+def get_operator(actor: Actor, user_id: int) -> User:
+    """One of the main operator's own enterprise's other operators; another enterprise's is a 404."""
+    main = require_main_operator(actor)
+    user = db.session.get(User, user_id)
+    if user is None or user.organisation_id != main.organisation_id or user.removed_at is not None:
+        raise NotFound("未找到该经办人", code="operator_not_found")
+    if user.id == main.id:
+        raise RuleViolation("主操作员不能修改自己的账号状态或权限", code="own_account")
+    return user
+
+
+def _rights(procedures: list[str] | None) -> list[str] | None:
+    return sorted(set(procedures)) if procedures else None
+
+
+def add_operator(actor: Actor, username: str, display_name: str, phone: str, password: str,
+                 procedures: list[str] | None, source_ip: str | None = None) -> User:
+    """A new operator of the main operator's enterprise, with the enterprise role and the given rights
+    (None or empty: every procedure the enterprise may start)."""
+    main = require_main_operator(actor)
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise RuleViolation("该账号名已被使用", code="username_taken")
+    user = create_user(username, display_name, password, main.organisation_id, main.region_code,
+                       [Role.ENTERPRISE.value], phone=phone)
+    user.allowed_procedures = _rights(procedures)
+    db.session.flush()
+    record_change(actor, "operator_added", user, source_ip=source_ip, username=username, phone=phone,
+                  procedures=user.allowed_procedures)
+    return user
+
+
+def set_rights(actor: Actor, user_id: int, procedures: list[str] | None, source_ip: str | None = None) -> User:
+    user = get_operator(actor, user_id)
+    before, user.allowed_procedures = user.allowed_procedures, _rights(procedures)
+    db.session.flush()
+    record_change(actor, "operator_rights", user, source_ip=source_ip, before=before, after=user.allowed_procedures)
+    return user
+
+
+def _revoke_all_tokens(user: User, actor: Actor) -> None:
+    now = utcnow()
+    for token in list_tokens(user, include_revoked=False):
+        token.revoked, token.revoked_at, token.revoked_by_id = True, now, actor.id
+
+
+def suspend_operator(actor: Actor, user_id: int, source_ip: str | None = None) -> User:
+    """Suspended: no sign-in, his sessions end, his API tokens are revoked."""
+    user = get_operator(actor, user_id)
+    user.active = False
+    _revoke_all_tokens(user, actor)
+    db.session.flush()
+    end_sessions(user)
+    record_change(actor, "operator_suspended", user, source_ip=source_ip)
+    return user
+
+
+def resume_operator(actor: Actor, user_id: int, source_ip: str | None = None) -> User:
+    user = get_operator(actor, user_id)
+    user.active = True
+    db.session.flush()
+    record_change(actor, "operator_resumed", user, source_ip=source_ip)
+    return user
+
+
+def remove_operator(actor: Actor, user_id: int, source_ip: str | None = None) -> User:
+    """Removed for good: never active again; the account stays for the history that names it."""
+    user = get_operator(actor, user_id)
+    user.active, user.removed_at = False, utcnow()
+    _revoke_all_tokens(user, actor)
+    db.session.flush()
+    end_sessions(user)
+    record_change(actor, "operator_removed", user, source_ip=source_ip)
+    return user
+
+
+def allowed_procedures(actor: Actor) -> frozenset[str] | None:
+    """The procedures an enterprise operator may start (None: no restriction beyond his roles)."""
+    if not actor.has_role(Role.ENTERPRISE):
+        return None
+    rights = db.session.scalar(select(User.allowed_procedures).where(User.id == actor.id))
+    return frozenset(rights) if rights else None
+
+
+def require_procedure_right(actor: Actor, procedure_key: str) -> None:
+    rights = allowed_procedures(actor)
+    if rights is not None and procedure_key not in rights:
+        raise NotAllowed("您的主操作员未授权您办理此事项", code="procedure_not_granted")

@@ -1,0 +1,161 @@
+"""API bearer tokens: scoped (read, write), expiring within a bounded lifetime, revocable by their owner
+and an admin, stored as SHA-256 only, their last use recorded."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.exc import OperationalError
+
+from app.db import attempt, utcnow
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.models import Actor, ApiToken, Organisation, Role, SignedIn, User, UserRole
+from app.policy import region_covers, region_scope, require_admin
+from app.services.identity.changes import record_change
+
+log = logging.getLogger("app.security")
+
+SCOPES = ("read", "write")
+MAX_DAYS = 365
+DEFAULT_DAYS = 90
+LAST_USE_EVERY = timedelta(minutes=1)  # last use is written at most this often per token
+
+
+class InvalidTokenRequest(DomainError):
+    status, code, message = 422, "invalid_token_request", "令牌参数有误"
+
+
+@dataclass(frozen=True)
+class TokenCaller:
+    """Who a bearer token names, and what the token lets him do."""
+
+    actor: SignedIn
+    scopes: frozenset[str]
+    token_id: int
+
+
+def _normal_scopes(scopes: Iterable[str]) -> str:
+    chosen = [s for s in SCOPES if s in set(scopes)]
+    unknown = set(scopes) - set(SCOPES)
+    if unknown or not chosen:
+        raise InvalidTokenRequest("令牌权限范围只能是 read、write 或两者", code="invalid_scope")
+    return " ".join(chosen)
+
+
+def issue_token(user: User, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SCOPES, name: str = "") -> str:
+    """Create a bearer token valid `days` days (1..365); only its hash is stored, the token is returned once."""
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidTokenRequest(f"令牌有效期须为 1–{MAX_DAYS} 天", code="invalid_token_days")
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                   name=name.strip()[:100], scopes=_normal_scopes(scopes), expires_at=utcnow() + timedelta(days=days))
+    db.session.add(row)
+    db.session.flush()
+    log.info("API token %d issued for user %d (%s, %d days)", row.id, user.id, row.scopes, days)
+    return token
+
+
+def create_token(actor: Actor, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SCOPES, name: str = "",
+                 source_ip: str | None = None) -> tuple[ApiToken, str]:
+    """A token for the actor himself (pages, API, CLI), recorded as an account change; returns the row and
+    the token's value (shown once)."""
+    user = db.session.get(User, actor.id)
+    if user is None:
+        raise NotFound("未找到用户", code="user_not_found")
+    value = issue_token(user, days, scopes, name)
+    token = newest_token(user)
+    record_change(actor, "token_issued", user, source_ip=source_ip, token=token.id, scopes=token.scopes, days=days)
+    return token, value
+
+
+def newest_token(user: User) -> ApiToken:
+    """The token issued last to the user (the one issue_token has just made)."""
+    return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                              .order_by(ApiToken.id.desc()).limit(1)).one()
+
+
+def list_tokens(owner: Actor, include_revoked: bool = True) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == owner.id).order_by(ApiToken.id.desc())
+    if not include_revoked:
+        query = query.where(ApiToken.revoked.is_(False))
+    return list(db.session.scalars(query))
+
+
+def administered_tokens(admin: Actor) -> Select[ApiToken]:
+    """Tokens an admin may see and revoke: those of users in his region (the province: all)."""
+    require_admin(admin)
+    return (select(ApiToken).join(User, User.id == ApiToken.user_id)
+            .where(region_scope(User.region_code, admin.region_code)).order_by(ApiToken.id.desc()))
+
+
+def get_token_for(actor: Actor, token_id: int) -> ApiToken:
+    """A token the actor may manage: his own, or (an admin) one of a user in his region; else 404."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("未找到该令牌", code="token_not_found")
+    if token.user_id == actor.id:
+        return token
+    if actor.has_role(Role.ADMIN) and region_covers(actor.region_code, token.user.region_code):
+        return token
+    raise NotFound("未找到该令牌", code="token_not_found")
+
+
+def revoke_token(actor: Actor, token_id: int, source_ip: str | None = None) -> ApiToken:
+    """Revoke a token (idempotent): its owner or an admin of the owner's region; recorded."""
+    token = get_token_for(actor, token_id)
+    if not token.revoked:
+        token.revoked, token.revoked_at, token.revoked_by_id = True, utcnow(), actor.id
+        db.session.flush()
+        record_change(actor, "token_revoked", token.user, source_ip=source_ip, token=token.id)
+    return token
+
+
+# Every API request starts here: the caller as plain values, with its organisation's kind, its roles and
+# the token's scopes, in one statement of columns (no ORM objects to build: it runs on every request).
+_CALLER_OF_TOKEN = (
+    select(User.id, User.username, User.display_name, User.organisation_id, User.region_code, User.person_id,
+           User.active, User.demo, Organisation.kind, ApiToken.id.label("token_id"), ApiToken.revoked,
+           ApiToken.expires_at, ApiToken.scopes, ApiToken.last_used_at, UserRole.role)
+    .join(ApiToken, ApiToken.user_id == User.id).join(Organisation, Organisation.id == User.organisation_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(ApiToken.token_sha256 == bindparam("digest")))
+
+
+def _note_use(token_id: int, source_ip: str | None) -> None:
+    """Record the token's use, at most once a minute. Best effort in a savepoint: on SQLite a concurrent
+    writer may refuse it, and a request that only reads must not fail for that."""
+    try:
+        with attempt(db.session()):
+            db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                               .values(last_used_at=utcnow(), last_used_ip=source_ip[:45] if source_ip else None)
+                               .execution_options(synchronize_session=False))
+    except OperationalError:
+        log.info("last use of API token %d not recorded (database busy)", token_id)
+
+
+def user_for_token(token: str, source_ip: str | None = None) -> TokenCaller | None:
+    """The caller a bearer token names; None for an unknown, revoked or expired token, an inactive user, or
+    a demo user outside demo mode."""
+    rows = db.session.execute(_CALLER_OF_TOKEN, {"digest": hashlib.sha256(token.encode()).hexdigest()}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    now = utcnow()
+    if first.revoked or (first.expires_at is not None and first.expires_at < now) or not first.active:
+        return None
+    if first.demo and not current_app.config.get("DEMO"):
+        return None
+    if first.last_used_at is None or first.last_used_at < now - LAST_USE_EVERY:
+        _note_use(first.token_id, source_ip)
+    actor = SignedIn(id=first.id, username=first.username, display_name=first.display_name,
+                     organisation_id=first.organisation_id, organisation_kind=first.kind,
+                     region_code=first.region_code, person_id=first.person_id,
+                     roles=frozenset(row.role for row in rows if row.role is not None))
+    return TokenCaller(actor, frozenset(first.scopes.split()), first.token_id)

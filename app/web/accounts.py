@@ -1,0 +1,97 @@
+"""Admin pages for authority and platform accounts: list, create, change roles / region / phone, suspend,
+resume, reset the password (the temporary password is shown once); each change recorded."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from app.auth import session_actor
+from app.db import attempt
+from app.errors import InvalidForm
+from app.extensions import db
+from app.models import ROLE_TITLES, User
+from app.services.identity import admin as service
+from app.services.identity.changes import changes_of
+from app.services.records.identifiers import mask_phone
+from app.web.common import ID, page_args
+from app.web.i18n import gettext as _
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
+
+
+def _form() -> service.AccountForm:
+    return service.AccountForm(display_name=request.form.get("display_name", ""),
+                               phone=request.form.get("phone", "").strip(),
+                               region_code=request.form.get("region_code", ""), roles=request.form.getlist("roles"))
+
+
+def _context(user: User | None = None) -> dict[str, object]:
+    actor = session_actor()
+    regions = service.managed_regions(actor)
+    return {"region_options": [(r.code, f"{r.name}（{r.code}）") for r in regions],
+            "roles": [(r, ROLE_TITLES[r]) for r in service.AUTHORITY_ROLES],
+            "user": user, "mask_phone": mask_phone, "changes": changes_of(user.id) if user else []}
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    search = request.args.get("q", "")[:100]
+    page = page_args(request.args.get("page"))
+    users, total = service.list_accounts(session_actor(), search, page)
+    return render_template("accounts/index.html", users=users, total=total, page=page, per_page=50, q=search,
+                           mask_phone=mask_phone, ROLE_TITLES=ROLE_TITLES)
+
+
+def _issued(user: User, password: str, what: str) -> ResponseReturnValue:
+    return render_template("accounts/password.html", user=user, password=password, what=what)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    actor = session_actor()
+    if request.method == "POST":
+        try:
+            with attempt(db.session()):
+                user, password = service.create_account(actor, request.form.get("username", "").strip(), _form(),
+                                                        request.remote_addr)
+        except InvalidForm as exc:
+            return render_template("accounts/edit.html", errors=exc.field_errors, form=request.form,
+                                   **_context()), 422
+        return _issued(user, password, _("账号已创建"))
+    service.accounts_query(actor)  # admins only
+    return render_template("accounts/edit.html", errors={}, form={}, **_context())
+
+
+@bp.route(f"/<{ID}:user_id>", methods=["GET", "POST"])
+@login_required
+def edit(user_id: int) -> ResponseReturnValue:
+    actor = session_actor()
+    user = service.get_account(actor, user_id)
+    if request.method == "POST":
+        try:
+            with attempt(db.session()):
+                service.change_account(actor, user_id, _form(), request.remote_addr)
+        except InvalidForm as exc:
+            return render_template("accounts/edit.html", errors=exc.field_errors, form=request.form,
+                                   **_context(user)), 422
+        flash(_("已保存账号 {username}", username=user.username), "success")
+        return redirect(url_for("accounts.edit", user_id=user_id))
+    form = {"display_name": user.display_name, "phone": user.phone or "", "region_code": user.region_code}
+    return render_template("accounts/edit.html", errors={}, form=form, **_context(user))
+
+
+@bp.post(f"/<{ID}:user_id>/<action>")
+@login_required
+def act(user_id: int, action: str) -> ResponseReturnValue:
+    actor, ip = session_actor(), request.remote_addr
+    if action == "reset-password":
+        user, password = service.reset_password(actor, user_id, ip)
+        return _issued(user, password, _("密码已重置"))
+    if action not in ("suspend", "resume"):
+        return redirect(url_for("accounts.index")), 404
+    service.set_active(actor, user_id, action == "resume", ip)
+    flash(_("已恢复该账号") if action == "resume" else _("已停用该账号"), "info")
+    return redirect(url_for("accounts.edit", user_id=user_id))

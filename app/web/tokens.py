@@ -1,0 +1,62 @@
+"""API token pages: a user's own tokens (create with scopes and days, revoke), and for admins the tokens of
+their region's users (revoke)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from app.auth import session_actor
+from app.db import attempt
+from app.errors import DomainError
+from app.extensions import db
+from app.services.identity import tokens as service
+from app.web.common import ID
+from app.web.i18n import gettext as _
+
+bp = Blueprint("tokens", __name__)
+
+
+def _own_page(new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
+    return render_template("tokens/index.html", tokens=service.list_tokens(session_actor()), new_token=new_token,
+                           max_days=service.MAX_DAYS, admin_view=False), status
+
+
+@bp.get("/account/tokens")
+@login_required
+def index() -> ResponseReturnValue:
+    return _own_page()
+
+
+@bp.post("/account/tokens")
+@login_required
+def create() -> ResponseReturnValue:
+    try:
+        days = int(request.form.get("days") or service.DEFAULT_DAYS)
+    except ValueError:
+        days = 0
+    try:
+        with attempt(db.session()):
+            _token, value = service.create_token(session_actor(), days, request.form.getlist("scopes"),
+                                                 request.form.get("name", ""), request.remote_addr)
+    except DomainError as exc:
+        flash(_(exc.message), "danger")
+        return _own_page(status=422)
+    return _own_page(new_token=value)
+
+
+@bp.post(f"/tokens/<{ID}:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> ResponseReturnValue:
+    actor = session_actor()
+    token = service.revoke_token(actor, token_id, request.remote_addr)
+    flash(_("令牌已吊销"), "info")
+    return redirect(url_for("tokens.index") if token.user_id == actor.id else url_for("tokens.administered"))
+
+
+@bp.get("/admin/tokens")
+@login_required
+def administered() -> ResponseReturnValue:
+    tokens = list(db.session.scalars(service.administered_tokens(session_actor()).limit(500)))
+    return render_template("tokens/index.html", tokens=tokens, new_token=None, max_days=service.MAX_DAYS,
+                           admin_view=True)

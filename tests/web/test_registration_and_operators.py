@@ -1,0 +1,187 @@
+"""Registration as the notice says, through the pages and the verifier stand-in on 127.0.0.1 (pass, fail,
+time out); the main operator manages his own enterprise's operators only; an admin manages the authority
+accounts of his region, every change recorded."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.db import unit_of_work
+from app.extensions import db
+from app.integrations.sms import MemorySmsGateway
+from app.integrations.standin import StandIn
+from app.models import AccountChange, EnterpriseRegistration, Organisation, User
+from app.services.demo import credit_code, id_number
+from app.services.identity.accounts import create_user, get_user_by_username
+from tests.support.web import WebUser, csrf_token
+
+PASSWORD = "Qiye-Passw0rd-1"
+NEW_CODE = credit_code("91450300MA5NEW001")
+LEGAL_ID = id_number("45030219700101123")
+
+
+@pytest.fixture
+def standin() -> Iterator[StandIn]:
+    stand_in = StandIn.shared()
+    stand_in.mode = "pass"
+    yield stand_in
+    stand_in.mode = "pass"
+
+
+def _post(client: Any, path: str, data: dict[str, Any], **kw: Any) -> Any:
+    token = csrf_token(client.get(path).get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token}, **kw)
+
+
+def _enterprise_form(method: str = "face", **extra: str) -> dict[str, str]:
+    return {"credit_code": NEW_CODE, "name": "桂林漓江建设有限公司", "enterprise_type": "建筑业企业",
+            "region_code": "450300", "legal_representative": "蒋立", "legal_representative_id": LEGAL_ID,
+            "method": method, **extra}
+
+
+def _authorise(client: Any, phone: str = "13800771234") -> str:
+    page = _post(client, "/register/enterprise/authorise", {"operator_name": "李主管", "operator_phone": phone})
+    assert page.status_code == 200, page.get_data(as_text=True)
+    link = re.search(r'data-testid="invitation-link">([^<]+)<', page.get_data(as_text=True))
+    assert link and "138****1234" in page.get_data(as_text=True)
+    assert MemorySmsGateway.shared().last_text(phone) and link.group(1) in (MemorySmsGateway.shared().last_text(phone)
+                                                                            or "")
+    return link.group(1).split("localhost", 1)[-1]
+
+
+def test_an_enterprise_registers_by_face_and_its_main_operator_signs_in(app: Flask, standin: StandIn) -> None:
+    client = app.test_client()
+    started = _post(client, "/register/enterprise", _enterprise_form())
+    assert started.status_code == 302 and started.headers["Location"].endswith("/register/enterprise/authorise")
+    invitation = _authorise(client)
+    weak = _post(client, invitation, {"username": "lijiang-main", "password": "weak", "password2": "weak"})
+    assert weak.status_code == 422 and "密码长度" in weak.get_data(as_text=True)
+    registered = _post(client, invitation, {"username": "lijiang-main", "password": PASSWORD, "password2": PASSWORD})
+    assert registered.status_code == 302
+    with app.app_context():
+        user = get_user_by_username("lijiang-main")
+        assert user.main_operator and user.phone == "13800771234" and user.organisation.credit_code == NEW_CODE
+        registration = db.session.scalars(select(EnterpriseRegistration)).one()
+        assert registration.legal_representative_id_masked == "4503**********" + LEGAL_ID[-4:]
+        assert LEGAL_ID not in str(db.session.scalars(select(AccountChange.details)).all())
+    assert app.test_client().get(invitation).status_code == 404  # used up
+    WebUser(app, "lijiang-main").login(PASSWORD)
+
+
+def test_the_micro_payment_amount_must_match(app: Flask, standin: StandIn) -> None:
+    client = app.test_client()
+    started = _post(client, "/register/enterprise", _enterprise_form("bank_transfer", bank_account="6222020000123"))
+    assert started.headers["Location"].endswith("/register/enterprise/amount")
+    wrong = _post(client, "/register/enterprise/amount", {"amount": "0.99"})
+    assert wrong.status_code == 422 and "打款金额不符" in wrong.get_data(as_text=True)
+    right = _post(client, "/register/enterprise/amount", {"amount": "0.01"})  # the stand-in sends 0.01 元
+    assert right.status_code == 302 and right.headers["Location"].endswith("/register/enterprise/authorise")
+
+
+def test_a_refusing_or_silent_verifier_verifies_no_one(app: Flask, standin: StandIn) -> None:
+    standin.mode = "fail"
+    refused = _post(app.test_client(), "/register/enterprise", _enterprise_form())
+    assert refused.status_code == 422 and "核验未通过" in refused.get_data(as_text=True)
+    standin.mode = "timeout"
+    silent = _post(app.test_client(), "/register/enterprise", _enterprise_form())
+    assert silent.status_code == 503 and "认证服务暂时不可用" in silent.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(EnterpriseRegistration)).all() == []
+    assert app.test_client().get("/register/enterprise/authorise").status_code == 404
+
+
+def test_an_individual_registers_after_the_real_name_check(app: Flask, standin: StandIn) -> None:
+    form = {"name": "韦明", "id_number": id_number("45010219950505007"), "phone": "13977110000",
+            "username": "weiming", "password": PASSWORD, "password2": PASSWORD}
+    standin.mode = "fail"
+    assert _post(app.test_client(), "/register/individual", form).status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "weiming")) is None
+    standin.mode = "pass"
+    assert _post(app.test_client(), "/register/individual", form).status_code == 302
+    with app.app_context():
+        user = get_user_by_username("weiming")
+        assert user.roles == {"individual"} and user.organisation.kind == "individual"
+
+
+def test_the_main_operator_manages_his_own_operators_only(app: Flask) -> None:
+    main = WebUser(app, "ent-nanning").login()
+    added = main.post("/enterprise/operators", {"username": "yc-clerk", "display_name": "覃经办",
+                                                "phone": "13800770001", "password": "Clerk-Passw0rd",
+                                                "procedures": ["personnel_unlock"]})
+    assert added.status_code == 302, added.get_data(as_text=True)
+    with app.app_context():
+        clerk = get_user_by_username("yc-clerk")
+        clerk_id, org_id = clerk.id, clerk.organisation_id
+        assert clerk.allowed_procedures == ["personnel_unlock"] and not clerk.main_operator
+    assert "138****0001" in main.html("/enterprise/operators")
+    clerk_page = WebUser(app, "yc-clerk").login("Clerk-Passw0rd")
+    assert clerk_page.get("/enterprise/operators").status_code == 403  # not a main operator
+    start_page = clerk_page.html("/")
+    assert "personnel_unlock" in start_page and "personnel_deregistration" not in start_page
+    other = WebUser(app, "ent-liuzhou").login()
+    assert other.post(f"/enterprise/operators/{clerk_id}/suspend").status_code == 404  # another enterprise's
+    assert main.post(f"/enterprise/operators/{clerk_id}/suspend").status_code == 302
+    assert clerk_page.get("/").status_code == 302  # his session ended
+    assert main.post(f"/enterprise/operators/{clerk_id}/remove").status_code == 302
+    with app.app_context():
+        actions = list(db.session.scalars(select(AccountChange.action).where(AccountChange.target_user_id == clerk_id)
+                                          .order_by(AccountChange.id)))
+        assert db.session.get(Organisation, org_id) is not None
+    assert actions == ["operator_added", "operator_suspended", "operator_removed"]
+
+
+def test_an_admin_creates_a_city_reviewer_and_changes_him(app: Flask) -> None:
+    admin = WebUser(app, "admin").login()
+    created = admin.post("/admin/accounts/new", {"username": "gl-reviewer", "display_name": "桂林审核员",
+                                                 "phone": "13807730000", "region_code": "450300",
+                                                 "roles": ["city_reviewer"]})
+    text = created.get_data(as_text=True)
+    assert created.status_code == 200, text
+    password = re.search(r'data-testid="password-value">([^<]+)<', text)
+    assert password
+    reviewer = WebUser(app, "gl-reviewer").login(password.group(1))
+    first = reviewer.get("/cases")
+    assert first.status_code == 302 and first.headers["Location"] == "/account/password"  # temporary password
+    changed = reviewer.post("/account/password", {"current": password.group(1), "password": "Guilin-Review-1",
+                                                  "password2": "Guilin-Review-1"})
+    assert changed.status_code == 302 and reviewer.get("/cases").status_code == 200
+    with app.app_context():
+        user = get_user_by_username("gl-reviewer")
+        assert user.roles == {"city_reviewer"} and user.organisation.name == "桂林市住房和城乡建设局"
+        user_id = user.id
+    wrong = admin.post(f"/admin/accounts/{user_id}", {"display_name": "桂林审核员", "phone": "13807730000",
+                                                      "region_code": "450300", "roles": ["county_reviewer"]})
+    assert wrong.status_code == 422 and "级别不符" in wrong.get_data(as_text=True)
+    changed = admin.post(f"/admin/accounts/{user_id}", {"display_name": "桂林审核员", "phone": "13807730000",
+                                                        "region_code": "450300", "roles": ["city_reviewer", "lead"]})
+    assert changed.status_code == 302
+    assert reviewer.get("/").status_code == 302  # new rights: signed in again
+    assert admin.post(f"/admin/accounts/{user_id}/suspend").status_code == 302
+    with app.app_context():
+        changes = list(db.session.scalars(select(AccountChange).where(AccountChange.target_user_id == user_id)
+                                          .order_by(AccountChange.id)))
+    assert [c.action for c in changes] == ["account_created", "password_changed", "account_changed",
+                                           "account_suspended"]
+    assert changes[2].details == {"before": {"roles": ["city_reviewer"]}, "after": {"roles": ["city_reviewer", "lead"]}}
+    assert all(c.actor_id is not None and c.source_ip == "127.0.0.1" for c in changes)
+
+
+def test_a_city_admin_reaches_his_city_only(app: Flask) -> None:
+    with app.app_context(), unit_of_work():
+        org_id = get_user_by_username("city-liuzhou").organisation_id
+        create_user("admin-liuzhou", "柳州管理员", "Admin-Passw0rd", org_id, "450200", ["admin"], phone="13807720000")
+        nanning_id = get_user_by_username("city-nanning").id
+    admin = WebUser(app, "admin-liuzhou").login("Admin-Passw0rd")
+    listing = admin.html("/admin/accounts")
+    assert "city-liuzhou" in listing and "city-nanning" not in listing
+    assert admin.get(f"/admin/accounts/{nanning_id}").status_code == 404
+    refused = admin.post("/admin/accounts/new", {"username": "nn-2", "display_name": "x", "phone": "13800000000",
+                                                 "region_code": "450100", "roles": ["city_reviewer"]})
+    assert refused.status_code == 422
+    assert WebUser(app, "city-nanning").login().get("/admin/accounts").status_code == 403
