@@ -1,0 +1,41 @@
+"""What the applicant and the reviewers see after a decision (issue 20): the stopped clock, the 补正 notice,
+the returned C→A record; each page checked with axe-core."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from freezegun import freeze_time
+
+from app.db import unit_of_work
+from app.jobs.sla import refresh_deadline_states
+from tests.browser.helpers import check_page, sign_in
+from tests.services.test_deadlines_decision import approve_temporary_unlock
+from tests.support.deadlines import local
+
+pytestmark = [pytest.mark.browser, pytest.mark.committing,
+              pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
+
+
+def test_temporary_unlock_decided_weeks_ago_shows_done_on_time(app: Flask, as_user: Any,
+                                                               new_page: Callable[..., Any]) -> None:
+    """Approved on time weeks before today and still waiting for its re-lock date: 按时办结, no red card."""
+    with freeze_time(local("2026-11-02 10:00")):
+        case_id = approve_temporary_unlock(app, as_user("ent-nanning"), as_user("city-nanning"), "2027-01-20")
+    with app.app_context(), unit_of_work():
+        refresh_deadline_states()  # the periodic job at today's clock
+    number = as_user("ent-nanning").case(case_id)["number"]
+    ent = new_page()
+    sign_in(ent, "ent-nanning")
+    ent.goto(f"/cases/{case_id}")
+    assert ent.get_by_test_id("case-status").get_attribute("data-status") == "running"
+    assert "按时办结" in ent.get_by_test_id("statutory-deadline").inner_text()
+    assert "已作出决定，停止计时" in ent.get_by_test_id("clock-stopped").inner_text()
+    assert "超期" not in ent.locator("main").inner_text()
+    check_page(ent, "20-case-decided-waiting")
+    lead = new_page()
+    sign_in(lead, "supervisor")
+    lead.goto("/dashboard?first=2026-11-01&last=2026-12-31")
+    assert number not in lead.locator("#overdue_cases").inner_text()
