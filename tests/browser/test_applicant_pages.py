@@ -12,6 +12,8 @@ from freezegun import freeze_time
 from app.db import unit_of_work
 from app.jobs.sla import refresh_deadline_states
 from tests.browser.helpers import check_page, sign_in
+from tests.notifications.test_applicant_notices import _unlock_submitted
+from tests.procedures.steps import act_ok
 from tests.services.test_deadlines_decision import approve_temporary_unlock
 from tests.support.deadlines import local
 
@@ -39,3 +41,22 @@ def test_temporary_unlock_decided_weeks_ago_shows_done_on_time(app: Flask, as_us
     sign_in(lead, "supervisor")
     lead.goto("/dashboard?first=2026-11-01&last=2026-12-31")
     assert number not in lead.locator("#overdue_cases").inner_text()
+
+
+def test_applicant_sees_the_supplement_notice_with_its_items(app: Flask, as_user: Any,
+                                                             new_page: Callable[..., Any]) -> None:
+    ent_api, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id = _unlock_submitted(app, ent_api)
+    act_ok(city, case_id, {"decision": "return", "comment": "处罚决定书不清晰",
+                           "missing_items": ["penalty_files", "reason"]})
+    ent = new_page()
+    sign_in(ent, "ent-nanning")
+    assert ent.get_by_test_id("bell").locator("[data-count=unread]").inner_text() == "1"
+    ent.get_by_test_id("bell").click()
+    notice = ent.locator("[data-kind=applicant_supplement]")
+    assert "补正告知" in notice.inner_text() and "个工作日内" in notice.inner_text()
+    items = notice.get_by_test_id("notice-items").locator("li").all_inner_texts()
+    assert items == ["行政处罚决定书", "申请理由（说明不充分）"]
+    check_page(ent, "21-notifications-supplement")
+    notice.get_by_role("link").click()
+    assert "/tasks/" in ent.url and "填写解锁申请" in ent.locator("main").inner_text()
