@@ -16,6 +16,7 @@ from tests.notifications.test_applicant_notices import _unlock_submitted
 from tests.procedures.steps import act_ok
 from tests.services.test_deadlines_decision import approve_temporary_unlock
 from tests.support.deadlines import local
+from tests.web.test_returned_step import ASKED, returned_by_province
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
               pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
@@ -60,3 +61,23 @@ def test_applicant_sees_the_supplement_notice_with_its_items(app: Flask, as_user
     check_page(ent, "21-notifications-supplement")
     notice.get_by_role("link").click()
     assert "/tasks/" in ent.url and "填写解锁申请" in ent.locator("main").inner_text()
+
+
+def test_the_returned_c_to_a_record_opens_pre_filled(app: Flask, as_user: Any, new_page: Callable[..., Any]) -> None:
+    case_id, task_id = returned_by_province(as_user)
+    city = new_page()
+    sign_in(city, "city-nanning")
+    city.goto(f"/tasks/{task_id}")
+    assert city.get_by_label("核查地点").input_value() == "南宁市青秀区民族大道项目现场"
+    assert city.get_by_label("企业陪同人员（姓名、职务）").input_value() == "陆伟（项目经理）"
+    asked = city.get_by_test_id("last-result").inner_text()
+    assert "退回市级重新核查" in asked and ASKED in asked
+    assert city.get_by_test_id("returned-note").is_visible()
+    check_page(city, "22-task-returned-record")
+    city.get_by_label("核查地点").fill("南宁市青秀区民族大道项目现场（补拍照片）")
+    city.locator("[data-action=submit]").click()
+    city.wait_for_load_state()
+    assert "表单填写有误" not in city.locator("main").inner_text()  # the pre-filled form went through as it was
+    moved = as_user("city-nanning").case(case_id)
+    assert moved["current_step"] == "寄送盖章原件"
+    assert moved["data"]["verification_location"] == "南宁市青秀区民族大道项目现场（补拍照片）"
