@@ -18,7 +18,7 @@ from app.models.identity import (
     User,
     UserRole,
 )
-from app.models.notification import Notification
+from app.models.notification import Notification, NotificationDelivery
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.models.records import (
@@ -53,7 +53,7 @@ __all__ = [
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
-    "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
+    "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",

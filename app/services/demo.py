@@ -154,7 +154,11 @@ def seed_demo() -> bool:
         user = create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles],
                            phone=DEMO_PHONES[username], demo=True)
         user.main_operator = org.kind == OrganisationKind.ENTERPRISE  # each demo enterprise's main operator
-    create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"], demo=True)
+        if user.main_operator:  # applicants' notices are e-mailed too (the console mailer only logs them)
+            user.email = f"{username}@demo.gjy.example"
+    individual = create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"],
+                                   demo=True)
+    individual.email = "person@demo.gjy.example"
     db.session.flush()
     return True
 
