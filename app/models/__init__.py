@@ -22,10 +22,16 @@ from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.models.records import (
+    BEHAVIOUR_KIND_TITLES,
     CERTIFICATE_KIND_TITLES,
+    LEDGER_SOURCE_TITLES,
+    BehaviourKind,
+    BehaviourRecord,
     Certificate,
     CertificateKind,
     DataLevel,
+    IntegrityEntry,
+    LedgerSource,
     LockRole,
     PerformanceRecord,
     PerformanceRecordChange,
@@ -47,6 +53,8 @@ from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
+    "LedgerSource",
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "Actor", "ApiToken", "Attachment",
     "CalendarChange", "CalendarChangeAction",

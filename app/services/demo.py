@@ -6,9 +6,13 @@ from datetime import date
 from app.extensions import db
 from app.models import (
     PROVINCE_CODE,
+    BehaviourKind,
+    BehaviourRecord,
     Certificate,
     CertificateKind,
     DataLevel,
+    IntegrityEntry,
+    LedgerSource,
     LockRole,
     Organisation,
     OrganisationKind,
@@ -116,6 +120,23 @@ def _certificates(city: str, people: list[Person]) -> None:
     db.session.flush()
 
 
+def _integrity(ent: Organisation, short: str) -> None:
+    """The score migrated from the old integrity platform and one good behaviour with its points: a ledger
+    already known to the trading platform (nothing queued)."""
+    opening = IntegrityEntry(enterprise_id=ent.id, points_centi=8500, source=LedgerSource.MIGRATED,
+                             reason="诚信平台迁入的诚信综合评分（2018—2020年度）", effective_on=date(2021, 4, 2),
+                             recorded_by="系统")
+    award = IntegrityEntry(enterprise_id=ent.id, points_centi=200, source=LedgerSource.BEHAVIOUR,
+                           reason="良好行为：获评自治区建设工程“真武阁杯”优质工程", effective_on=date(2025, 1, 15),
+                           recorded_by="系统")
+    db.session.add_all([opening, award])
+    db.session.flush()
+    db.session.add(BehaviourRecord(enterprise_id=ent.id, kind=BehaviourKind.GOOD, source="migrated",
+                                   title=f"{short}滨江大道改造工程获评自治区建设工程“真武阁杯”优质工程",
+                                   occurred_on=date(2025, 1, 15), integrity_entry_id=award.id, recorded_by="系统"))
+    db.session.flush()
+
+
 def seed_demo() -> bool:
     """Create the demo world once; returns False when it already exists."""
     if db.session.get(Region, PROVINCE_CODE) is not None:
@@ -137,6 +158,8 @@ def seed_demo() -> bool:
         ("陆伟", "45010219850315001"), ("覃丽", "45010319900722002"), ("梁海", "45010719920105003")])
     _enterprise_world("450200", "柳州", liuzhou, [
         ("蒙刚", "45020219800211004"), ("莫燕", "45020319881109005")])
+    _integrity(nanning, "南宁")
+    _integrity(liuzhou, "柳州")
     users = [
         ("ent-nanning", "邕城建设·经办人", nanning, "450100", [Role.ENTERPRISE]),
         ("ent-liuzhou", "龙城建筑·经办人", liuzhou, "450200", [Role.ENTERPRISE]),

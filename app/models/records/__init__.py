@@ -1,11 +1,21 @@
 """Domain records of the notice: persons, certificates, projects, personnel locks, performance records."""
 from app.models.records.certificate import CERTIFICATE_KIND_TITLES, Certificate, CertificateKind
+from app.models.records.integrity import (
+    BEHAVIOUR_KIND_TITLES,
+    LEDGER_SOURCE_TITLES,
+    BehaviourKind,
+    BehaviourRecord,
+    IntegrityEntry,
+    LedgerSource,
+)
 from app.models.records.lock import LockRole, ProjectLock
 from app.models.records.performance import PerformanceRecord, PerformanceRecordChange, RecordSource
 from app.models.records.person import Person, PersonStatus
 from app.models.records.project import DataLevel, Project
 
 __all__ = [
+    "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
+    "LedgerSource",
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind", "DataLevel", "LockRole", "PerformanceRecord",
     "PerformanceRecordChange", "Person", "PersonStatus",
     "Project", "ProjectLock", "RecordSource",
