@@ -13,6 +13,7 @@ handler = REGISTRY.handler
 choices = REGISTRY.choice
 validator = REGISTRY.validator
 
+import handlers.commitment  # noqa: E402,F401  (registers its handlers)
 import handlers.deregistration  # noqa: E402,F401  (registers its handlers)
 import handlers.performance  # noqa: E402,F401  (registers its handlers)
 import handlers.unlock  # noqa: E402,F401  (registers its handlers)

@@ -29,7 +29,10 @@ from app.models.records import (
     BehaviourRecord,
     Certificate,
     CertificateKind,
+    CommitmentSignature,
     DataLevel,
+    EnterpriseEntry,
+    EntryStatus,
     IntegrityEntry,
     LedgerSource,
     LockRole,
@@ -53,6 +56,7 @@ from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
     "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
     "LedgerSource",
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",

@@ -1,5 +1,6 @@
 """Domain records of the notice: persons, certificates, projects, personnel locks, performance records."""
 from app.models.records.certificate import CERTIFICATE_KIND_TITLES, Certificate, CertificateKind
+from app.models.records.commitment import CommitmentSignature, EnterpriseEntry, EntryStatus
 from app.models.records.integrity import (
     BEHAVIOUR_KIND_TITLES,
     LEDGER_SOURCE_TITLES,
@@ -14,6 +15,7 @@ from app.models.records.person import Person, PersonStatus
 from app.models.records.project import DataLevel, Project
 
 __all__ = [
+    "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
     "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
     "LedgerSource",
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind", "DataLevel", "LockRole", "PerformanceRecord",
