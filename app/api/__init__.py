@@ -12,6 +12,7 @@ from app.api import (
     procedures,
     records,
     scopes,
+    spot_checks,
     tasks,
     tokens,
 )
@@ -27,7 +28,8 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     scopes.init_app(app)
-    for module in (procedures, cases, tasks, attachments, records, integrity, dashboard, notifications, tokens):
+    modules = (procedures, cases, tasks, attachments, records, integrity, spot_checks, dashboard, notifications, tokens)
+    for module in modules:
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

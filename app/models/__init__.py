@@ -42,7 +42,10 @@ from app.models.records import (
     PersonStatus,
     Project,
     ProjectLock,
+    PublicNotice,
     RecordSource,
+    SpotCheckDraw,
+    SpotCheckItem,
 )
 from app.models.registration import (
     AccountChange,
@@ -56,6 +59,7 @@ from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "PublicNotice", "SpotCheckDraw", "SpotCheckItem",
     "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
     "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
     "LedgerSource",

@@ -1,7 +1,7 @@
 """Demo data: the 14 Guangxi cities, authorities, enterprises, persons, projects, locks, records, users."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from app.extensions import db
 from app.models import (
@@ -24,6 +24,8 @@ from app.models import (
     Region,
     RegionLevel,
     Role,
+    SpotCheckDraw,
+    SpotCheckItem,
 )
 from app.services.deadlines.calendar_admin import seed_official_calendar
 from app.services.identity.accounts import create_individual, create_user
@@ -137,6 +139,21 @@ def _integrity(ent: Organisation, short: str) -> None:
     db.session.flush()
 
 
+def _past_spot_check(ent: Organisation) -> None:
+    """柳州's spot check two months before the demo's first day: its enterprise is excluded from a new draw that
+    excludes the last 6 months (the item was found true)."""
+    when = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
+    draw = SpotCheckDraw(region_code=ent.region_code, seed="demo-2026-10", sample_size=1, exclude_months=6,
+                         strata={"建筑业企业·450200": {"population": 1, "drawn": 1}}, excluded=[], drawn_at=when,
+                         drawn_by="柳州市住建局·审核员")
+    db.session.add(draw)
+    db.session.flush()
+    db.session.add(SpotCheckItem(draw_id=draw.id, enterprise_id=ent.id, stratum="建筑业企业·450200",
+                                 item_ref="performance:demo", item_title="区内业绩：柳州滨江大道改造工程",
+                                 finding="consistent", drawn_at=when, concluded_at=when))
+    db.session.flush()
+
+
 def seed_demo() -> bool:
     """Create the demo world once; returns False when it already exists."""
     if db.session.get(Region, PROVINCE_CODE) is not None:
@@ -160,6 +177,7 @@ def seed_demo() -> bool:
         ("蒙刚", "45020219800211004"), ("莫燕", "45020319881109005")])
     _integrity(nanning, "南宁")
     _integrity(liuzhou, "柳州")
+    _past_spot_check(liuzhou)
     users = [
         ("ent-nanning", "邕城建设·经办人", nanning, "450100", [Role.ENTERPRISE]),
         ("ent-liuzhou", "龙城建筑·经办人", liuzhou, "450200", [Role.ENTERPRISE]),
