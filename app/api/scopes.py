@@ -39,6 +39,9 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_records.Locks", "GET"): READ,
     ("api_records.PerformanceRecords", "GET"): READ,
     ("api_records.PerformanceRecordResource", "GET"): READ,
+    ("api_integrity.EnterpriseIntegrity", "GET"): READ,
+    ("api_spot_checks.Draws", "POST"): WRITE,  # a dry run too: the caller means to draw
+    ("api_spot_checks.Notices", "GET"): READ,
     ("api_dashboard.Dashboard", "GET"): READ,
     ("api_dashboard.DashboardTable", "GET"): READ,
     ("api_dashboard.DashboardExport", "GET"): READ,

@@ -22,10 +22,19 @@ from app.models.notification import Notification, NotificationDelivery
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.models.records import (
+    BEHAVIOUR_KIND_TITLES,
     CERTIFICATE_KIND_TITLES,
+    LEDGER_SOURCE_TITLES,
+    BehaviourKind,
+    BehaviourRecord,
     Certificate,
     CertificateKind,
+    CommitmentSignature,
     DataLevel,
+    EnterpriseEntry,
+    EntryStatus,
+    IntegrityEntry,
+    LedgerSource,
     LockRole,
     PerformanceRecord,
     PerformanceRecordChange,
@@ -33,7 +42,10 @@ from app.models.records import (
     PersonStatus,
     Project,
     ProjectLock,
+    PublicNotice,
     RecordSource,
+    SpotCheckDraw,
+    SpotCheckItem,
 )
 from app.models.registration import (
     AccountChange,
@@ -47,6 +59,10 @@ from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "PublicNotice", "SpotCheckDraw", "SpotCheckItem",
+    "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
+    "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
+    "LedgerSource",
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "Actor", "ApiToken", "Attachment",
     "CalendarChange", "CalendarChangeAction",

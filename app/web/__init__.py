@@ -12,6 +12,7 @@ from app.web import (
     home,
     i18n,
     inbox,
+    integrity,
     notifications,
     operators,
     presenters,
@@ -38,3 +39,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(integrity.bp)
