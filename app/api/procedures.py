@@ -13,13 +13,14 @@ from app.api.schemas.procedures import (
     MigrationResultsSchema,
     ProcedureDetailSchema,
     ProcedureSchema,
+    VersionDecisionsSchema,
     VersionDeployedSchema,
     VersionDeploySchema,
     VersionFilesSchema,
 )
 from app.auth import bearer_actor
 from app.errors import DeployError
-from app.services.procedures import catalog, deploy, migration
+from app.services.procedures import catalog, deploy, dmn, migration
 from app.services.procedures.versions import list_procedures, manifest_of
 
 blp = Blueprint("api_procedures", __name__, url_prefix="/api/v1/procedures", description="事项（流程）")
@@ -62,6 +63,14 @@ class VersionFiles(MethodView):
     def get(self, key: str, number: int) -> Any:
         """Every file the version needs; posted back unchanged they deploy nothing (analysts and admins)."""
         return {"files": catalog.files_of_version(bearer_actor(), key, number)}
+
+
+@blp.route(f"/{KEY}/versions/{VERSION}/decisions")
+class VersionDecisions(MethodView):
+    @blp.response(200, VersionDecisionsSchema)
+    def get(self, key: str, number: int) -> Any:
+        """The version's decision tables (DMN) as tables: inputs, outputs, rules (analysts and admins)."""
+        return {"decisions": dmn.decision_tables(bearer_actor(), key, number)}
 
 
 @blp.route(f"/{KEY}/versions")

@@ -230,8 +230,31 @@ def runtime_names(functions: dict[str, Callable[..., Any]]) -> set[str]:
     return set(sandboxed) | set(sandboxed["__builtins__"])
 
 
+# decision id -> (its file, [(input id, Python the table evaluates)])
+DecisionReads = dict[str, tuple[str, list[tuple[str, str]]]]
+
+
+def called_decision(el: Any) -> str:
+    found = next(_spiff(el, "calledDecisionId"), None)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _decision_expressions(process: Any, decisions: DecisionReads) -> Iterator[tuple[str, str, str, str, str, bool,
+                                                                                   str]]:
+    """The decision tables' inputs where a business rule task calls them: (…, file of the table)."""
+    for task in process.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        decision = called_decision(task)
+        if decision not in decisions:
+            continue
+        file, reads = decisions[decision]
+        for input_id, source in reads:
+            yield (input_id, f"决策表“{decision}”（由“{_label(task)}”调用）的列 {input_id} ", source, "eval",
+                   task.get("id") or "", False, file)
+
+
 def name_problems(processes: Iterable[tuple[str, Any]], known: set[str],
-                  ordered: dict[str, dict[str, set[str]]] | None = None) -> list[Problem]:
+                  ordered: dict[str, dict[str, set[str]]] | None = None,
+                  decisions: DecisionReads | None = None) -> list[Problem]:
     """Every unknown name read by a condition, script or parameter of these (file, process) pairs.
 
     `ordered` (process id -> user task id -> the fields its form fills) makes a form's fields known only
@@ -242,15 +265,17 @@ def name_problems(processes: Iterable[tuple[str, Any]], known: set[str],
         task_fields = (ordered or {}).get(process.get("id") or "")
         later = set().union(*task_fields.values()) if task_fields else set()
         filled = _filled_before(process, task_fields) if task_fields else {}
-        for element, what, source, mode, position, after in _positioned_expressions(process):
+        located = [(*one, file) for one in _positioned_expressions(process)]
+        located += list(_decision_expressions(process, decisions or {}))
+        for element, what, source, mode, position, after, where in located:
             # Outside the ordered flow (event sub-processes and the like): any form of the process.
             available = known | filled.get((position, after), later)
             for name in sorted(names_read(source, mode) - available):
                 if name in later:
-                    problems.append(_problem(file, element, f"{what}读取的字段 '{name}' 在此之前没有任何表单填写："
+                    problems.append(_problem(where, element, f"{what}读取的字段 '{name}' 在此之前没有任何表单填写："
                                              "填写它的表单在这一步之后或在另一条分支上"))
                 else:
-                    problems.append(_problem(file, element, f"{what}读取了未知的名称 '{name}'：它不是本事项任何"
+                    problems.append(_problem(where, element, f"{what}读取了未知的名称 '{name}'：它不是本事项任何"
                                              "表单的字段、脚本或服务任务写入的变量、发起处理程序添加的数据，也不是可用函数"))
     return problems
 

@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
-from app.engine import lint
+from app.engine import dmn, lint
 from app.engine.bundle_checks import (
     check_forms,
     check_lanes,
@@ -90,6 +90,7 @@ class _Scan:
     decisions: dict[str, str] = field(default_factory=dict)          # decision id -> dmn file
     uses_decisions: dict[str, set[str]] = field(default_factory=dict)
     dmn_outputs: set[str] = field(default_factory=set)
+    decision_reads: lint.DecisionReads = field(default_factory=dict)
     process_el: dict[str, Any] = field(default_factory=dict)
     executable: dict[str, bool] = field(default_factory=dict)
     element_file: dict[str, str] = field(default_factory=dict)
@@ -142,12 +143,29 @@ def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> No
             scan.element_file.setdefault(el.get("id") or "", name)
 
 
-def _scan_dmn(name: str, root: Any, scan: _Scan) -> None:
-    for el in root.iter():
-        if isinstance(el.tag, str) and etree.QName(el).localname == "decision" and el.get("id"):
-            scan.decisions[el.get("id") or ""] = name
-        if isinstance(el.tag, str) and etree.QName(el).localname == "output" and el.get("name"):
-            scan.dmn_outputs.add(el.get("name") or "")
+def _scan_dmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> None:
+    decisions = dmn.read_decisions(name, root)
+    problems.extend(dmn.decision_problems(decisions, name))
+    for decision in decisions:
+        if decision.id in scan.decisions:
+            problems.append(_problem(name, decision.id,
+                                     f"决策 id 重复：{decision.id} 也在 {scan.decisions[decision.id]} 中"))
+        scan.decisions[decision.id] = name
+        scan.decision_reads[decision.id] = (name, dmn.names_read_by_decision(decision))
+        scan.dmn_outputs |= {o["name"].split(".")[0] for o in decision.outputs if o["name"]}
+
+
+def _decision_refs(scan: _Scan, problems: list[Problem]) -> None:
+    """Every business rule task calls a decision table deployed with it."""
+    for pid, process in scan.process_el.items():
+        for task in process.iter(_q("businessRuleTask")):
+            decision = lint.called_decision(task)
+            if not decision:
+                problems.append(_problem(scan.process_file[pid], task.get("id"),
+                                         "业务规则任务没有选择决策表 (calledDecisionId)"))
+            elif decision not in scan.decisions:
+                problems.append(_problem(scan.process_file[pid], task.get("id"),
+                                         f"决策表 “{decision}” 不存在：请一并提交定义它的 bpmn/*.dmn 文件"))
 
 
 def _closure(pid: str, scan: _Scan) -> set[str]:
@@ -229,19 +247,20 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     problems: list[Problem] = []
     scan = _Scan()
     bpmn = {name: _read(name, content, problems) for name, content in sorted(inp.bpmn.items())}
-    dmn = {name: _read(name, content, problems) for name, content in sorted(inp.dmn.items())}
+    dmn_roots = {name: _read(name, content, problems) for name, content in sorted(inp.dmn.items())}
     for name, root in bpmn.items():
         if root is not None:
             _scan_bpmn(name, root, scan, problems)
-    for name, root in dmn.items():
+    for name, root in dmn_roots.items():
         if root is not None:
-            _scan_dmn(name, root, scan)
+            _scan_dmn(name, root, scan, problems)
+    _decision_refs(scan, problems)
     check_forms(inp.forms, inp.choice_names, problems)
     check_lanes(inp.lanes, inp.roles, problems)
     startable = _procedure_ids(scan, inp, problems, sorted(n for n, root in bpmn.items() if root is not None))
     if problems:
         raise DeployError(problems)
-    parser = _parser_of(bpmn, dmn, problems)
+    parser = _parser_of(bpmn, dmn_roots, problems)
     bundles = [b for pid in startable if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
     if problems:
         raise DeployError(problems)
@@ -260,7 +279,7 @@ def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem], reada
     return ids
 
 
-def _parser_of(bpmn: dict[str, Any], dmn: dict[str, Any], problems: list[Problem]) -> Any:
+def _parser_of(bpmn: dict[str, Any], dmn_docs: dict[str, Any], problems: list[Problem]) -> Any:
     """The library's parser with every document added (it parses the elements we read, never the raw bytes);
     its refusals noted with their file."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -269,7 +288,7 @@ def _parser_of(bpmn: dict[str, Any], dmn: dict[str, Any], problems: list[Problem
             parser.add_bpmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
             problems.append(_spiff_problem(exc, name, root))
-    for name, root in dmn.items():
+    for name, root in dmn_docs.items():
         try:
             parser.add_dmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
@@ -346,8 +365,9 @@ def _lint_names_and_rules(pid: str, scan: _Scan, inp: BundleInput, forms: list[s
                              if tid not in own and t.get("form_key") in forms),
                            form_fields(inp.forms[f"{start_form}.json"]) if start_form in forms else set())
     main = [(file, process) for file, process in processes if process is scan.process_el[pid]]
-    problems = lint.name_problems(main, known | anywhere, {pid: ordered})
-    problems += lint.name_problems([fp for fp in processes if fp not in main], known | every_form)
+    problems = lint.name_problems(main, known | anywhere, {pid: ordered}, scan.decision_reads)
+    problems += lint.name_problems([fp for fp in processes if fp not in main], known | every_form,
+                                   decisions=scan.decision_reads)
     for task_id, task in tasks.items():
         file = scan.element_file.get(task_id, scan.process_file[pid])
         problems.extend(lint.rule_problems(file, task_id, task["properties"], set(tasks)))

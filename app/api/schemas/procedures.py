@@ -99,3 +99,37 @@ class MigrationResultSchema(Schema):
 
 class MigrationResultsSchema(Schema):
     results = fields.List(fields.Nested(MigrationResultSchema))
+
+
+class DecisionInputSchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    expression = fields.String(metadata={"description": "Python read from the case data, e.g. a form field"})
+
+
+class DecisionOutputSchema(Schema):
+    id = fields.String()
+    name = fields.String(metadata={"description": "the case data variable the result is written to"})
+    label = fields.String()
+
+
+class DecisionRuleSchema(Schema):
+    id = fields.String()
+    inputs = fields.List(fields.String(), metadata={"description": "one cell per input: a test such as `<= 100`, "
+                                                                   "a value, or `-`/empty for any"})
+    outputs = fields.List(fields.String(), metadata={"description": "one Python expression per output"})
+    description = fields.String()
+
+
+class DecisionTableSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    file = fields.String()
+    hit_policy = fields.String(metadata={"description": "UNIQUE (the first matching rule) or COLLECT (lists)"})
+    inputs = fields.List(fields.Nested(DecisionInputSchema))
+    outputs = fields.List(fields.Nested(DecisionOutputSchema))
+    rules = fields.List(fields.Nested(DecisionRuleSchema))
+
+
+class VersionDecisionsSchema(Schema):
+    decisions = fields.List(fields.Nested(DecisionTableSchema))
