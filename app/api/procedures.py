@@ -9,6 +9,8 @@ from app.api.parsing import Blueprint
 from app.api.schemas.procedures import (
     CurrentVersionSchema,
     DeployCheckSchema,
+    ImportRequestSchema,
+    ImportResultSchema,
     MigrationRequestSchema,
     MigrationResultsSchema,
     ProcedureDetailSchema,
@@ -20,7 +22,7 @@ from app.api.schemas.procedures import (
 )
 from app.auth import bearer_actor
 from app.errors import DeployError
-from app.services.procedures import catalog, deploy, dmn, migration
+from app.services.procedures import catalog, deploy, dmn, import_conversion, migration
 from app.services.procedures.versions import list_procedures, manifest_of
 
 blp = Blueprint("api_procedures", __name__, url_prefix="/api/v1/procedures", description="事项（流程）")
@@ -47,6 +49,17 @@ class Procedures(MethodView):
                  "start_roles": manifest_of(v.id).get("start_roles", []) if v else [],
                  "start_form": catalog.start_form(actor, v.id) if v else None}
                 for p in list_procedures() for v in [p.current_version]]
+
+
+@blp.route("/conversions")
+class Conversions(MethodView):
+    @blp.arguments(ImportRequestSchema)
+    @blp.response(200, ImportResultSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Convert diagrams from Camunda Modeler (camunda:, zeebe:) or SpiffArena: what maps is converted, what
+        does not is listed by element, and the result is checked as a deploy's dry run (nothing stored;
+        analysts and admins). 422 `deploy_refused`: a file not read at all (name, size, DTD)."""
+        return import_conversion.import_files(bearer_actor(), body["files"], body["case_prefix"])
 
 
 @blp.route(f"/{KEY}")

@@ -14,6 +14,7 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_procedures.ProcedureResource", "GET"): READ,
     ("api_procedures.VersionFiles", "GET"): READ,
     ("api_procedures.VersionDecisions", "GET"): READ,
+    ("api_procedures.Conversions", "POST"): READ,  # converts and checks, stores nothing
     ("api_procedures.Versions", "POST"): WRITE,  # a dry run too: the caller means to deploy
     ("api_procedures.CurrentVersion", "POST"): WRITE,
     ("api_procedures.Migrations", "POST"): WRITE,

@@ -15,7 +15,8 @@ from typing import Any
 from lxml import etree
 
 from app.engine.scripting import compile_script
-from app.engine.xml import parse_xml
+from app.engine.xml import XmlRefused, parse_xml
+from app.errors import DeployError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -143,6 +144,8 @@ def python_condition(text: str) -> str | None:
     else:
         body = text
     body = body.strip()
+    if re.search(r"\b(execution|task|authenticatedUserId)\b", body):
+        return None  # Camunda's own runtime objects: no counterpart
     body = re.sub(r"&&", " and ", body)
     body = re.sub(r"\|\|", " or ", body)
     body = re.sub(r"!(?!=)", " not ", body)
@@ -364,14 +367,20 @@ def _source(roots: list[Any]) -> str:
 
 def convert(files: dict[str, str], case_prefix: str | None = None, lanes: set[str] | None = None) -> Conversion:
     """Convert the diagrams (bpmn/*.bpmn) of `files`; other files pass unchanged. `lanes`: the lane names the
-    lane map already maps. XmlRefused for a diagram that is not read (not well-formed, a DTD)."""
+    lane map already maps. DeployError naming each diagram that is not read (not well-formed, a DTD)."""
     out = Conversion()
     roots = {}
+    refused: list[Note] = []
     for name, text in sorted(files.items()):
         if name.endswith(".bpmn"):
-            roots[name] = parse_xml(text.encode("utf-8"))
+            try:
+                roots[name] = parse_xml(text.encode("utf-8"))
+            except XmlRefused as exc:
+                refused.append({"file": name, "element": None, "problem": str(exc)})
         else:
             out.files[name] = text
+    if refused:
+        raise DeployError(refused)
     out.source = _source(list(roots.values()))
     for name, root in roots.items():
         _Converter(name, root, case_prefix, lanes or set(), out).run()

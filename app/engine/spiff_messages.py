@@ -9,6 +9,7 @@ _KNOWN: list[tuple[re.Pattern[str], str]] = [
      "数据存储“{name}”没有实现：本系统不支持 BPMN 数据存储 (dataStore)，请删除它及其引用，改用表单字段或流程变量"),
     (re.compile(r"Data Store (identifier|name) is missing from bpmn xml"), "数据存储 (dataStore) 缺少 id 或名称"),
     (re.compile(r"No start event found"), "流程没有开始事件"),
+    (re.compile(r"A Service Task must have an operator"), "服务任务没有选择处理程序 (serviceTaskOperator)"),
     (re.compile(r"Process (?P<name>.+) is not executable\.?"),
      "流程“{name}”不可执行：请设置 isExecutable=\"true\""),
     (re.compile(r"Duplicate process ID: (?P<name>.+)"), "流程 id 重复：{name}"),

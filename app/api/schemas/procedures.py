@@ -133,3 +133,22 @@ class DecisionTableSchema(Schema):
 
 class VersionDecisionsSchema(Schema):
     decisions = fields.List(fields.Nested(DecisionTableSchema))
+
+
+class ImportRequestSchema(Schema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": "as for a deploy: bpmn/*.bpmn exported by Camunda Modeler (Camunda 7 "
+                                                 "or 8) or SpiffArena, with bpmn/*.dmn, bpmn/lanes.json, forms/*.json"})
+    case_prefix = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z]{1,6}$"),
+                                metadata={"description": "casePrefix for a process that has none"})
+
+
+class ImportResultSchema(Schema):
+    source = fields.String(metadata={"description": "camunda, zeebe, spiffarena or bpmn"})
+    files = fields.Dict(keys=fields.String(), values=fields.String(),
+                        metadata={"description": "the converted files: deploy them (after fixing `problems`)"})
+    converted = fields.List(fields.Nested(ProblemSchema), metadata={"description": "what was converted, by element"})
+    unmapped = fields.List(fields.Nested(ProblemSchema), metadata={"description": "what does not map, by element"})
+    problems = fields.List(fields.Nested(ProblemSchema),
+                           metadata={"description": "a deploy's dry run of the converted files"})
+    procedures = fields.List(fields.String(), metadata={"description": "startable processes (when no problems)"})
