@@ -14,6 +14,7 @@ from app.engine.runner import (
     StepResult,
     clear_definition_cache,
     load_definition,
+    parse_definition,
 )
 from app.engine.scripting import AbortStep
 from app.engine.serializer import SERIALIZER_VERSION, StateUnreadable
@@ -22,5 +23,5 @@ __all__ = [
     "LIB_VERSION", "SERIALIZER_VERSION", "AbortStep", "BundleInput", "Conversion", "Decision", "Definition",
     "Engine", "FinishedStep", "ProcedureBundle", "ReadyTask", "RunningCase", "StateUnreadable", "StepResult",
     "build_bundles", "clear_definition_cache", "convert", "element_signatures", "flow_order", "load_definition",
-    "names_read_by", "version_decisions",
+    "names_read_by", "parse_definition", "version_decisions",
 ]
