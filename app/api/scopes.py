@@ -13,6 +13,14 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_procedures.Procedures", "GET"): READ,
     ("api_procedures.ProcedureResource", "GET"): READ,
     ("api_procedures.VersionFiles", "GET"): READ,
+    ("api_procedures.VersionDecisions", "GET"): READ,
+    ("api_procedures.Conversions", "POST"): READ,  # converts and checks, stores nothing
+    ("api_procedures.SandboxRuns", "GET"): READ,
+    ("api_procedures.SandboxRuns", "POST"): WRITE,
+    ("api_procedures.SandboxRuns", "DELETE"): WRITE,
+    ("api_procedures.SandboxRunResource", "GET"): READ,
+    ("api_procedures.SandboxRunResource", "DELETE"): WRITE,
+    ("api_procedures.SandboxTaskComplete", "POST"): WRITE,
     ("api_procedures.Versions", "POST"): WRITE,  # a dry run too: the caller means to deploy
     ("api_procedures.CurrentVersion", "POST"): WRITE,
     ("api_procedures.Migrations", "POST"): WRITE,

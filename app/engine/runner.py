@@ -120,6 +120,11 @@ def _parse(process_id: str, files: dict[str, str]) -> Definition:
     return Definition(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 
 
+def parse_definition(process_id: str, files: dict[str, str]) -> Definition:
+    """The parsed spec of files not deployed (a draft tried in the sandbox): never cached."""
+    return _parse(process_id, files)
+
+
 def load_definition(version_id: int, process_id: str, files: Callable[[], dict[str, str]]) -> Definition:
     """The parsed spec of a version; `files` is only called (and the XML only read) on a cache miss."""
     with _DEFINITIONS_LOCK:

@@ -53,6 +53,7 @@ from app.models.registration import (
     RegistrationStatus,
     VerificationMethod,
 )
+from app.models.sandbox import SandboxRun
 from app.models.sign_in import PasswordHistory, SignInCode, ThrottleCounter
 from app.models.subject import CaseSubject
 from app.models.task import Task, TaskStatus
@@ -73,5 +74,6 @@ __all__ = [
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
-    "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource", "WorkflowState",
+    "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource",
+    "WorkflowState",
 ]
