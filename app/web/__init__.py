@@ -18,6 +18,7 @@ from app.web import (
     registration,
     tasks,
     tokens,
+    workspace,
 )
 
 
@@ -38,3 +39,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(workspace.bp)
