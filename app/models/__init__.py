@@ -21,6 +21,7 @@ from app.models.identity import (
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
+from app.models.procedure_draft import ProcedureDraft
 from app.models.records import (
     CERTIFICATE_KIND_TITLES,
     Certificate,
@@ -55,7 +56,8 @@ __all__ = [
     "SignInCode", "ThrottleCounter", "VerificationMethod",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
-    "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
+    "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion",
+    "Project",
     "ProjectLock", "RecordSource", "Region",
     "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource", "WorkflowState",
 ]

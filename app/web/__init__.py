@@ -19,6 +19,7 @@ from app.web import (
     tasks,
     tokens,
     workspace,
+    workspace_drafts,
 )
 
 
@@ -40,3 +41,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tokens.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(workspace.bp)
+    app.register_blueprint(workspace_drafts.bp)

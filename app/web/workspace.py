@@ -16,7 +16,7 @@ from app.auth import session_actor
 from app.errors import InvalidForm
 from app.models import Actor
 from app.policy import require_procedure_analyst
-from app.services.procedures import catalog, deploy
+from app.services.procedures import catalog, deploy, drafts
 from app.services.procedures.versions import list_procedures
 from app.web.form_rendering import fields_from_schema
 from app.web.i18n import gettext as _
@@ -61,7 +61,9 @@ def form_files(files: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]
 def index() -> ResponseReturnValue:
     actor = analyst()
     details = [catalog.procedure_detail(actor, p.key) for p in list_procedures()]
-    return render_template("workspace/index.html", procedures=details)
+    known = {d.key for d in details}
+    new_drafts = [d for d in drafts.list_drafts(actor) if d.procedure_key not in known]
+    return render_template("workspace/index.html", procedures=details, new_drafts=new_drafts)
 
 
 @bp.get(f"/{KEY}")
@@ -69,7 +71,7 @@ def index() -> ResponseReturnValue:
 def procedure(key: str) -> ResponseReturnValue:
     actor = analyst()
     detail = catalog.procedure_detail(actor, key)
-    return render_template("workspace/procedure.html", procedure=detail, drafts=[])
+    return render_template("workspace/procedure.html", procedure=detail, drafts=drafts.list_drafts(actor, key))
 
 
 @bp.get(f"/{KEY}/versions/{VERSION}")

@@ -1,0 +1,1 @@
+// The form editor (see form-editor.js history).
