@@ -20,6 +20,7 @@ from app.web import (
     tokens,
     workspace,
     workspace_drafts,
+    workspace_forms,
 )
 
 
@@ -42,3 +43,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(workspace_drafts.bp)
+    app.register_blueprint(workspace_forms.bp)

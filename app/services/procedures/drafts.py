@@ -12,9 +12,12 @@ import json
 import re
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from sqlalchemy import select
 
 from app.db import utcnow
+from app.engine import names_read_by
 from app.errors import DeployError, DomainError, InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Actor, Procedure, ProcedureDraft, VersionSource
@@ -160,6 +163,97 @@ def deploy_draft(actor: Actor, draft_id: int, note: str | None) -> DeployResult:
     db.session.delete(draft)
     db.session.flush()
     return result
+
+
+# -- forms of a draft ------------------------------------------------------------------------------------------
+
+MAX_FORM_BYTES = 1024 * 1024  # as a deployed file
+FORM_KEY = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,59}$")
+SCHEMA_KEYWORDS = frozenset({
+    "$schema", "$id", "$ref", "$defs", "$comment", "definitions", "title", "description", "type", "enum", "const",
+    "default", "examples", "readOnly", "writeOnly", "deprecated", "properties", "required", "additionalProperties",
+    "patternProperties", "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas",
+    "items", "prefixItems", "contains", "minContains", "maxContains", "minItems", "maxItems", "uniqueItems",
+    "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "multipleOf", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contentMediaType", "contentEncoding",
+    "unevaluatedProperties", "unevaluatedItems"})
+OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
+                          "x-order", "x-help", "x-rows", "x-show-if"})
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def new_form_text(title: str) -> str:
+    form = {"title": title, "type": "object", "required": [],
+            "properties": {"comment": {"type": "string", "title": "意见", "maxLength": 500}}}
+    return json.dumps(form, ensure_ascii=False, indent=2) + "\n"
+
+
+def add_form(actor: Actor, draft_id: int, form_key: str) -> ProcedureDraft:
+    """A new form `forms/<form_key>.json` in the draft (one field to start from)."""
+    draft = get_draft(actor, draft_id)
+    if not FORM_KEY.match(form_key or ""):
+        raise InvalidForm({"form_key": Message("表单编码须为 1–60 个字母、数字、下划线或连字符")})
+    name = f"forms/{form_key}.json"
+    if name in draft.files:
+        raise InvalidForm({"form_key": Message("草稿中已有表单 {key}", key=form_key)})
+    return update_draft_files(actor, draft_id, {name: new_form_text(form_key)})
+
+
+def _unknown_keywords(schema: Any, path: str, found: list[str]) -> None:
+    if not isinstance(schema, dict):
+        return
+    for key in schema:
+        if key not in SCHEMA_KEYWORDS and key not in OUR_KEYWORDS:
+            found.append(f"{path or '表单'}: {key}")
+    for name, sub in (schema.get("properties") or {}).items() if isinstance(schema.get("properties"), dict) else ():
+        _unknown_keywords(sub, f"{path}.{name}" if path else name, found)
+    for key in _SUBSCHEMAS:
+        _unknown_keywords(schema.get(key), f"{path}.{key}" if path else key, found)
+    for key in _SUBSCHEMA_LISTS:
+        for i, sub in enumerate(schema.get(key) or []) if isinstance(schema.get(key), list) else ():
+            _unknown_keywords(sub, f"{path}.{key}[{i}]" if path else f"{key}[{i}]", found)
+
+
+def _names_read(files: dict[str, str]) -> set[str]:
+    try:
+        return names_read_by(files)
+    except Exception:  # a diagram that does not parse: the deploy checks say so
+        return set()
+
+
+def check_form(actor: Actor, draft_id: int, form_key: str, text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """(the parsed schema or None, problems) of a form's text as edited: JSON, a valid JSON Schema, keywords
+    neither JSON Schema nor ours, and fields the draft's conditions and scripts read that the saved form had and
+    this text drops."""
+    draft = get_draft(actor, draft_id)
+    name = f"forms/{form_key}.json"
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [{"file": name, "element": None,
+                       "problem": f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列 {exc.msg}"}]
+    if not isinstance(schema, dict):
+        return None, [{"file": name, "element": None, "problem": "表单须为 JSON 对象"}]
+    problems: list[Problem] = []
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = ".".join(str(p) for p in exc.path) or None
+        problems.append({"file": name, "element": where, "problem": f"不是有效的 JSON Schema：{exc.message}"})
+    unknown: list[str] = []
+    _unknown_keywords(schema, "", unknown)
+    problems += [{"file": name, "element": item.split(": ")[0], "problem": f"未知关键字 “{item.split(': ')[1]}”"}
+                 for item in unknown]
+    try:
+        before = set(json.loads(draft.files.get(name) or "{}").get("properties") or {})
+    except (json.JSONDecodeError, AttributeError):
+        before = set()
+    now = set(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else set()
+    for field in sorted((before - now) & _names_read(draft.files)):
+        problems.append({"file": name, "element": field,
+                         "problem": f"流程图的条件或脚本读取字段 “{field}”，而表单中已没有此字段"})
+    return schema, problems
 
 
 NEW_PROCEDURE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
