@@ -21,6 +21,7 @@ from app.web import (
     workspace,
     workspace_drafts,
     workspace_forms,
+    workspace_versions,
 )
 
 
@@ -44,3 +45,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(workspace.bp)
     app.register_blueprint(workspace_drafts.bp)
     app.register_blueprint(workspace_forms.bp)
+    app.register_blueprint(workspace_versions.bp)
