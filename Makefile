@@ -49,15 +49,25 @@ bench-dashboard: install-dev
 VENDOR := app/web/static/vendor
 assets: $(VENDOR)/.stamp
 
-$(VENDOR)/.stamp: package.json package-lock.json
+WORKSPACE_SRC := $(wildcard app/web/static/src/workspace/*)
+ESBUILD := node_modules/.bin/esbuild --bundle --minify --format=iife --target=es2020 --loader:.json=json \
+	--jsx=automatic --jsx-import-source=@bpmn-io/properties-panel/preact --log-level=error
+
+$(VENDOR)/.stamp: package.json package-lock.json $(WORKSPACE_SRC)
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --loglevel=error && \
-	  rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bpmn-js $(VENDOR)/axe-core && \
+	  rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bpmn-js $(VENDOR)/axe-core $(VENDOR)/workspace && \
 	  cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
 	     $(VENDOR)/bootstrap/ && \
 	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	     node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css $(VENDOR)/bpmn-js/ && \
 	  cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/ && \
+	  cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css \
+	     node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
+	     node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css $(VENDOR)/workspace/ && \
+	  for entry in modeler diff form-editor; do \
+	    $(ESBUILD) app/web/static/src/workspace/$$entry.js --outfile=$(VENDOR)/workspace/$$entry.js || exit 1; \
+	  done && \
 	  touch $@; \
 	else echo "npm not found: pages run unstyled, without the diagram; browser tests will be skipped"; fi
 

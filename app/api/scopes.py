@@ -24,6 +24,13 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_procedures.Versions", "POST"): WRITE,  # a dry run too: the caller means to deploy
     ("api_procedures.CurrentVersion", "POST"): WRITE,
     ("api_procedures.Migrations", "POST"): WRITE,
+    ("api_procedure_drafts.Drafts", "GET"): READ,
+    ("api_procedure_drafts.Drafts", "POST"): WRITE,
+    ("api_procedure_drafts.DraftResource", "GET"): READ,
+    ("api_procedure_drafts.DraftResource", "PUT"): WRITE,
+    ("api_procedure_drafts.DraftResource", "DELETE"): WRITE,
+    ("api_procedure_drafts.DraftCheck", "POST"): READ,  # a dry run: it stores nothing
+    ("api_procedure_drafts.DraftDeploy", "POST"): WRITE,
     ("api_cases.Cases", "GET"): READ,
     ("api_cases.Cases", "POST"): WRITE,
     ("api_cases.CaseResource", "GET"): READ,

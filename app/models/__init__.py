@@ -21,6 +21,7 @@ from app.models.identity import (
 from app.models.notification import Notification, NotificationDelivery
 from app.models.outbox import OutboxMessage
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
+from app.models.procedure_draft import ProcedureDraft
 from app.models.records import (
     BEHAVIOUR_KIND_TITLES,
     CERTIFICATE_KIND_TITLES,
@@ -72,7 +73,8 @@ __all__ = [
     "SignInCode", "ThrottleCounter", "VerificationMethod",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
-    "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
+    "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion",
+    "Project",
     "ProjectLock", "RecordSource", "Region",
     "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource",
     "WorkflowState",

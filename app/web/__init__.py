@@ -19,6 +19,10 @@ from app.web import (
     registration,
     tasks,
     tokens,
+    workspace,
+    workspace_drafts,
+    workspace_forms,
+    workspace_versions,
 )
 
 
@@ -40,3 +44,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tokens.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(integrity.bp)
+    app.register_blueprint(workspace.bp)
+    app.register_blueprint(workspace_drafts.bp)
+    app.register_blueprint(workspace_forms.bp)
+    app.register_blueprint(workspace_versions.bp)

@@ -2,7 +2,7 @@
 
 Services, handlers and the engine speak Chinese without marking their strings (a refusal's text, a
 status's name, a table's column title), and the pages translate them when they show them (`i18n.gettext`
-looks any text up). Extracting every Chinese literal but docstrings and the literal parts of f-strings
+looks any text up). Extracting every Chinese literal but docstrings, the literal parts of f-strings and XML or regex literals
 (texts built with names, which stay Chinese) keeps the catalogue complete without markers in the
 services. Used by babel.cfg; `make i18n` runs it.
 """
@@ -17,6 +17,8 @@ from typing import IO, Any
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _NAME_ATTRIBUTE = re.compile(r'\sname="([^"]*)"')
+# Documents and patterns with Chinese inside, not messages: an XML template, a regular expression.
+_NOT_TEXT = ("<?xml", "^")
 _HAS_BODY = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -39,7 +41,7 @@ def extract_chinese(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     skipped = _skipped(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped \
-                and _CHINESE.search(node.value):
+                and _CHINESE.search(node.value) and not node.value.startswith(_NOT_TEXT):
             yield node.lineno, None, node.value, []
 
 
