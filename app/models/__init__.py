@@ -19,7 +19,7 @@ from app.models.identity import (
     UserRole,
 )
 from app.models.notification import Notification
-from app.models.outbox import OutboxMessage
+from app.models.outbox import InboundMessage, InboundStatus, OutboxMessage, OutboxStatus
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.models.records import (
     CERTIFICATE_KIND_TITLES,
@@ -54,7 +54,8 @@ __all__ = [
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
-    "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
+    "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage", "InboundStatus",
+    "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
     "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource", "WorkflowState",

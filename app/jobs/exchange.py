@@ -1,0 +1,76 @@
+"""dispatch_outbox: deliver committed outbox messages through their system's connector.
+
+Per round: claim due messages (one transaction, committed: a lease), send them outside any transaction
+(in parallel: a round holds at most one message per aggregate, so order is kept), record each outcome in
+a transaction of its own. A dispatcher killed anywhere leaves claims that another takes over after the
+lease; the receiver sees the same Idempotency-Key again and applies the message once."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import current_app
+
+from app.db import transactional
+from app.integrations.exchange import INTERNAL, Acknowledgement, Connector, DeliveryFailed, make_connector
+from app.services.exchange.delivery import Claim, Policy, claim_due, record_delivered, record_failure
+from app.services.exchange.internal import deliver_internal
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+SENDERS = 8
+MAX_ROUNDS = 40  # one call of the job delivers at most MAX_ROUNDS * BATCH messages, then yields
+
+
+def _send(connector: Connector, claim: Claim) -> Acknowledgement | DeliveryFailed:
+    try:
+        return connector.deliver(claim.message)
+    except DeliveryFailed as exc:
+        return exc
+    except Exception as exc:  # a connector bug must not kill the round: retried, visible as the error
+        log.exception("connector %s failed on message %s", claim.target, claim.id)
+        return DeliveryFailed(f"{type(exc).__name__}: {exc}")
+
+
+def dispatch_round(policy: Policy, connectors: Mapping[str, Connector], batch: int = BATCH) -> tuple[int, int]:
+    """One round: (claimed, delivered)."""
+    claims = transactional(claim_due)(batch, policy)
+    external = [c for c in claims if c.target != INTERNAL]
+    delivered = sum(transactional(deliver_internal)(c) for c in claims if c.target == INTERNAL)
+    if not external:
+        return len(claims), delivered
+    chosen = [connectors[c.target] for c in external]  # made here, in the app context
+    with ThreadPoolExecutor(max_workers=min(SENDERS, len(external)), thread_name_prefix="gjy-exchange") as pool:
+        outcomes = list(pool.map(_send, chosen, external))
+    for claim, outcome in zip(external, outcomes, strict=True):
+        if isinstance(outcome, DeliveryFailed):
+            status = transactional(record_failure)(claim, outcome.reason, outcome.retryable, policy)
+            log.warning("message %s to %s not delivered (attempt %s, now %s): %s", claim.id, claim.target,
+                        claim.attempt, status, outcome.reason)
+        else:
+            delivered += transactional(record_delivered)(claim, outcome)
+    return len(claims), delivered
+
+
+class _Connectors(dict[str, Connector]):
+    """The configured connector of each system, made when first needed."""
+
+    def __missing__(self, system: str) -> Connector:
+        self[system] = make_connector(current_app.config, system)
+        return self[system]
+
+
+def dispatch_outbox(connectors: Mapping[str, Connector] | None = None, max_rounds: int = MAX_ROUNDS) -> int:
+    """Deliver what is due, round after round until nothing is (a round holds the first due message of
+    each aggregate; the next ones become due as those are delivered); the number delivered."""
+    policy = Policy.from_config(current_app.config)
+    chosen = connectors if connectors is not None else _Connectors()
+    delivered = 0
+    for _ in range(max_rounds):
+        claimed, done = dispatch_round(policy, chosen)
+        delivered += done
+        if claimed == 0:
+            break
+    return delivered
