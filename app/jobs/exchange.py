@@ -13,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import current_app
 
 from app.db import transactional
+from app.errors import StaleCase
 from app.integrations.exchange import INTERNAL, Acknowledgement, Connector, DeliveryFailed, make_connector
-from app.services.exchange.delivery import Claim, Policy, claim_due, record_delivered, record_failure
+from app.services.exchange.acknowledgements import record_delivery
+from app.services.exchange.delivery import Claim, Policy, claim_due, record_failure
 from app.services.exchange.internal import deliver_internal
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,18 @@ def dispatch_round(policy: Policy, connectors: Mapping[str, Connector], batch: i
             log.warning("message %s to %s not delivered (attempt %s, now %s): %s", claim.id, claim.target,
                         claim.attempt, status, outcome.reason)
         else:
-            delivered += transactional(record_delivered)(claim, outcome)
+            delivered += _record(claim, outcome)
     return len(claims), delivered
+
+
+def _record(claim: Claim, ack: Acknowledgement) -> bool:
+    """Delivered (and its case told, when it waits for the acknowledgement); a case moved meanwhile by someone
+    else leaves the claim to expire: the message is sent again (the receiver dedupes) and recorded then."""
+    try:
+        return transactional(record_delivery)(claim, ack)
+    except StaleCase:
+        log.info("message %s delivered, its case moved meanwhile: recorded on the next attempt", claim.id)
+        return False
 
 
 class _Connectors(dict[str, Connector]):
