@@ -145,7 +145,7 @@ class Step:
         return call
 
 
-def start(case: Case, actor: Actor, data: dict[str, Any], claim_for: Actor | None = None) -> StepOutcome:
+def start(case: Case, actor: Actor | None, data: dict[str, Any], claim_for: Actor | None = None) -> StepOutcome:
     """Create the workflow of a new case (added, not necessarily written yet) and run it to its first wait;
     a first task that `claim_for` may do is claimed by them (the applicant's own form)."""
     state = WorkflowState(state=b"", serializer_version=SERIALIZER_VERSION)

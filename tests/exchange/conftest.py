@@ -16,6 +16,8 @@ from app.integrations.outbox import enqueue
 from app.models import OutboxMessage
 
 KIND = "national_platform.data_level_change"
+KEYS = {"approval_system": "approval-key", "trading_platform": "trading-key", "national_platform": "national-key",
+        "quality_safety": "quality-key"}
 
 
 def report(number: int, project: str = "GX-TEST-1") -> dict[str, Any]:
@@ -62,3 +64,10 @@ def messages(app: Flask) -> list[OutboxMessage]:
         rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         db.session.expunge_all()
         return rows
+
+
+@pytest.fixture
+def inbound_app(app: Flask) -> Flask:
+    """The app with an inbound HMAC key per system (KEYS)."""
+    app.config["EXCHANGE_SETTINGS"] = {f"{system.upper()}_INBOUND_KEY": key for system, key in KEYS.items()}
+    return app

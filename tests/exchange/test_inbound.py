@@ -8,7 +8,6 @@ import time
 from itertools import count
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -16,19 +15,12 @@ from app.extensions import db
 from app.integrations.exchange.signing import signed_headers
 from app.models import InboundMessage, Notification, Organisation, PerformanceRecord, Person, PersonStatus
 from app.services.demo import credit_code, id_number
+from tests.exchange.conftest import KEYS  # the inbound keys the inbound_app fixture configures
 
-KEYS = {"approval_system": "approval-key", "trading_platform": "trading-key", "national_platform": "national-key",
-        "quality_safety": "quality-key"}
 FREE = id_number("45010719920105003")      # 梁海: employed by 邕城建设, not locked
 LOCKED = id_number("45010219850315001")    # 陆伟: PM locked to 南宁市民服务中心工程
 LIUZHOU = credit_code("91450200MA5LCD456")
 _ids = count(1)
-
-
-@pytest.fixture
-def inbound_app(app: Flask) -> Flask:
-    app.config["EXCHANGE_SETTINGS"] = {f"{system.upper()}_INBOUND_KEY": key for system, key in KEYS.items()}
-    return app
 
 
 def envelope(kind: str, payload: dict[str, Any], version: int | None = None, message_id: str | None = None,

@@ -25,6 +25,7 @@ from app.models import (
     Region,
 )
 from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
+from app.services.exchange.completion import start_or_advance
 from app.services.notifications import Note, notify, users_of_organisation, users_with_role
 
 
@@ -267,6 +268,12 @@ def award_release(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         raise RuleViolation(f"锁定编号不符（当前为 {record.award_lock}）", code="award_lock_mismatch")
     record.award_lock = None
     return Outcome("released", f"业绩“{record.project_name}”的中标锁定已解除")
+
+
+@applier("completion_acceptance")
+def completion_acceptance(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    code, message, case_id = start_or_advance(payload, row)
+    return Outcome(code, message, case_id)
 
 
 def _date(value: Any) -> Any:
