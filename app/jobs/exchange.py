@@ -44,8 +44,11 @@ def dispatch_round(policy: Policy, connectors: Mapping[str, Connector], batch: i
     if not external:
         return len(claims), delivered
     chosen = [connectors[c.target] for c in external]  # made here, in the app context
-    with ThreadPoolExecutor(max_workers=min(SENDERS, len(external)), thread_name_prefix="gjy-exchange") as pool:
-        outcomes = list(pool.map(_send, chosen, external))
+    if len(external) == 1:
+        outcomes = [_send(chosen[0], external[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=min(SENDERS, len(external)), thread_name_prefix="gjy-exchange") as pool:
+            outcomes = list(pool.map(_send, chosen, external))
     for claim, outcome in zip(external, outcomes, strict=True):
         if isinstance(outcome, DeliveryFailed):
             status = transactional(record_failure)(claim, outcome.reason, outcome.retryable, policy)

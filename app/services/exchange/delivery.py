@@ -13,15 +13,16 @@ outside any transaction: app/jobs/exchange.py).
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from app.db import rowcount, utcnow
+from app.db import UTCDateTime, rowcount, utcnow
 from app.extensions import db
 from app.integrations.exchange import Acknowledgement, OutgoingMessage
 from app.models import OutboxMessage, OutboxStatus
@@ -60,8 +61,9 @@ class Claim:
     message: OutgoingMessage
 
 
-def _due(now: datetime) -> Any:
+def _due() -> Any:
     earlier = aliased(OutboxMessage)
+    now = bindparam("now", type_=UTCDateTime())
     blocked = exists().where(earlier.aggregate_key == _M.aggregate_key, earlier.id < _M.id,
                              earlier.status != DELIVERED)
     ready = or_(and_(_M.status == PENDING, or_(_M.next_attempt_at.is_(None), _M.next_attempt_at <= now)),
@@ -69,21 +71,27 @@ def _due(now: datetime) -> Any:
     return and_(ready, ~blocked)
 
 
+@functools.cache
+def _claim_statement(limit: int, targets: tuple[str, ...] | None) -> Any:
+    """The claim, built once per (limit, targets): parameters now, lease_until."""
+    chosen = select(_M.id).where(_due())
+    if targets is not None:
+        chosen = chosen.where(_M.target.in_(targets))
+    chosen = chosen.order_by(_M.id).limit(limit).with_for_update(skip_locked=True, of=_M)
+    return (update(_M).where(_M.id.in_(chosen.scalar_subquery()))
+            .values(status=SENDING, attempts=_M.attempts + 1, lease_until=bindparam("lease_until"),
+                    last_attempt_at=bindparam("now"))
+            .returning(_M.id, _M.target, _M.attempts, _M.case_id, _M.kind, _M.payload, _M.idempotency_key,
+                       _M.schema_version)
+            .execution_options(synchronize_session=False))
+
+
 def claim_due(limit: int = 50, policy: Policy | None = None, now: datetime | None = None,
               targets: tuple[str, ...] | None = None) -> list[Claim]:
     """Take up to `limit` due messages for this dispatcher (the caller commits before sending)."""
     policy, now = policy or Policy(), now or utcnow()
-    chosen = select(_M.id).where(_due(now))
-    if targets is not None:
-        chosen = chosen.where(_M.target.in_(targets))
-    chosen = chosen.order_by(_M.id).limit(limit).with_for_update(skip_locked=True, of=_M)
-    rows = db.session.execute(
-        update(_M).where(_M.id.in_(chosen.scalar_subquery()))
-        .values(status=SENDING, attempts=_M.attempts + 1, lease_until=now + timedelta(seconds=policy.lease_seconds),
-                last_attempt_at=now)
-        .returning(_M.id, _M.target, _M.attempts, _M.case_id, _M.kind, _M.payload, _M.idempotency_key,
-                   _M.schema_version)
-        .execution_options(synchronize_session=False)).all()
+    rows = db.session.execute(_claim_statement(limit, targets), {
+        "now": now, "lease_until": now + timedelta(seconds=policy.lease_seconds)}).all()
     return [Claim(r.id, r.target, r.attempts, r.case_id,
                   OutgoingMessage(r.kind, r.payload, r.idempotency_key, r.schema_version, r.id))
             for r in sorted(rows, key=lambda r: r.id)]
