@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Notification, ProjectLock
+from app.models import Notification, OutboxMessage, ProjectLock
 from tests.exchange.test_inbound import envelope, send
 from tests.procedures.steps import act, act_ok, field_errors, upload
 
@@ -57,6 +57,10 @@ def test_a_completion_acceptance_starts_an_unlock_case_the_city_decides(inbound_
         lock = db.session.get(ProjectLock, data["lock_ids"][0])
         assert lock is not None and lock.active is False and lock.released_by_case_id == case["id"]
         assert lock.project.stage == "completed"
+        [told] = db.session.scalars(select(OutboxMessage)
+                                    .where(OutboxMessage.kind == "approval_system.project_personnel"))
+        states = {p["name"]: p["lock_state"] for p in told.payload["personnel"]}
+        assert states == {"陆伟": "released", "覃丽": "locked"} and told.target == "approval_system"
 
 
 def test_an_acceptance_for_an_unknown_project_is_rejected(inbound_app: Flask, client: Any) -> None:

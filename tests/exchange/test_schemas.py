@@ -32,7 +32,8 @@ def produced_kinds() -> set[str]:
 
 def test_every_message_kind_the_code_produces_has_a_schema() -> None:
     kinds = produced_kinds()
-    assert {"national_platform.data_level_change", "notify.former_employer"} <= kinds
+    assert {"national_platform.data_level_change", "notify.former_employer", "approval_system.project_personnel",
+            "trading_platform.performance_record"} <= kinds
     assert kinds - set(schemas.kinds("outbound")) == set()
 
 
