@@ -49,21 +49,38 @@ def dispatch_round(policy: Policy, connectors: Mapping[str, Connector], batch: i
     else:
         with ThreadPoolExecutor(max_workers=min(SENDERS, len(external)), thread_name_prefix="gjy-exchange") as pool:
             outcomes = list(pool.map(_send, chosen, external))
-    for claim, outcome in zip(external, outcomes, strict=True):
-        if isinstance(outcome, DeliveryFailed):
-            status = transactional(record_failure)(claim, outcome.reason, outcome.retryable, policy)
-            log.warning("message %s to %s not delivered (attempt %s, now %s): %s", claim.id, claim.target,
-                        claim.attempt, status, outcome.reason)
-        else:
-            delivered += _record(claim, outcome)
+    pairs = list(zip(external, outcomes, strict=True))
+    delivered += transactional(_record_plain)([(c, o) for c, o in pairs if c.case_id is None], policy)
+    delivered += sum(_record(c, o, policy) for c, o in pairs if c.case_id is not None)
     return len(claims), delivered
 
 
-def _record(claim: Claim, ack: Acknowledgement) -> bool:
-    """Delivered (and its case told, when it waits for the acknowledgement); a case moved meanwhile by someone
-    else leaves the claim to expire: the message is sent again (the receiver dedupes) and recorded then."""
+def _record_plain(pairs: list[tuple[Claim, Acknowledgement | DeliveryFailed]], policy: Policy) -> int:
+    """The outcomes of messages no case waits for, in one transaction (one commit per round)."""
+    delivered = 0
+    for claim, outcome in pairs:
+        if isinstance(outcome, DeliveryFailed):
+            _record_failure(claim, outcome, policy)
+        else:
+            delivered += record_delivery(claim, outcome)
+    return delivered
+
+
+def _record_failure(claim: Claim, failure: DeliveryFailed, policy: Policy) -> None:
+    status = record_failure(claim, failure.reason, failure.retryable, policy)
+    log.warning("message %s to %s not delivered (attempt %s, now %s): %s", claim.id, claim.target, claim.attempt,
+                status, failure.reason)
+
+
+def _record(claim: Claim, outcome: Acknowledgement | DeliveryFailed, policy: Policy) -> bool:
+    """A case's message, in a transaction of its own: delivered (and the case told, when it waits for the
+    acknowledgement), or failed; a case moved meanwhile by someone else leaves the claim to expire: the
+    message is sent again (the receiver dedupes) and recorded then."""
+    if isinstance(outcome, DeliveryFailed):
+        transactional(_record_failure)(claim, outcome, policy)
+        return False
     try:
-        return transactional(record_delivery)(claim, ack)
+        return transactional(record_delivery)(claim, outcome)
     except StaleCase:
         log.info("message %s delivered, its case moved meanwhile: recorded on the next attempt", claim.id)
         return False
