@@ -6,6 +6,7 @@ from app.api import (
     attachments,
     cases,
     dashboard,
+    exchange,
     health,
     integrity,
     notifications,
@@ -30,7 +31,7 @@ def register_api(app: Flask) -> None:
     api.spec.options["security"] = [{"bearerAuth": []}]
     scopes.init_app(app)
     modules = (procedures, procedure_drafts, cases, tasks, attachments, records, integrity, spot_checks, dashboard,
-               notifications, tokens)
+               notifications, tokens, exchange)
     for module in modules:
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)

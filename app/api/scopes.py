@@ -65,6 +65,12 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_tokens.Tokens", "GET"): READ,
     ("api_tokens.Tokens", "POST"): WRITE,
     ("api_tokens.TokenResource", "DELETE"): WRITE,
+    ("api_exchange.Inbound", "POST"): WRITE,  # signed by the sending system, no token (HMAC)
+    ("api_exchange.Systems", "GET"): READ,
+    ("api_exchange.SystemHealth", "GET"): READ,
+    ("api_exchange.Messages", "GET"): READ,
+    ("api_exchange.MessageResend", "POST"): WRITE,
+    ("api_exchange.InboundMessages", "GET"): READ,
 }
 
 

@@ -19,7 +19,7 @@ from app.models.identity import (
     UserRole,
 )
 from app.models.notification import Notification, NotificationDelivery
-from app.models.outbox import OutboxMessage
+from app.models.outbox import InboundMessage, InboundStatus, OutboxMessage, OutboxStatus
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.models.procedure_draft import ProcedureDraft
 from app.models.records import (
@@ -72,9 +72,9 @@ __all__ = [
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
     "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery", "Organisation",
-    "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
-    "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion",
-    "Project",
+    "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage", "InboundStatus", "PerformanceRecord",
+    "PerformanceRecordChange", "Person", "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind",
+    "ProcedureDraft", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
     "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource",
     "WorkflowState",

@@ -9,6 +9,7 @@ from app.web import (
     cases,
     dashboard,
     errors,
+    exchange,
     home,
     i18n,
     inbox,
@@ -42,6 +43,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(operators.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(exchange.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(integrity.bp)
     app.register_blueprint(workspace.bp)
