@@ -2,9 +2,9 @@
 
 Services, handlers and the engine speak Chinese without marking their strings (a refusal's text, a
 status's name, a table's column title), and the pages translate them when they show them (`i18n.gettext`
-looks any text up). Extracting every Chinese literal but docstrings, the literal parts of f-strings and XML or regex literals
-(texts built with names, which stay Chinese) keeps the catalogue complete without markers in the
-services. Used by babel.cfg; `make i18n` runs it.
+looks any text up). Extracting every Chinese literal but docstrings, XML or regex literals and the
+literal parts of f-strings (texts built with names, which stay Chinese) keeps the catalogue complete
+without markers in the services. Used by babel.cfg; `make i18n` runs it.
 """
 from __future__ import annotations
 
