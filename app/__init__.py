@@ -31,10 +31,14 @@ SECURITY_HEADERS = {
 
 class CasesApp(Flask):
     """Flask, with every request's view run as one unit of work (the transaction boundary of requests:
-    what the view and its services change is committed when it returns and rolled back when it raises)."""
+    what the view and its services change is committed when it returns and rolled back when it raises),
+    the client's address being the origin of what the audit log records meanwhile."""
 
     def dispatch_request(self) -> ResponseReturnValue:
-        return transactional(super().dispatch_request)()
+        from app.services.audit import origin
+
+        with origin(request.remote_addr):
+            return transactional(super().dispatch_request)()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -108,8 +108,10 @@ def unit_of_work() -> Iterator[Session]:
     session: Session = current_app.extensions["sqlalchemy"].session
     try:
         yield session
+        _run_before_commit(session)
         session.commit()
     except BaseException as exc:
+        session.info.pop(BEFORE_COMMIT, None)
         session.rollback()
         domain_error = _as_domain_error(exc)
         if domain_error is not None and domain_error.after_rollback is not None:
@@ -117,6 +119,21 @@ def unit_of_work() -> Iterator[Session]:
         if domain_error is not None and domain_error is not exc:
             raise domain_error from exc
         raise
+
+
+BEFORE_COMMIT = "gjy.before_commit"
+
+
+def before_commit(session: Session, key: str, hook: Callable[[Session], None]) -> None:
+    """Run `hook(session)` once (per `key`) as the last step of this unit of work, just before it commits:
+    the audit log's seal, whose lock is then held for the shortest time. Dropped if the unit rolls back."""
+    session.info.setdefault(BEFORE_COMMIT, {})[key] = hook
+
+
+def _run_before_commit(session: Session) -> None:
+    hooks: dict[str, Callable[[Session], None]] = session.info.pop(BEFORE_COMMIT, {})
+    for hook in hooks.values():
+        hook(session)
 
 
 def _as_domain_error(exc: BaseException) -> DomainError | None:
@@ -143,6 +160,7 @@ def _lost_to_a_concurrent_write(exc: BaseException) -> bool:
 def _record_after_rollback(session: Session, record: Callable[[], None]) -> None:
     try:
         record()
+        _run_before_commit(session)
         session.commit()
     except Exception:  # the refusal itself still reaches the caller; what could not be noted is logged
         session.rollback()

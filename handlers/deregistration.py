@@ -22,6 +22,7 @@ from app.models import (
     ProjectLock,
     Role,
 )
+from app.services import audit
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
@@ -223,6 +224,8 @@ def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) 
     if person is None or person.employer is None:
         raise ValueError(f"人员 {person_id} 不存在或无在册单位")
     require_deregistrable(ctx.session, person, applicant_kind)
+    audit.record(ctx.actor, "record.person_deregistered", "person", person.id, case=ctx.case.number,
+                 before={"status": person.status}, after={"status": PersonStatus.DEREGISTERED.value})
     person.status = PersonStatus.DEREGISTERED
     notified = applicant_kind != "employer"
     if notified:

@@ -47,6 +47,8 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_tokens.Tokens", "GET"): READ,
     ("api_tokens.Tokens", "POST"): WRITE,
     ("api_tokens.TokenResource", "DELETE"): WRITE,
+    ("api_audit.AuditLog", "GET"): READ,
+    ("api_audit.AuditExport", "GET"): READ,
 }
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task, shared_task
+from celery.schedules import crontab
 from flask import Flask
 
+from app.jobs.audit import NIGHTLY_AT, verify_audit_log
 from app.jobs.notify import deliver_notifications
 from app.jobs.sla import refresh_deadline_states
 from app.jobs.timers import fire_due_timers
@@ -45,6 +47,8 @@ def celery_config(config: Any) -> dict[str, Any]:
             "fire-due-timers": {"task": "gjy.fire_due_timers", "schedule": every},
             "refresh-deadline-states": {"task": "gjy.refresh_deadline_states", "schedule": max(every, 60.0)},
             "deliver-notifications": {"task": "gjy.deliver_notifications", "schedule": every},
+            "verify-audit-log": {"task": "gjy.verify_audit_log",
+                                 "schedule": crontab(hour=NIGHTLY_AT.hour, minute=NIGHTLY_AT.minute)},
         },
     }
 
@@ -62,3 +66,8 @@ def refresh_deadline_states_task() -> int:
 @shared_task(name="gjy.deliver_notifications")
 def deliver_notifications_task() -> int:
     return deliver_notifications()
+
+
+@shared_task(name="gjy.verify_audit_log")
+def verify_audit_log_task() -> int:
+    return verify_audit_log()

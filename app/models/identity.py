@@ -33,6 +33,7 @@ class Role(enum.StrEnum):
     ANALYST = "analyst"                  # 业务分析
     ADMIN = "admin"                      # 系统管理员
     SUPERVISOR = "supervisor"            # 监管/领导
+    AUDITOR = "auditor"                  # 安全审计员: reads the audit log, nothing else
 
 
 ROLE_TITLES: dict[str, str] = {
@@ -45,6 +46,7 @@ ROLE_TITLES: dict[str, str] = {
     Role.ANALYST: "业务分析员",
     Role.ADMIN: "系统管理员",
     Role.SUPERVISOR: "监管人员",
+    Role.AUDITOR: "安全审计员",
 }
 
 

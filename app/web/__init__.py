@@ -4,6 +4,7 @@ from flask import Flask
 from app.web import (
     account,
     accounts,
+    audit,
     auth,
     calendar,
     cases,
@@ -38,3 +39,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(audit.bp)

@@ -22,9 +22,9 @@ from app.services.identity.changes import record_change
 AUTHORITY_ROLES: dict[str, str | None] = {
     Role.COUNTY_REVIEWER: RegionLevel.COUNTY, Role.CITY_REVIEWER: RegionLevel.CITY,
     Role.PROVINCE_REVIEWER: RegionLevel.PROVINCE, Role.LEAD: None, Role.SUPERVISOR: None,
-    Role.ANALYST: RegionLevel.PROVINCE, Role.ADMIN: None,
+    Role.ANALYST: RegionLevel.PROVINCE, Role.ADMIN: None, Role.AUDITOR: RegionLevel.PROVINCE,
 }
-PLATFORM_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
+PLATFORM_ROLES = frozenset({Role.ANALYST, Role.ADMIN, Role.AUDITOR})
 MANAGED_KINDS = (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM)
 
 
