@@ -111,7 +111,6 @@ def unit_of_work() -> Iterator[Session]:
         _run_before_commit(session)
         session.commit()
     except BaseException as exc:
-        session.info.pop(BEFORE_COMMIT, None)
         session.rollback()
         domain_error = _as_domain_error(exc)
         if domain_error is not None and domain_error.after_rollback is not None:
@@ -124,15 +123,16 @@ def unit_of_work() -> Iterator[Session]:
 BEFORE_COMMIT = "gjy.before_commit"
 
 
-def before_commit(session: Session, key: str, hook: Callable[[Session], None]) -> None:
-    """Run `hook(session)` once (per `key`) as the last step of this unit of work, just before it commits:
-    the audit log's seal, whose lock is then held for the shortest time. Dropped if the unit rolls back."""
-    session.info.setdefault(BEFORE_COMMIT, {})[key] = hook
+def add_before_commit(app: Any, hook: Callable[[Session], None]) -> None:
+    """Run `hook(session)` as the last step of every unit of work of `app`, just before it commits (the
+    audit log's seal, whose lock is then held for the shortest time); a hook with nothing to do returns."""
+    app.extensions.setdefault(BEFORE_COMMIT, []).append(hook)
 
 
 def _run_before_commit(session: Session) -> None:
-    hooks: dict[str, Callable[[Session], None]] = session.info.pop(BEFORE_COMMIT, {})
-    for hook in hooks.values():
+    from flask import current_app
+
+    for hook in current_app.extensions.get(BEFORE_COMMIT, ()):
         hook(session)
 
 

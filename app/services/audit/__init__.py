@@ -10,14 +10,29 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from app.db import before_commit
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from app.db import add_before_commit
 from app.extensions import db
 from app.log_masking import mask_text
 from app.models import Actor, AuditEntry
 from app.services.audit.chain import seal
 
 _ORIGIN: ContextVar[str | None] = ContextVar("gjy_audit_origin", default=None)
-SEAL_HOOK = "audit.seal"
+# Set by `record`: this context's unit of work has entries to seal before it commits.
+_PENDING: ContextVar[bool] = ContextVar("gjy_audit_pending", default=False)
+
+
+def init_app(app: Flask) -> None:
+    add_before_commit(app, seal_pending)
+
+
+def seal_pending(session: Session) -> None:
+    """Before a unit of work commits: seal what it recorded (nothing to do, no statement)."""
+    if _PENDING.get():
+        seal(session)
+        _PENDING.set(False)
 
 
 @contextmanager
@@ -64,7 +79,7 @@ def record(actor: Actor | None, action: str, object_type: str = "", object_id: A
     session = db.session()
     session.add(entry)
     session.flush()
-    before_commit(session, SEAL_HOOK, seal)
+    _PENDING.set(True)
     return entry
 
 
@@ -74,4 +89,4 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {"before": {key: before.get(key) for key in keys}, "after": {key: after.get(key) for key in keys}}
 
 
-__all__ = ["changed", "origin", "record", "set_origin"]
+__all__ = ["changed", "init_app", "origin", "record", "seal_pending", "set_origin"]
