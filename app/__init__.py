@@ -66,6 +66,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_TIMEOUT_SECONDS"]))
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or GJY_DEMO=1 for the demo)")
+    if not app.config.get("DATA_KEY") and app.config.get("DEMO"):
+        from app.crypto import demo_data_key
+
+        app.config["DATA_KEY"] = demo_data_key(app.instance_path)
+    if not app.config.get("DATA_KEY"):
+        raise RuntimeError("GJY_DATA_KEY is not set: export GJY_DATA_KEY (`flask keys generate` makes one; "
+                           "or GJY_DEMO=1 for the demo)")
     from pathlib import Path
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_, select
 
+from app.crypto import lookup_hashes
 from app.db import utcnow
 from app.errors import InvalidForm, NotAllowed, RuleViolation
 from app.integrations.outbox import enqueue
@@ -87,7 +88,7 @@ def _by_id_number(ctx: HandlerContext) -> Person:
         errors["person_name"] = "请填写该人员姓名"
     if errors:
         raise InvalidForm(errors)
-    person = ctx.session.scalar(select(Person).where(Person.id_number == number))
+    person = ctx.session.scalar(select(Person).where(Person.id_number_hash.in_(lookup_hashes(number))))
     if person is None or person.name != name:
         raise RuleViolation("未找到该人员，请核对身份证号码和姓名", code="dereg_person_not_found")
     if person.employer_id == ctx.case.applicant_org_id:

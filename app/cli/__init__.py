@@ -1,4 +1,4 @@
-"""Command groups: flask procedures|users|demo|jobs|calendar|audit."""
+"""Command groups: flask procedures|users|demo|jobs|calendar|audit|keys."""
 from typing import Any
 
 from flask import Flask
@@ -19,7 +19,7 @@ class TransactionalGroup(AppGroup):
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import audit, calendar, demo, jobs, procedures, users
+    from app.cli import audit, calendar, demo, jobs, keys, procedures, users
 
-    for group in (procedures.group, users.group, demo.group, jobs.group, calendar.group, audit.group):
+    for group in (procedures.group, users.group, demo.group, jobs.group, calendar.group, audit.group, keys.group):
         app.cli.add_command(group)

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.crypto import Encrypted
 from app.db import Base, UTCDateTime, utcnow
 
 PROVINCE_CODE = "450000"
@@ -137,7 +138,7 @@ class User(UserMixin, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(Encrypted(20))  # encrypted at rest (app/crypto.py)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Seeded by `flask demo seed` with the published password: such a user exists for sign-in and tokens
