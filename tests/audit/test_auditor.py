@@ -54,3 +54,15 @@ def test_the_api_pages_and_filters(as_user: Any) -> None:
     assert len(entry["hash"]) == 64 and entry["seq"] >= 1
     exported = auditor.get("/api/v1/audit/export?action=case.case_started")
     assert exported.status_code == 200 and "case.case_started" in exported.get_data().decode("utf-8-sig")
+
+
+def test_the_auditor_sees_no_case_and_no_personal_record(as_user: Any) -> None:
+    from tests.api.test_case_lifecycle import start_and_submit
+
+    start_and_submit(as_user("ent-nanning"))
+    auditor = as_user("auditor")
+    assert auditor.get("/api/v1/cases").json["items"] == []
+    for records in ("persons", "enterprises", "projects", "locks", "performance-records"):
+        assert auditor.get(f"/api/v1/records/{records}").json["items"] == [], records
+    assert auditor.get("/api/v1/tasks?view=claimable").json["items"] == []
+    assert auditor.get("/api/v1/dashboard").status_code == 403
