@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -31,10 +31,14 @@ SECURITY_HEADERS = {
 
 class CasesApp(Flask):
     """Flask, with every request's view run as one unit of work (the transaction boundary of requests:
-    what the view and its services change is committed when it returns and rolled back when it raises)."""
+    what the view and its services change is committed when it returns and rolled back when it raises),
+    the client's address being the origin of what the audit log records meanwhile."""
 
     def dispatch_request(self) -> ResponseReturnValue:
-        return transactional(super().dispatch_request)()
+        from app.services.audit import origin
+
+        with origin(request.remote_addr):
+            return transactional(super().dispatch_request)()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_request_guard(app)
+    register_audit(app)
     register_security_headers(app)
     register_commands(app)
     init_background(app)
@@ -61,6 +66,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_TIMEOUT_SECONDS"]))
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or GJY_DEMO=1 for the demo)")
+    if not app.config.get("DATA_KEY") and app.config.get("DEMO"):
+        from app.crypto import demo_data_key
+
+        app.config["DATA_KEY"] = demo_data_key(app.instance_path)
+    if not app.config.get("DATA_KEY"):
+        raise RuntimeError("GJY_DATA_KEY is not set: export GJY_DATA_KEY (`flask keys generate` makes one; "
+                           "or GJY_DEMO=1 for the demo)")
     from pathlib import Path
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -147,12 +159,28 @@ def register_error_handlers(app: Flask) -> None:
     def on_http_error(exc: HTTPException) -> ResponseReturnValue:
         if exc.code is None or exc.code < 400:  # routing redirects are HTTPExceptions too
             return exc
-        if is_api_request(request.path):
-            return http_error_response(exc)
-        return http_error_page(exc)
+        answer = http_error_response(exc) if is_api_request(request.path) else http_error_page(exc)
+        return with_exception_headers(answer, exc)
 
     app.register_error_handler(DomainError, on_domain_error)
     app.register_error_handler(HTTPException, on_http_error)
+
+
+def with_exception_headers(answer: ResponseReturnValue, exc: HTTPException) -> Response:
+    """The error page or body, with the headers the exception carries (`Allow` on a 405, as RFC 9110 asks;
+    `Retry-After` on a 429 or 503)."""
+    response = current_app.make_response(answer)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def register_audit(app: Flask) -> None:
+    """The audit log's entries are sealed into its hash chain as each unit of work commits."""
+    from app.services import audit
+
+    audit.init_app(app)
 
 
 def register_request_guard(app: Flask) -> None:

@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from app.crypto import demo_data_key
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +47,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'gjy.sqlite3'}"
         ),
         "SECRET_KEY": secret,
+        # The key that encrypts ID numbers and phones at rest (32 bytes, URL-safe base64: `flask keys
+        # generate`), and the earlier keys that still decrypt during a rotation (comma-separated). Demo mode
+        # without one keeps a random key in the instance folder. See app/crypto.py, docs/security.md.
+        "DATA_KEY": os.environ.get("GJY_DATA_KEY") or (demo_data_key(instance_path) if demo else None),
+        "DATA_KEYS_OLD": os.environ.get("GJY_DATA_KEYS_OLD", ""),
         # Where uploaded attachments are stored (outside the database).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         # Maximum upload size in bytes (default 20 MiB).

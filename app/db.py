@@ -108,6 +108,7 @@ def unit_of_work() -> Iterator[Session]:
     session: Session = current_app.extensions["sqlalchemy"].session
     try:
         yield session
+        _run_before_commit(session)
         session.commit()
     except BaseException as exc:
         session.rollback()
@@ -117,6 +118,22 @@ def unit_of_work() -> Iterator[Session]:
         if domain_error is not None and domain_error is not exc:
             raise domain_error from exc
         raise
+
+
+BEFORE_COMMIT = "gjy.before_commit"
+
+
+def add_before_commit(app: Any, hook: Callable[[Session], None]) -> None:
+    """Run `hook(session)` as the last step of every unit of work of `app`, just before it commits (the
+    audit log's seal, whose lock is then held for the shortest time); a hook with nothing to do returns."""
+    app.extensions.setdefault(BEFORE_COMMIT, []).append(hook)
+
+
+def _run_before_commit(session: Session) -> None:
+    from flask import current_app
+
+    for hook in current_app.extensions.get(BEFORE_COMMIT, ()):
+        hook(session)
 
 
 def _as_domain_error(exc: BaseException) -> DomainError | None:
@@ -143,6 +160,7 @@ def _lost_to_a_concurrent_write(exc: BaseException) -> bool:
 def _record_after_rollback(session: Session, record: Callable[[], None]) -> None:
     try:
         record()
+        _run_before_commit(session)
         session.commit()
     except Exception:  # the refusal itself still reaches the caller; what could not be noted is logged
         session.rollback()

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_, select
 
+from app.crypto import lookup_hashes
 from app.db import utcnow
 from app.errors import InvalidForm, NotAllowed, RuleViolation
 from app.integrations.outbox import enqueue
@@ -22,6 +23,7 @@ from app.models import (
     ProjectLock,
     Role,
 )
+from app.services import audit
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
@@ -86,7 +88,7 @@ def _by_id_number(ctx: HandlerContext) -> Person:
         errors["person_name"] = "请填写该人员姓名"
     if errors:
         raise InvalidForm(errors)
-    person = ctx.session.scalar(select(Person).where(Person.id_number == number))
+    person = ctx.session.scalar(select(Person).where(Person.id_number_hash.in_(lookup_hashes(number))))
     if person is None or person.name != name:
         raise RuleViolation("未找到该人员，请核对身份证号码和姓名", code="dereg_person_not_found")
     if person.employer_id == ctx.case.applicant_org_id:
@@ -223,6 +225,8 @@ def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) 
     if person is None or person.employer is None:
         raise ValueError(f"人员 {person_id} 不存在或无在册单位")
     require_deregistrable(ctx.session, person, applicant_kind)
+    audit.record(ctx.actor, "record.person_deregistered", "person", person.id, case=ctx.case.number,
+                 before={"status": person.status}, after={"status": PersonStatus.DEREGISTERED.value})
     person.status = PersonStatus.DEREGISTERED
     notified = applicant_kind != "employer"
     if notified:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.errors import RuleViolation
 from app.models import PerformanceRecord, PerformanceRecordChange, RecordSource
+from app.services import audit
 from app.services.cases import subjects
 from app.services.exchange.outbound import queue_performance_record
 from app.services.procedures.registry import ChoiceContext, HandlerContext
@@ -150,6 +151,8 @@ def apply_change(ctx: HandlerContext, record_id: int, changes: list[dict[str, An
     record.fields = fields
     change = PerformanceRecordChange(record_id=record.id, case_id=ctx.case.id, old_values=old, new_values=new)
     ctx.session.add(change)
+    audit.record(ctx.actor, "record.performance_changed", "performance_record", record.id, case=ctx.case.number,
+                 before=old, after=new)
     ctx.session.flush()
     queue_performance_record(record.id, ctx.case)  # the trading platform holds the record it froze
     return {"change_id": change.id}

@@ -15,6 +15,7 @@ from app.db import utcnow
 from app.errors import RuleViolation
 from app.models import Case, LockRole, Person, Project, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
+from app.services import audit
 from app.services.cases import subjects
 from app.services.exchange.outbound import queue_project_personnel
 from app.services.procedures.registry import ChoiceContext, HandlerContext
@@ -311,6 +312,8 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
         lock.active, lock.released_at = False, utcnow()
         lock.relock_at, lock.released_by_case_id = relock_at, ctx.case.id
         released.append(lock.id)
+    audit.record(ctx.actor, "record.locks_released", "project_lock", ",".join(map(str, released)), case=ctx.case.number,
+                 locks=released, before={"active": True}, after={"active": False, "relock_at": relock_at})
     if relock_at is not None:
         # Approved: the case now only waits for the end date, it no longer applies for the locks (an
         # application for a permanent unlock of them may be filed meanwhile).
@@ -342,6 +345,8 @@ def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
             restored.append(lock.id)
         elif lock.released_by_case_id not in (None, ctx.case.id) and not lock.active:
             superseded.append(_case_number(ctx.session, lock.released_by_case_id))
+    audit.record(ctx.actor, "record.locks_restored", "project_lock", ",".join(map(str, restored)), case=ctx.case.number,
+                 locks=restored, before={"active": False}, after={"active": True})
     if superseded and not restored:
         numbers = "、".join(sorted(set(superseded)))
         _set_state(ctx, "superseded", f"临时解锁期间已办理正式解锁（{numbers}），不再恢复锁定")

@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.errors import NotFound, RuleViolation
 from app.integrations.outbox import enqueue
 from app.models import DataLevel, Project
+from app.services import audit
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
@@ -107,6 +108,8 @@ def set_level_b(ctx: HandlerContext, project_id: int) -> dict[str, Any]:
     """The city approved a C → A application: B-level data is generated at once."""
     project = _project(ctx, project_id, DataLevel.C)
     project.data_level = DataLevel.B
+    audit.record(ctx.actor, "record.project_level", "project", project.id, case=ctx.case.number,
+                 before={"data_level": "C"}, after={"data_level": "B"})
     return {"level": "B", "at": utcnow().isoformat()}
 
 
@@ -115,6 +118,8 @@ def set_level_a(ctx: HandlerContext, project_id: int, verified_by: str) -> dict[
     """The province confirmed: the project becomes A and the change is queued for the national platform."""
     project = _project(ctx, project_id, DataLevel.B)
     project.data_level = DataLevel.A
+    audit.record(ctx.actor, "record.project_level", "project", project.id, case=ctx.case.number,
+                 before={"data_level": "B"}, after={"data_level": "A"})
     key = f"national-platform:data-level:{ctx.case.number}"
     enqueue(NATIONAL_REPORT_KIND, {
         "project_code": project.code, "permit_number": project.permit_number, "project_name": project.name,

@@ -47,6 +47,7 @@ COMMITTING = "committing"
 TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 # SQLAlchemy's default, restored on the session factory after a test bound it to its connection.
 DEFAULT_JOIN_TRANSACTION_MODE = "conditional_savepoint"
+TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS0tLS0tLS0tLS0tLS0tLS0tLS0="  # 32 bytes: ID numbers and phones at rest
 GUARD = "tests.shared_connection_guard"  # shared_app.extensions: its SharedConnectionGuard
 
 # A clock frozen by a test or fixture must not reach pytest's own timer (--durations, junit times).
@@ -77,7 +78,7 @@ def _config(url: str, tmp: Path) -> dict[str, Any]:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_DIR": str(tmp / "uploads"), "DEMO": True, "WORKER": "off",
             "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
-            "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
+            "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True, "DATA_KEY": TEST_DATA_KEY,
             # Sign-in codes go to the memory gateway (tests read them there); the verifier is the stand-in
             # on 127.0.0.1; per-IP limits stay on, high enough for a suite that signs in from one address.
             "SMS_GATEWAY": "memory", "VERIFIER_URL": StandIn.shared().url, "VERIFIER_TIMEOUT": 1.0,

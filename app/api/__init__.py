@@ -4,6 +4,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.api import (
     attachments,
+    audit,
     cases,
     dashboard,
     exchange,
@@ -31,7 +32,7 @@ def register_api(app: Flask) -> None:
     api.spec.options["security"] = [{"bearerAuth": []}]
     scopes.init_app(app)
     modules = (procedures, procedure_drafts, cases, tasks, attachments, records, integrity, spot_checks, dashboard,
-               notifications, tokens, exchange)
+               notifications, tokens, exchange, audit)
     for module in modules:
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)

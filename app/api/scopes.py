@@ -71,6 +71,8 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_exchange.Messages", "GET"): READ,
     ("api_exchange.MessageResend", "POST"): WRITE,
     ("api_exchange.InboundMessages", "GET"): READ,
+    ("api_audit.AuditLog", "GET"): READ,
+    ("api_audit.AuditExport", "GET"): READ,
 }
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task, shared_task
+from celery.schedules import crontab
 from flask import Flask
 
+from app.jobs.audit import NIGHTLY_AT, verify_audit_log
 from app.jobs.exchange import dispatch_outbox
 from app.jobs.notify import deliver_notifications
 from app.jobs.sla import refresh_deadline_states
@@ -47,6 +49,8 @@ def celery_config(config: Any) -> dict[str, Any]:
             "refresh-deadline-states": {"task": "gjy.refresh_deadline_states", "schedule": max(every, 60.0)},
             "deliver-notifications": {"task": "gjy.deliver_notifications", "schedule": every},
             "dispatch-outbox": {"task": "gjy.dispatch_outbox", "schedule": every},
+            "verify-audit-log": {"task": "gjy.verify_audit_log",
+                                 "schedule": crontab(hour=NIGHTLY_AT.hour, minute=NIGHTLY_AT.minute)},
         },
     }
 
@@ -69,3 +73,8 @@ def deliver_notifications_task() -> int:
 @shared_task(name="gjy.dispatch_outbox")
 def dispatch_outbox_task() -> int:
     return dispatch_outbox()
+
+
+@shared_task(name="gjy.verify_audit_log")
+def verify_audit_log_task() -> int:
+    return verify_audit_log()

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from app.jobs.audit import verify_audit_log_if_due
 from app.jobs.exchange import dispatch_outbox
 from app.jobs.notify import deliver_notifications
 from app.jobs.sla import refresh_deadline_states
@@ -13,7 +14,7 @@ from app.jobs.timers import fire_due_timers
 log = logging.getLogger(__name__)
 
 PERIODIC_JOBS: tuple[Callable[[], int], ...] = (fire_due_timers, refresh_deadline_states, deliver_notifications,
-                                                dispatch_outbox)
+                                                dispatch_outbox, verify_audit_log_if_due)
 
 
 def run_periodic_jobs(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 from app.models.attachment import Attachment
+from app.models.audit import AuditCheckpoint, AuditEntry
 from app.models.calendar import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.models.case import CASE_STATUS_TITLES, OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus
 from app.models.clock import CaseClock
@@ -71,10 +72,10 @@ __all__ = [
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
-    "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery", "Organisation",
-    "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage", "InboundStatus", "PerformanceRecord",
-    "PerformanceRecordChange", "Person", "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind",
-    "ProcedureDraft", "ProcedureVersion", "Project",
+    "AuditCheckpoint", "AuditEntry", "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery",
+    "Organisation", "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage", "InboundStatus",
+    "PerformanceRecord", "PerformanceRecordChange", "Person", "PersonStatus", "Procedure", "ProcedureChange",
+    "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
     "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource",
     "WorkflowState",

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.crypto import Encrypted
 from app.db import Base, UTCDateTime, utcnow
 
 PROVINCE_CODE = "450000"
@@ -33,6 +34,7 @@ class Role(enum.StrEnum):
     ANALYST = "analyst"                  # 业务分析
     ADMIN = "admin"                      # 系统管理员
     SUPERVISOR = "supervisor"            # 监管/领导
+    AUDITOR = "auditor"                  # 安全审计员: reads the audit log, nothing else
 
 
 ROLE_TITLES: dict[str, str] = {
@@ -45,6 +47,7 @@ ROLE_TITLES: dict[str, str] = {
     Role.ANALYST: "业务分析员",
     Role.ADMIN: "系统管理员",
     Role.SUPERVISOR: "监管人员",
+    Role.AUDITOR: "安全审计员",
 }
 
 
@@ -135,7 +138,7 @@ class User(UserMixin, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(Encrypted(20))  # encrypted at rest (app/crypto.py)
     # Where the applicant's notices (补正, decisions, 办结) are e-mailed; none: in-app and SMS only.
     email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.crypto import Encrypted
 from app.db import Base, UTCDateTime, utcnow
 
 
@@ -46,7 +47,7 @@ class EnterpriseRegistration(Base):
     status: Mapped[str] = mapped_column(String(20))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     operator_name: Mapped[str | None] = mapped_column(String(50))
-    operator_phone: Mapped[str | None] = mapped_column(String(20))
+    operator_phone: Mapped[str | None] = mapped_column(Encrypted(20))  # encrypted at rest (app/crypto.py)
     invitation_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     invitation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))

@@ -49,7 +49,7 @@ def demo_phone(index: int) -> str:
 
 
 DEMO_USERNAMES = ("ent-nanning", "ent-liuzhou", "city-nanning", "city-liuzhou", "province", "analyst", "admin",
-                  "supervisor", "supervisor-nanning", "person")
+                  "supervisor", "supervisor-nanning", "person", "auditor")
 DEMO_PHONES = {name: demo_phone(index) for index, name in enumerate(DEMO_USERNAMES)}
 
 
@@ -188,6 +188,7 @@ def seed_demo() -> bool:
         ("admin", "系统管理员", platform, PROVINCE_CODE, [Role.ADMIN]),
         ("supervisor", "自治区住建厅·监管", province, PROVINCE_CODE, [Role.SUPERVISOR]),
         ("supervisor-nanning", "南宁市住建局·监管", city_orgs["450100"], "450100", [Role.SUPERVISOR]),
+        ("auditor", "安全审计员", platform, PROVINCE_CODE, [Role.AUDITOR]),
     ]
     # Each demo user has a phone of his own (the sign-in code goes there; demo mode shows it on the page)
     # and is marked demo: outside demo mode these accounts do not exist for sign-in or tokens.

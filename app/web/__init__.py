@@ -4,6 +4,7 @@ from flask import Flask
 from app.web import (
     account,
     accounts,
+    audit,
     auth,
     calendar,
     cases,
@@ -50,3 +51,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(workspace_drafts.bp)
     app.register_blueprint(workspace_forms.bp)
     app.register_blueprint(workspace_versions.bp)
+    app.register_blueprint(audit.bp)

@@ -79,7 +79,8 @@ def edit(user_id: int) -> ResponseReturnValue:
                                    **_context(user)), 422
         flash(_("已保存账号 {username}", username=user.username), "success")
         return redirect(url_for("accounts.edit", user_id=user_id))
-    form = {"display_name": user.display_name, "phone": user.phone or "", "region_code": user.region_code}
+    form = {"display_name": user.display_name, "phone": service.revealed_phone(actor, user) or "",
+            "region_code": user.region_code}
     return render_template("accounts/edit.html", errors={}, form=form, **_context(user))
 
 

@@ -21,7 +21,7 @@ from app.models import Task
 from tests.support.api import ApiUser
 from tests.support.web import WebUser
 
-CONFIG_KEYS = ("TESTING", "SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "DEMO", "WORKER", "SECRET_KEY",
+CONFIG_KEYS = ("TESTING", "SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "DEMO", "WORKER", "SECRET_KEY", "DATA_KEY",
                "WTF_CSRF_ENABLED", "BPMN_DIR", "FORMS_DIR", "SMS_GATEWAY", "SMS_PHONE_LIMITS", "SIGNIN_IP_LIMIT",
                "PASSWORD_HASH_METHOD")
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from app.db import utcnow
 from app.extensions import db
 from app.models import Case, CaseEvent, Task
+from tests.conftest import TEST_DATA_KEY
 from tests.support.deadlines import deploy_probes
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -54,7 +55,8 @@ def workers(database_url: str, redis_broker: str) -> Iterator[tuple[Celery, str]
         pytest.skip("two worker processes share one database: the PostgreSQL run covers it")
     queue = f"gjy-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": redis_broker,
-           "CELERY_RESULT_BACKEND": redis_broker, "GJY_WORKER": "celery", "GJY_DEMO": "1"}
+           "CELERY_RESULT_BACKEND": redis_broker, "GJY_WORKER": "celery", "GJY_DEMO": "1",
+           "GJY_DATA_KEY": TEST_DATA_KEY}
     celery_bin = str(Path(sys.executable).parent / "celery")
     procs = [subprocess.Popen(
         [celery_bin, "-A", "worker", "worker", "-P", "solo", "-Q", queue, "-n", f"{name}-{queue}@%h",

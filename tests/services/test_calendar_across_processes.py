@@ -24,6 +24,7 @@ from app.jobs.sla import refresh_deadline_states
 from app.models import CalendarDay, CalendarSource, CalendarYear, Notification
 from app.services.deadlines import calendar_admin
 from app.services.identity.accounts import get_user_by_username, issue_token
+from tests.conftest import TEST_DATA_KEY
 from tests.support.api import ApiUser
 from tests.support.deadlines import deploy_probes, local, start_and_submit, utc_iso
 
@@ -69,7 +70,7 @@ def test_a_year_confirmed_by_the_cli_in_another_process_is_used_at_once(app: Fla
     with freeze_time(NEW_YEAR):
         assert ent.case(start_and_submit(ent))["deadline_provisional"] is True
         env = {**os.environ, "DATABASE_URL": database_url, "GJY_DEMO": "1", "GJY_WORKER": "off",
-               "UPLOAD_DIR": str(tmp_path / "cli-uploads")}
+               "GJY_DATA_KEY": TEST_DATA_KEY, "UPLOAD_DIR": str(tmp_path / "cli-uploads")}
         flask = str(Path(sys.executable).parent / "flask")
         for args in (["calendar", "set", "2027-01-01", "holiday", "--name", "元旦"], ["calendar", "confirm", "2027"]):
             done = subprocess.run([flask, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

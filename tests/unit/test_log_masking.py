@@ -26,6 +26,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.log_masking import MaskingFormatter, MaskingGunicornLogger, PersonalDataFilter, mask_text
+from tests.conftest import TEST_DATA_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 ID_NUMBER, MASKED_ID = "450102199001011234", "4501**********1234"
@@ -48,6 +49,7 @@ def test_mask_text() -> None:
 def _config(tmp_path: Path) -> dict[str, Any]:
     """The app as configured for production logging (no database needed for these requests)."""
     return {"TESTING": False, "PROPAGATE_EXCEPTIONS": False, "WORKER": "off", "SECRET_KEY": "test",
+            "DATA_KEY": TEST_DATA_KEY,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
 
 
@@ -188,7 +190,8 @@ def test_the_production_command_masks_gunicorns_access_log(tmp_path: Path) -> No
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     access = tmp_path / "access.log"
-    env = {**os.environ, "SECRET_KEY": "test", "GJY_WORKER": "off", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+    env = {**os.environ, "SECRET_KEY": "test", "GJY_DATA_KEY": TEST_DATA_KEY,
+           "GJY_WORKER": "off", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
            "UPLOAD_DIR": str(tmp_path / "uploads")}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
                                "--access-logfile", str(access), "--error-logfile", str(tmp_path / "error.log"),

@@ -5,8 +5,9 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.crypto import Encrypted, lookup_hash
 from app.db import Base, UTCDateTime, utcnow
 from app.models.identity import Organisation
 
@@ -20,11 +21,19 @@ class Person(Base):
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)  # GB 11643, validated on entry
+    # GB 11643, validated on entry; encrypted at rest (app/crypto.py), found by its keyed hash
+    # (the unique constraint on id_number is a leftover: ciphertexts differ anyway; id_number_hash holds it)
+    id_number: Mapped[str] = mapped_column(Encrypted(18), unique=True)
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     name: Mapped[str] = mapped_column(String(50))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(Encrypted(20))
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=PersonStatus.IN_SERVICE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     employer: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    @validates("id_number")
+    def _hash_id_number(self, _key: str, value: str) -> str:
+        self.id_number_hash = lookup_hash(value)
+        return value

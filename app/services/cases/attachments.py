@@ -13,6 +13,7 @@ from app.errors import NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Attachment, Case, User
 from app.policy import is_candidate
+from app.services import audit
 from app.services.cases import history
 from app.services.cases.lifecycle import get_case, open_tasks_of
 
@@ -113,6 +114,8 @@ def get_attachment(actor: Actor, case_id: int, attachment_id: str, directory: st
     path = Path(directory) / attachment.storage_path
     if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != attachment.sha256:
         raise NotFound("附件文件已损坏或丢失，请联系管理员", code="attachment_corrupt")
+    audit.record(actor, "case.attachment_downloaded", "case", case.number, attachment_id=attachment.id,
+                 filename=attachment.filename)
     return attachment, path
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import defaultload
 from app.db import utcnow
 from app.extensions import db
 from app.models import Actor, Case, CaseEvent, User
+from app.services import audit
 
 EVENT_TITLES = {
     "case_started": "发起办件",
@@ -58,6 +59,7 @@ def record(case: Case, kind: str, actor: Actor | None = None, *, task_id: str | 
     else:
         event.case_id = case.id
     db.session.add(event)
+    audit.record(actor, f"case.{kind}", "case", case.number, task_id=task_id, step=step, payload=payload or {})
     return event
 
 

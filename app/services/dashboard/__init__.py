@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.errors import NotFound
 from app.models import Actor
 from app.policy import may_read_cases, require_dashboard_region
+from app.services import audit
 from app.services.dashboard import open_work, overdue, performance, scorecard, trend
 from app.services.dashboard.scope import Scope, make_scope, region_names, region_path
 from app.services.dashboard.sql import prepare_session
@@ -76,6 +77,9 @@ def get_table(actor: Actor, name: str, request: DashboardRequest, now: datetime 
         raise NotFound("没有这张统计表", code="dashboard_table_not_found")
     scope = dashboard_scope(actor, request, now)
     prepare_session()
+    if complete:
+        audit.record(actor, "dashboard.exported", "dashboard_table", name, region=scope.region,
+                     first=scope.first.isoformat(), last=scope.last.isoformat())
     if complete and name in COMPLETE_LISTS:
         return _for(actor, COMPLETE_LISTS[name](scope, True))
     return _for(actor, TABLES[name](scope))

@@ -19,6 +19,7 @@ from app.errors import RuleViolation
 from app.extensions import db
 from app.models import Actor, CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.policy import require_admin
+from app.services import audit
 from app.services.deadlines import clocks
 
 HOLIDAY_NAMES = {
@@ -87,6 +88,8 @@ def _log(actor: Actor | None, action: str, day: date | None = None, year: int | 
                             recomputed=0, actor_id=actor.id if actor else None)
     db.session.add(change)
     db.session.flush()
+    audit.record(actor, f"calendar.{action}", "calendar", day.isoformat() if day else (year or ""),
+                 **audit.changed(previous or {}, {"workday": workday, "name": name} if day else {"year": year}))
     return change
 
 

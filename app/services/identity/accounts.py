@@ -16,6 +16,7 @@ from app.extensions import db
 from app.log_masking import mask_text
 from app.models import Organisation, OrganisationKind, Person, Role, User, UserRole
 from app.models.identity import LoginEvent
+from app.services import audit
 from app.services.identity import passwords
 from app.services.identity.changes import record_change
 from app.services.identity.codes import check_code
@@ -95,6 +96,7 @@ def _record(outcome: str, username: str, user: User | None, source_ip: str | Non
     db.session.add(LoginEvent(username=username, user_id=user.id if user else None, outcome=outcome,
                               source_ip=source_ip[:45] if source_ip else None))
     db.session.flush()
+    audit.record(user, f"sign_in.{outcome}", "user", user.id if user else "", source_ip=source_ip, actor_name=username)
 
 
 def demo_mode() -> bool:

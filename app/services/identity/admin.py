@@ -16,15 +16,16 @@ from app.models import PROVINCE_CODE, Actor, Organisation, OrganisationKind, Reg
 from app.policy import region_covers, region_scope, require_admin
 from app.services.identity import passwords
 from app.services.identity.accounts import create_user, end_sessions, hash_password
+from app.services import audit
 from app.services.identity.changes import record_change
 
 # The roles an admin hands out, and the region level each needs (None: any level).
 AUTHORITY_ROLES: dict[str, str | None] = {
     Role.COUNTY_REVIEWER: RegionLevel.COUNTY, Role.CITY_REVIEWER: RegionLevel.CITY,
     Role.PROVINCE_REVIEWER: RegionLevel.PROVINCE, Role.LEAD: None, Role.SUPERVISOR: None,
-    Role.ANALYST: RegionLevel.PROVINCE, Role.ADMIN: None,
+    Role.ANALYST: RegionLevel.PROVINCE, Role.ADMIN: None, Role.AUDITOR: RegionLevel.PROVINCE,
 }
-PLATFORM_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
+PLATFORM_ROLES = frozenset({Role.ANALYST, Role.ADMIN, Role.AUDITOR})
 MANAGED_KINDS = (OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM)
 
 
@@ -172,6 +173,13 @@ def reset_password(admin: Actor, user_id: int, source_ip: str | None = None) -> 
     end_sessions(user)
     record_change(admin, "password_reset", user, source_ip=source_ip)
     return user, password
+
+
+def revealed_phone(admin: Actor, user: User) -> str | None:
+    """The account's phone in clear, for the admin who edits it (elsewhere it is masked): each reveal audited."""
+    get_account(admin, user.id)
+    audit.record(admin, "account.phone_revealed", "user", user.id, organisation_id=user.organisation_id)
+    return user.phone
 
 
 def managed_regions(admin: Actor) -> list[Region]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.log_masking import mask_text
 from app.models import AccountChange, Actor, User
+from app.services import audit
 
 log = logging.getLogger("app.security")
 
@@ -26,6 +27,9 @@ def record_change(actor: Actor | None, action: str, target: User | None = None, 
                                      target.organisation_id if target else None),
                                  action=action, details=clean, source_ip=source_ip[:45] if source_ip else None))
     db.session.flush()
+    audit.record(actor, f"account.{action}", "user", target.id if target else "", source_ip=source_ip,
+                 organisation_id=organisation_id if organisation_id is not None else (
+                     target.organisation_id if target else None), target=target.username if target else None, **clean)
     log.info("account change %s by %s on %s: %s", action, actor.id if actor else "-",
              target.id if target else "-", clean)
 

@@ -18,6 +18,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Actor, ApiToken, Organisation, Role, SignedIn, User, UserRole
 from app.policy import region_covers, region_scope, require_admin
+from app.services import audit
 from app.services.identity.changes import record_change
 
 log = logging.getLogger("app.security")
@@ -128,7 +129,7 @@ _CALLER_OF_TOKEN = (
     .where(ApiToken.token_sha256 == bindparam("digest")))
 
 
-def _note_use(token_id: int, source_ip: str | None) -> None:
+def _note_use(actor: Actor, token_id: int, source_ip: str | None) -> None:
     """Record the token's use, at most once a minute. Best effort in a savepoint: on SQLite a concurrent
     writer may refuse it, and a request that only reads must not fail for that."""
     try:
@@ -136,6 +137,7 @@ def _note_use(token_id: int, source_ip: str | None) -> None:
             db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
                                .values(last_used_at=utcnow(), last_used_ip=source_ip[:45] if source_ip else None)
                                .execution_options(synchronize_session=False))
+            audit.record(actor, "token.used", "api_token", token_id, source_ip=source_ip)
     except OperationalError:
         log.info("last use of API token %d not recorded (database busy)", token_id)
 
@@ -152,10 +154,10 @@ def user_for_token(token: str, source_ip: str | None = None) -> TokenCaller | No
         return None
     if first.demo and not current_app.config.get("DEMO"):
         return None
-    if first.last_used_at is None or first.last_used_at < now - LAST_USE_EVERY:
-        _note_use(first.token_id, source_ip)
     actor = SignedIn(id=first.id, username=first.username, display_name=first.display_name,
                      organisation_id=first.organisation_id, organisation_kind=first.kind,
                      region_code=first.region_code, person_id=first.person_id,
                      roles=frozenset(row.role for row in rows if row.role is not None))
+    if first.last_used_at is None or first.last_used_at < now - LAST_USE_EVERY:
+        _note_use(actor, first.token_id, source_ip)
     return TokenCaller(actor, frozenset(first.scopes.split()), first.token_id)

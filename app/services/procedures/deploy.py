@@ -27,6 +27,7 @@ from app.errors import DeployError, InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Actor, Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.policy import require_procedure_analyst
+from app.services import audit
 from app.services.procedures.bundles import LANES_FILE, bundle_input_from_files, posted_name, read_bundle_input
 
 MAX_NOTE = 2000
@@ -88,6 +89,8 @@ def record_change(procedure: Procedure, kind: str, version: ProcedureVersion, pr
             note: str | None, case_id: int | None = None) -> None:
     db.session.add(ProcedureChange(procedure_id=procedure.id, kind=kind, version_id=version.id,
                                    previous_version_id=previous_id, case_id=case_id, by=by, note=note))
+    audit.record(None, f"procedure.{kind}", "procedure", procedure.key, actor_name=by or "", version=version.version,
+                 previous_version_id=previous_id, case_id=case_id, note=note)
 
 
 def _make_current(procedure: Procedure, version: ProcedureVersion, by: str | None, note: str | None,

@@ -1,0 +1,44 @@
+"""The audit log as the API shows it to auditors, and its search arguments."""
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas.common import PageArgsSchema
+
+
+class AuditArgsSchema(PageArgsSchema):
+    actor = fields.String(load_default="", validate=validate.Length(max=64),
+                          metadata={"description": "part of the user name"})
+    action = fields.String(load_default="", validate=validate.Length(max=60),
+                           metadata={"description": "a prefix: `sign_in` finds every sign-in outcome"})
+    object_type = fields.String(load_default="", validate=validate.Length(max=40))
+    object_id = fields.String(load_default="", validate=validate.Length(max=64))
+    source_ip = fields.String(load_default="", validate=validate.Length(max=45))
+    first = fields.Date(load_default=None, metadata={"description": "from this China date (inclusive)"})
+    last = fields.Date(load_default=None, metadata={"description": "to this China date (inclusive)"})
+
+
+class AuditExportArgsSchema(AuditArgsSchema):
+    class Meta:
+        exclude = ("page", "per_page")
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    seq = fields.Integer(allow_none=True, metadata={"description": "place in the hash chain"})
+    at = fields.DateTime(required=True)
+    actor_id = fields.Integer(allow_none=True)
+    actor_name = fields.String(required=True, metadata={"description": "empty: the system"})
+    source_ip = fields.String(allow_none=True)
+    action = fields.String(required=True)
+    object_type = fields.String(required=True)
+    object_id = fields.String(required=True)
+    organisation_id = fields.Integer(allow_none=True)
+    details = fields.Dict(required=True, metadata={"description": "before/after and the like; personal data masked"})
+    prev_hash = fields.String(allow_none=True)
+    hash = fields.String(allow_none=True)
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)

@@ -1,0 +1,123 @@
+"""The hash chain: sealing new entries in order (one at a time, whatever the number of writers) and
+verifying the chain (an edited, deleted or reordered row breaks it)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from app.db import table_of
+from app.models import AuditCheckpoint, AuditEntry
+
+GENESIS = "0" * 64
+# pg_advisory_xact_lock key of the seal ("GJYAUDIT" as an integer): one sealer at a time, until its commit.
+SEAL_LOCK_KEY = 0x474A5941554449
+VERIFY_BATCH = 2000
+
+
+def entry_hash(entry: Any, seq: int, prev_hash: str) -> str:
+    """SHA-256 over the entry's content, its place and the previous entry's hash (canonical JSON)."""
+    content = {"seq": seq, "prev": prev_hash, "at": entry.at.isoformat(timespec="microseconds"),
+               "actor_id": entry.actor_id, "actor_name": entry.actor_name, "source_ip": entry.source_ip,
+               "action": entry.action, "object_type": entry.object_type, "object_id": entry.object_id,
+               "organisation_id": entry.organisation_id, "details": entry.details}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _serialise(session: Session) -> None:
+    """Sealers queue here. PostgreSQL: a transaction-scoped advisory lock (held until the commit). SQLite:
+    the transaction already wrote its entries, so it holds the database's one write lock until it commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})
+
+
+def head(session: Session) -> tuple[int, str]:
+    row = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.is_not(None))
+                          .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (row[0] or 0, row[1] or GENESIS) if row is not None else (0, GENESIS)
+
+
+def seal(session: Session) -> None:
+    """Give every unsealed entry this transaction sees its place and hash, oldest first: the last step of
+    the unit of work (app.db.before_commit)."""
+    session.flush()
+    _serialise(session)
+    seq, prev = head(session)
+    pending = list(session.scalars(select(AuditEntry).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id)))
+    for entry in pending:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = entry_hash(entry, seq, prev)
+    session.flush()
+
+
+@dataclass
+class Verification:
+    rows: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    breaks: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+
+def _check(entry: Any, expected_seq: int, prev: str, result: Verification) -> None:
+    if entry.seq != expected_seq:
+        result.breaks.append(f"第 {expected_seq} 条缺失（下一条为第 {entry.seq} 条）：记录被删除")
+    if entry.prev_hash != prev:
+        result.breaks.append(f"第 {entry.seq} 条的前序哈希不符：记录被删除或调换了顺序")
+    if entry.hash != entry_hash(entry, entry.seq or 0, entry.prev_hash or ""):
+        result.breaks.append(f"第 {entry.seq} 条的内容与其哈希不符：记录被修改")
+
+
+def verify(session: Session) -> Verification:
+    """Walk the chain in order: each row's hash over its content and the previous row's hash, the places
+    without gaps, no row left unsealed, and the last checkpoint's row still there, unchanged."""
+    result = Verification()
+    prev, last_seq = GENESIS, 0
+    while True:
+        batch = list(session.execute(select(*table_of(AuditEntry).c).where(AuditEntry.seq > last_seq)
+                                     .order_by(AuditEntry.seq).limit(VERIFY_BATCH)))
+        for entry in batch:
+            _check(entry, last_seq + 1, prev, result)
+            prev, last_seq = entry.hash or "", entry.seq or 0
+            result.rows += 1
+        if len(batch) < VERIFY_BATCH:
+            break
+    result.head_seq, result.head_hash = last_seq, prev
+    unsealed = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq.is_(None)))
+    if unsealed:
+        result.breaks.append(f"{unsealed} 条记录未封存（不在哈希链中）")
+    _check_checkpoint(session, result)
+    return result
+
+
+def _check_checkpoint(session: Session, result: Verification) -> None:
+    checkpoint = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
+    if checkpoint is None:
+        return
+    if result.head_seq < checkpoint.seq:
+        result.breaks.append(
+            f"哈希链止于第 {result.head_seq} 条，而上次校验时已有第 {checkpoint.seq} 条：末尾记录被删除")
+        return
+    kept = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == checkpoint.seq))
+    if kept != checkpoint.hash:
+        result.breaks.append(f"第 {checkpoint.seq} 条与上次校验时不同")
+
+
+def checkpoint(session: Session, result: Verification) -> None:
+    """Remember an intact chain's head for the next verification."""
+    if result.intact and result.head_seq:
+        session.add(AuditCheckpoint(seq=result.head_seq, hash=result.head_hash, rows=result.rows))
+        session.flush()
+
+
+def describe(result: Verification) -> dict[str, Any]:
+    return {"rows": result.rows, "head_seq": result.head_seq, "intact": result.intact, "breaks": result.breaks}

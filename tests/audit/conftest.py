@@ -1,0 +1,4 @@
+"""The page clients of tests/web for the audit tests."""
+from tests.web.conftest import web
+
+__all__ = ["web"]
