@@ -44,6 +44,7 @@ from app.models.registration import (
 from app.models.sign_in import PasswordHistory, SignInCode, ThrottleCounter
 from app.models.subject import CaseSubject
 from app.models.task import Task, TaskStatus
+from app.models.task_draft import TaskDraft
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
-    "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource", "WorkflowState",
+    "RegionLevel", "Role", "SignedIn", "Task", "TaskDraft", "TaskStatus", "User", "UserRole", "VersionSource",
+    "WorkflowState",
 ]

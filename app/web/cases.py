@@ -32,6 +32,7 @@ from app.services.procedures.versions import get_current_version, manifest_of
 from app.web.common import ID, attachment_names, case_files, case_properties, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
+from app.web.form_rules import client_rules
 from app.web.i18n import gettext as _
 from app.web.i18n import translate_errors
 
@@ -66,7 +67,7 @@ def _render_start(key: str, schema: dict[str, Any], values: Mapping[str, Any] | 
     fields = fields_from_schema(schema, values, errors)
     return render_template("cases/start.html", key=key, title=get_current_version(key).name, fields=fields,
                            description=schema.get("description"),
-                           form_errors=unplaced_errors(fields, errors or {})), status
+                           form_errors=unplaced_errors(fields, errors or {}), rules=client_rules(schema, _)), status
 
 
 @bp.get("/cases/start/<key>")
