@@ -54,8 +54,8 @@ def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new
     check_page(page, "17-unlock-kind-flagged")
 
     # 暂存 keeps the input and the upload on the server: reopened later, the form still holds them.
-    page.locator("[data-action=save]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("[data-action=save]").click()
     assert "已暂存" in page.locator("main").inner_text()
     page.goto("/")
     page.goto(task_url)
@@ -65,8 +65,8 @@ def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new
     assert page.get_by_test_id("draft-saved").is_visible()
 
     page.locator("[data-field=completion_files] input[type=file]").set_input_files(files=_pdf("竣工验收.pdf"))
-    page.locator("[data-action=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("[data-action=submit]").click()
     assert re.search(r"/cases/\d+$", page.url), page.locator("[data-field-error]").all_inner_texts()
     number = page.get_by_test_id("case-number").inner_text()
 
@@ -107,8 +107,8 @@ def test_performance_edit_shows_the_records_values_and_needs_no_retyping(new_pag
     page.goto("/cases/start/performance_record_edit")
     record = page.locator("[data-field=record_id] select option", has_text="已用于投标").first
     page.locator("[data-field=record_id] select").select_option(record.get_attribute("value"))
-    page.get_by_role("button", name="发起").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="发起").click()
     assert "/tasks/" in page.url, page.locator("main").inner_text()[:400]
     page.locator("[name='changes.0.field']").select_option("contract_amount")
     old = page.locator("[name='changes.0.old_value']")
