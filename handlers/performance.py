@@ -48,6 +48,17 @@ def records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     return [(r.id, f"{r.project_name}（{state(r)}）") for r in rows]
 
 
+@choices("perf.current_values")
+def current_values(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """The record's current value of each editable field (the request's 原值, filled in for the applicant)."""
+    if ctx.case is None:
+        return []
+    record = ctx.session.get(PerformanceRecord, (ctx.case.data or {}).get("record_id"))
+    if record is None or record.enterprise_id != ctx.case.applicant_org_id:
+        return []
+    return [(name, current_value(record, name)) for name in EDITABLE]
+
+
 def editable_record(session: Any, record_id: Any, enterprise_id: int) -> PerformanceRecord:
     """The record if this enterprise may apply to edit it; else a refusal with a stable code."""
     record = session.get(PerformanceRecord, record_id)
@@ -115,6 +126,9 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
         record = editable_record(ctx.session, ctx.case.data.get("record_id"), ctx.case.applicant_org_id)
     except RuleViolation as refusal:
         return {"_form": refusal.message}
+    for change in ctx.data.get("changes") or []:  # 原值 is the record's: filled in where left out
+        if not str(change.get("old_value") or "").strip():
+            change["old_value"] = current_value(record, str(change.get("field", "")))
     errors = change_errors(record, list(ctx.data.get("changes") or []))
     for name, (title, _check) in DOCUMENTS.items():
         if not ctx.data.get(name):

@@ -105,6 +105,13 @@ def locked_persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     return [(row.id, title(row)) for row in rows]
 
 
+@choices("unlock.review_items")
+def review_items(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """What a review may list for 补正 or as deficient: the materials of the case's kind and the reason."""
+    kind = (ctx.case.data or {}).get("kind") if ctx.case is not None else None
+    return [(item, ITEM_TITLES[item]) for item in (items_for(kind) if kind else ITEM_TITLES)]
+
+
 def _holds_in_temporary_release(case: Case, locks: list[ProjectLock]) -> bool:
     """Is the other case only waiting for its temporary unlock of these locks to end (not an application)?"""
     ids = set(case.data.get("lock_ids") or [])

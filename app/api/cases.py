@@ -43,7 +43,8 @@ class Cases(MethodView):
     @blp.arguments(CaseListArgsSchema, location="query")
     @blp.response(200, CasePageSchema)
     def get(self, args: dict[str, Any]) -> Any:
-        """Cases the caller may see, newest first."""
+        """Cases the caller may see, newest first (or soonest due): 办件查询 by number, status, procedure,
+        applicant, person, project, region, the day received and the deadline state."""
         actor = bearer_actor()
         items, total = case_service.list_cases(actor, case_service.CaseFilter(**args))
         clocks = case_service.clock_flags([case.id for case in items])

@@ -59,6 +59,7 @@ from app.models.sandbox import SandboxRun
 from app.models.sign_in import PasswordHistory, SignInCode, ThrottleCounter
 from app.models.subject import CaseSubject
 from app.models.task import Task, TaskStatus
+from app.models.task_draft import TaskDraft
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "PerformanceRecord", "PerformanceRecordChange", "Person", "PersonStatus", "Procedure", "ProcedureChange",
     "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
-    "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource",
+    "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskDraft", "TaskStatus", "User", "UserRole",
+    "VersionSource",
     "WorkflowState",
 ]

@@ -1,24 +1,26 @@
 """Case pages: start, list and search, the case page (diagram, timeline, attachments, comments), withdraw."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from app.auth import session_actor
-from app.db import attempt
-from app.errors import InvalidForm, RuleViolation
+from app.db import attempt, utcnow
+from app.errors import InvalidForm, NotFound, RuleViolation
 from app.extensions import db
 from app.models import Actor, Case, CaseEvent, CaseStatus
 from app.services.cases.attachments import get_attachment
 from app.services.cases.comments import add_comment
 from app.services.cases.history import list_events
 from app.services.cases.lifecycle import (
-    CaseFilter,
     get_case,
     list_cases,
     open_tasks_of,
@@ -27,31 +29,74 @@ from app.services.cases.lifecycle import (
     withdraw_case,
 )
 from app.services.cases.overview import case_diagram
+from app.services.cases.search import SEARCH_DEADLINE_STATES, SORTS, CaseFilter, case_limits, search_regions
+from app.services.dashboard.export import FORMATS, export
+from app.services.deadlines.limits import LOCAL_TZ
 from app.services.procedures import forms
-from app.services.procedures.versions import get_current_version, manifest_of
+from app.services.procedures.versions import get_current_version, list_procedures, manifest_of
+from app.web.case_export import cases_table
 from app.web.common import ID, CaseForms, attachment_names, case_files, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
+from app.web.form_rules import client_rules
 from app.web.i18n import gettext as _
 from app.web.i18n import translate_errors
 
 bp = Blueprint("cases", __name__)
 PER_PAGE = 20
+ID_REGION = re.compile(r"\d{6}")
+
+
+MAX_EXPORT = 10_000  # rows of one export (a narrower search for more)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(args: Any, page: int = 1, per_page: int = PER_PAGE) -> CaseFilter:
+    """The search's filters from the query string; what is not one of the known values is ignored."""
+    text = {name: (args.get(name) or "").strip()[:100] or None for name in ("number", "applicant", "person", "project")}
+    return CaseFilter(
+        status=args.get("status") if args.get("status") in {s.value for s in CaseStatus} else None,
+        procedure=args.get("procedure") or None, region=args.get("region") if ID_REGION.fullmatch(
+            args.get("region") or "") else None,
+        deadline_state=args.get("deadline") if args.get("deadline") in SEARCH_DEADLINE_STATES else None,
+        received_from=_date(args.get("from")), received_to=_date(args.get("to")),
+        sort=args.get("sort") if args.get("sort") in SORTS else None, page=page, per_page=per_page, **text)
 
 
 @bp.get("/cases")
 @login_required
 def index() -> ResponseReturnValue:
     actor = session_actor()
-    status = request.args.get("status") if request.args.get("status") in {s.value for s in CaseStatus} else None
-    number = (request.args.get("number") or "").strip() or None
-    page = page_args(request.args.get("page"))
-    cases, total = list_cases(actor, CaseFilter(status=status, number=number, page=page, per_page=PER_PAGE))
-    if page > last_page(total, PER_PAGE):  # past the end (an old link, a typed number): the last page
-        page = last_page(total, PER_PAGE)
-        cases, total = list_cases(actor, CaseFilter(status=status, number=number, page=page, per_page=PER_PAGE))
-    return render_template("cases/index.html", cases=cases, total=total, page=page, per_page=PER_PAGE,
-                           status=status, number=number or "")
+    filters = _filters(request.args, page_args(request.args.get("page")))
+    cases, total = list_cases(actor, filters)
+    if filters.page > last_page(total, PER_PAGE):  # past the end (an old link, a typed number): the last page
+        filters = replace(filters, page=last_page(total, PER_PAGE))
+        cases, total = list_cases(actor, filters)
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("cases/index.html", cases=cases, total=total, page=filters.page, per_page=PER_PAGE,
+                           filters=filters, query=query, limits=case_limits([c.id for c in cases]),
+                           procedures=list_procedures(), regions=search_regions(actor),
+                           deadlines=SEARCH_DEADLINE_STATES, max_export=MAX_EXPORT)
+
+
+@bp.get("/cases/export.<fmt>")
+@login_required
+def export_cases(fmt: str) -> ResponseReturnValue:
+    """The search's cases (all pages, up to MAX_EXPORT) as CSV or Excel, cells safe from formulas."""
+    if fmt not in FORMATS:
+        raise NotFound("不支持该导出格式", code="export_format_not_found")
+    actor = session_actor()
+    cases, _total = list_cases(actor, _filters(request.args, per_page=MAX_EXPORT))
+    content, mimetype = export(cases_table(cases, case_limits([c.id for c in cases])), fmt)
+    stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.{fmt}"'})
 
 
 def _start_schema(actor: Actor, key: str) -> dict[str, Any] | None:
@@ -66,7 +111,7 @@ def _render_start(key: str, schema: dict[str, Any], values: Mapping[str, Any] | 
     fields = fields_from_schema(schema, values, errors)
     return render_template("cases/start.html", key=key, title=get_current_version(key).name, fields=fields,
                            description=schema.get("description"),
-                           form_errors=unplaced_errors(fields, errors or {})), status
+                           form_errors=unplaced_errors(fields, errors or {}), rules=client_rules(schema, _)), status
 
 
 @bp.get("/cases/start/<key>")

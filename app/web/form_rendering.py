@@ -13,6 +13,8 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from app.web.form_rules import required_now
+
 UPLOAD_SUFFIX = "__upload"
 ACCEPT_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg,.jpeg", "image/png": ".png"}
 MAX_CHECKBOXES = 10
@@ -90,7 +92,10 @@ def widget_of(spec: dict[str, Any]) -> str:
 
 def _attrs(spec: dict[str, Any]) -> dict[str, Any]:
     names = {"minLength": "minlength", "maxLength": "maxlength", "minimum": "min", "maximum": "max"}
-    return {html: spec[key] for key, html in names.items() if key in spec}
+    found: dict[str, Any] = {html: spec[key] for key, html in names.items() if key in spec}
+    if spec.get("readOnly") is True:
+        found["readonly"] = True
+    return found
 
 
 def _text(value: Any) -> str:
@@ -152,10 +157,25 @@ def fields_from_schema(schema: dict[str, Any], values: Mapping[str, Any] | None 
                        prefix: str = "") -> list[Field]:
     """The fields of a form (or of a group / row when `prefix` is given), filled with `values`."""
     values, errors, filenames = values or {}, errors or {}, filenames or {}
-    required = set(schema.get("required") or [])
-    return [build_field(f"{prefix}.{key}" if prefix else key, spec, key in required, values.get(key, ""),
-                        errors, filenames)
-            for key, spec in (schema.get("properties") or {}).items()]
+    required = required_now(schema, values)  # the form's own, and those its applying allOf branches add
+    fields = []
+    for key, spec in (schema.get("properties") or {}).items():
+        name = f"{prefix}.{key}" if prefix else key
+        one = build_field(name, spec, key in required, _looked_up(spec, values, key), errors, filenames)
+        by = spec.get("x-lookup-by")
+        if isinstance(spec.get("x-values"), dict) and isinstance(by, str):  # filled from a sibling's choice
+            one.attrs.update(lookup_by=f"{prefix}.{by}" if prefix else by, lookup_values=spec["x-values"])
+        fields.append(one)
+    return fields
+
+
+def _looked_up(spec: dict[str, Any], values: Mapping[str, Any], key: str) -> Any:
+    """The value, or (left blank) the one an "x-values" map gives for the "x-lookup-by" sibling's choice."""
+    value = values.get(key, "")
+    known, by = spec.get("x-values"), spec.get("x-lookup-by")
+    if value in ("", None) and isinstance(known, dict) and isinstance(by, str):
+        return known.get(_text(values.get(by)), "")
+    return value
 
 
 def unplaced_errors(fields: list[Field], errors: Mapping[str, str]) -> list[str]:

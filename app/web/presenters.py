@@ -10,6 +10,7 @@ from app.db import utcnow
 from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, CaseEvent, Task
 from app.policy import can_view_dashboard
 from app.services.cases.history import EVENT_TITLES
+from app.services.deadlines.calendar import current_calendar
 from app.services.deadlines.clocks import decided_at, pending_provisional_timers
 from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
 from app.web.i18n import gettext as _
@@ -28,15 +29,31 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt) if value else "—"
 
 
-def time_left(due: datetime | None, now: datetime | None = None) -> str:
-    """"剩余 2 天 3 小时" or "已超期 5 小时" (calendar time; the state badge says which clock runs)."""
+def time_left(due: datetime | None, now: datetime | None = None, limit: str | None = None) -> str:
+    """"剩余 2 天 3 小时" or "已超期 5 小时" (calendar time; the state badge says which clock runs); for a limit
+    in working days, working days of the calendar: "剩余 2 个工作日", "今日到期", "已超期 1 个工作日"."""
     if due is None:
         return _("无时限")
-    seconds = int((due - (now or utcnow())).total_seconds())
+    now = now or utcnow()
+    parsed = parse_limit(limit) if limit else None
+    if parsed is not None and parsed.unit == "working_days":
+        return working_days_left(due, now)
+    seconds = int((due - now).total_seconds())
     days, rest = divmod(abs(seconds), 86400)
     hours, rest = divmod(rest, 3600)
     amount = _("{d} 天 {h} 小时", d=days, h=hours) if days else _("{h} 小时 {m} 分", h=hours, m=rest // 60)
     return _("剩余 {t}", t=amount) if seconds >= 0 else _("已超期 {t}", t=amount)
+
+
+def working_days_left(due: datetime, now: datetime) -> str:
+    """Working days from today (China time) to the due day, by the working-day calendar."""
+    today, day = now.astimezone(LOCAL_TZ).date(), due.astimezone(LOCAL_TZ).date()
+    calendar = current_calendar()
+    if due >= now:
+        days = calendar.working_days_between(today, day)
+        return _("剩余 {n} 个工作日", n=days) if days else _("今日到期")
+    days = calendar.working_days_between(day, today)
+    return _("已超期 {n} 个工作日", n=days) if days else _("已超期（今日到期）")
 
 
 def limit_text(text: str | None) -> str:

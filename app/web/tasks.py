@@ -18,9 +18,11 @@ from app.policy import is_candidate, require_can_assign
 from app.services.cases.attachments import store_attachment
 from app.services.cases.history import list_events
 from app.services.tasks import work as task_service
+from app.services.tasks.drafts import find_draft, save_draft
 from app.web.common import MAX_ID, CaseForms, attachment_names, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
+from app.web.form_rules import client_rules
 from app.web.i18n import gettext as _
 from app.web.i18n import translate_errors
 
@@ -64,8 +66,11 @@ def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
     schema = task_service.task_form(actor, task) if _can_work(actor, task) else None
     own_keys = set((schema or {}).get("properties", {}))
     earlier = _earlier_round(task, events, case_forms) if task.status == TaskStatus.OPEN else None
+    draft = find_draft(actor, task) if schema else None
     if values is None:
-        if task.scope == "applicant":
+        if draft:  # the 暂存 input
+            values = draft.data
+        elif task.scope == "applicant":
             values = dict(case.data or {})
         else:  # a returned step opens with what was submitted the last time, to be corrected
             previous = earlier.payload.get("data", {}) if earlier else {}
@@ -94,7 +99,8 @@ def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
         can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and (
             task.assignee_id == actor.id or may_assign) and task.scope != "applicant",
         assignees=task_service.assignable_users(actor, task.id) if may_assign else [],
-        names=names), status
+        names=names, draft_saved_at=draft.saved_at if draft else None,
+        rules=client_rules(schema, _) if schema else None), status
 
 
 @bp.get("/tasks/<task_id>")
@@ -120,13 +126,21 @@ def complete(task_id: str) -> ResponseReturnValue:
     # One unit of work: the uploads and the completion. A refused form keeps the uploads (its refusal is
     # a savepoint undone, the page shows the stored files), like the API's separate upload calls.
     data = data_from_form(schema, request.form, request.files, store)
+    if request.form.get("action") == "save":  # 暂存: kept as typed, with the files uploaded so far
+        save_draft(actor, task_id, data)
+        if upload_errors:
+            return _render(actor, task, data, upload_errors, 422)
+        flash(_("已暂存，可稍后继续填写"), "success")
+        return redirect(url_for("tasks.show", task_id=task_id))
     if upload_errors:  # the refused files, and everything else the form would be refused for
         errors = {**task_service.submission_errors(actor, task_id, data), **upload_errors}
+        save_draft(actor, task_id, data)  # reopened later, the form still holds the input and uploads
         return _render(actor, task, data, errors, 422)
     try:
         with attempt(db.session()):
             task_service.complete_task(actor, task_id, data)
     except InvalidForm as exc:
+        save_draft(actor, task_id, data)
         return _render(actor, task, data, exc.field_errors, 422)
     flash(_("已提交办理，流程已流转到下一环节"), "success")
     return redirect(url_for("cases.show", case_id=case_id))

@@ -171,7 +171,8 @@ def test_return_for_supplement_lists_everything_once(as_user: Any, app: Any) -> 
     act_ok(ent, case_id, first)
     assert "missing_items" in field_errors(act(city, case_id, {"decision": "return", "comment": "材料不全"}))
     wrong_kind = {"decision": "return", "comment": "材料不全", "missing_items": ["completion_files"]}
-    assert "不适用于行政处罚解锁" in field_errors(act(city, case_id, wrong_kind))["missing_items"]
+    # The form offers only the kind's materials (the review_items choices): another kind's is refused.
+    assert field_errors(act(city, case_id, wrong_kind))["missing_items.0"] == "所列材料不适用于本办件的解锁类型"
     act_ok(city, case_id, {"decision": "return", "comment": "处罚决定书不清晰", "missing_items": ["penalty_files"]})
     assert _status(ent, case_id) == "waiting_for_applicant"
     # The supplement must bring a new penalty decision: the old file again is refused.
@@ -335,7 +336,7 @@ def test_rejection_ground_keeps_the_one_notice_rule(as_user: Any, app: Any) -> N
     materials = {"decision": "reject", "comment": "材料不符合要求", "reject_ground": "materials_deficient"}
     assert "deficient_materials" in field_errors(act(city, case_id, materials))
     wrong_kind = {**materials, "deficient_materials": ["completion_files"]}
-    assert "不适用于行政处罚解锁" in field_errors(act(city, case_id, wrong_kind))["deficient_materials"]
+    assert field_errors(act(city, case_id, wrong_kind))["deficient_materials.0"] == "所列材料不适用于本办件的解锁类型"
     # 一次性告知: the application form and the proofs were there, unchanged, when the case was returned.
     late = act(city, case_id, {**materials, "deficient_materials": ["application_files", "proof_files"]})
     assert late.status_code == 422 and late.json["code"] == "one_notice_violation"

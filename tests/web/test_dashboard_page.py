@@ -64,3 +64,10 @@ def test_dashboard_reads_in_english_with_the_domain_terms_kept(app: Any, world: 
     assert "75.0%" in html and "南宁市" in html  # figures and place names are unchanged
     csv_text = client.get(f"/dashboard/export/by_procedure.csv?{NOVEMBER}").data.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("事项")  # exports keep the Chinese headers of the official forms
+
+
+def test_analyst_opens_the_dashboard_without_the_reviewer_scorecard(app: Any, world: Any) -> None:
+    page = login(app, "analyst").get("/dashboard")  # an actor who reads no case: no table of persons
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "时限监管看板" in html and 'id="scorecard_reviewer"' not in html

@@ -5,6 +5,7 @@ from app.api.schemas.common import OrganisationRefSchema, PageArgsSchema, UserRe
 from app.api.schemas.tasks import TaskSchema
 from app.models import CASE_STATUS_TITLES
 from app.services.cases.lifecycle import MAX_WITHDRAW_REASON
+from app.services.cases.search import SEARCH_DEADLINE_STATES, SORTS
 
 
 class CaseEventSchema(Schema):
@@ -71,9 +72,23 @@ class CaseCreateSchema(Schema):
 
 
 class CaseListArgsSchema(PageArgsSchema):
-    status = fields.String()
-    procedure = fields.String()
-    number = fields.String()
+    status = fields.String(metadata={"description": "状态 (running, waiting_for_applicant, completed ...)"})
+    procedure = fields.String(metadata={"description": "事项 key, e.g. personnel_unlock"})
+    number = fields.String(validate=validate.Length(max=100), metadata={"description": "办件编号 (exact)"})
+    applicant = fields.String(validate=validate.Length(max=100),
+                              metadata={"description": "申请单位: part of its name, or its credit code"})
+    person = fields.String(validate=validate.Length(max=100),
+                           metadata={"description": "人员: part of a name, or a resident ID number"})
+    project = fields.String(validate=validate.Length(max=100),
+                            metadata={"description": "工程项目: part of its name, its code or permit number"})
+    region = fields.String(validate=validate.Regexp(r"^\d{6}$"),
+                           metadata={"description": "region code; a city covers its counties"})
+    received_from = fields.Date(metadata={"description": "received on or after this day (China time)"})
+    received_to = fields.Date(metadata={"description": "received on or before this day (China time)"})
+    deadline_state = fields.String(validate=validate.OneOf(list(SEARCH_DEADLINE_STATES)),
+                                   metadata={"description": "时限状态"})
+    sort = fields.String(validate=validate.OneOf(list(SORTS)),
+                         metadata={"description": "-received: newest first (default); due: soonest due first"})
 
 
 class CasePageSchema(Schema):

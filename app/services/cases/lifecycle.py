@@ -1,33 +1,23 @@
 """Cases: start, read, list, withdraw, retry after an error."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
 from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus
-from app.policy import require_admin, require_can_start, require_case_visible, visible_cases
+from app.policy import require_admin, require_can_start, require_case_visible
 from app.services import steps
+from app.services.cases.search import CaseFilter, search_cases
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.identity.operators import require_procedure_right
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_handler
 from app.services.procedures.versions import get_current_version, manifest_of
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    status: str | None = None
-    procedure: str | None = None
-    number: str | None = None
-    page: int = 1
-    per_page: int = 20
-
 
 _COUNTERS = table_of(CaseNumberCounter)
 _NEXT_VALUE = UpsertStatement(lambda insert: insert(_COUNTERS).on_conflict_do_update(
@@ -97,23 +87,9 @@ def get_case(actor: Actor, case_id: int) -> Case:
     return require_case_visible(actor, db.session.get(Case, case_id))
 
 
-def _cases_query(actor: Actor, filters: CaseFilter) -> Select[Case]:
-    query = select(Case).where(visible_cases(actor))
-    if filters.status:
-        query = query.where(Case.status == filters.status)
-    if filters.procedure:
-        query = query.where(Case.procedure_key == filters.procedure)
-    if filters.number:
-        query = query.where(Case.number == filters.number)
-    return query
-
-
 def list_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
-    query = _cases_query(actor, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = list(db.session.scalars(query.order_by(Case.id.desc())
-                                   .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
-    return page, total
+    """One page of the cases the actor may see that the filters select (services/cases/search.py)."""
+    return search_cases(actor, filters)
 
 
 # The case is at hand: not joined in again per task.

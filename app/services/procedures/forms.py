@@ -54,7 +54,8 @@ def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_schema(schema: dict[str, Any], actor: Actor, case: Case | None) -> dict[str, Any]:
-    """The schema with each "x-choices" field's allowed options as oneOf [{const, title}]: a new dict along
+    """The schema with each "x-choices" field's allowed options as oneOf [{const, title}] (and each
+    "x-current-values" field's values as "x-values" {sibling's choice: value}): a new dict along
     the path to each such field (the caller may change those), the rest shared with the deployed form."""
     if not _names_choices(schema):
         return dict(schema)
@@ -69,7 +70,8 @@ _NAMES_CHOICES: dict[int, tuple[dict[str, Any], bool]] = {}
 def _names_choices(schema: dict[str, Any]) -> bool:
     known = _NAMES_CHOICES.get(id(schema))
     if known is None or known[0] is not schema:
-        known = _NAMES_CHOICES[id(schema)] = (schema, '"x-choices"' in json.dumps(schema))
+        text = json.dumps(schema)
+        known = _NAMES_CHOICES[id(schema)] = (schema, '"x-choices"' in text or '"x-current-values"' in text)
     return known[1]
 
 
@@ -82,9 +84,13 @@ def _with_choices(node: Any, ctx: ChoiceContext) -> Any:
         return node
     changed = {key: new for key, value in node.items() if (new := _with_choices(value, ctx)) is not value}
     provider_name = node.get("x-choices")
-    if not changed and not isinstance(provider_name, str):
+    values_name = node.get("x-current-values")
+    if not changed and not isinstance(provider_name, str) and not isinstance(values_name, str):
         return node
     copied = {**node, **changed}
+    if isinstance(values_name, str):  # a value per sibling choice (a record's current values): "x-values"
+        provider = get_choice_provider(values_name)
+        copied["x-values"] = {str(key): value for key, value in (provider(ctx) if provider else [])}
     if isinstance(provider_name, str):
         provider = get_choice_provider(provider_name)
         options = provider(ctx) if provider else []

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import dry_run, utcnow
 from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
-from app.models import Actor, Case, Task, TaskStatus, User, UserRole
+from app.models import Actor, Case, Task, TaskDraft, TaskStatus, User, UserRole
 from app.policy import (
     is_candidate,
     require_can_assign,
@@ -155,6 +155,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
             raise
         raise TaskNotOpen() from exc
     notifications_applicant.after_authority_step(case, task, form, cleaned)
+    db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))  # its 暂存 input is submitted
     return task
 
 

@@ -1,0 +1,136 @@
+"""办件查询: the cases an actor may see (policy.visible_cases), found by number, status, procedure, applicant,
+person, project, region, the day received and the deadline state, newest or soonest due first.
+
+Equalities and ranges use the cases table's indexes (status, procedure_key, deadline_state, region_code,
+received_at); a word typed for the applicant, a person or a project is looked up in the small tables of
+organisations, persons and projects first, then matched in the visible cases' titles (which name the persons
+and the project) and applicants.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+
+from app.db import LIKE_ESCAPE, contains_pattern
+from app.extensions import db
+from app.models import PROVINCE_CODE, Actor, Case, CaseClock, Organisation, Person, Project, Region, Role
+from app.policy import region_covers, visible_cases
+from app.services.deadlines.limits import LOCAL_TZ
+
+SORTS = ("-received", "due")
+SEARCH_DEADLINE_STATES = ("on_time", "warning", "overdue", "paused", "completed_on_time", "completed_late")
+MAX_NAMES = 50  # persons or projects a typed word may stand for
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    procedure: str | None = None
+    number: str | None = None
+    page: int = 1
+    per_page: int = 20
+    applicant: str | None = None  # name or unified social credit code (part of it)
+    person: str | None = None  # a person's name (part of it) or resident ID number
+    project: str | None = None  # a project's name (part of it), code or construction-permit number
+    region: str | None = None  # a region code: a city covers its counties, the province all
+    received_from: date | None = None  # the day the application reached the authority (China time)
+    received_to: date | None = None
+    deadline_state: str | None = None  # on_time | warning | overdue | paused | completed_on_time | completed_late
+    sort: str | None = None  # -received (newest first, default) | due (soonest due first)
+
+
+def _words(term: str | None) -> str | None:
+    return term.strip() if term and term.strip() else None
+
+
+def _like(column: Any, term: str) -> ColumnElement[bool]:
+    clause: ColumnElement[bool] = column.ilike(contains_pattern(term), escape=LIKE_ESCAPE)
+    return clause
+
+
+def _titles_naming(names: list[str], term: str) -> ColumnElement[bool]:
+    """Cases whose title contains the term or one of the names it stands for."""
+    return or_(_like(Case.title, term), *(_like(Case.title, name) for name in names))
+
+
+def _person_clause(term: str) -> ColumnElement[bool]:
+    names = list(db.session.scalars(select(Person.name).where(Person.id_number == term.upper()).limit(MAX_NAMES)))
+    return _titles_naming(names, term)
+
+
+def _project_clause(term: str) -> ColumnElement[bool]:
+    names = list(db.session.scalars(select(Project.name).where(
+        or_(Project.code == term, Project.permit_number == term)).limit(MAX_NAMES)))
+    return _titles_naming(names, term)
+
+
+def _applicant_clause(term: str) -> ColumnElement[bool]:
+    orgs = select(Organisation.id).where(or_(_like(Organisation.name, term), _like(Organisation.credit_code, term)))
+    return Case.applicant_org_id.in_(orgs)
+
+
+def _region_clause(region: str) -> ColumnElement[bool]:
+    if region == PROVINCE_CODE:
+        return Case.region_code.is_not(None)
+    if region.endswith("00"):
+        return Case.region_code.like(region[:4] + "%")
+    return Case.region_code == region
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+def cases_query(actor: Actor, filters: CaseFilter) -> Select[Any]:
+    """The visible cases the filters select (unordered)."""
+    query = select(Case).where(visible_cases(actor))
+    equal = {Case.status: filters.status, Case.procedure_key: filters.procedure, Case.number: _words(filters.number),
+             Case.deadline_state: filters.deadline_state}
+    query = query.where(*(column == wanted for column, wanted in equal.items() if wanted))
+    if _words(filters.applicant):
+        query = query.where(_applicant_clause(str(_words(filters.applicant))))
+    if _words(filters.person):
+        query = query.where(_person_clause(str(_words(filters.person))))
+    if _words(filters.project):
+        query = query.where(_project_clause(str(_words(filters.project))))
+    if filters.region:
+        query = query.where(_region_clause(filters.region))
+    if filters.received_from:
+        query = query.where(Case.received_at >= _local_start(filters.received_from))
+    if filters.received_to:
+        query = query.where(Case.received_at < _local_start(filters.received_to + timedelta(days=1)))
+    return query
+
+
+def _order(filters: CaseFilter) -> tuple[Any, ...]:
+    if filters.sort == "due":
+        return (Case.due_at.is_(None), Case.due_at, Case.id.desc())
+    return (Case.id.desc(),)
+
+
+def search_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
+    """One page of the visible cases the filters select, and how many there are."""
+    query = cases_query(actor, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = list(db.session.scalars(query.order_by(*_order(filters))
+                                   .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
+    return page, total
+
+
+def case_limits(case_ids: list[int]) -> dict[int, str]:
+    """The limit each case's due_at counts (its committed limit, else its statutory one), e.g. "3 working days"."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(select(CaseClock.case_id, CaseClock.committed_limit, CaseClock.statutory_limit)
+                              .where(CaseClock.case_id.in_(case_ids)))
+    return {case_id: str(committed or statutory) for case_id, committed, statutory in rows if committed or statutory}
+
+
+def search_regions(actor: Actor) -> list[Region]:
+    """The regions of Guangxi a search may name: an authority's own and those below it; all for applicants."""
+    applicant = actor.has_role(Role.ENTERPRISE, Role.INDIVIDUAL)
+    regions = db.session.scalars(select(Region).where(Region.code.like(PROVINCE_CODE[:2] + "%")).order_by(Region.code))
+    return [r for r in regions if applicant or region_covers(actor.region_code, r.code)]

@@ -1,0 +1,119 @@
+"""Forms guided by their schema in chromium: conditional fields, checks before submit, 暂存, looked-up values."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import check_page, sign_in, submit_task
+from tests.support.web import PDF_BYTES
+
+pytestmark = [pytest.mark.browser, pytest.mark.committing,
+              pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
+
+KIND_FILES = ("completion_files", "penalty_files", "temporary_files")
+
+
+def _pdf(name: str) -> list[dict[str, Any]]:
+    return [{"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+
+
+def _visible(page: Any, name: str) -> bool:
+    return bool(page.locator(f".form-field[data-field={name}]").is_visible())
+
+
+def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    sign_in(page, "ent-nanning")
+    page.locator("[data-start=personnel_unlock]").click()
+    task_url = page.url
+    assert not any(_visible(page, name) for name in KIND_FILES)  # no kind chosen: only the common uploads
+    assert not _visible(page, "temporary_end_date") and _visible(page, "application_files")
+
+    page.locator("[data-field=kind] select").select_option("completion")
+    assert _visible(page, "completion_files")
+    assert not _visible(page, "penalty_files") and not _visible(page, "temporary_files")
+    assert page.locator(".form-field[data-field=completion_files][data-required] legend .req-mark").count() == 2
+    page.locator("[data-field=kind] select").select_option("temporary")
+    assert _visible(page, "temporary_files") and _visible(page, "temporary_end_date")
+    assert not _visible(page, "completion_files")
+    page.locator("[data-field=kind] select").select_option("completion")
+
+    page.locator("[data-field=lock_ids] input[type=checkbox]").first.check()
+    page.get_by_label("申请理由").fill("该项目已竣工验收，申请解锁项目经理")
+    page.locator("[data-field=application_files] input[type=file]").set_input_files(files=_pdf("申请表.pdf"))
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.locator("[data-action=submit]").click()
+    # Flagged in the page, before anything is sent: the missing certificate, beside its field.
+    assert page.locator("[data-field-error=completion_files]").inner_text() == "竣工验收解锁须上传竣工验收合格意见书"
+    assert page.locator("[data-client-summary]").is_visible() and posts == []
+    assert page.url == task_url
+    check_page(page, "17-unlock-kind-flagged")
+
+    # 暂存 keeps the input and the upload on the server: reopened later, the form still holds them.
+    with page.expect_navigation():
+        page.locator("[data-action=save]").click()
+    assert "已暂存" in page.locator("main").inner_text()
+    page.goto("/")
+    page.goto(task_url)
+    assert page.get_by_label("申请理由").input_value() == "该项目已竣工验收，申请解锁项目经理"
+    assert page.locator("[data-field=kind] select").input_value() == "completion"
+    assert "保留已上传：申请表.pdf" in page.locator("[data-field=application_files]").inner_text()
+    assert page.get_by_test_id("draft-saved").is_visible()
+
+    page.locator("[data-field=completion_files] input[type=file]").set_input_files(files=_pdf("竣工验收.pdf"))
+    with page.expect_navigation():
+        page.locator("[data-action=submit]").click()
+    assert re.search(r"/cases/\d+$", page.url), page.locator("[data-field-error]").all_inner_texts()
+    number = page.get_by_test_id("case-number").inner_text()
+
+    # The city's review offers only the 补正 items of a completion unlock, and only on 退回补正.
+    city = new_page()
+    sign_in(city, "city-nanning")
+    city.locator(f"tr[data-case-number='{number}']").get_by_role("button", name="领取").click()
+    assert not _visible(city, "missing_items") and not _visible(city, "reject_ground")
+    city.locator("[data-field=decision] select").select_option("return")
+    assert _visible(city, "missing_items")
+    items = city.locator("[data-field=missing_items] label").all_inner_texts()
+    assert "竣工验收合格意见书" in items and "其他证明材料" in items
+    assert "行政处罚决定书" not in items and "建设单位同意临时解锁的书面意见" not in items
+    city.locator("[data-action=submit]").click()
+    assert city.locator("[data-field-error=missing_items]").inner_text() == "退回补正时须列明全部需补正的材料"
+    assert city.locator("[data-field-error=comment]").is_visible()
+    check_page(city, "18-review-return-flagged")
+
+
+def test_dereg_pattern_is_checked_before_submit(new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    sign_in(page, "ent-nanning")
+    page.goto("/cases/start/personnel_deregistration")
+    page.locator("[data-field=mode] select").select_option("non_cooperating")
+    page.locator("[data-field=person_id_number] input").fill("45010")
+    page.locator("[data-field=leave_date] input").fill("2026-11-30")
+    page.get_by_role("button", name="发起").click()
+    assert page.locator("[data-field-error=person_id_number]").inner_text() == "请填写18位身份证号码"
+    assert "/cases/start/" in page.url
+    page.locator("[data-field=mode] select").select_option("employer")
+    page.get_by_role("button", name="发起").click()
+    assert page.locator("[data-field-error=person_id]").inner_text() == "此项为必填项"  # required on this branch
+
+
+def test_performance_edit_shows_the_records_values_and_needs_no_retyping(new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    sign_in(page, "ent-nanning")
+    page.goto("/cases/start/performance_record_edit")
+    record = page.locator("[data-field=record_id] select option", has_text="已用于投标").first
+    page.locator("[data-field=record_id] select").select_option(record.get_attribute("value"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="发起").click()
+    assert "/tasks/" in page.url, page.locator("main").inner_text()[:400]
+    page.locator("[name='changes.0.field']").select_option("contract_amount")
+    old = page.locator("[name='changes.0.old_value']")
+    assert old.input_value() == "3200.00" and old.get_attribute("readonly") is not None
+    page.locator("[name='changes.0.new_value']").fill("3250.00")
+    check_page(page, "19-perf-edit-current-values")
+    submit_task(page, "合同金额录入有误，按合同更正")
+    assert "3200.00" in page.locator("main").inner_text()  # the case shows old → new, 原值 as recorded
