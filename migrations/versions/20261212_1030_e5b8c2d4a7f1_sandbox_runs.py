@@ -5,7 +5,7 @@ cases can show it. draft_id names the draft (procedure_drafts) it belongs to; de
 runs.
 
 Revision ID: e5b8c2d4a7f1
-Revises: ddb1df99af73
+Revises: 30814e3a29e5
 Create Date: 2026-12-11 07:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5b8c2d4a7f1'
-down_revision = 'ddb1df99af73'
+down_revision = '30814e3a29e5'
 branch_labels = None
 depends_on = None
 
