@@ -97,6 +97,14 @@ def test_each_lint_rule_refuses_naming_file_and_element_in_chinese_and_stores_no
     assert _versions(app, key) == 0
 
 
+def test_files_without_the_procedure_named_say_which_diagram_they_hold(as_user: Any) -> None:
+    refused = _deploy(as_user("analyst"), "other_key", review_files(), dry_run=True).json["problems"]
+    assert [(p["file"], p["element"]) for p in refused] == [(DIAGRAM, "other_key")]
+    assert "material_review" in refused[0]["problem"]
+    nothing = _deploy(as_user("analyst"), "other_key", {"bpmn/lanes.json": "{}"}, dry_run=True).json["problems"]
+    assert [(p["file"], p["element"]) for p in nothing] == [("bpmn/other_key.bpmn", "other_key")]
+
+
 def test_a_field_filled_before_on_the_loop_back_is_known(as_user: Any) -> None:
     """The review's decision is read after the review on a later round (the loop back to submit): allowed."""
     files = review_files(edit=replace('label = "第%d轮" % round_no', 'label = "第%d轮" % round_no if title else ""'))

@@ -143,19 +143,20 @@ def test_start_data_is_checked_against_the_drafts_start_form(as_user: Any) -> No
     assert started.status_code == 201 and started.json["data"]["amount"] == 3
 
 
-def test_runs_are_deleted_with_their_draft(as_user: Any, app: Flask) -> None:
+def test_runs_are_deleted_by_draft_or_one_by_one(as_user: Any, app: Flask) -> None:
     analyst = as_user("analyst")
-    ids = [analyst.post(SANDBOX, {"files": _draft(), "draft_id": draft}).json["id"] for draft in (7, 7, 8)]
-    assert [r["id"] for r in analyst.get(f"{SANDBOX}?draft_id=7").json["runs"]] == ids[1::-1]
-    deleted = analyst.client.delete(f"{SANDBOX}?draft_id=7", headers=analyst.headers)
+    first, second, third = (analyst.post(f"{BASE}/{KEY}/drafts", {"name": "材料审核"}).json["id"] for _ in range(3))
+    ids = [analyst.post(SANDBOX, {"files": _draft(), "draft_id": draft}).json["id"] for draft in (first, first, second)]
+    assert [r["id"] for r in analyst.get(f"{SANDBOX}?draft_id={first}").json["runs"]] == ids[1::-1]
+    deleted = analyst.client.delete(f"{SANDBOX}?draft_id={first}", headers=analyst.headers)
     assert deleted.status_code == 200 and deleted.json == {"deleted": 2}
     assert [r["id"] for r in analyst.get(SANDBOX).json["runs"]] == [ids[2]]
     one = analyst.client.delete(f"{SANDBOX}/{ids[2]}", headers=analyst.headers)
     assert one.status_code == 204
     assert analyst.get(f"{SANDBOX}/{ids[2]}").status_code == 404
-    analyst.post(SANDBOX, {"files": _draft(), "draft_id": 9})
+    analyst.post(SANDBOX, {"files": _draft(), "draft_id": third})
     with app.app_context():
-        assert delete_draft_runs(9) == 1  # what deleting the draft calls
+        assert delete_draft_runs(third) == 1  # what deleting or deploying the draft calls
         assert db.session.scalar(select(func.count()).select_from(SandboxRun)) == 0
 
 
@@ -176,3 +177,49 @@ def test_the_openapi_document_describes_the_sandbox(client: Any) -> None:
     for path in ("/api/v1/procedures/{key}/sandbox", "/api/v1/procedures/{key}/sandbox/{run_id}",
                  "/api/v1/procedures/{key}/sandbox/{run_id}/tasks/{task_id}/complete"):
         assert path in paths, sorted(paths)
+
+
+DRAFTS = f"{BASE}/personnel_unlock/drafts"
+UNLOCK_SANDBOX = f"{BASE}/personnel_unlock/sandbox"
+
+
+def test_a_saved_draft_is_tried_by_its_id_and_its_runs_go_when_it_is_deleted_or_deployed(as_user: Any) -> None:
+    analyst = as_user("analyst")
+    kept, deleted, deployed = (analyst.post(DRAFTS, {}).json for _ in range(3))
+    for draft in (kept, deleted, deleted, deployed):
+        run = analyst.post(UNLOCK_SANDBOX, {"draft_id": draft["id"]})
+        assert run.status_code == 201, run.json
+        assert run.json["draft_id"] == draft["id"] and run.json["open_tasks"][0]["role"] == "enterprise"
+    assert len(analyst.get(f"{UNLOCK_SANDBOX}?draft_id={deleted['id']}").json["runs"]) == 2
+
+    assert analyst.client.delete(f"{DRAFTS}/{deleted['id']}", headers=analyst.headers).status_code in (200, 204)
+    assert analyst.get(f"{UNLOCK_SANDBOX}?draft_id={deleted['id']}").json["runs"] == []
+    files = dict(deployed["files"])
+    files["bpmn/personnel_unlock.bpmn"] = files["bpmn/personnel_unlock.bpmn"].replace('name="审核解锁申请"',
+                                                                                      'name="审核（新版）"')
+    analyst.client.put(f"{DRAFTS}/{deployed['id']}", json={"files": files}, headers=analyst.headers)
+    assert analyst.post(f"{DRAFTS}/{deployed['id']}/deploy", {"note": "试运行后部署"}).status_code == 201
+    assert analyst.get(f"{UNLOCK_SANDBOX}?draft_id={deployed['id']}").json["runs"] == []
+    assert [r["draft_id"] for r in analyst.get(UNLOCK_SANDBOX).json["runs"]] == [kept["id"]]
+
+    missing = analyst.post(UNLOCK_SANDBOX, {"draft_id": deleted["id"]})
+    assert missing.status_code == 404 and missing.json["code"] == "draft_not_found"
+    neither = analyst.post(UNLOCK_SANDBOX, {})
+    assert neither.status_code == 422 and "files" in neither.json["details"]["fields"]
+    other_procedure = analyst.post(f"{BASE}/material_review/sandbox", {"draft_id": kept["id"]})
+    assert other_procedure.status_code == 404
+
+
+def test_a_failing_handler_stops_the_run_with_its_message_and_leaves_nothing(as_user: Any, app: Flask) -> None:
+    counts, analyst = _counts(app), as_user("analyst")
+    run = analyst.post(SANDBOX, {"files": _draft()}).json
+    run = _complete(analyst, run, {"title": "钢筋报告", "amount": 5}, person="企业甲").json
+    review_support.OUTAGE["remaining"] = 1
+    try:
+        failed = _complete(analyst, run, {"decision": "approve"}, person="审核员乙")
+    finally:
+        review_support.OUTAGE["remaining"] = 0
+    assert failed.status_code == 200, failed.json
+    assert failed.json["status"] == "error" and "登记系统暂时不可用" in failed.json["error"]
+    assert failed.json["steps"][-1]["kind"] == "error"
+    assert _counts(app) == counts

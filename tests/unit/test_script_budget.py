@@ -233,7 +233,12 @@ def test_the_shipped_diagrams_expressions_run_on_their_forms_sample_data() -> No
     env, ran = RestrictedEnvironment(FUNCTIONS, None), 0
     # tests/fixtures/procedure_versions holds versions broken or hostile on purpose (a billion laughs, a condition
     # reading a key the handler's result lacks): their own tests deploy and run them.
-    fixtures = [p for p in root.glob("tests/fixtures/**/*.bpmn") if "procedure_versions" not in p.parts]
+    # tests/fixtures/procedures/imports holds other tools' exports (JUEL, FEEL): converted before they run.
+    fixtures = [p for p in root.glob("tests/fixtures/**/*.bpmn")
+                if "procedure_versions" not in p.parts and "imports" not in p.parts]
+    outputs = {o.get("name"): "" for p in sorted(root.glob("tests/fixtures/**/*.dmn")) if "imports" not in p.parts
+               for o in parse_xml(p.read_bytes()).iter() if isinstance(o.tag, str) and o.tag.endswith("}output")}
+    data.update(outputs)  # set by decision tables
     for path in sorted([*root.glob("bpmn/*.bpmn"), *fixtures]):
         tree = parse_xml(path.read_bytes())
         for element in tree.iter(f"{bpmn}script", f"{spiff}preScript", f"{spiff}postScript"):

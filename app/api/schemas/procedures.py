@@ -158,8 +158,9 @@ SANDBOX_DRAFT = "the draft (procedure_drafts) the run belongs to: its runs are d
 
 
 class SandboxStartSchema(Schema):
-    files = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                        metadata={"description": "the draft's files, as for a deploy (checked the same way)"})
+    files = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True,
+                        metadata={"description": "files as for a deploy (checked the same way); default: the saved "
+                                                 "draft `draft_id`'s"})
     data = fields.Dict(load_default=dict, metadata={"description": "the start data (the start form's fields)"})
     draft_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
                               metadata={"description": SANDBOX_DRAFT})

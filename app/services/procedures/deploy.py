@@ -172,7 +172,8 @@ def check_files(key: str, files: dict[str, str]) -> ProcedureBundle:
     bundle = next((b for b in bundles if b.key == key), None)
     if bundle is None:
         startable = "、".join(b.key for b in bundles) or "无"
-        raise DeployError([{"file": None, "element": key, "problem":
+        diagrams = sorted(name for name in files if name.endswith(".bpmn"))
+        raise DeployError([{"file": diagrams[0] if diagrams else f"bpmn/{key}.bpmn", "element": key, "problem":
                             f"文件中没有可发起的流程 “{key}”（bpmn:process id 须为 {key} 且有 casePrefix 属性；"
                             f"找到的可发起流程：{startable}）"}])
     return bundle

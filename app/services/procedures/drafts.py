@@ -25,6 +25,7 @@ from app.policy import require_procedure_analyst
 from app.services.procedures import deploy
 from app.services.procedures.bundles import LANES_FILE, Problem, file_problems
 from app.services.procedures.deploy import DeployResult, get_procedure, get_version, version_files
+from app.services.procedures.sandbox import delete_draft_runs
 from app.services.procedures.versions import files_of, manifest_of
 
 MAX_TITLE = 200
@@ -140,7 +141,9 @@ def update_draft_files(actor: Actor, draft_id: int, changes: dict[str, str | Non
 
 
 def delete_draft(actor: Actor, draft_id: int) -> None:
+    """The draft and its sandbox runs."""
     db.session.delete(get_draft(actor, draft_id))
+    delete_draft_runs(draft_id)
     db.session.flush()
 
 
@@ -161,6 +164,7 @@ def deploy_draft(actor: Actor, draft_id: int, note: str | None) -> DeployResult:
     deploy.require_note(note)
     result = deploy.deploy_files(actor, draft.procedure_key, draft.files, note, source=VersionSource.PAGES)
     db.session.delete(draft)
+    delete_draft_runs(draft_id)  # its tries go with it
     db.session.flush()
     return result
 

@@ -9,7 +9,8 @@
 - Handlers (start handler, service tasks, step validators) run against a stand-in case that is never stored,
   each inside a savepoint that is always rolled back: what they read is real, what they write (records,
   outbox messages) is undone; their results go on in the run.
-- Runs are deleted with their draft (`delete_draft_runs`) or one by one.
+- A run tries posted files or a saved draft (`procedure_drafts`); runs are deleted with their draft (deleted or
+  deployed: drafts.py calls `delete_draft_runs`) or one by one.
 """
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ from sqlalchemy import delete, select
 
 from app.db import dry_run, utcnow
 from app.engine import SERIALIZER_VERSION, Definition, RunningCase, StepResult, parse_definition
-from app.errors import InvalidForm, NotFound, RuleViolation, TaskNotOpen
+from app.errors import InvalidForm, Message, NotFound, RuleViolation, TaskNotOpen
 from app.extensions import db
-from app.models import ROLE_TITLES, Actor, Case, CaseStatus, SandboxRun
+from app.models import ROLE_TITLES, Actor, Case, CaseStatus, ProcedureDraft, SandboxRun
 from app.policy import require_procedure_analyst
 from app.services.procedures import forms
 from app.services.procedures.deploy import check_files
@@ -161,11 +162,24 @@ def _prune(actor: Actor, key: str) -> None:
         db.session.execute(delete(SandboxRun).where(SandboxRun.id.in_(ids)))
 
 
-def start_run(actor: Actor, key: str, files: dict[str, str], data: dict[str, Any] | None = None,
+def _draft_files(key: str, draft_id: int) -> dict[str, str]:
+    draft = db.session.get(ProcedureDraft, draft_id)
+    if draft is None or draft.procedure_key != key:
+        raise NotFound("未找到草稿", code="draft_not_found")
+    return dict(draft.files)
+
+
+def start_run(actor: Actor, key: str, files: dict[str, str] | None, data: dict[str, Any] | None = None,
               draft_id: int | None = None) -> RunView:
-    """Check the draft's files as a deploy would (DeployError), validate the start data against its start
-    form, run its start handler and its first steps; the run as it stands."""
+    """Check the files (default: the saved draft's) as a deploy would (DeployError), validate the start data
+    against the start form, run the start handler and the first steps; the run as it stands."""
     require_procedure_analyst(actor)
+    if files is None:
+        if draft_id is None:
+            raise InvalidForm({"files": Message("请提交文件或草稿 (draft_id)")}, message="请提交要试运行的文件或草稿")
+        files = _draft_files(key, draft_id)
+    elif draft_id is not None:
+        _draft_files(key, draft_id)  # the run is filed under an existing draft of this procedure
     bundle = check_files(key, files)
     manifest = bundle.manifest
     start_form = _form(bundle.files, (manifest.get("properties") or {}).get("startForm"))
