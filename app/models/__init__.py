@@ -3,6 +3,7 @@ from app.models.attachment import Attachment
 from app.models.calendar import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.models.case import CASE_STATUS_TITLES, OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus
 from app.models.clock import CaseClock
+from app.models.document import CaseDocument
 from app.models.history import CaseEvent
 from app.models.identity import (
     PROVINCE_CODE,
@@ -53,7 +54,7 @@ __all__ = [
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
-    "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery", "Organisation",
+    "CaseDocument", "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery", "Organisation",
     "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
     "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",

@@ -8,6 +8,7 @@ from app.web import (
     calendar,
     cases,
     dashboard,
+    documents,
     errors,
     home,
     i18n,
@@ -38,3 +39,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(documents.bp)

@@ -27,6 +27,7 @@ from app.services.cases.lifecycle import (
     withdraw_case,
 )
 from app.services.cases.overview import case_diagram
+from app.services.documents.access import list_documents
 from app.services.procedures import forms
 from app.services.procedures.versions import get_current_version, manifest_of
 from app.web.common import ID, CaseForms, attachment_names, case_files, last_page, page_args, upload_limits
@@ -127,7 +128,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
         "cases/show.html", case=case, open_tasks=open_tasks_of(case),
         timeline=_timeline(case, events, case_forms, names),
         submitted=show_data(case.data or {}, case_forms.current(events), names),
-        files=case_files(case, props, events, applicant_side),
+        files=case_files(case, props, events, applicant_side), documents=list_documents(actor, case.id),
         diagram={"xml": diagram.xml, "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
         can_withdraw=applicant_side and case.status in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT),
