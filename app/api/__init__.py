@@ -2,7 +2,19 @@
 from flask import Flask
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.api import attachments, cases, dashboard, health, notifications, procedures, records, scopes, tasks, tokens
+from app.api import (
+    attachments,
+    cases,
+    dashboard,
+    documents,
+    health,
+    notifications,
+    procedures,
+    records,
+    scopes,
+    tasks,
+    tokens,
+)
 from app.api.errors import domain_error_response, http_error_response
 from app.api.schemas.common import ErrorSchema
 from app.errors import DomainError, StaleCase
@@ -15,7 +27,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     scopes.init_app(app)
-    for module in (procedures, cases, tasks, attachments, records, dashboard, notifications, tokens):
+    for module in (procedures, cases, tasks, attachments, documents, records, dashboard, notifications, tokens):
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

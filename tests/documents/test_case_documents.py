@@ -129,3 +129,20 @@ def test_the_public_verification_confirms_number_issuer_and_date_only(app: Flask
     typed = anonymous.get(f"/verify?code={document['code'].replace('-', '').lower()}")
     assert document["number"] in typed.get_data(as_text=True)
     assert anonymous.get("/verify/AAAA-BBBB-CCCC-DDDD").status_code == 404
+
+
+def test_the_api_lists_the_documents_and_serves_their_pdf(app: Flask, as_user: Any) -> None:
+    ent = as_user("ent-nanning")
+    case_id = _unlock_submitted(app, ent)
+    listed = ent.get(f"/api/v1/cases/{case_id}/documents")
+    assert listed.status_code == 200
+    [document] = listed.json
+    assert document["kind"] == "acceptance" and document["title"] == "受理通知书" and document["sha256"] is None
+    pdf = ent.get(f"/api/v1/cases/{case_id}/documents/{document['id']}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert document["number"] in pdf_text(pdf.data)
+    assert ent.get(f"/api/v1/cases/{case_id}/documents").json[0]["sha256"]  # kept once rendered
+    outsider = as_user("ent-liuzhou")
+    assert outsider.get(f"/api/v1/cases/{case_id}/documents").status_code == 404
+    refused = outsider.get(f"/api/v1/cases/{case_id}/documents/{document['id']}")
+    assert refused.status_code == 404 and refused.json["code"] == "case_not_found"
