@@ -74,6 +74,10 @@ class CaseNotFound(NotFound):
     code, message = "case_not_found", "未找到该办件"
 
 
+class DocumentNotFound(NotFound):
+    code, message = "document_not_found", "未找到该文书"
+
+
 class TaskNotFound(NotFound):
     code, message = "task_not_found", "未找到该待办任务"
 

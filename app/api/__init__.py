@@ -7,6 +7,7 @@ from app.api import (
     audit,
     cases,
     dashboard,
+    documents,
     exchange,
     health,
     integrity,
@@ -31,8 +32,8 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     scopes.init_app(app)
-    modules = (procedures, procedure_drafts, cases, tasks, attachments, records, integrity, spot_checks, dashboard,
-               notifications, tokens, exchange, audit)
+    modules = (procedures, procedure_drafts, cases, tasks, attachments, documents, records, integrity, spot_checks,
+               dashboard, notifications, tokens, exchange, audit)
     for module in modules:
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)

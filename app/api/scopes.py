@@ -45,6 +45,8 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_attachments.Attachments", "GET"): READ,
     ("api_attachments.Attachments", "POST"): WRITE,
     ("api_attachments.AttachmentDownload", "GET"): READ,
+    ("api_documents.Documents", "GET"): READ,
+    ("api_documents.DocumentDownload", "GET"): READ,
     ("api_records.Enterprises", "GET"): READ,
     ("api_records.EnterpriseResource", "GET"): READ,
     ("api_records.Persons", "GET"): READ,

@@ -4,6 +4,7 @@ from app.models.audit import AuditCheckpoint, AuditEntry
 from app.models.calendar import CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.models.case import CASE_STATUS_TITLES, OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus
 from app.models.clock import CaseClock
+from app.models.document import CaseDocument
 from app.models.history import CaseEvent
 from app.models.identity import (
     PROVINCE_CODE,
@@ -73,10 +74,10 @@ __all__ = [
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
-    "AuditCheckpoint", "AuditEntry", "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery",
-    "Organisation", "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage", "InboundStatus",
-    "PerformanceRecord", "PerformanceRecordChange", "Person", "PersonStatus", "Procedure", "ProcedureChange",
-    "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion", "Project",
+    "AuditCheckpoint", "AuditEntry", "CaseDocument", "CaseStatus", "DataLevel", "LockRole", "Notification",
+    "NotificationDelivery", "Organisation", "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage",
+    "InboundStatus", "PerformanceRecord", "PerformanceRecordChange", "Person", "PersonStatus", "Procedure",
+    "ProcedureChange", "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
     "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskDraft", "TaskStatus", "User", "UserRole",
     "VersionSource",

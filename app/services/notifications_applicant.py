@@ -128,15 +128,32 @@ def _any_step_open(case: Case) -> bool:
                              .limit(1)) is not None
 
 
-def after_authority_step(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any]) -> list[Notification]:
-    """After an authority completed `task` with `data` (same transaction): tell the applicant."""
+@dataclass(frozen=True)
+class Outcome:
+    """What an authority's step meant for the applicant: a notice kind, the decision, his task to act on."""
+
+    kind: str
+    decision: Decision | None
+    waiting: Task | None
+
+
+def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any]) -> Outcome | None:
+    """After an authority completed `task` with `data`: 补正, a refusal, 办结, or nothing for the applicant."""
     if task.scope == "applicant":
-        return []
+        return None
     decision = read_decision(form, data)
     waiting = _applicant_task(case)
     kind = _kind_of(case, decision, waiting)
-    if kind is None:
+    return Outcome(kind, decision, waiting) if kind is not None else None
+
+
+def after_authority_step(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any],
+                         outcome: Outcome | None = None) -> list[Notification]:
+    """After an authority completed `task` with `data` (same transaction): tell the applicant."""
+    outcome = outcome or classify(case, task, form, data)
+    if outcome is None:
         return []
+    kind, decision, waiting = outcome.kind, outcome.decision, outcome.waiting
     note, lines, payload = _compose(case, task, kind, decision, waiting)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     path = f"/tasks/{waiting.id}" if waiting is not None else f"/cases/{case.id}"

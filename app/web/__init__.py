@@ -9,6 +9,7 @@ from app.web import (
     calendar,
     cases,
     dashboard,
+    documents,
     errors,
     exchange,
     home,
@@ -52,3 +53,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(workspace_forms.bp)
     app.register_blueprint(workspace_versions.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(documents.bp)

@@ -32,6 +32,7 @@ from app.services.cases.overview import case_diagram
 from app.services.cases.search import SEARCH_DEADLINE_STATES, SORTS, CaseFilter, case_limits, search_regions
 from app.services.dashboard.export import FORMATS, export
 from app.services.deadlines.limits import LOCAL_TZ
+from app.services.documents.access import list_documents
 from app.services.procedures import forms
 from app.services.procedures.versions import get_current_version, list_procedures, manifest_of
 from app.web.case_export import cases_table
@@ -172,7 +173,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
         "cases/show.html", case=case, open_tasks=open_tasks_of(case),
         timeline=_timeline(case, events, case_forms, names),
         submitted=show_data(case.data or {}, case_forms.current(events), names),
-        files=case_files(case, props, events, applicant_side),
+        files=case_files(case, props, events, applicant_side), documents=list_documents(actor, case.id),
         diagram={"xml": diagram.xml, "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
         can_withdraw=applicant_side and case.status in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT),

@@ -2,7 +2,9 @@
 the returned C→A record; each page checked with axe-core."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from freezegun import freeze_time
 from app.db import unit_of_work
 from app.jobs.sla import refresh_deadline_states
 from tests.browser.helpers import check_page, sign_in
+from tests.documents.test_case_documents import pdf_text
 from tests.notifications.test_applicant_notices import _unlock_submitted
 from tests.procedures.steps import act_ok
 from tests.services.test_deadlines_decision import approve_temporary_unlock
@@ -81,3 +84,27 @@ def test_the_returned_c_to_a_record_opens_pre_filled(app: Flask, as_user: Any, n
     moved = as_user("city-nanning").case(case_id)
     assert moved["current_step"] == "寄送盖章原件"
     assert moved["data"]["verification_location"] == "南宁市青秀区民族大道项目现场（补拍照片）"
+
+
+def test_the_applicant_downloads_the_supplement_notice_as_pdf(app: Flask, as_user: Any,
+                                                              new_page: Callable[..., Any]) -> None:
+    ent_api, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id = _unlock_submitted(app, ent_api)
+    act_ok(city, case_id, {"decision": "return", "comment": "处罚决定书不清晰",
+                           "missing_items": ["penalty_files"]})
+    ent = new_page()
+    sign_in(ent, "ent-nanning")
+    ent.goto(f"/cases/{case_id}")
+    documents = ent.get_by_test_id("documents")
+    assert "受理通知书" in documents.inner_text() and "补正告知书" in documents.inner_text()
+    check_page(ent, "23-case-documents")
+    with ent.expect_download() as event:
+        documents.locator("[data-document=supplement]").click()
+    text = pdf_text(Path(event.value.path()).read_bytes())
+    assert "补正告知书" in text and "1.行政处罚决定书" in text and ent_api.case(case_id)["number"] in text
+    code = re.search(r"验证码：([A-Z0-9-]{19})", text)
+    assert code
+    visitor = new_page()
+    visitor.goto(f"/verify/{code.group(1)}")
+    assert "补正告知书" in visitor.get_by_test_id("verified").inner_text()
+    check_page(visitor, "24-verify-document")

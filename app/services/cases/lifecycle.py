@@ -14,6 +14,7 @@ from app.policy import require_admin, require_can_start, require_case_visible
 from app.services import steps
 from app.services.cases.search import CaseFilter, search_cases
 from app.services.deadlines.limits import LOCAL_TZ
+from app.services.documents import issue
 from app.services.identity.operators import require_procedure_right
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_handler
@@ -68,6 +69,8 @@ def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = N
         db.session.flush()  # the handler may need the case's id (to claim what it applies for)
         get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session()))
     steps.start(case, actor, initial, claim_for=actor)
+    if case.received_at is not None:  # started straight into an authority's step: received now
+        issue.issue_acceptance(case)
     return case
 
 

@@ -18,6 +18,7 @@ from app.policy import (
 )
 from app.services import notifications_applicant, steps
 from app.services.cases import history
+from app.services.documents import issue
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_validator
 from app.services.tasks.rules import require_four_eyes
@@ -145,6 +146,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
                if (case.data or {}).get(k) != v}
     if task.assignee_id is None:  # taken now, in the step's bump of the case's version (see _hand_over)
         task.assignee_id, task.claimed_at = actor.id, utcnow()
+    received_before = case.received_at is not None
     try:
         steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned), task.title,
                                                       {"data": cleaned, "changes": changes}))
@@ -154,9 +156,22 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
         if type(exc) is not LookupError:
             raise
         raise TaskNotOpen() from exc
-    notifications_applicant.after_authority_step(case, task, form, cleaned)
+    _tell_the_applicant(actor, task, form, cleaned, newly_received=not received_before and case.received_at is not None)
     db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))  # its 暂存 input is submitted
     return task
+
+
+def _tell_the_applicant(actor: Actor, task: Task, form: dict[str, Any], data: dict[str, Any],
+                        newly_received: bool) -> None:
+    """受理通知书 when the application reached an authority; for a decision the applicant's notices and the
+    document that goes with it (补正告知书, 不予…决定书, 办结通知)."""
+    case = task.case
+    if newly_received:
+        issue.issue_acceptance(case)
+    outcome = notifications_applicant.classify(case, task, form, data)
+    if outcome is not None:
+        notifications_applicant.after_authority_step(case, task, form, data, outcome)
+        issue.issue_for_decision(case, task, actor, outcome)
 
 
 def _require_open(task: Task) -> None:

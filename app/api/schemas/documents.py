@@ -1,0 +1,14 @@
+"""Documents issued on a case (受理通知书, 补正告知书, 不予…决定书, 办结通知)."""
+from marshmallow import Schema, fields
+
+
+class CaseDocumentSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    kind = fields.String(metadata={"description": "acceptance | supplement | refusal | completion"})
+    title = fields.String()
+    number = fields.String(metadata={"description": "文号, e.g. 南宁住建受〔2026〕12号"})
+    issuer_name = fields.String()
+    issued_at = fields.DateTime()
+    verification_code = fields.String(metadata={"description": "checked publicly at /verify/{code}"})
+    sha256 = fields.String(allow_none=True, metadata={"description": "of the PDF, once rendered"})
