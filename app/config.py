@@ -117,6 +117,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "VERIFIER_URL": os.environ.get("GJY_VERIFIER_URL", ""),
         "VERIFIER_TOKEN": os.environ.get("GJY_VERIFIER_TOKEN", ""),
         "VERIFIER_TIMEOUT": float(os.environ.get("GJY_VERIFIER_TIMEOUT", "10")),
+        # The quality-and-safety supervision system (在建项目 by construction-permit number): its HTTP API; in demo
+        # mode without one, a stand-in on 127.0.0.1 (app.integrations.quality_safety_standin).
+        "QUALITY_SAFETY_URL": os.environ.get("GJY_QUALITY_SAFETY_URL", ""),
+        "QUALITY_SAFETY_TOKEN": os.environ.get("GJY_QUALITY_SAFETY_TOKEN", ""),
+        "QUALITY_SAFETY_TIMEOUT": float(os.environ.get("GJY_QUALITY_SAFETY_TIMEOUT", "10")),
         "JSON_AS_ASCII": False,
     }
 

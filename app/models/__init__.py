@@ -42,6 +42,8 @@ from app.models.records import (
     PersonStatus,
     Project,
     ProjectLock,
+    ProjectParticipant,
+    ProjectRegistration,
     PublicNotice,
     RecordSource,
     SpotCheckDraw,
@@ -59,6 +61,7 @@ from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "ProjectParticipant", "ProjectRegistration",
     "PublicNotice", "SpotCheckDraw", "SpotCheckItem",
     "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
     "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
