@@ -81,3 +81,12 @@ def test_refusals_at_start(as_user: Any) -> None:
     assert refused.status_code == 403 and refused.json["code"] == "start_not_allowed"
     listed = {p["key"]: p for p in ent.get("/api/v1/procedures").json}
     assert "project_name" in listed["historical_performance"]["start_form"]["required"]
+
+
+def test_the_dashboard_counts_open_applications(as_user: Any) -> None:
+    ent = as_user("ent-nanning")
+    case_id = ent.start("historical_performance", PROJECT).json["id"]
+    act_ok(ent, case_id, _docs(ent, case_id))
+    rows = as_user("supervisor-nanning").get("/api/v1/dashboard/open_cases").json["rows"]
+    [row] = [r for r in rows if r["procedure"] == "historical_performance"]
+    assert row["total"] == 1 and row["procedure_name"] == "历史业绩补录"

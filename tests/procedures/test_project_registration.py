@@ -175,3 +175,12 @@ def test_start_guards(as_user: Any, app: Any, standin: QualitySafetyStandIn) -> 
     assert owner.start("project_registration", {"permit_number": PERMIT}).status_code == 201
     listed = {p["key"]: p for p in owner.get("/api/v1/procedures").json}
     assert listed["project_registration"]["start_form"]["required"] == ["permit_number"]
+
+
+def test_the_dashboard_counts_registrations_under_review(as_user: Any, app: Any) -> None:
+    owner = as_user("owner-nanning")
+    case_id = _start(owner)
+    act_ok(owner, case_id, _completion(app))
+    tasks = as_user("supervisor").get("/api/v1/dashboard/open_tasks").json["rows"]
+    [row] = [r for r in tasks if r["procedure"] == "project_registration"]
+    assert row["total"] == 1 and row["procedure_name"] == "在建项目录入审核"
