@@ -17,6 +17,7 @@ from app.models import (
     Person,
     Project,
     ProjectLock,
+    ProjectParticipant,
     Role,
     Task,
     TaskStatus,
@@ -225,12 +226,15 @@ def visible_persons(actor: Actor) -> ColumnElement[bool]:
 
 
 def visible_projects(actor: Actor) -> ColumnElement[bool]:
-    """SQL filter on Project: projects the enterprise entered or has persons locked to; the region's for officials."""
+    """SQL filter on Project: projects the enterprise entered, takes part in or has persons locked to; the region's
+    for officials."""
     clauses: list[ColumnElement[bool]] = []
     if actor.has_role(Role.ENTERPRISE):
         clauses.append(Project.entry_org_id == actor.organisation_id)
         clauses.append(Project.id.in_(select(ProjectLock.project_id).where(
             ProjectLock.enterprise_id == actor.organisation_id)))
+        clauses.append(Project.id.in_(select(ProjectParticipant.project_id).where(  # 参建单位: its in-progress list
+            ProjectParticipant.enterprise_id == actor.organisation_id)))
     if _reads_cases(actor):
         clauses.append(_region_clause(Project.region_code, actor.region_code))
     return or_(false(), *clauses)

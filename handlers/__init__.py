@@ -15,7 +15,10 @@ validator = REGISTRY.validator
 
 import handlers.commitment  # noqa: E402,F401  (registers its handlers)
 import handlers.deregistration  # noqa: E402,F401  (registers its handlers)
+import handlers.historical  # noqa: E402,F401  (registers its handlers)
+import handlers.migrated  # noqa: E402,F401  (registers its handlers)
 import handlers.performance  # noqa: E402,F401  (registers its handlers)
+import handlers.project  # noqa: E402,F401  (registers its handlers)
 import handlers.spot_check  # noqa: E402,F401  (registers its handlers)
 import handlers.unlock  # noqa: E402,F401  (registers its handlers)
 import handlers.upgrade  # noqa: E402,F401  (registers its handlers)

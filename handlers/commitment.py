@@ -125,6 +125,10 @@ def _performance_errors(ctx: HandlerContext, index: int, item: dict[str, Any], e
         if record.source == RecordSource.IMPORTED:
             raise FieldRefusal(f"{key}.record_id", "该业绩为从全国平台导入的区外业绩，其信息不得手动修改",
                                code="record_imported", details={"index": index, "record_id": record.id})
+        if record.source == RecordSource.MIGRATED:
+            raise FieldRefusal(f"{key}.record_id", "该业绩为诚信平台迁入的业绩，请通过“迁移数据确认”补充信息并确认属地",
+                               code="record_migrated", details={"index": index,
+                                                                "procedure": "migrated_data_confirmation"})
         if record.used_in_bid:
             raise FieldRefusal(f"{key}.record_id", "该业绩已用于投标，不允许修改；确需修改的请申请“投标业绩修改”",
                                code="record_frozen", details={"index": index, "procedure": "performance_record_edit"})

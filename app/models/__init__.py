@@ -45,6 +45,8 @@ from app.models.records import (
     PersonStatus,
     Project,
     ProjectLock,
+    ProjectParticipant,
+    ProjectRegistration,
     PublicNotice,
     RecordSource,
     SpotCheckDraw,
@@ -64,6 +66,7 @@ from app.models.task_draft import TaskDraft
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "ProjectParticipant", "ProjectRegistration",
     "PublicNotice", "SpotCheckDraw", "SpotCheckItem",
     "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
     "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",

@@ -58,6 +58,9 @@ class OrganisationKind(enum.StrEnum):
     # An individual's own account holder: one per person, so what he files is his alone; his employer
     # (who may be the very party he applies against) never shares his organisation.
     INDIVIDUAL = "individual"
+    # 建设单位 (the project's owner): picks its in-progress projects by construction-permit number and submits
+    # them (project_registration); its users hold the `enterprise` role, as the applicant side.
+    CONSTRUCTION_UNIT = "construction_unit"
 
 
 class Region(Base):

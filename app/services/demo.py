@@ -11,6 +11,7 @@ from app.models import (
     Certificate,
     CertificateKind,
     DataLevel,
+    EnterpriseEntry,
     IntegrityEntry,
     LedgerSource,
     LockRole,
@@ -49,7 +50,7 @@ def demo_phone(index: int) -> str:
 
 
 DEMO_USERNAMES = ("ent-nanning", "ent-liuzhou", "city-nanning", "city-liuzhou", "province", "analyst", "admin",
-                  "supervisor", "supervisor-nanning", "person", "auditor")
+                  "supervisor", "supervisor-nanning", "person", "auditor", "owner-nanning")
 DEMO_PHONES = {name: demo_phone(index) for index, name in enumerate(DEMO_USERNAMES)}
 
 
@@ -154,6 +155,44 @@ def _past_spot_check(ent: Organisation) -> None:
     db.session.flush()
 
 
+def _migrated(ent: Organisation, short: str) -> None:
+    """What the old integrity platform handed over: three years of finances, an award, two performance records
+    still to be completed and located (迁移数据确认)."""
+    for year, assets, revenue in ((2018, "41000.00", "30500.00"), (2019, "45200.00", "33800.00"),
+                                  (2020, "48800.00", "35100.00")):
+        db.session.add(EnterpriseEntry(enterprise_id=ent.id, category="migrated_finance", status="effective",
+                                       source="migrated", data={"year": year, "total_assets": assets,
+                                                                "revenue": revenue}))
+    db.session.add(EnterpriseEntry(enterprise_id=ent.id, category="migrated_award", status="effective",
+                                   source="migrated", data={"title": "2019年度广西建设工程“真武阁杯”", "year": 2019}))
+    db.session.add(PerformanceRecord(enterprise_id=ent.id, project_name=f"{short}江南污水处理厂扩建工程",
+                                     source=RecordSource.MIGRATED, fields={"contract_amount": "4600.00"}))
+    db.session.add(PerformanceRecord(enterprise_id=ent.id, project_name=f"{short}体育中心配套道路工程",
+                                     source=RecordSource.MIGRATED,
+                                     fields={"contract_amount": "1850.00", "completion_date": "2020-08-28",
+                                             "project_manager": "陆伟" if short == "南宁" else "蒙刚"}))
+    db.session.flush()
+
+
+def _project_parties() -> Organisation:
+    """The construction unit (建设单位) of the supervision system's demo project (南宁五象新区第十二小学工程, permit
+    450103202512100301 in the stand-in) and its supervising enterprise with its chief supervisor 韦明."""
+    owner = _org(OrganisationKind.CONSTRUCTION_UNIT, "南宁市城市建设投资集团有限公司", "450100",
+                 credit_code=credit_code("91450100MA5NCT780"), enterprise_type="建设单位",
+                 legal_representative="周建华")
+    supervisor = _org(OrganisationKind.ENTERPRISE, "广西邕州工程监理有限公司", "450100",
+                      credit_code=credit_code("91450100MA5YXJ321"), enterprise_type="监理企业",
+                      legal_representative="罗正")
+    chief = Person(id_number=id_number("45010719800909008"), name="韦明", employer_id=supervisor.id,
+                   phone="13907710000")
+    db.session.add(chief)
+    db.session.flush()
+    db.session.add(Certificate(person_id=chief.id, kind=CertificateKind.REGISTERED, valid_until=date(2028, 12, 31),
+                               specialty="注册监理工程师（房屋建筑）", number=f"桂4501JL2019{chief.id:05d}"))
+    db.session.flush()
+    return owner
+
+
 def seed_demo() -> bool:
     """Create the demo world once; returns False when it already exists."""
     if db.session.get(Region, PROVINCE_CODE) is not None:
@@ -178,6 +217,9 @@ def seed_demo() -> bool:
     _integrity(nanning, "南宁")
     _integrity(liuzhou, "柳州")
     _past_spot_check(liuzhou)
+    _migrated(nanning, "南宁")
+    _migrated(liuzhou, "柳州")
+    owner = _project_parties()
     users = [
         ("ent-nanning", "邕城建设·经办人", nanning, "450100", [Role.ENTERPRISE]),
         ("ent-liuzhou", "龙城建筑·经办人", liuzhou, "450200", [Role.ENTERPRISE]),
@@ -189,13 +231,15 @@ def seed_demo() -> bool:
         ("supervisor", "自治区住建厅·监管", province, PROVINCE_CODE, [Role.SUPERVISOR]),
         ("supervisor-nanning", "南宁市住建局·监管", city_orgs["450100"], "450100", [Role.SUPERVISOR]),
         ("auditor", "安全审计员", platform, PROVINCE_CODE, [Role.AUDITOR]),
+        ("owner-nanning", "南宁城投·经办人", owner, "450100", [Role.ENTERPRISE]),
     ]
     # Each demo user has a phone of his own (the sign-in code goes there; demo mode shows it on the page)
     # and is marked demo: outside demo mode these accounts do not exist for sign-in or tokens.
     for username, display, org, region, roles in users:
         user = create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles],
                            phone=DEMO_PHONES[username], demo=True)
-        user.main_operator = org.kind == OrganisationKind.ENTERPRISE  # each demo enterprise's main operator
+        # each demo enterprise's (and the construction unit's) main operator
+        user.main_operator = org.kind in (OrganisationKind.ENTERPRISE, OrganisationKind.CONSTRUCTION_UNIT)
         if user.main_operator:  # applicants' notices are e-mailed too (the console mailer only logs them)
             user.email = f"{username}@demo.gjy.example"
     individual = create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"],

@@ -32,7 +32,7 @@ def test_an_enterprise_sees_only_its_own_records(as_user: Any, app: Flask) -> No
     assert sorted(p["name"] for p in items(ent, "persons")) == sorted(["陆伟", "覃丽", "梁海"])
     assert sorted(p["code"] for p in items(ent, "projects")) == ["4501002024B001", "4501002025C002"]
     assert {lk["role_title"] for lk in items(ent, "locks")} == {"项目经理", "安全员"}
-    assert len(items(ent, "performance-records")) == 2
+    assert len(items(ent, "performance-records")) == 4  # two of them migrated from the old integrity platform
     liuzhou_org = ids_of(app, Organisation, name="柳州龙城建筑工程有限公司")[0]
     liuzhou_person = ids_of(app, Person, name="蒙刚")[0]
     liuzhou_project = ids_of(app, Project, code="4502002024B001")[0]
@@ -76,15 +76,15 @@ def test_a_city_sees_its_city_and_counties_the_province_everything(as_user: Any,
     assert sorted(p["code"] for p in items(city, "projects")) == [
         "4501002024B001", "4501002025C002", "4501032025C009"]
     assert [p["code"] for p in items(as_user("county-qingxiu"), "projects")] == ["4501032025C009"]
-    assert [e["name"] for e in items(city, "enterprises")] == ["广西邕城建设集团有限公司"]
-    assert len(items(city, "persons")) == 3 and len(items(city, "locks")) == 2
+    assert [e["name"] for e in items(city, "enterprises")] == ["广西邕城建设集团有限公司", "广西邕州工程监理有限公司"]
+    assert len(items(city, "persons")) == 4 and len(items(city, "locks")) == 2
     county_project = ids_of(app, Project, code="4501032025C009")[0]
     assert other_city.get(f"/api/v1/records/projects/{county_project}").status_code == 404
     assert items(other_city, "projects?q=青秀") == []
     everything = items(province, "enterprises")
-    assert len(everything) == 3 and {e["in_region_title"] for e in everything} == {"区内企业", "区外企业"}
+    assert len(everything) == 4 and {e["in_region_title"] for e in everything} == {"区内企业", "区外企业"}
     assert all(e["credit_code_valid"] for e in everything)
-    assert len(items(province, "projects")) == 5 and len(items(province, "persons")) == 5
+    assert len(items(province, "projects")) == 5 and len(items(province, "persons")) == 6
     assert {p["data_level"] for p in items(province, "projects?data_level=B")} == {"B"}
 
 

@@ -180,3 +180,13 @@ def test_listed_with_its_start_form(as_user: Any) -> None:
     listed = {p["key"]: p for p in as_user("ent-nanning").get("/api/v1/procedures").json}
     form = listed["commitment_entry"]["start_form"]
     assert form["required"] == ["sections"] and form["properties"]["sections"]["maxItems"] == 6
+
+
+def test_the_dashboard_counts_reviews_of_originals(as_user: Any) -> None:
+    ent = as_user("ent-nanning")
+    case_id = _start(ent, ["tax"])
+    act_ok(ent, case_id, {"tax_records": [{"year": 2025, "amount": "860.00"}],
+                          "review_files": [upload(ent, case_id, "完税证明.pdf")]})
+    act_ok(ent, case_id, SIGN)
+    rows = as_user("supervisor").get("/api/v1/dashboard/open_cases").json["rows"]
+    assert sum(r["total"] for r in rows if r["procedure"] == "commitment_entry") == 1

@@ -228,7 +228,8 @@ def test_the_shipped_diagrams_expressions_run_on_their_forms_sample_data() -> No
     root = Path(__file__).resolve().parents[2]
     forms = [json.loads(p.read_text("utf-8")) for p in sorted(root.glob("**/forms/*.json"))
              if ".venv" not in p.parts and "node_modules" not in p.parts]
-    data = {**sample_data(forms), "round_no": 1, "applicant_kind": "individual", "mode": "employer"}  # set by handlers
+    data = {**sample_data(forms), "round_no": 1, "applicant_kind": "individual", "mode": "employer",
+            "checker_level": "city"}  # set by handlers
     bpmn, spiff = "{http://www.omg.org/spec/BPMN/20100524/MODEL}", "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
     env, ran = RestrictedEnvironment(FUNCTIONS, None), 0
     # tests/fixtures/procedure_versions holds versions broken or hostile on purpose (a billion laughs, a condition

@@ -7,7 +7,8 @@ from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
 
 PERSON_STATUS_TITLES = {PersonStatus.IN_SERVICE: "在职", PersonStatus.DEREGISTERED: "已注销"}
-SOURCE_TITLES = {RecordSource.IN_REGION: "区内业绩（企业录入）", RecordSource.IMPORTED: "区外业绩（全国平台导入）"}
+SOURCE_TITLES = {RecordSource.IN_REGION: "区内业绩（企业录入）", RecordSource.IMPORTED: "区外业绩（全国平台导入）",
+                 RecordSource.MIGRATED: "诚信平台迁入业绩"}
 DATA_LEVEL_TITLES = {"A": "A级（已核实）", "B": "B级", "C": "C级", "D": "D级"}
 
 
@@ -129,6 +130,7 @@ class PerformanceRecordSchema(Schema):
     frozen = fields.Function(lambda r: bool(r.used_in_bid), metadata={"description": "已用于投标：冻结"})
     editable = fields.Function(lambda r: r.source == RecordSource.IN_REGION and not r.used_in_bid,
                                metadata={"description": "企业可直接修改（区内且未用于投标）"})
+    usable_for_bids = fields.Boolean(metadata={"description": "可用于投标（迁入业绩须企业确认属地后）"})
     fields_ = fields.Dict(data_key="fields", attribute="fields")
     created_at = fields.DateTime()
 

@@ -10,12 +10,14 @@ from app.models.records.integrity import (
     LedgerSource,
 )
 from app.models.records.lock import LockRole, ProjectLock
+from app.models.records.participation import ProjectParticipant, ProjectRegistration
 from app.models.records.performance import PerformanceRecord, PerformanceRecordChange, RecordSource
 from app.models.records.person import Person, PersonStatus
 from app.models.records.project import DataLevel, Project
 from app.models.records.spot_check import PublicNotice, SpotCheckDraw, SpotCheckItem
 
 __all__ = [
+    "ProjectParticipant", "ProjectRegistration",
     "PublicNotice", "SpotCheckDraw", "SpotCheckItem",
     "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
     "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",

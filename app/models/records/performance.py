@@ -14,6 +14,9 @@ from app.db import Base, UTCDateTime, utcnow
 class RecordSource(enum.StrEnum):
     IN_REGION = "in_region"   # 区内: entered by the enterprise
     IMPORTED = "imported"     # 区外: imported from the national platform, never edited by hand
+    # 迁入: migrated from the old integrity platform; usable for bids once the enterprise completed it and
+    # confirmed its 属地 (fields["confirmed_case"], procedure migrated_data_confirmation)
+    MIGRATED = "migrated"
 
 
 class PerformanceRecord(Base):
@@ -28,6 +31,11 @@ class PerformanceRecord(Base):
     award_lock: Mapped[str | None] = mapped_column(String(120))
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def usable_for_bids(self) -> bool:
+        """A migrated record only after its confirmation; every other record as it is."""
+        return self.source != RecordSource.MIGRATED or bool((self.fields or {}).get("confirmed_case"))
 
 
 class PerformanceRecordChange(Base):

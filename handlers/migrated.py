@@ -1,0 +1,113 @@
+"""迁移数据确认 (migrated_data_confirmation): the data migrated from the old integrity platform (three years of
+finances, awards, performance, the integrity score, some out-of-region personnel) are shown to the enterprise,
+which completes each migrated performance record and confirms its 属地; confirmed records become usable for bids.
+Nothing is re-entered: the other migrated data stand as they came."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db import utcnow
+from app.errors import RuleViolation
+from app.models import EnterpriseEntry, PerformanceRecord, PerformanceRecordChange, RecordSource, Region
+from app.services.cases import subjects
+from app.services.procedures.registry import ChoiceContext, HandlerContext
+from app.services.records import integrity
+from handlers import choices, handler, validator
+from handlers.rules import FieldRefusal
+
+PROCEDURE = "migrated_data_confirmation"
+COMPLETABLE = ("contract_amount", "completion_date", "project_manager", "construction_unit")
+REQUIRED = ("contract_amount", "completion_date")
+
+
+def _unconfirmed(record: PerformanceRecord) -> bool:
+    return record.source == RecordSource.MIGRATED and not (record.fields or {}).get("confirmed_case")
+
+
+@choices("migrated.unconfirmed_records")
+def unconfirmed_records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """The enterprise's migrated performance records not confirmed yet (and those the case already names)."""
+    org_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
+    named = {int(i) for i in (ctx.case.data.get("record_ids") or [])} if ctx.case is not None else set()
+    rows = ctx.session.scalars(select(PerformanceRecord).where(
+        PerformanceRecord.enterprise_id == org_id, PerformanceRecord.source == RecordSource.MIGRATED)
+        .order_by(PerformanceRecord.id))
+    return [(r.id, f"{r.project_name}（待确认属地）") for r in rows if _unconfirmed(r) or r.id in named]
+
+
+def _summary(ctx: HandlerContext) -> dict[str, Any]:
+    """What else was migrated, shown with the case (read only)."""
+    counts = dict(ctx.session.execute(select(EnterpriseEntry.category, func.count(EnterpriseEntry.id)).where(
+        EnterpriseEntry.enterprise_id == ctx.case.applicant_org_id, EnterpriseEntry.source == "migrated")
+        .group_by(EnterpriseEntry.category)).all())
+    return {"finance_years": counts.get("migrated_finance", 0), "awards": counts.get("migrated_award", 0),
+            "personnel": counts.get("migrated_personnel", 0),
+            "integrity_score": str(integrity.score_at(ctx.case.applicant_org_id))}
+
+
+@handler("migrated.check_start", provides=("migrated_summary",))
+def check_start(ctx: HandlerContext) -> None:
+    """Only the enterprise's own unconfirmed migrated records; one open confirmation per record."""
+    ids = [int(i) for i in ctx.data.get("record_ids") or []]
+    for record_id in ids:
+        record = ctx.session.get(PerformanceRecord, record_id)
+        if record is None or record.enterprise_id != ctx.case.applicant_org_id:
+            raise RuleViolation("只能确认本企业的迁入业绩", code="record_not_own")
+        if record.source != RecordSource.MIGRATED:
+            raise RuleViolation(f"“{record.project_name}”不是诚信平台迁入的业绩", code="record_not_migrated")
+        if not _unconfirmed(record):
+            raise RuleViolation(f"“{record.project_name}”已确认，无需再次确认", code="record_already_confirmed")
+    subjects.claim(ctx.case, PROCEDURE, [f"record:{i}" for i in ids], "所选业绩已有办理中的确认（{number}）")
+    ctx.case.title = f"迁移数据确认：{len(ids)} 项迁入业绩"
+    ctx.data["migrated_summary"] = _summary(ctx)
+    ctx.case.data = dict(ctx.data)
+
+
+def _record_errors(ctx: HandlerContext, index: int, item: dict[str, Any], record: PerformanceRecord) -> dict[str, str]:
+    key = f"records.{index}"
+    location = str(item.get("location_code") or "")
+    if not location.startswith("45"):
+        raise FieldRefusal(f"{key}.location_code",
+                           "迁入业绩为区内业绩，属地应为广西的行政区划；区外业绩以全国平台导入的为准",
+                           code="out_of_region_performance", details={"index": index})
+    if ctx.session.get(Region, location[:4] + "00") is None:
+        return {f"{key}.location_code": "未知的行政区划代码"}
+    have = {**(record.fields or {}), **{k: v for k, v in item.items() if v not in (None, "")}}
+    return {f"{key}.{name}": "迁入数据缺少此项，请补充" for name in REQUIRED if not have.get(name)}
+
+
+@validator("migrated.check_confirm")
+def check_confirm(ctx: HandlerContext) -> dict[str, str]:
+    """Each record of the case once, completed and with a Guangxi 属地; the other migrated data confirmed."""
+    wanted = [int(i) for i in ctx.case.data.get("record_ids") or []]
+    items = list(ctx.data.get("records") or [])
+    errors: dict[str, str] = {}
+    if sorted(int(i.get("record_id") or 0) for i in items) != sorted(wanted):
+        errors["records"] = "请逐项确认本次选择的每一项迁入业绩，每项一次"
+    for index, item in enumerate(items):
+        record = ctx.session.get(PerformanceRecord, item.get("record_id"))
+        if record is not None and record.id in wanted:
+            errors.update(_record_errors(ctx, index, item, record))
+    if ctx.data.get("confirm_other") is not True:
+        errors["confirm_other"] = "请核对并确认迁入的财务、获奖、诚信评分和人员信息"
+    return errors
+
+
+@handler("migrated.confirm")
+def confirm(ctx: HandlerContext, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Complete each record, set its 属地 and mark it confirmed (usable for bids); the change is kept."""
+    confirmed = []
+    for item in records:
+        record = ctx.session.get(PerformanceRecord, item["record_id"])
+        if record is None or not _unconfirmed(record):
+            raise ValueError(f"迁入业绩 {item['record_id']} 已不能确认")
+        new = {k: str(item[k]) for k in ("location_code", *COMPLETABLE) if item.get(k) not in (None, "")}
+        old = {k: (record.fields or {}).get(k) for k in new}
+        record.fields = {**(record.fields or {}), **new, "confirmed_case": ctx.case.number,
+                         "confirmed_at": utcnow().isoformat()}
+        ctx.session.add(PerformanceRecordChange(record_id=record.id, case_id=ctx.case.id, old_values=old,
+                                                new_values=new))
+        confirmed.append(record.id)
+    return {"confirmed": confirmed}
