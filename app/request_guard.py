@@ -92,16 +92,30 @@ def bound_body() -> None:
 
 def refuse_control_characters() -> None:
     """Query arguments, form fields, uploaded files' names and JSON bodies."""
-    texts: list[Iterable[str]] = [request.path.split("/"), request.args.keys(), request.args.values()]
+    texts: list[Iterable[str | None]] = [request.path.split("/"), request.args.keys(), request.args.values()]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         texts += [request.form.keys(), request.form.values(),
                   (f.filename or "" for f in request.files.values())]
     elif request.is_json:
         texts.append(_texts(json_body()))
-    if any(_CONTROL.search(text) for group in texts for text in group):
+    # A multipart part without a usable name comes with the name None (werkzeug): nothing to look at there.
+    if any(text is not None and _CONTROL.search(text) for group in texts for text in group):
         raise ControlCharacters()
 
 
+class UnnamedFormField(DomainError):
+    status, code = 400, "bad_request"
+    message = "请求格式有误：表单中有没有名称的字段"
+
+
+def refuse_unnamed_fields() -> None:
+    """A multipart part without a usable name is named None by werkzeug; the code after (CSRF's check among
+    it) expects names: such a body is refused as malformed."""
+    if request.mimetype == "multipart/form-data" and (None in request.form or None in request.files):
+        raise UnnamedFormField()
+
+
 def init_app(app: Flask) -> None:
-    app.before_request(bound_body)
-    app.before_request(refuse_control_characters)
+    """The guard runs before every other before-request function (CSRF's check included)."""
+    app.before_request_funcs.setdefault(None, [])[0:0] = [bound_body, refuse_unnamed_fields,
+                                                          refuse_control_characters]

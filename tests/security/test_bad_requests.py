@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.support.web import csrf_token
+
 BODY_OPERATIONS = ["/api/v1/notifications/read", "/api/v1/cases", "/api/v1/tokens"]
 
 
@@ -53,3 +55,16 @@ def test_a_missing_body_is_refused(as_user: Any, path: str) -> None:
 def test_an_empty_object_still_marks_all_read(as_user: Any) -> None:
     response = as_user("ent-nanning").post("/api/v1/notifications/read", {})
     assert response.status_code == 200
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(as_user: Any, client: Any) -> None:
+    """Found by schemathesis: werkzeug names such a part None, the control-character guard must not choke."""
+    user = as_user("ent-nanning")
+    body = b'--b0\r\nContent-Disposition: form-data; name="\n"\r\n\r\nnull\r\n--b0--\r\n'
+    response = client.post("/api/v1/cases/1/attachments", data=body, headers=user.headers,
+                           content_type="multipart/form-data; boundary=b0")
+    assert response.status_code < 500
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    page = client.post("/login", data=b'--b0\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b0--\r\n',
+                       content_type="multipart/form-data; boundary=b0", headers={"X-CSRFToken": token})
+    assert page.status_code < 500
