@@ -178,3 +178,15 @@ def test_the_demo_without_a_url_delivers_to_a_stand_in(app: Flask) -> None:
     queue(app, 1)
     assert dispatch(app) == 1
     assert ExchangeStandIn.shared("national_platform").effect_count >= 1
+
+
+def test_a_rate_limit_spaces_the_calls_to_a_system() -> None:
+    from app.integrations.exchange.http import RateLimit
+
+    limit = RateLimit(per_second=1000)
+    slots = []
+    for _ in range(3):
+        limit.wait()
+        slots.append(limit._next)
+    assert all(b - a >= 0.001 - 1e-9 for a, b in zip(slots, slots[1:], strict=False))  # never closer
+    assert RateLimit.of("national_platform", 5) is RateLimit.of("national_platform", 5)

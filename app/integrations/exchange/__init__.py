@@ -1,6 +1,6 @@
 """Data exchange with the notice's other systems: connectors behind one interface (base.py), the HTTP
 connector, stand-in servers, message schemas and signatures. `make_connector(config, system)` gives the
-connector the configuration names: GJY_EXCHANGE_<SYSTEM>_URL / _KEY / _TIMEOUT (docs/operations.md)."""
+connector the configuration names: GJY_EXCHANGE_<SYSTEM>_URL / _KEY / _TIMEOUT / _RATE (docs/operations.md)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -47,7 +47,7 @@ def make_connector(config: Mapping[str, Any], system: str) -> Connector:
     if not url:
         return UnconfiguredConnector(system)
     return HttpConnector(system, url, setting(config, system, "KEY"),
-                         float(setting(config, system, "TIMEOUT", "10")))
+                         float(setting(config, system, "TIMEOUT", "10")), float(setting(config, system, "RATE", "0")))
 
 
 __all__ = ["INTERNAL", "OUTBOUND_SYSTEMS", "SYSTEMS", "Acknowledgement", "Connector", "DeliveryFailed", "Health",

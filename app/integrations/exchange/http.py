@@ -7,6 +7,8 @@ retry later; any other 4xx = the receiver refuses the message itself (dead lette
 from __future__ import annotations
 
 import json
+import threading
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -17,11 +19,41 @@ from app.integrations.exchange.signing import signed_headers
 RETRYABLE_STATUSES = {408, 425, 429}
 
 
+class RateLimit:
+    """At most `per_second` calls a second from this process (the senders of a round wait for their turn);
+    0: no limit. Shared by every connector to the same system (RateLimit.of)."""
+
+    _limits: dict[tuple[str, float], RateLimit] = {}
+    _limits_lock = threading.Lock()
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, system: str, per_second: float) -> RateLimit:
+        with cls._limits_lock:
+            return cls._limits.setdefault((system, per_second), cls(per_second))
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
 class HttpConnector:
-    def __init__(self, system: str, url: str, key: str = "", timeout: float = 10) -> None:
+    def __init__(self, system: str, url: str, key: str = "", timeout: float = 10, rate: float = 0) -> None:
         self.system, self.url, self.key, self.timeout = system, url.rstrip("/"), key, timeout
+        self.rate = RateLimit.of(system, rate)
 
     def deliver(self, message: OutgoingMessage) -> Acknowledgement:
+        self.rate.wait()
         body = json.dumps({"kind": message.kind, "schema_version": message.schema_version,
                            "message_id": message.message_id, "payload": message.payload},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
