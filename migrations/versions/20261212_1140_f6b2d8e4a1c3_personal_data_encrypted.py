@@ -8,7 +8,7 @@ VARCHAR length, and rebuilding these much-referenced tables there would trip its
 declared length stays (the models declare 255 on PostgreSQL only, see app/crypto.Encrypted).
 
 Revision ID: f6b2d8e4a1c3
-Revises: e5a1c7d3b9f2
+Revises: 7f7648f31cc9
 Create Date: 2026-12-11 09:30:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f6b2d8e4a1c3'
-down_revision = 'e5a1c7d3b9f2'
+down_revision = '7f7648f31cc9'
 branch_labels = None
 depends_on = None
 
