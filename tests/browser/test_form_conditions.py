@@ -21,13 +21,15 @@ def _pdf(name: str) -> list[dict[str, Any]]:
 
 
 def _visible(page: Any, name: str) -> bool:
+    page.wait_for_load_state()  # a click that navigates returns once the page commits, before its script ran
     return bool(page.locator(f".form-field[data-field={name}]").is_visible())
 
 
 def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new_page: Callable[..., Any]) -> None:
     page = new_page()
     sign_in(page, "ent-nanning")
-    page.locator("[data-start=personnel_unlock]").click()
+    with page.expect_navigation():  # the task page and its script loaded before anything is looked at
+        page.locator("[data-start=personnel_unlock]").click()
     task_url = page.url
     assert not any(_visible(page, name) for name in KIND_FILES)  # no kind chosen: only the common uploads
     assert not _visible(page, "temporary_end_date") and _visible(page, "application_files")
