@@ -99,7 +99,7 @@ def _person_errors(ctx: HandlerContext, index: int, item: dict[str, Any], enterp
         return missing
     if not is_valid_id_number(item["id_number"]):
         return {f"{key}.id_number": "身份证号码校验位不正确"}
-    existing = ctx.session.scalar(select(Person).where(Person.id_number == item["id_number"].upper()))
+    existing = ctx.session.scalar(select(Person).where(Person.id_number_is(item["id_number"])))
     kind = item["kind"]
     imported_kind = kind in IMPORTED_KINDS and (enterprise.in_region or kind not in OUT_OF_REGION_ADDABLE)
     certified = existing is not None and ctx.session.scalar(

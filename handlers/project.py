@@ -68,7 +68,7 @@ def _key_personnel(ctx: HandlerContext, project: SupervisedProject,
     by_code = {p["credit_code"]: p["enterprise_id"] for p in participants}
     people = []
     for k in project.key_personnel:
-        person = ctx.session.scalar(select(Person).where(Person.id_number == k.get("id_number", "").upper()))
+        person = ctx.session.scalar(select(Person).where(Person.id_number_is(k.get("id_number", ""))))
         if person is not None and person.employer_id == by_code.get(k.get("credit_code", "")):
             people.append({"person_id": person.id, "role": k.get("role")})
     return people

@@ -47,7 +47,7 @@ def change(id_no: str, kind: str = "employer_change", employer: str | None = LIU
 
 def person(app: Flask, id_no: str) -> Person:
     with app.app_context():
-        found = db.session.scalar(select(Person).where(Person.id_number == id_no))
+        found = db.session.scalar(select(Person).where(Person.id_number_is(id_no)))
         assert found is not None
         db.session.expunge(found)
         return found

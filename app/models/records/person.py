@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.crypto import Encrypted, lookup_hash
+from app.crypto import Encrypted, lookup_hash, lookup_hashes
 from app.db import Base, UTCDateTime, utcnow
 from app.models.identity import Organisation
 
@@ -33,7 +33,13 @@ class Person(Base):
 
     employer: Mapped[Organisation | None] = relationship(lazy="joined")
 
+    @classmethod
+    def id_number_is(cls, id_number: str) -> ColumnElement[bool]:
+        """The condition finding a person by ID number: the number is encrypted (no two ciphertexts alike),
+        so it is looked up by its keyed hash, under the current and the older data keys."""
+        return cls.id_number_hash.in_(lookup_hashes(id_number.upper()))
+
     @validates("id_number")
     def _hash_id_number(self, _key: str, value: str) -> str:
-        self.id_number_hash = lookup_hash(value)
+        self.id_number_hash = lookup_hash(value.upper() if value else value)
         return value

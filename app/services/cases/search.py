@@ -57,7 +57,7 @@ def _titles_naming(names: list[str], term: str) -> ColumnElement[bool]:
 
 
 def _person_clause(term: str) -> ColumnElement[bool]:
-    names = list(db.session.scalars(select(Person.name).where(Person.id_number == term.upper()).limit(MAX_NAMES)))
+    names = list(db.session.scalars(select(Person.name).where(Person.id_number_is(term)).limit(MAX_NAMES)))
     return _titles_naming(names, term)
 
 

@@ -89,7 +89,7 @@ def _require_enterprise(credit_code: str) -> Organisation:
 
 
 def _person(id_number: str) -> Person:
-    person = db.session.scalar(select(Person).where(Person.id_number == id_number.upper()))
+    person = db.session.scalar(select(Person).where(Person.id_number_is(id_number)))
     if person is None:
         raise RuleViolation("未找到该人员（身份证号不在本系统）", code="person_not_found")
     return person
@@ -159,7 +159,7 @@ def person_record(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     """A registered person from the national platform: created, or name / employer updated (an employer
     change of a locked person is refused as above)."""
     employer = _require_enterprise(payload["employer_credit_code"]) if payload.get("employer_credit_code") else None
-    person = db.session.scalar(select(Person).where(Person.id_number == payload["id_number"].upper()))
+    person = db.session.scalar(select(Person).where(Person.id_number_is(payload["id_number"])))
     if person is None:
         db.session.add(Person(id_number=payload["id_number"].upper(), name=payload["name"],
                               employer_id=employer.id if employer else None))

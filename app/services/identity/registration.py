@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select, update
 
-from app.crypto import lookup_hashes
 from app.db import utcnow
 from app.errors import DomainError, InvalidForm, NotFound, RuleViolation
 from app.extensions import db
@@ -255,7 +254,7 @@ def register_individual(verifier: IdentityVerifier, name: str, id_number: str, p
         errors["username"] = "账号名为空或已被使用"
     if errors:
         raise InvalidForm(errors)
-    person = db.session.scalar(select(Person).where(Person.id_number_hash.in_(lookup_hashes(id_number))))
+    person = db.session.scalar(select(Person).where(Person.id_number_is(id_number)))
     if person is not None and (person.name != name or db.session.scalar(
             select(User.id).where(User.person_id == person.id)) is not None):
         raise VerificationRefused("该身份证号已注册或与姓名不符，请联系管理员", code="person_taken")
