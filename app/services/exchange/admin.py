@@ -2,6 +2,7 @@
 success; messages by state; inbound results) and the re-send of a dead letter. Admins only."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from app.policy import require_admin
 from app.services.exchange import delivery
 
 PAGE_SIZE = 50
+log = logging.getLogger("app.security")  # who re-sent what: the admin actions' log
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
         raise NotFound("未找到该报文", code="outbox_message_not_found")
     if not delivery.resend(message_id):
         raise Conflict("只有发送失败（死信）的报文可以重新发送", code="outbox_not_dead")
+    log.info("outbox message %s (%s) re-sent by user %s", message_id, message.kind, actor.id)
     db.session.refresh(message)
     return message
 
