@@ -23,7 +23,7 @@ def case_properties(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     """Every field of every form of the case's version, with choices rendered for the actor, in the order
     of the procedure's steps (form_keys_in_order) and, within a form, in the form's own order."""
     version_id = case.procedure_version_id
-    return merged_properties(forms.render_schema(forms.form_schema(version_id, key), actor, case)
+    return merged_properties(forms.render_schema(forms.form_schema(version_id, key), actor, case, to_fill=False)
                              for key in form_keys_in_order(version_id))
 
 
