@@ -141,7 +141,9 @@ def check_review(ctx: HandlerContext) -> dict[str, str]:
     """Approval: every original shown (checked), and the record still as the applicant stated."""
     if ctx.data.get("decision") != "approve":
         return {}
-    errors = {check: f"批准前须核验{title}原件" for title, check in DOCUMENTS.values() if not ctx.data.get(check)}
+    # The permit is uploaded as a copy (施工许可证复印件); its original is the 施工许可证 itself.
+    errors = {check: f"批准前须核验{title.removesuffix('复印件')}原件" for title, check in DOCUMENTS.values()
+              if not ctx.data.get(check)}
     record = ctx.session.get(PerformanceRecord, ctx.case.data.get("record_id"))
     if record is not None and change_errors(record, list(ctx.case.data.get("changes") or [])):
         errors["decision"] = "业绩记录已发生变化，与申请所述原值不一致，不能批准"

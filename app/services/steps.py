@@ -399,6 +399,7 @@ def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None
             row.assignee_id, row.claimed_at = claim_for.id, now
             history.record(case, "task_claimed", claim_for, task_id=row.id, step=row.title)
         rules.assign_same_as(case, row, known.values(), step.actor)
+        rules.continue_with_reviewer(case, row, known.values(), step.actor)
     # Applicant tasks alone after the application reached an authority: the case waits for the applicant.
     reviewed = case.received_at is not None
     return created, sorted(known.values(), key=lambda t: t.created_at) + created, reviewed

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app.auth import end_session, session_actor, start_session
 from app.db import utcnow
 from app.extensions import limiter
+from app.services.demo import DEMO_PASSWORD, DEMO_USERNAMES
 from app.services.identity.accounts import LoginLimits, complete_sign_in, pending_user, sign_in, sign_out
 from app.services.identity.codes import CODE_LIFETIME, CODE_REFUSALS, IssuedCode, TooManyCodes, issue_code
 from app.services.records.identifiers import mask_phone
@@ -19,6 +20,14 @@ from app.web.redirects import safe_next
 from app.web.sms import send_after_commit
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.context_processor
+def demo_hint() -> dict[str, Any]:
+    """Demo mode: the login page names the demo users and their published password (README)."""
+    if not current_app.config.get("DEMO"):
+        return {}
+    return {"demo_users": DEMO_USERNAMES, "demo_password": DEMO_PASSWORD}
 
 # Between the password and the code, the session holds who signed in, since when, where to go after it,
 # and in demo mode the code itself (shown on the code page).

@@ -140,7 +140,7 @@ def start(key: str) -> ResponseReturnValue:
         with attempt(db.session()):  # a refused start leaves nothing behind
             case = start_case(actor, key, data)
         mine = [t.id for t in open_tasks_of(case) if t.assignee_id == actor.id]
-        case_id = case.id
+        case_id, finished = case.id, case.status == CaseStatus.COMPLETED
     except (InvalidForm, RuleViolation) as exc:
         # A refusal (wrong project level, a case already open ...) keeps the user on the form, input kept.
         errors = exc.field_errors if isinstance(exc, InvalidForm) and exc.field_errors else {"": exc.message}
@@ -148,8 +148,12 @@ def start(key: str) -> ResponseReturnValue:
             flash(_(next(iter(errors.values()))), "danger")
             return redirect(url_for("home.index"))
         return _render_start(key, schema, data, errors, 422)
-    flash(_("办件已创建，请填写申请"), "success")
-    return redirect(url_for("tasks.show", task_id=mine[0]) if mine else url_for("cases.show", case_id=case_id))
+    if mine:  # the applicant's own form comes next
+        flash(_("办件已创建，请填写申请"), "success")
+        return redirect(url_for("tasks.show", task_id=mine[0]))
+    # The start data was the whole application: decided at once (本单位注销), or gone to the authority.
+    flash(_("办件已办结") if finished else _("办件已提交，等待审核"), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
 
 
 def _timeline(case: Case, events: list[CaseEvent], case_forms: CaseForms,

@@ -40,7 +40,8 @@ class CaseForms:
     @classmethod
     def of(cls, actor: Actor, case: Case, with_steps: bool = False) -> CaseForms:
         version_id = case.procedure_version_id
-        by_form = {key: dict(forms.render_schema(forms.form_schema(version_id, key), actor, case)
+        by_form = {key: dict(forms.render_schema(forms.form_schema(version_id, key), actor, case,
+                                                 to_fill=False)
                              .get("properties") or {}) for key in form_keys_in_order(version_id)}
         merged = merged_properties({"properties": props} for props in by_form.values())
         return cls(merged, by_form, steps_of_case(case.id) if with_steps else {})

@@ -25,6 +25,15 @@ STATUS_BADGES = {"running": "text-bg-primary", "waiting_for_applicant": "text-bg
                  "terminated": "text-bg-dark", "error": "text-bg-danger"}
 
 
+# What the system does on its own (the engine, timers, clocks), whoever's action set it going: the timeline
+# credits these to 系统, not to the user whose submission ran the step.
+SYSTEM_EVENTS = frozenset({"task_created", "task_cancelled", "step_finished", "handler_ran", "error",
+                           "timer_fired", "message_received", "signal_received", "error_caught",
+                           "escalation_caught", "condition_met", "case_completed", "clock_started", "clock_paused",
+                           "clock_resumed", "deadline_warning", "deadline_overdue", "statutory_overdue",
+                           "timer_provisional"})
+
+
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt) if value else "—"
 
@@ -148,7 +157,7 @@ def init_app(app: Flask) -> None:
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES, "deadline_class": deadline_class,
         "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
-        "event_detail": event_detail,
+        "event_detail": event_detail, "SYSTEM_EVENTS": SYSTEM_EVENTS,
         "has_endpoint": has_endpoint, "can_view_dashboard": can_view_dashboard,
     }
     app.jinja_env.globals.update(globals_)

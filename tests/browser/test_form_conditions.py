@@ -28,7 +28,7 @@ def _visible(page: Any, name: str) -> bool:
 def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new_page: Callable[..., Any]) -> None:
     page = new_page()
     sign_in(page, "ent-nanning")
-    with page.expect_navigation():  # the task page and its script loaded before anything is looked at
+    with page.expect_navigation():  # the page loaded, its script run
         page.locator("[data-start=personnel_unlock]").click()
     task_url = page.url
     assert not any(_visible(page, name) for name in KIND_FILES)  # no kind chosen: only the common uploads
@@ -60,7 +60,7 @@ def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new
         page.locator("[data-action=save]").click()
     assert "已暂存" in page.locator("main").inner_text()
     page.goto("/")
-    page.goto(task_url)
+    page.goto(task_url, wait_until="load")
     assert page.get_by_label("申请理由").input_value() == "该项目已竣工验收，申请解锁项目经理"
     assert page.locator("[data-field=kind] select").input_value() == "completion"
     assert "保留已上传：申请表.pdf" in page.locator("[data-field=application_files]").inner_text()
@@ -75,7 +75,8 @@ def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new
     # The city's review offers only the 补正 items of a completion unlock, and only on 退回补正.
     city = new_page()
     sign_in(city, "city-nanning")
-    city.locator(f"tr[data-case-number='{number}']").get_by_role("button", name="领取").click()
+    with city.expect_navigation():
+        city.locator(f"tr[data-case-number='{number}']").get_by_role("button", name="领取").click()
     assert not _visible(city, "missing_items") and not _visible(city, "reject_ground")
     city.locator("[data-field=decision] select").select_option("return")
     assert _visible(city, "missing_items")
@@ -91,7 +92,7 @@ def test_unlock_kind_shows_its_uploads_flags_a_missing_one_and_keeps_a_draft(new
 def test_dereg_pattern_is_checked_before_submit(new_page: Callable[..., Any]) -> None:
     page = new_page()
     sign_in(page, "ent-nanning")
-    page.goto("/cases/start/personnel_deregistration")
+    page.goto("/cases/start/personnel_deregistration", wait_until="load")
     page.locator("[data-field=mode] select").select_option("non_cooperating")
     page.locator("[data-field=person_id_number] input").fill("45010")
     page.locator("[data-field=leave_date] input").fill("2026-11-30")

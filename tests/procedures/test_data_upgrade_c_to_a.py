@@ -53,8 +53,8 @@ def test_city_approval_makes_b_then_province_confirmation_makes_a(as_user: Any, 
     assert work(city, case["id"], {"decision": "approve"}, "审核C级提升申请").status_code == 200
     assert level_of(app, pid) == "B" and reports(app) == []  # B-level data at once, nothing reported yet
     assert work(city, case["id"], record_data(), "填写企业业绩实地核查记录表").status_code == 200
-    task = city.task_for(case["id"])
-    city.claim(task["id"])
+    task = city.task_for(case["id"], view="mine")  # consecutive city steps stay with the same reviewer
+    assert task is not None and task["title"] == "寄送盖章原件"
     bad = city.complete(task["id"], {**DISPATCH, "tracking_number": "快递"})
     assert bad.status_code == 422 and bad.json["details"]["fields"]["tracking_number"] == "快递单号应为6-30位字母或数字"
     early = city.complete(task["id"], {**DISPATCH, "dispatch_date": "2020-01-01"})
@@ -147,10 +147,10 @@ def test_withdrawn_after_the_city_approval_the_project_stays_b(as_user: Any, app
     ent, city = as_user("ent-nanning"), as_user("city-nanning")
     case = approved_by_city(as_user)
     pid = case["data"]["project_id"]
-    assert city.task_for(case["id"])["title"] == "填写企业业绩实地核查记录表"
+    assert city.task_for(case["id"], view="mine")["title"] == "填写企业业绩实地核查记录表"
     withdrawn = ent.post(f"/api/v1/cases/{case['id']}/withdraw", {"reason": "暂不申请提升"})
     assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
-    assert ent.case(case["id"])["open_tasks"] == [] and city.task_for(case["id"]) is None
+    assert ent.case(case["id"])["open_tasks"] == [] and city.task_for(case["id"], view="mine") is None
     assert level_of(app, pid) == "B" and reports(app) == []  # reviewed B-level data is kept, nothing reported
     again = ent.start("data_upgrade_b_to_a", start_data(pid))  # the project now takes the B → A procedure
     assert again.status_code == 201, again.json
@@ -212,3 +212,19 @@ def test_both_diagrams_carry_full_di_for_the_modeler() -> None:
         elements.discard(process.get("id"))
         drawn = {d.get("bpmnElement") for d in root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge")}
         assert elements and elements <= drawn, (name, elements - drawn)
+
+
+def test_consecutive_city_steps_stay_with_the_reviewer_who_approved(as_user: Any, app: Flask) -> None:
+    """The city reviewer who approved goes on with the record and the dispatch: no re-claiming each step;
+    a colleague of the same city does not find them in his pool."""
+    city = as_user("city-nanning")
+    case = approved_by_city(as_user)
+    record = city.task_for(case["id"], view="mine")
+    assert record is not None and record["title"] == "填写企业业绩实地核查记录表"
+    assert record["assignee"]["username"] == "city-nanning"
+    assert city.task_for(case["id"]) is None  # not back in the claimable pool
+    assert city.complete(record["id"], record_data()).status_code == 200
+    dispatch = city.task_for(case["id"], view="mine")
+    assert dispatch is not None and dispatch["title"] == "寄送盖章原件"
+    events = [e for e in city.case(case["id"])["history"] if e["kind"] == "task_assigned"]
+    assert [e["payload"].get("rule") for e in events] == ["sameReviewer", "sameReviewer"]

@@ -100,3 +100,20 @@ def test_a_claim_abandoned_by_a_dead_worker_is_taken_over_later(app: Flask, monk
         row = db.session.get(Notification, notification_id)
         assert (row.delivery_status, row.delivery_attempts) == ("sent", 2)
     assert [recipient for _, recipient in sent] == ["admin"]
+
+
+def test_a_case_with_only_a_statutory_limit_is_not_told_of_a_committed_one(app: Flask) -> None:
+    """The unlock commits to no limit of its own: its notices name the statutory limit (法定时限), once."""
+    now = utcnow()
+    with app.app_context():
+        with unit_of_work():
+            case = make_case(region="450200", deadline_state="on_time", due_at=now - timedelta(hours=1),
+                             warn_at=now - timedelta(hours=5), statutory_due_at=now - timedelta(hours=1))
+            db.session.add(CaseClock(case_id=case.id, started_at=now - timedelta(days=10),
+                                     committed_limit=None, statutory_limit="3 working days"))
+            make_task(case, "review", "审核", region="450200", role="city_reviewer")
+        refresh_deadline_states()
+        titles = list(db.session.scalars(select(Notification.title).where(
+            Notification.user_id == user_id("city-liuzhou"))))
+        assert titles and not any("承诺时限" in t for t in titles), titles
+        assert sum("超过法定时限" in t for t in titles) == 1, titles

@@ -13,3 +13,13 @@ def test_the_admin_page_sets_a_day_and_shows_the_log(web: Any) -> None:
     assert "2031-03-03 已更新，0 个办理时限已按新日历重新计算" in page
     log = page.split('data-testid="calendar-changes"')[1]
     assert "系统管理员" in log and "设置日期" in log and "放假：台风停工" in log
+
+
+def test_the_log_of_the_official_holidays_import_shows_no_none(web: Any, app: Any) -> None:
+    from app.db import unit_of_work
+    from app.services.deadlines.calendar_admin import seed_official_calendar
+
+    with app.app_context(), unit_of_work():
+        seed_official_calendar()
+    log = web("admin").html("/admin/calendar").split('data-testid="calendar-changes"')[1]
+    assert "导入国务院公布的节假日" in log and "None" not in log

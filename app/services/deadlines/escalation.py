@@ -79,17 +79,21 @@ def _announce_task(task: Task, state: str) -> None:
 def _announce_case(case: Case, state: str) -> None:
     payload = {"case_number": case.number, "due_at": _fmt(case.due_at)}
     key = f"{case.id}:{payload['due_at']}"  # a clock that restarted or resumed warns again, once
+    # due_at is the committed limit's, or the statutory one's where the procedure commits to none (the unlock)
+    committed = case.clock is not None and bool(case.clock.committed_limit)
+    limit = "承诺时限" if committed else "法定时限"
     if state == WARNING:
         history.record(case, "deadline_warning", None)
         open_tasks = db.session.scalars(select(Task).where(
             Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.scope != "applicant"))
         users = [u for t in open_tasks for u in holders(t)]
-        title = f"【预警】办件 {case.number} 将于 {_fmt(case.due_at)} 超过承诺时限"
+        title = f"【预警】办件 {case.number} 将于 {_fmt(case.due_at)} 超过{limit}"
         notify(users, Note("case_warning", title, "", case.id, None, key, payload))
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None)
-        title = f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}"
-        notify(case_leads(case), Note("case_overdue", title, "", case.id, None, key, payload))
+        if committed:  # past a statutory limit, the 超法定时限 notice tells it (flag_statutory_overdue)
+            title = f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}"
+            notify(case_leads(case), Note("case_overdue", title, "", case.id, None, key, payload))
 
 
 def enter_task_state(task: Task, state: str | None) -> None:

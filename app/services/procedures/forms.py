@@ -53,14 +53,30 @@ def _walk_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def render_schema(schema: dict[str, Any], actor: Actor, case: Case | None) -> dict[str, Any]:
-    """The schema with each "x-choices" field's allowed options as oneOf [{const, title}] (and each
-    "x-current-values" field's values as "x-values" {sibling's choice: value}): a new dict along
-    the path to each such field (the caller may change those), the rest shared with the deployed form."""
+def render_schema(schema: dict[str, Any], actor: Actor, case: Case | None, to_fill: bool = True) -> dict[str, Any]:
+    """The schema for this actor: each "x-choices" field's allowed options as oneOf [{const, title}] (and each
+    "x-current-values" field's values as "x-values" {sibling's choice: value}), and, for a form the actor
+    fills (`to_fill`; not for showing what others filled), without the fields whose "x-roles" are not his:
+    a new dict along the path to each such field (the caller may change those), the rest shared with the
+    deployed form."""
     if not _names_choices(schema):
-        return dict(schema)
-    rendered: dict[str, Any] = _with_choices(schema, ChoiceContext(actor=actor, case=case, session=db.session()))
-    return rendered
+        rendered = dict(schema)
+    else:
+        rendered = _with_choices(schema, ChoiceContext(actor=actor, case=case, session=db.session()))
+    return _for_roles(rendered, actor) if to_fill else rendered
+
+
+def _for_roles(schema: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """Without the fields whose "x-roles" names none of the actor's roles (a new employer's fields are not
+    an individual's): not shown, and not accepted (validation keeps only the form's fields)."""
+    props = schema.get("properties") or {}
+    hidden = [key for key, spec in props.items()
+              if isinstance(spec.get("x-roles"), list) and not actor.has_role(*spec["x-roles"])]
+    if not hidden:
+        return schema
+    kept = {key: spec for key, spec in props.items() if key not in hidden}
+    required = [key for key in schema.get("required") or [] if key not in hidden]
+    return {**schema, "properties": kept, "required": required}
 
 
 # Whether a deployed form names choices anywhere (forms are shared objects: asked once per form and process).

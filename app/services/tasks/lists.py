@@ -191,8 +191,9 @@ def count_views(actor: Actor, filters: TaskFilter | None = None) -> dict[str, in
 
 
 def inbox_regions(actor: Actor) -> list[Region]:
-    """The regions an authority user may filter its inbox by: its own and those below it."""
-    regions = db.session.scalars(select(Region).order_by(Region.code))
+    """The regions an authority user may filter its inbox by: its own and those below it, in Guangxi (the
+    regions of out-of-region enterprises, 湖南省 ..., hold no case of an authority here)."""
+    regions = db.session.scalars(select(Region).where(Region.code.like(PROVINCE_CODE[:2] + "%")).order_by(Region.code))
     return [r for r in regions if region_covers(actor.region_code, r.code)
             and (r.code == actor.region_code or r.code != PROVINCE_CODE)]
 

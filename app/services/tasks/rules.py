@@ -4,7 +4,9 @@
   one (four-eyes; refused with code `four_eyes`);
 - `sameAs` = the bpmn id of an earlier step: who completed it gets this one assigned when it is created
   (no re-claiming for consecutive steps of one reviewer), if they may still work on it;
-- `notifyApplicant` = true: the applicant organisation's users are notified when the task is created.
+- `notifyApplicant` = true: the applicant organisation's users are notified when the task is created;
+- by default an authority task that follows the same reviewer's step of the same role stays with him
+  (`sameReviewer` = false leaves it open to claim; `sameAs` and `notSameAs` take precedence).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from app.services.cases import history
 from app.services.procedures.versions import manifest_of
 
 TRUE = {"true", "yes", "1", "是"}
+FALSE = {"false", "no", "0", "否"}
 
 
 def _step_title(case: Case, bpmn_id: str) -> str:
@@ -65,6 +68,25 @@ def assign_same_as(case: Case, row: Task, rows: Iterable[Task], actor: Actor | N
     row.assignee_id, row.claimed_at = user.id, utcnow()
     history.record(case, "task_assigned", actor, task_id=row.id, step=row.title,
                    payload={"assignee": user.username, "rule": "sameAs", "same_as": earlier})
+
+
+def continue_with_reviewer(case: Case, row: Task, rows: Iterable[Task], actor: Actor | None) -> None:
+    """An authority task that follows, in the same step, the actor's completion of a task of the same role in
+    the case goes to the same reviewer (no re-claiming of each consecutive step), when he may work on it;
+    unless the diagram says otherwise: `sameAs` / `notSameAs` decide, `sameReviewer` = false leaves it open."""
+    props = row.properties or {}
+    if row.assignee_id is not None or actor is None or row.scope == "applicant":
+        return
+    if "sameAs" in props or "notSameAs" in props or str(props.get("sameReviewer", "")).strip().lower() in FALSE:
+        return
+    if not any(t.status == TaskStatus.COMPLETED and t.completed_by_id == actor.id and t.role == row.role
+               and t.scope != "applicant" for t in rows):
+        return
+    if not is_candidate(actor, row):
+        return
+    row.assignee_id, row.claimed_at = actor.id, utcnow()
+    history.record(case, "task_assigned", actor, task_id=row.id, step=row.title,
+                   payload={"assignee": actor.username, "rule": "sameReviewer"})
 
 
 def notify_applicant(case: Case, rows: Iterable[Task]) -> None:
