@@ -6,9 +6,11 @@ from app.api import (
     attachments,
     cases,
     dashboard,
+    exchange,
     health,
     integrity,
     notifications,
+    procedure_drafts,
     procedures,
     records,
     scopes,
@@ -28,7 +30,8 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     scopes.init_app(app)
-    modules = (procedures, cases, tasks, attachments, records, integrity, spot_checks, dashboard, notifications, tokens)
+    modules = (procedures, procedure_drafts, cases, tasks, attachments, records, integrity, spot_checks, dashboard,
+               notifications, tokens, exchange)
     for module in modules:
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)

@@ -239,7 +239,11 @@ def seed_demo() -> bool:
                            phone=DEMO_PHONES[username], demo=True)
         # each demo enterprise's (and the construction unit's) main operator
         user.main_operator = org.kind in (OrganisationKind.ENTERPRISE, OrganisationKind.CONSTRUCTION_UNIT)
-    create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"], demo=True)
+        if user.main_operator:  # applicants' notices are e-mailed too (the console mailer only logs them)
+            user.email = f"{username}@demo.gjy.example"
+    individual = create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"],
+                                   demo=True)
+    individual.email = "person@demo.gjy.example"
     db.session.flush()
     return True
 

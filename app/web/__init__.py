@@ -9,6 +9,7 @@ from app.web import (
     cases,
     dashboard,
     errors,
+    exchange,
     home,
     i18n,
     inbox,
@@ -19,6 +20,10 @@ from app.web import (
     registration,
     tasks,
     tokens,
+    workspace,
+    workspace_drafts,
+    workspace_forms,
+    workspace_versions,
 )
 
 
@@ -38,5 +43,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(operators.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(exchange.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(integrity.bp)
+    app.register_blueprint(workspace.bp)
+    app.register_blueprint(workspace_drafts.bp)
+    app.register_blueprint(workspace_forms.bp)
+    app.register_blueprint(workspace_versions.bp)

@@ -5,7 +5,7 @@
 良好行为 / 不良行为 with their source.
 
 Revision ID: 00cf84c0618b
-Revises: ddb1df99af73
+Revises: e4a7c2d91b35
 Create Date: 2026-12-05 06:45:32.067426
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '00cf84c0618b'
-down_revision = 'ddb1df99af73'
+down_revision = 'e4a7c2d91b35'
 branch_labels = None
 depends_on = None
 

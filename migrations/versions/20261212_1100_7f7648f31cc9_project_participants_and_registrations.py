@@ -1,7 +1,7 @@
 """project participants and registrations
 
 Revision ID: 7f7648f31cc9
-Revises: 30814e3a29e5
+Revises: e5a1c7d9b3f2
 Create Date: 2026-12-05 07:08:00.522369
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7f7648f31cc9'
-down_revision = '30814e3a29e5'
+down_revision = 'e5a1c7d9b3f2'
 branch_labels = None
 depends_on = None
 
