@@ -166,7 +166,8 @@ def test_false_data_after_a_statement_is_criticised_deducted_recorded_and_report
         assert bad.kind == "bad" and bad.integrity_entry_id == entry.id and bad.reported_national
         report = db.session.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case_id,
                                                                OutboxMessage.kind == "national_platform.bad_behaviour"))
-        assert report.payload["enterprise_name"] == NANNING and report.payload["behaviour_id"] == bad.id
+        assert report.payload["enterprise_name"] == NANNING and report.payload["case_number"] == case["number"]
+        assert report.payload["deduction"] == 5 and report.target == "national_platform"
         assert integrity.score_at(ent_id) == Decimal("82.00")
     ledger = ent.get(f"/api/v1/records/enterprises/{ent_id}/integrity").json
     assert ledger["score"] == "82.00"
