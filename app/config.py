@@ -135,6 +135,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "VERIFIER_URL": os.environ.get("GJY_VERIFIER_URL", ""),
         "VERIFIER_TOKEN": os.environ.get("GJY_VERIFIER_TOKEN", ""),
         "VERIFIER_TIMEOUT": float(os.environ.get("GJY_VERIFIER_TIMEOUT", "10")),
+        # The quality-and-safety supervision system (在建项目 by construction-permit number): its HTTP API; in demo
+        # mode without one, a stand-in on 127.0.0.1 (app.integrations.quality_safety_standin).
+        "QUALITY_SAFETY_URL": os.environ.get("GJY_QUALITY_SAFETY_URL", ""),
+        "QUALITY_SAFETY_TOKEN": os.environ.get("GJY_QUALITY_SAFETY_TOKEN", ""),
+        "QUALITY_SAFETY_TIMEOUT": float(os.environ.get("GJY_QUALITY_SAFETY_TIMEOUT", "10")),
         # Data exchange (docs/operations.md): per system GJY_EXCHANGE_<SYSTEM>_URL, _KEY, _INBOUND_KEY,
         # _TIMEOUT, kept here without the prefix (NATIONAL_PLATFORM_URL ...); in demo mode a system without
         # a URL is served by a stand-in on 127.0.0.1 (app.integrations.exchange.standin).
@@ -148,11 +153,6 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "EXCHANGE_LEASE_SECONDS": float(os.environ.get("GJY_EXCHANGE_LEASE_SECONDS", "60")),
         # Inbound: a signed request older or newer than this many seconds is refused (replay window).
         "EXCHANGE_REPLAY_WINDOW_SECONDS": int(os.environ.get("GJY_EXCHANGE_REPLAY_WINDOW_SECONDS", "300")),
-        # The quality-and-safety supervision system (在建项目 by construction-permit number): its HTTP API; in demo
-        # mode without one, a stand-in on 127.0.0.1 (app.integrations.quality_safety_standin).
-        "QUALITY_SAFETY_URL": os.environ.get("GJY_QUALITY_SAFETY_URL", ""),
-        "QUALITY_SAFETY_TOKEN": os.environ.get("GJY_QUALITY_SAFETY_TOKEN", ""),
-        "QUALITY_SAFETY_TIMEOUT": float(os.environ.get("GJY_QUALITY_SAFETY_TIMEOUT", "10")),
         "JSON_AS_ASCII": False,
     }
 

@@ -42,8 +42,8 @@ COMMITMENT_TEXT = (
     "真实、有效、合法，并对其真实性、有效性、合法性负责；如有虚假，自愿接受通报批评、扣减诚信分、记入不良行为记录等处理，"
     "情节严重的由自治区住房城乡建设厅报送全国建筑市场监管公共服务平台。")
 # section -> the entry form's field
-SECTION_FIELDS = {"basic": "basic", "personnel": "personnel", "finance": "finances", "performance": "performances",
-                  "good_behaviour": "good_behaviours", "tax": "tax_records"}
+SECTION_FIELDS = {"basic": "basic", "qualification": "qualifications", "personnel": "personnel", "finance": "finances",
+                  "performance": "performances", "good_behaviour": "good_behaviours", "tax": "tax_records"}
 REVIEWED = {"good_behaviours": "good_behaviour", "tax_records": "tax"}  # need an authority's review of originals
 # Persons of these kinds come from the approval and training-exam systems (in-region enterprises) or, for
 # registered personnel, from the national platform: never added by hand.
@@ -221,6 +221,8 @@ def apply(ctx: HandlerContext) -> dict[str, Any]:
         _entry(ctx, "basic", {**data["basic"], "licence_files": data.get("licence_files") or []}, EntryStatus.EFFECTIVE)
     for item in data.get("personnel") or []:
         _apply_person(ctx, item)
+    for item in data.get("qualifications") or []:
+        _entry(ctx, "qualification", item, EntryStatus.EFFECTIVE)
     for item in data.get("finances") or []:
         _entry(ctx, "finance", item, EntryStatus.EFFECTIVE)
     for item in data.get("performances") or []:

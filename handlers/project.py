@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from app.db import utcnow
 from app.errors import DomainError, NotAllowed, RuleViolation
 from app.integrations.outbox import enqueue
 from app.integrations.quality_safety import QualitySafetyUnavailable, SupervisedProject, find_project
@@ -33,7 +34,7 @@ from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal, blocking_lock, lock_details, lock_title
 
 PROCEDURE = "project_registration"
-NATIONAL_PROJECT_KIND = "national_platform.project"
+NATIONAL_PROJECT_KIND = "national_platform.project_approved"
 PARTICIPANT_TITLES = {"construction": "施工单位", "supervision": "监理单位", "survey": "勘察单位", "design": "设计单位"}
 # who may hold which locked role: the PM and safety officer of the contractor, the chief supervisor of the supervisor
 ROLE_PARTICIPANT = {LockRole.PROJECT_MANAGER: "construction", LockRole.SAFETY_OFFICER: "construction",
@@ -198,9 +199,9 @@ def register(ctx: HandlerContext) -> dict[str, Any]:
                                                  "stages": stages}))
     ctx.session.flush()
     enqueue(NATIONAL_PROJECT_KIND, {
-        "project_code": project.code, "permit_number": project.permit_number, "name": project.name,
-        "region_code": project.region_code, "construction_unit": {"name": unit.name, "credit_code": unit.credit_code},
-        "participants": [{"role": p["role"], "credit_code": p["credit_code"]} for p in data.get("participants") or []],
-        "stages": stages, "scale": data.get("scale"), "investment": data.get("investment"),
-        "case_number": ctx.case.number}, f"national-platform:project:{project.code}", ctx.case.id)
+        "project_code": project.code, "permit_number": project.permit_number, "project_name": project.name,
+        "region_code": project.region_code, "construction_unit": unit.name, "data_level": project.data_level,
+        "stages": [{"name": st["stage"], "started_on": st.get("date") or None} for st in stages],
+        "case_number": ctx.case.number, "approved_at": utcnow().isoformat()},
+        f"national-platform:project:{project.code}", ctx.case.id, aggregate=f"project:{project.code}")
     return {"project_id": project.id, "lock_ids": [lk.id for lk in locks]}

@@ -131,10 +131,10 @@ def penalise(ctx: HandlerContext, deduction: int, notice_text: str, serious: boo
     if serious:
         behaviour.reported_national = True
         enqueue(NATIONAL_BAD_BEHAVIOUR_KIND, {
-            "credit_code": enterprise.credit_code, "enterprise_name": enterprise.name, "behaviour_id": behaviour.id,
-            "title": behaviour.title, "description": notice_text, "occurred_on": behaviour.occurred_on.isoformat(),
-            "case_number": ctx.case.number, "reported_by": PROVINCE_NAME, "deduction": int(deduction)},
-            f"national-platform:bad-behaviour:{ctx.case.number}", ctx.case.id)
+            "credit_code": enterprise.credit_code, "enterprise_name": enterprise.name, "title": behaviour.title,
+            "description": notice_text, "occurred_on": behaviour.occurred_on.isoformat(),
+            "deduction": int(deduction), "reported_by": PROVINCE_NAME, "case_number": ctx.case.number},
+            f"national-platform:bad-behaviour:{ctx.case.number}", ctx.case.id, aggregate=f"enterprise:{enterprise.id}")
     item.finding, item.concluded_at = "false_data", utcnow()
     ctx.session.flush()
     return {"notice_id": notice.id, "entry_id": entry.id, "behaviour_id": behaviour.id,

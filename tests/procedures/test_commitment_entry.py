@@ -54,14 +54,17 @@ SIGN = {"text_version": TEXT_VERSION, "agree": True}
 
 def test_entries_take_effect_on_the_signed_commitment_without_review(as_user: Any, app: Any) -> None:
     ent, city = as_user("ent-nanning"), as_user("city-nanning")
-    case_id = _start(ent, ["basic", "personnel", "finance", "performance"])
+    case_id = _start(ent, ["basic", "qualification", "personnel", "finance", "performance"])
     case = ent.case(case_id)
     assert case["number"].startswith("RK-") and case["title"] == f"入库信息填报：{NANNING}"
-    assert set(field_errors(act(ent, case_id, {}))) == {"basic", "personnel", "finances", "performances"}
+    assert set(field_errors(act(ent, case_id, {}))) == {"basic", "qualifications", "personnel", "finances",
+                                                         "performances"}
     entries = {
         "basic": {"business_licence_number": "91450100MA5KAB123X", "bank_name": "中国工商银行南宁分行",
                   "bank_account": "2102101009000123456", "contact_name": "李明", "contact_phone": "0771-5551234"},
         "licence_files": [upload(ent, case_id, "营业执照.pdf")],
+        "qualifications": [{"name": "市政公用工程施工总承包二级", "certificate_number": "D245012345",
+                            "issuer": "南宁市行政审批局", "valid_until": "2028-12-31"}],
         "personnel": [{"person_id": _person_id(app, "梁海"), "social_insurance_months": 36,
                        "professional_title": "工程师", "education": "本科"},
                       {"id_number": NEW_CLERK, "name": "黄敏", "kind": "bid_clerk", "social_insurance_months": 12}],
@@ -83,7 +86,7 @@ def test_entries_take_effect_on_the_signed_commitment_without_review(as_user: An
     assert clerk.name == "黄敏" and clerk.employer_id == _one(app, Organisation, Organisation.name == NANNING).id
     with app.app_context():
         kinds = sorted(db.session.scalars(select(EnterpriseEntry.category).where(EnterpriseEntry.case_id == case_id)))
-        assert kinds == ["basic", "finance", "personnel", "personnel"]
+        assert kinds == ["basic", "finance", "personnel", "personnel", "qualification"]
         assert db.session.scalar(select(func.count(EnterpriseEntry.id)).where(
             EnterpriseEntry.case_id == case_id, EnterpriseEntry.status != "effective")) == 0
     record = _one(app, PerformanceRecord, PerformanceRecord.project_name == "南宁五象新区道路工程")
@@ -179,7 +182,7 @@ def test_refusals_at_start_and_withdrawal(as_user: Any, app: Any) -> None:
 def test_listed_with_its_start_form(as_user: Any) -> None:
     listed = {p["key"]: p for p in as_user("ent-nanning").get("/api/v1/procedures").json}
     form = listed["commitment_entry"]["start_form"]
-    assert form["required"] == ["sections"] and form["properties"]["sections"]["maxItems"] == 6
+    assert form["required"] == ["sections"] and form["properties"]["sections"]["maxItems"] == 7
 
 
 def test_the_dashboard_counts_reviews_of_originals(as_user: Any) -> None:

@@ -81,9 +81,10 @@ def test_approved_project_locks_its_pm_whom_the_unlock_procedure_then_releases(a
         roles = dict(db.session.execute(select(ProjectParticipant.role, ProjectParticipant.enterprise_id).where(
             ProjectParticipant.project_id == project.id)).all())
         assert set(roles) == {"construction", "supervision"}
-        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "national_platform.project",
-                                                                OutboxMessage.case_id == case_id))
+        message = db.session.scalar(select(OutboxMessage).where(
+            OutboxMessage.kind == "national_platform.project_approved", OutboxMessage.case_id == case_id))
         assert message.payload["project_code"] == project.code and len(message.payload["stages"]) == 2
+        assert message.payload["stages"][0] == {"name": "监督注册", "started_on": "2025-12-01"}
         project_id = project.id
     # every participating enterprise sees it in its in-progress list
     assert project_id in [p["id"] for p in ent.get("/api/v1/records/projects").json["items"]]

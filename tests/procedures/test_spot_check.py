@@ -166,7 +166,8 @@ def test_false_data_after_a_statement_is_criticised_deducted_recorded_and_report
         assert bad.kind == "bad" and bad.integrity_entry_id == entry.id and bad.reported_national
         report = db.session.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case_id,
                                                                OutboxMessage.kind == "national_platform.bad_behaviour"))
-        assert report.payload["enterprise_name"] == NANNING and report.payload["behaviour_id"] == bad.id
+        assert report.payload["enterprise_name"] == NANNING and report.payload["case_number"] == case["number"]
+        assert report.payload["deduction"] == 5 and report.target == "national_platform"
         assert integrity.score_at(ent_id) == Decimal("82.00")
     ledger = ent.get(f"/api/v1/records/enterprises/{ent_id}/integrity").json
     assert ledger["score"] == "82.00"
@@ -228,3 +229,25 @@ def test_the_dashboard_counts_spot_checks(app: Any, as_user: Any) -> None:
     table = as_user("supervisor").get("/api/v1/dashboard/open_cases").json
     rows = [r for r in table["rows"] if r["procedure"] == "spot_check"]
     assert sum(r["total"] for r in rows) == 1 and rows[0]["procedure_name"] == "事中事后抽查"
+
+
+def test_a_province_finding_that_is_not_serious_stays_out_of_the_national_report(app: Any, as_user: Any) -> None:
+    province, ent = as_user("province"), as_user("ent-nanning")
+    nanning = _org_id(app, NANNING)
+    drawn = _draw(province, sample_size=2, seed="p", exclude_months=0).json
+    case_id = next(c for c, i in zip(drawn["case_ids"], drawn["items"], strict=True) if i["enterprise_id"] == nanning)
+    act_ok(province, case_id, {"finding": "false_data", "findings": "社保缴费月数与社保证明不符",
+                               "evidence_files": [upload(province, case_id, "核查记录.pdf")]})
+    act_ok(ent, case_id, {"statement": "社保缴费记录由原单位转入，尚未合并"})
+    decision = province.task_for(case_id)
+    assert decision["title"] == "作出抽查处理决定（自治区）"
+    act_ok(province, case_id, {"decision": "confirm", "serious": False, "deduction": 2,
+                               "notice_text": "经核查，该企业录入的人员社保信息不实，予以通报批评。"})
+    with app.app_context():
+        notice = db.session.scalar(select(PublicNotice).where(PublicNotice.case_id == case_id))
+        assert notice.issuer == "广西壮族自治区住房和城乡建设厅"
+        assert db.session.scalar(select(BehaviourRecord.reported_national).where(
+            BehaviourRecord.source_case_id == case_id)) is False
+        assert db.session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.case_id == case_id, OutboxMessage.kind == "national_platform.bad_behaviour")) is None
+        assert integrity.score_at(nanning) == Decimal("85.00")

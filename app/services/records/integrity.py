@@ -17,6 +17,7 @@ from app.models import (
     Actor,
     BehaviourKind,
     BehaviourRecord,
+    Case,
     IntegrityEntry,
     LedgerSource,
     Organisation,
@@ -53,6 +54,10 @@ def score_at(enterprise_id: int, on: date | None = None) -> Decimal:
     return (Decimal(int(total or 0)) * CENTI).quantize(CENTI)
 
 
+def _case_number(case_id: int | None) -> str | None:
+    return db.session.scalar(select(Case.number).where(Case.id == case_id)) if case_id else None
+
+
 def _who(actor: Actor | None) -> tuple[int | None, str]:
     return (actor.id, actor.display_name) if actor is not None else (None, SYSTEM)
 
@@ -60,19 +65,22 @@ def _who(actor: Actor | None) -> tuple[int | None, str]:
 def add_entry(enterprise_id: int, points: Decimal | str | int, reason: str, source: str, *,
               actor: Actor | None = None, case_id: int | None = None, effective_on: date | None = None,
               corrects_entry_id: int | None = None) -> IntegrityEntry:
-    """Add one entry (never change one: a correction is a counter-entry) and queue the new score for the
-    trading platform."""
+    """Add one entry (never change one: a correction is a counter-entry) and queue it with the new score for the
+    trading platform (enterprises without a credit code are unknown there: nothing is queued)."""
     who_id, who = _who(actor)
     entry = IntegrityEntry(enterprise_id=enterprise_id, points_centi=to_centi(points), reason=reason[:500],
                            source=LedgerSource(source), source_case_id=case_id, effective_on=effective_on or today(),
                            corrects_entry_id=corrects_entry_id, recorded_by_id=who_id, recorded_by=who)
     db.session.add(entry)
     db.session.flush()
-    enqueue(TRADING_SCORE_KIND, {"enterprise_id": enterprise_id, "entry_id": entry.id,
-                                 "points": str(entry.points), "reason": entry.reason, "source": entry.source,
-                                 "effective_on": entry.effective_on.isoformat(),
-                                 "score": str(score_at(enterprise_id, entry.effective_on))},
-            f"integrity-entry-{entry.id}", case_id)
+    enterprise = db.session.get(Organisation, enterprise_id)
+    if enterprise is not None and enterprise.credit_code:  # the trading platform knows enterprises by credit code
+        enqueue(TRADING_SCORE_KIND, {
+            "credit_code": enterprise.credit_code, "entry_id": entry.id, "points": str(entry.points),
+            "score": str(score_at(enterprise_id, entry.effective_on)), "reason": entry.reason, "source": entry.source,
+            "effective_on": entry.effective_on.isoformat(), "recorded_by": entry.recorded_by,
+            "case_number": _case_number(case_id)}, f"integrity-entry-{entry.id}", case_id,
+            aggregate=f"enterprise:{enterprise_id}")
     return entry
 
 
@@ -97,9 +105,13 @@ def add_behaviour(enterprise_id: int, kind: str, title: str, source: str, *, des
                              recorded_by_id=who_id, recorded_by=who)
     db.session.add(record)
     db.session.flush()
-    enqueue(TRADING_BEHAVIOUR_KIND, {"enterprise_id": enterprise_id, "record_id": record.id, "kind": record.kind,
-                                     "title": record.title, "occurred_on": record.occurred_on.isoformat()},
-            f"behaviour-record-{record.id}", case_id)
+    enterprise = db.session.get(Organisation, enterprise_id)
+    if enterprise is not None and enterprise.credit_code:
+        enqueue(TRADING_BEHAVIOUR_KIND, {
+            "credit_code": enterprise.credit_code, "kind": record.kind, "title": record.title,
+            "description": (description or "")[:2000] or None, "decided_by": who[:100],
+            "decided_at": record.occurred_on.isoformat(), "valid_until": None, "case_number": _case_number(case_id)},
+            f"behaviour-record-{record.id}", case_id, aggregate=f"enterprise:{enterprise_id}")
     return record
 
 
