@@ -1,6 +1,6 @@
 """A completion acceptance (竣工验收) from the quality-and-safety supervision system starts a 竣工验收解锁
-case for the project's manager: the enterprise finds it prefilled and submits it without uploading the
-acceptance certificate; the city reviewer sees it in the inbox and approves; the lock is released. A
+case for the project's manager: the enterprise finds it prefilled and submits it with its stamped form and
+the acceptance certificate (the form asks for it whatever started the case); the city reviewer sees it in the inbox and approves; the lock is released. A
 second acceptance for the same project is attached to the open case instead of starting another."""
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def test_a_completion_acceptance_starts_an_unlock_case_the_city_decides(inbound_
     assert data["kind"] == "completion" and data["completion_acceptance"]["acceptance_number"] == "YS-2026-0089"
     without_form = {k: data[k] for k in ("kind", "lock_ids", "reason")}
     assert "application_files" in field_errors(act(ent, case["id"], without_form))  # its own stamped form
-    act_ok(ent, case["id"], {**without_form, "application_files": [upload(ent, case["id"], "解锁申请表.pdf")]})
+    act_ok(ent, case["id"], {**without_form, "application_files": [upload(ent, case["id"], "解锁申请表.pdf")],
+                             "completion_files": [upload(ent, case["id"], "竣工验收合格意见书.pdf")]})
     review = city.task_for(case["id"])
     assert review is not None and review["title"] == "审核解锁申请"
     reviewed = city.case(case["id"])["data"]["completion_acceptance"]

@@ -17,6 +17,7 @@ from freezegun import freeze_time
 from app.db import utcnow
 from app.integrations.exchange.standin import ExchangeStandIn
 from app.jobs.exchange import dispatch_outbox
+from tests.conftest import TEST_DATA_KEY
 from tests.exchange.conftest import messages, point_at, queue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def dispatcher_process(database_url: str, server: ExchangeStandIn, tmp_path: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "GJY_WORKER": "off",
+           "GJY_DATA_KEY": TEST_DATA_KEY,
            "UPLOAD_DIR": str(tmp_path / "uploads"), "GJY_EXCHANGE_NATIONAL_PLATFORM_URL": server.url,
            "GJY_EXCHANGE_NATIONAL_PLATFORM_TIMEOUT": "30", "GJY_EXCHANGE_LEASE_SECONDS": "60"}
     env.pop("GJY_DEMO", None)
