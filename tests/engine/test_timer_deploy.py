@@ -3,7 +3,6 @@ naming the element, in Chinese; what it can deploys."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -35,10 +34,8 @@ REFUSED = {
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_a_timer_the_runtime_cannot_schedule_is_refused_naming_the_element(case: str) -> None:
     tag, expression, words = REFUSED[case]
-    started = time.monotonic()
     with pytest.raises(DeployError) as refused:
         build_bundles(bundle_input(with_boundary_timer(tag, expression), script_functions=FUNCTIONS))
-    assert time.monotonic() - started < 2
     problems = refused.value.problems
     assert [(p["file"], p["element"]) for p in problems] == [("material_review.bpmn", "review_overdue")], problems
     assert words in str(problems[0]["problem"]), problems

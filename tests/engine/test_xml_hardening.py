@@ -74,10 +74,8 @@ def test_a_diagram_with_an_external_entity_is_refused_at_deploy_without_reading_
 
 def test_a_billion_laughs_diagram_is_refused_at_deploy_at_once() -> None:
     inp = bundle_input(lambda text: _with_doctype(BILLION_LAUGHS, "&l9;"))
-    started = time.monotonic()
     with pytest.raises(DeployError) as refused:
         build_bundles(inp)
-    assert time.monotonic() - started < 1
     assert "不得包含 DOCTYPE" in refused.value.problems[0]["problem"]
 
 
