@@ -2,7 +2,6 @@
 case shows 异常), fast, and the request goes on instead of hanging or failing with a server error."""
 from __future__ import annotations
 
-
 import pytest
 
 from app.engine import Engine
