@@ -1,7 +1,8 @@
 """A completion acceptance (竣工验收) from the quality-and-safety supervision system starts a 竣工验收解锁
-case for the project's manager: the enterprise finds it prefilled and submits it with its stamped form and
-the acceptance certificate (the form asks for it whatever started the case); the city reviewer sees it in the inbox and approves; the lock is released. A
-second acceptance for the same project is attached to the open case instead of starting another."""
+case for the project's manager: the enterprise finds it prefilled and submits it with its stamped form and the
+acceptance certificate (the form asks for it whatever started the case); the city reviewer sees it in the inbox
+and approves; the lock is released. A second acceptance for the same project is attached to the open case
+instead of starting another."""
 from __future__ import annotations
 
 from typing import Any
