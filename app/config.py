@@ -128,6 +128,19 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "VERIFIER_URL": os.environ.get("GJY_VERIFIER_URL", ""),
         "VERIFIER_TOKEN": os.environ.get("GJY_VERIFIER_TOKEN", ""),
         "VERIFIER_TIMEOUT": float(os.environ.get("GJY_VERIFIER_TIMEOUT", "10")),
+        # Data exchange (docs/operations.md): per system GJY_EXCHANGE_<SYSTEM>_URL, _KEY, _INBOUND_KEY,
+        # _TIMEOUT, kept here without the prefix (NATIONAL_PLATFORM_URL ...); in demo mode a system without
+        # a URL is served by a stand-in on 127.0.0.1 (app.integrations.exchange.standin).
+        "EXCHANGE_SETTINGS": {name.removeprefix("GJY_EXCHANGE_"): value for name, value in os.environ.items()
+                              if name.startswith("GJY_EXCHANGE_")},
+        # Delivery: attempts before a message is dead-lettered, the backoff (seconds, doubled each attempt,
+        # with jitter, capped), how long a claimed message is a worker's before another may take it over.
+        "EXCHANGE_MAX_ATTEMPTS": int(os.environ.get("GJY_EXCHANGE_MAX_ATTEMPTS", "10")),
+        "EXCHANGE_BACKOFF_SECONDS": float(os.environ.get("GJY_EXCHANGE_BACKOFF_SECONDS", "5")),
+        "EXCHANGE_BACKOFF_CAP_SECONDS": float(os.environ.get("GJY_EXCHANGE_BACKOFF_CAP_SECONDS", "3600")),
+        "EXCHANGE_LEASE_SECONDS": float(os.environ.get("GJY_EXCHANGE_LEASE_SECONDS", "60")),
+        # Inbound: a signed request older or newer than this many seconds is refused (replay window).
+        "EXCHANGE_REPLAY_WINDOW_SECONDS": int(os.environ.get("GJY_EXCHANGE_REPLAY_WINDOW_SECONDS", "300")),
         "JSON_AS_ASCII": False,
     }
 

@@ -10,15 +10,21 @@ from app.web import (
     dashboard,
     documents,
     errors,
+    exchange,
     home,
     i18n,
     inbox,
+    integrity,
     notifications,
     operators,
     presenters,
     registration,
     tasks,
     tokens,
+    workspace,
+    workspace_drafts,
+    workspace_forms,
+    workspace_versions,
 )
 
 
@@ -38,5 +44,11 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(operators.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(exchange.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(integrity.bp)
+    app.register_blueprint(workspace.bp)
+    app.register_blueprint(workspace_drafts.bp)
+    app.register_blueprint(workspace_forms.bp)
+    app.register_blueprint(workspace_versions.bp)

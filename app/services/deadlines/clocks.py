@@ -141,6 +141,7 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
                           excluded_seconds=0, provisional=False, statutory_overdue=False)
         if case.id is None:  # a case not written yet: its clock is written after it
             clock.case = case
+            db.session.add(clock)  # (the relationship alone does not add it: the row would be lost)
         else:  # (not through case.clock: setting it would first read what it replaces)
             clock.case_id = case.id
             db.session.add(clock)

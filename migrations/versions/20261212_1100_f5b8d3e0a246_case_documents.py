@@ -3,8 +3,8 @@ per year, issuer and kind (the series count in case_number_counters), with a ver
 state, and the PDF once rendered
 
 Revision ID: f5b8d3e0a246
-Revises: e4a7c2d91b35
-Create Date: 2026-12-12 09:30:00
+Revises: e5a1c7d9b3f2
+Create Date: 2026-12-12 11:00:00
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f5b8d3e0a246'
-down_revision = 'e4a7c2d91b35'
+down_revision = 'e5a1c7d9b3f2'
 branch_labels = None
 depends_on = None
 

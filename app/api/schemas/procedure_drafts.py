@@ -1,0 +1,41 @@
+"""Drafts of procedures: the list, one draft with its files, create, save, check and deploy."""
+from marshmallow import Schema, fields, validate
+
+from app.api.schemas.procedures import FILES, MAX_VERSION
+
+
+class DraftSchema(Schema):
+    id = fields.Integer()
+    procedure_key = fields.String()
+    title = fields.String()
+    base_version = fields.Integer(allow_none=True, metadata={"description": "the version it was made from"})
+    author = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    updated_by = fields.String()
+    revision = fields.Integer(metadata={"description": "send it back with a save: a newer save answers 409"})
+
+
+class DraftFilesSchema(DraftSchema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": FILES})
+
+
+class DraftCreateSchema(Schema):
+    from_version = fields.Integer(load_default=None, allow_none=True,
+                                  validate=validate.Range(min=1, max=MAX_VERSION),
+                                  metadata={"description": "default: the current version; a new key: a new procedure"})
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100),
+                         metadata={"description": "a new procedure's name"})
+
+
+class DraftSaveSchema(Schema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True,
+                        metadata={"description": FILES + " Replaces all of the draft's files."})
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    revision = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
+                              metadata={"description": "the revision the caller loaded"})
+
+
+class DraftDeploySchema(Schema):
+    note = fields.String(load_default=None, allow_none=True, metadata={"description": "the change note (required)"})

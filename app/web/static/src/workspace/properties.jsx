@@ -1,0 +1,370 @@
+// Our extension properties in bpmn-js-properties-panel: the procedure (process / pool), lanes (role and scope,
+// kept in the draft's lane map, not in the XML), user tasks, service tasks (handler), sequence flows (conditions
+// built from the forms' fields, default flow). Everything is written as spiffworkflow:properties through
+// modeling commands, so undo works and the analyst never edits XML.
+import { TextFieldEntry, SelectEntry, CheckboxEntry, TextAreaEntry,
+  isTextFieldEntryEdited, isSelectEntryEdited, isCheckboxEntryEdited, isTextAreaEntryEdited } from "@bpmn-io/properties-panel";
+import { useService } from "bpmn-js-properties-panel";
+import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
+import { t } from "./i18n";
+
+// -- spiffworkflow:properties -------------------------------------------------------------------------------
+
+function extensionValues(bo) {
+  return (bo.extensionElements && bo.extensionElements.values) || [];
+}
+
+function propertiesOf(bo) {
+  return extensionValues(bo).find((v) => is(v, "spiffworkflow:Properties"));
+}
+
+export function getProperty(bo, name) {
+  const container = propertiesOf(bo);
+  const found = container && (container.values || []).find((p) => p.name === name);
+  return found ? found.value || "" : "";
+}
+
+function ensureExtensionElements(element, bo, modeling, bpmnFactory) {
+  if (!bo.extensionElements) {
+    const ext = bpmnFactory.create("bpmn:ExtensionElements", { values: [] });
+    ext.$parent = bo;
+    modeling.updateModdleProperties(element, bo, { extensionElements: ext });
+  }
+  return bo.extensionElements;
+}
+
+export function setProperty(element, bo, name, value, modeling, bpmnFactory) {
+  const text = (value || "").trim();
+  let container = propertiesOf(bo);
+  if (!container) {
+    if (!text) { return; }
+    const ext = ensureExtensionElements(element, bo, modeling, bpmnFactory);
+    container = bpmnFactory.create("spiffworkflow:Properties", { values: [] });
+    container.$parent = ext;
+    modeling.updateModdleProperties(element, ext, { values: [...ext.values, container] });
+  }
+  const values = container.values || [];
+  const found = values.find((p) => p.name === name);
+  if (!text) {
+    if (found) { modeling.updateModdleProperties(element, container, { values: values.filter((p) => p !== found) }); }
+  } else if (found) {
+    modeling.updateModdleProperties(element, found, { value: text });
+  } else {
+    const property = bpmnFactory.create("spiffworkflow:Property", { name, value: text });
+    property.$parent = container;
+    modeling.updateModdleProperties(element, container, { values: [...values, property] });
+  }
+}
+
+// -- entries ---------------------------------------------------------------------------------------------------
+
+function options(values, empty) {
+  const list = values.map((v) => (typeof v === "string" ? { value: v, label: v } : v));
+  return empty === false ? list : [{ value: "", label: t("（无）", "(none)") }, ...list];
+}
+
+function PropertyText(props) {
+  const { element, id, name, label, description, target } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const debounce = useService("debounceInput");
+  const bo = target || getBusinessObject(element);
+  return TextFieldEntry({ element, id, label, description, debounce,
+    getValue: () => getProperty(bo, name),
+    setValue: (value) => setProperty(element, bo, name, value, modeling, bpmnFactory) });
+}
+
+function PropertySelect(props) {
+  const { element, id, name, label, description, choices, target } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const bo = target || getBusinessObject(element);
+  const current = getProperty(bo, name);
+  const list = choices().slice();
+  if (current && !list.some((o) => (o.value || o) === current)) { list.push({ value: current, label: current + t("（未知）", " (unknown)") }); }
+  return SelectEntry({ element, id, label, description,
+    getValue: () => getProperty(bo, name),
+    setValue: (value) => setProperty(element, bo, name, value, modeling, bpmnFactory),
+    getOptions: () => options(list) });
+}
+
+function PropertyCheckbox(props) {
+  const { element, id, name, label, description } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const bo = getBusinessObject(element);
+  return CheckboxEntry({ element, id, label, description,
+    getValue: () => getProperty(bo, name) === "true",
+    setValue: (value) => setProperty(element, bo, name, value ? "true" : "", modeling, bpmnFactory) });
+}
+
+function entry(element, id, component, extra) {
+  return { id, element, component: (p) => component({ ...p, ...extra, id }), isEdited: extra.edited || isTextFieldEntryEdited };
+}
+
+function text(element, name, label, description, target) {
+  return entry(element, "gjy-" + name, PropertyText, { name, label, description, target });
+}
+
+function select(element, name, label, choices, description, target) {
+  return entry(element, "gjy-" + name, PropertySelect, { name, label, choices, description, target, edited: isSelectEntryEdited });
+}
+
+function checkbox(element, name, label, description) {
+  return entry(element, "gjy-" + name, PropertyCheckbox, { name, label, description, edited: isCheckboxEntryEdited });
+}
+
+// -- the groups -----------------------------------------------------------------------------------------------
+
+function processOf(element) {
+  const bo = getBusinessObject(element);
+  if (is(bo, "bpmn:Participant")) { return bo.processRef; }
+  if (is(bo, "bpmn:Process")) { return bo; }
+  return null;
+}
+
+function userTaskIds(element, data) {
+  const registry = data.elementRegistry;
+  return registry.filter((e) => is(e, "bpmn:UserTask") && e.id !== element.id)
+    .map((e) => ({ value: e.id, label: (getBusinessObject(e).name || e.id) + " (" + e.id + ")" }));
+}
+
+function processGroup(element, data) {
+  const process = processOf(element);
+  const forms = () => Object.keys(data.forms);
+  const handlers = () => data.handlers;
+  return { id: "gjy-procedure", label: t("事项属性", "Procedure"), entries: [
+    text(element, "casePrefix", t("办件编号前缀", "Case prefix"), t("1–6 个大写字母，如 JS", "1–6 capital letters, e.g. JS"), process),
+    text(element, "startRoles", t("可发起的角色", "Start roles"), t("逗号分隔，如 enterprise；空：任何登录用户", "comma-separated, e.g. enterprise; empty: anyone"), process),
+    select(element, "startForm", t("发起表单", "Start form"), forms, null, process),
+    select(element, "startHandler", t("发起时处理程序", "Start handler"), handlers, null, process),
+    select(element, "withdrawHandler", t("撤回前处理程序", "Withdraw handler"), handlers, null, process),
+    text(element, "statutoryLimit", t("法定时限", "Statutory limit"), t("如 3 working days", "e.g. 3 working days"), process),
+    text(element, "committedLimit", t("承诺时限", "Committed limit"), t("如 5 working days", "e.g. 5 working days"), process),
+    text(element, "warningShare", t("预警比例", "Warning share"), t("如 0.8（默认 0.9）", "e.g. 0.8 (default 0.9)"), process),
+    select(element, "supplementClock", t("补正后时钟", "Clock after 补正"),
+      () => [{ value: "resume", label: t("继续计时（resume）", "resume") }, { value: "restart", label: t("重新计时（restart）", "restart") }], null, process),
+  ] };
+}
+
+function LaneSelect(props) {
+  const { element, id, label, field, choices, data } = props;
+  const bo = getBusinessObject(element);
+  const eventBus = useService("eventBus");
+  return SelectEntry({ element, id, label,
+    getValue: () => ((data.lanes[bo.name || ""] || {})[field] || ""),
+    setValue: (value) => {
+      const name = bo.name || "";
+      if (!name) { return; }
+      const rule = { ...(data.lanes[name] || {}) };
+      if (value) { rule[field] = value; } else { delete rule[field]; }
+      data.lanes[name] = rule;
+      eventBus.fire("gjy.lanes.changed", { lane: name });
+      eventBus.fire("elements.changed", { elements: [element] });
+    },
+    getOptions: () => options(choices) });
+}
+
+function laneGroup(element, data) {
+  const scopes = [
+    { value: "applicant", label: t("申请人本单位（applicant）", "applicant's organisation") },
+    { value: "case_city", label: t("办件所在市（case_city）", "the case's city") },
+    { value: "case_region", label: t("办件所在地区（case_region）", "the case's region") },
+    { value: "province", label: t("自治区（province）", "the province") }];
+  return { id: "gjy-lane", label: t("泳道 → 角色与辖区", "Lane → role and region"), entries: [
+    { id: "gjy-lane-role", element, isEdited: isSelectEntryEdited,
+      component: (p) => LaneSelect({ ...p, id: "gjy-lane-role", label: t("角色（按泳道名称）", "Role (by lane name)"), field: "role", choices: data.roles, data }) },
+    { id: "gjy-lane-scope", element, isEdited: isSelectEntryEdited,
+      component: (p) => LaneSelect({ ...p, id: "gjy-lane-scope", label: t("辖区规则", "Region rule"), field: "scope", choices: scopes, data }) },
+  ] };
+}
+
+function userTaskGroup(element, data) {
+  const others = () => userTaskIds(element, data);
+  return { id: "gjy-user-task", label: t("办理步骤", "User task"), entries: [
+    select(element, "formKey", t("表单", "Form"), () => Object.keys(data.forms)),
+    select(element, "validator", t("表单校验程序", "Validator"), () => data.validators),
+    text(element, "dueIn", t("办理时限", "Deadline"), t("如 3 working days、5 calendar days、PT4H", "e.g. 3 working days, 5 calendar days, PT4H")),
+    text(element, "warnAt", t("预警比例", "Warning share")),
+    checkbox(element, "clockExcluded", t("不计入办件时限（如实地核查）", "Excluded from the case clock")),
+    select(element, "notSameAs", t("不得由以下步骤的办理人办理（四眼原则）", "Not the person who did (four eyes)"), others),
+    select(element, "sameAs", t("由以下步骤的办理人办理", "Same person as"), others),
+    checkbox(element, "notifyApplicant", t("本步骤开始时通知申请人", "Notify the applicant at this step")),
+  ] };
+}
+
+function operatorOf(bo) {
+  return extensionValues(bo).find((v) => is(v, "spiffworkflow:ServiceTaskOperator"));
+}
+
+function HandlerSelect(props) {
+  const { element, id, data } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const bo = getBusinessObject(element);
+  return SelectEntry({ element, id, label: t("处理程序", "Handler"),
+    getValue: () => ((operatorOf(bo) || {}).id || ""),
+    setValue: (value) => {
+      let operator = operatorOf(bo);
+      if (!operator) {
+        const ext = ensureExtensionElements(element, bo, modeling, bpmnFactory);
+        operator = bpmnFactory.create("spiffworkflow:ServiceTaskOperator", { id: value });
+        operator.$parent = ext;
+        modeling.updateModdleProperties(element, ext, { values: [...ext.values, operator] });
+      } else {
+        modeling.updateModdleProperties(element, operator, { id: value });
+      }
+    },
+    getOptions: () => options(data.handlers) });
+}
+
+function ResultVariable(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const debounce = useService("debounceInput");
+  const bo = getBusinessObject(element);
+  return TextFieldEntry({ element, id, label: t("结果变量", "Result variable"), debounce,
+    getValue: () => ((operatorOf(bo) || {}).resultVariable || ""),
+    setValue: (value) => { const op = operatorOf(bo); if (op) { modeling.updateModdleProperties(element, op, { resultVariable: value || undefined }); } } });
+}
+
+function Parameters(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const debounce = useService("debounceInput");
+  const bo = getBusinessObject(element);
+  const current = () => {
+    const op = operatorOf(bo);
+    return ((op && op.parameterList && op.parameterList.parameters) || []).map((p) => p.id + " = " + (p.value || "")).join("\n");
+  };
+  return TextAreaEntry({ element, id, debounce, rows: 3, label: t("参数（每行：名称 = 表达式）", "Parameters (one a line: name = expression)"),
+    getValue: current,
+    setValue: (value) => {
+      const op = operatorOf(bo);
+      if (!op) { return; }
+      const old = (op.parameterList && op.parameterList.parameters) || [];
+      const list = bpmnFactory.create("spiffworkflow:Parameters", { parameters: [] });
+      list.$parent = op;
+      (value || "").split("\n").map((l) => l.trim()).filter(Boolean).forEach((line) => {
+        const at = line.indexOf("=");
+        if (at < 1) { return; }
+        const name = line.slice(0, at).trim();
+        const before = old.find((p) => p.id === name);
+        const param = bpmnFactory.create("spiffworkflow:Parameter", { id: name, type: before ? before.type : "str", value: line.slice(at + 1).trim() });
+        param.$parent = list;
+        list.parameters.push(param);
+      });
+      modeling.updateModdleProperties(element, op, { parameterList: list });
+    } });
+}
+
+function serviceTaskGroup(element, data) {
+  return { id: "gjy-service-task", label: t("自动处理", "Service task"), entries: [
+    { id: "gjy-handler", element, isEdited: isSelectEntryEdited, component: (p) => HandlerSelect({ ...p, id: "gjy-handler", data }) },
+    { id: "gjy-result", element, isEdited: isTextFieldEntryEdited, component: (p) => ResultVariable({ ...p, id: "gjy-result" }) },
+    { id: "gjy-parameters", element, isEdited: isTextAreaEntryEdited, component: (p) => Parameters({ ...p, id: "gjy-parameters" }) },
+  ] };
+}
+
+// -- conditions on sequence flows --------------------------------------------------------------------------------
+
+const SIMPLE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*==\s*"([^"]*)"\s*$/;
+
+function conditionOf(bo) {
+  return (bo.conditionExpression && bo.conditionExpression.body) || "";
+}
+
+function setCondition(element, body, modeling, bpmnFactory) {
+  const text = (body || "").trim();
+  modeling.updateProperties(element, { conditionExpression: text ?
+    bpmnFactory.create("bpmn:FormalExpression", { body: text }) : undefined });
+}
+
+function ConditionField(props) {
+  const { element, id, data } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const bo = getBusinessObject(element);
+  return SelectEntry({ element, id, label: t("条件字段（表单字段）", "Condition field (form field)"),
+    getValue: () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[1] : ""; },
+    setValue: (value) => {
+      const m = SIMPLE.exec(conditionOf(bo));
+      setCondition(element, value ? value + ' == "' + (m ? m[2] : "") + '"' : "", modeling, bpmnFactory);
+    },
+    getOptions: () => options(data.fields()) });
+}
+
+function ConditionValue(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const debounce = useService("debounceInput");
+  const bo = getBusinessObject(element);
+  return TextFieldEntry({ element, id, debounce, label: t("等于", "Equals"),
+    getValue: () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[2] : ""; },
+    setValue: (value) => {
+      const m = SIMPLE.exec(conditionOf(bo));
+      if (m) { setCondition(element, m[1] + ' == "' + (value || "").replace(/"/g, "") + '"', modeling, bpmnFactory); }
+    } });
+}
+
+function ConditionExpression(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const debounce = useService("debounceInput");
+  const bo = getBusinessObject(element);
+  return TextFieldEntry({ element, id, debounce, label: t("条件表达式", "Condition expression"),
+    description: t("如 decision == \"approve\"；可由上面两项生成", "e.g. decision == \"approve\"; or built above"),
+    getValue: () => conditionOf(bo),
+    setValue: (value) => setCondition(element, value, modeling, bpmnFactory) });
+}
+
+function DefaultFlow(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const bo = getBusinessObject(element);
+  const source = element.source;
+  return CheckboxEntry({ element, id, label: t("默认路径（其他条件都不满足时）", "Default flow (when no condition holds)"),
+    getValue: () => !!(source && getBusinessObject(source).default === bo),
+    setValue: (value) => { modeling.updateProperties(source, { default: value ? bo : undefined }); } });
+}
+
+function flowGroup(element, data) {
+  const source = element.source && getBusinessObject(element.source);
+  const entries = [
+    { id: "gjy-condition-field", element, isEdited: isSelectEntryEdited, component: (p) => ConditionField({ ...p, id: "gjy-condition-field", data }) },
+    { id: "gjy-condition-value", element, isEdited: isTextFieldEntryEdited, component: (p) => ConditionValue({ ...p, id: "gjy-condition-value" }) },
+    { id: "gjy-condition", element, isEdited: isTextFieldEntryEdited, component: (p) => ConditionExpression({ ...p, id: "gjy-condition" }) },
+  ];
+  if (source && (is(source, "bpmn:ExclusiveGateway") || is(source, "bpmn:InclusiveGateway"))) {
+    entries.push({ id: "gjy-default-flow", element, isEdited: isCheckboxEntryEdited, component: (p) => DefaultFlow({ ...p, id: "gjy-default-flow" }) });
+  }
+  return { id: "gjy-flow", label: t("流转条件", "Condition"), entries };
+}
+
+// -- the provider ---------------------------------------------------------------------------------------------------
+
+export default function GjyPropertiesProvider(propertiesPanel, elementRegistry, config) {
+  const data = config || {};
+  data.elementRegistry = elementRegistry;
+  data.fields = () => {
+    const seen = new Set();
+    Object.keys(data.forms).forEach((k) => data.forms[k].forEach((f) => seen.add(f)));
+    return Array.from(seen).sort();
+  };
+  this.getGroups = function (element) {
+    return function (groups) {
+      const kept = groups.filter((g) => ["general", "documentation"].includes(g.id));
+      if (processOf(element)) { kept.push(processGroup(element, data)); }
+      if (is(element, "bpmn:Lane")) { kept.push(laneGroup(element, data)); }
+      if (is(element, "bpmn:UserTask")) { kept.push(userTaskGroup(element, data)); }
+      if (is(element, "bpmn:ServiceTask")) { kept.push(serviceTaskGroup(element, data)); }
+      if (is(element, "bpmn:SequenceFlow")) { kept.push(flowGroup(element, data)); }
+      return kept;
+    };
+  };
+  propertiesPanel.registerProvider(500, this);
+}
+GjyPropertiesProvider.$inject = ["propertiesPanel", "elementRegistry", "config.gjy"];

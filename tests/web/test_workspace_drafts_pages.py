@@ -1,0 +1,102 @@
+"""Draft pages of the workspace: create from a version, save the modeler's files (JSON, CSRF), the deploy checks
+as one list naming file and element, deploy with a required note, delete; analysts and admins only."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+UNLOCK = "/workspace/personnel_unlock"
+BPMN = "bpmn/personnel_unlock.bpmn"
+
+
+def _create(user: Any) -> tuple[str, dict[str, Any]]:
+    response = user.post(f"{UNLOCK}/drafts", {"version": "1", "title": "审核改名"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    path = response.headers["Location"]
+    assert re.search(r"/workspace/personnel_unlock/drafts/\d+$", path)
+    page = user.html(path)
+    return path, json.loads(page.split('id="modeler-data">')[1].split("</script>")[0])
+
+
+def _save(user: Any, path: str, files: dict[str, str | None], revision: int | None = None) -> Any:
+    return user.client.post(f"{path}/files", json={"files": files, "revision": revision},
+                            headers={"X-CSRFToken": user.token})
+
+
+def test_the_draft_page_carries_what_the_modeler_needs(web: Any) -> None:
+    analyst = web("analyst")
+    path, data = _create(analyst)
+    assert data["file"] == BPMN and 'id="personnel_unlock"' in data["xml"]
+    assert data["lanes"]["市级住建部门"] == {"role": "city_reviewer", "scope": "case_city"}
+    assert "decision" in data["forms"]["unlock_review"] and "unlock.release_locks" in data["handlers"]
+    assert "city_reviewer" in data["roles"] and data["revision"] == 1
+    assert "审核改名" in analyst.html(UNLOCK)  # listed among the procedure's drafts
+
+
+def test_saving_needs_the_csrf_token_and_the_current_revision(web: Any) -> None:
+    analyst = web("analyst")
+    path, data = _create(analyst)
+    xml = data["xml"].replace('name="审核解锁申请"', 'name="审核"')
+    no_token = analyst.client.post(f"{path}/files", json={"files": {BPMN: xml}})
+    assert no_token.status_code == 400
+    saved = _save(analyst, path, {BPMN: xml}, 1)
+    assert saved.status_code == 200 and saved.json["revision"] == 2
+    stale = _save(analyst, path, {BPMN: data["xml"]}, 1)
+    assert stale.status_code == 409 and stale.json["code"] == "draft_stale"
+    again = json.loads(analyst.html(path).split('id="modeler-data">')[1].split("</script>")[0])
+    assert 'name="审核"' in again["xml"] and again["revision"] == 2
+
+
+def test_the_checks_name_file_and_element_and_a_refused_deploy_lists_them(web: Any) -> None:
+    analyst = web("analyst")
+    path, data = _create(analyst)
+    assert analyst.client.post(f"{path}/check", headers={"X-CSRFToken": analyst.token}).json == {"problems": []}
+    _save(analyst, path, {BPMN: data["xml"].replace('decision == "approve"', 'lead_decison == "approve"')})
+    problems = analyst.client.post(f"{path}/check", headers={"X-CSRFToken": analyst.token}).json["problems"]
+    assert problems[0]["file"] == BPMN and "lead_decison" in problems[0]["problem"]
+    refused = analyst.post(f"{path}/deploy", {"note": "有错"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-source="server"' in page and "lead_decison" in page
+    assert '<strong data-testid="current-version">1</strong>' in analyst.html(UNLOCK)
+
+
+def test_a_draft_deploys_with_a_note_as_the_next_version(web: Any) -> None:
+    analyst = web("analyst")
+    path, data = _create(analyst)
+    _save(analyst, path, {BPMN: data["xml"].replace('name="审核解锁申请"', 'name="审核（新版）"')})
+    no_note = analyst.post(f"{path}/deploy", {"note": ""}, follow_redirects=True)
+    assert "请填写变更说明" in no_note.get_data(as_text=True)
+    done = analyst.post(f"{path}/deploy", {"note": "审核步骤改名"}, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "已部署为版本 2" in page and '<strong data-testid="current-version">2</strong>' in page
+    assert "审核步骤改名" in page and analyst.get(path).status_code == 404
+
+
+def test_a_new_procedure_starts_as_a_draft_from_the_index(web: Any) -> None:
+    analyst = web("analyst")
+    response = analyst.post("/workspace/site_inspection/drafts", {"name": "现场检查申请"})
+    assert response.status_code == 302
+    assert "现场检查申请" in analyst.html("/workspace")
+    bad = analyst.post("/workspace/X/drafts", {"name": "x"}, follow_redirects=True)
+    assert "事项编码须为" in bad.get_data(as_text=True)
+
+
+def test_a_draft_is_deleted(web: Any) -> None:
+    analyst = web("analyst")
+    path, _data = _create(analyst)
+    assert analyst.post(f"{path}/delete").status_code == 302
+    assert analyst.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("username", ["ent-nanning", "city-nanning"])
+def test_other_roles_are_refused(web: Any, username: str) -> None:
+    path, _data = _create(web("analyst"))
+    user = web(username)
+    assert user.get(path).status_code == 403
+    assert user.post(f"{UNLOCK}/drafts", {"version": "1"}).status_code == 403
+    assert _save(user, path, {BPMN: "<x/>"}).status_code == 403
+    assert user.post(f"{path}/deploy", {"note": "x"}).status_code == 403
+    assert user.post(f"{path}/delete").status_code == 403

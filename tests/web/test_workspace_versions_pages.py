@@ -1,0 +1,56 @@
+"""The diff and migration pages of the workspace: what changed between two versions (files, elements, form
+fields), a dry run listing every open case with can / cannot and why, then the move of the chosen cases."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.web.test_workspace_pages import UNLOCK, _second_version
+
+
+@pytest.fixture
+def two_versions(app: Flask, as_user: Any) -> int:
+    """A case started on version 1, then version 2 deployed (the review form gets an optional field)."""
+    started = as_user("ent-nanning").start(UNLOCK)
+    assert started.status_code == 201, started.json
+    _second_version(app)
+    return int(started.json["id"])
+
+
+def test_the_diff_lists_the_changed_form_fields_and_carries_both_diagrams(web: Any, two_versions: int) -> None:
+    page = web("analyst").html(f"/workspace/{UNLOCK}/diff?old=1&new=2")
+    row = page.split('data-file="forms/unlock_review.json"')[1].split("</tr>")[0]
+    assert 'data-status="changed"' in row and "memo" in row.split('data-kind="added"')[1].split("</td>")[0]
+    data = json.loads(page.split('id="diff-data">')[1].split("</script>")[0])
+    assert f'id="{UNLOCK}"' in data["old"] and f'id="{UNLOCK}"' in data["new"]
+    assert 'data-file="bpmn/personnel_unlock.bpmn"' not in page  # the diagram did not change
+
+
+def test_a_dry_run_lists_the_open_case_then_it_moves(web: Any, two_versions: int, as_user: Any) -> None:
+    analyst = web("analyst")
+    path = f"/workspace/{UNLOCK}/migration"
+    assert "版本 1（办理中 1 件）" in analyst.html(path)
+    dry = analyst.post(path, {"from_version": "1", "to_version": "2", "action": "dry_run"})
+    page = dry.get_data(as_text=True)
+    assert f'data-case-id="{two_versions}" data-can-migrate="1"' in page and "迁移所选办件" in page
+    assert as_user("ent-nanning").case(two_versions)["procedure_version"] == 1
+    done = analyst.post(path, {"from_version": "1", "to_version": "2", "action": "migrate",
+                               "case_id": str(two_versions)})
+    assert f'data-case-id="{two_versions}" data-migrated="1"' in done.get_data(as_text=True)
+    assert as_user("ent-nanning").case(two_versions)["procedure_version"] == 2
+
+
+def test_the_same_version_is_refused_with_a_message(web: Any, two_versions: int) -> None:
+    page = web("analyst").post(f"/workspace/{UNLOCK}/migration",
+                               {"from_version": "2", "to_version": "2", "action": "dry_run"})
+    assert "源版本与目标版本相同" in page.get_data(as_text=True)
+
+
+def test_other_roles_are_refused(web: Any) -> None:
+    city = web("city-nanning")
+    assert city.get(f"/workspace/{UNLOCK}/diff").status_code == 403
+    assert city.get(f"/workspace/{UNLOCK}/migration").status_code == 403
+    assert city.post(f"/workspace/{UNLOCK}/migration", {"from_version": "1", "to_version": "1"}).status_code == 403
