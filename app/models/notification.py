@@ -49,7 +49,8 @@ class NotificationDelivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20))  # sms | email
-    address: Mapped[str] = mapped_column(String(254))  # the phone or the e-mail address at the time
+    # The phone or address masked, for the record; the delivery sends to the user's own (users.phone/.email).
+    address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text)
     # pending -> sending (claimed by a worker) -> sent | pending again (retried later) | failed (given up)

@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.extensions import db
+from app.integrations.mail import mask_address
+from app.log_masking import mask_text
 from app.models import Case, CaseStatus, Notification, NotificationDelivery, ProjectLock, Task, TaskStatus, User
 from app.services.deadlines.calendar import business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
@@ -209,7 +211,8 @@ def _compose(case: Case, task: Task, kind: str, decision: Decision | None,
 
 
 def _queue(created: list[Notification], subject: str, text: str, sms: str) -> None:
-    """An SMS and an e-mail for each new notification whose user has a phone / an address."""
+    """An SMS and an e-mail for each new notification whose user has a phone / an address (kept masked here:
+    the delivery reads the user's own, encrypted where users' phones are, when it sends)."""
     if not created:
         return
     db.session.flush()  # the notifications' ids
@@ -218,9 +221,10 @@ def _queue(created: list[Notification], subject: str, text: str, sms: str) -> No
         row.delivery_status = PER_CHANNEL
         user = users[row.user_id]
         if user.phone:
-            db.session.add(NotificationDelivery(notification_id=row.id, channel="sms", address=user.phone,
+            db.session.add(NotificationDelivery(notification_id=row.id, channel="sms", address=mask_text(user.phone),
                                                 subject="", text=sms))
         if user.email:
-            db.session.add(NotificationDelivery(notification_id=row.id, channel="email", address=user.email,
+            db.session.add(NotificationDelivery(notification_id=row.id, channel="email",
+                                                address=mask_address(user.email),
                                                 subject=f"【桂建云】{subject}",
                                                 text=text + "\n\n（本邮件由系统自动发送，请勿回复。）"))

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 
 from app.db import rowcount, utcnow
 from app.extensions import db
-from app.models import NotificationDelivery
+from app.models import Notification, NotificationDelivery, User
 
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)
@@ -44,7 +44,8 @@ def due_deliveries(limit: int = 100, now: datetime | None = None) -> list[int]:
 
 def claim_channel_delivery(delivery_id: int, now: datetime | None = None) -> ChannelClaim | None:
     """Take a delivery for sending (the caller commits before sending); None when another worker has it.
-    While `sending`, next_attempt_at holds the moment of the claim."""
+    While `sending`, next_attempt_at holds the moment of the claim. The address is the user's own now (the
+    row keeps it masked); a user without one any more fails the delivery at once."""
     now = now or utcnow()
     row = db.session.execute(select(NotificationDelivery).where(NotificationDelivery.id == delivery_id)
                              .execution_options(populate_existing=True)).scalar_one_or_none()
@@ -60,7 +61,15 @@ def claim_channel_delivery(delivery_id: int, now: datetime | None = None) -> Cha
         .execution_options(synchronize_session=False))
     if rowcount(claimed) != 1:
         return None
-    return ChannelClaim(row.id, row.channel, row.address, row.subject, row.text, row.attempts + 1)
+    user = db.session.execute(select(User.phone, User.email, User.active).join(
+        Notification, Notification.user_id == User.id).where(Notification.id == row.notification_id)).one_or_none()
+    address = (user.phone if row.channel == "sms" else user.email) if user is not None and user.active else None
+    if not address:  # the user has no phone / address any more, or left: nothing to send to
+        db.session.execute(update(NotificationDelivery).where(NotificationDelivery.id == delivery_id)
+                           .values(status=FAILED, last_error="no phone or address to send to")
+                           .execution_options(synchronize_session=False))
+        return None
+    return ChannelClaim(row.id, row.channel, address, row.subject, row.text, row.attempts + 1)
 
 
 def finish_channel_delivery(claim: ChannelClaim, error: str | None = None, now: datetime | None = None) -> None:

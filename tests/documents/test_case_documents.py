@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CaseDocument
+from app.models import AuditEntry, CaseDocument, Person
 from tests.notifications.test_applicant_notices import _unlock_submitted
 from tests.procedures.steps import act_ok, upload
 from tests.procedures.test_data_upgrade_b_to_a import B_PROJECT, start_case
@@ -112,6 +112,10 @@ def test_only_who_sees_the_case_downloads_its_documents(app: Flask, as_user: Any
     owner = WebUser(app, "ent-nanning").login()
     assert owner.get(f"/cases/{other_case}/documents/{document['id']}.pdf").status_code == 404  # not that case's
     assert app.test_client().get(f"/cases/{case_id}/documents/{document['id']}.pdf").status_code in (302, 401)
+    with app.app_context():  # the reader's download is in the audit log, the refused ones are not
+        downloads = db.session.execute(select(AuditEntry.actor_name, AuditEntry.object_id).where(
+            AuditEntry.action == "document.downloaded")).all()
+    assert [tuple(row) for row in downloads] == [("city-nanning", document["number"])]
 
 
 def test_the_public_verification_confirms_number_issuer_and_date_only(app: Flask, as_user: Any) -> None:
@@ -146,3 +150,14 @@ def test_the_api_lists_the_documents_and_serves_their_pdf(app: Flask, as_user: A
     assert outsider.get(f"/api/v1/cases/{case_id}/documents").status_code == 404
     refused = outsider.get(f"/api/v1/cases/{case_id}/documents/{document['id']}")
     assert refused.status_code == 404 and refused.json["code"] == "case_not_found"
+
+
+def test_a_case_no_authority_receives_gets_no_acceptance_notice(app: Flask, as_user: Any) -> None:
+    """An employer deregisters its own person at once: no authority received anything, nothing is issued."""
+    ent = as_user("ent-nanning")
+    with app.app_context():
+        liang = db.session.scalar(select(Person.id).where(Person.name == "梁海"))
+    started = ent.start("personnel_deregistration", {"mode": "employer", "person_id": liang,
+                                                     "leave_date": "2026-11-20", "reason": "合同期满离职"})
+    assert started.status_code == 201 and started.json["status"] == "completed"
+    assert documents_of(app, started.json["id"]) == []

@@ -86,6 +86,8 @@ def test_return_for_supplement_reaches_the_applicant_in_app_by_sms_and_by_e_mail
     assert len(sms) == 1 and "需补正：行政处罚决定书" in sms[0] and f"https://gjy.example/tasks/{task['id']}" in sms[0]
     assert {s for _, s, _ in _deliveries(app)} == {"sent"}
     assert _deliver(app) == 0  # nothing twice
+    # the deliveries keep the addresses masked: the phone and the e-mail address live in users only
+    assert [a for _, _, a in _deliveries(app)] == ["139****0101", "e***@demo.gjy.example"]
 
 
 def test_a_failing_channel_is_retried_logged_masked_and_keeps_the_rest(
@@ -129,9 +131,9 @@ def test_refusal_and_the_individual_concerned(app: Flask, as_user: Any) -> None:
     assert hers["title"] == notice["title"] and hers["case_id"] is None and "link" not in hers["payload"]
     with app.app_context():
         texts = {d.address: d.text for d in db.session.scalars(select(NotificationDelivery))}
-    hers_text = texts["qinli@example.com"]
+    hers_text = texts["q***@example.com"]
     assert "不符合要求的材料：行政处罚决定书" in hers_text and "/tasks/" not in hers_text
-    assert "/tasks/" in texts[ENT_MAIL]
+    assert "/tasks/" in texts["e***@demo.gjy.example"]
 
 
 def test_done_is_told_and_a_return_between_authorities_is_not(app: Flask, as_user: Any) -> None:
@@ -156,3 +158,14 @@ def test_deregistration_refused_tells_the_person_who_applied(app: Flask, as_user
     assert notice["kind"] == "applicant_refused" and "不予注销" in notice["title"]
     assert notice["payload"]["comment"] == "仲裁裁决书未生效，请补充生效证明"
     assert _notices(app, "ent-nanning", case_id) == []  # the former employer is not told of his application
+
+
+def test_a_user_without_a_phone_any_more_fails_that_channel_only(app: Flask, as_user: Any,
+                                                                 channels: dict[str, Any]) -> None:
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id = _unlock_submitted(app, ent)
+    act_ok(city, case_id, {"decision": "return", "comment": "缺申请表", "missing_items": ["application_files"]})
+    with app.app_context(), unit_of_work():
+        db.session.scalar(select(User).where(User.username == "ent-nanning")).phone = None
+    assert _deliver(app) == 1  # the e-mail
+    assert sorted(s for _, s, _ in _deliveries(app)) == ["failed", "sent"]

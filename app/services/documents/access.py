@@ -11,6 +11,7 @@ from app.errors import DocumentNotFound
 from app.extensions import db
 from app.models import Actor, Case, CaseDocument
 from app.policy import require_case_visible
+from app.services import audit
 from app.services.documents.issue import chinese_date
 from app.services.documents.render import ensure_pdf
 
@@ -31,6 +32,7 @@ def download_document(actor: Actor, case_id: int, document_id: int) -> tuple[Cas
         raise DocumentNotFound()
     pdf = ensure_pdf(document)
     log.info("document %s (%s) of case %s downloaded by user %s", document.number, document.kind, case_id, actor.id)
+    audit.record(actor, "document.downloaded", "case_document", document.number, case_id=case_id, kind=document.kind)
     return document, pdf
 
 

@@ -120,13 +120,16 @@ def _limits_text(case: Case) -> dict[str, str]:
 
 
 def issue_acceptance(case: Case) -> CaseDocument | None:
-    """受理通知书, once, when the application reached an authority (the region of its first open step)."""
+    """受理通知书, once, when the application reached an authority (the region of its first open step); none for
+    a case that no authority receives."""
     if db.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case.id,
                                                        CaseDocument.kind == ACCEPTANCE).limit(1)):
         return None
     step = db.session.scalar(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN,
                                                 Task.scope != "applicant").order_by(Task.created_at).limit(1))
-    region_code = (step.region_code if step is not None and step.region_code else None) or case.region_code
+    if step is None:  # decided at once without an authority (an employer's own deregistration): no receipt
+        return None
+    region_code = step.region_code or case.region_code
     due = case.statutory_due_at or case.due_at
     return _issue(case, ACCEPTANCE, KINDS[ACCEPTANCE][2], issuer_of(region_code), None, {
         "received": chinese_date(case.received_at or utcnow()), "limits": _limits_text(case),
