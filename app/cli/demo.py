@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from app.cli import TransactionalGroup
 from app.db import drop_all_tables
 from app.extensions import db
-from app.services.demo import DEMO_PASSWORD, seed_demo
+from app.services.demo import DEMO_PASSWORD, DEMO_USERNAMES, seed_demo
 from app.services.procedures.versions import deploy_procedures
 
 group = TransactionalGroup("demo", help="演示数据 (demo data)")
@@ -22,8 +22,7 @@ def seed() -> None:
         raise click.ClickException("demo data needs demo mode: set GJY_DEMO=1")
     created = seed_demo()
     click.echo("demo data created" if created else "demo data already present")
-    click.echo(f"demo users (password {DEMO_PASSWORD}): ent-nanning ent-liuzhou city-nanning city-liuzhou "
-               "province analyst supervisor person")
+    click.echo(f"demo users (password {DEMO_PASSWORD}): {' '.join(DEMO_USERNAMES)}")
 
 
 @group.command("reset")

@@ -14,9 +14,9 @@ from app.errors import InvalidForm, NotFound, RuleViolation
 from app.extensions import db
 from app.models import PROVINCE_CODE, Actor, Organisation, OrganisationKind, Region, RegionLevel, Role, User
 from app.policy import region_covers, region_scope, require_admin
+from app.services import audit
 from app.services.identity import passwords
 from app.services.identity.accounts import create_user, end_sessions, hash_password
-from app.services import audit
 from app.services.identity.changes import record_change
 
 # The roles an admin hands out, and the region level each needs (None: any level).
