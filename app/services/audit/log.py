@@ -78,7 +78,7 @@ def search(actor: Actor, filters: AuditFilter, page: int = 1, per_page: int = 50
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows: list[AuditEntry] = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page)
                                    .limit(per_page)))
-    record(actor, "audit.searched", "audit_log", "", page=page, **_described(filters))
+    record(actor, "audit.searched", "audit_log", "", page=page, search=_described(filters))
     return rows, total
 
 
@@ -101,7 +101,7 @@ def export_csv(actor: Actor, filters: AuditFilter) -> bytes:
     for row in _csv_rows(db.session.scalars(_query(filters).order_by(AuditEntry.id).limit(EXPORT_LIMIT))):
         writer.writerow(row)
         count += 1
-    record(actor, "audit.exported", "audit_log", "", rows=count, **_described(filters))
+    record(actor, "audit.exported", "audit_log", "", rows=count, search=_described(filters))
     return out.getvalue().encode("utf-8-sig")
 
 
