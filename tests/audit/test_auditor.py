@@ -20,7 +20,7 @@ def test_the_auditor_searches_the_log_on_his_page(app: Flask, web: Any) -> None:
         searched = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "audit.searched")
                                      .order_by(AuditEntry.id.desc()).limit(1))
         assert searched is not None and searched.actor_name == "auditor"
-        assert searched.details["actor"] == "city-nanning"
+        assert searched.details["search"]["actor"] == "city-nanning"
 
 
 def test_the_auditor_exports_csv_with_formulas_defused(app: Flask, web: Any, client: Any) -> None:

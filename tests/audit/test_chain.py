@@ -33,8 +33,8 @@ def _tamper(app: Flask, *statements: str) -> None:
         if connection.dialect.name == "postgresql":
             db.session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
         else:
-            db.session.execute(text("DROP TRIGGER audit_log_no_update"))
-            db.session.execute(text("DROP TRIGGER audit_log_no_delete"))
+            db.session.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+            db.session.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
         for statement in statements:
             db.session.execute(text(statement))
         db.session.commit()
@@ -135,3 +135,42 @@ def test_several_writers_at_once_make_one_unbroken_chain(make_app: Callable[[], 
         written = db.session.scalar(select(func.count()).where(AuditEntry.action == "test.concurrent"))
     assert written == 60
     assert result.intact, result.breaks
+
+
+def test_rows_past_the_retention_period_are_archived_and_the_chain_goes_on(app: Flask, tmp_path: Any) -> None:
+    from freezegun import freeze_time
+
+    _tamper(app, "DELETE FROM audit_log")  # a log that began on 2025-01-10 (not the template's)
+    with freeze_time("2025-01-10 08:00:00"):
+        _write_entries(app, 4)
+    _write_entries(app, 2)
+    younger = app.test_cli_runner().invoke(args=["audit", "archive", "--before", "2026-12-01",
+                                                 "--to", str(tmp_path / "young.csv")])
+    assert younger.exit_code != 0 and "至少保留 183 天" in younger.output
+    archived = app.test_cli_runner().invoke(args=["audit", "archive", "--before", "2025-02-01",
+                                                  "--to", str(tmp_path / "old.csv")])
+    assert archived.exit_code == 0, archived.output
+    lines = (tmp_path / "old.csv").read_text("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 4 and lines[1].startswith("1,2025-01-10")
+    with app.app_context():
+        assert db.session.scalar(select(func.min(AuditEntry.seq))) == 5
+    assert _verify(app).exit_code == 0  # starts after the archived rows, from the audit.archived entry
+    _tamper(app, "DELETE FROM audit_log WHERE seq = 5")  # but a row missing after them is still found
+    assert "第 5 条缺失" in _verify(app).output
+
+
+def test_a_chain_rewritten_wholesale_is_found_against_a_head_kept_outside(app: Flask) -> None:
+    _write_entries(app)
+    with app.app_context():
+        seq, kept = db.session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc())
+                                       .limit(1)).one()
+    _tamper(app, "UPDATE audit_log SET actor_name = 'forged' WHERE seq = 2")
+    with app.app_context():  # the forger recomputes every hash from row 2 on
+        prev = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == 1))
+        for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.seq >= 2).order_by(AuditEntry.seq)):
+            entry.prev_hash = prev
+            entry.hash = prev = chain.entry_hash(entry, entry.seq or 0, prev or "")
+        db.session.commit()
+    assert _verify(app).exit_code == 0  # the chain alone cannot tell
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--expect", f"{seq}:{kept}"])
+    assert result.exit_code == 1 and "哈希链被整体改写" in result.output

@@ -81,7 +81,7 @@ def verify(session: Session) -> Verification:
     """Walk the chain in order: each row's hash over its content and the previous row's hash, the places
     without gaps, no row left unsealed, and the last checkpoint's row still there, unchanged."""
     result = Verification()
-    prev, last_seq = GENESIS, 0
+    last_seq, prev = archived_head(session)
     while True:
         batch = list(session.execute(select(*table_of(AuditEntry).c).where(AuditEntry.seq > last_seq)
                                      .order_by(AuditEntry.seq).limit(VERIFY_BATCH)))
@@ -99,9 +99,26 @@ def verify(session: Session) -> Verification:
     return result
 
 
+ARCHIVED = "audit.archived"
+
+
+def archived_head(session: Session) -> tuple[int, str]:
+    """Where the chain starts: its genesis, or after the rows archived and deleted last (an `audit.archived`
+    entry, itself in the chain, names the last archived row and its hash)."""
+    details = session.scalar(select(AuditEntry.details)
+                             .where(AuditEntry.action == ARCHIVED, AuditEntry.seq.is_not(None))
+                             .order_by(AuditEntry.seq.desc()).limit(1))
+    if not details:
+        return 0, GENESIS
+    first = session.scalar(select(func.min(AuditEntry.seq)))
+    if first is not None and first > int(details["up_to_seq"]):
+        return int(details["up_to_seq"]), str(details["head_hash"])
+    return 0, GENESIS  # the archived rows are still there (not deleted yet): walk from the start
+
+
 def _check_checkpoint(session: Session, result: Verification) -> None:
     checkpoint = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
-    if checkpoint is None:
+    if checkpoint is None or checkpoint.seq <= archived_head(session)[0]:
         return
     if result.head_seq < checkpoint.seq:
         result.breaks.append(
@@ -121,3 +138,11 @@ def checkpoint(session: Session, result: Verification) -> None:
 
 def describe(result: Verification) -> dict[str, Any]:
     return {"rows": result.rows, "head_seq": result.head_seq, "intact": result.intact, "breaks": result.breaks}
+
+
+def check_expected_head(session: Session, result: Verification, seq: int, expected_hash: str) -> None:
+    """A head kept outside the database (the security log, a notification) must still be in the chain: a chain
+    rewritten wholesale by someone with the database's rights passes every other check."""
+    kept = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
+    if kept != expected_hash:
+        result.breaks.append(f"第 {seq} 条的哈希与库外保存的不同：哈希链被整体改写")

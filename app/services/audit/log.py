@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 
 from app.db import LIKE_ESCAPE, contains_pattern, utcnow
 from app.errors import NotAllowed
+from app.errors import RuleViolation as RuleViolationBase
 from app.extensions import db
 from app.models import Actor, AuditEntry, Role
 from app.services.audit import chain, record
 from app.services.notifications import Note, notify, users_with_role
 
 CHINA = ZoneInfo("Asia/Shanghai")
+security_log = logging.getLogger("app.security")
 RETENTION_DAYS = 183  # at least six months (等保2.0 三级); the database refuses to delete younger rows
 EXPORT_LIMIT = 50_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -75,7 +78,7 @@ def search(actor: Actor, filters: AuditFilter, page: int = 1, per_page: int = 50
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows: list[AuditEntry] = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page)
                                    .limit(per_page)))
-    record(actor, "audit.searched", "audit_log", "", page=page, **_described(filters))
+    record(actor, "audit.searched", "audit_log", "", page=page, search=_described(filters))
     return rows, total
 
 
@@ -91,26 +94,24 @@ def _cell(value: Any) -> Any:
 def export_csv(actor: Actor, filters: AuditFilter) -> bytes:
     """The matching entries (oldest first, at most EXPORT_LIMIT) as CSV, UTF-8 with a byte-order mark."""
     require_auditor(actor)
-    import json
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
-    entry: AuditEntry
-    for entry in db.session.scalars(_query(filters).order_by(AuditEntry.id).limit(EXPORT_LIMIT)):
-        writer.writerow([_cell(v) for v in (entry.seq, entry.at, entry.actor_name, entry.actor_id, entry.source_ip,
-                                             entry.action, entry.object_type, entry.object_id, entry.organisation_id,
-                                             json.dumps(entry.details, ensure_ascii=False), entry.hash)])
+    for row in _csv_rows(db.session.scalars(_query(filters).order_by(AuditEntry.id).limit(EXPORT_LIMIT))):
+        writer.writerow(row)
         count += 1
-    record(actor, "audit.exported", "audit_log", "", rows=count, **_described(filters))
+    record(actor, "audit.exported", "audit_log", "", rows=count, search=_described(filters))
     return out.getvalue().encode("utf-8-sig")
 
 
-def verify_and_alert(actor: Actor | None = None) -> chain.Verification:
-    """Verify the whole chain; intact: remember its head (a checkpoint); broken: tell every admin and
-    auditor (an in-app notification, delivered like the others). Recorded in the log either way."""
+def verify_and_alert(actor: Actor | None = None, expect: tuple[int, str] | None = None) -> chain.Verification:
+    """Verify the whole chain (and that `expect`, a head kept outside the database, is still in it); intact:
+    remember its head (a checkpoint); broken: tell every admin and auditor (an in-app notification,
+    delivered like the others). Recorded in the log either way."""
     result = chain.verify(db.session())
+    if expect is not None:
+        chain.check_expected_head(db.session(), result, *expect)
     if result.intact:
         chain.checkpoint(db.session(), result)
     else:
@@ -120,7 +121,52 @@ def verify_and_alert(actor: Actor | None = None) -> chain.Verification:
                Note("audit_chain_broken", "审计日志完整性校验失败", body, key=day,
                     payload={"breaks": result.breaks[:50], "rows": result.rows}))
     record(actor, "audit.verified", "audit_log", "", **chain.describe(result) | {"breaks": result.breaks[:20]})
+    # The head, kept outside the database too (the security log, shipped by the deployment): a chain rewritten
+    # wholesale is found against it (`flask audit verify --expect SEQ:HASH`).
+    security_log.info("audit log head: seq=%d hash=%s intact=%s", result.head_seq, result.head_hash, result.intact)
     return result
+
+
+class RetentionRefused(RuleViolationBase):
+    code = "audit_retention"
+
+
+def _csv_rows(entries: Any) -> Any:
+    import json
+
+    for entry in entries:
+        yield [_cell(v) for v in (entry.seq, entry.at, entry.actor_name, entry.actor_id, entry.source_ip,
+                                  entry.action, entry.object_type, entry.object_id, entry.organisation_id,
+                                  json.dumps(entry.details, ensure_ascii=False), entry.hash)]
+
+
+def archive(before: date, out: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Write the chain's oldest rows, up to the last one recorded before `before` (a China date at least
+    RETENTION_DAYS ago), as CSV to `out`, then delete them; an `audit.archived` entry (in the chain) names the
+    last archived row and its hash, where verification then starts. Refused while the chain is broken."""
+    limit = datetime.combine(before, time(), tzinfo=CHINA)
+    if limit > retention_cutoff(now):
+        raise RetentionRefused(f"审计日志至少保留 {RETENTION_DAYS} 天："
+                               f"只能归档 {retention_cutoff(now).date()} 之前的记录")
+    result = chain.verify(db.session())
+    if not result.intact:
+        raise RetentionRefused("审计日志完整性校验未通过，不能归档：" + "；".join(result.breaks[:3]))
+    start, _prev = chain.archived_head(db.session())
+    newer = db.session.scalar(select(func.min(AuditEntry.seq)).where(AuditEntry.at >= limit, AuditEntry.seq > start))
+    last = (newer - 1) if newer is not None else result.head_seq
+    if last <= start:
+        return {"rows": 0}
+    rows = select(AuditEntry).where(AuditEntry.seq > start, AuditEntry.seq <= last).order_by(AuditEntry.seq)
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_csv_rows(db.session.scalars(rows)))
+    out.flush()  # written out before the rows are deleted
+    head_hash = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == last))
+    summary: dict[str, Any] = {"from_seq": start + 1, "up_to_seq": last, "head_hash": head_hash, "rows": last - start,
+               "before": before.isoformat()}
+    record(None, chain.ARCHIVED, "audit_log", "", actor_name="cli", **summary)
+    db.session.execute(delete(AuditEntry).where(AuditEntry.seq > start, AuditEntry.seq <= last))
+    return summary
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
@@ -128,4 +174,4 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(days=RETENTION_DAYS)
 
 
-__all__ = ["AuditFilter", "export_csv", "require_auditor", "retention_cutoff", "search", "verify_and_alert"]
+__all__ = ["AuditFilter", "archive", "export_csv", "require_auditor", "retention_cutoff", "search", "verify_and_alert"]
