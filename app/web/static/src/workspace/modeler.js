@@ -35,7 +35,9 @@ function start() {
 
   const modeler = new BpmnModeler({
     container: box,
-    propertiesPanel: { parent: "#properties" },
+    propertiesPanel: { parent: "#properties", layout: { groups: {
+      general: { open: true }, "gjy-procedure": { open: true }, "gjy-lane": { open: true },
+      "gjy-user-task": { open: true }, "gjy-service-task": { open: true }, "gjy-flow": { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule,
       { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] }],
     moddleExtensions: { spiffworkflow },
@@ -47,7 +49,7 @@ function start() {
   function say(text, kind) {
     if (!status) { return; }
     status.textContent = text;
-    status.className = "small ms-2 text-" + (kind || "secondary");
+    status.className = "small ms-2 text-" + (kind || "secondary") + "-emphasis";
   }
 
   function select(id) {
@@ -79,6 +81,7 @@ function start() {
       list.appendChild(li);
     });
     list.dataset.count = String(rows.length);
+    list.dataset.checked = state.server === null ? "" : String(state.checks || 0);
     const empty = document.getElementById("problems-empty");
     if (empty) { empty.hidden = rows.length > 0 || state.server === null; }
   }
@@ -114,6 +117,7 @@ function start() {
   async function check() {
     const checked = await postJson(data.check_url, {});
     state.server = checked.json.problems || [];
+    state.checks = (state.checks || 0) + 1;
     render();
     return state.server;
   }
