@@ -97,7 +97,7 @@ def add_city_task(page: Any) -> str:
                          ".map(l => l.name)", task_id)
     assert lane == ["市级住建部门"]
     panel = page.locator("#properties")
-    panel.get_by_label("Name", exact=True).fill("处罚解锁复核")
+    panel.get_by_label("名称", exact=True).fill("处罚解锁复核")
     panel.get_by_label("表单", exact=True).select_option("unlock_city_check")
     return task_id
 
@@ -125,7 +125,7 @@ def test_the_analyst_changes_deploys_compares_and_migrates(new_page: Callable[..
     lint.first.locator("button").click()
     assert page.evaluate("() => window.gjyModeler.get('selection').get()[0].id") == flow_id
     panel = page.locator("#properties")
-    panel.get_by_label("Name", exact=True).fill("行政处罚")  # a gateway's branch is named (a lint warning else)
+    panel.get_by_label("名称", exact=True).fill("行政处罚")  # a gateway's branch is named (a lint warning else)
     panel.get_by_label("条件字段（表单字段）").select_option("kind")
     panel.get_by_label("等于", exact=True).fill("penalty")
     page.get_by_role("button", name="保存草稿并检查").click()

@@ -8,6 +8,7 @@ import spiffworkflow from "./spiffworkflow.json";
 import GjyPropertiesProvider from "./properties.jsx";
 import { bpmnlintConfig, lintMessage } from "./lint";
 import { t } from "./i18n";
+import translate from "./translate";
 
 const LANES_FILE = "bpmn/lanes.json";
 
@@ -39,7 +40,8 @@ function start() {
       general: { open: true }, "gjy-procedure": { open: true }, "gjy-lane": { open: true },
       "gjy-user-task": { open: true }, "gjy-service-task": { open: true }, "gjy-flow": { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule,
-      { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] }],
+      { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] },
+      { translate: ["value", translate] }],
     moddleExtensions: { spiffworkflow },
     linting: { bpmnlint: bpmnlintConfig, active: true },
     gjy: data,
