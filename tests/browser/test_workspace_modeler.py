@@ -65,6 +65,25 @@ def open_draft(page: Any) -> None:
     page.wait_for_selector("#modeler[data-state=ready]")
 
 
+def select(page: Any, element_id: str) -> None:
+    page.evaluate("(id) => { const m = window.gjyModeler; "
+                  "m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
+
+
+def panel_shows_our_properties(page: Any) -> None:
+    """The pool shows the procedure's properties, a lane its role and region rule from the lane map."""
+    panel = page.locator("#properties")
+    select(page, "participant_personnel_unlock")
+    assert panel.get_by_label("办件编号前缀").input_value() == "JS"
+    assert panel.get_by_label("法定时限").input_value() == "3 working days"
+    select(page, "unlock_lane_city")
+    assert panel.get_by_label("角色（按泳道名称）").input_value() == "city_reviewer"
+    assert panel.get_by_label("辖区规则").input_value() == "case_city"
+    select(page, "review_request")
+    assert panel.get_by_label("表单", exact=True).input_value() == "unlock_review"
+    assert panel.get_by_label("办理时限").input_value() == "3 working days"
+
+
 def make_form(page: Any) -> None:
     page.get_by_placeholder("unlock_city_check").fill("unlock_city_check")
     page.get_by_role("button", name="新建表单").click()
@@ -109,6 +128,7 @@ def test_the_analyst_changes_deploys_compares_and_migrates(new_page: Callable[..
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     open_draft(page)
+    panel_shows_our_properties(page)
     make_form(page)
     task_id = add_city_task(page)
     connect(page, "is_temporary", task_id)
