@@ -180,3 +180,18 @@ def test_the_analyst_changes_deploys_compares_and_migrates(new_page: Callable[..
         "data-migrated") == "1"
     assert enterprise.case(running)["procedure_version"] == 2
     assert not errors, errors
+
+
+def test_a_renamed_lane_keeps_its_role_and_region_rule(new_page: Callable[..., Any]) -> None:
+    page = new_page(1600, 1000)
+    open_draft(page)
+    select(page, "unlock_lane_city")
+    panel = page.locator("#properties")
+    panel.get_by_label("名称", exact=True).fill("市级住房城乡建设部门")
+    panel.get_by_label("辖区规则").focus()  # the name is written when the field is left
+    page.wait_for_function("() => window.gjyModeler.get('elementRegistry').get('unlock_lane_city')"
+                           ".businessObject.name === '市级住房城乡建设部门'")
+    assert panel.get_by_label("角色（按泳道名称）").input_value() == "city_reviewer"
+    page.get_by_role("button", name="保存草稿并检查").click()
+    page.wait_for_selector("#problems[data-checked='1']", state="attached")
+    assert page.get_by_test_id("problems").get_attribute("data-count") == "0"

@@ -96,6 +96,24 @@ function start() {
     }));
     render();
   });
+  // A renamed lane keeps its role and region rule: the lane map is by name, so the rule follows the new name.
+  function laneRenamed(element, oldName, newName) {
+    if (!element || element.type !== "bpmn:Lane" || !oldName || !newName || oldName === newName) { return; }
+    if (data.lanes[oldName] && !data.lanes[newName]) {
+      data.lanes[newName] = { ...data.lanes[oldName] };
+      state.lanesDirty = true;
+    }
+  }
+  modeler.on("commandStack.element.updateProperties.postExecuted", (event) => {
+    const ctx = event.context;
+    if (ctx.properties && "name" in ctx.properties && ctx.oldProperties) {
+      laneRenamed(ctx.element, ctx.oldProperties.name, ctx.properties.name);
+    }
+  });
+  modeler.on("commandStack.element.updateLabel.postExecuted", (event) => {
+    const ctx = event.context;
+    laneRenamed(ctx.element, ctx.oldLabel, ctx.newLabel);
+  });
   modeler.on("commandStack.changed", () => { state.dirty = true; say(t("有未保存的修改", "Unsaved changes"), "warning"); });
   modeler.on("gjy.lanes.changed", () => { state.lanesDirty = true; state.dirty = true; say(t("有未保存的修改", "Unsaved changes"), "warning"); });
 
