@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev lint bench bench-dashboard bench-http assets screenshots
+.PHONY: run test install install-dev lint bench bench-dashboard bench-http assets translations i18n screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 ## run: install, migrate, deploy the procedures, seed demo data and serve on http://127.0.0.1:5000
-run: install assets
+run: install assets translations
 	GJY_DEMO=1 $(BIN)/flask db upgrade
 	GJY_DEMO=1 $(BIN)/flask procedures deploy
 	GJY_DEMO=1 $(BIN)/flask demo seed
@@ -27,7 +27,7 @@ run: install assets
 	GJY_DEMO=1 GJY_WORKER=embedded $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: install with the dev extra, check the layer contracts, types and style, run the whole suite
-test: install-dev assets
+test: install-dev assets translations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/ruff check app handlers tests bench
@@ -70,6 +70,19 @@ $(VENDOR)/.stamp: package.json package-lock.json $(WORKSPACE_SRC)
 	  done && \
 	  touch $@; \
 	else echo "npm not found: pages run unstyled, without the diagram; browser tests will be skipped"; fi
+
+## translations: compile the page language catalogues (.po -> .mo, which git ignores)
+CATALOGUES := app/web/translations
+translations: $(CATALOGUES)/en/LC_MESSAGES/messages.mo
+
+$(CATALOGUES)/en/LC_MESSAGES/messages.mo: $(CATALOGUES)/en/LC_MESSAGES/messages.po $(BIN)/python
+	$(BIN)/pybabel compile --statistics -d $(CATALOGUES)
+
+## i18n: extract every message id (babel.cfg) and update the catalogues; then write the new English in the .po
+i18n: install-dev
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project gjy-cases -o $(CATALOGUES)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-wrap --no-fuzzy-matching --ignore-obsolete
+	rm $(CATALOGUES)/messages.pot
 
 ## screenshots: walk the main pages in Debian's chromium and save screenshots into screenshots/
 screenshots: install-dev assets

@@ -81,6 +81,17 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "NOTIFY_EMAIL_DOMAIN": os.environ.get("GJY_EMAIL_DOMAIN", "gjy.example"),
         "NOTIFY_SMS_URL": os.environ.get("GJY_SMS_URL", ""),
         "NOTIFY_SMS_TOKEN": os.environ.get("GJY_SMS_TOKEN", ""),
+        # Applicants' notices (补正, decisions, 办结) go in-app, by SMS (SMS_GATEWAY below) and by e-mail:
+        # console (log, address masked) | smtp (GJY_SMTP_HOST/_PORT above, GJY_EMAIL_FROM as sender) | memory.
+        "MAIL_BACKEND": os.environ.get("GJY_MAIL", "console"),
+        "SMTP_USER": os.environ.get("GJY_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("GJY_SMTP_PASSWORD", ""),
+        "SMTP_SECURITY": os.environ.get("GJY_SMTP_SECURITY", "none"),  # none | starttls | ssl
+        "SMTP_TIMEOUT": float(os.environ.get("GJY_SMTP_TIMEOUT", "10")),
+        # The address of the pages as applicants reach them: links in SMS and e-mail are made from it.
+        "PUBLIC_URL": os.environ.get("GJY_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # What a 补正 notice gives the applicant to supply the materials (a procedure's supplementLimit wins).
+        "SUPPLEMENT_LIMIT": os.environ.get("GJY_SUPPLEMENT_LIMIT", "10 working days"),
         # Case numbers: prefix-year-sequence, the year in this time zone.
         "TIMEZONE": os.environ.get("GJY_TIMEZONE", "Asia/Shanghai"),
         # OpenAPI (flask-smorest)
@@ -117,6 +128,19 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "VERIFIER_URL": os.environ.get("GJY_VERIFIER_URL", ""),
         "VERIFIER_TOKEN": os.environ.get("GJY_VERIFIER_TOKEN", ""),
         "VERIFIER_TIMEOUT": float(os.environ.get("GJY_VERIFIER_TIMEOUT", "10")),
+        # Data exchange (docs/operations.md): per system GJY_EXCHANGE_<SYSTEM>_URL, _KEY, _INBOUND_KEY,
+        # _TIMEOUT, kept here without the prefix (NATIONAL_PLATFORM_URL ...); in demo mode a system without
+        # a URL is served by a stand-in on 127.0.0.1 (app.integrations.exchange.standin).
+        "EXCHANGE_SETTINGS": {name.removeprefix("GJY_EXCHANGE_"): value for name, value in os.environ.items()
+                              if name.startswith("GJY_EXCHANGE_")},
+        # Delivery: attempts before a message is dead-lettered, the backoff (seconds, doubled each attempt,
+        # with jitter, capped), how long a claimed message is a worker's before another may take it over.
+        "EXCHANGE_MAX_ATTEMPTS": int(os.environ.get("GJY_EXCHANGE_MAX_ATTEMPTS", "10")),
+        "EXCHANGE_BACKOFF_SECONDS": float(os.environ.get("GJY_EXCHANGE_BACKOFF_SECONDS", "5")),
+        "EXCHANGE_BACKOFF_CAP_SECONDS": float(os.environ.get("GJY_EXCHANGE_BACKOFF_CAP_SECONDS", "3600")),
+        "EXCHANGE_LEASE_SECONDS": float(os.environ.get("GJY_EXCHANGE_LEASE_SECONDS", "60")),
+        # Inbound: a signed request older or newer than this many seconds is refused (replay window).
+        "EXCHANGE_REPLAY_WINDOW_SECONDS": int(os.environ.get("GJY_EXCHANGE_REPLAY_WINDOW_SECONDS", "300")),
         "JSON_AS_ASCII": False,
     }
 

@@ -2,6 +2,7 @@
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,6 +34,7 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": Session, "expire_on
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+babel = Babel()
 api = Api()
 # Per client IP (request.remote_addr: the client's behind ProxyFix); no default limit, routes name theirs.
 limiter = Limiter(key_func=get_remote_address)

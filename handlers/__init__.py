@@ -13,7 +13,9 @@ handler = REGISTRY.handler
 choices = REGISTRY.choice
 validator = REGISTRY.validator
 
+import handlers.commitment  # noqa: E402,F401  (registers its handlers)
 import handlers.deregistration  # noqa: E402,F401  (registers its handlers)
 import handlers.performance  # noqa: E402,F401  (registers its handlers)
+import handlers.spot_check  # noqa: E402,F401  (registers its handlers)
 import handlers.unlock  # noqa: E402,F401  (registers its handlers)
 import handlers.upgrade  # noqa: E402,F401  (registers its handlers)

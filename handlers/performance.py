@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.errors import RuleViolation
 from app.models import PerformanceRecord, PerformanceRecordChange, RecordSource
 from app.services.cases import subjects
+from app.services.exchange.outbound import queue_performance_record
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
 
@@ -150,4 +151,5 @@ def apply_change(ctx: HandlerContext, record_id: int, changes: list[dict[str, An
     change = PerformanceRecordChange(record_id=record.id, case_id=ctx.case.id, old_values=old, new_values=new)
     ctx.session.add(change)
     ctx.session.flush()
+    queue_performance_record(record.id, ctx.case)  # the trading platform holds the record it froze
     return {"change_id": change.id}

@@ -16,6 +16,7 @@ from app.errors import RuleViolation
 from app.models import Case, LockRole, Person, Project, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.cases import subjects
+from app.services.exchange.outbound import queue_project_personnel
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal, Review, Timeline, changed, timeline
@@ -168,6 +169,8 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     if lock_error:
         errors["lock_ids"] = lock_error
     for name in REQUIRED.get(ctx.data.get("kind", ""), []):
+        if name == "completion_files" and (ctx.case.data or {}).get("completion_acceptance"):
+            continue  # the supervision system reported the acceptance (data exchange): no upload needed
         if not ctx.data.get(name):
             errors[name] = f"{KINDS[ctx.data['kind']]}须上传{MATERIALS[name][0]}"
     temporary = _temporary_errors(ctx.data)
@@ -317,7 +320,16 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
         _set_state(ctx, "unlocked", f"已解锁（原临时解锁 {'、'.join(sorted(set(ended)))} 期满后不再恢复锁定）")
     else:
         _set_state(ctx, "unlocked", "已解锁")
+    _tell_approval_system(ctx, lock_ids, "released")
     return {"released": released, "ended_temporary": sorted(set(ended))}
+
+
+def _tell_approval_system(ctx: HandlerContext, lock_ids: list[int], event: str) -> None:
+    """The approval system keeps the project's locked personnel: it hears of every release and relock."""
+    locks = _locks(ctx.session, lock_ids)
+    if locks:
+        ctx.session.flush()
+        queue_project_personnel(locks[0].project_id, ctx.case, event)
 
 
 @handler("unlock.restore_locks")
@@ -335,6 +347,8 @@ def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
         _set_state(ctx, "superseded", f"临时解锁期间已办理正式解锁（{numbers}），不再恢复锁定")
     else:
         _set_state(ctx, "relocked", "临时解锁期满，已恢复锁定")
+    if restored:
+        _tell_approval_system(ctx, lock_ids, "restored")
     return {"restored": restored, "superseded_by": sorted(set(superseded))}
 
 

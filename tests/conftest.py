@@ -39,6 +39,7 @@ from tests.support.database import (
     require_postgres,
 )
 from tests.support.rollback import SharedConnectionGuard, emit_sqlite_begin
+from tests.support.translations import compile_english
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTING = "committing"
@@ -50,6 +51,11 @@ GUARD = "tests.shared_connection_guard"  # shared_app.extensions: its SharedConn
 
 # A clock frozen by a test or fixture must not reach pytest's own timer (--durations, junit times).
 freezegun.configure(extend_ignore_list=["_pytest.timing"])
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The English catalogue compiled as `make translations` does, so that a bare pytest reads the current .po."""
+    compile_english()
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,15 @@ from app.api import (
     attachments,
     cases,
     dashboard,
+    exchange,
     health,
+    integrity,
     notifications,
     procedure_drafts,
     procedures,
     records,
     scopes,
+    spot_checks,
     tasks,
     tokens,
 )
@@ -27,7 +30,9 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     scopes.init_app(app)
-    for module in (procedures, procedure_drafts, cases, tasks, attachments, records, dashboard, notifications, tokens):
+    modules = (procedures, procedure_drafts, cases, tasks, attachments, records, integrity, spot_checks, dashboard,
+               notifications, tokens, exchange)
+    for module in modules:
         csrf.exempt(module.blp)  # bearer tokens only: no ambient credentials to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)

@@ -9,23 +9,35 @@ from app.api.parsing import Blueprint
 from app.api.schemas.procedures import (
     CurrentVersionSchema,
     DeployCheckSchema,
+    ImportRequestSchema,
+    ImportResultSchema,
     MigrationRequestSchema,
     MigrationResultsSchema,
     ProcedureDetailSchema,
     ProcedureSchema,
+    SandboxCompleteSchema,
+    SandboxDeletedSchema,
+    SandboxDraftArgsSchema,
+    SandboxDraftRequiredSchema,
+    SandboxRunSchema,
+    SandboxRunsSchema,
+    SandboxStartSchema,
+    VersionDecisionsSchema,
     VersionDeployedSchema,
     VersionDeploySchema,
     VersionFilesSchema,
 )
 from app.auth import bearer_actor
 from app.errors import DeployError
-from app.services.procedures import catalog, deploy, migration
+from app.services.procedures import catalog, deploy, dmn, import_conversion, migration, sandbox
 from app.services.procedures.versions import list_procedures, manifest_of
 
 blp = Blueprint("api_procedures", __name__, url_prefix="/api/v1/procedures", description="事项（流程）")
 
 KEY = "<string(maxlength=100):key>"
 VERSION = "<int(min=1, max=1000000):number>"
+RUN = "<int(min=1):run_id>"
+TASK = "<string(length=36):task_id>"
 MAX_DEPLOY_BODY = 8 * 1024 * 1024  # 100 files of at most 1 MB each would not fit: a deploy is far smaller
 
 
@@ -48,6 +60,17 @@ class Procedures(MethodView):
                 for p in list_procedures() for v in [p.current_version]]
 
 
+@blp.route("/conversions")
+class Conversions(MethodView):
+    @blp.arguments(ImportRequestSchema)
+    @blp.response(200, ImportResultSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Convert diagrams from Camunda Modeler (camunda:, zeebe:) or SpiffArena: what maps is converted, what
+        does not is listed by element, and the result is checked as a deploy's dry run (nothing stored;
+        analysts and admins). 422 `deploy_refused`: a file not read at all (name, size, DTD)."""
+        return import_conversion.import_files(bearer_actor(), body["files"], body["case_prefix"])
+
+
 @blp.route(f"/{KEY}")
 class ProcedureResource(MethodView):
     @blp.response(200, ProcedureDetailSchema)
@@ -62,6 +85,14 @@ class VersionFiles(MethodView):
     def get(self, key: str, number: int) -> Any:
         """Every file the version needs; posted back unchanged they deploy nothing (analysts and admins)."""
         return {"files": catalog.files_of_version(bearer_actor(), key, number)}
+
+
+@blp.route(f"/{KEY}/versions/{VERSION}/decisions")
+class VersionDecisions(MethodView):
+    @blp.response(200, VersionDecisionsSchema)
+    def get(self, key: str, number: int) -> Any:
+        """The version's decision tables (DMN) as tables: inputs, outputs, rules (analysts and admins)."""
+        return {"decisions": dmn.decision_tables(bearer_actor(), key, number)}
 
 
 @blp.route(f"/{KEY}/versions")
@@ -105,3 +136,50 @@ class Migrations(MethodView):
         results = migration.migrate_cases(bearer_actor(), key, body["from_version"], body["to_version"],
                                           body["case_ids"], body["mapping"], body["dry_run"])
         return {"results": results}
+
+
+@blp.route(f"/{KEY}/sandbox")
+class SandboxRuns(MethodView):
+    @blp.arguments(SandboxDraftArgsSchema, location="query")
+    @blp.response(200, SandboxRunsSchema)
+    def get(self, args: dict[str, Any], key: str) -> Any:
+        """The procedure's sandbox runs (of one draft), newest first (analysts and admins)."""
+        return {"runs": sandbox.list_runs(bearer_actor(), key, args["draft_id"])}
+
+    @blp.arguments(SandboxStartSchema)
+    @blp.response(201, SandboxRunSchema)
+    def post(self, body: dict[str, Any], key: str) -> Any:
+        """Try a draft: its files (not deployed, checked as for a deploy: 422 `deploy_refused`) run with the start
+        data to the first steps. A run is no case: no task list, dashboard, export, search or outgoing message
+        shows it; handlers run with their writes undone."""
+        return sandbox.start_run(bearer_actor(), key, body["files"], body["data"], body["draft_id"])
+
+    @blp.arguments(SandboxDraftRequiredSchema, location="query")
+    @blp.response(200, SandboxDeletedSchema)
+    def delete(self, args: dict[str, Any], key: str) -> Any:
+        """Delete every run of a draft (as deleting the draft does)."""
+        return {"deleted": sandbox.delete_runs_of_draft(bearer_actor(), key, args["draft_id"])}
+
+
+@blp.route(f"/{KEY}/sandbox/{RUN}")
+class SandboxRunResource(MethodView):
+    @blp.response(200, SandboxRunSchema)
+    def get(self, key: str, run_id: int) -> Any:
+        """A run as it stands: its open steps with their forms, data and log."""
+        return sandbox.get_run(bearer_actor(), key, run_id)
+
+    @blp.response(204)
+    def delete(self, key: str, run_id: int) -> None:
+        """Delete a run."""
+        sandbox.delete_run(bearer_actor(), key, run_id)
+
+
+@blp.route(f"/{KEY}/sandbox/{RUN}/tasks/{TASK}/complete")
+class SandboxTaskComplete(MethodView):
+    @blp.arguments(SandboxCompleteSchema)
+    @blp.response(200, SandboxRunSchema)
+    def post(self, body: dict[str, Any], key: str, run_id: int, task_id: str) -> Any:
+        """Complete an open step of the run, playing its role as `person`; its form is validated as on the task
+        page and the rules (notSameAs, sameAs) hold between persons. 409 `task_not_open`: not an open step."""
+        return sandbox.complete_task(bearer_actor(), key, run_id, task_id, body["data"], body["role"],
+                                     body["person"])

@@ -13,6 +13,14 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_procedures.Procedures", "GET"): READ,
     ("api_procedures.ProcedureResource", "GET"): READ,
     ("api_procedures.VersionFiles", "GET"): READ,
+    ("api_procedures.VersionDecisions", "GET"): READ,
+    ("api_procedures.Conversions", "POST"): READ,  # converts and checks, stores nothing
+    ("api_procedures.SandboxRuns", "GET"): READ,
+    ("api_procedures.SandboxRuns", "POST"): WRITE,
+    ("api_procedures.SandboxRuns", "DELETE"): WRITE,
+    ("api_procedures.SandboxRunResource", "GET"): READ,
+    ("api_procedures.SandboxRunResource", "DELETE"): WRITE,
+    ("api_procedures.SandboxTaskComplete", "POST"): WRITE,
     ("api_procedures.Versions", "POST"): WRITE,  # a dry run too: the caller means to deploy
     ("api_procedures.CurrentVersion", "POST"): WRITE,
     ("api_procedures.Migrations", "POST"): WRITE,
@@ -46,6 +54,9 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_records.Locks", "GET"): READ,
     ("api_records.PerformanceRecords", "GET"): READ,
     ("api_records.PerformanceRecordResource", "GET"): READ,
+    ("api_integrity.EnterpriseIntegrity", "GET"): READ,
+    ("api_spot_checks.Draws", "POST"): WRITE,  # a dry run too: the caller means to draw
+    ("api_spot_checks.Notices", "GET"): READ,
     ("api_dashboard.Dashboard", "GET"): READ,
     ("api_dashboard.DashboardTable", "GET"): READ,
     ("api_dashboard.DashboardExport", "GET"): READ,
@@ -54,6 +65,12 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_tokens.Tokens", "GET"): READ,
     ("api_tokens.Tokens", "POST"): WRITE,
     ("api_tokens.TokenResource", "DELETE"): WRITE,
+    ("api_exchange.Inbound", "POST"): WRITE,  # signed by the sending system, no token (HMAC)
+    ("api_exchange.Systems", "GET"): READ,
+    ("api_exchange.SystemHealth", "GET"): READ,
+    ("api_exchange.Messages", "GET"): READ,
+    ("api_exchange.MessageResend", "POST"): WRITE,
+    ("api_exchange.InboundMessages", "GET"): READ,
 }
 
 

@@ -1,4 +1,4 @@
-"""Command groups: flask procedures|users|demo|jobs|calendar."""
+"""Command groups: flask procedures|users|demo|jobs|calendar|exchange."""
 from typing import Any
 
 from flask import Flask
@@ -19,7 +19,7 @@ class TransactionalGroup(AppGroup):
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import calendar, demo, jobs, procedures, users
+    from app.cli import calendar, demo, exchange, jobs, procedures, users
 
-    for group in (procedures.group, users.group, demo.group, jobs.group, calendar.group):
+    for group in (procedures.group, users.group, demo.group, jobs.group, calendar.group, exchange.group):
         app.cli.add_command(group)

@@ -30,6 +30,24 @@ def _choice_refs(node: Any) -> Iterator[str]:
             yield from _choice_refs(value)
 
 
+def _unbounded_arrays(node: Any, path: str = "") -> Iterator[str]:
+    """Fields whose schema is an array without maxItems (a submission could then be any length), by path."""
+    if isinstance(node, dict):
+        kinds = node.get("type")
+        if (kinds == "array" or (isinstance(kinds, list) and "array" in kinds)) \
+                and not isinstance(node.get("maxItems"), int):
+            yield path or "(form)"
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                for name, field in value.items():
+                    yield from _unbounded_arrays(field, f"{path}.{name}" if path else str(name))
+            else:
+                yield from _unbounded_arrays(value, path)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _unbounded_arrays(value, path)
+
+
 def form_fields(text: str) -> set[str]:
     """The top-level fields of a form (what a completed form puts into the case data); none if unreadable."""
     try:
@@ -48,6 +66,9 @@ def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Pr
         except (json.JSONDecodeError, SchemaError) as exc:
             problems.append(problem(f"forms/{name}", None, f"表单不是有效的 JSON Schema: {str(exc)[:300]}"))
             continue
+        for where in _unbounded_arrays(schema):
+            problems.append(problem(f"forms/{name}", where,
+                                    f"列表字段须规定最多项数 (array without maxItems) '{where}'"))
         for ref in _choice_refs(schema):
             if ref not in choice_names:
                 problems.append(problem(f"forms/{name}", ref, f"未注册的选项来源 (unknown x-choices) '{ref}'"))

@@ -230,15 +230,122 @@ def runtime_names(functions: dict[str, Callable[..., Any]]) -> set[str]:
     return set(sandboxed) | set(sandboxed["__builtins__"])
 
 
-def name_problems(processes: Iterable[tuple[str, Any]], known: set[str]) -> list[Problem]:
-    """Every unknown name read by a condition, script or parameter of these (file, process) pairs."""
+# decision id -> (its file, [(input id, Python the table evaluates)])
+DecisionReads = dict[str, tuple[str, list[tuple[str, str]]]]
+
+
+def called_decision(el: Any) -> str:
+    found = next(_spiff(el, "calledDecisionId"), None)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _decision_expressions(process: Any, decisions: DecisionReads) -> Iterator[tuple[str, str, str, str, str, bool,
+                                                                                   str]]:
+    """The decision tables' inputs where a business rule task calls them: (…, file of the table)."""
+    for task in process.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        decision = called_decision(task)
+        if decision not in decisions:
+            continue
+        file, reads = decisions[decision]
+        for input_id, source in reads:
+            yield (input_id, f"决策表“{decision}”（由“{_label(task)}”调用）的列 {input_id} ", source, "eval",
+                   task.get("id") or "", False, file)
+
+
+def name_problems(processes: Iterable[tuple[str, Any]], known: set[str],
+                  ordered: dict[str, dict[str, set[str]]] | None = None,
+                  decisions: DecisionReads | None = None) -> list[Problem]:
+    """Every unknown name read by a condition, script or parameter of these (file, process) pairs.
+
+    `ordered` (process id -> user task id -> the fields its form fills) makes a form's fields known only
+    where the task is completed before: a field of a process's own user task read by an element no path
+    from that task leads to is refused (the form is filled after it, or on another branch)."""
     problems = []
     for file, process in processes:
-        for element, what, source, mode in expressions(process):
-            for name in sorted(names_read(source, mode) - known):
-                problems.append(_problem(file, element, f"{what}读取了未知的名称 '{name}'：它不是本事项任何表单的"
-                                         "字段、脚本或服务任务写入的变量、发起处理程序添加的数据，也不是可用函数"))
+        task_fields = (ordered or {}).get(process.get("id") or "")
+        later = set().union(*task_fields.values()) if task_fields else set()
+        filled = _filled_before(process, task_fields) if task_fields else {}
+        located = [(*one, file) for one in _positioned_expressions(process)]
+        located += list(_decision_expressions(process, decisions or {}))
+        for element, what, source, mode, position, after, where in located:
+            # Outside the ordered flow (event sub-processes and the like): any form of the process.
+            available = known | filled.get((position, after), later)
+            for name in sorted(names_read(source, mode) - available):
+                if name in later:
+                    problems.append(_problem(where, element, f"{what}读取的字段 '{name}' 在此之前没有任何表单填写："
+                                             "填写它的表单在这一步之后或在另一条分支上"))
+                else:
+                    problems.append(_problem(where, element, f"{what}读取了未知的名称 '{name}'：它不是本事项任何"
+                                             "表单的字段、脚本或服务任务写入的变量、发起处理程序添加的数据，也不是可用函数"))
     return problems
+
+
+def _positioned_expressions(process: Any) -> Iterator[tuple[str, str, str, str, str, bool]]:
+    """expressions() with where each is evaluated: (…, node id, whether that node's own form is filled by then).
+    A flow's condition is evaluated once its source is done; a postScript after its task's form."""
+    for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
+        if condition is not None and (condition.text or "").strip():
+            yield (flow.get("id") or "", f"连线“{_label(flow)}”的条件", condition.text.strip(), "eval",
+                   flow.get("sourceRef") or "", True)
+    for el in process.iter():
+        if isinstance(el.tag, str) and el.get("id"):
+            for element, what, source, mode in _element_code(el):
+                yield element, what, source, mode, element, what.endswith("postScript")
+
+
+def _graph(process: Any) -> tuple[dict[str, set[str]], set[str]]:
+    """Edges of the flow (sequence flows, boundary events, into and out of sub-processes) over every node of
+    the process, and the nodes inside event sub-processes (whose order with the main flow is unknown)."""
+    edges: dict[str, set[str]] = {}
+    in_event_sub: set[str] = set()
+    containers = [process, *(el for tag in CONTAINERS[1:] for el in process.iter(f"{{{BPMN_NS}}}{tag}"))]
+    for container in containers:
+        nodes = {el.get("id") for el in container if _local(el) in FLOW_NODES and el.get("id")}
+        flows = [f for f in container if _bpmn(f, "sequenceFlow")]
+        for flow in flows:
+            edges.setdefault(flow.get("sourceRef") or "", set()).add(flow.get("targetRef") or "")
+        for el in container:
+            if _local(el) == "boundaryEvent" and el.get("attachedToRef"):
+                edges.setdefault(el.get("attachedToRef") or "", set()).add(el.get("id") or "")
+        if container is process:
+            continue
+        cid = container.get("id") or ""
+        if container.get("triggeredByEvent") == "true" or any(
+                a.get("triggeredByEvent") == "true" for a in container.iterancestors()):
+            in_event_sub |= {n for n in nodes if n}
+        sources = {f.get("sourceRef") for f in flows}
+        starts = {el.get("id") or "" for el in container if _local(el) == "startEvent"}
+        edges.setdefault(cid, set()).update(starts)
+        after = edges.get(cid, set()) - starts
+        for node in nodes:
+            if node and node not in sources:
+                edges.setdefault(node, set()).update(after)
+    return edges, in_event_sub
+
+
+def _filled_before(process: Any, task_fields: dict[str, set[str]]) -> dict[tuple[str, bool], set[str]]:
+    """(node, own form counted) -> the fields of the process's user tasks completed on some path before it."""
+    edges, in_event_sub = _graph(process)
+    nodes = {el.get("id") or "" for el in process.iter() if _local(el) in FLOW_NODES and el.get("id")}
+    nodes -= in_event_sub
+    boundaries = {el.get("id") or "" for el in process.iter(f"{{{BPMN_NS}}}boundaryEvent")}
+    filled: dict[tuple[str, bool], set[str]] = {(n, a): set() for n in nodes for a in (False, True)}
+    for task, fields in task_fields.items():
+        seen: set[str] = set()
+        todo = sorted(edges.get(task, set()) - boundaries)  # a boundary event fires before the form is filled
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            todo.extend(edges.get(current, set()))
+        for node in seen & nodes:
+            filled[(node, False)] |= fields
+            filled[(node, True)] |= fields
+        if task in nodes:
+            filled[(task, True)] |= fields
+    return filled
 
 
 # -- task rules ------------------------------------------------------------------------------------------

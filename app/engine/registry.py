@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
-from app.engine import lint
+from app.engine import dmn, lint
 from app.engine.bundle_checks import (
     check_forms,
     check_lanes,
@@ -32,8 +32,10 @@ from app.engine.bundle_checks import (
     form_fields,
     startable_problems,
 )
+from app.engine.foreign import foreign_problems
 from app.engine.samples import sample_data
 from app.engine.scripting import compile_script
+from app.engine.spiff_messages import translate
 from app.engine.timer_check import check_timers, unquoted_literal_problem
 from app.engine.xml import XmlRefused, parse_xml
 from app.errors import DeployError
@@ -88,6 +90,7 @@ class _Scan:
     decisions: dict[str, str] = field(default_factory=dict)          # decision id -> dmn file
     uses_decisions: dict[str, set[str]] = field(default_factory=dict)
     dmn_outputs: set[str] = field(default_factory=set)
+    decision_reads: lint.DecisionReads = field(default_factory=dict)
     process_el: dict[str, Any] = field(default_factory=dict)
     executable: dict[str, bool] = field(default_factory=dict)
     element_file: dict[str, str] = field(default_factory=dict)
@@ -117,6 +120,7 @@ def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> No
         if ext.get("id") in bpmn_ids:
             problems.append(_problem(name, ext.get("id"),
                                      f"扩展元素 id 与 BPMN 元素 id 重复 ({etree.QName(ext).localname})"))
+    problems.extend(foreign_problems(name, root))
     for task in root.iter(_q("task")):
         problems.append(_problem(name, task.get("id"), "无类型任务：请设为用户任务、服务任务或脚本任务"))
     for process in root.iter(_q("process")):
@@ -139,12 +143,29 @@ def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> No
             scan.element_file.setdefault(el.get("id") or "", name)
 
 
-def _scan_dmn(name: str, root: Any, scan: _Scan) -> None:
-    for el in root.iter():
-        if isinstance(el.tag, str) and etree.QName(el).localname == "decision" and el.get("id"):
-            scan.decisions[el.get("id") or ""] = name
-        if isinstance(el.tag, str) and etree.QName(el).localname == "output" and el.get("name"):
-            scan.dmn_outputs.add(el.get("name") or "")
+def _scan_dmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> None:
+    decisions = dmn.read_decisions(name, root)
+    problems.extend(dmn.decision_problems(decisions, name))
+    for decision in decisions:
+        if decision.id in scan.decisions:
+            problems.append(_problem(name, decision.id,
+                                     f"决策 id 重复：{decision.id} 也在 {scan.decisions[decision.id]} 中"))
+        scan.decisions[decision.id] = name
+        scan.decision_reads[decision.id] = (name, dmn.names_read_by_decision(decision))
+        scan.dmn_outputs |= {o["name"].split(".")[0] for o in decision.outputs if o["name"]}
+
+
+def _decision_refs(scan: _Scan, problems: list[Problem]) -> None:
+    """Every business rule task calls a decision table deployed with it."""
+    for pid, process in scan.process_el.items():
+        for task in process.iter(_q("businessRuleTask")):
+            decision = lint.called_decision(task)
+            if not decision:
+                problems.append(_problem(scan.process_file[pid], task.get("id"),
+                                         "业务规则任务没有选择决策表 (calledDecisionId)"))
+            elif decision not in scan.decisions:
+                problems.append(_problem(scan.process_file[pid], task.get("id"),
+                                         f"决策表 “{decision}” 不存在：请一并提交定义它的 bpmn/*.dmn 文件"))
 
 
 def _closure(pid: str, scan: _Scan) -> set[str]:
@@ -206,7 +227,10 @@ def _check_tasks(spec: Any, file: str, inp: BundleInput, problems: list[Problem]
         elif f"{form_key}.json" not in inp.forms:
             problems.append(_problem(file, ts.bpmn_id, f"表单不存在 (unknown form) forms/{form_key}.json"))
         lane = inp.lanes.get(ts.lane or "")
-        if lane is None:
+        if not ts.lane:
+            problems.append(_problem(file, ts.bpmn_id, "用户任务不在任何泳道中：请把它放进一个在 bpmn/lanes.json "
+                                                       "中映射到角色的泳道（谁办理这一步由泳道决定）"))
+        elif lane is None:
             problems.append(_problem(file, ts.bpmn_id, f"泳道 '{ts.lane}' 未在 bpmn/lanes.json 中映射到角色"))
         for pname, value in props.items():
             message = inp.task_property_check(pname, value) if inp.task_property_check else None
@@ -223,26 +247,27 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     problems: list[Problem] = []
     scan = _Scan()
     bpmn = {name: _read(name, content, problems) for name, content in sorted(inp.bpmn.items())}
-    dmn = {name: _read(name, content, problems) for name, content in sorted(inp.dmn.items())}
+    dmn_roots = {name: _read(name, content, problems) for name, content in sorted(inp.dmn.items())}
     for name, root in bpmn.items():
         if root is not None:
             _scan_bpmn(name, root, scan, problems)
-    for name, root in dmn.items():
+    for name, root in dmn_roots.items():
         if root is not None:
-            _scan_dmn(name, root, scan)
+            _scan_dmn(name, root, scan, problems)
+    _decision_refs(scan, problems)
     check_forms(inp.forms, inp.choice_names, problems)
     check_lanes(inp.lanes, inp.roles, problems)
-    startable = _procedure_ids(scan, inp, problems) if not problems else []
+    startable = _procedure_ids(scan, inp, problems, sorted(n for n, root in bpmn.items() if root is not None))
     if problems:
         raise DeployError(problems)
-    parser = _parser_of(bpmn, dmn, problems)
+    parser = _parser_of(bpmn, dmn_roots, problems)
     bundles = [b for pid in startable if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
     if problems:
         raise DeployError(problems)
     return bundles
 
 
-def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem]) -> list[str]:
+def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem], readable: list[str]) -> list[str]:
     """Startable processes (those with a casePrefix), their process properties checked; every other process
     must be called by one of them."""
     ids = sorted(pid for pid, props in scan.process_props.items() if "casePrefix" in props)
@@ -250,12 +275,11 @@ def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem]) -> li
         problems.extend(check_process_properties(scan.process_file[pid], pid, scan.process_props[pid],
                                                  inp.handler_names, inp.forms, inp.roles, inp.process_property_check))
     called = set().union(*(_closure(pid, scan) for pid in ids)) - set(ids)
-    problems.extend(startable_problems(scan.process_file, scan.process_props, scan.executable, called,
-                                       sorted(inp.bpmn)))
+    problems.extend(startable_problems(scan.process_file, scan.process_props, scan.executable, called, readable))
     return ids
 
 
-def _parser_of(bpmn: dict[str, Any], dmn: dict[str, Any], problems: list[Problem]) -> Any:
+def _parser_of(bpmn: dict[str, Any], dmn_docs: dict[str, Any], problems: list[Problem]) -> Any:
     """The library's parser with every document added (it parses the elements we read, never the raw bytes);
     its refusals noted with their file."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -263,8 +287,8 @@ def _parser_of(bpmn: dict[str, Any], dmn: dict[str, Any], problems: list[Problem
         try:
             parser.add_bpmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
-            problems.append(_spiff_problem(exc, name))
-    for name, root in dmn.items():
+            problems.append(_spiff_problem(exc, name, root))
+    for name, root in dmn_docs.items():
         try:
             parser.add_dmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
@@ -274,11 +298,15 @@ def _parser_of(bpmn: dict[str, Any], dmn: dict[str, Any], problems: list[Problem
     return parser
 
 
-def _spiff_problem(exc: Any, file: str | None) -> Problem:
-    """A refusal of the library (English), with the file it concerns and a Chinese prefix."""
+def _spiff_problem(exc: Any, file: str | None, root: Any = None) -> Problem:
+    """A refusal of the library, with the file it concerns, in Chinese (spiff_messages); a data store it
+    refuses is named by its id."""
     message = str(exc).splitlines()[0].strip() if str(exc) else type(exc).__name__
-    return _problem(getattr(exc, "file_name", None) or file, getattr(exc, "id", None) or None,
-                    f"流程图无法解析 (SpiffWorkflow): {message}")
+    text, name = translate(message)
+    element = getattr(exc, "id", None) or None
+    if element is None and name and root is not None:
+        element = next((el.get("id") for el in root.iter(_q("dataStore")) if el.get("name") == name), None)
+    return _problem(getattr(exc, "file_name", None) or file, element, f"流程图无法解析: {text}")
 
 
 def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
@@ -305,7 +333,7 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     problems.extend(check_timers(specs, file_of, inp.script_functions, samples, refused))
     problems.extend(_lint_names_and_rules(pid, scan, inp, known, tasks))
     files = _bundle_files(pid, scan, inp, known)
-    used_lanes = {t["lane"]: inp.lanes.get(t["lane"] or "") for t in tasks.values()}
+    used_lanes = {t["lane"] or "": inp.lanes.get(t["lane"] or "") for t in tasks.values()}
     manifest = {
         "key": pid, "name": scan.process_names[pid], "case_prefix": props.get("casePrefix"),
         "start_roles": [r.strip() for r in props.get("startRoles", "").split(",") if r.strip()],
@@ -323,11 +351,23 @@ def _lint_names_and_rules(pid: str, scan: _Scan, inp: BundleInput, forms: list[s
                  if p in scan.process_el]
     handlers = {scan.process_props[pid].get("startHandler", "")}.union(
         *(lint.handlers_called(process) for _file, process in processes))
-    known = set().union(*(form_fields(inp.forms[f"{k}.json"]) for k in forms),
-                        *(lint.names_written(process) for _file, process in processes),
+    every_form = set().union(*(form_fields(inp.forms[f"{k}.json"]) for k in forms))
+    known = set().union(*(lint.names_written(process) for _file, process in processes),
                         *(inp.handler_provides.get(name, set()) for name in handlers),
                         scan.dmn_outputs, lint.runtime_names(inp.script_functions))
-    problems = lint.name_problems(processes, known)
+    # The procedure's own user tasks fill their forms in the flow's order: a field is known where a task
+    # filling it was completed before; the start form and the called processes' forms are known everywhere.
+    own = {el.get("id") for el in scan.process_el[pid].iter(f"{{{BPMN_NS}}}userTask")}
+    ordered = {tid: form_fields(inp.forms[f"{t['form_key']}.json"]) for tid, t in tasks.items()
+               if tid in own and t.get("form_key") in forms}
+    start_form = scan.process_props[pid].get("startForm")
+    anywhere = set().union(*(form_fields(inp.forms[f"{t['form_key']}.json"]) for tid, t in tasks.items()
+                             if tid not in own and t.get("form_key") in forms),
+                           form_fields(inp.forms[f"{start_form}.json"]) if start_form in forms else set())
+    main = [(file, process) for file, process in processes if process is scan.process_el[pid]]
+    problems = lint.name_problems(main, known | anywhere, {pid: ordered}, scan.decision_reads)
+    problems += lint.name_problems([fp for fp in processes if fp not in main], known | every_form,
+                                   decisions=scan.decision_reads)
     for task_id, task in tasks.items():
         file = scan.element_file.get(task_id, scan.process_file[pid])
         problems.extend(lint.rule_problems(file, task_id, task["properties"], set(tasks)))

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions import (
     ConditionalEventDefinition,
     ErrorEventDefinition,
@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -120,6 +121,11 @@ def _parse(process_id: str, files: dict[str, str]) -> Definition:
     return Definition(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 
 
+def parse_definition(process_id: str, files: dict[str, str]) -> Definition:
+    """The parsed spec of files not deployed (a draft tried in the sandbox): never cached."""
+    return _parse(process_id, files)
+
+
 def load_definition(version_id: int, process_id: str, files: Callable[[], dict[str, str]]) -> Definition:
     """The parsed spec of a version; `files` is only called (and the XML only read) on a cache miss."""
     with _DEFINITIONS_LOCK:
@@ -170,6 +176,16 @@ class RunningCase:
             for task in self._wf.get_tasks(state=TaskState.ERROR):
                 self._wf.reset_from_task_id(task.id)
         return self._guarded(act)
+
+    def waits_for_message(self, name: str) -> bool:
+        """Whether a catch event of the case waits for the message `name` now."""
+        return any(event.name == name and event.event_type == "MessageEventDefinition"
+                   for event in self._wf.waiting_events())
+
+    def receive_message(self, name: str, payload: dict[str, Any]) -> StepResult:
+        """Deliver a message to the catch event waiting for it (its messageVariable gets the payload) and run
+        on; nothing happens when none waits (the library's catch ignores it)."""
+        return self._guarded(lambda: self._wf.catch(BpmnEvent(SpiffMessageEventDefinition(name), payload=payload)))
 
     def cancel(self) -> StepResult:
         self._wf.cancel()

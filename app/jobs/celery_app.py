@@ -9,6 +9,7 @@ from typing import Any
 from celery import Celery, Task, shared_task
 from flask import Flask
 
+from app.jobs.exchange import dispatch_outbox
 from app.jobs.notify import deliver_notifications
 from app.jobs.sla import refresh_deadline_states
 from app.jobs.timers import fire_due_timers
@@ -45,6 +46,7 @@ def celery_config(config: Any) -> dict[str, Any]:
             "fire-due-timers": {"task": "gjy.fire_due_timers", "schedule": every},
             "refresh-deadline-states": {"task": "gjy.refresh_deadline_states", "schedule": max(every, 60.0)},
             "deliver-notifications": {"task": "gjy.deliver_notifications", "schedule": every},
+            "dispatch-outbox": {"task": "gjy.dispatch_outbox", "schedule": every},
         },
     }
 
@@ -62,3 +64,8 @@ def refresh_deadline_states_task() -> int:
 @shared_task(name="gjy.deliver_notifications")
 def deliver_notifications_task() -> int:
     return deliver_notifications()
+
+
+@shared_task(name="gjy.dispatch_outbox")
+def dispatch_outbox_task() -> int:
+    return dispatch_outbox()

@@ -5,13 +5,15 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from app.jobs.exchange import dispatch_outbox
 from app.jobs.notify import deliver_notifications
 from app.jobs.sla import refresh_deadline_states
 from app.jobs.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 
-PERIODIC_JOBS: tuple[Callable[[], int], ...] = (fire_due_timers, refresh_deadline_states, deliver_notifications)
+PERIODIC_JOBS: tuple[Callable[[], int], ...] = (fire_due_timers, refresh_deadline_states, deliver_notifications,
+                                                dispatch_outbox)
 
 
 def run_periodic_jobs(app: Flask) -> None:

@@ -18,15 +18,24 @@ from app.models.identity import (
     User,
     UserRole,
 )
-from app.models.notification import Notification
-from app.models.outbox import OutboxMessage
+from app.models.notification import Notification, NotificationDelivery
+from app.models.outbox import InboundMessage, InboundStatus, OutboxMessage, OutboxStatus
 from app.models.procedure import Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.models.procedure_draft import ProcedureDraft
 from app.models.records import (
+    BEHAVIOUR_KIND_TITLES,
     CERTIFICATE_KIND_TITLES,
+    LEDGER_SOURCE_TITLES,
+    BehaviourKind,
+    BehaviourRecord,
     Certificate,
     CertificateKind,
+    CommitmentSignature,
     DataLevel,
+    EnterpriseEntry,
+    EntryStatus,
+    IntegrityEntry,
+    LedgerSource,
     LockRole,
     PerformanceRecord,
     PerformanceRecordChange,
@@ -34,7 +43,10 @@ from app.models.records import (
     PersonStatus,
     Project,
     ProjectLock,
+    PublicNotice,
     RecordSource,
+    SpotCheckDraw,
+    SpotCheckItem,
 )
 from app.models.registration import (
     AccountChange,
@@ -42,22 +54,28 @@ from app.models.registration import (
     RegistrationStatus,
     VerificationMethod,
 )
+from app.models.sandbox import SandboxRun
 from app.models.sign_in import PasswordHistory, SignInCode, ThrottleCounter
 from app.models.subject import CaseSubject
 from app.models.task import Task, TaskStatus
 from app.models.workflow_state import WorkflowState
 
 __all__ = [
+    "PublicNotice", "SpotCheckDraw", "SpotCheckItem",
+    "CommitmentSignature", "EnterpriseEntry", "EntryStatus",
+    "BEHAVIOUR_KIND_TITLES", "LEDGER_SOURCE_TITLES", "BehaviourKind", "BehaviourRecord", "IntegrityEntry",
+    "LedgerSource",
     "CERTIFICATE_KIND_TITLES", "Certificate", "CertificateKind",
     "CASE_STATUS_TITLES", "OPEN_STATUSES", "PROVINCE_CODE", "ROLE_TITLES", "Actor", "ApiToken", "Attachment",
     "CalendarChange", "CalendarChangeAction",
     "CalendarDay", "CalendarSource", "CalendarYear", "Case", "CaseClock", "CaseEvent", "CaseNumberCounter",
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
-    "CaseStatus", "DataLevel", "LockRole", "Notification", "Organisation",
-    "OrganisationKind", "OutboxMessage", "PerformanceRecord", "PerformanceRecordChange", "Person",
-    "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion",
-    "Project",
+    "CaseStatus", "DataLevel", "LockRole", "Notification", "NotificationDelivery", "Organisation",
+    "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage", "InboundStatus", "PerformanceRecord",
+    "PerformanceRecordChange", "Person", "PersonStatus", "Procedure", "ProcedureChange", "ProcedureChangeKind",
+    "ProcedureDraft", "ProcedureVersion", "Project",
     "ProjectLock", "RecordSource", "Region",
-    "RegionLevel", "Role", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource", "WorkflowState",
+    "RegionLevel", "Role", "SandboxRun", "SignedIn", "Task", "TaskStatus", "User", "UserRole", "VersionSource",
+    "WorkflowState",
 ]

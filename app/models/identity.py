@@ -136,6 +136,8 @@ class User(UserMixin, Base):
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # Where the applicant's notices (补正, decisions, 办结) are e-mailed; none: in-app and SMS only.
+    email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Seeded by `flask demo seed` with the published password: such a user exists for sign-in and tokens

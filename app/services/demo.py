@@ -1,14 +1,18 @@
 """Demo data: the 14 Guangxi cities, authorities, enterprises, persons, projects, locks, records, users."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from app.extensions import db
 from app.models import (
     PROVINCE_CODE,
+    BehaviourKind,
+    BehaviourRecord,
     Certificate,
     CertificateKind,
     DataLevel,
+    IntegrityEntry,
+    LedgerSource,
     LockRole,
     Organisation,
     OrganisationKind,
@@ -20,6 +24,8 @@ from app.models import (
     Region,
     RegionLevel,
     Role,
+    SpotCheckDraw,
+    SpotCheckItem,
 )
 from app.services.deadlines.calendar_admin import seed_official_calendar
 from app.services.identity.accounts import create_individual, create_user
@@ -116,6 +122,38 @@ def _certificates(city: str, people: list[Person]) -> None:
     db.session.flush()
 
 
+def _integrity(ent: Organisation, short: str) -> None:
+    """The score migrated from the old integrity platform and one good behaviour with its points: a ledger
+    already known to the trading platform (nothing queued)."""
+    opening = IntegrityEntry(enterprise_id=ent.id, points_centi=8500, source=LedgerSource.MIGRATED,
+                             reason="诚信平台迁入的诚信综合评分（2018—2020年度）", effective_on=date(2021, 4, 2),
+                             recorded_by="系统")
+    award = IntegrityEntry(enterprise_id=ent.id, points_centi=200, source=LedgerSource.BEHAVIOUR,
+                           reason="良好行为：获评自治区建设工程“真武阁杯”优质工程", effective_on=date(2025, 1, 15),
+                           recorded_by="系统")
+    db.session.add_all([opening, award])
+    db.session.flush()
+    db.session.add(BehaviourRecord(enterprise_id=ent.id, kind=BehaviourKind.GOOD, source="migrated",
+                                   title=f"{short}滨江大道改造工程获评自治区建设工程“真武阁杯”优质工程",
+                                   occurred_on=date(2025, 1, 15), integrity_entry_id=award.id, recorded_by="系统"))
+    db.session.flush()
+
+
+def _past_spot_check(ent: Organisation) -> None:
+    """柳州's spot check two months before the demo's first day: its enterprise is excluded from a new draw that
+    excludes the last 6 months (the item was found true)."""
+    when = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
+    draw = SpotCheckDraw(region_code=ent.region_code, seed="demo-2026-10", sample_size=1, exclude_months=6,
+                         strata={"建筑业企业·450200": {"population": 1, "drawn": 1}}, excluded=[], drawn_at=when,
+                         drawn_by="柳州市住建局·审核员")
+    db.session.add(draw)
+    db.session.flush()
+    db.session.add(SpotCheckItem(draw_id=draw.id, enterprise_id=ent.id, stratum="建筑业企业·450200",
+                                 item_ref="performance:demo", item_title="区内业绩：柳州滨江大道改造工程",
+                                 finding="consistent", drawn_at=when, concluded_at=when))
+    db.session.flush()
+
+
 def seed_demo() -> bool:
     """Create the demo world once; returns False when it already exists."""
     if db.session.get(Region, PROVINCE_CODE) is not None:
@@ -137,6 +175,9 @@ def seed_demo() -> bool:
         ("陆伟", "45010219850315001"), ("覃丽", "45010319900722002"), ("梁海", "45010719920105003")])
     _enterprise_world("450200", "柳州", liuzhou, [
         ("蒙刚", "45020219800211004"), ("莫燕", "45020319881109005")])
+    _integrity(nanning, "南宁")
+    _integrity(liuzhou, "柳州")
+    _past_spot_check(liuzhou)
     users = [
         ("ent-nanning", "邕城建设·经办人", nanning, "450100", [Role.ENTERPRISE]),
         ("ent-liuzhou", "龙城建筑·经办人", liuzhou, "450200", [Role.ENTERPRISE]),
@@ -154,7 +195,11 @@ def seed_demo() -> bool:
         user = create_user(username, display, DEMO_PASSWORD, org.id, region, [r.value for r in roles],
                            phone=DEMO_PHONES[username], demo=True)
         user.main_operator = org.kind == OrganisationKind.ENTERPRISE  # each demo enterprise's main operator
-    create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"], demo=True)
+        if user.main_operator:  # applicants' notices are e-mailed too (the console mailer only logs them)
+            user.email = f"{username}@demo.gjy.example"
+    individual = create_individual("person", DEMO_PASSWORD, nanning_people[2], "450100", phone=DEMO_PHONES["person"],
+                                   demo=True)
+    individual.email = "person@demo.gjy.example"
     db.session.flush()
     return True
 

@@ -69,6 +69,15 @@ class Retry:
 
 
 @dataclass
+class ReceiveMessage:
+    """A message from outside the case (an external system's acknowledgement, services/exchange) for the catch
+    event that waits for it by name; the payload lands in the event's messageVariable."""
+
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Cancel:
     status: CaseStatus = CaseStatus.WITHDRAWN
     reason: str = ""
@@ -84,7 +93,7 @@ class Migrate:
     mapping: dict[str, str] = field(default_factory=dict)
 
 
-Action = CompleteTask | FireTimers | Retry | Cancel | Migrate
+Action = CompleteTask | FireTimers | Retry | ReceiveMessage | Cancel | Migrate
 
 
 @dataclass
@@ -136,7 +145,7 @@ class Step:
         return call
 
 
-def start(case: Case, actor: Actor, data: dict[str, Any], claim_for: Actor | None = None) -> StepOutcome:
+def start(case: Case, actor: Actor | None, data: dict[str, Any], claim_for: Actor | None = None) -> StepOutcome:
     """Create the workflow of a new case (added, not necessarily written yet) and run it to its first wait;
     a first task that `claim_for` may do is claimed by them (the applicant's own form)."""
     state = WorkflowState(state=b"", serializer_version=SERIALIZER_VERSION)
@@ -195,6 +204,17 @@ def advance(case: Case, actor: Actor | None, action: Action) -> StepOutcome:
     return _persist(step, running, result, completed_task_id, cancel=action if isinstance(action, Cancel) else None)
 
 
+def waits_for_message(case: Case, name: str) -> bool:
+    """Whether the case waits for the message `name` now (its state read, nothing changed)."""
+    state = _state_of(case)
+    try:
+        running = ENGINE.load(definition_of(case.procedure_version_id), state.state, state.serializer_version,
+                              Step(case, None, state).service_caller())
+    except StateUnreadable:
+        return False
+    return running.waits_for_message(name)
+
+
 def migration_problems(case: Case, version_id: int, mapping: dict[str, str]) -> list[str]:
     """Why the case could not move onto the version (none: it can), tried on a copy of its workflow that is
     thrown away; nothing of the case changes."""
@@ -233,6 +253,8 @@ def _run(case: Case, actor: Actor | None, running: RunningCase, action: Action) 
     if isinstance(action, Retry):
         history.record(case, "retried", actor, step=case.current_step)
         return running.retry()
+    if isinstance(action, ReceiveMessage):
+        return running.receive_message(action.name, action.payload)
     return running.cancel()
 
 

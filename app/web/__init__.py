@@ -9,9 +9,11 @@ from app.web import (
     cases,
     dashboard,
     errors,
+    exchange,
     home,
     i18n,
     inbox,
+    integrity,
     notifications,
     operators,
     presenters,
@@ -41,7 +43,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(operators.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(exchange.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(integrity.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(workspace_drafts.bp)
     app.register_blueprint(workspace_forms.bp)

@@ -29,7 +29,7 @@ from app.services.cases.lifecycle import (
 from app.services.cases.overview import case_diagram
 from app.services.procedures import forms
 from app.services.procedures.versions import get_current_version, manifest_of
-from app.web.common import ID, attachment_names, case_files, case_properties, last_page, page_args, upload_limits
+from app.web.common import ID, CaseForms, attachment_names, case_files, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.i18n import gettext as _
@@ -106,9 +106,11 @@ def start(key: str) -> ResponseReturnValue:
     return redirect(url_for("tasks.show", task_id=mine[0]) if mine else url_for("cases.show", case_id=case_id))
 
 
-def _timeline(case: Case, events: list[CaseEvent], props: dict[str, Any],
+def _timeline(case: Case, events: list[CaseEvent], case_forms: CaseForms,
               names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
-    return [(event, show_data(event.payload.get("data", {}), props, names, context=case.data or {})
+    """Each submission labelled by its own form."""
+    return [(event, show_data(event.payload.get("data", {}), case_forms.of_task(event.task_id), names,
+                              context=case.data or {})
              if event.kind == "task_completed"
              else []) for event in events]
 
@@ -117,12 +119,15 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
                 status: int = 200) -> ResponseReturnValue:
     actor = session_actor()
     case = get_case(actor, case_id)
-    props, names, events = case_properties(actor, case), attachment_names(case), list_events(case)
+    case_forms, names, events = CaseForms.of(actor, case, with_steps=True), attachment_names(case), list_events(case)
+    props = case_forms.merged
     diagram = case_diagram(case)
     applicant_side = case.started_by_id == actor.id or case.applicant_org_id == actor.organisation_id
     return render_template(
-        "cases/show.html", case=case, open_tasks=open_tasks_of(case), timeline=_timeline(case, events, props, names),
-        submitted=show_data(case.data or {}, props, names), files=case_files(case, props, events, applicant_side),
+        "cases/show.html", case=case, open_tasks=open_tasks_of(case),
+        timeline=_timeline(case, events, case_forms, names),
+        submitted=show_data(case.data or {}, case_forms.current(events), names),
+        files=case_files(case, props, events, applicant_side),
         diagram={"xml": diagram.xml, "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
         can_withdraw=applicant_side and case.status in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -10,6 +11,7 @@ from app.models import Actor, Case, CaseEvent
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.procedures import forms
 from app.services.procedures.versions import form_keys_in_order
+from app.services.tasks.lists import StepOfTask, steps_of_case
 from app.web.data_display import CaseFiles, Round, filed_attachments, merged_properties
 
 
@@ -22,9 +24,44 @@ def upload_limits() -> UploadLimits:
 def case_properties(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     """Every field of every form of the case's version, with choices rendered for the actor, in the order
     of the procedure's steps (form_keys_in_order) and, within a form, in the form's own order."""
-    version_id = case.procedure_version_id
-    return merged_properties(forms.render_schema(forms.form_schema(version_id, key), actor, case)
-                             for key in form_keys_in_order(version_id))
+    return CaseForms.of(actor, case).merged
+
+
+@dataclass
+class CaseForms:
+    """The case's forms for display. Several forms may name the same field (`decision` of the city's review
+    and of the province's confirmation): a submission is labelled by its own form, and the case's current
+    data by the form that last submitted each field, never by the first form naming it."""
+
+    merged: dict[str, dict[str, Any]]
+    by_form: dict[str, dict[str, dict[str, Any]]]
+    steps: dict[str, StepOfTask] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, actor: Actor, case: Case, with_steps: bool = False) -> CaseForms:
+        version_id = case.procedure_version_id
+        by_form = {key: dict(forms.render_schema(forms.form_schema(version_id, key), actor, case)
+                             .get("properties") or {}) for key in form_keys_in_order(version_id)}
+        merged = merged_properties({"properties": props} for props in by_form.values())
+        return cls(merged, by_form, steps_of_case(case.id) if with_steps else {})
+
+    def of_task(self, task_id: str | None) -> dict[str, dict[str, Any]]:
+        """The fields as the task's own form labels them (the others as merged)."""
+        step = self.steps.get(task_id or "")
+        own = self.by_form.get(step.form_key, {}) if step else {}
+        return {key: own.get(key, spec) for key, spec in self.merged.items()}
+
+    def current(self, events: Iterable[CaseEvent]) -> dict[str, dict[str, Any]]:
+        """The fields of the case data, each labelled by the form of its latest submission."""
+        props = dict(self.merged)
+        for event in events:
+            data = event.payload.get("data") if event.kind == "task_completed" else None
+            step = self.steps.get(event.task_id or "")
+            if not isinstance(data, dict) or step is None:
+                continue
+            own = self.by_form.get(step.form_key, {})
+            props.update((key, own[key]) for key in data if key in own)
+        return props
 
 
 def attachment_names(case: Case) -> dict[str, str]:

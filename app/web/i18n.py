@@ -1,35 +1,32 @@
-"""Page language: Chinese by default, English on request, from a small catalog keyed by the Chinese text.
+"""Page language: Chinese by default, English on request, through Flask-Babel.
 
-Templates call `_("中文")` (with `{name}` placeholders filled from keyword arguments). Domain terms keep
-their Chinese names in English mode (the catalog writes them as "English (中文)" where useful).
+The message ids are the Chinese texts themselves (the product's own language), with `{name}` placeholders
+filled from keyword arguments; `app/web/translations/en/LC_MESSAGES/messages.po` holds the English.
+`make i18n` extracts every id (babel.cfg: templates' `_()`, every Chinese literal of the Python code and
+the shipped forms, app/web/i18n_extract.py) and updates the catalogue; `make assets` compiles it.
+Domain terms keep their Chinese names in English mode (the catalogue writes them "English (中文)").
 Messages that come from services are looked up too: refusals with a fixed text by that text, messages
-built from values (errors.Message, e.g. form validation) by their template; those without an entry, such
-as a handler's refusal naming a person, stay Chinese.
+built from values (errors.Message, e.g. form validation) by their template; texts built with names (a
+handler's refusal naming a person) stay Chinese.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 
+import flask_babel
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from app.errors import Message
+from app.extensions import babel
 from app.web.redirects import safe_next
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
-CATALOG_DIR = Path(__file__).resolve().parent / "translations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 bp = Blueprint("i18n", __name__)
-
-
-@cache
-def catalog(language: str) -> dict[str, str]:
-    path = CATALOG_DIR / f"{language}.json"
-    return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
 def current_language() -> str:
@@ -42,11 +39,10 @@ def gettext(text: str, **values: object) -> str:
     if isinstance(text, Message):
         values = {**text.values, **values}
         text = text.template
-    language = current_language()
-    if language == "zh":
+    if current_language() == "zh":
         return text.format(**values) if values else text
     values = {k: gettext(v) if isinstance(v, Message) else v for k, v in values.items()}
-    translated = catalog(language).get(text, text)
+    translated = flask_babel.gettext(text) if text else text
     return translated.format(**values) if values else translated
 
 
@@ -63,6 +59,7 @@ def switch(language: str) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS))
     app.register_blueprint(bp)
     app.jinja_env.globals.update(_=gettext, current_language=current_language, LANGUAGES=LANGUAGES,
                                  html_lang=lambda: HTML_LANG[current_language()])

@@ -10,7 +10,7 @@ from app.db import utcnow
 from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, CaseEvent, Task
 from app.policy import can_view_dashboard
 from app.services.cases.history import EVENT_TITLES
-from app.services.deadlines.clocks import pending_provisional_timers
+from app.services.deadlines.clocks import decided_at, pending_provisional_timers
 from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
 from app.web.i18n import gettext as _
 
@@ -71,14 +71,15 @@ def case_clock(case: Case) -> dict[str, Any] | None:
     if clock is None:
         return None
     is_open = case.status in OPEN_STATUSES
-    paused = clock.paused_at is not None and is_open
+    decided = decided_at(clock)  # a decision stopped the clock: what follows is not the authority's time
+    paused = clock.paused_at is not None and is_open and decided is None
     rows = []
     if clock.committed_limit:
         rows.append({"key": "committed", "title": "承诺时限", "limit": clock.committed_limit, "due_at": case.due_at,
                      "state": case.deadline_state})
     if clock.statutory_limit and case.statutory_due_at is not None:
-        if not is_open:
-            state = completed_state(case.completed_at or utcnow(), case.statutory_due_at)
+        if not is_open or decided is not None:
+            state = completed_state(decided or case.completed_at or utcnow(), case.statutory_due_at)
         elif paused:
             state = "paused"
         elif not clock.committed_limit:  # the case's own state follows the statutory limit
@@ -88,6 +89,7 @@ def case_clock(case: Case) -> dict[str, Any] | None:
         rows.append({"key": "statutory", "title": "法定时限", "limit": clock.statutory_limit,
                      "due_at": case.statutory_due_at, "state": state})
     return {"rows": rows, "provisional": bool(clock.provisional) and is_open, "paused": paused,
+            "decided_at": decided if is_open else None,
             "pause_reason": PAUSE_REASONS.get(clock.pause_reason or "", ""), "paused_at": clock.paused_at}
 
 

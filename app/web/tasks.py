@@ -18,7 +18,7 @@ from app.policy import is_candidate, require_can_assign
 from app.services.cases.attachments import store_attachment
 from app.services.cases.history import list_events
 from app.services.tasks import work as task_service
-from app.web.common import MAX_ID, attachment_names, case_properties, upload_limits
+from app.web.common import MAX_ID, CaseForms, attachment_names, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.i18n import gettext as _
@@ -43,39 +43,52 @@ def _may_assign(actor: Actor, task: Task) -> bool:
     return task.status == TaskStatus.OPEN
 
 
-def _events(task: Task) -> tuple[CaseEvent | None, CaseEvent | None]:
+def _events(task: Task, events: list[CaseEvent]) -> tuple[CaseEvent | None, CaseEvent | None]:
     """(this task's completion, the latest completion of another task) from the case's history."""
-    done = [e for e in list_events(task.case) if e.kind == "task_completed"]
+    done = [e for e in events if e.kind == "task_completed"]
     own = next((e for e in reversed(done) if e.task_id == task.id), None)
     other = next((e for e in reversed(done) if e.task_id != task.id and e.actor_id != task.assignee_id), None)
     return own, other
 
 
+def _earlier_round(task: Task, events: list[CaseEvent], case_forms: CaseForms) -> CaseEvent | None:
+    """The latest completion of the same step by an earlier task: this task is that step again (returned)."""
+    same = {tid for tid, step in case_forms.steps.items() if step.bpmn_id == task.bpmn_id and tid != task.id}
+    return next((e for e in reversed(events) if e.kind == "task_completed" and e.task_id in same), None)
+
+
 def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
             errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     case, names = task.case, attachment_names(task.case)
-    props = case_properties(actor, case)
+    case_forms, events = CaseForms.of(actor, case, with_steps=True), list_events(case)
     schema = task_service.task_form(actor, task) if _can_work(actor, task) else None
+    own_keys = set((schema or {}).get("properties", {}))
+    earlier = _earlier_round(task, events, case_forms) if task.status == TaskStatus.OPEN else None
     if values is None:
-        values = dict(case.data or {}) if task.scope == "applicant" else {}
+        if task.scope == "applicant":
+            values = dict(case.data or {})
+        else:  # a returned step opens with what was submitted the last time, to be corrected
+            previous = earlier.payload.get("data", {}) if earlier else {}
+            values = {k: v for k, v in previous.items() if k in own_keys}
     errors = translate_errors(errors)
     fields = fields_from_schema(schema, values, errors, names) if schema else []
-    own_event, last_event = _events(task)
-    if task.scope != "applicant":  # reviewers see the submitted data below; applicants the reply
-        last_event = None
+    own_event, last_event = _events(task, events)
+    if task.scope != "applicant" and earlier is None:  # reviewers see the submitted data below; applicants
+        last_event = None  # the reply; a returned step also what the step after it asked for
     last_data = last_event.payload.get("data", {}) if last_event else {}
-    own_keys = set((schema or {}).get("properties", {}))
     may_assign = _may_assign(actor, task)
     return render_template(
         "tasks/show.html", actor=actor, task=task, case=case, fields=fields,
         form_errors=unplaced_errors(fields, errors or {}), has_errors=bool(errors),
         # An open task shows the case as it stands; a finished one only what it submitted (the case has
         # moved on since: its current data beside that submission would read as two answers).
-        submitted=show_data(case.data or {}, props, names, exclude=own_keys | set(last_data))
+        submitted=show_data(case.data or {}, case_forms.current(events), names, exclude=own_keys | set(last_data))
         if task.status == TaskStatus.OPEN else [],
-        own_result=show_data(own_event.payload.get("data", {}), props, names, context=case.data or {})
-        if own_event else [],
-        last_event=last_event, last_result=show_data(last_data, props, names, context=case.data or {}),
+        own_result=show_data(own_event.payload.get("data", {}), case_forms.of_task(task.id), names,
+                             context=case.data or {}) if own_event else [],
+        last_event=last_event, returned=earlier is not None,
+        last_result=show_data(last_data, case_forms.of_task(last_event.task_id if last_event else None), names,
+                              context=case.data or {}),
         can_claim=not schema and task.status == TaskStatus.OPEN and task.assignee_id is None
         and is_candidate(actor, task), form_description=(schema or {}).get("description"),
         can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and (

@@ -189,6 +189,9 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, str]], str | None, str | None, st
     "file_name": (lambda: {**review_files(), "../etc/passwd.bpmn": "<x/>"}, "../etc/passwd.bpmn", None, "文件名"),
     "form_not_json": (lambda: {**review_files(), "forms/review_submit.json": "{"}, "forms/review_submit.json",
                       None, "JSON"),
+    "unbounded_list": (lambda: {**review_files(), "forms/review_submit.json":
+                                review_files()["forms/review_submit.json"].replace('"maxItems": 20, ', "")},
+                       "forms/review_submit.json", "files", "最多项数"),
     "no_startable_process": (lambda: review_files(edit=replace('<spiffworkflow:property name="casePrefix" value="CS"/>',
                                                                "")),
                              "bpmn/material_review.bpmn", "material_review", "casePrefix"),

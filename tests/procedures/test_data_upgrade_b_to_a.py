@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.extensions import db
+from app.jobs.exchange import dispatch_outbox
 from app.models import Case, OutboxMessage, Project
 
 B_PROJECT, C_PROJECT = "4501002024B001", "4501002025C002"
@@ -95,14 +96,20 @@ def test_province_self_verification_and_confirmation_makes_the_project_a(as_user
     assert level_of(app, pid) == "B" and reports(app) == []
     done = work(province, case["id"], {"decision": "approve"}, "审定是否提升为A级")
     assert done.status_code == 200, done.json
-    final = ent.case(case["id"])
-    assert final["status"] == "completed" and final["data"]["outcome"]["level"] == "A"
+    final = ent.case(case["id"])  # the case waits for the national platform's acknowledgement
+    assert final["status"] == "running" and final["current_step"] == "等待全国平台接收回执"
     assert level_of(app, pid) == "A"
     [report] = reports(app)
     assert report.kind == "national_platform.data_level_change" and report.status == "pending"
     assert report.idempotency_key == f"national-platform:data-level:{final['number']}"
     assert report.payload["project_code"] == B_PROJECT and report.payload["new_level"] == "A"
     assert report.payload["verified_by"] == "province_on_site" and report.case_id == case["id"]
+    with app.app_context():  # the demo's stand-in national platform receives it
+        assert dispatch_outbox() == 1
+    acknowledged = ent.case(case["id"])
+    assert acknowledged["status"] == "completed" and acknowledged["data"]["outcome"]["level"] == "A"
+    assert acknowledged["data"]["national_report"]["reference"].startswith("national_platform-")
+    assert reports(app)[0].status == "delivered"
 
 
 def test_delegated_city_spot_check_then_confirmation(as_user: Any, app: Flask) -> None:

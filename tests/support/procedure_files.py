@@ -26,6 +26,18 @@ def review_files(variant: str | None = None, edit: Callable[[str], str] = lambda
     return files
 
 
+DECISIONS = REVIEW / "decisions"
+
+
+def decision_files(edit: Callable[[str], str] = lambda text: text,
+                   edit_table: Callable[[str], str] = lambda text: text) -> dict[str, str]:
+    """The test procedure graded_review (a decision table routes it) with the fixture's lanes and forms."""
+    files = folder_files(REVIEW / "bpmn", REVIEW / "forms", [])
+    files["bpmn/graded_review.bpmn"] = edit((DECISIONS / "graded_review.bpmn").read_text("utf-8"))
+    files["bpmn/review_level.dmn"] = edit_table((DECISIONS / "review_level.dmn").read_text("utf-8"))
+    return files
+
+
 def shipped_files(key: str, edit: Callable[[str], str] = lambda text: text) -> dict[str, str]:
     """A shipped procedure's diagram (passed through `edit`), the lane map and every shipped form."""
     files = folder_files(ROOT / "bpmn", ROOT / "forms", [f"{key}.bpmn"])

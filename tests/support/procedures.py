@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from app.integrations.exchange.schemas import add_schema_dir
 from app.integrations.outbox import enqueue
 from app.models import UserRole
 from app.services.procedures.registry import HandlerContext
@@ -12,6 +13,7 @@ from handlers import handler
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "procedures"
 BPMN_DIR, FORMS_DIR = FIXTURES / "bpmn", FIXTURES / "forms"
+add_schema_dir(FIXTURES.parent / "exchange")  # the schema of its message, test.registered
 
 # How many of the next calls of the handler fail (an outage of the system it registers with), and how
 # many of them write a row the database refuses when the handler's savepoint is flushed, after changing

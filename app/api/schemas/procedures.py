@@ -99,3 +99,122 @@ class MigrationResultSchema(Schema):
 
 class MigrationResultsSchema(Schema):
     results = fields.List(fields.Nested(MigrationResultSchema))
+
+
+class DecisionInputSchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    expression = fields.String(metadata={"description": "Python read from the case data, e.g. a form field"})
+
+
+class DecisionOutputSchema(Schema):
+    id = fields.String()
+    name = fields.String(metadata={"description": "the case data variable the result is written to"})
+    label = fields.String()
+
+
+class DecisionRuleSchema(Schema):
+    id = fields.String()
+    inputs = fields.List(fields.String(), metadata={"description": "one cell per input: a test such as `<= 100`, "
+                                                                   "a value, or `-`/empty for any"})
+    outputs = fields.List(fields.String(), metadata={"description": "one Python expression per output"})
+    description = fields.String()
+
+
+class DecisionTableSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    file = fields.String()
+    hit_policy = fields.String(metadata={"description": "UNIQUE (the first matching rule) or COLLECT (lists)"})
+    inputs = fields.List(fields.Nested(DecisionInputSchema))
+    outputs = fields.List(fields.Nested(DecisionOutputSchema))
+    rules = fields.List(fields.Nested(DecisionRuleSchema))
+
+
+class VersionDecisionsSchema(Schema):
+    decisions = fields.List(fields.Nested(DecisionTableSchema))
+
+
+class ImportRequestSchema(Schema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": "as for a deploy: bpmn/*.bpmn exported by Camunda Modeler (Camunda 7 "
+                                                 "or 8) or SpiffArena, with bpmn/*.dmn, bpmn/lanes.json, forms/*.json"})
+    case_prefix = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z]{1,6}$"),
+                                metadata={"description": "casePrefix for a process that has none"})
+
+
+class ImportResultSchema(Schema):
+    source = fields.String(metadata={"description": "camunda, zeebe, spiffarena or bpmn"})
+    files = fields.Dict(keys=fields.String(), values=fields.String(),
+                        metadata={"description": "the converted files: deploy them (after fixing `problems`)"})
+    converted = fields.List(fields.Nested(ProblemSchema), metadata={"description": "what was converted, by element"})
+    unmapped = fields.List(fields.Nested(ProblemSchema), metadata={"description": "what does not map, by element"})
+    problems = fields.List(fields.Nested(ProblemSchema),
+                           metadata={"description": "a deploy's dry run of the converted files"})
+    procedures = fields.List(fields.String(), metadata={"description": "startable processes (when no problems)"})
+
+
+SANDBOX_DRAFT = "the draft (procedure_drafts) the run belongs to: its runs are deleted with it"
+
+
+class SandboxStartSchema(Schema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": "the draft's files, as for a deploy (checked the same way)"})
+    data = fields.Dict(load_default=dict, metadata={"description": "the start data (the start form's fields)"})
+    draft_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
+                              metadata={"description": SANDBOX_DRAFT})
+
+
+class SandboxCompleteSchema(Schema):
+    data = fields.Dict(load_default=dict, metadata={"description": "the step's form"})
+    role = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                         metadata={"description": "the role the analyst plays: must be the step's lane role"})
+    person = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                           metadata={"description": "who completes it (a name standing for a user; default the "
+                                                    "analyst): notSameAs and sameAs hold between these names"})
+
+
+class SandboxDraftArgsSchema(Schema):
+    draft_id = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                              metadata={"description": SANDBOX_DRAFT})
+
+
+class SandboxDraftRequiredSchema(Schema):
+    draft_id = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": SANDBOX_DRAFT})
+
+
+class SandboxTaskSchema(Schema):
+    id = fields.String()
+    bpmn_id = fields.String()
+    title = fields.String()
+    lane = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    role_title = fields.String(allow_none=True)
+    scope = fields.String(allow_none=True)
+    form_key = fields.String(allow_none=True)
+    form = fields.Dict(allow_none=True, metadata={"description": "the step's JSON Schema form, from the draft"})
+    rules = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class SandboxRunSummarySchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    draft_id = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"description": "running, completed, terminated or error"})
+    error = fields.String(allow_none=True)
+    data = fields.Dict(metadata={"description": "the run's data so far"})
+    steps = fields.List(fields.Dict(), metadata={"description": "what happened, step by step (handlers' results "
+                                                                "included; their writes were undone)"})
+    persons = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class SandboxRunSchema(SandboxRunSummarySchema):
+    open_tasks = fields.List(fields.Nested(SandboxTaskSchema))
+
+
+class SandboxRunsSchema(Schema):
+    runs = fields.List(fields.Nested(SandboxRunSummarySchema))
+
+
+class SandboxDeletedSchema(Schema):
+    deleted = fields.Integer()

@@ -24,6 +24,8 @@ class PerformanceRecord(Base):
     project_name: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(20))
     used_in_bid: Mapped[bool] = mapped_column(Boolean, default=False)  # frozen when True
+    # The trading platform's award lock (中标锁定) reference: frozen too until the platform releases it.
+    award_lock: Mapped[str | None] = mapped_column(String(120))
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -44,6 +44,23 @@ def _next_number(prefix: str) -> str:
     return f"{prefix}-{year}-{value:06d}"
 
 
+def start_case_for(organisation_id: int, started_by_id: int, region_code: str, procedure_key: str,
+                   data: dict[str, Any]) -> Case:
+    """Start a case that no user started: another system's message did (services/exchange). The applicant is
+    the organisation, `started_by_id` the user it is filed under (its main operator), the start data trusted
+    (built by the service, not typed); its history's start has no actor."""
+    version = get_current_version(procedure_key)
+    manifest = manifest_of(version.id)
+    case = Case(number=_next_number(manifest["case_prefix"]), procedure_key=procedure_key,
+                procedure_version_id=version.id, procedure_version=version, status=CaseStatus.RUNNING,
+                title=manifest["name"], applicant_org_id=organisation_id, started_by_id=started_by_id,
+                region_code=region_code, data=dict(data))
+    db.session.add(case)
+    db.session.flush()
+    steps.start(case, None, dict(data))
+    return case
+
+
 def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
     """Start a case of the latest version of a procedure; the applicant's first task is claimed."""
     version = get_current_version(procedure_key)

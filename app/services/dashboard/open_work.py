@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import OPEN_STATUSES, Case, Procedure, Task, TaskStatus
@@ -16,6 +16,7 @@ from app.services.dashboard.scope import Scope, region_names, region_title
 from app.services.dashboard.tables import REGION_COLUMNS, Column, Table
 
 OPEN_STATES = ("on_time", "warning", "overdue", "paused")
+DECIDED_STATES = ("completed_on_time", "completed_late")
 STATE_COLUMNS = [Column("on_time", "正常", "int"), Column("warning", "预警（黄牌）", "int"),
                  Column("overdue", "超期（红牌）", "int"), Column("paused", "暂停计时", "int"),
                  Column("no_limit", "无时限", "int"), Column("total", "合计", "int")]
@@ -30,7 +31,9 @@ def open_cases(scope: Scope) -> Table:
     key = scope.child_key(Case.region_code)
     query = (select(Case.procedure_key, key, Case.deadline_state, func.count())
              .where(Case.status.in_(OPEN_STATUSES), Case.received_at.is_not(None),  # drafts are not in work
-                    region_scope(Case.region_code, scope.region))
+                    region_scope(Case.region_code, scope.region),
+                    # decided, only waiting (a temporary unlock's re-lock date): no longer the authority's work
+                    or_(Case.deadline_state.is_(None), Case.deadline_state.not_in(DECIDED_STATES)))
              .group_by(Case.procedure_key, key, Case.deadline_state))
     return _pivot("open_cases", "在办办件（按事项、地区、时限状态）", scope, db.session.execute(query).all())
 

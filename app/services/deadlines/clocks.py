@@ -6,6 +6,12 @@ open), stands still while the case waits for the applicant (补正) or an exclud
 (`clockExcluded`: hearing, expert review, on-site verification), and on resubmission resumes or
 restarts (`supplementClock`: resume | restart). Every start, pause and resumption is a case event.
 
+A decision stops the clock: once the authority's steps are done and the case only waits (a temporary
+unlock's re-lock date, a timer, a message), nothing that follows is the authority's time. The clock stands
+still with the reason `decided` (event `clock_stopped`), the case's deadline state is final at the moment of
+the decision (按时办结 / 超期办结) whatever the clock says later, and the case leaves the warning, overdue
+and statutory checks. Should an authority step open again, the clock resumes with the waiting excluded.
+
 Every case also gets `received_at`, the moment it stops being a draft (the dashboard's "received" and
 handling times count from it). Working-day timers of the diagrams (`add_working_days` in a timer
 expression) that reached a year the calendar does not know are recorded here as `timer_provisional`
@@ -49,7 +55,7 @@ from app.services.procedures.versions import manifest_of
 
 CalendarSource = Callable[[], WorkCalendar]  # the step's calendar, read when first asked for
 
-SUPPLEMENT, EXCLUDED = "supplement", "excluded"
+SUPPLEMENT, EXCLUDED, DECIDED = "supplement", "excluded", "decided"
 TIMER_PROVISIONAL = "timer_provisional"
 _SEVERITY = {None: 0, ON_TIME: 0, WARNING: 1, OVERDUE: 2}
 
@@ -135,6 +141,7 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
                           excluded_seconds=0, provisional=False, statutory_overdue=False)
         if case.id is None:  # a case not written yet: its clock is written after it
             clock.case = case
+            db.session.add(clock)  # (the relationship alone does not add it: the row would be lost)
         else:  # (not through case.clock: setting it would first read what it replaces)
             clock.case_id = case.id
             db.session.add(clock)
@@ -143,18 +150,39 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
         derive_case_deadlines(case, clock, calendar)
     if case.status not in OPEN_STATUSES:  # a withdrawn case has no deadline outcome: it was not decided
         case.deadline_state = (None if case.status == CaseStatus.WITHDRAWN
-                               else completed_state(case.completed_at or now, case.due_at))
+                               else completed_state(decided_at(clock) or case.completed_at or now, case.due_at))
         return
     _pause_or_resume(case, clock, actor, now, open_tasks, calendar)
     if clock.paused_at is None:
         escalation.enter_case_state(case, state_at(now, case.warn_at, case.due_at))
 
 
+def decided_at(clock: CaseClock | None) -> datetime | None:
+    """The moment the authority decided, when the clock was stopped by a decision."""
+    return clock.paused_at if clock is not None and clock.pause_reason == DECIDED else None
+
+
+def _pause_reason(case: Case, open_tasks: list[Task]) -> str | None:
+    if case.status == CaseStatus.WAITING_FOR_APPLICANT:
+        return SUPPLEMENT
+    if _excluded_step(open_tasks):
+        return EXCLUDED
+    if case.status == CaseStatus.RUNNING and not open_tasks:  # decided: only waiting is left
+        return DECIDED
+    return None
+
+
 def _pause_or_resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime,
                      open_tasks: list[Task], calendar: CalendarSource) -> None:
     excluded = _excluded_step(open_tasks)
-    reason = SUPPLEMENT if case.status == CaseStatus.WAITING_FOR_APPLICANT else EXCLUDED if excluded else None
-    if reason and clock.paused_at is None:
+    reason = _pause_reason(case, open_tasks)
+    if reason == DECIDED and clock.pause_reason != DECIDED:
+        if clock.paused_at is not None:  # decided at the end of an excluded step: its time was not counted
+            _resume(case, clock, actor, now, calendar)
+        clock.paused_at, clock.pause_reason = now, reason
+        case.deadline_state = completed_state(now, case.due_at)
+        history.record(case, "clock_stopped", actor, payload={"reason": reason})
+    elif reason and clock.paused_at is None:
         clock.paused_at, clock.pause_reason = now, reason
         case.deadline_state = PAUSED
         history.record(case, "clock_paused", actor, step=excluded.title if excluded and reason == EXCLUDED else None,

@@ -141,6 +141,7 @@ def _flag_statutory(now: datetime) -> int:
     """A separate flag once the statutory limit (法定时限) has passed."""
     rows = db.session.execute(select(Case, CaseClock).join(CaseClock, CaseClock.case_id == Case.id).where(
         Case.status.in_(OPEN_STATUSES), Case.statutory_due_at < now, Case.deadline_state != PAUSED,
+        CaseClock.paused_at.is_(None),  # paused, or stopped by a decision: the clock does not run
         CaseClock.statutory_overdue.is_(False))).all()
     flagged = 0
     for case, _clock in rows:

@@ -95,7 +95,7 @@ def check_limit_property(name: str, value: str) -> str | None:
 
 def check_process_property(name: str, value: str) -> str | None:
     """Deploy-time check of the procedure's clock properties (to be wired into the registry)."""
-    if name in ("committedLimit", "statutoryLimit") and parse_limit(value) is None:
+    if name in ("committedLimit", "statutoryLimit", "supplementLimit") and parse_limit(value) is None:
         return f"无法识别的时限 {name}='{value}'（示例: 20 working days, 10个工作日）"
     if name == "warningShare" and parse_share(value, default=-1.0) < 0:
         return f"无法识别的预警比例 warningShare='{value}'（示例: 90%）"

@@ -16,7 +16,7 @@ from app.policy import (
     require_can_assign,
     require_task_visible,
 )
-from app.services import steps
+from app.services import notifications_applicant, steps
 from app.services.cases import history
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_validator
@@ -154,6 +154,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
         if type(exc) is not LookupError:
             raise
         raise TaskNotOpen() from exc
+    notifications_applicant.after_authority_step(case, task, form, cleaned)
     return task
 
 

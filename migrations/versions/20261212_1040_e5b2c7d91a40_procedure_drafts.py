@@ -1,7 +1,7 @@
 """procedure_drafts: analysts' drafts of procedures kept on the server (files, author, base version)
 
 Revision ID: e5b2c7d91a40
-Revises: ddb1df99af73
+Revises: e5b8c2d4a7f1
 Create Date: 2026-12-11 09:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5b2c7d91a40'
-down_revision = 'ddb1df99af73'
+down_revision = 'e5b8c2d4a7f1'
 branch_labels = None
 depends_on = None
 

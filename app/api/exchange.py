@@ -1,0 +1,111 @@
+"""Data exchange: the signed inbound endpoint other systems call, and (admins) the outbox, dead letters
+and inbound results."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, request
+from flask.views import MethodView
+
+from app.api.parsing import ID, Blueprint
+from app.api.schemas.exchange import (
+    HealthSchema,
+    InboundListArgsSchema,
+    InboundPageSchema,
+    InboundResultSchema,
+    OutboxListArgsSchema,
+    OutboxMessageSchema,
+    OutboxPageSchema,
+    SystemListSchema,
+)
+from app.auth import bearer_actor
+from app.integrations.exchange import SYSTEMS, make_connector, setting
+from app.integrations.exchange.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from app.policy import require_admin
+from app.services.exchange import admin as service
+from app.services.exchange import inbound
+
+blp = Blueprint("api_exchange", __name__, url_prefix="/api/v1/exchange", description="数据交换")
+
+SIGNED = {"security": [], "parameters": [
+    {"in": "header", "name": TIMESTAMP_HEADER, "required": True, "schema": {"type": "string"},
+     "description": "Unix seconds; refused outside the replay window (±300 s)"},
+    {"in": "header", "name": SIGNATURE_HEADER, "required": True, "schema": {"type": "string"},
+     "description": "hex HMAC-SHA256 with the system's key over `<timestamp>.<raw body>`; a signature is "
+                    "accepted once"}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "description": "the envelope: message_id, kind, schema_version, occurred_at, "
+                                         "version (optional), payload (see app/integrations/exchange/schemas)"}}}}}
+
+
+@blp.route(f"/inbound/<any({','.join(SYSTEMS)}):system>")
+class Inbound(MethodView):
+    @blp.doc(**SIGNED)
+    @blp.response(200, InboundResultSchema)
+    def post(self, system: str) -> Any:
+        """A message from another system, signed with its key (no bearer token): stored, validated, applied
+        once. 200 with the result (also for a message stored as rejected or conflict); 401 bad or old
+        signature; 409 a replayed signature; 422 no message_id or kind."""
+        body = request.get_data(cache=True)
+        signed = inbound.SignedRequest(system, request.headers.get(TIMESTAMP_HEADER, ""),
+                                       request.headers.get(SIGNATURE_HEADER, ""), body)
+        inbound.check_signature(signed, setting(current_app.config, system, "INBOUND_KEY"),
+                                int(current_app.config["EXCHANGE_REPLAY_WINDOW_SECONDS"]))
+        try:
+            envelope = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise inbound.InvalidMessage("报文不是有效的 JSON，未予接收") from exc
+        received = inbound.receive_signed(signed, envelope)
+        message = received.message
+        return {"id": message.id, "message_id": message.message_id, "status": message.status,
+                "result_code": message.result_code, "result_message": message.result_message,
+                "duplicate": received.duplicate}
+
+
+@blp.route("/systems")
+class Systems(MethodView):
+    @blp.response(200, SystemListSchema)
+    def get(self) -> Any:
+        """Per system: queue length, oldest pending, failing, dead letters, last success, inbound results."""
+        return {"items": service.system_summaries(bearer_actor())}
+
+
+@blp.route(f"/systems/<any({','.join(SYSTEMS)}):system>/health")
+class SystemHealth(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self, system: str) -> Any:
+        """Whether the system's connector reaches it now."""
+        require_admin(bearer_actor())
+        health = make_connector(current_app.config, system).health()
+        return {"system": system, "ok": health.ok, "detail": health.detail}
+
+
+@blp.route("/messages")
+class Messages(MethodView):
+    @blp.arguments(OutboxListArgsSchema, location="query")
+    @blp.response(200, OutboxPageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Outgoing messages, newest first, by state (dead: the dead letters) and target system."""
+        items, total = service.list_messages(bearer_actor(), args.get("status"), args.get("target"), args["page"],
+                                             args["per_page"])
+        return {"items": items, "total": total}
+
+
+@blp.route(f"/messages/<{ID}:message_id>/resend")
+class MessageResend(MethodView):
+    @blp.response(200, OutboxMessageSchema)
+    def post(self, message_id: int) -> Any:
+        """Re-send a dead letter (a fresh retry budget, the same Idempotency-Key); 409 for any other state."""
+        return service.resend_message(bearer_actor(), message_id)
+
+
+@blp.route("/inbound")
+class InboundMessages(MethodView):
+    @blp.arguments(InboundListArgsSchema, location="query")
+    @blp.response(200, InboundPageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Received messages with their results (applied, rejected with the reason, conflict)."""
+        items, total = service.list_inbound(bearer_actor(), args.get("status"), args.get("system"), args["page"],
+                                            args["per_page"])
+        return {"items": items, "total": total}

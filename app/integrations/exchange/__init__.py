@@ -1,0 +1,55 @@
+"""Data exchange with the notice's other systems: connectors behind one interface (base.py), the HTTP
+connector, stand-in servers, message schemas and signatures. `make_connector(config, system)` gives the
+connector the configuration names: GJY_EXCHANGE_<SYSTEM>_URL / _KEY / _TIMEOUT (docs/operations.md)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.integrations.exchange.base import (
+    Acknowledgement,
+    Connector,
+    DeliveryFailed,
+    Health,
+    OutgoingMessage,
+)
+from app.integrations.exchange.http import HttpConnector
+from app.integrations.exchange.systems import INTERNAL, OUTBOUND_SYSTEMS, SYSTEMS, System, target_of, title_of
+
+
+class UnconfiguredConnector:
+    """A system without a URL outside demo mode: every delivery fails (retried, then dead-lettered), so a
+    forgotten setting shows on the admin page instead of messages disappearing."""
+
+    def __init__(self, system: str) -> None:
+        self.system = system
+
+    def deliver(self, message: OutgoingMessage) -> Acknowledgement:
+        raise DeliveryFailed(f"未配置 {SYSTEMS[self.system].env_prefix}_URL，无法发送")
+
+    def health(self) -> Health:
+        return Health(False, f"未配置 {SYSTEMS[self.system].env_prefix}_URL")
+
+
+def setting(config: Mapping[str, Any], system: str, name: str, default: str = "") -> str:
+    """GJY_EXCHANGE_<SYSTEM>_<NAME>, from the app config's EXCHANGE_SETTINGS (the environment's
+    GJY_EXCHANGE_* variables, without the prefix)."""
+    settings: Mapping[str, str] = config.get("EXCHANGE_SETTINGS") or {}
+    return str(settings.get(f"{system.upper()}_{name}", default))
+
+
+def make_connector(config: Mapping[str, Any], system: str) -> Connector:
+    url = setting(config, system, "URL")
+    if not url and config.get("DEMO"):
+        from app.integrations.exchange.standin import ExchangeStandIn
+
+        url = ExchangeStandIn.shared(system).url  # the demo delivers to a stand-in, over HTTP as in production
+    if not url:
+        return UnconfiguredConnector(system)
+    return HttpConnector(system, url, setting(config, system, "KEY"),
+                         float(setting(config, system, "TIMEOUT", "10")))
+
+
+__all__ = ["INTERNAL", "OUTBOUND_SYSTEMS", "SYSTEMS", "Acknowledgement", "Connector", "DeliveryFailed", "Health",
+           "HttpConnector", "OutgoingMessage", "System", "UnconfiguredConnector", "make_connector", "setting",
+           "target_of", "title_of"]

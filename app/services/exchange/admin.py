@@ -1,0 +1,108 @@
+"""What an admin sees of the exchange (per system: queue, oldest pending, failures, dead letters, last
+success; messages by state; inbound results) and the re-send of a dead letter. Admins only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.integrations.exchange import INTERNAL, OUTBOUND_SYSTEMS, SYSTEMS, title_of
+from app.models import Actor, InboundMessage, OutboxMessage, OutboxStatus
+from app.policy import require_admin
+from app.services.exchange import delivery
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class SystemSummary:
+    system: str
+    title: str
+    pending: int
+    oldest_pending_at: datetime | None
+    failing: int          # pending again after a failed attempt
+    dead: int
+    delivered: int
+    last_success_at: datetime | None
+    inbound_applied: int
+    inbound_rejected: int
+
+
+def system_summaries(actor: Actor) -> list[SystemSummary]:
+    require_admin(actor)
+    m = OutboxMessage
+    waiting = m.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING))
+    rows = {r.target: r for r in db.session.execute(select(
+        m.target, func.count().filter(waiting).label("pending"),
+        func.min(case((waiting, m.created_at))).label("oldest"),
+        func.count().filter(waiting & (m.attempts > 0) & m.last_error.is_not(None)).label("failing"),
+        func.count().filter(m.status == OutboxStatus.DEAD).label("dead"),
+        func.count().filter(m.status == OutboxStatus.DELIVERED).label("delivered"),
+        func.max(m.sent_at).label("last_success")).group_by(m.target))}
+    inbound = {(r.system, r.status): r.n for r in db.session.execute(
+        select(InboundMessage.system, InboundMessage.status, func.count().label("n"))
+        .group_by(InboundMessage.system, InboundMessage.status))}
+    summaries = []
+    for system in (*SYSTEMS, INTERNAL):
+        r = rows.get(system)
+        summaries.append(SystemSummary(
+            system, title_of(system), r.pending if r else 0, r.oldest if r else None, r.failing if r else 0,
+            r.dead if r else 0, r.delivered if r else 0, r.last_success if r else None,
+            inbound.get((system, "applied"), 0), inbound.get((system, "rejected"), 0)))
+    return summaries
+
+
+def list_messages(actor: Actor, status: str | None = None, target: str | None = None, page: int = 1,
+                  per_page: int = PAGE_SIZE) -> tuple[list[OutboxMessage], int]:
+    require_admin(actor)
+    query = select(OutboxMessage)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    if target:
+        query = query.where(OutboxMessage.target == target)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(query.order_by(OutboxMessage.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return list(items), total
+
+
+def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
+    """Re-send a dead letter (refused with a 409 for a message in any other state)."""
+    require_admin(actor)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("未找到该报文", code="outbox_message_not_found")
+    if not delivery.resend(message_id):
+        raise Conflict("只有发送失败（死信）的报文可以重新发送", code="outbox_not_dead")
+    db.session.refresh(message)
+    return message
+
+
+def list_inbound(actor: Actor, status: str | None = None, system: str | None = None, page: int = 1,
+                 per_page: int = PAGE_SIZE) -> tuple[list[InboundMessage], int]:
+    require_admin(actor)
+    query = select(InboundMessage)
+    if status:
+        query = query.where(InboundMessage.status == status)
+    if system:
+        query = query.where(InboundMessage.system == system)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(query.order_by(InboundMessage.id.desc()).offset((page - 1) * per_page)
+                               .limit(per_page))
+    return list(items), total
+
+
+def outbound_systems() -> list[tuple[str, str]]:
+    return [(key, SYSTEMS[key].title) for key in OUTBOUND_SYSTEMS] + [(INTERNAL, title_of(INTERNAL))]
+
+
+def as_row(message: OutboxMessage) -> dict[str, Any]:
+    """A message as the admin sees it (the payload is shown: admins only)."""
+    return {"id": message.id, "kind": message.kind, "target": message.target, "status": message.status,
+            "attempts": message.attempts, "aggregate_key": message.aggregate_key, "case_id": message.case_id,
+            "created_at": message.created_at, "sent_at": message.sent_at, "next_attempt_at": message.next_attempt_at,
+            "last_error": message.last_error, "acknowledgement": message.acknowledgement,
+            "idempotency_key": message.idempotency_key}

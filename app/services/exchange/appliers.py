@@ -1,0 +1,282 @@
+"""What each inbound message kind does to the records (services/exchange/inbound.py calls `apply` in a
+savepoint; a RuleViolation rejects the message and undoes it). One function per kind; each is idempotent
+on its own data as well (applying the same content again changes nothing)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from app.errors import RuleViolation
+from app.extensions import db
+from app.models import (
+    Certificate,
+    InboundMessage,
+    Organisation,
+    OrganisationKind,
+    PerformanceRecord,
+    Person,
+    PersonStatus,
+    Project,
+    ProjectLock,
+    RecordSource,
+    Region,
+)
+from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
+from app.services.exchange.completion import start_or_advance
+from app.services.notifications import Note, notify, users_of_organisation, users_with_role
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    message: str
+    case_id: int | None = None
+
+
+Applier = Callable[[dict[str, Any], InboundMessage], Outcome]
+APPLIERS: dict[str, Applier] = {}
+ENTITY_KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "enterprise": lambda p: f"enterprise:{p['credit_code']}",
+    "certificate": lambda p: f"certificate:{p['number']}",
+    "person": lambda p: f"person:{p['id_number']}",
+    "certificate_change": lambda p: f"person:{p['id_number']}",
+    "project": lambda p: f"project:{p['project_code']}",
+    "credit_record": lambda p: f"credit:{p['credit_code']}:{p['kind']}:{p['title']}"[:160],
+    "out_of_region_performance": lambda p: f"performance:{p['credit_code']}:{p['record_key']}",
+    "construction_permit": lambda p: f"permit:{p['permit_number']}",
+    "supervision_registration": lambda p: f"supervision:{p['project_code']}",
+    "completion_acceptance": lambda p: f"acceptance:{p['project_code']}",
+    "bid_usage": lambda p: f"performance-record:{p['performance_record_id']}",
+    "award_lock": lambda p: f"performance-record:{p['performance_record_id']}",
+    "award_release": lambda p: f"performance-record:{p['performance_record_id']}",
+}
+
+
+def entity_key(kind: str, payload: dict[str, Any]) -> str | None:
+    make = ENTITY_KEYS.get(kind)
+    return make(payload)[:160] if make else None
+
+
+def applier(kind: str) -> Callable[[Applier], Applier]:
+    def register(run: Applier) -> Applier:
+        APPLIERS[kind] = run
+        return run
+    return register
+
+
+def apply(system: str, kind: str, payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    run = APPLIERS.get(kind)
+    if run is None:
+        return Outcome("recorded", "已接收并存档（本系统无对应数据，仅留存）")
+    return run(payload, row)
+
+
+def _enterprise(credit_code: str | None) -> Organisation | None:
+    if not credit_code:
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.credit_code == credit_code,
+                                                        Organisation.kind == OrganisationKind.ENTERPRISE))
+
+
+def _require_enterprise(credit_code: str) -> Organisation:
+    enterprise = _enterprise(credit_code)
+    if enterprise is None:
+        raise RuleViolation(f"未找到统一社会信用代码为 {credit_code} 的企业", code="enterprise_not_found")
+    return enterprise
+
+
+def _person(id_number: str) -> Person:
+    person = db.session.scalar(select(Person).where(Person.id_number == id_number.upper()))
+    if person is None:
+        raise RuleViolation("未找到该人员（身份证号不在本系统）", code="person_not_found")
+    return person
+
+
+def _blocking_lock(person_id: int) -> ProjectLock | None:
+    """Active, or temporarily released and due to return (as handlers/rules.py: blocking_lock)."""
+    return db.session.scalar(select(ProjectLock).where(
+        ProjectLock.person_id == person_id,
+        or_(ProjectLock.active.is_(True), ProjectLock.relock_at.is_not(None))).order_by(ProjectLock.id).limit(1))
+
+
+class ReportedRefusal(RuleViolation):
+    """A refusal that is also reported (in-app) to an enterprise's operators and the admins, after the
+    savepoint of the refused message was undone (inbound.py calls `report`)."""
+
+    def __init__(self, message: str, *, code: str, report_to: int | None, details: dict[str, Any]) -> None:
+        super().__init__(message, code=code, details=details)
+        self.report_to = report_to
+
+
+def report(refusal: RuleViolation, row: InboundMessage) -> None:
+    if not isinstance(refusal, ReportedRefusal):
+        return
+    users = users_of_organisation(refusal.report_to) if refusal.report_to else []
+    notify([*users, *users_with_role("admin")], Note("exchange_refused", "数据交换：人员变更未予办理",
+                                                    str(refusal.message), key=f"inbound-{row.id}"))
+
+
+def _refuse_locked(person: Person, what: str) -> None:
+    """The notice's rule: a person locked to an in-progress project changes nothing until unlocked; the
+    refusal is reported to the employer's operators and the admins."""
+    lock = _blocking_lock(person.id)
+    if lock is None:
+        return
+    role = LOCK_ROLE_TITLES.get(LockRole(lock.role), lock.role)
+    message = (f"{person.name}为在建项目「{lock.project.name}」（{lock.project.code}）的{role}，处于锁定状态，"
+               f"{what}未予办理；请先申请项目人员解锁")
+    raise ReportedRefusal(message, code="person_locked", report_to=person.employer_id,
+                          details={"project_code": lock.project.code, "lock_role": lock.role})
+
+
+@applier("certificate_change")
+def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    """Employer change or deregistration of a certificate holder (审批系统 / 培训考试系统), applied at once
+    unless the person is locked to an in-progress project."""
+    person = _person(payload["id_number"])
+    if payload["change"] == "deregistration":
+        if person.status == PersonStatus.DEREGISTERED:
+            return Outcome("unchanged", f"{person.name}已注销")
+        _refuse_locked(person, "注销")
+        person.status = PersonStatus.DEREGISTERED
+        return Outcome("deregistered", f"{person.name}已注销（证书 {payload['certificate_number']}）")
+    code = payload.get("new_employer_credit_code")
+    if not code:
+        raise RuleViolation("单位变更须提供新单位的统一社会信用代码", code="new_employer_missing")
+    employer = _require_enterprise(code)
+    if person.employer_id == employer.id and person.status == PersonStatus.IN_SERVICE:
+        return Outcome("unchanged", f"{person.name}已在{employer.name}")
+    _refuse_locked(person, "单位变更")
+    person.employer_id, person.status = employer.id, PersonStatus.IN_SERVICE
+    return Outcome("employer_changed", f"{person.name}的单位变更为{employer.name}")
+
+
+@applier("person")
+def person_record(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    """A registered person from the national platform: created, or name / employer updated (an employer
+    change of a locked person is refused as above)."""
+    employer = _require_enterprise(payload["employer_credit_code"]) if payload.get("employer_credit_code") else None
+    person = db.session.scalar(select(Person).where(Person.id_number == payload["id_number"].upper()))
+    if person is None:
+        db.session.add(Person(id_number=payload["id_number"].upper(), name=payload["name"],
+                              employer_id=employer.id if employer else None))
+        return Outcome("created", f"新增人员{payload['name']}")
+    if employer is not None and person.employer_id != employer.id:
+        _refuse_locked(person, "单位变更")
+        person.employer_id = employer.id
+    person.name = payload["name"]
+    return Outcome("updated", f"已更新人员{person.name}")
+
+
+@applier("certificate")
+def certificate(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    person = _person(payload["id_number"])
+    cert = db.session.scalar(select(Certificate).where(Certificate.number == payload["number"]))
+    if cert is None:
+        cert = Certificate(person_id=person.id, number=payload["number"], kind=payload["kind"])
+        db.session.add(cert)
+    elif cert.person_id != person.id:
+        raise RuleViolation("该证书编号已属于另一人员", code="certificate_other_person")
+    cert.kind, cert.specialty = payload["kind"], payload.get("specialty")
+    cert.valid_until = _date(payload.get("valid_until"))
+    return Outcome("applied", f"证书 {payload['number']} 已更新")
+
+
+@applier("enterprise")
+def enterprise(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    found = _enterprise(payload["credit_code"])
+    if found is None:
+        region = payload.get("region_code")
+        if not region or db.session.get(Region, region) is None:  # out of region: filed under the province
+            region = "450000"
+        found = Organisation(kind=OrganisationKind.ENTERPRISE, credit_code=payload["credit_code"],
+                             region_code=region, in_region=region.startswith("45") and region != "450000",
+                             name=payload["name"])
+        db.session.add(found)
+    found.name, found.enterprise_type = payload["name"], payload["enterprise_type"]
+    found.legal_representative = payload.get("legal_representative") or found.legal_representative
+    return Outcome("applied", f"企业{payload['name']}已更新")
+
+
+@applier("project")
+def project(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    """A project from the national platform, with its data level (the platform's level is the reference)."""
+    entry = _require_enterprise(payload["entry_credit_code"])
+    if db.session.get(Region, payload["region_code"]) is None:
+        raise RuleViolation(f"未知的行政区划 {payload['region_code']}", code="region_unknown")
+    found = db.session.scalar(select(Project).where(Project.code == payload["project_code"]))
+    if found is None:
+        found = Project(code=payload["project_code"], entry_org_id=entry.id, name=payload["name"],
+                        region_code=payload["region_code"], data_level=payload["data_level"])
+        db.session.add(found)
+    found.name, found.region_code, found.data_level = payload["name"], payload["region_code"], payload["data_level"]
+    found.permit_number = payload.get("permit_number") or found.permit_number
+    found.construction_unit = payload.get("construction_unit") or found.construction_unit
+    return Outcome("applied", f"项目{payload['project_code']}已更新（{payload['data_level']}级）")
+
+
+@applier("out_of_region_performance")
+def out_of_region_performance(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    """An out-of-region record (C level or better) the enterprise may pick; never editable by hand."""
+    owner = _require_enterprise(payload["credit_code"])
+    records = db.session.scalars(select(PerformanceRecord).where(
+        PerformanceRecord.enterprise_id == owner.id, PerformanceRecord.source == RecordSource.IMPORTED))
+    found = next((r for r in records if (r.fields or {}).get("record_key") == payload["record_key"]), None)
+    fields = {**(payload.get("fields") or {}), "record_key": payload["record_key"], "data_level": payload["data_level"]}
+    if found is None:
+        db.session.add(PerformanceRecord(enterprise_id=owner.id, project_name=payload["project_name"],
+                                         source=RecordSource.IMPORTED, fields=fields))
+        return Outcome("created", f"已导入区外业绩{payload['project_name']}")
+    if found.used_in_bid or found.award_lock:
+        raise RuleViolation("该业绩已用于投标或被中标锁定，不能更新", code="performance_frozen")
+    found.project_name, found.fields = payload["project_name"], fields
+    return Outcome("updated", f"已更新区外业绩{payload['project_name']}")
+
+
+def _record(payload: dict[str, Any]) -> PerformanceRecord:
+    record = db.session.get(PerformanceRecord, payload["performance_record_id"])
+    if record is None:
+        raise RuleViolation("未找到该业绩记录", code="performance_record_not_found")
+    return record
+
+
+@applier("bid_usage")
+def bid_usage(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    record = _record(payload)
+    record.used_in_bid = True
+    return Outcome("frozen", f"业绩“{record.project_name}”已用于投标（{payload['bid_project']}），冻结")
+
+
+@applier("award_lock")
+def award_lock(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    record = _record(payload)
+    if record.award_lock not in (None, payload["lock_reference"]):
+        raise RuleViolation(f"该业绩已被另一中标锁定（{record.award_lock}）", code="award_lock_held")
+    record.award_lock = payload["lock_reference"]
+    return Outcome("locked", f"业绩“{record.project_name}”已中标锁定（{payload['award_project']}）")
+
+
+@applier("award_release")
+def award_release(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    record = _record(payload)
+    if record.award_lock is None:
+        return Outcome("unchanged", "该业绩未被中标锁定")
+    if record.award_lock != payload["lock_reference"]:
+        raise RuleViolation(f"锁定编号不符（当前为 {record.award_lock}）", code="award_lock_mismatch")
+    record.award_lock = None
+    return Outcome("released", f"业绩“{record.project_name}”的中标锁定已解除")
+
+
+@applier("completion_acceptance")
+def completion_acceptance(payload: dict[str, Any], row: InboundMessage) -> Outcome:
+    code, message, case_id = start_or_advance(payload, row)
+    return Outcome(code, message, case_id)
+
+
+def _date(value: Any) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(value) if isinstance(value, str) and value else None

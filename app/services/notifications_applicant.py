@@ -1,0 +1,209 @@
+"""The applicant is told of each decision on his case: 退回补正 (with the one-time list of what to supply and
+by when, 一次性告知), a refusal (不予同意 / 不予注销 / 不予修改 ...) with its grounds, and 办结.
+
+Who: the active users of the applicant organisation (the enterprise's operators, or the individual who
+filed), with a link to the task to act on or to the case; and the individuals the case is about (the
+person of a lock, the person deregistered) who have an account of their own, without a link (the case is
+the enterprise's, not theirs to see). How: an in-app notification, written in the step's transaction, and
+for each an SMS and an e-mail queued beside it (`notification_deliveries`), sent by the delivery job after
+the commit, each channel retried on its own (jobs/notify.py); a channel that fails never touches the
+in-app notification.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.extensions import db
+from app.models import Case, CaseStatus, Notification, NotificationDelivery, ProjectLock, Task, TaskStatus, User
+from app.services.deadlines.calendar import business_hours, current_calendar
+from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
+from app.services.notifications import Note, notify, users_of_organisation
+from app.services.procedures.versions import manifest_of
+
+SUPPLEMENT, REFUSED, DONE = "applicant_supplement", "applicant_refused", "applicant_done"
+PER_CHANNEL = "per_channel"  # the notification's own delivery column is not used: see NotificationDelivery
+ITEM_FIELDS = ("missing_items", "deficient_materials")
+SMS_LIMIT = 300  # characters: a long SMS is split by the gateway; beyond this the link says the rest
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an authority's completed form decided, in the form's own words."""
+
+    value: str
+    title: str
+    comment: str
+    items: list[str]
+    ground: str
+
+
+def _choice_title(schema: dict[str, Any], value: Any) -> str:
+    for choice in schema.get("oneOf") or schema.get("anyOf") or []:
+        if choice.get("const") == value:
+            return str(choice.get("title") or value)
+    return str(value)
+
+
+def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None:
+    """The decision of an authority's form (its `decision` field), with the titles its schema gives."""
+    props = form.get("properties") or {}
+    value = data.get("decision")
+    if "decision" not in props or not isinstance(value, str):
+        return None
+    items: list[str] = []
+    for name in ITEM_FIELDS:
+        item_schema = (props.get(name) or {}).get("items") or {}
+        items += [_choice_title(item_schema, v) for v in data.get(name) or []]
+    ground = _choice_title(props["reject_ground"], data["reject_ground"]) if data.get("reject_ground") and \
+        "reject_ground" in props else ""
+    return Decision(value, _choice_title(props["decision"], value), str(data.get("comment") or "").strip(),
+                    list(dict.fromkeys(items)), ground)
+
+
+def supplement_due(case: Case, now: datetime) -> tuple[datetime, str]:
+    """By when the applicant is asked to supply the materials: the procedure's `supplementLimit`, else
+    SUPPLEMENT_LIMIT (working days counted as every limit is), and the limit in words."""
+    props = manifest_of(case.procedure_version_id).get("properties", {}) or {}
+    text = str(props.get("supplementLimit") or current_app.config.get("SUPPLEMENT_LIMIT") or "10 working days")
+    limit = parse_limit(text) or parse_limit("10 working days")
+    assert limit is not None
+    due = compute_deadline(now, limit, current_calendar(), business_hours()).due_at
+    words = f"{limit.amount} 个工作日" if limit.unit == "working_days" else f"{limit.amount} 日"
+    return due, words
+
+
+def _applicant_task(case: Case) -> Task | None:
+    return db.session.scalar(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN,
+                                                Task.scope == "applicant").order_by(Task.created_at).limit(1))
+
+
+def persons_concerned(case: Case) -> list[User]:
+    """The individuals the case is about who have an account: a lock's person, the person deregistered."""
+    data = case.data or {}
+    person_ids: set[int] = set()
+    if isinstance(data.get("person_id"), int):
+        person_ids.add(data["person_id"])
+    lock_ids = [i for i in data.get("lock_ids") or [] if isinstance(i, int)]
+    if lock_ids:
+        person_ids |= set(db.session.scalars(select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))))
+    if not person_ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.person_id.in_(person_ids), User.active.is_(True))
+                                   .order_by(User.id)))
+
+
+def _sms(summary: str, payload: dict[str, Any], link: str) -> str:
+    """The SMS: the summary, the items to supply (shortened to fit), the link."""
+    items = "；".join(payload.get("items") or [])
+    head, tail = f"【桂建云】{summary}", f" {link}" if link else ""
+    if items and payload.get("due_date"):
+        room = SMS_LIMIT - len(head) - len(tail) - 6
+        items = items if len(items) <= room else items[:max(room - 1, 0)] + "…"
+        head += f"需补正：{items}。"
+    return head + tail
+
+
+def _kind_of(case: Case, decision: Decision | None, waiting: Task | None) -> str | None:
+    """Which notice a completed authority step gives the applicant, if any."""
+    if decision is not None and decision.value == "return":
+        return SUPPLEMENT if waiting is not None else None  # a return to another authority is not his
+    if decision is not None and decision.value == "reject":
+        return REFUSED
+    if case.status in (CaseStatus.COMPLETED, CaseStatus.TERMINATED):
+        return DONE
+    if decision is not None and decision.value == "approve" and case.status == CaseStatus.RUNNING and \
+            not _any_step_open(case):
+        return DONE  # decided, only waiting now (a temporary unlock until its end date)
+    return None
+
+
+def _any_step_open(case: Case) -> bool:
+    return db.session.scalar(select(Task.id).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)
+                             .limit(1)) is not None
+
+
+def after_authority_step(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any]) -> list[Notification]:
+    """After an authority completed `task` with `data` (same transaction): tell the applicant."""
+    if task.scope == "applicant":
+        return []
+    decision = read_decision(form, data)
+    waiting = _applicant_task(case)
+    kind = _kind_of(case, decision, waiting)
+    if kind is None:
+        return []
+    note, lines, payload = _compose(case, task, kind, decision, waiting)
+    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    path = f"/tasks/{waiting.id}" if waiting is not None else f"/cases/{case.id}"
+    created = notify(users_of_organisation(case.applicant_org_id),
+                     Note(kind, note.title, note.body, case.id, waiting.id if waiting else None, note.key,
+                          {**payload, "link": path}))
+    link = f"办理：{base}{path}" if waiting is not None else f"查看：{base}{path}"
+    _queue(created, note.title, "\n".join([*lines, link]), _sms(note.body, payload, link))
+    others = [u for u in persons_concerned(case) if u.organisation_id != case.applicant_org_id]
+    told = notify(others, Note(kind, note.title, note.body, None, None, note.key, payload))
+    _queue(told, note.title, "\n".join(lines), _sms(note.body, payload, ""))
+    return created + told
+
+
+def _compose(case: Case, task: Task, kind: str, decision: Decision | None,
+             waiting: Task | None) -> tuple[Note, list[str], dict[str, Any]]:
+    """(the in-app note, the lines of the SMS and e-mail text, the payload the pages show)."""
+    authority = task.lane or "审核部门"
+    about = f"您的办件“{case.title}”（{case.number}）"
+    payload: dict[str, Any] = {"case_number": case.number, "decision": decision.title if decision else "",
+                               "items": decision.items if decision else [], "comment": decision.comment if decision
+                               else "", "authority": authority}
+    lines: list[str]
+    if kind == SUPPLEMENT:
+        assert decision is not None
+        due, words = supplement_due(case, utcnow())
+        due_text = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+        payload |= {"due_date": due_text, "due_within": words}
+        title = f"【补正告知】{case.number} 需补正材料"
+        body = f"{about}经{authority}审核，需补正材料。请于 {due_text} 前（{words}内）补正后重新提交。"
+        lines = [f"{about}经{authority}审核，需补正以下材料（一次性告知）：",
+                 *(f"{i}. {item}" for i, item in enumerate(decision.items, 1)),
+                 *([f"审核意见：{decision.comment}"] if decision.comment else []),
+                 f"请于 {due_text} 前（{words}内）补正后重新提交。"]
+    elif kind == REFUSED:
+        assert decision is not None
+        title = f"【{decision.title}】{case.number}"
+        then = "您可修改后重新提交，或撤回申请。" if waiting is not None else "办件已办结。"
+        body = f"{about}审核结论：{decision.title}。{then}"
+        payload |= {"ground": decision.ground}
+        lines = [f"{about}经{authority}审核，结论：{decision.title}。",
+                 *([f"依据：{decision.ground}"] if decision.ground else []),
+                 *([f"不符合要求的材料：{'、'.join(decision.items)}"] if decision.items else []),
+                 *([f"审核意见：{decision.comment}"] if decision.comment else []), then]
+    else:
+        outcome = decision.title if decision is not None else ("已办结" if case.status == CaseStatus.COMPLETED
+                                                                 else "已终止")
+        title = f"【办结】{case.number} {outcome}"
+        body = f"{about}已办理完毕：{outcome}。"
+        lines = [body, *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
+    key = f"{case.id}:{task.id}"
+    return Note(kind, title[:200], body, case.id, None, key), lines, payload
+
+
+def _queue(created: list[Notification], subject: str, text: str, sms: str) -> None:
+    """An SMS and an e-mail for each new notification whose user has a phone / an address."""
+    if not created:
+        return
+    db.session.flush()  # the notifications' ids
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({n.user_id for n in created})))}
+    for row in created:
+        row.delivery_status = PER_CHANNEL
+        user = users[row.user_id]
+        if user.phone:
+            db.session.add(NotificationDelivery(notification_id=row.id, channel="sms", address=user.phone,
+                                                subject="", text=sms))
+        if user.email:
+            db.session.add(NotificationDelivery(notification_id=row.id, channel="email", address=user.email,
+                                                subject=f"【桂建云】{subject}",
+                                                text=text + "\n\n（本邮件由系统自动发送，请勿回复。）"))

@@ -1,0 +1,150 @@
+"""诚信综合评价: the integrity ledger (entries are only added; the score at a date is their sum) and the good and
+bad behaviour records. Handlers add entries with their source case; the API and pages read them through the
+actor's visibility. Every new entry and record is queued for the public-resource trading platform."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+
+from app.db import utcnow
+from app.errors import InvalidForm, NotFound
+from app.extensions import db
+from app.integrations.outbox import enqueue
+from app.models import (
+    Actor,
+    BehaviourKind,
+    BehaviourRecord,
+    IntegrityEntry,
+    LedgerSource,
+    Organisation,
+)
+from app.models.records.integrity import CENTI
+from app.policy import visible_enterprises
+from app.services.deadlines.limits import LOCAL_TZ
+
+SYSTEM = "系统"
+MAX_POINTS = Decimal("100")  # one entry moves the score by at most this much
+TRADING_SCORE_KIND = "trading_platform.integrity_score"
+TRADING_BEHAVIOUR_KIND = "trading_platform.behaviour_record"
+
+
+def today() -> date:
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+def to_centi(points: Decimal | str | int | float) -> int:
+    """Points (two decimals at most, |points| <= 100, not zero) as hundredths."""
+    try:
+        value = Decimal(str(points))
+    except InvalidOperation as exc:
+        raise InvalidForm({"points": "分值应为数字"}) from exc
+    if not value.is_finite() or value != value.quantize(CENTI) or value == 0 or abs(value) > MAX_POINTS:
+        raise InvalidForm({"points": f"分值应为非零数字，最多两位小数，绝对值不超过 {MAX_POINTS}"})
+    return int(value / CENTI)
+
+
+def score_at(enterprise_id: int, on: date | None = None) -> Decimal:
+    """The score on a date (default today): the sum of the entries effective on or before it."""
+    total = db.session.scalar(select(func.coalesce(func.sum(IntegrityEntry.points_centi), 0)).where(
+        IntegrityEntry.enterprise_id == enterprise_id, IntegrityEntry.effective_on <= (on or today())))
+    return (Decimal(int(total or 0)) * CENTI).quantize(CENTI)
+
+
+def _who(actor: Actor | None) -> tuple[int | None, str]:
+    return (actor.id, actor.display_name) if actor is not None else (None, SYSTEM)
+
+
+def add_entry(enterprise_id: int, points: Decimal | str | int, reason: str, source: str, *,
+              actor: Actor | None = None, case_id: int | None = None, effective_on: date | None = None,
+              corrects_entry_id: int | None = None) -> IntegrityEntry:
+    """Add one entry (never change one: a correction is a counter-entry) and queue the new score for the
+    trading platform."""
+    who_id, who = _who(actor)
+    entry = IntegrityEntry(enterprise_id=enterprise_id, points_centi=to_centi(points), reason=reason[:500],
+                           source=LedgerSource(source), source_case_id=case_id, effective_on=effective_on or today(),
+                           corrects_entry_id=corrects_entry_id, recorded_by_id=who_id, recorded_by=who)
+    db.session.add(entry)
+    db.session.flush()
+    enqueue(TRADING_SCORE_KIND, {"enterprise_id": enterprise_id, "entry_id": entry.id,
+                                 "points": str(entry.points), "reason": entry.reason, "source": entry.source,
+                                 "effective_on": entry.effective_on.isoformat(),
+                                 "score": str(score_at(enterprise_id, entry.effective_on))},
+            f"integrity-entry-{entry.id}", case_id)
+    return entry
+
+
+def correct_entry(entry_id: int, reason: str, actor: Actor | None = None) -> IntegrityEntry:
+    """Undo an entry by a counter-entry of the opposite points (the original stays in the ledger)."""
+    original = db.session.get(IntegrityEntry, entry_id)
+    if original is None:
+        raise NotFound("未找到该诚信分记录", code="integrity_entry_not_found")
+    return add_entry(original.enterprise_id, -original.points, f"更正第 {original.id} 条：{reason}",
+                     LedgerSource.CORRECTION, actor=actor, case_id=original.source_case_id,
+                     corrects_entry_id=original.id)
+
+
+def add_behaviour(enterprise_id: int, kind: str, title: str, source: str, *, description: str | None = None,
+                  actor: Actor | None = None, case_id: int | None = None, occurred_on: date | None = None,
+                  entry: IntegrityEntry | None = None) -> BehaviourRecord:
+    """A good or bad behaviour record with its source; queued for the trading platform."""
+    who_id, who = _who(actor)
+    record = BehaviourRecord(enterprise_id=enterprise_id, kind=BehaviourKind(kind), title=title[:200],
+                             description=description, source=source, source_case_id=case_id,
+                             occurred_on=occurred_on or today(), integrity_entry_id=entry.id if entry else None,
+                             recorded_by_id=who_id, recorded_by=who)
+    db.session.add(record)
+    db.session.flush()
+    enqueue(TRADING_BEHAVIOUR_KIND, {"enterprise_id": enterprise_id, "record_id": record.id, "kind": record.kind,
+                                     "title": record.title, "occurred_on": record.occurred_on.isoformat()},
+            f"behaviour-record-{record.id}", case_id)
+    return record
+
+
+@dataclass
+class LedgerLine:
+    entry: IntegrityEntry
+    balance: Decimal  # the score after this entry (entries in effective order)
+
+
+@dataclass
+class IntegrityView:
+    enterprise: Organisation
+    on: date
+    score: Decimal
+    lines: list[LedgerLine]
+    behaviours: list[BehaviourRecord]
+
+
+def integrity_of(actor: Actor, enterprise_id: int, on: date | None = None) -> IntegrityView:
+    """An enterprise's score on a date with the ledger up to it and its behaviour records; outside the actor's
+    view: not found."""
+    enterprise = db.session.scalar(select(Organisation).where(Organisation.id == enterprise_id,
+                                                              visible_enterprises(actor)))
+    if enterprise is None:
+        raise NotFound("未找到该企业", code="enterprise_not_found")
+    day = on or today()
+    entries = db.session.scalars(select(IntegrityEntry).where(
+        IntegrityEntry.enterprise_id == enterprise_id, IntegrityEntry.effective_on <= day)
+        .order_by(IntegrityEntry.effective_on, IntegrityEntry.id))
+    lines, balance = [], Decimal("0.00")
+    for entry in entries:
+        balance += entry.points
+        lines.append(LedgerLine(entry, balance.quantize(CENTI)))
+    behaviours = list(db.session.scalars(select(BehaviourRecord).where(
+        BehaviourRecord.enterprise_id == enterprise_id, BehaviourRecord.occurred_on <= day)
+        .order_by(BehaviourRecord.occurred_on.desc(), BehaviourRecord.id.desc())))
+    return IntegrityView(enterprise, day, balance.quantize(CENTI), lines, behaviours)
+
+
+def scores_of(actor: Actor, on: date | None = None, limit: int = 200) -> list[tuple[Organisation, Decimal]]:
+    """The enterprises the actor sees with their scores on a date: one grouped statement."""
+    day = on or today()
+    totals = (select(IntegrityEntry.enterprise_id, func.sum(IntegrityEntry.points_centi).label("total"))
+              .where(IntegrityEntry.effective_on <= day).group_by(IntegrityEntry.enterprise_id).subquery())
+    rows = db.session.execute(select(Organisation, totals.c.total)
+                              .outerjoin(totals, totals.c.enterprise_id == Organisation.id)
+                              .where(visible_enterprises(actor)).order_by(Organisation.id).limit(limit))
+    return [(org, (Decimal(int(total or 0)) * CENTI).quantize(CENTI)) for org, total in rows]

@@ -1,0 +1,38 @@
+"""The 诚信综合评价 page: an enterprise's integrity score, its ledger and behaviour records (an enterprise its own;
+an authority the enterprises of its region, listed with their scores)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from app.auth import session_actor
+from app.models import BEHAVIOUR_KIND_TITLES, LEDGER_SOURCE_TITLES, Role
+from app.services.records import integrity as integrity_service
+
+bp = Blueprint("integrity", __name__, url_prefix="/integrity")
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    actor = session_actor()
+    on = _day(request.args.get("on"))
+    wanted = request.args.get("enterprise_id", "")
+    if actor.has_role(Role.ENTERPRISE) and not wanted:
+        wanted = str(actor.organisation_id)
+    if wanted.isdigit() and 0 < int(wanted) < 2**31:
+        view = integrity_service.integrity_of(actor, int(wanted), on)
+        return render_template("integrity/show.html", view=view, source_titles=LEDGER_SOURCE_TITLES,
+                               kind_titles=BEHAVIOUR_KIND_TITLES)
+    return render_template("integrity/index.html", rows=integrity_service.scores_of(actor, on),
+                           on=on or integrity_service.today())

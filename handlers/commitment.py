@@ -1,0 +1,273 @@
+"""入库承诺制 (commitment_entry): the enterprise enters what no data exchange brings and signs the 入库承诺书;
+what it committed is stored with a hash and takes effect without a review of originals, except 良好行为 and
+纳税信息, which the city reviews item by item. Guards: persons the approval or training-exam systems bring
+cannot be added by hand (only completed); out-of-region performance comes only from the national platform
+and cannot be entered or edited; a record used in a bid is frozen."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.errors import RuleViolation
+from app.models import (
+    BehaviourKind,
+    Certificate,
+    CertificateKind,
+    CommitmentSignature,
+    EnterpriseEntry,
+    EntryStatus,
+    Organisation,
+    PerformanceRecord,
+    PerformanceRecordChange,
+    Person,
+    PersonStatus,
+    RecordSource,
+)
+from app.services.cases import subjects
+from app.services.procedures.registry import HandlerContext
+from app.services.records import integrity
+from app.services.records.identifiers import is_valid_id_number
+from handlers import handler, validator
+from handlers.rules import FieldRefusal
+
+PROCEDURE = "commitment_entry"
+TEXT_VERSION = "GJY-CN-2021-01"
+COMMITMENT_TEXT = (
+    "入库承诺书（GJY-CN-2021-01）：本单位承诺，自行录入“桂建云”的企业基本信息、资质资格、人员、财务、投标业绩等信息"
+    "真实、有效、合法，并对其真实性、有效性、合法性负责；如有虚假，自愿接受通报批评、扣减诚信分、记入不良行为记录等处理，"
+    "情节严重的由自治区住房城乡建设厅报送全国建筑市场监管公共服务平台。")
+# section -> the entry form's field
+SECTION_FIELDS = {"basic": "basic", "personnel": "personnel", "finance": "finances", "performance": "performances",
+                  "good_behaviour": "good_behaviours", "tax": "tax_records"}
+REVIEWED = {"good_behaviours": "good_behaviour", "tax_records": "tax"}  # need an authority's review of originals
+# Persons of these kinds come from the approval and training-exam systems (in-region enterprises) or, for
+# registered personnel, from the national platform: never added by hand.
+IMPORTED_KINDS = {k.value for k in CertificateKind}
+OUT_OF_REGION_ADDABLE = IMPORTED_KINDS - {CertificateKind.REGISTERED}
+GUANGXI = "45"
+
+
+def committed_content(data: dict[str, Any]) -> dict[str, Any]:
+    """What the enterprise commits to: the chosen sections' entries (uploads by id)."""
+    fields = [SECTION_FIELDS[s] for s in data.get("sections") or [] if s in SECTION_FIELDS]
+    return {name: data.get(name) for name in [*fields, "licence_files", "review_files"] if data.get(name)}
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@handler("commitment.check_start")
+def check_start(ctx: HandlerContext) -> None:
+    """One open commitment submission per enterprise."""
+    enterprise = ctx.session.get(Organisation, ctx.case.applicant_org_id)
+    subjects.claim(ctx.case, PROCEDURE, [f"enterprise:{ctx.case.applicant_org_id}"],
+                   "本单位已有办理中的入库信息填报（{number}），请先完成或撤回")
+    ctx.case.title = f"入库信息填报：{enterprise.name if enterprise else ''}"
+
+
+def _section_errors(data: dict[str, Any], sections: list[str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    chosen = {SECTION_FIELDS[s] for s in sections}
+    for name in SECTION_FIELDS.values():
+        if name in chosen and not data.get(name):
+            errors[name] = "请填写本次选择的信息类别"
+        elif name not in chosen and data.get(name):
+            errors[name] = "未选择该信息类别，请删除或在发起时选择"
+    if "basic" in chosen and data.get("basic") and not data.get("licence_files"):
+        errors["licence_files"] = "请上传营业执照扫描件"
+    if (chosen & set(REVIEWED)) and not data.get("review_files"):
+        errors["review_files"] = "请上传良好行为、纳税证明扫描件"
+    return errors
+
+
+def _person_errors(ctx: HandlerContext, index: int, item: dict[str, Any], enterprise: Organisation) -> dict[str, str]:
+    key = f"personnel.{index}"
+    if item.get("person_id"):
+        person = ctx.session.get(Person, item["person_id"])
+        if person is None or person.employer_id != enterprise.id or person.status != PersonStatus.IN_SERVICE:
+            return {f"{key}.person_id": "只能完善本单位在职人员的信息"}
+        return {}
+    missing = {f"{key}.{f}": "添加人员须填写此项" for f in ("id_number", "name", "kind") if not item.get(f)}
+    if missing:
+        return missing
+    if not is_valid_id_number(item["id_number"]):
+        return {f"{key}.id_number": "身份证号码校验位不正确"}
+    existing = ctx.session.scalar(select(Person).where(Person.id_number == item["id_number"].upper()))
+    kind = item["kind"]
+    imported_kind = kind in IMPORTED_KINDS and (enterprise.in_region or kind not in OUT_OF_REGION_ADDABLE)
+    certified = existing is not None and ctx.session.scalar(
+        select(Certificate.id).where(Certificate.person_id == existing.id).limit(1)) is not None
+    if imported_kind or certified:
+        raise FieldRefusal(f"{key}.id_number", "该类人员信息由审批系统、培训考试系统（注册人员由全国平台）自动导入，"
+                           "企业不得手动添加，只能填写人员编号完善社保缴费、职称、学历、联系方式等信息",
+                           code="person_imported", details={"index": index,
+                                                            "person_id": existing.id if existing else None})
+    if existing is not None:
+        where = "本单位" if existing.employer_id == enterprise.id else "其他单位"
+        hint = "，请填写人员编号完善信息" if where == "本单位" else ""
+        return {f"{key}.id_number": f"该人员已在{where}入库，不能重复添加{hint}"}
+    return {}
+
+
+def _performance_errors(ctx: HandlerContext, index: int, item: dict[str, Any], enterprise_id: int) -> dict[str, str]:
+    key = f"performances.{index}"
+    if item.get("record_id"):
+        record = ctx.session.get(PerformanceRecord, item["record_id"])
+        if record is None or record.enterprise_id != enterprise_id:
+            return {f"{key}.record_id": "只能完善本单位的业绩"}
+        if record.source == RecordSource.IMPORTED:
+            raise FieldRefusal(f"{key}.record_id", "该业绩为从全国平台导入的区外业绩，其信息不得手动修改",
+                               code="record_imported", details={"index": index, "record_id": record.id})
+        if record.used_in_bid:
+            raise FieldRefusal(f"{key}.record_id", "该业绩已用于投标，不允许修改；确需修改的请申请“投标业绩修改”",
+                               code="record_frozen", details={"index": index, "procedure": "performance_record_edit"})
+        return {}
+    missing = {f"{key}.{f}": "新增业绩须填写此项" for f in ("project_name", "location_code", "contract_amount",
+                                                          "completion_date") if not item.get(f)}
+    if missing:
+        return missing
+    if not str(item["location_code"]).startswith(GUANGXI):
+        raise FieldRefusal(f"{key}.location_code", "区外业绩以全国平台导入的C级以上（含C级）业绩为准，不能手动录入",
+                           code="out_of_region_performance", details={"index": index})
+    return {}
+
+
+@validator("commitment.check_entries")
+def check_entries(ctx: HandlerContext) -> dict[str, str]:
+    enterprise = ctx.session.get(Organisation, ctx.case.applicant_org_id)
+    assert enterprise is not None
+    errors = _section_errors(ctx.data, list(ctx.case.data.get("sections") or []))
+    for index, item in enumerate(ctx.data.get("personnel") or []):
+        errors.update(_person_errors(ctx, index, item, enterprise))
+    for index, item in enumerate(ctx.data.get("performances") or []):
+        errors.update(_performance_errors(ctx, index, item, enterprise.id))
+    return errors
+
+
+@validator("commitment.check_sign")
+def check_sign(ctx: HandlerContext) -> dict[str, str]:
+    if ctx.data.get("agree") is not True:
+        return {"agree": "须签署入库承诺书方可提交"}
+    if ctx.data.get("text_version") != TEXT_VERSION:
+        return {"text_version": "承诺书版本已更新，请阅读并签署最新版本"}
+    return {}
+
+
+def _entry(ctx: HandlerContext, category: str, data: dict[str, Any], status: str) -> EnterpriseEntry:
+    entry = EnterpriseEntry(enterprise_id=ctx.case.applicant_org_id, category=category, data=data, status=status,
+                            source="commitment", case_id=ctx.case.id)
+    ctx.session.add(entry)
+    return entry
+
+
+def _apply_person(ctx: HandlerContext, item: dict[str, Any]) -> None:
+    profile = {k: item[k] for k in ("social_insurance_months", "professional_title", "education", "phone")
+               if item.get(k) not in (None, "")}
+    if item.get("person_id"):
+        _entry(ctx, "personnel", {"person_id": item["person_id"], **profile}, EntryStatus.EFFECTIVE)
+        return
+    person = Person(id_number=item["id_number"].upper(), name=item["name"], employer_id=ctx.case.applicant_org_id,
+                    phone=item.get("phone"))
+    ctx.session.add(person)
+    ctx.session.flush()
+    _entry(ctx, "personnel", {"person_id": person.id, "kind": item["kind"], "added_by_hand": True, **profile},
+           EntryStatus.EFFECTIVE)
+
+
+def _apply_performance(ctx: HandlerContext, item: dict[str, Any]) -> None:
+    values = {k: str(item[k]) for k in ("location_code", "contract_amount", "completion_date", "project_manager",
+                                        "construction_unit") if item.get(k) not in (None, "")}
+    if item.get("record_id"):
+        record = ctx.session.get(PerformanceRecord, item["record_id"])
+        if record is None or record.source != RecordSource.IN_REGION or record.used_in_bid:
+            raise RuleViolation("业绩已冻结或不可修改", code="record_frozen")
+        old = {k: (record.fields or {}).get(k) for k in values}
+        if item.get("project_name"):
+            old["project_name"], values["project_name"] = record.project_name, item["project_name"]
+            record.project_name = item["project_name"]
+        record.fields = {**(record.fields or {}), **{k: v for k, v in values.items() if k != "project_name"}}
+        ctx.session.add(PerformanceRecordChange(record_id=record.id, case_id=ctx.case.id, old_values=old,
+                                                new_values=values))
+        return
+    ctx.session.add(PerformanceRecord(enterprise_id=ctx.case.applicant_org_id, project_name=item["project_name"],
+                                      source=RecordSource.IN_REGION, used_in_bid=False,
+                                      fields={**values, "entered_on_commitment": ctx.case.number}))
+
+
+@handler("commitment.apply")
+def apply(ctx: HandlerContext) -> dict[str, Any]:
+    """Store the signed commitment with the hash of what was committed, apply what needs no review, and queue
+    良好行为 and 纳税信息 for the review of originals."""
+    data = ctx.case.data or {}
+    content = committed_content(data)
+    actor = ctx.actor
+    ctx.session.add(CommitmentSignature(
+        case_id=ctx.case.id, enterprise_id=ctx.case.applicant_org_id, signed_by_id=actor.id if actor else None,
+        signed_by=actor.display_name if actor else "", signed_at=utcnow(), text_version=data.get("text_version", ""),
+        text_sha256=hashlib.sha256(COMMITMENT_TEXT.encode("utf-8")).hexdigest(),
+        content_sha256=content_hash(content), content=content))
+    if data.get("basic"):
+        _entry(ctx, "basic", {**data["basic"], "licence_files": data.get("licence_files") or []}, EntryStatus.EFFECTIVE)
+    for item in data.get("personnel") or []:
+        _apply_person(ctx, item)
+    for item in data.get("finances") or []:
+        _entry(ctx, "finance", item, EntryStatus.EFFECTIVE)
+    for item in data.get("performances") or []:
+        _apply_performance(ctx, item)
+    pending = [_entry(ctx, category, item, EntryStatus.PENDING_REVIEW)
+               for name, category in REVIEWED.items() for item in data.get(name) or []]
+    ctx.session.flush()
+    items = [{"entry_id": e.id, "category": e.category,
+              "title": e.data.get("title") or f"{e.data.get('year')}年度纳税 {e.data.get('amount')} 万元"}
+             for e in pending]
+    result = {"needs_review": bool(pending), "review_items": items, "content_sha256": content_hash(content)}
+    ctx.case.data = {**data, "applied": result}  # the reviewer reads the items (entry ids) from the case
+    return result
+
+
+def _pending(ctx: HandlerContext) -> dict[int, EnterpriseEntry]:
+    rows = ctx.session.scalars(select(EnterpriseEntry).where(EnterpriseEntry.case_id == ctx.case.id,
+                                                             EnterpriseEntry.status == EntryStatus.PENDING_REVIEW))
+    return {row.id: row for row in rows}
+
+
+@validator("commitment.check_review")
+def check_review(ctx: HandlerContext) -> dict[str, str]:
+    """One decision per item awaiting review; a rejection says why."""
+    pending = _pending(ctx)
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for index, review in enumerate(ctx.data.get("reviews") or []):
+        if review.get("entry_id") not in pending or review["entry_id"] in seen:
+            errors[f"reviews.{index}.entry_id"] = "不是本办件待审核的事项，或重复审核"
+        seen.add(review.get("entry_id"))
+        if review.get("decision") == "reject" and not str(review.get("comment") or "").strip():
+            errors[f"reviews.{index}.comment"] = "不予通过须说明理由"
+    if not errors and seen != set(pending):
+        errors["reviews"] = "每个待审核事项都须给出审核结论"
+    return errors
+
+
+@handler("commitment.apply_reviews")
+def apply_reviews(ctx: HandlerContext, reviews: list[dict[str, Any]]) -> dict[str, Any]:
+    """Approved good behaviour becomes a 良好行为 record with this case as its source; tax records take effect."""
+    pending = _pending(ctx)
+    approved = 0
+    for review in reviews:
+        entry = pending[int(review["entry_id"])]
+        entry.status = EntryStatus.APPROVED if review["decision"] == "approve" else EntryStatus.REJECTED
+        entry.review_comment, entry.updated_at = review.get("comment"), utcnow()
+        if entry.status == EntryStatus.APPROVED:
+            approved += 1
+            if entry.category == "good_behaviour":
+                integrity.add_behaviour(entry.enterprise_id, BehaviourKind.GOOD, entry.data["title"], PROCEDURE,
+                                        description=f"授予单位：{entry.data.get('issuer')}", actor=ctx.actor,
+                                        case_id=ctx.case.id, occurred_on=date.fromisoformat(entry.data["awarded_on"]))
+    return {"approved": approved, "rejected": len(reviews) - approved}

@@ -1,0 +1,178 @@
+"""The sandbox ("try it"): a draft's files, not deployed, run step by step by an analyst playing each role,
+forms filled and checked, handlers run with their writes undone; a run is invisible to every real list and is
+deleted with its draft."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Case, CaseEvent, Notification, OutboxMessage, Procedure, SandboxRun, Task
+from app.services.procedures.sandbox import delete_draft_runs
+from tests.api.test_procedure_api import BASE, OTHER_ROLES
+from tests.support import procedures as review_support  # noqa: F401  (registers test.register_outcome)
+from tests.support.api import ApiUser
+from tests.support.procedure_files import replace, review_files
+
+KEY = "material_review"
+SANDBOX = f"{BASE}/{KEY}/sandbox"
+RULES = replace('<spiffworkflow:property name="dueIn" value="3 working days"/>',
+                '<spiffworkflow:property name="dueIn" value="3 working days"/>'
+                '<spiffworkflow:property name="notSameAs" value="submit"/>'
+                '<spiffworkflow:property name="notifyApplicant" value="true"/>')
+
+
+def _draft(edit: Callable[[str], str] = RULES) -> dict[str, str]:
+    return review_files(edit=edit)
+
+
+def _complete(analyst: ApiUser, run: dict[str, Any], data: dict[str, Any], role: str | None = None,
+              person: str | None = None) -> Any:
+    assert "open_tasks" in run, run
+    (task,) = run["open_tasks"]
+    return analyst.post(f"{SANDBOX}/{run['id']}/tasks/{task['id']}/complete",
+                        {"data": data, "role": role, "person": person})
+
+
+def test_an_analyst_tries_a_draft_through_to_the_end_playing_each_role(as_user: Any, app: Flask) -> None:
+    analyst = as_user("analyst")
+    started = analyst.post(SANDBOX, {"files": _draft()})
+    assert started.status_code == 201, started.json
+    run = started.json
+    assert run["status"] == "running" and run["key"] == KEY
+    (submit,) = run["open_tasks"]
+    assert (submit["bpmn_id"], submit["role"], submit["role_title"]) == ("submit", "enterprise", "企业经办人")
+    assert submit["form"]["properties"]["amount"]["type"] == "integer"
+
+    bad = _complete(analyst, run, {"title": "x"}, role="enterprise")
+    assert bad.status_code == 422 and set(bad.json["details"]["fields"]) >= {"title", "amount"}
+    wrong_role = _complete(analyst, run, {"title": "钢筋报告", "amount": 5}, role="city_reviewer")
+    assert wrong_role.status_code == 422 and wrong_role.json["code"] == "sandbox_wrong_role"
+
+    run = _complete(analyst, run, {"title": "钢筋报告", "amount": 5}, role="enterprise", person="企业甲").json
+    (review,) = run["open_tasks"]
+    assert (review["bpmn_id"], review["role"], review["rules"]["notSameAs"]) == ("review", "city_reviewer", "submit")
+    four_eyes = _complete(analyst, run, {"decision": "approve"}, person="企业甲")
+    assert four_eyes.status_code == 422 and four_eyes.json["code"] == "four_eyes"
+
+    run = _complete(analyst, run, {"decision": "reject", "comment": "请补充"}, role="city_reviewer",
+                    person="审核员乙").json
+    assert run["open_tasks"][0]["bpmn_id"] == "submit"
+    run = _complete(analyst, run, {"title": "钢筋报告（补充）", "amount": 6}, person="企业甲").json
+    done = _complete(analyst, run, {"decision": "approve"}, role="city_reviewer", person="审核员乙")
+    assert done.status_code == 200, done.json
+    run = done.json
+    assert run["status"] == "completed" and run["open_tasks"] == []
+    assert run["data"]["round_no"] == 2 and run["data"]["registration"] == {"registered": True}
+    assert run["persons"] == {"submit": "企业甲", "review": "审核员乙"}
+    kinds = [s["kind"] for s in run["steps"]]
+    assert kinds[0] == "started" and kinds[-1] == "completed"
+    assert kinds.count("task_completed") == 4
+    handler = next(s for s in run["steps"] if s["kind"] == "handler")
+    assert handler["handler"] == "test.register_outcome" and handler["result"] == {"registered": True}
+    again = analyst.get(f"{SANDBOX}/{run['id']}")
+    assert again.status_code == 200 and again.json["status"] == "completed"
+    closed = analyst.post(f"{SANDBOX}/{run['id']}/tasks/{submit['id']}/complete", {"data": {}})
+    assert closed.status_code == 409
+
+
+def _counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Case, Task, CaseEvent, OutboxMessage, Notification, Procedure)}
+
+
+def _real_lists(as_user: Any) -> dict[str, Any]:
+    """What every real list shows: cases (and the search by number), task lists, notifications, dashboard
+    tables and an export."""
+    seen: dict[str, Any] = {}
+    for username in ("admin", "analyst", "city-nanning", "ent-nanning", "province", "supervisor"):
+        user = as_user(username)
+        seen[f"cases {username}"] = user.get("/api/v1/cases?per_page=100").json
+        seen[f"search {username}"] = user.get("/api/v1/cases?number=试运行-material_review").json
+        for view in ("mine", "claimable", "done"):
+            seen[f"tasks {view} {username}"] = user.get(f"/api/v1/tasks?view={view}&per_page=100").json
+        seen[f"notifications {username}"] = user.get("/api/v1/notifications").json
+    supervisor = as_user("supervisor")
+    for table in ("open_cases", "open_tasks", "by_procedure", "by_step"):
+        seen[f"dashboard {table}"] = supervisor.get(f"/api/v1/dashboard/{table}").json
+    seen["export"] = supervisor.get("/api/v1/dashboard/open_tasks/export?format=csv").data
+    return seen
+
+
+def test_a_sandbox_run_is_invisible_to_every_real_list_and_sends_nothing(as_user: Any, app: Flask) -> None:
+    ent = as_user("ent-nanning")
+    ent.start("personnel_unlock")  # a real case beside the runs
+    before, counts = _real_lists(as_user), _counts(app)
+    analyst = as_user("analyst")
+    finished = analyst.post(SANDBOX, {"files": _draft()}).json
+    finished = _complete(analyst, finished, {"title": "甲方材料", "amount": 1}, person="企业甲").json
+    finished = _complete(analyst, finished, {"decision": "approve"}, person="审核员乙").json
+    assert finished["status"] == "completed"  # the handler ran: it enqueued a message and renamed the case
+    waiting = analyst.post(SANDBOX, {"files": _draft()}).json
+    waiting = _complete(analyst, waiting, {"title": "乙方材料", "amount": 2}, person="企业甲").json
+    assert waiting["open_tasks"][0]["bpmn_id"] == "review"  # open for a city reviewer, in the sandbox only
+    assert _counts(app) == counts
+    assert _real_lists(as_user) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SandboxRun)) == 2
+
+
+def test_a_broken_draft_is_refused_as_a_deploy_would_and_nothing_is_stored(as_user: Any, app: Flask) -> None:
+    refused = as_user("analyst").post(SANDBOX, {"files": _draft(replace('decision == "approve"',
+                                                                        'lead_decison == "approve"'))})
+    assert refused.status_code == 422 and refused.json["code"] == "deploy_refused"
+    problems = refused.json["details"]["problems"]
+    assert [(p["file"], p["element"]) for p in problems] == [("bpmn/material_review.bpmn", "f_ok")]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SandboxRun)) == 0
+
+
+def test_start_data_is_checked_against_the_drafts_start_form(as_user: Any) -> None:
+    files = _draft(replace('<spiffworkflow:property name="startRoles" value="enterprise"/>',
+                           '<spiffworkflow:property name="startRoles" value="enterprise"/>'
+                           '<spiffworkflow:property name="startForm" value="review_submit"/>'))
+    analyst = as_user("analyst")
+    refused = analyst.post(SANDBOX, {"files": files, "data": {"title": "x"}})
+    assert refused.status_code == 422 and "amount" in refused.json["details"]["fields"]
+    started = analyst.post(SANDBOX, {"files": files, "data": {"title": "钢筋", "amount": 3}})
+    assert started.status_code == 201 and started.json["data"]["amount"] == 3
+
+
+def test_runs_are_deleted_with_their_draft(as_user: Any, app: Flask) -> None:
+    analyst = as_user("analyst")
+    ids = [analyst.post(SANDBOX, {"files": _draft(), "draft_id": draft}).json["id"] for draft in (7, 7, 8)]
+    assert [r["id"] for r in analyst.get(f"{SANDBOX}?draft_id=7").json["runs"]] == ids[1::-1]
+    deleted = analyst.client.delete(f"{SANDBOX}?draft_id=7", headers=analyst.headers)
+    assert deleted.status_code == 200 and deleted.json == {"deleted": 2}
+    assert [r["id"] for r in analyst.get(SANDBOX).json["runs"]] == [ids[2]]
+    one = analyst.client.delete(f"{SANDBOX}/{ids[2]}", headers=analyst.headers)
+    assert one.status_code == 204
+    assert analyst.get(f"{SANDBOX}/{ids[2]}").status_code == 404
+    analyst.post(SANDBOX, {"files": _draft(), "draft_id": 9})
+    with app.app_context():
+        assert delete_draft_runs(9) == 1  # what deleting the draft calls
+        assert db.session.scalar(select(func.count()).select_from(SandboxRun)) == 0
+
+
+@pytest.mark.parametrize("username", OTHER_ROLES)
+def test_every_other_role_is_refused(username: str, as_user: Any) -> None:
+    run = as_user("admin").post(SANDBOX, {"files": _draft()}).json
+    user = as_user(username)
+    task = run["open_tasks"][0]["id"]
+    calls = [user.post(SANDBOX, {"files": _draft()}), user.get(SANDBOX), user.get(f"{SANDBOX}/{run['id']}"),
+             user.post(f"{SANDBOX}/{run['id']}/tasks/{task}/complete", {"data": {"title": "甲方材料", "amount": 1}}),
+             user.client.delete(f"{SANDBOX}/{run['id']}", headers=user.headers),
+             user.client.delete(f"{SANDBOX}?draft_id=1", headers=user.headers)]
+    assert [c.status_code for c in calls] == [403] * len(calls), [c.json for c in calls]
+
+
+def test_the_openapi_document_describes_the_sandbox(client: Any) -> None:
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/procedures/{key}/sandbox", "/api/v1/procedures/{key}/sandbox/{run_id}",
+                 "/api/v1/procedures/{key}/sandbox/{run_id}/tasks/{task_id}/complete"):
+        assert path in paths, sorted(paths)

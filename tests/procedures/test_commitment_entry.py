@@ -1,0 +1,182 @@
+"""commitment_entry (入库承诺制) through the REST API: every path of bpmn/commitment_entry.bpmn.
+
+Paths: entries that need no review take effect when the 入库承诺书 is signed (who, when, text version and a
+hash of what was committed stored); 良好行为 and 纳税信息 go to the city's review of originals, item by item;
+withdrawal before signing stores nothing. Guards: imported personnel cannot be added by hand (only completed),
+imported (out-of-region) performance cannot be edited nor entered by hand, a record used in a bid is frozen,
+the commitment must be signed in its current version, one open submission per enterprise, enterprises only.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    BehaviourRecord,
+    Case,
+    CommitmentSignature,
+    EnterpriseEntry,
+    Organisation,
+    PerformanceRecord,
+    Person,
+)
+from app.services.demo import id_number
+from handlers.commitment import TEXT_VERSION, committed_content, content_hash
+from tests.procedures.steps import act, act_ok, field_errors, upload
+
+NANNING = "广西邕城建设集团有限公司"
+NEW_CLERK = id_number("45010219950101123")
+LU_WEI = id_number("45010219850315001")  # 陆伟: a registered constructor (his certificate came by exchange)
+
+
+def _one(app: Any, model: Any, *where: Any) -> Any:
+    with app.app_context():
+        row = db.session.scalar(select(model).where(*where))
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def _start(ent: Any, sections: list[str]) -> int:
+    started = ent.start("commitment_entry", {"sections": sections})
+    assert started.status_code == 201, started.json
+    return int(started.json["id"])
+
+
+def _person_id(app: Any, name: str) -> int:
+    return int(_one(app, Person, Person.name == name).id)
+
+
+SIGN = {"text_version": TEXT_VERSION, "agree": True}
+
+
+def test_entries_take_effect_on_the_signed_commitment_without_review(as_user: Any, app: Any) -> None:
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id = _start(ent, ["basic", "personnel", "finance", "performance"])
+    case = ent.case(case_id)
+    assert case["number"].startswith("RK-") and case["title"] == f"入库信息填报：{NANNING}"
+    assert set(field_errors(act(ent, case_id, {}))) == {"basic", "personnel", "finances", "performances"}
+    entries = {
+        "basic": {"business_licence_number": "91450100MA5KAB123X", "bank_name": "中国工商银行南宁分行",
+                  "bank_account": "2102101009000123456", "contact_name": "李明", "contact_phone": "0771-5551234"},
+        "licence_files": [upload(ent, case_id, "营业执照.pdf")],
+        "personnel": [{"person_id": _person_id(app, "梁海"), "social_insurance_months": 36,
+                       "professional_title": "工程师", "education": "本科"},
+                      {"id_number": NEW_CLERK, "name": "黄敏", "kind": "bid_clerk", "social_insurance_months": 12}],
+        "finances": [{"year": 2025, "total_assets": "52000.00", "revenue": "38000.50"}],
+        "performances": [{"project_name": "南宁五象新区道路工程", "location_code": "450108",
+                          "contract_amount": "2680.00", "completion_date": "2025-09-30"}],
+    }
+    act_ok(ent, case_id, entries)
+    assert "agree" in field_errors(act(ent, case_id, {"text_version": TEXT_VERSION, "agree": False}))
+    act_ok(ent, case_id, SIGN)
+    case = ent.case(case_id)
+    assert case["status"] == "completed" and case["data"]["applied"]["needs_review"] is False
+    assert city.task_for(case_id) is None  # no review of originals on commitment
+    signature = _one(app, CommitmentSignature, CommitmentSignature.case_id == case_id)
+    assert signature.text_version == TEXT_VERSION and signature.signed_by == "邕城建设·经办人"
+    assert signature.content == committed_content(case["data"])
+    assert signature.content_sha256 == content_hash(signature.content) == case["data"]["applied"]["content_sha256"]
+    clerk = _one(app, Person, Person.id_number == NEW_CLERK)
+    assert clerk.name == "黄敏" and clerk.employer_id == _one(app, Organisation, Organisation.name == NANNING).id
+    with app.app_context():
+        kinds = sorted(db.session.scalars(select(EnterpriseEntry.category).where(EnterpriseEntry.case_id == case_id)))
+        assert kinds == ["basic", "finance", "personnel", "personnel"]
+        assert db.session.scalar(select(func.count(EnterpriseEntry.id)).where(
+            EnterpriseEntry.case_id == case_id, EnterpriseEntry.status != "effective")) == 0
+    record = _one(app, PerformanceRecord, PerformanceRecord.project_name == "南宁五象新区道路工程")
+    assert record.source == "in_region" and record.used_in_bid is False and record.fields["location_code"] == "450108"
+
+
+def test_good_behaviour_and_tax_are_reviewed_item_by_item(as_user: Any, app: Any) -> None:
+    ent, city, other_city = as_user("ent-nanning"), as_user("city-nanning"), as_user("city-liuzhou")
+    case_id = _start(ent, ["good_behaviour", "tax"])
+    data = {"good_behaviours": [{"title": "2025年度广西建筑业优秀企业", "awarded_on": "2025-12-20",
+                                 "issuer": "广西建筑业联合会"}],
+            "tax_records": [{"year": 2025, "amount": "860.00"}]}
+    assert field_errors(act(ent, case_id, data)) == {"review_files": "请上传良好行为、纳税证明扫描件"}
+    act_ok(ent, case_id, {**data, "review_files": [upload(ent, case_id, "证明.pdf")]})
+    act_ok(ent, case_id, SIGN)
+    case = ent.case(case_id)
+    assert case["status"] == "running" and case["current_step"] == "审核原件（良好行为、纳税信息）"
+    items = case["data"]["applied"]["review_items"]
+    assert [i["category"] for i in items] == ["good_behaviour", "tax"]
+    review = city.task_for(case_id)
+    assert review is not None and other_city.claim(review["id"]).status_code == 404
+    good, tax = items[0]["entry_id"], items[1]["entry_id"]
+    assert field_errors(act(city, case_id, {"reviews": [{"entry_id": good, "decision": "approve"}]})) == {
+        "reviews": "每个待审核事项都须给出审核结论"}
+    errors = field_errors(act(city, case_id, {"reviews": [{"entry_id": good, "decision": "approve"},
+                                                          {"entry_id": tax, "decision": "reject"}]}))
+    assert errors == {"reviews.1.comment": "不予通过须说明理由"}
+    act_ok(city, case_id, {"reviews": [{"entry_id": good, "decision": "approve"},
+                                       {"entry_id": tax, "decision": "reject", "comment": "完税证明与申报金额不符"}]})
+    assert ent.case(case_id)["status"] == "completed"
+    assert _one(app, EnterpriseEntry, EnterpriseEntry.id == tax).status == "rejected"
+    assert _one(app, EnterpriseEntry, EnterpriseEntry.id == good).status == "approved"
+    behaviour = _one(app, BehaviourRecord, BehaviourRecord.source_case_id == case_id)
+    assert behaviour.kind == "good" and behaviour.title == "2025年度广西建筑业优秀企业"
+    assert behaviour.occurred_on.isoformat() == "2025-12-20"
+
+
+def test_imported_personnel_cannot_be_added_by_hand(as_user: Any, app: Any) -> None:
+    ent = as_user("ent-nanning")
+    case_id = _start(ent, ["personnel"])
+    three_types = act(ent, case_id, {"personnel": [{"id_number": NEW_CLERK, "name": "黄敏", "kind": "three_types"}]})
+    assert three_types.status_code == 422 and three_types.json["code"] == "person_imported"
+    assert "不得手动添加" in three_types.json["message"]
+    assert "personnel.0.id_number" in three_types.json["details"]["fields"]
+    certified = act(ent, case_id, {"personnel": [{"id_number": LU_WEI, "name": "陆伟", "kind": "other"}]})
+    assert certified.json["code"] == "person_imported" and certified.json["details"]["person_id"]
+    completed = act(ent, case_id, {"personnel": [{"person_id": _person_id(app, "陆伟"), "education": "硕士"}]})
+    assert completed.status_code == 200, completed.json  # completing him is allowed
+    foreign = as_user("ent-liuzhou")
+    other = _start(foreign, ["personnel"])
+    assert "personnel.0.person_id" in field_errors(act(foreign, other, {"personnel": [
+        {"person_id": _person_id(app, "陆伟"), "education": "硕士"}]}))
+
+
+def test_imported_and_frozen_performance_cannot_be_edited(as_user: Any, app: Any) -> None:
+    ent = as_user("ent-nanning")
+    case_id = _start(ent, ["performance"])
+    imported = _one(app, PerformanceRecord, PerformanceRecord.project_name == "长沙湘江新区道路工程")
+    refused = act(ent, case_id, {"performances": [{"record_id": imported.id, "contract_amount": "9999.00"}]})
+    assert refused.status_code == 422 and refused.json["code"] == "record_imported"
+    frozen = _one(app, PerformanceRecord, PerformanceRecord.project_name == "南宁滨江大道改造工程")
+    refused = act(ent, case_id, {"performances": [{"record_id": frozen.id, "contract_amount": "9999.00"}]})
+    assert refused.json["code"] == "record_frozen" and refused.json["details"]["procedure"] == "performance_record_edit"
+    outside = act(ent, case_id, {"performances": [{"project_name": "长沙某工程", "location_code": "430100",
+                                                   "contract_amount": "100.00", "completion_date": "2024-01-01"}]})
+    assert outside.json["code"] == "out_of_region_performance"
+    assert _one(app, PerformanceRecord, PerformanceRecord.id == imported.id).fields["contract_amount"] == "5100.00"
+
+
+def test_refusals_at_start_and_withdrawal(as_user: Any, app: Any) -> None:
+    ent = as_user("ent-nanning")
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Case.id)))
+    for outsider in (as_user("city-nanning"), as_user("person")):
+        refused = outsider.start("commitment_entry", {"sections": ["basic"]})
+        assert refused.status_code == 403 and refused.json["code"] == "start_not_allowed"
+    assert "sections" in field_errors(ent.start("commitment_entry", {"sections": []}))
+    case_id = _start(ent, ["finance"])
+    duplicate = ent.start("commitment_entry", {"sections": ["tax"]})
+    assert duplicate.status_code == 422 and duplicate.json["code"] == "duplicate_open_case"
+    assert field_errors(act(ent, case_id, {"finances": [{"year": 2025, "total_assets": "1", "revenue": "1"}],
+                                           "tax_records": [{"year": 2025, "amount": "1"}]})) == {
+        "tax_records": "未选择该信息类别，请删除或在发起时选择"}
+    act_ok(ent, case_id, {"finances": [{"year": 2025, "total_assets": "1", "revenue": "1"}]})
+    assert ent.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "数据有误，重新填报"}).status_code == 200
+    assert _one(app, CommitmentSignature, CommitmentSignature.case_id == case_id) is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count(EnterpriseEntry.id)).where(EnterpriseEntry.case_id == case_id)) == 0
+        assert db.session.scalar(select(func.count(Case.id))) == before + 1
+    assert ent.start("commitment_entry", {"sections": ["tax"]}).status_code == 201
+
+
+def test_listed_with_its_start_form(as_user: Any) -> None:
+    listed = {p["key"]: p for p in as_user("ent-nanning").get("/api/v1/procedures").json}
+    form = listed["commitment_entry"]["start_form"]
+    assert form["required"] == ["sections"] and form["properties"]["sections"]["maxItems"] == 6
