@@ -32,7 +32,7 @@ function start() {
 
   function say(text, kind) {
     status.textContent = text;
-    status.className = "small ms-2 text-" + (kind || "secondary");
+    status.className = "small ms-2 text-" + (kind || "secondary") + "-emphasis";
   }
 
   function showProblems(list) {

@@ -8,6 +8,7 @@ import spiffworkflow from "./spiffworkflow.json";
 import GjyPropertiesProvider from "./properties.jsx";
 import { bpmnlintConfig, lintMessage } from "./lint";
 import { t } from "./i18n";
+import translate from "./translate";
 
 const LANES_FILE = "bpmn/lanes.json";
 
@@ -35,9 +36,12 @@ function start() {
 
   const modeler = new BpmnModeler({
     container: box,
-    propertiesPanel: { parent: "#properties" },
+    propertiesPanel: { parent: "#properties", layout: { groups: {
+      general: { open: true }, "gjy-procedure": { open: true }, "gjy-lane": { open: true },
+      "gjy-user-task": { open: true }, "gjy-service-task": { open: true }, "gjy-flow": { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule,
-      { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] }],
+      { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] },
+      { translate: ["value", translate] }],
     moddleExtensions: { spiffworkflow },
     linting: { bpmnlint: bpmnlintConfig, active: true },
     gjy: data,
@@ -47,7 +51,7 @@ function start() {
   function say(text, kind) {
     if (!status) { return; }
     status.textContent = text;
-    status.className = "small ms-2 text-" + (kind || "secondary");
+    status.className = "small ms-2 text-" + (kind || "secondary") + "-emphasis";
   }
 
   function select(id) {
@@ -79,6 +83,7 @@ function start() {
       list.appendChild(li);
     });
     list.dataset.count = String(rows.length);
+    list.dataset.checked = state.server === null ? "" : String(state.checks || 0);
     const empty = document.getElementById("problems-empty");
     if (empty) { empty.hidden = rows.length > 0 || state.server === null; }
   }
@@ -90,6 +95,24 @@ function start() {
       state.lint.push({ element: issue.id || id, problem: lintMessage(issue), level: issue.category === "warn" ? "warn" : "error" });
     }));
     render();
+  });
+  // A renamed lane keeps its role and region rule: the lane map is by name, so the rule follows the new name.
+  function laneRenamed(element, oldName, newName) {
+    if (!element || element.type !== "bpmn:Lane" || !oldName || !newName || oldName === newName) { return; }
+    if (data.lanes[oldName] && !data.lanes[newName]) {
+      data.lanes[newName] = { ...data.lanes[oldName] };
+      state.lanesDirty = true;
+    }
+  }
+  modeler.on("commandStack.element.updateProperties.postExecuted", (event) => {
+    const ctx = event.context;
+    if (ctx.properties && "name" in ctx.properties && ctx.oldProperties) {
+      laneRenamed(ctx.element, ctx.oldProperties.name, ctx.properties.name);
+    }
+  });
+  modeler.on("commandStack.element.updateLabel.postExecuted", (event) => {
+    const ctx = event.context;
+    laneRenamed(ctx.element, ctx.oldLabel, ctx.newLabel);
   });
   modeler.on("commandStack.changed", () => { state.dirty = true; say(t("有未保存的修改", "Unsaved changes"), "warning"); });
   modeler.on("gjy.lanes.changed", () => { state.lanesDirty = true; state.dirty = true; say(t("有未保存的修改", "Unsaved changes"), "warning"); });
@@ -114,6 +137,7 @@ function start() {
   async function check() {
     const checked = await postJson(data.check_url, {});
     state.server = checked.json.problems || [];
+    state.checks = (state.checks || 0) + 1;
     render();
     return state.server;
   }
