@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 from app.auth import REQUIRED_SCOPE
+from app.errors import NotAuthenticated
 
 READ, WRITE = "read", "write"
 
@@ -83,8 +84,15 @@ def required_scope(endpoint: str | None, method: str) -> str:
     return OPERATION_SCOPES.get((endpoint or "", method), WRITE)
 
 
+# Operations that authenticate otherwise than by a bearer token (the sending system's HMAC signature).
+WITHOUT_TOKEN = frozenset({"api_exchange.Inbound"})
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def note_required_scope() -> None:
         if request.blueprint and request.blueprint.startswith("api_"):
             g.setdefault(REQUIRED_SCOPE, required_scope(request.endpoint, request.method))
+            # A caller without a token is told so before his request body is parsed and judged.
+            if request.endpoint not in WITHOUT_TOKEN and "Authorization" not in request.headers:
+                raise NotAuthenticated("缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌", code="token_missing")

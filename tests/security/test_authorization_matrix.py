@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.db import unit_of_work
 from app.extensions import db
-from app.models import ApiToken, Organisation, PerformanceRecord, Person, Project, User
+from app.models import ApiToken, CaseDocument, Organisation, PerformanceRecord, Person, Project, User
 from app.services.identity.accounts import get_user_by_username, issue_token
 from tests.api.test_case_lifecycle import start_and_submit
 from tests.support.api import PDF_BYTES, ApiUser
@@ -32,7 +32,8 @@ COLUMNS = ("own_org", "other_org", "own_city", "other_city", "province", "analys
 USERS = {"own_org": "ent-nanning", "other_org": "ent-liuzhou", "own_city": "city-nanning",
          "other_city": "city-liuzhou", "province": "province", "analyst": "analyst", "auditor": "auditor",
          "admin": "admin", "anonymous": None}
-MUTATING_LAST = ("api_cases.CaseWithdraw", "cases.withdraw", "i18n.switch", "auth.logout")
+MUTATING_LAST = ("api_procedure_drafts.DraftResource", "workspace_drafts.delete", "api_cases.CaseWithdraw", "cases.withdraw",
+                 "i18n.switch", "auth.logout")
 
 # (endpoint, method): the expected status per column, in COLUMNS order:
 #        own_org other_org own_city other_city province analyst auditor admin anonymous
@@ -62,12 +63,36 @@ RULES: dict[tuple[str, str], str] = {
     ("api_dashboard.Dashboard", "GET"): "403 403 200 200 200 200 403 200 401",
     ("api_dashboard.DashboardExport", "GET"): "403 403 200 200 200 200 403 200 401",
     ("api_dashboard.DashboardTable", "GET"): "403 403 200 200 200 200 403 200 401",
+    ("api_documents.DocumentDownload", "GET"): "200 404 200 404 200 404 404 200 401",
+    ("api_documents.Documents", "GET"): "200 404 200 404 200 404 404 200 401",
+    ("api_exchange.Inbound", "POST"): "401 401 401 401 401 401 401 401 401",
+    ("api_exchange.InboundMessages", "GET"): "403 403 403 403 403 403 403 200 401",
+    ("api_exchange.MessageResend", "POST"): "403 403 403 403 403 403 403 404 401",
+    ("api_exchange.Messages", "GET"): "403 403 403 403 403 403 403 200 401",
+    ("api_exchange.SystemHealth", "GET"): "403 403 403 403 403 403 403 200 401",
+    ("api_exchange.Systems", "GET"): "403 403 403 403 403 403 403 200 401",
+    ("api_integrity.EnterpriseIntegrity", "GET"): "200 404 200 404 200 404 404 200 401",
     ("api_notifications.Notifications", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_notifications.NotificationsRead", "POST"): "200 200 200 200 200 200 200 200 401",
+    ("api_procedure_drafts.DraftCheck", "POST"): "403 403 403 403 403 200 403 200 401",
+    ("api_procedure_drafts.DraftDeploy", "POST"): "403 403 403 403 403 422 403 422 401",
+    ("api_procedure_drafts.DraftResource", "DELETE"): "403 403 403 403 403 204 403 204 401",
+    ("api_procedure_drafts.DraftResource", "GET"): "403 403 403 403 403 200 403 200 401",
+    ("api_procedure_drafts.DraftResource", "PUT"): "403 403 403 403 403 404 403 404 401",
+    ("api_procedure_drafts.Drafts", "GET"): "403 403 403 403 403 200 403 200 401",
+    ("api_procedure_drafts.Drafts", "POST"): "403 403 403 403 403 201 403 201 401",
+    ("api_procedures.Conversions", "POST"): "403 403 403 403 403 200 403 200 401",
     ("api_procedures.CurrentVersion", "POST"): "403 403 403 403 403 200 403 200 401",
     ("api_procedures.Migrations", "POST"): "403 403 403 403 403 422 403 422 401",
     ("api_procedures.ProcedureResource", "GET"): "403 403 403 403 403 200 403 200 401",
     ("api_procedures.Procedures", "GET"): "200 200 200 200 200 200 200 200 401",
+    ("api_procedures.SandboxRunResource", "DELETE"): "403 403 403 403 403 404 403 404 401",
+    ("api_procedures.SandboxRunResource", "GET"): "403 403 403 403 403 404 403 404 401",
+    ("api_procedures.SandboxRuns", "DELETE"): "403 403 403 403 403 200 403 200 401",
+    ("api_procedures.SandboxRuns", "GET"): "403 403 403 403 403 200 403 200 401",
+    ("api_procedures.SandboxRuns", "POST"): "403 403 403 403 403 422 403 422 401",
+    ("api_procedures.SandboxTaskComplete", "POST"): "403 403 403 403 403 404 403 404 401",
+    ("api_procedures.VersionDecisions", "GET"): "403 403 403 403 403 200 403 200 401",
     ("api_procedures.VersionFiles", "GET"): "403 403 403 403 403 200 403 200 401",
     ("api_procedures.Versions", "POST"): "403 403 403 403 403 200 403 200 401",
     ("api_records.EnterpriseResource", "GET"): "200 404 200 404 200 404 404 200 401",
@@ -79,6 +104,8 @@ RULES: dict[tuple[str, str], str] = {
     ("api_records.Persons", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_records.ProjectResource", "GET"): "200 404 200 404 200 404 404 200 401",
     ("api_records.Projects", "GET"): "200 200 200 200 200 200 200 200 401",
+    ("api_spot_checks.Draws", "POST"): "403 403 200 200 200 403 403 403 401",
+    ("api_spot_checks.Notices", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_tasks.TaskAssign", "POST"): "403 404 200 404 200 404 404 200 401",
     ("api_tasks.TaskClaim", "POST"): "403 404 409 404 403 404 404 403 401",
     ("api_tasks.TaskComplete", "POST"): "403 404 422 404 409 404 404 409 401",
@@ -101,6 +128,7 @@ RULES: dict[tuple[str, str], str] = {
     ("calendar.set_day", "POST"): "403 403 403 403 403 403 403 302 302",
     ("cases.comment", "POST"): "302 404 302 404 302 404 404 302 302",
     ("cases.download", "GET"): "200 404 200 404 200 404 404 200 302",
+    ("cases.export_cases", "GET"): "200 200 200 200 200 200 200 200 302",
     ("cases.index", "GET"): "200 200 200 200 200 200 200 200 302",
     ("cases.show", "GET"): "200 404 200 404 200 404 404 200 302",
     ("cases.start", "POST"): "302 302 403 403 403 403 403 403 302",
@@ -108,10 +136,15 @@ RULES: dict[tuple[str, str], str] = {
     ("cases.withdraw", "POST"): "422 404 403 404 403 404 404 403 302",
     ("dashboard.export_table", "GET"): "403 403 200 200 200 200 403 200 302",
     ("dashboard.index", "GET"): "403 403 200 200 200 200 403 200 302",
+    ("documents.download", "GET"): "200 404 200 404 200 404 404 200 302",
+    ("documents.verify", "GET"): "200 200 200 200 200 200 200 200 200",
+    ("exchange.index", "GET"): "403 403 403 403 403 403 403 200 302",
+    ("exchange.resend", "POST"): "403 403 403 403 403 403 403 404 302",
     ("health.healthz", "GET"): "200 200 200 200 200 200 200 200 200",
     ("home.index", "GET"): "200 200 302 302 302 200 200 200 302",
     ("i18n.switch", "GET"): "302 302 302 302 302 302 302 302 302",
     ("inbox.index", "GET"): "200 200 200 200 200 200 200 200 302",
+    ("integrity.index", "GET"): "200 200 200 200 200 200 200 200 302",
     ("notifications.index", "GET"): "200 200 200 200 200 200 200 200 302",
     ("notifications.read", "POST"): "302 302 302 302 302 302 302 302 302",
     ("operators.act", "POST"): "422 404 403 403 403 403 403 403 302",
@@ -136,6 +169,23 @@ RULES: dict[tuple[str, str], str] = {
     ("tokens.create", "POST"): "200 200 200 200 200 200 200 200 302",
     ("tokens.index", "GET"): "200 200 200 200 200 200 200 200 302",
     ("tokens.revoke", "POST"): "302 404 404 404 404 404 404 302 302",
+    ("workspace.index", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace.make_current", "POST"): "403 403 403 403 403 302 403 302 302",
+    ("workspace.procedure", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace.version", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace.version_zip", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace_drafts.check", "POST"): "403 403 403 403 403 200 403 200 302",
+    ("workspace_drafts.create", "POST"): "403 403 403 403 403 302 403 302 302",
+    ("workspace_drafts.delete", "POST"): "403 403 403 403 403 404 403 404 302",
+    ("workspace_drafts.deploy", "POST"): "403 403 403 403 403 302 403 302 302",
+    ("workspace_drafts.save", "POST"): "403 403 403 403 403 400 403 400 302",
+    ("workspace_drafts.show", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace_forms.create", "POST"): "403 403 403 403 403 302 403 302 302",
+    ("workspace_forms.edit", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace_forms.preview", "POST"): "403 403 403 403 403 400 403 400 302",
+    ("workspace_versions.diff", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace_versions.migration", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace_versions.migration", "POST"): "403 403 403 403 403 200 403 200 302",
 }
 
 
@@ -151,6 +201,7 @@ def world(app: Flask, as_user: Callable[[str], ApiUser]) -> World:
     review = as_user("city-nanning").task_for(case_id)
     assert review is not None
     attachment = ent.get(f"/api/v1/cases/{case_id}/attachments").json[0]["id"]
+    draft = as_user("analyst").post("/api/v1/procedures/personnel_unlock/drafts", {}).json["id"]
     with app.app_context():
         with unit_of_work():
             owner = get_user_by_username("ent-nanning")
@@ -158,7 +209,9 @@ def world(app: Flask, as_user: Callable[[str], ApiUser]) -> World:
         org = db.session.scalar(select(Organisation.id).where(Organisation.name.like("%邕城%")))
         tokens = list(db.session.scalars(select(ApiToken.id).where(ApiToken.name.like("matrix-%"))
                                          .order_by(ApiToken.id)))
-        ids = {"case_id": case_id, "task_id": review["id"], "attachment_id": attachment,
+        document = db.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case_id).limit(1))
+        ids = {"case_id": case_id, "document_id": document, "draft_id": draft, "task_id": review["id"],
+               "attachment_id": attachment,
                "token_page": tokens[0], "token_api": tokens[1], "enterprise_id": org,
                "person_id": db.session.scalar(select(Person.id).where(Person.name == "陆伟")),
                "project_id": db.session.scalar(select(Project.id).where(Project.region_code == "450100").limit(1)),
@@ -174,7 +227,12 @@ def _path(rule: Any, ids: dict[str, Any]) -> str:
     values = {"case_id": ids["case_id"], "task_id": ids["task_id"], "attachment_id": ids["attachment_id"],
               "enterprise_id": ids["enterprise_id"], "person_id": ids["person_id"], "project_id": ids["project_id"],
               "record_id": ids["record_id"], "key": "personnel_unlock", "number": 1, "name": "overdue_tasks",
-              "fmt": "csv", "year": 2026, "language": "en", "token": "not-a-real-invitation", "action": "resume"}
+              "fmt": "csv", "year": 2026, "language": "en", "token": "not-a-real-invitation", "action": "resume",
+              # the case's document and an analyst's draft; objects no caller has (a 404 where the role may
+              # reach them, else its refusal)
+              "draft_id": ids["draft_id"], "document_id": ids["document_id"],
+              "run_id": 1, "message_id": 1, "system": "national_platform",
+              "form_key": "unlock_request", "code": "0000-0000-0000-0000"}
     if rule.endpoint in ("accounts.act", "accounts.edit"):
         values["user_id"] = ids["city_user"]
     elif rule.endpoint == "operators.act":
@@ -183,7 +241,8 @@ def _path(rule: Any, ids: dict[str, Any]) -> str:
         values["token_id"] = ids["token_page"]
     elif rule.endpoint == "api_tokens.TokenResource":
         values["token_id"] = ids["token_api"]
-    return str(rule.build(values, append_unknown=False)[1])
+    path = str(rule.build(values, append_unknown=False)[1])
+    return path + f"?draft_id={ids['draft_id']}" if rule.endpoint == "api_procedures.SandboxRuns" else path
 
 
 def _api_body(endpoint: str, ids: dict[str, Any]) -> dict[str, Any] | None:
@@ -197,6 +256,8 @@ def _api_body(endpoint: str, ids: dict[str, Any]) -> dict[str, Any] | None:
         "api_tasks.TaskAssign": {"user_id": ids["city_nanning"]},
         "api_tasks.TaskComplete": {"data": {}},
         "api_tokens.Tokens": {"scopes": ["read"], "days": 1},
+        "api_procedures.Conversions": {"files": {"bpmn/x.bpmn": "<x/>"}},
+        "api_spot_checks.Draws": {"sample_size": 1, "exclude_months": 0, "seed": "matrix", "dry_run": True},
     }.get(endpoint, {})
 
 
