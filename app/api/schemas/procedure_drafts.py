@@ -1,6 +1,7 @@
 """Drafts of procedures: the list, one draft with its files, create, save, check and deploy."""
 from marshmallow import Schema, fields, validate
 
+from app.api.parsing import MAX_ID
 from app.api.schemas.procedures import FILES, MAX_VERSION
 
 
@@ -33,7 +34,7 @@ class DraftSaveSchema(Schema):
     files = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True,
                         metadata={"description": FILES + " Replaces all of the draft's files."})
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    revision = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
+    revision = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
                               metadata={"description": "the revision the caller loaded"})
 
 

@@ -2,6 +2,7 @@
 the current version, and migrations of running cases."""
 from marshmallow import Schema, fields, validate
 
+from app.api.parsing import MAX_ID
 from app.api.schemas.common import id_field
 
 MAX_VERSION = 1_000_000
@@ -162,7 +163,7 @@ class SandboxStartSchema(Schema):
                         metadata={"description": "files as for a deploy (checked the same way); default: the saved "
                                                  "draft `draft_id`'s"})
     data = fields.Dict(load_default=dict, metadata={"description": "the start data (the start form's fields)"})
-    draft_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
+    draft_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
                               metadata={"description": SANDBOX_DRAFT})
 
 
@@ -176,12 +177,13 @@ class SandboxCompleteSchema(Schema):
 
 
 class SandboxDraftArgsSchema(Schema):
-    draft_id = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    draft_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID),
                               metadata={"description": SANDBOX_DRAFT})
 
 
 class SandboxDraftRequiredSchema(Schema):
-    draft_id = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": SANDBOX_DRAFT})
+    draft_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
+                              metadata={"description": SANDBOX_DRAFT})
 
 
 class SandboxTaskSchema(Schema):
