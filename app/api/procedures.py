@@ -36,7 +36,7 @@ blp = Blueprint("api_procedures", __name__, url_prefix="/api/v1/procedures", des
 
 KEY = "<string(maxlength=100):key>"
 VERSION = "<int(min=1, max=1000000):number>"
-RUN = "<int(min=1):run_id>"
+RUN = "<int(min=1, max=2147483647):run_id>"  # a larger id names nothing (INTEGER column)
 TASK = "<string(length=36):task_id>"
 MAX_DEPLOY_BODY = 8 * 1024 * 1024  # 100 files of at most 1 MB each would not fit: a deploy is far smaller
 
