@@ -177,6 +177,8 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     if lock_error:
         errors["lock_ids"] = lock_error
     for name in REQUIRED.get(ctx.data.get("kind", ""), []):
+        if name == "completion_files" and (ctx.case.data or {}).get("completion_acceptance"):
+            continue  # the supervision system reported the acceptance (data exchange): no upload needed
         if not ctx.data.get(name):
             errors[name] = f"{KINDS[ctx.data['kind']]}须上传{MATERIALS[name][0]}"
     temporary = _temporary_errors(ctx.data)

@@ -1,8 +1,8 @@
 """A completion acceptance (竣工验收) from the quality-and-safety supervision system starts a 竣工验收解锁
-case for the project's manager: the enterprise finds it prefilled and submits it with its stamped form and the
-acceptance certificate (the form asks for it whatever started the case); the city reviewer sees it in the inbox
-and approves; the lock is released. A second acceptance for the same project is attached to the open case
-instead of starting another."""
+case for the project's manager: the enterprise finds it prefilled and submits it with its stamped form, without
+uploading the acceptance certificate again (the form's condition asking for it gives way to the reported
+acceptance: "x-unless-case"); the city reviewer sees it in the inbox and approves; the lock is released.
+A second acceptance for the same project is attached to the open case instead of starting another."""
 from __future__ import annotations
 
 from typing import Any
@@ -45,10 +45,13 @@ def test_a_completion_acceptance_starts_an_unlock_case_the_city_decides(inbound_
     detail = ent.case(case["id"])
     data = detail["data"]
     assert data["kind"] == "completion" and data["completion_acceptance"]["acceptance_number"] == "YS-2026-0089"
+    task = ent.task_for(case["id"])
+    assert task is not None
+    form = ent.get(f"/api/v1/tasks/{task['id']}").json["form"]  # what the page checks: no certificate asked
+    assert all("completion_files" not in str(clause.get("then")) for clause in form.get("allOf", []))
     without_form = {k: data[k] for k in ("kind", "lock_ids", "reason")}
     assert "application_files" in field_errors(act(ent, case["id"], without_form))  # its own stamped form
-    act_ok(ent, case["id"], {**without_form, "application_files": [upload(ent, case["id"], "解锁申请表.pdf")],
-                             "completion_files": [upload(ent, case["id"], "竣工验收合格意见书.pdf")]})
+    act_ok(ent, case["id"], {**without_form, "application_files": [upload(ent, case["id"], "解锁申请表.pdf")]})
     review = city.task_for(case["id"])
     assert review is not None and review["title"] == "审核解锁申请"
     reviewed = city.case(case["id"])["data"]["completion_acceptance"]

@@ -63,7 +63,20 @@ def render_schema(schema: dict[str, Any], actor: Actor, case: Case | None, to_fi
         rendered = dict(schema)
     else:
         rendered = _with_choices(schema, ChoiceContext(actor=actor, case=case, session=db.session()))
-    return _for_roles(rendered, actor) if to_fill else rendered
+    return _for_case(_for_roles(rendered, actor), case) if to_fill else rendered
+
+
+def _for_case(schema: dict[str, Any], case: Case | None) -> dict[str, Any]:
+    """Without the conditions (entries of "allOf") marked "x-unless-case": <key> when the case's data holds
+    that key: what another system reported for the case stands for what the condition asks the applicant
+    for (a completion acceptance from the supervision system for the acceptance certificate). The page's
+    checks and the server's validation both read the schema rendered here."""
+    clauses = schema.get("allOf")
+    if not clauses or case is None:
+        return schema
+    data = case.data or {}
+    kept = [c for c in clauses if not (isinstance(c, dict) and data.get(str(c.get("x-unless-case") or "")))]
+    return schema if len(kept) == len(clauses) else {**schema, "allOf": kept}
 
 
 def _for_roles(schema: dict[str, Any], actor: Actor) -> dict[str, Any]:
