@@ -40,4 +40,4 @@ def test_city_previews_then_draws_and_sees_the_case_in_its_tasks(new_page: Calla
 
     with page.expect_navigation():
         page.get_by_role("link", name="前往待办任务").click()
-    assert page.locator(f"[data-case-number='{number}']").first.is_visible()  # in 我的待办, claimed by the city
+    assert page.locator(f"tr[data-case-number='{number}']").is_visible()  # in 我的待办, claimed by the city
