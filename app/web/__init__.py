@@ -20,6 +20,7 @@ from app.web import (
     operators,
     presenters,
     registration,
+    spot_checks,
     tasks,
     tokens,
     workspace,
@@ -48,6 +49,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(exchange.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(integrity.bp)
+    app.register_blueprint(spot_checks.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(workspace_drafts.bp)
     app.register_blueprint(workspace_forms.bp)

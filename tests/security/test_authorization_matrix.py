@@ -161,6 +161,9 @@ RULES: dict[tuple[str, str], str] = {
     ("registration.individual", "POST"): "422 422 422 422 422 422 422 422 422",
     ("registration.operator", "GET"): "404 404 404 404 404 404 404 404 404",
     ("registration.operator", "POST"): "404 404 404 404 404 404 404 404 404",
+    ("spot_checks.draw", "POST"): "403 403 200 200 200 403 403 403 302",
+    ("spot_checks.index", "GET"): "403 403 200 200 200 403 403 403 302",
+    ("spot_checks.preview", "POST"): "403 403 200 200 200 403 403 403 302",
     ("tasks.assign", "POST"): "403 404 302 404 302 404 404 302 302",
     ("tasks.claim", "POST"): "403 404 409 404 403 404 404 403 302",
     ("tasks.complete", "POST"): "403 404 422 404 409 404 404 409 302",
@@ -265,6 +268,8 @@ def _api_body(endpoint: str, ids: dict[str, Any]) -> dict[str, Any] | None:
 def _page_form(endpoint: str, ids: dict[str, Any]) -> dict[str, str]:
     return {"cases.comment": {"comment": "矩阵测试"}, "cases.withdraw": {"reason": "矩阵测试"},
             "tokens.create": {"days": "1", "scopes": "read"}, "calendar.set_day": {"day": "2026-12-31"},
+            "spot_checks.preview": {"sample_size": "1", "exclude_months": "0", "seed": "matrix"},
+            "spot_checks.draw": {"sample_size": "1", "exclude_months": "0", "seed": "matrix"},
             "tasks.assign": {"user_id": str(ids["city_nanning"])}}.get(endpoint, {})
 
 

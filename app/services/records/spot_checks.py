@@ -19,6 +19,7 @@ from app.errors import InvalidForm, NotAllowed
 from app.extensions import db
 from app.models import (
     Actor,
+    Case,
     EnterpriseEntry,
     EntryStatus,
     Organisation,
@@ -26,6 +27,7 @@ from app.models import (
     PerformanceRecord,
     PublicNotice,
     RecordSource,
+    Region,
     Role,
     SpotCheckDraw,
     SpotCheckItem,
@@ -133,10 +135,15 @@ class DrawResult:
     case_ids: list[int] = field(default_factory=list)
 
 
-def _check_parameters(actor: Actor, sample_size: int, exclude_months: int) -> None:
+def ensure_may_draw(actor: Actor) -> None:
+    """Only city and province reviewers (of an authority of a city or the province) draw spot checks."""
     if not actor.has_role(*CHECKER_ROLES) or actor.organisation_kind != OrganisationKind.AUTHORITY \
             or not actor.region_code.endswith("00"):
         raise NotAllowed("只有设区市和自治区住房城乡建设主管部门可以组织抽查", code="spot_check_not_allowed")
+
+
+def _check_parameters(actor: Actor, sample_size: int, exclude_months: int) -> None:
+    ensure_may_draw(actor)
     errors = {}
     if not 1 <= sample_size <= MAX_SAMPLE:
         errors["sample_size"] = f"抽查数量应在 1 至 {MAX_SAMPLE} 之间"
@@ -174,6 +181,20 @@ def draw(actor: Actor, sample_size: int, exclude_months: int = 6, seed: str | No
         case = start_case(actor, PROCEDURE, {"item_id": item.id})
         result.case_ids.append(case.id)
     return result
+
+
+def names_for(result: DrawResult) -> tuple[dict[int, str], dict[int, str], dict[str, str]]:
+    """For a draw's page: the enterprises' names (drawn and excluded), the started cases' numbers and the
+    strata's labels (enterprise type · city name)."""
+    ids = {item.enterprise_id for item in result.plan.items} | set(result.excluded)
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+                 .all()) if ids else {}
+    numbers = dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(result.case_ids)))
+                   .all()) if result.case_ids else {}
+    regions = dict(db.session.execute(select(Region.code, Region.name)).all())
+    strata = {key: f"{key.partition('·')[0]} · {regions.get(key.partition('·')[2], key.partition('·')[2])}"
+              for key in result.plan.strata}
+    return names, numbers, strata
 
 
 def list_notices(limit: int = 100) -> list[PublicNotice]:
