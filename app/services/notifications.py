@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
-from app.db import rowcount, utcnow
+from app.db import UpsertStatement, rowcount, table_of, utcnow
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
 from app.models import Actor, CalendarYear, Notification, Role, User, UserRole
-
-if TYPE_CHECKING:
-    pass
 
 MAX_DELIVERY_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)  # far beyond a channel's own timeout (10 s)
@@ -40,27 +37,41 @@ class Note:
     payload: dict[str, Any] | None = None
 
 
-def notify(users: Iterable[User], note: Note) -> list[Notification]:
-    """One notification per user and (kind, key); repeating a notification does nothing."""
-    created = []
-    for user in {u.id: u for u in users}.values():
-        dedupe = f"{note.kind}:{note.key}:{user.id}"[:160]
-        if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe)) is not None:
-            continue
-        row = Notification(user_id=user.id, kind=note.kind, title=note.title, body=note.body,
-                           case_id=note.case_id, task_id=note.task_id, dedupe_key=dedupe,
-                           payload=note.payload or {})
-        try:
-            with db.session.begin_nested():  # a parallel worker wrote the same one: keep theirs
-                db.session.add(row)
-        except IntegrityError:
-            continue
-        created.append(row)
-    return created
+_NOTIFICATIONS = table_of(Notification)
+# One statement for every recipient: a notification already written (this key for this user, by an earlier
+# run or a parallel worker) is skipped by the unique dedupe key, and the rows written come back.
+_INSERT_NEW = UpsertStatement(lambda insert: insert(_NOTIFICATIONS).on_conflict_do_nothing(
+    index_elements=[_NOTIFICATIONS.c.dedupe_key]).returning(_NOTIFICATIONS.c.id, _NOTIFICATIONS.c.user_id))
+
+
+@dataclass(frozen=True)
+class Written:
+    """A notification this call wrote (not one written before under the same key)."""
+    id: int
+    user_id: int
+
+
+def notify(users: Iterable[User], note: Note, delivery_status: str = PENDING) -> list[Written]:
+    """One notification per user and (kind, key); repeating a notification does nothing. Returns the ones
+    written now."""
+    recipients = sorted({u.id for u in users})
+    if not recipients:
+        return []
+    now = utcnow()
+    rows = [{"user_id": user_id, "kind": note.kind, "title": note.title, "body": note.body,
+             "case_id": note.case_id, "task_id": note.task_id, "dedupe_key": f"{note.kind}:{note.key}:{user_id}"[:160],
+             "payload": note.payload or {}, "created_at": now, "delivery_status": delivery_status,
+             "delivery_attempts": 0} for user_id in recipients]
+    written = db.session.execute(_INSERT_NEW(db.session()).values(rows)).all()
+    return [Written(row.id, row.user_id) for row in written]
+
+
+# A recipient is read for its id, phone and e-mail: its organisation and roles are loaded only if asked for.
+RECIPIENT_ONLY = (lazyload(User.organisation), lazyload(User.role_rows))
 
 
 def users_with_role(role: str, region_code: str | None = None) -> list[User]:
-    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+    query = (select(User).options(*RECIPIENT_ONLY).join(UserRole, UserRole.user_id == User.id)
              .where(UserRole.role == role, User.active.is_(True)))
     if region_code is not None:
         query = query.where(User.region_code == region_code)
@@ -69,8 +80,8 @@ def users_with_role(role: str, region_code: str | None = None) -> list[User]:
 
 def users_of_organisation(organisation_id: int) -> list[User]:
     """The active users of an organisation (an applicant enterprise's operators, an individual)."""
-    return list(db.session.scalars(select(User).where(User.organisation_id == organisation_id,
-                                                      User.active.is_(True)).order_by(User.id)).unique())
+    return list(db.session.scalars(select(User).options(*RECIPIENT_ONLY).where(
+        User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id)))
 
 
 def alert_calendar_missing(years: Iterable[int]) -> None:

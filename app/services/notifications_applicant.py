@@ -16,16 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.db import utcnow
 from app.extensions import db
 from app.integrations.mail import mask_address
 from app.log_masking import mask_text
-from app.models import Case, CaseStatus, Notification, NotificationDelivery, ProjectLock, Task, TaskStatus, User
+from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Task, TaskStatus, User
 from app.services.deadlines.calendar import business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
-from app.services.notifications import Note, notify, users_of_organisation
+from app.services.notifications import RECIPIENT_ONLY, Note, Written, notify, users_of_organisation
 from app.services.procedures.versions import manifest_of
 
 SUPPLEMENT, REFUSED, DONE = "applicant_supplement", "applicant_refused", "applicant_done"
@@ -86,18 +86,17 @@ def _applicant_task(case: Case) -> Task | None:
 
 
 def persons_concerned(case: Case) -> list[User]:
-    """The individuals the case is about who have an account: a lock's person, the person deregistered."""
+    """The individuals the case is about who have an account: a lock's person, the person deregistered
+    (one statement: the locks' persons are a subquery)."""
     data = case.data or {}
-    person_ids: set[int] = set()
-    if isinstance(data.get("person_id"), int):
-        person_ids.add(data["person_id"])
+    direct = [data["person_id"]] if isinstance(data.get("person_id"), int) else []
     lock_ids = [i for i in data.get("lock_ids") or [] if isinstance(i, int)]
-    if lock_ids:
-        person_ids |= set(db.session.scalars(select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))))
-    if not person_ids:
+    if not direct and not lock_ids:
         return []
-    return list(db.session.scalars(select(User).where(User.person_id.in_(person_ids), User.active.is_(True))
-                                   .order_by(User.id)))
+    locked = select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))
+    concerned = or_(User.person_id.in_(direct), User.person_id.in_(locked))
+    return list(db.session.scalars(select(User).options(*RECIPIENT_ONLY)
+                                   .where(concerned, User.active.is_(True)).order_by(User.id)))
 
 
 def _sms(summary: str, payload: dict[str, Any], link: str) -> str:
@@ -150,7 +149,7 @@ def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any])
 
 
 def after_authority_step(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any],
-                         outcome: Outcome | None = None) -> list[Notification]:
+                         outcome: Outcome | None = None) -> list[Written]:
     """After an authority completed `task` with `data` (same transaction): tell the applicant."""
     outcome = outcome or classify(case, task, form, data)
     if outcome is None:
@@ -159,14 +158,15 @@ def after_authority_step(case: Case, task: Task, form: dict[str, Any], data: dic
     note, lines, payload = _compose(case, task, kind, decision, waiting)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     path = f"/tasks/{waiting.id}" if waiting is not None else f"/cases/{case.id}"
-    created = notify(users_of_organisation(case.applicant_org_id),
-                     Note(kind, note.title, note.body, case.id, waiting.id if waiting else None, note.key,
-                          {**payload, "link": path}))
+    applicants = users_of_organisation(case.applicant_org_id)
+    created = notify(applicants, Note(kind, note.title, note.body, case.id, waiting.id if waiting else None,
+                                      note.key, {**payload, "link": path}), delivery_status=PER_CHANNEL)
     link = f"办理：{base}{path}" if waiting is not None else f"查看：{base}{path}"
-    _queue(created, note.title, "\n".join([*lines, link]), _sms(note.body, payload, link))
+    _queue(created, applicants, note.title, "\n".join([*lines, link]), _sms(note.body, payload, link))
     others = [u for u in persons_concerned(case) if u.organisation_id != case.applicant_org_id]
-    told = notify(others, Note(kind, note.title, note.body, None, None, note.key, payload))
-    _queue(told, note.title, "\n".join(lines), _sms(note.body, payload, ""))
+    told = notify(others, Note(kind, note.title, note.body, None, None, note.key, payload),
+                  delivery_status=PER_CHANNEL)
+    _queue(told, others, note.title, "\n".join(lines), _sms(note.body, payload, ""))
     return created + told
 
 
@@ -210,15 +210,12 @@ def _compose(case: Case, task: Task, kind: str, decision: Decision | None,
     return Note(kind, title[:200], body, case.id, None, key), lines, payload
 
 
-def _queue(created: list[Notification], subject: str, text: str, sms: str) -> None:
+def _queue(created: list[Written], recipients: list[User], subject: str, text: str, sms: str) -> None:
     """An SMS and an e-mail for each new notification whose user has a phone / an address (kept masked here:
-    the delivery reads the user's own, encrypted where users' phones are, when it sends)."""
-    if not created:
-        return
-    db.session.flush()  # the notifications' ids
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({n.user_id for n in created})))}
+    the delivery reads the user's own, encrypted where users' phones are, when it sends). The notifications
+    were written with delivery_status PER_CHANNEL: these rows are their delivery."""
+    users = {u.id: u for u in recipients}
     for row in created:
-        row.delivery_status = PER_CHANNEL
         user = users[row.user_id]
         if user.phone:
             db.session.add(NotificationDelivery(notification_id=row.id, channel="sms", address=mask_text(user.phone),
