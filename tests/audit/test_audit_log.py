@@ -85,8 +85,9 @@ def test_phones_and_id_numbers_in_details_are_masked(app: Flask) -> None:
     from app.db import unit_of_work
     from app.services import audit
 
-    with app.app_context(), unit_of_work():
-        entry = audit.record(None, "test.masking", "person", 1, note="13907710101 / 450102198503150011")
+    with app.app_context():
+        with unit_of_work():
+            entry = audit.record(None, "test.masking", "person", 1, note="13907710101 / 450102198503150011")
         entry_id = entry.id
     with app.app_context():
         stored = db.session.get(AuditEntry, entry_id)

@@ -13,15 +13,17 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from app.db import add_before_commit
+from app.db import add_before_commit, utcnow
 from app.extensions import db
 from app.log_masking import mask_text
 from app.models import Actor, AuditEntry
 from app.services.audit.chain import seal
 
 _ORIGIN: ContextVar[str | None] = ContextVar("gjy_audit_origin", default=None)
-# Set by `record`: this context's unit of work has entries to seal before it commits.
-_PENDING: ContextVar[bool] = ContextVar("gjy_audit_pending", default=False)
+# The entries `record` added in this context since the last seal: the unit of work seals those still in its
+# session when it commits (a rolled-back savepoint expunged the ones it undid; a rolled-back unit of work
+# expunged all of them).
+_PENDING: ContextVar[list[AuditEntry] | None] = ContextVar("gjy_audit_pending", default=None)
 
 
 def init_app(app: Flask) -> None:
@@ -29,10 +31,12 @@ def init_app(app: Flask) -> None:
 
 
 def seal_pending(session: Session) -> None:
-    """Before a unit of work commits: seal what it recorded (nothing to do, no statement)."""
-    if _PENDING.get():
-        seal(session)
-        _PENDING.set(False)
+    """Before a unit of work commits: seal what it recorded (nothing recorded, no statement)."""
+    recorded = _PENDING.get()
+    if not recorded:
+        return
+    _PENDING.set(None)
+    seal(session, [entry for entry in recorded if entry in session])
 
 
 @contextmanager
@@ -65,21 +69,22 @@ def _clean(value: Any) -> Any:
 def record(actor: Actor | None, action: str, object_type: str = "", object_id: Any = "", /, *,
            organisation_id: int | None = None, source_ip: str | None = None, actor_name: str | None = None,
            **details: Any) -> AuditEntry:
-    """Append one entry (flushed; sealed when the unit of work commits). `actor` None: the system (a job,
-    a command) or a caller not known (a refused sign-in: `actor_name` is the name typed). Details are
+    """Append one entry (written with the unit of work's other changes, sealed when it commits). `actor`
+    None: the system (a job, a command) or a caller not known (a refused sign-in: `actor_name` is the name typed). Details are
     masked; they never hold a password, a code or a token."""
     ip = source_ip if source_ip is not None else _ORIGIN.get()
     name = actor_name if actor_name is not None else (actor.username if actor is not None else "")
-    entry = AuditEntry(actor_id=actor.id if actor is not None else None, actor_name=mask_text(name)[:64],
+    entry = AuditEntry(at=utcnow(), actor_id=actor.id if actor is not None else None, actor_name=mask_text(name)[:64],
                        source_ip=ip[:45] if ip else None, action=action[:60], object_type=object_type[:40],
                        object_id=str(object_id if object_id is not None else "")[:64],
                        organisation_id=organisation_id if organisation_id is not None else (
                            actor.organisation_id if actor is not None else None),
                        details=json.loads(json.dumps(_clean(details), ensure_ascii=False)))
-    session = db.session()
-    session.add(entry)
-    session.flush()
-    _PENDING.set(True)
+    db.session.add(entry)
+    recorded = _PENDING.get()
+    if recorded is None:
+        _PENDING.set(recorded := [])
+    recorded.append(entry)
     return entry
 
 

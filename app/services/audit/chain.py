@@ -29,27 +29,26 @@ def entry_hash(entry: Any, seq: int, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _serialise(session: Session) -> None:
-    """Sealers queue here. PostgreSQL: a transaction-scoped advisory lock (held until the commit). SQLite:
-    the transaction already wrote its entries, so it holds the database's one write lock until it commits."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})
-
-
 def head(session: Session) -> tuple[int, str]:
     row = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.is_not(None))
                           .order_by(AuditEntry.seq.desc()).limit(1)).first()
     return (row[0] or 0, row[1] or GENESIS) if row is not None else (0, GENESIS)
 
 
-def seal(session: Session) -> None:
-    """Give every unsealed entry this transaction sees its place and hash, oldest first: the last step of
-    the unit of work (app.db.before_commit)."""
-    session.flush()
-    _serialise(session)
+def seal(session: Session, entries: list[AuditEntry]) -> None:
+    """Give `entries` (this transaction's, in the order they were recorded) their places and hashes after
+    the chain's head: the last step of the unit of work (app.db.before_commit). Sealers queue first, so the
+    head read is the last one sealed: PostgreSQL takes a transaction-scoped advisory lock (held until the
+    commit); SQLite writes the entries first, which takes its one write lock until the commit. Entries not
+    written yet are then inserted sealed (one batch), those already written are updated (one batch)."""
+    if not entries:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})
+    else:
+        session.flush()
     seq, prev = head(session)
-    pending = list(session.scalars(select(AuditEntry).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id)))
-    for entry in pending:
+    for entry in entries:
         seq += 1
         entry.seq, entry.prev_hash = seq, prev
         entry.hash = prev = entry_hash(entry, seq, prev)
