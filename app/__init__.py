@@ -134,9 +134,9 @@ def _tune_sqlite(app: Flask) -> None:
 def init_handlers(app: Flask) -> None:
     """The procedures' service-task handlers, choice providers and validators (handlers/)."""
     from app.services.procedures.registry import install
-    from handlers import REGISTRY
+    from handlers import build_registry
 
-    install(app, REGISTRY)
+    install(app, build_registry(app.config.get("EXTRA_HANDLER_MODULES", ())))
 
 
 def register_blueprints(app: Flask) -> None:

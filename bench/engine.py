@@ -45,7 +45,7 @@ from app.services.identity.accounts import get_user_by_username, issue_token  # 
 from app.services.procedures.versions import deploy_procedures  # noqa: E402
 from app.services.tasks import lists as task_lists  # noqa: E402
 from app.services.tasks import work as tasks  # noqa: E402
-from tests.support import procedures as fixture  # noqa: E402  (registers the fixture's handler)
+from tests.support import procedures as fixture  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SUBMIT = {"title": "钢筋进场检验报告", "amount": 120}
@@ -65,7 +65,7 @@ def make_database(backend: str, tmp: Path, name: str) -> str:
 
 def prepared_app(url: str, tmp: Path) -> Any:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DEMO": True, "WORKER": "off", "SECRET_KEY": "bench",
-                      "UPLOAD_DIR": str(tmp / "uploads")})
+                      "UPLOAD_DIR": str(tmp / "uploads"), "EXTRA_HANDLER_MODULES": ("tests.support.procedures",)})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         with unit_of_work():

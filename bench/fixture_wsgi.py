@@ -6,6 +6,5 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
-from tests.support import procedures  # noqa: E402,F401  (registers the fixture's handler)
 
-app = create_app()
+app = create_app({"EXTRA_HANDLER_MODULES": ("tests.support.procedures",)})

@@ -84,7 +84,8 @@ def _config(url: str, tmp: Path) -> dict[str, Any]:
             "SMS_GATEWAY": "memory", "VERIFIER_URL": StandIn.shared().url, "VERIFIER_TIMEOUT": 1.0,
             "SIGNIN_IP_LIMIT": "100000 per minute", "REGISTER_IP_LIMIT": "100000 per minute",
             "SMS_PHONE_LIMITS": ((60, 1000), (3600, 10000)),  # tests sign the same users in again and again
-            "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms")}
+            "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms"),
+            "EXTRA_HANDLER_MODULES": ("tests.support.procedures",)}  # the engine-test procedure's handler
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import utcnow
+from app.db import attempt, utcnow
 from app.engine import SERIALIZER_VERSION, AbortStep, Engine, RunningCase, StateUnreadable, StepResult
 from app.errors import MigrationRefused, StaleCase
 from app.extensions import db
@@ -140,7 +140,7 @@ class Step:
                 raise AbortStep() from conflict
             # A savepoint per handler: a failing handler leaves nothing half-applied (the ORM expires what
             # the savepoint undid, the case included, and reloads it when next read).
-            with db.session.begin_nested():
+            with attempt(db.session()):
                 return handler(context, **params) or {}
         return call
 

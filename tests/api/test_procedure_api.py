@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Procedure, ProcedureChange, ProcedureVersion
-from tests.support import procedures as review_support  # noqa: F401  (registers test.register_outcome)
 from tests.support.api import ApiUser
 from tests.support.procedure_files import replace, review_files, shipped_files
 

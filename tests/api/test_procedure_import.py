@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Procedure
 from tests.api.test_procedure_api import BASE, OTHER_ROLES, _deploy
-from tests.support import procedures as review_support  # noqa: F401  (registers test.register_outcome)
 from tests.support.procedure_files import DECISIONS, review_files
 
 IMPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "procedures" / "imports"

@@ -13,7 +13,6 @@ from app.extensions import db
 from app.models import Case, ProcedureChange, Task
 from app.services.procedures.deploy import deploy_files
 from app.services.procedures.migration import migrate_cases
-from tests.support import procedures as review_support  # noqa: F401  (registers test.register_outcome)
 from tests.support.api import ApiUser
 from tests.support.procedure_files import replace, review_files
 

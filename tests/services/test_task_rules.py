@@ -10,7 +10,6 @@ from flask import Flask
 from app.db import unit_of_work
 from app.services.identity.accounts import create_user, get_user_by_username
 from app.services.procedures.deploy import deploy_files
-from tests.support import procedures as review_support  # noqa: F401  (registers test.register_outcome)
 from tests.support.procedure_files import replace, review_files
 
 KEY = "material_review"

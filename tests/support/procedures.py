@@ -36,6 +36,7 @@ def register_outcome(ctx: HandlerContext, title: str) -> dict[str, Any]:
     return {"registered": True}
 
 
+# Registered by the test apps (EXTRA_HANDLER_MODULES in tests/conftest.py).
 handler("test.register_outcome")(register_outcome)
 
 

@@ -62,9 +62,22 @@ def test_unit_of_work_is_entered_by_the_transactional_wrapper_only() -> None:
     assert offenders == []
     db_module = (ROOT / "app" / "db.py").read_text("utf-8")
     assert len(entered.findall(db_module.split("def transactional", 1)[1])) == 1
-    ends = re.compile(r"\.(commit|rollback)\(|\bunit_of_work\b")
+    ends = re.compile(r"\.(commit|rollback|begin_nested)\(|\bunit_of_work\b")  # savepoints: app.db.attempt
     assert [str(p.relative_to(ROOT)) for p in _python_files("app/services", "handlers", "app/engine")
             if ends.search(p.read_text("utf-8"))] == []
+
+
+def test_the_handler_registry_is_built_by_the_application_factory() -> None:
+    """Importing handlers/ fills no shared registry: each app builds its own from the marked functions."""
+    import handlers
+    from app.services.procedures.registry import HandlerRegistry
+
+    assert not [name for name, value in vars(handlers).items() if type(value) is HandlerRegistry]
+    first, second = handlers.build_registry(), handlers.build_registry()
+    assert first is not second and first.handlers == second.handlers
+    assert "unlock.release_locks" in first.handlers and first.validators and first.choices
+    with_tests = handlers.build_registry(["tests.support.procedures"])
+    assert "test.register_outcome" in with_tests.handlers and "test.register_outcome" not in first.handlers
 
 
 def test_the_services_do_not_import_the_handlers() -> None:

@@ -70,8 +70,8 @@ def record(actor: Actor | None, action: str, object_type: str = "", object_id: A
            organisation_id: int | None = None, source_ip: str | None = None, actor_name: str | None = None,
            **details: Any) -> AuditEntry:
     """Append one entry (written with the unit of work's other changes, sealed when it commits). `actor`
-    None: the system (a job, a command) or a caller not known (a refused sign-in: `actor_name` is the name typed). Details are
-    masked; they never hold a password, a code or a token."""
+    None: the system (a job, a command) or a caller not known (a refused sign-in: `actor_name` is the name
+    typed). Details are masked; they never hold a password, a code or a token."""
     ip = source_ip if source_ip is not None else _ORIGIN.get()
     name = actor_name if actor_name is not None else (actor.username if actor is not None else "")
     entry = AuditEntry(at=utcnow(), actor_id=actor.id if actor is not None else None, actor_name=mask_text(name)[:64],

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.db import utcnow
+from app.db import attempt, utcnow
 from app.errors import Conflict, DomainError, NotAuthenticated, NotFound, RuleViolation
 from app.extensions import db
 from app.integrations.exchange import SYSTEMS, schemas
@@ -101,7 +101,7 @@ def receive(system: str, envelope: Any, channel: str = "http") -> Received:
     row = InboundMessage(system=system, message_id=envelope["message_id"][:120], kind=envelope["kind"][:60],
                          channel=channel, payload=envelope, status=InboundStatus.REJECTED, received_at=utcnow())
     try:
-        with db.session.begin_nested():
+        with attempt(db.session()):
             db.session.add(row)
     except IntegrityError:  # the same message, arrived meanwhile by another request: its result stands
         earlier = _stored(system, envelope["message_id"])
@@ -140,7 +140,7 @@ def _process(row: InboundMessage, envelope: dict[str, Any], envelope_problems: l
         row.result_message = f"已应用更新的版本（{row.entity_key}），本报文（版本 {row.version}）未予应用"
         return None
     try:
-        with db.session.begin_nested():
+        with attempt(db.session()):
             outcome = appliers.apply(row.system, kind, payload, row)
     except RuleViolation as refusal:
         _reject(row, refusal.code, str(refusal.message))
