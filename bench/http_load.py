@@ -68,6 +68,7 @@ from load_servers import (
     cpu_seconds,
     drop_stale_databases,
     export_ref,
+    flask_cli,
     postgres_problem,
     prepare_database,
     remove_tree,
@@ -141,7 +142,7 @@ def prepare_target(code: CodeVersion, backend: str, tmp: Path, stack: ExitStack)
     print(f"  [{code.label}] preparing {database.name} with its own CLI (db upgrade, procedures deploy, "
           "demo seed, users token)", flush=True)
     tokens = prepare_database(code, env)
-    locks = LockFactory(database.url)
+    locks = LockFactory(database.url, encrypt_rows=lambda: flask_cli(code, env, "keys", "rotate"))
     stack.callback(locks.close)
     return Target(code, database, env, tokens, locks, tmp)
 

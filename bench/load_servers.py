@@ -18,6 +18,7 @@ import sys
 import tarfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -160,9 +161,12 @@ def _id_number(first17: str) -> str:
 
 class LockFactory:
     """Fresh locks of ent-nanning: a person and a project each, written with Core against reflected tables
-    (the schema of persons, projects and project_locks is the same in the old and the new code)."""
+    (the schema of persons, projects and project_locks is the same in the old and the new code, but for the
+    encryption of ID numbers and phones: where `persons` has `id_number_hash`, the rows are written in clear
+    and `encrypt_rows` (the version's own `flask keys rotate`, which encrypts clear legacy values and computes
+    their hashes) is run before they are used, so that the bench never needs the app's key or its code)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, encrypt_rows: Callable[[], object] | None = None) -> None:
         self.engine: Engine = create_engine(url, poolclass=NullPool)  # no idle connection during a window
         meta = MetaData()
         meta.reflect(self.engine, only=["persons", "projects", "project_locks", "users"])
@@ -173,6 +177,7 @@ class LockFactory:
                 select(users.c.organisation_id).where(users.c.username == ENTERPRISE_USER)).scalar_one()
             self.taken = set(conn.execute(select(self.persons.c.id_number)).scalars())
         self.serial = 0
+        self.encrypt_rows = encrypt_rows if "id_number_hash" in self.persons.c else None
 
     def _next_id_number(self) -> str:
         while True:
@@ -197,11 +202,14 @@ class LockFactory:
                      "region_code": "450100", "construction_unit": "南宁市城市建设投资集团",
                      "entry_org_id": self.enterprise_id, "data_level": "B", "stage": "in_progress", "created_at": now}
                     for n in numbers]).scalars().all()
-            return list(conn.execute(insert(self.locks).returning(self.locks.c.id, sort_by_parameter_order=True), [
+            lock_ids = list(conn.execute(insert(self.locks).returning(self.locks.c.id, sort_by_parameter_order=True), [
                 {"project_id": project, "person_id": person, "enterprise_id": self.enterprise_id,
                  "role": "project_manager", "active": True, "locked_at": now, "released_at": None,
                  "relock_at": None, "released_by_case_id": None}
                 for person, project in zip(person_ids, project_ids, strict=True)]).scalars())
+        if self.encrypt_rows is not None:
+            self.encrypt_rows()
+        return lock_ids
 
     def close(self) -> None:
         self.engine.dispose()
