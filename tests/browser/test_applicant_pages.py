@@ -12,12 +12,15 @@ from flask import Flask
 from freezegun import freeze_time
 
 from app.db import unit_of_work
+from app.integrations.sms.memory import MemorySmsGateway
 from app.jobs.sla import refresh_deadline_states
+from app.services.demo import DEMO_PHONES
 from tests.browser.helpers import check_page, sign_in
 from tests.documents.test_case_documents import pdf_text
-from tests.notifications.test_applicant_notices import _unlock_submitted
+from tests.notifications.test_applicant_notices import ENT_MAIL, _deliver, _unlock_submitted
 from tests.procedures.steps import act_ok
 from tests.services.test_deadlines_decision import approve_temporary_unlock
+from tests.support.channels import Inbox, smtp_server  # noqa: F401 (the fixture: a real SMTP server)
 from tests.support.deadlines import local
 from tests.web.test_returned_step import ASKED, returned_by_province
 
@@ -47,12 +50,27 @@ def test_temporary_unlock_decided_weeks_ago_shows_done_on_time(app: Flask, as_us
     assert number not in lead.locator("#overdue_cases").inner_text()
 
 
-def test_applicant_sees_the_supplement_notice_with_its_items(app: Flask, as_user: Any,
-                                                             new_page: Callable[..., Any]) -> None:
+def test_applicant_sees_the_supplement_notice_with_its_items(app: Flask, as_user: Any, new_page: Callable[..., Any],
+                                                             smtp_server: tuple[Inbox, int],  # noqa: F811
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the pages (the bell, the notice with its one-time list, its link to the task), and by e-mail through
+    a real SMTP server and by SMS (the tests' memory gateway, which also carries the sign-in codes), once the
+    delivery job has run."""
+    inbox, port = smtp_server
+    for key, value in {"MAIL_BACKEND": "smtp", "NOTIFY_SMTP_HOST": "127.0.0.1", "NOTIFY_SMTP_PORT": port,
+                       "NOTIFY_EMAIL_FROM": "noreply@gjy.example"}.items():
+        monkeypatch.setitem(app.config, key, value)
     ent_api, city = as_user("ent-nanning"), as_user("city-nanning")
     case_id = _unlock_submitted(app, ent_api)
     act_ok(city, case_id, {"decision": "return", "comment": "处罚决定书不清晰",
                            "missing_items": ["penalty_files", "reason"]})
+    assert _deliver(app) == 2
+    [mail] = inbox.to(ENT_MAIL)
+    assert "【补正告知】" in mail["Subject"]
+    assert "1. 行政处罚决定书" in mail.get_content() and "2. 申请理由（说明不充分）" in mail.get_content()
+    task_id = ent_api.task_for(case_id)["id"]
+    sms = MemorySmsGateway.shared().last_text(DEMO_PHONES["ent-nanning"]) or ""
+    assert task_id in sms and "需补正：行政处罚决定书" in sms
     ent = new_page()
     sign_in(ent, "ent-nanning")
     assert ent.get_by_test_id("bell").locator("[data-count=unread]").inner_text() == "1"
