@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# `make test` runs the suite on this many processes (pytest-xdist; a file's tests stay on one worker, which keeps
+# its module fixtures); PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
 .PHONY: run test install install-dev lint bench bench-dashboard bench-http assets translations i18n screenshots
@@ -31,7 +34,7 @@ test: install-dev assets translations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/ruff check app handlers tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: install-dev
 	$(BIN)/python bench/engine.py

@@ -55,8 +55,10 @@ freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """The English catalogue compiled as `make translations` does, so that a bare pytest reads the current .po."""
-    compile_english()
+    """The English catalogue compiled as `make translations` does, so that a bare pytest reads the current .po
+    (by the controller only, under pytest-xdist: the workers must not write the file while others read it)."""
+    if not hasattr(session.config, "workerinput"):
+        compile_english()
 
 
 @pytest.fixture(autouse=True)
