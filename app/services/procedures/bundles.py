@@ -56,10 +56,18 @@ def file_problems(files: dict[str, Any]) -> list[Problem]:
                              "不允许的文件名：只能是 bpmn/*.bpmn、bpmn/*.dmn、bpmn/lanes.json 或 forms/*.json"})
         elif not isinstance(text, str):
             problems.append({"file": name, "element": None, "problem": "文件内容须为文本"})
-        elif len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        elif _too_large(text):
             problems.append({"file": name, "element": None,
                              "problem": f"文件过大（最多 {MAX_FILE_BYTES // 1024} KB）"})
     return problems
+
+
+def _too_large(text: str) -> bool:
+    """More than MAX_FILE_BYTES in UTF-8, without encoding a text that is too long in characters already (a
+    20 MB file is not copied again to be measured)."""
+    if len(text) > MAX_FILE_BYTES:
+        return True
+    return len(text) * 4 > MAX_FILE_BYTES and len(text.encode("utf-8")) > MAX_FILE_BYTES
 
 
 def _lanes(text: str | None) -> dict[str, Any]:
