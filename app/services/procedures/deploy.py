@@ -171,11 +171,12 @@ def check_files(key: str, files: dict[str, str]) -> ProcedureBundle:
         raise DeployError([{**p, "file": posted_name(p.get("file"))} for p in refused.problems]) from refused
     bundle = next((b for b in bundles if b.key == key), None)
     if bundle is None:
-        startable = "、".join(b.key for b in bundles) or "无"
+        startable = "、".join(b.key for b in bundles) or Message("无")
         diagrams = sorted(name for name in files if name.endswith(".bpmn"))
-        raise DeployError([{"file": diagrams[0] if diagrams else f"bpmn/{key}.bpmn", "element": key, "problem":
-                            f"文件中没有可发起的流程 “{key}”（bpmn:process id 须为 {key} 且有 casePrefix 属性；"
-                            f"找到的可发起流程：{startable}）"}])
+        raise DeployError([{"file": diagrams[0] if diagrams else f"bpmn/{key}.bpmn", "element": key,
+                            "problem": Message("文件中没有可发起的流程 “{key}”（bpmn:process id 须为 {key} 且有 "
+                                               "casePrefix 属性；找到的可发起流程：{startable}）", key=key,
+                                               startable=startable)}])
     return bundle
 
 
