@@ -86,10 +86,14 @@ def _procedure(key: str, name: str) -> Procedure:
 
 
 def record_change(procedure: Procedure, kind: str, version: ProcedureVersion, previous_id: int | None, by: str | None,
-            note: str | None, case_id: int | None = None) -> None:
+            note: str | None, case_id: int | None = None, actor: Actor | None = None) -> None:
+    """A change of the current version (or a case moved between versions) in the procedure's change log and the
+    audit log: who, from which version (its number, and its id) to which, the case, the note."""
     db.session.add(ProcedureChange(procedure_id=procedure.id, kind=kind, version_id=version.id,
                                    previous_version_id=previous_id, case_id=case_id, by=by, note=note))
-    audit.record(None, f"procedure.{kind}", "procedure", procedure.key, actor_name=by or "", version=version.version,
+    previous = db.session.get(ProcedureVersion, previous_id) if previous_id is not None else None
+    audit.record(actor, f"procedure.{kind}", "procedure", procedure.key, actor_name=by or "", version=version.version,
+                 previous_version=previous.version if previous is not None else None,
                  previous_version_id=previous_id, case_id=case_id, note=note)
 
 

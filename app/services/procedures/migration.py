@@ -101,7 +101,7 @@ def _move(actor: Actor | None, procedure: Procedure, case: Case, source: Procedu
         with attempt(db.session()):
             steps.advance(case, actor, steps.Migrate(target.id, mapping))
             record_change(procedure, ProcedureChangeKind.CASE_MIGRATED, target, source.id,
-                          actor.username if actor else CLI, case.number, case_id=case.id)
+                          actor.username if actor else CLI, case.number, case_id=case.id, actor=actor)
             db.session.flush()
     except MigrationRefused as exc:  # refused: the savepoint undid whatever the step began
         return _refused(case.id, exc.reasons, exc.message)
