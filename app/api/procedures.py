@@ -113,7 +113,8 @@ class Versions(MethodView):
     def post(self, body: dict[str, Any], key: str) -> Any:
         """Deploy the files as the procedure's next version, current at once (a new key is a new procedure).
         201: a new version; 200: the content is an existing version (made current again if it was not);
-        422 `deploy_refused`: `details.problems` [{file, element, problem}], nothing stored."""
+        422 `deploy_refused`: `details.problems` [{file, element, problem}], nothing stored (a file above 1 MB is
+        one of them, named); 413 `payload_too_large`: a body above 64 MB, refused unread."""
         actor = bearer_actor()
         if body["dry_run"]:
             try:
