@@ -90,3 +90,4 @@ i18n: install-dev
 ## screenshots: walk the main pages in Debian's chromium and save screenshots into screenshots/
 screenshots: install-dev assets
 	GJY_SCREENSHOT_DIR=screenshots $(BIN)/python -m pytest -q -m browser tests/browser -p no:cacheprovider
+	$(BIN)/python -m tests.browser.guide_images bpmn/screenshots

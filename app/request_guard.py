@@ -1,7 +1,9 @@
 """One guard for every request, before any view runs:
 
 - a body other than an upload is bounded (MAX_BODY_BYTES; uploads keep MAX_CONTENT_LENGTH): a larger one is
-  answered 413 unread, so a huge JSON body costs neither parse time nor memory;
+  answered 413 unread, so a huge JSON body costs neither parse time nor memory. A view that must read larger
+  bodies to answer about them (a procedure deploy names a file that is too large) declares its own hard limit
+  as `max_body_bytes` on its class or function, uploads included;
 - a JSON body nested deeper than any request needs is refused with 400 (json.loads and the code after it
   recurse into it);
 - text with control characters (NUL and the other C0 controls but tab, line feed and carriage return) is
@@ -79,12 +81,22 @@ class BodyTooLarge(DomainError):
     status, code = 413, "payload_too_large"
 
 
+def view_body_limit() -> int | None:
+    """The hard body limit the matched view declares (`max_body_bytes` on its MethodView class or on its
+    function), or None (no route matched, or the view keeps the general limits)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(getattr(view, "view_class", view), "max_body_bytes", None)
+    return limit if isinstance(limit, int) else None
+
+
 def bound_body() -> None:
-    """Bodies that are not multipart uploads are read up to MAX_BODY_BYTES: a declared larger length is
-    refused at once, a chunked body is cut by werkzeug (413) when it passes the limit."""
-    if request.mimetype == "multipart/form-data":
+    """Bodies that are not multipart uploads are read up to MAX_BODY_BYTES (or the view's own limit): a
+    declared larger length is refused at once, a chunked body is cut by werkzeug (413) when it passes the
+    limit."""
+    own = view_body_limit()
+    if own is None and request.mimetype == "multipart/form-data":
         return
-    limit = current_app.config["MAX_BODY_BYTES"]
+    limit = own or current_app.config["MAX_BODY_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(f"请求内容过大：不能超过 {limit // 1024} KB")
     request.max_content_length = limit

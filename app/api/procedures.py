@@ -29,6 +29,7 @@ from app.api.schemas.procedures import (
 )
 from app.auth import bearer_actor
 from app.errors import DeployError
+from app.request_guard import view_body_limit
 from app.services.procedures import catalog, deploy, dmn, import_conversion, migration, sandbox
 from app.services.procedures.versions import list_procedures, manifest_of
 
@@ -39,12 +40,17 @@ VERSION = "<int(min=1, max=1000000):number>"
 RUN = "<int(min=1, max=2147483647):run_id>"  # a larger id names nothing (INTEGER column)
 TASK = "<string(length=36):task_id>"
 MAX_DEPLOY_BODY = 8 * 1024 * 1024  # 100 files of at most 1 MB each would not fit: a deploy is far smaller
+# A deploy answers a file above its own limit (1 MB) by naming it (422), so its body may be larger than any
+# other JSON body; beyond this it is refused unread (413), an absurd body costing no memory.
+MAX_DEPLOY_REQUEST = 64 * 1024 * 1024
 
 
 @blp.before_request
 def _bounded_body() -> None:
-    """A deploy's body is read whole: bounded far below the upload limit (413 above it)."""
-    request.max_content_length = MAX_DEPLOY_BODY
+    """A body is read whole: bounded far below the upload limit (413 above it), unless the view declares its
+    own limit (a deploy)."""
+    if view_body_limit() is None:
+        request.max_content_length = MAX_DEPLOY_BODY
 
 
 @blp.route("")
@@ -97,13 +103,18 @@ class VersionDecisions(MethodView):
 
 @blp.route(f"/{KEY}/versions")
 class Versions(MethodView):
+    # Read once (werkzeug caches the body and its JSON for the guard and the schema): a 20 MB file is
+    # answered 422 naming it, not 413 without a word of which file.
+    max_body_bytes = MAX_DEPLOY_REQUEST
+
     @blp.arguments(VersionDeploySchema)
     @blp.response(201, VersionDeployedSchema)
     @blp.alt_response(200, schema=DeployCheckSchema, description="a dry run: the problems found (none: it deploys)")
     def post(self, body: dict[str, Any], key: str) -> Any:
         """Deploy the files as the procedure's next version, current at once (a new key is a new procedure).
         201: a new version; 200: the content is an existing version (made current again if it was not);
-        422 `deploy_refused`: `details.problems` [{file, element, problem}], nothing stored."""
+        422 `deploy_refused`: `details.problems` [{file, element, problem}], nothing stored (a file above 1 MB is
+        one of them, named); 413 `payload_too_large`: a body above 64 MB, refused unread."""
         actor = bearer_actor()
         if body["dry_run"]:
             try:

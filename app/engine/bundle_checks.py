@@ -9,14 +9,24 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from app.errors import Message
+
 Problem = dict[str, str | None]
 PropertyCheck = Callable[[str, str], str | None]
 PREFIX_RE = re.compile(r"^[A-Z]{1,6}$")
 SCOPES = {"applicant", "case_city", "case_region", "province"}
+NOT_STARTABLE = ("流程“{id}”既不可发起也未被任何可发起的流程调用：缺少 casePrefix 属性（spiffworkflow:properties，例如 "
+                 "<spiffworkflow:property name=\"casePrefix\" value=\"JS\"/>）")
+NOT_EXECUTABLE = ("流程“{id}”既不可发起也未被任何可发起的流程调用：缺少 isExecutable=\"true\" 和 casePrefix 属性"
+                  "（spiffworkflow:properties，例如 <spiffworkflow:property name=\"casePrefix\" value=\"JS\"/>）")
 
 
 def problem(file: str | None, element: str | None, text: str) -> Problem:
     return {"file": file, "element": element, "problem": text}
+
+
+def unknown_form(form_key: str) -> Message:
+    return Message("表单不存在 (unknown form) forms/{form}.json", form=form_key)
 
 
 def _choice_refs(node: Any) -> Iterator[str]:
@@ -64,20 +74,22 @@ def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Pr
             schema = json.loads(text)
             Draft202012Validator.check_schema(schema)
         except (json.JSONDecodeError, SchemaError) as exc:
-            problems.append(problem(f"forms/{name}", None, f"表单不是有效的 JSON Schema: {str(exc)[:300]}"))
+            problems.append(problem(f"forms/{name}", None, Message("表单不是有效的 JSON Schema: {error}",
+                                                                   error=str(exc)[:300])))
             continue
         for where in _unbounded_arrays(schema):
             problems.append(problem(f"forms/{name}", where,
-                                    f"列表字段须规定最多项数 (array without maxItems) '{where}'"))
+                                    Message("列表字段须规定最多项数 (array without maxItems) '{field}'", field=where)))
         for ref in _choice_refs(schema):
             if ref not in choice_names:
-                problems.append(problem(f"forms/{name}", ref, f"未注册的选项来源 (unknown x-choices) '{ref}'"))
+                problems.append(problem(f"forms/{name}", ref,
+                                        Message("未注册的选项来源 (unknown x-choices) '{name}'", name=ref)))
         for field_name in (schema.get("properties") or {}) if isinstance(schema, dict) else ():
             # A form's fields become script variables: a name of the script engine's own (its guards all
             # begin with "_") or SpiffWorkflow's typed-object marker must not be a field.
             if field_name.startswith("_") or field_name == "typename" or not field_name.isidentifier():
-                problems.append(problem(f"forms/{name}", field_name,
-                                        f"字段名不可用 (reserved or not an identifier) '{field_name}'"))
+                problems.append(problem(f"forms/{name}", field_name, Message(
+                    "字段名不可用 (reserved or not an identifier) '{field}'", field=field_name)))
 
 
 def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem]) -> None:
@@ -86,9 +98,9 @@ def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem])
             problems.append(problem("bpmn/lanes.json", lane, "泳道映射须为 {\"role\": …, \"scope\": …}"))
             continue
         if rule.get("role") not in roles:
-            problems.append(problem("bpmn/lanes.json", lane, f"未知角色 '{rule.get('role')}'"))
+            problems.append(problem("bpmn/lanes.json", lane, Message("未知角色 '{role}'", role=rule.get("role"))))
         if rule.get("scope") not in SCOPES:
-            problems.append(problem("bpmn/lanes.json", lane, f"未知范围 '{rule.get('scope')}'"))
+            problems.append(problem("bpmn/lanes.json", lane, Message("未知范围 '{scope}'", scope=rule.get("scope"))))
 
 
 def check_process_properties(file: str, pid: str, props: dict[str, str], handlers: set[str], forms: dict[str, str],
@@ -99,16 +111,17 @@ def check_process_properties(file: str, pid: str, props: dict[str, str], handler
         problems.append(problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
     for key in ("startHandler", "withdrawHandler"):
         if props.get(key) and props[key] not in handlers:
-            problems.append(problem(file, pid, f"{key} 未注册的处理程序 (unknown handler) '{props[key]}'"))
+            problems.append(problem(file, pid, Message("{property} 未注册的处理程序 (unknown handler) '{handler}'",
+                                                       property=key, handler=props[key])))
     if props.get("startForm") and f"{props['startForm']}.json" not in forms:
-        problems.append(problem(file, pid, f"表单不存在 (unknown form) forms/{props['startForm']}.json"))
+        problems.append(problem(file, pid, unknown_form(props["startForm"])))
     for name, value in props.items():
         message = property_check(name, value) if property_check else None
         if message:
             problems.append(problem(file, pid, message))
     for role in filter(None, props.get("startRoles", "").split(",")):
         if role.strip() not in roles:
-            problems.append(problem(file, pid, f"startRoles 含未知角色 '{role.strip()}'"))
+            problems.append(problem(file, pid, Message("startRoles 含未知角色 '{role}'", role=role.strip())))
     return problems
 
 
@@ -123,9 +136,5 @@ def startable_problems(process_file: dict[str, str], props: dict[str, dict[str, 
     for pid, file in sorted(process_file.items()):
         if pid in startable or pid in called:
             continue
-        missing = "casePrefix 属性（spiffworkflow:properties，例如 <spiffworkflow:property name=\"casePrefix\" " \
-                  "value=\"JS\"/>）"
-        if not executable.get(pid):
-            missing = f"isExecutable=\"true\" 和 {missing}"
-        problems.append(problem(file, pid, f"流程“{pid}”既不可发起也未被任何可发起的流程调用：缺少 {missing}"))
+        problems.append(problem(file, pid, Message(NOT_STARTABLE if executable.get(pid) else NOT_EXECUTABLE, id=pid)))
     return problems

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from app.engine.scripting import compile_script
+from app.errors import Message
 
 HIT_POLICIES = {"UNIQUE", "COLLECT"}
 _QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")  # the library's own rule: `?` outside quotes
@@ -125,20 +126,23 @@ def decision_problems(decisions: list[Decision], root_file: str) -> list[Problem
 def _column_problems(decision: Decision) -> list[tuple[str | None, str]]:
     found: list[tuple[str | None, str]] = []
     if decision.hit_policy not in HIT_POLICIES:
-        found.append((decision.id, f"不支持的命中策略 (hit policy) {decision.hit_policy}：只能是 UNIQUE（第一条匹配的"
-                                   "规则）或 COLLECT（所有匹配规则的输出列表）"))
+        found.append((decision.id, Message("不支持的命中策略 (hit policy) {policy}：只能是 UNIQUE（第一条匹配的规则）"
+                                           "或 COLLECT（所有匹配规则的输出列表）", policy=decision.hit_policy)))
     if not decision.inputs or not decision.outputs:
         found.append((decision.id, "决策表须至少有一个输入列和一个输出列"))
     for column in decision.inputs:
         if not column.expression:
-            found.append((column.id, f"输入列“{column.label or column.id}”缺少表达式（如 amount）"))
+            found.append((column.id, Message("输入列“{column}”缺少表达式（如 amount）",
+                                             column=column.label or column.id)))
         elif (error := _compiles(column.expression)) is not None:
-            found.append((column.id, f"输入列“{column.label or column.id}”的表达式无法编译: {error}"))
+            found.append((column.id, Message("输入列“{column}”的表达式无法编译: {error}",
+                                             column=column.label or column.id, error=error)))
     for output in decision.outputs:
         name = output["name"]
         if not name or not all(part.isidentifier() and not part.startswith("_") for part in name.split(".")):
-            found.append((output["id"], f"输出列“{output['label'] or output['id']}”的名称 '{name}' 须为变量名"
-                                        "（字母、数字、下划线，不以下划线开头）：决策结果以此名称写入案件数据"))
+            found.append((output["id"], Message("输出列“{column}”的名称 '{name}' 须为变量名（字母、数字、下划线，"
+                                                "不以下划线开头）：决策结果以此名称写入案件数据",
+                                                column=output["label"] or output["id"], name=name)))
     return found
 
 
@@ -146,16 +150,18 @@ def _rule_problems(decision: Decision) -> list[tuple[str | None, str]]:
     found: list[tuple[str | None, str]] = []
     for number, rule in enumerate(decision.rules, start=1):
         if len(rule["inputs"]) != len(decision.inputs) or len(rule["outputs"]) != len(decision.outputs):
-            found.append((rule["id"], f"第 {number} 条规则的单元格数与列数不符"))
+            found.append((rule["id"], Message("第 {number} 条规则的单元格数与列数不符", number=number)))
             continue
         for column, entry in zip(decision.inputs, rule["inputs"], strict=True):
             python = entry_expression(column.expression or "x", entry)
             if python is not None and (error := _compiles(python)) is not None:
-                found.append((rule["id"], f"第 {number} 条规则的输入“{entry}”无法理解: {error}"))
+                found.append((rule["id"], Message("第 {number} 条规则的输入“{entry}”无法理解: {error}", number=number,
+                                                  entry=entry, error=error)))
         for output, entry in zip(decision.outputs, rule["outputs"], strict=True):
             if entry and (error := _compiles(entry)) is not None:
-                found.append((rule["id"], f"第 {number} 条规则的输出 {output['name']} = “{entry}”无法编译: {error}"
-                                          "（文字须加引号，如 \"full\"）"))
+                found.append((rule["id"], Message("第 {number} 条规则的输出 {output} = “{entry}”无法编译: {error}"
+                                                  "（文字须加引号，如 \"full\"）", number=number, output=output["name"],
+                                                  entry=entry, error=error)))
     return found
 
 

@@ -8,7 +8,8 @@ a variable a script or a service task writes, one its start handler or a handler
 (`provides`), a DMN output, or a function the runtime offers (`lead_decison == "approve"` is refused, naming
 the flow and the unknown name).
 Rules: `sameAs` / `notSameAs` name another user task of the procedure, `notifyApplicant` is true or false.
-Every problem names its file and element, in Chinese.
+Every problem names its file and element, in Chinese: an errors.Message (the Chinese text, keeping its template
+and values so that the pages show it in the reader's language).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from lxml import etree
 
 from app.engine.script_sandbox import Sandbox
 from app.engine.xml import parse_xml
+from app.errors import Message
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -40,6 +42,10 @@ TRUE_FALSE = {"true", "false"}
 
 def _problem(file: str | None, element: str | None, problem: str) -> Problem:
     return {"file": file, "element": element, "problem": problem}
+
+
+def _condition(flow: Any) -> Message:
+    return Message("连线“{name}”的条件", name=_label(flow))
 
 
 def _local(el: Any) -> str:
@@ -76,10 +82,10 @@ def structure_problems(file: str, process: Any) -> list[Problem]:
 
 def _dangling(file: str, nodes: dict[str, Any], flows: list[Any]) -> Iterator[Problem]:
     for flow in flows:
-        for end, word in (("sourceRef", "起点"), ("targetRef", "终点")):
+        for end, template in (("sourceRef", "连线的起点 '{ref}' 不存在（悬空的顺序流 dangling sequence flow）"),
+                              ("targetRef", "连线的终点 '{ref}' 不存在（悬空的顺序流 dangling sequence flow）")):
             if flow.get(end) not in nodes:
-                yield _problem(file, flow.get("id"),
-                               f"连线的{word} '{flow.get(end) or ''}' 不存在（悬空的顺序流 dangling sequence flow）")
+                yield _problem(file, flow.get("id"), Message(template, ref=flow.get(end) or ""))
 
 
 def _gateway_problems(file: str, nodes: dict[str, Any], flows: list[Any]) -> Iterator[Problem]:
@@ -93,8 +99,9 @@ def _gateway_problems(file: str, nodes: dict[str, Any], flows: list[Any]) -> Ite
             condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
             has_condition = condition is not None and (condition.text or "").strip()
             if not has_condition and gateway.get("default") != flow.get("id"):
-                yield _problem(file, flow.get("id"),
-                               f"网关“{_label(gateway)}”({gid}) 有多条出口连线，此连线既没有条件也不是默认连线")
+                yield _problem(file, flow.get("id"), Message(
+                    "网关“{gateway}”({id}) 有多条出口连线，此连线既没有条件也不是默认连线",
+                    gateway=_label(gateway), id=gid))
 
 
 def _exempt_dead_end(node: Any) -> bool:
@@ -138,15 +145,17 @@ def _reach_problems(file: str, container: Any, nodes: dict[str, Any], flows: lis
     if not nodes:
         return
     if not any(_local(node) == "startEvent" for node in nodes.values()):
-        yield _problem(file, container.get("id"), f"“{_label(container)}”缺少开始事件")
+        yield _problem(file, container.get("id"), Message("“{name}”缺少开始事件", name=_label(container)))
         return
     reached = _reached(nodes, flows)
     sources = {f.get("sourceRef") for f in flows}
     for nid, node in nodes.items():
         if nid not in reached:
-            yield _problem(file, nid, f"“{_label(node)}”从开始事件无法到达（不可达元素 unreachable）")
+            yield _problem(file, nid, Message("“{name}”从开始事件无法到达（不可达元素 unreachable）",
+                                              name=_label(node)))
         elif nid not in sources and not _exempt_dead_end(node):
-            yield _problem(file, nid, f"“{_label(node)}”没有出口连线，流程会在此中断（请连到后续步骤或结束事件）")
+            yield _problem(file, nid, Message("“{name}”没有出口连线，流程会在此中断（请连到后续步骤或结束事件）",
+                                              name=_label(node)))
 
 
 # -- names ----------------------------------------------------------------------------------------------
@@ -159,17 +168,18 @@ def _element_code(el: Any) -> Iterator[tuple[str, str, str, str]]:
     """The scripts (script task, pre/post scripts) and service parameters of one element."""
     script = el.find(f"{{{BPMN_NS}}}script") if _bpmn(el, "scriptTask") else None
     if script is not None and (script.text or "").strip():
-        yield el.get("id"), f"“{_label(el)}”的脚本", script.text, "exec"
+        yield el.get("id"), Message("“{name}”的脚本", name=_label(el)), script.text, "exec"
     extensions = el.find(f"{{{BPMN_NS}}}extensionElements")
     if extensions is None:
         return
     for tag in ("preScript", "postScript"):
         for found in extensions.findall(f"{{{SPIFF_NS}}}{tag}"):
             if (found.text or "").strip():
-                yield el.get("id"), f"“{_label(el)}”的{tag}", found.text, "exec"
+                yield el.get("id"), Message("“{name}”的{tag}", name=_label(el), tag=tag), found.text, "exec"
     for param in _spiff(extensions, "parameter"):
         if (param.get("value") or "").strip():
-            yield el.get("id"), f"“{_label(el)}”的参数 {param.get('id')}", param.get("value"), "eval"
+            yield (el.get("id"), Message("“{name}”的参数 {parameter}", name=_label(el), parameter=param.get("id")),
+                   param.get("value"), "eval")
 
 
 def expressions(process: Any) -> Iterator[tuple[str, str, str, str]]:
@@ -177,7 +187,7 @@ def expressions(process: Any) -> Iterator[tuple[str, str, str, str]]:
     for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
         if condition is not None and (condition.text or "").strip():
-            yield flow.get("id") or "", f"连线“{_label(flow)}”的条件", condition.text.strip(), "eval"
+            yield flow.get("id") or "", _condition(flow), condition.text.strip(), "eval"
     for el in process.iter():
         if isinstance(el.tag, str) and el.get("id"):
             yield from _element_code(el)
@@ -248,7 +258,8 @@ def _decision_expressions(process: Any, decisions: DecisionReads) -> Iterator[tu
             continue
         file, reads = decisions[decision]
         for input_id, source in reads:
-            yield (input_id, f"决策表“{decision}”（由“{_label(task)}”调用）的列 {input_id} ", source, "eval",
+            yield (input_id, Message("决策表“{decision}”（由“{task}”调用）的列 {column} ", decision=decision,
+                                     task=_label(task), column=input_id), source, "eval",
                    task.get("id") or "", False, file)
 
 
@@ -272,11 +283,13 @@ def name_problems(processes: Iterable[tuple[str, Any]], known: set[str],
             available = known | filled.get((position, after), later)
             for name in sorted(names_read(source, mode) - available):
                 if name in later:
-                    problems.append(_problem(where, element, f"{what}读取的字段 '{name}' 在此之前没有任何表单填写："
-                                             "填写它的表单在这一步之后或在另一条分支上"))
+                    problems.append(_problem(where, element, Message(
+                        "{what}读取的字段 '{name}' 在此之前没有任何表单填写：填写它的表单在这一步之后或在另一条分支上",
+                        what=what, name=name)))
                 else:
-                    problems.append(_problem(where, element, f"{what}读取了未知的名称 '{name}'：它不是本事项任何"
-                                             "表单的字段、脚本或服务任务写入的变量、发起处理程序添加的数据，也不是可用函数"))
+                    problems.append(_problem(where, element, Message(
+                        "{what}读取了未知的名称 '{name}'：它不是本事项任何表单的字段、脚本或服务任务写入的变量、"
+                        "发起处理程序添加的数据，也不是可用函数", what=what, name=name)))
     return problems
 
 
@@ -286,7 +299,7 @@ def _positioned_expressions(process: Any) -> Iterator[tuple[str, str, str, str, 
     for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
         if condition is not None and (condition.text or "").strip():
-            yield (flow.get("id") or "", f"连线“{_label(flow)}”的条件", condition.text.strip(), "eval",
+            yield (flow.get("id") or "", _condition(flow), condition.text.strip(), "eval",
                    flow.get("sourceRef") or "", True)
     for el in process.iter():
         if isinstance(el.tag, str) and el.get("id"):
@@ -356,10 +369,11 @@ def rule_problems(file: str, task_id: str, props: dict[str, str], user_tasks: se
     for rule in TASK_RULES:
         target = (props.get(rule) or "").strip()
         if rule in props and (target not in user_tasks or target == task_id):
-            problems.append(_problem(file, task_id, f"{rule} 须为本事项另一个用户任务的 id，而不是 '{target}'"))
+            problems.append(_problem(file, task_id, Message("{rule} 须为本事项另一个用户任务的 id，而不是 '{target}'",
+                                                            rule=rule, target=target)))
     if "notifyApplicant" in props and props["notifyApplicant"].strip().lower() not in TRUE_FALSE:
-        problems.append(_problem(file, task_id,
-                                 f"notifyApplicant 须为 true 或 false，而不是 '{props['notifyApplicant']}'"))
+        problems.append(_problem(file, task_id, Message("notifyApplicant 须为 true 或 false，而不是 '{value}'",
+                                                        value=props["notifyApplicant"])))
     return problems
 
 

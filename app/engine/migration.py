@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflo
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import serializer
+from app.errors import Message
 
 OPEN_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 DONE_STATES = TaskState.COMPLETED | TaskState.CANCELLED
@@ -46,7 +47,7 @@ def _spec_diff(original: Any, new: Any, mapping: dict[str, str]) -> Any:
 
 
 def _mapping_problems(workflow: Any, target: Any, mapping: dict[str, str]) -> list[str]:
-    problems = []
+    problems: list[str] = []
     old_specs = {**workflow.spec.task_specs}
     new_specs = {**target.spec.task_specs}
     for sub in workflow.subprocesses.values():
@@ -55,26 +56,28 @@ def _mapping_problems(workflow: Any, target: Any, mapping: dict[str, str]) -> li
         new_specs.update(sub.task_specs)
     for old_id, new_id in sorted(mapping.items()):
         if old_id not in old_specs:
-            problems.append(f"映射的原步骤 {old_id} 不在原版本中")
+            problems.append(Message("映射的原步骤 {step} 不在原版本中", step=old_id))
         if new_id not in new_specs:
-            problems.append(f"映射的目标步骤 {new_id} 不在目标版本中")
+            problems.append(Message("映射的目标步骤 {step} 不在目标版本中", step=new_id))
     return problems
 
 
 def _removed_problems(diff: Any) -> list[str]:
     """Tasks without a counterpart, and open ones whose counterpart is another kind of step (the library also
     aligns by neighbours: a waiting user task must not become a script that then runs)."""
-    problems = []
+    problems: list[str] = []
     for task, new in diff.alignment.items():
         if new is not None and task.has_state(OPEN_STATES) and type(new) is not type(task.task_spec):
-            problems.append(f"当前步骤{_title(task.task_spec)}在目标版本中没有同类的对应步骤（对应到了{_title(new)}；"
-                            "可用 mapping 指定对应的新步骤）")
+            problems.append(Message("当前步骤{step}在目标版本中没有同类的对应步骤（对应到了{target}；"
+                                    "可用 mapping 指定对应的新步骤）", step=_title(task.task_spec), target=_title(new)))
     for task in diff.removed:
         spec = task.task_spec
         if task.has_state(OPEN_STATES):
-            problems.append(f"当前步骤{_title(spec)}在目标版本中不存在（可用 mapping 指定对应的新步骤）")
+            problems.append(Message("当前步骤{step}在目标版本中不存在（可用 mapping 指定对应的新步骤）",
+                                    step=_title(spec)))
         elif task.has_state(DONE_STATES):
-            problems.append(f"已办步骤{_title(spec)}在目标版本中不存在（可用 mapping 指定对应的新步骤）")
+            problems.append(Message("已办步骤{step}在目标版本中不存在（可用 mapping 指定对应的新步骤）",
+                                    step=_title(spec)))
     return problems
 
 
@@ -85,12 +88,12 @@ def _diffs(workflow: Any, target: Any, mapping: dict[str, str], problems: list[s
                                          for sub in workflow.subprocesses.values()]
     for flow, new_spec in pairs:
         if new_spec is None:
-            problems.append(f"调用的流程 {flow.spec.name} 在目标版本中不存在")
+            problems.append(Message("调用的流程 {process} 在目标版本中不存在", process=flow.spec.name))
             continue
         try:
             diff = WorkflowDiff(flow, _spec_diff(flow.spec, new_spec, mapping))
         except KeyError as exc:  # a task whose spec the alignment did not reach
-            problems.append(f"步骤 {exc} 无法与目标版本对应")
+            problems.append(Message("步骤 {step} 无法与目标版本对应", step=str(exc)))
             continue
         problems.extend(_removed_problems(diff))
         found.append((flow, diff, new_spec))
@@ -119,7 +122,7 @@ def _foreign_problems(workflow: Any, target: Any) -> list[str]:
     own = {id(spec) for spec in target.spec.task_specs.values()}
     for sub in target.subprocess_specs.values():
         own |= {id(spec) for spec in sub.task_specs.values()}
-    return [f"步骤{_title(task.task_spec)}无法迁移到目标版本" for task in workflow.get_tasks()
+    return [Message("步骤{step}无法迁移到目标版本", step=_title(task.task_spec)) for task in workflow.get_tasks()
             if id(task.task_spec) not in own]
 
 
@@ -137,7 +140,7 @@ def migrate(workflow: Any, target: Any, mapping: dict[str, str], script_engine: 
         workflow.subprocess_specs = target.subprocess_specs
         _restore_timers(workflow, timers)
     except Exception as exc:  # the library could not re-predict the open tasks on the new diagram
-        return [f"迁移失败：{type(exc).__name__}: {str(exc)[:300]}"]
+        return [Message("迁移失败：{error}", error=f"{type(exc).__name__}: {str(exc)[:300]}")]
     problems = _foreign_problems(workflow, target)
     if problems:
         return problems
@@ -146,5 +149,5 @@ def migrate(workflow: Any, target: Any, mapping: dict[str, str], script_engine: 
         serializer.load_state(blob, serializer.SERIALIZER_VERSION, target.spec, target.subprocess_specs,
                               script_engine)
     except Exception as exc:  # StateUnreadable included: the moved state would not load
-        return [f"迁移后的流程状态无法保存或读取（{type(exc).__name__}）"]
+        return [Message("迁移后的流程状态无法保存或读取（{error}）", error=type(exc).__name__)]
     return []

@@ -31,6 +31,7 @@ from app.engine.bundle_checks import (
     check_process_properties,
     form_fields,
     startable_problems,
+    unknown_form,
 )
 from app.engine.foreign import foreign_problems
 from app.engine.samples import sample_data
@@ -38,7 +39,7 @@ from app.engine.scripting import compile_script
 from app.engine.spiff_messages import translate
 from app.engine.timer_check import check_timers, unquoted_literal_problem
 from app.engine.xml import XmlRefused, parse_xml
-from app.errors import DeployError
+from app.errors import DeployError, Message
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -109,7 +110,7 @@ def _read(name: str, content: bytes, problems: list[Problem]) -> Any:
     try:
         return parse_xml(content)
     except XmlRefused as exc:
-        problems.append(_problem(name, None, str(exc)))
+        problems.append(_problem(name, None, exc.message))
         return None
 
 
@@ -118,8 +119,8 @@ def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> No
                 and e.tag.startswith(f"{{{BPMN_NS}}}") and e.get("id")}
     for ext in root.iter(f"{{{SPIFF_NS}}}*"):
         if ext.get("id") in bpmn_ids:
-            problems.append(_problem(name, ext.get("id"),
-                                     f"扩展元素 id 与 BPMN 元素 id 重复 ({etree.QName(ext).localname})"))
+            problems.append(_problem(name, ext.get("id"), Message("扩展元素 id 与 BPMN 元素 id 重复 ({tag})",
+                                                                  tag=etree.QName(ext).localname)))
     problems.extend(foreign_problems(name, root))
     for task in root.iter(_q("task")):
         problems.append(_problem(name, task.get("id"), "无类型任务：请设为用户任务、服务任务或脚本任务"))
@@ -148,8 +149,8 @@ def _scan_dmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> Non
     problems.extend(dmn.decision_problems(decisions, name))
     for decision in decisions:
         if decision.id in scan.decisions:
-            problems.append(_problem(name, decision.id,
-                                     f"决策 id 重复：{decision.id} 也在 {scan.decisions[decision.id]} 中"))
+            problems.append(_problem(name, decision.id, Message("决策 id 重复：{id} 也在 {file} 中", id=decision.id,
+                                                                file=scan.decisions[decision.id])))
         scan.decisions[decision.id] = name
         scan.decision_reads[decision.id] = (name, dmn.names_read_by_decision(decision))
         scan.dmn_outputs |= {o["name"].split(".")[0] for o in decision.outputs if o["name"]}
@@ -164,8 +165,8 @@ def _decision_refs(scan: _Scan, problems: list[Problem]) -> None:
                 problems.append(_problem(scan.process_file[pid], task.get("id"),
                                          "业务规则任务没有选择决策表 (calledDecisionId)"))
             elif decision not in scan.decisions:
-                problems.append(_problem(scan.process_file[pid], task.get("id"),
-                                         f"决策表 “{decision}” 不存在：请一并提交定义它的 bpmn/*.dmn 文件"))
+                problems.append(_problem(scan.process_file[pid], task.get("id"), Message(
+                    "决策表 “{decision}” 不存在：请一并提交定义它的 bpmn/*.dmn 文件", decision=decision)))
 
 
 def _closure(pid: str, scan: _Scan) -> set[str]:
@@ -208,7 +209,8 @@ def _check_expressions(spec: Any, file: str, problems: list[Problem]) -> set[str
         try:
             compile_script(src, mode)
         except SyntaxError as exc:
-            problems.append(_problem(file, ts.bpmn_id, f"{kind} 无法编译 (line {exc.lineno}): {exc.msg}"))
+            problems.append(_problem(file, ts.bpmn_id, Message("{kind} 无法编译 (line {line}): {error}", kind=kind,
+                                                               line=exc.lineno, error=exc.msg)))
             refused.add(ts.bpmn_id)
     return refused
 
@@ -217,7 +219,8 @@ def _check_tasks(spec: Any, file: str, inp: BundleInput, problems: list[Problem]
     tasks: dict[str, Any] = {}
     for ts in spec.task_specs.values():
         if isinstance(ts, ServiceTask) and ts.operation_name not in inp.handler_names:
-            problems.append(_problem(file, ts.bpmn_id, f"未注册的处理程序 (unknown handler) '{ts.operation_name}'"))
+            problems.append(_problem(file, ts.bpmn_id, Message("未注册的处理程序 (unknown handler) '{handler}'",
+                                                               handler=ts.operation_name)))
         if not isinstance(ts, UserTask):
             continue
         props = dict(ts.extensions.get("properties", {}))
@@ -225,13 +228,14 @@ def _check_tasks(spec: Any, file: str, inp: BundleInput, problems: list[Problem]
         if not form_key:
             problems.append(_problem(file, ts.bpmn_id, "用户任务缺少 formKey 属性"))
         elif f"{form_key}.json" not in inp.forms:
-            problems.append(_problem(file, ts.bpmn_id, f"表单不存在 (unknown form) forms/{form_key}.json"))
+            problems.append(_problem(file, ts.bpmn_id, unknown_form(form_key)))
         lane = inp.lanes.get(ts.lane or "")
         if not ts.lane:
             problems.append(_problem(file, ts.bpmn_id, "用户任务不在任何泳道中：请把它放进一个在 bpmn/lanes.json "
                                                        "中映射到角色的泳道（谁办理这一步由泳道决定）"))
         elif lane is None:
-            problems.append(_problem(file, ts.bpmn_id, f"泳道 '{ts.lane}' 未在 bpmn/lanes.json 中映射到角色"))
+            problems.append(_problem(file, ts.bpmn_id, Message("泳道 '{lane}' 未在 bpmn/lanes.json 中映射到角色",
+                                                               lane=ts.lane)))
         for pname, value in props.items():
             message = inp.task_property_check(pname, value) if inp.task_property_check else None
             if message:
@@ -306,7 +310,7 @@ def _spiff_problem(exc: Any, file: str | None, root: Any = None) -> Problem:
     element = getattr(exc, "id", None) or None
     if element is None and name and root is not None:
         element = next((el.get("id") for el in root.iter(_q("dataStore")) if el.get("name") == name), None)
-    return _problem(getattr(exc, "file_name", None) or file, element, f"流程图无法解析: {text}")
+    return _problem(getattr(exc, "file_name", None) or file, element, Message("流程图无法解析: {text}", text=text))
 
 
 def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,

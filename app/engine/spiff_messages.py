@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from app.errors import Message
+
 _KNOWN: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Data Store with name (?P<name>.+?) has no implementation\.?$"),
      "数据存储“{name}”没有实现：本系统不支持 BPMN 数据存储 (dataStore)，请删除它及其引用，改用表单字段或流程变量"),
@@ -29,11 +31,12 @@ _KNOWN: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def translate(message: str) -> tuple[str, str | None]:
+def translate(message: str) -> tuple[Message, str | None]:
     """(Chinese text, the name the message is about or None)."""
     for pattern, chinese in _KNOWN:
         found = pattern.search(message)
         if found:
             groups = found.groupdict()
-            return f"{chinese.format(**groups)}（{message}）", groups.get("name")
-    return f"SpiffWorkflow 拒绝了此流程图（英文原文）：{message}", None
+            text = Message("{text}（{original}）", text=Message(chinese, **groups), original=message)
+            return text, groups.get("name")
+    return Message("SpiffWorkflow 拒绝了此流程图（英文原文）：{original}", original=message), None

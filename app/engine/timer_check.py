@@ -18,9 +18,11 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 
 from app.engine.scripting import RestrictedEnvironment
 from app.engine.timer_values import moment_problem, timer_kind, timer_problem
+from app.errors import Message
 
 Problem = dict[str, str | None]
 KIND_TAGS = {"date": "timeDate", "duration": "timeDuration", "cycle": "timeCycle"}
+NOT_EVALUATED = "{tag} 表达式在示例数据上无法求值 ({error})"
 
 
 def timers(spec: Any) -> Iterator[tuple[Any, str, str]]:
@@ -32,10 +34,11 @@ def timers(spec: Any) -> Iterator[tuple[Any, str, str]]:
             yield ts, kind, definition.expression or ""
 
 
-def unquoted_literal_problem(literal: str) -> str:
+def unquoted_literal_problem(literal: str) -> Message:
     """The message for an ISO literal written without quotes: what to write instead, offset included."""
     quoted = literal if literal.upper().startswith(("P", "R")) or not moment_problem(literal) else literal + "+08:00"
-    return f'定时器表达式是 Python 表达式，ISO 值须加引号（日期时间须带时区偏移）: 写成 "{quoted}"'
+    return Message('定时器表达式是 Python 表达式，ISO 值须加引号（日期时间须带时区偏移）: 写成 "{quoted}"',
+                   quoted=quoted)
 
 
 def _script_variables(env: RestrictedEnvironment, specs: list[Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -85,11 +88,11 @@ def _evaluated_problem(env: RestrictedEnvironment, kind: str, expression: str, c
     except NameError as exc:
         if exc.name in unknowable:  # bound at run time by a handler or a script the samples cannot run
             return None  # not verifiable here; the runtime applies the same rules when the timer is reached
-        return f"{KIND_TAGS[kind]} 表达式在示例数据上无法求值 (NameError: {str(exc)[:200]})"
+        return Message(NOT_EVALUATED, tag=KIND_TAGS[kind], error=f"NameError: {str(exc)[:200]}")
     except Exception as exc:
-        return f"{KIND_TAGS[kind]} 表达式在示例数据上无法求值 ({type(exc).__name__}: {str(exc)[:200]})"
+        return Message(NOT_EVALUATED, tag=KIND_TAGS[kind], error=f"{type(exc).__name__}: {str(exc)[:200]}")
     problem = timer_problem(kind, value)
-    return f"{KIND_TAGS[kind]} 表达式的结果无法安排: {problem}" if problem else None
+    return Message("{tag} 表达式的结果无法安排: {problem}", tag=KIND_TAGS[kind], problem=problem) if problem else None
 
 
 def check_timers(specs: list[Any], file_of: Callable[[Any], str], functions: dict[str, Callable[..., Any]],

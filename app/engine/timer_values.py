@@ -18,6 +18,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 
+from app.errors import Message
+
 MAX_YEARS = 100  # a longer duration is a typo; the library also counts months one by one
 MAX_CYCLES = 100  # each repetition of a cycle adds tasks to the case's tree
 OFFSET_EXAMPLE = "2026-12-31T17:00:00+08:00"
@@ -36,15 +38,16 @@ def timer_kind(event_definition: Any) -> str | None:
 def moment_problem(text: str) -> str | None:
     """Why `text` is not a date-time the runtime schedules, or None."""
     if text.upper().startswith("P"):
-        return f"“{text}”是时长，不是日期时间（时长请用 timeDuration）"
+        return Message("“{text}”是时长，不是日期时间（时长请用 timeDuration）", text=text)
     if "W" in text.upper():
-        return f"不支持 ISO 周日期“{text}”，请写成带时区偏移的日期时间，例如 \"{OFFSET_EXAMPLE}\""
+        return Message("不支持 ISO 周日期“{text}”，请写成带时区偏移的日期时间，例如 \"{example}\"", text=text,
+                       example=OFFSET_EXAMPLE)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return f"无法识别的日期时间“{text}”，例如 \"{OFFSET_EXAMPLE}\""
+        return Message("无法识别的日期时间“{text}”，例如 \"{example}\"", text=text, example=OFFSET_EXAMPLE)
     if moment.tzinfo is None:
-        return f"日期时间“{text}”缺少时区偏移，请写成例如 \"{OFFSET_EXAMPLE}\""
+        return Message("日期时间“{text}”缺少时区偏移，请写成例如 \"{example}\"", text=text, example=OFFSET_EXAMPLE)
     return None
 
 
@@ -55,22 +58,23 @@ def duration_problem(text: str) -> str | None:
     except Exception:  # the library raises a bare Exception('Invalid duration')
         parts = None
     if parts is None:
-        return f"无法识别的时长“{text}”，例如 \"P3D\"、\"PT4H\""
+        return Message("无法识别的时长“{text}”，例如 \"P3D\"、\"PT4H\"", text=text)
     if sum(value * _DAYS_PER[unit] for unit, value in parts.items()) > MAX_YEARS * 366:
-        return f"时长“{text}”超过 {MAX_YEARS} 年"
+        return Message("时长“{text}”超过 {years} 年", text=text, years=MAX_YEARS)
     return None
 
 
 def _cycle_parts(text: str) -> tuple[int, list[str]] | str:
     """(repetitions, the one or two parts after them) of an R<n>/... expression, or the problem."""
     if not text.upper().startswith("R"):
-        return f"无法识别的周期“{text}”，例如 \"R3/PT1H\""
+        return Message("无法识别的周期“{text}”，例如 \"R3/PT1H\"", text=text)
     head, _, rest = text[1:].partition("/")
     parts = rest.split("/") if rest else []
     if not head.isdigit() or not 0 < int(head) <= MAX_CYCLES:
-        return f"周期“{text}”须写明重复次数 1–{MAX_CYCLES}（如 \"R3/PT1H\"），不支持无限重复"
+        return Message("周期“{text}”须写明重复次数 1–{most}（如 \"R3/PT1H\"），不支持无限重复", text=text,
+                       most=MAX_CYCLES)
     if len(parts) not in (1, 2) or sum(p.upper().startswith("P") for p in parts) != 1:
-        return f"周期“{text}”须为 R次数/时长 或 R次数/开始时间/时长"
+        return Message("周期“{text}”须为 R次数/时长 或 R次数/开始时间/时长", text=text)
     return int(head), parts
 
 
@@ -86,16 +90,16 @@ def cycle_problem(text: str) -> str | None:
     try:
         _cycles, _start, period = TimerEventDefinition.parse_iso_recurring_interval(text)
     except Exception as exc:  # the library's parsing raises bare exceptions
-        return f"无法识别的周期“{text}”: {exc}"
+        return Message("无法识别的周期“{text}”: {error}", text=text, error=str(exc))
     if period.total_seconds() <= 0:
-        return f"周期“{text}”的间隔须大于零"
+        return Message("周期“{text}”的间隔须大于零", text=text)
     return None
 
 
 def timer_problem(kind: str, value: Any) -> str | None:
     """Why an evaluated timer expression cannot be scheduled (Chinese), or None when it can."""
     if not isinstance(value, str):
-        return f"定时器表达式的结果须为 ISO 8601 字符串，实际为 {type(value).__name__}"
+        return Message("定时器表达式的结果须为 ISO 8601 字符串，实际为 {kind}", kind=type(value).__name__)
     text = value.strip()
     if kind == "date":
         return moment_problem(text)

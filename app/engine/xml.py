@@ -10,11 +10,18 @@ from typing import Any
 
 from lxml import etree
 
+from app.errors import Message
+
 _DTD_REFUSED = "XML 不得包含 DOCTYPE、DTD 或实体声明 (DTD and entities are refused)"
 
 
 class XmlRefused(ValueError):
-    """A document that is not read: not well-formed, or declaring a DTD. The message is Chinese."""
+    """A document that is not read: not well-formed, or declaring a DTD. The message is Chinese (`message`,
+    an errors.Message the pages translate)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _parser() -> Any:
@@ -26,14 +33,14 @@ def _parser() -> Any:
 def parse_xml(data: bytes) -> Any:
     """The root element of `data`; XmlRefused when it is not well-formed or declares a DTD."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # said plainly before libxml2 reports it its own way
-        raise XmlRefused(_DTD_REFUSED)
+        raise XmlRefused(Message(_DTD_REFUSED))
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise XmlRefused(f"XML 格式错误 (bad XML): {exc}") from exc
+        raise XmlRefused(Message("XML 格式错误 (bad XML): {error}", error=str(exc))) from exc
     if root is None:
-        raise XmlRefused("XML 文档为空 (empty document)")
+        raise XmlRefused(Message("XML 文档为空 (empty document)"))
     info = root.getroottree().docinfo
     if info.internalDTD is not None or info.externalDTD is not None or info.doctype:
-        raise XmlRefused(_DTD_REFUSED)
+        raise XmlRefused(Message(_DTD_REFUSED))
     return root

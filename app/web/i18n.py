@@ -6,13 +6,14 @@ filled from keyword arguments; `app/web/translations/en/LC_MESSAGES/messages.po`
 the shipped forms, app/web/i18n_extract.py) and updates the catalogue; `make assets` compiles it.
 Domain terms keep their Chinese names in English mode (the catalogue writes them "English (中文)").
 Messages that come from services are looked up too: refusals with a fixed text by that text, messages
-built from values (errors.Message, e.g. form validation) by their template; texts built with names (a
-handler's refusal naming a person) stay Chinese.
+built from values (errors.Message, e.g. form validation, the deploy checks' problems, the reasons a case cannot
+migrate) by their template; texts built with names (a handler's refusal naming a person) stay Chinese.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import flask_babel
 from flask import Blueprint, Flask, redirect, request, session, url_for
@@ -44,6 +45,18 @@ def gettext(text: str, **values: object) -> str:
     values = {k: gettext(v) if isinstance(v, Message) else v for k, v in values.items()}
     translated = flask_babel.gettext(text) if text else text
     return translated.format(**values) if values else translated
+
+
+def translate_problems(problems: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """The deploy checks' problems [{file, element, problem}] with each problem in the page's language (file
+    and element are names, kept as they are)."""
+    return [{**p, "problem": gettext(p["problem"]) if p.get("problem") else p.get("problem")}
+            for p in problems or []]
+
+
+def join_reasons(reasons: Iterable[str]) -> str:
+    """Several reasons (a case that cannot migrate) as one text in the page's language."""
+    return ("；" if current_language() == "zh" else "; ").join(gettext(reason) for reason in reasons)
 
 
 def translate_errors(errors: Mapping[str, str] | None) -> dict[str, str]:

@@ -18,6 +18,7 @@ from app.services.procedures.registry import handler_names, validator_names
 from app.services.procedures.versions import list_procedures
 from app.web.common import ID
 from app.web.i18n import gettext as _
+from app.web.i18n import translate_problems
 from app.web.workspace import KEY, analyst, form_files, main_diagram
 
 bp = Blueprint("workspace_drafts", __name__, url_prefix="/workspace")
@@ -32,7 +33,7 @@ def _draft(actor: Actor, key: str, draft_id: int) -> ProcedureDraft:
 def _json_error(exc: DomainError) -> ResponseReturnValue:
     body: dict[str, Any] = {"code": exc.code, "message": _(exc.message)}
     if isinstance(exc, DeployError):
-        body["problems"] = exc.problems
+        body["problems"] = translate_problems(exc.problems)
     if isinstance(exc, InvalidForm):
         body["fields"] = {k: _(v) for k, v in exc.field_errors.items()}
     return jsonify(body), exc.status
@@ -82,6 +83,7 @@ def show(key: str, draft_id: int, problems: list[dict[str, Any]] | None = None,
     diagram_name, xml = ((wanted, draft.files[wanted]) if wanted.endswith(".bpmn") and wanted in draft.files
                          else main_diagram(draft.files, key))
     data = editor_data(draft, diagram_name, xml)
+    problems = translate_problems(problems) if problems is not None else None
     data["problems"] = problems
     return render_template("workspace/draft.html", draft=draft, diagram_name=diagram_name,
                            data=data, forms=form_files(draft.files),
@@ -112,7 +114,7 @@ def check(key: str, draft_id: int) -> ResponseReturnValue:
     """JSON {problems: [{file, element, problem}]}: what a deploy of the saved draft would refuse."""
     actor = analyst()
     _draft(actor, key, draft_id)
-    return jsonify({"problems": drafts.check_draft(actor, draft_id)})
+    return jsonify({"problems": translate_problems(drafts.check_draft(actor, draft_id))})
 
 
 @bp.post(f"{DRAFT}/deploy")

@@ -14,6 +14,7 @@ from app.models import Actor
 from app.services.procedures import drafts, forms
 from app.web.form_rendering import Field, fields_from_schema
 from app.web.i18n import gettext as _
+from app.web.i18n import translate_problems
 from app.web.workspace import analyst
 from app.web.workspace_drafts import DRAFT
 
@@ -50,7 +51,7 @@ def edit(key: str, draft_id: int, form_key: str) -> ResponseReturnValue:
             "save_url": url_for("workspace_drafts.save", key=key, draft_id=draft_id),
             "preview_url": url_for("workspace_forms.preview", key=key, draft_id=draft_id, form_key=form_key)}
     return render_template("workspace/form_editor.html", draft=draft, form_key=form_key, data=data,
-                           fields=_fields(actor, schema), problems=problems)
+                           fields=_fields(actor, schema), problems=translate_problems(problems))
 
 
 def _fields(actor: Actor, schema: dict[str, Any] | None) -> list[Field]:
@@ -74,4 +75,4 @@ def preview(key: str, draft_id: int, form_key: str) -> ResponseReturnValue:
         return jsonify({"code": "invalid_request", "message": _("请求格式有误")}), 400
     schema, problems = drafts.check_form(actor, draft_id, form_key, text)
     html = render_template("workspace/_form_preview.html", fields=_fields(actor, schema))
-    return jsonify({"html": html, "problems": problems})
+    return jsonify({"html": html, "problems": translate_problems(problems)})

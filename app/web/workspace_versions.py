@@ -12,6 +12,7 @@ from app.services.procedures import catalog
 from app.services.procedures import diff as version_diff
 from app.services.procedures.migration import MigrationResult, migrate_cases
 from app.web.i18n import gettext as _
+from app.web.i18n import join_reasons
 from app.web.workspace import KEY, analyst, main_diagram
 
 bp = Blueprint("workspace_versions", __name__, url_prefix="/workspace")
@@ -72,4 +73,5 @@ def migration(key: str) -> ResponseReturnValue:
         except DomainError as refused:
             error = _(refused.message)
     return render_template("workspace/migration.html", procedure=detail, source=source, target=target,
-                           mapping=mapping_text, results=results, error=error, migrated=migrated)
+                           mapping=mapping_text, results=results, error=error, migrated=migrated,
+                           reason_of=lambda result: join_reasons(result.reasons or [result.reason or ""]))

@@ -2,6 +2,7 @@
 migrations for analysts and admins only."""
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -211,11 +212,29 @@ def test_a_broken_procedure_is_refused_naming_file_and_element_and_nothing_is_st
         assert db.session.scalar(select(Procedure).where(Procedure.key == "material_review")) is None
 
 
-def test_a_20_megabyte_body_is_refused_cleanly(as_user: Any, app: Flask) -> None:
+def test_a_20_megabyte_file_is_refused_naming_it_and_nothing_is_stored(as_user: Any, app: Flask) -> None:
     files = {**review_files(), "forms/huge.json": '{"title": "' + "x" * (20 * 1024 * 1024) + '"}'}
-    refused = _deploy(as_user("analyst"), "material_review", files)
+    for dry_run in (False, True):
+        refused = _deploy(as_user("analyst"), "material_review", files, dry_run=dry_run)
+        problems = refused.json["problems"] if dry_run else refused.json["details"]["problems"]
+        assert refused.status_code == (200 if dry_run else 422), refused.json
+        assert problems == [{"file": "forms/huge.json", "element": None, "problem": "文件过大（最多 1024 KB）"}]
+    assert _versions(app, "material_review") == 0
+    with app.app_context():
+        assert db.session.scalar(select(Procedure).where(Procedure.key == "material_review")) is None
+
+
+def test_an_absurd_deploy_body_is_refused_unread(as_user: Any, app: Flask) -> None:
+    """Above the deploy's own hard limit (64 MB) the declared length is refused before anything is read."""
+    analyst = as_user("analyst")
+    refused = analyst.client.post(f"{BASE}/material_review/versions", headers=analyst.headers,
+                                  input_stream=io.BytesIO(b"{}"), content_type="application/json",
+                                  environ_overrides={"CONTENT_LENGTH": str(65 * 1024 * 1024)})
     assert refused.status_code == 413 and refused.json["code"] == "payload_too_large"
     assert _versions(app, "material_review") == 0
+    other = analyst.client.post(f"{BASE}/material_review/current", headers=analyst.headers,
+                                data=b'{"x": "' + b"x" * (3 * 1024 * 1024) + b'"}', content_type="application/json")
+    assert other.status_code == 413  # the other endpoints keep the general limit
 
 
 def test_a_file_above_its_own_limit_is_refused_naming_it(as_user: Any, app: Flask) -> None:

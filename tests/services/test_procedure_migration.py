@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.db import unit_of_work
 from app.extensions import db
-from app.models import Case, ProcedureChange, Task
+from app.models import AuditEntry, Case, CaseClock, ProcedureChange, Task, User
 from app.services.procedures.deploy import deploy_files
 from app.services.procedures.migration import migrate_cases
 from tests.support.api import ApiUser
@@ -188,3 +188,64 @@ def test_a_waiting_timer_keeps_its_moment(app: Flask, as_user: Any) -> None:
     with app.app_context():
         moved = db.session.get(Case, ids["case"])
         assert moved is not None and moved.next_timer_at == due
+
+
+def test_a_migrated_case_is_in_the_audit_log_with_who_from_which_version_to_which(app: Flask, as_user: Any) -> None:
+    ent, city, analyst = as_user("ent-nanning"), as_user("city-nanning"), as_user("analyst")
+    first = _deploy(app, review_files(), "第一版")
+    ids = _at_review(ent, city)
+    second = _deploy(app, review_files(edit=replace('name="审核材料"', 'name="复核材料"')), "改名")
+    moved = analyst.post(f"/api/v1/procedures/{KEY}/migrations", {"from_version": first, "to_version": second,
+                                                                  "case_ids": [ids["case"]]})
+    assert moved.json["results"] == [{"case_id": ids["case"], "can_migrate": True, "migrated": True, "reason": None}]
+    number = ent.case(ids["case"])["number"]
+    with app.app_context():
+        who = db.session.scalar(select(User.id).where(User.username == "analyst"))
+        case_entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.case_migrated")).one()
+        assert (case_entry.object_type, case_entry.object_id) == ("case", number)
+        assert (case_entry.actor_id, case_entry.actor_name) == (who, "analyst")
+        assert case_entry.details["payload"]["from_version"] == first
+        assert case_entry.details["payload"]["to_version"] == second
+        change = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "procedure.case_migrated")).one()
+        assert (change.object_type, change.object_id, change.actor_id, change.actor_name) == (
+            "procedure", KEY, who, "analyst")
+        assert (change.details["previous_version"], change.details["version"]) == (first, second)
+        assert (change.details["case_id"], change.details["note"]) == (ids["case"], number)
+        assert change.seq is not None and case_entry.seq is not None  # sealed into the chain with the move
+
+
+def test_a_moved_case_keeps_its_clock(app: Flask, as_user: Any) -> None:
+    """The case's deadline, warning, statutory deadline and its clock (start, limits, time paused) are those it
+    had: a move a day later recomputes nothing from the new version or from the day of the move."""
+    from datetime import UTC, datetime, timedelta
+
+    from freezegun import freeze_time
+
+    statutory = replace('<spiffworkflow:property name="startRoles" value="enterprise"/>',
+                        '<spiffworkflow:property name="startRoles" value="enterprise"/>'
+                        '<spiffworkflow:property name="statutoryLimit" value="3 working days"/>')
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    started = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # a Tuesday
+
+    def clock(case_id: int) -> tuple[Any, ...]:
+        with app.app_context():
+            case = db.session.get(Case, case_id)
+            row = db.session.get(CaseClock, case_id)
+            assert case is not None and row is not None
+            return (case.received_at, case.due_at, case.warn_at, case.statutory_due_at, case.deadline_state,
+                    row.started_at, row.statutory_limit, row.committed_limit, row.paused_at, row.excluded_workdays,
+                    row.excluded_days, row.excluded_seconds, row.statutory_overdue)
+
+    with freeze_time(started):
+        first = _deploy(app, review_files(edit=statutory), "法定时限")
+        ids = _at_review(ent, city)
+    before = clock(ids["case"])
+    assert before[3] is not None and before[6] == "3 working days"  # the statutory clock runs
+    with freeze_time(started + timedelta(days=1)):
+        second = _deploy(app, review_files(edit=lambda text: statutory(text).replace('name="审核材料"',
+                                                                                    'name="复核材料"')), "改名")
+        assert _migrate(app, first, second) == [(ids["case"], True, True, None)]
+    assert clock(ids["case"]) == before
+    with app.app_context():
+        case = db.session.get(Case, ids["case"])
+        assert case is not None and case.procedure_version.version == second

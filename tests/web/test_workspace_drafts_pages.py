@@ -100,3 +100,31 @@ def test_other_roles_are_refused(web: Any, username: str) -> None:
     assert _save(user, path, {BPMN: "<x/>"}).status_code == 403
     assert user.post(f"{path}/deploy", {"note": "x"}).status_code == 403
     assert user.post(f"{path}/delete").status_code == 403
+
+
+def test_the_checks_are_in_english_in_the_english_pages_and_chinese_in_the_api(web: Any, as_user: Any) -> None:
+    """A gateway whose flow has neither condition nor default: the English page names the flow and says why in
+    English (the page, the modeler's data and the check the modeler calls); the API keeps its Chinese text."""
+    analyst = web("analyst")
+    path, data = _create(analyst)
+    broken = data["xml"].replace('name="是否同意？" default="f_back"', 'name="是否同意？"')
+    assert broken != data["xml"]
+    _save(analyst, path, {BPMN: broken})
+    analyst.get("/lang/en")
+    english = ("The gateway “是否同意？” (decision) has several outgoing flows, and this flow has neither a "
+               "condition nor is it the default flow")
+    refused = analyst.post(f"{path}/deploy", {"note": "broken gateway"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    item = page.split('data-element="f_back" data-source="server">')[1].split("</li>")[0]
+    assert english in item and "bpmn/personnel_unlock.bpmn · f_back" in item and "网关" not in item
+    shown = json.loads(page.split('id="modeler-data">')[1].split("</script>")[0])["problems"]
+    assert {"file": BPMN, "element": "f_back", "problem": english} in shown
+    checked = analyst.client.post(f"{path}/check", headers={"X-CSRFToken": analyst.token}).json["problems"]
+    assert {"file": BPMN, "element": "f_back", "problem": english} in checked
+    files = as_user("analyst").get("/api/v1/procedures/personnel_unlock/versions/1/files").json["files"]
+    api = as_user("analyst").post("/api/v1/procedures/personnel_unlock/versions",
+                                  {"files": {**files, BPMN: broken}, "note": "x"})
+    assert api.status_code == 422
+    assert {"file": BPMN, "element": "f_back", "problem": "网关“是否同意？”(decision) 有多条出口连线，此连线既没有条件"
+            "也不是默认连线"} in api.json["details"]["problems"]

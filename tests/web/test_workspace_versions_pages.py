@@ -54,3 +54,15 @@ def test_other_roles_are_refused(web: Any) -> None:
     assert city.get(f"/workspace/{UNLOCK}/diff").status_code == 403
     assert city.get(f"/workspace/{UNLOCK}/migration").status_code == 403
     assert city.post(f"/workspace/{UNLOCK}/migration", {"from_version": "1", "to_version": "1"}).status_code == 403
+
+
+def test_the_reasons_a_case_cannot_move_are_in_the_page_language(web: Any, two_versions: int) -> None:
+    analyst = web("analyst")
+    form = {"from_version": "1", "to_version": "2", "mapping": "no_such_step=review_request", "action": "dry_run"}
+    chinese = analyst.post(f"/workspace/{UNLOCK}/migration", form).get_data(as_text=True)
+    row = chinese.split(f'data-case-id="{two_versions}" data-can-migrate="0"')[1].split("</tr>")[0]
+    assert "映射的原步骤 no_such_step 不在原版本中" in row
+    analyst.get("/lang/en")
+    english = analyst.post(f"/workspace/{UNLOCK}/migration", form).get_data(as_text=True)
+    row = english.split(f'data-case-id="{two_versions}" data-can-migrate="0"')[1].split("</tr>")[0]
+    assert "The mapped step no_such_step is not in the source version" in row and "映射" not in row

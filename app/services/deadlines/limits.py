@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.errors import Message
 from app.services.deadlines.calendar import BusinessHours, WorkCalendar, business_hours, current_calendar
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -85,22 +86,22 @@ def is_true(value: object) -> bool:
 def check_limit_property(name: str, value: str) -> str | None:
     """Deploy-time check of task properties that carry limits."""
     if name == "dueIn" and parse_limit(value) is None:
-        return f"无法识别的时限 dueIn='{value}'（示例: 3 working days, 5 calendar days, PT4H）"
+        return Message("无法识别的时限 dueIn='{value}'（示例: 3 working days, 5 calendar days, PT4H）", value=value)
     if name == "warnAt" and parse_share(value, default=-1.0) < 0:
-        return f"无法识别的预警比例 warnAt='{value}'（示例: 90%, 0.8）"
+        return Message("无法识别的预警比例 warnAt='{value}'（示例: 90%, 0.8）", value=value)
     if name == "clockExcluded" and value.strip().lower() not in _TRUE | {"false", "no", "0", "否"}:
-        return f"clockExcluded 须为 true 或 false，而不是 '{value}'"
+        return Message("clockExcluded 须为 true 或 false，而不是 '{value}'", value=value)
     return None
 
 
 def check_process_property(name: str, value: str) -> str | None:
     """Deploy-time check of the procedure's clock properties (to be wired into the registry)."""
     if name in ("committedLimit", "statutoryLimit", "supplementLimit") and parse_limit(value) is None:
-        return f"无法识别的时限 {name}='{value}'（示例: 20 working days, 10个工作日）"
+        return Message("无法识别的时限 {name}='{value}'（示例: 20 working days, 10个工作日）", name=name, value=value)
     if name == "warningShare" and parse_share(value, default=-1.0) < 0:
-        return f"无法识别的预警比例 warningShare='{value}'（示例: 90%）"
+        return Message("无法识别的预警比例 warningShare='{value}'（示例: 90%）", value=value)
     if name == "supplementClock" and value not in ("resume", "restart"):
-        return f"supplementClock 须为 resume 或 restart，而不是 '{value}'"
+        return Message("supplementClock 须为 resume 或 restart，而不是 '{value}'", value=value)
     return None
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.engine import BundleInput
-from app.errors import DeployError
+from app.errors import DeployError, Message
 from app.models import Role
 from app.services.deadlines.limits import check_limit_property, check_process_property
 from app.services.procedures.registry import choice_names, handler_names, handler_provides, validator_names
@@ -48,7 +48,7 @@ def read_bundle_input(bpmn_dir: str | Path, forms_dir: str | Path) -> BundleInpu
 def file_problems(files: dict[str, Any]) -> list[Problem]:
     """Names, types and sizes of posted files."""
     if len(files) > MAX_FILES:
-        return [{"file": None, "element": None, "problem": f"文件过多（最多 {MAX_FILES} 个）"}]
+        return [{"file": None, "element": None, "problem": Message("文件过多（最多 {most} 个）", most=MAX_FILES)}]
     problems: list[Problem] = []
     for name, text in sorted(files.items()):
         if not isinstance(name, str) or not FILE_NAME.match(name):
@@ -56,10 +56,18 @@ def file_problems(files: dict[str, Any]) -> list[Problem]:
                              "不允许的文件名：只能是 bpmn/*.bpmn、bpmn/*.dmn、bpmn/lanes.json 或 forms/*.json"})
         elif not isinstance(text, str):
             problems.append({"file": name, "element": None, "problem": "文件内容须为文本"})
-        elif len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        elif _too_large(text):
             problems.append({"file": name, "element": None,
-                             "problem": f"文件过大（最多 {MAX_FILE_BYTES // 1024} KB）"})
+                             "problem": Message("文件过大（最多 {most} KB）", most=MAX_FILE_BYTES // 1024)})
     return problems
+
+
+def _too_large(text: str) -> bool:
+    """More than MAX_FILE_BYTES in UTF-8, without encoding a text that is too long in characters already (a
+    20 MB file is not copied again to be measured)."""
+    if len(text) > MAX_FILE_BYTES:
+        return True
+    return len(text) * 4 > MAX_FILE_BYTES and len(text.encode("utf-8")) > MAX_FILE_BYTES
 
 
 def _lanes(text: str | None) -> dict[str, Any]:
@@ -69,7 +77,7 @@ def _lanes(text: str | None) -> dict[str, Any]:
         lanes = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DeployError([{"file": LANES_FILE, "element": None,
-                            "problem": f"泳道映射不是有效的 JSON: {exc}"}]) from exc
+                            "problem": Message("泳道映射不是有效的 JSON: {error}", error=str(exc))}]) from exc
     if not isinstance(lanes, dict):
         raise DeployError([{"file": LANES_FILE, "element": None, "problem": "泳道映射须为 JSON 对象"}])
     return lanes
@@ -103,5 +111,5 @@ def _script_functions() -> dict[str, Callable[..., Any]]:
 
 def _check_task_property(name: str, value: str) -> str | None:
     if name == "validator" and value not in validator_names():
-        return f"未注册的表单校验程序 (unknown validator) '{value}'"
+        return Message("未注册的表单校验程序 (unknown validator) '{name}'", name=value)
     return check_limit_property(name, value)

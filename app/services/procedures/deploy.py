@@ -86,10 +86,14 @@ def _procedure(key: str, name: str) -> Procedure:
 
 
 def record_change(procedure: Procedure, kind: str, version: ProcedureVersion, previous_id: int | None, by: str | None,
-            note: str | None, case_id: int | None = None) -> None:
+            note: str | None, case_id: int | None = None, actor: Actor | None = None) -> None:
+    """A change of the current version (or a case moved between versions) in the procedure's change log and the
+    audit log: who, from which version (its number, and its id) to which, the case, the note."""
     db.session.add(ProcedureChange(procedure_id=procedure.id, kind=kind, version_id=version.id,
                                    previous_version_id=previous_id, case_id=case_id, by=by, note=note))
-    audit.record(None, f"procedure.{kind}", "procedure", procedure.key, actor_name=by or "", version=version.version,
+    previous = db.session.get(ProcedureVersion, previous_id) if previous_id is not None else None
+    audit.record(actor, f"procedure.{kind}", "procedure", procedure.key, actor_name=by or "", version=version.version,
+                 previous_version=previous.version if previous is not None else None,
                  previous_version_id=previous_id, case_id=case_id, note=note)
 
 
@@ -171,11 +175,12 @@ def check_files(key: str, files: dict[str, str]) -> ProcedureBundle:
         raise DeployError([{**p, "file": posted_name(p.get("file"))} for p in refused.problems]) from refused
     bundle = next((b for b in bundles if b.key == key), None)
     if bundle is None:
-        startable = "、".join(b.key for b in bundles) or "无"
+        startable = "、".join(b.key for b in bundles) or Message("无")
         diagrams = sorted(name for name in files if name.endswith(".bpmn"))
-        raise DeployError([{"file": diagrams[0] if diagrams else f"bpmn/{key}.bpmn", "element": key, "problem":
-                            f"文件中没有可发起的流程 “{key}”（bpmn:process id 须为 {key} 且有 casePrefix 属性；"
-                            f"找到的可发起流程：{startable}）"}])
+        raise DeployError([{"file": diagrams[0] if diagrams else f"bpmn/{key}.bpmn", "element": key,
+                            "problem": Message("文件中没有可发起的流程 “{key}”（bpmn:process id 须为 {key} 且有 "
+                                               "casePrefix 属性；找到的可发起流程：{startable}）", key=key,
+                                               startable=startable)}])
     return bundle
 
 

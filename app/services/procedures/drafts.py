@@ -236,7 +236,8 @@ def check_form(actor: Actor, draft_id: int, form_key: str, text: str) -> tuple[d
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [{"file": name, "element": None,
-                       "problem": f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列 {exc.msg}"}]
+                       "problem": Message("不是有效的 JSON：第 {line} 行第 {column} 列 {error}", line=exc.lineno,
+                                          column=exc.colno, error=exc.msg)}]
     if not isinstance(schema, dict):
         return None, [{"file": name, "element": None, "problem": "表单须为 JSON 对象"}]
     problems: list[Problem] = []
@@ -244,11 +245,12 @@ def check_form(actor: Actor, draft_id: int, form_key: str, text: str) -> tuple[d
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = ".".join(str(p) for p in exc.path) or None
-        problems.append({"file": name, "element": where, "problem": f"不是有效的 JSON Schema：{exc.message}"})
+        problems.append({"file": name, "element": where,
+                         "problem": Message("不是有效的 JSON Schema：{error}", error=exc.message)})
     unknown: list[str] = []
     _unknown_keywords(schema, "", unknown)
-    problems += [{"file": name, "element": item.split(": ")[0], "problem": f"未知关键字 “{item.split(': ')[1]}”"}
-                 for item in unknown]
+    problems += [{"file": name, "element": item.split(": ")[0],
+                  "problem": Message("未知关键字 “{keyword}”", keyword=item.split(": ")[1])} for item in unknown]
     try:
         before = set(json.loads(draft.files.get(name) or "{}").get("properties") or {})
     except (json.JSONDecodeError, AttributeError):
@@ -256,7 +258,7 @@ def check_form(actor: Actor, draft_id: int, form_key: str, text: str) -> tuple[d
     now = set(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else set()
     for field in sorted((before - now) & _names_read(draft.files)):
         problems.append({"file": name, "element": field,
-                         "problem": f"流程图的条件或脚本读取字段 “{field}”，而表单中已没有此字段"})
+                         "problem": Message("流程图的条件或脚本读取字段 “{field}”，而表单中已没有此字段", field=field)})
     return schema, problems
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import attempt
 from app.engine import names_read_by
-from app.errors import DomainError, RuleViolation
+from app.errors import DomainError, Message, MigrationRefused, RuleViolation
 from app.extensions import db
 from app.models import (
     OPEN_STATUSES,
@@ -42,10 +42,18 @@ MAX_CASE_IDS = 1000
 
 @dataclass(frozen=True)
 class MigrationResult:
+    """`reason` (the API's) is the Chinese text of `reasons`, whose errors.Message items the pages show in the
+    reader's language."""
+
     case_id: int
     can_migrate: bool
     migrated: bool
     reason: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
+def _refused(case_id: int, reasons: list[str], reason: str | None = None) -> MigrationResult:
+    return MigrationResult(case_id, False, False, reason or "；".join(reasons), tuple(reasons))
 
 
 def _form_fields(version_id: int, form_key: str | None) -> set[str]:
@@ -71,12 +79,12 @@ def data_problems(case: Case, version_id: int, mapping: dict[str, str]) -> list[
     them, and the step reading them would fail."""
     reads = derived(version_id, "names_read", lambda: names_read_by(files_of(version_id)))
     data = set(case.data or {})
-    problems = []
+    problems: list[str] = []
     for old_form, new_form in _done_forms(case, version_id, mapping):
         added = _form_fields(version_id, new_form) - _form_fields(case.procedure_version_id, old_form)
         for name in sorted((added & reads) - data):
-            problems.append(f"目标版本读取字段“{name}”（表单 {new_form} 新增），"
-                            "而本办件已填写过该表单，数据中没有此字段")
+            problems.append(Message("目标版本读取字段“{name}”（表单 {form} 新增），而本办件已填写过该表单，"
+                                    "数据中没有此字段", name=name, form=new_form))
     return problems
 
 
@@ -93,12 +101,14 @@ def _move(actor: Actor | None, procedure: Procedure, case: Case, source: Procedu
         with attempt(db.session()):
             steps.advance(case, actor, steps.Migrate(target.id, mapping))
             record_change(procedure, ProcedureChangeKind.CASE_MIGRATED, target, source.id,
-                          actor.username if actor else CLI, case.number, case_id=case.id)
+                          actor.username if actor else CLI, case.number, case_id=case.id, actor=actor)
             db.session.flush()
-    except DomainError as exc:  # refused: the savepoint undid whatever the step began
-        return MigrationResult(case.id, False, False, exc.message)
+    except MigrationRefused as exc:  # refused: the savepoint undid whatever the step began
+        return _refused(case.id, exc.reasons, exc.message)
+    except DomainError as exc:
+        return _refused(case.id, [exc.message])
     except StaleDataError:
-        return MigrationResult(case.id, False, False, "办件正在被他人办理，请稍后重试")
+        return _refused(case.id, [Message("办件正在被他人办理，请稍后重试")])
     return MigrationResult(case.id, True, True)
 
 
@@ -108,7 +118,7 @@ def _one(actor: Actor | None, procedure: Procedure, case: Case, source: Procedur
     if not reasons and dry_run:
         reasons = steps.migration_problems(case, target.id, mapping)
     if reasons:
-        return MigrationResult(case.id, False, False, "；".join(reasons))
+        return _refused(case.id, reasons)
     if dry_run:
         return MigrationResult(case.id, True, False)
     return _move(actor, procedure, case, source, target, mapping)
@@ -130,6 +140,6 @@ def migrate_cases(actor: Actor | None, key: str, from_version: int, to_version: 
     cases = _cases(source, case_ids)
     results = [_one(actor, procedure, case, source, target, dict(mapping or {}), dry_run) for case in cases]
     found = {case.id for case in cases}
-    results += [MigrationResult(case_id, False, False, f"该办件不是版本 {from_version} 上办理中的办件")
+    results += [_refused(case_id, [Message("该办件不是版本 {n} 上办理中的办件", n=from_version)])
                 for case_id in sorted(set(case_ids or []) - found)]
     return results
