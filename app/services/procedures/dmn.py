@@ -32,16 +32,17 @@ def file_of(decision_id: str) -> str:
     return f"bpmn/{decision_id}.dmn"
 
 
-def draft_decisions(draft: ProcedureDraft) -> list[dict[str, str]]:
-    """{id, name, file} of every decision in the draft's .dmn files, in file order (a file that does not parse
-    is left out here: the deploy checks name it)."""
-    found: list[dict[str, str]] = []
+def draft_decisions(draft: ProcedureDraft) -> list[dict[str, Any]]:
+    """{id, name, file, outputs: [output names]} of every decision in the draft's .dmn files, in file order (a
+    file that does not parse is left out here: the deploy checks name it)."""
+    found: list[dict[str, Any]] = []
     for name in sorted(n for n in draft.files if n.endswith(".dmn")):
         try:
             decisions = version_decisions({name: draft.files[name]})
         except Exception:  # a broken table: check_draft says what is wrong with it
             continue
-        found.extend({"id": d.id, "name": d.name, "file": name} for d in decisions)
+        found.extend({"id": d.id, "name": d.name, "file": name,
+                      "outputs": [o["name"] for o in d.outputs if o["name"]]} for d in decisions)
     return found
 
 

@@ -345,6 +345,7 @@ function ConditionField(props) {
   const bpmnFactory = useService("bpmnFactory");
   const bo = getBusinessObject(element);
   return SelectEntry({ element, id, label: t("条件字段（表单字段）", "Condition field (form field)"),
+    description: t("表单字段或决策表的输出", "a form field or a decision table's output"),
     getValue: () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[1] : ""; },
     setValue: (value) => {
       const m = SIMPLE.exec(conditionOf(bo));
@@ -420,6 +421,7 @@ export default function GjyPropertiesProvider(propertiesPanel, elementRegistry, 
   data.fields = () => {
     const seen = new Set();
     Object.keys(data.forms).forEach((k) => data.forms[k].forEach((f) => seen.add(f)));
+    (data.decisions || []).forEach((d) => (d.outputs || []).forEach((o) => seen.add(o)));  // a table's result
     return Array.from(seen).sort();
   };
   this.getGroups = function (element) {
