@@ -89,3 +89,24 @@ def test_elements_carry_an_english_name(new_page: Callable[..., Any]) -> None:
     assert '<spiffworkflow:property name="nameEn" value="Personnel unlock" />' in xml
     problems = page.get_by_test_id("problems")
     assert problems.get_attribute("data-count") == "0", problems.inner_text()
+
+
+def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_page: Callable[..., Any]) -> None:
+    page = new_page(1600, 1000)
+    open_draft(page)
+    page.locator("#new-decision-id").fill("unlock_level")
+    page.get_by_role("button", name="新建决策表").click()
+    page.wait_for_selector("#decision-editor[data-state=ready]")
+    box = page.locator("#decision-editor")
+    assert "命中策略" in box.inner_text() and "当" in box.inner_text()
+    draft_url = page.get_by_role("link", name="返回流程图").get_attribute("href")
+    page.goto(f"/lang/en?next={draft_url}")
+    page.wait_for_selector("#modeler[data-state=ready]")
+    select(page, "review_request")
+    panel = page.locator("#properties")
+    assert panel.get_by_label("English name", exact=True).count() == 1
+    assert panel.get_by_label("Not the person who did (four eyes)").count() == 1
+    page.get_by_role("link", name="unlock_level").click()
+    page.wait_for_selector("#decision-editor[data-state=ready]")
+    assert "Hit policy" in page.locator("#decision-editor").inner_text()
+    assert page.get_by_role("button", name="Save to the draft and check").count() == 1

@@ -17,7 +17,7 @@ const ZH = {
   "Executable": "可执行", "General": "基本", "ID": "ID", "Name": "名称", "Participant Name": "泳池名称",
   "Process ID": "流程 ID（事项编码）", "Process name": "流程名称", "Version tag": "版本标签",
   "Task": "任务", "User task": "办理步骤（用户任务）", "Service task": "自动处理（服务任务）",
-  "Script task": "脚本任务", "Exclusive gateway": "排他网关", "Parallel gateway": "并行网关",
+  "Script task": "脚本任务", "Business rule task": "业务规则任务（决策表）", "Exclusive gateway": "排他网关", "Parallel gateway": "并行网关",
   "Inclusive gateway": "包容网关", "Start event": "开始事件", "End event": "结束事件",
   "Intermediate timer catch event": "定时中间事件", "Sub-process (collapsed)": "子流程（折叠）",
   "Sub-process (expanded)": "子流程（展开）", "Call activity": "调用活动",
