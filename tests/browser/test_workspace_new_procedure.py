@@ -214,6 +214,7 @@ def save_and_deploy(page: Any, ids: dict[str, str]) -> None:
     problems = page.get_by_test_id("problems")
     assert problems.get_attribute("data-count") == "0", problems.inner_text()
     assert page.locator("#problems-empty").is_visible()
+    assert page.locator(".bjsl-button").inner_text().strip() == "没有问题"  # the modeler's lint, in Chinese
     xml = page.evaluate("async () => (await window.gjyModeler.saveXML({format: true})).xml")
     assert f"<spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>" in xml
     assert f'<spiffworkflow:property name="notSameAs" value="{ids["first"]}" />' in xml

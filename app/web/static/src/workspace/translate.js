@@ -23,6 +23,8 @@ const ZH = {
   "Sub-process (expanded)": "子流程（展开）", "Call activity": "调用活动",
   "ID must be unique.": "ID 不能重复。", "ID must not be empty.": "ID 不能为空。",
   "ID must not contain spaces.": "ID 不能包含空格。", "ID must be a valid QName.": "ID 须为合法名称。",
+  "No Issues": "没有问题", "{errors} Errors, {warnings} Warnings": "{errors} 个错误，{warnings} 个警告",
+  "Toggle linting overlays": "显示/隐藏检查标记", "Issues for child elements": "子元素的问题",
 };
 
 // dmn-js's decision table editor (the decision table editor of a draft).
