@@ -99,6 +99,11 @@ def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_pag
     page.wait_for_selector("#decision-editor[data-state=ready]")
     box = page.locator("#decision-editor")
     assert "命中策略" in box.inner_text() and "当" in box.inner_text()
+    assert box.locator(".hit-policy .dms-input").inner_text() == "唯一（UNIQUE，第一条匹配的规则）"
+    box.locator(".hit-policy .dms-input").click()
+    policies = page.locator(".dms-select-options .option").all_inner_texts()
+    assert "First（不支持）" in policies and "收集（COLLECT，所有匹配规则的输出）" in policies  # what the engine runs
+    page.keyboard.press("Escape")
     draft_url = page.get_by_role("link", name="返回流程图").get_attribute("href")
     page.goto(f"/lang/en?next={draft_url}")
     page.wait_for_selector("#modeler[data-state=ready]")
@@ -109,4 +114,5 @@ def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_pag
     page.get_by_role("link", name="unlock_level").click()
     page.wait_for_selector("#decision-editor[data-state=ready]")
     assert "Hit policy" in page.locator("#decision-editor").inner_text()
+    assert page.locator("#decision-editor .hit-policy .dms-input").inner_text() == "Unique (the first matching rule)"
     assert page.get_by_role("button", name="Save to the draft and check").count() == 1

@@ -56,13 +56,24 @@ const ZH_DECISIONS = {
   "Greater": "大于", "Greater or equals": "大于等于", "Boolean value": "布尔值", "Test type": "判断方式",
 };
 
-function translateFrom(dictionary) {
+// The hit policies the engine runs are UNIQUE (the first matching rule) and COLLECT (a list of every match); the
+// others are offered by dmn-js but refused at deploy, so their names say so.
+const UNSUPPORTED_HIT_POLICIES = ["First", "Priority", "Any", "Collect (Sum)", "Collect (Min)", "Collect (Max)",
+  "Collect (Count)", "Rule order", "Output order"];
+const ZH_HIT_POLICIES = { "Unique": "唯一（UNIQUE，第一条匹配的规则）", "Collect": "收集（COLLECT，所有匹配规则的输出）" };
+const EN_HIT_POLICIES = { "Unique": "Unique (the first matching rule)", "Collect": "Collect (every matching rule's outputs)" };
+UNSUPPORTED_HIT_POLICIES.forEach((name) => {
+  ZH_HIT_POLICIES[name] = name + "（不支持）";
+  EN_HIT_POLICIES[name] = name + " (not supported)";
+});
+
+function translateFrom(dictionary, english) {
   return function translate(template, replacements) {
-    const text = t(dictionary[template] || template, template);
+    const text = t(dictionary[template] || template, (english && english[template]) || template);
     return text.replace(/{([^}]+)}/g, (_, key) => (replacements && key in replacements ? replacements[key] : "{" + key + "}"));
   };
 }
 
-export const translateDecisions = translateFrom({ ...ZH, ...ZH_DECISIONS });
+export const translateDecisions = translateFrom({ ...ZH, ...ZH_DECISIONS, ...ZH_HIT_POLICIES }, EN_HIT_POLICIES);
 
 export default translateFrom(ZH);
