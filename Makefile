@@ -59,7 +59,8 @@ ESBUILD := node_modules/.bin/esbuild --bundle --minify --format=iife --target=es
 $(VENDOR)/.stamp: package.json package-lock.json $(WORKSPACE_SRC)
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --loglevel=error && \
-	  rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bpmn-js $(VENDOR)/axe-core $(VENDOR)/workspace && \
+	  rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bpmn-js $(VENDOR)/axe-core $(VENDOR)/workspace \
+	    $(VENDOR)/dmn-js && \
 	  cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
 	     $(VENDOR)/bootstrap/ && \
 	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
@@ -68,7 +69,10 @@ $(VENDOR)/.stamp: package.json package-lock.json $(WORKSPACE_SRC)
 	  cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css \
 	     node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
 	     node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css $(VENDOR)/workspace/ && \
-	  for entry in modeler diff form-editor; do \
+	  cp node_modules/dmn-js/dist/assets/dmn-js-shared.css node_modules/dmn-js/dist/assets/dmn-js-decision-table.css \
+	     node_modules/dmn-js/dist/assets/dmn-js-decision-table-controls.css \
+	     node_modules/dmn-js/dist/assets/dmn-font/css/dmn-embedded.css $(VENDOR)/dmn-js/ && \
+	  for entry in modeler diff form-editor decision-editor; do \
 	    $(ESBUILD) app/web/static/src/workspace/$$entry.js --outfile=$(VENDOR)/workspace/$$entry.js || exit 1; \
 	  done && \
 	  touch $@; \

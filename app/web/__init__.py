@@ -24,6 +24,7 @@ from app.web import (
     tasks,
     tokens,
     workspace,
+    workspace_decisions,
     workspace_drafts,
     workspace_forms,
     workspace_versions,
@@ -53,6 +54,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(workspace.bp)
     app.register_blueprint(workspace_drafts.bp)
     app.register_blueprint(workspace_forms.bp)
+    app.register_blueprint(workspace_decisions.bp)
     app.register_blueprint(workspace_versions.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(documents.bp)

@@ -16,7 +16,7 @@ from app.auth import session_actor
 from app.errors import InvalidForm
 from app.models import Actor
 from app.policy import require_procedure_analyst
-from app.services.procedures import catalog, deploy, drafts
+from app.services.procedures import catalog, deploy, dmn, drafts
 from app.services.procedures.versions import list_procedures
 from app.web.form_rendering import fields_from_schema
 from app.web.i18n import gettext as _
@@ -86,7 +86,7 @@ def version(key: str, number: int) -> ResponseReturnValue:
              for form_key, schema in form_files(files)]
     return render_template("workspace/version.html", procedure=detail, info=info, files=files,
                            diagram_name=diagram_name, diagram={"xml": xml, "completed": [], "current": []},
-                           forms=forms)
+                           forms=forms, decisions=dmn.decision_tables(actor, key, number))
 
 
 @bp.get(f"/{KEY}/versions/{VERSION}/files.zip")

@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from app.errors import DeployError, DomainError, InvalidForm
 from app.models import Actor, ProcedureDraft, Role
-from app.services.procedures import drafts
+from app.services.procedures import dmn, drafts
 from app.services.procedures.bundles import LANES_FILE
 from app.services.procedures.registry import handler_names, validator_names
 from app.services.procedures.versions import list_procedures
@@ -48,12 +48,14 @@ def lanes_of(files: dict[str, str]) -> dict[str, Any]:
 
 
 def editor_data(draft: ProcedureDraft, diagram_name: str | None, xml: str | None) -> dict[str, Any]:
-    """What the modeler page's script needs: the diagram, the lane map, the forms with their fields."""
+    """What the modeler page's script needs: the diagram, the lane map, the forms with their fields, the decision
+    tables (offered to business rule tasks)."""
     forms = {key: sorted((schema or {}).get("properties") or {}) for key, schema in form_files(draft.files)}
     return {"file": diagram_name, "xml": xml, "lanes": lanes_of(draft.files), "forms": forms,
             "revision": draft.revision, "key": draft.procedure_key, "roles": [r.value for r in Role],
             "handlers": sorted(handler_names()), "validators": sorted(validator_names()),
             "diagrams": sorted(n for n in draft.files if n.endswith(".bpmn")),
+            "decisions": dmn.draft_decisions(draft),
             "save_url": url_for("workspace_drafts.save", key=draft.procedure_key, draft_id=draft.id),
             "check_url": url_for("workspace_drafts.check", key=draft.procedure_key, draft_id=draft.id)}
 
@@ -86,7 +88,7 @@ def show(key: str, draft_id: int, problems: list[dict[str, Any]] | None = None,
     problems = translate_problems(problems) if problems is not None else None
     data["problems"] = problems
     return render_template("workspace/draft.html", draft=draft, diagram_name=diagram_name,
-                           data=data, forms=form_files(draft.files),
+                           data=data, forms=form_files(draft.files), decisions=data["decisions"],
                            problems=problems, note=note), 422 if problems else 200
 
 

@@ -1,5 +1,6 @@
 // bpmnlint in the modeler: the rules an analyst meets before the server's deploy checks, with our own on top
-// (a user task needs a form and a lane, a service task a handler); messages in the page's language.
+// (a user task needs a form and a lane, a service task a handler, a business rule task a decision table);
+// messages in the page's language.
 import conditionalFlows from "bpmnlint/rules/conditional-flows";
 import noDisconnected from "bpmnlint/rules/no-disconnected";
 import startEventRequired from "bpmnlint/rules/start-event-required";
@@ -40,6 +41,16 @@ function serviceTaskHandler() {
   } };
 }
 
+function businessRuleTaskDecision() {
+  return { check(node, reporter) {
+    if (!is(node, "bpmn:BusinessRuleTask")) { return; }
+    const values = (node.extensionElements && node.extensionElements.values) || [];
+    if (!values.some((v) => v.$type === "spiffworkflow:CalledDecisionId" && (v.value || "").trim())) {
+      reporter.report(node.id, "Business rule task has no decision table");
+    }
+  } };
+}
+
 function untypedTask() {
   return { check(node, reporter) {
     if (node.$type === "bpmn:Task") { reporter.report(node.id, "Untyped task"); }
@@ -52,6 +63,7 @@ const RULES = {
   "no-duplicate-sequence-flows": noDuplicateSequenceFlows, "no-implicit-split": noImplicitSplit,
   "no-complex-gateway": noComplexGateway, "label-required": labelRequired,
   "user-task-form": userTaskForm, "service-task-handler": serviceTaskHandler, "untyped-task": untypedTask,
+  "business-rule-task-decision": businessRuleTaskDecision,
 };
 
 const LEVELS = {
@@ -59,11 +71,12 @@ const LEVELS = {
   "end-event-required": "error", "no-duplicate-sequence-flows": "error", "no-implicit-split": "error",
   "no-complex-gateway": "error", "label-required": "warn",
   "gjy/user-task-form": "error", "gjy/service-task-handler": "error", "gjy/untyped-task": "error",
+  "gjy/business-rule-task-decision": "error",
 };
 
 const cache = {};
 Object.keys(RULES).forEach((name) => {
-  const pkg = ["user-task-form", "service-task-handler", "untyped-task"].includes(name) ? "bpmnlint-plugin-gjy" : "bpmnlint";
+  const pkg = ["user-task-form", "service-task-handler", "untyped-task", "business-rule-task-decision"].includes(name) ? "bpmnlint-plugin-gjy" : "bpmnlint";
   cache["rule:" + pkg + "/" + name] = RULES[name];
 });
 
@@ -90,6 +103,7 @@ const MESSAGES = {
   "label-required": () => t("元素缺少名称", "Element has no name"),
   "gjy/user-task-form": () => t("办理步骤没有选择表单", "User task has no form"),
   "gjy/service-task-handler": () => t("自动处理步骤没有选择处理程序", "Service task has no handler"),
+  "gjy/business-rule-task-decision": () => t("业务规则任务没有选择决策表", "Business rule task has no decision table"),
   "gjy/untyped-task": () => t("未指定类型的任务：请选择办理步骤、自动处理或脚本", "Untyped task: choose user, service or script task"),
 };
 

@@ -38,7 +38,8 @@ function start() {
     container: box,
     propertiesPanel: { parent: "#properties", layout: { groups: {
       general: { open: true }, "gjy-procedure": { open: true }, "gjy-lane": { open: true },
-      "gjy-user-task": { open: true }, "gjy-service-task": { open: true }, "gjy-flow": { open: true } } } },
+      "gjy-user-task": { open: true }, "gjy-service-task": { open: true }, "gjy-flow": { open: true },
+      "gjy-business-rule-task": { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule,
       { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] },
       { translate: ["value", translate] }],

@@ -1,6 +1,7 @@
 // Our extension properties in bpmn-js-properties-panel: the procedure (process / pool), lanes (role and scope,
-// kept in the draft's lane map, not in the XML), user tasks, service tasks (handler), sequence flows (conditions
-// built from the forms' fields, default flow). Everything is written as spiffworkflow:properties through
+// kept in the draft's lane map, not in the XML), user tasks, service tasks (handler), business rule tasks (the
+// draft's decision tables), sequence flows (conditions built from the forms' fields, default flow), and the
+// English name (`nameEn`) of the process, lanes, tasks, events and gateways. Everything is written as spiffworkflow:properties through
 // modeling commands, so undo works and the analyst never edits XML.
 import { TextFieldEntry, SelectEntry, CheckboxEntry, TextAreaEntry,
   isTextFieldEntryEdited, isSelectEntryEdited, isCheckboxEntryEdited, isTextAreaEntryEdited } from "@bpmn-io/properties-panel";
@@ -267,9 +268,66 @@ function serviceTaskGroup(element, data) {
   ] };
 }
 
+// -- business rule tasks: the decision table they run --------------------------------------------------------------
+
+function calledDecisionOf(bo) {
+  return extensionValues(bo).find((v) => is(v, "spiffworkflow:CalledDecisionId"));
+}
+
+function DecisionSelect(props) {
+  const { element, id, data } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const bo = getBusinessObject(element);
+  const current = (calledDecisionOf(bo) || {}).value || "";
+  const choices = (data.decisions || []).map((d) => ({ value: d.id, label: (d.name && d.name !== d.id ? d.name + " (" + d.id + ")" : d.id) }));
+  if (current && !choices.some((c) => c.value === current)) { choices.push({ value: current, label: current + t("（未知）", " (unknown)") }); }
+  return SelectEntry({ element, id, label: t("决策表", "Decision table"),
+    description: t("在草稿页面“决策表”中新建和编辑", "made and edited under Decision tables on the draft page"),
+    getValue: () => ((calledDecisionOf(bo) || {}).value || ""),
+    setValue: (value) => {
+      const found = calledDecisionOf(bo);
+      if (!value) {
+        if (found) { modeling.updateModdleProperties(element, bo.extensionElements, { values: bo.extensionElements.values.filter((v) => v !== found) }); }
+      } else if (found) {
+        modeling.updateModdleProperties(element, found, { value });
+      } else {
+        const ext = ensureExtensionElements(element, bo, modeling, bpmnFactory);
+        const called = bpmnFactory.create("spiffworkflow:CalledDecisionId", { value });
+        called.$parent = ext;
+        modeling.updateModdleProperties(element, ext, { values: [...ext.values, called] });
+      }
+    },
+    getOptions: () => options(choices) });
+}
+
+function businessRuleTaskGroup(element, data) {
+  return { id: "gjy-business-rule-task", label: t("业务规则（决策表）", "Business rule (decision table)"), entries: [
+    { id: "gjy-decision", element, isEdited: isSelectEntryEdited, component: (p) => DecisionSelect({ ...p, id: "gjy-decision", data }) },
+  ] };
+}
+
+// -- English names: `nameEn` of the process, lanes, tasks, events and gateways ---------------------------------------
+
+function englishNameTarget(element) {
+  const bo = getBusinessObject(element);
+  if (is(bo, "bpmn:Participant")) { return bo.processRef || null; }
+  if (["bpmn:Process", "bpmn:Lane", "bpmn:Activity", "bpmn:Event", "bpmn:Gateway"].some((type) => is(bo, type))) { return bo; }
+  return null;
+}
+
+function englishNameEntry(element, target) {
+  return text(element, "nameEn", t("英文名称", "English name"),
+    t("英文界面显示的名称", "the name shown in the English pages"), target);
+}
+
 // -- conditions on sequence flows --------------------------------------------------------------------------------
 
 const SIMPLE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*==\s*"([^"]*)"\s*$/;
+
+// The value typed for a flow whose field is not chosen yet (by business object): without it, the value was lost
+// when the field was chosen after it (the condition is only created by that choice).
+const pendingValues = new WeakMap();
 
 function conditionOf(bo) {
   return (bo.conditionExpression && bo.conditionExpression.body) || "";
@@ -287,10 +345,13 @@ function ConditionField(props) {
   const bpmnFactory = useService("bpmnFactory");
   const bo = getBusinessObject(element);
   return SelectEntry({ element, id, label: t("条件字段（表单字段）", "Condition field (form field)"),
+    description: t("表单字段或决策表的输出", "a form field or a decision table's output"),
     getValue: () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[1] : ""; },
     setValue: (value) => {
       const m = SIMPLE.exec(conditionOf(bo));
-      setCondition(element, value ? value + ' == "' + (m ? m[2] : "") + '"' : "", modeling, bpmnFactory);
+      const typed = m ? m[2] : (pendingValues.get(bo) || "");
+      if (value) { pendingValues.delete(bo); } else if (m) { pendingValues.set(bo, m[2]); }
+      setCondition(element, value ? value + ' == "' + typed + '"' : "", modeling, bpmnFactory);
     },
     getOptions: () => options(data.fields()) });
 }
@@ -298,14 +359,22 @@ function ConditionField(props) {
 function ConditionValue(props) {
   const { element, id } = props;
   const modeling = useService("modeling");
+  const eventBus = useService("eventBus");
   const bpmnFactory = useService("bpmnFactory");
   const debounce = useService("debounceInput");
   const bo = getBusinessObject(element);
   return TextFieldEntry({ element, id, debounce, label: t("等于", "Equals"),
-    getValue: () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[2] : ""; },
+    getValue: () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[2] : (pendingValues.get(bo) || ""); },
     setValue: (value) => {
       const m = SIMPLE.exec(conditionOf(bo));
-      if (m) { setCondition(element, m[1] + ' == "' + (value || "").replace(/"/g, "") + '"', modeling, bpmnFactory); }
+      const typed = (value || "").replace(/"/g, "");
+      if (m) {
+        setCondition(element, m[1] + ' == "' + typed + '"', modeling, bpmnFactory);
+      } else {
+        // No field chosen yet: the value waits for it (typing first, choosing the field after, is the usual order).
+        if (typed) { pendingValues.set(bo, typed); } else { pendingValues.delete(bo); }
+        eventBus.fire("elements.changed", { elements: [element] });
+      }
     } });
 }
 
@@ -352,15 +421,24 @@ export default function GjyPropertiesProvider(propertiesPanel, elementRegistry, 
   data.fields = () => {
     const seen = new Set();
     Object.keys(data.forms).forEach((k) => data.forms[k].forEach((f) => seen.add(f)));
+    (data.decisions || []).forEach((d) => (d.outputs || []).forEach((o) => seen.add(o)));  // a table's result
     return Array.from(seen).sort();
   };
   this.getGroups = function (element) {
     return function (groups) {
       const kept = groups.filter((g) => ["general", "documentation"].includes(g.id));
+      const english = englishNameTarget(element);
+      const general = kept.find((g) => g.id === "general");
+      if (english && general) {
+        const after = is(element, "bpmn:Participant") ? "processName" : "name";
+        const at = general.entries.findIndex((e) => e.id === after);
+        general.entries.splice(at < 0 ? general.entries.length : at + 1, 0, englishNameEntry(element, english));
+      }
       if (processOf(element)) { kept.push(processGroup(element, data)); }
       if (is(element, "bpmn:Lane")) { kept.push(laneGroup(element, data)); }
       if (is(element, "bpmn:UserTask")) { kept.push(userTaskGroup(element, data)); }
       if (is(element, "bpmn:ServiceTask")) { kept.push(serviceTaskGroup(element, data)); }
+      if (is(element, "bpmn:BusinessRuleTask")) { kept.push(businessRuleTaskGroup(element, data)); }
       if (is(element, "bpmn:SequenceFlow")) { kept.push(flowGroup(element, data)); }
       return kept;
     };

@@ -17,15 +17,63 @@ const ZH = {
   "Executable": "可执行", "General": "基本", "ID": "ID", "Name": "名称", "Participant Name": "泳池名称",
   "Process ID": "流程 ID（事项编码）", "Process name": "流程名称", "Version tag": "版本标签",
   "Task": "任务", "User task": "办理步骤（用户任务）", "Service task": "自动处理（服务任务）",
-  "Script task": "脚本任务", "Exclusive gateway": "排他网关", "Parallel gateway": "并行网关",
+  "Script task": "脚本任务", "Business rule task": "业务规则任务（决策表）", "Exclusive gateway": "排他网关", "Parallel gateway": "并行网关",
   "Inclusive gateway": "包容网关", "Start event": "开始事件", "End event": "结束事件",
   "Intermediate timer catch event": "定时中间事件", "Sub-process (collapsed)": "子流程（折叠）",
   "Sub-process (expanded)": "子流程（展开）", "Call activity": "调用活动",
   "ID must be unique.": "ID 不能重复。", "ID must not be empty.": "ID 不能为空。",
   "ID must not contain spaces.": "ID 不能包含空格。", "ID must be a valid QName.": "ID 须为合法名称。",
+  "No Issues": "没有问题", "{errors} Errors, {warnings} Warnings": "{errors} 个错误，{warnings} 个警告",
+  "Toggle linting overlays": "显示/隐藏检查标记", "Issues for child elements": "子元素的问题",
 };
 
-export default function translate(template, replacements) {
-  const text = t(ZH[template] || template, template);
-  return text.replace(/{([^}]+)}/g, (_, key) => (replacements && key in replacements ? replacements[key] : "{" + key + "}"));
+// dmn-js's decision table editor (the decision table editor of a draft).
+const ZH_DECISIONS = {
+  "Add input": "添加输入列", "Add output": "添加输出列", "Add rule": "添加规则", "Add rule above": "在上方添加规则",
+  "Add rule below": "在下方添加规则", "Add input column left": "在左侧添加输入列", "Add input column right": "在右侧添加输入列",
+  "Add output column left": "在左侧添加输出列", "Add output column right": "在右侧添加输出列",
+  "Remove rule": "删除规则", "Remove input column": "删除输入列", "Remove output column": "删除输出列",
+  "Copy rule": "复制规则", "Cut rule": "剪切规则", "Paste rule above": "在上方粘贴规则", "Paste rule below": "在下方粘贴规则",
+  "Copy input column": "复制输入列", "Cut input column": "剪切输入列", "Paste input column left": "在左侧粘贴输入列",
+  "Paste input column right": "在右侧粘贴输入列", "Copy output column": "复制输出列", "Cut output column": "剪切输出列",
+  "Paste output column left": "在左侧粘贴输出列", "Paste output column right": "在右侧粘贴输出列",
+  "Add cell description": "添加单元格说明", "Remove cell description": "删除单元格说明", "Move rule": "移动规则",
+  "Annotation": "说明", "Annotations": "说明", "Decision name": "决策名称", "Decision name: ": "决策名称：",
+  "Hit policy": "命中策略", "Hit policy:": "命中策略：", "Input": "输入", "Output": "输出", "When": "当", "Then": "则",
+  "And": "且", "Input label": "输入列标题", "Input label: ": "输入列标题：", "Input expression": "输入表达式",
+  "Input expression: ": "输入表达式：", "Expression": "表达式", "Enter expression": "输入表达式（如 amount）",
+  "Output label": "输出列标题", "Output label: ": "输出列标题：", "Output name": "输出名称（变量名）",
+  "Output name: ": "输出名称：", "Edit input": "编辑输入列", "Edit output": "编辑输出列", "Edit": "编辑",
+  "Input type": "输入类型", "Output type": "输出类型", "Type": "类型", "Input values": "输入取值",
+  "Output values": "输出取值", "Predefined values": "预设取值", "Add predefined values": "添加预设取值",
+  "Clear predefined values": "清除预设取值", "Add values": "添加取值", "No values": "无取值", "Values": "取值",
+  "Value": "值", "Expression language": "表达式语言", "Change cell expression language": "更改单元格表达式语言",
+  "Editing not supported for set expression language": "此表达式语言不支持编辑", "View DRD": "查看决策需求图",
+  "Edit string": "编辑文字", "Edit number": "编辑数值", "Edit boolean": "编辑布尔值", "String value": "文字值",
+  "Strings must be in double quotes": "文字须加双引号", "Yes": "是", "No": "否", "Resize": "调整宽度",
+  "Match one": "等于其中之一", "Match none": "不等于任何一个", "Custom values": "自定义取值",
+  "Comparison": "比较", "Range": "范围", "Equals": "等于", "Less": "小于", "Less or equals": "小于等于",
+  "Greater": "大于", "Greater or equals": "大于等于", "Boolean value": "布尔值", "Test type": "判断方式",
+};
+
+// The hit policies the engine runs are UNIQUE (the first matching rule) and COLLECT (a list of every match); the
+// others are offered by dmn-js but refused at deploy, so their names say so.
+const UNSUPPORTED_HIT_POLICIES = ["First", "Priority", "Any", "Collect (Sum)", "Collect (Min)", "Collect (Max)",
+  "Collect (Count)", "Rule order", "Output order"];
+const ZH_HIT_POLICIES = { "Unique": "唯一（UNIQUE，第一条匹配的规则）", "Collect": "收集（COLLECT，所有匹配规则的输出）" };
+const EN_HIT_POLICIES = { "Unique": "Unique (the first matching rule)", "Collect": "Collect (every matching rule's outputs)" };
+UNSUPPORTED_HIT_POLICIES.forEach((name) => {
+  ZH_HIT_POLICIES[name] = name + "（不支持）";
+  EN_HIT_POLICIES[name] = name + " (not supported)";
+});
+
+function translateFrom(dictionary, english) {
+  return function translate(template, replacements) {
+    const text = t(dictionary[template] || template, (english && english[template]) || template);
+    return text.replace(/{([^}]+)}/g, (_, key) => (replacements && key in replacements ? replacements[key] : "{" + key + "}"));
+  };
 }
+
+export const translateDecisions = translateFrom({ ...ZH, ...ZH_DECISIONS, ...ZH_HIT_POLICIES }, EN_HIT_POLICIES);
+
+export default translateFrom(ZH);

@@ -1,0 +1,118 @@
+"""The modeler's properties panel (chromium): a gateway flow's condition keeps the value typed fast (before the
+field is chosen, or with another field changed right after), the English name (`nameEn`) of elements, a
+business rule task offered the draft's decision tables."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import sign_in
+from tests.browser.test_workspace_modeler import select
+
+pytestmark = [pytest.mark.browser, pytest.mark.committing,
+              pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
+
+UNLOCK = "personnel_unlock"
+CONDITION = ("(id) => { const bo = window.gjyModeler.get('elementRegistry').get(id).businessObject; "
+             "return bo.conditionExpression ? bo.conditionExpression.body : null; }")
+
+
+def open_draft(page: Any) -> None:
+    sign_in(page, "analyst")
+    page.goto(f"/workspace/{UNLOCK}")
+    page.get_by_role("button", name="新建草稿").click()
+    page.wait_for_selector("#modeler[data-state=ready]")
+
+
+def test_a_condition_keeps_the_value_typed_fast(new_page: Callable[..., Any]) -> None:
+    page = new_page(1600, 1000)
+    open_draft(page)
+    panel = page.locator("#properties")
+    # the value typed first, the field chosen right after (the condition is created by the choice)
+    select(page, "f_back")
+    panel.get_by_label("等于", exact=True).click()
+    page.keyboard.type("return", delay=5)
+    panel.get_by_label("条件字段（表单字段）").focus()
+    panel.get_by_label("条件字段（表单字段）").select_option("decision")
+    page.wait_for_timeout(600)
+    assert page.evaluate(CONDITION, "f_back") == 'decision == "return"'
+    # the value retyped, another field changed at once
+    select(page, "f_approve")
+    value = panel.get_by_label("等于", exact=True)
+    value.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("agree", delay=5)
+    panel.get_by_label("条件字段（表单字段）").focus()
+    panel.get_by_label("条件字段（表单字段）").select_option("kind")
+    page.wait_for_timeout(600)
+    assert page.evaluate(CONDITION, "f_approve") == 'kind == "agree"'
+    # the value typed, the flow's name typed right after
+    select(page, "f_temporary")
+    value = panel.get_by_label("等于", exact=True)
+    value.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("temp", delay=5)
+    panel.get_by_label("名称", exact=True).click()
+    page.keyboard.type("临时", delay=5)
+    page.wait_for_timeout(600)
+    assert page.evaluate(CONDITION, "f_temporary") == 'kind == "temp"'
+
+
+NAME_EN = ("(id) => { const m = window.gjyModeler; let bo = m.get('elementRegistry').get(id).businessObject; "
+           "if (bo.processRef) { bo = bo.processRef; } "
+           "const ext = (bo.extensionElements && bo.extensionElements.values) || []; "
+           "const props = ext.find(v => v.$type === 'spiffworkflow:Properties'); "
+           "const found = props && props.values.find(p => p.name === 'nameEn'); return found ? found.value : null; }")
+
+
+def test_elements_carry_an_english_name(new_page: Callable[..., Any]) -> None:
+    page = new_page(1600, 1000)
+    open_draft(page)
+    panel = page.locator("#properties")
+    names = {"participant_personnel_unlock": "Personnel unlock", "unlock_lane_city": "City authority",
+             "review_request": "Review the request", "decision": "Approved?", "start": "Request"}
+    for element_id, english in names.items():
+        select(page, element_id)
+        field = panel.get_by_label("英文名称", exact=True)
+        field.fill(english)
+        field.blur()
+        assert page.evaluate(NAME_EN, element_id) == english, element_id
+    select(page, "review_request")  # shown again from the diagram
+    assert panel.get_by_label("英文名称", exact=True).input_value() == "Review the request"
+    select(page, "f_approve")  # a flow has none
+    assert panel.get_by_label("英文名称", exact=True).count() == 0
+    page.get_by_role("button", name="保存草稿并检查").click()
+    page.wait_for_selector("#problems[data-checked='1']", state="attached")
+    xml = page.evaluate("async () => (await window.gjyModeler.saveXML({format: true})).xml")
+    assert '<spiffworkflow:property name="nameEn" value="Personnel unlock" />' in xml
+    problems = page.get_by_test_id("problems")
+    assert problems.get_attribute("data-count") == "0", problems.inner_text()
+
+
+def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_page: Callable[..., Any]) -> None:
+    page = new_page(1600, 1000)
+    open_draft(page)
+    page.locator("#new-decision-id").fill("unlock_level")
+    page.get_by_role("button", name="新建决策表").click()
+    page.wait_for_selector("#decision-editor[data-state=ready]")
+    box = page.locator("#decision-editor")
+    assert "命中策略" in box.inner_text() and "当" in box.inner_text()
+    assert box.locator(".hit-policy .dms-input").inner_text() == "唯一（UNIQUE，第一条匹配的规则）"
+    box.locator(".hit-policy .dms-input").click()
+    policies = page.locator(".dms-select-options .option").all_inner_texts()
+    assert "First（不支持）" in policies and "收集（COLLECT，所有匹配规则的输出）" in policies  # what the engine runs
+    page.keyboard.press("Escape")
+    draft_url = page.get_by_role("link", name="返回流程图").get_attribute("href")
+    page.goto(f"/lang/en?next={draft_url}")
+    page.wait_for_selector("#modeler[data-state=ready]")
+    select(page, "review_request")
+    panel = page.locator("#properties")
+    assert panel.get_by_label("English name", exact=True).count() == 1
+    assert panel.get_by_label("Not the person who did (four eyes)").count() == 1
+    page.get_by_role("link", name="unlock_level").click()
+    page.wait_for_selector("#decision-editor[data-state=ready]")
+    assert "Hit policy" in page.locator("#decision-editor").inner_text()
+    assert page.locator("#decision-editor .hit-policy .dms-input").inner_text() == "Unique (the first matching rule)"
+    assert page.get_by_role("button", name="Save to the draft and check").count() == 1
