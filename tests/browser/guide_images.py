@@ -35,6 +35,7 @@ from app.services.identity.accounts import get_user_by_username, issue_token
 from app.services.procedures.versions import deploy_procedures
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.browser.helpers import sign_in
+from tests.browser.test_workspace_new_procedure import fill_decision_table
 from tests.support.translations import compile_english
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,6 +204,12 @@ def walk(page: Any, folder: Path, running: int) -> list[Path]:
     page.get_by_role("button", name="试运行").click()
     page.locator(f"[data-testid=migration-results] tr[data-case-id='{running}']").wait_for()
     images.append(save(page, folder, "35-workspace-migration"))
+    # the decision table editor (guide 4b): a table typed in dmn-js on a new draft
+    page.goto(f"/workspace/{UNLOCK}")
+    page.get_by_role("button", name="新建草稿").click()
+    page.wait_for_selector("#modeler[data-state=ready]")
+    fill_decision_table(page)
+    images.append(save(page, folder, "35-workspace-decision-table"))
     return images
 
 
