@@ -26,6 +26,8 @@ from app.web import (
     workspace,
     workspace_drafts,
     workspace_forms,
+    workspace_imports,
+    workspace_sandbox,
     workspace_versions,
 )
 
@@ -54,5 +56,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(workspace_drafts.bp)
     app.register_blueprint(workspace_forms.bp)
     app.register_blueprint(workspace_versions.bp)
+    app.register_blueprint(workspace_sandbox.bp)
+    app.register_blueprint(workspace_imports.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(documents.bp)
