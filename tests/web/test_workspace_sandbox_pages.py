@@ -94,6 +94,7 @@ def test_the_analyst_tries_the_unlock_draft_through_to_the_end_playing_each_role
     page = analyst.html(run)
     assert 'data-step="review_request"' in page and '<option value="city_reviewer" selected>' in page
     assert "处罚决定书.pdf" in page and "企业经办人甲" in page  # the path so far, with what was filled
+    assert "（已选对象）" not in page  # the chosen person shows by name
     assert 'data-kind="handler"' in page and "unlock.bind_case" in page
     finished = analyst.post(_task_action(page), {"role": "city_reviewer", "person": "审核员乙",
                                                  "decision": "approve"})

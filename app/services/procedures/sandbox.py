@@ -326,9 +326,13 @@ def applicant_of(actor: Actor, applicant_id: int) -> Organisation:
 
 
 def run_forms(actor: Actor, key: str, run_id: int) -> list[dict[str, Any]]:
-    """Every form of the files the run tries (to show its data with the forms' titles)."""
+    """Every form of the files the run tries (to show its data with the forms' titles), with the choices read for
+    the run's applicant (a chosen person shows by name) when it has one."""
     require_procedure_analyst(actor)
     run = _get(key, run_id)
+    applicant = _applicant(run.applicant_org_id)
+    case = _stand_in(key, run.manifest, actor, run.data or {}, applicant)
+    reader = _player(actor, case, None, "applicant", None, applicant)
     found = []
     for name in sorted(run.files):
         if name.startswith("forms/") and name.endswith(".json"):
@@ -337,7 +341,7 @@ def run_forms(actor: Actor, key: str, run_id: int) -> list[dict[str, Any]]:
             except json.JSONDecodeError:
                 continue
             if isinstance(schema, dict):
-                found.append(schema)
+                found.append(forms.render_schema(schema, reader, case, to_fill=False) if applicant else schema)
     return found
 
 
