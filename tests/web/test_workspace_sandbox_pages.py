@@ -166,3 +166,14 @@ def test_every_other_role_is_refused(username: str, web: Any) -> None:
     assert other.get(f"{draft}/sandbox").status_code == 403
     assert other.post(f"{draft}/sandbox", {}).status_code == 403
     assert other.get("/workspace/import").status_code == 403
+
+
+def test_the_sandbox_pages_speak_english_in_the_english_ui(web: Any, app: Flask) -> None:
+    org, _lock = _ids(app)
+    analyst = web("analyst")
+    draft = _draft(analyst)
+    analyst.get("/lang/en")
+    start = analyst.html(f"{draft}/sandbox")
+    assert "Start a new run" in start and "开始新的试运行" not in start
+    run = analyst.html(_start(analyst, draft, org))
+    assert "Path taken so far" in run and "Play the role" in run and "已走过的路径" not in run
