@@ -163,7 +163,8 @@ class SandboxRuns(MethodView):
         """Try a draft: its files (not deployed, checked as for a deploy: 422 `deploy_refused`) run with the start
         data to the first steps. A run is no case: no task list, dashboard, export, search or outgoing message
         shows it; handlers run with their writes undone."""
-        return sandbox.start_run(bearer_actor(), key, body["files"], body["data"], body["draft_id"])
+        return sandbox.start_run(bearer_actor(), key, body["files"], body["data"], body["draft_id"],
+                                 body["applicant_id"])
 
     @blp.arguments(SandboxDraftRequiredSchema, location="query")
     @blp.response(200, SandboxDeletedSchema)

@@ -16,7 +16,7 @@ from lxml import etree
 
 from app.engine.scripting import compile_script
 from app.engine.xml import XmlRefused, parse_xml
-from app.errors import DeployError
+from app.errors import DeployError, Message
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -77,11 +77,14 @@ class Conversion:
     source: str = "bpmn"
     converted: list[Note] = field(default_factory=list)
     unmapped: list[Note] = field(default_factory=list)
+    processes: list[tuple[str, str | None]] = field(default_factory=list)  # (id, name) of each process, in order
 
 
 def _note(file: str, element: Any, text: str) -> Note:
+    """{file, element (id), name (the element's), problem}: `text` a Message, so a page shows it in its language."""
     eid = element.get("id") if element is not None else None
-    return {"file": file, "element": eid, "problem": text}
+    return {"file": file, "element": eid, "name": element.get("name") if element is not None else None,
+            "problem": text}
 
 
 def _ns(el: Any) -> str:
@@ -168,10 +171,10 @@ class _Converter:
     def __init__(self, file: str, root: Any, case_prefix: str | None, lanes: set[str], out: Conversion) -> None:
         self.file, self.root, self.case_prefix, self.lanes, self.out = file, root, case_prefix, lanes, out
 
-    def done(self, el: Any, text: str) -> None:
+    def done(self, el: Any, text: Message) -> None:
         self.out.converted.append(_note(self.file, el, text))
 
-    def missing(self, el: Any, text: str) -> None:
+    def missing(self, el: Any, text: Message) -> None:
         self.out.unmapped.append(_note(self.file, el, text))
 
     def run(self) -> None:
@@ -206,18 +209,20 @@ class _Converter:
         kind = _local(el)
         if local == "formKey" and kind == "userTask":
             _set_property(el, "formKey", _form_key(value))
-            self.done(el, f"{shown}=\"{value}\" → formKey {_form_key(value)}（表单须为 forms/{_form_key(value)}.json）")
+            self.done(el, Message("{shown}=\"{value}\" → formKey {key}（表单须为 forms/{key}.json）", shown=shown,
+                                  value=value, key=_form_key(value)))
         elif local == "formKey" and kind == "startEvent":
             process = next((a for a in el.iterancestors() if _local(a) == "process"), None)
             if process is not None:
                 _set_property(process, "startForm", _form_key(value))
-                self.done(el, f"{shown}=\"{value}\" → 流程的 startForm {_form_key(value)}")
+                self.done(el, Message("{shown}=\"{value}\" → 流程的 startForm {key}", shown=shown, value=value,
+                                      key=_form_key(value)))
         elif local == "decisionRef" and kind == "businessRuleTask":
             etree.SubElement(_extensions(el), f"{{{SPIFF_NS}}}calledDecisionId").text = value
-            self.done(el, f"{shown}=\"{value}\" → calledDecisionId {value}")
+            self.done(el, Message("{shown}=\"{value}\" → calledDecisionId {value}", shown=shown, value=value))
         else:
-            why = CAMUNDA_ATTRIBUTE_WHY.get(local, "本系统不读取此扩展")
-            self.missing(el, f"{shown}=\"{value}\" 未转换：{why}")
+            why = Message(CAMUNDA_ATTRIBUTE_WHY.get(local, "本系统不读取此扩展"))
+            self.missing(el, Message("{shown}=\"{value}\" 未转换：{why}", shown=shown, value=value, why=why))
 
     def extension(self, ext: Any) -> None:
         owner = _owner(ext)
@@ -226,24 +231,27 @@ class _Converter:
             for prop in ext:
                 if _local(prop) == "property" and prop.get("name") and owner is not None:
                     _set_property(owner, prop.get("name") or "", prop.get("value") or "")
-                    self.done(owner, f"{shown} {prop.get('name')}={prop.get('value')!r} → spiffworkflow 属性")
+                    self.done(owner, Message("{shown} {name}={value!r} → spiffworkflow 属性", shown=shown,
+                                             name=prop.get("name"), value=prop.get("value")))
         elif local == "formDefinition" and owner is not None:
             key = ext.get("formKey") or ext.get("formId") or ext.get("externalReference")
             if key:
                 _set_property(owner, "formKey", _form_key(key))
-                self.done(owner, f"{shown} {key} → formKey {_form_key(key)}")
+                self.done(owner, Message("{shown} {value} → formKey {key}", shown=shown, value=key,
+                                         key=_form_key(key)))
             else:
-                self.missing(owner, f"{shown} 内嵌表单未转换：请在表单编辑器中建立 JSON Schema 表单")
+                self.missing(owner, Message("{shown} 内嵌表单未转换：请在表单编辑器中建立 JSON Schema 表单",
+                                            shown=shown))
         elif local == "calledDecision" and owner is not None and ext.get("decisionId"):
             etree.SubElement(_extensions(owner), f"{{{SPIFF_NS}}}calledDecisionId").text = ext.get("decisionId")
-            self.done(owner, f"{shown} {ext.get('decisionId')} → calledDecisionId")
+            self.done(owner, Message("{shown} {value} → calledDecisionId", shown=shown, value=ext.get("decisionId")))
             if ext.get("resultVariable"):
-                self.missing(owner, f"{shown} resultVariable={ext.get('resultVariable')!r} 未转换：决策表的输出名"
-                                    "即变量名")
+                self.missing(owner, Message("{shown} resultVariable={value!r} 未转换：决策表的输出名即变量名",
+                                            shown=shown, value=ext.get("resultVariable")))
         elif local == "formData" and owner is not None:
             fields = [f.get("id") for f in ext if _local(f) == "formField"]
-            self.missing(owner, f"{shown}（字段 {', '.join(filter(None, fields))}）未转换："
-                                "请在表单编辑器中建立同名字段的表单")
+            self.missing(owner, Message("{shown}（字段 {fields}）未转换：请在表单编辑器中建立同名字段的表单",
+                                        shown=shown, fields=", ".join(filter(None, fields))))
         else:
             why = {
                 "taskListener": "任务监听器：请改用服务任务或 notifyApplicant 等规则",
@@ -265,59 +273,64 @@ class _Converter:
                 "taskHeaders": "作业头：本系统不使用",
                 "calledElement": "被调用流程：请设置 calledElement 属性",
             }.get(local, "本系统不读取此扩展")
-            self.missing(owner, f"{shown} 未转换：{why}")
+            self.missing(owner, Message("{shown} 未转换：{why}", shown=shown, why=Message(why)))
 
     def condition(self, el: Any) -> None:
         flow = el.getparent()
         text = (el.text or "").strip()
         if el.get("language") and el.get("language").lower() not in ("python", "python3"):
-            self.missing(flow, f"条件的语言 {el.get('language')} 未转换："
-                               "请用 Python 表达式（如 decision == \"approve\"）")
+            self.missing(flow, Message("条件的语言 {language} 未转换：请用 Python 表达式（如 decision == \"approve\"）",
+                                       language=el.get("language")))
             return
         if not text or not (text.startswith("${") or text.startswith("=")):
             return
         python = python_condition(text)
         if python is None:
-            self.missing(flow, f"条件 {text!r} 无法转换为 Python 表达式：请手工改写（如 decision == \"approve\"）")
+            self.missing(flow, Message("条件 {text!r} 无法转换为 Python 表达式："
+                                       "请手工改写（如 decision == \"approve\"）", text=text))
             return
         el.text = python
         if XSI_TYPE not in el.attrib:
             el.set(XSI_TYPE, "bpmn:tFormalExpression")
-        self.done(flow, f"条件 {text!r} → {python!r}（请核对）")
+        self.done(flow, Message("条件 {text!r} → {python!r}（请核对）", text=text, python=python))
 
     def process(self, process: Any) -> None:
+        self.out.processes.append((process.get("id") or "", process.get("name")))
         if process.get("isExecutable") != "true":
             process.set("isExecutable", "true")
-            self.done(process, "isExecutable → true")
+            self.done(process, Message("isExecutable → true"))
         props = process.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}properties")
         has_prefix = props is not None and any(p.get("name") == "casePrefix" for p in props)
         if not has_prefix:
             if self.case_prefix:
                 _set_property(process, "casePrefix", self.case_prefix)
-                self.done(process, f"casePrefix → {self.case_prefix}")
+                self.done(process, Message("casePrefix → {prefix}", prefix=self.case_prefix))
             else:
-                self.missing(process, "缺少 casePrefix（案件编号前缀，1-6 个大写字母）：转换时填写，或在属性面板中设置")
+                self.missing(process, Message("缺少 casePrefix（案件编号前缀，1-6 个大写字母）："
+                                              "转换时填写，或在属性面板中设置"))
         self.tasks(process)
         for lane in process.iter(f"{{{BPMN_NS}}}lane"):
             name = lane.get("name") or lane.get("id")
             if name not in self.lanes:
-                self.missing(lane, f"泳道“{name}”：须在 bpmn/lanes.json 中映射到角色和范围")
+                self.missing(lane, Message("泳道“{name}”：须在 bpmn/lanes.json 中映射到角色和范围", name=name))
 
     def tasks(self, process: Any) -> None:
         for task in process.iter(f"{{{BPMN_NS}}}task"):
-            self.missing(task, "无类型任务：请设为用户任务（选表单）、服务任务（选处理程序）或脚本任务")
+            self.missing(task, Message("无类型任务：请设为用户任务（选表单）、服务任务（选处理程序）或脚本任务"))
         for kind in ("dataStore", "dataStoreReference", "dataObject", "dataObjectReference"):
             for el in self.root.iter(f"{{{BPMN_NS}}}{kind}"):
                 if el.getparent() is process or kind == "dataStore":
-                    self.missing(el, f"{kind}：本系统不使用 BPMN 数据存储或数据对象，请改用表单字段或流程变量")
+                    self.missing(el, Message("{kind}：本系统不使用 BPMN 数据存储或数据对象，请改用表单字段或流程变量",
+                                             kind=kind))
         for task in process.iter(f"{{{BPMN_NS}}}scriptTask"):
             if (task.get("scriptFormat") or "python").lower() not in ("python", "python3", "text/x-python"):
-                self.missing(task, f"脚本语言 {task.get('scriptFormat')} 未转换：本系统的脚本是 Python")
+                self.missing(task, Message("脚本语言 {language} 未转换：本系统的脚本是 Python",
+                                           language=task.get("scriptFormat")))
         for task in process.iter(f"{{{BPMN_NS}}}userTask"):
             props = task.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}properties")
             names = {p.get("name") for p in props} if props is not None else set()
             if "formKey" not in names and not self._spiff_form(task) and not self._will_get_form(task):
-                self.missing(task, "用户任务没有表单：请在属性面板中选择表单 (formKey)")
+                self.missing(task, Message("用户任务没有表单：请在属性面板中选择表单 (formKey)"))
 
     def _spiff_form(self, task: Any) -> bool:
         return any(p.get("name") == "formJsonSchemaFilename" for p in task.iter(f"{{{SPIFF_NS}}}property"))
@@ -333,12 +346,13 @@ class _Converter:
             key = _form_key(el.get("value") or "")
             el.set("name", "formKey")
             el.set("value", key)
-            self.done(owner, f"formJsonSchemaFilename → formKey {key}（表单须为 forms/{key}.json）")
+            self.done(owner, Message("formJsonSchemaFilename → formKey {key}（表单须为 forms/{key}.json）", key=key))
         elif local == "property" and el.get("name") == "formUiSchemaFilename":
-            self.missing(owner, "formUiSchemaFilename 未转换：表单的显示由本系统的任务页面决定")
+            self.missing(owner, Message("formUiSchemaFilename 未转换：表单的显示由本系统的任务页面决定"))
             el.getparent().remove(el)
         elif local in SPIFF_UNUSED:
-            self.missing(owner, f"spiffworkflow:{local} 未转换：{SPIFF_UNUSED[local]}")
+            self.missing(owner, Message("spiffworkflow:{name} 未转换：{why}", name=local,
+                                        why=Message(SPIFF_UNUSED[local])))
             if el.getparent() is not None:
                 el.getparent().remove(el)
 

@@ -34,6 +34,9 @@ class SandboxRun(Base):
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # bpmn id -> who (a name the analyst gave) completed it: the four-eyes and same-reviewer rules.
     persons: Mapped[dict[str, str]] = mapped_column(JSON)
+    # The real enterprise the run applies as (its records read, never written); None: the analyst's own
+    # organisation. services/procedures/sandbox.py states the policy.
+    applicant_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -27,6 +27,8 @@ from app.web import (
     workspace_decisions,
     workspace_drafts,
     workspace_forms,
+    workspace_imports,
+    workspace_sandbox,
     workspace_versions,
 )
 
@@ -56,5 +58,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(workspace_forms.bp)
     app.register_blueprint(workspace_decisions.bp)
     app.register_blueprint(workspace_versions.bp)
+    app.register_blueprint(workspace_sandbox.bp)
+    app.register_blueprint(workspace_imports.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(documents.bp)

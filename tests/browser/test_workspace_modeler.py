@@ -1,7 +1,9 @@
 """The analyst changes the unlock procedure in the pages (chromium): a form made in the form editor, a user task
 added in the city lane with the modeler and linked to it, the draft saved, the lint problem of a gateway flow
-without condition seen and fixed, the draft deployed with a note; new cases take the new version while a running
-one stays, the diff shows the added task, and a dry run then a real migration move the running case."""
+without condition seen and fixed, the draft tried in the sandbox through to the end (as a real enterprise, each
+step played as its role, the new task reached), the draft deployed with a note; new cases take the new version
+while a running one stays, the diff shows the added task, and a dry run then a real migration move the running
+case."""
 from __future__ import annotations
 
 import json
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import check_page, sign_in
+from tests.support.web import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
               pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
@@ -32,6 +35,8 @@ def centre(page: Any, element_id: str) -> tuple[float, float]:
     return x + w / 2, y + h / 2
 
 
+CONDITION = ("(id) => ((window.gjyModeler.get('elementRegistry').get(id).businessObject.conditionExpression"
+             " || {}).body || '')")
 SELECTED = "() => window.gjyModeler.get('selection').get().map(e => e.id)"
 
 
@@ -121,6 +126,52 @@ def add_city_task(page: Any) -> str:
     return task_id
 
 
+def submit_step(page: Any, step: str) -> None:
+    """Complete the open step `step` of the sandbox run as the role its lane offers (the form filled before)."""
+    form = page.get_by_test_id("sandbox-step")
+    assert form.get_attribute("data-step") == step
+    form.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+
+
+def try_in_sandbox(page: Any, task_id: str) -> None:
+    """From the draft page: a run as 广西邕城建设集团有限公司, its penalty unlock submitted as the enterprise, approved
+    as a city reviewer, then the new city task completed with the new form: the run reaches its end."""
+    draft_url = page.url
+    page.get_by_role("link", name="试运行此草稿").click()
+    page.get_by_label("查找申请企业（名称或统一社会信用代码）").fill("邕城")
+    page.get_by_role("button", name="选择", exact=True).click()
+    applicant = page.locator("#applicant-pick option", has_text="广西邕城建设集团有限公司").get_attribute("value")
+    page.locator("#applicant-pick").select_option(applicant)
+    page.get_by_role("button", name="选择", exact=True).click()
+    assert page.get_by_test_id("chosen-applicant").inner_text() == "广西邕城建设集团有限公司"
+    page.get_by_role("button", name="开始试运行").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("扮演角色").input_value() == "enterprise"
+    page.get_by_label("办理人（用于四眼原则等规则）").fill("企业经办人甲")
+    page.get_by_label("解锁类型").select_option("penalty")
+    page.locator("input[name=lock_ids]").first.check()  # the enterprise's real locked persons are offered
+    page.get_by_label("申请理由").fill("行政处罚已履行完毕，申请解锁")
+    pdf = {"mimeType": "application/pdf", "buffer": PDF_BYTES}
+    page.set_input_files("#f-application_files-upload", files=[{"name": "申请表.pdf", **pdf}])
+    page.set_input_files("#f-penalty_files-upload", files=[{"name": "处罚决定书.pdf", **pdf}])
+    submit_step(page, "submit_request")
+    assert page.get_by_label("扮演角色").input_value() == "city_reviewer"
+    page.get_by_label("办理人（用于四眼原则等规则）").fill("审核员乙")
+    page.get_by_label("审核结论").select_option("approve")
+    submit_step(page, "review_request")
+    assert page.get_by_label("扮演角色").input_value() == "city_reviewer"  # the new task, in the city lane
+    page.get_by_label("复核意见").fill("处罚已履行，同意")
+    check_page(page, "35-workspace-sandbox")
+    submit_step(page, task_id)
+    assert page.get_by_test_id("run-status").get_attribute("data-status") == "completed"
+    path = page.get_by_test_id("sandbox-path")
+    assert path.locator(f"[data-step='{task_id}'][data-kind=task_completed]").count() == 1
+    assert path.locator("[data-step=release_locks]").count() == 1
+    page.goto(draft_url)
+    page.wait_for_selector("#modeler[data-state=ready]")
+
+
 def test_the_analyst_changes_deploys_compares_and_migrates(new_page: Callable[..., Any], as_user: Any) -> None:
     enterprise = as_user("ent-nanning")
     running = enterprise.start(UNLOCK).json["id"]
@@ -147,11 +198,15 @@ def test_the_analyst_changes_deploys_compares_and_migrates(new_page: Callable[..
     panel = page.locator("#properties")
     panel.get_by_label("名称", exact=True).fill("行政处罚")  # a gateway's branch is named (a lint warning else)
     panel.get_by_label("条件字段（表单字段）").select_option("kind")
+    page.wait_for_function(CONDITION + ".startsWith('kind ==')", arg=flow_id)  # the panel redrawn with it
     panel.get_by_label("等于", exact=True).fill("penalty")
+    # written as typed, whatever comes next (the panel once dropped a value typed before blur)
+    page.wait_for_function(CONDITION + " === 'kind == \"penalty\"'", arg=flow_id)
     page.get_by_role("button", name="保存草稿并检查").click()
     page.wait_for_selector("#problems[data-checked='2']", state="attached")
     assert problems.get_attribute("data-count") == "0", problems.inner_text()
     assert page.locator("#problems-empty").is_visible()
+    try_in_sandbox(page, task_id)
     page.get_by_label("变更说明").fill("行政处罚解锁增加市级复核")
     page.get_by_role("button", name="部署", exact=True).click()
     page.wait_for_load_state()

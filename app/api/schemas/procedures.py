@@ -165,6 +165,10 @@ class SandboxStartSchema(Schema):
     data = fields.Dict(load_default=dict, metadata={"description": "the start data (the start form's fields)"})
     draft_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
                               metadata={"description": SANDBOX_DRAFT})
+    applicant_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
+                                  metadata={"description": "a real enterprise (organisation id) the run applies as: "
+                                                           "its records are read, never written; default the "
+                                                           "caller's organisation"})
 
 
 class SandboxCompleteSchema(Schema):
@@ -209,6 +213,8 @@ class SandboxRunSummarySchema(Schema):
     steps = fields.List(fields.Dict(), metadata={"description": "what happened, step by step (handlers' results "
                                                                 "included; their writes were undone)"})
     persons = fields.Dict(keys=fields.String(), values=fields.String())
+    applicant_id = fields.Integer(allow_none=True, metadata={"description": "the enterprise the run applies as"})
+    applicant_name = fields.String(allow_none=True)
 
 
 class SandboxRunSchema(SandboxRunSummarySchema):
