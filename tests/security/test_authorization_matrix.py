@@ -178,6 +178,8 @@ RULES: dict[tuple[str, str], str] = {
     ("workspace.procedure", "GET"): "403 403 403 403 403 200 403 200 302",
     ("workspace.version", "GET"): "403 403 403 403 403 200 403 200 302",
     ("workspace.version_zip", "GET"): "403 403 403 403 403 200 403 200 302",
+    ("workspace_decisions.create", "POST"): "403 403 403 403 403 302 403 302 302",
+    ("workspace_decisions.edit", "GET"): "403 403 403 403 403 404 403 404 302",
     ("workspace_drafts.check", "POST"): "403 403 403 403 403 200 403 200 302",
     ("workspace_drafts.create", "POST"): "403 403 403 403 403 302 403 302 302",
     ("workspace_drafts.delete", "POST"): "403 403 403 403 403 404 403 404 302",
@@ -243,7 +245,7 @@ def _path(rule: Any, ids: dict[str, Any]) -> str:
               # reach them, else its refusal)
               "draft_id": ids["draft_id"], "document_id": ids["document_id"],
               "run_id": 1, "message_id": 1, "system": "national_platform",
-              "form_key": "unlock_request", "code": "0000-0000-0000-0000"}
+              "form_key": "unlock_request", "table": "no_such_table", "code": "0000-0000-0000-0000"}
     if rule.endpoint in ("accounts.act", "accounts.edit"):
         values["user_id"] = ids["city_user"]
     elif rule.endpoint == "operators.act":
