@@ -11,7 +11,17 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Case, CaseEvent, Notification, OutboxMessage, Procedure, SandboxRun, Task
+from app.models import (
+    AuditEntry,
+    Case,
+    CaseEvent,
+    Notification,
+    Organisation,
+    OutboxMessage,
+    Procedure,
+    SandboxRun,
+    Task,
+)
 from app.services.procedures.sandbox import delete_draft_runs
 from tests.api.test_procedure_api import BASE, OTHER_ROLES
 from tests.support import procedures as review_support  # noqa: F401  (registers test.register_outcome)
@@ -223,3 +233,32 @@ def test_a_failing_handler_stops_the_run_with_its_message_and_leaves_nothing(as_
     assert failed.json["status"] == "error" and "登记系统暂时不可用" in failed.json["error"]
     assert failed.json["steps"][-1]["kind"] == "error"
     assert _counts(app) == counts
+
+
+def test_a_run_applies_as_the_chosen_enterprise_and_the_audit_log_names_it(as_user: Any, app: Flask) -> None:
+    analyst = as_user("analyst")
+    with app.app_context():
+        enterprise = db.session.scalars(select(Organisation).where(Organisation.name.like("%邕城%"))).one()
+        authority = db.session.scalars(select(Organisation).where(Organisation.kind == "authority")
+                                       .limit(1)).one()
+        chosen = (enterprise.id, enterprise.name)
+        refused_ids = (authority.id, 2_000_000)
+        runs_before = db.session.scalar(select(func.count()).select_from(SandboxRun))
+
+    started = analyst.post(SANDBOX, {"files": _draft(), "applicant_id": chosen[0]})
+    assert started.status_code == 201, started.json
+    run = started.json
+    assert (run["applicant_id"], run["applicant_name"]) == chosen
+    assert analyst.get(f"{SANDBOX}/{run['id']}").json["applicant_name"] == chosen[1]
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "procedure.sandbox_started",
+                                                            AuditEntry.object_id == str(run["id"]))).one()
+        assert (entry.details["applicant_id"], entry.details["applicant"]) == chosen
+
+    for refused_id in refused_ids:  # an authority is no applicant; an unknown id is no enterprise
+        refused = analyst.post(SANDBOX, {"files": _draft(), "applicant_id": refused_id})
+        assert refused.status_code == 422, refused.json
+        assert refused.json["message"] == "未找到该申请企业"
+        assert refused.json["details"]["fields"]["applicant_id"] == "请选择申请企业"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SandboxRun)) == runs_before + 1  # none refused
