@@ -157,7 +157,7 @@ def _scan_dmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> Non
 
 
 def _decision_refs(scan: _Scan, problems: list[Problem]) -> None:
-    """Every business rule task calls a decision table deployed with it."""
+    """Every business rule task calls a decision table deployed with it, and every table is called."""
     for pid, process in scan.process_el.items():
         for task in process.iter(_q("businessRuleTask")):
             decision = lint.called_decision(task)
@@ -167,6 +167,13 @@ def _decision_refs(scan: _Scan, problems: list[Problem]) -> None:
             elif decision not in scan.decisions:
                 problems.append(_problem(scan.process_file[pid], task.get("id"), Message(
                     "决策表 “{decision}” 不存在：请一并提交定义它的 bpmn/*.dmn 文件", decision=decision)))
+    # A table no task calls would not be stored with any version: say so rather than drop it at deploy.
+    used = set().union(*scan.uses_decisions.values())
+    for decision, file in sorted(scan.decisions.items()):
+        if decision not in used:
+            problems.append(_problem(file, decision, Message(
+                "决策表 “{decision}” 没有被任何业务规则任务使用，部署时不会保存：请在业务规则任务中选用它，或删除此文件",  # noqa: E501
+                decision=decision)))
 
 
 def _closure(pid: str, scan: _Scan) -> set[str]:

@@ -87,6 +87,9 @@ BROKEN_TABLES = {
         "bpmn/graded_review.bpmn", "classify", ("calledDecisionId",)),
     "field_filled_later": (lambda: decision_files(edit_table=replace("<text>amount</text>", "<text>decision</text>")),
                            TABLE, "in_amount", ("decision", "之前没有任何表单填写")),
+    "unused_table": (lambda: {**decision_files(), "bpmn/spare_level.dmn": decision_files()[TABLE].replace(
+        'decision id="review_level"', 'decision id="spare_level"')},
+        "bpmn/spare_level.dmn", "spare_level", ("spare_level", "没有被任何业务规则任务使用")),
     "xxe": (lambda: decision_files(edit_table=replace(
         "<definitions", '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<definitions')),
         TABLE, None, ("DTD",)),

@@ -115,10 +115,10 @@ def make_decision_table(page: Any) -> None:
     check_page(page, "35-workspace-decision-table")
     page.get_by_role("button", name="保存到草稿并检查").click()
     page.wait_for_selector("#decision-problems[data-checked='1']", state="attached")
-    # the table itself is fine: what is left is the diagram's (its task does not call the table yet)
+    # the table itself is fine: all that is said of it is that no task calls it yet (the diagram's next step)
     problems = page.get_by_test_id("decision-problems").locator("li")
-    assert not [p for p in problems.all() if p.get_attribute("data-file") == f"bpmn/{DECISION}.dmn"], \
-        problems.all_inner_texts()
+    of_table = [p.inner_text() for p in problems.all() if p.get_attribute("data-file") == f"bpmn/{DECISION}.dmn"]
+    assert len(of_table) == 1 and "没有被任何业务规则任务使用" in of_table[0], problems.all_inner_texts()
     page.get_by_role("link", name="返回流程图").click()
     page.wait_for_selector("#modeler[data-state=ready]")
     assert page.get_by_test_id("draft-decisions").locator(f"[data-decision={DECISION}]").count() == 1
