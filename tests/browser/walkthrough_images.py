@@ -1,0 +1,351 @@
+"""The screenshots of the walkthroughs (docs/walkthroughs/*.md), taken from the real pages in Debian's chromium.
+
+    python -m tests.browser.walkthrough_images [folder] [procedure ...]
+        (default: docs/walkthroughs/img and every walkthrough; `make screenshots` runs it)
+
+Each walkthrough's "In the browser" path is walked as written, each on a fresh demo site (tests.browser.demo_site): the
+demo users it names sign in (each in a browser context of its own), click what it says, fill the forms, submit,
+claim and decide. The images are named `<procedure>-NN-<what>.png`, 1366 pixels wide (the viewport, scrolled to
+what the step shows), reduced to a palette and compressed. Images of the walked procedures left from an earlier
+run are removed first, so that the folder holds what the walkthroughs link (tests/unit/test_walkthrough_images.py).
+Needs the npm assets (`make assets`) and the translations compiled.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.services.deadlines.limits import LOCAL_TZ
+from tests.browser.demo_site import ROOT, Site, compress, screenshot, take_images
+from tests.browser.helpers import sign_in
+from tests.support.web import PDF_BYTES
+
+FOLDER = ROOT / "docs" / "walkthroughs" / "img"
+WIDTH, HEIGHT = 1366, 800
+
+
+class Shots:
+    """Numbered images of one walkthrough: `<procedure>-NN-<what>.png`."""
+
+    def __init__(self, site: Site, procedure: str) -> None:
+        self.site, self.procedure = site, procedure
+        self.taken: list[Path] = []
+
+    def __call__(self, page: Any, what: str, at: Any = None, full_page: bool = False) -> None:
+        """The viewport (scrolled so that `at`, a locator, is at its top), or the whole page."""
+        if at is not None:
+            at.first.evaluate("el => window.scrollTo({top: el.getBoundingClientRect().top + window.scrollY - 12,"
+                              " behavior: 'instant'})")  # not Bootstrap's smooth scrolling
+        else:
+            page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+        path = self.site.folder / f"{self.procedure}-{len(self.taken) + 1:02d}-{what}.png"
+        path.write_bytes(compress(screenshot(page, full_page=full_page), WIDTH))
+        self.taken.append(path)
+
+
+# ---- the steps every walkthrough takes ---------------------------------------------------------------------------
+
+def person(site: Site, username: str) -> Any:
+    """A browser of its own for the demo user, signed in (password, then the demo code)."""
+    page = site.new_page()
+    sign_in(page, username)
+    return page
+
+
+def box(page: Any, name: str) -> Any:
+    return page.locator(f"[data-field='{name}']").first
+
+
+def choose(page: Any, name: str, value: str) -> None:
+    box(page, name).locator("select").select_option(value)
+
+
+def tick(page: Any, name: str, *labels: str) -> None:
+    """Tick the options with these labels (part of the label is enough), or the first one."""
+    field = box(page, name)
+    if not labels:
+        field.locator("input[type=checkbox]").first.check()
+    for label in labels:
+        field.locator(".form-check", has_text=label).locator("input").first.check()
+
+
+def write(page: Any, name: str, text: str) -> None:
+    box(page, name).locator("textarea, input").first.fill(text)
+
+
+def attach(page: Any, name: str, *files: str) -> None:
+    box(page, name).locator("input[type=file]").set_input_files(
+        files=[{"name": f, "mimeType": "application/pdf", "buffer": PDF_BYTES} for f in files])
+
+
+def today() -> str:
+    """Today in the app's time zone (a form's date may not lie before the application nor after today)."""
+    return datetime.now(LOCAL_TZ).date().isoformat()
+
+
+def start(page: Any, procedure_name: str) -> None:
+    """首页 → 发起办件 → 申请 beside the procedure (a start form, or the first task at once)."""
+    page.goto("/")
+    section = page.locator("section[aria-labelledby=start-heading]")
+    row = section.locator("div.border-bottom", has=page.get_by_text(procedure_name, exact=True))
+    assert row.count() == 1, section.inner_text()
+    row.locator(".btn").click()
+    page.wait_for_load_state()
+
+
+def submit(page: Any, button: str = "提交") -> None:
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state()
+
+
+def submitted(page: Any, button: str = "提交") -> str:
+    """Submit, land on the case page: the case number."""
+    submit(page, button)
+    assert re.search(r"/cases/\d+", page.url), f"{page.url}: {page.locator('main').inner_text()[:800]}"
+    return str(page.get_by_test_id("case-number").inner_text())
+
+
+def inbox(page: Any, tab: str = "claimable") -> None:
+    page.goto(f"/tasks?tab={tab}")
+
+
+def claim(page: Any, number: str) -> None:
+    """待办任务 → 待领取 → 领取 in the case's row: the task opens."""
+    inbox(page)
+    page.locator(f"tr[data-case-number='{number}']").get_by_role("button", name="领取").click()
+    page.wait_for_load_state()
+    assert "/tasks/" in page.url, page.url
+
+
+def open_mine(page: Any, number: str) -> None:
+    """待办任务 → 我的待办 → the case's task."""
+    inbox(page, "mine")
+    page.locator(f"tr[data-case-number='{number}'] a.btn").first.click()  # 办理
+    page.wait_for_load_state()
+
+
+def form_card(page: Any) -> Any:
+    """The task's card 办理 (its heading, the form's note and the form)."""
+    return page.locator("section", has=page.get_by_test_id("task-form"))
+
+
+def take(page: Any, number: str) -> None:
+    """The case's task: 领取 in 待领取, or (consecutive steps stay with the reviewer) open it in 我的待办."""
+    inbox(page)
+    if page.locator(f"tr[data-case-number='{number}']").count():
+        claim(page, number)
+    else:
+        open_mine(page, number)
+
+
+def fill_record(page: Any) -> None:
+    """The 《企业业绩实地核查记录表》 filled in: two verifiers, every item checked and found consistent."""
+    box(page, "verification_date").locator("input").fill(today())
+    write(page, "verification_location", "南宁市青秀区民族大道项目现场")
+    rows = page.locator("[data-rows=verifiers]")
+    while rows.locator(".rows-list .row-item").count() < 2:
+        rows.locator(".row-add").click()
+    verifiers = (("李明", "南宁市住房和城乡建设局"), ("周红", "南宁市建筑市场服务中心"))
+    for index, (name, organisation) in enumerate(verifiers):
+        write(page, f"verifiers.{index}.name", name)
+        write(page, f"verifiers.{index}.organisation", organisation)
+    write(page, "enterprise_attendees", "陆伟（项目经理）")
+    for item in ("bid_award", "contract", "permit", "completion", "key_personnel", "site"):
+        choose(page, f"findings.{item}.result", "consistent")
+    choose(page, "conclusion", "consistent")
+    write(page, "conclusion_note", "现场核查，申报业绩与实际一致")
+
+
+def diagram(page: Any) -> None:
+    page.wait_for_selector("#diagram[data-state=rendered]")
+
+
+# ---- the walkthroughs ----------------------------------------------------------------------------------------------
+
+def personnel_unlock(site: Site) -> list[Path]:
+    shot = Shots(site, "personnel_unlock")
+    ent = person(site, "ent-nanning")
+    shot(ent, "enterprise-home")
+    ent.locator("[data-start=personnel_unlock]").click()
+    ent.wait_for_load_state()
+    choose(ent, "kind", "completion")
+    tick(ent, "lock_ids", "陆伟")
+    write(ent, "reason", "项目已竣工验收")
+    attach(ent, "application_files", "解锁申请表.pdf")
+    shot(ent, "application-form")
+    ent.locator("[data-action=submit]").click()  # the certificate is missing: said beside the field
+    ent.locator("[data-field-error=completion_files]").wait_for()
+    shot(ent, "missing-upload", at=box(ent, "completion_files"))
+    attach(ent, "completion_files", "竣工验收合格意见书.pdf")
+    number = submitted(ent)
+    diagram(ent)
+    shot(ent, "case-page")
+
+    city = person(site, "city-nanning")
+    shot(city, "city-inbox")
+    claim(city, number)
+    shot(city, "review-task")
+    choose(city, "decision", "return")
+    tick(city, "missing_items", "竣工验收合格意见书")
+    write(city, "comment", "竣工验收合格意见书缺少建设单位盖章")
+    shot(city, "review-return", at=box(city, "decision"))
+    submitted(city)
+
+    ent.goto("/")
+    ent.get_by_test_id("bell").click()
+    ent.wait_for_load_state()
+    shot(ent, "notice-supplement")
+    ent.goto("/")
+    ent.locator("tr[data-task] a", has_text="办理").first.click()
+    ent.wait_for_load_state()
+    shot(ent, "task-returned", at=ent.get_by_test_id("last-result"))
+    ent.locator("[data-field=completion_files] input[type=checkbox]").uncheck()
+    attach(ent, "completion_files", "竣工验收合格意见书（盖章）.pdf")
+    submitted(ent)
+
+    claim(city, number)
+    choose(city, "decision", "approve")
+    submitted(city)
+    ent.reload()
+    diagram(ent)
+    shot(ent, "case-completed-documents", at=ent.get_by_test_id("documents"))
+
+    city.goto("/cases")
+    city.get_by_label("人员").fill("陆伟")
+    city.get_by_role("button", name="查询").click()
+    city.wait_for_load_state()
+    shot(city, "case-search")
+    return shot.taken
+
+
+def upgrade_start(page: Any, name: str, level: str) -> None:
+    """The enterprise's start form of an upgrade filled in (its first project of that level)."""
+    start(page, name)
+    box(page, "project_id").locator("select").select_option(label=project_option(page, f"当前{level}级"))
+    write(page, "contact_name", "黄工")
+    write(page, "contact_phone", "13907711234")
+    write(page, "statement", "项目已竣工验收，合同金额3200万元")
+    tick(page, "commitment")
+
+
+def project_option(page: Any, text: str) -> str:
+    labels = box(page, "project_id").locator("option").all_inner_texts()
+    return next(label for label in labels if text in label)
+
+
+def data_upgrade_b_to_a(site: Site) -> list[Path]:
+    shot = Shots(site, "data_upgrade_b_to_a")
+    ent = person(site, "ent-nanning")
+    upgrade_start(ent, "数据等级B级提升为A级", "B")
+    shot(ent, "start-form")
+    number = submitted(ent, "发起")
+    diagram(ent)
+    shot(ent, "case-page")
+
+    province = person(site, "province")
+    shot(province, "province-inbox")
+    claim(province, number)
+    choose(province, "verification_mode", "delegate")
+    write(province, "delegation_note", "核查合同金额与现场")
+    shot(province, "verification-mode", at=form_card(province))
+    submitted(province)
+
+    city = person(site, "city-nanning")
+    claim(city, number)
+    fill_record(city)
+    attach(city, "record_files", "抽查核查报告.pdf")
+    shot(city, "verification-record", at=form_card(city))
+    submitted(city)
+
+    take(province, number)
+    choose(province, "decision", "approve")
+    shot(province, "decision", at=province.get_by_test_id("submitted"))
+    submitted(province)
+    diagram(province)
+    shot(province, "case-waiting-national-platform")
+    return shot.taken
+
+
+def data_upgrade_c_to_a(site: Site) -> list[Path]:
+    shot = Shots(site, "data_upgrade_c_to_a")
+    ent = person(site, "ent-nanning")
+    upgrade_start(ent, "数据等级C级提升为A级", "C")
+    number = submitted(ent, "发起")
+    diagram(ent)
+    shot(ent, "case-page")
+
+    city = person(site, "city-nanning")
+    claim(city, number)
+    choose(city, "decision", "approve")
+    shot(city, "city-review", at=form_card(city))
+    submitted(city)
+    open_mine(city, number)  # consecutive steps stay with the reviewer
+    fill_record(city)
+    shot(city, "verification-record", at=form_card(city))
+    submitted(city)
+    open_mine(city, number)
+    box(city, "dispatch_date").locator("input").fill(today())
+    write(city, "courier_company", "中国邮政EMS")
+    write(city, "tracking_number", "1190123456789")
+    write(city, "recipient", "自治区住建厅建筑市场监管处")
+    shot(city, "dispatch-original", at=form_card(city))
+    submitted(city)
+
+    province = person(site, "province")
+    claim(province, number)
+    choose(province, "decision", "return")
+    write(province, "comment", "请补充现场照片")
+    shot(province, "province-return", at=form_card(province))
+    submitted(province)
+    take(city, number)
+    shot(city, "record-returned-prefilled", at=city.get_by_test_id("last-result"))
+    write(city, "verification_location", "南宁市青秀区民族大道项目现场（补拍照片）")
+    submitted(city)
+    open_mine(city, number)
+    box(city, "dispatch_date").locator("input").fill(today())
+    write(city, "courier_company", "中国邮政EMS")
+    write(city, "tracking_number", "1190123456790")
+    submitted(city)
+
+    take(province, number)
+    tick(province, "original_received")
+    box(province, "received_date").locator("input").fill(today())
+    tick(province, "original_consistent")
+    choose(province, "decision", "approve")
+    write(province, "comment", "原件已收到，与系统中的核查记录一致")
+    shot(province, "province-decision", at=form_card(province))
+    submitted(province)
+    diagram(province)
+    shot(province, "case-after-decision")
+    return shot.taken
+
+
+WALKS: dict[str, Callable[[Site], list[Path]]] = {
+    "personnel_unlock": personnel_unlock,
+    "data_upgrade_b_to_a": data_upgrade_b_to_a,
+    "data_upgrade_c_to_a": data_upgrade_c_to_a,
+}
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0]) if argv else FOLDER
+    chosen = argv[1:] or list(WALKS)
+    unknown = set(chosen) - set(WALKS)
+    if unknown:
+        print(f"no walk for {sorted(unknown)}; known: {', '.join(WALKS)}", file=sys.stderr)
+        return 2
+    folder.mkdir(parents=True, exist_ok=True)
+    for key in chosen:
+        for old in folder.glob(f"{key}-[0-9][0-9]-*.png"):
+            old.unlink()
+
+    # each walkthrough on a fresh demo site: as after `make run`, whatever the walks before it changed
+    return max(take_images(folder, WALKS[key], WIDTH, HEIGHT) for key in chosen)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
