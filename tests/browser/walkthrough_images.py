@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.services.deadlines.limits import LOCAL_TZ
 from tests.browser.demo_site import ROOT, Site, compress, screenshot, take_images
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, submit_task
 from tests.support.web import PDF_BYTES
 
 FOLDER = ROOT / "docs" / "walkthroughs" / "img"
@@ -324,10 +324,219 @@ def data_upgrade_c_to_a(site: Site) -> list[Path]:
     return shot.taken
 
 
+def pick(page: Any, name: str, text: str) -> None:
+    """Choose the option of a select whose label holds `text`."""
+    labels = box(page, name).locator("option").all_inner_texts()
+    box(page, name).locator("select").select_option(label=next(label for label in labels if text in label))
+
+
+def days_ago(days: int) -> str:
+    return (datetime.now(LOCAL_TZ).date() - timedelta(days=days)).isoformat()
+
+
+def personnel_deregistration(site: Site) -> list[Path]:
+    shot = Shots(site, "personnel_deregistration")
+    ent = person(site, "ent-nanning")
+    start(ent, "人员注销")
+    choose(ent, "mode", "employer")
+    pick(ent, "person_id", "陆伟")
+    box(ent, "leave_date").locator("input").fill(days_ago(10))
+    write(ent, "reason", "已离职")
+    shot(ent, "employer-start-form")
+    submit(ent, "发起")  # 陆伟 is locked to a project: refused, the form stays open
+    shot(ent, "locked-person-refused")
+
+    applicant = person(site, "person")
+    shot(applicant, "individual-home")
+    start(applicant, "人员注销")
+    choose(applicant, "mode", "non_cooperating")
+    box(applicant, "leave_date").locator("input").fill(days_ago(10))
+    submit(applicant, "发起")
+    write(applicant, "statement", "原单位拒不办理注销手续")
+    attach(applicant, "application_files", "人员注销申请书.pdf")
+    attach(applicant, "separation_files", "离职证明.pdf")
+    attach(applicant, "id_card_files", "身份证复印件.pdf")
+    choose(applicant, "paper_delivery", "post")
+    shot(applicant, "application-form", at=form_card(applicant))
+    number = submitted(applicant)
+    diagram(applicant)
+    shot(applicant, "case-page")
+
+    city = person(site, "city-nanning")
+    claim(city, number)
+    choose(city, "decision", "approve")
+    tick(city, "paper_originals_received")
+    shot(city, "review", at=form_card(city))
+    submitted(city)
+    diagram(city)
+    shot(city, "case-completed")
+    return shot.taken
+
+
+def performance_record_edit(site: Site) -> list[Path]:
+    shot = Shots(site, "performance_record_edit")
+    ent = person(site, "ent-nanning")
+    start(ent, "投标业绩修改")
+    pick(ent, "record_id", "南宁滨江大道改造工程")
+    shot(ent, "start-form")
+    submit(ent, "发起")
+    assert "/tasks/" in ent.url, ent.locator("main").inner_text()[:800]
+    choose(ent, "changes.0.field", "contract_amount")
+    write(ent, "changes.0.new_value", "3250.00")
+    write(ent, "reason", "合同金额以结算审计为准")
+    for name, file in (("bid_award_files", "中标通知书.pdf"), ("contract_files", "施工合同.pdf"),
+                       ("permit_files", "施工许可证.pdf"), ("completion_files", "竣工验收合格意见书.pdf")):
+        attach(ent, name, file)
+    shot(ent, "changes", at=form_card(ent))
+    number = submitted(ent)
+    diagram(ent)
+    shot(ent, "case-page")
+
+    province = person(site, "province")
+    claim(province, number)
+    for name in ("original_bid_award", "original_contract", "original_permit", "original_completion"):
+        tick(province, name)
+    choose(province, "decision", "approve")
+    shot(province, "review-originals", at=form_card(province))
+    submitted(province)
+    diagram(province)
+    shot(province, "case-completed")
+    return shot.taken
+
+
+def historical_performance(site: Site) -> list[Path]:
+    shot = Shots(site, "historical_performance")
+    ent = person(site, "ent-nanning")
+    start(ent, "历史业绩补录")
+    write(ent, "project_name", "南宁市良庆区市政道路工程")
+    write(ent, "location_code", "450108")
+    write(ent, "contract_amount", "1800.00")
+    box(ent, "completion_date").locator("input").fill("2019-06-30")
+    write(ent, "project_manager", "陆伟")
+    write(ent, "construction_unit", "南宁市良庆区住房和城乡建设局")
+    shot(ent, "start-form")
+    submit(ent, "发起")
+    attach(ent, "contract_files", "施工合同.pdf")
+    attach(ent, "completion_files", "竣工验收合格意见书.pdf")
+    attach(ent, "bid_award_files", "中标通知书.pdf")
+    shot(ent, "upload-documents", at=form_card(ent))
+    number = submitted(ent)
+    diagram(ent)
+    shot(ent, "case-page")
+
+    city = person(site, "city-nanning")
+    claim(city, number)
+    choose(city, "decision", "approve")
+    tick(city, "originals_checked")
+    shot(city, "review", at=form_card(city))
+    submitted(city)
+    diagram(city)
+    shot(city, "case-completed")
+    return shot.taken
+
+
+def migrated_data_confirmation(site: Site) -> list[Path]:
+    shot = Shots(site, "migrated_data_confirmation")
+    ent = person(site, "ent-nanning")
+    start(ent, "迁移数据确认")
+    tick(ent, "record_ids", "南宁江南污水处理厂扩建工程", "南宁体育中心配套道路工程")
+    shot(ent, "start-form")
+    submit(ent, "发起")
+    rows = ent.locator("[data-rows=records] .rows-list .row-item")
+    for index in range(rows.count()):
+        location = box(ent, f"records.{index}.location_code").locator("input")
+        if not location.input_value():
+            location.fill("450103")
+        completion = box(ent, f"records.{index}.completion_date").locator("input")
+        if not completion.input_value():
+            completion.fill("2020-12-30")
+    if ent.locator("[data-field=confirm_other] input").count():
+        tick(ent, "confirm_other")
+    shot(ent, "complete-records", at=form_card(ent))
+    submitted(ent)
+    diagram(ent)
+    shot(ent, "case-completed")
+    return shot.taken
+
+
+def project_registration(site: Site) -> list[Path]:
+    shot = Shots(site, "project_registration")
+    owner = person(site, "owner-nanning")
+    start(owner, "在建项目录入审核")
+    write(owner, "permit_number", "450103202512100301")
+    shot(owner, "start-form")
+    submit(owner, "发起")
+    assert "/tasks/" in owner.url, owner.locator("main").inner_text()[:800]
+    shot(owner, "complete-project", at=form_card(owner))
+    submit_task(owner, "五象新区第十二小学")
+    number = str(owner.get_by_test_id("case-number").inner_text())
+    diagram(owner)
+    shot(owner, "case-page")
+
+    city = person(site, "city-nanning")
+    claim(city, number)
+    choose(city, "decision", "approve")
+    shot(city, "review", at=form_card(city))
+    submitted(city)
+    diagram(city)
+    shot(city, "case-completed")
+    return shot.taken
+
+
+def spot_check(site: Site) -> list[Path]:
+    shot = Shots(site, "spot_check")
+    city = person(site, "city-nanning")
+    city.get_by_role("link", name="事中事后抽查").click()
+    city.wait_for_load_state()
+    city.get_by_label("抽查数量").fill("1")
+    city.get_by_label("随机种子").fill("2026-12")
+    city.get_by_role("button", name="预览").click()
+    city.wait_for_load_state()
+    shot(city, "preview", at=city.get_by_test_id("spot-check-result"))
+    city.get_by_role("button", name="抽取并发起").click()
+    city.wait_for_load_state()
+    shot(city, "drawn")
+    number = city.get_by_test_id("spot-check-items").locator("[data-case-number]").first.get_attribute(
+        "data-case-number")
+    city.get_by_role("link", name="前往待办任务").click()
+    city.wait_for_load_state()
+    shot(city, "my-tasks")
+    open_mine(city, number)
+    choose(city, "finding", "false_data")
+    write(city, "findings", "申报的项目经理未实际到岗履职")
+    attach(city, "evidence_files", "现场核查记录.pdf")
+    shot(city, "inspection", at=form_card(city))
+    submitted(city)
+
+    ent = person(site, "ent-nanning")
+    ent.locator("tr[data-task] a", has_text="办理").first.click()
+    ent.wait_for_load_state()
+    write(ent, "statement", "项目经理因病短期休假，已安排代岗人员")
+    shot(ent, "statement", at=form_card(ent))
+    submitted(ent)
+
+    claim(city, number)
+    choose(city, "decision", "confirm")
+    write(city, "deduction", "5")
+    write(city, "notice_text", "广西邕城建设集团有限公司申报的项目经理未实际到岗履职，予以通报批评。")
+    shot(city, "decision", at=form_card(city))
+    submitted(city)
+    ent.get_by_role("link", name="诚信评价").click()
+    ent.wait_for_load_state()
+    shot(ent, "integrity")
+    return shot.taken
+
+
 WALKS: dict[str, Callable[[Site], list[Path]]] = {
     "personnel_unlock": personnel_unlock,
     "data_upgrade_b_to_a": data_upgrade_b_to_a,
     "data_upgrade_c_to_a": data_upgrade_c_to_a,
+    "personnel_deregistration": personnel_deregistration,
+    "performance_record_edit": performance_record_edit,
+    "historical_performance": historical_performance,
+    "migrated_data_confirmation": migrated_data_confirmation,
+    "project_registration": project_registration,
+    "spot_check": spot_check,
 }
 
 
