@@ -404,6 +404,68 @@ def performance_record_edit(site: Site) -> list[Path]:
     return shot.taken
 
 
+def add_rows(page: Any, name: str, count: int) -> None:
+    rows = page.locator(f"[data-rows={name}]")
+    while rows.locator(".rows-list .row-item").count() < count:
+        rows.locator(".row-add").click()
+
+
+def review_items(site: Site, number: str) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models.case import Case
+
+    with site.app.app_context():
+        case = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
+        items: list[dict[str, Any]] = case.data["applied"]["review_items"]
+        db.session.remove()
+    return items
+
+
+def commitment_entry(site: Site) -> list[Path]:
+    shot = Shots(site, "commitment_entry")
+    ent = person(site, "ent-nanning")
+    start(ent, "入库信息填报（入库承诺制）")
+    for section in ("good_behaviour", "tax"):
+        box(ent, "sections").locator(f"input[value={section}]").check()
+    shot(ent, "start-form")
+    submit(ent, "发起")
+    add_rows(ent, "good_behaviours", 1)
+    write(ent, "good_behaviours.0.title", "2025年度广西建筑业优秀企业")
+    box(ent, "good_behaviours.0.awarded_on").locator("input").fill("2025-12-20")
+    write(ent, "good_behaviours.0.issuer", "广西建筑业联合会")
+    add_rows(ent, "tax_records", 1)
+    write(ent, "tax_records.0.year", "2025")
+    write(ent, "tax_records.0.amount", "860.00")
+    attach(ent, "review_files", "良好行为及完税证明.pdf")
+    shot(ent, "entries", at=form_card(ent))
+    submit(ent)
+    if "/tasks/" not in ent.url:
+        ent.goto("/")
+        ent.locator("tr[data-task] a", has_text="办理").first.click()
+        ent.wait_for_load_state()
+    choose(ent, "text_version", "GJY-CN-2021-01")
+    tick(ent, "agree")
+    shot(ent, "sign-commitment", at=form_card(ent))
+    number = submitted(ent)
+    diagram(ent)
+    shot(ent, "case-page")
+
+    city = person(site, "city-nanning")
+    claim(city, number)
+    items = review_items(site, number)  # the page does not show the items' numbers: typed from the case's data
+    add_rows(city, "reviews", len(items))
+    for index, item in enumerate(items):
+        write(city, f"reviews.{index}.entry_id", str(item["entry_id"]))
+        choose(city, f"reviews.{index}.decision", "approve")
+    shot(city, "review-item-by-item", at=form_card(city))
+    submitted(city)
+    diagram(city)
+    shot(city, "case-completed")
+    return shot.taken
+
+
 def historical_performance(site: Site) -> list[Path]:
     shot = Shots(site, "historical_performance")
     ent = person(site, "ent-nanning")
@@ -441,15 +503,14 @@ def migrated_data_confirmation(site: Site) -> list[Path]:
     start(ent, "迁移数据确认")
     tick(ent, "record_ids", "南宁江南污水处理厂扩建工程", "南宁体育中心配套道路工程")
     shot(ent, "start-form")
+    ids = box(ent, "record_ids").locator("input:checked").evaluate_all("boxes => boxes.map(b => b.value)")
     submit(ent, "发起")
-    rows = ent.locator("[data-rows=records] .rows-list .row-item")
-    for index in range(rows.count()):
-        location = box(ent, f"records.{index}.location_code").locator("input")
-        if not location.input_value():
-            location.fill("450103")
-        completion = box(ent, f"records.{index}.completion_date").locator("input")
-        if not completion.input_value():
-            completion.fill("2020-12-30")
+    add_rows(ent, "records", len(ids))  # a row per record, named by its 业绩编号 (the page does not list it)
+    for index, (record_id, completion) in enumerate(zip(ids, ("2020-12-30", ""), strict=True)):
+        write(ent, f"records.{index}.record_id", record_id)
+        write(ent, f"records.{index}.location_code", "450103")
+        if completion:
+            box(ent, f"records.{index}.completion_date").locator("input").fill(completion)
     if ent.locator("[data-field=confirm_other] input").count():
         tick(ent, "confirm_other")
     shot(ent, "complete-records", at=form_card(ent))
@@ -518,6 +579,7 @@ def spot_check(site: Site) -> list[Path]:
     claim(city, number)
     choose(city, "decision", "confirm")
     write(city, "deduction", "5")
+    tick(city, "serious")  # required: an unticked box counts as missing, so the page takes no 'not serious'
     write(city, "notice_text", "广西邕城建设集团有限公司申报的项目经理未实际到岗履职，予以通报批评。")
     shot(city, "decision", at=form_card(city))
     submitted(city)
@@ -533,6 +595,7 @@ WALKS: dict[str, Callable[[Site], list[Path]]] = {
     "data_upgrade_c_to_a": data_upgrade_c_to_a,
     "personnel_deregistration": personnel_deregistration,
     "performance_record_edit": performance_record_edit,
+    "commitment_entry": commitment_entry,
     "historical_performance": historical_performance,
     "migrated_data_confirmation": migrated_data_confirmation,
     "project_registration": project_registration,
