@@ -95,3 +95,4 @@ i18n: install-dev
 screenshots: install-dev assets
 	GJY_SCREENSHOT_DIR=screenshots $(BIN)/python -m pytest -q -m browser tests/browser -p no:cacheprovider
 	$(BIN)/python -m tests.browser.guide_images bpmn/screenshots
+	$(BIN)/python -m tests.browser.walkthrough_images docs/walkthroughs/img

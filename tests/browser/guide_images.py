@@ -2,81 +2,37 @@
 
     python -m tests.browser.guide_images [folder]      (default: bpmn/screenshots; `make screenshots` runs it)
 
-The app runs on a fresh SQLite database (migrated, demo data, the shipped procedures) served by werkzeug in a
-thread; chromium (Playwright, /usr/bin/chromium) signs in as the demo analyst and walks the workspace as the
-guide tells it: the procedures, one procedure's versions, a draft in the modeler with the properties panel, a
-form made in the form editor with its preview, the deploy checks listing a gateway flow without condition, the
-draft fixed and deployed with a note, the diff of the two versions and a migration dry run of a running case.
+The app runs on a fresh demo site (tests.browser.demo_site: a migrated SQLite database, the demo data, the shipped
+procedures, werkzeug in a thread); chromium (Playwright, /usr/bin/chromium) signs in as the demo analyst and walks
+the workspace as the guide tells it: the procedures, one procedure's versions, a draft in the modeler with the
+properties panel, a form made in the form editor with its preview, the deploy checks listing a gateway flow without
+condition, the draft fixed and deployed with a note, the diff of the two versions and a migration dry run of a
+running case.
 Each image is 1280 pixels wide, reduced to a palette of colours and compressed (Pillow), so that the guide's
 images stay a few hundred KB in git. Needs the npm assets (`make assets`) and the translations compiled.
 """
 from __future__ import annotations
 
-import io
 import json
-import logging
 import sys
-import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.db import unit_of_work
-from app.extensions import db
-from app.services.demo import seed_demo
 from app.services.identity.accounts import get_user_by_username, issue_token
-from app.services.procedures.versions import deploy_procedures
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
+from tests.browser.demo_site import ROOT, Site, compress, screenshot, take_images
 from tests.browser.helpers import sign_in
 from tests.browser.test_workspace_new_procedure import fill_decision_table
-from tests.support.translations import compile_english
 
-ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "bpmn" / "screenshots"
 WIDTH, HEIGHT = 1280, 900
-COLOURS = 128  # a page of text, lines and a few tints keeps its look with a palette this size
 UNLOCK = "personnel_unlock"
 CITY_CHECK_FORM = {
     "title": "处罚解锁复核", "type": "object", "required": ["opinion"],
     "properties": {"opinion": {"type": "string", "title": "复核意见", "maxLength": 500},
                    "checked": {"type": "boolean", "title": "已核对处罚决定书原件"}}}
-
-
-def _config(tmp: Path) -> dict[str, Any]:
-    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'guide.sqlite3'}", "UPLOAD_DIR": str(tmp / "uploads"),
-            "SECRET_KEY": "guide-images", "DATA_KEY": "Z3VpZGUtaW1hZ2VzLWRhdGEta2V5LS0tLS0tLS0tLS0=",
-            "DEMO": True, "WORKER": "off", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-            "SMS_GATEWAY": "memory", "BPMN_DIR": str(ROOT / "bpmn"), "FORMS_DIR": str(ROOT / "forms")}
-
-
-def build_app(tmp: Path) -> Flask:
-    """The app on a database of its own: migrated, with the demo data and the shipped procedures."""
-    app = create_app(_config(tmp))
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        with unit_of_work():
-            seed_demo()
-            deploy_procedures(ROOT / "bpmn", ROOT / "forms", deployed_by="guide")
-    return app
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def start_case(app: Flask, username: str = "ent-nanning") -> int:
@@ -91,23 +47,9 @@ def start_case(app: Flask, username: str = "ent-nanning") -> int:
 
 def save(page: Any, folder: Path, name: str, full_page: bool = True) -> Path:
     """The page as a 1280-wide PNG with a palette (transitions finished, the focus ring and caret gone)."""
-    page.evaluate("async () => { await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))); }")
-    png = page.screenshot(full_page=full_page, animations="disabled", caret="hide")
     path = folder / f"{name}.png"
-    path.write_bytes(compress(png))
+    path.write_bytes(compress(screenshot(page, full_page=full_page), WIDTH))
     return path
-
-
-def compress(png: bytes) -> bytes:
-    from PIL import Image  # Pillow comes with weasyprint (the case documents)
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    if image.width > WIDTH:
-        image = image.resize((WIDTH, round(image.height * WIDTH / image.width)), Image.Resampling.LANCZOS)
-    reduced = image.quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    out = io.BytesIO()
-    reduced.save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 # The whole diagram a little smaller, moved right of the modeler's palette.
@@ -214,39 +156,9 @@ def walk(page: Any, folder: Path, running: int) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request of the pages
-    folder = Path(argv[0]) if argv else FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)", file=sys.stderr)
-        return 1
-    from playwright.sync_api import sync_playwright
-
-    compile_english()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = build_app(Path(tmp))
-        running = start_case(app)
-        with serving(app) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-            context = browser.new_context(base_url=url, viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
-            context.set_default_timeout(20_000)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            try:
-                images = walk(page, folder, running)
-            finally:
-                browser.close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    if errors:
-        print("errors in the pages:", *errors, sep="\n", file=sys.stderr)
-        return 1
-    for image in images:
-        print(f"{image.relative_to(ROOT) if image.is_relative_to(ROOT) else image}  {image.stat().st_size // 1024} KB")
-    print(f"total {sum(i.stat().st_size for i in images) // 1024} KB")
-    return 0
+    def guide(site: Site) -> list[Path]:
+        return walk(site.new_page(), site.folder, start_case(site.app))
+    return take_images(Path(argv[0]) if argv else FOLDER, guide, WIDTH, HEIGHT)
 
 
 if __name__ == "__main__":
