@@ -91,7 +91,7 @@ i18n: install-dev
 	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-wrap --no-fuzzy-matching --ignore-obsolete
 	rm $(CATALOGUES)/messages.pot
 
-## screenshots: walk the main pages in Debian's chromium and save screenshots into screenshots/
+## screenshots: walk the pages in Debian's chromium and save screenshots into screenshots/ (every page, zh and en, 1366 and 390 px)
 screenshots: install-dev assets
 	GJY_SCREENSHOT_DIR=screenshots $(BIN)/python -m pytest -q -m browser tests/browser -p no:cacheprovider
 	$(BIN)/python -m tests.browser.guide_images bpmn/screenshots
