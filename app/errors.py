@@ -38,6 +38,41 @@ class Message(str):
         return text
 
 
+class Bilingual(str):
+    """A text a procedure carries in both languages (a form's label, a step's name): the Chinese text
+    everywhere a string goes, with its English (`en`, "" when it has none) for the English pages."""
+
+    en: str
+
+    def __new__(cls, text: str, en: str | None = None) -> Bilingual:
+        one = super().__new__(cls, text)
+        one.en = en or ""
+        return one
+
+
+ENGLISH_SUFFIX = "_en"  # a form's `title_en` beside `title`, `x-messages_en` beside `x-messages`
+
+
+def bilingual_of(node: Any, key: str, default: str | None = None) -> Bilingual | None:
+    """`node[key]` with the English its sibling `<key>_en` carries (None when there is neither)."""
+    text = node.get(key) if isinstance(node, dict) else None
+    if not text:
+        return Bilingual(default) if default is not None else None
+    english = node.get(key + ENGLISH_SUFFIX)
+    return Bilingual(str(text), english if isinstance(english, str) else None)
+
+
+def custom_message(spec: Any, keyword: str) -> Bilingual | None:
+    """A form field's own message for a failed keyword ("x-messages"), with its English ("x-messages_en")."""
+    messages = spec.get("x-messages") if isinstance(spec, dict) else None
+    custom = messages.get(keyword) if isinstance(messages, dict) else None
+    if not custom:
+        return None
+    english = spec.get("x-messages" + ENGLISH_SUFFIX)
+    found = english.get(keyword) if isinstance(english, dict) else None
+    return Bilingual(str(custom), found if isinstance(found, str) else None)
+
+
 class DomainError(Exception):
     """A refusal the user can understand: stable code, Chinese message, HTTP status, details."""
 

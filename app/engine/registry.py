@@ -34,6 +34,7 @@ from app.engine.bundle_checks import (
     unknown_form,
 )
 from app.engine.foreign import foreign_problems
+from app.engine.names import ENGLISH_NAME, english_name, english_names
 from app.engine.samples import sample_data
 from app.engine.scripting import compile_script
 from app.engine.spiff_messages import translate
@@ -247,7 +248,8 @@ def _check_tasks(spec: Any, file: str, inp: BundleInput, problems: list[Problem]
             message = inp.task_property_check(pname, value) if inp.task_property_check else None
             if message:
                 problems.append(_problem(file, ts.bpmn_id, message))
-        tasks[ts.bpmn_id] = {"title": ts.bpmn_name or ts.bpmn_id, "lane": ts.lane,
+        tasks[ts.bpmn_id] = {"title": ts.bpmn_name or ts.bpmn_id, "title_en": props.get(ENGLISH_NAME, "").strip(),
+                             "lane": ts.lane,
                              "role": (lane or {}).get("role"), "scope": (lane or {}).get("scope"),
                              "form_key": form_key, "properties": props}
     return tasks
@@ -345,8 +347,10 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     problems.extend(_lint_names_and_rules(pid, scan, inp, known, tasks))
     files = _bundle_files(pid, scan, inp, known)
     used_lanes = {t["lane"] or "": inp.lanes.get(t["lane"] or "") for t in tasks.values()}
+    processes = [scan.process_el[p] for p in sorted(_closure(pid, scan)) if p in scan.process_el]
     manifest = {
-        "key": pid, "name": scan.process_names[pid], "case_prefix": props.get("casePrefix"),
+        "key": pid, "name": scan.process_names[pid], "name_en": english_name(scan.process_el[pid]),
+        "names_en": english_names(processes), "case_prefix": props.get("casePrefix"),
         "start_roles": [r.strip() for r in props.get("startRoles", "").split(",") if r.strip()],
         "properties": props, "tasks": tasks, "lanes": used_lanes,
     }

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.auth import session_actor
 from app.db import attempt, utcnow
-from app.errors import InvalidForm, NotFound, RuleViolation
+from app.errors import InvalidForm, NotFound, RuleViolation, bilingual_of
 from app.extensions import db
 from app.models import Actor, Case, CaseEvent, CaseStatus
 from app.services.cases.attachments import get_attachment
@@ -110,8 +110,8 @@ def _render_start(key: str, schema: dict[str, Any], values: Mapping[str, Any] | 
                   errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     errors = translate_errors(errors)
     fields = fields_from_schema(schema, values, errors)
-    return render_template("cases/start.html", key=key, title=get_current_version(key).name, fields=fields,
-                           description=schema.get("description"),
+    return render_template("cases/start.html", key=key, title=_(get_current_version(key).name), fields=fields,
+                           description=_(bilingual_of(schema, "description") or ""),
                            form_errors=unplaced_errors(fields, errors or {}), rules=client_rules(schema, _)), status
 
 

@@ -1,4 +1,5 @@
-"""Submitted form data shown read-only: labels and option titles from the procedure's forms.
+"""Submitted form data shown read-only: labels and option titles from the procedure's forms,
+in the page's language.
 
 The options of an "x-choices" field are rendered for the viewer, so a value the case holds may not be
 among them (a deregistration of another enterprise's person, seen by the applicant or the authority).
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from app.errors import bilingual_of
 from app.models import Attachment
 from app.web.form_rendering import choices_of, widget_of
 from app.web.i18n import gettext
@@ -49,6 +51,11 @@ def stored_title(key: str, context: Mapping[str, Any]) -> str | None:
     return name
 
 
+def _label(spec: Any, key: str) -> str:
+    """A field's title in the page's language (its `title_en` in English)."""
+    return gettext(bilingual_of(spec, "title", key) or key)
+
+
 def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str:
     """`fallback`: the stored title for a chosen record missing from the viewer's options."""
     if isinstance(value, list):
@@ -56,12 +63,12 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str
         return "、".join(_plain(v, item, fallback if len(value) == 1 else None) for v in value)
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
-    titles = {str(const): title for const, title in choices_of(spec) or [] if const is not None}
+    titles = {str(const): gettext(title) for const, title in choices_of(spec) or [] if const is not None}
     if value is None:
         return "—"
     if isinstance(value, dict):
         props = spec.get("properties") or {}
-        return "；".join(f"{(props.get(k) or {}).get('title', k)}：{_plain(v, props.get(k) or {})}"
+        return "；".join(f"{_label(props.get(k), k)}：{_plain(v, props.get(k) or {})}"
                         for k, v in value.items())
     if str(value) in titles:
         return titles[str(value)]
@@ -73,14 +80,14 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str
 def show_value(key: str, value: Any, spec: dict[str, Any], filenames: Mapping[str, str],
                context: Mapping[str, Any] | None = None) -> Shown:
     """`context`: the case data, where handlers store the titles of chosen records (default: none)."""
-    shown = Shown(key=key, label=str(spec.get("title") or key))
+    shown = Shown(key=key, label=_label(spec, key))
     widget = widget_of(spec)
     if widget == "file":
         ids = value if isinstance(value, list) else [value]
         shown.files = [(str(i), filenames.get(str(i), str(i))) for i in ids if i]
     elif widget == "rows" and isinstance(value, list):
         props = (spec.get("items") or {}).get("properties") or {}
-        shown.headers = [str(p.get("title") or k) for k, p in props.items()]
+        shown.headers = [_label(p, k) for k, p in props.items()]
         shown.rows = [[_plain(row.get(k), p) for k, p in props.items()] for row in value if isinstance(row, dict)]
     else:
         shown.text = _plain(value, spec, stored_title(key, context or {}))
@@ -179,7 +186,7 @@ def filed_attachments(properties: Mapping[str, dict[str, Any]], rounds: Sequence
         named.update(_ids(current.get(key)))
         files = _filed_field(key, rounds, current, found)
         if files:
-            result.fields.append(FiledField(key, str(spec.get("title") or key), files))
+            result.fields.append(FiledField(key, _label(spec, key), files))
     wanted = set(show_unsubmitted)
     result.unsubmitted = [a for a in attachments if a.id not in named and a.id in wanted]
     return result

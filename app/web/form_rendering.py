@@ -1,8 +1,10 @@
 """JSON Schema → form fields for the templates, and a posted form → the dict the services validate.
 
-Field names are the error paths of services.forms (`reason`, `rows.0.amount`), so the messages of
-InvalidForm land beside their fields. Values that cannot be converted (a word in a number field) are
-passed on as typed, so validation names the problem and the page shows the input again.
+Labels, help and choices are errors.Bilingual: the page's `_()` shows their English (`title_en`,
+`description_en`) in English. Field names are the error paths of services.forms (`reason`,
+`rows.0.amount`), so the messages of InvalidForm land beside their fields. Values that cannot be
+converted (a word in a number field) are passed on as typed, so validation names the problem and the page
+shows the input again.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from app.errors import bilingual_of
 from app.web.form_rules import required_now
 
 UPLOAD_SUFFIX = "__upload"
@@ -55,7 +58,7 @@ class Field:
 
 def choices_of(spec: dict[str, Any]) -> list[tuple[Any, str]] | None:
     if "oneOf" in spec and all("const" in o for o in spec["oneOf"]):
-        return [(o["const"], str(o.get("title", o["const"]))) for o in spec["oneOf"]]
+        return [(o["const"], bilingual_of(o, "title", str(o["const"])) or "") for o in spec["oneOf"]]
     if "enum" in spec:
         return [(v, str(v)) for v in spec["enum"]]
     return None
@@ -129,8 +132,8 @@ def build_field(name: str, spec: dict[str, Any], required: bool, value: Any, err
     widget = widget_of(spec)
     is_list = spec.get("type") == "array"
     item_spec = spec.get("items") or {} if is_list else spec
-    one = Field(name=name, label=str(spec.get("title") or name), widget=widget, required=required,
-                description=spec.get("description"), multiple=is_list, attrs=_attrs(spec),
+    one = Field(name=name, label=bilingual_of(spec, "title", name) or name, widget=widget, required=required,
+                description=bilingual_of(spec, "description"), multiple=is_list, attrs=_attrs(spec),
                 error=_error_for(name, errors, widget in ("group", "rows")))
     if widget == "file":
         ids = [str(v) for v in (value if isinstance(value, list) else [value]) if v]

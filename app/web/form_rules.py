@@ -5,7 +5,8 @@ the server stays the authority (services.forms validates every submission). The 
 reads the rules from a JSON block on the page:
 
 - per top-level field: `required`, `pattern`, `minLength`/`maxLength`, `minItems`/`maxItems`, each with its
-  message in the page's language (the schema's `x-messages` first, as the server words them);
+  message in the page's language (the schema's `x-messages` first, as the server words them, and
+  its `x-messages_en` in English);
 - the form's `allOf` of `if`/`then`: `when` (field -> allowed values, from `if`'s `const`/`enum` and
   `required`), the fields `then` requires and the limits it adds. A field marked `"x-conditional": true`
   is shown only while a branch that requires it applies (an unlock kind's own uploads); other fields stay
@@ -18,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from app.errors import custom_message
+
 Translate = Callable[..., str]
 
 # The server's generic messages (services/procedures/forms.py), by keyword; {limit} is the schema's value.
@@ -27,9 +30,9 @@ LIMITS = ("pattern", "minLength", "maxLength", "minItems", "maxItems")
 
 
 def _message(spec: Mapping[str, Any], keyword: str, value: Any, translate: Translate) -> str:
-    custom = (spec.get("x-messages") or {}).get(keyword)
+    custom = custom_message(spec, keyword)
     if custom:
-        return translate(str(custom))
+        return translate(custom)
     if keyword == "minLength" and value == 1:
         return translate(GENERIC["required"])
     if keyword in ("minLength", "maxLength", "minItems", "maxItems"):

@@ -1,9 +1,14 @@
 """Page language: Chinese by default, English on request, through Flask-Babel.
 
 The message ids are the Chinese texts themselves (the product's own language), with `{name}` placeholders
-filled from keyword arguments; `app/web/translations/en/LC_MESSAGES/messages.po` holds the English.
-`make i18n` extracts every id (babel.cfg: templates' `_()`, every Chinese literal of the Python code and
-the shipped forms, app/web/i18n_extract.py) and updates the catalogue; `make assets` compiles it.
+filled from keyword arguments; `app/web/translations/en/LC_MESSAGES/messages.po` holds the English of the
+code's and templates' texts. `make i18n` extracts every id (babel.cfg: templates' `_()`, every Chinese
+literal of the Python code, app/web/i18n_extract.py) and updates the catalogue; `make assets` compiles it.
+The procedures carry their own English: a form's texts are errors.Bilingual (`title_en` ... beside the
+Chinese, form_rendering.py), shown by their `.en`; the names of the deployed diagrams' procedure, steps,
+lanes, events and gateways (stored in Chinese in task rows, case titles, history) are looked up in the
+English their diagrams give them (`nameEn`, versions.english_names), once per request. Either falls back
+to the catalogue, then to the Chinese.
 Domain terms keep their Chinese names in English mode (the catalogue writes them "English (中文)").
 Messages that come from services are looked up too: refusals with a fixed text by that text, messages
 built from values (errors.Message, e.g. form validation, the deploy checks' problems, the reasons a case cannot
@@ -16,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import flask_babel
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import Message
 from app.extensions import babel
+from app.services.procedures.versions import english_names
 from app.web.redirects import safe_next
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -43,8 +50,28 @@ def gettext(text: str, **values: object) -> str:
     if current_language() == "zh":
         return text.format(**values) if values else text
     values = {k: gettext(v) if isinstance(v, Message) else v for k, v in values.items()}
-    translated = flask_babel.gettext(text) if text else text
+    translated = getattr(text, "en", "") or _deployed_english(text) or (flask_babel.gettext(text) if text else text)
     return translated.format(**values) if values else translated
+
+
+def _deployed_english(text: str) -> str:
+    """The English the deployed diagrams give a name (`nameEn`), or ""; several steps' names joined by "、"
+    (a case's current steps) each in English."""
+    if not text or not has_request_context():
+        return ""
+    names = g.get("english_names")
+    if names is None:
+        try:
+            names = english_names()
+        except SQLAlchemyError:  # a page about a failed database (503) is still drawn
+            names = {}
+        g.english_names = names
+    if text in names:
+        return str(names[text])
+    parts = text.split("、") if "、" in text else []
+    if parts and all(part in names for part in parts):
+        return ", ".join(names[part] for part in parts)
+    return ""
 
 
 def translate_problems(problems: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:

@@ -4,19 +4,17 @@ Services, handlers and the engine speak Chinese without marking their strings (a
 status's name, a table's column title), and the pages translate them when they show them (`i18n.gettext`
 looks any text up). Extracting every Chinese literal but docstrings, XML or regex literals and the
 literal parts of f-strings (texts built with names, which stay Chinese) keeps the catalogue complete
-without markers in the services. Used by babel.cfg; `make i18n` runs it.
+without markers in the services. Used by babel.cfg; `make i18n` runs it. The procedures' forms and diagrams
+are not extracted: they carry their own English (`title_en`, `nameEn`).
 """
 from __future__ import annotations
 
 import ast
-import html
-import json
 import re
 from collections.abc import Iterator
 from typing import IO, Any
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
-_NAME_ATTRIBUTE = re.compile(r'\sname="([^"]*)"')
 # Documents and patterns with Chinese inside, not messages: an XML template, a regular expression.
 _NOT_TEXT = ("<?xml", "^")
 _HAS_BODY = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -43,33 +41,3 @@ def extract_chinese(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped \
                 and _CHINESE.search(node.value) and not node.value.startswith(_NOT_TEXT):
             yield node.lineno, None, node.value, []
-
-
-def _strings(node: Any) -> Iterator[str]:
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _strings(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _strings(value)
-
-
-def extract_chinese_json(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
-                         options: dict[str, Any]) -> Iterator[tuple[int, str | None, str, list[str]]]:
-    """Every Chinese string of a JSON document (the shipped forms: titles, choices, messages)."""
-    document = json.loads(fileobj.read().decode("utf-8"))
-    for text in _strings(document):
-        if _CHINESE.search(text):
-            yield 0, None, text, []
-
-
-def extract_bpmn_names(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
-                       options: dict[str, Any]) -> Iterator[tuple[int, str | None, str, list[str]]]:
-    """The Chinese names of a shipped diagram's elements (procedure, steps, lanes, flows)."""
-    text = fileobj.read().decode("utf-8")
-    for match in _NAME_ATTRIBUTE.finditer(text):
-        name = html.unescape(match.group(1))
-        if _CHINESE.search(name):
-            yield text.count("\n", 0, match.start()) + 1, None, name, []

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.auth import session_actor
 from app.db import attempt
-from app.errors import InvalidForm, NotAllowed, UploadRefused
+from app.errors import InvalidForm, NotAllowed, UploadRefused, bilingual_of
 from app.extensions import db
 from app.models import Actor, CaseEvent, Task, TaskStatus
 from app.policy import is_candidate, require_can_assign
@@ -95,7 +95,7 @@ def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
         last_result=show_data(last_data, case_forms.of_task(last_event.task_id if last_event else None), names,
                               context=case.data or {}),
         can_claim=not schema and task.status == TaskStatus.OPEN and task.assignee_id is None
-        and is_candidate(actor, task), form_description=(schema or {}).get("description"),
+        and is_candidate(actor, task), form_description=_(bilingual_of(schema, "description") or ""),
         can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and (
             task.assignee_id == actor.id or may_assign) and task.scope != "applicant",
         assignees=task_service.assignable_users(actor, task.id) if may_assign else [],

@@ -1,5 +1,6 @@
-"""Every text the pages can show has its English: the catalogue covers every message id that the code,
-the templates and the shipped forms hold (`make i18n` extracts them), with the same placeholders."""
+"""Every text the pages can show has its English: the catalogue covers every message id that the code and
+the templates hold (`make i18n` extracts them), with the same placeholders. The procedures' forms and
+diagrams carry their own English (tests/unit/test_procedure_english.py)."""
 from __future__ import annotations
 
 import re

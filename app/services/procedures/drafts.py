@@ -182,7 +182,8 @@ SCHEMA_KEYWORDS = frozenset({
     "multipleOf", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contentMediaType", "contentEncoding",
     "unevaluatedProperties", "unevaluatedItems"})
 OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
-                          "x-order", "x-help", "x-rows", "x-show-if"})
+                          "x-order", "x-help", "x-rows", "x-show-if",
+                          "title_en", "description_en", "x-messages_en"})  # the English beside the Chinese
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
 

@@ -1,7 +1,7 @@
 """Task forms: JSON Schema from the case's procedure version, choices for the user, validation.
 
 Messages are Chinese (errors.Message: a page may show them translated); a field may override them with
-"x-messages": {"required": "...", ...}.
+"x-messages": {"required": "...", ...}, and give their English in "x-messages_en" (errors.Bilingual).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from sqlalchemy import select
 
-from app.errors import InvalidForm, Message
+from app.errors import InvalidForm, Message, custom_message
 from app.extensions import db
 from app.models import Actor, Attachment, Case
 from app.services.procedures.registry import ChoiceContext, get_choice_provider
@@ -154,9 +154,9 @@ _MESSAGES = {
 
 
 def _message(error: ValidationError, field: dict[str, Any]) -> str:
-    custom = (field.get("x-messages") or {}).get(str(error.validator))
+    custom = custom_message(field, str(error.validator))
     if custom:
-        return Message(str(custom))
+        return custom
     validator, value = str(error.validator), error.validator_value
     if validator == "minLength" and value == 1:
         return Message(_MESSAGES["required"])
@@ -200,9 +200,9 @@ def _too_many_items(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, s
     for key, field in (schema.get("properties") or {}).items():
         value, limit = data.get(key), field.get("maxItems") if isinstance(field, dict) else None
         if isinstance(value, list) and isinstance(limit, int) and len(value) > limit:
-            custom = (field.get("x-messages") or {}).get("maxItems")
+            custom = custom_message(field, "maxItems")
             attachments = (field.get("items") or {}).get("format") == "attachment"
-            errors[key] = (Message(str(custom)) if custom
+            errors[key] = (custom if custom
                            else Message("每项最多上传 {limit} 个附件" if attachments else _MESSAGES["maxItems"],
                                         limit=limit))
     return errors

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from app.engine import Definition, clear_definition_cache, flow_order, load_definition
 from app.errors import NotFound
@@ -44,6 +44,8 @@ _FILES: dict[int, dict[str, str]] = {}
 _FORMS: dict[tuple[int, str], dict[str, Any]] = {}
 _NUMBERS: dict[int, int] = {}
 _DERIVED: dict[tuple[int, str], Any] = {}
+# Chinese name -> English of every deployed version's elements, with the highest version id it was built at.
+_ENGLISH: dict[str, Any] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 512
 
@@ -70,6 +72,7 @@ def clear_version_caches() -> None:
         _FORMS.clear()
         _NUMBERS.clear()
         _DERIVED.clear()
+        _ENGLISH.clear()
     clear_definition_cache()
 
 
@@ -123,6 +126,23 @@ def manifest_of(version_id: int) -> dict[str, Any]:
     """The version's manifest (prefix, start roles, properties, task metadata): shared, read-only."""
     manifest: dict[str, Any] = _cached(_MANIFESTS, version_id, ProcedureVersion.manifest)
     return manifest
+
+
+def english_names() -> dict[str, str]:
+    """The English names (`nameEn`) the deployed diagrams give their procedure, steps, lanes, events and
+    gateways, by Chinese name (a later version's English wins): what task rows, case titles, history and
+    dashboards hold is the Chinese name. One light statement per call (built again after a deploy)."""
+    last = db.session.scalar(select(func.max(ProcedureVersion.id)))
+    with _CACHE_LOCK:
+        if "names" in _ENGLISH and _ENGLISH.get("last") == last:
+            names: dict[str, str] = _ENGLISH["names"]
+            return names
+    names = {}
+    for version_id in db.session.scalars(select(ProcedureVersion.id).order_by(ProcedureVersion.id)):
+        names.update(manifest_of(version_id).get("names_en") or {})
+    with _CACHE_LOCK:
+        _ENGLISH.update(last=last, names=names)
+    return names
 
 
 def files_of(version_id: int) -> dict[str, str]:
