@@ -132,7 +132,9 @@ def build_field(name: str, spec: dict[str, Any], required: bool, value: Any, err
     widget = widget_of(spec)
     is_list = spec.get("type") == "array"
     item_spec = spec.get("items") or {} if is_list else spec
-    one = Field(name=name, label=bilingual_of(spec, "title", name) or name, widget=widget, required=required,
+    # A single checkbox always answers (unticked is false), so it is never marked as one to fill in.
+    one = Field(name=name, label=bilingual_of(spec, "title", name) or name, widget=widget,
+                required=required and widget != "checkbox",
                 description=bilingual_of(spec, "description"), multiple=is_list, attrs=_attrs(spec),
                 error=_error_for(name, errors, widget in ("group", "rows")))
     if widget == "file":

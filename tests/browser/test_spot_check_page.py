@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import check_page, sign_in
+from tests.browser.walkthrough_images import attach, choose, claim, open_mine, submitted, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
               pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
@@ -41,3 +42,45 @@ def test_city_previews_then_draws_and_sees_the_case_in_its_tasks(new_page: Calla
     with page.expect_navigation():
         page.get_by_role("link", name="前往待办任务").click()
     assert page.locator(f"tr[data-case-number='{number}']").is_visible()  # in 我的待办, claimed by the city
+
+
+def test_a_finding_left_unticked_as_not_serious_is_recorded_and_not_reported(new_page: Callable[..., Any]) -> None:
+    """情节严重 is a required yes/no: the unticked box answers "no", so the page takes a finding that is not
+    serious (it used to flag the box as missing, and every confirmed finding went to the national platform)."""
+    city = new_page(width=1366, height=900)
+    sign_in(city, "city-nanning")
+    city.goto("/spot-checks")
+    city.get_by_label("抽查数量").fill("1")
+    city.get_by_label("随机种子").fill("2026-12")  # draws an enterprise of ent-nanning's (as the walkthrough)
+    for button in ("预览", "抽取并发起"):
+        with city.expect_navigation():
+            city.get_by_role("button", name=button).click()
+    number = city.get_by_test_id("spot-check-items").locator("[data-case-number]").first.get_attribute(
+        "data-case-number")
+    open_mine(city, number)
+    choose(city, "finding", "false_data")
+    write(city, "findings", "申报的项目经理未实际到岗履职")
+    attach(city, "evidence_files", "现场核查记录.pdf")
+    submitted(city)
+
+    ent = new_page(width=1366, height=900)
+    sign_in(ent, "ent-nanning")
+    claim(ent, number)
+    write(ent, "statement", "项目经理因病短期休假")
+    submitted(ent)
+
+    claim(city, number)
+    serious = city.locator("[data-field=serious]")
+    assert serious.locator(".req-mark").count() == 0  # nothing to fill in: either state is an answer
+    choose(city, "decision", "confirm")
+    write(city, "deduction", "3")
+    write(city, "notice_text", "项目经理未实际到岗履职，予以通报批评。")
+    assert not serious.locator("input").is_checked()
+    submitted(city)  # accepted, not flagged: the page navigated to the case
+
+    ent.get_by_role("link", name="诚信评价").click()
+    ent.wait_for_load_state()
+    assert "-3.00" in ent.locator("main").inner_text()  # the deduction holds
+    record = ent.locator("[data-kind]", has_text="录入虚假信息（事中事后抽查）")
+    assert record.count() == 1, ent.locator("main").inner_text()[:800]
+    assert "已报送全国平台" not in record.inner_text()

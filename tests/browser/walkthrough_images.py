@@ -579,7 +579,7 @@ def spot_check(site: Site) -> list[Path]:
     claim(city, number)
     choose(city, "decision", "confirm")
     write(city, "deduction", "5")
-    tick(city, "serious")  # required: an unticked box counts as missing, so the page takes no 'not serious'
+    tick(city, "serious")  # this walk shows a serious finding; left unticked it is not reported
     write(city, "notice_text", "广西邕城建设集团有限公司申报的项目经理未实际到岗履职，予以通报批评。")
     shot(city, "decision", at=form_card(city))
     submitted(city)

@@ -83,7 +83,8 @@
         });
       });
     }
-    if (widget === "checkbox") { return b.querySelector("input").checked ? "true" : ""; }
+    // A single box always answers: unticked is false, as the server reads it, never "missing".
+    if (widget === "checkbox") { return b.querySelector("input").checked ? "true" : "false"; }
     var control = b.querySelector("select, textarea, input");
     if (control && control.multiple) {
       return Array.prototype.slice.call(control.selectedOptions).map(function (o) { return o.value; });
@@ -136,7 +137,7 @@
         b.hidden = !on;
         b.querySelectorAll("input, select, textarea, button").forEach(function (c) { c.disabled = !on; });
       }
-      markRequired(b, on);
+      markRequired(b, on && b.getAttribute("data-widget") !== "checkbox");
     });
     return now;
   }
