@@ -29,10 +29,10 @@ from app.models import (
     RecordSource,
 )
 from app.services.cases import subjects
-from app.services.procedures.registry import HandlerContext
+from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records import integrity
 from app.services.records.identifiers import is_valid_id_number
-from handlers import handler, validator
+from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal
 
 PROCEDURE = "commitment_entry"
@@ -141,6 +141,23 @@ def _performance_errors(ctx: HandlerContext, index: int, item: dict[str, Any], e
         raise FieldRefusal(f"{key}.location_code", "区外业绩以全国平台导入的C级以上（含C级）业绩为准，不能手动录入",
                            code="out_of_region_performance", details={"index": index})
     return {}
+
+
+@choices("commitment.own_records")
+def own_records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """The enterprise's performance records, by name. All of them, not only those that may be completed here:
+    choosing an imported, migrated or frozen one is refused with the reason and the procedure to use."""
+    org_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
+    rows = ctx.session.execute(select(PerformanceRecord.id, PerformanceRecord.project_name).where(
+        PerformanceRecord.enterprise_id == org_id).order_by(PerformanceRecord.id))
+    return [(row.id, row.project_name) for row in rows]
+
+
+@choices("commitment.review_items")
+def review_items(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """The items awaiting the review of originals, as the case lists them (良好行为 and 纳税信息), by title."""
+    items = ((ctx.case.data or {}).get("applied") or {}).get("review_items") or [] if ctx.case else []
+    return [(item["entry_id"], item["title"]) for item in items]
 
 
 @validator("commitment.check_entries")

@@ -37,6 +37,15 @@ def unconfirmed_records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     return [(r.id, f"{r.project_name}（待确认属地）") for r in rows if _unconfirmed(r) or r.id in named]
 
 
+@choices("migrated.case_records")
+def case_records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """The records this case confirms, by name: the page never shows a record's number, so none is typed."""
+    ids = [int(i) for i in (ctx.case.data.get("record_ids") or [])] if ctx.case is not None else []
+    rows = ctx.session.execute(select(PerformanceRecord.id, PerformanceRecord.project_name)
+                               .where(PerformanceRecord.id.in_(ids)).order_by(PerformanceRecord.id))
+    return [(row.id, row.project_name) for row in rows]
+
+
 def _summary(ctx: HandlerContext) -> dict[str, Any]:
     """What else was migrated, shown with the case (read only)."""
     counts = dict(ctx.session.execute(select(EnterpriseEntry.category, func.count(EnterpriseEntry.id)).where(

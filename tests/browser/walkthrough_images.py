@@ -454,10 +454,10 @@ def commitment_entry(site: Site) -> list[Path]:
 
     city = person(site, "city-nanning")
     claim(city, number)
-    items = review_items(site, number)  # the page does not show the items' numbers: typed from the case's data
+    items = review_items(site, number)  # a row per item, chosen by its title
     add_rows(city, "reviews", len(items))
     for index, item in enumerate(items):
-        write(city, f"reviews.{index}.entry_id", str(item["entry_id"]))
+        choose(city, f"reviews.{index}.entry_id", str(item["entry_id"]))
         choose(city, f"reviews.{index}.decision", "approve")
     shot(city, "review-item-by-item", at=form_card(city))
     submitted(city)
@@ -505,9 +505,9 @@ def migrated_data_confirmation(site: Site) -> list[Path]:
     shot(ent, "start-form")
     ids = box(ent, "record_ids").locator("input:checked").evaluate_all("boxes => boxes.map(b => b.value)")
     submit(ent, "发起")
-    add_rows(ent, "records", len(ids))  # a row per record, named by its 业绩编号 (the page does not list it)
+    add_rows(ent, "records", len(ids))  # a row per record, chosen by its name
     for index, (record_id, completion) in enumerate(zip(ids, ("2020-12-30", ""), strict=True)):
-        write(ent, f"records.{index}.record_id", record_id)
+        choose(ent, f"records.{index}.record_id", record_id)
         write(ent, f"records.{index}.location_code", "450103")
         if completion:
             box(ent, f"records.{index}.completion_date").locator("input").fill(completion)
