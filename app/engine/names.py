@@ -2,8 +2,10 @@
 events and gateways, which the modeler's panel writes and the English pages show."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -43,3 +45,21 @@ def english_names(processes: Iterable[Any]) -> dict[str, str]:
                 if english:
                     found[name] = english
     return found
+
+
+def renamed(xml: str, rename: Callable[[str, str], str]) -> str:
+    """The diagram with each named BPMN element's `name` replaced by rename(name, its nameEn): what the English
+    pages draw (the process's own XML is left as deployed). Unparseable XML is returned as it is."""
+    try:
+        root = etree.fromstring(xml.encode("utf-8"))
+    except (etree.XMLSyntaxError, ValueError):
+        return xml
+    changed = False
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        name = (element.get("name") or "").strip()
+        if name:
+            new = rename(name, english_name(element))
+            if new and new != name:
+                element.set("name", new)
+                changed = True
+    return etree.tostring(root, encoding="unicode") if changed else xml

@@ -1,6 +1,7 @@
 """The working-day calendar page (admins only): a year's holidays and make-up days, edit, confirm the year."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,6 +16,22 @@ from app.services.deadlines.limits import LOCAL_TZ
 from app.web.i18n import gettext as _
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
+_SEEDED = re.compile(re.escape(calendar_admin.SEEDED).replace(r"\{days\}", r"(?P<days>\d+)")
+                     .replace(r"\{years\}", r"(?P<years>\d+)"))
+_MAKE_UP = calendar_admin.MAKE_UP_DAY.removeprefix("{holiday}")
+
+
+def official_name(name: str) -> str:
+    """An official day's name (written by the import, from the library's holidays) in the page's language."""
+    if name.endswith(_MAKE_UP) and name != _MAKE_UP:
+        return _(calendar_admin.MAKE_UP_DAY, holiday=_(name.removesuffix(_MAKE_UP)))
+    return _(name)
+
+
+def seeded_text(name: str) -> str:
+    """The log's "N 天，新增年度 M 个" of an import, in the page's language."""
+    found = _SEEDED.fullmatch(name)
+    return _(calendar_admin.SEEDED, **found.groupdict()) if found else name
 
 
 def _year_arg(value: str | None) -> int:
@@ -33,7 +50,8 @@ def index() -> ResponseReturnValue:
     known = {y.year: y for y in calendar_admin.known_years()}
     return render_template("calendar/index.html", year=year, days=calendar_admin.list_days(year),
                            confirmed=known.get(year), known_years=sorted(known),
-                           changes=calendar_admin.recent_changes())
+                           changes=calendar_admin.recent_changes(), official_name=official_name,
+                           seeded_text=seeded_text)
 
 
 @bp.post("/days")

@@ -40,8 +40,8 @@ from app.web.common import ID, CaseForms, attachment_names, case_files, last_pag
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules
+from app.web.i18n import diagram_xml, translate_errors
 from app.web.i18n import gettext as _
-from app.web.i18n import translate_errors
 
 bp = Blueprint("cases", __name__)
 PER_PAGE = 20
@@ -178,7 +178,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
         timeline=_timeline(case, events, case_forms, names),
         submitted=show_data(case.data or {}, case_forms.current(events), names),
         files=case_files(case, props, events, applicant_side), documents=list_documents(actor, case.id),
-        diagram={"xml": diagram.xml, "completed": diagram.completed, "current": diagram.current},
+        diagram={"xml": diagram_xml(diagram.xml), "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
         can_withdraw=applicant_side and case.status in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT),
     ), status

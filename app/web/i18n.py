@@ -25,7 +25,8 @@ from flask import Blueprint, Flask, g, has_request_context, redirect, request, s
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.errors import Message
+from app.engine.names import renamed
+from app.errors import Message, bilingual_of
 from app.extensions import babel
 from app.services.procedures.versions import english_names
 from app.web.redirects import safe_next
@@ -51,7 +52,25 @@ def gettext(text: str, **values: object) -> str:
         return text.format(**values) if values else text
     values = {k: gettext(v) if isinstance(v, Message) else v for k, v in values.items()}
     translated = getattr(text, "en", "") or _deployed_english(text) or (flask_babel.gettext(text) if text else text)
+    if translated == text and isinstance(text, str) and "：" in text:
+        translated = _titled(text)
     return translated.format(**values) if values else translated
+
+
+def _titled(text: str) -> str:
+    """A case's title, "项目人员解锁：覃丽（…）", with its procedure's name in English before the names it
+    holds (data, kept as they are); the text as it is when the part before "：" has no English."""
+    head, rest = text.split("：", 1)
+    english = _deployed_english(head) or flask_babel.gettext(head)
+    return f"{english}: {rest}" if english != head else text
+
+
+def diagram_xml(xml: str | None) -> str | None:
+    """A diagram as the page draws it: in English pages its names are the English its elements carry
+    (`nameEn`), else the deployed diagrams' or the catalogue's (a sequence flow's "同意"), else the Chinese."""
+    if current_language() == "zh" or not xml:
+        return xml
+    return renamed(xml, lambda name, english: english or gettext(name))
 
 
 def _deployed_english(text: str) -> str:
@@ -72,6 +91,11 @@ def _deployed_english(text: str) -> str:
     if parts and all(part in names for part in parts):
         return ", ".join(names[part] for part in parts)
     return ""
+
+
+def text_of(node: Any, key: str, default: str = "") -> str:
+    """A procedure's text (a form's `title`, with its `title_en`) in the page's language; `default` without one."""
+    return gettext(bilingual_of(node, key) or default) if isinstance(node, dict) else default
 
 
 def translate_problems(problems: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
@@ -101,5 +125,5 @@ def switch(language: str) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS))
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(_=gettext, current_language=current_language, LANGUAGES=LANGUAGES,
-                                 html_lang=lambda: HTML_LANG[current_language()])
+    app.jinja_env.globals.update(_=gettext, text_of=text_of, current_language=current_language,
+                                 LANGUAGES=LANGUAGES, html_lang=lambda: HTML_LANG[current_language()])

@@ -55,7 +55,7 @@ def _refused(template: str, exc: DomainError, **context: Any) -> ResponseReturnV
 @bp.route("/enterprise", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 def enterprise() -> ResponseReturnValue:
-    context = {"methods": METHODS, "types_options": [(t, t) for t in service.ENTERPRISE_TYPES], "cities": _cities()}
+    context = {"methods": METHODS, "types_options": [(t, _(t)) for t in service.ENTERPRISE_TYPES], "cities": _cities()}
     if request.method == "GET":
         return render_template("registration/enterprise.html", errors={}, form={}, **context)
     form = service.EnterpriseForm(**{field: request.form.get(field, "") for field in (

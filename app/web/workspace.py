@@ -19,6 +19,7 @@ from app.policy import require_procedure_analyst
 from app.services.procedures import catalog, deploy, dmn, drafts
 from app.services.procedures.versions import list_procedures
 from app.web.form_rendering import fields_from_schema
+from app.web.i18n import diagram_xml
 from app.web.i18n import gettext as _
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -85,7 +86,7 @@ def version(key: str, number: int) -> ResponseReturnValue:
     forms = [(form_key, schema, fields_from_schema(schema) if schema else [])
              for form_key, schema in form_files(files)]
     return render_template("workspace/version.html", procedure=detail, info=info, files=files,
-                           diagram_name=diagram_name, diagram={"xml": xml, "completed": [], "current": []},
+                           diagram_name=diagram_name, diagram={"xml": diagram_xml(xml), "completed": [], "current": []},
                            forms=forms, decisions=dmn.decision_tables(actor, key, number))
 
 

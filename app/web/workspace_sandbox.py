@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from werkzeug.datastructures import FileStorage
 
-from app.errors import DeployError, InvalidForm, RuleViolation, TaskNotOpen
+from app.errors import DeployError, InvalidForm, RuleViolation, TaskNotOpen, bilingual_of
 from app.models import ROLE_TITLES, Actor, ProcedureDraft, Role
 from app.services.procedures import drafts, sandbox
 from app.services.procedures.sandbox import OpenTask, RunView
@@ -25,8 +25,8 @@ from app.web.common import ID
 from app.web.data_display import Shown, merged_properties, show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules
+from app.web.i18n import diagram_xml, translate_errors
 from app.web.i18n import gettext as _
-from app.web.i18n import translate_errors
 from app.web.workspace import analyst, main_diagram
 from app.web.workspace_drafts import DRAFT
 
@@ -144,7 +144,7 @@ def start(key: str, draft_id: int) -> ResponseReturnValue:
 def _diagram(draft: ProcedureDraft, key: str, run: RunView) -> dict[str, Any]:
     _name, xml = main_diagram(draft.files, key)
     done = [s["bpmn_id"] for s in run.steps if s.get("bpmn_id") and s.get("kind") in ("step", "task_completed")]
-    return {"xml": xml, "completed": sorted(set(done)), "current": [t.bpmn_id for t in run.open_tasks]}
+    return {"xml": diagram_xml(xml), "completed": sorted(set(done)), "current": [t.bpmn_id for t in run.open_tasks]}
 
 
 def _shown(data: Mapping[str, Any], properties: Mapping[str, dict[str, Any]],
@@ -196,7 +196,7 @@ def show(key: str, draft_id: int, run_id: int, task_id: str | None = None, value
         shown_values = values if values is not None else {}
         fields = fields_from_schema(schema, shown_values, translate_errors(errors), _names(shown_values))
         rules = client_rules(schema, _)
-        description = schema.get("description")
+        description = _(bilingual_of(schema, "description") or "")
     properties = merged_properties(sandbox.run_forms(actor, key, run_id))
     return render_template(
         "workspace/sandbox_run.html", draft=draft, run=run, task=task, fields=fields, rules=rules,

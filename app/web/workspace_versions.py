@@ -11,8 +11,8 @@ from app.errors import DomainError
 from app.services.procedures import catalog
 from app.services.procedures import diff as version_diff
 from app.services.procedures.migration import MigrationResult, migrate_cases
+from app.web.i18n import diagram_xml, join_reasons
 from app.web.i18n import gettext as _
-from app.web.i18n import join_reasons
 from app.web.workspace import KEY, analyst, main_diagram
 
 bp = Blueprint("workspace_versions", __name__, url_prefix="/workspace")
@@ -38,7 +38,8 @@ def diff(key: str) -> ResponseReturnValue:
     old_name, old_xml = main_diagram(catalog.files_of_version(actor, key, old), key)
     new_name, new_xml = main_diagram(catalog.files_of_version(actor, key, new), key)
     return render_template("workspace/diff.html", procedure=detail, old=old, new=new, changes=changes,
-                           data={"old": old_xml, "new": new_xml, "old_file": old_name, "new_file": new_name})
+                           data={"old": diagram_xml(old_xml), "new": diagram_xml(new_xml), "old_file": old_name,
+                                 "new_file": new_name})
 
 
 def _mapping(text: str) -> dict[str, str]:

@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from babel.messages.pofile import read_po
 from lxml import etree
 
-from app.engine.names import BPMN_NS, english_name, english_names
+from app.engine.names import BPMN_NS, english_name, english_names, renamed
 from tests.support.translations import extracted_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def _missing_in_form(node: Any, path: str) -> Iterator[str]:
@@ -62,6 +64,23 @@ def test_every_name_a_shipped_diagram_shows_has_its_english() -> None:
                         and el.get("name") not in names and not el.tag.endswith("sequenceFlow")]
     assert len(diagrams) >= 10 and named > 100
     assert not missing, missing[:20]
+
+
+def test_every_shipped_diagram_is_drawn_in_english_on_the_english_pages() -> None:
+    """The English pages draw a diagram with its elements' `nameEn`, else the catalogue's English (a sequence
+    flow's "同意"): no label keeps Chinese outside the brackets of a domain term."""
+    catalogue = read_po((ROOT / "app/web/translations/en/LC_MESSAGES/messages.po").open("rb"))
+
+    def english(name: str, own: str) -> str:
+        found = catalogue.get(name)
+        return own or (found.string if found is not None and isinstance(found.string, str) else "") or name
+
+    left = []
+    for diagram in sorted((ROOT / "bpmn").glob("*.bpmn")):
+        drawn = etree.fromstring(renamed(diagram.read_text(encoding="utf-8"), english).encode("utf-8"))
+        left += [f"{diagram.name}: {el.get('id')} {el.get('name')}" for el in drawn.iter(f"{{{BPMN_NS}}}*")
+                 if _CHINESE.search(_BRACKETS.sub("", el.get("name") or ""))]
+    assert not left, left[:20]
 
 
 def test_the_catalogue_no_longer_extracts_the_procedures_texts() -> None:

@@ -27,6 +27,8 @@ HOLIDAY_NAMES = {
     "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
     "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
+MAKE_UP_DAY = "{holiday}调休上班"  # an official make-up workday's name (the page shows it in its language)
+SEEDED = "{days} 天，新增年度 {years} 个"  # what an import of the official days changed (its log entry's name)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def _official_days() -> dict[date, tuple[bool, str]]:
         days[day] = (False, HOLIDAY_NAMES.get(str(name), str(name)))
     for day, name in chinese_calendar.workdays.items():
         label = HOLIDAY_NAMES.get(str(name), str(name))
-        days[day] = (True, f"{label}调休上班")
+        days[day] = (True, MAKE_UP_DAY.format(holiday=label))
     return days
 
 
@@ -69,7 +71,7 @@ def seed_official_calendar() -> SeedOutcome:
         db.session.add(CalendarYear(year=year, source=CalendarSource.OFFICIAL))
     recomputed = 0
     if written or new_years:  # every process's calendar cache notices a new change (calendar._SIGNATURE)
-        change = _log(None, CalendarChangeAction.SEED_OFFICIAL, name=f"{written} 天，新增年度 {len(new_years)} 个")
+        change = _log(None, CalendarChangeAction.SEED_OFFICIAL, name=SEEDED.format(days=written, years=len(new_years)))
         if new_years:
             recomputed = change.recomputed = clocks.recompute_provisional()
     db.session.flush()
