@@ -295,6 +295,19 @@ def run_backend(backend: str, versions: list[CodeVersion], bare: BareEngine, arg
             windows = alternating_rounds(targets, bare, clients, lifecycles, args.rounds)
             print_rates(windows)
             print_latencies(windows)
+            print_server_errors(targets, windows)
+
+
+def print_server_errors(targets: list[Target], windows: dict[str, list[Window]]) -> None:
+    """A failed lifecycle is a bug to find: the last error its server logged (the temporary folder, and with
+    it the log, is removed at the end unless --keep-temp)."""
+    for target in targets:
+        if not any(w.failures for w in windows.get(target.label, ())) or target.server is None:
+            continue
+        logged = target.server.log.read_text(errors="replace")
+        at = logged.rfind("Traceback (most recent call last)")
+        print(f"    [{target.label}] server log ({target.server.log}), last error:\n"
+              + (logged[max(at - 400, 0):][:6000] if at >= 0 else logged[-3000:] or "(empty)"))
 
 
 def parse_args() -> argparse.Namespace:

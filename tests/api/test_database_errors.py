@@ -129,3 +129,16 @@ def test_a_sqlite_write_refused_because_another_transaction_wrote_first_is_a_con
             raise OperationalError("INSERT INTO t VALUES (2)", {}, raised.value)
     for conn in (reader, writer, setup):
         conn.close()
+
+
+@pytest.mark.committing
+def test_a_read_answers_although_its_tokens_last_use_cannot_be_written(
+        app: Flask, impatient_app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str) -> None:
+    """Noting a token's last use is a write on a reading request: when another transaction holds the lock
+    (SQLite: the database's write lock), the list still answers; the use is noted on a later request."""
+    case_id = _submitted(as_user("ent-nanning"), review_procedure)
+    city = ApiUser(impatient_app, impatient_app.test_client(), "city-nanning", as_user("city-nanning").token)
+    with case_row_locked(app.config["SQLALCHEMY_DATABASE_URI"], case_id):
+        listed = city.get("/api/v1/tasks?view=claimable")
+    assert listed.status_code == 200, listed.json
+    assert case_id in [task["case_id"] for task in listed.json["items"]]
