@@ -192,7 +192,9 @@ export function englishPanel(view, container, summary) {
       const where = tr.insertCell();
       where.className = "small";
       where.textContent = row.where + " · " + label(row);
-      tr.insertCell().textContent = row.zh;
+      const chinese = tr.insertCell();
+      chinese.lang = "zh-CN";  // the form's own Chinese, also on the English pages
+      chinese.textContent = row.zh;
       const input = document.createElement("input");
       input.type = "text";
       input.className = "form-control form-control-sm";
