@@ -2,7 +2,8 @@
 
 Parameters refused by the schemas (webargs/marshmallow, 422 `invalid_request`) keep marshmallow's
 structure in `details.fields` (a list of messages per field; query parameters under "query"; see
-schemas.common.ERROR_DETAILS) with its English messages in Chinese.
+schemas.common.ERROR_DETAILS) with its English messages in Chinese. A refused deploy's problems carry their English
+(`problem_en`) beside the Chinese.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from app.api.english import english
 from app.errors import DomainError, http_status_message
 
 
@@ -21,7 +23,15 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 def domain_error_response(exc: DomainError) -> ResponseReturnValue:
-    return jsonify(error_body(exc.code, exc.message, exc.details)), exc.status
+    return jsonify(error_body(exc.code, exc.message, _with_english(exc.details))), exc.status
+
+
+def _with_english(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A refused deploy's `details.problems` [{file, element, problem}], each with its English (`problem_en`)."""
+    problems = (details or {}).get("problems")
+    if not isinstance(problems, list) or not all(isinstance(p, dict) for p in problems):
+        return details
+    return {**(details or {}), "problems": [{**p, "problem_en": english(p.get("problem"))} for p in problems]}
 
 
 _TYPE_NAMES = {"integer": "整数", "number": "数字", "string": "文本", "boolean": "是/否", "date": "日期（YYYY-MM-DD）",

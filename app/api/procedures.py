@@ -120,7 +120,7 @@ class Versions(MethodView):
             try:
                 deploy.deploy_files(actor, key, body["files"], body["note"], dry_run=True)
             except DeployError as refused:
-                return jsonify({"problems": refused.problems})
+                return jsonify(DeployCheckSchema().dump({"problems": refused.problems}))  # with problem_en
             return jsonify({"problems": []})
         result = deploy.deploy_files(actor, key, body["files"], body["note"])
         return {"key": result.key, "version": result.version, "note": result.note}, 201 if result.created else 200

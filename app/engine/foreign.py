@@ -425,5 +425,6 @@ def foreign_problems(file: str, root: Any) -> list[Note]:
                 problems[key] = []
                 order.append(key)
             problems[key].extend(s for s in shown if s not in problems[key])
-    return [{"file": file, "element": key, "problem": f"含本系统不读取的 Camunda 扩展 {', '.join(problems[key])}："
-             "请先用导入转换 (POST /api/v1/procedures/conversions) 转换，并补上未转换的部分"} for key in order]
+    return [{"file": file, "element": key, "problem": Message(
+        "含本系统不读取的 Camunda 扩展 {names}：请先用导入转换 (POST /api/v1/procedures/conversions) 转换，并补上未转换的部分",  # noqa: E501
+        names=", ".join(problems[key]))} for key in order]

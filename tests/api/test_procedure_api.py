@@ -218,7 +218,8 @@ def test_a_20_megabyte_file_is_refused_naming_it_and_nothing_is_stored(as_user: 
         refused = _deploy(as_user("analyst"), "material_review", files, dry_run=dry_run)
         problems = refused.json["problems"] if dry_run else refused.json["details"]["problems"]
         assert refused.status_code == (200 if dry_run else 422), refused.json
-        assert problems == [{"file": "forms/huge.json", "element": None, "problem": "文件过大（最多 1024 KB）"}]
+        assert problems == [{"file": "forms/huge.json", "element": None, "problem": "文件过大（最多 1024 KB）",
+                             "problem_en": "File too large (at most 1024 KB)"}]
     assert _versions(app, "material_review") == 0
     with app.app_context():
         assert db.session.scalar(select(Procedure).where(Procedure.key == "material_review")) is None

@@ -3,6 +3,7 @@ what maps to our properties, lists what does not by element, checks the result a
 nothing; the converted files, completed by the analyst, deploy and run."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,32 @@ def test_every_other_role_is_refused(username: str, as_user: Any) -> None:
 
 def test_the_openapi_document_describes_the_conversion(client: Any) -> None:
     assert "post" in client.get("/api/v1/openapi.json").json["paths"]["/api/v1/procedures/conversions"]
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("name", ["camunda_export.bpmn", "zeebe_export.bpmn", "spiffarena_export.bpmn"])
+def test_the_import_report_carries_its_english(name: str, as_user: Any) -> None:
+    analyst = as_user("analyst")
+    body = analyst.post(CONVERT, {"files": _files(name), "case_prefix": "IM"}).json
+    notes = body["converted"] + body["unmapped"] + body["problems"]
+    assert notes
+    for note in notes:  # the Chinese stays in `problem`, its English beside it
+        assert CHINESE.search(note["problem"]) or "→" in note["problem"], note
+        assert note["problem_en"] and not CHINESE.search(note["problem_en"]), note
+    if name == "camunda_export.bpmn":
+        unmapped = {n["element"]: n["problem_en"] for n in body["unmapped"] if "candidateGroups" in n["problem"]}
+        assert unmapped["Task_review"] == (
+            'camunda:candidateGroups="city" not converted: Candidate groups: who works on a step is decided by the '
+            "role and scope the lane maps to in bpmn/lanes.json")
+
+
+def test_a_diagram_deployed_unconverted_is_refused_in_both_languages(as_user: Any) -> None:
+    refused = _deploy(as_user("analyst"), "camunda_review", _files("camunda_export.bpmn"))
+    assert refused.status_code == 422
+    problems = {p["element"]: p for p in refused.json["details"]["problems"]}
+    assert problems["Task_register"]["problem"].startswith("含本系统不读取的 Camunda 扩展 camunda:type, camunda:topic")
+    assert problems["Task_register"]["problem_en"] == (
+        "Carries Camunda extensions we do not read (camunda:type, camunda:topic): convert it first with the import "
+        "(POST /api/v1/procedures/conversions) and complete what is not converted")

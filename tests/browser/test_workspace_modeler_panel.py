@@ -3,11 +3,15 @@ field is chosen, or with another field changed right after), the English name (`
 business rule task offered the draft's decision tables."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 
+from app.extensions import db
+from app.models.procedure_draft import ProcedureDraft
 from tests.browser.helpers import sign_in
 from tests.browser.test_workspace_modeler import select
 
@@ -116,3 +120,48 @@ def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_pag
     assert "Hit policy" in page.locator("#decision-editor").inner_text()
     assert page.locator("#decision-editor .hit-policy .dms-input").inner_text() == "Unique (the first matching rule)"
     assert page.get_by_role("button", name="Save to the draft and check").count() == 1
+
+
+PROPERTY = ("([id, name]) => { const bo = window.gjyModeler.get('elementRegistry').get(id).businessObject; "
+            "const ext = (bo.extensionElements && bo.extensionElements.values) || []; "
+            "const props = ext.find(v => v.$type === 'spiffworkflow:Properties'); "
+            "const found = props && props.values.find(p => p.name === name); return found ? found.value : null; }")
+
+
+def saved_diagram(app: Flask, page: Any) -> str:
+    """The diagram as the server holds it in the draft the page shows."""
+    draft_id = int(re.search(r"/drafts/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    with app.app_context():
+        draft = db.session.get(ProcedureDraft, draft_id)
+        assert draft is not None
+        return next(text for name, text in draft.files.items() if name.endswith(".bpmn"))
+
+
+def test_a_value_typed_just_before_another_edit_or_the_save_is_kept(new_page: Callable[..., Any], app: Flask) -> None:
+    page = new_page(1600, 1000)
+    open_draft(page)
+    panel = page.locator("#properties")
+    # a task's deadline typed, its form chosen at once (no pause, the text field not left)
+    select(page, "review_request")
+    panel.get_by_label("办理时限").fill("4 working days")
+    panel.get_by_label("表单", exact=True).select_option("unlock_request")
+    assert page.evaluate(PROPERTY, ["review_request", "dueIn"]) == "4 working days"  # written before the form
+    # a flow's name typed, its condition field chosen at once; its value typed and the draft saved at once
+    select(page, "f_back")
+    panel.get_by_label("名称", exact=True).fill("退回")
+    panel.get_by_label("条件字段（表单字段）").select_option("decision")
+    assert page.evaluate("() => window.gjyModeler.get('elementRegistry').get('f_back').businessObject.name") == "退回"
+    panel.get_by_label("等于", exact=True).fill("return")
+    page.evaluate("() => window.gjyWorkspace.save()")
+    page.wait_for_selector("#save-status.text-success-emphasis")
+    xml = saved_diagram(app, page)
+    assert '<spiffworkflow:property name="dueIn" value="4 working days" />' in xml
+    assert '<spiffworkflow:property name="formKey" value="unlock_request" />' in xml
+    assert 'name="退回"' in xml
+    assert 'decision == "return"' in xml or 'decision == &#34;return&#34;' in xml
+    # the page's own save button, a name typed just before it is clicked
+    select(page, "review_request")
+    panel.get_by_label("英文名称", exact=True).fill("Review the request")
+    page.get_by_role("button", name="保存草稿并检查").click()
+    page.wait_for_selector("#problems[data-checked='1']", state="attached")
+    assert '<spiffworkflow:property name="nameEn" value="Review the request" />' in saved_diagram(app, page)

@@ -2,6 +2,7 @@
 the current version, and migrations of running cases."""
 from marshmallow import Schema, fields, validate
 
+from app.api.english import english
 from app.api.parsing import MAX_ID
 from app.api.schemas.common import id_field
 
@@ -69,6 +70,8 @@ class ProblemSchema(Schema):
     file = fields.String(allow_none=True)
     element = fields.String(allow_none=True)
     problem = fields.String()
+    problem_en = fields.Function(lambda p: english(p.get("problem")), dump_only=True,
+                                 metadata={"description": "the problem in English"})
 
 
 class DeployCheckSchema(Schema):

@@ -4,6 +4,7 @@
 import { EditorView, basicSetup } from "codemirror";
 import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { linter, lintGutter } from "@codemirror/lint";
+import { englishPanel } from "./form-english";
 import { t } from "./i18n";
 
 function csrfToken() {
@@ -29,6 +30,7 @@ function start() {
   const status = document.getElementById("save-status");
   let timer = null;
   let dirty = false;
+  let english = null;  // the English texts' panel
 
   function say(text, kind) {
     status.textContent = text;
@@ -61,12 +63,16 @@ function start() {
       EditorView.contentAttributes.of({ "aria-label": t("表单 JSON Schema", "Form JSON Schema") }),
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) { return; }
+        if (english) { english.changed(); }
         dirty = true;
         say(t("有未保存的修改", "Unsaved changes"), "warning");
         clearTimeout(timer);
         timer = setTimeout(refresh, 400);
       })],
   });
+  const englishBox = document.getElementById("form-english");
+  english = englishBox ? englishPanel(view, englishBox, document.getElementById("form-english-summary")) : null;
+  if (english) { english.render(); }
   window.gjyFormEditor = {
     view,
     setText(text) { view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }); },

@@ -7,6 +7,7 @@ import lintModule from "bpmn-js-bpmnlint";
 import spiffworkflow from "./spiffworkflow.json";
 import GjyPropertiesProvider from "./properties.jsx";
 import { bpmnlintConfig, lintMessage } from "./lint";
+import { debounceInput, flushPending } from "./debounce";
 import { t } from "./i18n";
 import translate from "./translate";
 
@@ -42,7 +43,8 @@ function start() {
       "gjy-business-rule-task": { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule,
       { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] },
-      { translate: ["value", translate] }],
+      { translate: ["value", translate] },
+      { debounceInput: ["factory", debounceInput] }],  // the panel's debounce, its pending values flushable
     moddleExtensions: { spiffworkflow },
     linting: { bpmnlint: bpmnlintConfig, active: true },
     gjy: data,
@@ -118,7 +120,11 @@ function start() {
   modeler.on("commandStack.changed", () => { state.dirty = true; say(t("有未保存的修改", "Unsaved changes"), "warning"); });
   modeler.on("gjy.lanes.changed", () => { state.lanesDirty = true; state.dirty = true; say(t("有未保存的修改", "Unsaved changes"), "warning"); });
 
+  // A new selection writes what the panel's fields still hold for the element left.
+  modeler.on("selection.changed", () => flushPending());
+
   async function save() {
+    flushPending();  // a value typed just before the save is in the XML
     const { xml } = await modeler.saveXML({ format: true });
     const files = { [data.file]: xml, [LANES_FILE]: JSON.stringify(data.lanes, null, 2) + "\n" };
     say(t("正在保存…", "Saving…"));
@@ -153,6 +159,7 @@ function start() {
   const deployForm = document.getElementById("deploy-form");
   if (deployForm) {
     deployForm.addEventListener("submit", (event) => {
+      flushPending();  // a value typed just before the deploy is saved first
       if (!state.dirty) { return; }
       event.preventDefault();
       save().then((ok) => { if (ok) { state.dirty = false; deployForm.submit(); } });

@@ -3,11 +3,22 @@
 // draft's decision tables), sequence flows (conditions built from the forms' fields, default flow), and the
 // English name (`nameEn`) of the process, lanes, tasks, events and gateways. Everything is written as spiffworkflow:properties through
 // modeling commands, so undo works and the analyst never edits XML.
-import { TextFieldEntry, SelectEntry, CheckboxEntry, TextAreaEntry,
-  isTextFieldEntryEdited, isSelectEntryEdited, isCheckboxEntryEdited, isTextAreaEntryEdited } from "@bpmn-io/properties-panel";
+import * as panel from "@bpmn-io/properties-panel";
+import { isTextFieldEntryEdited, isSelectEntryEdited, isCheckboxEntryEdited, isTextAreaEntryEdited } from "@bpmn-io/properties-panel";
 import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
+import { flushPending } from "./debounce";
 import { t } from "./i18n";
+
+// Our entries write the values still waiting in the panel's other fields (debounced input) before their own:
+// a value typed just before another field is changed is not lost.
+function flushing(props) {
+  return { ...props, setValue: (...args) => { flushPending(); return props.setValue(...args); } };
+}
+const TextFieldEntry = (props) => panel.TextFieldEntry(flushing(props));
+const SelectEntry = (props) => panel.SelectEntry(flushing(props));
+const CheckboxEntry = (props) => panel.CheckboxEntry(flushing(props));
+const TextAreaEntry = (props) => panel.TextAreaEntry(flushing(props));
 
 // -- spiffworkflow:properties -------------------------------------------------------------------------------
 
