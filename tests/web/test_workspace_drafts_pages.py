@@ -104,7 +104,8 @@ def test_other_roles_are_refused(web: Any, username: str) -> None:
 
 def test_the_checks_are_in_english_in_the_english_pages_and_chinese_in_the_api(web: Any, as_user: Any) -> None:
     """A gateway whose flow has neither condition nor default: the English page names the flow and says why in
-    English (the page, the modeler's data and the check the modeler calls); the API keeps its Chinese text."""
+    English (the page, the modeler's data and the check the modeler calls); the API gives its Chinese text and,
+beside it, its English (problem_en)."""
     analyst = web("analyst")
     path, data = _create(analyst)
     broken = data["xml"].replace('name="是否同意？" default="f_back"', 'name="是否同意？"')
@@ -127,4 +128,4 @@ def test_the_checks_are_in_english_in_the_english_pages_and_chinese_in_the_api(w
                                   {"files": {**files, BPMN: broken}, "note": "x"})
     assert api.status_code == 422
     assert {"file": BPMN, "element": "f_back", "problem": "网关“是否同意？”(decision) 有多条出口连线，此连线既没有条件"
-            "也不是默认连线"} in api.json["details"]["problems"]
+            "也不是默认连线", "problem_en": english} in api.json["details"]["problems"]
