@@ -106,12 +106,14 @@ def unit_of_work() -> Iterator[Session]:
     from flask import current_app
 
     session: Session = current_app.extensions["sqlalchemy"].session
+    marks = _marks()
     try:
         yield session
         _run_before_commit(session)
         session.commit()
     except BaseException as exc:
         session.rollback()
+        _rewind(marks)
         domain_error = _as_domain_error(exc)
         if domain_error is not None and domain_error.after_rollback is not None:
             _record_after_rollback(session, domain_error.after_rollback)
@@ -127,6 +129,27 @@ def add_before_commit(app: Any, hook: Callable[[Session], None]) -> None:
     """Run `hook(session)` as the last step of every unit of work of `app`, just before it commits (the
     audit log's seal, whose lock is then held for the shortest time); a hook with nothing to do returns."""
     app.extensions.setdefault(BEFORE_COMMIT, []).append(hook)
+
+
+SAVEPOINT_HOOKS = "gjy.savepoint_hooks"
+
+
+def add_rollback_hooks(app: Any, mark: Callable[[], Any], rewind: Callable[[Any], None]) -> None:
+    """For what a unit of work holds outside the session until it commits (the audit entries, written sealed
+    by the before-commit hook): `mark()` where a unit of work or a savepoint (`attempt`, `dry_run`) begins,
+    `rewind(mark)` when it is rolled back, so that what it recorded is dropped with its rows."""
+    app.extensions.setdefault(SAVEPOINT_HOOKS, []).append((mark, rewind))
+
+
+def _marks() -> list[tuple[Callable[[Any], None], Any]]:
+    from flask import current_app
+
+    return [(rewind, mark()) for mark, rewind in current_app.extensions.get(SAVEPOINT_HOOKS, ())]
+
+
+def _rewind(marks: list[tuple[Callable[[Any], None], Any]]) -> None:
+    for rewind, mark in marks:
+        rewind(mark)
 
 
 def _run_before_commit(session: Session) -> None:
@@ -186,19 +209,26 @@ def transactional(run: Callable[P, R]) -> Callable[P, R]:
 def dry_run(session: Session) -> Iterator[None]:
     """Run a block for what it would do (a validation that may touch rows) and undo it, whatever happens:
     a savepoint always rolled back."""
+    marks = _marks()
     savepoint = session.begin_nested()
     try:
         yield
     finally:
         savepoint.rollback()
+        _rewind(marks)
 
 
 @contextmanager
 def attempt(session: Session) -> Iterator[None]:
     """A part of a unit of work that may be refused without undoing the rest (a savepoint): a page that
     keeps the uploads of a refused form, a refused start that leaves nothing behind."""
-    with session.begin_nested():
-        yield
+    marks = _marks()
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        _rewind(marks)
+        raise
 
 
 def drop_all_tables(engine: Engine) -> None:

@@ -101,3 +101,35 @@ def test_the_chain_of_an_ordinary_day_verifies(app: Flask, as_user: Any) -> None
         result = chain.verify(db.session())
     assert result.intact, result.breaks
     assert result.rows > 0 and result.head_seq == result.rows
+
+
+def test_what_a_refused_part_of_the_work_recorded_is_not_written(app: Flask) -> None:
+    """An action refused inside a savepoint (a refused form, a refused start) or a dry run did not happen: its
+    entries are dropped with its rows; the rest of the unit of work is written, sealed, once."""
+    import pytest
+
+    from app.db import attempt, dry_run, unit_of_work
+    from app.services import audit
+
+    with app.app_context():
+        with unit_of_work() as session:
+            audit.record(None, "test.kept", "case", 1)
+            with pytest.raises(ValueError), attempt(session):
+                audit.record(None, "test.refused", "case", 1)
+                raise ValueError("refused")
+            with dry_run(session):
+                audit.record(None, "test.dry_run", "case", 1)
+            with attempt(session):
+                audit.record(None, "test.kept_in_savepoint", "case", 1)
+        with pytest.raises(RuntimeError), unit_of_work():
+            audit.record(None, "test.rolled_back", "case", 1)
+            raise RuntimeError("the whole unit of work fails")
+        with unit_of_work():
+            audit.record(None, "test.after", "case", 1)
+    kept = [_entries(app, action) for action in ("test.kept", "test.kept_in_savepoint", "test.after")]
+    assert all(len(rows) == 1 and rows[0].seq is not None for rows in kept)
+    assert [rows[0].seq for rows in kept] == sorted(rows[0].seq for rows in kept)
+    for action in ("test.refused", "test.dry_run", "test.rolled_back"):
+        assert _entries(app, action) == [], action
+    with app.app_context():
+        assert chain.verify(db.session()).intact

@@ -13,21 +13,21 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from app.db import add_before_commit, utcnow
-from app.extensions import db
+from app.db import add_before_commit, add_rollback_hooks, utcnow
 from app.log_masking import mask_text
 from app.models import Actor, AuditEntry
 from app.services.audit.chain import seal
 
 _ORIGIN: ContextVar[str | None] = ContextVar("gjy_audit_origin", default=None)
-# The entries `record` added in this context since the last seal: the unit of work seals those still in its
-# session when it commits (a rolled-back savepoint expunged the ones it undid; a rolled-back unit of work
-# expunged all of them).
+# The entries `record` made in this context since the last seal, not in the session yet: the unit of work
+# writes them sealed when it commits (one INSERT, no unsealed row first); a rolled-back savepoint or unit of
+# work drops those it recorded (app.db's rollback hooks).
 _PENDING: ContextVar[list[AuditEntry] | None] = ContextVar("gjy_audit_pending", default=None)
 
 
 def init_app(app: Flask) -> None:
     add_before_commit(app, seal_pending)
+    add_rollback_hooks(app, _recorded_so_far, _drop_after)
 
 
 def seal_pending(session: Session) -> None:
@@ -36,7 +36,18 @@ def seal_pending(session: Session) -> None:
     if not recorded:
         return
     _PENDING.set(None)
-    seal(session, [entry for entry in recorded if entry in session])
+    seal(session, recorded)
+
+
+def _recorded_so_far() -> int:
+    return len(_PENDING.get() or ())
+
+
+def _drop_after(count: int) -> None:
+    """A rolled-back savepoint or unit of work: what was recorded in it did not happen."""
+    recorded = _PENDING.get()
+    if recorded:
+        del recorded[count:]
 
 
 @contextmanager
@@ -69,7 +80,7 @@ def _clean(value: Any) -> Any:
 def record(actor: Actor | None, action: str, object_type: str = "", object_id: Any = "", /, *,
            organisation_id: int | None = None, source_ip: str | None = None, actor_name: str | None = None,
            **details: Any) -> AuditEntry:
-    """Append one entry (written with the unit of work's other changes, sealed when it commits). `actor`
+    """Append one entry (written sealed when the unit of work commits, dropped if its part is rolled back). `actor`
     None: the system (a job, a command) or a caller not known (a refused sign-in: `actor_name` is the name
     typed). Details are masked; they never hold a password, a code or a token."""
     ip = source_ip if source_ip is not None else _ORIGIN.get()
@@ -80,7 +91,6 @@ def record(actor: Actor | None, action: str, object_type: str = "", object_id: A
                        organisation_id=organisation_id if organisation_id is not None else (
                            actor.organisation_id if actor is not None else None),
                        details=json.loads(json.dumps(_clean(details), ensure_ascii=False)))
-    db.session.add(entry)
     recorded = _PENDING.get()
     if recorded is None:
         _PENDING.set(recorded := [])

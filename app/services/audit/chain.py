@@ -36,22 +36,25 @@ def head(session: Session) -> tuple[int, str]:
 
 
 def seal(session: Session, entries: list[AuditEntry]) -> None:
-    """Give `entries` (this transaction's, in the order they were recorded) their places and hashes after
-    the chain's head: the last step of the unit of work (app.db.before_commit). Sealers queue first, so the
-    head read is the last one sealed: PostgreSQL takes a transaction-scoped advisory lock (held until the
-    commit); SQLite writes the entries first, which takes its one write lock until the commit. Entries not
-    written yet are then inserted sealed (one batch), those already written are updated (one batch)."""
+    """Write `entries` (this transaction's, in the order they were recorded, not in the session yet) with
+    their places and hashes after the chain's head: the last step of the unit of work (app.db's
+    before-commit hooks). Sealers queue first, so the head read is the last one sealed: PostgreSQL takes a
+    transaction-scoped advisory lock (held until the commit), then the entries are inserted sealed (one
+    batch); SQLite writes them first, which takes its one write lock until the commit, then seals them
+    (one batch of updates)."""
     if not entries:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})
     else:
+        session.add_all(entries)
         session.flush()
     seq, prev = head(session)
     for entry in entries:
         seq += 1
         entry.seq, entry.prev_hash = seq, prev
         entry.hash = prev = entry_hash(entry, seq, prev)
+    session.add_all(entries)
     session.flush()
 
 
