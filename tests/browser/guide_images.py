@@ -13,7 +13,6 @@ images stay a few hundred KB in git. Needs the npm assets (`make assets`) and th
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from flask import Flask
 from app.db import unit_of_work
 from app.services.identity.accounts import get_user_by_username, issue_token
 from tests.browser.demo_site import ROOT, Site, compress, screenshot, take_images
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import new_form, sign_in
 from tests.browser.test_workspace_new_procedure import fill_decision_table
 
 FOLDER = ROOT / "bpmn" / "screenshots"
@@ -97,13 +96,7 @@ def walk(page: Any, folder: Path, running: int) -> list[Path]:
     page.get_by_role("button", name="新建草稿").click()
     page.wait_for_selector("#modeler[data-state=ready]")
     # the form editor: a new form, its JSON typed, the preview drawn by the task pages' renderer
-    page.get_by_placeholder("unlock_city_check").fill("unlock_city_check")
-    page.get_by_role("button", name="新建表单").click()
-    page.wait_for_selector("#form-editor[data-state=ready]")
-    page.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(json.dumps(CITY_CHECK_FORM, ensure_ascii=False, indent=2))
-    page.wait_for_selector("#form-preview [data-field=opinion]")
+    new_form(page, "unlock_city_check", CITY_CHECK_FORM, "opinion")
     page.locator("h1").click()  # the editor's caret blinks while it has the focus
     images.append(save(page, folder, "31-workspace-form-editor"))
     page.get_by_role("button", name="保存到草稿").click()

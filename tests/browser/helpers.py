@@ -1,7 +1,9 @@
 """Page helpers for the browser tests: sign in, accessibility check (axe-core), screenshots, form filling."""
 from __future__ import annotations
 
+import json
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -113,3 +115,76 @@ def submit_task(page: Any, text: str) -> None:
         fill_form(page, text, only_errors=True)
     errors = page.locator("[data-field-error]").all_inner_texts()
     raise AssertionError(f"the form was not accepted: {errors}")
+
+
+# ---- the analyst's form editor ------------------------------------------------------------------------------------
+
+def new_form(page: Any, form_key: str, schema: dict[str, Any], shown_field: str) -> None:
+    """On a draft's page: 新建表单 named `form_key`, its JSON replaced by `schema` in the code editor, once the
+    live preview draws `shown_field`."""
+    page.locator("#new-form-key").fill(form_key)
+    page.get_by_role("button", name="新建表单").click()
+    page.wait_for_selector("#form-editor[data-state=ready]")
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(json.dumps(schema, ensure_ascii=False, indent=2))
+    page.wait_for_selector(f"#form-preview [data-field={shown_field}]")
+
+
+# ---- a task form's fields, and the task list ---------------------------------------------------------------------
+
+def box(page: Any, name: str) -> Any:
+    return page.locator(f"[data-field='{name}']").first
+
+
+def choose(page: Any, name: str, value: str) -> None:
+    box(page, name).locator("select").select_option(value)
+
+
+def tick(page: Any, name: str, *labels: str) -> None:
+    """Tick the options with these labels (part of the label is enough), or the first one."""
+    field = box(page, name)
+    if not labels:
+        field.locator("input[type=checkbox]").first.check()
+    for label in labels:
+        field.locator(".form-check", has_text=label).locator("input").first.check()
+
+
+def write(page: Any, name: str, text: str) -> None:
+    box(page, name).locator("textarea, input").first.fill(text)
+
+
+def attach(page: Any, name: str, *files: str) -> None:
+    box(page, name).locator("input[type=file]").set_input_files(
+        files=[{"name": f, "mimeType": "application/pdf", "buffer": PDF_BYTES} for f in files])
+
+
+def submit(page: Any, button: str = "提交") -> None:
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state()
+
+
+def submitted(page: Any, button: str = "提交") -> str:
+    """Submit, land on the case page: the case number."""
+    submit(page, button)
+    assert re.search(r"/cases/\d+", page.url), f"{page.url}: {page.locator('main').inner_text()[:800]}"
+    return str(page.get_by_test_id("case-number").inner_text())
+
+
+def inbox(page: Any, tab: str = "claimable") -> None:
+    page.goto(f"/tasks?tab={tab}")
+
+
+def claim(page: Any, number: str) -> None:
+    """待办任务 → 待领取 → 领取 in the case's row: the task opens."""
+    inbox(page)
+    page.locator(f"tr[data-case-number='{number}']").get_by_role("button", name="领取").click()
+    page.wait_for_load_state()
+    assert "/tasks/" in page.url, page.url
+
+
+def open_mine(page: Any, number: str) -> None:
+    """待办任务 → 我的待办 → the case's task."""
+    inbox(page, "mine")
+    page.locator(f"tr[data-case-number='{number}'] a.btn").first.click()  # 办理
+    page.wait_for_load_state()

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import check_page, sign_in
-from tests.browser.walkthrough_images import attach, choose, claim, open_mine, submitted, write
+from tests.browser.helpers import attach, check_page, choose, claim, open_mine, sign_in, submitted, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
               pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]

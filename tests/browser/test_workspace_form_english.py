@@ -13,7 +13,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models.procedure_draft import ProcedureDraft
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import new_form, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
               pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
@@ -36,13 +36,7 @@ def test_the_form_editor_writes_each_text_s_english(new_page: Callable[..., Any]
     page.goto("/workspace/personnel_unlock")
     page.get_by_role("button", name="新建草稿").click()
     page.wait_for_selector("#modeler[data-state=ready]")
-    page.get_by_placeholder("unlock_city_check").fill("unlock_city_check")
-    page.get_by_role("button", name="新建表单").click()
-    page.wait_for_selector("#form-editor[data-state=ready]")
-    page.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(json.dumps(FORM, ensure_ascii=False, indent=2))
-    page.wait_for_selector("#form-preview [data-field=result]")
+    new_form(page, "unlock_city_check", FORM, "result")
     english = page.get_by_test_id("form-english")
     # every text is listed; those without English are marked and counted (the result's title has its English)
     assert english_row(page, "result").get_attribute("data-missing") == "0"

@@ -6,13 +6,12 @@ while a running one stays, the diff shows the added task, and a dry run then a r
 case."""
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.browser.helpers import check_page, sign_in
+from tests.browser.helpers import check_page, new_form, sign_in
 from tests.support.web import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
@@ -90,13 +89,7 @@ def panel_shows_our_properties(page: Any) -> None:
 
 
 def make_form(page: Any) -> None:
-    page.get_by_placeholder("unlock_city_check").fill("unlock_city_check")
-    page.get_by_role("button", name="新建表单").click()
-    page.wait_for_selector("#form-editor[data-state=ready]")
-    page.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(json.dumps(CITY_CHECK_FORM, ensure_ascii=False, indent=2))
-    page.wait_for_selector("#form-preview [data-field=opinion]")
+    new_form(page, "unlock_city_check", CITY_CHECK_FORM, "opinion")
     assert page.get_by_test_id("form-problems").get_attribute("data-count") == "0"
     page.locator("h1").click()  # the editor's cursor blinks (an endless animation) only while it has the focus
     check_page(page, "31-workspace-form-editor")

@@ -6,7 +6,6 @@ deployed with a note. An enterprise then applies in the pages and two city revie
 may not take the second review, another reviewer does; a small amount skips the second review (the table)."""
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from app.extensions import db
 from app.models import Organisation, OrganisationKind, Role
 from app.services.demo import DEMO_PASSWORD
 from app.services.identity.accounts import create_user
-from tests.browser.helpers import check_page, sign_in
+from tests.browser.helpers import check_page, new_form, sign_in
 from tests.browser.test_workspace_modeler import RECT, SELECTED, click_element, connect, select
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
@@ -62,14 +61,8 @@ def new_draft(page: Any) -> None:
 
 
 def make_form(page: Any, form_key: str) -> None:
-    page.locator("#new-form-key").fill(form_key)
-    page.get_by_role("button", name="新建表单").click()
-    page.wait_for_selector("#form-editor[data-state=ready]")
-    page.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(json.dumps(FORMS[form_key], ensure_ascii=False, indent=2))
     first_field = next(iter(FORMS[form_key]["properties"]))  # type: ignore[call-overload]
-    page.wait_for_selector(f"#form-preview [data-field={first_field}]")
+    new_form(page, form_key, FORMS[form_key], first_field)
     assert page.get_by_test_id("form-problems").get_attribute("data-count") == "0"
     page.get_by_role("button", name="保存到草稿").click()
     page.wait_for_selector("#save-status.text-success-emphasis")

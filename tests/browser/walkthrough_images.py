@@ -12,7 +12,6 @@ Needs the npm assets (`make assets`) and the translations compiled.
 """
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,8 +20,20 @@ from typing import Any
 
 from app.services.deadlines.limits import LOCAL_TZ
 from tests.browser.demo_site import ROOT, Site, compress, screenshot, take_images
-from tests.browser.helpers import sign_in, submit_task
-from tests.support.web import PDF_BYTES
+from tests.browser.helpers import (
+    attach,
+    box,
+    choose,
+    claim,
+    inbox,
+    open_mine,
+    sign_in,
+    submit,
+    submit_task,
+    submitted,
+    tick,
+    write,
+)
 
 FOLDER = ROOT / "docs" / "walkthroughs" / "img"
 WIDTH, HEIGHT = 1366, 800
@@ -56,30 +67,14 @@ def person(site: Site, username: str) -> Any:
     return page
 
 
-def box(page: Any, name: str) -> Any:
-    return page.locator(f"[data-field='{name}']").first
 
 
-def choose(page: Any, name: str, value: str) -> None:
-    box(page, name).locator("select").select_option(value)
 
 
-def tick(page: Any, name: str, *labels: str) -> None:
-    """Tick the options with these labels (part of the label is enough), or the first one."""
-    field = box(page, name)
-    if not labels:
-        field.locator("input[type=checkbox]").first.check()
-    for label in labels:
-        field.locator(".form-check", has_text=label).locator("input").first.check()
 
 
-def write(page: Any, name: str, text: str) -> None:
-    box(page, name).locator("textarea, input").first.fill(text)
 
 
-def attach(page: Any, name: str, *files: str) -> None:
-    box(page, name).locator("input[type=file]").set_input_files(
-        files=[{"name": f, "mimeType": "application/pdf", "buffer": PDF_BYTES} for f in files])
 
 
 def today() -> str:
@@ -97,35 +92,14 @@ def start(page: Any, procedure_name: str) -> None:
     page.wait_for_load_state()
 
 
-def submit(page: Any, button: str = "提交") -> None:
-    page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_load_state()
 
 
-def submitted(page: Any, button: str = "提交") -> str:
-    """Submit, land on the case page: the case number."""
-    submit(page, button)
-    assert re.search(r"/cases/\d+", page.url), f"{page.url}: {page.locator('main').inner_text()[:800]}"
-    return str(page.get_by_test_id("case-number").inner_text())
 
 
-def inbox(page: Any, tab: str = "claimable") -> None:
-    page.goto(f"/tasks?tab={tab}")
 
 
-def claim(page: Any, number: str) -> None:
-    """待办任务 → 待领取 → 领取 in the case's row: the task opens."""
-    inbox(page)
-    page.locator(f"tr[data-case-number='{number}']").get_by_role("button", name="领取").click()
-    page.wait_for_load_state()
-    assert "/tasks/" in page.url, page.url
 
 
-def open_mine(page: Any, number: str) -> None:
-    """待办任务 → 我的待办 → the case's task."""
-    inbox(page, "mine")
-    page.locator(f"tr[data-case-number='{number}'] a.btn").first.click()  # 办理
-    page.wait_for_load_state()
 
 
 def form_card(page: Any) -> Any:
