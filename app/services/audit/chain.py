@@ -54,7 +54,7 @@ def seal(session: Session, entries: list[AuditEntry]) -> None:
         seq += 1
         entry.seq, entry.prev_hash = seq, prev
         entry.hash = prev = entry_hash(entry, seq, prev)
-    session.add_all(entries)
+    session.add_all(entries)  # PostgreSQL: inserted now, sealed; SQLite: written above, now updated
     session.flush()
 
 
