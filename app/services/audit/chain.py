@@ -16,6 +16,9 @@ from app.models import AuditCheckpoint, AuditEntry
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key of the seal ("GJYAUDIT" as an integer): one sealer at a time, until its commit.
 SEAL_LOCK_KEY = 0x474A5941554449
+# PostgreSQL: the lock, then the head read after it, in one round trip (a VOLATILE function's statements each
+# take a fresh snapshot; see the migration that creates it).
+_LOCKED_HEAD = text("SELECT seq, hash FROM audit_seal_head(:key)")
 VERIFY_BATCH = 2000
 
 
@@ -32,6 +35,10 @@ def entry_hash(entry: Any, seq: int, prev_hash: str) -> str:
 def head(session: Session) -> tuple[int, str]:
     row = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.is_not(None))
                           .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return _place(row)
+
+
+def _place(row: Any) -> tuple[int, str]:
     return (row[0] or 0, row[1] or GENESIS) if row is not None else (0, GENESIS)
 
 
@@ -39,17 +46,17 @@ def seal(session: Session, entries: list[AuditEntry]) -> None:
     """Write `entries` (this transaction's, in the order they were recorded, not in the session yet) with
     their places and hashes after the chain's head: the last step of the unit of work (app.db's
     before-commit hooks). Sealers queue first, so the head read is the last one sealed: PostgreSQL takes a
-    transaction-scoped advisory lock (held until the commit), then the entries are inserted sealed (one
-    batch); SQLite writes them first, which takes its one write lock until the commit, then seals them
-    (one batch of updates)."""
+    transaction-scoped advisory lock (held until the commit) and reads the head after it in one statement,
+    then the entries are inserted sealed (one batch); SQLite writes them first, which takes its one write
+    lock until the commit, then seals them (one batch of updates)."""
     if not entries:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})
+        seq, prev = _place(session.execute(_LOCKED_HEAD, {"key": SEAL_LOCK_KEY}).first())
     else:
         session.add_all(entries)
         session.flush()
-    seq, prev = head(session)
+        seq, prev = head(session)
     for entry in entries:
         seq += 1
         entry.seq, entry.prev_hash = seq, prev
