@@ -20,7 +20,6 @@ from app.models import (
     ProjectParticipant,
     Role,
     Task,
-    TaskStatus,
 )
 
 AUTHORITY_ROLES = (Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.LEAD,
@@ -116,24 +115,30 @@ def is_candidate(actor: Actor, task: Task) -> bool:
 APPLICANT_ROLES = frozenset({Role.ENTERPRISE, Role.INDIVIDUAL})
 
 
+def role_kinds(actor: Actor) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the actor's applicant roles, its official roles), sorted: what shapes its candidate filter."""
+    return tuple(sorted(actor.roles & APPLICANT_ROLES)), tuple(sorted(actor.roles - APPLICANT_ROLES))
+
+
 def candidate_tasks(actor: Actor) -> ColumnElement[bool]:
     """SQL filter: tasks of the actor's applicant roles in its organisation, of its official roles in its
     region. Built per kind of role so that each branch can use its own index."""
-    applicant = sorted(actor.roles & APPLICANT_ROLES)
-    official = sorted(actor.roles - APPLICANT_ROLES)
+    return candidate_filter(*role_kinds(actor), actor.organisation_id, actor.region_code)
+
+
+def candidate_filter(applicant: tuple[str, ...], official: tuple[str, ...], organisation_id: Any,
+                     region_code: Any) -> ColumnElement[bool]:
+    """candidate_tasks' filter from its parts; the organisation and region may be bound parameters (a
+    statement built once per shape of roles, its values given at each execution)."""
     branches: list[ColumnElement[bool]] = []
     if applicant:
-        branches.append(and_(Task.candidate_org_id == actor.organisation_id, Task.role.in_(applicant)))
+        branches.append(and_(Task.candidate_org_id == organisation_id, Task.role.in_(applicant)))
     if official:
-        branches.append(and_(Task.region_code == actor.region_code, Task.candidate_org_id.is_(None),
+        branches.append(and_(Task.region_code == region_code, Task.candidate_org_id.is_(None),
                              Task.role.in_(official)))
     if not branches:
         return false()
     return branches[0] if len(branches) == 1 else or_(*branches)
-
-
-def claimable_tasks(actor: Actor) -> ColumnElement[bool]:
-    return and_(candidate_tasks(actor), Task.status == TaskStatus.OPEN, Task.assignee_id.is_(None))
 
 
 def can_see_task(actor: Actor, task: Task) -> bool:

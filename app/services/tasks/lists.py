@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, Integer, Select, String, bindparam, func, or_, select
 
 from app.db import LIKE_ESCAPE, contains_pattern
 from app.extensions import db
 from app.models import PROVINCE_CODE, Actor, Case, Organisation, Region, Task, TaskStatus, User
-from app.policy import claimable_tasks, region_covers
+from app.policy import candidate_filter, region_covers, role_kinds
 from app.services.deadlines.limits import LOCAL_TZ
 
 VIEWS = ("mine", "claimable", "done")
@@ -98,82 +99,136 @@ def _holder(user_id: int | None, actor: Actor | None) -> Holder | None:
     return Holder(user.id, user.username, user.display_name) if user is not None else None
 
 
-def _view_query(actor: Actor, view: str) -> Select[Any]:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a list statement's structure: the view, its order, the caller's kinds of role and which
+    filters are set. Statements are built once per shape with bound parameters (building one cost more
+    CPU than PostgreSQL running it); the caller's and the filters' values are given at each execution."""
+
+    view: str
+    sort: str | None
+    applicant: tuple[str, ...]
+    official: tuple[str, ...]
+    procedure: bool
+    region: str | None  # "province" / "city" / "county": each is its own clause
+    deadline_state: bool
+    received_from: bool
+    received_to: bool
+    search: bool
+
+
+def _shape(actor: Actor, view: str, filters: TaskFilter) -> _Shape:
+    applicant, official = role_kinds(actor) if view == "claimable" else ((), ())
+    return _Shape(view, filters.sort, applicant, official, bool(filters.procedure), _region_kind(filters.region),
+                  bool(filters.deadline_state), filters.received_from is not None, filters.received_to is not None,
+                  bool(filters.search and filters.search.strip()))
+
+
+def _values(actor: Actor, filters: TaskFilter) -> dict[str, Any]:
+    """The bound values of a list statement (a statement ignores those it does not name)."""
+    region = filters.region or ""
+    return {"actor_id": actor.id, "organisation_id": actor.organisation_id, "actor_region": actor.region_code,
+            "procedure": filters.procedure, "region": region[:4] + "%" if _region_kind(region) == "city" else region,
+            "deadline_state": filters.deadline_state,
+            "received_from": _local_start(filters.received_from) if filters.received_from else None,
+            "received_to": _local_start(filters.received_to + timedelta(days=1)) if filters.received_to else None,
+            "search": contains_pattern(filters.search.strip()) if filters.search and filters.search.strip() else "",
+            "limit": filters.per_page, "offset": (filters.page - 1) * filters.per_page}
+
+
+def _view_query(shape: _Shape) -> Select[Any]:
     columns = [getattr(Task, name) for name in _TASK_FIELDS] + [Task.assignee_id]
-    if view == "claimable":
-        return select(*columns).where(claimable_tasks(actor))
-    if view == "done":
-        return select(*columns).where(Task.completed_by_id == actor.id, Task.status == TaskStatus.COMPLETED)
-    return select(*columns).where(Task.assignee_id == actor.id, Task.status == TaskStatus.OPEN)
+    if shape.view == "claimable":
+        candidates = candidate_filter(shape.applicant, shape.official, bindparam("organisation_id"),
+                                      bindparam("actor_region"))
+        return select(*columns).where(candidates, Task.status == TaskStatus.OPEN, Task.assignee_id.is_(None))
+    actor_id = bindparam("actor_id", type_=Integer)
+    if shape.view == "done":
+        return select(*columns).where(Task.completed_by_id == actor_id, Task.status == TaskStatus.COMPLETED)
+    return select(*columns).where(Task.assignee_id == actor_id, Task.status == TaskStatus.OPEN)
 
 
 def _local_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
 
 
-def _search_clause(term: str) -> Any:
+def _search_clause() -> Any:
     """Case number, case title (names the persons), applicant name or credit code, or a person's name."""
-    like = contains_pattern(term)
+    like = bindparam("search", type_=String)
     people = select(User.id).where(User.display_name.ilike(like, escape=LIKE_ESCAPE))
     return or_(*(column.ilike(like, escape=LIKE_ESCAPE) for column in
                  (Case.number, Case.title, Organisation.name, Organisation.credit_code)),
                Case.started_by_id.in_(people), Task.assignee_id.in_(people))
 
 
-def _region_clause(region: str) -> Any:
-    if region == PROVINCE_CODE:
+def _region_kind(region: str | None) -> str | None:
+    if not region:
+        return None
+    return "province" if region == PROVINCE_CODE else "city" if region.endswith("00") else "county"
+
+
+def _region_clause(kind: str) -> Any:
+    if kind == "province":
         return Case.region_code.is_not(None)
-    if region.endswith("00"):
-        return Case.region_code.like(region[:4] + "%")
-    return Case.region_code == region
+    if kind == "city":  # a city covers its counties
+        return Case.region_code.like(bindparam("region", type_=String))
+    return Case.region_code == bindparam("region", type_=String)
 
 
-def _filtered_query(actor: Actor, view: str, filters: TaskFilter) -> Select[Any]:
-    query = _view_query(actor, view)
-    if filters.procedure or filters.region or filters.search:
+def _filtered_query(shape: _Shape) -> Select[Any]:
+    query = _view_query(shape)
+    if shape.procedure or shape.region or shape.search:
         query = query.join(Case, Task.case_id == Case.id)
-    if filters.procedure:
-        query = query.where(Case.procedure_key == filters.procedure)
-    if filters.region:
-        query = query.where(_region_clause(filters.region))
-    if filters.search and filters.search.strip():
-        query = query.join(Organisation, Organisation.id == Case.applicant_org_id).where(
-            _search_clause(filters.search.strip()))
-    if filters.deadline_state:
-        query = query.where(Task.deadline_state == filters.deadline_state)
-    if filters.received_from:
-        query = query.where(Task.created_at >= _local_start(filters.received_from))
-    if filters.received_to:
-        query = query.where(Task.created_at < _local_start(filters.received_to + timedelta(days=1)))
+    if shape.procedure:
+        query = query.where(Case.procedure_key == bindparam("procedure", type_=String))
+    if shape.region:
+        query = query.where(_region_clause(shape.region))
+    if shape.search:
+        query = query.join(Organisation, Organisation.id == Case.applicant_org_id).where(_search_clause())
+    if shape.deadline_state:
+        query = query.where(Task.deadline_state == bindparam("deadline_state", type_=String))
+    if shape.received_from:
+        query = query.where(Task.created_at >= bindparam("received_from", type_=DateTime(timezone=True)))
+    if shape.received_to:
+        query = query.where(Task.created_at < bindparam("received_to", type_=DateTime(timezone=True)))
     return query
 
 
-def _order(filters: TaskFilter, task: Any) -> tuple[ColumnElement[Any], ...]:
+def _order(shape: _Shape, task: Any) -> tuple[ColumnElement[Any], ...]:
     """The list's order over `task`'s columns (the table, or the page's subquery)."""
-    if filters.sort == "-due":
+    if shape.sort == "-due":
         return (task.due_at.is_(None), task.due_at.desc(), task.created_at.desc())
-    if filters.sort in ("received", "-received"):
-        return (task.created_at.desc() if filters.sort == "-received" else task.created_at,)
-    if filters.view == "done" and filters.sort is None:
+    if shape.sort in ("received", "-received"):
+        return (task.created_at.desc() if shape.sort == "-received" else task.created_at,)
+    if shape.view == "done" and shape.sort is None:
         return (task.completed_at.desc(),)
     return (task.due_at.is_(None), task.due_at, task.created_at)
+
+
+@lru_cache(maxsize=512)
+def _page_statement(shape: _Shape) -> Select[Any]:
+    """One page of the view with its total (a window count), its cases, applicants and holders joined in."""
+    page = (_filtered_query(shape).add_columns(func.count().over().label("total"))
+            .order_by(*_order(shape, Task)).limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer)).subquery())
+    return (select(page, Case.number, Case.title.label("case_title"), Case.procedure_key, Organisation.name,
+                   User.username, User.display_name)
+            .join(Case, Case.id == page.c.case_id).join(Organisation, Organisation.id == Case.applicant_org_id)
+            .outerjoin(User, User.id == page.c.assignee_id).order_by(*_order(shape, page.c)))
+
+
+@lru_cache(maxsize=512)
+def _count_statement(shape: _Shape) -> Select[Any]:
+    return select(func.count()).select_from(_filtered_query(shape).subquery())
 
 
 def list_tasks(actor: Actor, filters: TaskFilter) -> tuple[list[TaskRow], int]:
     """One page of a task view, ordered by deadline (soonest first) unless asked otherwise, and its total:
     one statement (a page past the end counts apart)."""
-    page = (_filtered_query(actor, filters.view, filters).add_columns(func.count().over().label("total"))
-            .order_by(*_order(filters, Task)).limit(filters.per_page)
-            .offset((filters.page - 1) * filters.per_page).subquery())
-    rows = db.session.execute(
-        select(page, Case.number, Case.title.label("case_title"), Case.procedure_key, Organisation.name,
-               User.username, User.display_name)
-        .join(Case, Case.id == page.c.case_id).join(Organisation, Organisation.id == Case.applicant_org_id)
-        .outerjoin(User, User.id == page.c.assignee_id).order_by(*_order(filters, page.c))).all()
+    shape, values = _shape(actor, filters.view, filters), _values(actor, filters)
+    rows = db.session.execute(_page_statement(shape), values).all()
     if not rows:
-        total = db.session.scalar(select(func.count()).select_from(
-            _filtered_query(actor, filters.view, filters).subquery())) or 0
-        return [], total
+        return [], db.session.scalar(_count_statement(shape), values) or 0
     return [_row(row) for row in rows], rows[0].total
 
 
@@ -186,8 +241,8 @@ def _row(row: Any) -> TaskRow:
 def count_views(actor: Actor, filters: TaskFilter | None = None) -> dict[str, int]:
     """How many tasks each view holds (with the same optional filters as the list)."""
     wanted = filters or TaskFilter()
-    return {view: db.session.scalar(select(func.count()).select_from(
-        _filtered_query(actor, view, wanted).subquery())) or 0 for view in VIEWS}
+    values = _values(actor, wanted)
+    return {view: db.session.scalar(_count_statement(_shape(actor, view, wanted)), values) or 0 for view in VIEWS}
 
 
 def inbox_regions(actor: Actor) -> list[Region]:
