@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.db import table_of
@@ -52,17 +52,27 @@ def seal(session: Session, entries: list[AuditEntry]) -> None:
     if not entries:
         return
     if session.get_bind().dialect.name == "postgresql":
-        seq, prev = _place(session.execute(_LOCKED_HEAD, {"key": SEAL_LOCK_KEY}).first())
-    else:
-        session.add_all(entries)
-        session.flush()
-        seq, prev = head(session)
+        _chain(entries, *_place(session.execute(_LOCKED_HEAD, {"key": SEAL_LOCK_KEY}).first()))
+        # One bulk INSERT of the sealed rows: nothing reads them back in this transaction, so the entries are
+        # values to write, not objects for the unit of work to track.
+        session.execute(insert(AuditEntry), [{column: getattr(entry, column) for column in _WRITTEN}
+                                             for entry in entries])
+        return
+    session.add_all(entries)
+    session.flush()
+    _chain(entries, *head(session))
+    session.flush()  # written above, now sealed
+
+
+_WRITTEN = tuple(column.key for column in table_of(AuditEntry).columns if column.key != "id")
+
+
+def _chain(entries: list[AuditEntry], seq: int, prev: str) -> None:
+    """Give each entry its place after (seq, prev) and its hash."""
     for entry in entries:
         seq += 1
         entry.seq, entry.prev_hash = seq, prev
         entry.hash = prev = entry_hash(entry, seq, prev)
-    session.add_all(entries)  # PostgreSQL: inserted now, sealed; SQLite: written above, now updated
-    session.flush()
 
 
 @dataclass
