@@ -65,11 +65,11 @@ def claim_task(actor: Actor, task_id: str) -> Task:
     if task.assignee_id is not None:
         raise TaskAlreadyClaimed()
     require_four_eyes(actor.id, task)
+    history.record(task.case, "task_claimed", actor, task_id=task.id, step=task.title)  # in the claim's flush
     try:
         _hand_over(task, actor)
     except StaleDataError as exc:  # another claim, assignment or step of the case came first
         raise TaskAlreadyClaimed() from exc
-    history.record(task.case, "task_claimed", actor, task_id=task.id, step=task.title)
     return task
 
 
@@ -78,8 +78,8 @@ def unclaim_task(actor: Actor, task_id: str) -> Task:
     _require_open(task)
     if task.assignee_id != actor.id:
         require_can_assign(actor, task)
-    _hand_over(task, None)
     history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title)
+    _hand_over(task, None)
     return task
 
 
@@ -92,9 +92,9 @@ def assign_task(actor: Actor, task_id: str, user_id: int) -> Task:
     if assignee is None or not assignee.active or not is_candidate(assignee, task):
         raise NotAllowed("该用户不能办理此任务", code="assignee_not_candidate")
     require_four_eyes(assignee.id, task)
-    _hand_over(task, assignee)
     history.record(task.case, "task_assigned", actor, task_id=task.id, step=task.title,
                    payload={"assignee": assignee.username})
+    _hand_over(task, assignee)
     return task
 
 
@@ -156,8 +156,10 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
         if type(exc) is not LookupError:
             raise
         raise TaskNotOpen() from exc
+    # Its 暂存 input is submitted. Deleted before the applicant is told: what that adds is flushed once, with
+    # the audit seal, not first by this statement's autoflush.
+    db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
     _tell_the_applicant(actor, task, form, cleaned, newly_received=not received_before and case.received_at is not None)
-    db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))  # its 暂存 input is submitted
     return task
 
 
