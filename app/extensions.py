@@ -22,11 +22,23 @@ class Session(FlaskSession):
     one connection inside an outer transaction that they roll back (SQLAlchemy's "joining a Session into
     an external transaction")."""
 
+    _engine: sa.Engine | None = None
+
     def get_bind(self, mapper: Any | None = None, clause: Any | None = None,
                  bind: sa.Engine | sa.Connection | None = None, **kwargs: Any) -> sa.Engine | sa.Connection:
-        if bind is None and self.bind is not None:
+        if bind is not None:
+            return bind
+        if self.bind is not None:
             return self.bind
-        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        # One database (no SQLALCHEMY_BINDS): every mapper and statement goes to the app's engine. A session
+        # lives in one app context, so its engine is looked up once, not per table of each flush (Flask-
+        # SQLAlchemy's lookup goes through the app context each time: ~17 times per request).
+        if self._engine is None:
+            engines = self._db.engines
+            if set(engines) != {None}:  # binds configured: Flask-SQLAlchemy chooses per table
+                return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+            self._engine = engines[None]
+        return self._engine
 
 
 # Objects stay usable after the commit (responses are serialized after it) without reloading.
