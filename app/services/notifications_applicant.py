@@ -25,7 +25,7 @@ from app.log_masking import mask_text
 from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Task, TaskStatus, User
 from app.services.deadlines.calendar import business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
-from app.services.notifications import RECIPIENT_ONLY, Note, Written, notify, users_of_organisation
+from app.services.notifications import Note, Recipient, Written, notify
 from app.services.procedures.versions import manifest_of
 
 SUPPLEMENT, REFUSED, DONE = "applicant_supplement", "applicant_refused", "applicant_done"
@@ -85,18 +85,22 @@ def _applicant_task(case: Case) -> Task | None:
                                                 Task.scope == "applicant").order_by(Task.created_at).limit(1))
 
 
-def persons_concerned(case: Case) -> list[User]:
-    """The individuals the case is about who have an account: a lock's person, the person deregistered
-    (one statement: the locks' persons are a subquery)."""
+def recipients(case: Case) -> tuple[list[Recipient], list[Recipient]]:
+    """(the active users of the applicant organisation, the individuals the case is about who have an account
+    of their own outside it: a lock's person, the person deregistered), in one statement of the columns the
+    notices need (the locks' persons are a subquery; the phone is decrypted by its column type)."""
     data = case.data or {}
     direct = [data["person_id"]] if isinstance(data.get("person_id"), int) else []
     lock_ids = [i for i in data.get("lock_ids") or [] if isinstance(i, int)]
-    if not direct and not lock_ids:
-        return []
-    locked = select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))
-    concerned = or_(User.person_id.in_(direct), User.person_id.in_(locked))
-    return list(db.session.scalars(select(User).options(*RECIPIENT_ONLY)
-                                   .where(concerned, User.active.is_(True)).order_by(User.id)))
+    who = User.organisation_id == case.applicant_org_id
+    if direct or lock_ids:
+        locked = select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))
+        who = or_(who, User.person_id.in_(direct), User.person_id.in_(locked))
+    found = [Recipient(row.id, row.organisation_id, row.phone, row.email) for row in db.session.execute(
+        select(User.id, User.organisation_id, User.phone, User.email).where(who, User.active.is_(True))
+        .order_by(User.id))]
+    return ([r for r in found if r.organisation_id == case.applicant_org_id],
+            [r for r in found if r.organisation_id != case.applicant_org_id])
 
 
 def _sms(summary: str, payload: dict[str, Any], link: str) -> str:
@@ -158,15 +162,14 @@ def after_authority_step(case: Case, task: Task, form: dict[str, Any], data: dic
     note, lines, payload = _compose(case, task, kind, decision, waiting)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     path = f"/tasks/{waiting.id}" if waiting is not None else f"/cases/{case.id}"
-    applicants = users_of_organisation(case.applicant_org_id)
+    applicants, concerned = recipients(case)
     created = notify(applicants, Note(kind, note.title, note.body, case.id, waiting.id if waiting else None,
                                       note.key, {**payload, "link": path}), delivery_status=PER_CHANNEL)
     link = f"办理：{base}{path}" if waiting is not None else f"查看：{base}{path}"
     _queue(created, applicants, note.title, "\n".join([*lines, link]), _sms(note.body, payload, link))
-    others = [u for u in persons_concerned(case) if u.organisation_id != case.applicant_org_id]
-    told = notify(others, Note(kind, note.title, note.body, None, None, note.key, payload),
+    told = notify(concerned, Note(kind, note.title, note.body, None, None, note.key, payload),
                   delivery_status=PER_CHANNEL)
-    _queue(told, others, note.title, "\n".join(lines), _sms(note.body, payload, ""))
+    _queue(told, concerned, note.title, "\n".join(lines), _sms(note.body, payload, ""))
     return created + told
 
 
@@ -210,7 +213,7 @@ def _compose(case: Case, task: Task, kind: str, decision: Decision | None,
     return Note(kind, title[:200], body, case.id, None, key), lines, payload
 
 
-def _queue(created: list[Written], recipients: list[User], subject: str, text: str, sms: str) -> None:
+def _queue(created: list[Written], recipients: list[Recipient], subject: str, text: str, sms: str) -> None:
     """An SMS and an e-mail for each new notification whose user has a phone / an address (kept masked here:
     the delivery reads the user's own, encrypted where users' phones are, when it sends). The notifications
     were written with delivery_status PER_CHANNEL: these rows are their delivery."""
