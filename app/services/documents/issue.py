@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +28,9 @@ from app.models import (
     OrganisationKind,
     Region,
     Task,
-    TaskStatus,
 )
 from app.services.deadlines.limits import LOCAL_TZ, parse_limit
-from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome, supplement_due
+from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome
 from app.services.procedures.versions import manifest_of
 
 ACCEPTANCE, SUPPLEMENT_DOC, REFUSAL, COMPLETION = "acceptance", "supplement", "refusal", "completion"
@@ -119,14 +119,14 @@ def _limits_text(case: Case) -> dict[str, str]:
     return found
 
 
-def issue_acceptance(case: Case) -> CaseDocument | None:
-    """受理通知书, once, when the application reached an authority (the region of its first open step); none for
-    a case that no authority receives."""
+def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | None:
+    """受理通知书, once, when the application reached an authority (the region of its first open step of
+    `open_tasks`: the case's open task rows after the step, oldest first, steps.StepOutcome); none for a case
+    that no authority receives."""
     if db.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case.id,
                                                        CaseDocument.kind == ACCEPTANCE).limit(1)):
         return None
-    step = db.session.scalar(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN,
-                                                Task.scope != "applicant").order_by(Task.created_at).limit(1))
+    step = next((t for t in open_tasks if t.scope != "applicant"), None)
     if step is None:  # decided at once without an authority (an employer's own deregistration): no receipt
         return None
     region_code = step.region_code or case.region_code
@@ -152,7 +152,8 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
                                "ground": decision.ground} if decision else {"items": []}
     title = KINDS[kind][2]
     if kind == SUPPLEMENT_DOC:
-        due, words = supplement_due(case, utcnow())
+        assert outcome.due is not None  # classify computed it for the notice
+        due, words = outcome.due
         content |= {"due": chinese_date(due), "within": words}
     elif kind == REFUSAL:
         title = f"{_plain_title(decision.title)}决定书" if decision else title
