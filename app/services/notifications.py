@@ -44,6 +44,17 @@ _INSERT_NEW = UpsertStatement(lambda insert: insert(_NOTIFICATIONS).on_conflict_
     index_elements=[_NOTIFICATIONS.c.dedupe_key]).returning(_NOTIFICATIONS.c.id, _NOTIFICATIONS.c.user_id))
 
 
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A user as read to be notified: the id; the organisation, phone (decrypted) and e-mail where the caller
+    read them (the applicant's notices, whose SMS and e-mail go beside the notification)."""
+
+    id: int
+    organisation_id: int | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
 @dataclass(frozen=True)
 class Written:
     """A notification this call wrote (not one written before under the same key)."""
@@ -51,7 +62,7 @@ class Written:
     user_id: int
 
 
-def notify(users: Iterable[User], note: Note, delivery_status: str = PENDING) -> list[Written]:
+def notify(users: Iterable[User | Recipient], note: Note, delivery_status: str = PENDING) -> list[Written]:
     """One notification per user and (kind, key); repeating a notification does nothing. Returns the ones
     written now."""
     recipients = sorted({u.id for u in users})
@@ -78,10 +89,11 @@ def users_with_role(role: str, region_code: str | None = None) -> list[User]:
     return list(db.session.scalars(query.order_by(User.id)).unique())
 
 
-def users_of_organisation(organisation_id: int) -> list[User]:
-    """The active users of an organisation (an applicant enterprise's operators, an individual)."""
-    return list(db.session.scalars(select(User).options(*RECIPIENT_ONLY).where(
-        User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id)))
+def users_of_organisation(organisation_id: int) -> list[Recipient]:
+    """The active users of an organisation (an applicant enterprise's operators, an individual), by id: all that
+    notify needs (not whole rows with their password hashes and encrypted phones)."""
+    return [Recipient(user_id) for user_id in db.session.scalars(select(User.id).where(
+        User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id))]
 
 
 def alert_calendar_missing(years: Iterable[int]) -> None:

@@ -11,6 +11,7 @@ in-app notification.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,10 +23,10 @@ from app.db import utcnow
 from app.extensions import db
 from app.integrations.mail import mask_address
 from app.log_masking import mask_text
-from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Task, TaskStatus, User
-from app.services.deadlines.calendar import business_hours, current_calendar
+from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Task, User
+from app.services.deadlines.calendar import WorkCalendar, business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
-from app.services.notifications import RECIPIENT_ONLY, Note, Written, notify, users_of_organisation
+from app.services.notifications import Note, Recipient, Written, notify
 from app.services.procedures.versions import manifest_of
 
 SUPPLEMENT, REFUSED, DONE = "applicant_supplement", "applicant_refused", "applicant_done"
@@ -68,35 +69,35 @@ def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None
                     list(dict.fromkeys(items)), ground)
 
 
-def supplement_due(case: Case, now: datetime) -> tuple[datetime, str]:
+def supplement_due(case: Case, now: datetime, calendar: WorkCalendar | None = None) -> tuple[datetime, str]:
     """By when the applicant is asked to supply the materials: the procedure's `supplementLimit`, else
-    SUPPLEMENT_LIMIT (working days counted as every limit is), and the limit in words."""
+    SUPPLEMENT_LIMIT (working days counted as every limit is, on `calendar`: default the current one), and the
+    limit in words."""
     props = manifest_of(case.procedure_version_id).get("properties", {}) or {}
     text = str(props.get("supplementLimit") or current_app.config.get("SUPPLEMENT_LIMIT") or "10 working days")
     limit = parse_limit(text) or parse_limit("10 working days")
     assert limit is not None
-    due = compute_deadline(now, limit, current_calendar(), business_hours()).due_at
+    due = compute_deadline(now, limit, calendar or current_calendar(), business_hours()).due_at
     words = f"{limit.amount} 个工作日" if limit.unit == "working_days" else f"{limit.amount} 日"
     return due, words
 
 
-def _applicant_task(case: Case) -> Task | None:
-    return db.session.scalar(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN,
-                                                Task.scope == "applicant").order_by(Task.created_at).limit(1))
-
-
-def persons_concerned(case: Case) -> list[User]:
-    """The individuals the case is about who have an account: a lock's person, the person deregistered
-    (one statement: the locks' persons are a subquery)."""
+def recipients(case: Case) -> tuple[list[Recipient], list[Recipient]]:
+    """(the active users of the applicant organisation, the individuals the case is about who have an account
+    of their own outside it: a lock's person, the person deregistered), in one statement of the columns the
+    notices need (the locks' persons are a subquery; the phone is decrypted by its column type)."""
     data = case.data or {}
     direct = [data["person_id"]] if isinstance(data.get("person_id"), int) else []
     lock_ids = [i for i in data.get("lock_ids") or [] if isinstance(i, int)]
-    if not direct and not lock_ids:
-        return []
-    locked = select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))
-    concerned = or_(User.person_id.in_(direct), User.person_id.in_(locked))
-    return list(db.session.scalars(select(User).options(*RECIPIENT_ONLY)
-                                   .where(concerned, User.active.is_(True)).order_by(User.id)))
+    who = User.organisation_id == case.applicant_org_id
+    if direct or lock_ids:
+        locked = select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))
+        who = or_(who, User.person_id.in_(direct), User.person_id.in_(locked))
+    found = [Recipient(row.id, row.organisation_id, row.phone, row.email) for row in db.session.execute(
+        select(User.id, User.organisation_id, User.phone, User.email).where(who, User.active.is_(True))
+        .order_by(User.id))]
+    return ([r for r in found if r.organisation_id == case.applicant_org_id],
+            [r for r in found if r.organisation_id != case.applicant_org_id])
 
 
 def _sms(summary: str, payload: dict[str, Any], link: str) -> str:
@@ -110,7 +111,7 @@ def _sms(summary: str, payload: dict[str, Any], link: str) -> str:
     return head + tail
 
 
-def _kind_of(case: Case, decision: Decision | None, waiting: Task | None) -> str | None:
+def _kind_of(case: Case, decision: Decision | None, waiting: Task | None, open_tasks: Sequence[Task]) -> str | None:
     """Which notice a completed authority step gives the applicant, if any."""
     if decision is not None and decision.value == "return":
         return SUPPLEMENT if waiting is not None else None  # a return to another authority is not his
@@ -119,60 +120,58 @@ def _kind_of(case: Case, decision: Decision | None, waiting: Task | None) -> str
     if case.status in (CaseStatus.COMPLETED, CaseStatus.TERMINATED):
         return DONE
     if decision is not None and decision.value == "approve" and case.status == CaseStatus.RUNNING and \
-            not _any_step_open(case):
+            not open_tasks:
         return DONE  # decided, only waiting now (a temporary unlock until its end date)
     return None
 
 
-def _any_step_open(case: Case) -> bool:
-    return db.session.scalar(select(Task.id).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)
-                             .limit(1)) is not None
-
-
 @dataclass(frozen=True)
 class Outcome:
-    """What an authority's step meant for the applicant: a notice kind, the decision, his task to act on."""
+    """What an authority's step meant for the applicant: a notice kind, the decision, his task to act on, and for
+    a 补正 by when (with the limit in words), computed once for the notice and its 补正告知书."""
 
     kind: str
     decision: Decision | None
     waiting: Task | None
+    due: tuple[datetime, str] | None = None
 
 
-def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any]) -> Outcome | None:
-    """After an authority completed `task` with `data`: 补正, a refusal, 办结, or nothing for the applicant."""
+def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any], open_tasks: Sequence[Task],
+             calendar: Callable[[], WorkCalendar] = current_calendar) -> Outcome | None:
+    """After an authority completed `task` with `data`: 补正, a refusal, 办结, or nothing for the applicant.
+    `open_tasks` are the case's open task rows after the step, oldest first (the step has them at hand:
+    steps.StepOutcome), `calendar` the step's own (not read a second time)."""
     if task.scope == "applicant":
         return None
     decision = read_decision(form, data)
-    waiting = _applicant_task(case)
-    kind = _kind_of(case, decision, waiting)
-    return Outcome(kind, decision, waiting) if kind is not None else None
+    waiting = next((t for t in open_tasks if t.scope == "applicant"), None)
+    kind = _kind_of(case, decision, waiting, open_tasks)
+    if kind is None:
+        return None
+    due = supplement_due(case, utcnow(), calendar()) if kind == SUPPLEMENT else None
+    return Outcome(kind, decision, waiting, due)
 
 
-def after_authority_step(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any],
-                         outcome: Outcome | None = None) -> list[Written]:
-    """After an authority completed `task` with `data` (same transaction): tell the applicant."""
-    outcome = outcome or classify(case, task, form, data)
-    if outcome is None:
-        return []
-    kind, decision, waiting = outcome.kind, outcome.decision, outcome.waiting
-    note, lines, payload = _compose(case, task, kind, decision, waiting)
+def after_authority_step(case: Case, task: Task, outcome: Outcome) -> list[Written]:
+    """After an authority completed `task` (same transaction): tell the applicant what `outcome` (classify) says."""
+    kind, waiting = outcome.kind, outcome.waiting
+    note, lines, payload = _compose(case, task, outcome)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     path = f"/tasks/{waiting.id}" if waiting is not None else f"/cases/{case.id}"
-    applicants = users_of_organisation(case.applicant_org_id)
+    applicants, concerned = recipients(case)
     created = notify(applicants, Note(kind, note.title, note.body, case.id, waiting.id if waiting else None,
                                       note.key, {**payload, "link": path}), delivery_status=PER_CHANNEL)
     link = f"办理：{base}{path}" if waiting is not None else f"查看：{base}{path}"
     _queue(created, applicants, note.title, "\n".join([*lines, link]), _sms(note.body, payload, link))
-    others = [u for u in persons_concerned(case) if u.organisation_id != case.applicant_org_id]
-    told = notify(others, Note(kind, note.title, note.body, None, None, note.key, payload),
+    told = notify(concerned, Note(kind, note.title, note.body, None, None, note.key, payload),
                   delivery_status=PER_CHANNEL)
-    _queue(told, others, note.title, "\n".join(lines), _sms(note.body, payload, ""))
+    _queue(told, concerned, note.title, "\n".join(lines), _sms(note.body, payload, ""))
     return created + told
 
 
-def _compose(case: Case, task: Task, kind: str, decision: Decision | None,
-             waiting: Task | None) -> tuple[Note, list[str], dict[str, Any]]:
+def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str], dict[str, Any]]:
     """(the in-app note, the lines of the SMS and e-mail text, the payload the pages show)."""
+    kind, decision, waiting = outcome.kind, outcome.decision, outcome.waiting
     authority = task.lane or "审核部门"
     about = f"您的办件“{case.title}”（{case.number}）"
     payload: dict[str, Any] = {"case_number": case.number, "decision": decision.title if decision else "",
@@ -180,8 +179,8 @@ def _compose(case: Case, task: Task, kind: str, decision: Decision | None,
                                else "", "authority": authority}
     lines: list[str]
     if kind == SUPPLEMENT:
-        assert decision is not None
-        due, words = supplement_due(case, utcnow())
+        assert decision is not None and outcome.due is not None
+        due, words = outcome.due
         due_text = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
         payload |= {"due_date": due_text, "due_within": words}
         title = f"【补正告知】{case.number} 需补正材料"
@@ -201,16 +200,16 @@ def _compose(case: Case, task: Task, kind: str, decision: Decision | None,
                  *([f"不符合要求的材料：{'、'.join(decision.items)}"] if decision.items else []),
                  *([f"审核意见：{decision.comment}"] if decision.comment else []), then]
     else:
-        outcome = decision.title if decision is not None else ("已办结" if case.status == CaseStatus.COMPLETED
-                                                                 else "已终止")
-        title = f"【办结】{case.number} {outcome}"
-        body = f"{about}已办理完毕：{outcome}。"
+        result = decision.title if decision is not None else ("已办结" if case.status == CaseStatus.COMPLETED
+                                                                else "已终止")
+        title = f"【办结】{case.number} {result}"
+        body = f"{about}已办理完毕：{result}。"
         lines = [body, *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
     key = f"{case.id}:{task.id}"
     return Note(kind, title[:200], body, case.id, None, key), lines, payload
 
 
-def _queue(created: list[Written], recipients: list[User], subject: str, text: str, sms: str) -> None:
+def _queue(created: list[Written], recipients: list[Recipient], subject: str, text: str, sms: str) -> None:
     """An SMS and an e-mail for each new notification whose user has a phone / an address (kept masked here:
     the delivery reads the user's own, encrypted where users' phones are, when it sends). The notifications
     were written with delivery_status PER_CHANNEL: these rows are their delivery."""

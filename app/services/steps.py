@@ -98,8 +98,14 @@ Action = CompleteTask | FireTimers | Retry | ReceiveMessage | Cancel | Migrate
 
 @dataclass
 class StepOutcome:
+    """What a step did: the engine's result, the task rows it created, the case's open task rows after it
+    (oldest first: what the services that follow the step ask of the case's tasks, without reading them again)
+    and the step's calendar (read at most once, shared by what follows the step in the same request)."""
+
     result: StepResult
     new_tasks: list[Task] = field(default_factory=list)
+    open_tasks: list[Task] = field(default_factory=list)
+    calendar: Callable[[], WorkCalendar] = current_calendar
 
 
 @dataclass
@@ -308,7 +314,7 @@ def _persist(step: Step, running: RunningCase, result: StepResult, completed_tas
         step.state.state, step.state.serializer_version = running.dump(), SERIALIZER_VERSION
     db.session.flush()
     rules.notify_applicant(case, new_tasks)
-    return StepOutcome(result, new_tasks)
+    return StepOutcome(result, new_tasks, open_tasks, step.calendar)
 
 
 def _history_kind(kind: str, event: str | None) -> str | None:

@@ -12,8 +12,9 @@ from freezegun import freeze_time
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.db import unit_of_work
 from app.extensions import db
-from app.models import AuditEntry, CaseDocument, Person
+from app.models import AuditEntry, CaseDocument, Organisation, OrganisationKind, Person
 from tests.notifications.test_applicant_notices import _unlock_submitted
 from tests.procedures.steps import act_ok, upload
 from tests.procedures.test_data_upgrade_b_to_a import B_PROJECT, start_case
@@ -98,6 +99,17 @@ def test_numbers_run_per_issuer_and_the_province_numbers_its_own(app: Flask, as_
     [province] = documents_of(app, upgrade["id"])
     assert province["issuer"] == "广西壮族自治区住房和城乡建设厅"
     assert re.fullmatch(r"桂建受〔\d{4}〕\d+号", province["number"])
+
+
+def test_a_region_without_an_authority_on_record_issues_in_the_region_s_name(app: Flask, as_user: Any) -> None:
+    """No authority of the receiving region in the register: the 受理通知书 is issued by the region's
+    住房和城乡建设主管部门, and still numbered by the region."""
+    with app.app_context(), unit_of_work():
+        db.session.scalar(select(Organisation).where(
+            Organisation.name == "南宁市住房和城乡建设局")).kind = OrganisationKind.PLATFORM
+    [acceptance] = documents_of(app, _unlock_submitted(app, as_user("ent-nanning")))
+    assert acceptance["issuer"] == "南宁市住房和城乡建设主管部门"
+    assert re.fullmatch(r"南宁住建受〔\d{4}〕\d+号", acceptance["number"])
 
 
 def test_only_who_sees_the_case_downloads_its_documents(app: Flask, as_user: Any) -> None:

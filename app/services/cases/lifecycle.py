@@ -68,9 +68,9 @@ def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = N
     if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
         db.session.flush()  # the handler may need the case's id (to claim what it applies for)
         get_handler(start_handler)(HandlerContext(case=case, actor=actor, data=initial, session=db.session()))
-    steps.start(case, actor, initial, claim_for=actor)
+    started = steps.start(case, actor, initial, claim_for=actor)
     if case.received_at is not None:  # started straight into an authority's step: received now
-        issue.issue_acceptance(case)
+        issue.issue_acceptance(case, started.open_tasks)
     return case
 
 

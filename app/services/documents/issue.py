@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, exists, select
 
 from app.db import UpsertStatement, table_of, utcnow
 from app.extensions import db
@@ -27,10 +30,9 @@ from app.models import (
     OrganisationKind,
     Region,
     Task,
-    TaskStatus,
 )
 from app.services.deadlines.limits import LOCAL_TZ, parse_limit
-from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome, supplement_due
+from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome
 from app.services.procedures.versions import manifest_of
 
 ACCEPTANCE, SUPPLEMENT_DOC, REFUSAL, COMPLETION = "acceptance", "supplement", "refusal", "completion"
@@ -56,54 +58,86 @@ def chinese_date(moment: datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def _region(code: str) -> Region | None:
-    return db.session.get(Region, code)
+@dataclass(frozen=True)
+class Issuer:
+    """The issuing authority: its name, its region's code and name (the head of a document number, the
+    government that reviews its decisions)."""
+
+    name: str
+    region_code: str
+    region_name: str | None
 
 
-def issuer_of(region_code: str, actor: Actor | None = None) -> tuple[str, str]:
-    """(name, region code) of the issuing authority: the deciding user's authority, else the region's."""
-    organisation = db.session.get(Organisation, actor.organisation_id) if actor is not None else None
-    if organisation is not None and organisation.kind == OrganisationKind.AUTHORITY:
-        return organisation.name, organisation.region_code
-    name = db.session.scalar(select(Organisation.name).where(
-        Organisation.kind == OrganisationKind.AUTHORITY, Organisation.region_code == region_code).limit(1))
-    region = _region(region_code)
-    return name or f"{region.name if region else ''}住房和城乡建设主管部门", region_code
+@dataclass(frozen=True)
+class _Facts:
+    issued: bool  # the document was issued before (once per case for 受理, once per deciding task otherwise)
+    issuer: Issuer
+    applicant: str
 
 
-def short_issuer(region_code: str) -> str:
+@cache
+def _facts_statement(own: bool, by_task: bool) -> Select[Any]:
+    """What issuing a document reads, in one statement of scalar subqueries: whether it was issued already, the
+    issuer (the deciding user's authority when `own`, else the first authority of the region, with the region's
+    name) and the applicant's name (not the case's applicant row, which the task's case does not join in)."""
+    issued = exists().where(CaseDocument.case_id == bindparam("case"), CaseDocument.task_id == bindparam("task")
+                            if by_task else CaseDocument.kind == bindparam("kind"))
+    if own:
+        name = select(Organisation.name).where(Organisation.id == bindparam("org")).scalar_subquery()
+        region: Any = select(Organisation.region_code).where(Organisation.id == bindparam("org")).scalar_subquery()
+    else:
+        region = bindparam("region", type_=String)
+        name = select(Organisation.name).where(Organisation.kind == OrganisationKind.AUTHORITY,
+                                               Organisation.region_code == region).limit(1).scalar_subquery()
+    return select(issued.label("issued"), name.label("name"), region.label("region_code"),
+                  select(Region.name).where(Region.code == region).scalar_subquery().label("region_name"),
+                  select(Organisation.name).where(Organisation.id == bindparam("applicant")).scalar_subquery()
+                  .label("applicant"))
+
+
+def _facts(case: Case, region_code: str, actor: Actor | None = None, task_id: str | None = None) -> _Facts:
+    """Issued already? (by the task `task_id`, else the 受理通知书), the issuer of a document of the region
+    (the deciding user's authority if he is of one: the actor's organisation kind is read in this transaction)
+    and the applicant's name."""
+    own = actor is not None and actor.organisation_kind == OrganisationKind.AUTHORITY
+    row = db.session.execute(_facts_statement(own, task_id is not None), {
+        "case": case.id, "task": task_id, "kind": ACCEPTANCE, "org": actor.organisation_id if actor else None,
+        "region": region_code, "applicant": case.applicant_org_id}).one()
+    issuer = Issuer(row.name or f"{row.region_name or ''}住房和城乡建设主管部门", row.region_code, row.region_name)
+    return _Facts(bool(row.issued), issuer, row.applicant)
+
+
+def short_issuer(issuer: Issuer) -> str:
     """南宁市 -> 南宁住建, the province -> 桂建: the head of a document number."""
-    if region_code == PROVINCE_CODE:
+    if issuer.region_code == PROVINCE_CODE:
         return "桂建"
-    region = _region(region_code)
-    name = region.name if region else region_code
+    name = issuer.region_name or issuer.region_code
     for suffix in ("市", "区", "县"):
         name = name.removesuffix(suffix)
     return f"{name}住建"
 
 
-def appeal_body(region_code: str) -> str:
+def appeal_body(issuer: Issuer) -> str:
     """Who reviews a decision of this authority (行政复议法 2023, art. 24: the government at its level)."""
-    region = _region(region_code)
-    return f"{region.name if region else '本级'}人民政府"
+    return f"{issuer.region_name or '本级'}人民政府"
 
 
-def _issue(case: Case, kind: str, title: str, issuer: tuple[str, str], task_id: str | None,
+def _issue(case: Case, kind: str, title: str, facts: _Facts, task_id: str | None,
            content: dict[str, Any]) -> CaseDocument:
     now = utcnow()
     year = now.astimezone(LOCAL_TZ).year
     letter_zh, letter, _default = KINDS[kind]
-    name, region_code = issuer
+    name, region_code = facts.issuer.name, facts.issuer.region_code
     sequence = db.session.execute(_NEXT_VALUE(db.session()), {
         "prefix": f"D{letter}{region_code}"[:10], "year": year, "last_value": 1}).scalar_one()
-    number = f"{short_issuer(region_code)}{letter_zh}〔{year}〕{sequence}号"
+    number = f"{short_issuer(facts.issuer)}{letter_zh}〔{year}〕{sequence}号"
     code = new_code()
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     document = CaseDocument(
         case_id=case.id, kind=kind, title=title, number=number, issuer_name=name, issuer_region_code=region_code,
         year=year, sequence=sequence, issued_at=now, verification_code=code, task_id=task_id,
         content={**content, "title": title, "number": number, "issuer": name, "date": chinese_date(now),
-                 "case_number": case.number, "case_title": case.title, "applicant": case.applicant.name,
+                 "case_number": case.number, "case_title": case.title, "applicant": facts.applicant,
                  "verification_code": code, "verify_url": f"{base}/verify/{code}"})
     db.session.add(document)  # listed on the case page (文书); not a timeline event: the decision is one already
     return document
@@ -119,19 +153,18 @@ def _limits_text(case: Case) -> dict[str, str]:
     return found
 
 
-def issue_acceptance(case: Case) -> CaseDocument | None:
-    """受理通知书, once, when the application reached an authority (the region of its first open step); none for
-    a case that no authority receives."""
-    if db.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case.id,
-                                                       CaseDocument.kind == ACCEPTANCE).limit(1)):
-        return None
-    step = db.session.scalar(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN,
-                                                Task.scope != "applicant").order_by(Task.created_at).limit(1))
+def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | None:
+    """受理通知书, once, when the application reached an authority (the region of its first open step of
+    `open_tasks`: the case's open task rows after the step, oldest first, steps.StepOutcome); none for a case
+    that no authority receives."""
+    step = next((t for t in open_tasks if t.scope != "applicant"), None)
     if step is None:  # decided at once without an authority (an employer's own deregistration): no receipt
         return None
-    region_code = step.region_code or case.region_code
+    facts = _facts(case, step.region_code or case.region_code)
+    if facts.issued:
+        return None
     due = case.statutory_due_at or case.due_at
-    return _issue(case, ACCEPTANCE, KINDS[ACCEPTANCE][2], issuer_of(region_code), None, {
+    return _issue(case, ACCEPTANCE, KINDS[ACCEPTANCE][2], facts, None, {
         "received": chinese_date(case.received_at or utcnow()), "limits": _limits_text(case),
         "due": chinese_date(due) if due else ""})
 
@@ -143,21 +176,21 @@ def _plain_title(text: str) -> str:
 def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -> CaseDocument | None:
     """补正告知书, 不予…决定书 or 办结通知 for an authority's decision (once per task)."""
     kind = BY_NOTICE[outcome.kind]
-    if db.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case.id,
-                                                       CaseDocument.task_id == task.id).limit(1)):
+    facts = _facts(case, task.region_code or case.region_code, actor, task.id)
+    if facts.issued:
         return None
     decision = outcome.decision
-    issuer = issuer_of(task.region_code or case.region_code, actor)
     content: dict[str, Any] = {"decision": decision.title, "comment": decision.comment, "items": decision.items,
                                "ground": decision.ground} if decision else {"items": []}
     title = KINDS[kind][2]
     if kind == SUPPLEMENT_DOC:
-        due, words = supplement_due(case, utcnow())
+        assert outcome.due is not None  # classify computed it for the notice
+        due, words = outcome.due
         content |= {"due": chinese_date(due), "within": words}
     elif kind == REFUSAL:
         title = f"{_plain_title(decision.title)}决定书" if decision else title
-        content |= {"review_body": appeal_body(issuer[1]), "may_amend": outcome.waiting is not None}
+        content |= {"review_body": appeal_body(facts.issuer), "may_amend": outcome.waiting is not None}
     else:
         content |= {"completed": chinese_date(case.completed_at or utcnow()),
                     "outcome": decision.title if decision else "已办结"}
-    return _issue(case, kind, title, issuer, task.id, content)
+    return _issue(case, kind, title, facts, task.id, content)

@@ -148,8 +148,8 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
         task.assignee_id, task.claimed_at = actor.id, utcnow()
     received_before = case.received_at is not None
     try:
-        steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned), task.title,
-                                                      {"data": cleaned, "changes": changes}))
+        stepped = steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned), task.title,
+                                                                {"data": cleaned, "changes": changes}))
     except LookupError as exc:
         # The engine says "no longer ready" (someone else was first) with a plain LookupError; its
         # subclasses (a KeyError, IndexError) are failures, never reported as a finished task.
@@ -159,20 +159,22 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     # Its 暂存 input is submitted. Deleted before the applicant is told: what that adds is flushed once, with
     # the audit seal, not first by this statement's autoflush.
     db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
-    _tell_the_applicant(actor, task, form, cleaned, newly_received=not received_before and case.received_at is not None)
+    _tell_the_applicant(actor, task, form, cleaned, stepped,
+                        newly_received=not received_before and case.received_at is not None)
     return task
 
 
 def _tell_the_applicant(actor: Actor, task: Task, form: dict[str, Any], data: dict[str, Any],
-                        newly_received: bool) -> None:
+                        stepped: steps.StepOutcome, newly_received: bool) -> None:
     """受理通知书 when the application reached an authority; for a decision the applicant's notices and the
-    document that goes with it (补正告知书, 不予…决定书, 办结通知)."""
+    document that goes with it (补正告知书, 不予…决定书, 办结通知). What the step left open and its calendar
+    are taken from the step, not read again."""
     case = task.case
     if newly_received:
-        issue.issue_acceptance(case)
-    outcome = notifications_applicant.classify(case, task, form, data)
+        issue.issue_acceptance(case, stepped.open_tasks)
+    outcome = notifications_applicant.classify(case, task, form, data, stepped.open_tasks, stepped.calendar)
     if outcome is not None:
-        notifications_applicant.after_authority_step(case, task, form, data, outcome)
+        notifications_applicant.after_authority_step(case, task, outcome)
         issue.issue_for_decision(case, task, actor, outcome)
 
 
