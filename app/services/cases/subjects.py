@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of
 from app.errors import RuleViolation
 from app.extensions import db
 from app.models import Case, CaseSubject
 
-_HOLDER = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+# The holding case without its applicant organisation joined in (the callers read its number and data).
+_HOLDER = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id).options(lazyload(Case.applicant))
            .where(CaseSubject.scope == bindparam("scope"),
                   CaseSubject.subject.in_(bindparam("subjects", expanding=True)),
                   CaseSubject.case_id != bindparam("exclude"))
