@@ -155,7 +155,7 @@ def _holds_in_temporary_release(case: Case, locks: list[LockFacts]) -> bool:
 
 
 def _lock_errors(ctx: HandlerContext, locks: list[LockFacts], kind: str | None) -> str | None:
-    """A field error of the chosen locks; another open application for them is refused (duplicate_open_case)."""
+    """A field error of the chosen locks (whose enterprise, bound, one project, not in a temporary unlock)."""
     if any(lk.enterprise_id != ctx.case.applicant_org_id for lk in locks):
         return "只能申请解锁本企业的锁定人员"
     if any(not _bound(lk) for lk in locks):
@@ -168,11 +168,18 @@ def _lock_errors(ctx: HandlerContext, locks: list[LockFacts], kind: str | None) 
         return (f"{lock.person_name}正处于临时解锁期（{_case_number(ctx.session, lock.released_by_case_id)}，"
                 f"{_relock_day(lock)} 期满恢复锁定），不能再次申请临时解锁；"
                 "可申请履职变更、竣工验收或行政处罚解锁")
-    other = subjects.holder(PROCEDURE, _lock_subjects(locks), ctx.case.id)
+    return None
+
+
+def _claims(ctx: HandlerContext, locks: list[LockFacts]) -> subjects.Claims:
+    """The claims on the locks (this case's and others', read once for the check and the claim); another open
+    application for them is refused (duplicate_open_case)."""
+    found = subjects.claims(ctx.case, PROCEDURE, _lock_subjects(locks))
+    other = found.holder()
     if other is not None and not _holds_in_temporary_release(other, locks):
         raise FieldRefusal("lock_ids", DUPLICATE.format(number=other.number),
                            code="duplicate_open_case", details={"case_number": other.number})
-    return None
+    return found
 
 
 def _lock_subjects(locks: list[LockFacts]) -> list[str]:
@@ -209,6 +216,7 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     errors: dict[str, str] = {}
     locks = _lock_facts(ctx.session, ctx.data.get("lock_ids", []))
     lock_error = _lock_errors(ctx, locks, ctx.data.get("kind"))
+    claims = _claims(ctx, locks) if lock_error is None else None
     if lock_error:
         errors["lock_ids"] = lock_error
     for name in REQUIRED.get(ctx.data.get("kind", ""), []):
@@ -223,7 +231,7 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     for name, message in _supplement_errors(history, ctx.data).items():
         errors.setdefault(name, message)
     if not errors:  # the case now applies for these locks: a second open application for them is refused
-        subjects.claim(ctx.case, PROCEDURE, _lock_subjects(locks), DUPLICATE)
+        subjects.claim(ctx.case, PROCEDURE, _lock_subjects(locks), DUPLICATE, claims)
     return errors
 
 
