@@ -418,7 +418,7 @@ def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
 @handler("unlock.check_withdraw")
 def check_withdraw(ctx: HandlerContext) -> dict[str, Any]:
     """A temporary unlock cannot be withdrawn to escape the relock."""
-    pending = [lk for lk in _locks(ctx.session, ctx.case.data.get("lock_ids", []))
+    pending = [lk for lk in _lock_facts(ctx.session, ctx.case.data.get("lock_ids", []))
                if lk.released_by_case_id == ctx.case.id and not lk.active and lk.relock_at is not None]
     if pending:
         until = pending[0].relock_at.astimezone(LOCAL_TZ).date().isoformat() if pending[0].relock_at else ""
