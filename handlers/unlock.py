@@ -4,11 +4,12 @@ Materials per kind and the one-notice rule (一次性告知) are written down in
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.db import utcnow
@@ -59,23 +60,52 @@ _LOCK_WITH_NAMES = (joinedload(ProjectLock.person).lazyload(Person.employer),
                     joinedload(ProjectLock.project).lazyload(Project.entry_org))
 
 
+def _ids(ids: list[int] | None) -> list[int]:
+    return sorted({int(i) for i in ids or []})
+
+
 def _locks(session: Any, ids: list[int]) -> list[ProjectLock]:
-    """The locks of these ids (one or a few), from those the request has loaded when it has them."""
-    found = (session.get(ProjectLock, lock_id, options=_LOCK_WITH_NAMES)
-             for lock_id in sorted({int(i) for i in ids or []}))
+    """The locks of these ids (one or a few) to change, from those the request has loaded when it has them."""
+    found = (session.get(ProjectLock, lock_id, options=_LOCK_WITH_NAMES) for lock_id in _ids(ids))
     return [lock for lock in found if lock is not None]
 
 
-def temporarily_released(lock: ProjectLock) -> bool:
+@dataclass(frozen=True)
+class LockFacts:
+    """What the checks of a form read of a lock: its columns and its person's name, without the ORM rows (a
+    validator's rows would be dropped when it returns, and the handler that changes them loads them again)."""
+
+    id: int
+    enterprise_id: int
+    project_id: int
+    active: bool
+    relock_at: datetime | None
+    released_by_case_id: int | None
+    person_name: str
+
+
+_LOCK_FACTS = (select(ProjectLock.id, ProjectLock.enterprise_id, ProjectLock.project_id, ProjectLock.active,
+                      ProjectLock.relock_at, ProjectLock.released_by_case_id, Person.name)
+               .join(Person, Person.id == ProjectLock.person_id)
+               .where(ProjectLock.id.in_(bindparam("ids", expanding=True))).order_by(ProjectLock.id))
+
+
+def _lock_facts(session: Any, ids: list[int]) -> list[LockFacts]:
+    """The locks of these ids, in one query."""
+    wanted = _ids(ids)
+    return [LockFacts(*row) for row in session.execute(_LOCK_FACTS, {"ids": wanted})] if wanted else []
+
+
+def temporarily_released(lock: ProjectLock | LockFacts) -> bool:
     """Released by an approved temporary unlock whose timer will restore it."""
     return not lock.active and lock.relock_at is not None
 
 
-def _bound(lock: ProjectLock) -> bool:
+def _bound(lock: ProjectLock | LockFacts) -> bool:
     return lock.active or temporarily_released(lock)
 
 
-def _relock_day(lock: ProjectLock) -> str:
+def _relock_day(lock: LockFacts) -> str:
     return lock.relock_at.astimezone(LOCAL_TZ).date().isoformat() if lock.relock_at else ""
 
 
@@ -84,19 +114,24 @@ def _case_number(session: Any, case_id: int | None) -> str:
     return case.number if case is not None else "—"
 
 
+# Built once (a statement built per request costs more CPU than its execution).
+_LOCKED_PERSONS = (
+    select(ProjectLock.id, ProjectLock.role, ProjectLock.active, ProjectLock.relock_at, Person.name,
+           Project.name.label("project"))
+    .join(Person, Person.id == ProjectLock.person_id).join(Project, Project.id == ProjectLock.project_id)
+    .where(ProjectLock.enterprise_id == bindparam("enterprise"),
+           ProjectLock.active.is_(True) | ProjectLock.relock_at.is_not(None)
+           | ProjectLock.id.in_(bindparam("named", expanding=True)))
+    .order_by(ProjectLock.id))
+
+
 @choices("unlock.locked_persons")
 def locked_persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     """The applicant enterprise's persons bound to a project (a temporarily released one says until when),
     and those a resubmission still names; one query of the columns the titles need."""
     enterprise_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
     named = [int(i) for i in (ctx.case.data.get("lock_ids") or [])] if ctx.case is not None else []
-    bound = (ProjectLock.active.is_(True)) | (ProjectLock.relock_at.is_not(None))
-    rows = ctx.session.execute(
-        select(ProjectLock.id, ProjectLock.role, ProjectLock.active, ProjectLock.relock_at, Person.name,
-               Project.name.label("project"))
-        .join(Person, Person.id == ProjectLock.person_id).join(Project, Project.id == ProjectLock.project_id)
-        .where(ProjectLock.enterprise_id == enterprise_id, bound | ProjectLock.id.in_(named))
-        .order_by(ProjectLock.id))
+    rows = ctx.session.execute(_LOCKED_PERSONS, {"enterprise": enterprise_id, "named": named})
 
     def title(row: Any) -> str:
         until = row.relock_at.astimezone(LOCAL_TZ).date().isoformat() if row.relock_at else ""
@@ -112,15 +147,15 @@ def review_items(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     return [(item, ITEM_TITLES[item]) for item in (items_for(kind) if kind else ITEM_TITLES)]
 
 
-def _holds_in_temporary_release(case: Case, locks: list[ProjectLock]) -> bool:
+def _holds_in_temporary_release(case: Case, locks: list[LockFacts]) -> bool:
     """Is the other case only waiting for its temporary unlock of these locks to end (not an application)?"""
     ids = set(case.data.get("lock_ids") or [])
     shared = [lk for lk in locks if lk.id in ids]
     return bool(shared) and all(temporarily_released(lk) and lk.released_by_case_id == case.id for lk in shared)
 
 
-def _lock_errors(ctx: HandlerContext, locks: list[ProjectLock], kind: str | None) -> str | None:
-    """A field error of the chosen locks; another open application for them is refused (duplicate_open_case)."""
+def _lock_errors(ctx: HandlerContext, locks: list[LockFacts], kind: str | None) -> str | None:
+    """A field error of the chosen locks (whose enterprise, bound, one project, not in a temporary unlock)."""
     if any(lk.enterprise_id != ctx.case.applicant_org_id for lk in locks):
         return "只能申请解锁本企业的锁定人员"
     if any(not _bound(lk) for lk in locks):
@@ -130,17 +165,24 @@ def _lock_errors(ctx: HandlerContext, locks: list[ProjectLock], kind: str | None
     released = [lk for lk in locks if temporarily_released(lk) and lk.released_by_case_id != ctx.case.id]
     if kind == "temporary" and released:
         lock = released[0]
-        return (f"{lock.person.name}正处于临时解锁期（{_case_number(ctx.session, lock.released_by_case_id)}，"
+        return (f"{lock.person_name}正处于临时解锁期（{_case_number(ctx.session, lock.released_by_case_id)}，"
                 f"{_relock_day(lock)} 期满恢复锁定），不能再次申请临时解锁；"
                 "可申请履职变更、竣工验收或行政处罚解锁")
-    other = subjects.holder(PROCEDURE, _lock_subjects(locks), ctx.case.id)
-    if other is not None and not _holds_in_temporary_release(other, locks):
-        raise FieldRefusal("lock_ids", DUPLICATE.format(number=other.number),
-                           code="duplicate_open_case", details={"case_number": other.number})
     return None
 
 
-def _lock_subjects(locks: list[ProjectLock]) -> list[str]:
+def _claims(ctx: HandlerContext, locks: list[LockFacts]) -> subjects.Claims:
+    """The claims on the locks (this case's and others', read once for the check and the claim); another open
+    application for them is refused (duplicate_open_case)."""
+    found = subjects.claims(ctx.case, PROCEDURE, _lock_subjects(locks))
+    other = found.holder()
+    if other is not None and not _holds_in_temporary_release(other, locks):
+        raise FieldRefusal("lock_ids", DUPLICATE.format(number=other.number),
+                           code="duplicate_open_case", details={"case_number": other.number})
+    return found
+
+
+def _lock_subjects(locks: list[LockFacts]) -> list[str]:
     return [f"lock:{lk.id}" for lk in locks]
 
 
@@ -172,8 +214,9 @@ def _supplement_errors(history: Timeline, data: dict[str, Any]) -> dict[str, str
 def check_request(ctx: HandlerContext) -> dict[str, str]:
     """Server-side rules of an unlock request: locks, materials per kind, dates, the supplement."""
     errors: dict[str, str] = {}
-    locks = _locks(ctx.session, ctx.data.get("lock_ids", []))
+    locks = _lock_facts(ctx.session, ctx.data.get("lock_ids", []))
     lock_error = _lock_errors(ctx, locks, ctx.data.get("kind"))
+    claims = _claims(ctx, locks) if lock_error is None else None
     if lock_error:
         errors["lock_ids"] = lock_error
     for name in REQUIRED.get(ctx.data.get("kind", ""), []):
@@ -188,7 +231,7 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     for name, message in _supplement_errors(history, ctx.data).items():
         errors.setdefault(name, message)
     if not errors:  # the case now applies for these locks: a second open application for them is refused
-        subjects.claim(ctx.case, PROCEDURE, _lock_subjects(locks), DUPLICATE)
+        subjects.claim(ctx.case, PROCEDURE, _lock_subjects(locks), DUPLICATE, claims)
     return errors
 
 
@@ -238,7 +281,7 @@ def _refuse_late_items(history: Timeline, listed: list[str], field_name: str, th
 
 def _approval_errors(ctx: HandlerContext) -> dict[str, str]:
     """Approval needs every lock still bound to the project and, for a temporary unlock, an end date ahead."""
-    locks = _locks(ctx.session, ctx.case.data.get("lock_ids", []))
+    locks = _lock_facts(ctx.session, ctx.case.data.get("lock_ids", []))
     if not locks or any(not _bound(lk) for lk in locks):
         return {"decision": "申请中的人员已不处于锁定状态，不能批准，请退回或不予解锁"}
     end = ctx.case.data.get("temporary_end_date")
@@ -284,17 +327,24 @@ def check_review(ctx: HandlerContext) -> dict[str, str]:
     return {}
 
 
+# The persons and the project of locks: the names and the region a case is bound by (changes no lock).
+_NAMES_OF_LOCKS = (select(Person.name, Project.id, Project.name, Project.region_code).select_from(ProjectLock)
+                   .join(Person, Person.id == ProjectLock.person_id).join(Project, Project.id == ProjectLock.project_id)
+                   .where(ProjectLock.id.in_(bindparam("ids", expanding=True))).order_by(ProjectLock.id))
+
+
 @handler("unlock.bind_case")
 def bind_case(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
     """Route the case to the project's authority and name it after the persons and the project."""
-    locks = _locks(ctx.session, lock_ids)
-    if not locks:
+    wanted = _ids(lock_ids)
+    rows = ctx.session.execute(_NAMES_OF_LOCKS, {"ids": wanted}).all() if wanted else []
+    if not rows:
         raise ValueError("申请中没有有效的锁定人员")
-    project = locks[0].project
-    ctx.case.region_code = project.region_code
-    names = "、".join(lk.person.name for lk in locks)
-    ctx.case.title = f"项目人员解锁：{names}（{project.name}）"
-    return {"project_id": project.id, "project_name": project.name, "region_code": project.region_code}
+    _person, project_id, project_name, region_code = rows[0]
+    ctx.case.region_code = region_code
+    names = "、".join(row[0] for row in rows)
+    ctx.case.title = f"项目人员解锁：{names}（{project_name}）"
+    return {"project_id": project_id, "project_name": project_name, "region_code": region_code}
 
 
 def _set_state(ctx: HandlerContext, state: str, title: str) -> None:
@@ -309,7 +359,8 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
     if kind == "temporary" and temporary_end_date:
         relock_at = datetime.combine(date.fromisoformat(temporary_end_date), time(23, 59, 59), tzinfo=LOCAL_TZ)
     released, ended = [], []
-    for lock in _locks(ctx.session, lock_ids):
+    locks = _locks(ctx.session, lock_ids)
+    for lock in locks:
         if lock.enterprise_id != ctx.case.applicant_org_id:
             raise ValueError(f"锁定记录 {lock.id} 不属于申请企业")
         if temporarily_released(lock) and lock.released_by_case_id != ctx.case.id:
@@ -330,13 +381,12 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
         _set_state(ctx, "unlocked", f"已解锁（原临时解锁 {'、'.join(sorted(set(ended)))} 期满后不再恢复锁定）")
     else:
         _set_state(ctx, "unlocked", "已解锁")
-    _tell_approval_system(ctx, lock_ids, "released")
+    _tell_approval_system(ctx, locks, "released")
     return {"released": released, "ended_temporary": sorted(set(ended))}
 
 
-def _tell_approval_system(ctx: HandlerContext, lock_ids: list[int], event: str) -> None:
+def _tell_approval_system(ctx: HandlerContext, locks: list[ProjectLock], event: str) -> None:
     """The approval system keeps the project's locked personnel: it hears of every release and relock."""
-    locks = _locks(ctx.session, lock_ids)
     if locks:
         ctx.session.flush()
         queue_project_personnel(locks[0].project_id, ctx.case, event)
@@ -346,7 +396,8 @@ def _tell_approval_system(ctx: HandlerContext, lock_ids: list[int], event: str) 
 def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
     """The temporary unlock ended: the locks this case released return."""
     restored, superseded = [], []
-    for lock in _locks(ctx.session, lock_ids):
+    locks = _locks(ctx.session, lock_ids)
+    for lock in locks:
         if lock.released_by_case_id == ctx.case.id and temporarily_released(lock):
             lock.active, lock.relock_at, lock.locked_at = True, None, utcnow()
             restored.append(lock.id)
@@ -360,14 +411,14 @@ def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
     else:
         _set_state(ctx, "relocked", "临时解锁期满，已恢复锁定")
     if restored:
-        _tell_approval_system(ctx, lock_ids, "restored")
+        _tell_approval_system(ctx, locks, "restored")
     return {"restored": restored, "superseded_by": sorted(set(superseded))}
 
 
 @handler("unlock.check_withdraw")
 def check_withdraw(ctx: HandlerContext) -> dict[str, Any]:
     """A temporary unlock cannot be withdrawn to escape the relock."""
-    pending = [lk for lk in _locks(ctx.session, ctx.case.data.get("lock_ids", []))
+    pending = [lk for lk in _lock_facts(ctx.session, ctx.case.data.get("lock_ids", []))
                if lk.released_by_case_id == ctx.case.id and not lk.active and lk.relock_at is not None]
     if pending:
         until = pending[0].relock_at.astimezone(LOCAL_TZ).date().isoformat() if pending[0].relock_at else ""

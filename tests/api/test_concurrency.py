@@ -151,15 +151,15 @@ def test_two_applications_for_the_same_person_submitted_at_once_one_is_refused(
 
     checked: set[str] = set()
 
-    def holder_then_wait(*args: Any, **kwargs: Any) -> Any:
-        found = real_holder(*args, **kwargs)
-        if threading.current_thread().name not in checked:  # the check, not the refusal's look-up
+    def claims_then_wait(*args: Any, **kwargs: Any) -> Any:
+        found = real_claims(*args, **kwargs)
+        if threading.current_thread().name not in checked:  # the check
             checked.add(threading.current_thread().name)
             both_checked.wait()
         return found
 
-    real_holder = subjects.holder
-    monkeypatch.setattr(subjects, "holder", holder_then_wait)
+    real_claims = subjects.claims  # the validator's check of the locks' claims, before it claims them
+    monkeypatch.setattr(subjects, "claims", claims_then_wait)
     with in_thread("first", lambda: ent.complete(tasks[0], forms[0])) as first, \
             in_thread("second", lambda: ent.complete(tasks[1], forms[1])) as second:
         pass

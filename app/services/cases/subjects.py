@@ -4,15 +4,18 @@ of two concurrent submissions only one gets the subject."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of
 from app.errors import RuleViolation
 from app.extensions import db
 from app.models import Case, CaseSubject
 
-_HOLDER = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+# The holding case without its applicant organisation joined in (the callers read its number and data).
+_HOLDER = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id).options(lazyload(Case.applicant))
            .where(CaseSubject.scope == bindparam("scope"),
                   CaseSubject.subject.in_(bindparam("subjects", expanding=True)),
                   CaseSubject.case_id != bindparam("exclude"))
@@ -29,6 +32,38 @@ def holder(scope: str, subjects: Iterable[str], exclude_case_id: int | None = No
     return db.session.scalar(_HOLDER, {"scope": scope, "subjects": wanted, "exclude": exclude_case_id or 0})
 
 
+# A case's claims in a scope and other cases' claims on the subjects it wants, in one statement.
+_CLAIMS = select(CaseSubject.subject, CaseSubject.case_id).where(
+    CaseSubject.scope == bindparam("scope"),
+    or_(CaseSubject.case_id == bindparam("case"), CaseSubject.subject.in_(bindparam("subjects", expanding=True))))
+
+
+@dataclass
+class Claims:
+    """What `claims` read: the subjects the case claims in the scope, and the other open cases claiming the
+    subjects it wants (by subject)."""
+
+    held: set[str] = field(default_factory=set)
+    others: dict[str, int] = field(default_factory=dict)
+
+    def holder(self) -> Case | None:
+        """The open case that claims one of the wanted subjects (the first, as `holder` finds it)."""
+        return db.session.get(Case, min(self.others.values())) if self.others else None
+
+
+def claims(case: Case, scope: str, subjects: Iterable[str]) -> Claims:
+    """The case's claims in `scope` and other open cases' claims on `subjects`: a check of the subjects (by
+    `Claims.holder`) and then `claim` of them read them once. A subject the case claims is no other's (the
+    primary key)."""
+    found = Claims()
+    for subject, case_id in db.session.execute(_CLAIMS, {"scope": scope, "case": case.id, "subjects": list(subjects)}):
+        if case_id == case.id:
+            found.held.add(subject)
+        else:
+            found.others[subject] = case_id
+    return found
+
+
 _SUBJECTS = table_of(CaseSubject)
 # One statement decides a race: a subject another open case holds is not inserted (PostgreSQL waits for a
 # concurrent insert of the same key to commit or roll back first; SQLite's writers take turns).
@@ -36,12 +71,13 @@ _CLAIM = UpsertStatement(lambda insert: insert(_SUBJECTS).on_conflict_do_nothing
     index_elements=[_SUBJECTS.c.scope, _SUBJECTS.c.subject]).returning(_SUBJECTS.c.subject))
 
 
-def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str) -> None:
+def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str, known: Claims | None = None) -> None:
     """Make `subjects` the case's claims in `scope` (replacing what it claimed before). A subject claimed by
     another open case, found now or when two submissions race, is refused with `refusal` (RuleViolation
-    duplicate_open_case, naming the other case)."""
+    duplicate_open_case, naming the other case). `known`: what `claims` read of the case's claims in this
+    unit of work (not read again)."""
     wanted = set(subjects)
-    held = set(db.session.scalars(_HELD, {"case": case.id, "scope": scope}))
+    held = set(known.held) if known is not None else set(db.session.scalars(_HELD, {"case": case.id, "scope": scope}))
     if held - wanted:
         db.session.execute(delete(CaseSubject).where(
             CaseSubject.case_id == case.id, CaseSubject.scope == scope, CaseSubject.subject.in_(held - wanted)))

@@ -4,6 +4,7 @@ restored; the trading platform hears of a performance record whenever an approve
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.db import utcnow
 from app.extensions import db
@@ -29,7 +30,9 @@ def queue_project_personnel(project_id: int, case: Case, event: str) -> bool:
     rows = db.session.execute(
         select(ProjectLock, Person, Organisation).join(Person, Person.id == ProjectLock.person_id)
         .join(Organisation, Organisation.id == ProjectLock.enterprise_id)
-        .where(ProjectLock.project_id == project_id).order_by(ProjectLock.id)).all()
+        .where(ProjectLock.project_id == project_id).order_by(ProjectLock.id)
+        # the person and organisation are selected: their default eager loads would join them again
+        .options(lazyload(ProjectLock.person), lazyload(ProjectLock.project), lazyload(Person.employer))).all()
     personnel = [{"role": lock.role, "id_number": person.id_number, "name": person.name,
                   "enterprise_credit_code": org.credit_code, "lock_state": _lock_state(lock),
                   "relock_at": lock.relock_at.isoformat() if lock.relock_at else None}

@@ -5,12 +5,11 @@ Messages are Chinese (errors.Message: a page may show them translated); a field 
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.errors import InvalidForm, Message, custom_message
 from app.extensions import db
@@ -59,10 +58,11 @@ def render_schema(schema: dict[str, Any], actor: Actor, case: Case | None, to_fi
     fills (`to_fill`; not for showing what others filled), without the fields whose "x-roles" are not his:
     a new dict along the path to each such field (the caller may change those), the rest shared with the
     deployed form."""
-    if not _names_choices(schema):
+    plan = _choice_plan(schema)
+    if plan is None:
         rendered = dict(schema)
     else:
-        rendered = _with_choices(schema, ChoiceContext(actor=actor, case=case, session=db.session()))
+        rendered = _with_choices(schema, plan, ChoiceContext(actor=actor, case=case, session=db.session()))
     return _for_case(_for_roles(rendered, actor), case) if to_fill else rendered
 
 
@@ -92,31 +92,43 @@ def _for_roles(schema: dict[str, Any], actor: Actor) -> dict[str, Any]:
     return {**schema, "properties": kept, "required": required}
 
 
-# Whether a deployed form names choices anywhere (forms are shared objects: asked once per form and process).
-_NAMES_CHOICES: dict[int, tuple[dict[str, Any], bool]] = {}
+# Where in a form choices are named: the keys (or list indices) leading from a node to each node below it that
+# names "x-choices" or "x-current-values" ({} for such a node with none below it; None: nothing below). A
+# deployed form is a shared, read-only object: its plan is found once per form and process, so that a request
+# renders by visiting only the nodes on these paths (not the whole form).
+ChoicePlan = dict[Any, "ChoicePlan"]
+_PLANS: dict[int, tuple[dict[str, Any], ChoicePlan | None]] = {}
 
 
-def _names_choices(schema: dict[str, Any]) -> bool:
-    known = _NAMES_CHOICES.get(id(schema))
+def _choice_plan(schema: dict[str, Any]) -> ChoicePlan | None:
+    known = _PLANS.get(id(schema))
     if known is None or known[0] is not schema:
-        text = json.dumps(schema)
-        known = _NAMES_CHOICES[id(schema)] = (schema, '"x-choices"' in text or '"x-current-values"' in text)
+        known = _PLANS[id(schema)] = (schema, _plan_of(schema))
     return known[1]
 
 
-def _with_choices(node: Any, ctx: ChoiceContext) -> Any:
-    """`node` itself when nothing below it names choices, else a copy with the choices rendered."""
+def _plan_of(node: Any) -> ChoicePlan | None:
     if isinstance(node, list):
-        items = [_with_choices(item, ctx) for item in node]
-        return items if any(new is not old for new, old in zip(items, node, strict=True)) else node
+        below = {index: plan for index, item in enumerate(node) if (plan := _plan_of(item)) is not None}
+        return below or None
     if not isinstance(node, dict):
-        return node
-    changed = {key: new for key, value in node.items() if (new := _with_choices(value, ctx)) is not value}
+        return None
+    below = {key: plan for key, value in node.items() if (plan := _plan_of(value)) is not None}
+    if below or isinstance(node.get("x-choices"), str) or isinstance(node.get("x-current-values"), str):
+        return below
+    return None
+
+
+def _with_choices(node: Any, plan: ChoicePlan, ctx: ChoiceContext) -> Any:
+    """A copy of `node` along `plan` with the choices rendered (what the plan does not reach is shared)."""
+    if isinstance(node, list):
+        items = list(node)
+        for index, below in plan.items():
+            items[index] = _with_choices(node[index], below, ctx)
+        return items
+    copied = {**node, **{key: _with_choices(node[key], below, ctx) for key, below in plan.items()}}
     provider_name = node.get("x-choices")
     values_name = node.get("x-current-values")
-    if not changed and not isinstance(provider_name, str) and not isinstance(values_name, str):
-        return node
-    copied = {**node, **changed}
     if isinstance(values_name, str):  # a value per sibling choice (a record's current values): "x-values"
         provider = get_choice_provider(values_name)
         copied["x-values"] = {str(key): value for key, value in (provider(ctx) if provider else [])}
@@ -256,8 +268,9 @@ def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = N
 MAX_ATTACHMENTS_PER_FIELD = 20  # scans of one document; a field naming thousands of ids is not a submission
 
 
-def _attachments_named(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, Attachment]:
-    """The case's attachments that the data's attachment fields name, in one query."""
+def _attachments_named(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, Any]:
+    """The case's attachments that the data's attachment fields name (id, content_type, filename: all the
+    checks read), in one query of those columns."""
     ids: set[str] = set()
     for key, field in (schema.get("properties") or {}).items():
         spec = field.get("items", {}) if field.get("type") == "array" else field
@@ -266,8 +279,13 @@ def _attachments_named(schema: dict[str, Any], data: dict[str, Any], case: Case)
             ids.update(str(i) for i in (value if isinstance(value, list) else [value]))
     if not ids:
         return {}
-    return {a.id: a for a in db.session.scalars(
-        select(Attachment).where(Attachment.id.in_(sorted(ids)), Attachment.case_id == case.id))}
+    return {a.id: a for a in db.session.execute(_NAMED_ATTACHMENTS, {"ids": sorted(ids), "case": case.id})}
+
+
+# Built once: a statement built per request costs more CPU than its execution.
+_NAMED_ATTACHMENTS = (select(Attachment.id, Attachment.content_type, Attachment.filename)
+                      .where(Attachment.id.in_(bindparam("ids", expanding=True)),
+                             Attachment.case_id == bindparam("case")))
 
 
 def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, str]:
