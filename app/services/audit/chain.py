@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db import table_of
@@ -51,20 +51,24 @@ def seal(session: Session, entries: list[AuditEntry]) -> None:
     lock until the commit, then seals them (one batch of updates)."""
     if not entries:
         return
+    # The entries are values to write in bulk statements, not objects for the unit of work to track: nothing
+    # reads them back in this transaction.
     if session.get_bind().dialect.name == "postgresql":
         _chain(entries, *_place(session.execute(_LOCKED_HEAD, {"key": SEAL_LOCK_KEY}).first()))
-        # One bulk INSERT of the sealed rows: nothing reads them back in this transaction, so the entries are
-        # values to write, not objects for the unit of work to track.
-        session.execute(insert(AuditEntry), [{column: getattr(entry, column) for column in _WRITTEN}
-                                             for entry in entries])
+        session.execute(insert(AuditEntry), [_values(entry) for entry in entries])
         return
-    session.add_all(entries)
-    session.flush()
+    ids = session.scalars(insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True),
+                          [_values(entry) for entry in entries]).all()
     _chain(entries, *head(session))
-    session.flush()  # written above, now sealed
+    session.execute(update(AuditEntry), [{"id": id_, "seq": entry.seq, "prev_hash": entry.prev_hash,
+                                          "hash": entry.hash} for id_, entry in zip(ids, entries, strict=True)])
 
 
 _WRITTEN = tuple(column.key for column in table_of(AuditEntry).columns if column.key != "id")
+
+
+def _values(entry: AuditEntry) -> dict[str, Any]:
+    return {column: getattr(entry, column) for column in _WRITTEN}
 
 
 def _chain(entries: list[AuditEntry], seq: int, prev: str) -> None:
