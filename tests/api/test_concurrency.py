@@ -193,7 +193,8 @@ def test_a_refused_page_completion_keeps_nothing_it_uploaded_when_the_step_loses
         assert ent_api.complete(task_id, {"title": "接口提交", "amount": 90}).status_code == 200
         pause.go_on.set()
     assert posted[0].status_code == 409
-    assert "该办件已被他人处理" in posted[0].get_data(as_text=True)  # a page, not JSON
+    # A page, not JSON: the step read the task's case afresh and found the task done by the other completion.
+    assert "该任务已办结或已取消" in posted[0].get_data(as_text=True)
     with app.app_context():
         names = db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case["id"])).all()
     assert "附件.pdf" not in names

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,12 +33,17 @@ def assignable_users(actor: Actor, task_id: str) -> list[User]:
     return [u for u in users if is_candidate(u, task)]
 
 
-# A task with its case: what every task request needs (the case's applicant organisation is not joined in).
+# A task with its case: what every task request needs (the case's applicant organisation is not joined in);
+# to complete it, also the case's workflow state and clock. Built once: a load with loader options built per
+# request (Session.get) cost half as much CPU again as running it.
 _TASK_WITH_CASE = (joinedload(Task.case).lazyload(Case.applicant),)
+_TASK = select(Task).options(*_TASK_WITH_CASE).where(Task.id == bindparam("task_id"))
+_TASK_TO_STEP = (select(Task).options(*_TASK_WITH_CASE, *steps.step_loading(Task.case))
+                 .where(Task.id == bindparam("task_id")))
 
 
-def get_task(actor: Actor, task_id: str, options: tuple[Any, ...] = _TASK_WITH_CASE) -> Task:
-    return require_task_visible(actor, db.session.get(Task, task_id, options=options))
+def get_task(actor: Actor, task_id: str, statement: Select[Task] = _TASK) -> Task:
+    return require_task_visible(actor, db.session.scalar(statement, {"task_id": task_id}))
 
 
 def task_form(actor: Actor, task: Task) -> dict[str, Any]:
@@ -132,7 +137,7 @@ def submission_errors(actor: Actor, task_id: str, data: dict[str, Any]) -> dict[
 
 def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     """Validate the form and move the case on; an invalid submission raises InvalidForm, changes nothing."""
-    task = get_task(actor, task_id, (*_TASK_WITH_CASE, *steps.step_loading(Task.case)))
+    task = get_task(actor, task_id, _TASK_TO_STEP)
     _require_open(task)
     if task.assignee_id is None:
         if not is_candidate(actor, task):
