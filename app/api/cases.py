@@ -13,7 +13,7 @@ from app.api.schemas.cases import (
     CaseWithdrawSchema,
 )
 from app.auth import bearer_actor
-from app.models import Actor, Case
+from app.models import Actor, Case, Task
 from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import list_attachments
 from app.services.cases.history import list_events
@@ -31,11 +31,13 @@ def case_view(case: Case, clock: tuple[bool, bool] = (False, False)) -> dict[str
             "procedure_version": number, "deadline_provisional": clock[0], "statutory_overdue": clock[1]}
 
 
-def case_detail(case: Case, actor: Actor) -> dict[str, Any]:
-    """A case with its open tasks, history and attachments, for CaseDetailSchema."""
-    return {**case_view(case, case_service.clock_flags([case.id]).get(case.id, (False, False))),
-            "open_tasks": [task_row(t, actor) for t in case_service.open_tasks_of(case)],
-            "history": list_events(case), "attachments": list_attachments(case.id)}
+def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) -> dict[str, Any]:
+    """A case with its open tasks, history and attachments, for CaseDetailSchema; `open_tasks` given: a case
+    started in this request (its step's open task rows, and no attachments yet)."""
+    started = open_tasks is not None
+    tasks = open_tasks if open_tasks is not None else case_service.open_tasks_of(case)
+    return {**case_view(case, case_service.clock_flags_of(case)), "open_tasks": [task_row(t, actor) for t in tasks],
+            "history": list_events(case), "attachments": [] if started else list_attachments(case.id)}
 
 
 @blp.route("")
@@ -56,8 +58,8 @@ class Cases(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Start a case; the applicant's own first form is already claimed by the caller."""
         actor = bearer_actor()
-        case = case_service.start_case(actor, body["procedure"], body["data"])
-        return case_detail(case, actor)
+        started = case_service.start_case_with_tasks(actor, body["procedure"], body["data"])
+        return case_detail(started.case, actor, started.open_tasks)
 
 
 @blp.route(f"/<{ID}:case_id>")
@@ -66,7 +68,7 @@ class CaseResource(MethodView):
     def get(self, case_id: int) -> Any:
         """One case with its open tasks, history and attachments."""
         actor = bearer_actor()
-        return case_detail(case_service.get_case(actor, case_id), actor)
+        return case_detail(case_service.get_case(actor, case_id, with_clock=True), actor)
 
 
 @blp.route(f"/<{ID}:case_id>/withdraw")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -110,6 +111,8 @@ class Actor(Protocol):
     def person_id(self) -> int | None: ...
     @property
     def roles(self) -> frozenset[str]: ...
+    @property
+    def allowed_procedures(self) -> Sequence[str] | None: ...  # an enterprise operator's rights (User's column)
 
     def has_role(self, *roles: str) -> bool: ...
 
@@ -126,6 +129,7 @@ class SignedIn:
     region_code: str
     person_id: int | None
     roles: frozenset[str]
+    allowed_procedures: tuple[str, ...] | None
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -1,10 +1,11 @@
 """Cases: start, read, list, withdraw, retry after an error."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
 from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
@@ -52,8 +53,21 @@ def start_case_for(organisation_id: int, started_by_id: int, region_code: str, p
     return case
 
 
+@dataclass(frozen=True)
+class StartedCase:
+    """A case just started and its open task rows after its first step (oldest first), for the answer."""
+
+    case: Case
+    open_tasks: list[Task]
+
+
 def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = None) -> Case:
     """Start a case of the latest version of a procedure; the applicant's first task is claimed."""
+    return start_case_with_tasks(actor, procedure_key, data).case
+
+
+def start_case_with_tasks(actor: Actor, procedure_key: str, data: dict[str, Any] | None = None) -> StartedCase:
+    """start_case, with the open task rows its first step made (the answer needs not read them again)."""
     version = get_current_version(procedure_key)
     manifest = manifest_of(version.id)
     require_can_start(actor, manifest.get("start_roles", []))
@@ -62,7 +76,8 @@ def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = N
     case = Case(number=_next_number(manifest["case_prefix"]), procedure_key=procedure_key,
                 procedure_version_id=version.id, procedure_version=version, status=CaseStatus.RUNNING,
                 title=manifest["name"], applicant_org_id=actor.organisation_id,
-                started_by_id=actor.id, region_code=actor.region_code, data=dict(initial))
+                started_by_id=actor.id, region_code=actor.region_code, data=dict(initial),
+                clock=None)  # none yet (the step adds it when received): known, so the answer need not read it
     db.session.add(case)  # written with its first step's rows, in one flush
     start_handler = manifest.get("properties", {}).get("startHandler")
     if start_handler:  # may refuse (RuleViolation: the whole start rolls back) or set region/title
@@ -71,7 +86,7 @@ def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = N
     started = steps.start(case, actor, initial, claim_for=actor)
     if case.received_at is not None:  # started straight into an authority's step: received now
         issue.issue_acceptance(case, started.open_tasks)
-    return case
+    return StartedCase(case, started.open_tasks)
 
 
 def _validated_start_data(version: Any, manifest: dict[str, Any], actor: Actor,
@@ -86,8 +101,12 @@ def _validated_start_data(version: Any, manifest: dict[str, Any], actor: Actor,
     return {}
 
 
-def get_case(actor: Actor, case_id: int) -> Case:
-    return require_case_visible(actor, db.session.get(Case, case_id))
+def get_case(actor: Actor, case_id: int, with_clock: bool = False) -> Case:
+    """The case if the actor may see it; `with_clock`: its clock joined in (for clock_flags_of)."""
+    return require_case_visible(actor, db.session.get(Case, case_id, options=_WITH_CLOCK if with_clock else None))
+
+
+_WITH_CLOCK = (joinedload(Case.clock),)
 
 
 def list_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
@@ -107,6 +126,12 @@ def clock_flags(case_ids: list[int]) -> dict[int, tuple[bool, bool]]:
     rows = db.session.execute(select(CaseClock.case_id, CaseClock.provisional, CaseClock.statutory_overdue)
                               .where(CaseClock.case_id.in_(case_ids)))
     return {case_id: (bool(provisional), bool(overdue)) for case_id, provisional, overdue in rows}
+
+
+def clock_flags_of(case: Case) -> tuple[bool, bool]:
+    """clock_flags of one case from its clock relationship (read on use unless loaded with the case)."""
+    clock = case.clock
+    return (bool(clock.provisional), bool(clock.statutory_overdue)) if clock is not None else (False, False)
 
 
 def open_tasks_of(case: Case) -> list[Task]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -118,12 +118,13 @@ def revoke_token(actor: Actor, token_id: int, source_ip: str | None = None) -> A
     return token
 
 
-# Every API request starts here: the caller as plain values, with its organisation's kind, its roles and
-# the token's scopes, in one statement of columns (no ORM objects to build: it runs on every request).
+# Every API request starts here: the caller as plain values, with its organisation's kind, its roles, its
+# rights as an operator and the token's scopes, in one statement of columns (no ORM objects to build: it runs
+# on every request).
 _CALLER_OF_TOKEN = (
     select(User.id, User.username, User.display_name, User.organisation_id, User.region_code, User.person_id,
-           User.active, User.demo, Organisation.kind, ApiToken.id.label("token_id"), ApiToken.revoked,
-           ApiToken.expires_at, ApiToken.scopes, ApiToken.last_used_at, UserRole.role)
+           User.active, User.demo, User.allowed_procedures, Organisation.kind, ApiToken.id.label("token_id"),
+           ApiToken.revoked, ApiToken.expires_at, ApiToken.scopes, ApiToken.last_used_at, UserRole.role)
     .join(ApiToken, ApiToken.user_id == User.id).join(Organisation, Organisation.id == User.organisation_id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(ApiToken.token_sha256 == bindparam("digest")))
@@ -142,6 +143,10 @@ def _note_use(actor: Actor, token_id: int, source_ip: str | None) -> None:
         log.info("last use of API token %d not recorded (database busy)", token_id)
 
 
+def _rights(rights: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(rights) if rights is not None else None
+
+
 def user_for_token(token: str, source_ip: str | None = None) -> TokenCaller | None:
     """The caller a bearer token names; None for an unknown, revoked or expired token, an inactive user, or
     a demo user outside demo mode."""
@@ -157,7 +162,8 @@ def user_for_token(token: str, source_ip: str | None = None) -> TokenCaller | No
     actor = SignedIn(id=first.id, username=first.username, display_name=first.display_name,
                      organisation_id=first.organisation_id, organisation_kind=first.kind,
                      region_code=first.region_code, person_id=first.person_id,
-                     roles=frozenset(row.role for row in rows if row.role is not None))
+                     roles=frozenset(row.role for row in rows if row.role is not None),
+                     allowed_procedures=_rights(first.allowed_procedures))
     if first.last_used_at is None or first.last_used_at < now - LAST_USE_EVERY:
         _note_use(actor, first.token_id, source_ip)
     return TokenCaller(actor, frozenset(first.scopes.split()), first.token_id)

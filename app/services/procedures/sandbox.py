@@ -126,7 +126,8 @@ def _player(actor: Actor, case: Case, role: str | None, scope: str | None, perso
                     organisation_id=applicant.id if own and applicant is not None else actor.organisation_id,
                     organisation_kind=applicant.kind if own and applicant is not None else actor.organisation_kind,
                     region_code=case.region_code if scope != "applicant" or own else actor.region_code,
-                    person_id=None, roles=frozenset({role}) if role else frozenset(actor.roles))
+                    person_id=None, roles=frozenset({role}) if role else frozenset(actor.roles),
+                    allowed_procedures=tuple(rights) if (rights := actor.allowed_procedures) is not None else None)
 
 
 def find_applicants(actor: Actor, text: str | None = None) -> list[Organisation]:
