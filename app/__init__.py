@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,12 +30,45 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",  # never a URL (it may hold a search for an ID number) to another site
 }
+_SECURITY_HEADERS_LOWER = [(name.lower(), name, value) for name, value in SECURITY_HEADERS.items()]
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, the signing serializer built once per key set, not on every request
+    (building it serializes a sample payload); a changed SECRET_KEY or fallback list gets a new one."""
+
+    _built: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        built = self._built
+        if built is None or built[0] != keys:
+            built = self._built = (keys, super().get_signing_serializer(app))
+        return built[1]
 
 
 class CasesApp(Flask):
     """Flask, with every request's view run as one unit of work (the transaction boundary of requests:
     what the view and its services change is committed when it returns and rolled back when it raises),
     the client's address being the origin of what the audit log records meanwhile."""
+
+    _plain: weakref.WeakSet[Any] | None = None
+
+    def ensure_sync(self, func: Any) -> Any:
+        """Flask asks this for every hook and view of every request (an `inspect` of the function each time): a
+        plain function, once known as such, is returned at once. Weakly kept: a request's own after-request
+        function does not stay. Async functions are wrapped anew, as by Flask."""
+        if self._plain is None:
+            self._plain = weakref.WeakSet()
+        try:
+            if func in self._plain:
+                return func
+        except TypeError:  # a callable that takes no weak reference: asked each time
+            return super().ensure_sync(func)
+        ensured = super().ensure_sync(func)
+        if ensured is func:
+            self._plain.add(func)
+        return ensured
 
     def dispatch_request(self) -> ResponseReturnValue:
         from app.services.audit import origin
@@ -44,6 +80,7 @@ class CasesApp(Flask):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = CasesApp(__name__, instance_relative_config=True, template_folder="web/templates",
                    static_folder="web/static")
+    app.session_interface = CookieSessions()
     load_config(app, test_config)
     init_extensions(app)
     init_handlers(app)
@@ -195,8 +232,11 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        # A view may have set one of them: it keeps its own. One pass over the headers (setdefault is one each).
+        present = {name.lower() for name in response.headers.keys()}
+        for lower, name, value in _SECURITY_HEADERS_LOWER:
+            if lower not in present:
+                response.headers.add(name, value)
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response

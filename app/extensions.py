@@ -1,7 +1,9 @@
 """Flask extension instances, one line each; wiring lives in create_app."""
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -50,3 +52,31 @@ babel = Babel()
 api = Api()
 # Per client IP (request.remote_addr: the client's behind ProxyFix); no default limit, routes name theirs.
 limiter = Limiter(key_func=get_remote_address)
+
+View = TypeVar("View", bound=Callable[..., Any])
+# The view functions that carry a limit (`rate_limit`): every other request skips the limiter's work.
+LIMITED_VIEWS: set[Callable[..., Any]] = set()
+# Limits that apply to every route when configured: with one of them, every request is checked.
+APP_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def rate_limit(limit_value: str | Callable[[], str], methods: list[str] | None = None) -> Callable[[View], View]:
+    """`limiter.limit`, with the view remembered as limited (see `unlimited_request`)."""
+    decorate = limiter.limit(limit_value, methods=methods)
+
+    def apply(view: View) -> View:
+        limited = cast(View, decorate(view))
+        LIMITED_VIEWS.add(limited)
+        return limited
+
+    return apply
+
+
+@limiter.request_filter
+def unlimited_request() -> bool:
+    """Exempt (the limiter resolves nothing) when no limit can apply: the matched view has none of its own
+    and no app-wide limit is configured. The limiter otherwise resolves its limits on every request."""
+    app = current_app
+    if any(app.config.get(name) for name in APP_WIDE_LIMITS):
+        return False
+    return app.view_functions.get(request.endpoint or "") not in LIMITED_VIEWS

@@ -2,7 +2,7 @@
 new account or reset) before any other page."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -17,8 +17,18 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 OPEN_WITH_TEMPORARY_PASSWORD = {"account.password", "auth.logout", "static", "i18n.switch"}
 
 
+def _signed_out_for_sure() -> bool:
+    """An empty session and no remember cookie: Flask-Login would find no user (nor change the session), so
+    its load (session protection's hashing included) is skipped here; API calls with a token are such. The
+    session is read as Flask-Login reads it, so answers keep their `Vary: Cookie`."""
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return session.get("_user_id") is None and not session and remember_cookie not in request.cookies
+
+
 @bp.before_app_request
 def temporary_password_first() -> ResponseReturnValue | None:
+    if _signed_out_for_sure():
+        return None
     if (current_user.is_authenticated and getattr(current_user, "password_must_change", False)
             and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD):
         flash(_("您正在使用临时密码，请先设置新密码"), "warning")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.auth import end_session, session_actor, start_session
 from app.db import utcnow
-from app.extensions import limiter
+from app.extensions import rate_limit
 from app.services.demo import DEMO_PASSWORD, DEMO_USERNAMES
 from app.services.identity.accounts import LoginLimits, complete_sign_in, pending_user, sign_in, sign_out
 from app.services.identity.codes import CODE_LIFETIME, CODE_REFUSALS, IssuedCode, TooManyCodes, issue_code
@@ -68,7 +68,7 @@ def _pending() -> dict[str, Any] | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@rate_limit(_ip_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -97,7 +97,7 @@ def login() -> ResponseReturnValue:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@rate_limit(_ip_limit, methods=["POST"])
 def code() -> ResponseReturnValue:
     pending = _pending()
     user = pending_user(int(pending["user"])) if pending else None
@@ -120,7 +120,7 @@ def _code_page(phone: str | None, pending: dict[str, Any]) -> str:
 
 
 @bp.post("/login/code/resend")
-@limiter.limit(_ip_limit)
+@rate_limit(_ip_limit)
 def resend() -> ResponseReturnValue:
     pending = _pending()
     user = pending_user(int(pending["user"])) if pending else None

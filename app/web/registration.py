@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from app.db import attempt
 from app.errors import DomainError, InvalidForm
-from app.extensions import db, limiter
+from app.extensions import db, rate_limit
 from app.integrations.verifier import IdentityVerifier, VerifierUnavailable, make_verifier
 from app.models import Region, RegistrationStatus, VerificationMethod
 from app.services.identity import registration as service
@@ -53,7 +53,7 @@ def _refused(template: str, exc: DomainError, **context: Any) -> ResponseReturnV
 
 
 @bp.route("/enterprise", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@rate_limit(_register_limit, methods=["POST"])
 def enterprise() -> ResponseReturnValue:
     context = {"methods": METHODS, "types_options": [(t, _(t)) for t in service.ENTERPRISE_TYPES], "cities": _cities()}
     if request.method == "GET":
@@ -73,7 +73,7 @@ def enterprise() -> ResponseReturnValue:
 
 
 @bp.route("/enterprise/amount", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@rate_limit(_register_limit, methods=["POST"])
 def amount() -> ResponseReturnValue:
     registration = service.get_registration(session.get(FLOW))
     if request.method == "POST":
@@ -109,7 +109,7 @@ def authorise() -> ResponseReturnValue:
 
 
 @bp.route("/operator/<token>", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@rate_limit(_register_limit, methods=["POST"])
 def operator(token: str) -> ResponseReturnValue:
     registration = service.get_invitation(token)
     context = {"registration": registration, "phone": mask_phone(registration.operator_phone)}
@@ -132,7 +132,7 @@ def operator(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/individual", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@rate_limit(_register_limit, methods=["POST"])
 def individual() -> ResponseReturnValue:
     if request.method == "POST":
         password = request.form.get("password", "")
