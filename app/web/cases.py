@@ -16,10 +16,10 @@ from app.auth import session_actor
 from app.db import attempt, utcnow
 from app.errors import InvalidForm, NotFound, RuleViolation, bilingual_of
 from app.extensions import db
-from app.models import Actor, Case, CaseEvent, CaseStatus
+from app.models import Actor, Case, CaseStatus
 from app.services.cases.attachments import get_attachment
 from app.services.cases.comments import add_comment
-from app.services.cases.history import list_events
+from app.services.cases.history import Event, list_events
 from app.services.cases.lifecycle import (
     get_case,
     list_cases,
@@ -156,7 +156,7 @@ def start(key: str) -> ResponseReturnValue:
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-def _timeline(case: Case, events: list[CaseEvent], case_forms: CaseForms,
+def _timeline(case: Case, events: list[Event], case_forms: CaseForms,
               names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
     """Each submission labelled by its own form."""
     return [(event, show_data(event.payload.get("data", {}), case_forms.of_task(event.task_id), names,

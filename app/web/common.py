@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import current_app
 
-from app.models import Actor, Case, CaseEvent
+from app.models import Actor, Case
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
+from app.services.cases.history import Event
 from app.services.procedures import forms
 from app.services.procedures.versions import form_keys_in_order
 from app.services.tasks.lists import StepOfTask, steps_of_case
@@ -52,7 +53,7 @@ class CaseForms:
         own = self.by_form.get(step.form_key, {}) if step else {}
         return {key: own.get(key, spec) for key, spec in self.merged.items()}
 
-    def current(self, events: Iterable[CaseEvent]) -> dict[str, dict[str, Any]]:
+    def current(self, events: Iterable[Event]) -> dict[str, dict[str, Any]]:
         """The fields of the case data, each labelled by the form of its latest submission."""
         props = dict(self.merged)
         for event in events:
@@ -69,7 +70,7 @@ def attachment_names(case: Case) -> dict[str, str]:
     return {a.id: a.filename for a in list_attachments(case.id)}
 
 
-def case_files(case: Case, properties: Mapping[str, dict[str, Any]], events: Iterable[CaseEvent],
+def case_files(case: Case, properties: Mapping[str, dict[str, Any]], events: Iterable[Event],
                applicant_side: bool) -> CaseFiles:
     """The case page's attachments: those some submission (`events`: the case's history) referenced, by
     field, files superseded by a later round marked; the uploads no submission referenced only for the

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Flask, current_app
 
 from app.db import utcnow
-from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, CaseEvent, Task
+from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, Task
 from app.policy import can_view_dashboard
-from app.services.cases.history import EVENT_TITLES
+from app.services.cases.history import EVENT_TITLES, Event
 from app.services.deadlines.calendar import current_calendar
 from app.services.deadlines.clocks import decided_at, pending_provisional_timers
 from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
@@ -124,7 +124,7 @@ def timer_provisional(case: Case) -> bool:
     return bool(pending_provisional_timers(case))
 
 
-def event_detail(event: CaseEvent) -> str:
+def event_detail(event: Event) -> str:
     """A line under a clock event in the case timeline: limits, the pause's reason, how the clock went on."""
     payload = event.payload or {}
     if event.kind == "clock_started":

@@ -13,10 +13,10 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import InvalidForm, NotAllowed, UploadRefused, bilingual_of
 from app.extensions import db
-from app.models import Actor, CaseEvent, Task, TaskStatus
+from app.models import Actor, Task, TaskStatus
 from app.policy import is_candidate, require_can_assign
 from app.services.cases.attachments import store_attachment
-from app.services.cases.history import list_events
+from app.services.cases.history import Event, list_events
 from app.services.tasks import work as task_service
 from app.services.tasks.drafts import find_draft, save_draft
 from app.web.common import MAX_ID, CaseForms, attachment_names, upload_limits
@@ -45,7 +45,7 @@ def _may_assign(actor: Actor, task: Task) -> bool:
     return task.status == TaskStatus.OPEN
 
 
-def _events(task: Task, events: list[CaseEvent]) -> tuple[CaseEvent | None, CaseEvent | None]:
+def _events(task: Task, events: list[Event]) -> tuple[Event | None, Event | None]:
     """(this task's completion, the latest completion of another task) from the case's history."""
     done = [e for e in events if e.kind == "task_completed"]
     own = next((e for e in reversed(done) if e.task_id == task.id), None)
@@ -53,7 +53,7 @@ def _events(task: Task, events: list[CaseEvent]) -> tuple[CaseEvent | None, Case
     return own, other
 
 
-def _earlier_round(task: Task, events: list[CaseEvent], case_forms: CaseForms) -> CaseEvent | None:
+def _earlier_round(task: Task, events: list[Event], case_forms: CaseForms) -> Event | None:
     """The latest completion of the same step by an earlier task: this task is that step again (returned)."""
     same = {tid for tid, step in case_forms.steps.items() if step.bpmn_id == task.bpmn_id and tid != task.id}
     return next((e for e in reversed(events) if e.kind == "task_completed" and e.task_id in same), None)

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import User
 from app.services.procedures.versions import form_keys_in_order, get_current_version
 from tests.procedures.steps import act_ok, upload
 from tests.support.web import PDF_BYTES, WebUser
@@ -143,3 +146,15 @@ def test_forms_are_ordered_by_the_diagrams_flow(app: Flask) -> None:
         assert form_keys_in_order(get_current_version("personnel_deregistration").id) == [
             "dereg_start", "dereg_application", "dereg_review"]
         assert form_keys_in_order(get_current_version("personnel_unlock").id) == ["unlock_request", "unlock_review"]
+
+
+def test_the_timeline_names_each_actor_with_the_organisation_and_the_engine_as_system(
+        web: Callable[[str], WebUser], app: Flask) -> None:
+    ent = web("ent-nanning")
+    case_id, _task_path = start(ent)
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.username == "ent-nanning")).one()
+        applicant = f"{user.display_name}（{user.organisation.name}）"
+    actors = re.findall(r'data-testid="event-actor">([^<]+)<', ent.html(f"/cases/{case_id}"))
+    assert applicant in actors  # who started the case and claimed its form, with the enterprise's name
+    assert set(actors) <= {applicant, "系统"}  # nobody else acted yet

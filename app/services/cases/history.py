@@ -2,14 +2,15 @@
 (several events of a step in one multi-row INSERT)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defaultload
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import Actor, Case, CaseEvent, User
+from app.models import Actor, Case, CaseEvent, Organisation, User
 from app.services import audit
 
 EVENT_TITLES = {
@@ -63,10 +64,43 @@ def record(case: Case, kind: str, actor: Actor | None = None, *, task_id: str | 
     return event
 
 
-# The case's history, oldest first, with each actor and organisation (their roles are not needed: not loaded).
-_EVENTS_OF_CASE = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case")).order_by(CaseEvent.id)
-                   .options(defaultload(CaseEvent.actor).lazyload(User.role_rows)))
+@dataclass(frozen=True, slots=True)
+class EventActor:
+    """Who acted, as the history shows them: name and organisation, nothing else of the account."""
+
+    id: int
+    username: str
+    display_name: str
+    organisation_name: str
 
 
-def list_events(case: Case) -> list[CaseEvent]:
-    return list(db.session.scalars(_EVENTS_OF_CASE, {"case": case.id}))
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of a case's history as the case page, the task page and the API show it."""
+
+    id: int
+    at: datetime
+    kind: str
+    actor_id: int | None
+    actor: EventActor | None
+    task_id: str | None
+    step: str | None
+    payload: dict[str, Any]
+
+
+# The case's history, oldest first, with each actor's name and organisation, as columns: read on every case
+# page, whose history grows with the case (loading User entities decrypted every actor's phone and built
+# objects nobody changes).
+_EVENTS_OF_CASE = (
+    select(CaseEvent.id, CaseEvent.at, CaseEvent.kind, CaseEvent.actor_id, CaseEvent.task_id, CaseEvent.step,
+           CaseEvent.payload, User.username, User.display_name, Organisation.name.label("organisation_name"))
+    .outerjoin(User, User.id == CaseEvent.actor_id).outerjoin(Organisation, Organisation.id == User.organisation_id)
+    .where(CaseEvent.case_id == bindparam("case")).order_by(CaseEvent.id))
+
+
+def list_events(case: Case) -> list[Event]:
+    return [Event(id=row.id, at=row.at, kind=row.kind, actor_id=row.actor_id,
+                  actor=EventActor(row.actor_id, row.username, row.display_name, row.organisation_name)
+                  if row.actor_id is not None else None,
+                  task_id=row.task_id, step=row.step, payload=row.payload or {})
+            for row in db.session.execute(_EVENTS_OF_CASE, {"case": case.id})]
