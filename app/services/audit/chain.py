@@ -32,6 +32,16 @@ def entry_hash(entry: Any, seq: int, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _newest(column: Any) -> Any:
+    return (select(column).where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.seq.desc()).limit(1)
+            .scalar_subquery())
+
+
+# SQLite, after the entries' insert: the last id written and the chain's head (seq, hash) in one statement.
+_SQLITE_HEAD = select(select(func.max(AuditEntry.id)).scalar_subquery(), _newest(AuditEntry.seq),
+                      _newest(AuditEntry.hash))
+
+
 def head(session: Session) -> tuple[int, str]:
     row = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.is_not(None))
                           .order_by(AuditEntry.seq.desc()).limit(1)).first()
@@ -57,11 +67,15 @@ def seal(session: Session, entries: list[AuditEntry]) -> None:
         _chain(entries, *_place(session.execute(_LOCKED_HEAD, {"key": SEAL_LOCK_KEY}).first()))
         session.execute(insert(AuditEntry), [_values(entry) for entry in entries])
         return
-    ids = session.scalars(insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True),
-                          [_values(entry) for entry in entries]).all()
-    _chain(entries, *head(session))
-    session.execute(update(AuditEntry), [{"id": id_, "seq": entry.seq, "prev_hash": entry.prev_hash,
-                                          "hash": entry.hash} for id_, entry in zip(ids, entries, strict=True)])
+    # SQLite: the insert (one executemany: a RETURNING in parameter order would be one statement per row here)
+    # takes the write lock, so the rows it added are the newest ids, in order (a new rowid is the largest plus
+    # one, and no other writer can insert until the commit); the head and the last id are read in one statement.
+    session.execute(insert(AuditEntry), [_values(entry) for entry in entries])
+    last_id, seq, prev = session.execute(_SQLITE_HEAD).one()
+    _chain(entries, *_place((seq, prev)))
+    first_id = last_id - len(entries) + 1
+    session.execute(update(AuditEntry), [{"id": first_id + i, "seq": entry.seq, "prev_hash": entry.prev_hash,
+                                          "hash": entry.hash} for i, entry in enumerate(entries)])
 
 
 _WRITTEN = tuple(column.key for column in table_of(AuditEntry).columns if column.key != "id")
