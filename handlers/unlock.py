@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from app.db import utcnow
 from app.errors import RuleViolation
@@ -18,7 +17,7 @@ from app.models import Case, LockRole, Person, Project, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services import audit
 from app.services.cases import subjects
-from app.services.exchange.outbound import queue_project_personnel
+from app.services.exchange.outbound import ProjectPersonnel, project_personnel, queue_project_personnel
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal, Review, Timeline, changed, timeline
@@ -55,19 +54,19 @@ def items_for(kind: str | None) -> list[str]:
     return [k for k, (_t, kinds) in MATERIALS.items() if kinds is None or kind in kinds] + ["reason"]
 
 
-# A lock with its person and project (not their organisations: the handlers do not read them).
-_LOCK_WITH_NAMES = (joinedload(ProjectLock.person).lazyload(Person.employer),
-                    joinedload(ProjectLock.project).lazyload(Project.entry_org))
-
-
 def _ids(ids: list[int] | None) -> list[int]:
     return sorted({int(i) for i in ids or []})
 
 
-def _locks(session: Any, ids: list[int]) -> list[ProjectLock]:
-    """The locks of these ids (one or a few) to change, from those the request has loaded when it has them."""
-    found = (session.get(ProjectLock, lock_id, options=_LOCK_WITH_NAMES) for lock_id in _ids(ids))
-    return [lock for lock in found if lock is not None]
+def _locks(ids: list[int]) -> tuple[list[ProjectLock], ProjectPersonnel | None]:
+    """The locks of these ids to change (by id), and the personnel of the first one's project that the approval
+    system is told of once they changed: one statement reads both (the locks are among the personnel's)."""
+    wanted = _ids(ids)
+    projects = project_personnel(wanted)
+    found = set(wanted)
+    locks = sorted((lock for read in projects.values() for lock, *_ in read.personnel if lock.id in found),
+                   key=lambda lock: lock.id)
+    return locks, projects[locks[0].project_id] if locks else None
 
 
 @dataclass(frozen=True)
@@ -359,7 +358,7 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
     if kind == "temporary" and temporary_end_date:
         relock_at = datetime.combine(date.fromisoformat(temporary_end_date), time(23, 59, 59), tzinfo=LOCAL_TZ)
     released, ended = [], []
-    locks = _locks(ctx.session, lock_ids)
+    locks, personnel = _locks(lock_ids)
     for lock in locks:
         if lock.enterprise_id != ctx.case.applicant_org_id:
             raise ValueError(f"锁定记录 {lock.id} 不属于申请企业")
@@ -381,22 +380,22 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
         _set_state(ctx, "unlocked", f"已解锁（原临时解锁 {'、'.join(sorted(set(ended)))} 期满后不再恢复锁定）")
     else:
         _set_state(ctx, "unlocked", "已解锁")
-    _tell_approval_system(ctx, locks, "released")
+    _tell_approval_system(ctx, personnel, "released")
     return {"released": released, "ended_temporary": sorted(set(ended))}
 
 
-def _tell_approval_system(ctx: HandlerContext, locks: list[ProjectLock], event: str) -> None:
-    """The approval system keeps the project's locked personnel: it hears of every release and relock."""
-    if locks:
-        ctx.session.flush()
-        queue_project_personnel(locks[0].project_id, ctx.case, event)
+def _tell_approval_system(ctx: HandlerContext, personnel: ProjectPersonnel | None, event: str) -> None:
+    """The approval system keeps the project's locked personnel: it hears of every release and relock (the
+    states told are those of the lock objects just changed: no flush and no second read is needed)."""
+    if personnel is not None:
+        queue_project_personnel(personnel, ctx.case, event)
 
 
 @handler("unlock.restore_locks")
 def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
     """The temporary unlock ended: the locks this case released return."""
     restored, superseded = [], []
-    locks = _locks(ctx.session, lock_ids)
+    locks, personnel = _locks(lock_ids)
     for lock in locks:
         if lock.released_by_case_id == ctx.case.id and temporarily_released(lock):
             lock.active, lock.relock_at, lock.locked_at = True, None, utcnow()
@@ -411,7 +410,7 @@ def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
     else:
         _set_state(ctx, "relocked", "临时解锁期满，已恢复锁定")
     if restored:
-        _tell_approval_system(ctx, locks, "restored")
+        _tell_approval_system(ctx, personnel, "restored")
     return {"restored": restored, "superseded_by": sorted(set(superseded))}
 
 

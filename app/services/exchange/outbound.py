@@ -3,7 +3,10 @@ their step): the approval system hears of a project's locked personnel whenever 
 restored; the trading platform hears of a performance record whenever an approved edit changes it."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy import case as when
 from sqlalchemy.orm import lazyload
 
 from app.db import utcnow
@@ -21,24 +24,55 @@ def _lock_state(lock: ProjectLock) -> str:
     return "temporarily_released" if lock.relock_at is not None else "released"
 
 
-def queue_project_personnel(project_id: int, case: Case, event: str) -> bool:
+@dataclass(frozen=True)
+class ProjectPersonnel:
+    """The locks of a project with what the approval system hears of their persons, read in one statement
+    before a handler changes them: the locks are the session's objects, so a message built after the change
+    tells the states the handler set (without a flush and a second read)."""
+
+    project_id: int
+    project: tuple[str, str, str]  # code, name, region_code
+    # each lock with its person's ID number, name and enterprise's credit code (None: not told, no credit code)
+    personnel: list[tuple[ProjectLock, str | None, str, str | None]]
+
+
+# The locks of the projects of some locks (the person's ID number decrypted only where the enterprise has a
+# credit code: only those persons are told of). The person and project are selected as columns, not loaded.
+_TOLD = and_(Organisation.credit_code.is_not(None), Organisation.credit_code != "")
+_PROJECT_PERSONNEL = (
+    select(ProjectLock, when((_TOLD, Person.id_number)), Person.name, Organisation.credit_code,
+           Project.code, Project.name, Project.region_code)
+    .join(Person, Person.id == ProjectLock.person_id).join(Organisation, Organisation.id == ProjectLock.enterprise_id)
+    .join(Project, Project.id == ProjectLock.project_id)
+    .where(ProjectLock.project_id.in_(select(ProjectLock.project_id)
+                                      .where(ProjectLock.id.in_(bindparam("ids", expanding=True)))))
+    .order_by(ProjectLock.id).options(lazyload(ProjectLock.person), lazyload(ProjectLock.project)))
+
+
+def project_personnel(lock_ids: list[int]) -> dict[int, ProjectPersonnel]:
+    """The personnel of the projects of these locks, by project (one statement)."""
+    found: dict[int, ProjectPersonnel] = {}
+    if not lock_ids:
+        return found
+    for lock, id_number, name, credit_code, code, project_name, region_code in db.session.execute(
+            _PROJECT_PERSONNEL, {"ids": lock_ids}):
+        read = found.get(lock.project_id)
+        if read is None:
+            read = found[lock.project_id] = ProjectPersonnel(lock.project_id, (code, project_name, region_code), [])
+        read.personnel.append((lock, id_number, name, credit_code))
+    return found
+
+
+def queue_project_personnel(read: ProjectPersonnel, case: Case, event: str) -> bool:
     """The project's PM, safety officer and chief supervisor with their lock states, after `event`
-    (released, restored) of `case`; ordered per enterprise (the applicant's)."""
-    project = db.session.get(Project, project_id)
-    if project is None:
-        return False
-    rows = db.session.execute(
-        select(ProjectLock, Person, Organisation).join(Person, Person.id == ProjectLock.person_id)
-        .join(Organisation, Organisation.id == ProjectLock.enterprise_id)
-        .where(ProjectLock.project_id == project_id).order_by(ProjectLock.id)
-        # the person and organisation are selected: their default eager loads would join them again
-        .options(lazyload(ProjectLock.person), lazyload(ProjectLock.project), lazyload(Person.employer))).all()
-    personnel = [{"role": lock.role, "id_number": person.id_number, "name": person.name,
-                  "enterprise_credit_code": org.credit_code, "lock_state": _lock_state(lock),
+    (released, restored) of `case` changed the locks `read` holds; ordered per enterprise (the applicant's)."""
+    code, name, region_code = read.project
+    personnel = [{"role": lock.role, "id_number": id_number, "name": person_name,
+                  "enterprise_credit_code": credit_code, "lock_state": _lock_state(lock),
                   "relock_at": lock.relock_at.isoformat() if lock.relock_at else None}
-                 for lock, person, org in rows if org.credit_code]
+                 for lock, id_number, person_name, credit_code in read.personnel if credit_code]
     return enqueue(PROJECT_PERSONNEL_KIND, {
-        "project_code": project.code, "project_name": project.name, "region_code": project.region_code,
+        "project_code": code, "project_name": name, "region_code": region_code,
         "personnel": personnel, "case_number": case.number, "changed_at": utcnow().isoformat()},
         f"approval-system:personnel:{case.number}:{event}", case.id, aggregate=f"enterprise:{case.applicant_org_id}")
 
