@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, insert, or_, select
 
-from app.db import utcnow
+from app.db import table_of, utcnow
 from app.extensions import db
 from app.integrations.mail import mask_address
 from app.log_masking import mask_text
@@ -89,15 +89,26 @@ def recipients(case: Case) -> tuple[list[Recipient], list[Recipient]]:
     data = case.data or {}
     direct = [data["person_id"]] if isinstance(data.get("person_id"), int) else []
     lock_ids = [i for i in data.get("lock_ids") or [] if isinstance(i, int)]
-    who = User.organisation_id == case.applicant_org_id
+    params: dict[str, Any] = {"org": case.applicant_org_id}
     if direct or lock_ids:
-        locked = select(ProjectLock.person_id).where(ProjectLock.id.in_(lock_ids))
-        who = or_(who, User.person_id.in_(direct), User.person_id.in_(locked))
-    found = [Recipient(row.id, row.organisation_id, row.phone, row.email) for row in db.session.execute(
-        select(User.id, User.organisation_id, User.phone, User.email).where(who, User.active.is_(True))
-        .order_by(User.id))]
+        statement, params["direct"], params["locks"] = _RECIPIENTS_CONCERNED, direct, lock_ids
+    else:
+        statement = _RECIPIENTS
+    found = [Recipient(row.id, row.organisation_id, row.phone, row.email)
+             for row in db.session.execute(statement, params)]
     return ([r for r in found if r.organisation_id == case.applicant_org_id],
             [r for r in found if r.organisation_id != case.applicant_org_id])
+
+
+# Built once (a statement built per call cost more CPU than its execution); an empty list of persons or locks
+# is an IN that matches nothing.
+_RECIPIENT_COLUMNS = select(User.id, User.organisation_id, User.phone, User.email)
+_OF_APPLICANT = User.organisation_id == bindparam("org")
+_RECIPIENTS = _RECIPIENT_COLUMNS.where(_OF_APPLICANT, User.active.is_(True)).order_by(User.id)
+_LOCKED_PERSONS = select(ProjectLock.person_id).where(ProjectLock.id.in_(bindparam("locks", expanding=True)))
+_RECIPIENTS_CONCERNED = _RECIPIENT_COLUMNS.where(
+    or_(_OF_APPLICANT, User.person_id.in_(bindparam("direct", expanding=True)), User.person_id.in_(_LOCKED_PERSONS)),
+    User.active.is_(True)).order_by(User.id)
 
 
 def _sms(summary: str, payload: dict[str, Any], link: str) -> str:
@@ -162,10 +173,13 @@ def after_authority_step(case: Case, task: Task, outcome: Outcome) -> list[Writt
     created = notify(applicants, Note(kind, note.title, note.body, case.id, waiting.id if waiting else None,
                                       note.key, {**payload, "link": path}), delivery_status=PER_CHANNEL)
     link = f"办理：{base}{path}" if waiting is not None else f"查看：{base}{path}"
-    _queue(created, applicants, note.title, "\n".join([*lines, link]), _sms(note.body, payload, link))
     told = notify(concerned, Note(kind, note.title, note.body, None, None, note.key, payload),
                   delivery_status=PER_CHANNEL)
-    _queue(told, concerned, note.title, "\n".join(lines), _sms(note.body, payload, ""))
+    deliveries = [*_deliveries(created, applicants, note.title, "\n".join([*lines, link]),
+                               _sms(note.body, payload, link)),
+                  *_deliveries(told, concerned, note.title, "\n".join(lines), _sms(note.body, payload, ""))]
+    if deliveries:  # rows nothing reads back in this transaction: one INSERT, not objects for the unit of work
+        db.session.execute(insert(_DELIVERIES), deliveries)
     return created + told
 
 
@@ -209,18 +223,22 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
     return Note(kind, title[:200], body, case.id, None, key), lines, payload
 
 
-def _queue(created: list[Written], recipients: list[Recipient], subject: str, text: str, sms: str) -> None:
+_DELIVERIES = table_of(NotificationDelivery)
+
+
+def _deliveries(created: list[Written], recipients: list[Recipient], subject: str, text: str,
+                sms: str) -> list[dict[str, Any]]:
     """An SMS and an e-mail for each new notification whose user has a phone / an address (kept masked here:
     the delivery reads the user's own, encrypted where users' phones are, when it sends). The notifications
     were written with delivery_status PER_CHANNEL: these rows are their delivery."""
     users = {u.id: u for u in recipients}
+    rows: list[dict[str, Any]] = []
     for row in created:
         user = users[row.user_id]
         if user.phone:
-            db.session.add(NotificationDelivery(notification_id=row.id, channel="sms", address=mask_text(user.phone),
-                                                subject="", text=sms))
+            rows.append({"notification_id": row.id, "channel": "sms", "address": mask_text(user.phone),
+                         "subject": "", "text": sms})
         if user.email:
-            db.session.add(NotificationDelivery(notification_id=row.id, channel="email",
-                                                address=mask_address(user.email),
-                                                subject=f"【桂建云】{subject}",
-                                                text=text + "\n\n（本邮件由系统自动发送，请勿回复。）"))
+            rows.append({"notification_id": row.id, "channel": "email", "address": mask_address(user.email),
+                         "subject": f"【桂建云】{subject}", "text": text + "\n\n（本邮件由系统自动发送，请勿回复。）"})
+    return rows
