@@ -186,8 +186,10 @@ def step_loading(case: Any = None) -> tuple[Any, ...]:
                  for rel in (Case.workflow_state, Case.clock))
 
 
-def advance(case: Case, actor: Actor | None, action: Action) -> StepOutcome:
-    """Apply one action to a case and persist everything it changed (load it with step_loading())."""
+def advance(case: Case, actor: Actor | None, action: Action, open_tasks: list[Task] | None = None) -> StepOutcome:
+    """Apply one action to a case and persist everything it changed (load it with step_loading()).
+    `open_tasks`: the case's open task rows, when the caller read them already in this transaction (with the
+    case, in one statement): the step does not read them again."""
     _touch(case, {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None)
     if isinstance(action, CompleteTask) and action.submitted is not None:  # written with the step's own events
         history.record(case, "task_completed", actor, task_id=action.task_id, step=action.title,
@@ -207,7 +209,8 @@ def advance(case: Case, actor: Actor | None, action: Action) -> StepOutcome:
     except AbortStep as abort:
         raise StaleCase() from abort.__cause__
     completed_task_id = action.task_id if isinstance(action, CompleteTask) else None
-    return _persist(step, running, result, completed_task_id, cancel=action if isinstance(action, Cancel) else None)
+    return _persist(step, running, result, completed_task_id, cancel=action if isinstance(action, Cancel) else None,
+                    open_before=open_tasks)
 
 
 def waits_for_message(case: Case, name: str) -> bool:
@@ -288,12 +291,13 @@ def _unreadable_recorder(case_id: int, actor_id: int | None, retried: bool) -> C
 
 def _persist(step: Step, running: RunningCase, result: StepResult, completed_task_id: str | None,
              new_case: bool = False, claim_for: Actor | None = None, cancel: Cancel | None = None,
-             migrated: bool = False) -> StepOutcome:
+             migrated: bool = False, open_before: list[Task] | None = None) -> StepOutcome:
     """Write what a step changed: task rows, history, case fields, deadlines and the workflow state, in
     memory (its reads do not flush the step's half-made changes), then in one flush."""
     case, actor = step.case, step.actor
     with db.session.no_autoflush:
-        new_tasks, touched, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for)
+        new_tasks, touched, reviewed = _project_tasks(step, result, completed_task_id, new_case, claim_for,
+                                                      open_before)
         open_tasks = [t for t in touched if t.status == TaskStatus.OPEN]
         for finished in result.finished:
             kind = _history_kind(finished.kind, finished.event_kind)
@@ -378,12 +382,19 @@ _OPEN_TASKS_OF_CASE = (select(Task).where(Task.case_id == bindparam("case"), Tas
 
 
 def _project_tasks(step: Step, result: StepResult, completed_task_id: str | None, new_case: bool,
-                   claim_for: Actor | None) -> tuple[list[Task], list[Task], bool]:
+                   claim_for: Actor | None,
+                   open_before: list[Task] | None = None) -> tuple[list[Task], list[Task], bool]:
     """Mirror the engine's ready user tasks into rows: (created, the rows this step touched: those open before
-    it, oldest first, and the created ones, whether the application had reached an authority)."""
+    it, oldest first, and the created ones, whether the application had reached an authority). `open_before`:
+    the case's open rows as the caller read them (in any order, as _OPEN_TASKS_OF_CASE returns them), or None
+    to read them here."""
     case = step.case
-    known: dict[str, Task] = {} if new_case else {
-        t.id: t for t in db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id})}
+    if new_case:
+        known: dict[str, Task] = {}
+    elif open_before is not None:  # as the query would: those still open (a handler may have closed one)
+        known = {t.id: t for t in open_before if t.status == TaskStatus.OPEN}
+    else:
+        known = {t.id: t for t in db.session.scalars(_OPEN_TASKS_OF_CASE, {"case": case.id})}
     now = utcnow()
     _close_tasks(step, known, {t.id for t in result.ready_tasks}, completed_task_id, now)
     manifest_tasks = manifest_of(case.procedure_version_id)["tasks"]

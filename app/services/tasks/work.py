@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, delete, exists, or_, select
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import dry_run, utcnow
@@ -38,11 +38,16 @@ def assignable_users(actor: Actor, task_id: str) -> list[User]:
 # request (Session.get) cost half as much CPU again as running it.
 _TASK_WITH_CASE = (joinedload(Task.case).lazyload(Case.applicant),)
 _TASK = select(Task).options(*_TASK_WITH_CASE).where(Task.id == bindparam("task_id"))
-_TASK_TO_STEP = (select(Task).options(*_TASK_WITH_CASE, *steps.step_loading(Task.case))
-                 .where(Task.id == bindparam("task_id")))
-# To complete it, also whether anyone keeps a draft (暂存) of it, in the same statement: drafts are rare, and a
-# DELETE run on every completion cost more CPU than the task load's extra column.
-_TO_COMPLETE = _TASK_TO_STEP.add_columns(exists().where(TaskDraft.task_id == Task.id).label("has_draft"))
+# To complete it: the task and the other open tasks of its case (the step closes or keeps them: it does not
+# read them again), each with the case joined (one identity, the same columns on each row: a case rarely has
+# more than one or two open tasks), and whether anyone keeps a draft (暂存) of the task, in one statement:
+# drafts are rare, and a DELETE run on every completion cost more CPU than the extra column.
+_THE_TASK = aliased(Task)
+_TO_COMPLETE = (
+    select(Task, exists().where(TaskDraft.task_id == bindparam("task_id")).label("has_draft"))
+    .options(*_TASK_WITH_CASE, *steps.step_loading(Task.case))
+    .where(Task.case_id == select(_THE_TASK.case_id).where(_THE_TASK.id == bindparam("task_id")).scalar_subquery(),
+           or_(Task.status == TaskStatus.OPEN, Task.id == bindparam("task_id"))))
 
 
 def get_task(actor: Actor, task_id: str, statement: Select[Task] = _TASK) -> Task:
@@ -140,10 +145,12 @@ def submission_errors(actor: Actor, task_id: str, data: dict[str, Any]) -> dict[
 
 def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     """Validate the form and move the case on; an invalid submission raises InvalidForm, changes nothing."""
-    found = db.session.execute(_TO_COMPLETE, {"task_id": task_id}).one_or_none()
+    rows = db.session.execute(_TO_COMPLETE, {"task_id": task_id}).all()
+    found = next((row for row in rows if row[0].id == task_id), None)
     task = require_task_visible(actor, found[0] if found is not None else None)
     has_draft = found is not None and bool(found.has_draft)
     _require_open(task)
+    open_tasks = [row[0] for row in rows if row[0].status == TaskStatus.OPEN]  # the task among them
     if task.assignee_id is None:
         if not is_candidate(actor, task):
             raise NotAllowed("您不是该任务的办理人", code="not_candidate")
@@ -159,7 +166,8 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     received_before = case.received_at is not None
     try:
         stepped = steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned), task.title,
-                                                                {"data": cleaned, "changes": changes}))
+                                                                {"data": cleaned, "changes": changes}),
+                                open_tasks)
     except LookupError as exc:
         # The engine says "no longer ready" (someone else was first) with a plain LookupError; its
         # subclasses (a KeyError, IndexError) are failures, never reported as a finished task.
