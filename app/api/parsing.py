@@ -39,3 +39,8 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint with the parser above."""
 
     ARGUMENTS_PARSER = Parser()
+
+    def arguments(self, schema: type[ma.Schema] | ma.Schema, **kwargs: Any) -> Any:
+        """As flask-smorest's, with the schema made an instance once, here: given a class, webargs makes a new
+        instance on every request (its fields copied, bound and hooked up each time)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)

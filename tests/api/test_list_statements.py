@@ -43,3 +43,16 @@ def test_the_task_list_takes_the_same_statements_for_one_task_or_many(
     assert many["claimable"][0] == one["claimable"][0] == 2  # the caller, then the page with its total
     assert many["mine"][0] == one["mine"][0] == 2
     assert all(t["assignee"]["username"] == "city-nanning" and t["case_number"] for t in city.tasks("mine"))
+
+
+@pytest.mark.committing
+def test_a_case_answer_takes_a_fixed_number_of_statements_and_stays_hidden_from_others(
+        app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str) -> None:
+    ent = as_user("ent-nanning")
+    case_id = _submitted(ent, review_procedure)
+    with count_statements(app) as seen:
+        shown = ent.get(f"/api/v1/cases/{case_id}")
+    assert shown.status_code == 200 and shown.json["id"] == case_id and len(shown.json["history"]) >= 3
+    assert len(seen) == 5  # the caller, the case with its clock, its open tasks, history and attachments
+    hidden = as_user("ent-liuzhou").get(f"/api/v1/cases/{case_id}")
+    assert hidden.status_code == 404

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.api.scopes import OPERATION_SCOPES
-from app.db import unit_of_work
+from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.models import AccountChange, ApiToken
 from app.services.identity.accounts import get_user_by_username
-from app.services.identity.tokens import InvalidTokenRequest, issue_token
+from app.services.identity.tokens import InvalidTokenRequest, issue_token, user_for_token
 from tests.support.api import ApiUser
+from tests.support.queries import count_statements
 from tests.support.web import WebUser, csrf_token
 
 
@@ -115,3 +117,33 @@ def test_a_user_creates_and_revokes_his_token_in_the_pages(app: Flask) -> None:
     assert "已吊销" in page.html("/account/tokens") and csrf_token(html)
     other = WebUser(app, "ent-liuzhou").login()
     assert other.post(f"/tokens/{token_id}/revoke").status_code == 404
+
+
+def test_a_token_is_checked_in_one_statement_and_a_revoked_or_expired_one_is_refused(app: Flask,
+                                                                                   client: Any) -> None:
+    token = _token(app, "ent-nanning")
+    assert client.get("/api/v1/cases", headers=_bearer(token)).status_code == 200  # its last use noted
+    with count_statements(app) as seen:
+        assert client.get("/api/v1/tasks?view=mine", headers=_bearer(token)).status_code == 200
+    assert sum("api_tokens" in statement for statement in seen) == 1
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    for change in ({"expires_at": utcnow() - timedelta(seconds=1)}, {"revoked": True}):
+        with app.app_context(), unit_of_work():
+            db.session.execute(update(ApiToken).where(ApiToken.token_sha256 == digest).values(**change))
+        refused = client.get("/api/v1/tasks?view=mine", headers=_bearer(token))
+        assert refused.status_code == 401 and refused.json["code"] == "token_invalid"
+        with app.app_context(), unit_of_work():
+            db.session.execute(update(ApiToken).where(ApiToken.token_sha256 == digest)
+                               .values(expires_at=utcnow() + timedelta(days=1), revoked=False))
+
+
+def test_a_token_lookup_sees_what_the_session_holds_unflushed(app: Flask) -> None:
+    """The lookup reads on the session's connection: a revocation pending in the session counts already."""
+    token = _token(app, "ent-nanning")
+    with app.test_request_context(), unit_of_work():
+        assert user_for_token(token) is not None
+        row = db.session.scalar(select(ApiToken).where(
+            ApiToken.token_sha256 == hashlib.sha256(token.encode()).hexdigest()))
+        assert row is not None
+        row.revoked = True
+        assert user_for_token(token) is None

@@ -61,9 +61,10 @@ class CaseSchema(Schema):
 
 
 class CaseDetailSchema(CaseSchema):
-    open_tasks = fields.List(fields.Nested(TaskSchema))
-    history = fields.List(fields.Nested(CaseEventSchema))
-    attachments = fields.List(fields.Nested(AttachmentSchema))
+    # Nested(many=True): one dump of the whole list, not one per item (a case's history grows with it).
+    open_tasks = fields.Nested(TaskSchema, many=True)
+    history = fields.Nested(CaseEventSchema, many=True)
+    attachments = fields.Nested(AttachmentSchema, many=True)
 
 
 class CaseCreateSchema(Schema):

@@ -43,7 +43,7 @@ class TaskListArgsSchema(PageArgsSchema):
 
 
 class TaskPageSchema(Schema):
-    items = fields.List(fields.Nested(TaskSchema))
+    items = fields.Nested(TaskSchema, many=True)  # one dump of the page, not one per task
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()

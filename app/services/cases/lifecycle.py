@@ -103,10 +103,13 @@ def _validated_start_data(version: Any, manifest: dict[str, Any], actor: Actor,
 
 def get_case(actor: Actor, case_id: int, with_clock: bool = False) -> Case:
     """The case if the actor may see it; `with_clock`: its clock joined in (for clock_flags_of)."""
-    return require_case_visible(actor, db.session.get(Case, case_id, options=_WITH_CLOCK if with_clock else None))
+    case = (db.session.scalar(_CASE_WITH_CLOCK, {"case_id": case_id}) if with_clock
+            else db.session.get(Case, case_id))
+    return require_case_visible(actor, case)
 
 
-_WITH_CLOCK = (joinedload(Case.clock),)
+# Built once: Session.get with loader options builds and hashes the load anew on every case page.
+_CASE_WITH_CLOCK = select(Case).options(joinedload(Case.clock)).where(Case.id == bindparam("case_id"))
 
 
 def list_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:

@@ -150,7 +150,11 @@ def _rights(rights: Sequence[str] | None) -> tuple[str, ...] | None:
 def user_for_token(token: str, source_ip: str | None = None) -> TokenCaller | None:
     """The caller a bearer token names; None for an unknown, revoked or expired token, an inactive user, or
     a demo user outside demo mode."""
-    rows = db.session.execute(_CALLER_OF_TOKEN, {"digest": hashlib.sha256(token.encode()).hexdigest()}).all()
+    # Rows of columns, read on the session's connection: the ORM's execution and result layers would only
+    # add CPU. Anything pending is flushed first, as the session's own execute would autoflush it.
+    db.session.flush()
+    rows = db.session.connection().execute(
+        _CALLER_OF_TOKEN, {"digest": hashlib.sha256(token.encode()).hexdigest()}).all()
     if not rows:
         return None
     first = rows[0]
