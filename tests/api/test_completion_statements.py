@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Task, User
 from app.services.procedures.versions import deploy_procedures
 from tests.support.api import ApiUser
+from tests.support.deadlines import start_and_submit
 from tests.support.queries import count_statements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -37,10 +38,7 @@ def parallel_probe(app: Flask) -> str:
 
 def _reviewing(ent: ApiUser, city: ApiUser, procedure: str) -> tuple[int, dict[str, str]]:
     """A case submitted, its review claimed by the city: (case id, open task id by bpmn id)."""
-    started = ent.start(procedure)
-    assert started.status_code == 201, started.json
-    case_id = int(started.json["id"])
-    assert ent.complete(started.json["open_tasks"][0]["id"], {"note": "申请"}).status_code == 200
+    case_id = start_and_submit(ent, procedure)
     open_tasks = {t["bpmn_id"]: t["id"] for t in ent.case(case_id)["open_tasks"]}
     assert set(open_tasks) == {"review", "expert"}
     assert city.claim(open_tasks["review"]).status_code == 200

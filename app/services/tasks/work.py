@@ -150,7 +150,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     task = require_task_visible(actor, found[0] if found is not None else None)
     has_draft = found is not None and bool(found.has_draft)
     _require_open(task)
-    open_tasks = [row[0] for row in rows if row[0].status == TaskStatus.OPEN]  # the task among them
+    open_tasks = [row[0] for row in rows]  # the case's open tasks: the statement's rows, the task (open) among them
     if task.assignee_id is None:
         if not is_candidate(actor, task):
             raise NotAllowed("您不是该任务的办理人", code="not_candidate")
