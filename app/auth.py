@@ -14,8 +14,6 @@ from app.services.identity.tokens import user_for_token
 # The user's session_version when the session signed in: a session whose number is no longer the
 # user's (signed out, new password) is not signed in any more, even with a cookie captured before.
 SESSION_VERSION_KEY = "_session_version"
-# What a new session keeps of the one before sign-in: the page language, nothing else.
-KEPT_AT_SIGN_IN = ("lang",)
 # The scope the current API operation needs, set by app.api before the view runs (app/api/scopes.py).
 REQUIRED_SCOPE = "gjy_required_scope"
 
@@ -32,12 +30,10 @@ def load_user(user_id: str) -> User | None:
 
 def start_session(user: User) -> None:
     """Sign the page session in, as a new session: everything the cookie held before (a pending sign-in,
-    anything an attacker planted) is cleared, the language kept. Flask's session is the signed cookie
-    itself, so a new content is a new session; the old cookie stops working through session_version only
-    at sign-out. It ends after PERMANENT_SESSION_LIFETIME without a request."""
-    kept = {key: session[key] for key in KEPT_AT_SIGN_IN if key in session}
+    anything an attacker planted) is cleared; the page language has a cookie of its own. Flask's session is
+    the signed cookie itself, so a new content is a new session; the old cookie stops working through
+    session_version only at sign-out. It ends after PERMANENT_SESSION_LIFETIME without a request."""
     session.clear()
-    session.update(kept)
     session.permanent = True
     login_user(user)
     session[SESSION_VERSION_KEY] = user.session_version

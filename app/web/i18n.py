@@ -10,6 +10,10 @@ lanes, events and gateways (stored in Chinese in task rows, case titles, history
 English their diagrams give them (`nameEn`, versions.english_names), once per request. Either falls back
 to the catalogue, then to the Chinese.
 Domain terms keep their Chinese names in English mode (the catalogue writes them "English (中文)").
+The chosen language lives in a cookie of its own (LANGUAGE_COOKIE), not in Flask's session: the session cookie
+is set again by every answer (its idle timeout renews), so an answer to a request sent before the switch (the
+form editor's preview, sent as the user types) would write back a session without the choice. The choice
+also outlives the session: the sign-in page after a sign-out or a timeout stays in the user's language.
 Messages that come from services are looked up too: refusals with a fixed text by that text, messages
 built from values (errors.Message, e.g. form validation, the deploy checks' problems, the reasons a case cannot
 migrate) by their template; texts built with names (a handler's refusal naming a person) stay Chinese.
@@ -21,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import flask_babel
-from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,12 +38,17 @@ from app.web.redirects import safe_next
 LANGUAGES = {"zh": "中文", "en": "English"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+LANGUAGE_COOKIE = "gjy_lang"
+LANGUAGE_COOKIE_DAYS = 365
 
 bp = Blueprint("i18n", __name__)
 
 
 def current_language() -> str:
-    language = session.get("lang")
+    if not has_request_context():
+        return "zh"
+    g.language_read = True  # the answer depends on the cookie (Vary, below)
+    language = request.cookies.get(LANGUAGE_COOKIE)
     return language if language in LANGUAGES else "zh"
 
 
@@ -117,9 +126,21 @@ def translate_errors(errors: Mapping[str, str] | None) -> dict[str, str]:
 
 @bp.get("/lang/<language>")
 def switch(language: str) -> ResponseReturnValue:
+    response = redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     if language in LANGUAGES:
-        session["lang"] = language
-    return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        config = current_app.config
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+                            secure=config["SESSION_COOKIE_SECURE"], httponly=True,
+                            samesite=config["SESSION_COOKIE_SAMESITE"])
+    return response
+
+
+@bp.after_app_request
+def vary_by_language(response: Response) -> Response:
+    """An answer drawn in the cookie's language is not one to share between users (caches key it by Cookie)."""
+    if g.get("language_read"):
+        response.vary.add("Cookie")
+    return response
 
 
 def init_app(app: Flask) -> None:

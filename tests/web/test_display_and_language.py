@@ -165,3 +165,20 @@ def test_only_admins_see_the_calendar_link_and_the_bell_is_an_svg(web: Callable[
     bell = admin_home.split('data-testid="bell"', 1)[1].split("</a>", 1)[0]
     assert "<svg" in bell and 'aria-hidden="true"' in bell and "🔔" not in bell
     assert 'aria-label="消息提醒"' in admin_home
+
+
+def test_a_request_sent_before_the_language_switch_and_answered_after_it_does_not_undo_it(
+        web: Callable[[str], WebUser]) -> None:
+    """A page's background request (the form editor's preview, sent as the user types) can still be running
+    when the user switches language; its answer renews the session cookie as it was when it was sent. The
+    language the user chose must hold all the same, on that page and after signing in again."""
+    ent = web("ent-nanning")
+    cookie_before_the_switch = ent.client.get_cookie("session")
+    assert cookie_before_the_switch is not None
+    ent.get("/lang/en")
+    ent.client.set_cookie("session", cookie_before_the_switch.value)  # the browser sent the earlier cookie ...
+    assert ent.get("/notifications").status_code == 200  # ... and stores what its answer sets
+    home = ent.html("/")
+    assert "Enterprise clerk (企业经办人)" in home and "企业经办人</" not in home.replace("(企业经办人)", "")
+    assert ent.post("/logout").status_code == 302
+    assert "Sign in" in ent.html("/login")  # the language outlives the session

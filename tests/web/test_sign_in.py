@@ -111,8 +111,9 @@ def test_signing_in_starts_a_new_session_keeping_only_the_language(app: Flask) -
     password_step(client, "city-nanning")
     code_step(client, sent_code(app, "city-nanning"))
     with client.session_transaction() as current:
-        assert "planted" not in current and current.get("lang") == "en" and "signin_pending" not in current
+        assert "planted" not in current and "signin_pending" not in current
         assert current.permanent
+    assert "Sign out" in client.get("/", follow_redirects=True).get_data(as_text=True)  # still in English
 
 
 def test_demo_users_do_not_exist_outside_demo_mode(app: Flask) -> None:
