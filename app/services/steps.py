@@ -117,11 +117,12 @@ class Step:
     actor: Actor | None
     state: WorkflowState
     provisional_timers: list[dict[str, Any]] = field(default_factory=list)
+    read_calendar: Callable[[], WorkCalendar] = current_calendar
     _calendar: WorkCalendar | None = None
 
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            self._calendar = current_calendar()
+            self._calendar = self.read_calendar()
         return self._calendar
 
     def script_functions(self) -> dict[str, Callable[..., Any]]:
@@ -186,16 +187,18 @@ def step_loading(case: Any = None) -> tuple[Any, ...]:
                  for rel in (Case.workflow_state, Case.clock))
 
 
-def advance(case: Case, actor: Actor | None, action: Action, open_tasks: list[Task] | None = None) -> StepOutcome:
+def advance(case: Case, actor: Actor | None, action: Action, open_tasks: list[Task] | None = None,
+            calendar: Callable[[], WorkCalendar] = current_calendar) -> StepOutcome:
     """Apply one action to a case and persist everything it changed (load it with step_loading()).
     `open_tasks`: the case's open task rows, when the caller read them already in this transaction (with the
-    case, in one statement): the step does not read them again."""
+    case, in one statement): the step does not read them again. `calendar`: how the step gets the working-day
+    calendar, if it needs it (a caller that read the calendar's signature already: calendar.calendar_of)."""
     _touch(case, {**(case.data or {}), **action.data} if isinstance(action, CompleteTask) else None)
     if isinstance(action, CompleteTask) and action.submitted is not None:  # written with the step's own events
         history.record(case, "task_completed", actor, task_id=action.task_id, step=action.title,
                        payload=action.submitted)
     state = _state_of(case)
-    step = Step(case, actor, state)
+    step = Step(case, actor, state, read_calendar=calendar)
     try:
         running = ENGINE.load(definition_of(case.procedure_version_id), state.state, state.serializer_version,
                               step.service_caller(), step.script_functions())

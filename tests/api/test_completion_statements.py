@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.db import unit_of_work
 from app.extensions import db
 from app.models import Task, User
+from app.services.deadlines import calendar_admin
 from app.services.procedures.versions import deploy_procedures
 from tests.support.api import ApiUser
-from tests.support.deadlines import start_and_submit
+from tests.support.deadlines import deploy_probes, local, start_and_submit, utc_iso
 from tests.support.queries import count_statements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -94,3 +97,29 @@ def test_a_completion_is_still_refused_as_not_found_to_who_may_not_see_the_task(
     assert city.complete("no-such-task", {"decision": "approve"}).status_code == 404
     assert {bpmn_id: status for bpmn_id, (status, _holder) in _tasks_by_bpmn_id(app, case_id).items()} == {
         "submit": "completed", "review": "open", "expert": "open"}
+
+
+
+CALENDAR_SIGNATURE = re.compile(r"\bFROM calendar_changes\b", re.IGNORECASE)
+
+
+def test_a_completion_counts_working_days_on_the_calendar_read_with_the_task(
+        app: Flask, as_user: Callable[[str], ApiUser]) -> None:
+    """The step after a submission starts the case's clock (3 working days) on the calendar whose signature
+    came with the task, not read on its own; a holiday the admin entered after the case was started (and the
+    calendar cached by this process) is counted."""
+    deploy_probes(app)
+    ent = as_user("ent-nanning")
+    with freeze_time(local("2026-09-08 10:00")):  # a Tuesday
+        started = ent.start("clock_probe")
+        assert started.status_code == 201, started.json
+        case_id = int(started.json["id"])
+        with app.app_context(), unit_of_work():
+            calendar_admin.set_day(None, date(2026, 9, 9), False, "临时放假")
+        submit = next(t["id"] for t in ent.case(case_id)["open_tasks"])
+        with count_statements(app) as seen:
+            assert ent.complete(submit, {"note": "申请"}).status_code == 200
+    signature_reads = [s for s in seen if CALENDAR_SIGNATURE.search(s)]
+    assert len(signature_reads) == 1 and READS_TASKS.match(signature_reads[0]), signature_reads
+    case = ent.case(case_id)
+    assert case["due_at"] == utc_iso("2026-09-14 17:30")  # Thu 10, Fri 11, Mon 14: not Wed 9

@@ -99,10 +99,11 @@ _CACHE = "gjy_calendar"  # app.extensions key: (signature, WorkCalendar)
 # One round trip by primary keys: every change to the calendar is logged in calendar_changes (set, clear,
 # confirm, seed: services/deadlines/calendar_admin), so the newest change's id tells a process its cache is stale.
 # (It used to aggregate calendar_days, a scan of hundreds of rows on every step.)
-_SIGNATURE = select(
-    select(func.max(CalendarChange.id)).scalar_subquery(),
-    select(func.max(CalendarYear.year)).scalar_subquery(),
-)
+# Also as columns of another statement (a completion's read of its task: services/tasks/work.py), so that a
+# step whose caller read them does not read them again (`calendar_of`).
+SIGNATURE_COLUMNS = (select(func.max(CalendarChange.id)).scalar_subquery().label("calendar_change"),
+                     select(func.max(CalendarYear.year)).scalar_subquery().label("calendar_year"))
+_SIGNATURE = select(*SIGNATURE_COLUMNS)
 
 
 def _load() -> WorkCalendar:
@@ -116,7 +117,12 @@ def current_calendar() -> WorkCalendar:
     query, not flushing what the caller has pending), the table reloaded when another process (or this
     one) changed it."""
     with db.session.no_autoflush:
-        signature: tuple[Any, ...] = tuple(db.session.execute(_SIGNATURE).one())
+        return calendar_of(tuple(db.session.execute(_SIGNATURE).one()))
+
+
+def calendar_of(signature: tuple[Any, ...]) -> WorkCalendar:
+    """The calendar whose signature (SIGNATURE_COLUMNS' values, read in this transaction) is `signature`: this
+    process's cached one, or the table reloaded."""
     extensions = current_app.extensions
     with _lock:
         hit = extensions.get(_CACHE)

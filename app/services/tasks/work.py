@@ -18,6 +18,7 @@ from app.policy import (
 )
 from app.services import notifications_applicant, steps
 from app.services.cases import history
+from app.services.deadlines import calendar
 from app.services.documents import issue
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_validator
@@ -41,10 +42,12 @@ _TASK = select(Task).options(*_TASK_WITH_CASE).where(Task.id == bindparam("task_
 # To complete it: the task and the other open tasks of its case (the step closes or keeps them: it does not
 # read them again), each with the case joined (one identity, the same columns on each row: a case rarely has
 # more than one or two open tasks), and whether anyone keeps a draft (暂存) of the task, in one statement:
-# drafts are rare, and a DELETE run on every completion cost more CPU than the extra column.
+# drafts are rare, and a DELETE run on every completion cost more CPU than the extra column. Also the working-day
+# calendar's signature, which most steps need (deadlines): the step does not read it on its own.
 _THE_TASK = aliased(Task)
 _TO_COMPLETE = (
-    select(Task, exists().where(TaskDraft.task_id == bindparam("task_id")).label("has_draft"))
+    select(Task, exists().where(TaskDraft.task_id == bindparam("task_id")).label("has_draft"),
+           *calendar.SIGNATURE_COLUMNS)
     .options(*_TASK_WITH_CASE, *steps.step_loading(Task.case))
     .where(Task.case_id == select(_THE_TASK.case_id).where(_THE_TASK.id == bindparam("task_id")).scalar_subquery(),
            or_(Task.status == TaskStatus.OPEN, Task.id == bindparam("task_id"))))
@@ -148,7 +151,8 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     rows = db.session.execute(_TO_COMPLETE, {"task_id": task_id}).all()
     found = next((row for row in rows if row[0].id == task_id), None)
     task = require_task_visible(actor, found[0] if found is not None else None)
-    has_draft = found is not None and bool(found.has_draft)
+    assert found is not None  # require_task_visible refuses a task not found
+    has_draft, signature = bool(found.has_draft), (found.calendar_change, found.calendar_year)
     _require_open(task)
     open_tasks = [row[0] for row in rows]  # the case's open tasks: the statement's rows, the task (open) among them
     if task.assignee_id is None:
@@ -167,7 +171,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     try:
         stepped = steps.advance(case, actor, steps.CompleteTask(task.id, _this_round(form, cleaned), task.title,
                                                                 {"data": cleaned, "changes": changes}),
-                                open_tasks)
+                                open_tasks, lambda: calendar.calendar_of(signature))
     except LookupError as exc:
         # The engine says "no longer ready" (someone else was first) with a plain LookupError; its
         # subclasses (a KeyError, IndexError) are failures, never reported as a finished task.
