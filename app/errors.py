@@ -37,6 +37,13 @@ class Message(str):
         text.template, text.values = template, values
         return text
 
+    def translated(self, translate: Callable[[str], str]) -> str:
+        """This message in another language: its template through `translate`, filled with its values (those
+        that are messages themselves translated too)."""
+        values = {k: v.translated(translate) if isinstance(v, Message) else v for k, v in self.values.items()}
+        text = translate(self.template)
+        return text.format(**values) if values else text
+
 
 class Bilingual(str):
     """A text a procedure carries in both languages (a form's label, a step's name): the Chinese text

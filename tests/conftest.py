@@ -38,6 +38,7 @@ from tests.support.database import (
     drop_pg_database,
     require_postgres,
 )
+from tests.support.procedure_files import deploy_folder
 from tests.support.rollback import SharedConnectionGuard, emit_sqlite_begin
 from tests.support.translations import compile_english
 
@@ -249,8 +250,7 @@ def review_procedure(app: Flask) -> str:
     from tests.support import procedures
 
     procedures.OUTAGE["remaining"] = 0
-    with app.app_context(), unit_of_work():
-        deploy_procedures(procedures.BPMN_DIR, procedures.FORMS_DIR, deployed_by="test")
+    deploy_folder(app, procedures.BPMN_DIR, procedures.FORMS_DIR)
     return "material_review"
 
 

@@ -13,10 +13,9 @@ def english(text: str | None) -> str | None:
     catalogued; the text itself where the catalogue has no English for it."""
     if not text:
         return text
-    values: dict[str, object] = {}
-    if isinstance(text, Message):
-        values = {k: english(v) if isinstance(v, Message) else v for k, v in text.values.items()}
-        text = text.template
+    return text.translated(_catalogued) if isinstance(text, Message) else _catalogued(text)
+
+
+def _catalogued(text: str) -> str:
     with flask_babel.force_locale("en"):
-        translated = flask_babel.gettext(text)
-    return translated.format(**values) if values else translated
+        return str(flask_babel.gettext(text))

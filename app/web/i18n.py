@@ -55,8 +55,7 @@ def current_language() -> str:
 def gettext(text: str, **values: object) -> str:
     """The text in the page's language; a service's Message is looked up by its template."""
     if isinstance(text, Message):
-        values = {**text.values, **values}
-        text = text.template
+        return (Message(text.template, **{**text.values, **values}) if values else text).translated(gettext)
     if current_language() == "zh":
         return text.format(**values) if values else text
     values = {k: gettext(v) if isinstance(v, Message) else v for k, v in values.items()}

@@ -17,9 +17,9 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.models import Task, User
 from app.services.deadlines import calendar_admin
-from app.services.procedures.versions import deploy_procedures
 from tests.support.api import ApiUser
 from tests.support.deadlines import deploy_probes, local, start_and_submit, utc_iso
+from tests.support.procedure_files import deploy_folder
 from tests.support.queries import count_statements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -34,8 +34,7 @@ READS_TASKS = re.compile(r"^\s*SELECT\b.*\bFROM tasks\b", re.IGNORECASE | re.DOT
 
 @pytest.fixture
 def parallel_probe(app: Flask) -> str:
-    with app.app_context(), unit_of_work():
-        deploy_procedures(BPMN_DIR, FORMS_DIR, deployed_by="test")
+    deploy_folder(app, BPMN_DIR, FORMS_DIR)
     return "parallel_probe"
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.db import unit_of_work
-from app.services.procedures.versions import deploy_procedures
+from tests.support.procedure_files import deploy_folder
 from tests.support.procedures import BPMN_DIR, FORMS_DIR
 
 DIAGRAM = Path(__file__).resolve().parent.parent / "fixtures" / "history" / "error_boundary.bpmn"
@@ -18,8 +17,7 @@ def _deploy(app: Flask, tmp_path: Path) -> None:
     bpmn = tmp_path / "bpmn"
     shutil.copytree(BPMN_DIR, bpmn)
     shutil.copy(DIAGRAM, bpmn / DIAGRAM.name)
-    with app.app_context(), unit_of_work():
-        deploy_procedures(bpmn, FORMS_DIR, deployed_by="test")
+    deploy_folder(app, bpmn, FORMS_DIR)
 
 
 def _submit(ent: Any, amount: int) -> dict[str, Any]:

@@ -12,13 +12,12 @@ import pytest
 from flask import Flask
 from freezegun import freeze_time
 
-from app.db import unit_of_work
 from app.extensions import db
 from app.jobs.timers import fire_due_timers
 from app.models import Case
 from app.services.deadlines import clocks
-from app.services.procedures.versions import deploy_procedures
 from tests.support.deadlines import BPMN_DIR, FORMS_DIR, events, local, utc_iso
+from tests.support.procedure_files import deploy_folder
 
 WORKDAY_TIMER = Path(__file__).resolve().parent / "fixtures" / "workday_timer_probe.bpmn"
 
@@ -33,8 +32,7 @@ def deploy_workday_timer(app: Flask, tmp_path: Path) -> None:
                .replace('value="WT"', 'value="WM"').replace(
                    "add_working_days(now(), 3)", 'add_working_days(now(), 3)[:10] + "T09:00:00+08:00"'))
     (bpmn / "workday_timer_morning.bpmn").write_text(morning, "utf-8")
-    with app.app_context(), unit_of_work():
-        deploy_procedures(bpmn, FORMS_DIR, deployed_by="test")
+    deploy_folder(app, bpmn, FORMS_DIR)
 
 
 @pytest.fixture

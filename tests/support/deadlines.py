@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from app.db import unit_of_work
-from app.services.procedures.versions import deploy_procedures
 from tests.procedures.steps import act_ok
+from tests.support.procedure_files import deploy_folder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "deadlines"
 BPMN_DIR, FORMS_DIR = FIXTURES / "bpmn", FIXTURES / "forms"
@@ -28,8 +27,7 @@ def utc_iso(text: str) -> str:
 
 
 def deploy_probes(app: Flask) -> None:
-    with app.app_context(), unit_of_work():
-        deploy_procedures(BPMN_DIR, FORMS_DIR, deployed_by="test")
+    deploy_folder(app, BPMN_DIR, FORMS_DIR)
 
 
 def start_and_submit(ent: Any, procedure: str = "clock_probe") -> int:

@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
+
+from app.db import unit_of_work
+from app.services.procedures.versions import deploy_procedures
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 REVIEW = ROOT / "tests" / "fixtures" / "procedures"
 VERSIONS = ROOT / "tests" / "fixtures" / "procedure_versions"
+
+
+def deploy_folder(app: Flask, bpmn: Path, forms: Path) -> None:
+    """Deploy the procedures of a fixture folder (its diagrams, lanes and forms), committed as a deploy is."""
+    with app.app_context(), unit_of_work():
+        deploy_procedures(bpmn, forms, deployed_by="test")
 
 
 def folder_files(bpmn: Path, forms: Path, diagrams: list[str]) -> dict[str, str]:
