@@ -15,9 +15,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from app.db import unit_of_work
-from app.services.procedures.versions import deploy_procedures
 from tests.support.api import ApiUser
+from tests.support.procedure_files import deploy_folder
 from tests.support.procedures import copy_fixture
 
 # A loop that burns its whole budget (work units or the 1 s CPU deadline, whichever the machine reaches first).
@@ -53,8 +52,7 @@ def test_a_script_over_budget_holds_no_lock_on_the_case(app: Flask, as_user: Cal
     diagram = bpmn / "material_review.bpmn"
     diagram.write_text(diagram.read_text("utf-8").replace(
         'round_no = round_no + 1\nlabel = "第%d轮" % round_no', BURNER.replace('"', "&quot;")), "utf-8")
-    with app.app_context(), unit_of_work():
-        deploy_procedures(bpmn, forms)
+    deploy_folder(app, bpmn, forms)
     ent = as_user("ent-nanning")
     case = ent.start("material_review").json
     answers: list[Any] = []

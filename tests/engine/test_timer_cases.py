@@ -7,9 +7,8 @@ from typing import Any
 
 from flask import Flask
 
-from app.db import unit_of_work
-from app.services.procedures.versions import deploy_procedures
 from tests.engine.bundles import with_boundary_timer
+from tests.support.procedure_files import deploy_folder
 from tests.support.procedures import copy_fixture
 
 
@@ -18,8 +17,7 @@ def test_a_timer_value_refused_at_run_time_shows_on_the_case(app: Flask, as_user
     diagram = bpmn / "material_review.bpmn"
     # deploy evaluates it on the sample amount (1): "P1Y" is fine; a case with amount 1000 is not
     diagram.write_text(with_boundary_timer("timeDuration", '"P%dY" % amount')(diagram.read_text("utf-8")), "utf-8")
-    with app.app_context(), unit_of_work():
-        deploy_procedures(bpmn, forms)
+    deploy_folder(app, bpmn, forms)
     ent = as_user("ent-nanning")
     case = ent.start("material_review").json
     completed = ent.complete(case["open_tasks"][0]["id"], {"title": "材料", "amount": 1000})

@@ -117,7 +117,8 @@ def current_calendar() -> WorkCalendar:
     query, not flushing what the caller has pending), the table reloaded when another process (or this
     one) changed it."""
     with db.session.no_autoflush:
-        return calendar_of(tuple(db.session.execute(_SIGNATURE).one()))
+        signature: tuple[Any, ...] = tuple(db.session.execute(_SIGNATURE).one())
+    return calendar_of(signature)
 
 
 def calendar_of(signature: tuple[Any, ...]) -> WorkCalendar:
@@ -129,7 +130,8 @@ def calendar_of(signature: tuple[Any, ...]) -> WorkCalendar:
     if hit is not None and hit[0] == signature:
         calendar: WorkCalendar = hit[1]
     else:
-        calendar = _load()
+        with db.session.no_autoflush:  # a read of the calendar does not flush what the caller's step has pending
+            calendar = _load()
         with _lock:
             extensions[_CACHE] = (signature, calendar)
     return calendar
