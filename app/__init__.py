@@ -6,9 +6,7 @@ import weakref
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
-from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,6 +14,7 @@ from app import config, log_masking
 from app.db import transactional
 from app.errors import DomainError
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.sessions import CookieSessions
 
 SECURITY_LOGGER = "app.security"
 
@@ -31,20 +30,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",  # never a URL (it may hold a search for an ID number) to another site
 }
 _SECURITY_HEADERS_LOWER = [(name.lower(), name, value) for name, value in SECURITY_HEADERS.items()]
-
-
-class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, the signing serializer built once per key set, not on every request
-    (building it serializes a sample payload); a changed SECRET_KEY or fallback list gets a new one."""
-
-    _built: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        built = self._built
-        if built is None or built[0] != keys:
-            built = self._built = (keys, super().get_signing_serializer(app))
-        return built[1]
 
 
 class CasesApp(Flask):

@@ -27,7 +27,7 @@ def _signed_out_for_sure() -> bool:
 
 @bp.before_app_request
 def temporary_password_first() -> ResponseReturnValue | None:
-    if _signed_out_for_sure():
+    if request.endpoint == "static" or _signed_out_for_sure():  # a style sheet needs no user (nor a query)
         return None
     if (current_user.is_authenticated and getattr(current_user, "password_must_change", False)
             and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD):

@@ -1,11 +1,14 @@
 """Errors on pages: domain errors, refused CSRF tokens and HTTP errors (no such page, wrong method ...)
-as a message page, in the page language, with the right status."""
-from flask import Flask, redirect, render_template, request, url_for
+as a message page, in the page language, with the right status; a page that needs a signed-in user."""
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError, NotAuthenticated, http_status_message
+from app.extensions import login_manager
+from app.web.i18n import gettext
 
 
 def domain_error_page(exc: DomainError) -> ResponseReturnValue:
@@ -25,5 +28,23 @@ def http_error_page(exc: HTTPException) -> ResponseReturnValue:
     return render_template("error.html", error=DomainError(message, code=code)), status
 
 
+def background_request() -> bool:
+    """A page's own request (the editors' previews and saves, sent with fetch), not a navigation: there is no
+    page to show a message on. Browsers say so in Sec-Fetch-Mode; the editors' JSON bodies say so in any."""
+    return request.is_json or request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate"
+
+
+def sign_in_first() -> ResponseReturnValue:
+    """A page that needs a signed-in user, asked without one. A navigation goes to the sign-in page with a
+    message, and back after it (as Flask-Login does); a background request gets 401 with JSON and leaves the
+    session alone: sent with a cookie from before a sign-in made meanwhile (another tab), its answer must not
+    write that older session (with a message added) over the new one (app/sessions.py)."""
+    if background_request():
+        return jsonify({"code": "not_authenticated", "message": gettext("请先登录")}), 401
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error_page)  # the API is exempt: bearer tokens only
+    login_manager.unauthorized_handler(sign_in_first)

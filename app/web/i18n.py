@@ -10,10 +10,10 @@ lanes, events and gateways (stored in Chinese in task rows, case titles, history
 English their diagrams give them (`nameEn`, versions.english_names), once per request. Either falls back
 to the catalogue, then to the Chinese.
 Domain terms keep their Chinese names in English mode (the catalogue writes them "English (中文)").
-The chosen language lives in a cookie of its own (LANGUAGE_COOKIE), not in Flask's session: the session cookie
-is set again by every answer (its idle timeout renews), so an answer to a request sent before the switch (the
-form editor's preview, sent as the user types) would write back a session without the choice. The choice
-also outlives the session: the sign-in page after a sign-out or a timeout stays in the user's language.
+The chosen language lives in a cookie of its own (LANGUAGE_COOKIE), not in Flask's session: an answer writes the
+session cookie as its request found and changed it, so one to a request sent before the switch would write back a
+session without the choice (app/sessions.py). The choice also outlives the session: the sign-in page after a
+sign-out or a timeout stays in the user's language.
 Messages that come from services are looked up too: refusals with a fixed text by that text, messages
 built from values (errors.Message, e.g. form validation, the deploy checks' problems, the reasons a case cannot
 migrate) by their template; texts built with names (a handler's refusal naming a person) stay Chinese.

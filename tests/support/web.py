@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from http.cookies import SimpleCookie
 from typing import Any
 
 from flask import Flask
@@ -17,6 +18,19 @@ from app.services.demo import DEMO_PASSWORD
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def store_cookies(client: FlaskClient, response: Any) -> None:
+    """Store an answer's Set-Cookie headers in `client`'s jar, as a browser stores them from any answer: for an
+    answer another client got (a request the browser sent earlier, with the cookies it had then)."""
+    for header in response.headers.getlist("Set-Cookie"):
+        parsed: SimpleCookie = SimpleCookie()
+        parsed.load(header)
+        for name, morsel in parsed.items():
+            if morsel.value and morsel["max-age"] != "0":
+                client.set_cookie(name, morsel.value)
+            else:
+                client.delete_cookie(name)
 
 
 def csrf_token(html: str) -> str:

@@ -1,5 +1,6 @@
 """Security headers on every response; page sessions end at sign-out (also copied cookies), with a new
-password and after 30 idle minutes; the cookie is Secure outside demo mode; sign-ins are throttled."""
+password and after 30 idle minutes, and a late answer cannot write an older session back; the cookie is Secure
+outside demo mode; sign-ins are throttled."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,8 +18,9 @@ from app.extensions import db
 from app.models.identity import LoginEvent
 from app.services.demo import DEMO_PASSWORD
 from app.services.identity.accounts import get_user_by_username, set_password
+from app.sessions import ACTIVITY_COOKIE
 from tests.support.api import ApiUser
-from tests.support.web import WebUser, code_step, csrf_token, password_step, sent_code
+from tests.support.web import WebUser, code_step, csrf_token, password_step, sent_code, sign_in, store_cookies
 
 SESSION_COOKIE = "session"
 
@@ -116,6 +118,67 @@ def test_a_session_idle_for_thirty_minutes_ends(app: Flask) -> None:
         assert _signed_in(ent.client)
         clock.tick(timedelta(minutes=31))
         assert not _signed_in(ent.client)  # ...which ends after 30 idle minutes
+
+
+BACKGROUND = {"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}  # what a browser's fetch() sends
+
+
+def _answer_to_a_request_sent_with(app: Flask, cookie: str, path: str = "/notifications") -> Any:
+    """The answer to a request the browser sent with the session cookie it had then (a page's background
+    request: the form editor's preview as the user types, a second tab), answered only now."""
+    earlier = app.test_client()
+    earlier.set_cookie(SESSION_COOKIE, cookie)
+    return earlier.get(path, headers=BACKGROUND)
+
+
+def test_an_answer_that_comes_back_late_does_not_undo_the_message_of_an_action_taken_meanwhile(
+        web: Callable[[str], WebUser], app: Flask) -> None:
+    ent = web("ent-nanning")
+    sent_with = ent.client.get_cookie(SESSION_COOKIE)
+    assert sent_with is not None
+    started = ent.post("/cases/start/personnel_unlock", {})  # 办件已创建 is shown on the page it leads to
+    assert started.status_code == 302
+    late = _answer_to_a_request_sent_with(app, sent_with.value)
+    assert late.status_code == 200
+    store_cookies(ent.client, late)  # the browser keeps what that answer sets
+    assert "办件已创建，请填写申请" in ent.html(started.headers["Location"])
+
+
+def test_an_answer_that_comes_back_late_does_not_undo_a_sign_in_made_meanwhile(
+        web: Callable[[str], WebUser], app: Flask) -> None:
+    ent = web("ent-nanning")
+    sent_with = ent.client.get_cookie(SESSION_COOKIE)
+    assert sent_with is not None
+    assert ent.post("/logout").status_code == 302  # in another tab: sign out, sign in as the 柳州 operator
+    sign_in(app, ent.client, "ent-liuzhou")
+    store_cookies(ent.client, _answer_to_a_request_sent_with(app, sent_with.value))
+    assert _signed_in(ent.client)
+    assert "龙城建筑·经办人" in ent.html("/")
+
+
+def test_an_answer_that_leaves_the_session_as_it_was_renews_it_without_writing_it_again(
+        web: Callable[[str], WebUser], app: Flask) -> None:
+    ent = web("ent-nanning")
+    answer = ent.get("/notifications")
+    assert answer.status_code == 200
+    names = [header.split("=", 1)[0] for header in answer.headers.getlist("Set-Cookie")]
+    assert names == [ACTIVITY_COOKIE]  # only when the session was last used; its content stays as it is
+    cookie = next(h for h in answer.headers.getlist("Set-Cookie") if h.startswith(ACTIVITY_COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=1800" in cookie
+
+
+def test_a_background_request_without_a_session_is_told_to_sign_in_and_changes_no_cookie(app: Flask) -> None:
+    visitor = app.test_client()
+    page = visitor.get("/notifications")  # a navigation: the sign-in page, with a message, and back after it
+    assert page.status_code == 302 and page.headers["Location"] == "/login?next=%2Fnotifications"
+    assert "请先登录" in visitor.get("/login").get_data(as_text=True)
+    fetch = app.test_client().get("/notifications", headers=BACKGROUND)
+    assert fetch.status_code == 401
+    assert fetch.get_json() == {"code": "not_authenticated", "message": "请先登录"}
+    assert fetch.headers.getlist("Set-Cookie") == []
+    english = app.test_client()
+    english.set_cookie("gjy_lang", "en")
+    assert english.get("/notifications", headers=BACKGROUND).get_json()["message"] == "Please sign in first"
 
 
 def test_the_session_cookie_is_secure_outside_demo_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
