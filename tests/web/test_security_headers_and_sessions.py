@@ -181,6 +181,16 @@ def test_a_background_request_without_a_session_is_told_to_sign_in_and_changes_n
     assert english.get("/notifications", headers=BACKGROUND).get_json()["message"] == "Please sign in first"
 
 
+def test_a_session_in_use_does_not_end_however_long_it_lasts(app: Flask) -> None:
+    with freeze_time("2026-12-01 08:00:00") as clock:
+        ent = WebUser(app, "ent-nanning").login()
+        for _ in range(26 * 3):  # a request every 20 minutes for 26 hours, none of which changes the session
+            clock.tick(timedelta(minutes=20))
+            assert _signed_in(ent.client)
+        clock.tick(timedelta(minutes=31))
+        assert not _signed_in(ent.client)
+
+
 def test_the_session_cookie_is_secure_outside_demo_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
                                                         app: Flask) -> None:
     for name in ("GJY_DEMO", "GJY_SECURE_COOKIES", "GJY_SESSION_IDLE_MINUTES"):
