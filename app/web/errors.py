@@ -18,7 +18,11 @@ def domain_error_page(exc: DomainError) -> ResponseReturnValue:
 
 
 def csrf_error_page(_exc: CSRFError) -> ResponseReturnValue:
+    """A refused form token (a page left open past the idle timeout, a page from before a sign-out): a page
+    for a navigation, JSON for a background request (the editors show its message)."""
     error = DomainError("页面已过期或表单令牌无效，请返回上一页刷新后重试", code="csrf_failed")
+    if background_request():
+        return jsonify({"code": error.code, "message": gettext(error.message)}), 400
     return render_template("error.html", error=error), 400
 
 

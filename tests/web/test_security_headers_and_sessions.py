@@ -181,6 +181,16 @@ def test_a_background_request_without_a_session_is_told_to_sign_in_and_changes_n
     assert english.get("/notifications", headers=BACKGROUND).get_json()["message"] == "Please sign in first"
 
 
+def test_a_background_request_with_a_refused_form_token_is_answered_in_json(web: Callable[[str], WebUser]) -> None:
+    ent = web("ent-nanning")  # e.g. the form editor saving after the page outlived its session
+    answer = ent.client.post("/notifications/read", json={}, headers={"X-CSRFToken": "from-an-older-page"})
+    assert answer.status_code == 400
+    assert answer.get_json() == {"code": "csrf_failed", "message": "页面已过期或表单令牌无效，请返回上一页刷新后重试"}
+    page = ent.post("/notifications/read", csrf=False)  # a form sent by the browser: a page
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert "页面已过期或表单令牌无效" in page.get_data(as_text=True)
+
+
 def test_a_session_in_use_does_not_end_however_long_it_lasts(app: Flask) -> None:
     with freeze_time("2026-12-01 08:00:00") as clock:
         ent = WebUser(app, "ent-nanning").login()
