@@ -101,7 +101,7 @@ class CookieSessions(SecureCookieSessionInterface):
             idle = app.permanent_session_lifetime
             response.set_cookie(ACTIVITY_COOKIE, activity.dumps(1), max_age=int(idle.total_seconds()),
                                 expires=datetime.now(UTC) + idle, **attributes)
-        elif not session and ACTIVITY_COOKIE in request.cookies:
+        elif ACTIVITY_COOKIE in request.cookies:  # no session (signed out, ended): nothing was active
             response.delete_cookie(ACTIVITY_COOKIE, **attributes)
 
 

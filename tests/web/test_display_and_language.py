@@ -170,7 +170,7 @@ def test_only_admins_see_the_calendar_link_and_the_bell_is_an_svg(web: Callable[
 def test_a_request_sent_before_the_language_switch_and_answered_after_it_does_not_undo_it(
         web: Callable[[str], WebUser]) -> None:
     """A page's background request (the form editor's preview, sent as the user types) can still be running
-    when the user switches language; its answer renews the session cookie as it was when it was sent. The
+    when the user switches language; its answer may write the session cookie as it was when it was sent. The
     language the user chose must hold all the same, on that page and after signing in again."""
     ent = web("ent-nanning")
     cookie_before_the_switch = ent.client.get_cookie("session")

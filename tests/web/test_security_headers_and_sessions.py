@@ -31,12 +31,17 @@ def _signed_in(client: Any) -> bool:
     return not (response.status_code == 302 and "/login" in response.headers["Location"])
 
 
+def _client_with_cookie(app: Flask, value: str) -> Any:
+    """Another client (another browser, or a request sent earlier) holding this session cookie."""
+    client = app.test_client()
+    client.set_cookie(SESSION_COOKIE, value)
+    return client
+
+
 def _copy_of_cookie(app: Flask, user: WebUser) -> Any:
     cookie = user.client.get_cookie(SESSION_COOKIE)
     assert cookie is not None
-    thief = app.test_client()
-    thief.set_cookie(SESSION_COOKIE, cookie.value)
-    return thief
+    return _client_with_cookie(app, cookie.value)
 
 
 # -- headers --------------------------------------------------------------------------------------------------
@@ -126,9 +131,7 @@ BACKGROUND = {"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}  # what a bro
 def _answer_to_a_request_sent_with(app: Flask, cookie: str, path: str = "/notifications") -> Any:
     """The answer to a request the browser sent with the session cookie it had then (a page's background
     request: the form editor's preview as the user types, a second tab), answered only now."""
-    earlier = app.test_client()
-    earlier.set_cookie(SESSION_COOKIE, cookie)
-    return earlier.get(path, headers=BACKGROUND)
+    return _client_with_cookie(app, cookie).get(path, headers=BACKGROUND)
 
 
 def test_an_answer_that_comes_back_late_does_not_undo_the_message_of_an_action_taken_meanwhile(
