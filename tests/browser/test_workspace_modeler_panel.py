@@ -1,6 +1,6 @@
 """The modeler's properties panel (chromium): a gateway flow's condition keeps the value typed fast (before the
-field is chosen, or with another field changed right after), the English name (`nameEn`) of elements, a
-business rule task offered the draft's decision tables."""
+field is chosen, or with another field changed right after), a field keeps the keys typed after a pause, the
+English name (`nameEn`) of elements, a business rule task offered the draft's decision tables."""
 from __future__ import annotations
 
 import re
@@ -63,6 +63,41 @@ def test_a_condition_keeps_the_value_typed_fast(new_page: Callable[..., Any]) ->
     page.wait_for_timeout(600)
     assert page.evaluate(CONDITION, "f_temporary") == 'kind == "temp"'
 
+
+
+DUE_IN = ("(id) => { const bo = window.gjyModeler.get('elementRegistry').get(id).businessObject; "
+          "const ext = (bo.extensionElements && bo.extensionElements.values) || []; "
+          "const props = ext.find(v => v.$type === 'spiffworkflow:Properties'); "
+          "const found = props && props.values.find(p => p.name === 'dueIn'); return found ? found.value : null; }")
+
+
+def test_a_pause_while_typing_keeps_the_field_and_the_keys_after_it(new_page: Callable[..., Any]) -> None:
+    """A pause longer than the panel's debounce writes the half-typed value into the diagram; the field stays
+    where the analyst types (it was replaced on that write, and the keys typed after the pause were lost)."""
+    page = new_page(1600, 1000)
+    open_draft(page)
+    panel = page.locator("#properties")
+    select(page, "f_approve")
+    value = panel.get_by_label("等于", exact=True)
+    value.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("app", delay=5)
+    page.wait_for_timeout(700)  # the debounce (300 ms) has written "app"
+    page.keyboard.type("rove", delay=5)
+    page.wait_for_timeout(600)
+    assert value.input_value() == "approve"
+    assert page.evaluate(CONDITION, "f_approve").endswith(' == "approve"')
+    # one of our plain text properties, on a user task
+    select(page, "review_request")
+    due = panel.get_by_label("办理时限")
+    due.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("4 work", delay=5)
+    page.wait_for_timeout(700)
+    page.keyboard.type("ing days", delay=5)
+    page.wait_for_timeout(600)
+    assert due.input_value() == "4 working days"
+    assert page.evaluate(DUE_IN, "review_request") == "4 working days"
 
 NAME_EN = ("(id) => { const m = window.gjyModeler; let bo = m.get('elementRegistry').get(id).businessObject; "
            "if (bo.processRef) { bo = bo.processRef; } "

@@ -110,8 +110,11 @@ function PropertyCheckbox(props) {
     setValue: (value) => setProperty(element, bo, name, value ? "true" : "", modeling, bpmnFactory) });
 }
 
+// An entry names its component, a module function, and carries the component's settings: the panel renders it
+// with the entry as props. A function made anew for each render would be another component to Preact, which
+// would then replace the field on every change written (a pause while typing) and take the analyst's focus.
 function entry(element, id, component, extra) {
-  return { id, element, component: (p) => component({ ...p, ...extra, id }), isEdited: extra.edited || isTextFieldEntryEdited };
+  return { ...extra, id, element, component, isEdited: extra.edited || isTextFieldEntryEdited };
 }
 
 function text(element, name, label, description, target) {
@@ -185,9 +188,9 @@ function laneGroup(element, data) {
     { value: "province", label: t("自治区（province）", "the province") }];
   return { id: "gjy-lane", label: t("泳道 → 角色与辖区", "Lane → role and region"), entries: [
     { id: "gjy-lane-role", element, isEdited: isSelectEntryEdited,
-      component: (p) => LaneSelect({ ...p, id: "gjy-lane-role", label: t("角色（按泳道名称）", "Role (by lane name)"), field: "role", choices: data.roles, data }) },
+      component: LaneSelect, label: t("角色（按泳道名称）", "Role (by lane name)"), field: "role", choices: data.roles, data },
     { id: "gjy-lane-scope", element, isEdited: isSelectEntryEdited,
-      component: (p) => LaneSelect({ ...p, id: "gjy-lane-scope", label: t("辖区规则", "Region rule"), field: "scope", choices: scopes, data }) },
+      component: LaneSelect, label: t("辖区规则", "Region rule"), field: "scope", choices: scopes, data },
   ] };
 }
 
@@ -273,9 +276,9 @@ function Parameters(props) {
 
 function serviceTaskGroup(element, data) {
   return { id: "gjy-service-task", label: t("自动处理", "Service task"), entries: [
-    { id: "gjy-handler", element, isEdited: isSelectEntryEdited, component: (p) => HandlerSelect({ ...p, id: "gjy-handler", data }) },
-    { id: "gjy-result", element, isEdited: isTextFieldEntryEdited, component: (p) => ResultVariable({ ...p, id: "gjy-result" }) },
-    { id: "gjy-parameters", element, isEdited: isTextAreaEntryEdited, component: (p) => Parameters({ ...p, id: "gjy-parameters" }) },
+    { id: "gjy-handler", element, isEdited: isSelectEntryEdited, component: HandlerSelect, data },
+    { id: "gjy-result", element, isEdited: isTextFieldEntryEdited, component: ResultVariable },
+    { id: "gjy-parameters", element, isEdited: isTextAreaEntryEdited, component: Parameters },
   ] };
 }
 
@@ -314,7 +317,7 @@ function DecisionSelect(props) {
 
 function businessRuleTaskGroup(element, data) {
   return { id: "gjy-business-rule-task", label: t("业务规则（决策表）", "Business rule (decision table)"), entries: [
-    { id: "gjy-decision", element, isEdited: isSelectEntryEdited, component: (p) => DecisionSelect({ ...p, id: "gjy-decision", data }) },
+    { id: "gjy-decision", element, isEdited: isSelectEntryEdited, component: DecisionSelect, data },
   ] };
 }
 
@@ -414,12 +417,12 @@ function DefaultFlow(props) {
 function flowGroup(element, data) {
   const source = element.source && getBusinessObject(element.source);
   const entries = [
-    { id: "gjy-condition-field", element, isEdited: isSelectEntryEdited, component: (p) => ConditionField({ ...p, id: "gjy-condition-field", data }) },
-    { id: "gjy-condition-value", element, isEdited: isTextFieldEntryEdited, component: (p) => ConditionValue({ ...p, id: "gjy-condition-value" }) },
-    { id: "gjy-condition", element, isEdited: isTextFieldEntryEdited, component: (p) => ConditionExpression({ ...p, id: "gjy-condition" }) },
+    { id: "gjy-condition-field", element, isEdited: isSelectEntryEdited, component: ConditionField, data },
+    { id: "gjy-condition-value", element, isEdited: isTextFieldEntryEdited, component: ConditionValue },
+    { id: "gjy-condition", element, isEdited: isTextFieldEntryEdited, component: ConditionExpression },
   ];
   if (source && (is(source, "bpmn:ExclusiveGateway") || is(source, "bpmn:InclusiveGateway"))) {
-    entries.push({ id: "gjy-default-flow", element, isEdited: isCheckboxEntryEdited, component: (p) => DefaultFlow({ ...p, id: "gjy-default-flow" }) });
+    entries.push({ id: "gjy-default-flow", element, isEdited: isCheckboxEntryEdited, component: DefaultFlow });
   }
   return { id: "gjy-flow", label: t("流转条件", "Condition"), entries };
 }
