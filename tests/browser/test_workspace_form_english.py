@@ -1,6 +1,6 @@
 """The form editor's English texts (chromium): every title, description, choice and custom message of a form is
 listed beside an English input that writes `title_en` / `description_en` / `x-messages_en` into the schema;
-texts without English are marked and counted; the English pages show what was written."""
+texts without English are marked and counted; the English pages show what was written. A refused preview says why."""
 from __future__ import annotations
 
 import json
@@ -80,3 +80,22 @@ def test_the_form_editor_writes_each_text_s_english(new_page: Callable[..., Any]
     assert english.get_attribute("data-missing") == "1"
     assert '"title_en": "Change"' not in page.evaluate("() => window.gjyFormEditor.view.state.doc.toString()")
     json.loads(page.evaluate("() => window.gjyFormEditor.view.state.doc.toString()"))  # still JSON
+
+
+def test_a_refused_preview_says_why_and_keeps_the_text(new_page: Callable[..., Any]) -> None:
+    """The preview is requested as the analyst types; once the session has ended it is refused, and the editor
+    says so where saving speaks (it stayed silent: the analyst kept typing into a page that saves nothing)."""
+    page = new_page(1600, 1000)
+    sign_in(page, "analyst")
+    page.goto("/workspace/personnel_unlock")
+    page.get_by_role("button", name="新建草稿").click()
+    page.wait_for_selector("#modeler[data-state=ready]")
+    new_form(page, "unlock_city_check", FORM, "result")
+    page.context.clear_cookies()  # the session ended (signed out in another tab, or timed out)
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" ")
+    status = page.locator("#save-status.text-danger-emphasis")
+    status.wait_for()
+    assert "页面已过期" in status.inner_text()
+    assert page.locator("#form-preview [data-field=result]").count() == 1  # the last preview stays

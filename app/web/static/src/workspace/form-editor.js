@@ -50,7 +50,8 @@ function start() {
 
   async function refresh() {
     const answer = await postJson(data.preview_url, { text: view.state.doc.toString() });
-    if (!answer.ok) { return; }
+    // refused (the session ended, the form token expired ...): said where saving speaks, the changes kept
+    if (!answer.ok) { say(answer.json.message || t("预览失败", "Preview failed"), "danger"); return; }
     preview.innerHTML = answer.json.html;
     showProblems(answer.json.problems || []);
     box.dataset.state = "previewed";
