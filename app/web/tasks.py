@@ -115,6 +115,9 @@ def show(task_id: str) -> ResponseReturnValue:
 def complete(task_id: str) -> ResponseReturnValue:
     actor = session_actor()
     task = task_service.get_task(actor, task_id)
+    if task_service.completed_by(actor, task):  # sent twice: the first one counted, its files are stored
+        flash(_("该任务已提交，无需重复提交"), "info")
+        return redirect(url_for("cases.show", case_id=task.case_id))
     schema, case_id, upload_errors = task_service.task_form(actor, task), task.case_id, {}
 
     def store(name: str, upload: FileStorage) -> str:

@@ -1,4 +1,5 @@
-"""Forms guided by their schema in chromium: conditional fields, checks before submit, 暂存, looked-up values."""
+"""Forms guided by their schema in chromium: conditional fields, checks before submit, 暂存, looked-up values,
+a form sent once however often 提交 is clicked."""
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import check_page, sign_in, submit_task
+from tests.browser.helpers import check_page, fill_form, sign_in, submit_task
 from tests.support.web import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
@@ -120,3 +121,22 @@ def test_performance_edit_shows_the_records_values_and_needs_no_retyping(new_pag
     check_page(page, "19-perf-edit-current-values")
     submit_task(page, "合同金额录入有误，按合同更正")
     assert "3200.00" in page.locator("main").inner_text()  # the case shows old → new, 原值 as recorded
+
+
+def test_a_second_click_on_submit_sends_nothing_more(new_page: Callable[..., Any]) -> None:
+    """提交 clicked again while the answer is on its way (a double-click): the form is sent once and the user
+    lands on their case; sent twice, the second copy was answered with an error page (the task was done)."""
+    page = new_page()
+    sign_in(page, "ent-nanning")
+    page.locator("[data-start=personnel_unlock]").click()
+    page.wait_for_load_state()
+    task_url = page.url
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" and r.url == task_url else None)
+    fill_form(page, "项目经理因工作调整需要履职变更")
+    page.evaluate("() => { const b = document.querySelector('[data-action=submit]'); b.click(); "
+                  "setTimeout(() => b.click(), 60); }")
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    page.wait_for_load_state()
+    assert len(sent) == 1
+    assert "已提交办理" in page.locator(".alert").first.inner_text()

@@ -5,6 +5,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Attachment, CaseEvent
 from tests.support.api import ApiUser
 from tests.support.web import PDF_BYTES, WebUser
 
@@ -281,3 +285,25 @@ def test_unknown_pages_and_wrong_methods_answer_in_the_page_language(web: Callab
     api = ent.client.get("/api/v1/no-such-thing")  # the API keeps its JSON error shape
     assert api.status_code == 404 and api.json == {"code": "not_found", "message": "未找到请求的页面或资源",
                                                    "details": {}}
+
+
+def test_a_task_form_sent_twice_counts_once_and_leads_to_the_case(web: Callable[[str], WebUser], app: Any) -> None:
+    """The same form sent again once the first copy completed the task (a double-click on 提交, a slow answer):
+    it leads to the case with a notice, not to the error page 该任务已办结或已取消, and stores no second file."""
+    ent = web("ent-nanning")
+    case_id, task_path = start(ent)
+    data = {"kind": "duty_change", "lock_ids": lock_value(ent.html(task_path)), "reason": REASON}
+    files = {"application_files__upload": (PDF_BYTES, "申请表.pdf")}
+    sent = ent.upload_form(task_path, data, files)
+    again = ent.upload_form(task_path, data, files)  # the same form, sent again
+    assert sent.status_code == 302 and sent.headers["Location"] == f"/cases/{case_id}"
+    assert again.status_code == 302 and again.headers["Location"] == f"/cases/{case_id}"
+    assert "该任务已提交，无需重复提交" in ent.html(f"/cases/{case_id}")
+    with app.app_context():
+        kinds = db.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).all()
+        files = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.case_id == case_id))
+    assert kinds.count("task_completed") == 1 and files == 1
+    # a colleague's form for a task done by someone else is still refused
+    city = web("city-nanning")
+    refused = city.post(task_path, {"kind": "duty_change", "reason": "代为提交的申请理由"})
+    assert refused.status_code in (403, 404, 409) and "该任务已提交" not in refused.get_data(as_text=True)

@@ -57,6 +57,12 @@ def get_task(actor: Actor, task_id: str, statement: Select[Task] = _TASK) -> Tas
     return require_task_visible(actor, db.session.scalar(statement, {"task_id": task_id}))
 
 
+def completed_by(actor: Actor, task: Task) -> bool:
+    """Whether this user completed the task: a form sent again (a second click on 提交 while the first was on
+    its way) finds it done by the sender, which is not a conflict with someone else."""
+    return task.status == TaskStatus.COMPLETED and task.completed_by_id == actor.id
+
+
 def task_form(actor: Actor, task: Task) -> dict[str, Any]:
     """The task's JSON Schema with choices rendered for this user."""
     schema = forms.form_schema(task.case.procedure_version_id, task.form_key)
