@@ -50,7 +50,8 @@ class TaskResource(MethodView):
 class TaskClaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> Any:
-        """Claim an unclaimed task; a task someone else claimed first answers 409."""
+        """Claim an unclaimed task; a task someone else claimed first answers 409, one the caller holds already
+        is answered as it is."""
         actor = bearer_actor()
         return task_row(task_service.claim_task(actor, task_id), actor)
 

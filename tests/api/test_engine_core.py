@@ -187,6 +187,20 @@ def test_users_of_another_region_or_enterprise_get_404(as_user: Callable[[str], 
     assert as_user("province").get(f"/api/v1/cases/{case_id}").status_code == 200
 
 
+def test_a_task_claimed_again_by_its_holder_stays_theirs(as_user: Callable[[str], ApiUser],
+                                                        review_procedure: str) -> None:
+    """Claiming a task one holds already (领取 clicked on a page from before the claim) changes nothing and is
+    not refused: it was refused with "该任务已被他人领取", which named no one else."""
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id, _ = submit(ent, review_procedure)
+    task_id = city.task_for(case_id)["id"]
+    first, again = city.claim(task_id), city.claim(task_id)
+    assert first.status_code == again.status_code == 200
+    assert again.json["assignee"] == first.json["assignee"] and again.json["claimed_at"] == first.json["claimed_at"]
+    claims = [e for e in city.case(case_id)["history"] if e["kind"] == "task_claimed" and e["task_id"] == task_id]
+    assert len(claims) == 1
+
+
 def test_a_claimed_task_cannot_be_claimed_or_completed_by_a_colleague(
         as_user: Callable[[str], ApiUser], review_procedure: str, app: Flask) -> None:
     from app.db import unit_of_work

@@ -84,6 +84,8 @@ def claim_task(actor: Actor, task_id: str) -> Task:
     if not is_candidate(actor, task):
         raise NotAllowed("您不是该任务的办理人", code="not_candidate")
     _require_open(task)
+    if task.assignee_id == actor.id:  # theirs already (a second click, a page from before): nothing changes
+        return task
     if task.assignee_id is not None:
         raise TaskAlreadyClaimed()
     require_four_eyes(actor.id, task)
