@@ -29,6 +29,28 @@ def demo_hint() -> dict[str, Any]:
         return {}
     return {"demo_users": DEMO_USERNAMES, "demo_password": DEMO_PASSWORD}
 
+# While the user types into a page, keep-alive.js renews the session this often at most: a third of the idle
+# timeout, five minutes at the longest. The timeout counts requests, and an opinion typed for half an hour sends
+# none until 提交, which then found the session ended (and the text gone with the page).
+KEEP_ALIVE_LONGEST = 300
+
+
+@bp.app_context_processor
+def keep_alive() -> dict[str, Any]:
+    if not current_user.is_authenticated:
+        return {}
+    idle = current_app.permanent_session_lifetime.total_seconds()
+    return {"keep_alive_every": max(1, min(KEEP_ALIVE_LONGEST, int(idle // 3)))}
+
+
+@bp.get("/session/alive")
+@login_required
+def alive() -> ResponseReturnValue:
+    """The session is still in use (keep-alive.js, as the user types): the answer's activity cookie renews its
+    idle timeout; a session that has ended gets 401, and the page says so before the user submits."""
+    return "", 204
+
+
 # Between the password and the code, the session holds who signed in, since when, where to go after it,
 # and in demo mode the code itself (shown on the code page).
 PENDING = "signin_pending"

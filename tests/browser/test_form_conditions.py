@@ -1,12 +1,14 @@
 """Forms guided by their schema in chromium: conditional fields, checks before submit, 暂存, looked-up values,
-a form sent once however often 提交 is clicked."""
+a form sent once however often 提交 is clicked, a session kept alive while the user types."""
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from tests.browser.helpers import check_page, fill_form, sign_in, submit_task
 from tests.support.web import PDF_BYTES
@@ -140,3 +142,30 @@ def test_a_second_click_on_submit_sends_nothing_more(new_page: Callable[..., Any
     page.wait_for_load_state()
     assert len(sent) == 1
     assert "已提交办理" in page.locator(".alert").first.inner_text()
+
+
+def test_typing_keeps_the_session_alive_and_an_ended_one_is_said(new_page: Callable[..., Any], app: Flask) -> None:
+    """The idle timeout counts requests: typing into a form for longer than it no longer ends the session (the
+    form was refused at 提交 and the text lost); a page left idle past it says so as soon as the user types."""
+    page = new_page()
+    sign_in(page, "ent-nanning")
+    app.permanent_session_lifetime = timedelta(seconds=4)  # renewed every second while the user types
+    page.locator("[data-start=personnel_unlock]").click()
+    page.wait_for_load_state()
+    fill_form(page, "项目经理因工作调整需要履职变更")
+    reason = page.get_by_label("申请理由")
+    for _second in range(7):  # typing for seven seconds, the timeout being four
+        reason.press("End")
+        page.keyboard.type("。")
+        page.wait_for_timeout(1000)
+    page.locator("[data-action=submit]").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    assert "已提交办理" in page.locator(".alert").first.inner_text()
+    # left idle past the timeout, the page says that the session ended as soon as the user types
+    comment = page.locator("form[action$='/comments'] textarea")
+    page.wait_for_timeout(5500)
+    comment.fill("补充说明")
+    note = page.get_by_test_id("session-ended")
+    note.wait_for()
+    assert "登录已超时" in note.inner_text()
+    assert comment.input_value() == "补充说明"  # still there to copy
