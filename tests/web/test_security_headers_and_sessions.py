@@ -194,6 +194,22 @@ def test_a_background_request_with_a_refused_form_token_is_answered_in_json(web:
     assert "页面已过期或表单令牌无效" in page.get_data(as_text=True)
 
 
+def test_a_refused_background_request_is_answered_in_json_and_a_navigation_with_a_page(
+        web: Callable[[str], WebUser]) -> None:
+    """The editors save with fetch; a draft deleted meanwhile (another analyst) was answered with the HTML error
+    page, which the editor showed as its status text "NOT FOUND"."""
+    analyst = web("analyst")
+    gone = "/workspace/personnel_unlock/drafts/999999/files"
+    saved = analyst.client.post(gone, json={"files": {}}, headers={"X-CSRFToken": analyst.token})
+    assert saved.status_code == 404 and saved.is_json
+    assert saved.get_json()["message"] and saved.get_json()["code"] != "not_found"  # the refusal's own
+    no_page = analyst.client.get("/no-such-page", headers=BACKGROUND)
+    assert no_page.status_code == 404
+    assert no_page.get_json() == {"code": "not_found", "message": "未找到请求的页面或资源"}
+    page = analyst.client.get("/no-such-page")  # a navigation: the page
+    assert page.status_code == 404 and page.mimetype == "text/html"
+
+
 def test_a_session_in_use_does_not_end_however_long_it_lasts(app: Flask) -> None:
     with freeze_time("2026-12-01 08:00:00") as clock:
         ent = WebUser(app, "ent-nanning").login()
