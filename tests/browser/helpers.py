@@ -117,6 +117,16 @@ def submit_task(page: Any, text: str) -> None:
     raise AssertionError(f"the form was not accepted: {errors}")
 
 
+# ---- the analyst's workspace ---------------------------------------------------------------------------------------
+
+def open_new_draft(page: Any, procedure: str = "personnel_unlock") -> None:
+    """Signed in as the analyst, a new draft of the procedure, once its modeler is ready."""
+    sign_in(page, "analyst")
+    page.goto(f"/workspace/{procedure}")
+    page.get_by_role("button", name="新建草稿").click()
+    page.wait_for_selector("#modeler[data-state=ready]")
+
+
 # ---- the analyst's form editor ------------------------------------------------------------------------------------
 
 def new_form(page: Any, form_key: str, schema: dict[str, Any], shown_field: str) -> None:

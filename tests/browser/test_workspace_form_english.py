@@ -13,7 +13,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models.procedure_draft import ProcedureDraft
-from tests.browser.helpers import new_form, sign_in
+from tests.browser.helpers import new_form, open_new_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
               pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
@@ -32,10 +32,7 @@ def english_row(page: Any, where: str, key: str = "title") -> Any:
 
 def test_the_form_editor_writes_each_text_s_english(new_page: Callable[..., Any], app: Flask) -> None:
     page = new_page(1600, 1000)
-    sign_in(page, "analyst")
-    page.goto("/workspace/personnel_unlock")
-    page.get_by_role("button", name="新建草稿").click()
-    page.wait_for_selector("#modeler[data-state=ready]")
+    open_new_draft(page)
     new_form(page, "unlock_city_check", FORM, "result")
     english = page.get_by_test_id("form-english")
     # every text is listed; those without English are marked and counted (the result's title has its English)
@@ -86,10 +83,7 @@ def test_a_refused_preview_says_why_and_keeps_the_text(new_page: Callable[..., A
     """The preview is requested as the analyst types; once the session has ended it is refused, and the editor
     says so where saving speaks (it stayed silent: the analyst kept typing into a page that saves nothing)."""
     page = new_page(1600, 1000)
-    sign_in(page, "analyst")
-    page.goto("/workspace/personnel_unlock")
-    page.get_by_role("button", name="新建草稿").click()
-    page.wait_for_selector("#modeler[data-state=ready]")
+    open_new_draft(page)
     new_form(page, "unlock_city_check", FORM, "result")
     page.context.clear_cookies()  # the session ended (signed out in another tab, or timed out)
     page.locator(".cm-content").click()

@@ -12,27 +12,19 @@ from flask import Flask
 
 from app.extensions import db
 from app.models.procedure_draft import ProcedureDraft
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import open_new_draft
 from tests.browser.test_workspace_modeler import select
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing,
               pytest.mark.parametrize("template_database", ["sqlite"], indirect=True)]
 
-UNLOCK = "personnel_unlock"
 CONDITION = ("(id) => { const bo = window.gjyModeler.get('elementRegistry').get(id).businessObject; "
              "return bo.conditionExpression ? bo.conditionExpression.body : null; }")
 
 
-def open_draft(page: Any) -> None:
-    sign_in(page, "analyst")
-    page.goto(f"/workspace/{UNLOCK}")
-    page.get_by_role("button", name="新建草稿").click()
-    page.wait_for_selector("#modeler[data-state=ready]")
-
-
 def test_a_condition_keeps_the_value_typed_fast(new_page: Callable[..., Any]) -> None:
     page = new_page(1600, 1000)
-    open_draft(page)
+    open_new_draft(page)
     panel = page.locator("#properties")
     # the value typed first, the field chosen right after (the condition is created by the choice)
     select(page, "f_back")
@@ -75,7 +67,7 @@ def test_a_pause_while_typing_keeps_the_field_and_the_keys_after_it(new_page: Ca
     """A pause longer than the panel's debounce writes the half-typed value into the diagram; the field stays
     where the analyst types (it was replaced on that write, and the keys typed after the pause were lost)."""
     page = new_page(1600, 1000)
-    open_draft(page)
+    open_new_draft(page)
     panel = page.locator("#properties")
     select(page, "f_approve")
     value = panel.get_by_label("等于", exact=True)
@@ -108,7 +100,7 @@ NAME_EN = ("(id) => { const m = window.gjyModeler; let bo = m.get('elementRegist
 
 def test_elements_carry_an_english_name(new_page: Callable[..., Any]) -> None:
     page = new_page(1600, 1000)
-    open_draft(page)
+    open_new_draft(page)
     panel = page.locator("#properties")
     names = {"participant_personnel_unlock": "Personnel unlock", "unlock_lane_city": "City authority",
              "review_request": "Review the request", "decision": "Approved?", "start": "Request"}
@@ -132,7 +124,7 @@ def test_elements_carry_an_english_name(new_page: Callable[..., Any]) -> None:
 
 def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_page: Callable[..., Any]) -> None:
     page = new_page(1600, 1000)
-    open_draft(page)
+    open_new_draft(page)
     page.locator("#new-decision-id").fill("unlock_level")
     page.get_by_role("button", name="新建决策表").click()
     page.wait_for_selector("#decision-editor[data-state=ready]")
@@ -174,7 +166,7 @@ def saved_diagram(app: Flask, page: Any) -> str:
 
 def test_a_value_typed_just_before_another_edit_or_the_save_is_kept(new_page: Callable[..., Any], app: Flask) -> None:
     page = new_page(1600, 1000)
-    open_draft(page)
+    open_new_draft(page)
     panel = page.locator("#properties")
     # a task's deadline typed, its form chosen at once (no pause, the text field not left)
     select(page, "review_request")
