@@ -5,8 +5,9 @@ Why two cookies: with one, the idle timeout is renewed by writing the session co
 as it was when the request arrived. An answer that comes back late (the form editor's preview, sent while the
 user types; a second tab) then writes back an older content over a newer one: a flash message is lost or
 shown twice, a sign-in made meanwhile in another tab is undone. Here an answer writes the content cookie only
-when the request changed the session; every answer to a request with a session writes the activity cookie
-(`ACTIVITY_COOKIE`, a signed moment and nothing else), which a late answer cannot make wrong.
+when the request changed the session; every answer to a request with a session (but a static file's) writes
+the activity cookie (`ACTIVITY_COOKIE`, a signed moment and nothing else), which a late answer cannot make
+wrong.
 
 A session ends after PERMANENT_SESSION_LIFETIME (the idle timeout) without a request: the
 later of the two cookies' signed moments must be that recent (checked here, on the server; the browser drops
@@ -91,6 +92,8 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         super().save_session(app, session, response)
+        if request.endpoint == "static":  # a page's assets: the page itself renewed it; no cookie on them
+            return
         attributes: dict[str, Any] = {
             "domain": self.get_cookie_domain(app), "path": self.get_cookie_path(app),
             "secure": self.get_cookie_secure(app), "samesite": self.get_cookie_samesite(app),

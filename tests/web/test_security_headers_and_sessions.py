@@ -168,6 +168,9 @@ def test_an_answer_that_leaves_the_session_as_it_was_renews_it_without_writing_i
     assert names == [ACTIVITY_COOKIE]  # only when the session was last used; its content stays as it is
     cookie = next(h for h in answer.headers.getlist("Set-Cookie") if h.startswith(ACTIVITY_COOKIE))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=1800" in cookie
+    # a page's style sheets and scripts set no cookie: a response with one is not kept by a shared cache
+    asset = ent.get("/static/css/app.css")
+    assert asset.status_code == 200 and asset.headers.getlist("Set-Cookie") == []
 
 
 def test_a_background_request_without_a_session_is_told_to_sign_in_and_changes_no_cookie(app: Flask) -> None:
