@@ -34,7 +34,7 @@ test: install-dev assets translations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/ruff check app handlers tests bench
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 bench: install-dev
 	$(BIN)/python bench/engine.py

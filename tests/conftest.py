@@ -62,6 +62,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         compile_english()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests first: their files hold a few tests of a minute or more each. Under pytest-xdist
+    (`make test`: `--dist loadfile --no-loadscope-reorder`) a worker that took one of them last ran it alone
+    while the other had nothing left; first, the many short files fill the end instead."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+
+
 @pytest.fixture(autouse=True)
 def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests talk to 127.0.0.1 only: the external government systems are local stand-ins."""
