@@ -13,34 +13,29 @@ from app.web.i18n import gettext
 
 
 def domain_error_page(exc: DomainError) -> ResponseReturnValue:
-    """A refusal: the error page for a navigation, JSON for a page's background request, whose script shows the
-    message (an HTML page there was shown as its status text, "NOT FOUND", or taken for a success)."""
-    if background_request():
-        return refusal_json(exc.code, exc.message, exc.status)
-    if isinstance(exc, NotAuthenticated):
+    if isinstance(exc, NotAuthenticated) and not background_request():
         return redirect(url_for("auth.login", next=request.path))
-    return render_template("error.html", error=exc), exc.status
-
-
-def refusal_json(code: str, message: str, status: int) -> ResponseReturnValue:
-    return jsonify({"code": code, "message": gettext(message)}), status
+    return refusal(exc, exc.status)
 
 
 def csrf_error_page(_exc: CSRFError) -> ResponseReturnValue:
-    """A refused form token (a page left open past the idle timeout, a page from before a sign-out): a page
-    for a navigation, JSON for a background request (the editors show its message)."""
-    error = DomainError("页面已过期或表单令牌无效，请返回上一页刷新后重试", code="csrf_failed")
-    if background_request():
-        return refusal_json(error.code, error.message, 400)
-    return render_template("error.html", error=error), 400
+    """A refused form token (a page left open past the idle timeout, a page from before a sign-out)."""
+    return refusal(DomainError("页面已过期或表单令牌无效，请返回上一页刷新后重试", code="csrf_failed"), 400)
 
 
 def http_error_page(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     code, message = http_status_message(status)
+    return refusal(DomainError(message, code=code), status)
+
+
+def refusal(error: DomainError, status: int) -> ResponseReturnValue:
+    """A refusal: the error page for a navigation, JSON {code, message} for a page's background request, whose
+    script shows the message (an HTML page there was shown as its status text, "NOT FOUND", or taken for a
+    success)."""
     if background_request():
-        return refusal_json(code, message, status)
-    return render_template("error.html", error=DomainError(message, code=code)), status
+        return jsonify({"code": error.code, "message": gettext(error.message)}), status
+    return render_template("error.html", error=error), status
 
 
 def background_request() -> bool:
@@ -55,7 +50,7 @@ def sign_in_first() -> ResponseReturnValue:
     session alone: sent with a cookie from before a sign-in made meanwhile (another tab), its answer must not
     write that older session (with a message added) over the new one (app/sessions.py)."""
     if background_request():
-        return refusal_json("not_authenticated", "请先登录", 401)
+        return refusal(NotAuthenticated(), 401)
     flash(login_manager.login_message, login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
