@@ -56,11 +56,12 @@ def test_a_condition_keeps_the_value_typed_fast(new_page: Callable[..., Any]) ->
     assert page.evaluate(CONDITION, "f_temporary") == 'kind == "temp"'
 
 
-
-DUE_IN = ("(id) => { const bo = window.gjyModeler.get('elementRegistry').get(id).businessObject; "
-          "const ext = (bo.extensionElements && bo.extensionElements.values) || []; "
-          "const props = ext.find(v => v.$type === 'spiffworkflow:Properties'); "
-          "const found = props && props.values.find(p => p.name === 'dueIn'); return found ? found.value : null; }")
+# An element's spiffworkflow:properties value ([id, name]); a pool's are its process's.
+PROPERTY = ("([id, name]) => { const m = window.gjyModeler; "
+            "let bo = m.get('elementRegistry').get(id).businessObject; if (bo.processRef) { bo = bo.processRef; } "
+            "const ext = (bo.extensionElements && bo.extensionElements.values) || []; "
+            "const props = ext.find(v => v.$type === 'spiffworkflow:Properties'); "
+            "const found = props && props.values.find(p => p.name === name); return found ? found.value : null; }")
 
 
 def test_a_pause_while_typing_keeps_the_field_and_the_keys_after_it(new_page: Callable[..., Any]) -> None:
@@ -89,13 +90,7 @@ def test_a_pause_while_typing_keeps_the_field_and_the_keys_after_it(new_page: Ca
     page.keyboard.type("ing days", delay=5)
     page.wait_for_timeout(600)
     assert due.input_value() == "4 working days"
-    assert page.evaluate(DUE_IN, "review_request") == "4 working days"
-
-NAME_EN = ("(id) => { const m = window.gjyModeler; let bo = m.get('elementRegistry').get(id).businessObject; "
-           "if (bo.processRef) { bo = bo.processRef; } "
-           "const ext = (bo.extensionElements && bo.extensionElements.values) || []; "
-           "const props = ext.find(v => v.$type === 'spiffworkflow:Properties'); "
-           "const found = props && props.values.find(p => p.name === 'nameEn'); return found ? found.value : null; }")
+    assert page.evaluate(PROPERTY, ["review_request", "dueIn"]) == "4 working days"
 
 
 def test_elements_carry_an_english_name(new_page: Callable[..., Any]) -> None:
@@ -109,7 +104,7 @@ def test_elements_carry_an_english_name(new_page: Callable[..., Any]) -> None:
         field = panel.get_by_label("英文名称", exact=True)
         field.fill(english)
         field.blur()
-        assert page.evaluate(NAME_EN, element_id) == english, element_id
+        assert page.evaluate(PROPERTY, [element_id, "nameEn"]) == english, element_id
     select(page, "review_request")  # shown again from the diagram
     assert panel.get_by_label("英文名称", exact=True).input_value() == "Review the request"
     select(page, "f_approve")  # a flow has none
@@ -147,12 +142,6 @@ def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_pag
     assert "Hit policy" in page.locator("#decision-editor").inner_text()
     assert page.locator("#decision-editor .hit-policy .dms-input").inner_text() == "Unique (the first matching rule)"
     assert page.get_by_role("button", name="Save to the draft and check").count() == 1
-
-
-PROPERTY = ("([id, name]) => { const bo = window.gjyModeler.get('elementRegistry').get(id).businessObject; "
-            "const ext = (bo.extensionElements && bo.extensionElements.values) || []; "
-            "const props = ext.find(v => v.$type === 'spiffworkflow:Properties'); "
-            "const found = props && props.values.find(p => p.name === name); return found ? found.value : null; }")
 
 
 def saved_diagram(app: Flask, page: Any) -> str:

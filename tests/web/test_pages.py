@@ -301,8 +301,8 @@ def test_a_task_form_sent_twice_counts_once_and_leads_to_the_case(web: Callable[
     assert "该任务已提交，无需重复提交" in ent.html(f"/cases/{case_id}")
     with app.app_context():
         kinds = db.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).all()
-        files = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.case_id == case_id))
-    assert kinds.count("task_completed") == 1 and files == 1
+        stored = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.case_id == case_id))
+    assert kinds.count("task_completed") == 1 and stored == 1
     # a colleague's form for a task done by someone else is still refused
     city = web("city-nanning")
     refused = city.post(task_path, {"kind": "duty_change", "reason": "代为提交的申请理由"})
