@@ -6,9 +6,10 @@
   as `max_body_bytes` on its class or function, uploads included;
 - a JSON body nested deeper than any request needs is refused with 400 (json.loads and the code after it
   recurse into it);
-- text with control characters (NUL and the other C0 controls but tab, line feed and carriage return) is
-  refused with 400. PostgreSQL refuses NUL in text (a 500 from deep inside a view otherwise), and no form or
-  API field of ours takes control characters."""
+- text with control characters (NUL and the other C0 controls but tab, line feed and carriage return) or lone
+  UTF-16 surrogates (a legal JSON escape, `"\\ud800"`, that no encoder can write) is refused with 400. PostgreSQL
+  refuses NUL in text and every database driver a surrogate (a 500 from deep inside a view otherwise), and no
+  form or API field of ours takes either."""
 from __future__ import annotations
 
 import re
@@ -19,13 +20,13 @@ from flask import Flask, current_app, request
 
 from app.errors import DomainError
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _MAX_WALK = 100_000  # strings and keys looked at in one JSON body (bodies are size-limited anyway)
 
 
 class ControlCharacters(DomainError):
     status, code = 400, "invalid_characters"
-    message = "请求中含有不允许的控制字符（如 NUL），请删除后重试"
+    message = "请求中含有不允许的字符（NUL 等控制字符或不完整的 Unicode 字符），请删除后重试"
 
 
 def _texts(value: Any) -> Iterable[str]:
