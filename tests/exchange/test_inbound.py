@@ -100,6 +100,18 @@ def test_a_signature_older_than_the_replay_window_is_refused(inbound_app: Flask,
     assert stored(inbound_app) == 0
 
 
+def test_a_timestamp_that_is_not_unix_seconds_is_refused_as_out_of_the_window(inbound_app: Flask,
+                                                                               client: Any) -> None:
+    """Checked before the signature, so anyone can send one: 400 digits used to overflow into a 500."""
+    now = str(int(time.time()))
+    for timestamp in ("9" * 400, f"+{now}", f"{now[:4]}_{now[4:]}", f" {now}", "1e9"):
+        answer = send(client, "approval_system", envelope("certificate_change", change(FREE)),
+                      headers={"X-GJY-Timestamp": timestamp, "X-GJY-Signature": "00"})
+        assert answer.status_code == 401 and answer.json["code"] == "signature_expired", timestamp
+        assert "签名时间戳超出允许范围" in answer.json["message"]
+    assert stored(inbound_app) == 0
+
+
 def test_a_replayed_request_is_refused(inbound_app: Flask, client: Any) -> None:
     body = json.dumps(envelope("certificate_change", change(FREE)), ensure_ascii=False).encode("utf-8")
     headers = signed_headers(KEYS["approval_system"], body)

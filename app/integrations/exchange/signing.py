@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
 TIMESTAMP_HEADER = "X-GJY-Timestamp"   # Unix seconds
@@ -23,10 +24,11 @@ def signature_matches(key: str, timestamp: str, body: bytes, signature: str) -> 
     return hmac.compare_digest(sign(key, timestamp, body), signature.strip().lower())
 
 
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")  # ASCII digits only (int() takes "+1_0", "１", 400 digits)
+
+
 def timestamp_age(timestamp: str, now: float | None = None) -> float | None:
-    """Seconds between the signed timestamp and now (either way); None when it is not a number."""
-    try:
-        moment = int(timestamp)
-    except (TypeError, ValueError):
+    """Seconds between the signed timestamp (Unix seconds) and now (either way); None when it is not one."""
+    if not isinstance(timestamp, str) or not _UNIX_SECONDS.fullmatch(timestamp):
         return None
-    return abs((now if now is not None else time.time()) - moment)
+    return abs((now if now is not None else time.time()) - int(timestamp))
