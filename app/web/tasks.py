@@ -54,9 +54,17 @@ def _events(task: Task, events: list[Event]) -> tuple[Event | None, Event | None
 
 
 def _earlier_round(task: Task, events: list[Event], case_forms: CaseForms) -> Event | None:
-    """The latest completion of the same step by an earlier task: this task is that step again (returned)."""
+    """The latest completion of the same step by an earlier task when this task is that step sent back to (a
+    later step returned it); None for a new round: the applicant has resubmitted since (补正), so a review
+    starts afresh instead of opening on the last round's decision and comment."""
+    done = [e for e in events if e.kind == "task_completed"]
     same = {tid for tid, step in case_forms.steps.items() if step.bpmn_id == task.bpmn_id and tid != task.id}
-    return next((e for e in reversed(events) if e.kind == "task_completed" and e.task_id in same), None)
+    at = next((i for i in range(len(done) - 1, -1, -1) if done[i].task_id in same), None)
+    if at is None:
+        return None
+    since = (case_forms.steps.get(e.task_id or "") for e in done[at + 1:])
+    resubmitted = task.scope != "applicant" and any(step and step.scope == "applicant" for step in since)
+    return None if resubmitted else done[at]
 
 
 def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,

@@ -257,10 +257,11 @@ def inbox_regions(actor: Actor) -> list[Region]:
 class StepOfTask:
     bpmn_id: str
     form_key: str
+    scope: str
 
 
 def steps_of_case(case_id: int) -> dict[str, StepOfTask]:
     """Each task of the case (open or done) -> its diagram step and its form: which form a submission in the
     case's history was made on, and which earlier round of the same step a returned task follows."""
-    rows = db.session.execute(select(Task.id, Task.bpmn_id, Task.form_key).where(Task.case_id == case_id))
-    return {task_id: StepOfTask(bpmn_id, form_key) for task_id, bpmn_id, form_key in rows}
+    rows = db.session.execute(select(Task.id, Task.bpmn_id, Task.form_key, Task.scope).where(Task.case_id == case_id))
+    return {task_id: StepOfTask(bpmn_id, form_key, scope) for task_id, bpmn_id, form_key, scope in rows}
