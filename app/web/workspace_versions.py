@@ -67,12 +67,16 @@ def migration(key: str) -> ResponseReturnValue:
     migrated = False
     if request.method == "POST":
         migrated = form.get("action") == "migrate"
-        case_ids = [int(c) for c in request.form.getlist("case_id") if c.isdigit()][:1000] or None
+        case_ids = [int(c) for c in request.form.getlist("case_id") if c.isdigit()][:1000]
+        if migrated and not case_ids:  # nothing ticked: list the cases again (None would mean all of them)
+            migrated, error = False, _("请勾选要迁移的办件")
         try:
             results = migrate_cases(actor, key, source, target, case_ids if migrated else None,
-                                              _mapping(mapping_text), dry_run=not migrated)
+                                    _mapping(mapping_text), dry_run=not migrated)
         except DomainError as refused:
             error = _(refused.message)
+        if migrated:  # the versions' counts of open cases, after the move
+            detail = catalog.procedure_detail(actor, key)
     return render_template("workspace/migration.html", procedure=detail, source=source, target=target,
                            mapping=mapping_text, results=results, error=error, migrated=migrated,
                            reason_of=lambda result: join_reasons(result.reasons or [result.reason or ""]))

@@ -37,9 +37,16 @@ def test_a_dry_run_lists_the_open_case_then_it_moves(web: Any, two_versions: int
     page = dry.get_data(as_text=True)
     assert f'data-case-id="{two_versions}" data-can-migrate="1"' in page and "迁移所选办件" in page
     assert as_user("ent-nanning").case(two_versions)["procedure_version"] == 1
+    nothing_ticked = analyst.post(path, {"from_version": "1", "to_version": "2", "action": "migrate"})
+    page = nothing_ticked.get_data(as_text=True)  # it used to move every open case
+    assert "请勾选要迁移的办件" in page and f'data-case-id="{two_versions}" data-can-migrate="1"' in page
+    assert as_user("ent-nanning").case(two_versions)["procedure_version"] == 1
     done = analyst.post(path, {"from_version": "1", "to_version": "2", "action": "migrate",
                                "case_id": str(two_versions)})
-    assert f'data-case-id="{two_versions}" data-migrated="1"' in done.get_data(as_text=True)
+    page = done.get_data(as_text=True)
+    number = as_user("ent-nanning").case(two_versions)["number"]
+    assert f'data-case-id="{two_versions}" data-migrated="1"' in page and f">{number}</a>" in page
+    assert "版本 1（办理中 0 件）" in page  # counted after the move
     assert as_user("ent-nanning").case(two_versions)["procedure_version"] == 2
 
 

@@ -13,7 +13,7 @@ other and stays in error; an admin's retry (cases.retry_case) then runs the fail
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,6 +50,7 @@ class MigrationResult:
     migrated: bool
     reason: str | None = None
     reasons: tuple[str, ...] = ()
+    case_number: str | None = None  # None for an id that names no open case of the version
 
 
 def _refused(case_id: int, reasons: list[str], reason: str | None = None) -> MigrationResult:
@@ -138,7 +139,11 @@ def migrate_cases(actor: Actor | None, key: str, from_version: int, to_version: 
     if case_ids is not None and len(case_ids) > MAX_CASE_IDS:
         raise RuleViolation(f"一次最多迁移 {MAX_CASE_IDS} 个办件", code="too_many_cases")
     cases = _cases(source, case_ids)
-    results = [_one(actor, procedure, case, source, target, dict(mapping or {}), dry_run) for case in cases]
+    results = []
+    for case in cases:
+        number = case.number  # read first: a refused move's savepoint rollback expires the case
+        results.append(replace(_one(actor, procedure, case, source, target, dict(mapping or {}), dry_run),
+                               case_number=number))
     found = {case.id for case in cases}
     results += [_refused(case_id, [Message("该办件不是版本 {n} 上办理中的办件", n=from_version)])
                 for case_id in sorted(set(case_ids or []) - found)]
