@@ -172,6 +172,37 @@ def test_two_applications_for_the_same_person_submitted_at_once_one_is_refused(
     assert refused.json["details"]["case_number"] == ent.case(reached[0])["number"]
 
 
+def test_one_application_submitted_twice_at_once_is_a_conflict_not_a_duplicate(
+        app: Flask, as_user: Callable[[str], ApiUser], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A double submit of the same form: the second used to be told of 另一办件 (another application), which is
+    its own case; it is the conflict any concurrent step of the same case meets."""
+    ent = as_user("ent-nanning")
+    case_id = int(ent.start("personnel_unlock").json["id"])
+    form = {"kind": "duty_change", "lock_ids": [_lock_of(app, "陆伟")], "reason": "项目经理履职变更，申请解锁",
+            "application_files": [upload(ent, case_id, "解锁申请表.pdf")]}
+    task_id = ent.case(case_id)["open_tasks"][0]["id"]
+    both_checked = threading.Barrier(2, timeout=WAIT)
+    checked: set[str] = set()
+
+    def claims_then_wait(*args: Any, **kwargs: Any) -> Any:
+        found = real_claims(*args, **kwargs)
+        if threading.current_thread().name not in checked:
+            checked.add(threading.current_thread().name)
+            both_checked.wait()
+        return found
+
+    real_claims = subjects.claims
+    monkeypatch.setattr(subjects, "claims", claims_then_wait)
+    with in_thread("first", lambda: ent.complete(task_id, form)) as first, \
+            in_thread("second", lambda: ent.complete(task_id, form)) as second:
+        pass
+    answers = sorted([first[0], second[0]], key=lambda r: r.status_code)
+    assert [a.status_code for a in answers] == [200, 409], [a.json for a in answers]
+    assert "另一办件" not in answers[1].json["message"] and answers[1].json["code"] != "duplicate_open_case"
+    history = ent.case(case_id)["history"]
+    assert [e["task_id"] for e in history if e["kind"] == "task_completed"] == [task_id]  # counted once
+
+
 def test_a_refused_page_completion_keeps_nothing_it_uploaded_when_the_step_loses_a_race(
         app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of
-from app.errors import RuleViolation
+from app.errors import RuleViolation, StaleCase
 from app.extensions import db
 from app.models import Case, CaseSubject
 
@@ -74,7 +74,8 @@ _CLAIM = UpsertStatement(lambda insert: insert(_SUBJECTS).on_conflict_do_nothing
 def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str, known: Claims | None = None) -> None:
     """Make `subjects` the case's claims in `scope` (replacing what it claimed before). A subject claimed by
     another open case, found now or when two submissions race, is refused with `refusal` (RuleViolation
-    duplicate_open_case, naming the other case). `known`: what `claims` read of the case's claims in this
+    duplicate_open_case, naming the other case); one this very case claimed in a concurrent step (the same
+    form sent twice at once) is a conflict (StaleCase, 409). `known`: what `claims` read of the case's claims in this
     unit of work (not read again)."""
     wanted = set(subjects)
     held = set(known.held) if known is not None else set(db.session.scalars(_HELD, {"case": case.id, "scope": scope}))
@@ -88,9 +89,10 @@ def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str, known: 
                                                         for s in new]).scalars().all()
     if len(claimed) < len(new):
         other = holder(scope, new, case.id)
-        details = {"case_number": other.number} if other is not None else {}
-        raise RuleViolation(refusal.format(number=other.number if other else "另一办件"),
-                            code="duplicate_open_case", details=details)
+        if other is None:  # no other case: a concurrent step of this very case (a form sent twice) claimed first
+            raise StaleCase()
+        raise RuleViolation(refusal.format(number=other.number), code="duplicate_open_case",
+                            details={"case_number": other.number})
 
 
 def release(case: Case, scope: str | None = None) -> None:
