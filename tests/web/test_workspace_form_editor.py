@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 UNLOCK = "/workspace/personnel_unlock"
@@ -79,3 +80,21 @@ def test_an_unknown_form_is_404_and_other_roles_are_refused(web: Any) -> None:
     city = web("city-nanning")
     assert city.get(f"{path}/forms/unlock_review").status_code == 403
     assert _preview(city, path, "unlock_review", "{}").status_code == 403
+
+
+def test_the_shipped_forms_use_no_keyword_the_editor_calls_unknown(web: Any) -> None:
+    """The conventions bpmn/README.md documents (x-conditional, x-unless-case, x-current-values, x-lookup-by,
+    x-roles) are ours: an untouched shipped form used to open with "未知关键字" problems."""
+    analyst = web("analyst")
+    for procedure in ("personnel_unlock", "personnel_deregistration", "performance_record_edit",
+                      "data_upgrade_b_to_a"):
+        created = analyst.post(f"/workspace/{procedure}/drafts", {"version": "1"})
+        assert created.status_code == 302
+        path = str(created.headers["Location"])
+        form_keys = sorted(set(re.findall(rf'href="{re.escape(path)}/forms/([\w.-]+)"', analyst.html(path))))
+        assert form_keys, procedure
+        for key in form_keys:
+            text = json.loads(analyst.html(f"{path}/forms/{key}").split('id="form-editor-data">')[1]
+                              .split("</script>")[0])["text"]
+            problems = _preview(analyst, path, key, text).json["problems"]
+            assert not [p for p in problems if "未知关键字" in p["problem"]], (procedure, key, problems)

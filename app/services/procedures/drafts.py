@@ -181,8 +181,10 @@ SCHEMA_KEYWORDS = frozenset({
     "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     "multipleOf", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contentMediaType", "contentEncoding",
     "unevaluatedProperties", "unevaluatedItems"})
+# The conventions of bpmn/README.md ("Forms") that app/services/procedures/forms.py and the page renderer read.
 OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
-                          "x-order", "x-help", "x-rows", "x-show-if",
+                          "x-order", "x-help", "x-rows", "x-show-if", "x-conditional", "x-unless-case",
+                          "x-current-values", "x-lookup-by", "x-roles",
                           "title_en", "description_en", "x-messages_en"})  # the English beside the Chinese
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
