@@ -181,3 +181,16 @@ def test_a_value_typed_just_before_another_edit_or_the_save_is_kept(new_page: Ca
     page.get_by_role("button", name="保存草稿并检查").click()
     page.wait_for_selector("#problems[data-checked='1']", state="attached")
     assert '<spiffworkflow:property name="nameEn" value="Review the request" />' in saved_diagram(app, page)
+
+
+def test_the_first_edit_of_a_draft_saved_at_once_by_the_button(new_page: Callable[..., Any], app: Flask) -> None:
+    """The button does not move when the status first says 有未保存的修改 (the field's blur at the click's
+    mousedown writes the value): the status used to appear after the button and push it 100 px left, so the
+    mouseup landed beside it and the click was lost."""
+    page = new_page(1600, 1000)
+    open_new_draft(page)
+    select(page, "review_request")
+    page.locator("#properties").get_by_label("办理时限").fill("4 working days")
+    page.get_by_role("button", name="保存草稿并检查").click()
+    page.wait_for_selector("#problems[data-checked='1']", state="attached", timeout=10_000)
+    assert '<spiffworkflow:property name="dueIn" value="4 working days" />' in saved_diagram(app, page)
