@@ -128,6 +128,7 @@ def deploy(key: str, draft_id: int) -> ResponseReturnValue:
     try:
         result = drafts.deploy_draft(actor, draft_id, note)
     except DeployError as refused:
+        flash(_("部署未通过检查，未创建新版本：请按下方“部署检查”所列问题修改后再部署"), "danger")
         return show(key, draft_id, problems=refused.problems, note=note)
     except InvalidForm as refused:
         flash(_(refused.field_errors.get("note") or refused.message), "danger")

@@ -60,6 +60,7 @@ def test_the_checks_name_file_and_element_and_a_refused_deploy_lists_them(web: A
     refused = analyst.post(f"{path}/deploy", {"note": "有错"})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and 'data-source="server"' in page and "lead_decison" in page
+    assert "部署未通过检查，未创建新版本" in page  # said at the top, not only in the list below the diagram
     assert '<strong data-testid="current-version">1</strong>' in analyst.html(UNLOCK)
 
 
