@@ -16,6 +16,8 @@ def test_a_task_cancelled_by_withdrawal_is_not_shown_as_done(web: Callable[[str]
     html = ent.html(task_path)
     assert 'data-testid="task-cancelled"' in html and "办件已撤回，该任务随之取消" in html
     assert "已办结" not in html
+    timeline = ent.html(f"/cases/{case_id}").split('data-testid="timeline"')[1]
+    assert "撤回办件" in timeline and "理由：项目情况有变" in timeline  # the reason asked for is shown
 
 
 def test_a_completed_task_shows_its_own_submission_not_the_case_as_it_stands(web: Callable[[str], WebUser]) -> None:
