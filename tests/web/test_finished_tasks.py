@@ -32,3 +32,15 @@ def test_a_completed_task_shows_its_own_submission_not_the_case_as_it_stands(web
     html = ent.html(first_round)
     assert 'data-testid="task-done"' in html and 'data-testid="submitted"' not in html
     assert "第二轮：已补充监理单位盖章的申请表" not in html
+
+
+def test_an_unclaimed_task_is_not_said_to_be_in_someone_elses_hands(web: Callable[[str], WebUser]) -> None:
+    """The applicant opens the authority's review from the case page before anyone claimed it: the page said
+    办理人：未领取 and, below it, 该任务由他人办理中."""
+    ent, case_id, _ = started_and_submitted(web)
+    city = web("city-nanning")
+    review = review_path(city, case_number(ent, case_id))
+    note = ent.html(review).split('data-testid="task-open-note">')[1].split("</div>")[0]
+    assert "尚未领取" in note and "由他人办理中" not in note
+    assert city.post(review + "/claim").status_code == 302
+    assert "该任务由他人办理中" in ent.html(review).split('data-testid="task-open-note">')[1].split("</div>")[0]
