@@ -119,7 +119,12 @@ def test_the_main_operator_manages_his_own_operators_only(app: Flask) -> None:
         clerk = get_user_by_username("yc-clerk")
         clerk_id, org_id = clerk.id, clerk.organisation_id
         assert clerk.allowed_procedures == ["personnel_unlock"] and not clerk.main_operator
-    assert "138****0001" in main.html("/enterprise/operators")
+    row = main.html("/enterprise/operators").split('data-username="yc-clerk"')[1].split("</tr>")[0]
+    assert "138****0001" in row and "已启用" in row
+    main.get("/lang/en")  # an account's status, not a deadline's 正常 ("On time")
+    english = main.html("/enterprise/operators").split('data-username="yc-clerk"')[1].split("</tr>")[0]
+    assert "Active" in english and "On time" not in english
+    main.get("/lang/zh")
     clerk_page = WebUser(app, "yc-clerk").login("Clerk-Passw0rd")
     assert clerk_page.get("/enterprise/operators").status_code == 403  # not a main operator
     start_page = clerk_page.html("/")
