@@ -82,6 +82,8 @@ def test_the_four_documents_of_an_unlock_are_pdfs_with_the_case_s_data(app: Flas
         assert number in text and APPLICANT in text and "南宁市住房和城乡建设局" in text
         assert "项目人员解锁：陆伟" in text
     assert "2026年11月2日提交" in acceptance and "予以受理" in acceptance and "法定办理时限为3个工作日" in acceptance
+    # issued on arrival, before any review: it does not find the materials complete, which the 补正告知书 denies
+    assert "材料齐全" not in acceptance and "经审查" not in acceptance and "申请材料不齐全" in supplement
     assert "一次性告知需要补正的全部内容" in supplement and "1.行政处罚决定书" in supplement
     assert "2.解锁申请表" in supplement and "处罚决定书不清晰，申请表缺公章" in supplement
     assert "请于2026年11月16日前（10个工作日内）" in supplement
