@@ -41,6 +41,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     # Outside demo mode there is no default: create_app refuses to start without SECRET_KEY.
     secret = os.environ.get("SECRET_KEY") or (demo_secret_key(instance_path) if demo else None)
     max_upload = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+    max_total = max(max_upload, int(os.environ.get("GJY_MAX_UPLOADS_TOTAL_BYTES", str(5 * max_upload))))
     return {
         # SQLAlchemy URL; default: a SQLite file in the instance folder.
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -56,8 +57,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         # Maximum upload size in bytes (default 20 MiB).
         "MAX_UPLOAD_BYTES": max_upload,
-        # Any request body: an upload with its multipart framing fits; a larger body answers 413 unread.
-        "MAX_CONTENT_LENGTH": max_upload + 1024 * 1024,
+        # All the files one submission carries together (a task page's several upload fields; default five
+        # uploads' worth). The page checks both limits before sending, keeping what was typed.
+        "MAX_UPLOADS_TOTAL_BYTES": max_total,
+        # Any request body: the files with their multipart framing fit; a larger body answers 413 unread.
+        "MAX_CONTENT_LENGTH": max_total + 1024 * 1024,
         # A body that is not an upload (JSON, a page's form): a procedure bundle with its forms fits.
         "MAX_BODY_BYTES": int(os.environ.get("GJY_MAX_BODY_BYTES", str(2 * 1024 * 1024))),
         # How long one statement may wait for the database (a lock, a slow query) before the request is

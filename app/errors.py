@@ -12,7 +12,7 @@ HTTP_STATUS_MESSAGES: dict[int, tuple[str, str]] = {
     404: ("not_found", "未找到请求的页面或资源"),
     405: ("method_not_allowed", "不支持该请求方法"),
     409: ("conflict", "数据已被他人修改，请刷新后重试"),
-    413: ("payload_too_large", "上传内容过大"),
+    413: ("payload_too_large", "上传内容过大：一次提交的附件合计超过上限，请分次上传或压缩后重试"),
     415: ("unsupported_media_type", "不支持的内容类型"),
     422: ("invalid_request", "请求参数有误"),
     429: ("too_many_requests", "请求过于频繁，请稍后再试"),

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import current_app
+
 from app.errors import custom_message
 
 Translate = Callable[..., str]
@@ -115,5 +117,15 @@ def client_rules(schema: Mapping[str, Any], translate: Translate) -> dict[str, A
                  for name, spec in (then.get("properties") or {}).items() if name in props}
         conditions.append({"when": when, "required": [n for n in then.get("required") or [] if n in props],
                            "limits": {name: rule for name, rule in added.items() if rule}})
-    return {"fields": fields, "conditions": conditions,
+    return {"fields": fields, "conditions": conditions, "uploads": _upload_limits(translate),
             "summary": translate("表单填写有误，请按提示修改"), "requiredWord": translate("（必填）")}
+
+
+def _upload_limits(translate: Translate) -> dict[str, Any]:
+    """Checked before the page sends its files: one too large is refused by the server with the page kept,
+    but files together past the request's limit are refused unread (413), and the page's input with them."""
+    each, total = current_app.config["MAX_UPLOAD_BYTES"], current_app.config["MAX_UPLOADS_TOTAL_BYTES"]
+    return {"maxBytes": each, "maxTotal": total,
+            "tooLarge": translate("附件超过大小限制（最大 {n} MB）").format(n=each // (1024 * 1024)),
+            "totalTooLarge": translate("本次选择的附件合计超过 {n} MB，请分次上传（先暂存）或压缩后重试").format(
+                n=total // (1024 * 1024))}

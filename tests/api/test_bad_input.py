@@ -159,9 +159,10 @@ def test_dashboard_dates_off_the_calendar_are_refused(as_user: Any) -> None:
     assert edge.status_code == 200 and len(edge.json["rows"]) == 104
 
 
-def test_request_bodies_are_limited_a_little_above_the_upload_limit(app: Any, as_user: Any) -> None:
+def test_request_bodies_are_limited_a_little_above_the_uploads_total(app: Any, as_user: Any) -> None:
     limit, upload_limit = app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_BYTES"]
-    assert upload_limit < limit <= upload_limit + 2 * 1024 * 1024
+    total = app.config["MAX_UPLOADS_TOTAL_BYTES"]  # a page's several upload fields sent together
+    assert upload_limit < total < limit <= total + 2 * 1024 * 1024
     ent = as_user("ent-nanning")
     body = b'{"procedure": "' + b"x" * limit + b'"}'
     response = ent.client.post("/api/v1/cases", data=body, content_type="application/json", headers=ent.headers)
@@ -170,6 +171,9 @@ def test_request_bodies_are_limited_a_little_above_the_upload_limit(app: Any, as
     case_id = ent.start("personnel_unlock").json["id"]  # the largest upload still fits, with its framing
     largest = ent.upload(case_id, PDF_BYTES + b"\0" * (upload_limit - len(PDF_BYTES)), "扫描件.pdf")
     assert largest.status_code == 201, largest.json
+    too_large = ent.upload(case_id, PDF_BYTES + b"\0" * (upload_limit + 1 - len(PDF_BYTES)), "扫描件.pdf")
+    assert too_large.status_code == 422 and too_large.json["code"] == "upload_too_large"  # read, and named
+    assert too_large.json["message"] == f"附件超过大小限制（最大 {upload_limit // (1024 * 1024)} MB）"
 
 
 def test_schema_messages_are_chinese(as_user: Any) -> None:

@@ -169,3 +169,38 @@ def test_typing_keeps_the_session_alive_and_an_ended_one_is_said(new_page: Calla
     note.wait_for()
     assert "登录已超时" in note.inner_text()
     assert comment.input_value() == "补充说明"  # still there to copy
+
+
+def test_files_past_the_upload_limits_are_said_before_anything_is_sent(new_page: Callable[..., Any], app: Flask,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files each under the limit but together past the request's: the server refuses the body unread (413)
+    and the page's input went with it. The page now says which limit before sending, keeping the input."""
+    mib = 1024 * 1024
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", mib)
+    monkeypatch.setitem(app.config, "MAX_UPLOADS_TOTAL_BYTES", 2 * mib)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 3 * mib)
+    page = new_page()
+    sign_in(page, "ent-nanning")
+    with page.expect_navigation():
+        page.locator("[data-start=personnel_unlock]").click()
+    fill_form(page, "项目经理因工作调整需要履职变更")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    files = page.locator("[data-field=application_files] input[type=file]")
+
+    def pdfs(*sizes: int) -> list[dict[str, Any]]:
+        return [{"name": f"扫描件{i}.pdf", "mimeType": "application/pdf",
+                 "buffer": PDF_BYTES + b"0" * (size - len(PDF_BYTES))} for i, size in enumerate(sizes)]
+
+    files.set_input_files(files=pdfs(mib + 1))  # one file past the limit
+    page.locator("[data-action=submit]").click()
+    assert page.locator("[data-field-error=application_files]").inner_text() == "附件超过大小限制（最大 1 MB）"
+    files.set_input_files(files=pdfs(900_000, 900_000, 900_000))  # each allowed, together past 2 MB
+    page.get_by_role("button", name="暂存").click()
+    summary = page.locator("[data-client-summary]")
+    assert "合计超过 2 MB" in summary.inner_text() and posts == []
+    assert page.get_by_label("申请理由").input_value() == "项目经理因工作调整需要履职变更"
+    files.set_input_files(files=pdfs(900_000, 900_000))
+    page.locator("[data-action=submit]").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    assert len(posts) == 1 and "已提交办理" in page.locator(".alert").first.inner_text()

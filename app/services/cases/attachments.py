@@ -9,7 +9,7 @@ from typing import IO
 
 from sqlalchemy import bindparam, select
 
-from app.errors import NotAllowed, NotFound, RuleViolation, UploadRefused
+from app.errors import Message, NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Attachment, Case, User
 from app.policy import is_candidate
@@ -82,7 +82,7 @@ def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes
         raise NotAllowed("只有申请人或当前环节的办理人可以上传附件", code="upload_not_allowed")
     data = stream.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
-        raise UploadRefused(f"附件超过大小限制（最大 {limits.max_bytes // (1024 * 1024)} MB）",
+        raise UploadRefused(Message("附件超过大小限制（最大 {n} MB）", n=limits.max_bytes // (1024 * 1024)),
                             code="upload_too_large")
     if not data:
         raise UploadRefused("附件为空", code="upload_empty")

@@ -195,7 +195,7 @@
     }
   }
 
-  function summary(on) {
+  function summary(on, text) {
     var node = form.querySelector("[data-client-summary]");
     if (!on) { if (node) { node.remove(); } return; }
     if (!node) {
@@ -205,14 +205,46 @@
       node.setAttribute("data-client-summary", "1");
       form.insertBefore(node, form.firstElementChild);
     }
-    node.textContent = rules.summary;
+    node.textContent = text || rules.summary;
+  }
+
+  // The files chosen, against the server's limits. One file too large would be refused with the page kept;
+  // files together past the request's limit are refused unread, and what was typed with them is lost. So
+  // both are said here, before anything is sent (暂存 included). Returns the first field to fix, or null.
+  function oversizedFiles() {
+    var limits = rules.uploads, total = 0, first = null;
+    if (!limits) { return null; }
+    form.querySelectorAll("input[type=file]:not(:disabled)").forEach(function (input) {
+      var field = input.closest(".form-field"), tooLarge = false;
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        total += file.size;
+        tooLarge = tooLarge || file.size > limits.maxBytes;
+      });
+      if (tooLarge && field) {
+        show(field.getAttribute("data-field"), limits.tooLarge);
+        first = first || input;
+      }
+    });
+    if (!first && total > limits.maxTotal) {
+      summary(true, limits.totalTooLarge);
+      first = form.querySelector("input[type=file]:not(:disabled)");
+    }
+    return first;
   }
 
   form.addEventListener("change", refresh);
   form.addEventListener("submit", function (event) {
+    clearClient();
+    summary(false);
+    var oversized = oversizedFiles();
+    if (oversized) {
+      if (!form.querySelector("[data-client-summary]")) { summary(true); }
+      event.preventDefault();
+      oversized.focus();
+      return;
+    }
     if (event.submitter && event.submitter.hasAttribute("formnovalidate")) { return; }  // 暂存: save as typed
     var now = refresh(), first = null;
-    clearClient();
     Object.keys(rules.fields).forEach(function (name) {
       var b = box(name);
       if (!b || b.hidden) { return; }
