@@ -15,7 +15,8 @@ from app.models.identity import LoginEvent
 from tests.support.api import ApiUser
 from tests.support.web import csrf_token
 
-REFUSED = {"code": "invalid_characters", "message": "请求中含有不允许的字符（NUL 等控制字符或不完整的 Unicode 字符），请删除后重试", "details": {}}
+REFUSED = {"code": "invalid_characters", "details": {},
+           "message": "请求中含有不允许的字符（NUL 等控制字符或不完整的 Unicode 字符），请删除后重试"}
 
 
 def _count(app: Flask, model: Any) -> int:

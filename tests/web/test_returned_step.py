@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Person, ProjectLock
+from tests.procedures.steps import act_ok, upload
 from tests.procedures.test_data_upgrade_b_to_a import record_data, work
 from tests.procedures.test_data_upgrade_c_to_a import DISPATCH, RECEIPT, approved_by_city, recorded_and_sent
-from tests.procedures.steps import act_ok, upload
 from tests.support.web import WebUser
 
 ASKED = "核查记录缺少现场照片，请补充后重新寄送"
