@@ -18,6 +18,7 @@ from app.services import audit
 from app.services.identity import passwords
 from app.services.identity.accounts import create_user, end_sessions, hash_password
 from app.services.identity.changes import record_change
+from app.services.tasks.work import release_tasks_held_by
 
 # The roles an admin hands out, and the region level each needs (None: any level).
 AUTHORITY_ROLES: dict[str, str | None] = {
@@ -144,9 +145,11 @@ def change_account(admin: Actor, user_id: int, form: AccountForm, source_ip: str
     after = {"display_name": user.display_name, "region_code": user.region_code, "roles": roles, "phone": form.phone}
     if after != before:
         end_sessions(user)  # new rights take effect at the next sign-in
+        released = release_tasks_held_by(admin, user)  # those of the old region or roles go back to 待领取
         record_change(admin, "account_changed", user, source_ip=source_ip,
                       before={k: v for k, v in before.items() if after[k] != v},
-                      after={k: v for k, v in after.items() if before[k] != v})
+                      after={k: v for k, v in after.items() if before[k] != v},
+                      **({"released_tasks": released} if released else {}))
     return user
 
 
@@ -157,9 +160,12 @@ def set_active(admin: Actor, user_id: int, active: bool, source_ip: str | None =
     if user.active != active:
         user.active = active
         db.session.flush()
+        released = 0
         if not active:
             end_sessions(user)
-        record_change(admin, "account_resumed" if active else "account_suspended", user, source_ip=source_ip)
+            released = release_tasks_held_by(admin, user)
+        record_change(admin, "account_resumed" if active else "account_suspended", user, source_ip=source_ip,
+                      **({"released_tasks": released} if released else {}))
     return user
 
 

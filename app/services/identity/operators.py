@@ -11,6 +11,7 @@ from app.models import Actor, OrganisationKind, Role, User
 from app.services.identity.accounts import create_user, end_sessions
 from app.services.identity.changes import record_change
 from app.services.identity.tokens import list_tokens
+from app.services.tasks.work import release_tasks_held_by
 
 
 def require_main_operator(actor: Actor) -> User:
@@ -80,7 +81,9 @@ def suspend_operator(actor: Actor, user_id: int, source_ip: str | None = None) -
     _revoke_all_tokens(user, actor)
     db.session.flush()
     end_sessions(user)
-    record_change(actor, "operator_suspended", user, source_ip=source_ip)
+    released = release_tasks_held_by(actor, user)  # back to the enterprise's other operators
+    record_change(actor, "operator_suspended", user, source_ip=source_ip,
+                  **({"released_tasks": released} if released else {}))
     return user
 
 
@@ -99,7 +102,9 @@ def remove_operator(actor: Actor, user_id: int, source_ip: str | None = None) ->
     _revoke_all_tokens(user, actor)
     db.session.flush()
     end_sessions(user)
-    record_change(actor, "operator_removed", user, source_ip=source_ip)
+    released = release_tasks_held_by(actor, user)  # back to the enterprise's other operators
+    record_change(actor, "operator_removed", user, source_ip=source_ip,
+                  **({"released_tasks": released} if released else {}))
     return user
 
 

@@ -107,6 +107,20 @@ def unclaim_task(actor: Actor, task_id: str) -> Task:
     return task
 
 
+def release_tasks_held_by(actor: Actor, user: User) -> int:
+    """After an account change (suspended, removed, moved to another region, other roles): the open tasks the
+    user holds and may no longer do go back to their candidates (待领取), each recorded in its case's history,
+    so that none stays with someone who cannot finish it and whom no list shows it under. How many."""
+    held = db.session.scalars(select(Task).options(joinedload(Task.case))
+                              .where(Task.assignee_id == user.id, Task.status == TaskStatus.OPEN)).all()
+    released = [task for task in held if not (user.active and is_candidate(user, task))]
+    for task in released:
+        history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title,
+                       payload={"holder": user.display_name, "reason": "account_changed"})
+        _hand_over(task, None)
+    return len(released)
+
+
 def assign_task(actor: Actor, task_id: str, user_id: int) -> Task:
     """A lead assigns (or reassigns) a task to a candidate of its region."""
     task = get_task(actor, task_id)
@@ -163,11 +177,10 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     has_draft, signature = bool(found.has_draft), (found.calendar_change, found.calendar_year)
     _require_open(task)
     open_tasks = [row[0] for row in rows]  # the case's open tasks: the statement's rows, the task (open) among them
-    if task.assignee_id is None:
-        if not is_candidate(actor, task):
-            raise NotAllowed("您不是该任务的办理人", code="not_candidate")
-    elif task.assignee_id != actor.id:
+    if task.assignee_id is not None and task.assignee_id != actor.id:
         raise TaskAlreadyClaimed("该任务已由他人领取，您不能办理")
+    if not is_candidate(actor, task):  # its holder too: one moved to another region or role since the claim
+        raise NotAllowed("您不是该任务的办理人", code="not_candidate")
     require_four_eyes(actor.id, task)
     form, cleaned = _validated(actor, task, data)
     case = task.case
