@@ -2,6 +2,8 @@
 resume, reset the password (the temporary password is shown once); each change recorded."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -10,9 +12,9 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import InvalidForm
 from app.extensions import db
-from app.models import ROLE_TITLES, User
+from app.models import ROLE_TITLES, AccountChange, User
 from app.services.identity import admin as service
-from app.services.identity.changes import changes_of
+from app.services.identity.changes import CHANGE_TITLES, changes_of
 from app.services.records.identifiers import mask_phone
 from app.web.common import ID, page_args
 from app.web.i18n import gettext as _
@@ -31,7 +33,35 @@ def _context(user: User | None = None) -> dict[str, object]:
     regions = service.managed_regions(actor)
     return {"region_options": [(r.code, f"{r.name}（{r.code}）") for r in regions],
             "roles": [(r, ROLE_TITLES[r]) for r in service.AUTHORITY_ROLES],
-            "user": user, "mask_phone": mask_phone, "changes": changes_of(user.id) if user else []}
+            "user": user, "mask_phone": mask_phone, "changes": changes_of(user.id) if user else [],
+            "CHANGE_TITLES": CHANGE_TITLES, "change_detail": change_detail}
+
+
+_FIELD_TITLES = {"display_name": "姓名", "region_code": "行政区划", "roles": "角色", "phone": "手机"}
+
+
+def _shown(key: str, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if key == "roles" and isinstance(value, list):
+        return "、".join(_(ROLE_TITLES.get(role, role)) for role in value)
+    return str(value)
+
+
+def change_detail(change: AccountChange) -> str:
+    """What a change did, in the page's language: the fields changed (before → after), the token, the tasks
+    released; not its stored details as JSON. Phones in them are masked when recorded."""
+    details = change.details or {}
+    before, after = details.get("before") or {}, details.get("after") or {}
+    parts = [f"{_(_FIELD_TITLES.get(key, key))}：{_shown(key, before.get(key))} → {_shown(key, value)}"
+             for key, value in after.items()]
+    if change.action == "account_created" and details.get("roles"):
+        parts.append(f"{_('角色')}：{_shown('roles', details['roles'])}")
+    if details.get("token"):
+        parts.append(_("令牌 #{n}", n=details["token"]))
+    if details.get("released_tasks"):
+        parts.append(_("{n} 个待办已退回待领取", n=details["released_tasks"]))
+    return "；".join(parts)
 
 
 @bp.get("")

@@ -2,6 +2,8 @@
 their region's users (revoke)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -10,6 +12,7 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import DomainError
 from app.extensions import db
+from app.models import ApiToken
 from app.services.identity import tokens as service
 from app.web.common import ID
 from app.web.i18n import gettext as _
@@ -18,8 +21,12 @@ bp = Blueprint("tokens", __name__)
 
 
 def _own_page(new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
-    return render_template("tokens/index.html", tokens=service.list_tokens(session_actor()), new_token=new_token,
-                           max_days=service.MAX_DAYS, admin_view=False), status
+    return _page(service.list_tokens(session_actor()), new_token=new_token, admin_view=False), status
+
+
+def _page(tokens: list[ApiToken], **context: Any) -> str:
+    return render_template("tokens/index.html", tokens=tokens, max_days=service.MAX_DAYS,
+                           token_state=service.token_state, TOKEN_STATES=service.TOKEN_STATES, **context)
 
 
 @bp.get("/account/tokens")
@@ -58,5 +65,4 @@ def revoke(token_id: int) -> ResponseReturnValue:
 @login_required
 def administered() -> ResponseReturnValue:
     tokens = list(db.session.scalars(service.administered_tokens(session_actor()).limit(500)))
-    return render_template("tokens/index.html", tokens=tokens, new_token=None, max_days=service.MAX_DAYS,
-                           admin_view=True)
+    return _page(tokens, new_token=None, admin_view=True)

@@ -5,7 +5,6 @@ longer a candidate cannot complete one, however he got there."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask
 

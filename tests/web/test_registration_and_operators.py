@@ -18,6 +18,7 @@ from app.integrations.standin import StandIn
 from app.models import AccountChange, EnterpriseRegistration, Organisation, User
 from app.services.demo import credit_code, id_number
 from app.services.identity.accounts import create_user, get_user_by_username
+from app.services.identity.tokens import issue_token
 from tests.support.web import WebUser, csrf_token
 
 PASSWORD = "Qiye-Passw0rd-1"
@@ -167,7 +168,15 @@ def test_an_admin_creates_a_city_reviewer_and_changes_him(app: Flask) -> None:
                                                         "region_code": "450300", "roles": ["city_reviewer", "lead"]})
     assert changed.status_code == 302
     assert reviewer.get("/").status_code == 302  # new rights: signed in again
+    with app.app_context(), unit_of_work():
+        issue_token(get_user_by_username("gl-reviewer"), name="对接令牌")
     assert admin.post(f"/admin/accounts/{user_id}/suspend").status_code == 302
+    log = re.sub(r"<[^>]+>", " ", admin.html(f"/admin/accounts/{user_id}")
+                 .split('data-testid="account-changes">')[1].split("</ul>")[0])
+    assert "修改账号 · 角色：市级审核人员 → 市级审核人员、科室负责人" in log and "停用账号" in log
+    assert "account_changed" not in log and "{" not in log  # titles, not the stored codes and JSON
+    tokens = admin.html("/admin/tokens").split("对接令牌")[1].split("</tr>")[0]
+    assert 'data-token-state="user_inactive"' in tokens and "账号已停用" in tokens  # not 有效: the API refuses it
     with app.app_context():
         changes = list(db.session.scalars(select(AccountChange).where(AccountChange.target_user_id == user_id)
                                           .order_by(AccountChange.id)))

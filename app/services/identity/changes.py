@@ -17,6 +17,18 @@ from app.services import audit
 log = logging.getLogger("app.security")
 
 
+# What each action is called on the pages (the stored action is a stable code, the audit log's too).
+CHANGE_TITLES = {
+    "account_created": "创建账号", "account_changed": "修改账号", "account_suspended": "停用账号",
+    "account_resumed": "恢复账号", "password_changed": "修改密码", "password_reset": "重置密码",
+    "token_issued": "签发访问令牌", "token_revoked": "吊销访问令牌", "operator_added": "添加经办人",
+    "operator_rights": "设定办理权限", "operator_suspended": "停用经办人", "operator_resumed": "恢复经办人",
+    "operator_removed": "移除经办人", "individual_registered": "个人注册", "main_operator_registered": "主操作员注册",
+    "main_operator_authorised": "授权主操作员", "enterprise_verification_started": "开始企业认证",
+    "enterprise_verified": "企业认证通过", "enterprise_amount_refused": "打款金额不符",
+}
+
+
 def record_change(actor: Actor | None, action: str, target: User | None = None, *,
                   organisation_id: int | None = None, source_ip: str | None = None, **details: Any) -> None:
     """Write one change (a row in account_changes, a line in the security log). Details hold no password,

@@ -147,6 +147,19 @@ def _rights(rights: Sequence[str] | None) -> tuple[str, ...] | None:
     return tuple(rights) if rights is not None else None
 
 
+TOKEN_STATES = {"revoked": "已吊销", "expired": "已过期", "user_inactive": "账号已停用", "valid": "有效"}
+
+
+def token_state(token: ApiToken) -> str:
+    """Whether a token would be accepted now, and if not why (a key of TOKEN_STATES): what `user_for_token`
+    decides, so that the token pages never call "valid" what the API refuses."""
+    if token.revoked:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at < utcnow():
+        return "expired"
+    return "valid" if token.user.active else "user_inactive"
+
+
 def user_for_token(token: str, source_ip: str | None = None) -> TokenCaller | None:
     """The caller a bearer token names; None for an unknown, revoked or expired token, an inactive user, or
     a demo user outside demo mode."""
