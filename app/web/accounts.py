@@ -44,7 +44,7 @@ def _shown(key: str, value: Any) -> str:
     if value in (None, "", []):
         return "—"
     if key == "roles" and isinstance(value, list):
-        return "、".join(_(ROLE_TITLES.get(role, role)) for role in value)
+        return "、".join(_(ROLE_TITLES.get(str(role), str(role))) for role in value)
     return str(value)
 
 
