@@ -82,7 +82,9 @@ def deadline_class(due: datetime | None, state: str | None) -> str:
     return "text-bg-light border"
 
 
-PAUSE_REASONS = {"supplement": "等待申请人补正", "excluded": "不计时环节办理中"}
+# "supplement": the case waits for its applicant, for a 补正 or to amend and resubmit after a refusal that
+# returned it (the clock pauses alike for both).
+PAUSE_REASONS = {"supplement": "等待申请人补正或重新提交", "excluded": "不计时环节办理中"}
 
 
 def task_provisional(task: Task) -> bool:

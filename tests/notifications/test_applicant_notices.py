@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.jobs.notify import deliver_channel_messages
-from app.models import Notification, NotificationDelivery, Person, User
+from app.models import CaseDocument, Notification, NotificationDelivery, Person, User
 from app.services.demo import DEMO_PHONES
 from app.services.identity.accounts import create_individual
 from tests.procedures.steps import act_ok, upload
@@ -158,6 +158,11 @@ def test_deregistration_refused_tells_the_person_who_applied(app: Flask, as_user
     assert notice["kind"] == "applicant_refused" and "不予注销" in notice["title"]
     assert notice["payload"]["comment"] == "仲裁裁决书未生效，请补充生效证明"
     assert _notices(app, "ent-nanning", case_id) == []  # the former employer is not told of his application
+    with app.app_context():  # the decision as a decision states it, not the form's label "不予注销（退回申请人）"
+        refusal = db.session.scalar(select(CaseDocument).where(CaseDocument.case_id == case_id,
+                                                               CaseDocument.kind == "refusal"))
+        assert refusal is not None and refusal.title == "不予注销决定书"
+        assert refusal.content["decision"] == "不予注销"
 
 
 def test_a_user_without_a_phone_any_more_fails_that_channel_only(app: Flask, as_user: Any,

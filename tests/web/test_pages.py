@@ -198,6 +198,8 @@ def test_lead_assigns_and_attachments_download(web: Callable[[str], WebUser]) ->
     user_id = re.search(r'<option value="(\d+)"[^>]*>南宁市住建局·审核员', page).group(1)  # type: ignore[union-attr]
     assert city.post(review + "/assign", {"user_id": user_id}).status_code == 302
     assert 'data-testid="task-form"' in city.html(review)
+    timeline = city.html(f"/cases/{case_id}").split('data-testid="timeline"')[1]
+    assert "分派给 南宁市住建局·审核员" in timeline and "分派给 city-nanning" not in timeline  # by name
     attachment = re.search(r'data-attachment="([0-9a-f-]+)"', city.html(f"/cases/{case_id}")).group(1)  # type: ignore
     download = city.get(f"/cases/{case_id}/attachments/{attachment}")
     assert download.status_code == 200 and download.data == PDF_BYTES

@@ -190,6 +190,8 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
     elif kind == REFUSAL:
         title = f"{_plain_title(decision.title)}决定书" if decision else title
         content |= {"review_body": appeal_body(facts.issuer), "may_amend": outcome.waiting is not None}
+        if decision:  # the decision as the document states it: "不予注销", not the form's "不予注销（退回申请人）"
+            content["decision"] = _plain_title(decision.title)
     else:
         content |= {"completed": chinese_date(case.completed_at or utcnow()),
                     "outcome": decision.title if decision else "已办结"}

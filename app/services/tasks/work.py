@@ -131,7 +131,7 @@ def assign_task(actor: Actor, task_id: str, user_id: int) -> Task:
         raise NotAllowed("该用户不能办理此任务", code="assignee_not_candidate")
     require_four_eyes(assignee.id, task)
     history.record(task.case, "task_assigned", actor, task_id=task.id, step=task.title,
-                   payload={"assignee": assignee.username})
+                   payload={"assignee": assignee.username, "assignee_name": assignee.display_name})
     _hand_over(task, assignee)
     return task
 
