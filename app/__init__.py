@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import config, log_masking
+from app import config, log_masking, routing
 from app.db import transactional
 from app.errors import DomainError
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     init_extensions(app)
     init_handlers(app)
+    routing.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_request_guard(app)

@@ -10,10 +10,7 @@ import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
 from app.request_guard import MAX_JSON_DEPTH, JsonTooDeep, json_depth_exceeds
-
-MAX_ID = 2**31 - 1  # ids are INTEGER columns (32 bits in PostgreSQL): a larger one names nothing
-ID = f"int(max={MAX_ID})"  # path converter: `f"/<{ID}:case_id>"`, a larger id answers 404
-
+from app.routing import ID, MAX_ID  # noqa: F401 - the API's modules take them from here
 
 BODY_REQUIRED = "请求体不能为空：请发送 JSON 对象（可为 {}）"
 

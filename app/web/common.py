@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 
 from app.models import Actor, Case
+from app.routing import ID, MAX_ID  # noqa: F401 - the pages take them from here
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.cases.history import Event
 from app.services.procedures import forms
@@ -82,8 +83,6 @@ def case_files(case: Case, properties: Mapping[str, dict[str, Any]], events: Ite
                              {a.id for a, by_applicant in listed if by_applicant} if applicant_side else set())
 
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns (32 bits in PostgreSQL): a larger one names nothing
-ID = f"int(max={MAX_ID})"  # path converter for ids: `f"/cases/<{ID}:case_id>"`, a larger id answers 404
 MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
 
 

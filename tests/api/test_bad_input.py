@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import PerformanceRecord, WorkflowState
 from tests.procedures.steps import act, upload
 from tests.support.api import PDF_BYTES, ApiUser
+from tests.support.web import WebUser
 
 HUGE = "99999999999999999999"  # beyond 64 bits
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits in PostgreSQL
@@ -216,3 +217,23 @@ def test_the_openapi_document_describes_the_error_shape(client: Any) -> None:
     assert "query" in error["properties"]["details"]["description"]
     case_id = next(p for p in spec["paths"]["/api/v1/cases/{case_id}"]["parameters"] if p["name"] == "case_id")
     assert case_id["schema"]["maximum"] == MAX_ID
+
+
+def test_numbers_lists_and_ids_are_read_as_written(app: Any, as_user: Any) -> None:
+    """A fraction where a whole number is due was cut (days 1.9 made a 1-day token); a list's length was
+    counted in 字符; full-width or Arabic-Indic digits named an object (a DELETE of /tokens/０１ revoked 1)."""
+    ent = as_user("ent-nanning")
+    fraction = ent.post("/api/v1/tokens", {"scopes": ["read"], "days": 1.9})
+    assert fraction.status_code == 422 and fraction.json["details"]["fields"] == {"days": ["格式不正确，应为整数"]}
+    assert ent.post("/api/v1/tokens", {"scopes": ["read"], "days": 2.0}).status_code == 201  # a whole number
+    none_chosen = ent.post("/api/v1/tokens", {"scopes": []})
+    assert none_chosen.json["details"]["fields"] == {"scopes": ["应选择 1 至 2 项"]}
+    case_id = ent.start("personnel_unlock").json["id"]
+    assert ent.get(f"/api/v1/cases/{case_id}").status_code == 200
+    for digits in ("０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩"):
+        other = str(case_id).translate(str.maketrans("0123456789", digits))
+        assert ent.get(f"/api/v1/cases/{other}").status_code == 404, other
+        assert WebUser(app, "ent-nanning").login().get(f"/cases/{other}").status_code == 404
+    tokens = ent.get("/api/v1/tokens").json["items"]
+    wide = str(tokens[0]["id"]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert ent.client.delete(f"/api/v1/tokens/{wide}", headers=ent.headers).status_code == 404

@@ -1,7 +1,7 @@
 """The audit log as the API shows it to auditors, and its search arguments."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import PageArgsSchema
+from app.api.schemas.common import Integer, PageArgsSchema
 
 
 class AuditArgsSchema(PageArgsSchema):
@@ -22,16 +22,16 @@ class AuditExportArgsSchema(AuditArgsSchema):
 
 
 class AuditEntrySchema(Schema):
-    id = fields.Integer(required=True)
-    seq = fields.Integer(allow_none=True, metadata={"description": "place in the hash chain"})
+    id = Integer(required=True)
+    seq = Integer(allow_none=True, metadata={"description": "place in the hash chain"})
     at = fields.DateTime(required=True)
-    actor_id = fields.Integer(allow_none=True)
+    actor_id = Integer(allow_none=True)
     actor_name = fields.String(required=True, metadata={"description": "empty: the system"})
     source_ip = fields.String(allow_none=True)
     action = fields.String(required=True)
     object_type = fields.String(required=True)
     object_id = fields.String(required=True)
-    organisation_id = fields.Integer(allow_none=True)
+    organisation_id = Integer(allow_none=True)
     details = fields.Dict(required=True, metadata={"description": "before/after and the like; personal data masked"})
     prev_hash = fields.String(allow_none=True)
     hash = fields.String(allow_none=True)
@@ -39,6 +39,6 @@ class AuditEntrySchema(Schema):
 
 class AuditPageSchema(Schema):
     items = fields.List(fields.Nested(AuditEntrySchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
+    total = Integer(required=True)
+    page = Integer(required=True)
+    per_page = Integer(required=True)

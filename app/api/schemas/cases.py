@@ -1,7 +1,7 @@
 """Case output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import OrganisationRefSchema, PageArgsSchema, UserRefSchema, value
+from app.api.schemas.common import Integer, OrganisationRefSchema, PageArgsSchema, UserRefSchema, value
 from app.api.schemas.tasks import TaskSchema
 from app.models import CASE_STATUS_TITLES
 from app.services.cases.lifecycle import MAX_WITHDRAW_REASON
@@ -9,7 +9,7 @@ from app.services.cases.search import SEARCH_DEADLINE_STATES, SORTS
 
 
 class CaseEventSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     at = fields.DateTime()
     kind = fields.String()
     actor = fields.Nested(UserRefSchema, allow_none=True)
@@ -20,10 +20,10 @@ class CaseEventSchema(Schema):
 
 class AttachmentSchema(Schema):
     id = fields.String()
-    case_id = fields.Integer()
+    case_id = Integer()
     filename = fields.String()
     content_type = fields.String()
-    size = fields.Integer()
+    size = Integer()
     sha256 = fields.String()
     uploaded_at = fields.DateTime()
 
@@ -35,11 +35,11 @@ CASE_COLUMNS = ("id", "number", "procedure_key", "status", "title", "applicant",
 
 
 class CaseSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     number = fields.String()
     procedure = fields.String(attribute="procedure_key")
     procedure_name = fields.String()
-    procedure_version = fields.Integer()
+    procedure_version = Integer()
     status = fields.String()
     status_title = fields.Function(lambda c: CASE_STATUS_TITLES.get(value(c, "status"), value(c, "status")))
     title = fields.String()
@@ -94,9 +94,9 @@ class CaseListArgsSchema(PageArgsSchema):
 
 class CasePageSchema(Schema):
     items = fields.List(fields.Nested(CaseSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+    total = Integer()
+    page = Integer()
+    per_page = Integer()
 
 
 class CaseWithdrawSchema(Schema):

@@ -1,6 +1,8 @@
 """SLA dashboard: query arguments and the generic table shape (columns with Chinese titles, rows)."""
 from marshmallow import Schema, fields, validate
 
+from app.api.schemas.common import Integer
+
 TABLE_NAMES = ("open_cases", "open_tasks", "by_procedure", "by_step", "by_region", "overdue_tasks",
                "overdue_cases", "trend", "scorecard_authority", "scorecard_reviewer")
 
@@ -10,7 +12,7 @@ class DashboardArgsSchema(Schema):
         "description": "地区代码（默认：本人辖区）；自治区可下钻到设区市、县区"})
     first = fields.Date(metadata={"description": "统计期首日（默认：30天前）"})
     last = fields.Date(metadata={"description": "统计期末日（默认：今天，北京时间）"})
-    weeks = fields.Integer(validate=validate.Range(min=1, max=104), metadata={"description": "趋势周数（默认12）"})
+    weeks = Integer(validate=validate.Range(min=1, max=104), metadata={"description": "趋势周数（默认12）"})
 
 
 class DashboardExportArgsSchema(DashboardArgsSchema):
@@ -37,7 +39,7 @@ class DashboardTableSchema(Schema):
     last = fields.Date()
     columns = fields.List(fields.Nested(ColumnSchema))
     rows = fields.List(fields.Dict())
-    total = fields.Integer(allow_none=True, metadata={"description": "超期清单的总条数（rows 只含前200条）"})
+    total = Integer(allow_none=True, metadata={"description": "超期清单的总条数（rows 只含前200条）"})
 
 
 class DashboardSchema(Schema):

@@ -1,10 +1,12 @@
 """Documents issued on a case (受理通知书, 补正告知书, 不予…决定书, 办结通知)."""
 from marshmallow import Schema, fields
 
+from app.api.schemas.common import Integer
+
 
 class CaseDocumentSchema(Schema):
-    id = fields.Integer()
-    case_id = fields.Integer()
+    id = Integer()
+    case_id = Integer()
     kind = fields.String(metadata={"description": "acceptance | supplement | refusal | completion"})
     title = fields.String()
     number = fields.String(metadata={"description": "文号, e.g. 南宁住建受〔2026〕12号"})

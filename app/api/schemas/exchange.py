@@ -1,21 +1,21 @@
 """Data exchange: the admin's views of the outbox and inbound messages, and the inbound answer."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import PageArgsSchema
+from app.api.schemas.common import Integer, PageArgsSchema
 from app.models import InboundStatus, OutboxStatus
 
 
 class SystemSummarySchema(Schema):
     system = fields.String(required=True, metadata={"description": "national_platform, approval_system, ..."})
     title = fields.String(required=True)
-    pending = fields.Integer(required=True, metadata={"description": "queued or being sent"})
+    pending = Integer(required=True, metadata={"description": "queued or being sent"})
     oldest_pending_at = fields.DateTime(allow_none=True)
-    failing = fields.Integer(required=True, metadata={"description": "waiting for a retry after a failure"})
-    dead = fields.Integer(required=True, metadata={"description": "dead letters (retry budget spent or refused)"})
-    delivered = fields.Integer(required=True)
+    failing = Integer(required=True, metadata={"description": "waiting for a retry after a failure"})
+    dead = Integer(required=True, metadata={"description": "dead letters (retry budget spent or refused)"})
+    delivered = Integer(required=True)
     last_success_at = fields.DateTime(allow_none=True)
-    inbound_applied = fields.Integer(required=True)
-    inbound_rejected = fields.Integer(required=True)
+    inbound_applied = Integer(required=True)
+    inbound_rejected = Integer(required=True)
 
 
 class SystemListSchema(Schema):
@@ -29,14 +29,14 @@ class HealthSchema(Schema):
 
 
 class OutboxMessageSchema(Schema):
-    id = fields.Integer(required=True)
+    id = Integer(required=True)
     kind = fields.String(required=True)
     target = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "pending | sending | delivered | dead"})
-    attempts = fields.Integer(required=True)
+    attempts = Integer(required=True)
     aggregate_key = fields.String(required=True, metadata={"description": "delivered in order within it"})
     idempotency_key = fields.String(required=True, metadata={"description": "the Idempotency-Key header sent"})
-    case_id = fields.Integer(allow_none=True)
+    case_id = Integer(allow_none=True)
     payload = fields.Dict(required=True)
     created_at = fields.DateTime(required=True)
     sent_at = fields.DateTime(allow_none=True, metadata={"description": "acknowledged by the receiver at"})
@@ -52,21 +52,21 @@ class OutboxListArgsSchema(PageArgsSchema):
 
 class OutboxPageSchema(Schema):
     items = fields.List(fields.Nested(OutboxMessageSchema), required=True)
-    total = fields.Integer(required=True)
+    total = Integer(required=True)
 
 
 class InboundMessageSchema(Schema):
-    id = fields.Integer(required=True)
+    id = Integer(required=True)
     system = fields.String(required=True)
     message_id = fields.String(required=True)
     kind = fields.String(required=True)
     channel = fields.String(required=True, metadata={"description": "http | file"})
     entity_key = fields.String(allow_none=True)
-    version = fields.Integer(allow_none=True)
+    version = Integer(allow_none=True)
     status = fields.String(required=True, metadata={"description": "applied | rejected | conflict"})
     result_code = fields.String(allow_none=True)
     result_message = fields.String(allow_none=True)
-    case_id = fields.Integer(allow_none=True)
+    case_id = Integer(allow_none=True)
     received_at = fields.DateTime(required=True)
 
 
@@ -77,11 +77,11 @@ class InboundListArgsSchema(PageArgsSchema):
 
 class InboundPageSchema(Schema):
     items = fields.List(fields.Nested(InboundMessageSchema), required=True)
-    total = fields.Integer(required=True)
+    total = Integer(required=True)
 
 
 class InboundResultSchema(Schema):
-    id = fields.Integer(required=True, metadata={"description": "our id of the stored message"})
+    id = Integer(required=True, metadata={"description": "our id of the stored message"})
     message_id = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "applied | rejected | conflict"})
     code = fields.String(allow_none=True, attribute="result_code")

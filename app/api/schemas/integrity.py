@@ -1,6 +1,7 @@
 """诚信综合评价 output: the score on a date, the ledger lines up to it, behaviour records."""
 from marshmallow import Schema, fields
 
+from app.api.schemas.common import Integer
 from app.models import BEHAVIOUR_KIND_TITLES, LEDGER_SOURCE_TITLES
 
 
@@ -23,13 +24,13 @@ class LedgerLineSchema(Schema):
 
 
 class BehaviourSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     kind_title = fields.Function(lambda b: BEHAVIOUR_KIND_TITLES.get(b.kind, b.kind))
     title = fields.String()
     description = fields.String(allow_none=True)
     source = fields.String()
-    source_case_id = fields.Integer(allow_none=True)
+    source_case_id = Integer(allow_none=True)
     occurred_on = fields.Date()
     reported_national = fields.Boolean()
     recorded_by = fields.String()

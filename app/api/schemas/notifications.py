@@ -1,15 +1,15 @@
 """Notification output and the mark-read input."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import id_field
+from app.api.schemas.common import Integer, id_field
 
 
 class NotificationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     title = fields.String()
     body = fields.String()
-    case_id = fields.Integer(allow_none=True)
+    case_id = Integer(allow_none=True)
     task_id = fields.String(allow_none=True)
     payload = fields.Dict()
     created_at = fields.DateTime()
@@ -18,12 +18,12 @@ class NotificationSchema(Schema):
 
 class NotificationListArgsSchema(Schema):
     unread = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class NotificationPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema))
-    unread_count = fields.Integer()
+    unread_count = Integer()
 
 
 class NotificationReadSchema(Schema):

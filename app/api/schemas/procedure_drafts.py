@@ -2,19 +2,20 @@
 from marshmallow import Schema, fields, validate
 
 from app.api.parsing import MAX_ID
+from app.api.schemas.common import Integer
 from app.api.schemas.procedures import FILES, MAX_VERSION
 
 
 class DraftSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     procedure_key = fields.String()
     title = fields.String()
-    base_version = fields.Integer(allow_none=True, metadata={"description": "the version it was made from"})
+    base_version = Integer(allow_none=True, metadata={"description": "the version it was made from"})
     author = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     updated_by = fields.String()
-    revision = fields.Integer(metadata={"description": "send it back with a save: a newer save answers 409"})
+    revision = Integer(metadata={"description": "send it back with a save: a newer save answers 409"})
 
 
 class DraftFilesSchema(DraftSchema):
@@ -22,9 +23,9 @@ class DraftFilesSchema(DraftSchema):
 
 
 class DraftCreateSchema(Schema):
-    from_version = fields.Integer(load_default=None, allow_none=True,
-                                  validate=validate.Range(min=1, max=MAX_VERSION),
-                                  metadata={"description": "default: the current version; a new key: a new procedure"})
+    from_version = Integer(load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=MAX_VERSION),
+                           metadata={"description": "default: the current version; a new key: a new procedure"})
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100),
                          metadata={"description": "a new procedure's name"})
@@ -34,8 +35,8 @@ class DraftSaveSchema(Schema):
     files = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True,
                         metadata={"description": FILES + " Replaces all of the draft's files."})
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    revision = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
-                              metadata={"description": "the revision the caller loaded"})
+    revision = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
+                       metadata={"description": "the revision the caller loaded"})
 
 
 class DraftDeploySchema(Schema):

@@ -4,13 +4,13 @@ from marshmallow import Schema, fields, validate
 
 from app.api.english import english
 from app.api.parsing import MAX_ID
-from app.api.schemas.common import id_field
+from app.api.schemas.common import Integer, id_field
 
 MAX_VERSION = 1_000_000
 
 
 def _version(required: bool = False) -> fields.Integer:
-    return fields.Integer(required=required, validate=validate.Range(min=1, max=MAX_VERSION))
+    return Integer(required=required, validate=validate.Range(min=1, max=MAX_VERSION))
 
 
 START_FORM = ("The start data's JSON Schema, each choice field with the caller's options as `oneOf` "
@@ -21,7 +21,7 @@ START_FORM = ("The start data's JSON Schema, each choice field with the caller's
 class ProcedureSchema(Schema):
     key = fields.String()
     name = fields.String()
-    version = fields.Integer(allow_none=True, metadata={"description": "the current version"})
+    version = Integer(allow_none=True, metadata={"description": "the current version"})
     content_hash = fields.String(allow_none=True)
     deployed_at = fields.DateTime(allow_none=True)
     start_roles = fields.List(fields.String())
@@ -29,18 +29,18 @@ class ProcedureSchema(Schema):
 
 
 class ProcedureVersionSchema(Schema):
-    version = fields.Integer()
+    version = Integer()
     deployed_at = fields.DateTime()
     deployed_by = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     content_hash = fields.String()
-    running_cases = fields.Integer(metadata={"description": "open cases (running, waiting, in error) on it"})
+    running_cases = Integer(metadata={"description": "open cases (running, waiting, in error) on it"})
 
 
 class ProcedureDetailSchema(Schema):
     key = fields.String()
     name = fields.String()
-    version = fields.Integer(allow_none=True, metadata={"description": "the current version: new cases start on it"})
+    version = Integer(allow_none=True, metadata={"description": "the current version: new cases start on it"})
     start_form = fields.Dict(allow_none=True, metadata={"description": START_FORM})
     versions = fields.List(fields.Nested(ProcedureVersionSchema))
 
@@ -62,7 +62,7 @@ class VersionDeploySchema(Schema):
 
 class VersionDeployedSchema(Schema):
     key = fields.String()
-    version = fields.Integer()
+    version = Integer()
     note = fields.String(allow_none=True)
 
 
@@ -86,7 +86,8 @@ class CurrentVersionSchema(Schema):
 class MigrationRequestSchema(Schema):
     from_version = _version(required=True)
     to_version = _version(required=True)
-    case_ids = fields.List(id_field(), load_default=None, allow_none=True, validate=validate.Length(max=1000),
+    case_ids = fields.List(id_field(), load_default=None, allow_none=True,
+                           validate=validate.Length(max=1000, error="最多 {max} 项"),
                            metadata={"description": "only these cases (default: every open case on from_version)"})
     mapping = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
                           values=fields.String(validate=validate.Length(max=100)), load_default=None, allow_none=True,
@@ -95,7 +96,7 @@ class MigrationRequestSchema(Schema):
 
 
 class MigrationResultSchema(Schema):
-    case_id = fields.Integer()
+    case_id = Integer()
     can_migrate = fields.Boolean()
     migrated = fields.Boolean()
     reason = fields.String(allow_none=True)
@@ -166,12 +167,12 @@ class SandboxStartSchema(Schema):
                         metadata={"description": "files as for a deploy (checked the same way); default: the saved "
                                                  "draft `draft_id`'s"})
     data = fields.Dict(load_default=dict, metadata={"description": "the start data (the start form's fields)"})
-    draft_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
-                              metadata={"description": SANDBOX_DRAFT})
-    applicant_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
-                                  metadata={"description": "a real enterprise (organisation id) the run applies as: "
-                                                           "its records are read, never written; default the "
-                                                           "caller's organisation"})
+    draft_id = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
+                       metadata={"description": SANDBOX_DRAFT})
+    applicant_id = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
+                           metadata={"description": "a real enterprise (organisation id) the run applies as: "
+                                                    "its records are read, never written; default the "
+                                                    "caller's organisation"})
 
 
 class SandboxCompleteSchema(Schema):
@@ -184,13 +185,13 @@ class SandboxCompleteSchema(Schema):
 
 
 class SandboxDraftArgsSchema(Schema):
-    draft_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID),
-                              metadata={"description": SANDBOX_DRAFT})
+    draft_id = Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID),
+                       metadata={"description": SANDBOX_DRAFT})
 
 
 class SandboxDraftRequiredSchema(Schema):
-    draft_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
-                              metadata={"description": SANDBOX_DRAFT})
+    draft_id = Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
+                       metadata={"description": SANDBOX_DRAFT})
 
 
 class SandboxTaskSchema(Schema):
@@ -207,16 +208,16 @@ class SandboxTaskSchema(Schema):
 
 
 class SandboxRunSummarySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     key = fields.String()
-    draft_id = fields.Integer(allow_none=True)
+    draft_id = Integer(allow_none=True)
     status = fields.String(metadata={"description": "running, completed, terminated or error"})
     error = fields.String(allow_none=True)
     data = fields.Dict(metadata={"description": "the run's data so far"})
     steps = fields.List(fields.Dict(), metadata={"description": "what happened, step by step (handlers' results "
                                                                 "included; their writes were undone)"})
     persons = fields.Dict(keys=fields.String(), values=fields.String())
-    applicant_id = fields.Integer(allow_none=True, metadata={"description": "the enterprise the run applies as"})
+    applicant_id = Integer(allow_none=True, metadata={"description": "the enterprise the run applies as"})
     applicant_name = fields.String(allow_none=True)
 
 
@@ -229,4 +230,4 @@ class SandboxRunsSchema(Schema):
 
 
 class SandboxDeletedSchema(Schema):
-    deleted = fields.Integer()
+    deleted = Integer()

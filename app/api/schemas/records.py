@@ -1,7 +1,7 @@
 """Domain record output (read only): ID numbers and phones are always masked."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import PageArgsSchema, id_field
+from app.api.schemas.common import Integer, PageArgsSchema, id_field
 from app.models import CERTIFICATE_KIND_TITLES, LockRole, PersonStatus, RecordSource
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
@@ -21,12 +21,12 @@ class RecordListArgsSchema(PageArgsSchema):
 
 
 class RecordRefSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
 
 
 class EnterpriseSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     credit_code = fields.String(allow_none=True)
     credit_code_valid = fields.Function(lambda o: bool(o.credit_code) and is_valid_credit_code(o.credit_code))
@@ -39,7 +39,7 @@ class EnterpriseSchema(Schema):
 
 
 class CertificateSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     kind_title = fields.Function(lambda c: CERTIFICATE_KIND_TITLES.get(c.kind, c.kind))
     number = fields.String()
@@ -48,7 +48,7 @@ class CertificateSchema(Schema):
 
 
 class PersonSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     id_number = fields.Function(lambda p: mask_id_number(p.id_number), metadata={"description": "已脱敏"})
     id_number_valid = fields.Function(lambda p: is_valid_id_number(p.id_number))
@@ -63,7 +63,7 @@ class PersonDetailSchema(PersonSchema):
 
 
 class ProjectSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     permit_number = fields.String(allow_none=True)
     name = fields.String()
@@ -76,13 +76,13 @@ class ProjectSchema(Schema):
 
 
 class LockPersonSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     id_number = fields.Function(lambda p: mask_id_number(p.id_number))
 
 
 class ProjectRefSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     name = fields.String()
     region_code = fields.String()
@@ -91,16 +91,16 @@ class ProjectRefSchema(Schema):
 class ProjectLockSchema(Schema):
     """A lock as shown inside its project."""
 
-    id = fields.Integer()
+    id = Integer()
     person = fields.Nested(LockPersonSchema)
-    enterprise_id = fields.Integer()
+    enterprise_id = Integer()
     role = fields.String()
     role_title = fields.Function(lambda lk: LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role))
     active = fields.Boolean()
     locked_at = fields.DateTime()
     released_at = fields.DateTime(allow_none=True)
     relock_at = fields.DateTime(allow_none=True)
-    released_by_case_id = fields.Integer(allow_none=True)
+    released_by_case_id = Integer(allow_none=True)
 
 
 class LockSchema(ProjectLockSchema):
@@ -112,16 +112,16 @@ class ProjectDetailSchema(ProjectSchema):
 
 
 class PerformanceChangeSchema(Schema):
-    id = fields.Integer()
-    case_id = fields.Integer(allow_none=True)
+    id = Integer()
+    case_id = Integer(allow_none=True)
     changed_at = fields.DateTime()
     old_values = fields.Dict()
     new_values = fields.Dict()
 
 
 class PerformanceRecordSchema(Schema):
-    id = fields.Integer()
-    enterprise_id = fields.Integer()
+    id = Integer()
+    enterprise_id = Integer()
     enterprise_name = fields.String()
     project_name = fields.String()
     source = fields.String()
@@ -140,8 +140,8 @@ class PerformanceRecordDetailSchema(PerformanceRecordSchema):
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
-    return Schema.from_dict({"items": fields.List(fields.Nested(item)), "total": fields.Integer(),
-                             "page": fields.Integer(), "per_page": fields.Integer()}, name=name)
+    return Schema.from_dict({"items": fields.List(fields.Nested(item)), "total": Integer(),
+                             "page": Integer(), "per_page": Integer()}, name=name)
 
 
 EnterprisePageSchema = page_schema(EnterpriseSchema, "EnterprisePage")

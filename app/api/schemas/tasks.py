@@ -1,7 +1,7 @@
 """Task output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import PageArgsSchema, UserRefSchema, id_field, value
+from app.api.schemas.common import Integer, PageArgsSchema, UserRefSchema, id_field, value
 from app.models import ROLE_TITLES
 
 
@@ -9,7 +9,7 @@ class TaskSchema(Schema):
     """A task (services.tasks.lists.TaskRow)."""
 
     id = fields.String()
-    case_id = fields.Integer()
+    case_id = Integer()
     case_number = fields.String()
     case_title = fields.String()
     procedure = fields.String()
@@ -44,9 +44,9 @@ class TaskListArgsSchema(PageArgsSchema):
 
 class TaskPageSchema(Schema):
     items = fields.Nested(TaskSchema, many=True)  # one dump of the page, not one per task
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+    total = Integer()
+    page = Integer()
+    per_page = Integer()
 
 
 class TaskCompleteSchema(Schema):

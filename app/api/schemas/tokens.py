@@ -1,12 +1,12 @@
 """API tokens: what a token shows (never its value, except once when created) and the create input."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import value
+from app.api.schemas.common import Integer, value
 from app.services.identity.tokens import DEFAULT_DAYS, MAX_DAYS, SCOPES
 
 
 class TokenSchema(Schema):
-    id = fields.Integer(required=True)
+    id = Integer(required=True)
     name = fields.String(required=True)
     username = fields.String(required=True, attribute="user.username", metadata={"description": "the owner"})
     scopes = fields.Function(lambda token: sorted(value(token, "scope_set")), required=True,
@@ -26,9 +26,9 @@ class TokenCreateSchema(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=100),
                          metadata={"description": "what the token is for"})
     scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), required=True,
-                         validate=validate.Length(min=1, max=len(SCOPES)))
-    days = fields.Integer(load_default=DEFAULT_DAYS, validate=validate.Range(min=1, max=MAX_DAYS),
-                          metadata={"description": f"days until it expires, at most {MAX_DAYS}"})
+                         validate=validate.Length(min=1, max=len(SCOPES), error="应选择 {min} 至 {max} 项"))
+    days = Integer(load_default=DEFAULT_DAYS, validate=validate.Range(min=1, max=MAX_DAYS),
+                   metadata={"description": f"days until it expires, at most {MAX_DAYS}"})
 
 
 class TokenListArgsSchema(Schema):
