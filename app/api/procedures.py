@@ -109,7 +109,10 @@ class Versions(MethodView):
 
     @blp.arguments(VersionDeploySchema)
     @blp.response(201, VersionDeployedSchema)
-    @blp.alt_response(200, schema=DeployCheckSchema, description="a dry run: the problems found (none: it deploys)")
+    @blp.alt_response(200, schema={"oneOf": [{"$ref": "#/components/schemas/DeployCheck"},
+                                             {"$ref": "#/components/schemas/VersionDeployed"}]},
+                      description="a dry run: the problems found (DeployCheck; none: it deploys); or the files "
+                                  "are an existing version's, made current again (VersionDeployed, its note)")
     def post(self, body: dict[str, Any], key: str) -> Any:
         """Deploy the files as the procedure's next version, current at once (a new key is a new procedure).
         201: a new version; 200: the content is an existing version (made current again if it was not);

@@ -16,6 +16,7 @@ blp = Blueprint("api_spot_checks", __name__, url_prefix="/api/v1/spot-checks", d
 class Draws(MethodView):
     @blp.arguments(DrawCreateSchema)
     @blp.response(201, DrawSchema)
+    @blp.alt_response(200, schema=DrawSchema, description="a dry run: the draw as it would be, nothing stored")
     def post(self, args: dict[str, Any]) -> Any:
         """Draw in the caller's region: reproducible from `seed`, stratified by enterprise type and city,
         excluding enterprises checked in the last `exclude_months`; unless `dry_run`, stored, with a spot_check

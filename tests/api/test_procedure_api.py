@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -286,6 +286,10 @@ def test_deploying_the_good_files_again_after_a_broken_version_makes_them_curren
     assert _deploy(analyst, "material_review", broken, note="有缺陷的版本").json["version"] == 2
     again = _deploy(analyst, "material_review", good, note="恢复好版本")
     assert again.status_code == 200 and again.json["version"] == 1
+    document = analyst.get("/api/v1/openapi.json").json  # the answer is one the document describes for 200
+    documented = document["paths"]["/api/v1/procedures/{key}/versions"]["post"]["responses"]["200"]
+    Draft7Validator({**documented["content"]["application/json"]["schema"],
+                     "components": document["components"]}).validate(again.json)
     assert ent.start("material_review").json["procedure_version"] == 1
     assert _versions(app, "material_review") == 2
 

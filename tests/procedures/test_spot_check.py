@@ -65,6 +65,8 @@ def test_a_draw_is_reproducible_from_its_seed_and_stratified(app: Any, as_user: 
     province = as_user("province")
     first = _draw(province, sample_size=6, seed="2026-Q4", exclude_months=0, dry_run=True)
     assert first.status_code == 200, first.json
+    documented = province.get("/api/v1/openapi.json").json["paths"]["/api/v1/spot-checks/draws"]["post"]
+    assert {"200", "201"} <= set(documented["responses"])  # a dry run's 200 is documented beside the 201
     again = _draw(province, sample_size=6, seed="2026-Q4", exclude_months=0, dry_run=True)
     assert again.json["items"] == first.json["items"] and len(first.json["items"]) == 6
     # strata by enterprise type and city; one from each, the rest in proportion to size (largest remainder)
