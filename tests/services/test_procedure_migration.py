@@ -123,7 +123,8 @@ def test_the_claim_and_the_deadline_of_the_open_task_are_kept(app: Flask, as_use
     ent, city = as_user("ent-nanning"), as_user("city-nanning")
     first = _deploy(app, review_files(), "第一版")
     ids = _at_review(ent, city)
-    second = _deploy(app, review_files(edit=replace('name="审核材料"', 'name="复核材料"')), "改名")
+    second = _deploy(app, review_files(edit=lambda xml: replace('name="审核材料"', 'name="复核材料"')(xml).replace(
+        'name="dueIn" value="3 working days"', 'name="dueIn" value="5 working days"')), "改名，时限改为5个工作日")
     with app.app_context():
         before = db.session.get(Task, ids["task"])
         assert before is not None
@@ -133,7 +134,9 @@ def test_the_claim_and_the_deadline_of_the_open_task_are_kept(app: Flask, as_use
         after = db.session.get(Task, ids["task"])
         assert after is not None and after.title == "复核材料"
         assert (after.assignee_id, after.claimed_at, after.due_at, after.warn_at, after.created_at) == kept
-    assert city.task_for(ids["case"], view="mine")["title"] == "复核材料"
+    task = city.task_for(ids["case"], view="mine")
+    assert task["title"] == "复核材料"
+    assert task["due_in"] == "3 working days"  # the limit its deadline was counted from, not the new version's 5
 
 
 def test_a_field_the_target_reads_that_the_case_never_filled_blocks_the_move(app: Flask, as_user: Any) -> None:

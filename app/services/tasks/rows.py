@@ -11,6 +11,9 @@ from app.models import PROVINCE_CODE, Case, Task, TaskStatus, User
 from app.policy import is_candidate
 
 SYSTEM_PROPERTIES = ("provisional_deadline",)  # set on the row by the pipeline, not by the diagram
+# The rule the task's deadline was counted by: an open task keeps its deadline through a migration, so it keeps
+# the limit shown beside it too (the new version's limit applies to its next tasks).
+DEADLINE_PROPERTIES = ("dueIn", "warnAt")
 
 
 def jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
@@ -30,8 +33,9 @@ def _apply(row: Task, ready: ReadyTask, meta: dict[str, Any], case: Case) -> Non
     row.id, row.bpmn_id, row.title, row.lane = ready.id, ready.bpmn_id, meta["title"], meta["lane"]
     row.role, row.scope, row.form_key = meta["role"], meta["scope"], meta["form_key"]
     row.region_code, row.candidate_org_id = jurisdiction(meta["scope"], case)
-    kept = {k: v for k, v in (row.properties or {}).items() if k in SYSTEM_PROPERTIES}
-    row.properties = {**dict(meta["properties"]), **kept}
+    kept = {k: v for k, v in (row.properties or {}).items() if k in SYSTEM_PROPERTIES + DEADLINE_PROPERTIES}
+    described = {k: v for k, v in dict(meta["properties"]).items() if k not in DEADLINE_PROPERTIES}
+    row.properties = {**described, **kept}
     if row.assignee_id is not None:
         holder = db.session.get(User, row.assignee_id)
         if holder is None or not is_candidate(holder, row):
