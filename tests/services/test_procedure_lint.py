@@ -12,6 +12,7 @@ from flask import Flask
 
 from app.engine import build_bundles
 from app.errors import DeployError
+from app.services.deadlines.limits import check_limit_property
 from tests.engine.bundles import FIXTURE, FUNCTIONS, bundle_input
 from tests.support.procedure_files import ROOT, VERSIONS, replace
 
@@ -162,3 +163,15 @@ def test_a_name_a_called_handler_provides_is_known() -> None:
     inp = bundle_input(edit, script_functions=FUNCTIONS,
                        handler_provides={"test.register_outcome": {"reviewed_by_handler"}})
     assert build_bundles(inp)
+
+
+def test_one_check_lists_the_structure_and_the_task_problems_together() -> None:
+    """A gateway without its default and a wrong 办理时限: the time limit used to be named only once the
+    gateway was fixed (the task checks ran after the structure's, on a clean structure only)."""
+    def edit(xml: str) -> str:
+        return (replace(' default="f_back"', "")(xml)
+                .replace('name="dueIn" value="3 working days"', 'name="dueIn" value="五个工作日"'))
+
+    problems = _problems(edit, task_property_check=check_limit_property)
+    assert _has(problems, "f_back", "默认"), problems
+    assert _has(problems, "review", "dueIn", "五个工作日"), problems
