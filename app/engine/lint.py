@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from app.engine.script_sandbox import Sandbox
+from app.engine.scripting import compile_refusal, compile_script
 from app.engine.xml import parse_xml
 from app.errors import Message
 
@@ -191,6 +192,19 @@ def expressions(process: Any) -> Iterator[tuple[str, str, str, str]]:
     for el in process.iter():
         if isinstance(el.tag, str) and el.get("id"):
             yield from _element_code(el)
+
+
+def compile_problems(file: str, process: Any) -> list[Problem]:
+    """Every condition, script and service parameter that does not compile under the script policy, named by
+    the element that holds it (a condition by its flow, not by the gateway it leaves)."""
+    problems = []
+    for element, what, source, mode in expressions(process):
+        try:
+            compile_script(source, mode)
+        except SyntaxError as exc:
+            problems.append(_problem(file, element, Message("{what}无法编译（第 {line} 行）：{reason}", what=what,
+                                                            line=exc.lineno or 1, reason=compile_refusal(exc))))
+    return problems
 
 
 def _tree(source: str, mode: str) -> Any:

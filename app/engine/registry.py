@@ -36,7 +36,7 @@ from app.engine.bundle_checks import (
 from app.engine.foreign import foreign_problems
 from app.engine.names import ENGLISH_NAME, english_name, english_names
 from app.engine.samples import sample_data
-from app.engine.scripting import compile_script
+from app.engine.scripting import compile_refusal, compile_script
 from app.engine.spiff_messages import translate
 from app.engine.timer_check import check_timers, unquoted_literal_problem
 from app.engine.xml import XmlRefused, parse_xml
@@ -132,6 +132,7 @@ def _scan_bpmn(name: str, root: Any, scan: _Scan, problems: list[Problem]) -> No
         scan.executable[pid] = process.get("isExecutable") == "true"
         scan.process_names[pid] = process.get("name") or pid
         problems.extend(lint.structure_problems(name, process))
+        problems.extend(lint.compile_problems(name, process))
         props: dict[str, str] = {}
         extensions = process.find(_q("extensionElements"))
         if extensions is not None:
@@ -189,36 +190,28 @@ def _closure(pid: str, scan: _Scan) -> set[str]:
     return seen
 
 
-def _expressions(spec: Any) -> Iterator[tuple[Any, str, str, str]]:
-    """(task spec, kind, source, mode) for every piece of Python in a process."""
+def _timer_expressions(spec: Any) -> Iterator[tuple[Any, str]]:
+    """(task spec, expression) of every timer of a process."""
     for ts in spec.task_specs.values():
-        for attr in ("script", "prescript", "postscript"):
-            src = getattr(ts, attr, None)
-            if src:
-                yield ts, attr, src, "exec"
-        for cond, _target in getattr(ts, "cond_task_specs", []):
-            if cond is not None:
-                yield ts, "condition", cond.args[0], "eval"
-        for pname, param in (getattr(ts, "operation_params", None) or {}).items():
-            yield ts, f"service parameter {pname}", param["value"], "eval"
         ed = getattr(ts, "event_definition", None)
         if isinstance(ed, TimerEventDefinition):
-            yield ts, "timer", ed.expression, "eval"
+            yield ts, ed.expression
 
 
-def _check_expressions(spec: Any, file: str, problems: list[Problem]) -> set[str]:
-    """Compile every piece of Python; the ids of the elements refused."""
+def _check_timer_expressions(spec: Any, file: str, problems: list[Problem]) -> set[str]:
+    """Compile every timer's expression (conditions, scripts and parameters are compiled from the XML, with
+    the structure: lint.compile_problems); the ids of the timers refused."""
     refused = set()
-    for ts, kind, src, mode in _expressions(spec):
-        if kind == "timer" and ISO_LITERAL.fullmatch(src.strip()):
+    for ts, src in _timer_expressions(spec):
+        if ISO_LITERAL.fullmatch(src.strip()):
             problems.append(_problem(file, ts.bpmn_id, unquoted_literal_problem(src.strip())))
             refused.add(ts.bpmn_id)
             continue
         try:
-            compile_script(src, mode)
+            compile_script(src, "eval")
         except SyntaxError as exc:
-            problems.append(_problem(file, ts.bpmn_id, Message("{kind} 无法编译 (line {line}): {error}", kind=kind,
-                                                               line=exc.lineno, error=exc.msg)))
+            problems.append(_problem(file, ts.bpmn_id, Message("定时器表达式无法编译（第 {line} 行）：{reason}",
+                                                               line=exc.lineno or 1, reason=compile_refusal(exc))))
             refused.add(ts.bpmn_id)
     return refused
 
@@ -347,7 +340,7 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     tasks: dict[str, Any] = {}
     refused: set[str] = set()
     for one in specs:
-        refused |= _check_expressions(one, file_of(one), problems)
+        refused |= _check_timer_expressions(one, file_of(one), problems)
         tasks.update(_check_tasks(one, file_of(one), inp, problems))
     props = scan.process_props[pid]
     forms = sorted({t["form_key"] for t in tasks.values() if t.get("form_key")}

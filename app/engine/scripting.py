@@ -10,6 +10,7 @@ script_guards.py). A script over budget raises ScriptBudgetExceeded: its step fa
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from app.engine.script_guards import Abort
 from app.engine.script_policy import ScriptPolicy
 from app.engine.script_sandbox import Sandbox
 from app.engine.timer_values import timer_kind, timer_problem
+from app.errors import Message
 
 # Called by a service task: (operation name, evaluated parameters, task data) -> JSON-able result.
 ServiceCaller = Callable[[str, dict[str, Any], dict[str, Any]], Any]
@@ -64,6 +66,27 @@ def compile_script(source: str, mode: str) -> Any:
         code = result.code
         _CODE_CACHE[key] = code
     return code
+
+
+_REFUSALS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    # RestrictedPython's refusals, said in Chinese for the analyst (our own policy's are bilingual already)
+    (re.compile(r'SyntaxError: [^:]*?(?: at statement: (.*))?'),
+     lambda m: Message("语法错误：{statement}", statement=m[1]) if m[1] else Message("语法错误")),
+    (re.compile(r'"(.+)" is an invalid variable name because it starts with "_"\.?'),
+     lambda m: Message("名称“{name}”以下划线开头，流程中不允许使用", name=m[1])),
+    (re.compile(r'"(.+)" is an invalid attribute name because it starts with "_"\.?'),
+     lambda m: Message("属性“{name}”以下划线开头，流程中不允许使用", name=m[1])),
+]
+
+
+def compile_refusal(exc: SyntaxError) -> str:
+    """Why `compile_script` refused the code, without its "Line n:" prefix (the caller names the line): a
+    Message the pages translate when there is one reason, as there nearly always is."""
+    reasons = []
+    for error in str(exc.msg).split("; "):
+        text = re.sub(r"^Line \d+: ", "", error)
+        reasons.append(next((say(m) for pattern, say in _REFUSALS if (m := pattern.fullmatch(text))), text))
+    return reasons[0] if len(reasons) == 1 else "；".join(reasons)
 
 
 def _run(sandbox: Sandbox, action: Callable[[], Any]) -> Any:

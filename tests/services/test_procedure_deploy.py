@@ -57,7 +57,7 @@ BROKEN = {
                    "material_review.bpmn", "init", "while"),
     "bad_condition": (lambda b, f: _replace(b / "material_review.bpmn", 'decision == "approve"',
                                             'decision = "approve"'),
-                      "material_review.bpmn", "decision", "condition"),
+                      "material_review.bpmn", "f_ok", "条件无法编译"),  # the flow holding it, in Chinese
     "bad_due_in": (lambda b, f: _replace(b / "material_review.bpmn", 'value="3 working days"',
                                          'value="three days"'),
                    "material_review.bpmn", "review", "dueIn"),

@@ -175,3 +175,13 @@ def test_one_check_lists_the_structure_and_the_task_problems_together() -> None:
     problems = _problems(edit, task_property_check=check_limit_property)
     assert _has(problems, "f_back", "默认"), problems
     assert _has(problems, "review", "dueIn", "五个工作日"), problems
+
+
+def test_code_that_does_not_compile_is_explained_in_chinese_on_its_element() -> None:
+    """RestrictedPython's English ("is an invalid attribute name because it starts with "_"", "SyntaxError:
+    invalid syntax at statement") reached the analyst, and a condition's error named its gateway."""
+    dunder = _problems(replace("round_no = 0", "round_no = ().__class__"))
+    assert _has(dunder, "init", "脚本无法编译", "属性“__class__”以下划线开头"), dunder
+    typo = _problems(replace('decision == "approve"', 'decision == = "approve"'))
+    assert _has(typo, "f_ok", "条件无法编译", "语法错误"), typo
+    assert not any("invalid" in str(p["problem"]) or "SyntaxError" in str(p["problem"]) for p in dunder + typo)
