@@ -120,6 +120,17 @@ def test_elements_carry_an_english_name(new_page: Callable[..., Any]) -> None:
 def test_the_panel_and_the_decision_table_editor_speak_the_page_language(new_page: Callable[..., Any]) -> None:
     page = new_page(1600, 1000)
     open_new_draft(page)
+    # the panel's header names the element's type in Chinese (it said USER TASK, SEQUENCE FLOW, LANE)
+    header = page.locator("#properties .bio-properties-panel-header-type")
+    for element, kind in (("review_request", "用户任务（办理步骤）"), ("f_back", "默认连线")):
+        select(page, element)
+        assert header.inner_text().strip() == kind, element
+    page.locator("[data-element-id=review_request]").first.click()
+    page.locator(".djs-context-pad [data-action=replace]").click()  # 更改类型: every entry in Chinese
+    entries = page.locator(".djs-popup .entry").all_inner_texts()
+    assert "发送任务" in entries and "人工任务（不由系统办理）" in entries
+    assert not [e for e in entries if re.search(r"[A-Za-z]{3}", e)], entries
+    page.keyboard.press("Escape")
     page.locator("#new-decision-id").fill("unlock_level")
     page.get_by_role("button", name="新建决策表").click()
     page.wait_for_selector("#decision-editor[data-state=ready]")

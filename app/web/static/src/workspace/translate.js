@@ -27,6 +27,57 @@ const ZH = {
   "Toggle linting overlays": "显示/隐藏检查标记", "Issues for child elements": "子元素的问题",
 };
 
+// The replace menu (更改类型) and the properties panel's header, which names the element's type from its BPMN type
+// ("User Task", "Timer Intermediate Catch Event": words split at capitals).
+const ZH_ELEMENTS = {
+  "Ad-hoc sub-process": "自由子流程", "Ad-hoc sub-process (collapsed)": "自由子流程（折叠）",
+  "Ad-hoc sub-process (expanded)": "自由子流程（展开）", "Boundary event": "边界事件",
+  "Cancel boundary event": "取消边界事件", "Cancel end event": "取消结束事件",
+  "Compensation boundary event": "补偿边界事件", "Compensation end event": "补偿结束事件",
+  "Compensation intermediate throw event": "补偿中间抛出事件", "Compensation start event": "补偿开始事件",
+  "Complex gateway": "复杂网关", "Conditional boundary event": "条件边界事件",
+  "Conditional boundary event (non-interrupting)": "条件边界事件（不中断）", "Conditional flow": "条件连线",
+  "Conditional intermediate catch event": "条件中间事件", "Conditional start event": "条件开始事件",
+  "Conditional start event (non-interrupting)": "条件开始事件（不中断）", "Data object reference": "数据对象",
+  "Data store reference": "数据存储", "Default flow": "默认连线", "Empty pool/participant": "空泳池",
+  "Error boundary event": "错误边界事件", "Error end event": "错误结束事件", "Error start event": "错误开始事件",
+  "Escalation boundary event": "升级边界事件", "Escalation boundary event (non-interrupting)": "升级边界事件（不中断）",
+  "Escalation end event": "升级结束事件", "Escalation intermediate throw event": "升级中间抛出事件",
+  "Escalation start event": "升级开始事件", "Escalation start event (non-interrupting)": "升级开始事件（不中断）",
+  "Event based instantiating Gateway": "事件网关（启动流程）",
+  "Parallel Event based instantiating Gateway": "并行事件网关（启动流程）", "Event sub-process": "事件子流程",
+  "Event-based gateway": "事件网关", "Expanded pool/participant": "展开的泳池", "Intermediate throw event": "中间抛出事件",
+  "Link intermediate catch event": "链接中间捕获事件", "Link intermediate throw event": "链接中间抛出事件",
+  "Manual task": "人工任务（不由系统办理）", "Message boundary event": "消息边界事件",
+  "Message boundary event (non-interrupting)": "消息边界事件（不中断）", "Message end event": "消息结束事件",
+  "Message intermediate catch event": "消息中间捕获事件", "Message intermediate throw event": "消息中间抛出事件",
+  "Message start event": "消息开始事件", "Message start event (non-interrupting)": "消息开始事件（不中断）",
+  "Receive task": "接收任务", "Send task": "发送任务", "Sequence flow": "连线", "Signal boundary event": "信号边界事件",
+  "Signal boundary event (non-interrupting)": "信号边界事件（不中断）", "Signal end event": "信号结束事件",
+  "Signal intermediate catch event": "信号中间捕获事件", "Signal intermediate throw event": "信号中间抛出事件",
+  "Signal start event": "信号开始事件", "Signal start event (non-interrupting)": "信号开始事件（不中断）",
+  "Sub-process": "子流程", "Terminate end event": "终止结束事件", "Timer boundary event": "定时边界事件",
+  "Timer boundary event (non-interrupting)": "定时边界事件（不中断）", "Timer intermediate catch event": "定时中间事件",
+  "Timer start event": "定时开始事件", "Timer start event (non-interrupting)": "定时开始事件（不中断）",
+  "Transaction": "事务子流程", "Participant ID": "泳池 ID",
+  // the panel header
+  "User Task": "用户任务（办理步骤）", "Service Task": "服务任务（自动处理）", "Script Task": "脚本任务",
+  "Business Rule Task": "业务规则任务（决策表）", "Manual Task": "人工任务", "Send Task": "发送任务",
+  "Receive Task": "接收任务", "Call Activity": "调用活动", "Sequence Flow": "连线", "Conditional Flow": "条件连线",
+  "Default Flow": "默认连线", "Exclusive Gateway": "排他网关", "Parallel Gateway": "并行网关",
+  "Inclusive Gateway": "包容网关", "Event Based Gateway": "事件网关", "Complex Gateway": "复杂网关",
+  "Start Event": "开始事件", "End Event": "结束事件", "Timer Start Event": "定时开始事件",
+  "Message Start Event": "消息开始事件", "Intermediate Throw Event": "中间抛出事件",
+  "Timer Intermediate Catch Event": "定时中间事件", "Message Intermediate Catch Event": "消息中间捕获事件",
+  "Message Intermediate Throw Event": "消息中间抛出事件", "Timer Boundary Event": "定时边界事件",
+  "Timer Boundary Event (Non Interrupting)": "定时边界事件（不中断）", "Message Boundary Event": "消息边界事件",
+  "Error Boundary Event": "错误边界事件", "Error End Event": "错误结束事件", "Message End Event": "消息结束事件",
+  "Terminate End Event": "终止结束事件", "Collapsed Sub Process": "子流程（折叠）",
+  "Expanded Sub Process": "子流程（展开）", "Event Sub Process": "事件子流程", "Participant": "泳池（参与者）",
+  "Lane": "泳道", "Collaboration": "协作图", "Process": "流程", "Text Annotation": "注释", "Group": "分组",
+  "Data Object Reference": "数据对象", "Data Store Reference": "数据存储",
+};
+
 // dmn-js's decision table editor (the decision table editor of a draft).
 const ZH_DECISIONS = {
   "Add input": "添加输入列", "Add output": "添加输出列", "Add rule": "添加规则", "Add rule above": "在上方添加规则",
@@ -74,6 +125,7 @@ function translateFrom(dictionary, english) {
   };
 }
 
-export const translateDecisions = translateFrom({ ...ZH, ...ZH_DECISIONS, ...ZH_HIT_POLICIES }, EN_HIT_POLICIES);
+export const translateDecisions = translateFrom({ ...ZH, ...ZH_ELEMENTS, ...ZH_DECISIONS, ...ZH_HIT_POLICIES },
+  EN_HIT_POLICIES);
 
-export default translateFrom(ZH);
+export default translateFrom({ ...ZH, ...ZH_ELEMENTS });
