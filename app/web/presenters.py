@@ -148,6 +148,17 @@ def event_detail(event: Event) -> str:
     return ""
 
 
+# A diagram element's type as the engine reports a step it ran (the sandbox's path lists them).
+STEP_TYPE_TITLES = {
+    "StartEvent": "开始事件", "EndEvent": "结束事件", "ExclusiveGateway": "排他网关", "ParallelGateway": "并行网关",
+    "InclusiveGateway": "包容网关", "EventBasedGateway": "事件网关", "UserTask": "用户任务", "ServiceTask": "服务任务",
+    "ScriptTask": "脚本任务", "BusinessRuleTask": "业务规则任务", "ManualTask": "人工任务", "SendTask": "发送任务",
+    "ReceiveTask": "接收任务", "NoneTask": "任务", "CallActivity": "调用活动", "SubWorkflowTask": "子流程",
+    "TransactionSubprocess": "事务子流程", "BoundaryEvent": "边界事件", "IntermediateCatchEvent": "中间捕获事件",
+    "IntermediateThrowEvent": "中间抛出事件",
+}
+
+
 def has_endpoint(name: str) -> bool:
     """Does the app serve this page (blueprints of other areas are optional)?"""
     return name in current_app.view_functions
@@ -156,7 +167,7 @@ def has_endpoint(name: str) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(local_time=local_time, time_left=time_left, limit_text=limit_text)
     globals_: dict[str, Any] = {
-        "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
+        "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES, "STEP_TYPE_TITLES": STEP_TYPE_TITLES,
         "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES, "deadline_class": deadline_class,
         "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
         "event_detail": event_detail, "SYSTEM_EVENTS": SYSTEM_EVENTS,

@@ -102,6 +102,8 @@ def test_the_analyst_tries_the_unlock_draft_through_to_the_end_playing_each_role
     page = analyst.html(run)
     assert 'data-status="completed"' in page and 'data-testid="run-finished"' in page
     assert 'data-step="release_locks"' in page and 'data-kind="completed"' in page
+    step = page.split('data-step="release_locks"')[1].split("</li>")[0]  # its type in Chinese, not "ServiceTask"
+    assert 'data-type="ServiceTask">服务任务<' in step
 
     with app.app_context():  # the release was tried and undone: the person is still locked, no case exists
         assert db.session.get(ProjectLock, lock).active is True
