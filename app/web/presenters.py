@@ -167,8 +167,9 @@ def has_endpoint(name: str) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(local_time=local_time, time_left=time_left, limit_text=limit_text)
     globals_: dict[str, Any] = {
-        "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES, "STEP_TYPE_TITLES": STEP_TYPE_TITLES,
-        "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES, "deadline_class": deadline_class,
+        "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
+        "STEP_TYPE_TITLES": STEP_TYPE_TITLES, "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES,
+        "deadline_class": deadline_class,
         "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
         "event_detail": event_detail, "SYSTEM_EVENTS": SYSTEM_EVENTS,
         "has_endpoint": has_endpoint, "can_view_dashboard": can_view_dashboard,
