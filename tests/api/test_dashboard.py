@@ -58,6 +58,10 @@ def test_enterprise_user_is_refused_in_chinese(world: Any, as_user: Any) -> None
     assert response.status_code == 403 and response.json["code"] == "dashboard_not_allowed"
     assert as_user("supervisor").get("/api/v1/dashboard/nonsense").status_code == 404
     assert as_user("supervisor").get("/api/v1/dashboard?region=45").status_code == 422
+    for code in ("999999", "450199"):  # well formed, but no such region: not an empty table that reads "no cases"
+        unknown = as_user("supervisor").get(f"/api/v1/dashboard/open_cases?region={code}")
+        assert unknown.status_code == 404 and unknown.json["code"] == "region_not_found", code
+        assert code in unknown.json["message"]
 
 
 def test_csv_export_parses_back_to_the_same_numbers(world: Any, as_user: Any) -> None:

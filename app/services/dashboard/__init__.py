@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.db import utcnow
-from app.errors import NotFound
-from app.models import Actor
+from app.errors import Message, NotFound
+from app.extensions import db
+from app.models import Actor, Region
 from app.policy import may_read_cases, require_dashboard_region
 from app.services import audit
 from app.services.dashboard import open_work, overdue, performance, scorecard, trend
@@ -43,8 +44,11 @@ class DashboardRequest:
 
 
 def dashboard_scope(actor: Actor, request: DashboardRequest, now: datetime | None = None) -> Scope:
-    """The scope an actor may look at; NotAllowed when the actor or the region is out of reach."""
+    """The scope an actor may look at; NotAllowed when the actor or the region is out of reach, NotFound for a
+    region code that names no region (a mistyped code read as "no cases" otherwise)."""
     region = require_dashboard_region(actor, request.region)
+    if request.region is not None and db.session.get(Region, region) is None:
+        raise NotFound(Message("没有行政区划代码为 {code} 的地区", code=request.region), code="region_not_found")
     return make_scope(region, now or utcnow(), request.first, request.last, request.weeks)
 
 
