@@ -11,14 +11,17 @@ from app.api.parsing import ID, Blueprint
 from app.api.schemas.records import (
     EnterprisePageSchema,
     EnterpriseSchema,
+    LockListArgsSchema,
     LockPageSchema,
     PerformanceRecordDetailSchema,
+    PerformanceRecordListArgsSchema,
     PerformanceRecordPageSchema,
     PersonDetailSchema,
     PersonPageSchema,
     ProjectDetailSchema,
+    ProjectListArgsSchema,
     ProjectPageSchema,
-    RecordListArgsSchema,
+    RecordSearchArgsSchema,
 )
 from app.auth import bearer_actor
 from app.models import PerformanceRecord, Person, Project
@@ -48,7 +51,7 @@ def _filter(args: dict[str, Any]) -> record_service.RecordFilter:
 
 @blp.route("/enterprises")
 class Enterprises(MethodView):
-    @blp.arguments(RecordListArgsSchema, location="query")
+    @blp.arguments(RecordSearchArgsSchema, location="query")
     @blp.response(200, EnterprisePageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Enterprises: an enterprise sees itself, an authority its region's, the province all."""
@@ -69,7 +72,7 @@ def _person_view(person: Person) -> _View:
 
 @blp.route("/persons")
 class Persons(MethodView):
-    @blp.arguments(RecordListArgsSchema, location="query")
+    @blp.arguments(RecordSearchArgsSchema, location="query")
     @blp.response(200, PersonPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Persons (ID numbers and phones masked)."""
@@ -87,7 +90,7 @@ class PersonResource(MethodView):
 
 @blp.route("/projects")
 class Projects(MethodView):
-    @blp.arguments(RecordListArgsSchema, location="query")
+    @blp.arguments(ProjectListArgsSchema, location="query")
     @blp.response(200, ProjectPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Projects with their national-platform data level."""
@@ -108,7 +111,7 @@ class ProjectResource(MethodView):
 
 @blp.route("/locks")
 class Locks(MethodView):
-    @blp.arguments(RecordListArgsSchema, location="query")
+    @blp.arguments(LockListArgsSchema, location="query")
     @blp.response(200, LockPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Project personnel locks (PM, safety officer, chief supervisor); `active=true` for current ones."""
@@ -123,7 +126,7 @@ def _record_views(rows: list[PerformanceRecord]) -> list[_View]:
 
 @blp.route("/performance-records")
 class PerformanceRecords(MethodView):
-    @blp.arguments(RecordListArgsSchema, location="query")
+    @blp.arguments(PerformanceRecordListArgsSchema, location="query")
     @blp.response(200, PerformanceRecordPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Performance records: in-region or imported, frozen once used in a bid."""

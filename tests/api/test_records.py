@@ -122,3 +122,17 @@ def test_records_cannot_be_edited_or_read_anonymously(as_user: Any, app: Flask, 
     assert province.get(f"/api/v1/records/projects/{project['id']}").json["data_level"] == "B"
     anonymous = client.get("/api/v1/records/projects")
     assert anonymous.status_code == 401 and anonymous.json["code"] == "token_missing"
+
+
+def test_each_record_list_documents_the_filters_it_applies(client: Any) -> None:
+    """All five lists documented q, data_level, active, source and project_id, and most ignored most of them
+    (persons?data_level=A listed every person): a caller believed it had filtered."""
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+
+    def filters(path: str) -> set[str]:
+        return {p["name"] for p in paths[f"/api/v1/records/{path}"]["get"]["parameters"]} - {"page", "per_page"}
+
+    assert filters("enterprises") == filters("persons") == {"q"}
+    assert filters("projects") == {"q", "data_level"}
+    assert filters("locks") == {"active", "project_id"}
+    assert filters("performance-records") == {"q", "source"}

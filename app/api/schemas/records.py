@@ -12,12 +12,22 @@ SOURCE_TITLES = {RecordSource.IN_REGION: "区内业绩（企业录入）", Recor
 DATA_LEVEL_TITLES = {"A": "A级（已核实）", "B": "B级", "C": "C级", "D": "D级"}
 
 
-class RecordListArgsSchema(PageArgsSchema):
+# Each list declares the filters it applies, so the document offers none that would be ignored.
+class RecordSearchArgsSchema(PageArgsSchema):
     q = fields.String(validate=validate.Length(max=100), metadata={"description": "名称或编号包含"})
+
+
+class ProjectListArgsSchema(RecordSearchArgsSchema):
     data_level = fields.String(validate=validate.OneOf(["A", "B", "C", "D"]))
-    active = fields.Boolean()
+
+
+class LockListArgsSchema(PageArgsSchema):
+    active = fields.Boolean(metadata={"description": "true: the locks in force"})
+    project_id = id_field(metadata={"description": "the locks of one project"})
+
+
+class PerformanceRecordListArgsSchema(RecordSearchArgsSchema):
     source = fields.String(validate=validate.OneOf([s.value for s in RecordSource]))
-    project_id = id_field()
 
 
 class RecordRefSchema(Schema):
