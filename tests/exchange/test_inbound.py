@@ -4,6 +4,7 @@ A certificate change of a person locked to an in-progress project is refused and
 from __future__ import annotations
 
 import json
+import re
 import time
 from itertools import count
 from typing import Any
@@ -110,6 +111,18 @@ def test_a_timestamp_that_is_not_unix_seconds_is_refused_as_out_of_the_window(in
         assert answer.status_code == 401 and answer.json["code"] == "signature_expired", timestamp
         assert "签名时间戳超出允许范围" in answer.json["message"]
     assert stored(inbound_app) == 0
+
+
+def test_a_malformed_envelope_is_refused_in_chinese(inbound_app: Flask, client: Any) -> None:
+    """The other system's operators read the reason: jsonschema's English ("Additional properties are not
+    allowed") reached them, and an occurred_at that is no date-time was accepted (unchecked format)."""
+    extra = send(client, "approval_system", {**envelope("certificate_change", change(FREE)), "zz": 1})
+    bad_time = send(client, "approval_system", {**envelope("certificate_change", change(FREE)),
+                                                "occurred_at": "not a date"})
+    for answer, reason in ((extra, "不允许的字段 zz"), (bad_time, "occurred_at: “not a date”不是有效的日期时间")):
+        assert answer.json["status"] == "rejected" and reason in answer.json["message"], answer.json
+        assert not re.search(r"[A-Za-z]{4} [a-z]{3}", answer.json["message"].replace("not a date", ""))
+    assert person(inbound_app, FREE).employer_id != liuzhou_id(inbound_app)
 
 
 def test_a_replayed_request_is_refused(inbound_app: Flask, client: Any) -> None:

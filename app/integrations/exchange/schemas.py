@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 SEARCH_PATH: list[Path] = [SCHEMA_DIR]  # the tests add their own procedures' schemas (add_schema_dir)
@@ -65,9 +65,42 @@ def validator(direction: str, kind: str, version: int) -> Draft202012Validator:
 
 
 def problems(direction: str, kind: str, version: int, payload: Any) -> list[str]:
-    """What is wrong with a payload, one line per problem ("field: reason"); empty when valid."""
+    """What is wrong with a payload, one line per problem ("field: reason", the reason in Chinese); empty when
+    valid."""
     found = []
     for error in sorted(validator(direction, kind, version).iter_errors(payload), key=lambda e: list(e.path)):
         where = "/".join(str(part) for part in error.absolute_path) or "(报文)"
-        found.append(f"{where}: {error.message}")
+        found.append(f"{where}: {_reason(error)}")
     return found
+
+
+_TYPE_NAMES = {"object": "对象", "array": "数组", "string": "文本", "integer": "整数", "number": "数字",
+               "boolean": "布尔值", "null": "空值"}
+_FORMAT_NAMES = {"date": "日期（YYYY-MM-DD）", "date-time": "日期时间（如 2026-12-05T08:00:00+08:00）",
+                 "email": "电子邮箱地址"}
+_LIMITS = {"minLength": "至少 {} 个字符", "maxLength": "最多 {} 个字符", "minimum": "不能小于 {}",
+           "maximum": "不能大于 {}", "minItems": "至少 {} 项", "maxItems": "最多 {} 项"}
+
+
+def _reason(error: ValidationError) -> str:
+    """The problem in Chinese, for the sending system's operators (jsonschema's own text is English); a check
+    not listed here keeps jsonschema's text."""
+    check, expected, instance = str(error.validator), error.validator_value, error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if check == "required" and isinstance(expected, list) and isinstance(instance, dict):
+        return f"缺少必填字段 {'、'.join(name for name in expected if name not in instance)}"
+    if check == "additionalProperties" and isinstance(instance, dict):
+        extra = sorted(set(instance) - set(schema.get("properties") or {}))
+        return f"不允许的字段 {'、'.join(extra)}"
+    if check == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return "应为" + "或".join(_TYPE_NAMES.get(str(k), str(k)) for k in kinds)
+    if check == "format":
+        return f"“{instance}”不是有效的{_FORMAT_NAMES.get(str(expected), str(expected))}"
+    if check in ("enum", "const"):
+        return f"取值“{instance}”不在允许的范围内"
+    if check == "pattern":
+        return f"“{instance}”格式不正确"
+    if check in _LIMITS:
+        return _LIMITS[check].format(expected)
+    return str(error.message)
