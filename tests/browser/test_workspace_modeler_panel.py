@@ -205,3 +205,29 @@ def test_the_first_edit_of_a_draft_saved_at_once_by_the_button(new_page: Callabl
     page.get_by_role("button", name="保存草稿并检查").click()
     page.wait_for_selector("#problems[data-checked='1']", state="attached", timeout=10_000)
     assert '<spiffworkflow:property name="dueIn" value="4 working days" />' in saved_diagram(app, page)
+
+
+def test_a_timer_and_a_script_are_written_in_the_panel(new_page: Callable[..., Any], app: Flask) -> None:
+    """bpmn/README.md tells analysts to write timers and scripts, and the panel had no field for either: a
+    timer made from the palette could not be deployed, a script task could not be given its script."""
+    page = new_page(1600, 1000)
+    open_new_draft(page)
+    panel = page.locator("#properties")
+    select(page, "wait_relock")
+    assert panel.get_by_label("定时方式").input_value() == "timeDate"
+    expression = panel.get_by_label("定时表达式（Python）")
+    assert expression.input_value() == "end_of_day(temporary_end_date)"
+    panel.get_by_label("定时方式").select_option("timeDuration")
+    expression.fill('"P30D"')
+    # a service task turned into a script task (as 更改类型 does), then given its script
+    page.evaluate("() => { const m = window.gjyModeler; m.get('bpmnReplace').replaceElement("
+                  "m.get('elementRegistry').get('restore_locks'), { type: 'bpmn:ScriptTask' }); }")
+    select(page, "restore_locks")
+    panel.get_by_label("脚本（Python，受限）").fill("relock_count = 1")
+    page.get_by_role("button", name="保存草稿并检查").click()
+    page.wait_for_selector("#problems[data-checked='1']", state="attached")
+    xml = saved_diagram(app, page)
+    assert '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P30D"</bpmn:timeDuration>' in xml
+    assert "<bpmn:timeDate" not in xml
+    assert re.search(r'<bpmn:scriptTask id="restore_locks"[^>]*>.*<bpmn:script>relock_count = 1</bpmn:script>', xml,
+                     re.S)

@@ -40,7 +40,7 @@ function start() {
     propertiesPanel: { parent: "#properties", layout: { groups: {
       general: { open: true }, "gjy-procedure": { open: true }, "gjy-lane": { open: true },
       "gjy-user-task": { open: true }, "gjy-service-task": { open: true }, "gjy-flow": { open: true },
-      "gjy-business-rule-task": { open: true } } } },
+      "gjy-business-rule-task": { open: true }, "gjy-script-task": { open: true }, "gjy-timer": { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule,
       { __init__: ["gjyPropertiesProvider"], gjyPropertiesProvider: ["type", GjyPropertiesProvider] },
       { translate: ["value", translate] },

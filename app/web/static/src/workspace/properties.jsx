@@ -427,6 +427,81 @@ function flowGroup(element, data) {
   return { id: "gjy-flow", label: t("流转条件", "Condition"), entries };
 }
 
+// -- scripts and timers (bpmn/README.md, "Scripts, conditions, timers") ------------------------------------------------
+
+function ScriptBody(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const debounce = useService("debounceInput");
+  const bo = getBusinessObject(element);
+  return TextAreaEntry({ element, id, debounce, monospace: true, rows: 6,
+    label: t("脚本（Python，受限）", "Script (restricted Python)"),
+    description: t("读写办件数据，如 round_no = round_no + 1；不允许 import、while、class 和以下划线开头的名称",
+      "reads and writes the case data, e.g. round_no = round_no + 1; no import, while, class or names starting with _"),
+    getValue: () => bo.script || "",
+    setValue: (value) => modeling.updateProperties(element, { scriptFormat: "python", script: value || undefined }) });
+}
+
+function scriptTaskGroup(element) {
+  return { id: "gjy-script-task", label: t("脚本", "Script"), entries: [
+    { id: "gjy-script", element, isEdited: isTextAreaEntryEdited, component: ScriptBody },
+  ] };
+}
+
+const TIMER_KINDS = ["timeDate", "timeDuration", "timeCycle"];
+
+function timerOf(bo) {
+  return (bo.eventDefinitions || []).find((d) => is(d, "bpmn:TimerEventDefinition"));
+}
+
+function timerKindOf(timer) {
+  return TIMER_KINDS.find((kind) => timer && timer[kind]) || "";
+}
+
+function setTimer(element, timer, kind, body, modeling, bpmnFactory) {
+  const changes = { timeDate: undefined, timeDuration: undefined, timeCycle: undefined };
+  if (kind) { changes[kind] = bpmnFactory.create("bpmn:FormalExpression", { body: body || "" }); }
+  modeling.updateModdleProperties(element, timer, changes);
+}
+
+function TimerKind(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const timer = timerOf(getBusinessObject(element));
+  return SelectEntry({ element, id, label: t("定时方式", "Timer type"),
+    getValue: () => timerKindOf(timer),
+    setValue: (kind) => {
+      const old = timerKindOf(timer);
+      setTimer(element, timer, kind, old ? timer[old].body : "", modeling, bpmnFactory);
+    },
+    getOptions: () => [{ value: "", label: "—" },
+      { value: "timeDate", label: t("到指定时间（timeDate）", "At a date-time (timeDate)") },
+      { value: "timeDuration", label: t("等待一段时长（timeDuration）", "After a duration (timeDuration)") },
+      { value: "timeCycle", label: t("循环（timeCycle，仅非中断边界事件）", "Cycle (timeCycle, non-interrupting boundary only)") }] });
+}
+
+function TimerExpression(props) {
+  const { element, id } = props;
+  const modeling = useService("modeling");
+  const bpmnFactory = useService("bpmnFactory");
+  const debounce = useService("debounceInput");
+  const timer = timerOf(getBusinessObject(element));
+  return TextFieldEntry({ element, id, debounce, label: t("定时表达式（Python）", "Timer expression (Python)"),
+    description: t("时长如 \"P3D\"；时间如 end_of_day(temporary_end_date) 或 add_working_days(now(), 5)；文字须加引号",
+      "a duration such as \"P3D\"; a time such as end_of_day(temporary_end_date) or add_working_days(now(), 5); quote text"),
+    getValue: () => { const kind = timerKindOf(timer); return kind ? (timer[kind].body || "") : ""; },
+    // an expression typed before a type is chosen is a date-time: what the shipped procedures' timers are
+    setValue: (value) => setTimer(element, timer, timerKindOf(timer) || "timeDate", value, modeling, bpmnFactory) });
+}
+
+function timerGroup(element) {
+  return { id: "gjy-timer", label: t("定时器", "Timer"), entries: [
+    { id: "gjy-timer-kind", element, isEdited: isSelectEntryEdited, component: TimerKind },
+    { id: "gjy-timer-expression", element, isEdited: isTextFieldEntryEdited, component: TimerExpression },
+  ] };
+}
+
 // -- the provider ---------------------------------------------------------------------------------------------------
 
 export default function GjyPropertiesProvider(propertiesPanel, elementRegistry, config) {
@@ -454,6 +529,8 @@ export default function GjyPropertiesProvider(propertiesPanel, elementRegistry, 
       if (is(element, "bpmn:ServiceTask")) { kept.push(serviceTaskGroup(element, data)); }
       if (is(element, "bpmn:BusinessRuleTask")) { kept.push(businessRuleTaskGroup(element, data)); }
       if (is(element, "bpmn:SequenceFlow")) { kept.push(flowGroup(element, data)); }
+      if (is(element, "bpmn:ScriptTask")) { kept.push(scriptTaskGroup(element)); }
+      if (timerOf(getBusinessObject(element))) { kept.push(timerGroup(element)); }
       return kept;
     };
   };
