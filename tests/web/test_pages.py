@@ -5,11 +5,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, CaseEvent
 from tests.support.api import ApiUser
+from tests.support.deadlines import local
 from tests.support.web import PDF_BYTES, WebUser
 
 REASON = "项目经理因工作调整需要履职变更"
@@ -309,3 +311,14 @@ def test_a_task_form_sent_twice_counts_once_and_leads_to_the_case(web: Callable[
     city = web("city-nanning")
     refused = city.post(task_path, {"kind": "duty_change", "reason": "代为提交的申请理由"})
     assert refused.status_code in (403, 404, 409) and "该任务已提交" not in refused.get_data(as_text=True)
+
+
+def test_the_received_date_filter_counts_beijing_days(web: Callable[[str], WebUser], app: Any) -> None:
+    """A task received at 07:00 Beijing time (23:00 UTC the day before) is in that Beijing day: on SQLite the
+    bounds lost their offset and the filter was eight hours off (found under the day before)."""
+    with freeze_time(local("2026-12-07 07:00")):
+        ent, case_id, _ = started_and_submitted(web)
+        number = case_number(ent, case_id)
+    city = web("city-nanning")
+    assert number in city.html("/tasks?tab=claimable&from=2026-12-07&to=2026-12-07")
+    assert number not in city.html("/tasks?tab=claimable&from=2026-12-06&to=2026-12-06")

@@ -12,9 +12,9 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Integer, Select, String, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, func, or_, select
 
-from app.db import LIKE_ESCAPE, contains_pattern
+from app.db import LIKE_ESCAPE, UTCDateTime, contains_pattern
 from app.extensions import db
 from app.models import PROVINCE_CODE, Actor, Case, Organisation, Region, Task, TaskStatus, User
 from app.policy import candidate_filter, region_covers, role_kinds
@@ -188,9 +188,9 @@ def _filtered_query(shape: _Shape) -> Select[Any]:
     if shape.deadline_state:
         query = query.where(Task.deadline_state == bindparam("deadline_state", type_=String))
     if shape.received_from:
-        query = query.where(Task.created_at >= bindparam("received_from", type_=DateTime(timezone=True)))
+        query = query.where(Task.created_at >= bindparam("received_from", type_=UTCDateTime()))
     if shape.received_to:
-        query = query.where(Task.created_at < bindparam("received_to", type_=DateTime(timezone=True)))
+        query = query.where(Task.created_at < bindparam("received_to", type_=UTCDateTime()))
     return query
 
 
