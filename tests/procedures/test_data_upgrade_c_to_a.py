@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from freezegun import freeze_time
 from lxml import etree
 
 from app.db import unit_of_work, utcnow
@@ -23,6 +24,7 @@ from tests.procedures.test_data_upgrade_b_to_a import (
     start_data,
     work,
 )
+from tests.support.deadlines import local
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 BPMN, BPMNDI = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -228,3 +230,14 @@ def test_consecutive_city_steps_stay_with_the_reviewer_who_approved(as_user: Any
     assert dispatch is not None and dispatch["title"] == "寄送盖章原件"
     events = [e for e in city.case(case["id"])["history"] if e["kind"] == "task_assigned"]
     assert [e["payload"].get("rule") for e in events] == ["sameReviewer", "sameReviewer"]
+
+
+def test_a_start_answers_with_the_deadline_flags_a_read_gives(as_user: Any) -> None:
+    """Started on 2026-12-20, the statutory limit ends in 2027, whose holidays are not confirmed: the start's
+    answer said deadline_provisional false while reading the case said true."""
+    ent = as_user("ent-nanning")
+    with freeze_time(local("2026-12-20 10:00")):
+        started = start_case(ent, "data_upgrade_c_to_a", C_PROJECT)
+        read = ent.case(started["id"])
+    assert read["deadline_provisional"] is True
+    assert started["deadline_provisional"] is True and started["statutory_overdue"] == read["statutory_overdue"]
