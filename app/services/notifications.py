@@ -110,11 +110,16 @@ def alert_calendar_missing(years: Iterable[int]) -> None:
                             f"录入并确认后将自动重算。", key=str(year), payload={"year": year}))
 
 
-def list_notifications(actor: Actor, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def list_notifications(actor: Actor, unread_only: bool = False, limit: int = 50, offset: int = 0) -> list[Notification]:
     query = select(Notification).where(Notification.user_id == actor.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit).offset(offset)))
+
+
+def count_notifications(actor: Actor) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == actor.id)) or 0
 
 
 def unread_count(actor: Actor) -> int:

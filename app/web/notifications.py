@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.auth import session_actor
 from app.services import notifications as notification_service
+from app.web.common import last_page, page_args
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -23,11 +24,18 @@ def bell() -> dict[str, Any]:
     return {"unread_notifications": unread_notifications}
 
 
+PER_PAGE = 50
+
+
 @bp.get("")
 @login_required
 def index() -> ResponseReturnValue:
+    """Newest first, a page at a time: the bell counts every unread notice, so every one can be reached."""
     actor = session_actor()
-    return render_template("notifications/index.html", items=notification_service.list_notifications(actor))
+    total = notification_service.count_notifications(actor)
+    page = min(page_args(request.args.get("page")), last_page(total, PER_PAGE))
+    items = notification_service.list_notifications(actor, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    return render_template("notifications/index.html", items=items, page=page, per_page=PER_PAGE, total=total)
 
 
 @bp.post("/read")
