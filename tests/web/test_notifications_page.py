@@ -3,7 +3,6 @@ and 全部标为已读 then marked five that were never shown."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask
 
