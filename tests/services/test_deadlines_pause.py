@@ -48,6 +48,15 @@ def test_supplement_pauses_and_resubmission_resumes_the_clock(app: Any, as_user:
     assert pause_events[2]["payload"]["mode"] == "resume" and pause_events[2]["payload"]["excluded_workdays"] == 5
 
 
+def test_the_review_after_a_resubmission_ends_no_later_than_the_case(app: Any, as_user: Any, probes: None) -> None:
+    """Resubmitted Tue 10 Mar, the case has what was left of its 3 days (due Thu 12 Mar); the review's own
+    3 working days from the resubmission ran to Fri 13 Mar, past the case, its warning too."""
+    _paused, resumed = _supplement_round(as_user("ent-nanning"), as_user("city-nanning"), "clock_probe")
+    [review] = resumed["open_tasks"]
+    assert resumed["due_at"] == utc_iso("2026-03-12 17:30")
+    assert review["due_at"] == resumed["due_at"]
+
+
 def test_restart_procedure_counts_again_from_the_day_after_resubmission(as_user: Any, probes: None) -> None:
     _, restarted = _supplement_round(as_user("ent-nanning"), as_user("city-nanning"), "clock_probe_restart")
     assert restarted["due_at"] == utc_iso("2026-03-13 17:30")  # 11, 12, 13 Mar

@@ -23,6 +23,7 @@ The step passes the calendar it read once (`calendar`: read when first needed) d
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -71,9 +72,10 @@ def after_step(case: Case, actor: Actor | None, tasks: list[Task], calendar: Cal
     now = utcnow()
     if case.received_at is None and not _is_draft(tasks):
         case.received_at = now
+    # The case's clock first: an authority's new step ends no later than the case (task_deadline).
+    _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN], calendar, new_case)
     for task in tasks:  # a new task gets its deadline here, from its `dueIn` property
         _task_clock(task, now, calendar)
-    _case_clock(case, actor, now, [t for t in tasks if t.status == TaskStatus.OPEN], calendar, new_case)
 
 
 def _is_draft(tasks: list[Task]) -> bool:
@@ -89,7 +91,22 @@ def task_deadline(task: Task, calendar: CalendarSource = current_calendar) -> De
     if limit is None:
         return None
     share = parse_share(props.get("warnAt"), warning_share(_limits(task.case)))
-    return compute_deadline(task.created_at, limit, calendar(), business_hours(), share)
+    return _within_the_case(task, compute_deadline(task.created_at, limit, calendar(), business_hours(), share))
+
+
+def _within_the_case(task: Task, deadline: Deadline) -> Deadline:
+    """An authority's step ends no later than its running case (its committed and statutory deadlines): after a
+    补正 the case has only what was left of its limits, and a step's full `dueIn` counted from the resubmission
+    ran past them (a reviewer's 12-10 beside the case's legal 12-09). Not the applicant's own steps, and not
+    while the case's clock is paused: their time does not count against the case."""
+    case = task.case
+    if task.scope == "applicant" or case is None or case.deadline_state == PAUSED:
+        return deadline
+    bound = min((d for d in (case.due_at, case.statutory_due_at) if d is not None), default=None)
+    if bound is None or deadline.due_at <= bound:
+        return deadline
+    warn = case.warn_at if bound == case.due_at and case.warn_at is not None else deadline.warn_at
+    return replace(deadline, due_at=bound, warn_at=min(warn, bound))
 
 
 def _task_clock(task: Task, now: datetime, calendar: CalendarSource) -> None:
