@@ -54,17 +54,26 @@ def _events(task: Task, events: list[Event]) -> tuple[Event | None, Event | None
 
 
 def _earlier_round(task: Task, events: list[Event], case_forms: CaseForms) -> Event | None:
-    """The latest completion of the same step by an earlier task when this task is that step sent back to (a
-    later step returned it); None for a new round: the applicant has resubmitted since (补正), so a review
-    starts afresh instead of opening on the last round's decision and comment."""
+    """The latest completion of the same step by an earlier task when this task is that step sent back to;
+    None for a new round, which starts afresh instead of opening on the last round's decision and comment.
+
+    Sent back: the completion that led to this task is of a step that came after this one in the case (first
+    done later: the province returning a record to the city, the city returning an application to its
+    applicant). A step done before it leading here again is a new round (the applicant's 补正 resubmitted,
+    the city's record sent again to the province)."""
     done = [e for e in events if e.kind == "task_completed"]
     same = {tid for tid, step in case_forms.steps.items() if step.bpmn_id == task.bpmn_id and tid != task.id}
-    at = next((i for i in range(len(done) - 1, -1, -1) if done[i].task_id in same), None)
-    if at is None:
+    earlier = next((e for e in reversed(done) if e.task_id in same), None)
+    if earlier is None:
         return None
-    since = (case_forms.steps.get(e.task_id or "") for e in done[at + 1:])
-    resubmitted = task.scope != "applicant" and any(step and step.scope == "applicant" for step in since)
-    return None if resubmitted else done[at]
+    first_done: dict[str, int] = {}  # each step's place in the case: the order in which steps were first done
+    for position, event in enumerate(done):
+        step = case_forms.steps.get(event.task_id or "")
+        if step is not None:
+            first_done.setdefault(step.bpmn_id, position)
+    leading = case_forms.steps.get(done[-1].task_id or "")
+    sent_back = leading is not None and first_done[leading.bpmn_id] > first_done[task.bpmn_id]
+    return earlier if sent_back else None
 
 
 def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,

@@ -87,3 +87,18 @@ def test_a_review_after_the_applicants_resubmission_opens_empty(app: Flask, as_u
     review = WebUser(app, "city-nanning").login().html(f"/tasks/{task['id']}")
     form = review.split("<form", 1)[1].split("</form>", 1)[0]
     assert RETURNED not in form and "checked" not in form and 'data-testid="returned-note"' not in review
+
+
+def test_the_province_s_next_receipt_after_the_city_sent_again_opens_empty(app: Flask, as_user: Any) -> None:
+    """The province returned the record, the city recorded and sent it again: the province's receipt is a new
+    round (the original not received yet), not a step sent back to it; it opened on 退回市级重新核查, its comment and
+    the old receipt ticked, and one click returned the case again."""
+    city, province = as_user("city-nanning"), as_user("province")
+    case_id, task_id = returned_by_province(as_user)
+    assert city.complete(task_id, record_data()).status_code == 200
+    assert work(city, case_id, {**DISPATCH, "tracking_number": "EA987654321CN"}).status_code == 200
+    task = province.task_for(case_id)
+    assert task is not None and province.claim(task["id"]).status_code == 200
+    page = WebUser(app, "province").login().html(f"/tasks/{task['id']}")
+    form = page.split('data-testid="task-form"', 1)[1].split("</form>", 1)[0]
+    assert ASKED not in form and "checked" not in form and 'data-testid="returned-note"' not in page
