@@ -76,6 +76,20 @@ def test_a_chosen_record_without_a_stored_title_is_never_a_bare_id(app: Flask) -
             "南宁市民服务中心工程（4501002024B001）"
 
 
+def test_id_numbers_and_phones_in_a_case_s_data_are_shown_masked(app: Flask) -> None:
+    """入库信息填报's personnel rows showed 黄敏's ID number in full on the case and task pages."""
+    rows = {"type": "array", "title": "人员信息", "x-widget": "rows", "items": {"type": "object", "properties": {
+        "name": {"type": "string", "title": "姓名"}, "id_number": {"type": "string", "title": "身份证号码"},
+        "phone": {"type": "string", "title": "手机"}}}}
+    phone = {"type": "string", "title": "联系电话"}
+    with app.test_request_context():
+        shown = show_value("personnel", [{"name": "黄敏", "id_number": "450103199001011238",
+                                          "phone": "13800138000"}], rows, {})
+        assert shown.rows == [["黄敏", "4501**********1238", "138****8000"]]
+        assert show_value("contact_phone", "13800138000", phone, {}).text == "138****8000"
+        assert show_value("person_id_number", "4501**********1238", phone, {}).text == "4501**********1238"
+
+
 def test_dashboard_scroll_boxes_are_named_focusable_regions_and_show_names_not_codes(app: Flask,
                                                                                      world: Any) -> None:
     supervisor = WebUser(app, "supervisor").login()
