@@ -31,6 +31,9 @@ def check_start(ctx: HandlerContext) -> None:
     if not location.startswith("45"):
         raise FieldRefusal("location_code", "历史业绩补录只适用于区内项目；区外业绩以全国平台导入的C级以上业绩为准",
                            code="out_of_region_performance")
+    if location[2:4] == "00":  # the province itself: no city reviews it, and the case would wait for no one
+        raise FieldRefusal("location_code", "项目属地应为设区市或县（市、区）的行政区划代码，不能是自治区本级",
+                           code="invalid_form")
     if ctx.session.get(Region, location[:4] + "00") is None:
         raise FieldRefusal("location_code", "未知的行政区划代码", code="invalid_form")
     if date.fromisoformat(str(ctx.data["completion_date"])) >= utcnow().astimezone(LOCAL_TZ).date():

@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.db import utcnow
 from app.errors import RuleViolation
 from app.models import PerformanceRecord, PerformanceRecordChange, RecordSource
 from app.services import audit
 from app.services.cases import subjects
+from app.services.deadlines.limits import LOCAL_TZ
 from app.services.exchange.outbound import queue_performance_record
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
@@ -95,9 +97,11 @@ def _format_error(name: str, value: str) -> str | None:
             return f"合同金额不能超过 {MAX_CONTRACT_AMOUNT} 万元"
     if name == "completion_date":
         try:
-            date.fromisoformat(value)
+            completed = date.fromisoformat(value)
         except ValueError:
             return "竣工日期格式应为 YYYY-MM-DD"
+        if completed >= utcnow().astimezone(LOCAL_TZ).date():  # a record used in a bid is of a finished project
+            return "竣工日期应早于今天"
     return None
 
 

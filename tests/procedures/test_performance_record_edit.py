@@ -69,6 +69,9 @@ def test_approved_change_is_applied_and_the_old_values_are_kept(as_user: Any, ap
     errors = field_errors(act(ent, case_id, {"changes": bad, "reason": "合同金额录入错误", **docs}))
     assert errors == {"changes.0.new_value": "合同金额应为数字（万元），最多两位小数",
                       "changes.1.new_value": "新值与原值相同"}
+    future = [{"field": "completion_date", "old_value": "2024-06-30", "new_value": "2099-01-01"}]
+    assert field_errors(act(ent, case_id, {"changes": future, "reason": "竣工日期录入错误", **docs})) == {
+        "changes.0.new_value": "竣工日期应早于今天"}  # a record used in a bid is a finished project's
     for unreadable in ("1e400", "NaN", "Infinity", "3250.123"):
         odd = [{"field": "contract_amount", "old_value": "3200.00", "new_value": unreadable}]
         assert field_errors(act(ent, case_id, {"changes": odd, "reason": "合同金额录入错误", **docs})) == {
