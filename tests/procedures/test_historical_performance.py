@@ -74,7 +74,8 @@ def test_refusals_at_start(as_user: Any) -> None:
     outside = ent.start("historical_performance", {**PROJECT, "location_code": "430102"})
     assert outside.status_code == 422 and outside.json["code"] == "out_of_region_performance"
     province = ent.start("historical_performance", {**PROJECT, "location_code": "450000"})  # no city reviews it
-    assert field_errors(province) == {"location_code": "项目属地应为设区市或县（市、区）的行政区划代码，不能是自治区本级"}
+    assert field_errors(province) == {
+        "location_code": "项目属地应为设区市或县（市、区）的行政区划代码，不能是自治区本级"}
     future = ent.start("historical_performance", {**PROJECT, "completion_date": "2099-01-01"})
     assert field_errors(future) == {"completion_date": "历史业绩的竣工日期应早于今天"}
     known = ent.start("historical_performance", {**PROJECT, "project_name": "南宁滨江大道改造工程"})
