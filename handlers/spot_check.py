@@ -37,9 +37,12 @@ def open_items(ctx: ChoiceContext) -> list[tuple[Any, str]]:
                                .join(Organisation, Organisation.id == SpotCheckItem.enterprise_id)
                                .where(SpotCheckDraw.region_code == ctx.actor.region_code,
                                       SpotCheckItem.case_id.is_(None)).order_by(SpotCheckItem.id))
-    named = [int(ctx.case.data["item_id"])] if ctx.case is not None and ctx.case.data.get("item_id") else []
     options = [(row.id, f"{row.name}：{row.item_title}") for row in rows]
-    return options + [(i, f"抽查事项 {i}") for i in named if i not in {o[0] for o in options}]
+    data = ctx.case.data if ctx.case is not None else {}
+    own = data.get("item_id")
+    if own and int(own) not in {o[0] for o in options}:  # the case's own item (inspected by it, so not open)
+        options.append((int(own), str(data.get("item_name") or f"抽查事项 {own}")))
+    return options
 
 
 @handler("spot.check_start", provides=("checker_level",))
@@ -64,6 +67,7 @@ def check_start(ctx: HandlerContext) -> None:
     ctx.data.update({"checker_name": checker_name, "checker_level": level,
                      "checker_region_code": draw.region_code, "enterprise_id": enterprise.id,
                      "enterprise_name": enterprise.name, "item_ref": item.item_ref, "item_title": item.item_title,
+                     "item_name": f"{enterprise.name}：{item.item_title}",  # how the pages name the chosen item
                      "draw_id": draw.id, "draw_seed": draw.seed})
     ctx.case.data = dict(ctx.data)
 

@@ -8,6 +8,7 @@ Guards: only city and province reviewers draw, the checked enterprise cannot wit
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,10 @@ from app.models import (
     SpotCheckItem,
 )
 from app.services.records import integrity
+from app.services.records.spot_checks import entry_title
+from tests.documents.test_case_documents import documents_of
 from tests.procedures.steps import act, act_ok, field_errors, upload
+from tests.support.web import WebUser
 
 NANNING = "广西邕城建设集团有限公司"
 EXTRA = [("南宁建工一公司", "建筑业企业", "450100"), ("南宁建工二公司", "建筑业企业", "450103"),
@@ -123,12 +127,27 @@ def _city_case(app: Any, city: Any) -> int:
     return int(case_id)
 
 
+def test_a_spot_check_is_not_acknowledged_as_an_application(app: Any, as_user: Any) -> None:
+    """The checked enterprise applied for nothing: it was sent a 受理通知书 (本机关已收到你方提交的申请…)."""
+    case_id = _city_case(app, as_user("city-nanning"))
+    assert [d["kind"] for d in documents_of(app, case_id)] == []
+
+
+def test_a_commitment_entry_drawn_says_what_to_verify() -> None:
+    """The title read 承诺制录入信息（personnel）#10: a category code and a database id."""
+    assert entry_title("personnel", {"name": "黄敏", "id_number": "450103199001011238"}) == \
+        "承诺制录入信息：人员信息（黄敏）"
+    assert entry_title("finance", {}) == "承诺制录入信息：财务信息"
+
+
 def test_data_found_true_closes_the_item_without_consequence(app: Any, as_user: Any) -> None:
     city, ent = as_user("city-nanning"), as_user("ent-nanning")
     case_id = _city_case(app, city)
     case = city.case(case_id)
     assert case["number"].startswith("CC-") and case["title"].startswith(f"事中事后抽查：{NANNING}（区内业绩")
     assert ent.case(case_id)["id"] == case_id  # the checked enterprise follows its case
+    page = WebUser(app, "city-nanning").login().html(f"/cases/{case_id}")  # the item named, not "抽查事项 2"
+    assert f"{NANNING}：区内业绩" in page and not re.search(r"抽查事项 \d", page)
     assert as_user("city-liuzhou").get(f"/api/v1/cases/{case_id}").status_code == 404
     assert "findings" in field_errors(act(city, case_id, {"finding": "consistent"}))
     act_ok(city, case_id, {"finding": "consistent", "findings": "合同、发票与录入信息一致"})

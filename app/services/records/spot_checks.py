@@ -11,6 +11,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -107,6 +108,21 @@ def recently_checked(since: datetime) -> set[int]:
     return set(db.session.scalars(select(SpotCheckItem.enterprise_id).where(SpotCheckItem.drawn_at >= since)))
 
 
+ENTRY_CATEGORY_TITLES = {"basic": "企业基本信息", "qualification": "资质资格", "personnel": "人员信息",
+                         "finance": "财务信息", "performance": "投标业绩", "good_behaviour": "良好行为记录",
+                         "tax": "纳税信息"}
+# The field that names an entry of each kind, for the inspector (what to verify), first found wins.
+_ENTRY_NAMES = ("name", "qualification", "project_name", "title", "year", "certificate_number")
+
+
+def entry_title(category: str, data: Any) -> str:
+    """承诺制录入信息：人员信息（黄敏）: what kind of data, and which (the category's code and the entry's id meant
+    nothing to the inspector)."""
+    kind = ENTRY_CATEGORY_TITLES.get(category, category)
+    named = next((str(data[key]) for key in _ENTRY_NAMES if isinstance(data, dict) and data.get(key)), "")
+    return f"承诺制录入信息：{kind}（{named[:60]}）" if named else f"承诺制录入信息：{kind}"
+
+
 def candidates(region: str, excluded: set[int]) -> list[Candidate]:
     """In-region enterprises of the region with self-entered items (in-region performance records, entries in
     force on commitment), each with those items; those in `excluded` are left out."""
@@ -119,10 +135,10 @@ def candidates(region: str, excluded: set[int]) -> list[Candidate]:
             PerformanceRecord.source == RecordSource.IN_REGION, PerformanceRecord.enterprise_id.in_(enterprises))):
         items[record.enterprise_id].append((f"performance:{record.id}", f"区内业绩：{record.project_name}"))
     for entry in db.session.execute(select(EnterpriseEntry.id, EnterpriseEntry.enterprise_id,
-                                           EnterpriseEntry.category).where(
+                                           EnterpriseEntry.category, EnterpriseEntry.data).where(
             EnterpriseEntry.status == EntryStatus.EFFECTIVE, EnterpriseEntry.source == "commitment",
             EnterpriseEntry.enterprise_id.in_(enterprises))):
-        items[entry.enterprise_id].append((f"entry:{entry.id}", f"承诺制录入信息（{entry.category}）#{entry.id}"))
+        items[entry.enterprise_id].append((f"entry:{entry.id}", entry_title(entry.category, entry.data)))
     return [Candidate(org_id, f"{org.enterprise_type or '其他'}·{org.region_code[:4]}00", tuple(sorted(items[org_id])))
             for org_id, org in enterprises.items() if items[org_id] and org_id not in excluded]
 
