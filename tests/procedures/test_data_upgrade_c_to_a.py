@@ -12,6 +12,7 @@ from lxml import etree
 from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.models import Project
+from tests.documents.test_case_documents import documents_of, download
 from tests.procedures.test_data_upgrade_b_to_a import (
     B_PROJECT,
     C_PROJECT,
@@ -25,6 +26,7 @@ from tests.procedures.test_data_upgrade_b_to_a import (
     work,
 )
 from tests.support.deadlines import local
+from tests.support.web import WebUser
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 BPMN, BPMNDI = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -232,7 +234,7 @@ def test_consecutive_city_steps_stay_with_the_reviewer_who_approved(as_user: Any
     assert [e["payload"].get("rule") for e in events] == ["sameReviewer", "sameReviewer"]
 
 
-def test_a_start_answers_with_the_deadline_flags_a_read_gives(as_user: Any) -> None:
+def test_a_start_answers_with_the_deadline_flags_a_read_gives(app: Flask, as_user: Any) -> None:
     """Started on 2026-12-20, the statutory limit ends in 2027, whose holidays are not confirmed: the start's
     answer said deadline_provisional false while reading the case said true."""
     ent = as_user("ent-nanning")
@@ -241,3 +243,7 @@ def test_a_start_answers_with_the_deadline_flags_a_read_gives(as_user: Any) -> N
         read = ent.case(started["id"])
     assert read["deadline_provisional"] is True
     assert started["deadline_provisional"] is True and started["statutory_overdue"] == read["statutory_overdue"]
+    # the 受理通知书 does not state that provisional date as a firm one (元旦 2027 was counted as a working day)
+    [acceptance] = [d for d in documents_of(app, started["id"]) if d["kind"] == "acceptance"]
+    text = download(WebUser(app, "ent-nanning").login(), started["id"], acceptance["id"])
+    assert "前办结（该日期涉及尚未公布的节假日安排，为暂定）" in text

@@ -24,12 +24,14 @@ from app.models import (
     PROVINCE_CODE,
     Actor,
     Case,
+    CaseClock,
     CaseDocument,
     CaseNumberCounter,
     Organisation,
     OrganisationKind,
     Region,
     Task,
+    User,
 )
 from app.services.deadlines.limits import LOCAL_TZ, parse_limit
 from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome
@@ -153,6 +155,13 @@ def _limits_text(case: Case) -> dict[str, str]:
     return found
 
 
+def _applied_for(case: Case) -> bool:
+    """Whether the case is an application: started by its applicant (an operator of the enterprise, the person
+    himself), not by an authority acting on the enterprise."""
+    starter = db.session.get(User, case.started_by_id) if case.started_by_id is not None else None
+    return starter is not None and starter.organisation_id == case.applicant_org_id
+
+
 def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | None:
     """受理通知书, once, when the application reached an authority (the region of its first open step of
     `open_tasks`: the case's open task rows after the step, oldest first, steps.StepOutcome); none for a case
@@ -160,13 +169,18 @@ def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | N
     step = next((t for t in open_tasks if t.scope != "applicant"), None)
     if step is None:  # decided at once without an authority (an employer's own deregistration): no receipt
         return None
+    if not _applied_for(case):  # started by an authority (a spot check of the enterprise): nothing was applied for
+        return None
     facts = _facts(case, step.region_code or case.region_code)
     if facts.issued:
         return None
     due = case.statutory_due_at or case.due_at
+    clock = db.session.get(CaseClock, case.id)
     return _issue(case, ACCEPTANCE, KINDS[ACCEPTANCE][2], facts, None, {
         "received": chinese_date(case.received_at or utcnow()), "limits": _limits_text(case),
-        "due": chinese_date(due) if due else ""})
+        "due": chinese_date(due) if due else "",
+        # counted across a year whose holidays are not published yet: the date is said to be provisional
+        "due_provisional": bool(clock is not None and clock.provisional)})
 
 
 def _plain_title(text: str) -> str:
