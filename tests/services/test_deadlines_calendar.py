@@ -1,13 +1,20 @@
 """Deadlines on the calendar table: the unlock's due date in the API, provisional years, admin CLI and page."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import select
 
+from app.db import unit_of_work
+from app.extensions import db
 from app.integrations.notify import MemoryChannel
 from app.jobs.notify import deliver_notifications
+from app.jobs.sla import refresh_deadline_states
+from app.models import Notification
+from app.services.deadlines.calendar_admin import set_day
 from tests.procedures.steps import act_ok, upload
 from tests.procedures.test_personnel_unlock import _lock_ids, _request, _start
 from tests.support.deadlines import deploy_probes, local, start_and_submit, utc_iso
@@ -102,3 +109,26 @@ def test_notifications_are_delivered_through_the_channel_after_commit(app: Any, 
     assert admin.get("/api/v1/notifications").json["unread_count"] == 1
     read = admin.post("/api/v1/notifications/read", {})
     assert read.status_code == 200 and read.json["unread_count"] == 0
+
+
+def test_a_closure_day_lifts_the_statutory_flag_and_a_new_breach_is_told_again(app: Any, as_user: Any) -> None:
+    """Received Tue 1 Dec (legal deadline Fri 4 Dec), flagged 超法定时限 on Sat 5; a typhoon closure on Thu 3 Dec
+    entered then moves the deadline to Mon 7 Dec: the flag stayed on, and when the new deadline passed nobody
+    was told (the notice was kept once per case)."""
+    ent = as_user("ent-nanning")
+    with freeze_time(local("2026-12-01 10:00")):
+        case_id = _submit_unlock(app, ent)
+    with freeze_time(local("2026-12-05 10:00")), app.app_context(), unit_of_work():
+        refresh_deadline_states()
+    assert ent.case(case_id)["statutory_overdue"] is True
+    with freeze_time(local("2026-12-05 11:00")), app.app_context(), unit_of_work():
+        set_day(None, date(2026, 12, 3), False, "台风停工")
+    case = ent.case(case_id)
+    assert case["statutory_overdue"] is False and case["statutory_due_at"] == utc_iso("2026-12-07 17:30")
+    with freeze_time(local("2026-12-08 10:00")), app.app_context(), unit_of_work():
+        refresh_deadline_states()
+    assert ent.case(case_id)["statutory_overdue"] is True
+    with app.app_context():
+        told = db.session.scalars(select(Notification.title).where(
+            Notification.kind == "case_statutory_overdue", Notification.case_id == case_id)).all()
+    assert sorted({t.rsplit(" ", 2)[-2] for t in told}) == ["2026-12-04", "2026-12-07"]  # the first, then the new

@@ -342,9 +342,12 @@ def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar:
         notifications.alert_calendar_missing(missing)
     if main is None:
         return
+    statutory_due = found["statutory"].due_at if "statutory" in found else None
+    if clock.statutory_overdue and (statutory_due is None or statutory_due > now):
+        clock.statutory_overdue = False  # a later limit (a closure day entered) lifts it; a new breach flags again
     values: dict[str, Any] = {
         "due_at": main.due_at, "warn_at": main.warn_at,
-        "statutory_due_at": found["statutory"].due_at if "statutory" in found else None,
+        "statutory_due_at": statutory_due,
         "deadline_state": case.deadline_state if clock.paused_at is not None
         else _milder(case.deadline_state, state_at(now, main.warn_at, main.due_at))}
     db.session.execute(update(Case).where(Case.id == case.id).values(**values),

@@ -72,8 +72,8 @@ def _announce_task(task: Task, state: str) -> None:
         history.record(case, "deadline_overdue", None, task_id=task.id, step=task.title)
         body = "可在待办中改派给其他审核人员。" if task.region_code else ""
         title = f"【超期】{case.number} {task.title} 已超过办理时限 {_fmt(task.due_at)}"
-        notify(leads(task.region_code) + holders(task),
-               Note("task_overdue", title, body, case.id, task.id, task.id, payload))
+        notify(leads(task.region_code) + holders(task),  # once per deadline: a recomputed one that passes tells again
+               Note("task_overdue", title, body, case.id, task.id, f"{task.id}:{payload['due_at']}", payload))
 
 
 def _announce_case(case: Case, state: str) -> None:
@@ -155,6 +155,7 @@ def _flag_statutory(now: datetime) -> int:
         if rowcount(result) == 1:
             history.record(case, "statutory_overdue", None)
             title = f"【超法定时限】办件 {case.number} 已超过法定时限 {_fmt(case.statutory_due_at)}"
-            notify(case_leads(case), Note("case_statutory_overdue", title, case_id=case.id, key=str(case.id)))
+            notify(case_leads(case), Note("case_statutory_overdue", title, case_id=case.id,
+                                          key=f"{case.id}:{_fmt(case.statutory_due_at)}"))  # once per deadline
             flagged += 1
     return flagged
