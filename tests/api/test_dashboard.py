@@ -78,7 +78,7 @@ def test_csv_export_parses_back_to_the_same_numbers(world: Any, as_user: Any) ->
             float(nanning["办理时长P90（小时）"])) == (4, 0.5, 72.0, 146.4)
     overdue = supervisor.get(f"/api/v1/dashboard/overdue_tasks/export?{NOVEMBER}").data.decode("utf-8-sig")
     header, first, second = list(csv.reader(io.StringIO(overdue)))
-    assert (first[header.index("超期天数（自然日）")], first[header.index("承诺期限")]) == ("3", "2026-11-25 07:00")
+    assert (first[header.index("超期天数（自然日）")], first[header.index("办理期限")]) == ("3", "2026-11-25 07:00")
 
 
 def test_excel_export_parses_back_to_the_same_numbers(world: Any, as_user: Any) -> None:

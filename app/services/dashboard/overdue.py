@@ -23,17 +23,17 @@ OVERDUE_LIMIT = 200
 
 TASK_COLUMNS = [
     Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("step_title", "环节"),
-    Column("region_name", "办理机关所在地"), Column("holder", "办理人"), Column("due_at", "承诺期限", "date"),
+    Column("region_name", "办理机关所在地"), Column("holder", "办理人"), Column("due_at", "办理期限", "date"),
     Column("days_late", "超期天数（自然日）", "int"), Column("statutory_overdue", "超法定时限"),
 ]
 CASE_COLUMNS = [
     Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("title", "办件名称"),
-    Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "承诺期限", "date"),
+    Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "办结期限", "date"),
     Column("days_late", "超期天数（自然日）", "int"), Column("statutory_overdue", "超法定时限"),
 ]
 WARNING_COLUMNS = [
     Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("title", "办件名称"),
-    Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "承诺期限", "date"),
+    Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "办结期限", "date"),
 ]
 
 
