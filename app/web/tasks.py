@@ -13,7 +13,7 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import InvalidForm, NotAllowed, UploadRefused, bilingual_of
 from app.extensions import db
-from app.models import Actor, Task, TaskStatus
+from app.models import OPEN_STATUSES, Actor, Task, TaskStatus
 from app.policy import is_candidate, require_can_assign
 from app.services.cases.attachments import store_attachment
 from app.services.cases.history import Event, list_events
@@ -162,7 +162,9 @@ def complete(task_id: str) -> ResponseReturnValue:
     except InvalidForm as exc:
         save_draft(actor, task_id, data)
         return _render(actor, task, data, exc.field_errors, 422)
-    flash(_("已提交办理，流程已流转到下一环节"), "success")
+    # a decision that ended the case says so (the last approval used to be told the flow had moved on)
+    flash(_("已提交办理，流程已流转到下一环节") if task.case.status in OPEN_STATUSES else _("已提交办理，办件已办结"),
+          "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

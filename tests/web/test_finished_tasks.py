@@ -44,3 +44,13 @@ def test_an_unclaimed_task_is_not_said_to_be_in_someone_elses_hands(web: Callabl
     assert "尚未领取" in note and "由他人办理中" not in note
     assert city.post(review + "/claim").status_code == 302
     assert "该任务由他人办理中" in ent.html(review).split('data-testid="task-open-note">')[1].split("</div>")[0]
+
+
+def test_the_decision_that_closes_the_case_says_so(web: Callable[[str], WebUser]) -> None:
+    """The final approval was told 已提交办理，流程已流转到下一环节 although nothing came next."""
+    ent, case_id, _ = started_and_submitted(web)
+    city = web("city-nanning")
+    review = review_path(city, case_number(ent, case_id))
+    assert city.post(review + "/claim").status_code == 302
+    done = city.post(review, {"decision": "approve"}, follow_redirects=True).get_data(as_text=True)
+    assert "已提交办理，办件已办结" in done and "流转到下一环节" not in done
