@@ -31,7 +31,7 @@ from app.models import (
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records import integrity
-from app.services.records.identifiers import is_valid_id_number
+from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal
 
@@ -106,12 +106,12 @@ def _person_errors(ctx: HandlerContext, index: int, item: dict[str, Any], enterp
         select(Certificate.id).where(Certificate.person_id == existing.id).limit(1)) is not None
     if imported_kind or certified:
         raise FieldRefusal(f"{key}.id_number", "该类人员信息由审批系统、培训考试系统（注册人员由全国平台）自动导入，"
-                           "企业不得手动添加，只能填写人员编号完善社保缴费、职称、学历、联系方式等信息",
+                           "企业不得手动添加，只能选择该人员完善社保缴费、职称、学历、联系方式等信息",
                            code="person_imported", details={"index": index,
                                                             "person_id": existing.id if existing else None})
     if existing is not None:
         where = "本单位" if existing.employer_id == enterprise.id else "其他单位"
-        hint = "，请填写人员编号完善信息" if where == "本单位" else ""
+        hint = "，请在“已入库人员”中选择该人员完善信息" if where == "本单位" else ""
         return {f"{key}.id_number": f"该人员已在{where}入库，不能重复添加{hint}"}
     return {}
 
@@ -151,6 +151,16 @@ def own_records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     rows = ctx.session.execute(select(PerformanceRecord.id, PerformanceRecord.project_name).where(
         PerformanceRecord.enterprise_id == org_id).order_by(PerformanceRecord.id))
     return [(row.id, row.project_name) for row in rows]
+
+
+@choices("commitment.own_persons")
+def own_persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
+    """The enterprise's persons in service, by name and masked ID number: the one whose data an entry completes
+    (the form asked for a 人员编号 that no page shows)."""
+    org_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
+    rows = ctx.session.execute(select(Person.id, Person.name, Person.id_number).where(
+        Person.employer_id == org_id, Person.status == PersonStatus.IN_SERVICE).order_by(Person.id))
+    return [(row.id, f"{row.name}（{mask_id_number(row.id_number)}）") for row in rows]
 
 
 @choices("commitment.review_items")

@@ -8,6 +8,7 @@ the commitment must be signed in its current version, one open submission per en
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from app.models import (
 from app.services.demo import id_number
 from handlers.commitment import TEXT_VERSION, committed_content, content_hash
 from tests.procedures.steps import act, act_ok, field_errors, upload
+from tests.support.web import WebUser
 
 NANNING = "广西邕城建设集团有限公司"
 NEW_CLERK = id_number("45010219950101123")
@@ -135,6 +137,9 @@ def test_imported_personnel_cannot_be_added_by_hand(as_user: Any, app: Any) -> N
     assert "personnel.0.id_number" in three_types.json["details"]["fields"]
     certified = act(ent, case_id, {"personnel": [{"id_number": LU_WEI, "name": "陆伟", "kind": "other"}]})
     assert certified.json["code"] == "person_imported" and certified.json["details"]["person_id"]
+    task_id = ent.case(case_id)["open_tasks"][0]["id"]  # he is chosen by name, not by a 人员编号 no page shows
+    form = WebUser(app, "ent-nanning").login().html(f"/tasks/{task_id}")
+    assert re.search(rf'<option value="{_person_id(app, "陆伟")}"[^>]*>陆伟（4501\*+\d{{3}}[0-9X]）</option>', form)
     completed = act(ent, case_id, {"personnel": [{"person_id": _person_id(app, "陆伟"), "education": "硕士"}]})
     assert completed.status_code == 200, completed.json  # completing him is allowed
     foreign = as_user("ent-liuzhou")
