@@ -44,6 +44,7 @@ class Decision:
     comment: str
     items: list[str]
     ground: str
+    title_en: str = ""  # the choice's English (`title_en`), "" when the form gives none
 
 
 def _choice_title(schema: dict[str, Any], value: Any) -> str:
@@ -65,8 +66,10 @@ def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None
         items += [_choice_title(item_schema, v) for v in data.get(name) or []]
     ground = _choice_title(props["reject_ground"], data["reject_ground"]) if data.get("reject_ground") and \
         "reject_ground" in props else ""
+    choices = props["decision"].get("oneOf") or props["decision"].get("anyOf") or []
+    chosen: dict[str, Any] = next((c for c in choices if c.get("const") == value), {})
     return Decision(value, _choice_title(props["decision"], value), str(data.get("comment") or "").strip(),
-                    list(dict.fromkeys(items)), ground)
+                    list(dict.fromkeys(items)), ground, str(chosen.get("title_en") or ""))
 
 
 def supplement_due(case: Case, now: datetime, calendar: WorkCalendar | None = None) -> tuple[datetime, str]:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from app.db import utcnow
+from app.errors import Bilingual
 from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, Task
 from app.policy import can_view_dashboard
 from app.services.cases.history import EVENT_TITLES, Event
@@ -159,6 +160,13 @@ STEP_TYPE_TITLES = {
 }
 
 
+def document_title(document: Any) -> str:
+    """A case document's title in the page's language: a refusal's English comes from its decision's choice
+    (不予注销决定书 -> "Decision: Refuse the deregistration"), the fixed kinds' from the catalogue."""
+    english = (document.content or {}).get("title_en") if isinstance(document.content, dict) else None
+    return _(Bilingual(document.title, english)) if english else _(document.title)
+
+
 def has_endpoint(name: str) -> bool:
     """Does the app serve this page (blueprints of other areas are optional)?"""
     return name in current_app.view_functions
@@ -169,6 +177,7 @@ def init_app(app: Flask) -> None:
     globals_: dict[str, Any] = {
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "STEP_TYPE_TITLES": STEP_TYPE_TITLES, "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES,
+        "document_title": document_title,
         "deadline_class": deadline_class,
         "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
         "event_detail": event_detail, "SYSTEM_EVENTS": SYSTEM_EVENTS,

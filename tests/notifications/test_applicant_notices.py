@@ -21,6 +21,7 @@ from app.services.identity.accounts import create_individual
 from tests.procedures.steps import act_ok, upload
 from tests.services.test_deadlines_decision import _lock_of, approve_temporary_unlock
 from tests.support.deadlines import local
+from tests.support.web import WebUser
 
 ENT_MAIL = "ent-nanning@demo.gjy.example"
 
@@ -163,6 +164,10 @@ def test_deregistration_refused_tells_the_person_who_applied(app: Flask, as_user
                                                                CaseDocument.kind == "refusal"))
         assert refusal is not None and refusal.title == "不予注销决定书"
         assert refusal.content["decision"] == "不予注销"
+    page = WebUser(app, "person").login()
+    page.get("/lang/en")  # its English name comes from the decision's choice (it showed 不予注销决定书 (PDF))
+    listed = page.html(f"/cases/{case_id}").split('data-document="refusal">')[1].split("</a>")[0]
+    assert "Decision: Refuse the deregistration" in listed and "不予" not in listed
 
 
 def test_a_user_without_a_phone_any_more_fails_that_channel_only(app: Flask, as_user: Any,

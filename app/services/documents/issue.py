@@ -206,6 +206,8 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
         content |= {"review_body": appeal_body(facts.issuer), "may_amend": outcome.waiting is not None}
         if decision:  # the decision as the document states it: "不予注销", not the form's "不予注销（退回申请人）"
             content["decision"] = _plain_title(decision.title)
+            if decision.title_en:  # how the English pages name the document (its text stays Chinese)
+                content["title_en"] = "Decision: " + re.sub(r"\s*\([^)]*\)", "", decision.title_en).strip()
     else:
         content |= {"completed": chinese_date(case.completed_at or utcnow()),
                     "outcome": decision.title if decision else "已办结"}
