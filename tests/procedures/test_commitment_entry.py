@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.services.demo import id_number
 from handlers.commitment import TEXT_VERSION, committed_content, content_hash
+from tests.documents.test_case_documents import documents_of
 from tests.procedures.steps import act, act_ok, field_errors, upload
 from tests.support.web import WebUser
 
@@ -108,6 +109,8 @@ def test_good_behaviour_and_tax_are_reviewed_item_by_item(as_user: Any, app: Any
     act_ok(ent, case_id, SIGN)
     case = ent.case(case_id)
     assert case["status"] == "running" and case["current_step"] == "审核原件（良好行为、纳税信息）"
+    # reaching the city it is acknowledged (its first form received it, its 签署 sent it on: none was issued)
+    assert [d["kind"] for d in documents_of(app, case_id)] == ["acceptance"]
     items = case["data"]["applied"]["review_items"]
     assert [i["category"] for i in items] == ["good_behaviour", "tax"]
     review = city.task_for(case_id)

@@ -214,7 +214,9 @@ def _tell_the_applicant(actor: Actor, task: Task, form: dict[str, Any], data: di
     document that goes with it (补正告知书, 不予…决定书, 办结通知). What the step left open and its calendar
     are taken from the step, not read again."""
     case = task.case
-    if newly_received:
+    # Received now, or the applicant's own steps done and an authority's begun (入库信息填报: its first form
+    # receives the case, its 签署 then sends it on): the 受理通知书, once (issue_acceptance checks).
+    if newly_received or (task.scope == "applicant" and any(t.scope != "applicant" for t in stepped.open_tasks)):
         issue.issue_acceptance(case, stepped.open_tasks)
     outcome = notifications_applicant.classify(case, task, form, data, stepped.open_tasks, stepped.calendar)
     if outcome is not None:
