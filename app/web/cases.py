@@ -23,6 +23,7 @@ from app.services.cases.history import Event, list_events
 from app.services.cases.lifecycle import (
     get_case,
     list_cases,
+    may_withdraw,
     open_tasks_of,
     own_draft,
     start_case,
@@ -180,7 +181,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
         files=case_files(case, props, events, applicant_side), documents=list_documents(actor, case.id),
         diagram={"xml": diagram_xml(diagram.xml), "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
-        can_withdraw=applicant_side and case.status in (CaseStatus.RUNNING, CaseStatus.WAITING_FOR_APPLICANT),
+        can_withdraw=may_withdraw(actor, case),
     ), status
 
 

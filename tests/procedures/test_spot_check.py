@@ -146,6 +146,8 @@ def test_data_found_true_closes_the_item_without_consequence(app: Any, as_user: 
     case = city.case(case_id)
     assert case["number"].startswith("CC-") and case["title"].startswith(f"事中事后抽查：{NANNING}（区内业绩")
     assert ent.case(case_id)["id"] == case_id  # the checked enterprise follows its case
+    checked = WebUser(app, "ent-nanning").login().html(f"/cases/{case_id}")
+    assert 'data-testid="withdraw"' not in checked  # offered, it always ended on an error page
     page = WebUser(app, "city-nanning").login().html(f"/cases/{case_id}")  # the item named, not "抽查事项 2"
     assert f"{NANNING}：区内业绩" in page and not re.search(r"抽查事项 \d", page)
     assert as_user("city-liuzhou").get(f"/api/v1/cases/{case_id}").status_code == 404

@@ -10,7 +10,18 @@ from sqlalchemy.orm import joinedload, lazyload
 from app.db import UpsertStatement, table_of, utcnow
 from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
-from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus
+from app.models import (
+    OPEN_STATUSES,
+    Actor,
+    Case,
+    CaseClock,
+    CaseNumberCounter,
+    CaseStatus,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+)
 from app.policy import require_admin, require_can_start, require_case_visible
 from app.services import steps
 from app.services.cases.search import CaseFilter, search_cases
@@ -152,12 +163,24 @@ def own_draft(actor: Actor, procedure_key: str) -> Case | None:
 MAX_WITHDRAW_REASON = 2000
 
 
+def _is_applicant(actor: Actor, case: Case) -> bool:
+    return case.started_by_id == actor.id or (
+        actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id)
+
+
+def may_withdraw(actor: Actor, case: Case) -> bool:
+    """Whether the page offers 撤回办件: an open case the actor applied for (by them or their enterprise), not
+    one an authority started on their enterprise (a spot check), whose withdrawal is always refused."""
+    if case.status not in OPEN_STATUSES or not _is_applicant(actor, case):
+        return False
+    starter = db.session.get(User, case.started_by_id) if case.started_by_id is not None else None
+    return starter is not None and starter.organisation_id == case.applicant_org_id
+
+
 def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
     """The applicant withdraws an open case, giving a reason; its open tasks are cancelled."""
     case = get_case(actor, case_id)
-    applicant = case.started_by_id == actor.id or (
-        actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id)
-    if not applicant:
+    if not _is_applicant(actor, case):
         raise NotAllowed("只有申请人可以撤回办件", code="withdraw_not_allowed")
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能撤回", code="case_closed")
