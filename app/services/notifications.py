@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, rowcount, table_of, utcnow
+from app.errors import Message
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
 from app.models import Actor, CalendarYear, Notification, Role, User, UserRole
@@ -62,6 +63,22 @@ class Written:
     user_id: int
 
 
+def _texts(note: Note) -> dict[str, Any]:
+    """A title or body given as a Message keeps its template and values (`title_i18n`, `body_i18n`): the page
+    shows it in the reader's language (notice_text); SMS and e-mail send the Chinese text stored beside it."""
+    return {f"{part}_i18n": [text.template, {k: str(v) for k, v in text.values.items()}]
+            for part, text in (("title", note.title), ("body", note.body)) if isinstance(text, Message)}
+
+
+def notice_text(notification: Notification, part: str) -> str:
+    """A notification's title or body (`part`) as a Message to translate, when it was written as one; else its
+    stored text."""
+    stored = (notification.payload or {}).get(f"{part}_i18n")
+    if isinstance(stored, list) and len(stored) == 2 and isinstance(stored[1], dict):
+        return Message(str(stored[0]), **stored[1])
+    return str(getattr(notification, part) or "")
+
+
 def notify(users: Iterable[User | Recipient], note: Note, delivery_status: str = PENDING) -> list[Written]:
     """One notification per user and (kind, key); repeating a notification does nothing. Returns the ones
     written now."""
@@ -69,9 +86,10 @@ def notify(users: Iterable[User | Recipient], note: Note, delivery_status: str =
     if not recipients:
         return []
     now = utcnow()
+    payload = {**(note.payload or {}), **_texts(note)}
     rows = [{"user_id": user_id, "kind": note.kind, "title": note.title, "body": note.body,
              "case_id": note.case_id, "task_id": note.task_id, "dedupe_key": f"{note.kind}:{note.key}:{user_id}"[:160],
-             "payload": note.payload or {}, "created_at": now, "delivery_status": delivery_status,
+             "payload": payload, "created_at": now, "delivery_status": delivery_status,
              "delivery_attempts": 0} for user_id in recipients]
     written = db.session.execute(_INSERT_NEW(db.session()), rows).all()  # the rows as parameters: one cached statement
     return [Written(row.id, row.user_id) for row in written]
@@ -105,9 +123,9 @@ def alert_calendar_missing(years: Iterable[int]) -> None:
     wanted -= set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(wanted))))
     admins = users_with_role(Role.ADMIN) if wanted else []
     for year in sorted(wanted):
-        notify(admins, Note("calendar_year_missing", f"请录入 {year} 年节假日安排",
-                            f"{year} 年的法定节假日和调休安排尚未录入，涉及该年的期限按周末计算并标记为暂定；"
-                            f"录入并确认后将自动重算。", key=str(year), payload={"year": year}))
+        notify(admins, Note("calendar_year_missing", Message("请录入 {year} 年节假日安排", year=year),
+                            Message("{year} 年的法定节假日和调休安排尚未录入，涉及该年的期限按周末计算并标记为暂定；"
+                                    "录入并确认后将自动重算。", year=year), key=str(year), payload={"year": year}))
 
 
 def list_notifications(actor: Actor, unread_only: bool = False, limit: int = 50, offset: int = 0) -> list[Notification]:

@@ -8,8 +8,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.auth import session_actor
+from app.errors import Message
 from app.services import notifications as notification_service
 from app.web.common import last_page, page_args
+from app.web.i18n import gettext
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -35,7 +37,15 @@ def index() -> ResponseReturnValue:
     total = notification_service.count_notifications(actor)
     page = min(page_args(request.args.get("page")), last_page(total, PER_PAGE))
     items = notification_service.list_notifications(actor, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    return render_template("notifications/index.html", items=items, page=page, per_page=PER_PAGE, total=total)
+    return render_template("notifications/index.html", items=items, page=page, per_page=PER_PAGE, total=total,
+                           notice=_notice)
+
+
+def _notice(notification: Any, part: str) -> str:
+    """A notice's title or body in the page's language where it was written as a message; else as stored (the
+    applicant's notices name their case and decision in the words of the case's forms)."""
+    text = notification_service.notice_text(notification, part)
+    return gettext(text) if isinstance(text, Message) else text
 
 
 @bp.post("/read")

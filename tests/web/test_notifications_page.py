@@ -3,12 +3,17 @@ and 全部标为已读 then marked five that were never shown."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
+from freezegun import freeze_time
 
 from app.db import unit_of_work
+from app.jobs.sla import refresh_deadline_states
 from app.services.identity.accounts import get_user_by_username
-from app.services.notifications import Note, notify
+from app.services.notifications import Note, alert_calendar_missing, notify
+from tests.services.test_deadlines_calendar import _submit_unlock
+from tests.support.deadlines import local
 from tests.support.web import WebUser
 
 
@@ -24,3 +29,21 @@ def test_every_notice_is_on_a_page(app: Flask, web: Callable[[str], WebUser]) ->
     second = user.html("/notifications?page=2")
     assert second.count('data-kind="test_notice"') == 5 and "第 1 条提醒" in second
     assert user.html("/notifications?page=99").count('data-kind="test_notice"') == 5  # past the end: the last page
+
+
+def test_deadline_and_calendar_notices_read_in_the_page_language(app: Flask, as_user: Any,
+                                                                 web: Callable[[str], WebUser]) -> None:
+    """They were Chinese sentences stored at send time, shown as such on the English pages."""
+    with freeze_time(local("2026-12-01 10:00")):
+        case_id = _submit_unlock(app, as_user("ent-nanning"))
+    with freeze_time(local("2026-12-04 16:00")), app.app_context(), unit_of_work():
+        refresh_deadline_states()  # the review's warning moment has passed
+        alert_calendar_missing([2031])
+    number = as_user("ent-nanning").case(case_id)["number"]
+    city = web("city-nanning")
+    assert f"【预警】{number} 审核解锁申请 将于 2026-12-04 17:30 到期" in city.html("/notifications")
+    city.get("/lang/en")
+    assert f"[Warning] {number} 审核解锁申请 is due at 2026-12-04 17:30" in city.html("/notifications")
+    admin = web("admin")
+    admin.get("/lang/en")
+    assert "Enter the holidays of 2031" in admin.html("/notifications")

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from app.db import rowcount, utcnow
+from app.errors import Message
 from app.extensions import db
 from app.models import OPEN_STATUSES, PROVINCE_CODE, Case, CaseClock, Role, Task, TaskStatus, User, UserRole
 from app.services.cases import history
@@ -66,12 +67,14 @@ def _announce_task(task: Task, state: str) -> None:
     payload = {"case_number": case.number, "due_at": _fmt(task.due_at)}
     if state == WARNING:
         history.record(case, "deadline_warning", None, task_id=task.id, step=task.title)
-        notify(holders(task), Note("task_warning", f"【预警】{case.number} {task.title} 将于 {_fmt(task.due_at)} 到期",
-                                   "请尽快办理。", case.id, task.id, task.id, payload))
+        title = Message("【预警】{number} {step} 将于 {due} 到期", number=case.number, step=task.title,
+                        due=_fmt(task.due_at))
+        notify(holders(task), Note("task_warning", title, Message("请尽快办理。"), case.id, task.id, task.id, payload))
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None, task_id=task.id, step=task.title)
-        body = "可在待办中改派给其他审核人员。" if task.region_code else ""
-        title = f"【超期】{case.number} {task.title} 已超过办理时限 {_fmt(task.due_at)}"
+        body = Message("可在待办中改派给其他审核人员。") if task.region_code else ""
+        title = Message("【超期】{number} {step} 已超过办理时限 {due}", number=case.number, step=task.title,
+                        due=_fmt(task.due_at))
         notify(leads(task.region_code) + holders(task),  # once per deadline: a recomputed one that passes tells again
                Note("task_overdue", title, body, case.id, task.id, f"{task.id}:{payload['due_at']}", payload))
 
@@ -81,18 +84,19 @@ def _announce_case(case: Case, state: str) -> None:
     key = f"{case.id}:{payload['due_at']}"  # a clock that restarted or resumed warns again, once
     # due_at is the committed limit's, or the statutory one's where the procedure commits to none (the unlock)
     committed = case.clock is not None and bool(case.clock.committed_limit)
-    limit = "承诺时限" if committed else "法定时限"
+
     if state == WARNING:
         history.record(case, "deadline_warning", None)
         open_tasks = db.session.scalars(select(Task).where(
             Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.scope != "applicant"))
         users = [u for t in open_tasks for u in holders(t)]
-        title = f"【预警】办件 {case.number} 将于 {_fmt(case.due_at)} 超过{limit}"
+        title = Message("【预警】办件 {number} 将于 {due} 超过承诺时限" if committed else
+                        "【预警】办件 {number} 将于 {due} 超过法定时限", number=case.number, due=_fmt(case.due_at))
         notify(users, Note("case_warning", title, "", case.id, None, key, payload))
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None)
         if committed:  # past a statutory limit, the 超法定时限 notice tells it (flag_statutory_overdue)
-            title = f"【超期】办件 {case.number} 已超过承诺时限 {_fmt(case.due_at)}"
+            title = Message("【超期】办件 {number} 已超过承诺时限 {due}", number=case.number, due=_fmt(case.due_at))
             notify(case_leads(case), Note("case_overdue", title, "", case.id, None, key, payload))
 
 
@@ -154,7 +158,8 @@ def _flag_statutory(now: datetime) -> int:
             .values(statutory_overdue=True).execution_options(synchronize_session=False))
         if rowcount(result) == 1:
             history.record(case, "statutory_overdue", None)
-            title = f"【超法定时限】办件 {case.number} 已超过法定时限 {_fmt(case.statutory_due_at)}"
+            title = Message("【超法定时限】办件 {number} 已超过法定时限 {due}", number=case.number,
+                            due=_fmt(case.statutory_due_at))
             notify(case_leads(case), Note("case_statutory_overdue", title, case_id=case.id,
                                           key=f"{case.id}:{_fmt(case.statutory_due_at)}"))  # once per deadline
             flagged += 1
