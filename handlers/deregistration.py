@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from app.crypto import lookup_hashes
 from app.db import utcnow
-from app.errors import InvalidForm, NotAllowed, RuleViolation
+from app.errors import InvalidForm, Message, NotAllowed, RuleViolation
 from app.integrations.outbox import enqueue
 from app.models import (
     CERTIFICATE_KIND_TITLES,
@@ -72,10 +72,20 @@ def persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     certified = set(ctx.session.scalars(select(Certificate.person_id).where(
         Certificate.person_id.in_([p.id for p in rows]), _in_force())))
 
-    def marks(person: Person) -> str:
-        found = "· 项目锁定中" if person.id in locked else ""
-        return found + (f"· 持证人员（通过{CERTIFICATE_SYSTEM}变更）" if person.id in certified else "")
-    return [(p.id, f"{p.name}（{mask_id_number(p.id_number)}）{marks(p)}") for p in rows]
+    def label(person: Person) -> Message:  # a message: the English pages say the marks in English
+        marks = ("· 项目锁定中" if person.id in locked else "") + (
+            f"· 持证人员（通过{CERTIFICATE_SYSTEM}变更）" if person.id in certified else "")
+        return Message(_PERSON_LABELS[marks], name=person.name, id_number=mask_id_number(person.id_number))
+    return [(p.id, label(p)) for p in rows]
+
+
+_PERSON_LABELS = {  # a person to deregister, by the marks that say what stands in the way
+    "": "{name}（{id_number}）",
+    "· 项目锁定中": "{name}（{id_number}）· 项目锁定中",
+    f"· 持证人员（通过{CERTIFICATE_SYSTEM}变更）": "{name}（{id_number}）· 持证人员（通过培训考试系统或审批系统变更）",
+    f"· 项目锁定中· 持证人员（通过{CERTIFICATE_SYSTEM}变更）":
+        "{name}（{id_number}）· 项目锁定中· 持证人员（通过培训考试系统或审批系统变更）",
+}
 
 
 def _by_id_number(ctx: HandlerContext) -> Person:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import RuleViolation
+from app.errors import Message, RuleViolation
 from app.models import PerformanceRecord, PerformanceRecordChange, RecordSource
 from app.services import audit
 from app.services.cases import subjects
@@ -43,11 +43,13 @@ def records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     enterprise_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
     rows = ctx.session.scalars(select(PerformanceRecord).where(PerformanceRecord.enterprise_id == enterprise_id)
                                .order_by(PerformanceRecord.id))
-    def state(r: PerformanceRecord) -> str:
+    def label(r: PerformanceRecord) -> Message:  # a message: the English pages say the state in English
         if r.source == RecordSource.IMPORTED:
-            return "区外导入业绩，不能修改"
-        return "已用于投标" if r.used_in_bid else "未用于投标"
-    return [(r.id, f"{r.project_name}（{state(r)}）") for r in rows]
+            return Message("{name}（区外导入业绩，不能修改）", name=r.project_name)
+        if r.used_in_bid:
+            return Message("{name}（已用于投标）", name=r.project_name)
+        return Message("{name}（未用于投标，在“入库信息填报”中完善）", name=r.project_name)
+    return [(r.id, label(r)) for r in rows]
 
 
 @choices("perf.current_values")

@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from app.errors import bilingual_of
+from app.errors import Message, bilingual_of
 from app.web.form_rules import required_now
 
 UPLOAD_SUFFIX = "__upload"
@@ -58,10 +58,19 @@ class Field:
 
 def choices_of(spec: dict[str, Any]) -> list[tuple[Any, str]] | None:
     if "oneOf" in spec and all("const" in o for o in spec["oneOf"]):
-        return [(o["const"], bilingual_of(o, "title", str(o["const"])) or "") for o in spec["oneOf"]]
+        return [(o["const"], _choice_title(o)) for o in spec["oneOf"]]
     if "enum" in spec:
         return [(v, str(v)) for v in spec["enum"]]
     return None
+
+
+def _choice_title(option: dict[str, Any]) -> str:
+    """A form's choice title with its English (`title_en`), or the Message a handler's choice list built
+    (translated as a whole, its names kept)."""
+    title = option.get("title")
+    if isinstance(title, Message):
+        return title
+    return bilingual_of(option, "title", str(option["const"])) or ""
 
 
 def _is_attachment(spec: dict[str, Any]) -> bool:

@@ -196,3 +196,15 @@ def test_a_request_sent_before_the_language_switch_and_answered_after_it_does_no
     assert "Enterprise clerk (企业经办人)" in home and "企业经办人</" not in home.replace("(企业经办人)", "")
     assert ent.post("/logout").status_code == 302
     assert "Sign in" in ent.html("/login")  # the language outlives the session
+
+
+def test_choice_labels_the_handlers_build_read_in_the_page_language(web: Callable[[str], WebUser]) -> None:
+    """"陆伟（4501…）· 项目锁定中" and "（未用于投标）" were assembled Chinese the English pages could not translate."""
+    ent = web("ent-nanning")
+    chinese = ent.html("/cases/start/personnel_deregistration")
+    assert re.search(r"陆伟（4501\*+\d{3}[0-9X]）· 项目锁定中", chinese)
+    ent.get("/lang/en")
+    english = ent.html("/cases/start/personnel_deregistration")
+    assert re.search(r"陆伟 \(4501\*+\d{3}[0-9X]\) · locked to a project", english) and "项目锁定中" not in english
+    records = ent.html("/cases/start/performance_record_edit")
+    assert "(used in a bid)" in records and "已用于投标" not in records
