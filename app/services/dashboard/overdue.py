@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.errors import Message
 from app.extensions import db
 from app.models import OPEN_STATUSES, ROLE_TITLES, Case, CaseClock, Task, TaskStatus, User
 from app.policy import region_scope
@@ -75,7 +76,8 @@ def overdue_tasks(scope: Scope, complete: bool = False) -> Table:
         rows.append({"case_id": t.case_id, "case_number": t.number, "task_id": t.id,
                      "procedure_name": procedures.get(t.procedure_key, t.procedure_key), "step_title": t.title,
                      "region_code": t.region_code, "region_name": names.get(t.region_code or "", ""),
-                     "holder": holders.get(t.assignee_id or 0) or f"待领取（{ROLE_TITLES.get(t.role, t.role)}）",
+                     "holder": holders.get(t.assignee_id or 0) or Message(  # a message the pages translate
+                         "待领取（{role}）", role=Message(ROLE_TITLES.get(t.role, t.role))),
                      "holder_id": t.assignee_id, "due_at": t.due_at, "days_late": days_late(t.due_at, scope.now),
                      "statutory_overdue": _statutory(t.statutory_due_at, t.paused_at, scope.now)})
     return Table("overdue_tasks", "当前超期环节（红牌）", TASK_COLUMNS, rows, total=total)

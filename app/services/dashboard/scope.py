@@ -94,11 +94,11 @@ def region_names() -> dict[str, str]:
 
 
 def region_title(code: str | None, scope: Scope, names: dict[str, str]) -> str:
-    """A Chinese label for a drill-down row; the scope's own region reads '本级'."""
+    """A label for a drill-down row; the scope's own region reads '本级' (a message the pages translate)."""
     if code is None:
         return "（无）"
     name = names.get(code, code)
-    return f"{name}（本级）" if code == scope.region else name
+    return Message("{name}（本级）", name=name) if code == scope.region else name
 
 
 def region_path(code: str, names: dict[str, str]) -> list[dict[str, str]]:
