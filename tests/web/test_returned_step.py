@@ -7,17 +7,14 @@ import re
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Person, ProjectLock
+from tests.api.test_review_rounds import RETURNED, returned_for_supplement
 from tests.procedures.steps import act_ok, upload
 from tests.procedures.test_data_upgrade_b_to_a import record_data, work
 from tests.procedures.test_data_upgrade_c_to_a import DISPATCH, RECEIPT, approved_by_city, recorded_and_sent
 from tests.support.web import WebUser
 
 ASKED = "核查记录缺少现场照片，请补充后重新寄送"
-RETURNED = "竣工验收报告缺少盖章页，请重新上传"
 
 
 def returned_by_province(as_user: Any) -> tuple[int, str]:
@@ -68,15 +65,7 @@ def test_a_review_after_the_applicants_resubmission_opens_empty(app: Flask, as_u
     """The city returned the request for 补正 and the enterprise resubmitted: the new review is a new round. It
     used to open on the last round's 退回补正 and its comment, which an approval then carried into the 办结通知."""
     ent, city = as_user("ent-nanning"), as_user("city-nanning")
-    with app.app_context():
-        lock_id = db.session.scalar(select(ProjectLock.id).join(Person, Person.id == ProjectLock.person_id)
-                                    .where(Person.name == "陆伟"))
-    case_id = ent.start("personnel_unlock").json["id"]
-    request = {"kind": "completion", "lock_ids": [lock_id], "reason": "项目已竣工验收，申请解除项目经理锁定",
-               "application_files": [upload(ent, case_id, "解锁申请表.pdf")],
-               "completion_files": [upload(ent, case_id, "竣工验收.pdf")]}
-    act_ok(ent, case_id, request)
-    act_ok(city, case_id, {"decision": "return", "comment": RETURNED, "missing_items": ["completion_files"]})
+    case_id, request = returned_for_supplement(app, ent, city)
     returned = ent.task_for(case_id, "mine") or ent.task_for(case_id)
     assert returned is not None
     resubmit = WebUser(app, "ent-nanning").login().html(f"/tasks/{returned['id']}")
