@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import bindparam, insert, or_, select
 
 from app.db import table_of, utcnow
+from app.errors import Message
 from app.extensions import db
 from app.integrations.mail import mask_address
 from app.log_masking import mask_text
@@ -195,22 +196,29 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                                "items": decision.items if decision else [], "comment": decision.comment if decision
                                else "", "authority": authority}
     lines: list[str]
+    # The note's title and body are messages (the pages read them in their language); `named` holds the values
+    # they name, with the English of the decision where the form gives one (an English template uses `*_en`).
+    named = {"title": case.title, "number": case.number, "authority": authority}
     if kind == SUPPLEMENT:
         assert decision is not None and outcome.due is not None
         due, words = outcome.due
         due_text = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
         payload |= {"due_date": due_text, "due_within": words}
-        title = f"【补正告知】{case.number} 需补正材料"
-        body = f"{about}经{authority}审核，需补正材料。请于 {due_text} 前（{words}内）补正后重新提交。"
+        title: str = Message("【补正告知】{number} 需补正材料", **named)
+        body: str = Message("您的办件“{title}”（{number}）经{authority}审核，需补正材料。"
+                            "请于 {due} 前（{within}内）补正后重新提交。", **named, due=due_text, within=words)
         lines = [f"{about}经{authority}审核，需补正以下材料（一次性告知）：",
                  *(f"{i}. {item}" for i, item in enumerate(decision.items, 1)),
                  *([f"审核意见：{decision.comment}"] if decision.comment else []),
                  f"请于 {due_text} 前（{words}内）补正后重新提交。"]
     elif kind == REFUSED:
         assert decision is not None
-        title = f"【{decision.title}】{case.number}"
         then = "您可修改后重新提交，或撤回申请。" if waiting is not None else "办件已办结。"
-        body = f"{about}审核结论：{decision.title}。{then}"
+        named |= {"decision": decision.title, "decision_en": decision.title_en or decision.title}
+        title = Message("【{decision}】{number}", **named)
+        body = Message("您的办件“{title}”（{number}）审核结论：{decision}。您可修改后重新提交，或撤回申请。"
+                       if waiting is not None else "您的办件“{title}”（{number}）审核结论：{decision}。办件已办结。",
+                       **named)
         payload |= {"ground": decision.ground}
         lines = [f"{about}经{authority}审核，结论：{decision.title}。",
                  *([f"依据：{decision.ground}"] if decision.ground else []),
@@ -219,11 +227,13 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
     else:
         result = decision.title if decision is not None else ("已办结" if case.status == CaseStatus.COMPLETED
                                                                 else "已终止")
-        title = f"【办结】{case.number} {result}"
-        body = f"{about}已办理完毕：{result}。"
+        named |= {"result": result, "result_en": (decision.title_en or decision.title) if decision is not None
+                  else ("completed" if case.status == CaseStatus.COMPLETED else "terminated")}
+        title = Message("【办结】{number} {result}", **named)
+        body = Message("您的办件“{title}”（{number}）已办理完毕：{result}。", **named)
         lines = [body, *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
     key = f"{case.id}:{task.id}"
-    return Note(kind, title[:200], body, case.id, None, key), lines, payload
+    return Note(kind, title if len(title) <= 200 else title[:200], body, case.id, None, key), lines, payload
 
 
 _DELIVERIES = table_of(NotificationDelivery)

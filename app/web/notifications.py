@@ -11,7 +11,7 @@ from app.auth import session_actor
 from app.errors import Message
 from app.services import notifications as notification_service
 from app.web.common import last_page, page_args
-from app.web.i18n import gettext
+from app.web.i18n import current_language, gettext
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -45,7 +45,11 @@ def _notice(notification: Any, part: str) -> str:
     """A notice's title or body in the page's language where it was written as a message; else as stored (the
     applicant's notices name their case and decision in the words of the case's forms)."""
     text = notification_service.notice_text(notification, part)
-    return gettext(text) if isinstance(text, Message) else text
+    if not isinstance(text, Message):
+        return text
+    if current_language() != "zh":  # a value's English where the notice carries one (a decision's `*_en`)
+        text = Message(text.template, **{k: text.values.get(f"{k}_en", v) for k, v in text.values.items()})
+    return gettext(text)
 
 
 @bp.post("/read")

@@ -12,6 +12,8 @@ from app.db import unit_of_work
 from app.jobs.sla import refresh_deadline_states
 from app.services.identity.accounts import get_user_by_username
 from app.services.notifications import Note, alert_calendar_missing, notify
+from tests.api.test_review_rounds import returned_for_supplement
+from tests.procedures.steps import act_ok, upload
 from tests.services.test_deadlines_calendar import _submit_unlock
 from tests.support.deadlines import local
 from tests.support.web import WebUser
@@ -47,3 +49,20 @@ def test_deadline_and_calendar_notices_read_in_the_page_language(app: Flask, as_
     admin = web("admin")
     admin.get("/lang/en")
     assert "Enter the holidays of 2031" in admin.html("/notifications")
+
+
+def test_the_applicant_s_notices_read_in_the_page_language(app: Flask, as_user: Any,
+                                                           web: Callable[[str], WebUser]) -> None:
+    """补正告知, 不予… and 办结 notices were Chinese sentences on the English pages."""
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id, request = returned_for_supplement(app, ent, city)
+    number = ent.case(case_id)["number"]
+    user = web("ent-nanning")
+    assert f"【补正告知】{number} 需补正材料" in user.html("/notifications")
+    act_ok(ent, case_id, {**request, "completion_files": [upload(ent, case_id, "竣工验收（盖章）.pdf")]})
+    act_ok(city, case_id, {"decision": "reject", "comment": "项目尚未竣工", "reject_ground": "conditions_not_met"})
+    assert f"【不予解锁】{number}" in user.html("/notifications")
+    user.get("/lang/en")
+    page = user.html("/notifications")
+    assert f"[Supplement notice] {number}: materials to supplement" in page and "需补正材料。请于" not in page
+    assert f"[Refuse the unlock] {number}" in page  # the decision in the form's own English
