@@ -171,14 +171,16 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
     actor = session_actor()
     case = get_case(actor, case_id)
     case_forms, names, events = CaseForms.of(actor, case, with_steps=True), attachment_names(case), list_events(case)
-    props = case_forms.merged
     diagram = case_diagram(case)
     applicant_side = case.started_by_id == actor.id or case.applicant_org_id == actor.organisation_id
     return render_template(
         "cases/show.html", case=case, open_tasks=open_tasks_of(case),
         timeline=_timeline(case, events, case_forms, names),
         submitted=show_data(case.data or {}, case_forms.current(events), names),
-        files=case_files(case, props, events, applicant_side), documents=list_documents(actor, case.id),
+        # files labelled by the form that last filed each field: B→A's self-check record and the city's
+        # report share `record_files`, and the first form naming it labelled both
+        files=case_files(case, case_forms.current(events), events, applicant_side),
+        documents=list_documents(actor, case.id),
         diagram={"xml": diagram_xml(diagram.xml), "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
         can_withdraw=may_withdraw(actor, case),

@@ -14,6 +14,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs.exchange import dispatch_outbox
 from app.models import Case, OutboxMessage, Project
+from tests.support.web import WebUser
 
 B_PROJECT, C_PROJECT = "4501002024B001", "4501002025C002"
 LIUZHOU_B_PROJECT = "4502002024B001"
@@ -135,6 +136,9 @@ def test_delegated_city_spot_check_then_confirmation(as_user: Any, app: Flask) -
     report_file = city.upload(case["id"], filename="抽查核查报告.pdf").json["id"]
     sent = city.complete(check["id"], record_data(record_files=[report_file]))
     assert sent.status_code == 200, sent.json
+    page = WebUser(app, "ent-nanning").login().html(f"/cases/{case['id']}")  # the report under its own title
+    label = page.split('data-field="record_files"')[0].rsplit("<h3", 1)[1]
+    assert "签字盖章的抽查核查报告" in label and "现场照片" not in label
     assert work(province, case["id"], {"decision": "approve"}, "审定是否提升为A级").status_code == 200
     assert level_of(app, case["data"]["project_id"]) == "A"
     [report] = reports(app)
