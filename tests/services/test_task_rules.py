@@ -11,6 +11,7 @@ from app.db import unit_of_work
 from app.services.identity.accounts import create_user, get_user_by_username
 from app.services.procedures.deploy import deploy_files
 from tests.support.procedure_files import replace, review_files
+from tests.support.web import WebUser
 
 KEY = "material_review"
 CONFIRM = ('<bpmn:userTask id="confirm" name="复核材料"><bpmn:extensionElements><spiffworkflow:properties>'
@@ -117,5 +118,8 @@ def test_notify_applicant_tells_the_applicant_organisation_when_the_step_opens(a
     assert ent.complete(case["open_tasks"][0]["id"], {"title": "材料", "amount": 1}).status_code == 200
     notes = [n for n in ent.get("/api/v1/notifications").json["items"] if n["kind"] == "applicant_step"]
     assert len(notes) == 1 and "审核材料" in notes[0]["title"] and case["number"] in notes[0]["title"]
+    page = WebUser(app, "ent-nanning").login()
+    page.get("/lang/en")  # the notice reads in the page's language (it was a Chinese sentence)
+    assert f"{case['number']} has reached “审核材料”" in page.html("/notifications")
     assert [n for n in as_user("ent-liuzhou").get("/api/v1/notifications").json["items"]
             if n["kind"] == "applicant_step"] == []

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from app.errors import RuleViolation
+from app.errors import Message, RuleViolation
 from app.extensions import db
 from app.models import (
     Certificate,
@@ -115,8 +115,8 @@ def report(refusal: RuleViolation, row: InboundMessage) -> None:
     if not isinstance(refusal, ReportedRefusal):
         return
     users = users_of_organisation(refusal.report_to) if refusal.report_to else []
-    notify([*users, *users_with_role("admin")], Note("exchange_refused", "数据交换：人员变更未予办理",
-                                                    str(refusal.message), key=f"inbound-{row.id}"))
+    notify([*users, *users_with_role("admin")], Note("exchange_refused", Message("数据交换：人员变更未予办理"),
+                                                    refusal.message, key=f"inbound-{row.id}"))
 
 
 def _refuse_locked(person: Person, what: str) -> None:

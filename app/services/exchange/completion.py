@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from app.errors import RuleViolation
+from app.errors import Message, RuleViolation
 from app.extensions import db
 from app.models import InboundMessage, LockRole, Organisation, Project, ProjectLock, User
 from app.services.cases import subjects
@@ -68,10 +68,10 @@ def start_or_advance(payload: dict[str, Any], row: InboundMessage) -> tuple[str,
                   f"质量安全监督系统报送），申请解除项目经理{lock.person.name}的锁定"})
     subjects.claim(case, UNLOCK_PROCEDURE, [f"lock:{lock.id}"], DUPLICATE)
     enterprise = db.session.get(Organisation, lock.enterprise_id)
-    notify(users_of_organisation(lock.enterprise_id), Note(
-        "completion_unlock_prepared", f"竣工验收解锁申请待提交（{case.number}）",
-        f"{project.name}已通过竣工验收，系统已为项目经理{lock.person.name}生成竣工验收解锁申请，"
-        f"竣工验收合格意见书无需上传；请核对、上传加盖公章的解锁申请表后提交。",
+    notify(users_of_organisation(lock.enterprise_id), Note(  # messages: the pages read them in their language
+        "completion_unlock_prepared", Message("竣工验收解锁申请待提交（{number}）", number=case.number),
+        Message("{project}已通过竣工验收，系统已为项目经理{person}生成竣工验收解锁申请，竣工验收合格意见书无需上传；"
+                "请核对、上传加盖公章的解锁申请表后提交。", project=project.name, person=lock.person.name),
         case_id=case.id, key=case.number))
     name = enterprise.name if enterprise else ""
     return "case_started", f"已为{name}生成竣工验收解锁申请 {case.number}", case.id

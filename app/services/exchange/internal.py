@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.errors import Message
 from app.extensions import db
 from app.integrations.exchange import Acknowledgement
 from app.models import Organisation
@@ -16,8 +17,9 @@ def _former_employer_notice(claim: Claim, payload: dict[str, Any]) -> str:
     """notify.former_employer: an in-app notice to the former employer's operators."""
     enterprise = db.session.get(Organisation, payload["enterprise_id"])
     users = users_of_organisation(enterprise.id) if enterprise else []
-    notify(users, Note("former_employer_deregistered", f"人员注销通知（{payload['case_number']}）",
-                       payload["message"], case_id=claim.case_id, key=f"outbox-{claim.id}"))
+    title = Message("人员注销通知（{number}）", number=payload["case_number"])  # the pages read it in their language
+    notify(users, Note("former_employer_deregistered", title, payload["message"], case_id=claim.case_id,
+                       key=f"outbox-{claim.id}"))
     return f"internal-{len(users)}-notified"
 
 

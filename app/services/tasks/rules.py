@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import RuleViolation
+from app.errors import Message, RuleViolation
 from app.extensions import db
 from app.models import Actor, Case, Task, TaskStatus, User
 from app.policy import is_candidate
@@ -96,6 +96,7 @@ def notify_applicant(case: Case, rows: Iterable[Task]) -> None:
         return
     users = notifications.users_of_organisation(case.applicant_org_id)
     for row in marked:
-        notifications.notify(users, notifications.Note(
-            "applicant_step", f"{case.number} 已到“{row.title}”", f"您的办件“{case.title}”已进入“{row.title}”步骤。",
+        notifications.notify(users, notifications.Note(  # messages: the pages read them in their language
+            "applicant_step", Message("{number} 已到“{step}”", number=case.number, step=row.title),
+            Message("您的办件“{title}”已进入“{step}”步骤。", title=case.title, step=row.title),
             case.id, row.id, row.id))
