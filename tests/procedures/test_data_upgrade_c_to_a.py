@@ -243,6 +243,7 @@ def test_a_start_answers_with_the_deadline_flags_a_read_gives(app: Flask, as_use
         read = ent.case(started["id"])
     assert read["deadline_provisional"] is True
     assert started["deadline_provisional"] is True and started["statutory_overdue"] == read["statutory_overdue"]
+    assert started["due_at"] == read["due_at"] and read["due_at"].endswith("+00:00")  # one spelling: UTC (was +08:00)
     # the 受理通知书 does not state that provisional date as a firm one (元旦 2027 was counted as a working day)
     [acceptance] = [d for d in documents_of(app, started["id"]) if d["kind"] == "acceptance"]
     text = download(WebUser(app, "ent-nanning").login(), started["id"], acceptance["id"])

@@ -1,7 +1,7 @@
 """The audit log as the API shows it to auditors, and its search arguments."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import Integer, PageArgsSchema
+from app.api.schemas.common import DateTime, Integer, PageArgsSchema
 
 
 class AuditArgsSchema(PageArgsSchema):
@@ -24,7 +24,7 @@ class AuditExportArgsSchema(AuditArgsSchema):
 class AuditEntrySchema(Schema):
     id = Integer(required=True)
     seq = Integer(allow_none=True, metadata={"description": "place in the hash chain"})
-    at = fields.DateTime(required=True)
+    at = DateTime(required=True)
     actor_id = Integer(allow_none=True)
     actor_name = fields.String(required=True, metadata={"description": "empty: the system"})
     source_ip = fields.String(allow_none=True)

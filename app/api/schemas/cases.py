@@ -1,7 +1,7 @@
 """Case output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import Integer, OrganisationRefSchema, PageArgsSchema, UserRefSchema, value
+from app.api.schemas.common import DateTime, Integer, OrganisationRefSchema, PageArgsSchema, UserRefSchema, value
 from app.api.schemas.tasks import TaskSchema
 from app.models import CASE_STATUS_TITLES
 from app.services.cases.lifecycle import MAX_WITHDRAW_REASON
@@ -10,7 +10,7 @@ from app.services.cases.search import SEARCH_DEADLINE_STATES, SORTS
 
 class CaseEventSchema(Schema):
     id = Integer()
-    at = fields.DateTime()
+    at = DateTime()
     kind = fields.String()
     actor = fields.Nested(UserRefSchema, allow_none=True)
     task_id = fields.String(allow_none=True)
@@ -25,7 +25,7 @@ class AttachmentSchema(Schema):
     content_type = fields.String()
     size = Integer()
     sha256 = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = DateTime()
 
 
 # The case's own columns a CaseSchema shows (api/cases.case_view adds the version's name and the clock's flags).
@@ -48,13 +48,13 @@ class CaseSchema(Schema):
     current_step = fields.String(allow_none=True)
     error_message = fields.String(allow_none=True)
     data = fields.Dict()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    completed_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    updated_at = DateTime()
+    completed_at = DateTime(allow_none=True)
     # Deadlines (committed limit 承诺时限 with its warning point, statutory limit 法定时限) and state.
-    due_at = fields.DateTime(allow_none=True)
-    warn_at = fields.DateTime(allow_none=True)
-    statutory_due_at = fields.DateTime(allow_none=True)
+    due_at = DateTime(allow_none=True)
+    warn_at = DateTime(allow_none=True)
+    statutory_due_at = DateTime(allow_none=True)
     deadline_state = fields.String(allow_none=True)
     deadline_provisional = fields.Boolean()
     statutory_overdue = fields.Boolean()

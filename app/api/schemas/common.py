@@ -1,5 +1,6 @@
-"""Shared pieces: whole numbers, paging arguments, input ids and the error body."""
+"""Shared pieces: whole numbers, moments, paging arguments, input ids and the error body."""
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -22,6 +23,16 @@ class Integer(fields.Integer):
         if isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+class DateTime(fields.DateTime):
+    """A moment, always answered in UTC (ISO 8601 with +00:00): a value computed in this request was answered
+    in Beijing time (+08:00) and the same value read back in UTC, two spellings of one moment."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 def id_field(**kwargs: Any) -> fields.Integer:

@@ -1,7 +1,7 @@
 """Documents issued on a case (受理通知书, 补正告知书, 不予…决定书, 办结通知)."""
 from marshmallow import Schema, fields
 
-from app.api.schemas.common import Integer
+from app.api.schemas.common import DateTime, Integer
 
 
 class CaseDocumentSchema(Schema):
@@ -11,6 +11,6 @@ class CaseDocumentSchema(Schema):
     title = fields.String()
     number = fields.String(metadata={"description": "文号, e.g. 南宁住建受〔2026〕12号"})
     issuer_name = fields.String()
-    issued_at = fields.DateTime()
+    issued_at = DateTime()
     verification_code = fields.String(metadata={"description": "checked publicly at /verify/{code}"})
     sha256 = fields.String(allow_none=True, metadata={"description": "of the PDF, once rendered"})

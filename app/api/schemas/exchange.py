@@ -1,7 +1,7 @@
 """Data exchange: the admin's views of the outbox and inbound messages, and the inbound answer."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import Integer, PageArgsSchema
+from app.api.schemas.common import DateTime, Integer, PageArgsSchema
 from app.models import InboundStatus, OutboxStatus
 
 
@@ -9,11 +9,11 @@ class SystemSummarySchema(Schema):
     system = fields.String(required=True, metadata={"description": "national_platform, approval_system, ..."})
     title = fields.String(required=True)
     pending = Integer(required=True, metadata={"description": "queued or being sent"})
-    oldest_pending_at = fields.DateTime(allow_none=True)
+    oldest_pending_at = DateTime(allow_none=True)
     failing = Integer(required=True, metadata={"description": "waiting for a retry after a failure"})
     dead = Integer(required=True, metadata={"description": "dead letters (retry budget spent or refused)"})
     delivered = Integer(required=True)
-    last_success_at = fields.DateTime(allow_none=True)
+    last_success_at = DateTime(allow_none=True)
     inbound_applied = Integer(required=True)
     inbound_rejected = Integer(required=True)
 
@@ -38,9 +38,9 @@ class OutboxMessageSchema(Schema):
     idempotency_key = fields.String(required=True, metadata={"description": "the Idempotency-Key header sent"})
     case_id = Integer(allow_none=True)
     payload = fields.Dict(required=True)
-    created_at = fields.DateTime(required=True)
-    sent_at = fields.DateTime(allow_none=True, metadata={"description": "acknowledged by the receiver at"})
-    next_attempt_at = fields.DateTime(allow_none=True)
+    created_at = DateTime(required=True)
+    sent_at = DateTime(allow_none=True, metadata={"description": "acknowledged by the receiver at"})
+    next_attempt_at = DateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
     acknowledgement = fields.String(allow_none=True, metadata={"description": "the receiver's reference"})
 
@@ -67,7 +67,7 @@ class InboundMessageSchema(Schema):
     result_code = fields.String(allow_none=True)
     result_message = fields.String(allow_none=True)
     case_id = Integer(allow_none=True)
-    received_at = fields.DateTime(required=True)
+    received_at = DateTime(required=True)
 
 
 class InboundListArgsSchema(PageArgsSchema):

@@ -1,7 +1,7 @@
 """Notification output and the mark-read input."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import Integer, id_field
+from app.api.schemas.common import DateTime, Integer, id_field
 
 
 class NotificationSchema(Schema):
@@ -12,8 +12,8 @@ class NotificationSchema(Schema):
     case_id = Integer(allow_none=True)
     task_id = fields.String(allow_none=True)
     payload = fields.Dict()
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    read_at = DateTime(allow_none=True)
 
 
 class NotificationListArgsSchema(Schema):

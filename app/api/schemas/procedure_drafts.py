@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.api.parsing import MAX_ID
-from app.api.schemas.common import Integer
+from app.api.schemas.common import DateTime, Integer
 from app.api.schemas.procedures import FILES, MAX_VERSION
 
 
@@ -12,8 +12,8 @@ class DraftSchema(Schema):
     title = fields.String()
     base_version = Integer(allow_none=True, metadata={"description": "the version it was made from"})
     author = fields.String()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = DateTime()
+    updated_at = DateTime()
     updated_by = fields.String()
     revision = Integer(metadata={"description": "send it back with a save: a newer save answers 409"})
 

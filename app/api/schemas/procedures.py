@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.english import english
 from app.api.parsing import MAX_ID
-from app.api.schemas.common import Integer, id_field
+from app.api.schemas.common import DateTime, Integer, id_field
 
 MAX_VERSION = 1_000_000
 
@@ -23,14 +23,14 @@ class ProcedureSchema(Schema):
     name = fields.String()
     version = Integer(allow_none=True, metadata={"description": "the current version"})
     content_hash = fields.String(allow_none=True)
-    deployed_at = fields.DateTime(allow_none=True)
+    deployed_at = DateTime(allow_none=True)
     start_roles = fields.List(fields.String())
     start_form = fields.Dict(allow_none=True, metadata={"description": START_FORM})
 
 
 class ProcedureVersionSchema(Schema):
     version = Integer()
-    deployed_at = fields.DateTime()
+    deployed_at = DateTime()
     deployed_by = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     content_hash = fields.String()

@@ -1,7 +1,7 @@
 """Domain record output (read only): ID numbers and phones are always masked."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import Integer, PageArgsSchema, id_field
+from app.api.schemas.common import DateTime, Integer, PageArgsSchema, id_field
 from app.models import CERTIFICATE_KIND_TITLES, LockRole, PersonStatus, RecordSource
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
@@ -107,9 +107,9 @@ class ProjectLockSchema(Schema):
     role = fields.String()
     role_title = fields.Function(lambda lk: LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role))
     active = fields.Boolean()
-    locked_at = fields.DateTime()
-    released_at = fields.DateTime(allow_none=True)
-    relock_at = fields.DateTime(allow_none=True)
+    locked_at = DateTime()
+    released_at = DateTime(allow_none=True)
+    relock_at = DateTime(allow_none=True)
     released_by_case_id = Integer(allow_none=True)
 
 
@@ -124,7 +124,7 @@ class ProjectDetailSchema(ProjectSchema):
 class PerformanceChangeSchema(Schema):
     id = Integer()
     case_id = Integer(allow_none=True)
-    changed_at = fields.DateTime()
+    changed_at = DateTime()
     old_values = fields.Dict()
     new_values = fields.Dict()
 
@@ -142,7 +142,7 @@ class PerformanceRecordSchema(Schema):
                                metadata={"description": "企业可直接修改（区内且未用于投标）"})
     usable_for_bids = fields.Boolean(metadata={"description": "可用于投标（迁入业绩须企业确认属地后）"})
     fields_ = fields.Dict(data_key="fields", attribute="fields")
-    created_at = fields.DateTime()
+    created_at = DateTime()
 
 
 class PerformanceRecordDetailSchema(PerformanceRecordSchema):

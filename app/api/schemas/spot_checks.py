@@ -1,7 +1,7 @@
 """事中事后抽查: draw parameters in, the draw (strata, exclusions, items, cases) and 通报批评 notices out."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import Integer
+from app.api.schemas.common import DateTime, Integer
 
 
 class DrawCreateSchema(Schema):
@@ -38,7 +38,7 @@ class NoticeSchema(Schema):
     issuer = fields.String()
     title = fields.String()
     body = fields.String()
-    published_at = fields.DateTime()
+    published_at = DateTime()
 
 
 class NoticeListSchema(Schema):

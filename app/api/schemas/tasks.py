@@ -1,7 +1,7 @@
 """Task output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import Integer, PageArgsSchema, UserRefSchema, id_field, value
+from app.api.schemas.common import DateTime, Integer, PageArgsSchema, UserRefSchema, id_field, value
 from app.models import ROLE_TITLES
 
 
@@ -22,11 +22,11 @@ class TaskSchema(Schema):
     status = fields.String()
     assignee = fields.Nested(UserRefSchema, allow_none=True)
     form_key = fields.String()
-    created_at = fields.DateTime()
-    claimed_at = fields.DateTime(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
-    warn_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    claimed_at = DateTime(allow_none=True)
+    completed_at = DateTime(allow_none=True)
+    due_at = DateTime(allow_none=True)
+    warn_at = DateTime(allow_none=True)
     deadline_state = fields.String(allow_none=True)
     deadline_provisional = fields.Function(lambda t: bool((value(t, "properties") or {}).get("provisional_deadline")))
     due_in = fields.Function(lambda t: (value(t, "properties") or {}).get("dueIn"))
