@@ -88,6 +88,14 @@ def _received_by_authorities(actor: Actor, case: Case) -> bool:
     return case.received_at is not None or (case.status == CaseStatus.ERROR and actor.has_role(Role.ADMIN))
 
 
+def applied_for(case: Case) -> bool:
+    """Whether the case is an application: started by someone of its applicant (an operator of the enterprise,
+    the person himself), not by an authority acting on the enterprise (a spot check): only an application is
+    acknowledged (受理通知书) and withdrawn by its applicant."""
+    starter = case.started_by
+    return starter is not None and starter.organisation_id == case.applicant_org_id
+
+
 def can_see_case(actor: Actor, case: Case) -> bool:
     if case.started_by_id == actor.id:
         return True

@@ -10,19 +10,8 @@ from sqlalchemy.orm import joinedload, lazyload
 from app.db import UpsertStatement, table_of, utcnow
 from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
-from app.models import (
-    OPEN_STATUSES,
-    Actor,
-    Case,
-    CaseClock,
-    CaseNumberCounter,
-    CaseStatus,
-    Role,
-    Task,
-    TaskStatus,
-    User,
-)
-from app.policy import require_admin, require_can_start, require_case_visible
+from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus
+from app.policy import applied_for, require_admin, require_can_start, require_case_visible
 from app.services import steps
 from app.services.cases.search import CaseFilter, search_cases
 from app.services.deadlines.limits import LOCAL_TZ
@@ -171,10 +160,7 @@ def _is_applicant(actor: Actor, case: Case) -> bool:
 def may_withdraw(actor: Actor, case: Case) -> bool:
     """Whether the page offers 撤回办件: an open case the actor applied for (by them or their enterprise), not
     one an authority started on their enterprise (a spot check), whose withdrawal is always refused."""
-    if case.status not in OPEN_STATUSES or not _is_applicant(actor, case):
-        return False
-    starter = db.session.get(User, case.started_by_id) if case.started_by_id is not None else None
-    return starter is not None and starter.organisation_id == case.applicant_org_id
+    return case.status in OPEN_STATUSES and _is_applicant(actor, case) and applied_for(case)
 
 
 def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:

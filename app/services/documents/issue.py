@@ -31,8 +31,8 @@ from app.models import (
     OrganisationKind,
     Region,
     Task,
-    User,
 )
+from app.policy import applied_for
 from app.services.deadlines.limits import LOCAL_TZ, parse_limit
 from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome
 from app.services.procedures.versions import manifest_of
@@ -155,13 +155,6 @@ def _limits_text(case: Case) -> dict[str, str]:
     return found
 
 
-def _applied_for(case: Case) -> bool:
-    """Whether the case is an application: started by its applicant (an operator of the enterprise, the person
-    himself), not by an authority acting on the enterprise."""
-    starter = db.session.get(User, case.started_by_id) if case.started_by_id is not None else None
-    return starter is not None and starter.organisation_id == case.applicant_org_id
-
-
 def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | None:
     """受理通知书, once, when the application reached an authority (the region of its first open step of
     `open_tasks`: the case's open task rows after the step, oldest first, steps.StepOutcome); none for a case
@@ -169,7 +162,7 @@ def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | N
     step = next((t for t in open_tasks if t.scope != "applicant"), None)
     if step is None:  # decided at once without an authority (an employer's own deregistration): no receipt
         return None
-    if not _applied_for(case):  # started by an authority (a spot check of the enterprise): nothing was applied for
+    if not applied_for(case):  # started by an authority (a spot check of the enterprise): nothing was applied for
         return None
     facts = _facts(case, step.region_code or case.region_code)
     if facts.issued:
