@@ -48,11 +48,13 @@ class Decision:
     title_en: str = ""  # the choice's English (`title_en`), "" when the form gives none
 
 
+def _choice(schema: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The schema's choice whose `const` is `value` ({} when none is)."""
+    return next((c for c in schema.get("oneOf") or schema.get("anyOf") or [] if c.get("const") == value), {})
+
+
 def _choice_title(schema: dict[str, Any], value: Any) -> str:
-    for choice in schema.get("oneOf") or schema.get("anyOf") or []:
-        if choice.get("const") == value:
-            return str(choice.get("title") or value)
-    return str(value)
+    return str(_choice(schema, value).get("title") or value)
 
 
 def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None:
@@ -67,9 +69,8 @@ def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None
         items += [_choice_title(item_schema, v) for v in data.get(name) or []]
     ground = _choice_title(props["reject_ground"], data["reject_ground"]) if data.get("reject_ground") and \
         "reject_ground" in props else ""
-    choices = props["decision"].get("oneOf") or props["decision"].get("anyOf") or []
-    chosen: dict[str, Any] = next((c for c in choices if c.get("const") == value), {})
-    return Decision(value, _choice_title(props["decision"], value), str(data.get("comment") or "").strip(),
+    chosen = _choice(props["decision"], value)
+    return Decision(value, str(chosen.get("title") or value), str(data.get("comment") or "").strip(),
                     list(dict.fromkeys(items)), ground, str(chosen.get("title_en") or ""))
 
 

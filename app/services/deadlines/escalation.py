@@ -84,7 +84,6 @@ def _announce_case(case: Case, state: str) -> None:
     key = f"{case.id}:{payload['due_at']}"  # a clock that restarted or resumed warns again, once
     # due_at is the committed limit's, or the statutory one's where the procedure commits to none (the unlock)
     committed = case.clock is not None and bool(case.clock.committed_limit)
-
     if state == WARNING:
         history.record(case, "deadline_warning", None)
         open_tasks = db.session.scalars(select(Task).where(

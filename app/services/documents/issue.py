@@ -177,7 +177,8 @@ def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | N
 
 
 def _plain_title(text: str) -> str:
-    return re.sub(r"（[^）]*）", "", text).strip()
+    """A choice's title without its bracketed hint: 不予注销（退回申请人）, Refuse the deregistration (back to …)."""
+    return re.sub(r"（[^）]*）|\s*\([^)]*\)", "", text).strip()
 
 
 def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -> CaseDocument | None:
@@ -200,7 +201,7 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
         if decision:  # the decision as the document states it: "不予注销", not the form's "不予注销（退回申请人）"
             content["decision"] = _plain_title(decision.title)
             if decision.title_en:  # how the English pages name the document (its text stays Chinese)
-                content["title_en"] = "Decision: " + re.sub(r"\s*\([^)]*\)", "", decision.title_en).strip()
+                content["title_en"] = "Decision: " + _plain_title(decision.title_en)
     else:
         content |= {"completed": chinese_date(case.completed_at or utcnow()),
                     "outcome": decision.title if decision else "已办结"}
