@@ -4,10 +4,11 @@ from typing import Any
 from flask import current_app, request, send_file
 from flask.views import MethodView
 
-from app.api.parsing import ID, Blueprint
+from app.api.parsing import Blueprint
 from app.api.schemas.cases import AttachmentSchema
 from app.auth import bearer_actor
 from app.errors import UploadRefused
+from app.routing import ID
 from app.services.cases.attachments import UploadLimits, get_attachment, list_attachments, store_attachment
 from app.services.cases.lifecycle import get_case
 

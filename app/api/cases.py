@@ -3,7 +3,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from app.api.parsing import ID, Blueprint
+from app.api.parsing import Blueprint
 from app.api.schemas.cases import (
     CASE_COLUMNS,
     CaseCreateSchema,
@@ -14,6 +14,7 @@ from app.api.schemas.cases import (
 )
 from app.auth import bearer_actor
 from app.models import Actor, Case, Task
+from app.routing import ID
 from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import list_attachments
 from app.services.cases.history import list_events

@@ -5,9 +5,10 @@ from typing import Any
 from flask import send_file
 from flask.views import MethodView
 
-from app.api.parsing import ID, Blueprint
+from app.api.parsing import Blueprint
 from app.api.schemas.documents import CaseDocumentSchema
 from app.auth import bearer_actor
+from app.routing import ID
 from app.services.documents import access
 
 blp = Blueprint("api_documents", __name__, url_prefix="/api/v1/cases", description="文书")

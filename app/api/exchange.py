@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request
 from flask.views import MethodView
 
-from app.api.parsing import ID, Blueprint
+from app.api.parsing import Blueprint
 from app.api.schemas.exchange import (
     HealthSchema,
     InboundListArgsSchema,
@@ -23,6 +23,7 @@ from app.auth import bearer_actor
 from app.integrations.exchange import SYSTEMS, make_connector, setting
 from app.integrations.exchange.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from app.policy import require_admin
+from app.routing import ID
 from app.services.exchange import admin as service
 from app.services.exchange import inbound
 

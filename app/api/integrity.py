@@ -4,9 +4,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from app.api.parsing import ID, Blueprint
+from app.api.parsing import Blueprint
 from app.api.schemas.integrity import IntegrityArgsSchema, IntegritySchema
 from app.auth import bearer_actor
+from app.routing import ID
 from app.services.records import integrity as integrity_service
 
 blp = Blueprint("api_integrity", __name__, url_prefix="/api/v1/records", description="诚信综合评价（只读）")

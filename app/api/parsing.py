@@ -1,5 +1,5 @@
-"""Request parsing for every API blueprint: bounded ids in paths, JSON bodies refused with a 400 when
-nested deeper than any request needs (also checked by app.request_guard before any view)."""
+"""Request parsing for every API blueprint: JSON bodies refused with a 400 when nested deeper than any request
+needs (also checked by app.request_guard before any view). Ids in paths: app.routing's ID converter."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +10,6 @@ import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
 from app.request_guard import MAX_JSON_DEPTH, JsonTooDeep, json_depth_exceeds
-from app.routing import ID, MAX_ID  # noqa: F401 - the API's modules take them from here
 
 BODY_REQUIRED = "请求体不能为空：请发送 JSON 对象（可为 {}）"
 

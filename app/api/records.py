@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from app.api.parsing import ID, Blueprint
+from app.api.parsing import Blueprint
 from app.api.schemas.records import (
     EnterprisePageSchema,
     EnterpriseSchema,
@@ -25,6 +25,7 @@ from app.api.schemas.records import (
 )
 from app.auth import bearer_actor
 from app.models import PerformanceRecord, Person, Project
+from app.routing import ID
 from app.services.records import lookup as record_service
 
 blp = Blueprint("api_records", __name__, url_prefix="/api/v1/records", description="基础数据（只读）")

@@ -5,10 +5,11 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
-from app.api.parsing import ID, Blueprint
+from app.api.parsing import Blueprint
 from app.api.schemas.tokens import TokenCreatedSchema, TokenCreateSchema, TokenListArgsSchema, TokenListSchema
 from app.auth import bearer_actor
 from app.extensions import db
+from app.routing import ID
 from app.services.identity import tokens as token_service
 
 blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1/tokens", description="访问令牌")

@@ -13,10 +13,11 @@ from app.db import attempt
 from app.errors import InvalidForm
 from app.extensions import db
 from app.models import ROLE_TITLES, AccountChange, User
+from app.routing import ID
 from app.services.identity import admin as service
 from app.services.identity.changes import CHANGE_TITLES, changes_of
 from app.services.records.identifiers import mask_phone
-from app.web.common import ID, page_args
+from app.web.common import page_args
 from app.web.i18n import gettext as _
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")

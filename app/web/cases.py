@@ -17,6 +17,7 @@ from app.db import attempt, utcnow
 from app.errors import InvalidForm, NotFound, RuleViolation, bilingual_of
 from app.extensions import db
 from app.models import Actor, Case, CaseStatus
+from app.routing import ID
 from app.services.cases.attachments import get_attachment
 from app.services.cases.comments import add_comment
 from app.services.cases.history import Event, list_events
@@ -37,7 +38,7 @@ from app.services.documents.access import list_documents
 from app.services.procedures import forms
 from app.services.procedures.versions import get_current_version, list_procedures, manifest_of
 from app.web.case_export import cases_table
-from app.web.common import ID, CaseForms, attachment_names, case_files, last_page, page_args, upload_limits
+from app.web.common import CaseForms, attachment_names, case_files, last_page, page_args, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules

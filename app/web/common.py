@@ -8,7 +8,6 @@ from typing import Any
 from flask import current_app
 
 from app.models import Actor, Case
-from app.routing import ID, MAX_ID  # noqa: F401 - the pages take them from here
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.cases.history import Event
 from app.services.procedures import forms

@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.auth import session_actor
+from app.routing import ID
 from app.services.documents import access
-from app.web.common import ID
 
 bp = Blueprint("documents", __name__)
 

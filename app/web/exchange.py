@@ -9,8 +9,9 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.models import InboundStatus, OutboxStatus
+from app.routing import ID
 from app.services.exchange import admin as service
-from app.web.common import ID, page_args
+from app.web.common import page_args
 from app.web.i18n import gettext as _
 
 bp = Blueprint("exchange", __name__, url_prefix="/admin/exchange")

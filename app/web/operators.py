@@ -9,11 +9,11 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import DomainError, InvalidForm
 from app.extensions import db
+from app.routing import ID
 from app.services.cases.overview import startable_procedures
 from app.services.identity import operators as service
 from app.services.identity.passwords import WeakPassword
 from app.services.records.identifiers import mask_phone
-from app.web.common import ID
 from app.web.i18n import gettext as _
 
 bp = Blueprint("operators", __name__, url_prefix="/enterprise/operators")

@@ -15,11 +15,12 @@ from app.errors import InvalidForm, NotAllowed, UploadRefused, bilingual_of
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Task, TaskStatus
 from app.policy import is_candidate, require_can_assign
+from app.routing import MAX_ID
 from app.services.cases.attachments import store_attachment
 from app.services.cases.history import Event, list_events
 from app.services.tasks import work as task_service
 from app.services.tasks.drafts import find_draft, save_draft
-from app.web.common import MAX_ID, CaseForms, attachment_names, upload_limits
+from app.web.common import CaseForms, attachment_names, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules

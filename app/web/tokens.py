@@ -13,8 +13,8 @@ from app.db import attempt
 from app.errors import DomainError
 from app.extensions import db
 from app.models import ApiToken
+from app.routing import ID
 from app.services.identity import tokens as service
-from app.web.common import ID
 from app.web.i18n import gettext as _
 
 bp = Blueprint("tokens", __name__)

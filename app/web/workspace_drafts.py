@@ -12,11 +12,11 @@ from flask_login import login_required
 
 from app.errors import DeployError, DomainError, InvalidForm
 from app.models import Actor, ProcedureDraft, Role
+from app.routing import ID
 from app.services.procedures import dmn, drafts
 from app.services.procedures.bundles import LANES_FILE
 from app.services.procedures.registry import handler_names, validator_names
 from app.services.procedures.versions import list_procedures
-from app.web.common import ID
 from app.web.i18n import gettext as _
 from app.web.i18n import translate_problems
 from app.web.workspace import KEY, analyst, form_files, main_diagram

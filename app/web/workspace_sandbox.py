@@ -19,9 +19,9 @@ from werkzeug.datastructures import FileStorage
 
 from app.errors import DeployError, InvalidForm, RuleViolation, TaskNotOpen, bilingual_of
 from app.models import ROLE_TITLES, Actor, ProcedureDraft, Role
+from app.routing import ID
 from app.services.procedures import drafts, sandbox
 from app.services.procedures.sandbox import OpenTask, RunView
-from app.web.common import ID
 from app.web.data_display import Shown, merged_properties, show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from app.api.parsing import MAX_ID
+from app.routing import MAX_ID
 
 MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
 

@@ -1,9 +1,9 @@
 """Drafts of procedures: the list, one draft with its files, create, save, check and deploy."""
 from marshmallow import Schema, fields, validate
 
-from app.api.parsing import MAX_ID
 from app.api.schemas.common import DateTime, Integer
 from app.api.schemas.procedures import FILES, MAX_VERSION
+from app.routing import MAX_ID
 
 
 class DraftSchema(Schema):

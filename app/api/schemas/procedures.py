@@ -3,8 +3,8 @@ the current version, and migrations of running cases."""
 from marshmallow import Schema, fields, validate
 
 from app.api.english import english
-from app.api.parsing import MAX_ID
 from app.api.schemas.common import DateTime, Integer, id_field
+from app.routing import MAX_ID
 
 MAX_VERSION = 1_000_000
 
