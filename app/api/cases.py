@@ -37,10 +37,11 @@ def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) 
     started in this request (its step's open task rows, and no attachments yet)."""
     started = open_tasks is not None
     tasks = open_tasks if open_tasks is not None else case_service.open_tasks_of(case)
-    # A case started in this request may have its clock added by case id (after a handler's flush gave the case
-    # its id), not on case.clock: its flags are read from the table (deadline_provisional was false there).
-    flags = (case_service.clock_flags([case.id]).get(case.id, (False, False)) if started
-             else case_service.clock_flags_of(case))
+    # A case started in this request and received at once may have its clock added by case id (after a handler's
+    # flush gave the case its id), not on case.clock: its flags are read from the table (deadline_provisional was
+    # false there). A case not received yet (a draft) has no clock to read.
+    flags = (case_service.clock_flags([case.id]).get(case.id, (False, False))
+             if started and case.received_at is not None else case_service.clock_flags_of(case))
     return {**case_view(case, flags), "open_tasks": [task_row(t, actor) for t in tasks],
             "history": list_events(case), "attachments": [] if started else list_attachments(case.id)}
 

@@ -162,10 +162,10 @@ def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | N
     step = next((t for t in open_tasks if t.scope != "applicant"), None)
     if step is None:  # decided at once without an authority (an employer's own deregistration): no receipt
         return None
-    if not applied_for(case):  # started by an authority (a spot check of the enterprise): nothing was applied for
-        return None
     facts = _facts(case, step.region_code or case.region_code)
-    if facts.issued:
+    if facts.issued:  # first: an applicant's every resubmission asks, and the case's starter need not be read
+        return None
+    if not applied_for(case):  # started by an authority (a spot check of the enterprise): nothing was applied for
         return None
     due = case.statutory_due_at or case.due_at
     clock = db.session.get(CaseClock, case.id)
