@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -23,7 +23,12 @@ class CaseClock(Base):
     # Set while the clock stands still; reason: supplement | excluded
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pause_reason: Mapped[str | None] = mapped_column(String(20))
-    # Time the clock stood still so far (补正 resumed, excluded steps), per kind of limit.
+    # Time the clock stood still so far (补正 resumed, excluded steps), per kind of limit. Working days are
+    # counted on the calendar as it is now, from the pauses' days (excluded_spans: [paused, resumed] local
+    # ISO dates, the working days in (paused, resumed]), so that a day declared a holiday later inside a
+    # pause is not excluded twice; excluded_workdays holds only those of pauses ended before the spans
+    # were kept (migration 3c9e1f7a2b64), which cannot be counted again.
+    excluded_spans: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     excluded_workdays: Mapped[int] = mapped_column(Integer, default=0)
     excluded_days: Mapped[int] = mapped_column(Integer, default=0)
     excluded_seconds: Mapped[int] = mapped_column(Integer, default=0)

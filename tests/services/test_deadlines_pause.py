@@ -5,12 +5,15 @@ restarts ("从收到补充材料的次日起计算").
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
 
+from app.db import unit_of_work
 from app.jobs.sla import refresh_deadline_states
+from app.services.deadlines import calendar_admin
 from tests.procedures.steps import act_ok
 from tests.support.deadlines import deploy_probes, events, local, start_and_submit, utc_iso
 
@@ -79,3 +82,19 @@ def test_expert_review_is_excluded_time(as_user: Any, probes: None) -> None:
     assert pause["payload"] == {"reason": "excluded"} and pause["step"] == "专家评审"
     assert resumed["due_at"] == utc_iso("2026-03-09 17:30")  # 4 and 5 Mar excluded: 3 + 2 working days
     assert resumed["deadline_state"] == "on_time"
+
+
+def test_a_closure_entered_later_inside_an_ended_supplement_is_not_excluded_twice(
+        app: Any, as_user: Any, probes: None) -> None:
+    """Paused 3–10 Mar (5 working days excluded), due Thu 12 Mar. Thu 5 Mar declared a closure on 11 Mar: it was
+    inside the pause, so the case lost no working day; the deadline stays Thu 12 Mar (it moved to Fri 13 Mar,
+    the closure counted once by the calendar and once more in the pause's count)."""
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    _paused, resumed = _supplement_round(ent, city, "clock_probe")
+    assert resumed["due_at"] == utc_iso("2026-03-12 17:30")
+    with freeze_time(local("2026-03-11 10:00")), app.app_context(), unit_of_work():
+        calendar_admin.set_day(None, date(2026, 3, 5), False, "台风停工")
+    assert city.case(resumed["id"])["due_at"] == utc_iso("2026-03-12 17:30")
+    with freeze_time(local("2026-03-11 11:00")), app.app_context(), unit_of_work():
+        calendar_admin.clear_day(None, date(2026, 3, 5))
+    assert city.case(resumed["id"])["due_at"] == utc_iso("2026-03-12 17:30")

@@ -236,8 +236,8 @@ def test_a_moved_case_keeps_its_clock(app: Flask, as_user: Any) -> None:
             row = db.session.get(CaseClock, case_id)
             assert case is not None and row is not None
             return (case.received_at, case.due_at, case.warn_at, case.statutory_due_at, case.deadline_state,
-                    row.started_at, row.statutory_limit, row.committed_limit, row.paused_at, row.excluded_workdays,
-                    row.excluded_days, row.excluded_seconds, row.statutory_overdue)
+                    row.started_at, row.statutory_limit, row.committed_limit, row.paused_at, row.excluded_spans,
+                    row.excluded_workdays, row.excluded_days, row.excluded_seconds, row.statutory_overdue)
 
     with freeze_time(started):
         first = _deploy(app, review_files(edit=statutory), "法定时限")

@@ -154,8 +154,8 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
         if not _received(open_tasks):
             return
         clock = CaseClock(started_at=now, committed_limit=props.get("committedLimit"),
-                          statutory_limit=props.get("statutoryLimit"), excluded_workdays=0, excluded_days=0,
-                          excluded_seconds=0, provisional=False, statutory_overdue=False)
+                          statutory_limit=props.get("statutoryLimit"), excluded_spans=[], excluded_workdays=0,
+                          excluded_days=0, excluded_seconds=0, provisional=False, statutory_overdue=False)
         if case.id is None:  # a case not written yet: its clock is written after it
             clock.case = case
             db.session.add(clock)  # (the relationship alone does not add it: the row would be lost)
@@ -212,13 +212,14 @@ def _resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime, ca
     assert clock.paused_at is not None
     restart = clock.pause_reason == SUPPLEMENT and _limits(case).get("supplementClock", "resume") == "restart"
     if restart:  # local rule: counting starts again the day after the materials arrive
-        clock.started_at = now
+        clock.started_at, clock.excluded_spans = now, []
         clock.excluded_workdays = clock.excluded_days = clock.excluded_seconds = 0
         payload: dict[str, object] = {"reason": clock.pause_reason, "mode": "restart"}
     else:
         paused_day, today = (clock.paused_at.astimezone(LOCAL_TZ).date(), now.astimezone(LOCAL_TZ).date())
-        workdays = calendar().working_days_between(paused_day, today)
-        clock.excluded_workdays += workdays
+        workdays = calendar().working_days_between(paused_day, today)  # as now: told in the history
+        # (a new list: the column is assigned, not changed in place, so that the ORM writes it)
+        clock.excluded_spans = [*clock.excluded_spans, [paused_day.isoformat(), today.isoformat()]]
         clock.excluded_days += (today - paused_day).days
         clock.excluded_seconds += int((now - clock.paused_at).total_seconds())
         payload = {"reason": clock.pause_reason, "mode": "resume", "excluded_workdays": workdays}
@@ -231,13 +232,22 @@ def _resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime, ca
 def _case_deadlines(case: Case, clock: CaseClock, calendar: CalendarSource) -> dict[str, Deadline]:
     """The committed and statutory deadlines of a case clock on the calendar."""
     cal, hours, share = calendar(), business_hours(), warning_share(_limits(case))
-    excluded = Excluded(clock.excluded_workdays, clock.excluded_days, clock.excluded_seconds)
+    excluded = Excluded(excluded_workdays(clock, cal), clock.excluded_days, clock.excluded_seconds)
     found: dict[str, Deadline] = {}
     for name, text in (("committed", clock.committed_limit), ("statutory", clock.statutory_limit)):
         limit = parse_limit(text or "")
         if limit is not None:
             found[name] = compute_deadline(clock.started_at, limit, cal, hours, share, excluded)
     return found
+
+
+def excluded_workdays(clock: CaseClock, cal: WorkCalendar) -> int:
+    """The working days the clock's ended pauses excluded, counted on `cal` (the calendar as it is now: a day
+    declared a holiday later inside a pause was not a working day to exclude), with those of pauses ended
+    before their days were kept."""
+    return clock.excluded_workdays + sum(
+        cal.working_days_between(date.fromisoformat(paused), date.fromisoformat(resumed))
+        for paused, resumed in clock.excluded_spans or ())
 
 
 def derive_case_deadlines(case: Case, clock: CaseClock, calendar: CalendarSource = current_calendar) -> None:
