@@ -12,7 +12,7 @@ in-app notification.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,8 @@ class Decision:
     items: list[str]
     ground: str
     title_en: str = ""  # the choice's English (`title_en`), "" when the form gives none
+    document: str = ""  # the choice's "x-document": "sanction" for a decision that sanctions (处理决定书)
+    details: list[str] = field(default_factory=list)  # for such a decision: what else the form said, as lines
 
 
 def _choice(schema: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -70,8 +72,29 @@ def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None
     ground = _choice_title(props["reject_ground"], data["reject_ground"]) if data.get("reject_ground") and \
         "reject_ground" in props else ""
     chosen = _choice(props["decision"], value)
+    details = _details(props, data) if chosen.get("x-document") else []
     return Decision(value, str(chosen.get("title") or value), str(data.get("comment") or "").strip(),
-                    list(dict.fromkeys(items)), ground, str(chosen.get("title_en") or ""))
+                    list(dict.fromkeys(items)), ground, str(chosen.get("title_en") or ""),
+                    str(chosen.get("x-document") or ""), details)
+
+
+_NOT_DETAILS = {"decision", "comment", "reject_ground", *ITEM_FIELDS}
+
+
+def _details(props: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """The form's other answers, in its order, as "title：value" lines (a choice by its title, yes/no in words),
+    uploads left out: what a sanction consists of (扣减诚信分：5, 通报批评内容：…)."""
+    lines = []
+    for name, spec in props.items():
+        value = data.get(name)
+        if name in _NOT_DETAILS or value in (None, "", []) or not isinstance(spec, dict) or \
+                spec.get("format") == "attachment" or (spec.get("items") or {}).get("format") == "attachment":
+            continue
+        shown = ("是" if value else "否") if isinstance(value, bool) else \
+            "、".join(_choice_title(spec.get("items") or {}, v) for v in value) if isinstance(value, list) else \
+            _choice_title(spec, value)
+        lines.append(f"{spec.get('title') or name}：{shown}")
+    return lines
 
 
 def supplement_due(case: Case, now: datetime, calendar: WorkCalendar | None = None) -> tuple[datetime, str]:

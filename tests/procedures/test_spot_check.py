@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.services.records import integrity
 from app.services.records.spot_checks import entry_title
-from tests.documents.test_case_documents import documents_of
+from tests.documents.test_case_documents import documents_of, download
 from tests.procedures.steps import act, act_ok, field_errors, upload
 from tests.support.web import WebUser
 
@@ -197,6 +197,17 @@ def test_false_data_after_a_statement_is_criticised_deducted_recorded_and_report
     assert ledger["entries"][-1]["source_case_id"] == case_id and ledger["entries"][-1]["points"] == "-5.00"
     notices = ent.get("/api/v1/spot-checks/notices").json["items"]
     assert notices[0]["case_id"] == case_id
+    # a sanction, not a 办结通知 of "your application": the measures and how to appeal them
+    [document] = documents_of(app, case_id)
+    assert (document["kind"], document["title"]) == ("sanction", "处理决定书")
+    assert re.fullmatch(r"南宁住建处〔\d{4}〕\d+号", document["number"])
+    text = download(WebUser(app, "ent-nanning").login(), case_id, document["id"])
+    assert "决定：认定录入虚假信息" in text and "申请" not in text.replace("申请行政复议", "")
+    assert "扣减诚信分：5" in text and "情节严重（报送全国平台）：是" in text and "予以通报批评" in text
+    assert "六十日内向南宁市人民政府申请行政复议" in text and "六个月内依法向人民法院提起行政诉讼" in text
+    english = WebUser(app, "ent-nanning").login()
+    english.get("/lang/en")
+    assert "Decision: Found to have entered false information" in english.html(f"/cases/{case_id}")
 
 
 def test_statement_deadline_passes_and_the_finding_is_dismissed(app: Any, as_user: Any) -> None:
@@ -218,6 +229,12 @@ def test_statement_deadline_passes_and_the_finding_is_dismissed(app: Any, as_use
     with app.app_context():
         assert db.session.scalar(select(SpotCheckItem.finding).where(SpotCheckItem.case_id == case_id)) == "dismissed"
         assert db.session.scalar(select(IntegrityEntry.id).where(IntegrityEntry.source_case_id == case_id)) is None
+    [document] = documents_of(app, case_id)  # dismissed: the enterprise is told the check is closed, no sanction
+    assert document["kind"] == "completion"
+    text = download(WebUser(app, "ent-nanning").login(), case_id, document["id"])
+    assert "本机关对你单位的“事中事后抽查" in text and "办理结果：采纳申辩，不予认定" in text
+    assert "说明：证据不足" in text
+    assert "你方提交" not in text and "申请事项" not in text
 
 
 def test_a_province_draw_is_inspected_by_the_province(app: Any, as_user: Any) -> None:

@@ -3,7 +3,9 @@ upsert on the case-number counters: the series "D" + kind letter + the issuer's 
 verification code, and what they state fixed as `content` (the PDF is rendered from it, see render.py).
 
 When: 受理通知书 when the application reaches an authority; 补正告知书, 不予…决定书 and 办结通知 with the
-applicant's notices (services/notifications_applicant.classify), once per deciding task.
+applicant's notices (services/notifications_applicant.classify), once per deciding task; a 处理决定书 instead of
+the 办结通知 for a decision that sanctions the enterprise (a spot check's finding of false data). A case an
+authority started on the enterprise (a spot check) is not called "your application" in them.
 """
 from __future__ import annotations
 
@@ -31,15 +33,17 @@ from app.models import (
     OrganisationKind,
     Region,
     Task,
+    User,
 )
-from app.policy import applied_for
 from app.services.deadlines.limits import LOCAL_TZ, parse_limit
 from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome
 from app.services.procedures.versions import manifest_of
 
 ACCEPTANCE, SUPPLEMENT_DOC, REFUSAL, COMPLETION = "acceptance", "supplement", "refusal", "completion"
+SANCTION = "sanction"  # a decision against the enterprise on a case an authority started (a spot check's finding)
 KINDS = {ACCEPTANCE: ("受", "A", "受理通知书"), SUPPLEMENT_DOC: ("补", "S", "补正告知书"),
-         REFUSAL: ("决", "R", "不予许可决定书"), COMPLETION: ("结", "C", "办结通知")}
+         REFUSAL: ("决", "R", "不予许可决定书"), COMPLETION: ("结", "C", "办结通知"),
+         SANCTION: ("处", "P", "处理决定书")}
 BY_NOTICE = {SUPPLEMENT: SUPPLEMENT_DOC, REFUSED: REFUSAL, DONE: COMPLETION}
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
 
@@ -75,13 +79,15 @@ class _Facts:
     issued: bool  # the document was issued before (once per case for 受理, once per deciding task otherwise)
     issuer: Issuer
     applicant: str
+    applied: bool  # the case is an application (policy.applied_for), not an authority's own case on him
 
 
 @cache
 def _facts_statement(own: bool, by_task: bool) -> Select[Any]:
     """What issuing a document reads, in one statement of scalar subqueries: whether it was issued already, the
     issuer (the deciding user's authority when `own`, else the first authority of the region, with the region's
-    name) and the applicant's name (not the case's applicant row, which the task's case does not join in)."""
+    name), the applicant's name (not the case's applicant row, which the task's case does not join in) and
+    whether the case's starter is of the applicant (policy.applied_for, without loading the starter)."""
     issued = exists().where(CaseDocument.case_id == bindparam("case"), CaseDocument.task_id == bindparam("task")
                             if by_task else CaseDocument.kind == bindparam("kind"))
     if own:
@@ -94,7 +100,9 @@ def _facts_statement(own: bool, by_task: bool) -> Select[Any]:
     return select(issued.label("issued"), name.label("name"), region.label("region_code"),
                   select(Region.name).where(Region.code == region).scalar_subquery().label("region_name"),
                   select(Organisation.name).where(Organisation.id == bindparam("applicant")).scalar_subquery()
-                  .label("applicant"))
+                  .label("applicant"),
+                  exists().where(User.id == bindparam("starter"), User.organisation_id == bindparam("applicant"))
+                  .label("applied"))
 
 
 def _facts(case: Case, region_code: str, actor: Actor | None = None, task_id: str | None = None) -> _Facts:
@@ -104,9 +112,9 @@ def _facts(case: Case, region_code: str, actor: Actor | None = None, task_id: st
     own = actor is not None and actor.organisation_kind == OrganisationKind.AUTHORITY
     row = db.session.execute(_facts_statement(own, task_id is not None), {
         "case": case.id, "task": task_id, "kind": ACCEPTANCE, "org": actor.organisation_id if actor else None,
-        "region": region_code, "applicant": case.applicant_org_id}).one()
+        "region": region_code, "applicant": case.applicant_org_id, "starter": case.started_by_id}).one()
     issuer = Issuer(row.name or f"{row.region_name or ''}住房和城乡建设主管部门", row.region_code, row.region_name)
-    return _Facts(bool(row.issued), issuer, row.applicant)
+    return _Facts(bool(row.issued), issuer, row.applicant, bool(row.applied))
 
 
 def short_issuer(issuer: Issuer) -> str:
@@ -140,6 +148,7 @@ def _issue(case: Case, kind: str, title: str, facts: _Facts, task_id: str | None
         year=year, sequence=sequence, issued_at=now, verification_code=code, task_id=task_id,
         content={**content, "title": title, "number": number, "issuer": name, "date": chinese_date(now),
                  "case_number": case.number, "case_title": case.title, "applicant": facts.applicant,
+                 "applied": facts.applied,
                  "verification_code": code, "verify_url": f"{base}/verify/{code}"})
     db.session.add(document)  # listed on the case page (文书); not a timeline event: the decision is one already
     return document
@@ -165,7 +174,7 @@ def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | N
     facts = _facts(case, step.region_code or case.region_code)
     if facts.issued:  # first: an applicant's every resubmission asks, and the case's starter need not be read
         return None
-    if not applied_for(case):  # started by an authority (a spot check of the enterprise): nothing was applied for
+    if not facts.applied:  # started by an authority (a spot check of the enterprise): nothing was applied for
         return None
     due = case.statutory_due_at or case.due_at
     clock = db.session.get(CaseClock, case.id)
@@ -182,12 +191,16 @@ def _plain_title(text: str) -> str:
 
 
 def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -> CaseDocument | None:
-    """补正告知书, 不予…决定书 or 办结通知 for an authority's decision (once per task)."""
+    """补正告知书, 不予…决定书 or 办结通知 for an authority's decision (once per task); for a decision whose
+    choice says "x-document": "sanction" (a spot check's finding of false data) a 处理决定书, which states the
+    measures and how to appeal them."""
+    decision = outcome.decision
     kind = BY_NOTICE[outcome.kind]
+    if kind == COMPLETION and decision is not None and decision.document == SANCTION:
+        kind = SANCTION
     facts = _facts(case, task.region_code or case.region_code, actor, task.id)
     if facts.issued:
         return None
-    decision = outcome.decision
     content: dict[str, Any] = {"decision": decision.title, "comment": decision.comment, "items": decision.items,
                                "ground": decision.ground} if decision else {"items": []}
     title = KINDS[kind][2]
@@ -202,7 +215,13 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
             content["decision"] = _plain_title(decision.title)
             if decision.title_en:  # how the English pages name the document (its text stays Chinese)
                 content["title_en"] = "Decision: " + _plain_title(decision.title_en)
-    else:
+    elif kind == SANCTION:
+        assert decision is not None  # a sanction is a decision's choice
+        content |= {"decision": _plain_title(decision.title), "details": decision.details,
+                    "review_body": appeal_body(facts.issuer)}
+        if decision.title_en:
+            content["title_en"] = "Decision: " + _plain_title(decision.title_en)
+    else:  # an authority's own case (a spot check found nothing) is not "your application"
         content |= {"completed": chinese_date(case.completed_at or utcnow()),
                     "outcome": decision.title if decision else "已办结"}
     return _issue(case, kind, title, facts, task.id, content)

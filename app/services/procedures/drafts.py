@@ -184,7 +184,7 @@ SCHEMA_KEYWORDS = frozenset({
 # The conventions of bpmn/README.md ("Forms") that app/services/procedures/forms.py and the page renderer read.
 OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
                           "x-order", "x-help", "x-rows", "x-show-if", "x-conditional", "x-unless-case",
-                          "x-current-values", "x-lookup-by", "x-roles",
+                          "x-current-values", "x-lookup-by", "x-roles", "x-document",
                           "title_en", "description_en", "x-messages_en"})  # the English beside the Chinese
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
