@@ -200,10 +200,13 @@ def with_exception_headers(answer: ResponseReturnValue, exc: HTTPException) -> R
 
 
 def register_audit(app: Flask) -> None:
-    """The audit log's entries are sealed into its hash chain as each unit of work commits."""
+    """The audit log's entries are sealed into its hash chain as each unit of work commits; a deleted
+    attachment's file is removed once its deletion has committed."""
     from app.services import audit
+    from app.services.cases import attachments
 
     audit.init_app(app)
+    attachments.init_app(app)
 
 
 def register_request_guard(app: Flask) -> None:

@@ -120,6 +120,7 @@ def unit_of_work() -> Iterator[Session]:
         if domain_error is not None and domain_error is not exc:
             raise domain_error from exc
         raise
+    _run_after_commit()
 
 
 BEFORE_COMMIT = "gjy.before_commit"
@@ -129,6 +130,27 @@ def add_before_commit(app: Any, hook: Callable[[Session], None]) -> None:
     """Run `hook(session)` as the last step of every unit of work of `app`, just before it commits (the
     audit log's seal, whose lock is then held for the shortest time); a hook with nothing to do returns."""
     app.extensions.setdefault(BEFORE_COMMIT, []).append(hook)
+
+
+AFTER_COMMIT = "gjy.after_commit"
+
+
+def add_after_commit(app: Any, hook: Callable[[], None]) -> None:
+    """Run `hook()` after every unit of work of `app` has committed: for what must not happen unless the rows
+    are gone for good (removing a deleted attachment's file). What a hook keeps to do is dropped with a
+    rolled-back savepoint or unit of work through `add_rollback_hooks`. A failing hook is logged: the
+    transaction has committed, the request succeeded."""
+    app.extensions.setdefault(AFTER_COMMIT, []).append(hook)
+
+
+def _run_after_commit() -> None:
+    from flask import current_app
+
+    for hook in current_app.extensions.get(AFTER_COMMIT, ()):
+        try:
+            hook()
+        except Exception:
+            log.exception("an after-commit hook failed")
 
 
 SAVEPOINT_HOOKS = "gjy.savepoint_hooks"

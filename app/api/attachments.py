@@ -1,4 +1,5 @@
-"""Attachments of a case: multipart upload (size and type checked) and download."""
+"""Attachments of a case: multipart upload (size and type checked), download, and deletion of an upload no
+submission named."""
 from typing import Any
 
 from flask import current_app, request, send_file
@@ -9,7 +10,13 @@ from app.api.schemas.cases import AttachmentSchema
 from app.auth import bearer_actor
 from app.errors import UploadRefused
 from app.routing import ID
-from app.services.cases.attachments import UploadLimits, get_attachment, list_attachments, store_attachment
+from app.services.cases.attachments import (
+    UploadLimits,
+    delete_attachment,
+    get_attachment,
+    list_attachments,
+    store_attachment,
+)
 from app.services.cases.lifecycle import get_case
 
 blp = Blueprint("api_attachments", __name__, url_prefix="/api/v1/cases", description="附件")
@@ -39,10 +46,17 @@ class Attachments(MethodView):
 
 
 @blp.route(f"/<{ID}:case_id>/attachments/<attachment_id>")
-class AttachmentDownload(MethodView):
+class AttachmentResource(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, case_id: int, attachment_id: str) -> Any:
         """Download an attachment (checksum verified) for those who may see the case."""
         attachment, path = get_attachment(bearer_actor(), case_id, attachment_id, upload_limits().directory)
         return send_file(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.filename)
+
+    @blp.response(204)
+    def delete(self, case_id: int, attachment_id: str) -> Any:
+        """Delete a file the caller uploaded and no submission or 暂存 draft names, while the case is open
+        (403 `attachment_not_yours`, 422 `attachment_submitted` / `attachment_in_draft` / `case_closed`)."""
+        delete_attachment(bearer_actor(), case_id, attachment_id, upload_limits().directory)
+        return None

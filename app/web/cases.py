@@ -16,9 +16,9 @@ from app.auth import session_actor
 from app.db import attempt, utcnow
 from app.errors import InvalidForm, NotFound, RuleViolation, bilingual_of
 from app.extensions import db
-from app.models import Actor, Case, CaseStatus
+from app.models import OPEN_STATUSES, Actor, Case, CaseStatus
 from app.routing import ID
-from app.services.cases.attachments import get_attachment
+from app.services.cases.attachments import delete_attachment, get_attachment
 from app.services.cases.comments import add_comment
 from app.services.cases.history import Event, list_events
 from app.services.cases.lifecycle import (
@@ -181,6 +181,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
         # files labelled by the form that last filed each field: B→A's self-check record and the city's
         # report share `record_files`, and the first form naming it labelled both
         files=case_files(case, case_forms.current(events), events, applicant_side),
+        applicant_side=applicant_side, actor_id=actor.id, case_open=case.status in OPEN_STATUSES,
         documents=list_documents(actor, case.id),
         diagram={"xml": diagram_xml(diagram.xml), "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
@@ -216,6 +217,18 @@ def withdraw(case_id: int) -> ResponseReturnValue:
         return render_case(case_id, status=422)
     flash(_("办件已撤回"), "info")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post(f"/cases/<{ID}:case_id>/attachments/<attachment_id>/delete")
+@login_required
+def remove_attachment(case_id: int, attachment_id: str) -> ResponseReturnValue:
+    try:
+        removed = delete_attachment(session_actor(), case_id, attachment_id, upload_limits().directory)
+    except RuleViolation as exc:  # submitted, in a draft, case closed: said on the page, nothing changed
+        flash(_(exc.message), "danger")
+        return render_case(case_id, status=422)
+    flash(_("附件“{name}”已删除", name=removed.filename), "info")
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="files-heading"))
 
 
 @bp.get(f"/cases/<{ID}:case_id>/attachments/<attachment_id>")

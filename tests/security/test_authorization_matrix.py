@@ -51,7 +51,9 @@ RULES: dict[tuple[str, str], str] = {
     ("accounts.new", "GET"): "403 403 403 403 403 403 403 200 302",
     ("accounts.new", "POST"): "403 403 403 403 403 403 403 422 302",
     ("api-docs.openapi_json", "GET"): "200 200 200 200 200 200 200 200 200",
-    ("api_attachments.AttachmentDownload", "GET"): "200 404 200 404 200 404 404 200 401",
+    ("api_attachments.AttachmentResource", "GET"): "200 404 200 404 200 404 404 200 401",
+    # the case's attachment was submitted: its uploader is refused on the merits (422), others may not (403)
+    ("api_attachments.AttachmentResource", "DELETE"): "422 404 403 404 403 404 404 403 401",
     ("api_attachments.Attachments", "GET"): "200 404 200 404 200 404 404 200 401",
     ("api_attachments.Attachments", "POST"): "201 404 201 404 403 404 404 403 401",
     ("api_audit.AuditExport", "GET"): "403 403 403 403 403 403 200 403 401",
@@ -129,6 +131,7 @@ RULES: dict[tuple[str, str], str] = {
     ("calendar.index", "GET"): "403 403 403 403 403 403 403 200 302",
     ("calendar.set_day", "POST"): "403 403 403 403 403 403 403 302 302",
     ("cases.comment", "POST"): "302 404 302 404 302 404 404 302 302",
+    ("cases.remove_attachment", "POST"): "422 404 403 404 403 404 404 403 302",
     ("cases.download", "GET"): "200 404 200 404 200 404 404 200 302",
     ("cases.export_cases", "GET"): "200 200 200 200 200 200 200 200 302",
     ("cases.index", "GET"): "200 200 200 200 200 200 200 200 302",

@@ -1,21 +1,29 @@
-"""Attachments: checked for size and type (by content, not by name), stored on disk with a checksum."""
+"""Attachments: checked for size and type (by content, not by name), stored on disk with a checksum; an upload
+that no submission named may be deleted by its uploader, its file removed once the deletion has committed."""
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import bindparam, select
+from flask import Flask
+from sqlalchemy import String, bindparam, cast, exists, select
 
+from app.db import add_after_commit, add_rollback_hooks
 from app.errors import Message, NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
-from app.models import OPEN_STATUSES, Actor, Attachment, Case, User
+from app.models import OPEN_STATUSES, Actor, Attachment, Case, CaseEvent, Task, TaskDraft, User
 from app.policy import is_candidate
 from app.services import audit
 from app.services.cases import history
 from app.services.cases.lifecycle import get_case, open_tasks_of
+
+log = logging.getLogger(__name__)
 
 # content type -> leading bytes that prove it
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -102,6 +110,78 @@ def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes
     history.record(case, "attachment_uploaded", actor,
                    payload={"attachment_id": attachment_id, "filename": attachment.filename})
     db.session.flush()
+    return attachment
+
+
+# The files of attachments deleted in this context, removed after the unit of work commits (app.db's
+# after-commit hook); a rolled-back savepoint or unit of work drops those it added: the row is back.
+_TO_REMOVE: ContextVar[list[Path] | None] = ContextVar("gjy_files_to_remove", default=None)
+
+
+def init_app(app: Flask) -> None:
+    add_after_commit(app, _remove_files)
+    add_rollback_hooks(app, lambda: len(_TO_REMOVE.get() or ()), _keep_files_after)
+
+
+def _remove_files() -> None:
+    paths = _TO_REMOVE.get()
+    if not paths:
+        return
+    _TO_REMOVE.set(None)
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # the row is gone; a file left behind is only disk space, and said so
+            log.exception("could not remove the file of a deleted attachment: %s", path)
+
+
+def _keep_files_after(count: int) -> None:
+    paths = _TO_REMOVE.get()
+    if paths:
+        del paths[count:]
+
+
+def _named_by_a_submission(case: Case, attachment_id: str) -> bool:
+    """Whether a form submitted on the case (the case's data, a completed task's recorded data) names the
+    attachment: then it is part of the file the authority decides on, and stays."""
+    if attachment_id in json.dumps(case.data or {}):
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed",
+        cast(CaseEvent.payload, String).contains(attachment_id)))))
+
+
+def _named_by_a_draft(attachment_id: str, case: Case) -> bool:
+    """Whether a 暂存 draft of one of the case's tasks names it (its form would lose the file unseen)."""
+    return bool(db.session.scalar(select(exists().where(
+        TaskDraft.task_id == Task.id, Task.case_id == case.id,
+        cast(TaskDraft.data, String).contains(attachment_id)))))
+
+
+def delete_attachment(actor: Actor, case_id: int, attachment_id: str, directory: str) -> Attachment:
+    """The uploader deletes a file no submission named (a wrong file picked on a form, never sent) while the
+    case is open: the row at once, the file after the commit; recorded in the case's history (and so in the
+    audit log). A file a submission or a 暂存 draft names stays (refused, with why)."""
+    case = get_case(actor, case_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        raise NotFound("未找到该附件", code="attachment_not_found")
+    if attachment.uploaded_by_id != actor.id:
+        raise NotAllowed("只能删除本人上传的附件", code="attachment_not_yours")
+    if case.status not in OPEN_STATUSES:
+        raise RuleViolation("办件已办结，附件作为办件材料存档，不能删除", code="case_closed")
+    if _named_by_a_submission(case, attachment.id):
+        raise RuleViolation("该附件已随表单提交，作为办件材料存档，不能删除", code="attachment_submitted")
+    if _named_by_a_draft(attachment.id, case):
+        raise RuleViolation("该附件在暂存的表单中，请先在表单中移除并重新暂存", code="attachment_in_draft")
+    db.session.delete(attachment)
+    history.record(case, "attachment_deleted", actor,  # (audited as every case event is)
+                   payload={"attachment_id": attachment.id, "filename": attachment.filename})
+    pending = _TO_REMOVE.get()
+    if pending is None:
+        pending = []
+        _TO_REMOVE.set(pending)
+    pending.append(Path(directory) / attachment.storage_path)
     return attachment
 
 

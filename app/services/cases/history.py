@@ -33,6 +33,7 @@ EVENT_TITLES = {
     "escalation_caught": "捕获升级事件",
     "condition_met": "条件满足",
     "attachment_uploaded": "上传附件",
+    "attachment_deleted": "删除附件",
     "case_completed": "办结",
     "case_withdrawn": "撤回办件",
     "case_terminated": "办件终止",
