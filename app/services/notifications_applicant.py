@@ -81,6 +81,25 @@ def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None
 _NOT_DETAILS = {"decision", "comment", "reject_ground", *ITEM_FIELDS}
 
 
+def item_results(form: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """A form that decides item by item (a list whose rows each have a `decision`, 入库信息填报's 逐项审核):
+    one line per row, "item：decision（comment）", the item by its choice's title. [] for any other form."""
+    lines = []
+    for name, spec in (form.get("properties") or {}).items():
+        row_props = ((spec or {}).get("items") or {}).get("properties") or {} if isinstance(spec, dict) else {}
+        if spec.get("type") != "array" or "decision" not in row_props or not isinstance(data.get(name), list):
+            continue
+        subject = next((key for key in row_props if key not in ("decision", "comment")), None)
+        for row in data[name]:
+            if not isinstance(row, dict):
+                continue
+            item = _choice_title(row_props[subject], row.get(subject)) if subject else ""
+            verdict = _choice_title(row_props["decision"], row.get("decision"))
+            comment = str(row.get("comment") or "").strip()
+            lines.append(f"{item}：{verdict}" + (f"（{comment}）" if comment else "") if item else verdict)
+    return lines
+
+
 def _details(props: dict[str, Any], data: dict[str, Any]) -> list[str]:
     """The form's other answers, in its order, as "title：value" lines (a choice by its title, yes/no in words),
     uploads left out: what a sanction consists of (扣减诚信分：5, 通报批评内容：…)."""
@@ -173,6 +192,7 @@ class Outcome:
     decision: Decision | None
     waiting: Task | None
     due: tuple[datetime, str] | None = None
+    results: list[str] = field(default_factory=list)  # a decision item by item: one line per item
 
 
 def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any], open_tasks: Sequence[Task],
@@ -188,7 +208,7 @@ def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any],
     if kind is None:
         return None
     due = supplement_due(case, utcnow(), calendar()) if kind == SUPPLEMENT else None
-    return Outcome(kind, decision, waiting, due)
+    return Outcome(kind, decision, waiting, due, item_results(form, data) if kind == DONE else [])
 
 
 def after_authority_step(case: Case, task: Task, outcome: Outcome) -> list[Written]:
@@ -255,7 +275,9 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                   else ("completed" if case.status == CaseStatus.COMPLETED else "terminated")}
         title = Message("【办结】{number} {result}", **named)
         body = Message("您的办件“{title}”（{number}）已办理完毕：{result}。", **named)
-        lines = [body, *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
+        lines = [body, *(["逐项审核结论：", *outcome.results] if outcome.results else []),
+                 *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
+        payload |= {"results": outcome.results} if outcome.results else {}
     key = f"{case.id}:{task.id}"
     return Note(kind, title if len(title) <= 200 else title[:200], body, case.id, None, key), lines, payload
 

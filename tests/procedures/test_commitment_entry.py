@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.services.demo import id_number
 from handlers.commitment import TEXT_VERSION, committed_content, content_hash
-from tests.documents.test_case_documents import documents_of
+from tests.documents.test_case_documents import documents_of, download
 from tests.procedures.steps import act, act_ok, field_errors, upload
 from tests.support.web import WebUser
 
@@ -124,6 +124,14 @@ def test_good_behaviour_and_tax_are_reviewed_item_by_item(as_user: Any, app: Any
     act_ok(city, case_id, {"reviews": [{"entry_id": good, "decision": "approve"},
                                        {"entry_id": tax, "decision": "reject", "comment": "完税证明与申报金额不符"}]})
     assert ent.case(case_id)["status"] == "completed"
+    # the 办结通知 and the notice say which item passed and which did not (not a bare 已办结)
+    completion = next(d for d in documents_of(app, case_id) if d["kind"] == "completion")
+    page = WebUser(app, "ent-nanning").login()
+    text = download(page, case_id, completion["id"])
+    assert "逐项审核结论：" in text and "原件核验一致，通过" in text
+    assert re.search(r"纳税[^：]*：不予通过（完税证明与申报金额不符）", text), text
+    notices = page.html("/notifications")
+    assert 'data-testid="notice-results"' in notices and "不予通过（完税证明与申报金额不符）" in notices
     assert _one(app, EnterpriseEntry, EnterpriseEntry.id == tax).status == "rejected"
     assert _one(app, EnterpriseEntry, EnterpriseEntry.id == good).status == "approved"
     behaviour = _one(app, BehaviourRecord, BehaviourRecord.source_case_id == case_id)

@@ -223,5 +223,5 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
             content["title_en"] = "Decision: " + _plain_title(decision.title_en)
     else:  # an authority's own case (a spot check found nothing) is not "your application"
         content |= {"completed": chinese_date(case.completed_at or utcnow()),
-                    "outcome": decision.title if decision else "已办结"}
+                    "outcome": decision.title if decision else "已办结", "results": outcome.results}
     return _issue(case, kind, title, facts, task.id, content)
