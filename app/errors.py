@@ -1,8 +1,8 @@
 """Domain errors with stable codes and Chinese messages; api/ and web/ turn them into responses."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Self
 
 # What a refused HTTP request (no route, wrong method, bad body ...) says, as (code, message).
 HTTP_STATUS_MESSAGES: dict[int, tuple[str, str]] = {
@@ -32,7 +32,7 @@ class Message(str):
     template: str
     values: dict[str, object]
 
-    def __new__(cls, template: str, **values: object) -> Message:
+    def __new__(cls, template: str, **values: object) -> Self:
         text = super().__new__(cls, template.format(**values) if values else template)
         text.template, text.values = template, values
         return text
@@ -43,6 +43,23 @@ class Message(str):
         values = {k: v.translated(translate) if isinstance(v, Message) else v for k, v in self.values.items()}
         text = translate(self.template)
         return text.format(**values) if values else text
+
+
+class Listed(Message):
+    """Texts named in one message as a list: "、"-joined in Chinese, joined by the separator's translation (", ")
+    with each text translated on the English pages."""
+
+    items: tuple[str, ...]
+
+    def __new__(cls, items: Iterable[str]) -> Listed:
+        kept = tuple(items)
+        text = super().__new__(cls, "、".join(kept))
+        text.items = kept
+        return text
+
+    def translated(self, translate: Callable[[str], str]) -> str:
+        return translate("、").join(item.translated(translate) if isinstance(item, Message) else translate(item)
+                                   for item in self.items)
 
 
 class Bilingual(str):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.db import utcnow
-from app.errors import RuleViolation
+from app.errors import Message, RuleViolation
 from app.models import EnterpriseEntry, PerformanceRecord, PerformanceRecordChange, RecordSource, Region
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
@@ -34,7 +34,8 @@ def unconfirmed_records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     rows = ctx.session.scalars(select(PerformanceRecord).where(
         PerformanceRecord.enterprise_id == org_id, PerformanceRecord.source == RecordSource.MIGRATED)
         .order_by(PerformanceRecord.id))
-    return [(r.id, f"{r.project_name}（待确认属地）") for r in rows if _unconfirmed(r) or r.id in named]
+    return [(r.id, Message("{name}（待确认属地）", name=r.project_name)) for r in rows
+            if _unconfirmed(r) or r.id in named]
 
 
 @choices("migrated.case_records")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select
 
 from app.db import utcnow
-from app.errors import RuleViolation
+from app.errors import Listed, Message, RuleViolation
 from app.models import Case, LockRole, Person, Project, ProjectLock
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services import audit
@@ -132,10 +132,12 @@ def locked_persons(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     named = [int(i) for i in (ctx.case.data.get("lock_ids") or [])] if ctx.case is not None else []
     rows = ctx.session.execute(_LOCKED_PERSONS, {"enterprise": enterprise_id, "named": named})
 
-    def title(row: Any) -> str:
-        until = row.relock_at.astimezone(LOCAL_TZ).date().isoformat() if row.relock_at else ""
-        state = f"（临时解锁中，{until} 期满恢复锁定）" if not row.active and row.relock_at is not None else ""
-        return f"{row.name}（{LOCK_ROLE_TITLES.get(LockRole(row.role), row.role)}）· {row.project}{state}"
+    def title(row: Any) -> Message:  # a message: the English pages name the role and the state in English
+        role = Message(LOCK_ROLE_TITLES.get(LockRole(row.role), row.role))
+        if not row.active and row.relock_at is not None:
+            return Message("{name}（{role}）· {project}（临时解锁中，{until} 期满恢复锁定）", name=row.name, role=role,
+                           project=row.project, until=row.relock_at.astimezone(LOCAL_TZ).date().isoformat())
+        return Message("{name}（{role}）· {project}", name=row.name, role=role, project=row.project)
     return [(row.id, title(row)) for row in rows]
 
 
@@ -164,9 +166,9 @@ def _lock_errors(ctx: HandlerContext, locks: list[LockFacts], kind: str | None) 
     released = [lk for lk in locks if temporarily_released(lk) and lk.released_by_case_id != ctx.case.id]
     if kind == "temporary" and released:
         lock = released[0]
-        return (f"{lock.person_name}正处于临时解锁期（{_case_number(ctx.session, lock.released_by_case_id)}，"
-                f"{_relock_day(lock)} 期满恢复锁定），不能再次申请临时解锁；"
-                "可申请履职变更、竣工验收或行政处罚解锁")
+        return Message("{name}正处于临时解锁期（{number}，{day} 期满恢复锁定），不能再次申请临时解锁；"
+                       "可申请履职变更、竣工验收或行政处罚解锁", name=lock.person_name,
+                       number=_case_number(ctx.session, lock.released_by_case_id), day=_relock_day(lock))
     return None
 
 
@@ -195,7 +197,7 @@ def _temporary_errors(data: dict[str, Any]) -> str | None:
     if day <= _today():
         return "临时解锁截止日期须晚于今天"
     if day > _today() + timedelta(days=MAX_TEMPORARY_DAYS):
-        return f"临时解锁期限不得超过 {MAX_TEMPORARY_DAYS} 天"
+        return Message("临时解锁期限不得超过 {n} 天", n=MAX_TEMPORARY_DAYS)
     return None
 
 
@@ -204,7 +206,7 @@ def _supplement_errors(history: Timeline, data: dict[str, Any]) -> dict[str, str
     if not history.reviews or history.reviews[-1].data.get("decision") != "return":
         return {}
     last = history.reviews[-1]
-    return {item: f"请按补正通知补充：{ITEM_TITLES.get(item, item)}"
+    return {item: Message("请按补正通知补充：{item}", item=Message(ITEM_TITLES.get(item, item)))
             for item in last.data.get("missing_items") or []
             if not changed(last.snapshot.get(item), data.get(item))}
 
@@ -262,7 +264,11 @@ def one_notice_violations(history: Timeline, listed: list[str]) -> list[str]:
 
 def _not_applicable(kind: str | None, listed: list[str]) -> str | None:
     wrong = [ITEM_TITLES.get(i, i) for i in listed if i not in items_for(kind)]
-    return f"以下材料不适用于{KINDS.get(kind or '', '该')}申请：{'、'.join(wrong)}" if wrong else None
+    if not wrong:
+        return None
+    if kind in KINDS:
+        return Message("以下材料不适用于{kind}申请：{items}", kind=Message(KINDS[kind]), items=Listed(wrong))
+    return Message("以下材料不适用于该申请：{items}", items=Listed(wrong))
 
 
 def _refuse_late_items(history: Timeline, listed: list[str], field_name: str, then: str) -> None:
@@ -273,9 +279,9 @@ def _refuse_late_items(history: Timeline, listed: list[str], field_name: str, th
     last = _notices(history)[-1]
     before = "上次退回补正时已提交且未列入补正清单" if last.data.get("decision") == "return" else \
         "上次以材料不符合要求不予解锁时已提交且未被列明"
-    titles = "、".join(ITEM_TITLES.get(i, i) for i in late)
-    raise FieldRefusal(field_name, f"按一次性告知规定，{titles}在{before}，{then}", code="one_notice_violation",
-                       details={"items": late})
+    raise FieldRefusal(field_name, Message("按一次性告知规定，{items}在{before}，{then}", before=Message(before),
+                                           items=Listed(ITEM_TITLES.get(i, i) for i in late), then=Message(then)),
+                       code="one_notice_violation", details={"items": late})
 
 
 def _approval_errors(ctx: HandlerContext) -> dict[str, str]:

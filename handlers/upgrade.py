@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import NotFound, RuleViolation
+from app.errors import Message, NotFound, RuleViolation
 from app.integrations.outbox import enqueue
 from app.models import DataLevel, Project
 from app.services import audit
@@ -37,7 +37,8 @@ def entered_projects(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     org_id = ctx.case.applicant_org_id if ctx.case else ctx.actor.organisation_id
     projects = ctx.session.scalars(select(Project).where(Project.entry_org_id == org_id)
                                    .order_by(Project.data_level, Project.code))
-    return [(p.id, f"{p.name}（{p.code}，当前{p.data_level}级）") for p in projects]
+    return [(p.id, Message("{name}（{code}，当前{level}级）", name=p.name, code=p.code, level=p.data_level))
+            for p in projects]
 
 
 def _locked_project(ctx: HandlerContext, project_id: Any) -> Project | None:

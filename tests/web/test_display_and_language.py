@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -15,7 +16,8 @@ from app.services.demo import id_number
 from app.web.data_display import show_data, show_value
 from tests.procedures.steps import act_ok, upload
 from tests.support.factories import NOVEMBER_QUERY
-from tests.support.web import WebUser
+from tests.support.web import PDF_BYTES, WebUser
+from tests.web.test_pages import REASON, field_errors, lock_value, start
 
 LIANG_HAI = id_number("45010719920105003")  # 梁海 of the Nanning enterprise: no lock, no certificate in force
 PERSON_FIELD = "注销人员（本单位人员；个人申请时为本人）"
@@ -208,3 +210,27 @@ def test_choice_labels_the_handlers_build_read_in_the_page_language(web: Callabl
     assert re.search(r"陆伟 \(4501\*+\d{3}[0-9X]\) · locked to a project", english) and "项目锁定中" not in english
     records = ent.html("/cases/start/performance_record_edit")
     assert "(used in a bid)" in records and "已用于投标" not in records
+
+
+def test_refusals_and_choice_labels_built_with_values_read_in_english(web: Callable[[str], WebUser]) -> None:
+    """Texts the handlers and services built with values (an f-string) stayed Chinese on English pages: the unlock
+    form's persons, the upgrade's projects, a temporary unlock past its limit, a password or a token refused."""
+    ent = web("ent-nanning")
+    ent.get("/lang/en")
+    case_id, task_path = start(ent)
+    form = ent.html(task_path)
+    assert re.search(r"陆伟, Project manager \(项目经理\) · ", form) and "（项目经理）" not in form
+    upgrade = ent.html("/cases/start/data_upgrade_b_to_a")
+    assert re.search(r"\(\d+B\d+, currently level B\)", upgrade) and "当前B级" not in upgrade
+    far = (date.today() + timedelta(days=150)).isoformat()
+    refused = ent.upload_form(task_path, {"kind": "temporary", "lock_ids": lock_value(form), "reason": REASON,
+                                          "temporary_end_date": far},
+                              {"application_files__upload": (PDF_BYTES, "申请表.pdf"),
+                               "temporary_files__upload": (PDF_BYTES, "同意书.pdf")})
+    errors = field_errors(refused.get_data(as_text=True))
+    assert "A temporary unlock may last at most 90 days" in errors.values(), errors
+    password = ent.post("/account/password", {"current": "Demo-Passw0rd!", "password": "Ab1!", "password2": "Ab1!"})
+    assert "A password has 10–128 characters" in password.get_data(as_text=True)
+    tokens = ent.post("/account/tokens", {"name": "t", "days": "400", "scopes": ["read"]})
+    assert "A token is valid for 1–365 days" in tokens.get_data(as_text=True)
+    assert "No procedure nope" in ent.get("/cases/start/nope").get_data(as_text=True)

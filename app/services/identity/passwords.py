@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.errors import DomainError
+from app.errors import DomainError, Message
 from app.extensions import db
 from app.models import PasswordHistory
 
@@ -39,7 +39,7 @@ def _classes(password: str) -> int:
 def check_policy(password: str, username: str) -> None:
     """Refuse a weak password with a Chinese message naming the rule (WeakPassword, 422)."""
     if len(password) < MIN_LENGTH or len(password) > MAX_LENGTH:
-        raise WeakPassword(f"密码长度须为 {MIN_LENGTH}–{MAX_LENGTH} 位")
+        raise WeakPassword(Message("密码长度须为 {min}–{max} 位", min=MIN_LENGTH, max=MAX_LENGTH))
     if _classes(password) < MIN_CLASSES:
         raise WeakPassword("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类")
     if len(username) >= 3 and username.lower() in password.lower():
@@ -50,7 +50,7 @@ def check_not_reused(user_id: int, password: str) -> None:
     recent = db.session.scalars(select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user_id)
                                 .order_by(PasswordHistory.id.desc()).limit(HISTORY))
     if any(check_password_hash(old, password) for old in recent):
-        raise WeakPassword(f"新密码不得与最近 {HISTORY} 次使用过的密码相同")
+        raise WeakPassword(Message("新密码不得与最近 {n} 次使用过的密码相同", n=HISTORY))
 
 
 def remember(user_id: int, password_hash: str) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import OperationalError
 
 from app.db import attempt, utcnow
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Message, NotFound
 from app.extensions import db
 from app.models import Actor, ApiToken, Organisation, Role, SignedIn, User, UserRole
 from app.policy import region_covers, region_scope, require_admin
@@ -53,7 +53,7 @@ def _normal_scopes(scopes: Iterable[str]) -> str:
 def issue_token(user: User, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SCOPES, name: str = "") -> str:
     """Create a bearer token valid `days` days (1..365); only its hash is stored, the token is returned once."""
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidTokenRequest(f"令牌有效期须为 1–{MAX_DAYS} 天", code="invalid_token_days")
+        raise InvalidTokenRequest(Message("令牌有效期须为 1–{max} 天", max=MAX_DAYS), code="invalid_token_days")
     token = secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
                    name=name.strip()[:100], scopes=_normal_scopes(scopes), expires_at=utcnow() + timedelta(days=days))

@@ -428,7 +428,8 @@ def complete_task(actor: Actor, key: str, run_id: int, task_id: str, data: dict[
         raise TaskNotOpen()
     meta = (run.manifest.get("tasks") or {}).get(ready.bpmn_id) or {}
     if role and role != meta.get("role"):
-        raise RuleViolation(f"“{ready.title}”由{_role_title(meta.get('role')) or '其他角色'}办理",
+        raise RuleViolation(Message("“{step}”由{role}办理", step=Message(ready.title),
+                                    role=Message(_role_title(meta.get("role")) or "其他角色")),
                             code="sandbox_wrong_role", details={"role": meta.get("role")})
     who = (person or actor.username).strip()[:MAX_PERSON] or actor.username
     _check_rules(run, meta, ready.title, who)

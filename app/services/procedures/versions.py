@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, select
 
 from app.engine import Definition, clear_definition_cache, flow_order, load_definition
-from app.errors import NotFound
+from app.errors import Message, NotFound
 from app.extensions import db
 from app.models import Procedure, ProcedureVersion
 from app.services.procedures.deploy import DeployOutcome as DeployOutcome  # re-exported for its callers
@@ -27,7 +27,7 @@ _PROCEDURE_BY_KEY = select(Procedure).where(Procedure.key == bindparam("key"))  
 def get_current_version(key: str) -> ProcedureVersion:
     procedure = db.session.scalar(_PROCEDURE_BY_KEY, {"key": key})
     if procedure is None or procedure.current_version is None:
-        raise NotFound(f"未找到事项 {key}", code="procedure_not_found")
+        raise NotFound(Message("未找到事项 {key}", key=key), code="procedure_not_found")
     return procedure.current_version
 
 
