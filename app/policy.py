@@ -96,6 +96,12 @@ def applied_for(case: Case) -> bool:
     return starter is not None and starter.organisation_id == case.applicant_org_id
 
 
+def on_applicant_side(actor: Actor, case: Case) -> bool:
+    """The user who started the case or a user of its applicant organisation: the side that entered its data
+    (its own ID numbers and phones are not masked for it in the API, and its unsubmitted uploads are its own)."""
+    return case.started_by_id == actor.id or case.applicant_org_id == actor.organisation_id
+
+
 def can_see_case(actor: Actor, case: Case) -> bool:
     if case.started_by_id == actor.id:
         return True

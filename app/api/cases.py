@@ -1,4 +1,5 @@
 """Cases: start, list, show (with open tasks and history), withdraw, admin retry."""
+from dataclasses import replace
 from typing import Any
 
 from flask.views import MethodView
@@ -14,22 +15,36 @@ from app.api.schemas.cases import (
 )
 from app.auth import bearer_actor
 from app.models import Actor, Case, Task
+from app.policy import on_applicant_side
 from app.routing import ID
 from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import list_attachments
 from app.services.cases.history import list_events
 from app.services.procedures.versions import label_of
+from app.services.records.identifiers import masked_personal_data
 from app.services.tasks.lists import task_row
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="办件")
 
 
-def case_view(case: Case, clock: tuple[bool, bool] = (False, False)) -> dict[str, Any]:
-    """A case as CaseSchema shows it: its columns, its procedure version's name and number, and its clock's
-    flags (deadline provisional, statutory limit passed)."""
+def case_view(case: Case, actor: Actor, clock: tuple[bool, bool] = (False, False)) -> dict[str, Any]:
+    """A case as CaseSchema shows it: its columns (ID numbers and phones in its data masked for those who did
+    not enter them), its procedure version's name and number, and its clock's flags (deadline provisional,
+    statutory limit passed)."""
     name, number = label_of(case.procedure_version_id)
-    return {**{column: getattr(case, column) for column in CASE_COLUMNS}, "procedure_name": name,
-            "procedure_version": number, "deadline_provisional": clock[0], "statutory_overdue": clock[1]}
+    view = {column: getattr(case, column) for column in CASE_COLUMNS}
+    if not on_applicant_side(actor, case):
+        view["data"] = masked_personal_data(view["data"] or {})
+    return {**view, "procedure_name": name, "procedure_version": number, "deadline_provisional": clock[0],
+            "statutory_overdue": clock[1]}
+
+
+def _history(case: Case, actor: Actor) -> list[Any]:
+    """The case's events; what forms submitted (and changed) masked as the case's data is."""
+    events = list_events(case)
+    if on_applicant_side(actor, case):
+        return events
+    return [replace(event, payload=masked_personal_data(event.payload)) for event in events]
 
 
 def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) -> dict[str, Any]:
@@ -42,8 +57,8 @@ def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) 
     # false there). A case not received yet (a draft) has no clock to read.
     flags = (case_service.clock_flags([case.id]).get(case.id, (False, False))
              if started and case.received_at is not None else case_service.clock_flags_of(case))
-    return {**case_view(case, flags), "open_tasks": [task_row(t, actor) for t in tasks],
-            "history": list_events(case), "attachments": [] if started else list_attachments(case.id)}
+    return {**case_view(case, actor, flags), "open_tasks": [task_row(t, actor) for t in tasks],
+            "history": _history(case, actor), "attachments": [] if started else list_attachments(case.id)}
 
 
 @blp.route("")
@@ -56,7 +71,8 @@ class Cases(MethodView):
         actor = bearer_actor()
         items, total = case_service.list_cases(actor, case_service.CaseFilter(**args))
         clocks = case_service.clock_flags([case.id for case in items])
-        return {"items": [case_view(case, clocks.get(case.id, (False, False))) for case in items], "total": total,
+        return {"items": [case_view(case, actor, clocks.get(case.id, (False, False))) for case in items],
+                "total": total,
                 "page": args["page"], "per_page": args["per_page"]}
 
     @blp.arguments(CaseCreateSchema)

@@ -14,6 +14,8 @@ from app.api.schemas.tasks import (
 )
 from app.auth import bearer_actor
 from app.models import Actor, Task
+from app.policy import on_applicant_side
+from app.services.records.identifiers import masked_personal_data
 from app.services.tasks import work as task_service
 from app.services.tasks.lists import TaskFilter, list_tasks, task_row
 
@@ -22,9 +24,10 @@ blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks", description="
 
 def task_detail(actor: Actor, task: Task) -> dict[str, Any]:
     """A task's row with its form (choices rendered for the caller) and what the case holds so far."""
-    row = task_row(task, actor)
+    row, data = task_row(task, actor), task.case.data or {}
+    # the applicant side pre-fills with what it entered; others see ID numbers and phones masked
     return {**{name: getattr(row, name) for name in row.__slots__}, "form": task_service.task_form(actor, task),
-            "data": task.case.data or {}}
+            "data": data if on_applicant_side(actor, task.case) else masked_personal_data(data)}
 
 
 @blp.route("")

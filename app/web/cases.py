@@ -17,6 +17,7 @@ from app.db import attempt, utcnow
 from app.errors import InvalidForm, NotFound, RuleViolation, bilingual_of
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Case, CaseStatus
+from app.policy import on_applicant_side
 from app.routing import ID
 from app.services.cases.attachments import delete_attachment, get_attachment
 from app.services.cases.comments import add_comment
@@ -173,7 +174,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
     case = get_case(actor, case_id)
     case_forms, names, events = CaseForms.of(actor, case, with_steps=True), attachment_names(case), list_events(case)
     diagram = case_diagram(case)
-    applicant_side = case.started_by_id == actor.id or case.applicant_org_id == actor.organisation_id
+    applicant_side = on_applicant_side(actor, case)
     return render_template(
         "cases/show.html", case=case, open_tasks=open_tasks_of(case),
         timeline=_timeline(case, events, case_forms, names),

@@ -34,7 +34,8 @@ class TaskSchema(Schema):
 
 class TaskDetailSchema(TaskSchema):
     form = fields.Dict(metadata={"description": "JSON Schema of the form, choices rendered for the caller"})
-    data = fields.Dict(metadata={"description": "what the case holds so far, to pre-fill the form"})
+    data = fields.Dict(metadata={"description": "what the case holds so far, to pre-fill the form (ID numbers "
+                                               "and phones masked unless the caller is of the applicant side)"})
 
 
 class TaskListArgsSchema(PageArgsSchema):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -41,3 +42,28 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)
+
+
+def mask_personal(key: str, text: str) -> str:
+    """A value of a case's data by its key: ID numbers (`id_number`, `…_id_number`) and phones (`phone`,
+    `…_phone`) masked, anything else as it is (a value masked already stays)."""
+    if "*" in text:
+        return text
+    if key == "id_number" or key.endswith("_id_number"):
+        return mask_id_number(text)
+    if key == "phone" or key.endswith("_phone"):
+        return mask_phone(text)
+    return text
+
+
+def masked_personal_data(value: Any, key: str = "") -> Any:
+    """A copy of a case's data (or an event's payload) with every ID number and phone masked, at any depth (a
+    form's rows, nested objects, the before/after of a change): what the API answers to those who did not enter
+    them, as the pages show them."""
+    if isinstance(value, dict):  # a change's "old"/"new" are values of the field that holds them
+        return {k: masked_personal_data(v, key if k in ("old", "new") else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked_personal_data(v, key) for v in value]
+    if isinstance(value, str):
+        return mask_personal(key, value)
+    return value
