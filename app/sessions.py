@@ -6,8 +6,11 @@ as it was when the request arrived. An answer that comes back late (the form edi
 user types; a second tab) then writes back an older content over a newer one: a flash message is lost or
 shown twice, a sign-in made meanwhile in another tab is undone. Here an answer writes the content cookie only
 when the request changed the session; every answer to a request with a session (but a static file's) writes
-the activity cookie (`ACTIVITY_COOKIE`, a signed moment and nothing else), which a late answer cannot make
-wrong.
+the activity cookie (`ACTIVITY_COOKIE`, a signed moment and the session's activity key), which a late answer
+cannot make wrong. The activity key is a random value kept in the session's content from its first answer
+(`ACTIVITY_KEY`; a sign-in clears the session and gets a new one): an activity cookie counts only for the
+session whose key it signs, so one taken from another browser's visit (an anonymous GET /login) cannot bring an
+idle session back.
 
 A session ends after PERMANENT_SESSION_LIFETIME (the idle timeout) without a request: the
 later of the two cookies' signed moments must be that recent (checked here, on the server; the browser drops
@@ -17,6 +20,7 @@ rewrite could still carry an older content (once in REWRITE_AFTER, if another an
 """
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +31,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 ACTIVITY_COOKIE = "gjy_active"
 ACTIVITY_SALT = "gjy-session-activity"
+ACTIVITY_KEY = "_activity"  # in the session's content: what its activity cookie must sign
 CONTENT_LIFETIME = timedelta(hours=24)
 REWRITE_AFTER = timedelta(hours=12)
 
@@ -70,7 +75,8 @@ class CookieSessions(SecureCookieSessionInterface):
                                          return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        last_used = max(signed.timestamp(), _last_activity(activity, request.cookies.get(ACTIVITY_COOKIE)))
+        last_used = max(signed.timestamp(),
+                        _last_activity(activity, request.cookies.get(ACTIVITY_COOKIE), data.get(ACTIVITY_KEY)))
         if time.time() - last_used > app.permanent_session_lifetime.total_seconds():
             ended = self.session_class()
             ended.modified = True  # idle too long: the session ended, its cookie is removed
@@ -91,6 +97,8 @@ class CookieSessions(SecureCookieSessionInterface):
         return datetime.now(UTC) + CONTENT_LIFETIME if session.permanent else None
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if session and ACTIVITY_KEY not in session:  # written with the content, once per session
+            session[ACTIVITY_KEY] = secrets.token_urlsafe(16)
         super().save_session(app, session, response)
         if request.endpoint == "static":  # a page's assets: the page itself renewed it; no cookie on them
             return
@@ -102,18 +110,19 @@ class CookieSessions(SecureCookieSessionInterface):
             _content, activity = self._serializers(app)
             assert activity is not None  # open_session returned no session without one
             idle = app.permanent_session_lifetime
-            response.set_cookie(ACTIVITY_COOKIE, activity.dumps(1), max_age=int(idle.total_seconds()),
-                                expires=datetime.now(UTC) + idle, **attributes)
+            response.set_cookie(ACTIVITY_COOKIE, activity.dumps(session[ACTIVITY_KEY]),
+                                max_age=int(idle.total_seconds()), expires=datetime.now(UTC) + idle, **attributes)
         elif ACTIVITY_COOKIE in request.cookies:  # no session (signed out, ended): nothing was active
             response.delete_cookie(ACTIVITY_COOKIE, **attributes)
 
 
-def _last_activity(serializer: URLSafeTimedSerializer, value: str | None) -> float:
-    """When the activity cookie was signed (0 when there is none or it is not ours)."""
-    if not value:
+def _last_activity(serializer: URLSafeTimedSerializer, value: str | None, key: Any) -> float:
+    """When the activity cookie was signed (0 when there is none, it is not ours, or it is another session's:
+    it must sign `key`, the session's activity key)."""
+    if not value or not key:
         return 0.0
     try:
-        _one, signed = serializer.loads(value, return_timestamp=True)
+        signed_key, signed = serializer.loads(value, return_timestamp=True)
     except BadSignature:
         return 0.0
-    return float(signed.timestamp())
+    return float(signed.timestamp()) if secrets.compare_digest(str(signed_key), str(key)) else 0.0

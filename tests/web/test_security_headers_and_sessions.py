@@ -125,6 +125,23 @@ def test_a_session_idle_for_thirty_minutes_ends(app: Flask) -> None:
         assert not _signed_in(ent.client)  # ...which ends after 30 idle minutes
 
 
+def test_an_idle_session_is_not_revived_by_the_activity_cookie_of_another_visit(app: Flask) -> None:
+    """The activity cookie said only "active at <moment>": one an anonymous GET /login hands out, sent with the
+    session cookie of a user who walked away from a shared computer, signed that user in again."""
+    with freeze_time("2026-12-01 08:00:00") as clock:
+        victim = WebUser(app, "supervisor").login()
+        stolen = victim.client.get_cookie(SESSION_COOKIE)
+        assert stolen is not None
+        clock.tick(timedelta(minutes=31))
+        stranger = app.test_client()
+        assert stranger.get("/login").status_code == 200
+        fresh = stranger.get_cookie(ACTIVITY_COOKIE)
+        assert fresh is not None
+        attacker = _client_with_cookie(app, stolen.value)
+        attacker.set_cookie(ACTIVITY_COOKIE, fresh.value)
+        assert not _signed_in(attacker)
+
+
 BACKGROUND = {"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}  # what a browser's fetch() sends
 
 
