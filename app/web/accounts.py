@@ -18,6 +18,7 @@ from app.services.identity import admin as service
 from app.services.identity.changes import CHANGE_TITLES, changes_of
 from app.services.records.identifiers import mask_phone
 from app.web.common import page_args
+from app.web.i18n import colon, list_separator, semicolon
 from app.web.i18n import gettext as _
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
@@ -45,7 +46,7 @@ def _shown(key: str, value: Any) -> str:
     if value in (None, "", []):
         return "—"
     if key == "roles" and isinstance(value, list):
-        return "、".join(_(ROLE_TITLES.get(str(role), str(role))) for role in value)
+        return list_separator().join(_(ROLE_TITLES.get(str(role), str(role))) for role in value)
     return str(value)
 
 
@@ -54,15 +55,15 @@ def change_detail(change: AccountChange) -> str:
     released; not its stored details as JSON. Phones in them are masked when recorded."""
     details = change.details or {}
     before, after = details.get("before") or {}, details.get("after") or {}
-    parts = [f"{_(_FIELD_TITLES.get(key, key))}：{_shown(key, before.get(key))} → {_shown(key, value)}"
+    parts = [f"{_(_FIELD_TITLES.get(key, key))}{colon()}{_shown(key, before.get(key))} → {_shown(key, value)}"
              for key, value in after.items()]
     if change.action == "account_created" and details.get("roles"):
-        parts.append(f"{_('角色')}：{_shown('roles', details['roles'])}")
+        parts.append(f"{_('角色')}{colon()}{_shown('roles', details['roles'])}")
     if details.get("token"):
         parts.append(_("令牌 #{n}", n=details["token"]))
     if details.get("released_tasks"):
         parts.append(_("{n} 个待办已退回待领取", n=details["released_tasks"]))
-    return "；".join(parts)
+    return semicolon().join(parts)
 
 
 @bp.get("")

@@ -18,7 +18,7 @@ from app.errors import bilingual_of
 from app.models import Attachment
 from app.services.records.identifiers import mask_id_number, mask_phone
 from app.web.form_rendering import choices_of, widget_of
-from app.web.i18n import gettext
+from app.web.i18n import colon, gettext, list_separator, semicolon
 
 SELECTED = "（已选对象）"  # a chosen record whose title neither the viewer's options nor the case data give
 
@@ -71,7 +71,7 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str
     """`fallback`: the stored title for a chosen record missing from the viewer's options."""
     if isinstance(value, list):
         item = spec.get("items") or {}
-        return "、".join(_plain(v, item, fallback if len(value) == 1 else None) for v in value)
+        return list_separator().join(_plain(v, item, fallback if len(value) == 1 else None) for v in value)
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
     titles = {str(const): gettext(title) for const, title in choices_of(spec) or [] if const is not None}
@@ -79,8 +79,8 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str
         return "—"
     if isinstance(value, dict):
         props = spec.get("properties") or {}
-        return "；".join(f"{_label(props.get(k), k)}：{_personal(k, _plain(v, props.get(k) or {}))}"
-                        for k, v in value.items())
+        return semicolon().join(f"{_label(props.get(k), k)}{colon()}{_personal(k, _plain(v, props.get(k) or {}))}"
+                                for k, v in value.items())
     if str(value) in titles:
         return titles[str(value)]
     if spec.get("x-choices"):  # a record id: never shown bare

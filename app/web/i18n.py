@@ -27,6 +27,7 @@ from typing import Any
 import flask_babel
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.engine.names import renamed
@@ -40,6 +41,10 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGE_COOKIE = "gjy_lang"
 LANGUAGE_COOKIE_DAYS = 365
+# Punctuation between texts of the page's language: Chinese marks are full width and carry their own spacing;
+# English ones are ASCII and followed by a space (a "：" after an English label reads as a typo).
+PUNCTUATION = {"zh": {"colon": "：", "semicolon": "；", "list": "、", "open": "（", "close": "）"},
+               "en": {"colon": ": ", "semicolon": "; ", "list": ", ", "open": " (", "close": ")"}}
 
 bp = Blueprint("i18n", __name__)
 
@@ -113,9 +118,31 @@ def translate_problems(problems: Iterable[Mapping[str, Any]] | None) -> list[dic
             for p in problems or []]
 
 
+def colon() -> str:
+    """After a label: "办理时限：…", "Deadline: …"."""
+    return PUNCTUATION[current_language()]["colon"]
+
+
+def semicolon() -> str:
+    """Between clauses: "抽查数量：3；实际抽取：2", "Sample size: 3; Drawn: 2"."""
+    return PUNCTUATION[current_language()]["semicolon"]
+
+
+def list_separator() -> str:
+    """Between the items of a list: "甲、乙", "A, B"."""
+    return PUNCTUATION[current_language()]["list"]
+
+
+def parenthesized(text: object) -> Markup:
+    """`text` in parentheses after what precedes it: "项目人员解锁（v1）", "Personnel unlock (v1)". Markup, so that
+    a template's `{% filter parenthesized %}` block (escaped already) is not escaped twice; `text` is escaped."""
+    marks = PUNCTUATION[current_language()]
+    return Markup("{}{}{}").format(marks["open"], text, marks["close"])
+
+
 def join_reasons(reasons: Iterable[str]) -> str:
     """Several reasons (a case that cannot migrate) as one text in the page's language."""
-    return ("；" if current_language() == "zh" else "; ").join(gettext(reason) for reason in reasons)
+    return semicolon().join(gettext(reason) for reason in reasons)
 
 
 def translate_errors(errors: Mapping[str, str] | None) -> dict[str, str]:
@@ -146,4 +173,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS))
     app.register_blueprint(bp)
     app.jinja_env.globals.update(_=gettext, text_of=text_of, current_language=current_language,
-                                 LANGUAGES=LANGUAGES, html_lang=lambda: HTML_LANG[current_language()])
+                                 LANGUAGES=LANGUAGES, html_lang=lambda: HTML_LANG[current_language()],
+                                 colon=colon, semicolon=semicolon, list_separator=list_separator)
+    app.jinja_env.filters.update(parenthesized=parenthesized)

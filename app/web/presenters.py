@@ -15,6 +15,7 @@ from app.services.deadlines.calendar import current_calendar
 from app.services.deadlines.clocks import decided_at, pending_provisional_timers
 from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
 from app.web.i18n import gettext as _
+from app.web.i18n import list_separator
 
 DEADLINE_STATES = {"on_time": "正常", "warning": "临期", "overdue": "超期", "paused": "暂停计时",
                    "completed_on_time": "按时办结", "completed_late": "超期办结"}
@@ -145,7 +146,7 @@ def event_detail(event: Event) -> str:
     if event.kind == "timer_provisional":
         return _("定于 {at}，{years} 年节假日安排尚未录入（暂定）",
                  at=local_time(datetime.fromisoformat(payload["due_at"])) if payload.get("due_at") else "—",
-                 years="、".join(str(y) for y in payload.get("years", [])))
+                 years=list_separator().join(str(y) for y in payload.get("years", [])))
     return ""
 
 
