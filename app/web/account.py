@@ -42,18 +42,19 @@ def password() -> ResponseReturnValue:
     if request.method == "POST":
         user = session_actor()
         new = request.form.get("password", "")
-        error = None
+        error, revoked = None, 0
         if new != request.form.get("password2", ""):
             error = "两次输入的密码不一致"
         else:
             try:
-                change_own_password(user, request.form.get("current", ""), new, request.remote_addr)
+                revoked = change_own_password(user, request.form.get("current", ""), new, request.remote_addr)
             except WeakPassword as exc:
                 error = exc.message
         if error:
             return render_template("account/password.html", errors={"password": error}), 422
         end_session()
         start_session(user)  # the new password ended every session, this one signs in again
-        flash(_("密码已修改"), "success")
+        flash(_("密码已修改，原密码下创建的 {n} 个访问令牌已吊销", n=revoked) if revoked else _("密码已修改"),
+              "success")
         return redirect(url_for("home.index"))
     return render_template("account/password.html", errors={})

@@ -63,6 +63,8 @@ def change_detail(change: AccountChange) -> str:
         parts.append(_("令牌 #{n}", n=details["token"]))
     if details.get("released_tasks"):
         parts.append(_("{n} 个待办已退回待领取", n=details["released_tasks"]))
+    if details.get("revoked_tokens"):
+        parts.append(_("{n} 个访问令牌已吊销", n=details["revoked_tokens"]))
     return semicolon().join(parts)
 
 

@@ -147,3 +147,28 @@ def test_a_token_lookup_sees_what_the_session_holds_unflushed(app: Flask) -> Non
         assert row is not None
         row.revoked = True
         assert user_for_token(token) is None
+
+
+def test_a_new_password_or_an_admin_s_reset_revokes_the_tokens_made_under_the_old_one(app: Flask,
+                                                                                      client: Any) -> None:
+    """Someone who learnt a password could make a 365-day token with it; changing the password (or an admin
+    resetting a misused account's) left that token working."""
+    own, other = _token(app, "owner-nanning"), _token(app, "city-liuzhou")
+    page = WebUser(app, "owner-nanning").login()
+    changed = page.post("/account/password", {"current": "Demo-Passw0rd!", "password": "Neu-Passw0rt!2026",
+                                              "password2": "Neu-Passw0rt!2026"})
+    assert changed.status_code == 302
+    assert "原密码下创建的 1 个访问令牌已吊销" in page.html("/")
+    assert client.get("/api/v1/cases", headers=_bearer(own)).status_code == 401
+
+    assert client.get("/api/v1/tasks", headers=_bearer(other)).status_code == 200
+    admin = WebUser(app, "admin").login()
+    with app.app_context():
+        city_liuzhou = get_user_by_username("city-liuzhou").id
+    reset = admin.post(f"/admin/accounts/{city_liuzhou}/reset-password")
+    assert reset.status_code == 200
+    assert client.get("/api/v1/tasks", headers=_bearer(other)).status_code == 401
+    with app.app_context():
+        change = db.session.scalars(select(AccountChange).where(AccountChange.action == "password_reset")).one()
+        assert change.details["revoked_tokens"] == 1
+    assert "1 个访问令牌已吊销" in admin.html(f"/admin/accounts/{city_liuzhou}")  # in its change log

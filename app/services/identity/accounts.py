@@ -21,7 +21,7 @@ from app.services.identity import passwords
 from app.services.identity.changes import record_change
 from app.services.identity.codes import check_code
 from app.services.identity.throttle import count_attempt, forget
-from app.services.identity.tokens import issue_token, user_for_token
+from app.services.identity.tokens import issue_token, revoke_all_tokens, user_for_token
 
 log = logging.getLogger("app.security")
 
@@ -177,23 +177,29 @@ def sign_out(user: User, source_ip: str | None = None) -> None:
     log.info("sign-out: %s (user %d) from %s", mask_text(user.username), user.id, source_ip)
 
 
-def set_password(user: User, password: str) -> None:
-    """A new password (the policy, none of the last five); the sessions signed in with the old one end."""
+def set_password(user: User, password: str) -> int:
+    """A new password (the policy, none of the last five); the sessions signed in with the old one end and the
+    API tokens made under it are revoked (someone who learnt the old password may have made one): how many."""
     passwords.check_policy(password, user.username)
     passwords.check_not_reused(user.id, password)
     user.password_hash, user.password_must_change = hash_password(password), False
+    revoked = revoke_all_tokens(user, user)
     db.session.flush()
     passwords.remember(user.id, user.password_hash)
     end_sessions(user)
-    log.info("password changed: %s (user %d)", mask_text(user.username), user.id)
+    log.info("password changed: %s (user %d), %d API tokens revoked", mask_text(user.username), user.id, revoked)
+    return revoked
 
 
-def change_own_password(user: User, current: str, new: str, source_ip: str | None = None) -> None:
-    """The user's own new password, after his current one (WeakPassword with a Chinese message otherwise)."""
+def change_own_password(user: User, current: str, new: str, source_ip: str | None = None) -> int:
+    """The user's own new password, after his current one (WeakPassword with a Chinese message otherwise); how
+    many of his API tokens were revoked with the old one."""
     if not check_password_hash(user.password_hash, current):
         raise passwords.WeakPassword("当前密码不正确", code="wrong_current_password")
-    set_password(user, new)
-    record_change(user, "password_changed", user, source_ip=source_ip)
+    revoked = set_password(user, new)
+    record_change(user, "password_changed", user, source_ip=source_ip,
+                  **({"revoked_tokens": revoked} if revoked else {}))
+    return revoked
 
 
 def get_user_by_username(username: str) -> User:

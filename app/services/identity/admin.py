@@ -18,6 +18,7 @@ from app.services import audit
 from app.services.identity import passwords
 from app.services.identity.accounts import create_user, end_sessions, hash_password
 from app.services.identity.changes import record_change
+from app.services.identity.tokens import revoke_all_tokens
 from app.services.tasks.work import release_tasks_held_by
 
 # The roles an admin hands out, and the region level each needs (None: any level).
@@ -170,14 +171,16 @@ def set_active(admin: Actor, user_id: int, active: bool, source_ip: str | None =
 
 
 def reset_password(admin: Actor, user_id: int, source_ip: str | None = None) -> tuple[User, str]:
-    """A new temporary password (returned once); the user's sessions end."""
+    """A new temporary password (returned once); the user's sessions end and his API tokens are revoked."""
     user = get_account(admin, user_id)
     password = temporary_password()
     user.password_hash, user.password_must_change = hash_password(password), True
+    revoked = revoke_all_tokens(user, admin)  # a reset often means the account was misused: its tokens too
     db.session.flush()
     passwords.remember(user.id, user.password_hash)
     end_sessions(user)
-    record_change(admin, "password_reset", user, source_ip=source_ip)
+    record_change(admin, "password_reset", user, source_ip=source_ip,
+                  **({"revoked_tokens": revoked} if revoked else {}))
     return user, password
 
 

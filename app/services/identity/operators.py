@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Actor, OrganisationKind, Role, User
 from app.services.identity.accounts import create_user, end_sessions
 from app.services.identity.changes import record_change
-from app.services.identity.tokens import list_tokens
+from app.services.identity.tokens import revoke_all_tokens
 from app.services.tasks.work import release_tasks_held_by
 
 
@@ -68,17 +68,11 @@ def set_rights(actor: Actor, user_id: int, procedures: list[str] | None, source_
     return user
 
 
-def _revoke_all_tokens(user: User, actor: Actor) -> None:
-    now = utcnow()
-    for token in list_tokens(user, include_revoked=False):
-        token.revoked, token.revoked_at, token.revoked_by_id = True, now, actor.id
-
-
 def suspend_operator(actor: Actor, user_id: int, source_ip: str | None = None) -> User:
     """Suspended: no sign-in, his sessions end, his API tokens are revoked."""
     user = get_operator(actor, user_id)
     user.active = False
-    _revoke_all_tokens(user, actor)
+    revoke_all_tokens(user, actor)
     db.session.flush()
     end_sessions(user)
     released = release_tasks_held_by(actor, user)  # back to the enterprise's other operators
@@ -99,7 +93,7 @@ def remove_operator(actor: Actor, user_id: int, source_ip: str | None = None) ->
     """Removed for good: never active again; the account stays for the history that names it."""
     user = get_operator(actor, user_id)
     user.active, user.removed_at = False, utcnow()
-    _revoke_all_tokens(user, actor)
+    revoke_all_tokens(user, actor)
     db.session.flush()
     end_sessions(user)
     released = release_tasks_held_by(actor, user)  # back to the enterprise's other operators

@@ -89,6 +89,15 @@ def list_tokens(owner: Actor, include_revoked: bool = True) -> list[ApiToken]:
     return list(db.session.scalars(query))
 
 
+def revoke_all_tokens(user: User, by: Actor | None) -> int:
+    """Every token of the user still valid revoked (the account suspended or removed, a new password: what was
+    given out under the old one must not outlive it); how many."""
+    now, tokens = utcnow(), list_tokens(user, include_revoked=False)
+    for token in tokens:
+        token.revoked, token.revoked_at, token.revoked_by_id = True, now, by.id if by is not None else None
+    return len(tokens)
+
+
 def administered_tokens(admin: Actor) -> Select[ApiToken]:
     """Tokens an admin may see and revoke: those of users in his region (the province: all)."""
     require_admin(admin)
