@@ -42,6 +42,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     secret = os.environ.get("SECRET_KEY") or (demo_secret_key(instance_path) if demo else None)
     max_upload = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
     max_total = max(max_upload, int(os.environ.get("GJY_MAX_UPLOADS_TOTAL_BYTES", str(5 * max_upload))))
+    max_case = max(max_total, int(os.environ.get("GJY_MAX_CASE_UPLOAD_BYTES", str(5 * max_total))))
     return {
         # SQLAlchemy URL; default: a SQLite file in the instance folder.
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -60,6 +61,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # All the files one submission carries together (a task page's several upload fields; default five
         # uploads' worth). The page checks both limits before sending, keeping what was typed.
         "MAX_UPLOADS_TOTAL_BYTES": max_total,
+        # Every file stored on one case (all its rounds and uploaders; default five submissions' worth): one
+        # account cannot fill the upload disk through an open case or a draft.
+        "MAX_CASE_UPLOAD_BYTES": max_case,
         # Any request body: the files with their multipart framing fit; a larger body answers 413 unread.
         "MAX_CONTENT_LENGTH": max_total + 1024 * 1024,
         # A body that is not an upload (JSON, a page's form): a procedure bundle with its forms fits.

@@ -23,7 +23,8 @@ blp = Blueprint("api_attachments", __name__, url_prefix="/api/v1/cases", descrip
 
 
 def upload_limits() -> UploadLimits:
-    return UploadLimits(current_app.config["UPLOAD_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
+    return UploadLimits(current_app.config["UPLOAD_DIR"], current_app.config["MAX_UPLOAD_BYTES"],
+                        current_app.config["MAX_CASE_UPLOAD_BYTES"])
 
 
 @blp.route(f"/<{ID}:case_id>/attachments")

@@ -17,7 +17,8 @@ from app.web.data_display import CaseFiles, Round, filed_attachments, merged_pro
 
 
 def upload_limits() -> UploadLimits:
-    return UploadLimits(current_app.config["UPLOAD_DIR"], current_app.config["MAX_UPLOAD_BYTES"])
+    return UploadLimits(current_app.config["UPLOAD_DIR"], current_app.config["MAX_UPLOAD_BYTES"],
+                        current_app.config["MAX_CASE_UPLOAD_BYTES"])
 
 
 

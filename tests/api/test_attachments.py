@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 
 from tests.support.api import PDF_BYTES, ApiUser
@@ -69,3 +70,21 @@ def test_a_form_refuses_attachment_ids_of_another_case_or_type(as_user: Callable
     response = ent.complete(task_id, {"title": "材料", "amount": 1, "files": [pdf, pdf]})
     assert response.json["details"]["fields"]["files"] == "同一附件不能重复提交"
     assert ent.complete(task_id, {"title": "材料", "amount": 1, "files": [pdf]}).status_code == 200
+
+
+def test_the_files_of_one_case_are_limited_together(as_user: Callable[[str], ApiUser], app: Flask,
+                                                    review_procedure: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One account could upload file after file to an open case (or a draft) until the disk was full; the
+    case's stored files now have a limit together, and deleting an unsent one makes room again."""
+    ent = as_user("ent-nanning")
+    case = ent.start(review_procedure).json
+    file = PDF_BYTES + b"0" * 1000
+    monkeypatch.setitem(app.config, "MAX_CASE_UPLOAD_BYTES", 2 * len(file) + 10)
+    first, second = (ent.upload(case["id"], file, f"材料{i}.pdf") for i in (1, 2))
+    assert first.status_code == second.status_code == 201
+    third = ent.upload(case["id"], file, "材料3.pdf")
+    assert third.status_code == 422 and third.json["code"] == "case_uploads_full"
+    assert "本办件的附件已达总量上限" in third.json["message"]
+    deleted = ent.client.delete(f"/api/v1/cases/{case['id']}/attachments/{first.json['id']}", headers=ent.headers)
+    assert deleted.status_code == 204
+    assert ent.upload(case["id"], file, "材料3.pdf").status_code == 201

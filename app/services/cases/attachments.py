@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from flask import Flask
-from sqlalchemy import String, bindparam, cast, exists, select
+from sqlalchemy import String, bindparam, cast, exists, func, select
 
 from app.db import add_after_commit, add_rollback_hooks
 from app.errors import Message, NotAllowed, NotFound, RuleViolation, UploadRefused
@@ -39,7 +39,8 @@ KEPT_EXTENSIONS = {"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"},
 @dataclass(frozen=True)
 class UploadLimits:
     directory: str
-    max_bytes: int
+    max_bytes: int  # one file
+    case_max_bytes: int | None = None  # every file stored on the case together (None: no limit)
 
 
 def _sniff(head: bytes) -> str | None:
@@ -80,9 +81,13 @@ def may_upload(actor: Actor, case: Case) -> bool:
     return False
 
 
+_STORED_BYTES = select(func.sum(Attachment.size)).where(Attachment.case_id == bindparam("case"))
+
+
 def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes],
                      limits: UploadLimits) -> Attachment:
-    """Store an upload for a case the actor may add files to; refuses oversize files and unknown types."""
+    """Store an upload for a case the actor may add files to; refuses oversize files, unknown types and a file
+    that would take the case's stored files past their limit."""
     case = get_case(actor, case_id)
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能再上传附件", code="case_closed")
@@ -97,6 +102,10 @@ def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes
     content_type = _sniff(data[:16])
     if content_type is None:
         raise UploadRefused("仅支持 PDF、JPG、PNG 格式的附件", code="upload_type_refused")
+    if limits.case_max_bytes is not None and \
+            (db.session.scalar(_STORED_BYTES, {"case": case.id}) or 0) + len(data) > limits.case_max_bytes:
+        raise UploadRefused(Message("本办件的附件已达总量上限（{n} MB），请先删除未随申请提交的附件",
+                                    n=limits.case_max_bytes // (1024 * 1024)), code="case_uploads_full")
     attachment_id = str(uuid.uuid4())
     relative = Path(str(case.id)) / f"{attachment_id}{EXTENSIONS[content_type]}"
     target = Path(limits.directory) / relative
