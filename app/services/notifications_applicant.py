@@ -48,6 +48,7 @@ class Decision:
     title_en: str = ""  # the choice's English (`title_en`), "" when the form gives none
     document: str = ""  # the choice's "x-document": "sanction" for a decision that sanctions (处理决定书)
     details: list[str] = field(default_factory=list)  # for such a decision: what else the form said, as lines
+    items_en: list[str] = field(default_factory=list)  # each item's English from its choice, "" where none
 
 
 def _choice(schema: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -65,17 +66,18 @@ def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None
     value = data.get("decision")
     if "decision" not in props or not isinstance(value, str):
         return None
-    items: list[str] = []
+    items: dict[str, str] = {}  # an item's title -> its English ("" when the form gives none)
     for name in ITEM_FIELDS:
         item_schema = (props.get(name) or {}).get("items") or {}
-        items += [_choice_title(item_schema, v) for v in data.get(name) or []]
+        for v in data.get(name) or []:
+            items.setdefault(_choice_title(item_schema, v), str(_choice(item_schema, v).get("title_en") or ""))
     ground = _choice_title(props["reject_ground"], data["reject_ground"]) if data.get("reject_ground") and \
         "reject_ground" in props else ""
     chosen = _choice(props["decision"], value)
     details = _details(props, data) if chosen.get("x-document") else []
     return Decision(value, str(chosen.get("title") or value), str(data.get("comment") or "").strip(),
-                    list(dict.fromkeys(items)), ground, str(chosen.get("title_en") or ""),
-                    str(chosen.get("x-document") or ""), details)
+                    list(items), ground, str(chosen.get("title_en") or ""),
+                    str(chosen.get("x-document") or ""), details, list(items.values()))
 
 
 _NOT_DETAILS = {"decision", "comment", "reject_ground", *ITEM_FIELDS}
@@ -247,10 +249,11 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
         assert decision is not None and outcome.due is not None
         due, words = outcome.due
         due_text = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
-        payload |= {"due_date": due_text, "due_within": words}
+        payload |= {"due_date": due_text, "due_within": words, "items_en": decision.items_en}
         title: str = Message("【补正告知】{number} 需补正材料", **named)
         body: str = Message("您的办件“{title}”（{number}）经{authority}审核，需补正材料。"
-                            "请于 {due} 前（{within}内）补正后重新提交。", **named, due=due_text, within=words)
+                            "请于 {due} 前（{within}内）补正后重新提交。", **named, due=due_text, within=words,
+                            within_en=_english_limit(words))
         lines = [f"{about}经{authority}审核，需补正以下材料（一次性告知）：",
                  *(f"{i}. {item}" for i, item in enumerate(decision.items, 1)),
                  *([f"审核意见：{decision.comment}"] if decision.comment else []),
@@ -263,7 +266,7 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
         body = Message("您的办件“{title}”（{number}）审核结论：{decision}。您可修改后重新提交，或撤回申请。"
                        if waiting is not None else "您的办件“{title}”（{number}）审核结论：{decision}。办件已办结。",
                        **named)
-        payload |= {"ground": decision.ground}
+        payload |= {"ground": decision.ground, "items_en": decision.items_en}
         lines = [f"{about}经{authority}审核，结论：{decision.title}。",
                  *([f"依据：{decision.ground}"] if decision.ground else []),
                  *([f"不符合要求的材料：{'、'.join(decision.items)}"] if decision.items else []),
@@ -280,6 +283,12 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
         payload |= {"results": outcome.results} if outcome.results else {}
     key = f"{case.id}:{task.id}"
     return Note(kind, title if len(title) <= 200 else title[:200], body, case.id, None, key), lines, payload
+
+
+def _english_limit(words: str) -> str:
+    """"10 个工作日" -> "10 working days", "15 日" -> "15 days" (a supplement limit, for the English pages)."""
+    amount, _, unit = words.partition(" ")
+    return f"{amount} working days" if unit == "个工作日" else f"{amount} days"
 
 
 _DELIVERIES = table_of(NotificationDelivery)

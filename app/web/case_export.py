@@ -18,10 +18,11 @@ def cases_table(cases: list[Case], limits: dict[int, str]) -> Table:
     """One row per case, in the page's language; the remaining time as the list shows it."""
     now = utcnow()
     rows = [{
-        "number": case.number, "procedure": _(label_of(case.procedure_version_id)[0]), "title": case.title,
+        "number": case.number, "procedure": _(label_of(case.procedure_version_id)[0]), "title": _(case.title),
         "applicant": case.applicant.name, "credit_code": case.applicant.credit_code or "",
         "region_code": case.region_code, "status": _(CASE_STATUS_TITLES.get(CaseStatus(case.status), case.status)),
-        "current_step": case.current_step or "", "received_at": case.received_at, "due_at": case.due_at,
+        "current_step": _(case.current_step) if case.current_step else "", "received_at": case.received_at,
+        "due_at": case.due_at,
         "deadline_state": _(DEADLINE_STATES.get(case.deadline_state or "", "")) if case.deadline_state else "",
         "time_left": time_left(case.due_at, now, limits.get(case.id))
         if case.due_at and case.completed_at is None else "",

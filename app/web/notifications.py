@@ -47,9 +47,14 @@ def _notice(notification: Any, part: str) -> str:
     text = notification_service.notice_text(notification, part)
     if not isinstance(text, Message):
         return text
-    if current_language() != "zh":  # a value's English where the notice carries one (a decision's `*_en`)
-        text = Message(text.template, **{k: text.values.get(f"{k}_en", v) for k, v in text.values.items()})
+    if current_language() != "zh":  # a value's English where the notice carries one (a decision's `*_en`); the
+        # case's title and the deciding authority (a lane) as the case pages show them
+        text = Message(text.template, **{k: text.values.get(f"{k}_en", gettext(v) if k in _NAMED and isinstance(
+            v, str) else v) for k, v in text.values.items()})
     return gettext(text)
+
+
+_NAMED = ("title", "authority")  # values of the applicant's notices that the pages translate as names
 
 
 @bp.post("/read")

@@ -25,7 +25,7 @@ from app.services.procedures.sandbox import OpenTask, RunView
 from app.web.data_display import Shown, merged_properties, show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules
-from app.web.i18n import diagram_xml, translate_errors
+from app.web.i18n import diagram_xml, list_separator, translate_errors
 from app.web.i18n import gettext as _
 from app.web.workspace import analyst, main_diagram
 from app.web.workspace_drafts import DRAFT
@@ -153,7 +153,7 @@ def _shown(data: Mapping[str, Any], properties: Mapping[str, dict[str, Any]],
     shown = show_data(data, properties, _names(data), context=context)
     for item in shown:
         if item.files:
-            item.text, item.files = "、".join(name for _id, name in item.files), []
+            item.text, item.files = list_separator().join(name for _id, name in item.files), []
     return shown
 
 

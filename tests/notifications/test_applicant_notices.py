@@ -179,3 +179,22 @@ def test_a_user_without_a_phone_any_more_fails_that_channel_only(app: Flask, as_
         db.session.scalar(select(User).where(User.username == "ent-nanning")).phone = None
     assert _deliver(app) == 1  # the e-mail
     assert sorted(s for _, s, _ in _deliveries(app)) == ["failed", "sent"]
+
+
+def test_the_applicant_s_notices_read_in_english_on_the_english_pages(app: Flask, as_user: Any) -> None:
+    """The 补正 notice named the case, the authority, the limit and the materials in Chinese on the English
+    notifications page (only its frame was translated)."""
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    with freeze_time(local("2026-11-02 10:00")):
+        case_id = _unlock_submitted(app, ent)
+        act_ok(city, case_id, {"decision": "return", "comment": "处罚决定书不清晰",
+                               "missing_items": ["penalty_files", "reason"]})
+    page = WebUser(app, "ent-nanning").login()
+    page.get("/lang/en")
+    shown = page.html("/notifications")
+    assert "(within 10 working days)" in shown and "个工作日" not in shown
+    assert "Personnel unlock (项目人员解锁): 陆伟" in shown and "市级住建部门" not in shown
+    items = shown.split('data-testid="notice-items"', 1)[1].split("</ol>", 1)[0]
+    assert "行政处罚决定书" not in items.replace("(行政处罚决定书)", "") and "申请理由" not in items, items
+    chinese = WebUser(app, "ent-nanning").login().html("/notifications")  # the Chinese page as it was
+    assert "10 个工作日内" in chinese and "<li>行政处罚决定书</li>" in chinese

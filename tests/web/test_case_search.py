@@ -75,6 +75,10 @@ def test_export_csv_and_xlsx_of_the_search(web: Callable[[str], WebUser]) -> Non
     assert city.get("/cases/export.csv?applicant=龙城").get_data().decode("utf-8-sig").count("\n") == 1  # header
     assert web("ent-liuzhou").get("/cases/export.csv?applicant=邕城").get_data().decode("utf-8-sig").count("\n") == 1
     assert city.get("/cases/export.pdf").status_code == 404
+    city.get("/lang/en")  # the English export names the case and its current step in English too
+    english = list(csv.reader(io.StringIO(city.get("/cases/export.csv?applicant=邕城").get_data().decode("utf-8-sig"))))
+    row = dict(zip(english[0], english[1], strict=True))
+    assert row["Current step"] == "Review the unlock request" and row["Case title"].startswith("Personnel unlock")
 
 
 def test_export_cells_are_safe_from_formulas(web: Callable[[str], WebUser], app: Any) -> None:
