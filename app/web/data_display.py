@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from app.errors import bilingual_of
 from app.models import Attachment
-from app.services.records.identifiers import mask_id_number, mask_phone
+from app.services.records.identifiers import mask_personal
 from app.web.form_rendering import choices_of, widget_of
 from app.web.i18n import colon, gettext, list_separator, semicolon
 
@@ -57,16 +57,6 @@ def _label(spec: Any, key: str) -> str:
     return gettext(bilingual_of(spec, "title", key) or key)
 
 
-def _personal(key: str, text: str) -> str:
-    """ID numbers and phones in a case's data are shown masked, as on every other page, in the API's records and
-    in the logs (an ID number typed into a form's row was shown in full on the case and task pages)."""
-    if key == "id_number" or key.endswith("_id_number"):
-        return mask_id_number(text) if "*" not in text else text
-    if key == "phone" or key.endswith("_phone"):
-        return mask_phone(text) if "*" not in text else text
-    return text
-
-
 def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str:
     """`fallback`: the stored title for a chosen record missing from the viewer's options."""
     if isinstance(value, list):
@@ -79,7 +69,7 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str
         return "—"
     if isinstance(value, dict):
         props = spec.get("properties") or {}
-        return semicolon().join(f"{_label(props.get(k), k)}{colon()}{_personal(k, _plain(v, props.get(k) or {}))}"
+        return semicolon().join(f"{_label(props.get(k), k)}{colon()}{mask_personal(k, _plain(v, props.get(k) or {}))}"
                                 for k, v in value.items())
     if str(value) in titles:
         return titles[str(value)]
@@ -99,10 +89,10 @@ def show_value(key: str, value: Any, spec: dict[str, Any], filenames: Mapping[st
     elif widget == "rows" and isinstance(value, list):
         props = (spec.get("items") or {}).get("properties") or {}
         shown.headers = [_label(p, k) for k, p in props.items()]
-        shown.rows = [[_personal(k, _plain(row.get(k), p)) for k, p in props.items()]
+        shown.rows = [[mask_personal(k, _plain(row.get(k), p)) for k, p in props.items()]
                       for row in value if isinstance(row, dict)]
     else:
-        shown.text = _personal(key, _plain(value, spec, stored_title(key, context or {})))
+        shown.text = mask_personal(key, _plain(value, spec, stored_title(key, context or {})))
     return shown
 
 
