@@ -7,16 +7,18 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config, log_masking, routing
 from app.db import transactional
-from app.errors import DomainError
+from app.errors import DatabaseUnavailable, DomainError
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.sessions import CookieSessions
 
 SECURITY_LOGGER = "app.security"
+log = logging.getLogger(__name__)
 
 # No inline script runs on the pages (the case diagram's data is a JSON block), so scripts come from the
 # app alone; inline styles exist (style attributes, the dashboard's <style>), hence 'unsafe-inline' there.
@@ -87,15 +89,16 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     # From the final URL: a URL given in the mapping must not get the environment's database's options.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_TIMEOUT_SECONDS"]))
+    config.check(app.config)
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or GJY_DEMO=1 for the demo)")
+        raise config.ConfigError("SECRET_KEY is not set: export SECRET_KEY (or GJY_DEMO=1 for the demo)")
     if not app.config.get("DATA_KEY") and app.config.get("DEMO"):
         from app.crypto import demo_data_key
 
         app.config["DATA_KEY"] = demo_data_key(app.instance_path)
     if not app.config.get("DATA_KEY"):
-        raise RuntimeError("GJY_DATA_KEY is not set: export GJY_DATA_KEY (`flask keys generate` makes one; "
-                           "or GJY_DEMO=1 for the demo)")
+        raise config.ConfigError("GJY_DATA_KEY is not set: export GJY_DATA_KEY (`python -m app.new_data_key` "
+                                 "prints a new one; or GJY_DEMO=1 for the demo)")
     from pathlib import Path
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -185,8 +188,16 @@ def register_error_handlers(app: Flask) -> None:
         answer = http_error_response(exc) if is_api_request(request.path) else http_error_page(exc)
         return with_exception_headers(answer, exc)
 
+    def on_database_error(exc: OperationalError | InterfaceError) -> ResponseReturnValue:
+        """The database failed outside a unit of work (which says DatabaseUnavailable itself): the signed-in
+        user loaded by a page's before-request hook. The same 503 as inside one, the error logged."""
+        log.error("database unavailable: %s", exc, exc_info=exc)
+        return on_domain_error(DatabaseUnavailable())
+
     app.register_error_handler(DomainError, on_domain_error)
     app.register_error_handler(HTTPException, on_http_error)
+    app.register_error_handler(OperationalError, on_database_error)
+    app.register_error_handler(InterfaceError, on_database_error)
 
 
 def with_exception_headers(answer: ResponseReturnValue, exc: HTTPException) -> Response:
@@ -201,10 +212,13 @@ def with_exception_headers(answer: ResponseReturnValue, exc: HTTPException) -> R
 
 def register_audit(app: Flask) -> None:
     """The audit log's entries are sealed into its hash chain as each unit of work commits; a deleted
-    attachment's file is removed once its deletion has committed."""
+    attachment's file is removed once its deletion has committed, a stored one's if it is rolled back. An API
+    token's use is written just before the commit, and so before the seal, which seals its entry."""
     from app.services import audit
     from app.services.cases import attachments
+    from app.services.identity import tokens
 
+    tokens.init_app(app)
     audit.init_app(app)
     attachments.init_app(app)
 

@@ -11,6 +11,53 @@ from app.crypto import demo_data_key
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigError(RuntimeError):
+    """A setting that cannot be used, named with what it should be: refused when the app starts, not on the
+    first request that needs it (a mistyped gateway used to fall back to the console: no SMS ever left)."""
+
+
+def _number(name: str, default: str, kind: type[int] | type[float]) -> Any:
+    raw = os.environ.get(name, default)
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name}={raw!r} is not {what} (default {default})") from None
+
+
+def _int(name: str, default: str) -> int:
+    return int(_number(name, default, int))
+
+
+def _float(name: str, default: str) -> float:
+    return float(_number(name, default, float))
+
+
+# The settings that name one of a few choices, and what each choice needs besides.
+CHOICES = {
+    "WORKER": ("GJY_WORKER", ("off", "embedded", "celery")),
+    "MAIL_BACKEND": ("GJY_MAIL", ("console", "smtp", "memory")),
+    "SMS_GATEWAY": ("GJY_SMS_GATEWAY", ("console", "http", "memory")),
+    "NOTIFY_CHANNEL": ("GJY_NOTIFY_CHANNEL", ("console", "email", "sms", "memory")),
+    "SMTP_SECURITY": ("GJY_SMTP_SECURITY", ("none", "starttls", "ssl")),
+}
+NEEDS = {
+    ("SMS_GATEWAY", "http"): ("SMS_GATEWAY_URL", "GJY_SMS_GATEWAY_URL"),
+    ("NOTIFY_CHANNEL", "sms"): ("NOTIFY_SMS_URL", "GJY_SMS_URL"),
+}
+
+
+def check(config: dict[str, Any]) -> None:
+    """Refuse (ConfigError) a choice the code does not know, or a choice without the setting it needs."""
+    for key, (variable, allowed) in CHOICES.items():
+        value = config.get(key)
+        if value is not None and value not in allowed:
+            raise ConfigError(f"{variable}={value!r} is not one of: {', '.join(allowed)}")
+    for (key, value), (needed, variable) in NEEDS.items():
+        if config.get(key) == value and not config.get(needed):
+            raise ConfigError(f"{CHOICES[key][0]}={value} needs {variable} (the gateway's address)")
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -40,9 +87,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     demo = _bool("GJY_DEMO", default=False)
     # Outside demo mode there is no default: create_app refuses to start without SECRET_KEY.
     secret = os.environ.get("SECRET_KEY") or (demo_secret_key(instance_path) if demo else None)
-    max_upload = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-    max_total = max(max_upload, int(os.environ.get("GJY_MAX_UPLOADS_TOTAL_BYTES", str(5 * max_upload))))
-    max_case = max(max_total, int(os.environ.get("GJY_MAX_CASE_UPLOAD_BYTES", str(5 * max_total))))
+    max_upload = _int("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+    max_total = max(max_upload, _int("GJY_MAX_UPLOADS_TOTAL_BYTES", str(5 * max_upload)))
+    max_case = max(max_total, _int("GJY_MAX_CASE_UPLOAD_BYTES", str(5 * max_total)))
     return {
         # SQLAlchemy URL; default: a SQLite file in the instance folder.
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -67,10 +114,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Any request body: the files with their multipart framing fit; a larger body answers 413 unread.
         "MAX_CONTENT_LENGTH": max_total + 1024 * 1024,
         # A body that is not an upload (JSON, a page's form): a procedure bundle with its forms fits.
-        "MAX_BODY_BYTES": int(os.environ.get("GJY_MAX_BODY_BYTES", str(2 * 1024 * 1024))),
+        "MAX_BODY_BYTES": _int("GJY_MAX_BODY_BYTES", str(2 * 1024 * 1024)),
         # How long one statement may wait for the database (a lock, a slow query) before the request is
         # answered 503 and rolled back: PostgreSQL's statement_timeout, SQLite's busy timeout. Seconds.
-        "DB_TIMEOUT_SECONDS": float(os.environ.get("GJY_DB_TIMEOUT_SECONDS", "30")),
+        "DB_TIMEOUT_SECONDS": _float("GJY_DB_TIMEOUT_SECONDS", "30"),
         # werkzeug's method for new password hashes (existing hashes name their own). Not from the
         # environment: production keeps scrypt; the tests set a cheap method to sign in quickly.
         "PASSWORD_HASH_METHOD": "scrypt",
@@ -81,17 +128,17 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "FORMS_DIR": os.environ.get("FORMS_DIR", str(PROJECT_ROOT / "forms")),
         # Background worker: "embedded" (a thread in the app process), "celery" or "off".
         "WORKER": os.environ.get("GJY_WORKER", "off"),
-        "WORKER_INTERVAL_SECONDS": float(os.environ.get("GJY_WORKER_INTERVAL", "15")),
+        "WORKER_INTERVAL_SECONDS": _float("GJY_WORKER_INTERVAL", "15"),
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
         "CELERY_RESULT_BACKEND": os.environ.get("CELERY_RESULT_BACKEND", ""),
         # Office hours: a day limit ends when the office closes on its last day (民法典 §203).
         "WORK_HOURS": os.environ.get("GJY_WORK_HOURS", "08:30-17:30"),
         # Warning (预警, 黄牌) once this share of the committed limit has elapsed (a procedure may override).
-        "DEADLINE_WARNING_SHARE": float(os.environ.get("GJY_WARNING_SHARE", "0.9")),
+        "DEADLINE_WARNING_SHARE": _float("GJY_WARNING_SHARE", "0.9"),
         # Outbound notifications: console (log) | email | sms | memory, with the gateway settings.
         "NOTIFY_CHANNEL": os.environ.get("GJY_NOTIFY_CHANNEL", "console"),
         "NOTIFY_SMTP_HOST": os.environ.get("GJY_SMTP_HOST", "127.0.0.1"),
-        "NOTIFY_SMTP_PORT": int(os.environ.get("GJY_SMTP_PORT", "25")),
+        "NOTIFY_SMTP_PORT": _int("GJY_SMTP_PORT", "25"),
         "NOTIFY_EMAIL_FROM": os.environ.get("GJY_EMAIL_FROM", "noreply@gjy.example"),
         "NOTIFY_EMAIL_DOMAIN": os.environ.get("GJY_EMAIL_DOMAIN", "gjy.example"),
         "NOTIFY_SMS_URL": os.environ.get("GJY_SMS_URL", ""),
@@ -102,7 +149,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SMTP_USER": os.environ.get("GJY_SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("GJY_SMTP_PASSWORD", ""),
         "SMTP_SECURITY": os.environ.get("GJY_SMTP_SECURITY", "none"),  # none | starttls | ssl
-        "SMTP_TIMEOUT": float(os.environ.get("GJY_SMTP_TIMEOUT", "10")),
+        "SMTP_TIMEOUT": _float("GJY_SMTP_TIMEOUT", "10"),
         # The address of the pages as applicants reach them: links in SMS and e-mail are made from it.
         "PUBLIC_URL": os.environ.get("GJY_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # What a 补正 notice gives the applicant to supply the materials (a procedure's supplementLimit wins).
@@ -122,10 +169,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # GJY_SECURE_COOKIES=0 for another plain-HTTP run, =1 to force it.
         "SESSION_COOKIE_SECURE": _bool("GJY_SECURE_COOKIES", default=not demo),
         # A signed-in session idle this long ends (each request renews it); minutes, default 30.
-        "PERMANENT_SESSION_LIFETIME": 60 * int(os.environ.get("GJY_SESSION_IDLE_MINUTES", "30")),
+        "PERMANENT_SESSION_LIFETIME": 60 * _int("GJY_SESSION_IDLE_MINUTES", "30"),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (werkzeug's ProxyFix trusts
         # this many hops); 0: none, the client is the peer of the socket.
-        "TRUSTED_PROXIES": int(os.environ.get("GJY_TRUSTED_PROXIES", "0")),
+        "TRUSTED_PROXIES": _int("GJY_TRUSTED_PROXIES", "0"),
         # Per-IP limits (Flask-Limiter): its storage is shared by every worker only on Redis
         # (redis://host:6379/2); memory:// counts per process.
         "RATELIMIT_STORAGE_URI": os.environ.get("GJY_RATELIMIT_STORAGE_URI", "memory://"),
@@ -142,12 +189,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # mode without one, a stand-in on 127.0.0.1 (app.integrations.standin).
         "VERIFIER_URL": os.environ.get("GJY_VERIFIER_URL", ""),
         "VERIFIER_TOKEN": os.environ.get("GJY_VERIFIER_TOKEN", ""),
-        "VERIFIER_TIMEOUT": float(os.environ.get("GJY_VERIFIER_TIMEOUT", "10")),
+        "VERIFIER_TIMEOUT": _float("GJY_VERIFIER_TIMEOUT", "10"),
         # The quality-and-safety supervision system (在建项目 by construction-permit number): its HTTP API; in demo
         # mode without one, a stand-in on 127.0.0.1 (app.integrations.quality_safety_standin).
         "QUALITY_SAFETY_URL": os.environ.get("GJY_QUALITY_SAFETY_URL", ""),
         "QUALITY_SAFETY_TOKEN": os.environ.get("GJY_QUALITY_SAFETY_TOKEN", ""),
-        "QUALITY_SAFETY_TIMEOUT": float(os.environ.get("GJY_QUALITY_SAFETY_TIMEOUT", "10")),
+        "QUALITY_SAFETY_TIMEOUT": _float("GJY_QUALITY_SAFETY_TIMEOUT", "10"),
         # Data exchange (docs/operations.md): per system GJY_EXCHANGE_<SYSTEM>_URL, _KEY, _INBOUND_KEY,
         # _TIMEOUT, kept here without the prefix (NATIONAL_PLATFORM_URL ...); in demo mode a system without
         # a URL is served by a stand-in on 127.0.0.1 (app.integrations.exchange.standin).
@@ -155,12 +202,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
                               if name.startswith("GJY_EXCHANGE_")},
         # Delivery: attempts before a message is dead-lettered, the backoff (seconds, doubled each attempt,
         # with jitter, capped), how long a claimed message is a worker's before another may take it over.
-        "EXCHANGE_MAX_ATTEMPTS": int(os.environ.get("GJY_EXCHANGE_MAX_ATTEMPTS", "10")),
-        "EXCHANGE_BACKOFF_SECONDS": float(os.environ.get("GJY_EXCHANGE_BACKOFF_SECONDS", "5")),
-        "EXCHANGE_BACKOFF_CAP_SECONDS": float(os.environ.get("GJY_EXCHANGE_BACKOFF_CAP_SECONDS", "3600")),
-        "EXCHANGE_LEASE_SECONDS": float(os.environ.get("GJY_EXCHANGE_LEASE_SECONDS", "60")),
+        "EXCHANGE_MAX_ATTEMPTS": _int("GJY_EXCHANGE_MAX_ATTEMPTS", "10"),
+        "EXCHANGE_BACKOFF_SECONDS": _float("GJY_EXCHANGE_BACKOFF_SECONDS", "5"),
+        "EXCHANGE_BACKOFF_CAP_SECONDS": _float("GJY_EXCHANGE_BACKOFF_CAP_SECONDS", "3600"),
+        "EXCHANGE_LEASE_SECONDS": _float("GJY_EXCHANGE_LEASE_SECONDS", "60"),
         # Inbound: a signed request older or newer than this many seconds is refused (replay window).
-        "EXCHANGE_REPLAY_WINDOW_SECONDS": int(os.environ.get("GJY_EXCHANGE_REPLAY_WINDOW_SECONDS", "300")),
+        "EXCHANGE_REPLAY_WINDOW_SECONDS": _int("GJY_EXCHANGE_REPLAY_WINDOW_SECONDS", "300"),
         "JSON_AS_ASCII": False,
     }
 

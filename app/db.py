@@ -232,6 +232,7 @@ def dry_run(session: Session) -> Iterator[None]:
     """Run a block for what it would do (a validation that may touch rows) and undo it, whatever happens:
     a savepoint always rolled back."""
     marks = _marks()
+    _open_transaction(session)
     savepoint = session.begin_nested()
     try:
         yield
@@ -245,12 +246,27 @@ def attempt(session: Session) -> Iterator[None]:
     """A part of a unit of work that may be refused without undoing the rest (a savepoint): a page that
     keeps the uploads of a refused form, a refused start that leaves nothing behind."""
     marks = _marks()
+    _open_transaction(session)
     try:
         with session.begin_nested():
             yield
     except BaseException:
         _rewind(marks)
         raise
+
+
+def _open_transaction(session: Session) -> None:
+    """Before a savepoint on SQLite: the database transaction open. pysqlite begins one only before its first
+    INSERT/UPDATE/DELETE; a SAVEPOINT with none open starts a transaction of its own, which its RELEASE
+    commits (an upload stored in a savepoint as a request's first write stayed when the request failed). BEGIN
+    IMMEDIATE: a savepoint is there to write, and taking the write lock now leaves no earlier read of this
+    transaction that another writer could make stale."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def drop_all_tables(engine: Engine) -> None:

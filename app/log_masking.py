@@ -14,9 +14,11 @@ from typing import Any
 
 from gunicorn.glogging import Logger as GunicornLogger  # type: ignore[import-untyped]
 
-_ID_RE = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
-# Also with the country code (+86 / 86 / %2B86 in a URL): the number itself is what is masked.
-_PHONE_RE = re.compile(r"(?<!\d)((?:86)?1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Not the digits of a decimal fraction ("succeeded in 0.022145678901239076s" is a duration).
+_ID_RE = re.compile(r"(?<![\d.])(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
+# Also with the country code (+86 / 86 / %2B86 in a URL) and written in groups (139-0771-0101, 139 0771 0101):
+# the number itself is what is masked.
+_PHONE_RE = re.compile(r"(?<![\d.])((?:86[- ]?)?1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
 
 # Loggers whose handlers and records are masked when the app starts (gunicorn's exist in its workers).
 MASKED_LOGGERS = ("", "werkzeug", "gunicorn.error", "gunicorn.access", "celery", "celery.task")

@@ -58,6 +58,7 @@ class AttachmentResource(MethodView):
     @blp.response(204)
     def delete(self, case_id: int, attachment_id: str) -> Any:
         """Delete a file the caller uploaded and no submission or 暂存 draft names, while the case is open
-        (403 `attachment_not_yours`, 422 `attachment_submitted` / `attachment_in_draft` / `case_closed`)."""
+        (403 `attachment_not_yours`, 422 `attachment_submitted` / `attachment_in_draft` / `case_closed`; 409
+        `case_changed`: the case changed meanwhile, e.g. a form submitted at the same moment; read it again)."""
         delete_attachment(bearer_actor(), case_id, attachment_id, upload_limits().directory)
         return None

@@ -1,4 +1,4 @@
-"""GET /healthz: 200 when the database answers."""
+"""GET /healthz: 200 when the database answers, 503 (JSON) when it does not."""
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
@@ -11,8 +11,11 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
+    # On a connection of its own, not the request's session: a failed probe must not leave the request's
+    # transaction unusable (its commit then raised, and a load balancer got a 500 page, not this 503).
     try:
-        db.session.execute(text("SELECT 1"))
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})

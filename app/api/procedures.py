@@ -117,7 +117,9 @@ class Versions(MethodView):
         """Deploy the files as the procedure's next version, current at once (a new key is a new procedure).
         201: a new version; 200: the content is an existing version (made current again if it was not);
         422 `deploy_refused`: `details.problems` [{file, element, problem}], nothing stored (a file above 1 MB is
-        one of them, named); 413 `payload_too_large`: a body above 64 MB, refused unread."""
+        one of them, named); 413 `payload_too_large`: a body above 64 MB, refused unread; 409 `procedure_changed`:
+        another deploy of the procedure took the version number first, nothing stored (deploys of one procedure
+        are numbered one after the other)."""
         actor = bearer_actor()
         if body["dry_run"]:
             try:

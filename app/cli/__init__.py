@@ -1,10 +1,27 @@
 """Command groups: flask procedures|users|demo|jobs|calendar|exchange|audit|keys."""
+import functools
+from collections.abc import Callable
 from typing import Any
 
+import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from app.db import transactional
+from app.errors import DomainError
+
+
+def _command(run: Callable[..., Any]) -> Callable[..., Any]:
+    """One unit of work; a refusal is the command's error message (exit 1), not a traceback."""
+    in_unit_of_work = transactional(run)
+
+    @functools.wraps(run)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return in_unit_of_work(*args, **kwargs)
+        except DomainError as refused:
+            raise click.ClickException(f"{refused.message} ({refused.code})") from refused
+    return command
 
 
 class TransactionalGroup(AppGroup):
@@ -13,9 +30,9 @@ class TransactionalGroup(AppGroup):
 
     def command(self, *args: Any, **kwargs: Any) -> Any:  # as in click: a decorator (with or without arguments)
         if len(args) == 1 and callable(args[0]) and not kwargs:
-            return super().command(transactional(args[0]))
+            return super().command(_command(args[0]))
         register = super().command(*args, **kwargs)
-        return lambda run: register(transactional(run))
+        return lambda run: register(_command(run))
 
 
 def register_cli(app: Flask) -> None:

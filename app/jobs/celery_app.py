@@ -39,7 +39,7 @@ def celery_config(config: Any) -> dict[str, Any]:
         "task_ignore_result": False,
         "result_extended": True,            # results name the worker that ran the job
         "result_expires": 3600,
-        "task_acks_late": True,              # a worker that dies mid-job: the job runs again elsewhere
+        "task_acks_late": True,              # a worker that dies mid-job: delivered again (docs/operations.md)
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,

@@ -1,13 +1,13 @@
 """Errors on pages: domain errors, refused CSRF tokens and HTTP errors (no such page, wrong method ...)
 as a message page, in the page language, with the right status; a page that needs a signed-in user. A page's
 background request (its script's fetch) gets the same refusal as JSON {code, message}, for the script to show."""
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import DomainError, NotAuthenticated, http_status_message
+from app.errors import DatabaseUnavailable, DomainError, NotAuthenticated, http_status_message
 from app.extensions import login_manager
 from app.web.i18n import gettext
 
@@ -15,7 +15,24 @@ from app.web.i18n import gettext
 def domain_error_page(exc: DomainError) -> ResponseReturnValue:
     if isinstance(exc, NotAuthenticated) and not background_request():
         return redirect(url_for("auth.login", next=request.path))
+    if isinstance(exc, DatabaseUnavailable):
+        return unavailable_page(exc)
     return refusal(exc, exc.status)
+
+
+RETRY_AFTER_SECONDS = "30"
+
+
+def unavailable_page(exc: DatabaseUnavailable) -> ResponseReturnValue:
+    """The database does not answer: a page that reads nothing from it (base.html shows the user and the
+    bell, which it cannot load now), with Retry-After."""
+    headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    if background_request():
+        return jsonify({"code": exc.code, "message": gettext(exc.message)}), exc.status, headers
+    # Rendered by Jinja alone: Flask's template context processors load the signed-in user (Flask-Login's
+    # current_user), from the database that is not answering.
+    page = current_app.jinja_env.get_template("unavailable.html").render(error=exc, request=request)
+    return page, exc.status, headers
 
 
 def csrf_error_page(_exc: CSRFError) -> ResponseReturnValue:

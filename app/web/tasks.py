@@ -139,8 +139,9 @@ def complete(task_id: str) -> ResponseReturnValue:
     schema, case_id, upload_errors = task_service.task_form(actor, task), task.case_id, {}
 
     def store(name: str, upload: FileStorage) -> str:
-        try:
-            return store_attachment(actor, case_id, upload.filename or "", upload.stream, upload_limits()).id
+        try:  # a refused file leaves no row behind; the form's other files stay
+            with attempt(db.session()):
+                return store_attachment(actor, case_id, upload.filename or "", upload.stream, upload_limits()).id
         except UploadRefused as exc:
             upload_errors[name] = exc.message
             return ""

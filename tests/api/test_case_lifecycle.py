@@ -86,3 +86,5 @@ def test_a_withdrawal_is_only_a_withdrawal(as_user: Any) -> None:
     assert case["status"] == "withdrawn" and case["completed_at"] is None and case["open_tasks"] == []
     assert "case_completed" not in kinds and kinds[-1] == "case_withdrawn"
     assert next(e for e in case["history"] if e["kind"] == "case_withdrawn")["payload"]["reason"] == "申请人员已调整"
+    again = ent.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "申请人员已调整"})  # another tab, a retry
+    assert again.status_code == 422 and again.json["message"] == "办件已撤回，无需重复撤回"  # not "已办结"

@@ -142,3 +142,38 @@ def test_a_read_answers_although_its_tokens_last_use_cannot_be_written(
         listed = city.get("/api/v1/tasks?view=claimable")
     assert listed.status_code == 200, listed.json
     assert case_id in [task["case_id"] for task in listed.json["items"]]
+
+
+def _end_every_session(url: str) -> None:
+    """The server ends every other session on the database (a restart, a failover)."""
+    admin = create_engine(url)
+    with admin.connect() as conn:
+        ended = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    admin.dispose()
+    assert ended >= 1
+
+
+@pytest.mark.pg
+@pytest.mark.committing
+def test_after_a_lost_connection_pages_and_the_health_probe_answer_503_not_a_bare_500(app: Flask) -> None:
+    """A page's signed-in user is loaded before the request's unit of work: its lost connection gave an empty
+    500 (the error page itself loaded the user again); the health probe's caught error left the request's
+    transaction unusable and its commit gave a 500 HTML page to the load balancer."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("a server that drops connections: the PostgreSQL run covers it")
+    page = WebUser(app, "city-nanning").login()
+    assert page.client.get("/tasks").status_code == 200  # a pooled connection now exists
+    _end_every_session(url)
+    lost = page.client.get("/tasks")
+    assert lost.status_code == 503 and lost.mimetype == "text/html"
+    assert "数据库暂时不可用" in lost.get_data(as_text=True) and lost.headers["Retry-After"]
+    assert page.client.get("/tasks").status_code == 200  # signed in still, on a new connection
+
+    probe = app.test_client()
+    assert probe.get("/healthz").status_code == 200
+    _end_every_session(url)
+    answers = [probe.get("/healthz") for _ in range(3)]
+    assert answers[0].status_code == 503 and answers[0].json == {"status": "error", "database": "unreachable"}
+    assert [a.status_code for a in answers[1:]] == [200, 200]

@@ -172,3 +172,17 @@ def test_a_new_password_or_an_admin_s_reset_revokes_the_tokens_made_under_the_ol
         change = db.session.scalars(select(AccountChange).where(AccountChange.action == "password_reset")).one()
         assert change.details["revoked_tokens"] == 1
     assert "1 个访问令牌已吊销" in admin.html(f"/admin/accounts/{city_liuzhou}")  # in its change log
+
+
+def test_the_cli_refuses_a_demo_users_token_outside_demo_mode(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It printed a token that every request then refused (a demo account works only in demo mode)."""
+    def tokens() -> int:
+        with app.app_context():
+            user_id = get_user_by_username("ent-nanning").id
+            return len(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)).all())
+    before = tokens()
+    monkeypatch.setitem(app.config, "DEMO", False)
+    refused = app.test_cli_runner().invoke(args=["users", "token", "ent-nanning"])
+    assert refused.exit_code == 1
+    assert "演示模式" in refused.output and "Traceback" not in refused.output
+    assert tokens() == before

@@ -218,3 +218,18 @@ def test_the_production_command_masks_gunicorns_access_log(tmp_path: Path) -> No
     text = access.read_text("utf-8")
     assert f"/api/v1/records/persons?q={MASKED_ID}&phone={MASKED_PHONE}" in text, text
     _clear(text)
+
+
+@pytest.mark.parametrize(("logged", "hidden"), [
+    ("GET /api/v1/records/persons?person=%2B86-139-0771-0101 HTTP/1.1", "0771"),  # a phone written in groups
+    ("致电 139 0771 0101", "0771"),
+])
+def test_a_phone_written_in_groups_is_masked(logged: str, hidden: str) -> None:
+    masked = mask_text(logged)
+    assert hidden not in masked and "0101" in masked
+
+
+def test_a_duration_is_not_taken_for_an_id_number() -> None:
+    """Celery's "succeeded in 0.022145678901239076s" came out as 0.0221**********9076s."""
+    line = "Task gjy.fire_due_timers succeeded in 0.022145678901239076s: 0"
+    assert mask_text(line) == line

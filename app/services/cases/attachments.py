@@ -7,14 +7,14 @@ import json
 import logging
 import uuid
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from flask import Flask
 from sqlalchemy import String, bindparam, cast, exists, func, select
 
-from app.db import add_after_commit, add_rollback_hooks
+from app.db import add_after_commit, add_rollback_hooks, utcnow
 from app.errors import Message, NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Attachment, Case, CaseEvent, Task, TaskDraft, User
@@ -87,8 +87,14 @@ _STORED_BYTES = select(func.sum(Attachment.size)).where(Attachment.case_id == bi
 def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes],
                      limits: UploadLimits) -> Attachment:
     """Store an upload for a case the actor may add files to; refuses oversize files, unknown types and a file
-    that would take the case's stored files past their limit."""
-    case = get_case(actor, case_id)
+    that would take the case's stored files past their limit.
+
+    The case's limit is checked after the file's row is written, counting it: uploads to one case are then
+    counted one at a time (PostgreSQL: the case's row is locked first; SQLite: the check runs holding the
+    database's write lock), so parallel uploads cannot pass it together. That refusal comes after rows were
+    added: a caller that goes on after catching it runs the upload in a savepoint (`attempt`). The file is
+    written last and removed again if the unit of work is rolled back."""
+    case = get_case(actor, case_id, locked=limits.case_max_bytes is not None)
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能再上传附件", code="case_closed")
     if not may_upload(actor, case):
@@ -102,15 +108,8 @@ def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes
     content_type = _sniff(data[:16])
     if content_type is None:
         raise UploadRefused("仅支持 PDF、JPG、PNG 格式的附件", code="upload_type_refused")
-    if limits.case_max_bytes is not None and \
-            (db.session.scalar(_STORED_BYTES, {"case": case.id}) or 0) + len(data) > limits.case_max_bytes:
-        raise UploadRefused(Message("本办件的附件已达总量上限（{n} MB），请先删除未随申请提交的附件",
-                                    n=limits.case_max_bytes // (1024 * 1024)), code="case_uploads_full")
     attachment_id = str(uuid.uuid4())
     relative = Path(str(case.id)) / f"{attachment_id}{EXTENSIONS[content_type]}"
-    target = Path(limits.directory) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
     attachment = Attachment(id=attachment_id, case_id=case.id, filename=_safe_name(filename, content_type),
                             content_type=content_type, size=len(data),
                             sha256=hashlib.sha256(data).hexdigest(), storage_path=str(relative),
@@ -119,35 +118,78 @@ def store_attachment(actor: Actor, case_id: int, filename: str, stream: IO[bytes
     history.record(case, "attachment_uploaded", actor,
                    payload={"attachment_id": attachment_id, "filename": attachment.filename})
     db.session.flush()
+    if limits.case_max_bytes is not None and \
+            (db.session.scalar(_STORED_BYTES, {"case": case.id}) or 0) > limits.case_max_bytes:
+        raise UploadRefused(Message("本办件的附件已达总量上限（{n} MB），请先删除未随申请提交的附件",
+                                    n=limits.case_max_bytes // (1024 * 1024)), code="case_uploads_full")
+    target = Path(limits.directory) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    _written(target)
     return attachment
 
 
-# The files of attachments deleted in this context, removed after the unit of work commits (app.db's
-# after-commit hook); a rolled-back savepoint or unit of work drops those it added: the row is back.
-_TO_REMOVE: ContextVar[list[Path] | None] = ContextVar("gjy_files_to_remove", default=None)
+# The files this context touched, until its unit of work ends: those of attachments deleted (removed once the
+# deletion has committed) and those of attachments stored (removed if their rows are rolled back: a refused
+# form's savepoint, a request that failed, a concurrent submission that won). A rolled-back savepoint or unit
+# of work rewinds both to where it began (app.db's rollback hooks).
+@dataclass
+class _Files:
+    to_remove: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+_FILES: ContextVar[_Files | None] = ContextVar("gjy_attachment_files", default=None)
+
+
+def _files() -> _Files:
+    files = _FILES.get()
+    if files is None:
+        files = _Files()
+        _FILES.set(files)
+    return files
 
 
 def init_app(app: Flask) -> None:
-    add_after_commit(app, _remove_files)
-    add_rollback_hooks(app, lambda: len(_TO_REMOVE.get() or ()), _keep_files_after)
+    add_after_commit(app, _after_commit)
+    add_rollback_hooks(app, _mark, _rewind)
 
 
-def _remove_files() -> None:
-    paths = _TO_REMOVE.get()
-    if not paths:
+def _written(path: Path) -> None:
+    _files().written.append(path)
+
+
+def _mark() -> tuple[int, int]:
+    files = _FILES.get()
+    return (len(files.to_remove), len(files.written)) if files is not None else (0, 0)
+
+
+def _rewind(mark: tuple[int, int]) -> None:
+    """Rolled back: the deleted attachments' rows are back (their files stay), the stored ones' rows are gone
+    (their files go)."""
+    files = _FILES.get()
+    if files is None:
         return
-    _TO_REMOVE.set(None)
+    removed, written = mark
+    del files.to_remove[removed:]
+    _unlink(files.written[written:], "a rolled-back upload")
+    del files.written[written:]
+
+
+def _after_commit() -> None:
+    files = _FILES.get()
+    if files is None:
+        return
+    _FILES.set(None)
+    _unlink(files.to_remove, "a deleted attachment")
+
+
+def _unlink(paths: list[Path], whose: str) -> None:
     for path in paths:
         try:
             path.unlink(missing_ok=True)
-        except OSError:  # the row is gone; a file left behind is only disk space, and said so
-            log.exception("could not remove the file of a deleted attachment: %s", path)
-
-
-def _keep_files_after(count: int) -> None:
-    paths = _TO_REMOVE.get()
-    if paths:
-        del paths[count:]
+        except OSError:  # a file left behind is only disk space, and said so
+            log.exception("could not remove the file of %s: %s", whose, path)
 
 
 def _named_by_a_submission(case: Case, attachment_id: str) -> bool:
@@ -170,8 +212,12 @@ def _named_by_a_draft(attachment_id: str, case: Case) -> bool:
 def delete_attachment(actor: Actor, case_id: int, attachment_id: str, directory: str) -> Attachment:
     """The uploader deletes a file no submission named (a wrong file picked on a form, never sent) while the
     case is open: the row at once, the file after the commit; recorded in the case's history (and so in the
-    audit log). A file a submission or a 暂存 draft names stays (refused, with why)."""
-    case = get_case(actor, case_id)
+    audit log). A file a submission or a 暂存 draft names stays (refused, with why).
+
+    The case is read locked and written (its version bumped), so that a form submitted at the same moment and
+    naming the file cannot also pass: the one that comes second waits for the other and sees it (the
+    submission then refuses the missing file, or this the submitted one), or loses on the version (409)."""
+    case = get_case(actor, case_id, locked=True)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         raise NotFound("未找到该附件", code="attachment_not_found")
@@ -184,13 +230,10 @@ def delete_attachment(actor: Actor, case_id: int, attachment_id: str, directory:
     if _named_by_a_draft(attachment.id, case):
         raise RuleViolation("该附件在暂存的表单中，请先在表单中移除并重新暂存", code="attachment_in_draft")
     db.session.delete(attachment)
+    case.updated_at = utcnow()
     history.record(case, "attachment_deleted", actor,  # (audited as every case event is)
                    payload={"attachment_id": attachment.id, "filename": attachment.filename})
-    pending = _TO_REMOVE.get()
-    if pending is None:
-        pending = []
-        _TO_REMOVE.set(pending)
-    pending.append(Path(directory) / attachment.storage_path)
+    _files().to_remove.append(Path(directory) / attachment.storage_path)
     return attachment
 
 

@@ -101,15 +101,22 @@ def _validated_start_data(version: Any, manifest: dict[str, Any], actor: Actor,
     return {}
 
 
-def get_case(actor: Actor, case_id: int, with_clock: bool = False) -> Case:
-    """The case if the actor may see it; `with_clock`: its clock joined in (for clock_flags_of)."""
-    case = (db.session.scalar(_CASE_WITH_CLOCK, {"case_id": case_id}) if with_clock
-            else db.session.get(Case, case_id))
+def get_case(actor: Actor, case_id: int, with_clock: bool = False, locked: bool = False) -> Case:
+    """The case if the actor may see it; `with_clock`: its clock joined in (for clock_flags_of); `locked`: its
+    row locked for the rest of the transaction and read as it is once the lock is granted (PostgreSQL's FOR
+    UPDATE; SQLite has one writer at a time), for a check-then-write that a concurrent one must not pass too."""
+    if locked:
+        case = db.session.scalar(_CASE_LOCKED, {"case_id": case_id})
+    else:
+        case = (db.session.scalar(_CASE_WITH_CLOCK, {"case_id": case_id}) if with_clock
+                else db.session.get(Case, case_id))
     return require_case_visible(actor, case)
 
 
 # Built once: Session.get with loader options builds and hashes the load anew on every case page.
 _CASE_WITH_CLOCK = select(Case).options(joinedload(Case.clock)).where(Case.id == bindparam("case_id"))
+_CASE_LOCKED = (select(Case).where(Case.id == bindparam("case_id")).with_for_update(of=Case)
+                .execution_options(populate_existing=True))  # not the row read before the lock was granted
 
 
 def list_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
@@ -168,6 +175,8 @@ def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
     case = get_case(actor, case_id)
     if not _is_applicant(actor, case):
         raise NotAllowed("只有申请人可以撤回办件", code="withdraw_not_allowed")
+    if case.status == CaseStatus.WITHDRAWN:  # a second click, another tab: it is done, not "办结"
+        raise RuleViolation("办件已撤回，无需重复撤回", code="case_closed")
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能撤回", code="case_closed")
     reason = (reason or "").strip()

@@ -6,15 +6,17 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from app.db import attempt, utcnow
-from app.errors import DomainError, Message, NotFound
+from app.db import add_before_commit, add_rollback_hooks, attempt, utcnow
+from app.errors import DomainError, Message, NotFound, RuleViolation
 from app.extensions import db
 from app.models import Actor, ApiToken, Organisation, Role, SignedIn, User, UserRole
 from app.policy import region_covers, region_scope, require_admin
@@ -70,6 +72,8 @@ def create_token(actor: Actor, days: int = DEFAULT_DAYS, scopes: Iterable[str] =
     user = db.session.get(User, actor.id)
     if user is None:
         raise NotFound("未找到用户", code="user_not_found")
+    if user.demo and not current_app.config.get("DEMO"):  # its tokens would be refused (user_for_token)
+        raise RuleViolation("演示账号的令牌仅在演示模式（GJY_DEMO=1）下可用", code="demo_user")
     value = issue_token(user, days, scopes, name)
     token = newest_token(user)
     record_change(actor, "token_issued", user, source_ip=source_ip, token=token.id, scopes=token.scopes, days=days)
@@ -139,17 +143,48 @@ _CALLER_OF_TOKEN = (
     .where(ApiToken.token_sha256 == bindparam("digest")))
 
 
+# The token uses this request is to record, written just before its unit of work commits (app.db's before-
+# commit hooks): on SQLite the write takes the database's write lock, held from then to the commit, which a
+# note at the start of a request that reads would hold through all its reads. Dropped with a rollback.
+_USES: ContextVar[list[tuple[Actor, int, str | None]] | None] = ContextVar("gjy_token_uses", default=None)
+
+
+def init_app(app: Flask) -> None:
+    add_before_commit(app, _write_uses)
+    add_rollback_hooks(app, lambda: len(_USES.get() or ()), _drop_uses_after)
+
+
 def _note_use(actor: Actor, token_id: int, source_ip: str | None) -> None:
-    """Record the token's use, at most once a minute. Best effort in a savepoint: on SQLite a concurrent
-    writer may refuse it, and a request that only reads must not fail for that."""
-    try:
-        with attempt(db.session()):
-            db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
-                               .values(last_used_at=utcnow(), last_used_ip=source_ip[:45] if source_ip else None)
-                               .execution_options(synchronize_session=False))
-            audit.record(actor, "token.used", "api_token", token_id, source_ip=source_ip)
-    except OperationalError:
-        log.info("last use of API token %d not recorded (database busy)", token_id)
+    """Record the token's use, at most once a minute, when the request commits."""
+    uses = _USES.get()
+    if uses is None:
+        uses = []
+        _USES.set(uses)
+    uses.append((actor, token_id, source_ip))
+
+
+def _drop_uses_after(count: int) -> None:
+    uses = _USES.get()
+    if uses:
+        del uses[count:]
+
+
+def _write_uses(session: Session) -> None:
+    """Best effort, each in a savepoint: on SQLite a concurrent writer may refuse it, and a request that only
+    reads must not fail for that."""
+    uses = _USES.get()
+    if not uses:
+        return
+    _USES.set(None)
+    for actor, token_id, source_ip in uses:
+        try:
+            with attempt(session):
+                session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                                .values(last_used_at=utcnow(), last_used_ip=source_ip[:45] if source_ip else None)
+                                .execution_options(synchronize_session=False))
+                audit.record(actor, "token.used", "api_token", token_id, source_ip=source_ip)
+        except OperationalError:
+            log.info("last use of API token %d not recorded (database busy)", token_id)
 
 
 def _rights(rights: Sequence[str] | None) -> tuple[str, ...] | None:

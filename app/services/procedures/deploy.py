@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.engine import LIB_VERSION, ProcedureBundle, build_bundles
-from app.errors import DeployError, InvalidForm, Message, NotFound
+from app.errors import Conflict, DeployError, InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Actor, Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.policy import require_procedure_analyst
@@ -77,12 +78,24 @@ def changed_files(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 
 def _procedure(key: str, name: str) -> Procedure:
-    procedure = db.session.scalar(select(Procedure).where(Procedure.key == key))
+    """The procedure to deploy to, its row locked (PostgreSQL) so that two deploys of it at the same moment
+    number their versions one after the other; a new key is added."""
+    procedure = db.session.scalar(select(Procedure).where(Procedure.key == key)
+                                  .with_for_update(key_share=True, of=Procedure))
     if procedure is None:
         procedure = Procedure(key=key, name=name)
         db.session.add(procedure)
-        db.session.flush()
+        _flush_deploy()
     return procedure
+
+
+def _flush_deploy() -> None:
+    """Write the deploy; another deploy of the procedure that took the same key or version number first (two
+    analysts at once: a new procedure, or SQLite, where the row lock above does not exist) is a conflict."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict("该事项刚由他人部署了新版本，本次部署未保存，请刷新后重试", code="procedure_changed") from exc
 
 
 def record_change(procedure: Procedure, kind: str, version: ProcedureVersion, previous_id: int | None, by: str | None,
@@ -119,7 +132,7 @@ def _store(procedure: Procedure, bundle: ProcedureBundle, by: str | None, note: 
                                content_hash=bundle.content_hash, files=bundle.files, manifest=bundle.manifest,
                                lib_version=LIB_VERSION, deployed_by=by, note=note, source=source)
     db.session.add(version)
-    db.session.flush()
+    _flush_deploy()
     _make_current(procedure, version, by, note, ProcedureChangeKind.DEPLOYED)
     return DeployOutcome(bundle.key, version.version, True)
 

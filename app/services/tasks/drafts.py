@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.errors import InvalidForm, Message, NotAllowed
+from sqlalchemy import bindparam, select
+
+from app.errors import InvalidForm, Message, NotAllowed, TaskNotOpen
 from app.extensions import db
 from app.models import Actor, Task, TaskDraft, TaskStatus
 from app.policy import is_candidate
@@ -38,7 +40,15 @@ def save_draft(actor: Actor, task_id: str, data: dict[str, Any]) -> TaskDraft:
     else:
         draft.data = data
     db.session.flush()
+    # Still open, read once the draft is written: a completion of the task at the same moment has either
+    # committed (PostgreSQL: this read waits for its lock on the task's row; SQLite: it runs under the write
+    # lock the flush took) and the draft is refused, or comes after and deletes the draft with the others.
+    if db.session.scalar(_STATUS_LOCKED, {"task_id": task.id}) != TaskStatus.OPEN:
+        raise TaskNotOpen()
     return draft
+
+
+_STATUS_LOCKED = select(Task.status).where(Task.id == bindparam("task_id")).with_for_update()
 
 
 def find_draft(actor: Actor, task: Task) -> TaskDraft | None:

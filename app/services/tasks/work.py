@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, or_, select
+from sqlalchemy import Select, bindparam, delete, or_, select
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import dry_run, utcnow
-from app.errors import InvalidForm, NotAllowed, TaskAlreadyClaimed, TaskNotOpen
+from app.db import attempt, dry_run, utcnow
+from app.errors import InvalidForm, NotAllowed, StaleCase, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
 from app.models import Actor, Case, Task, TaskDraft, TaskStatus, User, UserRole
 from app.policy import (
@@ -41,16 +41,18 @@ _TASK_WITH_CASE = (joinedload(Task.case).lazyload(Case.applicant),)
 _TASK = select(Task).options(*_TASK_WITH_CASE).where(Task.id == bindparam("task_id"))
 # To complete it: the task and the other open tasks of its case (the step closes or keeps them: it does not
 # read them again), each with the case joined (one identity, the same columns on each row: a case rarely has
-# more than one or two open tasks), and whether anyone keeps a draft (暂存) of the task, in one statement:
-# drafts are rare, and a DELETE run on every completion cost more CPU than the extra column. Also the working-day
-# calendar's signature, which most steps need (deadlines): the step does not read it on its own.
+# more than one or two open tasks), in one statement. Also the working-day calendar's signature, which most
+# steps need (deadlines): the step does not read it on its own.
 _THE_TASK = aliased(Task)
 _TO_COMPLETE = (
-    select(Task, exists().where(TaskDraft.task_id == bindparam("task_id")).label("has_draft"),
-           *calendar.SIGNATURE_COLUMNS)
+    select(Task, *calendar.SIGNATURE_COLUMNS)
     .options(*_TASK_WITH_CASE, *steps.step_loading(Task.case))
     .where(Task.case_id == select(_THE_TASK.case_id).where(_THE_TASK.id == bindparam("task_id")).scalar_subquery(),
            or_(Task.status == TaskStatus.OPEN, Task.id == bindparam("task_id"))))
+
+
+_DELETE_DRAFTS = (delete(TaskDraft).where(TaskDraft.task_id == bindparam("task_id"))
+                  .execution_options(synchronize_session=False))  # no draft is loaded by a completion
 
 
 def get_task(actor: Actor, task_id: str, statement: Select[Task] = _TASK) -> Task:
@@ -92,8 +94,9 @@ def claim_task(actor: Actor, task_id: str) -> Task:
     history.record(task.case, "task_claimed", actor, task_id=task.id, step=task.title)  # in the claim's flush
     try:
         _hand_over(task, actor)
-    except StaleDataError as exc:  # another claim, assignment or step of the case came first
-        raise TaskAlreadyClaimed() from exc
+    except StaleDataError as exc:  # another claim, assignment or step of the case came first (maybe the
+        # caller's own, from another tab or a retry: who it was is not known here)
+        raise TaskAlreadyClaimed("该任务刚被领取或办理，请刷新后查看") from exc
     return task
 
 
@@ -113,12 +116,27 @@ def release_tasks_held_by(actor: Actor, user: User) -> int:
     so that none stays with someone who cannot finish it and whom no list shows it under. How many."""
     held = db.session.scalars(select(Task).options(joinedload(Task.case))
                               .where(Task.assignee_id == user.id, Task.status == TaskStatus.OPEN)).all()
-    released = [task for task in held if not (user.active and is_candidate(user, task))]
-    for task in released:
-        history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title,
-                       payload={"holder": user.display_name, "reason": "account_changed"})
-        _hand_over(task, None)
-    return len(released)
+    to_release = [task for task in held if not (user.active and is_candidate(user, task))]
+    return sum(_release_held(actor, user, task) for task in to_release)
+
+
+def _release_held(actor: Actor, user: User, task: Task) -> bool:
+    """One task back to its candidates, in a savepoint: a step of its case at the same moment (the user
+    completing it, say) wins the case's version, and the account change still goes through: the task is read
+    again and released if the user still holds it open. Whether it was released."""
+    for _attempt in range(3):
+        try:
+            with attempt(db.session()):
+                history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title,
+                               payload={"holder": user.display_name, "reason": "account_changed"})
+                _hand_over(task, None)
+            return True
+        except StaleDataError:
+            db.session.refresh(task)  # as the step that won left it (its case is read again when next used)
+            db.session.refresh(task.case)
+            if task.status != TaskStatus.OPEN or task.assignee_id != user.id:
+                return False
+    raise StaleCase()
 
 
 def assign_task(actor: Actor, task_id: str, user_id: int) -> Task:
@@ -174,7 +192,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     found = next((row for row in rows if row[0].id == task_id), None)
     task = require_task_visible(actor, found[0] if found is not None else None)
     assert found is not None  # require_task_visible refuses a task not found
-    has_draft, signature = bool(found.has_draft), (found.calendar_change, found.calendar_year)
+    signature = found.calendar_change, found.calendar_year
     _require_open(task)
     open_tasks = [row[0] for row in rows]  # the case's open tasks: the statement's rows, the task (open) among them
     if task.assignee_id is not None and task.assignee_id != actor.id:
@@ -199,10 +217,11 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
         if type(exc) is not LookupError:
             raise
         raise TaskNotOpen() from exc
-    # Its 暂存 input is submitted. Deleted before the applicant is told: what that adds is flushed once, with
-    # the audit seal, not first by this statement's autoflush.
-    if has_draft:
-        db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
+    # Its 暂存 drafts are submitted: deleted on every completion, after the step wrote the task's row. Whether
+    # one existed cannot be read earlier: a 暂存 sent at the same moment may commit until the step holds that
+    # row (drafts.save_draft then waits for it, and finds the task done). Before the applicant is told: what
+    # that adds is flushed once, with the audit seal, not first by this statement's autoflush.
+    db.session.execute(_DELETE_DRAFTS, {"task_id": task.id})
     _tell_the_applicant(actor, task, form, cleaned, stepped,
                         newly_received=not received_before and case.received_at is not None)
     return task
