@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import String, TypeDecorator
+from sqlalchemy import Connection, String, TypeDecorator, text
 
 PREFIX = "v1"
 DEMO_KEY_FILE = "demo-data-key"
@@ -162,6 +163,21 @@ class Encrypted(TypeDecorator[str]):
         if value is None:
             return None
         return key_ring().decrypt(value)
+
+
+def stored_data_readable(connection: Connection) -> bool:
+    """Whether the configured keys read what the database holds: one stored ID number (or phone) decrypted. A
+    well-formed but wrong GJY_DATA_KEY starts the app, and every page showing a person failed; the health
+    probe says so instead. True when nothing is stored yet."""
+    for table, column in ENCRYPTED_COLUMNS[:2]:
+        stored = connection.execute(text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1")).scalar()
+        if stored is not None:
+            try:
+                key_ring().decrypt(stored)
+            except (DataKeyError, InvalidTag, ValueError):
+                return False
+            return True
+    return True
 
 
 # The encrypted columns (table, column), and the keyed hashes kept beside some of them (table, column, hash).

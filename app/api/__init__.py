@@ -42,7 +42,8 @@ def register_api(app: Flask) -> None:
 
 
 def is_api_request(path: str) -> bool:
-    return path.startswith("/api/")
+    """Answered in JSON, errors included: the API, and the health probe (read by load balancers)."""
+    return path.startswith("/api/") or path == health.HEALTH_PATH
 
 
 __all__ = ["DomainError", "domain_error_response", "http_error_response", "is_api_request", "register_api"]

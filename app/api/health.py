@@ -1,21 +1,24 @@
-"""GET /healthz: 200 when the database answers, 503 (JSON) when it does not."""
+"""GET /healthz: 200 when the database answers and the data key reads what it holds; 503 (JSON) otherwise.
+
+A database that does not answer fails the statement: the request's unit of work turns that into 503
+`database_unavailable` (JSON: /healthz is answered as the API is), its transaction rolled back. Catching it here
+left the transaction unusable: its commit raised, and a load balancer got a 500 page after a database restart."""
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.errors import error_body
+from app.crypto import stored_data_readable
 from app.extensions import db
 
 bp = Blueprint("health", __name__)
 
+HEALTH_PATH = "/healthz"
 
-@bp.get("/healthz")
+
+@bp.get(HEALTH_PATH)
 def healthz() -> ResponseReturnValue:
-    # On a connection of its own, not the request's session: a failed probe must not leave the request's
-    # transaction unusable (its commit then raised, and a load balancer got a 500 page, not this 503).
-    try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return jsonify({"status": "error", "database": "unreachable"}), 503
+    db.session.execute(text("SELECT 1"))
+    if not stored_data_readable(db.session.connection()):  # every page showing a person would fail
+        return jsonify(error_body("data_key_unreadable", "数据密钥无法解密已存数据，请检查 GJY_DATA_KEY 配置")), 503
     return jsonify({"status": "ok", "database": "ok"})

@@ -159,7 +159,7 @@ def _end_every_session(url: str) -> None:
 def test_after_a_lost_connection_pages_and_the_health_probe_answer_503_not_a_bare_500(app: Flask) -> None:
     """A page's signed-in user is loaded before the request's unit of work: its lost connection gave an empty
     500 (the error page itself loaded the user again); the health probe's caught error left the request's
-    transaction unusable and its commit gave a 500 HTML page to the load balancer."""
+    transaction unusable and its commit gave a 500 HTML page to the load balancer (it answers JSON now)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("postgresql"):
         pytest.skip("a server that drops connections: the PostgreSQL run covers it")
@@ -175,5 +175,21 @@ def test_after_a_lost_connection_pages_and_the_health_probe_answer_503_not_a_bar
     assert probe.get("/healthz").status_code == 200
     _end_every_session(url)
     answers = [probe.get("/healthz") for _ in range(3)]
-    assert answers[0].status_code == 503 and answers[0].json == {"status": "error", "database": "unreachable"}
+    assert answers[0].status_code == 503 and answers[0].json["code"] == "database_unavailable"
     assert [a.status_code for a in answers[1:]] == [200, 200]
+
+
+@pytest.mark.committing
+def test_the_health_probe_fails_when_the_data_key_cannot_read_the_stored_data(app: Flask) -> None:
+    """A well-formed but wrong GJY_DATA_KEY started and said "ok", while every page showing a person failed."""
+    from app.crypto import generate_key
+
+    assert app.test_client().get("/healthz").status_code == 200
+    wrong = create_app({**{key: app.config[key] for key in CONFIG_KEYS}, "DATA_KEY": generate_key()})
+    try:
+        answer = wrong.test_client().get("/healthz")
+    finally:
+        with wrong.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert answer.status_code == 503 and answer.json["code"] == "data_key_unreadable"
