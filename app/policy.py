@@ -278,3 +278,19 @@ def visible_performance_records(actor: Actor) -> ColumnElement[bool]:
     if _reads_cases(actor):
         clauses.append(PerformanceRecord.enterprise_id.in_(_orgs_in_region(actor)))
     return or_(false(), *clauses)
+
+
+def allowed_procedures(actor: Actor) -> frozenset[str] | None:
+    """The procedures an enterprise operator may handle, as his main operator set them (None: no restriction
+    beyond his roles): start, claim, complete, withdraw."""
+    if not actor.has_role(Role.ENTERPRISE):
+        return None
+    rights = actor.allowed_procedures  # read with the caller (its token's statement, or the session's User)
+    return frozenset(rights) if rights else None
+
+
+def require_procedure_right(actor: Actor, procedure_key: str) -> None:
+    """403 for an operator whose main operator did not grant him the procedure."""
+    rights = allowed_procedures(actor)
+    if rights is not None and procedure_key not in rights:
+        raise NotAllowed("您的主操作员未授权您办理此事项", code="procedure_not_granted")

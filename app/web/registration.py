@@ -91,6 +91,7 @@ def amount() -> ResponseReturnValue:
 
 
 @bp.route("/enterprise/authorise", methods=["GET", "POST"])
+@rate_limit(_register_limit, methods=["POST"])
 def authorise() -> ResponseReturnValue:
     registration = service.get_registration(session.get(FLOW))
     if request.method == "POST":
@@ -102,7 +103,9 @@ def authorise() -> ResponseReturnValue:
             return _refused("registration/authorise.html", exc, registration=registration, link=None)
         link = url_for("registration.operator", token=token, _external=True)
         send_after_commit(registration.operator_phone or "",
-                          f"【桂建云】{registration.name}法定代表人已授权您为主操作员，请在72小时内打开链接注册账号：{link}")
+                          # No text the applicant typed (the enterprise's name): our sender must not carry it
+                          f"【桂建云】统一社会信用代码为 {registration.credit_code} 的企业法定代表人已授权您为"
+                          f"主操作员，请在72小时内打开链接注册账号：{link}")
         return render_template("registration/authorise.html", registration=registration, link=link,
                                phone=mask_phone(registration.operator_phone), errors={}, form={})
     return render_template("registration/authorise.html", registration=registration, link=None, errors={}, form={})

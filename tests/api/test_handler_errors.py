@@ -6,8 +6,10 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.db import unit_of_work
 from app.extensions import db
-from app.models import OutboxMessage
+from app.models import OutboxMessage, Role
+from app.services.identity.accounts import create_user, get_user_by_username
 from tests.support import procedures
 from tests.support.api import ApiUser
 
@@ -52,6 +54,20 @@ def test_retry_of_a_case_not_in_error_is_refused(as_user: Callable[[str], ApiUse
     case_id, _ = _approve(ent, city, review_procedure)
     response = admin.post(f"/api/v1/cases/{case_id}/retry")
     assert response.status_code == 422 and response.json["code"] == "case_not_in_error"
+
+
+def test_an_admin_of_another_city_finds_no_case_to_retry(app: Flask, as_user: Callable[[str], ApiUser],
+                                                          review_procedure: str) -> None:
+    """Any admin retried any region's case (and got it back whole); the refusal of a case not in error
+    also told a city admin which ids exist in other regions."""
+    with app.app_context(), unit_of_work():
+        create_user("admin-liuzhou", "柳州市住建局·管理员", "Another-Passw0rd!",
+                    get_user_by_username("city-liuzhou").organisation_id, "450200", [Role.ADMIN])
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id, _ = _approve(ent, city, review_procedure)
+    refused = as_user("admin-liuzhou").post(f"/api/v1/cases/{case_id}/retry")
+    assert refused.status_code == 404 and refused.json["code"] == "case_not_found"
+    assert as_user("admin").post(f"/api/v1/cases/{case_id}/retry").json["code"] == "case_not_in_error"
 
 
 def test_handler_whose_rows_the_database_refuses_puts_case_in_error_with_its_title_unchanged(

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.db import unit_of_work
+from app.errors import InvalidForm
 from app.extensions import db
 from app.integrations.sms import MemorySmsGateway
 from app.integrations.standin import StandIn
@@ -199,3 +200,32 @@ def test_a_city_admin_reaches_his_city_only(app: Flask) -> None:
                                                  "region_code": "450100", "roles": ["city_reviewer"]})
     assert refused.status_code == 422
     assert WebUser(app, "city-nanning").login().get("/admin/accounts").status_code == 403
+
+
+def test_an_authorisation_texts_a_phone_within_its_limits_and_carries_no_typed_text(
+        app: Flask, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Authorising again and again texted any phone without bound, with the enterprise name the applicant typed
+    (a phishing sentence) under our sender's 【桂建云】."""
+    monkeypatch.setitem(app.config, "SMS_PHONE_LIMITS", ((60, 1), (3600, 10)))  # the defaults
+    client = app.test_client()
+    phishing = "您的账户存在异常，请立即访问 http://gjy-verify.example 核实。"
+    assert _post(client, "/register/enterprise", _enterprise_form(name=phishing)).status_code == 302
+    _authorise(client)
+    text = MemorySmsGateway.shared().last_text("13800771234") or ""
+    assert "gjy-verify" not in text and NEW_CODE in text
+    again = _post(client, "/register/enterprise/authorise",
+                  {"operator_name": "李主管", "operator_phone": "13800771234"})
+    assert again.status_code == 429 and "短信发送过于频繁" in again.get_data(as_text=True)
+    assert MemorySmsGateway.shared().last_text("13800771234") == text  # not texted again
+
+
+def test_names_longer_than_the_pages_allow_are_refused_on_the_server(app: Flask, standin: StandIn) -> None:
+    client = app.test_client()
+    refused = _post(client, "/register/enterprise", _enterprise_form(name="桂" * 150, legal_representative="蒋" * 60))
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "企业名称最多 100 个字符" in page and "姓名最多 50 个字符" in page
+    with app.app_context(), pytest.raises(InvalidForm) as raised, unit_of_work():
+        create_user("<img src=x>", "名" * 101, "Another-Passw0rd!", get_user_by_username("ent-nanning").organisation_id,
+                    "450100", ["enterprise"])
+    assert set(raised.value.field_errors) == {"username", "display_name"}

@@ -8,15 +8,21 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
-from app.errors import CaseNotFound, InvalidForm, Message, NotAllowed, RuleViolation
+from app.errors import InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus
-from app.policy import applied_for, require_admin, require_can_start, require_case_visible
+from app.policy import (
+    allowed_procedures,
+    applied_for,
+    require_admin,
+    require_can_start,
+    require_case_visible,
+    require_procedure_right,
+)
 from app.services import steps
 from app.services.cases.search import CaseFilter, search_cases
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.documents import issue
-from app.services.identity.operators import require_procedure_right
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_handler
 from app.services.procedures.versions import get_current_version, manifest_of
@@ -167,7 +173,9 @@ def _is_applicant(actor: Actor, case: Case) -> bool:
 def may_withdraw(actor: Actor, case: Case) -> bool:
     """Whether the page offers 撤回办件: an open case the actor applied for (by them or their enterprise), not
     one an authority started on their enterprise (a spot check), whose withdrawal is always refused."""
-    return case.status in OPEN_STATUSES and _is_applicant(actor, case) and applied_for(case)
+    rights = allowed_procedures(actor)
+    return (case.status in OPEN_STATUSES and _is_applicant(actor, case) and applied_for(case)
+            and (rights is None or case.procedure_key in rights))
 
 
 def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
@@ -175,6 +183,7 @@ def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
     case = get_case(actor, case_id)
     if not _is_applicant(actor, case):
         raise NotAllowed("只有申请人可以撤回办件", code="withdraw_not_allowed")
+    require_procedure_right(actor, case.procedure_key)
     if case.status == CaseStatus.WITHDRAWN:  # a second click, another tab: it is done, not "办结"
         raise RuleViolation("办件已撤回，无需重复撤回", code="case_closed")
     if case.status not in OPEN_STATUSES:
@@ -193,11 +202,10 @@ def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
 
 
 def retry_case(actor: Actor, case_id: int) -> Case:
-    """An admin retries the failed step of a case in error after fixing the cause."""
+    """An admin retries the failed step of a case in error after fixing the cause: a case the admin may see
+    (an admin of a city: its region's), others are not found, whatever their state."""
     require_admin(actor)
-    case = db.session.get(Case, case_id)
-    if case is None:
-        raise CaseNotFound()
+    case = get_case(actor, case_id)
     if case.status != CaseStatus.ERROR:
         raise RuleViolation("办件不处于异常状态，无需重试", code="case_not_in_error")
     steps.advance(case, actor, steps.Retry())

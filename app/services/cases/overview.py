@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Actor, Case, CaseEvent, Procedure, Task, TaskStatus
-from app.policy import visible_cases
-from app.services.identity.operators import allowed_procedures
+from app.policy import allowed_procedures, visible_cases
 from app.services.procedures.versions import files_of, list_procedures, manifest_of
 
 

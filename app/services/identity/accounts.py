@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.errors import NotFound
+from app.errors import InvalidForm, Message, NotFound
 from app.extensions import db
 from app.log_masking import mask_text
 from app.models import Organisation, OrganisationKind, Person, Role, User, UserRole
@@ -33,7 +34,11 @@ def hash_password(password: str) -> str:
 def create_user(username: str, display_name: str, password: str, organisation_id: int,
                 region_code: str, roles: list[str], person_id: int | None = None,
                 phone: str | None = None, demo: bool = False) -> User:
-    """A new account; a weak password is refused (passwords.WeakPassword, in Chinese)."""
+    """A new account; a weak password is refused (passwords.WeakPassword, in Chinese), so are a username or a
+    name the account cannot hold (InvalidForm: every form that makes accounts has these fields)."""
+    problems = account_name_problems(username, display_name)
+    if problems:
+        raise InvalidForm(problems)
     passwords.check_policy(password, username)
     user = User(username=username, display_name=display_name,
                 password_hash=hash_password(password), organisation_id=organisation_id,
@@ -43,6 +48,21 @@ def create_user(username: str, display_name: str, password: str, organisation_id
     db.session.flush()
     passwords.remember(user.id, user.password_hash)
     return user
+
+
+MAX_USERNAME, MAX_DISPLAY_NAME = 64, 100  # the columns' lengths
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+
+
+def account_name_problems(username: str, display_name: str) -> dict[str, str]:
+    """What is wrong with a new account's username and name, by field: checked on the server (the pages' own
+    limits are only in the browser; PostgreSQL refuses a value longer than its column with a 500)."""
+    problems: dict[str, str] = {}
+    if not _USERNAME.fullmatch(username) or len(username) > MAX_USERNAME:
+        problems["username"] = Message("账号名须为 1 至 {n} 位字母、数字或 . _ @ -，以字母或数字开头", n=MAX_USERNAME)
+    if not display_name.strip() or len(display_name) > MAX_DISPLAY_NAME:
+        problems["display_name"] = Message("姓名须为 1 至 {n} 个字符", n=MAX_DISPLAY_NAME)
+    return problems
 
 
 def create_individual(username: str, password: str, person: Person, region_code: str,

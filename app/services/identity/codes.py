@@ -57,14 +57,20 @@ def _phone_key(phone: str, window: timedelta) -> str:
     return f"sms:{int(window.total_seconds())}:{lookup_hash(phone) or ''}"[:120]
 
 
-def issue_code(user: User, source_ip: str | None) -> IssuedCode:
-    """A new code for the user's phone; earlier unused codes stop counting. Refused past the phone's limits."""
-    phone = user.phone or ""
+def require_sms_allowance(phone: str, refusal: str | None = None) -> None:
+    """Count one text to the phone; TooManyCodes past its limits (a sign-in code, an invitation: whatever our
+    sender texts a number counts, so that no page sends texts to a number without bound)."""
     for seconds, allowed in current_app.config.get("SMS_PHONE_LIMITS") or DEFAULT_PHONE_LIMITS:
         window = timedelta(seconds=seconds)
         if count_attempt(_phone_key(phone, window), window).number > allowed:
-            log.warning("SMS code refused, phone limit: %s (user %d)", mask_text(phone), user.id)
-            raise TooManyCodes()
+            log.warning("SMS refused, phone limit: %s", mask_text(phone))
+            raise TooManyCodes(refusal)
+
+
+def issue_code(user: User, source_ip: str | None) -> IssuedCode:
+    """A new code for the user's phone; earlier unused codes stop counting. Refused past the phone's limits."""
+    phone = user.phone or ""
+    require_sms_allowance(phone)
     now = utcnow()
     db.session.execute(update(SignInCode).where(SignInCode.user_id == user.id, SignInCode.used_at.is_(None))
                        .values(used_at=now).execution_options(synchronize_session=False))

@@ -100,17 +100,3 @@ def remove_operator(actor: Actor, user_id: int, source_ip: str | None = None) ->
     record_change(actor, "operator_removed", user, source_ip=source_ip,
                   **({"released_tasks": released} if released else {}))
     return user
-
-
-def allowed_procedures(actor: Actor) -> frozenset[str] | None:
-    """The procedures an enterprise operator may start (None: no restriction beyond his roles)."""
-    if not actor.has_role(Role.ENTERPRISE):
-        return None
-    rights = actor.allowed_procedures  # read with the caller (its token's statement, or the session's User)
-    return frozenset(rights) if rights else None
-
-
-def require_procedure_right(actor: Actor, procedure_key: str) -> None:
-    rights = allowed_procedures(actor)
-    if rights is not None and procedure_key not in rights:
-        raise NotAllowed("您的主操作员未授权您办理此事项", code="procedure_not_granted")

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select, update
 
 from app.db import utcnow
-from app.errors import DomainError, InvalidForm, NotFound, RuleViolation
+from app.errors import DomainError, InvalidForm, Message, NotFound, RuleViolation
 from app.extensions import db
 from app.integrations.verifier import IdentityVerifier, Verdict, VerifierUnavailable
 from app.models import (
@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.services.identity.accounts import create_individual, create_user
 from app.services.identity.changes import record_change
+from app.services.identity.codes import require_sms_allowance
 from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number
 
 ENTERPRISE_TYPES = ("建筑业企业", "监理企业", "勘察企业", "设计企业", "招标代理机构", "工程质量检测机构", "建设单位",
@@ -72,19 +73,28 @@ def _asked(verify: Callable[[], Verdict]) -> Verdict:
         raise VerificationUnavailable() from exc
 
 
+MAX_ENTERPRISE_NAME, MAX_PERSON_NAME = 100, 50  # what the pages allow; the columns hold 200 and 50
+
+
+def _name_problems(field: str, value: str, missing: str, limit: int, too_long: str) -> dict[str, str]:
+    """A required name within the length the pages allow (checked here too: the browser's limit is no limit)."""
+    if not value.strip():
+        return {field: missing}
+    return {field: Message(too_long, n=limit)} if len(value.strip()) > limit else {}
+
+
 def _check_enterprise_form(form: EnterpriseForm) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not is_valid_credit_code(form.credit_code):
         errors["credit_code"] = "统一社会信用代码格式或校验位不正确"
-    if not form.name.strip():
-        errors["name"] = "请填写企业名称"
+    errors.update(_name_problems("name", form.name, "请填写企业名称", MAX_ENTERPRISE_NAME, "企业名称最多 {n} 个字符"))
     if form.enterprise_type not in ENTERPRISE_TYPES:
         errors["enterprise_type"] = "请选择企业类型"
     region = db.session.get(Region, form.region_code)
     if region is None or not form.region_code.startswith("45"):
         errors["region_code"] = "请选择注册所在地"
-    if not form.legal_representative.strip():
-        errors["legal_representative"] = "请填写法定代表人姓名"
+    errors.update(_name_problems("legal_representative", form.legal_representative, "请填写法定代表人姓名",
+                                 MAX_PERSON_NAME, "姓名最多 {n} 个字符"))
     if not is_valid_id_number(form.legal_representative_id):
         errors["legal_representative_id"] = "身份证号码格式或校验位不正确"
     if form.method not in tuple(VerificationMethod):
@@ -180,12 +190,13 @@ def authorise_operator(key: str | None, name: str, phone: str, source_ip: str | 
     if registration.status not in (RegistrationStatus.VERIFIED, RegistrationStatus.AUTHORISED):
         raise RuleViolation("法定代表人尚未完成认证", code="not_verified")
     errors = {}
-    if not name.strip():
-        errors["operator_name"] = "请填写主操作员姓名"
+    errors.update(_name_problems("operator_name", name, "请填写主操作员姓名", MAX_PERSON_NAME, "姓名最多 {n} 个字符"))
     if not _phone_ok(phone.strip()):
         errors["operator_phone"] = "请填写 11 位手机号"
     if errors:
         raise InvalidForm(errors)
+    # Each authorisation texts the phone: the sign-in codes' limits apply (it was a way to text anyone, unbounded).
+    require_sms_allowance(phone.strip(), "短信发送过于频繁，请稍后再授权")
     token = secrets.token_urlsafe(24)
     registration.operator_name, registration.operator_phone = name.strip(), phone.strip()
     registration.invitation_sha256, registration.invitation_expires_at = _digest(token), utcnow() + INVITATION_LIFETIME

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, func, 
 from app.db import LIKE_ESCAPE, UTCDateTime, contains_pattern
 from app.extensions import db
 from app.models import PROVINCE_CODE, Actor, Case, Organisation, Region, Task, TaskStatus, User
-from app.policy import candidate_filter, region_covers, role_kinds
+from app.policy import allowed_procedures, candidate_filter, region_covers, role_kinds
 from app.services.deadlines.limits import LOCAL_TZ
 
 VIEWS = ("mine", "claimable", "done")
@@ -115,13 +115,15 @@ class _Shape:
     received_from: bool
     received_to: bool
     search: bool
+    rights: bool  # claimable tasks of the procedures an enterprise operator was granted only
 
 
 def _shape(actor: Actor, view: str, filters: TaskFilter) -> _Shape:
     applicant, official = role_kinds(actor) if view == "claimable" else ((), ())
     return _Shape(view, filters.sort, applicant, official, bool(filters.procedure), _region_kind(filters.region),
                   bool(filters.deadline_state), filters.received_from is not None, filters.received_to is not None,
-                  bool(filters.search and filters.search.strip()))
+                  bool(filters.search and filters.search.strip()),
+                  view == "claimable" and allowed_procedures(actor) is not None)
 
 
 def _values(actor: Actor, filters: TaskFilter) -> dict[str, Any]:
@@ -133,6 +135,7 @@ def _values(actor: Actor, filters: TaskFilter) -> dict[str, Any]:
             "received_from": _local_start(filters.received_from) if filters.received_from else None,
             "received_to": _local_start(filters.received_to + timedelta(days=1)) if filters.received_to else None,
             "search": contains_pattern(filters.search.strip()) if filters.search and filters.search.strip() else "",
+            "rights": sorted(allowed_procedures(actor) or ()),
             "limit": filters.per_page, "offset": (filters.page - 1) * filters.per_page}
 
 
@@ -177,8 +180,10 @@ def _region_clause(kind: str) -> Any:
 
 def _filtered_query(shape: _Shape) -> Select[Any]:
     query = _view_query(shape)
-    if shape.procedure or shape.region or shape.search:
+    if shape.procedure or shape.region or shape.search or shape.rights:
         query = query.join(Case, Task.case_id == Case.id)
+    if shape.rights:
+        query = query.where(Case.procedure_key.in_(bindparam("rights", expanding=True)))
     if shape.procedure:
         query = query.where(Case.procedure_key == bindparam("procedure", type_=String))
     if shape.region:

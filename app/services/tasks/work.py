@@ -14,6 +14,7 @@ from app.models import Actor, Case, Task, TaskDraft, TaskStatus, User, UserRole
 from app.policy import (
     is_candidate,
     require_can_assign,
+    require_procedure_right,
     require_task_visible,
 )
 from app.services import notifications_applicant, steps
@@ -85,6 +86,7 @@ def claim_task(actor: Actor, task_id: str) -> Task:
     task = get_task(actor, task_id)
     if not is_candidate(actor, task):
         raise NotAllowed("您不是该任务的办理人", code="not_candidate")
+    require_procedure_right(actor, task.case.procedure_key)  # an operator his main operator limited
     _require_open(task)
     if task.assignee_id == actor.id:  # theirs already (a second click, a page from before): nothing changes
         return task
@@ -199,6 +201,7 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
         raise TaskAlreadyClaimed("该任务已由他人领取，您不能办理")
     if not is_candidate(actor, task):  # its holder too: one moved to another region or role since the claim
         raise NotAllowed("您不是该任务的办理人", code="not_candidate")
+    require_procedure_right(actor, task.case.procedure_key)
     require_four_eyes(actor.id, task)
     form, cleaned = _validated(actor, task, data)
     case = task.case
