@@ -18,7 +18,7 @@ from app.db import utcnow
 from app.errors import RuleViolation
 from app.extensions import db
 from app.models import Actor, CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
-from app.policy import require_admin
+from app.policy import require_province_admin
 from app.services import audit
 from app.services.deadlines import clocks
 
@@ -99,7 +99,7 @@ def set_day(actor: Actor | None, day: date, workday: bool, name: str = "") -> Ca
     """An admin marks a date as a working day or a rest day (None: the system, i.e. the CLI). Open
     deadlines running across the date are recomputed, and the change is logged."""
     if actor is not None:
-        require_admin(actor)
+        require_province_admin(actor)
     row = db.session.get(CalendarDay, day)
     previous = _entry(row)
     if row is None:
@@ -115,7 +115,7 @@ def set_day(actor: Actor | None, day: date, workday: bool, name: str = "") -> Ca
 def clear_day(actor: Actor | None, day: date) -> None:
     """Remove an entry: the date follows the week again (deadlines across it recomputed, change logged)."""
     if actor is not None:
-        require_admin(actor)
+        require_province_admin(actor)
     row = db.session.get(CalendarDay, day)
     previous = _entry(row)
     if row is not None:
@@ -127,7 +127,7 @@ def clear_day(actor: Actor | None, day: date) -> None:
 def confirm_year(actor: Actor | None, year: int) -> int:
     """Declare a year's arrangement complete; recompute provisional deadlines. Returns how many."""
     if actor is not None:
-        require_admin(actor)
+        require_province_admin(actor)
     if not 2000 <= year <= 2100:
         raise RuleViolation("年份超出范围", code="calendar_year_out_of_range")
     if db.session.get(CalendarYear, year) is None:

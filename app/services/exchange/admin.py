@@ -13,7 +13,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.integrations.exchange import INTERNAL, OUTBOUND_SYSTEMS, SYSTEMS, title_of
 from app.models import Actor, InboundMessage, OutboxMessage, OutboxStatus
-from app.policy import require_admin
+from app.policy import require_province_admin
 from app.services.exchange import delivery
 
 PAGE_SIZE = 50
@@ -35,7 +35,7 @@ class SystemSummary:
 
 
 def system_summaries(actor: Actor) -> list[SystemSummary]:
-    require_admin(actor)
+    require_province_admin(actor)
     m = OutboxMessage
     waiting = m.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING))
     rows = {r.target: r for r in db.session.execute(select(
@@ -60,7 +60,7 @@ def system_summaries(actor: Actor) -> list[SystemSummary]:
 
 def list_messages(actor: Actor, status: str | None = None, target: str | None = None, page: int = 1,
                   per_page: int = PAGE_SIZE) -> tuple[list[OutboxMessage], int]:
-    require_admin(actor)
+    require_province_admin(actor)
     query = select(OutboxMessage)
     if status:
         query = query.where(OutboxMessage.status == status)
@@ -73,7 +73,7 @@ def list_messages(actor: Actor, status: str | None = None, target: str | None = 
 
 def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
     """Re-send a dead letter (refused with a 409 for a message in any other state)."""
-    require_admin(actor)
+    require_province_admin(actor)
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound("未找到该报文", code="outbox_message_not_found")
@@ -86,7 +86,7 @@ def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
 
 def list_inbound(actor: Actor, status: str | None = None, system: str | None = None, page: int = 1,
                  per_page: int = PAGE_SIZE) -> tuple[list[InboundMessage], int]:
-    require_admin(actor)
+    require_province_admin(actor)
     query = select(InboundMessage)
     if status:
         query = query.where(InboundMessage.status == status)

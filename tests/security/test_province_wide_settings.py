@@ -1,0 +1,41 @@
+"""What every city shares is the province admins' to change: a city admin (whose accounts and tokens end at
+his region) added a holiday that moved every city's deadlines, rolled a procedure back for the whole province
+and read every region's exchange messages."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from flask import Flask
+
+from app.db import unit_of_work
+from app.errors import NotAllowed
+from app.models import Role
+from app.services.deadlines import calendar_admin
+from app.services.exchange import admin as exchange_admin
+from app.services.identity.accounts import create_user, get_user_by_username
+from tests.support.api import ApiUser
+
+
+def _city_admin(app: Flask) -> None:
+    with app.app_context(), unit_of_work():
+        create_user("admin-nn", "南宁市住建局·管理员", "Another-Passw0rd!",
+                    get_user_by_username("city-nanning").organisation_id, "450100", [Role.ADMIN])
+
+
+def test_a_city_admin_changes_nothing_the_whole_province_shares(app: Flask,
+                                                                 as_user: Callable[[str], ApiUser]) -> None:
+    _city_admin(app)
+    with app.app_context():
+        city_admin = get_user_by_username("admin-nn")
+        for change in (lambda: calendar_admin.set_day(city_admin, date(2027, 3, 8), False, "地方休假"),
+                       lambda: calendar_admin.confirm_year(city_admin, 2027),
+                       lambda: exchange_admin.list_messages(city_admin)):
+            with pytest.raises(NotAllowed) as refused, unit_of_work():
+                change()
+            assert refused.value.code == "province_admin_only"
+    rollback = as_user("admin-nn").post("/api/v1/procedures/personnel_unlock/current",
+                                        {"version": 1, "note": "回退"})
+    assert rollback.status_code == 403 and rollback.json["code"] == "procedures_not_allowed"
+    assert as_user("admin").get("/api/v1/procedures/personnel_unlock").status_code == 200  # the province's may
