@@ -181,12 +181,20 @@ def require_admin(actor: Actor) -> None:
         raise NotAllowed("只有系统管理员可以执行此操作", code="admin_only")
 
 
+def is_province_admin(actor: Actor) -> bool:
+    return actor.has_role(Role.ADMIN) and actor.region_code == PROVINCE_CODE
+
+
+def manages_procedures(actor: Actor) -> bool:
+    return actor.has_role(Role.ANALYST) or is_province_admin(actor)
+
+
 def require_province_admin(actor: Actor) -> None:
     """What every region shares (the working-day calendar, the data exchange with the other systems): the
     province's admins, not a city's, whose rights end at their region (a city admin moved every city's
     deadlines with a holiday, and read every region's exchange messages)."""
     require_admin(actor)
-    if actor.region_code != PROVINCE_CODE:
+    if not is_province_admin(actor):
         raise NotAllowed("只有自治区级系统管理员可以执行此操作（全区共用）", code="province_admin_only")
 
 
@@ -196,9 +204,8 @@ PROCEDURE_ROLES = (Role.ANALYST, Role.ADMIN)
 def require_procedure_analyst(actor: Actor) -> None:
     """Versions, deploys, rollbacks and migrations of procedures (the same for every region): business analysts,
     and the province's admins."""
-    if actor.has_role(Role.ANALYST) or (actor.has_role(Role.ADMIN) and actor.region_code == PROVINCE_CODE):
-        return
-    raise NotAllowed("只有业务分析人员和自治区级系统管理员可以管理事项流程", code="procedures_not_allowed")
+    if not manages_procedures(actor):
+        raise NotAllowed("只有业务分析人员和自治区级系统管理员可以管理事项流程", code="procedures_not_allowed")
 
 
 # -- SLA dashboard ----------------------------------------------------------------------------

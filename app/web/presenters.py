@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from app.db import utcnow
 from app.errors import Bilingual
 from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, Task
-from app.policy import can_view_dashboard
+from app.policy import can_view_dashboard, is_province_admin, manages_procedures
 from app.services.cases.history import EVENT_TITLES, Event
 from app.services.deadlines.calendar import current_calendar
 from app.services.deadlines.clocks import decided_at, pending_provisional_timers
@@ -183,5 +183,6 @@ def init_app(app: Flask) -> None:
         "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
         "event_detail": event_detail, "SYSTEM_EVENTS": SYSTEM_EVENTS,
         "has_endpoint": has_endpoint, "can_view_dashboard": can_view_dashboard,
+        "is_province_admin": is_province_admin, "manages_procedures": manages_procedures,
     }
     app.jinja_env.globals.update(globals_)
