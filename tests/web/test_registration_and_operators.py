@@ -16,7 +16,7 @@ from app.errors import InvalidForm
 from app.extensions import db
 from app.integrations.sms import MemorySmsGateway
 from app.integrations.standin import StandIn
-from app.models import AccountChange, EnterpriseRegistration, Organisation, User
+from app.models import AccountChange, EnterpriseRegistration, Organisation, Person, User
 from app.services.demo import credit_code, id_number
 from app.services.identity.accounts import create_user, get_user_by_username
 from app.services.identity.tokens import issue_token
@@ -229,3 +229,16 @@ def test_names_longer_than_the_pages_allow_are_refused_on_the_server(app: Flask,
         create_user("<img src=x>", "名" * 101, "Another-Passw0rd!", get_user_by_username("ent-nanning").organisation_id,
                     "450100", ["enterprise"])
     assert set(raised.value.field_errors) == {"username", "display_name"}
+
+
+def test_the_individual_registration_tells_no_one_which_id_numbers_are_on_file(app: Flask, standin: StandIn) -> None:
+    """A known ID number with any name was answered 该身份证号已注册或与姓名不符 before the real-name check: an
+    anonymous oracle for which numbers (and number-name pairs) the platform holds."""
+    with app.app_context():
+        known = db.session.scalars(select(Person.id_number)).first()
+    assert known is not None
+    form = {"name": "随便", "id_number": known, "phone": "13977110001", "username": "prober",
+            "password": PASSWORD, "password2": PASSWORD}
+    standin.mode = "fail"  # the real-name check refuses a made-up name
+    page = _post(app.test_client(), "/register/individual", form).get_data(as_text=True)
+    assert "实名核验未通过" in page and "已注册" not in page

@@ -265,13 +265,15 @@ def register_individual(verifier: IdentityVerifier, name: str, id_number: str, p
         errors["username"] = "账号名为空或已被使用"
     if errors:
         raise InvalidForm(errors)
+    # The real-name check first: whether an ID number is on file (and under which name) is told only to whoever
+    # passed it, not to anyone who types numbers into this page.
+    verdict = _asked(lambda: verifier.check_real_name(name, id_number, phone))
+    if not verdict.passed:
+        raise VerificationRefused(f"实名核验未通过：{verdict.reason or '请核对信息后重试'}")
     person = db.session.scalar(select(Person).where(Person.id_number_is(id_number)))
     if person is not None and (person.name != name or db.session.scalar(
             select(User.id).where(User.person_id == person.id)) is not None):
         raise VerificationRefused("该身份证号已注册或与姓名不符，请联系管理员", code="person_taken")
-    verdict = _asked(lambda: verifier.check_real_name(name, id_number, phone))
-    if not verdict.passed:
-        raise VerificationRefused(f"实名核验未通过：{verdict.reason or '请核对信息后重试'}")
     if person is None:
         person = Person(id_number=id_number, name=name, phone=phone)
         db.session.add(person)
