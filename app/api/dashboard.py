@@ -63,5 +63,5 @@ class DashboardExport(MethodView):
         scope = dashboard.dashboard_scope(actor, _request(args))
         table = dashboard.get_table(actor, name, _request(args), complete=True)
         content, mimetype = export(table, args["format"])
-        return Response(content, mimetype=mimetype, headers={
+        return Response(content, content_type=mimetype, headers={
             "Content-Disposition": f'attachment; filename="{filename(table, scope, args["format"])}"'})

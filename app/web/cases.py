@@ -99,7 +99,7 @@ def export_cases(fmt: str) -> ResponseReturnValue:
     cases, _total = list_cases(actor, _filters(request.args, per_page=MAX_EXPORT))
     content, mimetype = export(cases_table(cases, case_limits([c.id for c in cases])), fmt)
     stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    return Response(content, mimetype=mimetype,
+    return Response(content, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.{fmt}"'})
 
 

@@ -116,5 +116,5 @@ def export_table(name: str, fmt: str) -> ResponseReturnValue:
     scope = dashboard.dashboard_scope(actor, _request())
     table = dashboard.get_table(actor, name, _request(), complete=True)
     content, mimetype = export(table, fmt)
-    return Response(content, mimetype=mimetype, headers={
+    return Response(content, content_type=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename(table, scope, fmt)}"'})
