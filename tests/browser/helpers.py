@@ -44,8 +44,11 @@ def check_page(page: Any, name: str) -> None:
     """axe-core on the page: no serious or critical violation; then a screenshot when asked for.
 
     CSS transitions are let finish first: a button caught halfway through its hover colour change has
-    a contrast no user reads it with, and axe would measure that frame.
+    a contrast no user reads it with, and axe would measure that frame. The page is loaded first, its
+    stylesheets with it: a test that went on as soon as an element appeared had axe measure the header's light
+    sign-out button on the white of a page whose app.css had not arrived yet (a CI run on a busy machine).
     """
+    page.wait_for_load_state("load")
     page.evaluate("async () => { await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))); }")
     page.evaluate(AXE.read_text("utf-8"))  # evaluated, not injected: the app's CSP refuses inline scripts
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
