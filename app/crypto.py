@@ -166,10 +166,10 @@ class Encrypted(TypeDecorator[str]):
 
 
 def stored_data_readable(connection: Connection) -> bool:
-    """Whether the configured keys read what the database holds: one stored ID number (or phone) decrypted. A
+    """Whether the configured keys read what the database holds: the first encrypted value found decrypted. A
     well-formed but wrong GJY_DATA_KEY starts the app, and every page showing a person failed; the health
     probe says so instead. True when nothing is stored yet."""
-    for table, column in ENCRYPTED_COLUMNS[:2]:
+    for table, column in ENCRYPTED_COLUMNS:
         stored = connection.execute(text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1")).scalar()
         if stored is not None:
             try:

@@ -258,9 +258,9 @@ def attempt(session: Session) -> Iterator[None]:
 def _open_transaction(session: Session) -> None:
     """Before a savepoint on SQLite: the database transaction open. pysqlite begins one only before its first
     INSERT/UPDATE/DELETE; a SAVEPOINT with none open starts a transaction of its own, which its RELEASE
-    commits (an upload stored in a savepoint as a request's first write stayed when the request failed). BEGIN
-    IMMEDIATE: a savepoint is there to write, and taking the write lock now leaves no earlier read of this
-    transaction that another writer could make stale."""
+    commits (an upload stored in a savepoint as a request's first write stayed when the request failed). A plain
+    (deferred) BEGIN, as pysqlite's own: the write lock is still taken by the first write, not held through the
+    reads before it."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return

@@ -198,9 +198,6 @@ def require_province_admin(actor: Actor) -> None:
         raise NotAllowed("只有自治区级系统管理员可以执行此操作（全区共用）", code="province_admin_only")
 
 
-PROCEDURE_ROLES = (Role.ANALYST, Role.ADMIN)
-
-
 def require_procedure_analyst(actor: Actor) -> None:
     """Versions, deploys, rollbacks and migrations of procedures (the same for every region): business analysts,
     and the province's admins."""
