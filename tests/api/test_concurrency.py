@@ -5,100 +5,34 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app.db import unit_of_work
 from app.extensions import db
-from app.models import Attachment, Person, ProjectLock, Role, Task
+from app.models import Attachment, Person, ProjectLock
 from app.services import steps
 from app.services.cases import subjects
-from app.services.identity.accounts import create_user, get_user_by_username
 from app.services.tasks import work
 from app.web.form_rendering import UPLOAD_SUFFIX
 from tests.procedures.steps import upload
 from tests.support.api import ApiUser
+from tests.support.races import WAIT, Paused, add_second_reviewer, get_user, in_thread, review_task, submitted
 from tests.support.web import PDF_BYTES, WebUser
 
 # Real commits: threads with sessions of their own, another connection holding locks.
 pytestmark = pytest.mark.committing
 
-WAIT = 30  # seconds; a test that waits that long has failed anyway
-
-
-class Paused:
-    """Holds one thread at a point of its request until the test lets it go on."""
-
-    def __init__(self) -> None:
-        self.reached, self.go_on = threading.Event(), threading.Event()
-
-    def wrap(self, real: Callable[..., Any], thread_name: str) -> Callable[..., Any]:
-        def paused(*args: Any, **kwargs: Any) -> Any:
-            if threading.current_thread().name == thread_name:
-                self.reached.set()
-                assert self.go_on.wait(WAIT)
-            return real(*args, **kwargs)
-        return paused
-
-
-@contextmanager
-def in_thread(name: str, call: Callable[[], Any]) -> Iterator[list[Any]]:
-    """Run `call` in a thread named `name`; the list holds its result (or exception) once the block ends."""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(call())
-        except Exception as exc:  # reported by the test's assertions
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run, name=name)
-    thread.start()
-    try:
-        yield outcome
-    finally:
-        thread.join(WAIT)
-
-
-def _colleague(app: Flask) -> None:
-    """A second reviewer of Nanning: two candidates for the city's review."""
-    with app.app_context(), unit_of_work():
-        lead = get_user_by_username("city-nanning")
-        create_user("city-nanning-2", "南宁市住建局·审核员二", "Another-Passw0rd!", lead.organisation_id,
-                    "450100", [Role.CITY_REVIEWER])
-
-
-def get_user(app: Flask, username: str) -> int:
-    with app.app_context():
-        return get_user_by_username(username).id
-
-
-def _submitted(ent: ApiUser, procedure: str) -> int:
-    case = ent.start(procedure).json
-    assert ent.complete(case["open_tasks"][0]["id"], {"title": "钢筋进场检验报告", "amount": 120}).status_code == 200
-    return int(case["id"])
-
-
-def _review_task(app: Flask, case_id: int) -> Task:
-    with app.app_context():
-        task = db.session.scalar(select(Task).where(Task.case_id == case_id, Task.bpmn_id == "review"))
-        assert task is not None
-        db.session.expunge(task)
-        return task
-
-
 def test_a_claim_made_while_a_colleague_completes_the_task_wins_and_the_completion_loses(
         app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    _colleague(app)
+    add_second_reviewer(app)
     ent, city, colleague = as_user("ent-nanning"), as_user("city-nanning"), as_user("city-nanning-2")
-    case_id = _submitted(ent, review_procedure)
-    task_id = _review_task(app, case_id).id
+    case_id = submitted(ent, review_procedure)
+    task_id = review_task(app, case_id).id
     pause = Paused()  # the colleague's completion has read and validated the unclaimed task, not yet written
     monkeypatch.setattr(steps, "advance", pause.wrap(steps.advance, "colleague"))
     with in_thread("colleague", lambda: colleague.complete(task_id, {"decision": "approve"})) as completion:
@@ -107,7 +41,7 @@ def test_a_claim_made_while_a_colleague_completes_the_task_wins_and_the_completi
         pause.go_on.set()
     assert claim.status_code == 200
     assert completion[0].status_code == 409, completion[0].json
-    task = _review_task(app, case_id)
+    task = review_task(app, case_id)
     assert task.status == "open" and task.assignee_id == get_user(app, "city-nanning")
     assert ent.case(case_id)["status"] == "running"
 
@@ -115,10 +49,10 @@ def test_a_claim_made_while_a_colleague_completes_the_task_wins_and_the_completi
 def test_a_completion_made_while_a_colleague_claims_the_task_wins_and_the_claim_loses(
         app: Flask, as_user: Callable[[str], ApiUser], review_procedure: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    _colleague(app)
+    add_second_reviewer(app)
     ent, city, colleague = as_user("ent-nanning"), as_user("city-nanning"), as_user("city-nanning-2")
-    case_id = _submitted(ent, review_procedure)
-    task_id = _review_task(app, case_id).id
+    case_id = submitted(ent, review_procedure)
+    task_id = review_task(app, case_id).id
     pause = Paused()  # the colleague's claim has read the unclaimed task, not yet written
     monkeypatch.setattr(work, "is_candidate", pause.wrap(work.is_candidate, "colleague"))
     with in_thread("colleague", lambda: colleague.claim(task_id)) as claim:
@@ -127,7 +61,7 @@ def test_a_completion_made_while_a_colleague_claims_the_task_wins_and_the_claim_
         pause.go_on.set()
     assert completion.status_code == 200, completion.json
     assert claim[0].status_code == 409 and claim[0].json["code"] in ("task_already_claimed", "task_not_open")
-    task = _review_task(app, case_id)
+    task = review_task(app, case_id)
     assert task.status == "completed" and task.completed_by_id == get_user(app, "city-nanning")
 
 
@@ -236,10 +170,10 @@ def test_a_conflict_found_before_a_handler_runs_is_a_409_not_the_cases_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The approval's first write is the flush before its service task: the case changed meanwhile, so the
     approval loses with 409, and neither the handler runs nor the case shows 异常."""
-    _colleague(app)
+    add_second_reviewer(app)
     ent, city, colleague = as_user("ent-nanning"), as_user("city-nanning"), as_user("city-nanning-2")
-    case_id = _submitted(ent, review_procedure)
-    task_id = _review_task(app, case_id).id
+    case_id = submitted(ent, review_procedure)
+    task_id = review_task(app, case_id).id
     pause = Paused()  # the colleague's approval has validated, not yet run the engine
     monkeypatch.setattr(steps, "advance", pause.wrap(steps.advance, "colleague"))
     with in_thread("colleague", lambda: colleague.complete(task_id, {"decision": "approve"})) as approval:

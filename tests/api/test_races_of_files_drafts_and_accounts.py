@@ -24,9 +24,9 @@ from app.services.identity.accounts import get_user_by_username
 from app.services.identity.admin import set_active
 from app.services.tasks import work
 from app.web.form_rendering import UPLOAD_SUFFIX
-from tests.api.test_concurrency import WAIT, Paused, _colleague, _review_task, _submitted, in_thread
 from tests.procedures.steps import upload
 from tests.support.api import ApiUser
+from tests.support.races import WAIT, Paused, add_second_reviewer, in_thread, review_task, submitted
 from tests.support.web import PDF_BYTES, WebUser
 
 pytestmark = pytest.mark.committing
@@ -140,10 +140,10 @@ def test_an_account_suspended_while_its_holder_completes_a_task_is_suspended(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The suspension lost the case's version to the completion and failed with "该办件已被他人处理": the account
     stayed active and its token kept working."""
-    _colleague(app)
+    add_second_reviewer(app)
     ent, colleague = as_user("ent-nanning"), as_user("city-nanning-2")
-    case_id = _submitted(ent, review_procedure)
-    task_id = _review_task(app, case_id).id
+    case_id = submitted(ent, review_procedure)
+    task_id = review_task(app, case_id).id
     assert colleague.claim(task_id).status_code == 200
     pause = Paused()  # the approval has written the case (its version) and runs its service task
     real_handler = steps.get_handler
