@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import weakref
 from typing import Any
 
@@ -82,6 +83,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+# Exit status of a process whose settings must be fixed: what gunicorn takes as a worker that cannot boot (it
+# stops, rather than starting the worker again and again).
+CANNOT_BOOT = 3
+
+
+def create_app_or_exit(test_config: dict[str, Any] | None = None) -> Flask:
+    """create_app for the entry points (wsgi.py, worker.py, the flask command): a setting to fix is reported by
+    its message alone, not by a traceback through the loader."""
+    try:
+        return create_app(test_config)
+    except config.ConfigError as exc:
+        print(f"gjy-cases: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(CANNOT_BOOT) from None
+
+
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
@@ -133,11 +149,21 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     csrf.init_app(app)
-    limiter.init_app(app)
+    _init_limiter(app)
     from app import auth  # noqa: F401  (registers the user loader)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
+
+
+def _init_limiter(app: Flask) -> None:
+    from limits.errors import ConfigurationError
+
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as exc:  # e.g. an unknown scheme: named with the variable, not a library traceback
+        raise config.ConfigError(f"GJY_RATELIMIT_STORAGE_URI={app.config['RATELIMIT_STORAGE_URI']!r}: {exc} "
+                                 "(memory://, redis://host:port/db, ...)") from None
 
 
 def _tune_sqlite(app: Flask) -> None:

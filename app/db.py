@@ -187,7 +187,7 @@ def _as_domain_error(exc: BaseException) -> DomainError | None:
     if isinstance(exc, StaleDataError) or _lost_to_a_concurrent_write(exc):
         return StaleCase()
     if isinstance(exc, OperationalError | InterfaceError):  # not IntegrityError, DataError: those are bugs
-        log.error("database unavailable: %s", exc, exc_info=exc)
+        log.error("database unavailable: %s", exc)  # the driver's message says why; no traceback per request
         return DatabaseUnavailable()
     return None
 

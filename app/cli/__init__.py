@@ -11,17 +11,22 @@ from app.db import transactional
 from app.errors import DomainError
 
 
-def _command(run: Callable[..., Any]) -> Callable[..., Any]:
-    """One unit of work; a refusal is the command's error message (exit 1), not a traceback."""
-    in_unit_of_work = transactional(run)
+def refusals_as_errors(run: Callable[..., Any]) -> Callable[..., Any]:
+    """A refusal (a database that does not answer included) is the command's error message (exit 1), not a
+    traceback."""
 
     @functools.wraps(run)
     def command(*args: Any, **kwargs: Any) -> Any:
         try:
-            return in_unit_of_work(*args, **kwargs)
+            return run(*args, **kwargs)
         except DomainError as refused:
             raise click.ClickException(f"{refused.message} ({refused.code})") from refused
     return command
+
+
+def _command(run: Callable[..., Any]) -> Callable[..., Any]:
+    """One unit of work, its refusal the command's error message."""
+    return refusals_as_errors(transactional(run))
 
 
 class TransactionalGroup(AppGroup):

@@ -59,3 +59,26 @@ def test_a_data_key_can_be_made_before_any_app_is_configured() -> None:
     assert "python -m app.new_data_key" in str(pytest.raises(RuntimeError, create_app, {
         "SECRET_KEY": "x", "DEMO": False, "DATA_KEY": None, "WORKER": "off",
         "SQLALCHEMY_DATABASE_URI": "sqlite://"}).value)
+
+
+def test_an_unknown_rate_limit_storage_is_refused_naming_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="GJY_RATELIMIT_STORAGE_URI='foo://bar': unknown storage scheme"):
+        _start(tmp_path, DATA_KEY="x", RATELIMIT_STORAGE_URI="foo://bar")
+
+
+def _entry_point_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    unset = ("GJY_DATA_KEY", "SECRET_KEY", "GJY_DEMO", "DATABASE_URL", "GJY_WORKER")
+    return {**{k: v for k, v in os.environ.items() if k not in unset},
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", **settings}
+
+
+@pytest.mark.parametrize("command", [["-m", "flask", "--app", "wsgi", "routes"], ["-c", "import worker"]],
+                         ids=["flask command", "celery worker"])
+def test_an_entry_point_with_a_setting_to_fix_says_which_and_stops(command: list[str], tmp_path: Path) -> None:
+    """The operator reads one line naming the variable, not a traceback through Flask's loader; the status is the
+    one gunicorn takes as a worker that cannot boot (it stops instead of restarting it for ever)."""
+    started = subprocess.run([sys.executable, *command], cwd=ROOT, env=_entry_point_env(tmp_path),
+                             capture_output=True, text=True, timeout=120)
+    assert started.returncode == 3
+    assert started.stderr.strip() == ("gjy-cases: configuration error: SECRET_KEY is not set: export SECRET_KEY "
+                                      "(or GJY_DEMO=1 for the demo)")
