@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.db import utcnow
-from app.policy import require_admin
+from app.policy import is_province_admin, require_admin
 from app.services.deadlines import calendar_admin
 from app.services.deadlines.limits import LOCAL_TZ
 from app.web.i18n import gettext as _
@@ -45,13 +45,15 @@ def _year_arg(value: str | None) -> int:
 @bp.get("")
 @login_required
 def index() -> ResponseReturnValue:
-    require_admin(session_actor())
+    actor = session_actor()
+    require_admin(actor)
     year = _year_arg(request.args.get("year"))
     known = {y.year: y for y in calendar_admin.known_years()}
     return render_template("calendar/index.html", year=year, days=calendar_admin.list_days(year),
                            confirmed=known.get(year), known_years=sorted(known),
                            changes=calendar_admin.recent_changes(), official_name=official_name,
-                           seeded_text=seeded_text)
+                           seeded_text=seeded_text,
+                           may_change=is_province_admin(actor))  # the calendar all cities share: a city admin reads it
 
 
 @bp.post("/days")

@@ -21,7 +21,8 @@ from tests.support.api import ApiUser
 def _city_admin(app: Flask) -> None:
     with app.app_context(), unit_of_work():
         create_user("admin-nn", "南宁市住建局·管理员", "Another-Passw0rd!",
-                    get_user_by_username("city-nanning").organisation_id, "450100", [Role.ADMIN])
+                    get_user_by_username("city-nanning").organisation_id, "450100", [Role.ADMIN],
+                    phone="13907719901")
 
 
 def test_a_city_admin_changes_nothing_the_whole_province_shares(app: Flask,
@@ -39,3 +40,15 @@ def test_a_city_admin_changes_nothing_the_whole_province_shares(app: Flask,
                                         {"version": 1, "note": "回退"})
     assert rollback.status_code == 403 and rollback.json["code"] == "procedures_not_allowed"
     assert as_user("admin").get("/api/v1/procedures/personnel_unlock").status_code == 200  # the province's may
+
+
+def test_a_city_admin_reads_the_calendar_page_without_forms_whose_changes_are_refused(app: Flask) -> None:
+    from tests.support.web import WebUser
+
+    _city_admin(app)
+    city_page = WebUser(app, "admin-nn").login("Another-Passw0rd!").html("/admin/calendar?year=2027")
+    assert "工作日历 · 2027 年" in city_page and 'data-testid="calendar-days"' in city_page
+    assert "由自治区管理员维护" in city_page
+    assert 'action="/admin/calendar/days"' not in city_page and "/admin/calendar/years/" not in city_page
+    province_page = WebUser(app, "admin").login().html("/admin/calendar?year=2027")
+    assert 'action="/admin/calendar/days"' in province_page and "由自治区管理员维护" not in province_page
