@@ -195,6 +195,8 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     task = require_task_visible(actor, found[0] if found is not None else None)
     assert found is not None  # require_task_visible refuses a task not found
     signature = found.calendar_change, found.calendar_year
+    if completed_by(actor, task):  # a client's retry after its first submission went through (a lost answer)
+        raise TaskNotOpen("该任务已由您提交，无需重复提交")
     _require_open(task)
     open_tasks = [row[0] for row in rows]  # the case's open tasks: the statement's rows, the task (open) among them
     if task.assignee_id is not None and task.assignee_id != actor.id:
