@@ -203,6 +203,10 @@ def _check_timer_expressions(spec: Any, file: str, problems: list[Problem]) -> s
     the structure: lint.compile_problems); the ids of the timers refused."""
     refused = set()
     for ts, src in _timer_expressions(spec):
+        if not (src or "").strip():  # an expression cleared in the modeler, or a timer kind chosen without one
+            problems.append(_problem(file, ts.bpmn_id, Message("定时器表达式为空：请填写定时表达式")))
+            refused.add(ts.bpmn_id)
+            continue
         if ISO_LITERAL.fullmatch(src.strip()):
             problems.append(_problem(file, ts.bpmn_id, unquoted_literal_problem(src.strip())))
             refused.add(ts.bpmn_id)

@@ -3,6 +3,7 @@ naming the element, in Chinese; what it can deploys."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -39,6 +40,30 @@ def test_a_timer_the_runtime_cannot_schedule_is_refused_naming_the_element(case:
     problems = refused.value.problems
     assert [(p["file"], p["element"]) for p in problems] == [("material_review.bpmn", "review_overdue")], problems
     assert words in str(problems[0]["problem"]), problems
+
+
+EMPTY = "定时器表达式为空：请填写定时表达式"
+
+
+@pytest.mark.parametrize(("definition", "words"), [
+    ('<bpmn:timerEventDefinition id="review_overdue_timer"/>',
+     "无法识别的定时器设置：须为 timeDate、timeDuration 或 timeCycle"),
+    ('<bpmn:timerEventDefinition id="review_overdue_timer"><bpmn:timeDate></bpmn:timeDate></bpmn:timerEventDefinition>',
+     EMPTY),
+    ('<bpmn:timerEventDefinition id="review_overdue_timer"><bpmn:timeDuration>  </bpmn:timeDuration>'
+     '</bpmn:timerEventDefinition>', EMPTY)], ids=["no timer kind chosen", "empty date", "blank duration"])
+def test_a_timer_without_an_expression_is_a_problem_of_its_element(definition: str, words: str) -> None:
+    """The modeler makes such a timer when its expression is cleared: the check answered 500 (and the page then
+    said there was no problem)."""
+    add = with_boundary_timer("timeDate", '"2026-12-31T17:00:00+08:00"')
+
+    def edit(text: str) -> str:
+        return re.sub(r'<bpmn:timerEventDefinition id="review_overdue_timer">.*?</bpmn:timerEventDefinition>',
+                      definition, add(text), flags=re.S)
+    with pytest.raises(DeployError) as refused:
+        build_bundles(bundle_input(edit, script_functions=FUNCTIONS))
+    problems = refused.value.problems
+    assert [p["element"] for p in problems] == ["review_overdue"] and words in str(problems[0]["problem"])
 
 
 def test_a_cycle_is_refused_where_it_would_repeat_the_flow() -> None:

@@ -143,6 +143,12 @@ function start() {
 
   async function check() {
     const checked = await postJson(data.check_url, {});
+    if (!checked.ok) {  // a check that failed found nothing: never shown as "no problems"
+      state.server = null;
+      render();
+      say(checked.json.message || t("检查失败，请稍后重试", "The check failed: try again later"), "danger");
+      return null;
+    }
     state.server = checked.json.problems || [];
     state.checks = (state.checks || 0) + 1;
     render();
