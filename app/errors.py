@@ -149,6 +149,12 @@ class StaleCase(Conflict):
     code, message = "case_changed", "该办件已被他人处理，请刷新后重试"
 
 
+class BaseVersionChanged(Conflict):
+    """A draft made from a version that is no longer current: deploying it would undo what was deployed since."""
+
+    code, message = "base_version_changed", "草稿所基于的版本已不是当前版本，请比较后再部署"
+
+
 class TaskAlreadyClaimed(Conflict):
     code, message = "task_already_claimed", "该任务已被他人领取"
 

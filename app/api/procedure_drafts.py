@@ -85,8 +85,9 @@ class DraftDeploy(MethodView):
     @blp.response(201, VersionDeployedSchema)
     def post(self, body: dict[str, Any], key: str, draft_id: int) -> Any:
         """Deploy the draft as the procedure's next version (current at once) with a required note; the draft
-        is deleted. 422 `deploy_refused` with `details.problems` [{file, element, problem}]: nothing stored."""
+        is deleted. 422 `deploy_refused` with `details.problems` [{file, element, problem}]: nothing stored.
+        409 `base_version_changed` when the current version is no longer the draft's base (send `replacing`)."""
         actor = bearer_actor()
         drafts.get_draft(actor, draft_id, key)
-        result = drafts.deploy_draft(actor, draft_id, body["note"])
+        result = drafts.deploy_draft(actor, draft_id, body["note"], body["replacing"])
         return {"key": result.key, "version": result.version, "note": result.note}, 201 if result.created else 200

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from app.errors import DeployError, DomainError, InvalidForm
+from app.errors import BaseVersionChanged, DeployError, DomainError, InvalidForm
 from app.models import Actor, ProcedureDraft, Role
 from app.routing import ID
 from app.services.procedures import dmn, drafts
@@ -89,7 +89,8 @@ def show(key: str, draft_id: int, problems: list[dict[str, Any]] | None = None,
     data["problems"] = problems
     return render_template("workspace/draft.html", draft=draft, diagram_name=diagram_name,
                            data=data, forms=form_files(draft.files), decisions=data["decisions"],
-                           problems=problems, note=note), 422 if problems else 200
+                           problems=problems, note=note,
+                           current=drafts.current_version_of(draft)), 422 if problems else 200
 
 
 @bp.post(f"{DRAFT}/files")
@@ -125,8 +126,12 @@ def deploy(key: str, draft_id: int) -> ResponseReturnValue:
     actor = analyst()
     _draft(actor, key, draft_id)
     note = request.form.get("note") or ""
+    replacing = request.form.get("replacing") or ""
     try:
-        result = drafts.deploy_draft(actor, draft_id, note)
+        result = drafts.deploy_draft(actor, draft_id, note, int(replacing) if replacing.isdigit() else None)
+    except BaseVersionChanged as refused:  # the page warns already; a version deployed since it was shown
+        flash(_(refused.message), "danger")
+        return show(key, draft_id, note=note)
     except DeployError as refused:
         flash(_("部署未通过检查，未创建新版本：请按下方“部署检查”所列问题修改后再部署"), "danger")
         return show(key, draft_id, problems=refused.problems, note=note)
@@ -135,8 +140,11 @@ def deploy(key: str, draft_id: int) -> ResponseReturnValue:
         return redirect(url_for("workspace_drafts.show", key=key, draft_id=draft_id))
     if result.created:
         flash(_("已部署为版本 {n}：新办件按此版本办理，办理中的办件不变", n=result.version), "success")
+    elif result.state == "made_current":  # an earlier version's content: that version is current again
+        flash(_("草稿内容与版本 {n} 相同，未创建新版本：版本 {n} 已重新设为当前版本，新办件按此版本办理",
+                n=result.version), "warning")
     else:
-        flash(_("草稿内容与版本 {n} 相同，未创建新版本", n=result.version), "info")
+        flash(_("草稿内容与当前版本 {n} 相同，未创建新版本", n=result.version), "info")
     return redirect(url_for("workspace.procedure", key=key))
 
 

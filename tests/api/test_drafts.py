@@ -94,6 +94,27 @@ def test_a_draft_deploys_as_the_next_version_with_its_note_and_is_gone(as_user: 
     assert detail["version"] == 2 and detail["versions"][-1]["deployed_by"] == "analyst"
 
 
+def test_a_draft_whose_base_is_no_longer_current_deploys_only_when_it_names_the_version_it_replaces(
+        as_user: Any, app: Flask) -> None:
+    analyst, admin = as_user("analyst"), as_user("admin")
+    first, second = analyst.post(BASE, {}).json, admin.post(BASE, {}).json
+    for user, draft, name in ((analyst, first, "审核（甲）"), (admin, second, "审核（乙）")):
+        files = dict(draft["files"])
+        files["bpmn/personnel_unlock.bpmn"] = files["bpmn/personnel_unlock.bpmn"].replace(REVIEW, f'name="{name}"')
+        _put(user, f"{BASE}/{draft['id']}", {"files": files})
+    assert analyst.post(f"{BASE}/{first['id']}/deploy", {"note": "甲"}).json["version"] == 2
+    before = _versions(app)
+    refused = admin.post(f"{BASE}/{second['id']}/deploy", {"note": "乙"})
+    assert refused.status_code == 409 and refused.json["code"] == "base_version_changed"
+    assert refused.json["details"] == {"base_version": 1, "current_version": 2}
+    assert "草稿基于版本 1，当前版本已是 2（analyst 部署）" in refused.json["message"]
+    assert _versions(app) == before and admin.get(f"{BASE}/{second['id']}").status_code == 200
+    wrong = admin.post(f"{BASE}/{second['id']}/deploy", {"note": "乙", "replacing": 1})
+    assert wrong.status_code == 409 and wrong.json["code"] == "base_version_changed"
+    deployed = admin.post(f"{BASE}/{second['id']}/deploy", {"note": "乙", "replacing": 2})
+    assert deployed.status_code == 201 and deployed.json["version"] == 3
+
+
 def test_a_broken_draft_is_refused_at_deploy_and_nothing_is_stored(as_user: Any, app: Flask) -> None:
     analyst = as_user("analyst")
     draft = analyst.post(BASE, {}).json

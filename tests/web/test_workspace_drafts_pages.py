@@ -130,3 +130,36 @@ beside it, its English (problem_en)."""
     assert api.status_code == 422
     assert {"file": BPMN, "element": "f_back", "problem": "网关“是否同意？”(decision) 有多条出口连线，此连线既没有条件"
             "也不是默认连线", "problem_en": english} in api.json["details"]["problems"]
+
+
+def test_a_draft_of_a_version_no_longer_current_deploys_only_once_the_analyst_chose_to_replace_it(
+        web: Any) -> None:
+    """Two analysts each made a draft of version 1; the first deployed version 2. The second draft's deploy used to
+    become version 3 silently, undoing version 2's change."""
+    analyst, admin = web("analyst"), web("admin")
+    first, first_data = _create(analyst)
+    second, second_data = _create(admin)
+    _save(analyst, first, {BPMN: first_data["xml"].replace('name="审核解锁申请"', 'name="审核（甲）"')})
+    assert "已部署为版本 2" in analyst.post(f"{first}/deploy", {"note": "甲的修改"},
+                                             follow_redirects=True).get_data(as_text=True)
+    _save(admin, second, {BPMN: second_data["xml"].replace('name="审核解锁申请"', 'name="审核（乙）"')})
+    page = admin.html(second)
+    assert 'data-testid="base-changed"' in page and "此草稿基于版本 1，当前版本已是 2" in page
+    assert "/workspace/personnel_unlock/diff?old=1&amp;new=2" in page and 'name="replacing" value="2"' in page
+    refused = admin.post(f"{second}/deploy", {"note": "乙的修改"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "草稿基于版本 1，当前版本已是 2（analyst 部署）" in text
+    assert '<strong data-testid="current-version">2</strong>' in admin.html(UNLOCK)
+    done = admin.post(f"{second}/deploy", {"note": "乙的修改", "replacing": "2"}, follow_redirects=True)
+    assert "已部署为版本 3" in done.get_data(as_text=True)
+
+
+def test_a_draft_equal_to_an_earlier_version_says_that_version_is_current_again(web: Any) -> None:
+    analyst = web("analyst")
+    first, data = _create(analyst)
+    _save(analyst, first, {BPMN: data["xml"].replace('name="审核解锁申请"', 'name="审核（新版）"')})
+    analyst.post(f"{first}/deploy", {"note": "改名"})
+    unchanged, _data = _create(analyst)  # from version 1, nothing changed
+    done = analyst.post(f"{unchanged}/deploy", {"note": "回到版本 1", "replacing": "2"}, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "版本 1 已重新设为当前版本" in page and '<strong data-testid="current-version">1</strong>' in page

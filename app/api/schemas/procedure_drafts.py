@@ -41,3 +41,8 @@ class DraftSaveSchema(Schema):
 
 class DraftDeploySchema(Schema):
     note = fields.String(load_default=None, allow_none=True, metadata={"description": "the change note (required)"})
+    replacing = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_VERSION),
+                        metadata={"description": "the current version this deploy replaces, when it is no longer "
+                                                 "the draft's base_version (otherwise 409 base_version_changed, "
+                                                 "details {base_version, current_version}): what another deploy "
+                                                 "changed since the draft was made would be undone"})

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.engine import LIB_VERSION, ProcedureBundle, build_bundles
-from app.errors import Conflict, DeployError, InvalidForm, Message, NotFound
+from app.errors import BaseVersionChanged, Conflict, DeployError, InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Actor, Procedure, ProcedureChange, ProcedureChangeKind, ProcedureVersion, VersionSource
 from app.policy import require_procedure_analyst
@@ -169,6 +169,7 @@ class DeployResult:
     version: int | None
     note: str | None
     created: bool
+    state: str = "created"  # or "unchanged" (the current version's content), "made_current" (an earlier one's)
 
 
 def require_note(note: str | None) -> str:
@@ -197,10 +198,20 @@ def check_files(key: str, files: dict[str, str]) -> ProcedureBundle:
     return bundle
 
 
+@dataclass(frozen=True)
+class Replacing:
+    """The version a deploy expects to be current (None: no version yet): a draft's base, or the version the
+    analyst compared it with and chose to replace."""
+
+    version: int | None
+
+
 def deploy_files(actor: Actor | None, key: str, files: dict[str, str], note: str | None, dry_run: bool = False,
-                 source: str = VersionSource.API) -> DeployResult:
+                 source: str = VersionSource.API, replacing: Replacing | None = None) -> DeployResult:
     """Deploy one procedure's files (other procedures in them are not deployed); a new key is a new
-    procedure. A dry run validates only (DeployError lists the problems); a real deploy needs a note."""
+    procedure. A dry run validates only (DeployError lists the problems); a real deploy needs a note. With
+    `replacing`, a current version other than the one expected is refused (BaseVersionChanged), read with the
+    procedure's row locked: two analysts' drafts of one version cannot both deploy, the second undoing the first."""
     if actor is not None:
         require_procedure_analyst(actor)
     bundle = check_files(key, files)
@@ -209,11 +220,27 @@ def deploy_files(actor: Actor | None, key: str, files: dict[str, str], note: str
     text = require_note(note)
     procedure = _procedure(bundle.key, bundle.name)
     current = procedure.current_version
+    if replacing is not None and replacing.version != (current.version if current is not None else None):
+        raise _base_changed(replacing.version, current)
     if current is not None and current.content_hash == bundle.content_hash:
-        return DeployResult(key, current.version, current.note, False)
+        return DeployResult(key, current.version, current.note, False, "unchanged")
     outcome = _store(procedure, bundle, _by(actor, CLI), text, source)
     db.session.flush()
-    return DeployResult(key, outcome.version, text, outcome.created)
+    return DeployResult(key, outcome.version, text, outcome.created, outcome.state)
+
+
+def _base_changed(base: int | None, current: ProcedureVersion | None) -> BaseVersionChanged:
+    details = {"base_version": base, "current_version": current.version if current is not None else None}
+    if current is None:
+        return BaseVersionChanged(Message("草稿所基于的版本 {base} 已不是当前版本，请刷新后再部署", base=base),
+                                  details=details)
+    by = current.deployed_by or "—"
+    message = (Message("草稿基于版本 {base}，当前版本已是 {current}（{by} 部署）：直接部署会取代版本 {current} 的修改。"
+                       "请先比较版本 {base} 与 {current}，确认后再部署", base=base, current=current.version, by=by)
+               if base is not None else
+               Message("草稿为新事项，但该事项已有版本 {current}（{by} 部署）：直接部署会取代它。"
+                       "请先查看版本 {current}，确认后再部署", current=current.version, by=by))
+    return BaseVersionChanged(message, details=details)
 
 
 def get_procedure(key: str) -> Procedure:

@@ -20,7 +20,7 @@ from app.db import utcnow
 from app.engine import names_read_by
 from app.errors import DeployError, DomainError, InvalidForm, Message, NotFound
 from app.extensions import db
-from app.models import Actor, Procedure, ProcedureDraft, VersionSource
+from app.models import Actor, Procedure, ProcedureDraft, ProcedureVersion, VersionSource
 from app.policy import require_procedure_analyst
 from app.services.procedures import deploy
 from app.services.procedures.bundles import LANES_FILE, Problem, file_problems
@@ -157,12 +157,24 @@ def check_draft(actor: Actor, draft_id: int) -> list[Problem]:
     return []
 
 
-def deploy_draft(actor: Actor, draft_id: int, note: str | None) -> DeployResult:
+def current_version_of(draft: ProcedureDraft) -> int | None:
+    """The procedure's current version number now (None: none yet): the draft page warns when it is not the
+    draft's base."""
+    return db.session.scalar(select(ProcedureVersion.version).join(
+        Procedure, Procedure.current_version_id == ProcedureVersion.id).where(Procedure.key == draft.procedure_key))
+
+
+def deploy_draft(actor: Actor, draft_id: int, note: str | None, replacing: int | None = None) -> DeployResult:
     """Deploy the draft as the procedure's next version (current at once) with a required note; the draft is
-    deleted. Refused (DeployError naming file and element, nothing stored) when the deploy checks fail."""
+    deleted. Refused (DeployError naming file and element, nothing stored) when the deploy checks fail, and
+    (BaseVersionChanged) when the current version is no longer the draft's base, unless it is `replacing`: the
+    version the analyst compared the draft with and chose to replace (another analyst's deploy since the draft
+    was made would otherwise be undone without a word)."""
     draft = get_draft(actor, draft_id)
     deploy.require_note(note)
-    result = deploy.deploy_files(actor, draft.procedure_key, draft.files, note, source=VersionSource.PAGES)
+    expected = deploy.Replacing(replacing if replacing is not None else draft.base_version)
+    result = deploy.deploy_files(actor, draft.procedure_key, draft.files, note, source=VersionSource.PAGES,
+                                 replacing=expected)
     db.session.delete(draft)
     delete_draft_runs(draft_id)  # its tries go with it
     db.session.flush()
