@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.cases import subjects
+from app.services.exchange.internal import former_employer_message
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
@@ -244,7 +245,7 @@ def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) 
             "enterprise_id": person.employer.id, "enterprise_name": person.employer.name,
             "person_name": person.name, "person_id_number": mask_id_number(person.id_number),
             "case_number": ctx.case.number,
-            "message": f"经主管部门审核，{person.name}已从贵单位注销（{ctx.case.number}）"},
+            "message": str(former_employer_message(person.name, ctx.case.number))},
             idempotency_key=f"dereg-notice-{ctx.case.id}", case_id=ctx.case.id)
     return {"deregistered": person.id, "former_employer_notified": notified}
 

@@ -11,6 +11,7 @@ from flask_login import login_required
 from app.auth import session_actor
 from app.models import BEHAVIOUR_KIND_TITLES, LEDGER_SOURCE_TITLES, Role
 from app.services.records import integrity as integrity_service
+from app.web.i18n import gettext
 
 bp = Blueprint("integrity", __name__, url_prefix="/integrity")
 
@@ -20,6 +21,12 @@ def _day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def recorder(recorded_by: str) -> str:
+    """Who recorded an entry, as the page shows it: a person's name as entered; the system (the data exchange,
+    a case's decision) in the reader's language."""
+    return gettext(recorded_by) if recorded_by == integrity_service.SYSTEM else recorded_by
 
 
 @bp.get("")
@@ -33,6 +40,6 @@ def index() -> ResponseReturnValue:
     if wanted.isdigit() and 0 < int(wanted) < 2**31:
         view = integrity_service.integrity_of(actor, int(wanted), on)
         return render_template("integrity/show.html", view=view, source_titles=LEDGER_SOURCE_TITLES,
-                               kind_titles=BEHAVIOUR_KIND_TITLES)
+                               kind_titles=BEHAVIOUR_KIND_TITLES, recorder=recorder)
     return render_template("integrity/index.html", rows=integrity_service.scores_of(actor, on),
                            on=on or integrity_service.today())

@@ -171,6 +171,29 @@
     });
   }
 
+  // The previous submit's answer from the server: its alert just before the form, its notes beside the fields.
+  // Once the user submits again they are out of date (the field fixed, another project chosen), so they go
+  // before this page's own checks speak; otherwise the stale refusal would stand beside the new message.
+  function clearServer() {
+    for (var node = form.previousElementSibling; node; node = node.previousElementSibling) {
+      if (node.classList.contains("alert-danger")) { node.remove(); }
+    }
+    form.querySelectorAll("[data-field-error]:not([data-client-error])").forEach(function (n) { n.remove(); });
+    form.querySelectorAll(".is-invalid:not(.client-invalid)").forEach(function (c) {
+      c.classList.remove("is-invalid");
+      c.removeAttribute("aria-invalid");
+    });
+    dropMissingDescriptions();
+  }
+
+  // aria-describedby keeps only the notes still in the page (a removed error no longer describes its field).
+  function dropMissingDescriptions() {
+    form.querySelectorAll("[aria-describedby]").forEach(function (c) {
+      var ids = c.getAttribute("aria-describedby").split(" ").filter(function (x) { return x && document.getElementById(x); });
+      if (ids.length) { c.setAttribute("aria-describedby", ids.join(" ")); } else { c.removeAttribute("aria-describedby"); }
+    });
+  }
+
   function show(name, message) {
     var b = box(name), id = "f-" + name.replace(/[^0-9A-Za-z_-]/g, "-") + "-error";
     var old = b.querySelector('[data-field-error="' + CSS.escape(name) + '"]');
@@ -235,6 +258,7 @@
   form.addEventListener("change", refresh);
   form.addEventListener("submit", function (event) {
     clearClient();
+    clearServer();
     summary(false);
     var oversized = oversizedFiles();
     if (oversized) {
