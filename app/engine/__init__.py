@@ -1,5 +1,6 @@
 """The only package that imports SpiffWorkflow: registry (deploy), runner (cases), scripting, and the one XML
 parser (xml.py) through which every diagram is read, also for display (diagram.py)."""
+from app.engine.bundle_checks import unknown_keywords
 from app.engine.diagram import element_signatures, flow_order
 from app.engine.dmn import Decision, version_decisions
 from app.engine.foreign import Conversion, convert
@@ -23,5 +24,5 @@ __all__ = [
     "LIB_VERSION", "SERIALIZER_VERSION", "AbortStep", "BundleInput", "Conversion", "Decision", "Definition",
     "Engine", "FinishedStep", "ProcedureBundle", "ReadyTask", "RunningCase", "StateUnreadable", "StepResult",
     "build_bundles", "clear_definition_cache", "convert", "element_signatures", "flow_order", "load_definition",
-    "names_read_by", "parse_definition", "version_decisions",
+    "names_read_by", "parse_definition", "unknown_keywords", "version_decisions",
 ]

@@ -68,6 +68,42 @@ def form_fields(text: str) -> set[str]:
     return set(props) if isinstance(props, dict) else set()
 
 
+SCHEMA_KEYWORDS = frozenset({
+    "$schema", "$id", "$ref", "$defs", "$comment", "definitions", "title", "description", "type", "enum", "const",
+    "default", "examples", "readOnly", "writeOnly", "deprecated", "properties", "required", "additionalProperties",
+    "patternProperties", "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas",
+    "items", "prefixItems", "contains", "minContains", "maxContains", "minItems", "maxItems", "uniqueItems",
+    "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "multipleOf", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contentMediaType", "contentEncoding",
+    "unevaluatedProperties", "unevaluatedItems"})
+# The conventions of bpmn/README.md ("Forms") that app/services/procedures/forms.py and the page renderer read.
+OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
+                          "x-order", "x-help", "x-rows", "x-show-if", "x-conditional", "x-unless-case",
+                          "x-current-values", "x-lookup-by", "x-roles", "x-document",
+                          "title_en", "description_en", "x-messages_en"})  # the English beside the Chinese
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+
+def unknown_keywords(schema: Any, path: str, found: list[str]) -> None:
+    """Append "path: keyword" for each keyword of `schema` that is neither JSON Schema's nor ours (a typo such as
+    `requird` is otherwise ignored by jsonschema: the field silently optional)."""
+    if not isinstance(schema, dict):
+        return
+    for key in schema:
+        if key not in SCHEMA_KEYWORDS and key not in OUR_KEYWORDS:
+            found.append(f"{path or '表单'}: {key}")
+    for name, sub in (schema.get("properties") or {}).items() if isinstance(schema.get("properties"), dict) else ():
+        unknown_keywords(sub, f"{path}.{name}" if path else name, found)
+    for key in _SUBSCHEMAS:
+        unknown_keywords(schema.get(key), f"{path}.{key}" if path else key, found)
+    for key in _SUBSCHEMA_LISTS:
+        for i, sub in enumerate(schema.get(key) or []) if isinstance(schema.get(key), list) else ():
+            unknown_keywords(sub, f"{path}.{key}[{i}]" if path else f"{key}[{i}]", found)
+
+
+
 def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Problem]) -> None:
     for name, text in forms.items():
         try:
@@ -77,6 +113,11 @@ def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Pr
             problems.append(problem(f"forms/{name}", None, Message("表单不是有效的 JSON Schema: {error}",
                                                                    error=str(exc)[:300])))
             continue
+        unknown: list[str] = []
+        unknown_keywords(schema, "", unknown)
+        for item in unknown:
+            where, keyword = item.split(": ")
+            problems.append(problem(f"forms/{name}", where, Message("未知关键字 “{keyword}”", keyword=keyword)))
         for where in _unbounded_arrays(schema):
             problems.append(problem(f"forms/{name}", where,
                                     Message("列表字段须规定最多项数 (array without maxItems) '{field}'", field=where)))
@@ -92,15 +133,23 @@ def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Pr
                     "字段名不可用 (reserved or not an identifier) '{field}'", field=field_name)))
 
 
-def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem]) -> None:
+def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem],
+                role_scopes: dict[str, frozenset[str]] | None = None) -> None:
     for lane, rule in lanes.items():
         if not isinstance(rule, dict):
             problems.append(problem("bpmn/lanes.json", lane, "泳道映射须为 {\"role\": …, \"scope\": …}"))
             continue
-        if rule.get("role") not in roles:
-            problems.append(problem("bpmn/lanes.json", lane, Message("未知角色 '{role}'", role=rule.get("role"))))
-        if rule.get("scope") not in SCOPES:
-            problems.append(problem("bpmn/lanes.json", lane, Message("未知范围 '{scope}'", scope=rule.get("scope"))))
+        role, scope = rule.get("role"), rule.get("scope")
+        if role not in roles:
+            problems.append(problem("bpmn/lanes.json", lane, Message("未知角色 '{role}'", role=role)))
+        if scope not in SCOPES:
+            problems.append(problem("bpmn/lanes.json", lane, Message("未知范围 '{scope}'", scope=scope)))
+        elif isinstance(role, str) and scope not in (role_scopes or {}).get(role, SCOPES):
+            # a task no user can be a candidate for: its cases would wait for ever
+            problems.append(problem("bpmn/lanes.json", lane, Message(
+                "角色 '{role}' 的用户不会成为范围 '{scope}' 的任务的办理人，此泳道的任务将无人可办："
+                "该角色可用的范围为 {allowed}", role=role, scope=scope,
+                allowed="、".join(sorted((role_scopes or {})[role])))))
 
 
 def check_process_properties(file: str, pid: str, props: dict[str, str], handlers: set[str], forms: dict[str, str],

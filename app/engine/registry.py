@@ -70,6 +70,8 @@ class BundleInput:
     script_functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     # What each handler adds to the case data (a start handler's derived facts): names conditions may read.
     handler_provides: dict[str, set[str]] = field(default_factory=dict)
+    # The lane scopes in which a role's users can be a task's candidates (none given: not checked).
+    role_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -277,15 +279,27 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
             _scan_dmn(name, root, scan, problems)
     _decision_refs(scan, problems)
     check_forms(inp.forms, inp.choice_names, problems)
-    check_lanes(inp.lanes, inp.roles, problems)
+    check_lanes(inp.lanes, inp.roles, problems, inp.role_scopes)
     startable = _procedure_ids(scan, inp, problems, sorted(n for n, root in bpmn.items() if root is not None))
     if problems:
         raise DeployError(problems)
     parser = _parser_of(bpmn, dmn_roots, problems)
     bundles = [b for pid in startable if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
+    if not problems:
+        problems.extend(_unused_forms(inp, bundles))
     if problems:
         raise DeployError(problems)
     return bundles
+
+
+def _unused_forms(inp: BundleInput, bundles: list[ProcedureBundle]) -> list[Problem]:
+    """A form no task (nor a start form) of any procedure uses would not be stored with any version: say so rather
+    than drop it at deploy (an analyst's new form not linked yet was lost with the deployed draft)."""
+    stored = set().union(*(b.files for b in bundles))
+    return [_problem(f"forms/{name}", name.removesuffix(".json"), Message(
+                "表单 “{form}” 没有被任何任务使用，部署时不会保存：请在用户任务的表单（formKey）中选用它，或删除此表单",
+                form=name.removesuffix(".json")))
+            for name in sorted(inp.forms) if f"forms/{name}" not in stored]
 
 
 def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem], readable: list[str]) -> list[str]:

@@ -3,6 +3,7 @@ and element), deployed as the next version with a note (the draft then gone), de
 a new procedure starts from its first files."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -113,6 +114,51 @@ def test_a_draft_whose_base_is_no_longer_current_deploys_only_when_it_names_the_
     assert wrong.status_code == 409 and wrong.json["code"] == "base_version_changed"
     deployed = admin.post(f"{BASE}/{second['id']}/deploy", {"note": "乙", "replacing": 2})
     assert deployed.status_code == 201 and deployed.json["version"] == 3
+
+
+def test_a_form_no_task_uses_is_a_deploy_problem_not_dropped_with_the_draft(as_user: Any, app: Flask) -> None:
+    """A new form not linked to a task yet used to pass the checks; the deploy stored the version without it and
+    deleted the draft: the analyst's form was gone."""
+    analyst = as_user("analyst")
+    draft = analyst.post(BASE, {}).json
+    form = '{"title": "现场核查记录", "type": "object", "properties": {"comment": {"type": "string"}}}'
+    _put(analyst, f"{BASE}/{draft['id']}", {"files": {**draft["files"], "forms/unlock_site_check.json": form}})
+    problems = analyst.post(f"{BASE}/{draft['id']}/check").json["problems"]
+    assert [(p["file"], p["element"]) for p in problems] == [("forms/unlock_site_check.json", "unlock_site_check")]
+    assert "没有被任何任务使用，部署时不会保存" in problems[0]["problem"]
+    before = _versions(app)
+    refused = analyst.post(f"{BASE}/{draft['id']}/deploy", {"note": "加表单"})
+    assert refused.status_code == 422 and refused.json["code"] == "deploy_refused"
+    assert _versions(app) == before and "forms/unlock_site_check.json" in analyst.get(
+        f"{BASE}/{draft['id']}").json["files"]
+
+
+@pytest.mark.parametrize(("role", "scope"), [("enterprise", "case_city"), ("city_reviewer", "applicant"),
+                                           ("province_reviewer", "case_city"), ("city_reviewer", "province")])
+def test_a_lane_whose_tasks_no_user_can_take_is_a_deploy_problem(role: str, scope: str, as_user: Any) -> None:
+    """Mapped to a role whose users are never candidates in that scope, the lane's tasks waited for ever: the
+    enterprise's case, its review task (role enterprise, scope case_city) in no one's list."""
+    analyst = as_user("analyst")
+    draft = analyst.post(BASE, {}).json
+    lanes = {"申请企业": {"role": "enterprise", "scope": "applicant"},
+             "市级住建部门": {"role": role, "scope": scope}}
+    _put(analyst, f"{BASE}/{draft['id']}", {"files": {**draft["files"], "bpmn/lanes.json": json.dumps(lanes)}})
+    problems = analyst.post(f"{BASE}/{draft['id']}/check").json["problems"]
+    assert [(p["file"], p["element"]) for p in problems] == [("bpmn/lanes.json", "市级住建部门")], problems
+    assert f"角色 '{role}' 的用户不会成为范围 '{scope}' 的任务的办理人" in problems[0]["problem"]
+
+
+def test_a_misspelt_form_keyword_is_a_deploy_problem(as_user: Any) -> None:
+    """`requird` for `required`: jsonschema ignores a keyword it does not know, so the decision silently became
+    optional; only the form editor warned, the deploy checks and the deploy accepted it."""
+    analyst = as_user("analyst")
+    draft = analyst.post(BASE, {}).json
+    form = draft["files"]["forms/unlock_review.json"]
+    assert '"required"' in form
+    files = {**draft["files"], "forms/unlock_review.json": form.replace('"required"', '"requird"', 1)}
+    _put(analyst, f"{BASE}/{draft['id']}", {"files": files})
+    problems = analyst.post(f"{BASE}/{draft['id']}/check").json["problems"]
+    assert [(p["file"], p["problem"]) for p in problems] == [("forms/unlock_review.json", "未知关键字 “requird”")]
 
 
 def test_a_broken_draft_is_refused_at_deploy_and_nothing_is_stored(as_user: Any, app: Flask) -> None:

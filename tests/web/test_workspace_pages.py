@@ -40,6 +40,7 @@ def test_analysts_and_admins_see_every_procedure_with_its_versions(web: Any, use
         assert f'data-testid="procedure-{key}"' in page
     unlock = page.split(f'data-testid="procedure-{UNLOCK}"')[1].split("</section>")[0]
     assert "版本 1" in unlock and "当前" in unlock and 'data-testid="running-cases"' in unlock
+    assert "服务器文件" in unlock  # deployed from the bpmn/ folder, as bpmn/README.md says the page shows it
     assert "事项流程" in web(username).html("/")  # the navigation links the workspace
 
 

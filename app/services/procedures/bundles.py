@@ -17,6 +17,7 @@ from app.errors import DeployError, Message
 from app.models import Role
 from app.services.deadlines.limits import check_limit_property, check_process_property
 from app.services.procedures.registry import choice_names, handler_names, handler_provides, validator_names
+from app.services.tasks.rows import SCOPES_OF_ROLE
 
 MAX_FILES = 100
 MAX_FILE_BYTES = 1024 * 1024  # the shipped diagrams are 10-40 KB, their forms 1-10 KB
@@ -31,7 +32,7 @@ def _environment() -> dict[str, Any]:
     return {"handler_names": handler_names(), "roles": {r.value for r in Role},
             "task_property_check": _check_task_property, "process_property_check": check_process_property,
             "choice_names": choice_names(), "script_functions": _script_functions(),
-            "handler_provides": handler_provides()}
+            "handler_provides": handler_provides(), "role_scopes": SCOPES_OF_ROLE}
 
 
 def read_bundle_input(bpmn_dir: str | Path, forms_dir: str | Path) -> BundleInput:

@@ -17,7 +17,7 @@ from jsonschema.exceptions import SchemaError
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.engine import names_read_by
+from app.engine import names_read_by, unknown_keywords
 from app.errors import DeployError, DomainError, InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Actor, Procedure, ProcedureDraft, ProcedureVersion, VersionSource
@@ -185,23 +185,6 @@ def deploy_draft(actor: Actor, draft_id: int, note: str | None, replacing: int |
 
 MAX_FORM_BYTES = 1024 * 1024  # as a deployed file
 FORM_KEY = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,59}$")
-SCHEMA_KEYWORDS = frozenset({
-    "$schema", "$id", "$ref", "$defs", "$comment", "definitions", "title", "description", "type", "enum", "const",
-    "default", "examples", "readOnly", "writeOnly", "deprecated", "properties", "required", "additionalProperties",
-    "patternProperties", "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas",
-    "items", "prefixItems", "contains", "minContains", "maxContains", "minItems", "maxItems", "uniqueItems",
-    "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "multipleOf", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contentMediaType", "contentEncoding",
-    "unevaluatedProperties", "unevaluatedItems"})
-# The conventions of bpmn/README.md ("Forms") that app/services/procedures/forms.py and the page renderer read.
-OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
-                          "x-order", "x-help", "x-rows", "x-show-if", "x-conditional", "x-unless-case",
-                          "x-current-values", "x-lookup-by", "x-roles", "x-document",
-                          "title_en", "description_en", "x-messages_en"})  # the English beside the Chinese
-_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
-
-
 def new_form_text(title: str) -> str:
     form = {"title": title, "type": "object", "required": [],
             "properties": {"comment": {"type": "string", "title": "意见", "maxLength": 500}}}
@@ -217,21 +200,6 @@ def add_form(actor: Actor, draft_id: int, form_key: str) -> ProcedureDraft:
     if name in draft.files:
         raise InvalidForm({"form_key": Message("草稿中已有表单 {key}", key=form_key)})
     return update_draft_files(actor, draft_id, {name: new_form_text(form_key)})
-
-
-def _unknown_keywords(schema: Any, path: str, found: list[str]) -> None:
-    if not isinstance(schema, dict):
-        return
-    for key in schema:
-        if key not in SCHEMA_KEYWORDS and key not in OUR_KEYWORDS:
-            found.append(f"{path or '表单'}: {key}")
-    for name, sub in (schema.get("properties") or {}).items() if isinstance(schema.get("properties"), dict) else ():
-        _unknown_keywords(sub, f"{path}.{name}" if path else name, found)
-    for key in _SUBSCHEMAS:
-        _unknown_keywords(schema.get(key), f"{path}.{key}" if path else key, found)
-    for key in _SUBSCHEMA_LISTS:
-        for i, sub in enumerate(schema.get(key) or []) if isinstance(schema.get(key), list) else ():
-            _unknown_keywords(sub, f"{path}.{key}[{i}]" if path else f"{key}[{i}]", found)
 
 
 def _names_read(files: dict[str, str]) -> set[str]:
@@ -263,7 +231,7 @@ def check_form(actor: Actor, draft_id: int, form_key: str, text: str) -> tuple[d
         problems.append({"file": name, "element": where,
                          "problem": Message("不是有效的 JSON Schema：{error}", error=exc.message)})
     unknown: list[str] = []
-    _unknown_keywords(schema, "", unknown)
+    unknown_keywords(schema, "", unknown)
     problems += [{"file": name, "element": item.split(": ")[0],
                   "problem": Message("未知关键字 “{keyword}”", keyword=item.split(": ")[1])} for item in unknown]
     try:

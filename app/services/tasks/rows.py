@@ -16,6 +16,18 @@ SYSTEM_PROPERTIES = ("provisional_deadline",)  # set on the row by the pipeline,
 DEADLINE_PROPERTIES = ("dueIn", "warnAt")
 
 
+OFFICIAL_SCOPES = frozenset({"case_city", "case_region", "province"})
+# The lane scopes in which a holder of the role can be a task's candidate (policy.is_candidate, with the region or
+# organisation `jurisdiction` gives the task): applicants' roles only in their organisation's tasks, reviewers
+# only at their own level. The deploy refuses a lane mapping outside it: its tasks would wait for no one.
+SCOPES_OF_ROLE: dict[str, frozenset[str]] = {
+    "enterprise": frozenset({"applicant"}), "individual": frozenset({"applicant"}),
+    "county_reviewer": frozenset({"case_region"}), "city_reviewer": frozenset({"case_city", "case_region"}),
+    "province_reviewer": frozenset({"province"}),
+    "lead": OFFICIAL_SCOPES, "admin": OFFICIAL_SCOPES, "supervisor": OFFICIAL_SCOPES, "analyst": OFFICIAL_SCOPES,
+    "auditor": OFFICIAL_SCOPES}
+
+
 def jurisdiction(scope: str, case: Case) -> tuple[str | None, int | None]:
     """(region, candidate organisation) of a task of this lane scope in this case."""
     if scope == "applicant":
