@@ -33,6 +33,7 @@ from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records import integrity
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
+from handlers.migrated import unconfirmed_migration
 from handlers.rules import FieldRefusal
 
 PROCEDURE = "commitment_entry"
@@ -125,7 +126,7 @@ def _performance_errors(ctx: HandlerContext, index: int, item: dict[str, Any], e
         if record.source == RecordSource.IMPORTED:
             raise FieldRefusal(f"{key}.record_id", "该业绩为从全国平台导入的区外业绩，其信息不得手动修改",
                                code="record_imported", details={"index": index, "record_id": record.id})
-        if record.source == RecordSource.MIGRATED:
+        if unconfirmed_migration(record):
             raise FieldRefusal(f"{key}.record_id", "该业绩为诚信平台迁入的业绩，请通过“迁移数据确认”补充信息并确认属地",
                                code="record_migrated", details={"index": index,
                                                                 "procedure": "migrated_data_confirmation"})
@@ -217,7 +218,8 @@ def _apply_performance(ctx: HandlerContext, item: dict[str, Any]) -> None:
                                         "construction_unit") if item.get(k) not in (None, "")}
     if item.get("record_id"):
         record = ctx.session.get(PerformanceRecord, item["record_id"])
-        if record is None or record.source != RecordSource.IN_REGION or record.used_in_bid:
+        if (record is None or record.source == RecordSource.IMPORTED or unconfirmed_migration(record)
+                or record.used_in_bid):
             raise RuleViolation("业绩已冻结或不可修改", code="record_frozen")
         old = {k: (record.fields or {}).get(k) for k in values}
         if item.get("project_name"):

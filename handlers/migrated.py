@@ -22,7 +22,9 @@ COMPLETABLE = ("contract_amount", "completion_date", "project_manager", "constru
 REQUIRED = ("contract_amount", "completion_date")
 
 
-def _unconfirmed(record: PerformanceRecord) -> bool:
+def unconfirmed_migration(record: PerformanceRecord) -> bool:
+    """A record migrated from the old platform whose 属地 the enterprise has not confirmed yet: only 迁移数据确认
+    changes it. Once confirmed it is an in-region record like the others (入库信息填报, 投标业绩修改)."""
     return record.source == RecordSource.MIGRATED and not (record.fields or {}).get("confirmed_case")
 
 
@@ -34,8 +36,9 @@ def unconfirmed_records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     rows = ctx.session.scalars(select(PerformanceRecord).where(
         PerformanceRecord.enterprise_id == org_id, PerformanceRecord.source == RecordSource.MIGRATED)
         .order_by(PerformanceRecord.id))
-    return [(r.id, Message("{name}（待确认属地）", name=r.project_name)) for r in rows
-            if _unconfirmed(r) or r.id in named]
+    return [(r.id, Message("{name}（待确认属地）", name=r.project_name) if unconfirmed_migration(r)
+             else Message("{name}（已确认属地）", name=r.project_name)) for r in rows
+            if unconfirmed_migration(r) or r.id in named]
 
 
 @choices("migrated.case_records")
@@ -67,12 +70,21 @@ def check_start(ctx: HandlerContext) -> None:
             raise RuleViolation("只能确认本企业的迁入业绩", code="record_not_own")
         if record.source != RecordSource.MIGRATED:
             raise RuleViolation(f"“{record.project_name}”不是诚信平台迁入的业绩", code="record_not_migrated")
-        if not _unconfirmed(record):
+        if not unconfirmed_migration(record):
             raise RuleViolation(f"“{record.project_name}”已确认，无需再次确认", code="record_already_confirmed")
     subjects.claim(ctx.case, PROCEDURE, [f"record:{i}" for i in ids], "所选业绩已有办理中的确认（{number}）")
     ctx.case.title = f"迁移数据确认：{len(ids)} 项迁入业绩"
     ctx.data["migrated_summary"] = _summary(ctx)
+    # The confirmation form opens with what was migrated (the applicant completes and corrects it, rather than
+    # confirming values it never saw and learning what is missing one refusal at a time).
+    ctx.data["records"] = [_migrated_values(ctx.session.get(PerformanceRecord, i)) for i in ids]
     ctx.case.data = dict(ctx.data)
+
+
+def _migrated_values(record: PerformanceRecord) -> dict[str, Any]:
+    fields = record.fields or {}
+    return {"record_id": record.id, **{name: str(fields[name]) for name in ("location_code", *COMPLETABLE)
+                                       if fields.get(name) not in (None, "")}}
 
 
 def _record_errors(ctx: HandlerContext, index: int, item: dict[str, Any], record: PerformanceRecord) -> dict[str, str]:
@@ -111,7 +123,7 @@ def confirm(ctx: HandlerContext, records: list[dict[str, Any]]) -> dict[str, Any
     confirmed = []
     for item in records:
         record = ctx.session.get(PerformanceRecord, item["record_id"])
-        if record is None or not _unconfirmed(record):
+        if record is None or not unconfirmed_migration(record):
             raise ValueError(f"迁入业绩 {item['record_id']} 已不能确认")
         new = {k: str(item[k]) for k in ("location_code", *COMPLETABLE) if item.get(k) not in (None, "")}
         old = {k: (record.fields or {}).get(k) for k in new}

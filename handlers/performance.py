@@ -19,6 +19,7 @@ from app.services.deadlines.limits import LOCAL_TZ
 from app.services.exchange.outbound import queue_performance_record
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from handlers import choices, handler, validator
+from handlers.migrated import unconfirmed_migration
 
 PROCEDURE = "performance_record_edit"
 AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")  # 万元, at most two decimals
@@ -46,6 +47,8 @@ def records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     def label(r: PerformanceRecord) -> Message:  # a message: the English pages say the state in English
         if r.source == RecordSource.IMPORTED:
             return Message("{name}（区外导入业绩，不能修改）", name=r.project_name)
+        if unconfirmed_migration(r):
+            return Message("{name}（诚信平台迁入，请先在“迁移数据确认”中确认）", name=r.project_name)
         if r.used_in_bid:
             return Message("{name}（已用于投标）", name=r.project_name)
         return Message("{name}（未用于投标，在“入库信息填报”中完善）", name=r.project_name)
@@ -71,6 +74,9 @@ def editable_record(session: Any, record_id: Any, enterprise_id: int) -> Perform
     if record.source == RecordSource.IMPORTED:
         raise RuleViolation("该业绩为从全国建筑市场监管公共服务平台导入的区外业绩，不能在本系统修改；"
                             "如需更正，请向业绩所在地住房城乡建设主管部门申请在全国平台更正", code="record_imported")
+    if unconfirmed_migration(record):
+        raise RuleViolation("该业绩为诚信平台迁入的业绩，尚未确认属地：请先通过“迁移数据确认”补充信息并确认",
+                            code="record_migrated")
     if not record.used_in_bid:
         raise RuleViolation("该业绩尚未用于投标，未被冻结，无需申请修改", code="record_not_frozen")
     return record

@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import PerformanceRecord, PerformanceRecordChange
+from handlers.commitment import TEXT_VERSION
 from tests.procedures.steps import act, act_ok, field_errors
+from tests.support.web import WebUser
 
 
 def _record(app: Any, name: str) -> PerformanceRecord:
@@ -89,3 +91,37 @@ def test_a_migrated_record_is_not_completed_on_commitment(as_user: Any, app: Any
     refused = act(ent, case_id, {"performances": [{"record_id": _record(app, SEWAGE).id, "location_code": "450103"}]})
     assert refused.status_code == 422 and refused.json["code"] == "record_migrated"
     assert refused.json["details"]["procedure"] == "migrated_data_confirmation"
+
+
+def test_the_confirmation_opens_with_the_migrated_values(as_user: Any, app: Any) -> None:
+    """The enterprise completes what was migrated: the form shows each record's values (it used to open empty,
+    and what was missing came out one refusal at a time)."""
+    ent = as_user("ent-nanning")
+    sewage = _record(app, SEWAGE)
+    migrated = {k: str(v) for k, v in (sewage.fields or {}).items()
+                if k in ("location_code", "contract_amount", "completion_date", "project_manager",
+                         "construction_unit")}
+    assert migrated.get("contract_amount")  # the demo's migrated record holds its amount
+    case_id = ent.start("migrated_data_confirmation", {"record_ids": [sewage.id]}).json["id"]
+    assert ent.case(case_id)["data"]["records"] == [{"record_id": sewage.id, **migrated}]
+    task_id = ent.case(case_id)["open_tasks"][0]["id"]
+    page = WebUser(app, "ent-nanning").login().html(f"/tasks/{task_id}")
+    assert f'value="{migrated["contract_amount"]}"' in page
+
+
+def test_a_confirmed_record_is_corrected_like_any_in_region_record(as_user: Any, app: Any) -> None:
+    """Before: 投标业绩修改 said 在“入库信息填报”中完善, 入库信息填报 sent it back to 迁移数据确认, which no longer
+    offered it once confirmed: a confirmed migrated record could never be corrected."""
+    ent = as_user("ent-nanning")
+    sewage = _record(app, SEWAGE)
+    edit = ent.start("performance_record_edit", {"record_id": sewage.id})
+    assert edit.status_code == 422 and edit.json["code"] == "record_migrated"  # not confirmed yet: confirm first
+    case_id = ent.start("migrated_data_confirmation", {"record_ids": [sewage.id]}).json["id"]
+    act_ok(ent, case_id, {"records": [{"record_id": sewage.id, "location_code": "450103",
+                                       "completion_date": "2020-11-30"}], "confirm_other": True})
+    entry = ent.start("commitment_entry", {"sections": ["performance"]})
+    assert entry.status_code == 201, entry.json
+    act_ok(ent, entry.json["id"], {"performances": [{"record_id": sewage.id, "contract_amount": "4700.00"}]})
+    act_ok(ent, entry.json["id"], {"text_version": TEXT_VERSION, "agree": True})  # the 入库承诺书 signed
+    assert ent.case(entry.json["id"])["status"] == "completed"
+    assert _record(app, SEWAGE).fields["contract_amount"] == "4700.00"
