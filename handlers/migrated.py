@@ -64,6 +64,7 @@ def _summary(ctx: HandlerContext) -> dict[str, Any]:
 def check_start(ctx: HandlerContext) -> None:
     """Only the enterprise's own unconfirmed migrated records; one open confirmation per record."""
     ids = [int(i) for i in ctx.data.get("record_ids") or []]
+    records = []
     for record_id in ids:
         record = ctx.session.get(PerformanceRecord, record_id)
         if record is None or record.enterprise_id != ctx.case.applicant_org_id:
@@ -72,12 +73,13 @@ def check_start(ctx: HandlerContext) -> None:
             raise RuleViolation(f"“{record.project_name}”不是诚信平台迁入的业绩", code="record_not_migrated")
         if not unconfirmed_migration(record):
             raise RuleViolation(f"“{record.project_name}”已确认，无需再次确认", code="record_already_confirmed")
+        records.append(record)
     subjects.claim(ctx.case, PROCEDURE, [f"record:{i}" for i in ids], "所选业绩已有办理中的确认（{number}）")
     ctx.case.title = f"迁移数据确认：{len(ids)} 项迁入业绩"
     ctx.data["migrated_summary"] = _summary(ctx)
     # The confirmation form opens with what was migrated (the applicant completes and corrects it, rather than
     # confirming values it never saw and learning what is missing one refusal at a time).
-    ctx.data["records"] = [_migrated_values(ctx.session.get(PerformanceRecord, i)) for i in ids]
+    ctx.data["records"] = [_migrated_values(record) for record in records]
     ctx.case.data = dict(ctx.data)
 
 
