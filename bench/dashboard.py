@@ -115,7 +115,7 @@ def setup_world() -> None:
 CASES_SQL = """
 INSERT INTO cases (id, number, procedure_key, procedure_version_id, status, title, applicant_org_id,
                    started_by_id, region_code, data, current_step, due_at, warn_at, statutory_due_at,
-                   deadline_state, lock_version, created_at, updated_at, completed_at)
+                   deadline_state, lock_version, created_at, updated_at, completed_at, received_at, finished_at)
 SELECT g, 'BM-' || lpad(g::text, 8, '0'), v.keys[proc], v.ids[proc], status, '基准办件 ' || g, :org, :user,
        region, '{}', CASE WHEN status IN ('running', 'waiting_for_applicant') THEN '审核' END,
        CASE WHEN NOT no_limit THEN created_at + interval '120 hours' END,
@@ -126,7 +126,8 @@ SELECT g, 'BM-' || lpad(g::text, 8, '0'), v.keys[proc], v.ids[proc], status, '�
             WHEN status = 'waiting_for_applicant' THEN 'paused'
             WHEN :now > created_at + interval '120 hours' THEN 'overdue'
             WHEN :now > created_at + interval '108 hours' THEN 'warning' ELSE 'on_time' END,
-       1, created_at, created_at, CASE WHEN status = 'completed' THEN created_at + hours * interval '1 hour' END
+       1, created_at, created_at, CASE WHEN status = 'completed' THEN created_at + hours * interval '1 hour' END,
+       created_at, CASE WHEN status = 'completed' THEN created_at + hours * interval '1 hour' END
 FROM (
   SELECT b.*, codes.a[1 + floor(r_region * array_length(codes.a, 1))::int] AS region,
          CASE WHEN r_proc < 0.6 THEN 1 WHEN r_proc < 0.8 THEN 2 ELSE 3 END AS proc,

@@ -43,9 +43,9 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_region_status", "region_code", "status"),
         Index("ix_cases_applicant_status", "applicant_org_id", "status"),
-        # SLA dashboard (services/dashboard): completed in a period, received in a period, procedure by id;
+        # SLA dashboard (services/dashboard): finished in a period, received in a period, procedure by id;
         # covering, so that PostgreSQL answers from the index alone (docs/performance-dashboard.md).
-        Index("ix_cases_dashboard_completed", "completed_at", "status", "procedure_key", "region_code",
+        Index("ix_cases_dashboard_finished", "finished_at", "status", "procedure_key", "region_code",
               "deadline_state", "received_at"),
         Index("ix_cases_dashboard_received", "received_at", "region_code"),
         Index("ix_cases_dashboard_procedure", "id", "procedure_key"),
@@ -81,6 +81,10 @@ class Case(Base):
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the authority's work on the case ended: its decision, where the case's clock stopped for one (a
+    # temporary unlock decided on day 1 completes when the lock returns weeks later), else its completion; None
+    # while it is worked on. The dashboards count handling times and 办结 by it (services/dashboard/finished.py).
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Optimistic locking: an UPDATE that finds another version fails (-> 409 for the loser).
     __mapper_args__ = {"version_id_col": lock_version}

@@ -353,6 +353,7 @@ def _update_case(case: Case, actor: Actor | None, result: StepResult, open_tasks
     if result.completed:
         case.status = CaseStatus.COMPLETED if result.succeeded else CaseStatus.TERMINATED
         case.completed_at = utcnow()
+        case.finished_at = case.finished_at or case.completed_at  # a decision before it keeps its moment
         case.data = {**(case.data or {}), **_plain(result.data)}
         history.record(case, "case_completed", actor, payload={"succeeded": result.succeeded})
     elif open_tasks and all(t.scope == "applicant" for t in open_tasks) and reviewed:

@@ -6,7 +6,7 @@ from app.models import CASE_STATUS_TITLES, Case, CaseStatus
 from app.services.dashboard.tables import Column, Table
 from app.services.procedures.versions import label_of
 from app.web.i18n import gettext as _
-from app.web.presenters import DEADLINE_STATES, time_left
+from app.web.presenters import DEADLINE_STATES, case_deadline_state, case_time_left
 
 COLUMNS = [("number", "办件编号"), ("procedure", "事项"), ("title", "办件标题"), ("applicant", "申请单位"),
            ("credit_code", "统一社会信用代码"), ("region_code", "地区代码"), ("status", "状态"),
@@ -14,8 +14,14 @@ COLUMNS = [("number", "办件编号"), ("procedure", "事项"), ("title", "办�
            ("deadline_state", "时限状态"), ("time_left", "剩余时间"), ("completed_at", "办结时间")]
 
 
+def _state_title(case: Case) -> str:
+    state = case_deadline_state(case)
+    return _(DEADLINE_STATES[state]) if state in DEADLINE_STATES else ""
+
+
 def cases_table(cases: list[Case], limits: dict[int, str]) -> Table:
-    """One row per case, in the page's language; the remaining time as the list shows it."""
+    """One row per case, in the page's language; the deadline's state and remaining time as the list shows them
+    (no countdown for a paused, decided or withdrawn case)."""
     now = utcnow()
     rows = [{
         "number": case.number, "procedure": _(label_of(case.procedure_version_id)[0]), "title": _(case.title),
@@ -23,9 +29,8 @@ def cases_table(cases: list[Case], limits: dict[int, str]) -> Table:
         "region_code": case.region_code, "status": _(CASE_STATUS_TITLES.get(CaseStatus(case.status), case.status)),
         "current_step": _(case.current_step) if case.current_step else "", "received_at": case.received_at,
         "due_at": case.due_at,
-        "deadline_state": _(DEADLINE_STATES.get(case.deadline_state or "", "")) if case.deadline_state else "",
-        "time_left": time_left(case.due_at, now, limits.get(case.id))
-        if case.due_at and case.completed_at is None else "",
+        "deadline_state": _state_title(case),
+        "time_left": case_time_left(case, now, limits.get(case.id)),  # as the list: none once the clock stopped
         "completed_at": case.completed_at,
     } for case in cases]
     return Table("cases", _("办件查询"), [Column(key, _(title)) for key, title in COLUMNS], rows)

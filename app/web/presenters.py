@@ -8,20 +8,25 @@ from flask import Flask, current_app
 
 from app.db import utcnow
 from app.errors import Bilingual
-from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, Task
+from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, CaseStatus, Task
 from app.policy import can_view_dashboard, is_province_admin, manages_procedures
 from app.services.cases.history import EVENT_TITLES, Event
 from app.services.deadlines.calendar import current_calendar
-from app.services.deadlines.clocks import decided_at, pending_provisional_timers
+from app.services.deadlines.clocks import DEADLINE_MOVED, decided_at, pending_provisional_timers
 from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
 from app.web.i18n import gettext as _
 from app.web.i18n import list_separator
 
+# "withdrawn" is no stored state (a withdrawn case keeps none: it was not decided); the pages show it for the
+# deadline of a withdrawn case, whose clock stopped without an outcome.
+WITHDRAWN = "withdrawn"
 DEADLINE_STATES = {"on_time": "正常", "warning": "临期", "overdue": "超期", "paused": "暂停计时",
-                   "completed_on_time": "按时办结", "completed_late": "超期办结"}
+                   "completed_on_time": "按时办结", "completed_late": "超期办结", WITHDRAWN: "已撤回"}
 DEADLINE_BADGES = {"on_time": "text-bg-success", "warning": "text-bg-warning", "overdue": "text-bg-danger",
                    "paused": "text-bg-secondary", "completed_on_time": "text-bg-success",
-                   "completed_late": "text-bg-danger"}
+                   "completed_late": "text-bg-danger", WITHDRAWN: "text-bg-secondary"}
+# States whose clock no longer runs: no "remaining / overdue" countdown beside them.
+STOPPED_STATES = frozenset({"paused", "completed_on_time", "completed_late", WITHDRAWN})
 STATUS_BADGES = {"running": "text-bg-primary", "waiting_for_applicant": "text-bg-warning",
                  "completed": "text-bg-success", "withdrawn": "text-bg-secondary",
                  "terminated": "text-bg-dark", "error": "text-bg-danger"}
@@ -33,7 +38,7 @@ SYSTEM_EVENTS = frozenset({"task_created", "task_cancelled", "step_finished", "h
                            "timer_fired", "message_received", "signal_received", "error_caught",
                            "escalation_caught", "condition_met", "case_completed", "clock_started", "clock_paused",
                            "clock_resumed", "deadline_warning", "deadline_overdue", "statutory_overdue",
-                           "timer_provisional"})
+                           "timer_provisional", DEADLINE_MOVED})
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -76,6 +81,24 @@ def limit_text(text: str | None) -> str:
     return _("{n} " + unit, n=limit.amount)
 
 
+def counting_down(state: str | None) -> bool:
+    """Does the deadline's clock run, so that the time left to it (剩余 / 已超期) means something?"""
+    return state not in STOPPED_STATES
+
+
+def case_deadline_state(case: Case) -> str | None:
+    """The state the pages and the export show for the case's deadline: a withdrawn case's is "withdrawn"
+    (its clock stopped without a decision: neither running nor 按时办结), otherwise the stored one."""
+    return WITHDRAWN if case.status == CaseStatus.WITHDRAWN else case.deadline_state
+
+
+def case_time_left(case: Case, now: datetime | None = None, limit: str | None = None) -> str:
+    """The time left to the case's deadline, only while its clock runs ("" when paused, decided or closed)."""
+    if case.due_at is None or case.completed_at is not None or not counting_down(case_deadline_state(case)):
+        return ""
+    return time_left(case.due_at, now, limit)
+
+
 def deadline_class(due: datetime | None, state: str | None) -> str:
     if state in DEADLINE_BADGES:
         return DEADLINE_BADGES[state]
@@ -106,9 +129,11 @@ def case_clock(case: Case) -> dict[str, Any] | None:
     rows = []
     if clock.committed_limit:
         rows.append({"key": "committed", "title": "承诺时限", "limit": clock.committed_limit, "due_at": case.due_at,
-                     "state": case.deadline_state})
+                     "state": case_deadline_state(case)})
     if clock.statutory_limit and case.statutory_due_at is not None:
-        if not is_open or decided is not None:
+        if case.status == CaseStatus.WITHDRAWN:  # not decided: no outcome, on time or late
+            state: str | None = WITHDRAWN
+        elif not is_open or decided is not None:
             state = completed_state(decided or case.completed_at or utcnow(), case.statutory_due_at)
         elif paused:
             state = "paused"
@@ -143,11 +168,41 @@ def event_detail(event: Event) -> str:
             return _("补正材料收到后重新计时（{reason}）", reason=reason)
         return _("继续计时，暂停期间 {n} 个工作日不计入时限（{reason}）", n=payload.get("excluded_workdays", 0),
                  reason=reason)
+    if event.kind == DEADLINE_MOVED:
+        return deadline_moved_detail(payload)
     if event.kind == "timer_provisional":
         return _("定于 {at}，{years} 年节假日安排尚未录入（暂定）",
                  at=local_time(datetime.fromisoformat(payload["due_at"])) if payload.get("due_at") else "—",
                  years=list_separator().join(str(y) for y in payload.get("years", [])))
     return ""
+
+
+MOVED_DEADLINES = (("due_at", "办理时限"), ("statutory_due_at", "法定时限"))
+
+
+def calendar_cause(cause: dict[str, Any]) -> str:
+    """The calendar change that moved a case's deadline, in words."""
+    if cause.get("years"):
+        return _("{years} 年节假日安排已录入", years=list_separator().join(str(y) for y in cause["years"]))
+    day, name = cause.get("day"), cause.get("name") or ""
+    if not day:
+        return _("日历调整")
+    if cause.get("cleared"):
+        return _("{day} 的日历调整已撤销，按周末计算", day=day)
+    if cause.get("workday"):
+        return _("{day} 调整为工作日（{name}）", day=day, name=_(name)) if name else _("{day} 调整为工作日", day=day)
+    return _("{day} 调整为休息日（{name}）", day=day, name=_(name)) if name else _("{day} 调整为休息日", day=day)
+
+
+def deadline_moved_detail(payload: dict[str, Any]) -> str:
+    """Why and how a calendar change moved the case's deadlines: "2026-12-07 调整为休息日（台风停工） · 办理时限由
+    2026-12-09 17:30 调整为 2026-12-10 17:30"."""
+    parts = [calendar_cause(payload.get("cause") or {})]
+    for key, title in MOVED_DEADLINES:
+        if key in payload:
+            old, new = (local_time(datetime.fromisoformat(m)) if m else "—" for m in payload[key])
+            parts.append(_("{title}由 {old} 调整为 {new}", title=_(title), old=old, new=new))
+    return " · ".join(parts)
 
 
 # A diagram element's type as the engine reports a step it ran (the sandbox's path lists them).
@@ -179,7 +234,7 @@ def init_app(app: Flask) -> None:
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "STEP_TYPE_TITLES": STEP_TYPE_TITLES, "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES,
         "document_title": document_title,
-        "deadline_class": deadline_class,
+        "deadline_class": deadline_class, "counting_down": counting_down, "case_deadline_state": case_deadline_state,
         "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
         "event_detail": event_detail, "SYSTEM_EVENTS": SYSTEM_EVENTS,
         "has_endpoint": has_endpoint, "can_view_dashboard": can_view_dashboard,

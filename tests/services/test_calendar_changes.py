@@ -9,10 +9,13 @@ from sqlalchemy import select
 
 from app.db import unit_of_work
 from app.extensions import db
+from app.jobs.sla import refresh_deadline_states
 from app.models import CalendarChange
 from app.services.deadlines import calendar_admin
 from app.services.identity.accounts import get_user_by_username
 from tests.api.test_case_lifecycle import start_and_submit
+from tests.support.deadlines import deploy_probes, events, local, utc_iso
+from tests.support.deadlines import start_and_submit as submit_probe
 
 TYPHOON_DAY = date(2026, 12, 2)
 
@@ -37,3 +40,25 @@ def test_a_local_closure_moves_the_open_review_and_is_logged(as_user: Any, app: 
             ("clear_day", None, {"workday": False, "name": "台风停工", "source": "admin"}, 2)]
         assert {c.actor_id for c in changes} == {get_user_by_username("admin").id}
 
+
+
+def test_a_case_whose_deadline_a_closure_moved_says_so_in_its_history(as_user: Any, app: Any) -> None:
+    """Received Mon 2 Mar 2026 at 10:00, due Thu 5 Mar: overdue on Fri 6 Mar, until Wed 4 Mar is declared a
+    closure that morning; the history tells the deadlines moved, from when to when, and for which day."""
+    deploy_probes(app)
+    ent = as_user("ent-nanning")
+    with freeze_time(local("2026-03-02 10:00")) as clock:
+        case_id = submit_probe(ent)
+        clock.move_to(local("2026-03-06 10:00"))
+        with app.app_context():
+            refresh_deadline_states()
+        assert ent.case(case_id)["deadline_state"] == "overdue"
+        with app.app_context(), unit_of_work():
+            calendar_admin.set_day(get_user_by_username("admin"), date(2026, 3, 4), False, "台风停工")
+        moved = ent.case(case_id)
+    assert moved["due_at"] == utc_iso("2026-03-06 17:30") and moved["deadline_state"] == "on_time"
+    assert events(moved, "deadline_moved") == ["deadline_moved"]
+    [event] = [e for e in moved["history"] if e["kind"] == "deadline_moved"]
+    assert event["payload"]["due_at"] == [utc_iso("2026-03-05 17:30"), utc_iso("2026-03-06 17:30")]
+    assert event["payload"]["statutory_due_at"] == [utc_iso("2026-03-30 17:30"), utc_iso("2026-03-31 17:30")]
+    assert event["payload"]["cause"] == {"day": "2026-03-04", "workday": False, "name": "台风停工"}

@@ -98,3 +98,22 @@ def test_a_closure_entered_later_inside_an_ended_supplement_is_not_excluded_twic
     with freeze_time(local("2026-03-11 11:00")), app.app_context(), unit_of_work():
         calendar_admin.clear_day(None, date(2026, 3, 5))
     assert city.case(resumed["id"])["due_at"] == utc_iso("2026-03-12 17:30")
+
+
+def test_a_closure_that_moves_the_case_moves_the_review_held_to_it(app: Any, as_user: Any, probes: None) -> None:
+    """The review created at the resubmission (Tue 10 Mar) was held to the case's Thu 12 Mar. Tue 3 Mar, before
+    the review existed but inside the case's count, declared a closure on 11 Mar: the case moves to Fri 13 Mar and
+    the review with it (it stayed at 12 Mar and went 超期 on its own that evening, the lead told, the case on time)."""
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    _paused, resumed = _supplement_round(ent, city, "clock_probe")
+    assert resumed["open_tasks"][0]["due_at"] == resumed["due_at"] == utc_iso("2026-03-12 17:30")
+    with freeze_time(local("2026-03-11 10:00")), app.app_context(), unit_of_work():
+        calendar_admin.set_day(None, date(2026, 3, 3), False, "台风停工")
+    moved = city.case(resumed["id"])
+    assert moved["due_at"] == utc_iso("2026-03-13 17:30")
+    assert moved["open_tasks"][0]["due_at"] == utc_iso("2026-03-13 17:30")
+    with freeze_time(local("2026-03-12 18:00")), app.app_context():
+        refresh_deadline_states()
+    evening = city.case(resumed["id"])
+    assert evening["open_tasks"][0]["deadline_state"] != "overdue" and evening["deadline_state"] != "overdue"
+    assert "deadline_overdue" not in events(evening)

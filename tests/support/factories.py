@@ -52,6 +52,7 @@ def make_case(procedure: str = "personnel_unlock", region: str = "450100", statu
     version = procedure_version(procedure, fields.pop("procedure_name", None))
     fields.setdefault("created_at", utcnow())
     fields.setdefault("received_at", fields["created_at"])
+    fields.setdefault("finished_at", fields.get("completed_at"))  # as completion sets it where nothing was decided
     applicant = db.session.scalar(select(Organisation).where(Organisation.kind == "enterprise")
                                   .order_by(Organisation.id))
     assert applicant is not None, "seed the demo data first"

@@ -43,6 +43,7 @@ EVENT_TITLES = {
     "clock_paused": "暂停计时",
     "clock_resumed": "恢复计时",
     "clock_stopped": "作出决定，停止计时",
+    "deadline_moved": "日历调整，时限重算",
     "deadline_warning": "办理时限预警",
     "deadline_overdue": "超过办理时限",
     "statutory_overdue": "超过法定时限",

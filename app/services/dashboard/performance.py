@@ -1,8 +1,9 @@
 """Completed work over a period: on-time rate and median / p90 handling time per procedure, step, region.
 
 A case's handling time runs from its receipt (received_at: the application reached the authority, not
-the moment its draft was opened) to its completion; a step's from the moment
-the task appeared to its completion; both in calendar hours. The on-time rate counts only work that had
+the moment its draft was opened) to its decision, and the case counts in the period of its decision (the
+case's completion when no decision stopped its clock earlier: finished.py); a step's from the moment the
+task appeared to its completion; both in calendar hours. The on-time rate counts only work that had
 a limit: completed_on_time / (completed_on_time + completed_late).
 """
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.extensions import db
-from app.models import Case, CaseStatus, Procedure, ProcedureVersion, Task, TaskStatus
+from app.models import Case, Procedure, ProcedureVersion, Task, TaskStatus
 from app.policy import region_scope
+from app.services.dashboard.finished import finished_cases
 from app.services.dashboard.open_work import procedure_names
 from app.services.dashboard.scope import Scope, region_names, region_title
 from app.services.dashboard.sql import (
@@ -71,12 +73,13 @@ def _python_percentiles(keys: list[Any], duration: Any, where: Where,
             result[group]["p90_hours"] = hours(percentile_cont(values, 0.9))
 
 
-def _completed_cases(scope: Scope) -> Where:
-    def where(query: Select[Any]) -> Select[Any]:
-        return query.where(Case.status == CaseStatus.COMPLETED, Case.completed_at >= scope.start,
-                           Case.completed_at < scope.end, Case.received_at.is_not(None),
-                           region_scope(Case.region_code, scope.region))
-    return where
+def _case_stats(scope: Scope, key: Callable[[Any], Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Stats of the cases finished in the period, grouped by `key` of their columns; handling time from
+    receipt to the decision."""
+    finished = finished_cases(scope.start, scope.end, scope.region)
+    return grouped_stats([key(finished.c)], finished.c.deadline_state,
+                         hours_between(finished.c.received_at, finished.c.finished_at),
+                         lambda query: query.select_from(finished))
 
 
 def step_owners() -> dict[str, dict[str, str]]:
@@ -120,8 +123,7 @@ def _steps_of_shared_ids(scope: Scope, unique: dict[str, tuple[str, str]]) -> di
 
 
 def by_procedure(scope: Scope) -> Table:
-    stats = grouped_stats([Case.procedure_key], Case.deadline_state,
-                          hours_between(Case.received_at, Case.completed_at), _completed_cases(scope))
+    stats = _case_stats(scope, lambda c: c.procedure_key)
     names = procedure_names()
     rows = [{"procedure": k[0], "procedure_name": names.get(k[0], k[0]), **v} for k, v in sorted(stats.items())]
     columns = [Column("procedure", "事项代码"), Column("procedure_name", "事项"), *STAT_COLUMNS]
@@ -129,9 +131,7 @@ def by_procedure(scope: Scope) -> Table:
 
 
 def by_region(scope: Scope) -> Table:
-    key = scope.child_key(Case.region_code)
-    stats = grouped_stats([key], Case.deadline_state, hours_between(Case.received_at, Case.completed_at),
-                          _completed_cases(scope))
+    stats = _case_stats(scope, lambda c: scope.child_key(c.region_code))
     names = region_names()
     rows = []
     for (region_key,), values in sorted(stats.items()):

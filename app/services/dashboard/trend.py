@@ -1,5 +1,6 @@
 """Weekly trend (weeks start on Monday, China time): cases received (received_at: submitted, not drafts
-opened), completed and completed late."""
+opened), completed and completed late; a case counts as completed in the week of its decision (a temporary
+unlock decided on Monday and re-locked weeks later: that Monday's week; finished.py)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,8 +9,9 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import Case, CaseStatus
+from app.models import Case
 from app.policy import region_scope
+from app.services.dashboard.finished import finished_cases
 from app.services.dashboard.scope import Scope, local_midnight
 from app.services.dashboard.sql import week_number
 from app.services.dashboard.tables import Column, Table, rate
@@ -33,11 +35,11 @@ def weekly_trend(scope: Scope) -> Table:
     received = db.session.execute(
         select(received_week, func.count()).where(Case.received_at >= start, Case.received_at < end, in_scope)
         .group_by(received_week)).all()
-    completed_week = week_number(Case.completed_at, start)
+    finished = finished_cases(start, end, scope.region, received_only=False)
+    completed_week = week_number(finished.c.finished_at, start)
+    late = func.sum(case((finished.c.deadline_state == "completed_late", 1), else_=0))
     completed = db.session.execute(
-        select(completed_week, func.count(), func.sum(case((Case.deadline_state == "completed_late", 1), else_=0)))
-        .where(Case.status == CaseStatus.COMPLETED, Case.completed_at >= start, Case.completed_at < end, in_scope)
-        .group_by(completed_week)).all()
+        select(completed_week, func.count(), late).select_from(finished).group_by(completed_week)).all()
     rows: dict[date, dict[str, Any]] = {m: {"week": m, "received": 0, "completed": 0, "completed_late": 0}
                                         for m in mondays}
     for week, count in received:

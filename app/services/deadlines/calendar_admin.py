@@ -73,7 +73,7 @@ def seed_official_calendar() -> SeedOutcome:
     if written or new_years:  # every process's calendar cache notices a new change (calendar._SIGNATURE)
         change = _log(None, CalendarChangeAction.SEED_OFFICIAL, name=SEEDED.format(days=written, years=len(new_years)))
         if new_years:
-            recomputed = change.recomputed = clocks.recompute_provisional()
+            recomputed = change.recomputed = clocks.recompute_provisional(cause={"years": new_years})
     db.session.flush()
     return SeedOutcome(new_years, written, recomputed)
 
@@ -108,7 +108,8 @@ def set_day(actor: Actor | None, day: date, workday: bool, name: str = "") -> Ca
     row.workday, row.name, row.source = workday, name.strip()[:50], CalendarSource.ADMIN
     row.updated_at, row.updated_by_id = utcnow(), actor.id if actor else None
     change = _log(actor, CalendarChangeAction.SET_DAY, day=day, workday=workday, name=row.name, previous=previous)
-    change.recomputed = clocks.recompute_spanning(day)
+    change.recomputed = clocks.recompute_spanning(day, {"day": day.isoformat(), "workday": workday,
+                                                        "name": row.name})
     return row
 
 
@@ -121,7 +122,8 @@ def clear_day(actor: Actor | None, day: date) -> None:
     if row is not None:
         db.session.delete(row)
     change = _log(actor, CalendarChangeAction.CLEAR_DAY, day=day, previous=previous)
-    change.recomputed = clocks.recompute_spanning(day) if row is not None else 0
+    if row is not None:
+        change.recomputed = clocks.recompute_spanning(day, {"day": day.isoformat(), "cleared": True})
 
 
 def confirm_year(actor: Actor | None, year: int) -> int:
@@ -134,7 +136,7 @@ def confirm_year(actor: Actor | None, year: int) -> int:
         db.session.add(CalendarYear(year=year, source=CalendarSource.ADMIN,
                                     confirmed_by_id=actor.id if actor else None))
     change = _log(actor, CalendarChangeAction.CONFIRM_YEAR, year=year)
-    change.recomputed = clocks.recompute_provisional()
+    change.recomputed = clocks.recompute_provisional(cause={"years": [year]})
     return change.recomputed
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -58,6 +58,7 @@ CalendarSource = Callable[[], WorkCalendar]  # the step's calendar, read when fi
 
 SUPPLEMENT, EXCLUDED, DECIDED = "supplement", "excluded", "decided"
 TIMER_PROVISIONAL = "timer_provisional"
+DEADLINE_MOVED = "deadline_moved"  # a calendar change moved the case's deadlines (payload: from/to and the cause)
 _SEVERITY = {None: 0, ON_TIME: 0, WARNING: 1, OVERDUE: 2}
 
 
@@ -198,6 +199,7 @@ def _pause_or_resume(case: Case, clock: CaseClock, actor: Actor | None, now: dat
             _resume(case, clock, actor, now, calendar)
         clock.paused_at, clock.pause_reason = now, reason
         case.deadline_state = completed_state(now, case.due_at)
+        case.finished_at = now  # the authority's work ended here: the dashboards count the case by it
         history.record(case, "clock_stopped", actor, payload={"reason": reason})
     elif reason and clock.paused_at is None:
         clock.paused_at, clock.pause_reason = now, reason
@@ -210,6 +212,8 @@ def _pause_or_resume(case: Case, clock: CaseClock, actor: Actor | None, now: dat
 
 def _resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime, calendar: CalendarSource) -> None:
     assert clock.paused_at is not None
+    if clock.pause_reason == DECIDED:  # the authority works on it again: not finished after all
+        case.finished_at = None
     restart = clock.pause_reason == SUPPLEMENT and _limits(case).get("supplementClock", "resume") == "restart"
     if restart:  # local rule: counting starts again the day after the materials arrive
         clock.started_at, clock.excluded_spans = now, []
@@ -290,10 +294,12 @@ def _recompute_task(task: Task, now: datetime, calendar: CalendarSource) -> int:
     return 1
 
 
-def recompute_spanning(day: date) -> int:
+def recompute_spanning(day: date, cause: dict[str, Any] | None = None) -> int:
     """Recompute the open deadlines whose window contains `day`; returns how many. An admin's local
     closure (a typhoon day) moves every deadline running across it, and a rest day taken back moves them
-    back; deadlines that ended before it, or start after it, are not concerned."""
+    back; deadlines that ended before it, or start after it, are not concerned. A case whose deadline moved
+    records why (`cause`: the day, as the calendar now has it) in its history."""
+    cause = cause if cause is not None else {"day": day.isoformat()}
     start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
     end = start + timedelta(days=1)
     count, now, calendar = 0, utcnow(), current_calendar()
@@ -301,49 +307,59 @@ def recompute_spanning(day: date) -> int:
         Case.status.in_(OPEN_STATUSES), CaseClock.started_at < end,
         or_(Case.due_at >= start, Case.statutory_due_at >= start))).all()
     for clock, case in clocks:
-        _store_case_deadlines(case, clock, now, lambda: calendar)
+        _store_case_deadlines(case, clock, now, lambda: calendar, cause)
         count += 1
+    # The tasks across the day, and every running task of a case that moved: a step created after the day
+    # may have been held to the case's deadline (_within_the_case), which has just moved.
     tasks = db.session.scalars(select(Task).where(
         Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
-        Task.created_at < end, Task.due_at >= start))
+        or_(Task.created_at < end, Task.case_id.in_([case.id for _clock, case in clocks])), Task.due_at >= start))
     for task in list(tasks):
         count += _recompute_task(task, now, lambda: calendar)
     db.session.flush()
     return count
 
 
-def recompute_provisional(known_only: bool = False) -> int:
+def recompute_provisional(known_only: bool = False, cause: dict[str, Any] | None = None) -> int:
     """Recompute open provisional (暂定) deadlines on the current calendar; returns how many.
 
     Confirming or seeding a year recomputes all of them; the periodic SLA job (`known_only`) recomputes
     those whose years are all known by now: a deadline another process computed on a calendar read just
     before a year was confirmed elsewhere. Case rows are updated by plain statements: the case's
-    optimistic version is not bumped, so a reviewer's concurrent step is not refused for it.
+    optimistic version is not bumped, so a reviewer's concurrent step is not refused for it. A case whose
+    deadline moved records it in its history (`cause`: the years entered; by default the calendar's known
+    years among the case's).
     """
     count, now, calendar = 0, utcnow(), current_calendar()
     known = calendar.known_years
     clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id).where(
         Case.status.in_(OPEN_STATUSES), CaseClock.provisional.is_(True))).all()
+    recomputed: list[int] = []
     for clock, case in clocks:
-        if known_only and not _years(clock.started_at, case.due_at, case.statutory_due_at) <= known:
+        years = _years(clock.started_at, case.due_at, case.statutory_due_at)
+        if known_only and not years <= known:
             continue
-        _store_case_deadlines(case, clock, now, lambda: calendar)
+        _store_case_deadlines(case, clock, now, lambda: calendar,
+                              cause if cause is not None else {"years": sorted(years & known)})
+        recomputed.append(case.id)
         count += 1
+    # The provisional tasks, and every running task of a recomputed case (one held to the case's deadline).
     tasks = db.session.scalars(select(Task).where(
         Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
-        Task.properties["provisional_deadline"].as_boolean().is_(True)))
+        or_(Task.properties["provisional_deadline"].as_boolean().is_(True), Task.case_id.in_(recomputed))))
     for task in list(tasks):
-        if known_only and not _years(task.created_at, task.due_at) <= known:
+        if known_only and task.case_id not in recomputed and not _years(task.created_at, task.due_at) <= known:
             continue
         count += _recompute_task(task, now, lambda: calendar)
     db.session.flush()
     return count
 
 
-def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar: CalendarSource) -> None:
+def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar: CalendarSource,
+                          cause: dict[str, Any]) -> None:
     """The case's deadlines again, written by an UPDATE of those columns (an ORM-enabled UPDATE: the case's
     optimistic version is not bumped, so a reviewer's concurrent step is not refused for it; the loaded
-    case object gets the new values)."""
+    case object gets the new values). A deadline that moved is told in the case's history, with its cause."""
     found = _case_deadlines(case, clock, calendar)
     main = found.get("committed") or found.get("statutory")
     missing = frozenset().union(*(d.missing_years for d in found.values()))
@@ -360,8 +376,17 @@ def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar:
         "statutory_due_at": statutory_due,
         "deadline_state": case.deadline_state if clock.paused_at is not None
         else _milder(case.deadline_state, state_at(now, main.warn_at, main.due_at))}
+    moves = {name: [_iso(before), _iso(values[name])] for name, before in
+             (("due_at", case.due_at), ("statutory_due_at", case.statutory_due_at)) if before != values[name]}
     db.session.execute(update(Case).where(Case.id == case.id).values(**values),
                        execution_options={"synchronize_session": "evaluate"})
+    if moves:  # (an event row: the case's own row and version stay as they are)
+        history.record(case, DEADLINE_MOVED, None, payload={**moves, "cause": cause})
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """In UTC, as every stored moment (a computed deadline comes in China time)."""
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
 def case_is_provisional(case: Case) -> bool:
