@@ -285,21 +285,9 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
         raise DeployError(problems)
     parser = _parser_of(bpmn, dmn_roots, problems)
     bundles = [b for pid in startable if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
-    if not problems:
-        problems.extend(_unused_forms(inp, bundles))
     if problems:
         raise DeployError(problems)
     return bundles
-
-
-def _unused_forms(inp: BundleInput, bundles: list[ProcedureBundle]) -> list[Problem]:
-    """A form no task (nor a start form) of any procedure uses would not be stored with any version: say so rather
-    than drop it at deploy (an analyst's new form not linked yet was lost with the deployed draft)."""
-    stored = set().union(*(b.files for b in bundles))
-    return [_problem(f"forms/{name}", name.removesuffix(".json"), Message(
-                "表单 “{form}” 没有被任何任务使用，部署时不会保存：请在用户任务的表单（formKey）中选用它，或删除此表单",
-                form=name.removesuffix(".json")))
-            for name in sorted(inp.forms) if f"forms/{name}" not in stored]
 
 
 def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem], readable: list[str]) -> list[str]:

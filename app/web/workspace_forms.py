@@ -37,6 +37,16 @@ def create(key: str, draft_id: int) -> ResponseReturnValue:
     return redirect(url_for("workspace_forms.edit", key=key, draft_id=draft_id, form_key=form_key))
 
 
+@bp.post(f"{DRAFT}/forms/{FORM}/delete")
+@login_required
+def delete(key: str, draft_id: int, form_key: str) -> ResponseReturnValue:
+    actor = analyst()
+    drafts.get_draft(actor, draft_id, key)
+    drafts.remove_form(actor, draft_id, form_key)
+    flash(_("表单 {key} 已从草稿中删除", key=form_key), "success")
+    return redirect(url_for("workspace_drafts.show", key=key, draft_id=draft_id))
+
+
 @bp.get(f"{DRAFT}/forms/{FORM}")
 @login_required
 def edit(key: str, draft_id: int, form_key: str) -> ResponseReturnValue:

@@ -212,6 +212,15 @@ def save_and_deploy(page: Any, ids: dict[str, str]) -> None:
     page.get_by_role("button", name="保存草稿并检查").click()
     page.wait_for_selector("#problems[data-checked='1']", state="attached")
     problems = page.get_by_test_id("problems")
+    # The new procedure's starter form is used by no task of the diagram drawn: listed, then deleted
+    assert problems.get_attribute("data-count") == "1", problems.inner_text()
+    assert f"表单 “{KEY}_request” 没有被任何任务使用" in problems.inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id(f"delete-form-{KEY}_request").click()
+    page.wait_for_selector("#modeler[data-state=ready]")
+    assert f"表单 {KEY}_request 已从草稿中删除" in page.locator("main").inner_text()
+    page.get_by_role("button", name="保存草稿并检查").click()
+    page.wait_for_selector("#problems[data-checked='1']", state="attached")
     assert problems.get_attribute("data-count") == "0", problems.inner_text()
     assert page.locator("#problems-empty").is_visible()
     assert page.locator(".bjsl-button").inner_text().strip() == "没有问题"  # the modeler's lint, in Chinese

@@ -163,3 +163,22 @@ def test_a_draft_equal_to_an_earlier_version_says_that_version_is_current_again(
     done = analyst.post(f"{unchanged}/deploy", {"note": "回到版本 1", "replacing": "2"}, follow_redirects=True)
     page = done.get_data(as_text=True)
     assert "版本 1 已重新设为当前版本" in page and '<strong data-testid="current-version">1</strong>' in page
+
+
+def test_a_form_no_task_uses_is_listed_by_the_checks_and_deleted_from_the_draft(web: Any) -> None:
+    """A deploy stores only the forms its tasks use and deletes the draft: a form nothing uses is a problem of the
+    checks (it would have been lost unsaid), and the page deletes it (there was no way to, in the pages)."""
+    analyst = web("analyst")
+    path, _data = _create(analyst)
+    assert analyst.post(f"{path}/forms", {"form_key": "unlock_site_check"}).status_code == 302
+    problems = analyst.client.post(f"{path}/check", headers={"X-CSRFToken": analyst.token}).json["problems"]
+    assert [(p["file"], p["element"]) for p in problems] == [("forms/unlock_site_check.json", "unlock_site_check")]
+    refused = analyst.post(f"{path}/deploy", {"note": "加表单"})
+    assert refused.status_code == 422 and "没有被任何任务使用" in refused.get_data(as_text=True)
+    page = analyst.html(path)
+    assert 'data-testid="delete-form-unlock_site_check"' in page and "确定从草稿中删除表单 unlock_site_check？" in page
+    deleted = analyst.post(f"{path}/forms/unlock_site_check/delete", follow_redirects=True)
+    assert "表单 unlock_site_check 已从草稿中删除" in deleted.get_data(as_text=True)
+    assert analyst.client.post(f"{path}/check", headers={"X-CSRFToken": analyst.token}).json == {"problems": []}
+    assert analyst.post(f"{path}/forms/unlock_site_check/delete").status_code == 404
+    assert web("city-nanning").post(f"{path}/forms/unlock_review/delete").status_code == 403

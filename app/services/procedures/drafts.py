@@ -150,11 +150,26 @@ def delete_draft(actor: Actor, draft_id: int) -> None:
 def check_draft(actor: Actor, draft_id: int) -> list[Problem]:
     """What a deploy of the draft would refuse: [{file, element, problem}] (none: it deploys)."""
     draft = get_draft(actor, draft_id)
+    require_procedure_analyst(actor)
     try:
-        deploy.deploy_files(actor, draft.procedure_key, draft.files, None, dry_run=True)
+        _checked(draft)
     except DeployError as refused:
         return list(refused.problems)
     return []
+
+
+def _checked(draft: ProcedureDraft) -> None:
+    """The deploy's checks of the draft's files, and a form of the draft no task uses: a deploy stores only the
+    forms its tasks use, and deletes the draft, so an analyst's new form not linked yet would be lost. (A deploy
+    through the API may post forms of other procedures beside a diagram: those are not refused there.)"""
+    bundle = deploy.check_files(draft.procedure_key, draft.files)
+    unused = [name for name in sorted(draft.files) if name.startswith("forms/") and name not in bundle.files]
+    if unused:
+        raise DeployError([{"file": name, "element": name.removeprefix("forms/").removesuffix(".json"),
+                            "problem": Message("表单 “{form}” 没有被任何任务使用，部署时不会保存："
+                                               "请在用户任务的表单（formKey）中选用它，或删除此表单",
+                                               form=name.removeprefix("forms/").removesuffix(".json"))}
+                           for name in unused])
 
 
 def current_version_of(draft: ProcedureDraft) -> int | None:
@@ -172,6 +187,7 @@ def deploy_draft(actor: Actor, draft_id: int, note: str | None, replacing: int |
     was made would otherwise be undone without a word)."""
     draft = get_draft(actor, draft_id)
     deploy.require_note(note)
+    _checked(draft)
     expected = deploy.Replacing(replacing if replacing is not None else draft.base_version)
     result = deploy.deploy_files(actor, draft.procedure_key, draft.files, note, source=VersionSource.PAGES,
                                  replacing=expected)
@@ -200,6 +216,16 @@ def add_form(actor: Actor, draft_id: int, form_key: str) -> ProcedureDraft:
     if name in draft.files:
         raise InvalidForm({"form_key": Message("草稿中已有表单 {key}", key=form_key)})
     return update_draft_files(actor, draft_id, {name: new_form_text(form_key)})
+
+
+def remove_form(actor: Actor, draft_id: int, form_key: str) -> ProcedureDraft:
+    """The form `forms/<form_key>.json` out of the draft (a form no task uses, such as a new procedure's starter
+    form once the diagram uses others: the deploy checks refuse it, rather than drop it unsaid)."""
+    draft = get_draft(actor, draft_id)
+    name = f"forms/{form_key}.json"
+    if name not in draft.files:
+        raise NotFound("草稿中没有该表单", code="form_not_found")
+    return update_draft_files(actor, draft_id, {name: None})
 
 
 def _names_read(files: dict[str, str]) -> set[str]:
