@@ -20,7 +20,7 @@ from app.web.i18n import list_separator
 # "withdrawn" is no stored state (a withdrawn case keeps none: it was not decided); the pages show it for the
 # deadline of a withdrawn case, whose clock stopped without an outcome.
 WITHDRAWN = "withdrawn"
-DEADLINE_STATES = {"on_time": "正常", "warning": "临期", "overdue": "超期", "paused": "暂停计时",
+DEADLINE_STATES = {"on_time": "正常", "warning": "预警", "overdue": "超期", "paused": "暂停计时",
                    "completed_on_time": "按时办结", "completed_late": "超期办结", WITHDRAWN: "已撤回"}
 DEADLINE_BADGES = {"on_time": "text-bg-success", "warning": "text-bg-warning", "overdue": "text-bg-danger",
                    "paused": "text-bg-secondary", "completed_on_time": "text-bg-success",

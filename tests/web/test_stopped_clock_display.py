@@ -107,3 +107,11 @@ def test_the_timeline_tells_a_deadline_moved_by_a_closure(app: Flask, as_user: A
     assert "法定时限由 2026-03-30 17:30 调整为 2026-03-31 17:30" in details
     assert dict(timeline(page_en))["deadline_moved"] == "Deadline moved by a calendar change"
     assert "Deadline moved from 2026-03-05 17:30 to 2026-03-06 17:30" in page_en
+
+
+def test_the_case_search_names_the_warning_state_as_the_dashboard_and_the_notices_do(web: Any) -> None:
+    """One state, one name: 办件查询 offered 临期 while the dashboard counts 预警（黄牌） and the notices say 【预警】."""
+    page = web("city-nanning").html("/cases")
+    options = page.split('name="deadline"')[1].split("</select>")[0]
+    assert ">预警</option>" in options
+    assert "临期" not in page
