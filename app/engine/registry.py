@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import SpiffWorkflow
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
@@ -266,28 +268,45 @@ def _task_property_problems(name: str, root: Any, inp: BundleInput) -> list[Prob
 
 def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     """Validate everything and return one bundle per procedure; raise DeployError on any problem."""
+    # Problems of the documents' structure stop before the library parses them; the others (a task's limit, a
+    # lane's mapping, a form's keyword, a process property) are listed with what the parsed procedure shows
+    # (names read, handlers, timers): one list, not one kind of problem per deploy attempt.
     problems: list[Problem] = []
+    listed: list[Problem] = []
     scan = _Scan()
     bpmn = {name: _read(name, content, problems) for name, content in sorted(inp.bpmn.items())}
     dmn_roots = {name: _read(name, content, problems) for name, content in sorted(inp.dmn.items())}
     for name, root in bpmn.items():
         if root is not None:
             _scan_bpmn(name, root, scan, problems)
-            problems.extend(_task_property_problems(name, root, inp))
+            listed.extend(_task_property_problems(name, root, inp))
     for name, root in dmn_roots.items():
         if root is not None:
             _scan_dmn(name, root, scan, problems)
     _decision_refs(scan, problems)
-    check_forms(inp.forms, inp.choice_names, problems)
-    check_lanes(inp.lanes, inp.roles, problems, inp.role_scopes)
-    startable = _procedure_ids(scan, inp, problems, sorted(n for n, root in bpmn.items() if root is not None))
+    form_problems: list[Problem] = []
+    check_forms(inp.forms, inp.choice_names, form_problems)
+    (problems if any(not _readable_form(text) for text in inp.forms.values()) else listed).extend(form_problems)
+    check_lanes(inp.lanes, inp.roles, listed, inp.role_scopes)
+    startable = _procedure_ids(scan, inp, listed, sorted(n for n, root in bpmn.items() if root is not None))
     if problems:
-        raise DeployError(problems)
+        raise DeployError(problems + listed)
+    problems = listed
     parser = _parser_of(bpmn, dmn_roots, problems)
     bundles = [b for pid in startable if (b := _build_one(parser, pid, scan, inp, problems)) is not None]
     if problems:
         raise DeployError(problems)
     return bundles
+
+
+def _readable_form(text: str) -> bool:
+    """A form the procedure can be built with: a JSON object that is a valid JSON Schema."""
+    try:
+        schema = json.loads(text)
+        Draft202012Validator.check_schema(schema)
+    except (json.JSONDecodeError, SchemaError):
+        return False
+    return isinstance(schema, dict)
 
 
 def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem], readable: list[str]) -> list[str]:
@@ -304,20 +323,21 @@ def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem], reada
 
 def _parser_of(bpmn: dict[str, Any], dmn_docs: dict[str, Any], problems: list[Problem]) -> Any:
     """The library's parser with every document added (it parses the elements we read, never the raw bytes);
-    its refusals noted with their file."""
+    its refusals noted with their file, and raised with the problems listed so far."""
+    refused: list[Problem] = []
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for name, root in bpmn.items():
         try:
             parser.add_bpmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
-            problems.append(_spiff_problem(exc, name, root))
+            refused.append(_spiff_problem(exc, name, root))
     for name, root in dmn_docs.items():
         try:
             parser.add_dmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
-            problems.append(_spiff_problem(exc, name))
-    if problems:
-        raise DeployError(problems)
+            refused.append(_spiff_problem(exc, name))
+    if refused:
+        raise DeployError(problems + refused)
     return parser
 
 

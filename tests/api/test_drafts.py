@@ -161,6 +161,21 @@ def test_a_misspelt_form_keyword_is_a_deploy_problem(as_user: Any) -> None:
     assert [(p["file"], p["problem"]) for p in problems] == [("forms/unlock_review.json", "未知关键字 “requird”")]
 
 
+def test_the_checks_list_a_bad_limit_with_what_the_parsed_diagram_shows(as_user: Any) -> None:
+    """One list: a malformed 办理时限 used to hide the condition's typo and the unknown handler until it was fixed,
+    each kind of problem one save at a time."""
+    analyst = as_user("analyst")
+    draft = analyst.post(BASE, {}).json
+    diagram = (draft["files"]["bpmn/personnel_unlock.bpmn"]
+               .replace('name="dueIn" value="3 working days"', 'name="dueIn" value="三天"')
+               .replace('decision == "approve"', 'decison == "approve"')
+               .replace('id="unlock.release_locks"', 'id="unlock.release_lock"'))
+    _put(analyst, f"{BASE}/{draft['id']}", {"files": {**draft["files"], "bpmn/personnel_unlock.bpmn": diagram}})
+    problems = analyst.post(f"{BASE}/{draft['id']}/check").json["problems"]
+    text = "\n".join(p["problem"] for p in problems)
+    assert "三天" in text and "decison" in text and "unlock.release_lock" in text, problems
+
+
 def test_a_broken_draft_is_refused_at_deploy_and_nothing_is_stored(as_user: Any, app: Flask) -> None:
     analyst = as_user("analyst")
     draft = analyst.post(BASE, {}).json

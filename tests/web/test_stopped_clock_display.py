@@ -110,7 +110,7 @@ def test_the_timeline_tells_a_deadline_moved_by_a_closure(app: Flask, as_user: A
 
 
 def test_the_case_search_names_the_warning_state_as_the_dashboard_and_the_notices_do(web: Any) -> None:
-    """One state, one name: 办件查询 offered 临期 while the dashboard counts 预警（黄牌） and the notices say 【预警】."""
+    """One state, one name: 办件查询 offered 临期 while the dashboard counts 预警（黄牌）, the notices say 【预警】."""
     page = web("city-nanning").html("/cases")
     options = page.split('name="deadline"')[1].split("</select>")[0]
     assert ">预警</option>" in options
