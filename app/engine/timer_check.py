@@ -88,7 +88,8 @@ def _evaluated_problem(env: RestrictedEnvironment, kind: str, expression: str, c
     except NameError as exc:
         if exc.name in unknowable:  # bound at run time by a handler or a script the samples cannot run
             return None  # not verifiable here; the runtime applies the same rules when the timer is reached
-        return Message(NOT_EVALUATED, tag=KIND_TAGS[kind], error=f"NameError: {str(exc)[:200]}")
+        return Message("{tag} 表达式读取了未知的名称 '{name}'：它不是本事项任何表单的字段、脚本或服务任务写入的变量，"
+                       "也不是可用函数", tag=KIND_TAGS[kind], name=str(exc.name)[:100])
     except Exception as exc:
         return Message(NOT_EVALUATED, tag=KIND_TAGS[kind], error=f"{type(exc).__name__}: {str(exc)[:200]}")
     problem = timer_problem(kind, value)

@@ -18,7 +18,7 @@ REFUSED = {
     "date only": ("timeDate", '"2026-12-31"', "缺少时区偏移"),
     "duration as date": ("timeDate", '"P3D"', "timeDuration"),
     "not a string": ("timeDate", "now", "ISO 8601 字符串"),
-    "unknown variable": ("timeDate", "review_deadline", "NameError"),
+    "unknown variable": ("timeDate", "review_deadline", "timeDate 表达式读取了未知的名称 'review_deadline'"),
     "raises": ("timeDate", "end_of_day(amount)", "无法求值"),
     "division by zero": ("timeDuration", '"P%dD" % (1 / 0)', "ZeroDivisionError"),
     "unparsable duration": ("timeDuration", '"PX"', "无法识别的时长"),
@@ -116,5 +116,5 @@ def test_a_timer_the_runtime_can_schedule_deploys(tag: str, expression: str) -> 
 
 
 def test_without_the_runtimes_functions_a_timer_calling_one_is_refused() -> None:
-    with pytest.raises(DeployError, match="NameError"):
+    with pytest.raises(DeployError, match="读取了未知的名称 'add_working_days'"):
         build_bundles(bundle_input(with_boundary_timer("timeDate", "add_working_days(now(), 3)")))
