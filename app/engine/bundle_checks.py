@@ -109,9 +109,16 @@ def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Pr
         try:
             schema = json.loads(text)
             Draft202012Validator.check_schema(schema)
-        except (json.JSONDecodeError, SchemaError) as exc:
-            problems.append(problem(f"forms/{name}", None, Message("表单不是有效的 JSON Schema: {error}",
-                                                                   error=str(exc)[:300])))
+        except json.JSONDecodeError as exc:
+            problems.append(problem(f"forms/{name}", None, Message(
+                "表单不是有效的 JSON：第 {line} 行第 {column} 列 {error}", line=exc.lineno, column=exc.colno,
+                error=exc.msg)))
+            continue
+        except SchemaError as exc:  # where, and jsonschema's one-line reason (not its dump of the meta-schema)
+            where = ".".join(str(part) for part in exc.path) or None
+            problems.append(problem(f"forms/{name}", where, Message(
+                "表单不是有效的 JSON Schema：{where} 处的值 {value} 不符合规范", where=where or "表单",
+                value=json.dumps(exc.instance, ensure_ascii=False)[:80])))
             continue
         unknown: list[str] = []
         unknown_keywords(schema, "", unknown)
