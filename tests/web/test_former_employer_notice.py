@@ -65,3 +65,12 @@ def test_the_integrity_ledger_names_the_system_recorder_in_english(app: Flask) -
     ent.get("/lang/en")
     ledger = ent.html("/integrity")
     assert "<td>System</td>" in ledger and "<td>系统</td>" not in ledger
+
+
+def test_the_individual_is_named_once_in_his_case_history(as_user: Any, app: Flask) -> None:
+    """His organisation is his own, named after him: the history read 梁海（梁海（个人））."""
+    case_id, _number = _deregistered_by_the_person_himself(as_user, app)
+    page = WebUser(app, "person").login().html(f"/cases/{case_id}")
+    actors = re.findall(r'data-testid="event-actor">([^<]*)<', page)
+    assert "梁海（个人）" in actors and not [a for a in actors if "梁海（梁海" in a]
+    assert any("住建" in a or "局" in a for a in actors), actors  # the city's reviewer keeps his organisation

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import Actor, Case, CaseEvent, Organisation, User
+from app.models import Actor, Case, CaseEvent, Organisation, OrganisationKind, User
 from app.services import audit
 
 EVENT_TITLES = {
@@ -74,6 +74,7 @@ class EventActor:
     username: str
     display_name: str
     organisation_name: str
+    individual: bool = False  # acts for himself: his organisation is his own (its name is his, "（个人）")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +96,16 @@ class Event:
 # objects nobody changes).
 _EVENTS_OF_CASE = (
     select(CaseEvent.id, CaseEvent.at, CaseEvent.kind, CaseEvent.actor_id, CaseEvent.task_id, CaseEvent.step,
-           CaseEvent.payload, User.username, User.display_name, Organisation.name.label("organisation_name"))
+           CaseEvent.payload, User.username, User.display_name, Organisation.name.label("organisation_name"),
+           Organisation.kind.label("organisation_kind"))
     .outerjoin(User, User.id == CaseEvent.actor_id).outerjoin(Organisation, Organisation.id == User.organisation_id)
     .where(CaseEvent.case_id == bindparam("case")).order_by(CaseEvent.id))
 
 
 def list_events(case: Case) -> list[Event]:
     return [Event(id=row.id, at=row.at, kind=row.kind, actor_id=row.actor_id,
-                  actor=EventActor(row.actor_id, row.username, row.display_name, row.organisation_name)
+                  actor=EventActor(row.actor_id, row.username, row.display_name, row.organisation_name,
+                                   row.organisation_kind == OrganisationKind.INDIVIDUAL)
                   if row.actor_id is not None else None,
                   task_id=row.task_id, step=row.step, payload=row.payload or {})
             for row in db.session.execute(_EVENTS_OF_CASE, {"case": case.id})]
