@@ -107,9 +107,10 @@ def deadline_class(due: datetime | None, state: str | None) -> str:
     return "text-bg-light border"
 
 
-# "supplement": the case waits for its applicant, for a 补正 or to amend and resubmit after a refusal that
-# returned it (the clock pauses alike for both).
-PAUSE_REASONS = {"supplement": "等待申请人补正或重新提交", "excluded": "不计时环节办理中"}
+# Why a case's clock stands still: a 补正 (paused, resumed with what was left), a step that does not count, or a
+# refusal back to the applicant (stopped: decided; an amended application starts the limit afresh).
+PAUSE_REASONS = {"supplement": "等待申请人补正", "excluded": "不计时环节办理中",
+                 "refused": "不予决定，等待申请人修改后重新申请"}
 
 
 def task_provisional(task: Task) -> bool:
@@ -160,10 +161,14 @@ def event_detail(event: Event) -> str:
         parts = [_("承诺时限") + " " + limit_text(payload.get("committed")) if payload.get("committed") else "",
                  _("法定时限") + " " + limit_text(payload.get("statutory")) if payload.get("statutory") else ""]
         return " · ".join(p for p in parts if p)
+    if event.kind == "clock_stopped" and payload.get("reason") == "refused":
+        return _("不予决定已作出：申请人可修改后重新申请，届时重新计时")
     if event.kind == "clock_paused":
         return _("原因：{reason}", reason=_(PAUSE_REASONS.get(payload.get("reason", ""), payload.get("reason", ""))))
     if event.kind == "clock_resumed":
         reason = _(PAUSE_REASONS.get(payload.get("reason", ""), ""))
+        if payload.get("mode") == "restart" and payload.get("reason") == "refused":
+            return _("申请人修改后重新申请，重新计时")
         if payload.get("mode") == "restart":
             return _("补正材料收到后重新计时（{reason}）", reason=reason)
         return _("继续计时，暂停期间 {n} 个工作日不计入时限（{reason}）", n=payload.get("excluded_workdays", 0),

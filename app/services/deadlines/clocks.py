@@ -56,7 +56,10 @@ from app.services.procedures.versions import manifest_of
 
 CalendarSource = Callable[[], WorkCalendar]  # the step's calendar, read when first asked for
 
-SUPPLEMENT, EXCLUDED, DECIDED = "supplement", "excluded", "decided"
+SUPPLEMENT, EXCLUDED, DECIDED, REFUSED = "supplement", "excluded", "decided", "refused"
+# A decision stops the clock: approved and waiting (a temporary unlock's end date), or refused back to the
+# applicant, who may amend and apply again: a new application, whose limit starts afresh (not what was left).
+STOPPED_BY_DECISION = frozenset({DECIDED, REFUSED})
 TIMER_PROVISIONAL = "timer_provisional"
 DEADLINE_MOVED = "deadline_moved"  # a calendar change moved the case's deadlines (payload: from/to and the cause)
 _SEVERITY = {None: 0, ON_TIME: 0, WARNING: 1, OVERDUE: 2}
@@ -177,12 +180,12 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
 
 def decided_at(clock: CaseClock | None) -> datetime | None:
     """The moment the authority decided, when the clock was stopped by a decision."""
-    return clock.paused_at if clock is not None and clock.pause_reason == DECIDED else None
+    return clock.paused_at if clock is not None and clock.pause_reason in STOPPED_BY_DECISION else None
 
 
 def _pause_reason(case: Case, open_tasks: list[Task]) -> str | None:
-    if case.status == CaseStatus.WAITING_FOR_APPLICANT:
-        return SUPPLEMENT
+    if case.status == CaseStatus.WAITING_FOR_APPLICANT:  # the authority's last decision: 补正 (return) or 不予
+        return REFUSED if (case.data or {}).get("decision") == "reject" else SUPPLEMENT
     if _excluded_step(open_tasks):
         return EXCLUDED
     if case.status == CaseStatus.RUNNING and not open_tasks:  # decided: only waiting is left
@@ -194,7 +197,7 @@ def _pause_or_resume(case: Case, clock: CaseClock, actor: Actor | None, now: dat
                      open_tasks: list[Task], calendar: CalendarSource) -> None:
     excluded = _excluded_step(open_tasks)
     reason = _pause_reason(case, open_tasks)
-    if reason == DECIDED and clock.pause_reason != DECIDED:
+    if reason in STOPPED_BY_DECISION and clock.pause_reason not in STOPPED_BY_DECISION:
         if clock.paused_at is not None:  # decided at the end of an excluded step: its time was not counted
             _resume(case, clock, actor, now, calendar)
         clock.paused_at, clock.pause_reason = now, reason
@@ -212,10 +215,11 @@ def _pause_or_resume(case: Case, clock: CaseClock, actor: Actor | None, now: dat
 
 def _resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime, calendar: CalendarSource) -> None:
     assert clock.paused_at is not None
-    if clock.pause_reason == DECIDED:  # the authority works on it again: not finished after all
+    if clock.pause_reason in STOPPED_BY_DECISION:  # the authority works on it again: not finished after all
         case.finished_at = None
-    restart = clock.pause_reason == SUPPLEMENT and _limits(case).get("supplementClock", "resume") == "restart"
-    if restart:  # local rule: counting starts again the day after the materials arrive
+    restart = clock.pause_reason == REFUSED or (
+        clock.pause_reason == SUPPLEMENT and _limits(case).get("supplementClock", "resume") == "restart")
+    if restart:  # a new application after a refusal; or the local rule: counting starts again after 补正
         clock.started_at, clock.excluded_spans = now, []
         clock.excluded_workdays = clock.excluded_days = clock.excluded_seconds = 0
         payload: dict[str, object] = {"reason": clock.pause_reason, "mode": "restart"}
