@@ -262,3 +262,27 @@ def test_a_run_applies_as_the_chosen_enterprise_and_the_audit_log_names_it(as_us
         assert refused.json["details"]["fields"]["applicant_id"] == "请选择申请企业"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SandboxRun)) == runs_before + 1  # none refused
+
+
+def test_a_shipped_procedure_whose_start_claims_its_subjects_is_tried_without_a_case(as_user: Any,
+                                                                                     app: Flask) -> None:
+    """迁移数据确认's start handler claims the records it confirms (one open case per record): in a run there is no
+    case row to claim them for, and the run answered 500 (so did B→A, 人员注销, 投标业绩修改). The claim is now
+    checked against the open cases and made by none; the start's derived facts are there."""
+    from app.models import PerformanceRecord
+    from tests.support.procedure_files import shipped_files
+
+    analyst, ent = as_user("analyst"), as_user("ent-nanning")
+    with app.app_context():
+        record_id = db.session.scalar(select(PerformanceRecord.id).where(
+            PerformanceRecord.project_name == "南宁江南污水处理厂扩建工程"))
+        nanning = db.session.scalar(select(Organisation.id).where(Organisation.name.like("%邕城%")))
+    files = shipped_files("migrated_data_confirmation")
+    url = f"{BASE}/migrated_data_confirmation/sandbox"
+    started = analyst.post(url, {"files": files, "applicant_id": nanning, "data": {"record_ids": [record_id]}})
+    assert started.status_code == 201, started.json
+    assert started.json["data"]["migrated_summary"]["finance_years"] == 3
+    real = ent.start("migrated_data_confirmation", {"record_ids": [record_id]})
+    assert real.status_code == 201  # the run held nothing: a real case claims the record
+    held = analyst.post(url, {"files": files, "applicant_id": nanning, "data": {"record_ids": [record_id]}})
+    assert held.status_code == 422 and held.json["code"] == "duplicate_open_case"  # as a real start would be

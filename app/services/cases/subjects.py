@@ -78,6 +78,12 @@ def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str, known: 
     form sent twice at once) is a conflict (StaleCase, 409). `known`: what `claims` read of the case's claims in this
     unit of work (not read again)."""
     wanted = set(subjects)
+    if case.id is None:  # a case not stored (a sandbox run's stand-in): checked against the open cases, holds none
+        other = holder(scope, sorted(wanted))
+        if other is not None:
+            raise RuleViolation(refusal.format(number=other.number), code="duplicate_open_case",
+                                details={"case_number": other.number})
+        return
     held = set(known.held) if known is not None else set(db.session.scalars(_HELD, {"case": case.id, "scope": scope}))
     if held - wanted:
         db.session.execute(delete(CaseSubject).where(
