@@ -200,6 +200,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # a URL is served by a stand-in on 127.0.0.1 (app.integrations.exchange.standin).
         "EXCHANGE_SETTINGS": {name.removeprefix("GJY_EXCHANGE_"): value for name, value in os.environ.items()
                               if name.startswith("GJY_EXCHANGE_")},
+        # A system's base URL may also be given as GJY_<SYSTEM>_URL (GJY_NATIONAL_PLATFORM_URL, the name issue 22
+        # promised); GJY_EXCHANGE_<SYSTEM>_URL wins where both are set.
+        "EXCHANGE_URLS": {name.removeprefix("GJY_").removesuffix("_URL"): value
+                          for name, value in os.environ.items() if name.startswith("GJY_")
+                          and name.endswith("_URL") and not name.startswith("GJY_EXCHANGE_")},
         # Delivery: attempts before a message is dead-lettered, the backoff (seconds, doubled each attempt,
         # with jitter, capped), how long a claimed message is a worker's before another may take it over.
         "EXCHANGE_MAX_ATTEMPTS": _int("GJY_EXCHANGE_MAX_ATTEMPTS", "10"),

@@ -25,17 +25,23 @@ class UnconfiguredConnector:
         self.system = system
 
     def deliver(self, message: OutgoingMessage) -> Acknowledgement:
-        raise DeliveryFailed(f"未配置 {SYSTEMS[self.system].env_prefix}_URL，无法发送")
+        raise DeliveryFailed(f"{self._missing()}，无法发送")
 
     def health(self) -> Health:
-        return Health(False, f"未配置 {SYSTEMS[self.system].env_prefix}_URL")
+        return Health(False, self._missing())
+
+    def _missing(self) -> str:
+        return f"未配置 GJY_{self.system.upper()}_URL（或 {SYSTEMS[self.system].env_prefix}_URL）"
 
 
 def setting(config: Mapping[str, Any], system: str, name: str, default: str = "") -> str:
     """GJY_EXCHANGE_<SYSTEM>_<NAME>, from the app config's EXCHANGE_SETTINGS (the environment's
-    GJY_EXCHANGE_* variables, without the prefix)."""
+    GJY_EXCHANGE_* variables, without the prefix); the URL also as GJY_<SYSTEM>_URL (EXCHANGE_URLS)."""
     settings: Mapping[str, str] = config.get("EXCHANGE_SETTINGS") or {}
-    return str(settings.get(f"{system.upper()}_{name}", default))
+    found = settings.get(f"{system.upper()}_{name}")
+    if not found and name == "URL":
+        found = (config.get("EXCHANGE_URLS") or {}).get(system.upper())
+    return str(found or default)
 
 
 def make_connector(config: Mapping[str, Any], system: str) -> Connector:
