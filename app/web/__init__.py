@@ -19,6 +19,7 @@ from app.web import (
     notifications,
     operators,
     presenters,
+    records,
     registration,
     spot_checks,
     tasks,
@@ -53,6 +54,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(integrity.bp)
     app.register_blueprint(spot_checks.bp)
+    app.register_blueprint(records.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(workspace_drafts.bp)
     app.register_blueprint(workspace_forms.bp)

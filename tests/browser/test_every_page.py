@@ -50,8 +50,9 @@ TYPED = ["项目经理因工作调整需要履职变更", "市级复核同意", 
 DETAILS = [re.compile(p) for p in (
     r"^/cases/\d+$", r"^/tasks/[0-9a-f-]{36}$", r"^/cases/start/\w+$", r"^/integrity/[^/]+$",
     r"^/admin/accounts/(\d+|new)$", r"^/workspace/\w+$", r"^/workspace/\w+/versions/\d+$",
-    r"^/workspace/\w+/drafts/\d+$", r"^/spot-checks/[^/]+$")]
-PER_ROLE = ("/", "/cases", "/tasks", "/integrity")  # menu pages whose content depends on the role
+    r"^/workspace/\w+/drafts/\d+$", r"^/spot-checks/[^/]+$", r"^/records/performance/\d+$")]
+PER_ROLE = ("/", "/cases", "/tasks", "/integrity", "/records", "/records/performance")  # content depends on the role
+RECORDS = ["/records/locks", "/records/projects", "/records/performance"]  # the 信息查询 page's other tabs
 DATA_TABLES = ("app.models.identity", "app.models.records")
 NAMES = ["桂建云", "桂建管〔2021〕4号", "桂"]  # the product's name (and its mark), the rule the procedures follow
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +116,8 @@ def build_world(app: Flask) -> dict[str, list[str]]:
     assert analyst.post(f"{draft}/decisions", {"decision_id": "unlock_level"}).status_code == 302
     second_version(analyst)
     cases = [f"/cases/{running}", f"/cases/{finished}"]
-    return {"ent-nanning": [*cases, request_form], "city-nanning": [*cases, open_review, done_review],
+    return {"ent-nanning": [*cases, request_form, *RECORDS], "city-nanning": [*cases, open_review, done_review,
+                                                                             "/records/performance"],
             "analyst": [draft, f"{draft}/forms/unlock_request", f"{draft}/decisions/unlock_level",
                         f"{draft}/sandbox", run, f"{UNLOCK}/diff", f"{UNLOCK}/migration", "/workspace/import",
                         f"{UNLOCK}/versions/1"]}
