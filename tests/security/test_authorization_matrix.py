@@ -32,7 +32,7 @@ COLUMNS = ("own_org", "other_org", "own_city", "other_city", "province", "analys
 USERS = {"own_org": "ent-nanning", "other_org": "ent-liuzhou", "own_city": "city-nanning",
          "other_city": "city-liuzhou", "province": "province", "analyst": "analyst", "auditor": "auditor",
          "admin": "admin", "anonymous": None}
-MUTATING_LAST = ("api_procedure_drafts.DraftResource", "workspace_drafts.delete", "api_cases.CaseWithdraw",
+MUTATING_LAST = ("workspace_forms.delete", "api_procedure_drafts.DraftResource", "workspace_drafts.delete", "api_cases.CaseWithdraw",
                  "cases.withdraw",
                  "i18n.switch", "auth.logout")
 
@@ -155,6 +155,8 @@ RULES: dict[tuple[str, str], str] = {
     ("operators.act", "POST"): "422 404 403 403 403 403 403 403 302",
     ("operators.add", "POST"): "422 422 403 403 403 403 403 403 302",
     ("operators.index", "GET"): "200 200 403 403 403 403 403 403 302",
+    ("records.index", "GET"): "200 200 200 200 200 403 403 200 302",
+    ("records.performance_record", "GET"): "200 404 200 404 200 403 403 200 302",
     ("registration.amount", "GET"): "404 404 404 404 404 404 404 404 404",
     ("registration.amount", "POST"): "404 404 404 404 404 404 404 404 404",
     ("registration.authorise", "GET"): "404 404 404 404 404 404 404 404 404",
@@ -191,6 +193,7 @@ RULES: dict[tuple[str, str], str] = {
     ("workspace_drafts.save", "POST"): "403 403 403 403 403 400 403 400 302",
     ("workspace_drafts.show", "GET"): "403 403 403 403 403 200 403 200 302",
     ("workspace_forms.create", "POST"): "403 403 403 403 403 302 403 302 302",
+    ("workspace_forms.delete", "POST"): "403 403 403 403 403 302 403 302 302",
     ("workspace_forms.edit", "GET"): "403 403 403 403 403 200 403 200 302",
     ("workspace_forms.preview", "POST"): "403 403 403 403 403 400 403 400 302",
     ("workspace_imports.form", "GET"): "403 403 403 403 403 200 403 200 302",
@@ -249,7 +252,8 @@ def _path(rule: Any, ids: dict[str, Any]) -> str:
               # reach them, else its refusal)
               "draft_id": ids["draft_id"], "document_id": ids["document_id"],
               "run_id": 1, "message_id": 1, "system": "national_platform",
-              "form_key": "unlock_request", "table": "no_such_table", "code": "0000-0000-0000-0000"}
+              "form_key": "unlock_request", "table": "no_such_table", "code": "0000-0000-0000-0000",
+              "section": "performance"}
     if rule.endpoint in ("accounts.act", "accounts.edit"):
         values["user_id"] = ids["city_user"]
     elif rule.endpoint == "operators.act":
