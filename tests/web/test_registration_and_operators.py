@@ -242,3 +242,16 @@ def test_the_individual_registration_tells_no_one_which_id_numbers_are_on_file(a
     standin.mode = "fail"  # the real-name check refuses a made-up name
     page = _post(app.test_client(), "/register/individual", form).get_data(as_text=True)
     assert "实名核验未通过" in page and "已注册" not in page
+
+
+def test_a_construction_unit_registers_as_one(app: Flask, standin: StandIn) -> None:
+    """A 建设单位 registering itself became an ordinary enterprise: 在建项目录入审核 (for construction units alone)
+    refused it for ever, and its menu showed what construction units do not have."""
+    client = app.test_client()
+    assert _post(client, "/register/enterprise", _enterprise_form(enterprise_type="建设单位")).status_code == 302
+    invitation = _authorise(client)
+    assert _post(client, invitation, {"username": "lijiang-owner", "password": PASSWORD,
+                                      "password2": PASSWORD}).status_code == 302
+    with app.app_context():
+        organisation = get_user_by_username("lijiang-owner").organisation
+        assert (organisation.kind, organisation.enterprise_type) == ("construction_unit", "建设单位")

@@ -34,6 +34,7 @@ from app.services.records.identifiers import is_valid_credit_code, is_valid_id_n
 
 ENTERPRISE_TYPES = ("建筑业企业", "监理企业", "勘察企业", "设计企业", "招标代理机构", "工程质量检测机构", "建设单位",
                     "园林绿化企业")
+CONSTRUCTION_UNIT_TYPE = "建设单位"
 INVITATION_LIFETIME = timedelta(hours=72)
 MAX_WRONG_AMOUNTS = 3
 
@@ -218,8 +219,10 @@ def get_invitation(token: str) -> EnterpriseRegistration:
 
 def _enterprise_of(registration: EnterpriseRegistration) -> Organisation:
     org = db.session.scalar(select(Organisation).where(Organisation.credit_code == registration.credit_code))
-    if org is None:
-        org = Organisation(kind=OrganisationKind.ENTERPRISE, name=registration.name,
+    if org is None:  # a 建设单位 is the construction-unit kind: project_registration is for it alone
+        kind = (OrganisationKind.CONSTRUCTION_UNIT if registration.enterprise_type == CONSTRUCTION_UNIT_TYPE
+                else OrganisationKind.ENTERPRISE)
+        org = Organisation(kind=kind, name=registration.name,
                            region_code=registration.region_code, credit_code=registration.credit_code,
                            enterprise_type=registration.enterprise_type,
                            legal_representative=registration.legal_representative)
