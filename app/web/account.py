@@ -42,7 +42,7 @@ def password() -> ResponseReturnValue:
     if request.method == "POST":
         user = session_actor()
         new = request.form.get("password", "")
-        error, revoked = None, 0
+        error, revoked, field = None, 0, "password"
         if new != request.form.get("password2", ""):
             error = "两次输入的密码不一致"
         else:
@@ -50,8 +50,9 @@ def password() -> ResponseReturnValue:
                 revoked = change_own_password(user, request.form.get("current", ""), new, request.remote_addr)
             except WeakPassword as exc:
                 error = exc.message
+                field = "current" if exc.code in ("wrong_current_password", "current_password_locked") else "password"
         if error:
-            return render_template("account/password.html", errors={"password": error}), 422
+            return render_template("account/password.html", errors={field: error}), 422
         end_session()
         start_session(user)  # the new password ended every session, this one signs in again
         flash(_("密码已修改，原密码下创建的 {n} 个访问令牌已吊销", n=revoked) if revoked else _("密码已修改"),

@@ -32,9 +32,8 @@ COLUMNS = ("own_org", "other_org", "own_city", "other_city", "province", "analys
 USERS = {"own_org": "ent-nanning", "other_org": "ent-liuzhou", "own_city": "city-nanning",
          "other_city": "city-liuzhou", "province": "province", "analyst": "analyst", "auditor": "auditor",
          "admin": "admin", "anonymous": None}
-MUTATING_LAST = ("workspace_forms.delete", "api_procedure_drafts.DraftResource", "workspace_drafts.delete", "api_cases.CaseWithdraw",
-                 "cases.withdraw",
-                 "i18n.switch", "auth.logout")
+MUTATING_LAST = ("workspace_forms.delete", "api_procedure_drafts.DraftResource", "workspace_drafts.delete",
+                 "api_cases.CaseWithdraw", "cases.withdraw", "i18n.switch", "auth.logout")
 
 # (endpoint, method): the expected status per column, in COLUMNS order:
 #        own_org other_org own_city other_city province analyst auditor admin anonymous

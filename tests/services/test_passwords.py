@@ -65,3 +65,23 @@ def test_a_user_changes_his_own_password_after_the_current_one(app: Flask) -> No
     assert changed.status_code == 302 and page.get("/").status_code in (200, 302)
     assert page.get("/tasks").status_code == 200  # still signed in, in a new session
     WebUser(app, "city-liuzhou").login("Liuzhou-New-Pass1")
+
+
+def test_the_current_password_is_guessed_at_most_five_times_in_fifteen_minutes(app: Flask) -> None:
+    """修改密码 answered every wrong 当前密码 with 422: a signed-in browser left alone was an oracle of the
+    password, with no bound. The sixth attempt within 15 minutes is refused, the right password included, and
+    the message stands under 当前密码 (it stood under 新密码)."""
+    import re
+
+    from tests.support.web import WebUser
+
+    page = WebUser(app, "city-liuzhou").login()
+    new = {"password": "Liuzhou-New-Pass1", "password2": "Liuzhou-New-Pass1"}
+    for _attempt in range(5):
+        wrong = page.post("/account/password", {"current": "guess", **new})
+        assert wrong.status_code == 422
+    current_field = re.search(r'id="current".*?</div>', wrong.get_data(as_text=True), re.S)
+    assert current_field and "当前密码不正确" in current_field.group(0)
+    locked = page.post("/account/password", {"current": "Demo-Passw0rd!", **new})
+    assert locked.status_code == 422 and "当前密码错误次数过多，请 15 分钟后再试" in locked.get_data(as_text=True)
+    WebUser(app, "city-liuzhou").login()  # the password is unchanged

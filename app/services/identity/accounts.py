@@ -213,9 +213,17 @@ def set_password(user: User, password: str) -> int:
 
 def change_own_password(user: User, current: str, new: str, source_ip: str | None = None) -> int:
     """The user's own new password, after his current one (WeakPassword with a Chinese message otherwise); how
-    many of his API tokens were revoked with the old one."""
+    many of his API tokens were revoked with the old one. The current password is checked as a sign-in's is, at
+    most LoginLimits' 5 times in 15 minutes: a signed-in browser left alone is no oracle of it."""
+    limits = LoginLimits()
+    attempt = count_attempt(f"password:{user.id}", limits.window)
+    if attempt.number > limits.max_failures:
+        raise passwords.WeakPassword(Message("当前密码错误次数过多，请 {n} 分钟后再试",
+                                             n=attempt.minutes_left(limits.window)), code="current_password_locked")
     if not check_password_hash(user.password_hash, current):
+        log.warning("password change refused, wrong current password: user %d from %s", user.id, source_ip)
         raise passwords.WeakPassword("当前密码不正确", code="wrong_current_password")
+    forget(f"password:{user.id}")
     revoked = set_password(user, new)
     record_change(user, "password_changed", user, source_ip=source_ip,
                   **({"revoked_tokens": revoked} if revoked else {}))
