@@ -1,6 +1,8 @@
 """Errors on pages: domain errors, refused CSRF tokens and HTTP errors (no such page, wrong method ...)
 as a message page, in the page language, with the right status; a page that needs a signed-in user. A page's
 background request (its script's fetch) gets the same refusal as JSON {code, message}, for the script to show."""
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_url
@@ -68,8 +70,16 @@ def sign_in_first() -> ResponseReturnValue:
     write that older session (with a message added) over the new one (app/sessions.py)."""
     if background_request():
         return refusal(NotAuthenticated(), 401)
-    flash(login_manager.login_message, login_manager.login_message_category)
-    return redirect(login_url(login_manager.login_view, next_url=request.url))
+    if request.method in ("GET", "HEAD"):
+        flash(gettext(login_manager.login_message), login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
+    # A form sent after the session ended (signed out in another tab, or idle): say that it was not saved, and
+    # come back to the page it was sent from (the form's own URL answers only POST: a 405 after signing in).
+    flash(gettext("登录已失效，刚才提交的内容未保存：请登录后回到该页重新提交"), "warning")
+    referrer = urlsplit(request.referrer or "")
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "") \
+        if referrer.netloc == request.host and referrer.path else None
+    return redirect(login_url(login_manager.login_view, next_url=back))
 
 
 def init_app(app: Flask) -> None:

@@ -322,3 +322,27 @@ def test_sign_ins_are_logged_masked_without_the_password(app: Flask, caplog: pyt
     assert "sign-in failed (unknown user): 139****5678" in text and "13912345678" not in text
     assert "sign-in password accepted: ent-nanning" in text
     assert "s3cret" not in text and DEMO_PASSWORD not in text
+
+
+def test_a_form_sent_after_signing_out_elsewhere_says_it_was_not_saved_and_leads_back_to_its_page(
+        web: Callable[[str], WebUser], as_user: Any) -> None:
+    """Signed out in another tab, a comment sent from the case page went to the sign-in page with 请先登录 and,
+    after signing in, to the form's POST-only URL: a 405 page, and nothing said about the lost text."""
+    from tests.api.test_case_lifecycle import start_and_submit
+
+    case_id, _ = start_and_submit(as_user("ent-nanning"))
+    ent = web("ent-nanning")
+    assert ent.get(f"/cases/{case_id}").status_code == 200
+    assert ent.post("/logout").status_code == 302  # the other tab
+    sent = ent.post(f"/cases/{case_id}/comments", {"comment": "补充说明"},
+                    headers={"Referer": f"http://localhost/cases/{case_id}"})
+    assert sent.status_code == 302 and sent.headers["Location"] == f"/login?next=%2Fcases%2F{case_id}"
+    assert "登录已失效，刚才提交的内容未保存" in ent.get("/login").get_data(as_text=True)
+
+
+def test_the_sign_in_request_reads_in_english_on_the_english_pages(app: Flask) -> None:
+    visitor = app.test_client()
+    visitor.get("/lang/en")
+    assert visitor.get("/notifications").status_code == 302
+    page = visitor.get("/login").get_data(as_text=True)
+    assert "Please sign in first" in page and "请先登录" not in page
