@@ -57,6 +57,9 @@ def test_the_accounts_and_token_pages_are_english(web: Callable[[str], WebUser])
         assert words in page, path
         headings = _texts(page, "h1") + _texts(page, "th") + _texts(page, "label") + _texts(page, "button")
         assert [text for text in headings if _chinese_outside_domain_terms(text)] == [], path
+    # the column says when a token was made, the button makes one: one word in Chinese, two in English
+    buttons = _texts(admin.html("/account/tokens"), "button")
+    assert "Create token" in buttons and "Created" not in buttons
 
 
 def _start(ent: WebUser) -> tuple[int, str]:
