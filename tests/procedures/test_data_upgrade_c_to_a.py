@@ -30,9 +30,18 @@ from tests.support.web import WebUser
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 BPMN, BPMNDI = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100524/DI"
-TODAY = (utcnow() + timedelta(hours=8)).date().isoformat()
-DISPATCH = {"dispatch_date": TODAY, "courier_company": "中国邮政EMS", "tracking_number": "EA123456789CN"}
-RECEIPT = {"original_received": True, "received_date": TODAY, "original_consistent": True}
+def today() -> str:
+    """Today in China, when asked: the verification the city records is dated so too (a date taken when the module
+    was imported fell before it when the suite ran across China's midnight, 16:00 UTC)."""
+    return (utcnow() + timedelta(hours=8)).date().isoformat()
+
+
+def dispatch() -> dict[str, str]:
+    return {"dispatch_date": today(), "courier_company": "中国邮政EMS", "tracking_number": "EA123456789CN"}
+
+
+def receipt() -> dict[str, object]:
+    return {"original_received": True, "received_date": today(), "original_consistent": True}
 
 
 def approved_by_city(as_user: Any) -> dict[str, Any]:
@@ -45,7 +54,7 @@ def approved_by_city(as_user: Any) -> dict[str, Any]:
 
 def recorded_and_sent(city: Any, case_id: int) -> None:
     assert work(city, case_id, record_data(), "填写企业业绩实地核查记录表").status_code == 200
-    assert work(city, case_id, DISPATCH, "寄送盖章原件").status_code == 200
+    assert work(city, case_id, dispatch(), "寄送盖章原件").status_code == 200
 
 
 def test_city_approval_makes_b_then_province_confirmation_makes_a(as_user: Any, app: Flask) -> None:
@@ -59,21 +68,21 @@ def test_city_approval_makes_b_then_province_confirmation_makes_a(as_user: Any, 
     assert work(city, case["id"], record_data(), "填写企业业绩实地核查记录表").status_code == 200
     task = city.task_for(case["id"], view="mine")  # consecutive city steps stay with the same reviewer
     assert task is not None and task["title"] == "寄送盖章原件"
-    bad = city.complete(task["id"], {**DISPATCH, "tracking_number": "快递"})
+    bad = city.complete(task["id"], {**dispatch(), "tracking_number": "快递"})
     assert bad.status_code == 422 and bad.json["details"]["fields"]["tracking_number"] == "快递单号应为6-30位字母或数字"
-    early = city.complete(task["id"], {**DISPATCH, "dispatch_date": "2020-01-01"})
+    early = city.complete(task["id"], {**dispatch(), "dispatch_date": "2020-01-01"})
     assert early.status_code == 422 and early.json["details"]["fields"]["dispatch_date"] == "寄送日期不能早于核查日期"
-    assert city.complete(task["id"], DISPATCH).status_code == 200
+    assert city.complete(task["id"], dispatch()).status_code == 200
     confirm = province.task_for(case["id"])
     assert confirm["title"] == "接收原件并审定"
     province.claim(confirm["id"])
-    not_arrived = province.complete(confirm["id"], {"decision": "approve", "received_date": TODAY})
+    not_arrived = province.complete(confirm["id"], {"decision": "approve", "received_date": today()})
     assert not_arrived.status_code == 422
     assert not_arrived.json["details"]["fields"]["original_received"] == "尚未收到盖章的核查记录表原件，不能确认提升"
-    mismatch = province.complete(confirm["id"], {**RECEIPT, "original_consistent": False, "decision": "approve"})
+    mismatch = province.complete(confirm["id"], {**receipt(), "original_consistent": False, "decision": "approve"})
     assert mismatch.json["details"]["fields"]["original_consistent"] == "原件与系统中的核查记录不一致，不能确认提升"
     assert level_of(app, pid) == "B"
-    assert province.complete(confirm["id"], {**RECEIPT, "decision": "approve"}).status_code == 200
+    assert province.complete(confirm["id"], {**receipt(), "decision": "approve"}).status_code == 200
     final = ent.case(case["id"])
     assert final["status"] == "completed" and level_of(app, pid) == "A"
     [report] = reports(app)
@@ -123,9 +132,9 @@ def test_province_returns_the_record_to_the_city_then_confirms(as_user: Any, app
     assert detail["data"]["verification_location"] == record_data()["verification_location"]  # pre-filled
     photo = city.upload(case["id"], filename="现场照片.jpg", content=b"\xff\xd8\xff\xe0" + b"0" * 64).json["id"]
     assert work(city, case["id"], record_data(record_files=[photo])).status_code == 200
-    assert work(city, case["id"], {**DISPATCH, "tracking_number": "EA987654321CN"}).status_code == 200
+    assert work(city, case["id"], {**dispatch(), "tracking_number": "EA987654321CN"}).status_code == 200
     assert level_of(app, case["data"]["project_id"]) == "B"
-    assert work(province, case["id"], {**RECEIPT, "decision": "approve"}).status_code == 200
+    assert work(province, case["id"], {**receipt(), "decision": "approve"}).status_code == 200
     assert level_of(app, case["data"]["project_id"]) == "A" and len(reports(app)) == 1
 
 
@@ -135,13 +144,14 @@ def test_an_inconsistent_city_record_cannot_be_confirmed(as_user: Any, app: Flas
     inconsistent = record_data(conclusion="inconsistent", conclusion_note="工程实体与申报不符",
                                findings={**record_data()["findings"], "site": {"result": "inconsistent"}})
     assert work(city, case["id"], inconsistent, "填写企业业绩实地核查记录表").status_code == 200
-    assert work(city, case["id"], DISPATCH, "寄送盖章原件").status_code == 200
-    refused = work(province, case["id"], {**RECEIPT, "decision": "approve"}, "接收原件并审定")
+    assert work(city, case["id"], dispatch(), "寄送盖章原件").status_code == 200
+    refused = work(province, case["id"], {**receipt(), "decision": "approve"}, "接收原件并审定")
     assert refused.status_code == 422 and refused.json["code"] == "verification_inconsistent"
     assert refused.json["message"].startswith("核查结论为“核查不属实”，不能确认提升为A级")
     assert level_of(app, case["data"]["project_id"]) == "B" and reports(app) == []
     task = province.tasks("mine")[0]
-    assert province.complete(task["id"], {**RECEIPT, "decision": "reject", "comment": "核查不属实"}).status_code == 200
+    refused = province.complete(task["id"], {**receipt(), "decision": "reject", "comment": "核查不属实"})
+    assert refused.status_code == 200
     final = as_user("ent-nanning").case(case["id"])
     assert final["status"] == "completed" and final["data"]["outcome"]["level"] == "B"
     assert level_of(app, case["data"]["project_id"]) == "B" and reports(app) == []

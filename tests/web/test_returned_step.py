@@ -11,7 +11,7 @@ from flask import Flask
 from tests.api.test_review_rounds import RETURNED, returned_for_supplement
 from tests.procedures.steps import act_ok, upload
 from tests.procedures.test_data_upgrade_b_to_a import record_data, work
-from tests.procedures.test_data_upgrade_c_to_a import DISPATCH, RECEIPT, approved_by_city, recorded_and_sent
+from tests.procedures.test_data_upgrade_c_to_a import approved_by_city, dispatch, receipt, recorded_and_sent
 from tests.support.web import WebUser
 
 ASKED = "核查记录缺少现场照片，请补充后重新寄送"
@@ -22,7 +22,7 @@ def returned_by_province(as_user: Any) -> tuple[int, str]:
     city, province = as_user("city-nanning"), as_user("province")
     case = approved_by_city(as_user)
     recorded_and_sent(city, case["id"])
-    assert work(province, case["id"], {**RECEIPT, "decision": "return", "comment": ASKED}).status_code == 200
+    assert work(province, case["id"], {**receipt(), "decision": "return", "comment": ASKED}).status_code == 200
     task = city.task_for(case["id"])
     assert city.claim(task["id"]).status_code == 200
     return int(case["id"]), str(task["id"])
@@ -47,8 +47,8 @@ def test_every_decision_of_the_finished_case_is_labelled_by_its_own_form(app: Fl
     city, province = as_user("city-nanning"), as_user("province")
     case_id, task_id = returned_by_province(as_user)
     assert city.complete(task_id, record_data()).status_code == 200
-    assert work(city, case_id, {**DISPATCH, "tracking_number": "EA987654321CN"}).status_code == 200
-    assert work(province, case_id, {**RECEIPT, "decision": "approve"}).status_code == 200
+    assert work(city, case_id, {**dispatch(), "tracking_number": "EA987654321CN"}).status_code == 200
+    assert work(province, case_id, {**receipt(), "decision": "approve"}).status_code == 200
     html = WebUser(app, "ent-nanning").login().html(f"/cases/{case_id}")
     timeline = _text(html.split('data-testid="timeline"')[1])
     # the city's approval once, under its own form; the province's return and confirmation under theirs
@@ -85,7 +85,7 @@ def test_the_province_s_next_receipt_after_the_city_sent_again_opens_empty(app: 
     city, province = as_user("city-nanning"), as_user("province")
     case_id, task_id = returned_by_province(as_user)
     assert city.complete(task_id, record_data()).status_code == 200
-    assert work(city, case_id, {**DISPATCH, "tracking_number": "EA987654321CN"}).status_code == 200
+    assert work(city, case_id, {**dispatch(), "tracking_number": "EA987654321CN"}).status_code == 200
     task = province.task_for(case_id)
     assert task is not None and province.claim(task["id"]).status_code == 200
     page = WebUser(app, "province").login().html(f"/tasks/{task['id']}")
