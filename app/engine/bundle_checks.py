@@ -85,26 +85,26 @@ _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
 
 
-
-def unknown_keywords(schema: Any, path: str, found: list[str]) -> None:
-    """Append "path: keyword" for each keyword of `schema` that is neither JSON Schema's nor ours (a typo such as
-    `requird` is otherwise ignored by jsonschema: the field silently optional)."""
+def unknown_keywords(schema: Any, path: str = "") -> list[tuple[str, str]]:
+    """(where, keyword) of each keyword of `schema` that is neither JSON Schema's nor ours (a typo such as
+    `requird` is otherwise ignored by jsonschema: the field silently optional); where is 表单 for the top."""
     if not isinstance(schema, dict):
-        return
-    for key in schema:
-        if key not in SCHEMA_KEYWORDS and key not in OUR_KEYWORDS:
-            found.append(f"{path or '表单'}: {key}")
-    for name, sub in (schema.get("properties") or {}).items() if isinstance(schema.get("properties"), dict) else ():
-        unknown_keywords(sub, f"{path}.{name}" if path else name, found)
+        return []
+    found = [(path or "表单", key) for key in schema if key not in SCHEMA_KEYWORDS and key not in OUR_KEYWORDS]
+    properties = schema.get("properties")
+    for name, sub in properties.items() if isinstance(properties, dict) else ():
+        found += unknown_keywords(sub, f"{path}.{name}" if path else name)
     for key in _SUBSCHEMAS:
-        unknown_keywords(schema.get(key), f"{path}.{key}" if path else key, found)
+        found += unknown_keywords(schema.get(key), f"{path}.{key}" if path else key)
     for key in _SUBSCHEMA_LISTS:
         for i, sub in enumerate(schema.get(key) or []) if isinstance(schema.get(key), list) else ():
-            unknown_keywords(sub, f"{path}.{key}[{i}]" if path else f"{key}[{i}]", found)
+            found += unknown_keywords(sub, f"{path}.{key}[{i}]" if path else f"{key}[{i}]")
+    return found
 
 
-
-def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Problem]) -> None:
+def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Problem]) -> bool:
+    """The forms' problems; whether every form is a JSON Schema (the procedure can be built with them)."""
+    readable = True
     for name, text in forms.items():
         try:
             schema = json.loads(text)
@@ -113,17 +113,17 @@ def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Pr
             problems.append(problem(f"forms/{name}", None, Message(
                 "表单不是有效的 JSON：第 {line} 行第 {column} 列 {error}", line=exc.lineno, column=exc.colno,
                 error=exc.msg)))
+            readable = False
             continue
         except SchemaError as exc:  # where, and jsonschema's one-line reason (not its dump of the meta-schema)
             where = ".".join(str(part) for part in exc.path) or None
             problems.append(problem(f"forms/{name}", where, Message(
                 "表单不是有效的 JSON Schema：{where} 处的值 {value} 不符合规范", where=where or "表单",
                 value=json.dumps(exc.instance, ensure_ascii=False)[:80])))
+            readable = False
             continue
-        unknown: list[str] = []
-        unknown_keywords(schema, "", unknown)
-        for item in unknown:
-            where, keyword = item.split(": ")
+        readable = readable and isinstance(schema, dict)
+        for where, keyword in unknown_keywords(schema):
             problems.append(problem(f"forms/{name}", where, Message("未知关键字 “{keyword}”", keyword=keyword)))
         for where in _unbounded_arrays(schema):
             problems.append(problem(f"forms/{name}", where,
@@ -138,6 +138,7 @@ def check_forms(forms: dict[str, str], choice_names: set[str], problems: list[Pr
             if field_name.startswith("_") or field_name == "typename" or not field_name.isidentifier():
                 problems.append(problem(f"forms/{name}", field_name, Message(
                     "字段名不可用 (reserved or not an identifier) '{field}'", field=field_name)))
+    return readable
 
 
 def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem],
@@ -147,16 +148,15 @@ def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem],
             problems.append(problem("bpmn/lanes.json", lane, "泳道映射须为 {\"role\": …, \"scope\": …}"))
             continue
         role, scope = rule.get("role"), rule.get("scope")
+        allowed = (role_scopes or {}).get(role, SCOPES) if isinstance(role, str) else SCOPES
         if role not in roles:
             problems.append(problem("bpmn/lanes.json", lane, Message("未知角色 '{role}'", role=role)))
         if scope not in SCOPES:
             problems.append(problem("bpmn/lanes.json", lane, Message("未知范围 '{scope}'", scope=scope)))
-        elif isinstance(role, str) and scope not in (role_scopes or {}).get(role, SCOPES):
-            # a task no user can be a candidate for: its cases would wait for ever
+        elif scope not in allowed:  # a task no user can be a candidate for: its cases would wait for ever
             problems.append(problem("bpmn/lanes.json", lane, Message(
                 "角色 '{role}' 的用户不会成为范围 '{scope}' 的任务的办理人，此泳道的任务将无人可办："
-                "该角色可用的范围为 {allowed}", role=role, scope=scope,
-                allowed="、".join(sorted((role_scopes or {})[role])))))
+                "该角色可用的范围为 {allowed}", role=role, scope=scope, allowed="、".join(sorted(allowed)))))
 
 
 def check_process_properties(file: str, pid: str, props: dict[str, str], handlers: set[str], forms: dict[str, str],

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import SpiffWorkflow
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
@@ -285,8 +283,7 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
             _scan_dmn(name, root, scan, problems)
     _decision_refs(scan, problems)
     form_problems: list[Problem] = []
-    check_forms(inp.forms, inp.choice_names, form_problems)
-    (problems if any(not _readable_form(text) for text in inp.forms.values()) else listed).extend(form_problems)
+    (listed if check_forms(inp.forms, inp.choice_names, form_problems) else problems).extend(form_problems)
     check_lanes(inp.lanes, inp.roles, listed, inp.role_scopes)
     startable = _procedure_ids(scan, inp, listed, sorted(n for n, root in bpmn.items() if root is not None))
     if problems:
@@ -297,16 +294,6 @@ def build_bundles(inp: BundleInput) -> list[ProcedureBundle]:
     if problems:
         raise DeployError(problems)
     return bundles
-
-
-def _readable_form(text: str) -> bool:
-    """A form the procedure can be built with: a JSON object that is a valid JSON Schema."""
-    try:
-        schema = json.loads(text)
-        Draft202012Validator.check_schema(schema)
-    except (json.JSONDecodeError, SchemaError):
-        return False
-    return isinstance(schema, dict)
 
 
 def _procedure_ids(scan: _Scan, inp: BundleInput, problems: list[Problem], readable: list[str]) -> list[str]:

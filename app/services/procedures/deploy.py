@@ -217,6 +217,14 @@ def deploy_files(actor: Actor | None, key: str, files: dict[str, str], note: str
     bundle = check_files(key, files)
     if dry_run:
         return DeployResult(key, None, None, False)
+    return deploy_bundle(actor, bundle, note, source, replacing)
+
+
+def deploy_bundle(actor: Actor | None, bundle: ProcedureBundle, note: str | None, source: str,
+                  replacing: Replacing | None = None) -> DeployResult:
+    """Store a checked bundle (check_files) as the procedure's current version, as deploy_files does; the
+    caller has checked the actor may deploy."""
+    key = bundle.key
     text = require_note(note)
     procedure = _procedure(bundle.key, bundle.name)
     current = procedure.current_version

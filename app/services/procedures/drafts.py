@@ -17,7 +17,7 @@ from jsonschema.exceptions import SchemaError
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.engine import names_read_by, unknown_keywords
+from app.engine import ProcedureBundle, names_read_by, unknown_keywords
 from app.errors import DeployError, DomainError, InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Actor, Procedure, ProcedureDraft, ProcedureVersion, VersionSource
@@ -150,7 +150,6 @@ def delete_draft(actor: Actor, draft_id: int) -> None:
 def check_draft(actor: Actor, draft_id: int) -> list[Problem]:
     """What a deploy of the draft would refuse: [{file, element, problem}] (none: it deploys)."""
     draft = get_draft(actor, draft_id)
-    require_procedure_analyst(actor)
     try:
         _checked(draft)
     except DeployError as refused:
@@ -158,10 +157,11 @@ def check_draft(actor: Actor, draft_id: int) -> list[Problem]:
     return []
 
 
-def _checked(draft: ProcedureDraft) -> None:
-    """The deploy's checks of the draft's files, and a form of the draft no task uses: a deploy stores only the
-    forms its tasks use, and deletes the draft, so an analyst's new form not linked yet would be lost. (A deploy
-    through the API may post forms of other procedures beside a diagram: those are not refused there.)"""
+def _checked(draft: ProcedureDraft) -> ProcedureBundle:
+    """The draft's files as the deploy checks and stores them, and a form of the draft no task uses refused: a
+    deploy stores only the forms its tasks use, and deletes the draft, so an analyst's new form not linked yet
+    would be lost. (A deploy through the API may post forms of other procedures beside a diagram: those are not
+    refused there.)"""
     bundle = deploy.check_files(draft.procedure_key, draft.files)
     unused = [name for name in sorted(draft.files) if name.startswith("forms/") and name not in bundle.files]
     if unused:
@@ -170,6 +170,7 @@ def _checked(draft: ProcedureDraft) -> None:
                                                "请在用户任务的表单（formKey）中选用它，或删除此表单",
                                                form=name.removeprefix("forms/").removesuffix(".json"))}
                            for name in unused])
+    return bundle
 
 
 def current_version_of(draft: ProcedureDraft) -> int | None:
@@ -187,10 +188,8 @@ def deploy_draft(actor: Actor, draft_id: int, note: str | None, replacing: int |
     was made would otherwise be undone without a word)."""
     draft = get_draft(actor, draft_id)
     deploy.require_note(note)
-    _checked(draft)
     expected = deploy.Replacing(replacing if replacing is not None else draft.base_version)
-    result = deploy.deploy_files(actor, draft.procedure_key, draft.files, note, source=VersionSource.PAGES,
-                                 replacing=expected)
+    result = deploy.deploy_bundle(actor, _checked(draft), note, VersionSource.PAGES, expected)
     db.session.delete(draft)
     delete_draft_runs(draft_id)  # its tries go with it
     db.session.flush()
@@ -256,10 +255,8 @@ def check_form(actor: Actor, draft_id: int, form_key: str, text: str) -> tuple[d
         where = ".".join(str(p) for p in exc.path) or None
         problems.append({"file": name, "element": where,
                          "problem": Message("不是有效的 JSON Schema：{error}", error=exc.message)})
-    unknown: list[str] = []
-    unknown_keywords(schema, "", unknown)
-    problems += [{"file": name, "element": item.split(": ")[0],
-                  "problem": Message("未知关键字 “{keyword}”", keyword=item.split(": ")[1])} for item in unknown]
+    problems += [{"file": name, "element": where, "problem": Message("未知关键字 “{keyword}”", keyword=keyword)}
+                 for where, keyword in unknown_keywords(schema)]
     try:
         before = set(json.loads(draft.files.get(name) or "{}").get("properties") or {})
     except (json.JSONDecodeError, AttributeError):
