@@ -15,12 +15,12 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from app.auth import session_actor
-from app.errors import CaseNotFound, NotAllowed
+from app.errors import NotAllowed
 from app.models import CERTIFICATE_KIND_TITLES, Actor, DataLevel, PersonStatus, RecordSource, Role
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.policy import may_read_cases
 from app.routing import ID, MAX_ID
-from app.services.cases.lifecycle import get_case
+from app.services.cases.lifecycle import visible_case_numbers
 from app.services.dashboard.scope import region_names
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.records import lookup
@@ -90,17 +90,6 @@ def _filters(section: str, args: MultiDict[str, str]) -> tuple[lookup.RecordFilt
     return filters, project_id
 
 
-def _case_numbers(actor: Actor, case_ids: Iterable[int | None]) -> dict[int, str]:
-    """The numbers of the cases the actor may open, by id (a case it may not see is left out: no number, no link)."""
-    found: dict[int, str] = {}
-    for case_id in {c for c in case_ids if c is not None}:
-        try:
-            found[case_id] = get_case(actor, case_id).number
-        except CaseNotFound:
-            continue
-    return found
-
-
 def _persons(actor: Actor, filters: lookup.RecordFilter, _project: int | None) -> Listing:
     rows, total = lookup.list_persons(actor, filters)
     return Listing(rows, total, {"certificates": lookup.certificates_of([p.id for p in rows])})
@@ -109,8 +98,8 @@ def _persons(actor: Actor, filters: lookup.RecordFilter, _project: int | None) -
 def _locks(actor: Actor, filters: lookup.RecordFilter, project_id: int | None) -> Listing:
     rows, total = lookup.list_locks(actor, filters, project_id)
     project = lookup.get_project(actor, project_id) if project_id else None  # another's project: 404
-    return Listing(rows, total, {"case_numbers": _case_numbers(actor, (lock.released_by_case_id for lock in rows)),
-                                 "project": project})
+    numbers = visible_case_numbers(actor, (lock.released_by_case_id for lock in rows))
+    return Listing(rows, total, {"case_numbers": numbers, "project": project})
 
 
 def _projects(actor: Actor, filters: lookup.RecordFilter, _project: int | None) -> Listing:
@@ -196,4 +185,4 @@ def performance_record(record_id: int) -> ResponseReturnValue:
         "records/performance.html", record=record, titles=SECTIONS, field_titles=FIELD_TITLES,
         fields=[(key, shown_value(key, fields[key], regions)) for key in _ordered(fields)], changes=rows,
         enterprise=lookup.organisation_names({record.enterprise_id}).get(record.enterprise_id, ""),
-        case_numbers=_case_numbers(actor, (c.case_id for c in changes)), source_titles=SOURCE_TITLES)
+        case_numbers=visible_case_numbers(actor, (c.case_id for c in changes)), source_titles=SOURCE_TITLES)
