@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.db import utcnow
-from app.models import CASE_STATUS_TITLES, Case, CaseStatus
+from app.models import CASE_STATUS_TITLES, Actor, Case, CaseStatus
 from app.services.dashboard.tables import Column, Table
 from app.services.procedures.versions import label_of
 from app.web.i18n import gettext as _
@@ -14,12 +14,12 @@ COLUMNS = [("number", "办件编号"), ("procedure", "事项"), ("title", "办�
            ("deadline_state", "时限状态"), ("time_left", "剩余时间"), ("completed_at", "办结时间")]
 
 
-def _state_title(case: Case) -> str:
-    state = case_deadline_state(case)
+def _state_title(case: Case, viewer: Actor) -> str:
+    state = case_deadline_state(case, viewer)
     return _(DEADLINE_STATES[state]) if state in DEADLINE_STATES else ""
 
 
-def cases_table(cases: list[Case], limits: dict[int, str]) -> Table:
+def cases_table(cases: list[Case], limits: dict[int, str], viewer: Actor) -> Table:
     """One row per case, in the page's language; the deadline's state and remaining time as the list shows them
     (no countdown for a paused, decided or withdrawn case)."""
     now = utcnow()
@@ -29,7 +29,7 @@ def cases_table(cases: list[Case], limits: dict[int, str]) -> Table:
         "region_code": case.region_code, "status": _(CASE_STATUS_TITLES.get(CaseStatus(case.status), case.status)),
         "current_step": _(case.current_step) if case.current_step else "", "received_at": case.received_at,
         "due_at": case.due_at,
-        "deadline_state": _state_title(case),
+        "deadline_state": _state_title(case, viewer),
         "time_left": case_time_left(case, now, limits.get(case.id)),  # as the list: none once the clock stopped
         "completed_at": case.completed_at,
     } for case in cases]

@@ -86,7 +86,7 @@ def index() -> ResponseReturnValue:
     return render_template("cases/index.html", cases=cases, total=total, page=filters.page, per_page=PER_PAGE,
                            filters=filters, query=query, limits=case_limits([c.id for c in cases]),
                            procedures=list_procedures(), regions=search_regions(actor),
-                           deadlines=SEARCH_DEADLINE_STATES, max_export=MAX_EXPORT)
+                           deadlines=SEARCH_DEADLINE_STATES, max_export=MAX_EXPORT, actor=actor)
 
 
 @bp.get("/cases/export.<fmt>")
@@ -97,7 +97,7 @@ def export_cases(fmt: str) -> ResponseReturnValue:
         raise NotFound("不支持该导出格式", code="export_format_not_found")
     actor = session_actor()
     cases, _total = list_cases(actor, _filters(request.args, per_page=MAX_EXPORT))
-    content, mimetype = export(cases_table(cases, case_limits([c.id for c in cases])), fmt)
+    content, mimetype = export(cases_table(cases, case_limits([c.id for c in cases]), actor), fmt)
     stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     return Response(content, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.{fmt}"'})

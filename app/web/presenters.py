@@ -8,8 +8,8 @@ from flask import Flask, current_app
 
 from app.db import utcnow
 from app.errors import Bilingual
-from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Case, CaseStatus, Task
-from app.policy import can_view_dashboard, is_province_admin, manages_procedures
+from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Actor, Case, CaseStatus, Task
+from app.policy import can_view_dashboard, is_province_admin, manages_procedures, on_applicant_side
 from app.services.cases.history import EVENT_TITLES, Event
 from app.services.deadlines.calendar import current_calendar
 from app.services.deadlines.clocks import DEADLINE_MOVED, decided_at, pending_provisional_timers
@@ -20,13 +20,19 @@ from app.web.i18n import list_separator
 # "withdrawn" is no stored state (a withdrawn case keeps none: it was not decided); the pages show it for the
 # deadline of a withdrawn case, whose clock stopped without an outcome.
 WITHDRAWN = "withdrawn"
+# Nor is "resubmit": what the applicant's side reads for a case refused back to it (不予, waiting for an amended
+# application). The authority's clock stopped there with an outcome (按时办结 / 超期办结, what officials read), which
+# told the applicant his case was finished.
+RESUBMIT = "resubmit"
 DEADLINE_STATES = {"on_time": "正常", "warning": "预警", "overdue": "超期", "paused": "暂停计时",
-                   "completed_on_time": "按时办结", "completed_late": "超期办结", WITHDRAWN: "已撤回"}
+                   "completed_on_time": "按时办结", "completed_late": "超期办结", WITHDRAWN: "已撤回",
+                   RESUBMIT: "待修改后重新申请"}
 DEADLINE_BADGES = {"on_time": "text-bg-success", "warning": "text-bg-warning", "overdue": "text-bg-danger",
                    "paused": "text-bg-secondary", "completed_on_time": "text-bg-success",
-                   "completed_late": "text-bg-danger", WITHDRAWN: "text-bg-secondary"}
+                   "completed_late": "text-bg-danger", WITHDRAWN: "text-bg-secondary", RESUBMIT: "text-bg-warning"}
 # States whose clock no longer runs: no "remaining / overdue" countdown beside them.
-STOPPED_STATES = frozenset({"paused", "completed_on_time", "completed_late", WITHDRAWN})
+STOPPED_STATES = frozenset({"paused", "completed_on_time", "completed_late", WITHDRAWN, RESUBMIT})
+DECIDED_STATES = frozenset({"completed_on_time", "completed_late"})
 STATUS_BADGES = {"running": "text-bg-primary", "waiting_for_applicant": "text-bg-warning",
                  "completed": "text-bg-success", "withdrawn": "text-bg-secondary",
                  "terminated": "text-bg-dark", "error": "text-bg-danger"}
@@ -86,10 +92,17 @@ def counting_down(state: str | None) -> bool:
     return state not in STOPPED_STATES
 
 
-def case_deadline_state(case: Case) -> str | None:
+def case_deadline_state(case: Case, viewer: Actor | None = None) -> str | None:
     """The state the pages and the export show for the case's deadline: a withdrawn case's is "withdrawn"
-    (its clock stopped without a decision: neither running nor 按时办结), otherwise the stored one."""
-    return WITHDRAWN if case.status == CaseStatus.WITHDRAWN else case.deadline_state
+    (its clock stopped without a decision: neither running nor 按时办结); a case refused back to its applicant
+    reads "resubmit" to the applicant's side (the viewer), the authority's outcome to officials; otherwise the
+    stored one."""
+    if case.status == CaseStatus.WITHDRAWN:
+        return WITHDRAWN
+    if (viewer is not None and case.status == CaseStatus.WAITING_FOR_APPLICANT
+            and case.deadline_state in DECIDED_STATES and on_applicant_side(viewer, case)):
+        return RESUBMIT
+    return case.deadline_state
 
 
 def case_time_left(case: Case, now: datetime | None = None, limit: str | None = None) -> str:

@@ -60,3 +60,23 @@ def test_the_timeline_says_the_refusal_stopped_the_clock_and_the_new_application
     act_ok(city, case_id, {"decision": "reject", "comment": "不符合解锁条件", "reject_ground": "conditions_not_met"})
     page = WebUser(app, "city-nanning").login().html(f"/cases/{case_id}")
     assert "不予决定已作出：申请人可修改后重新申请，届时重新计时" in page
+
+
+def test_the_applicant_reads_a_refused_case_as_waiting_for_his_amended_application_not_as_finished(
+        app: Flask, as_user: Any) -> None:
+    """The refusal stopped the authority's clock with an outcome (按时办结), which the officials' list shows; the
+    applicant's list and export said 按时办结 too, as if his case were finished while it waits for him."""
+    from tests.web.test_stopped_clock_display import exported, list_cell
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    lock_id = _lock_of(app, "覃丽")
+    case_id = int(ent.start("personnel_unlock").json["id"])
+    act_ok(ent, case_id, {**UNLOCK, "lock_ids": [lock_id], "application_files": [upload(ent, case_id)]})
+    act_ok(city, case_id, {"decision": "reject", "comment": "不符合解锁条件", "reject_ground": "conditions_not_met"})
+    number = ent.case(case_id)["number"]
+    applicant, official = WebUser(app, "ent-nanning").login(), WebUser(app, "city-nanning").login()
+    mine, theirs = list_cell(applicant.html("/cases"), number), list_cell(official.html("/cases"), number)
+    assert "待修改后重新申请" in mine and "修改后重新申请时重新计时" in mine
+    assert "按时办结" not in mine and "剩余" not in mine
+    assert "按时办结" in theirs
+    assert exported(applicant, number)["时限状态"] == "待修改后重新申请"
+    assert exported(official, number)["时限状态"] == "按时办结"
