@@ -238,7 +238,12 @@ def document_title(document: Any) -> str:
     """A case document's title in the page's language: a refusal's English comes from its decision's choice
     (不予注销决定书 -> "Decision: Refuse the deregistration"), the fixed kinds' from the catalogue."""
     english = (document.content or {}).get("title_en") if isinstance(document.content, dict) else None
-    return _(Bilingual(document.title, english)) if english else _(document.title)
+    return bilingual_title(document.title, english)
+
+
+def bilingual_title(title: str, english: str | None) -> str:
+    """A title with its own English where it has one (a refusal's document), else the catalogue's."""
+    return _(Bilingual(title, english)) if english else _(title)
 
 
 def has_endpoint(name: str) -> bool:
@@ -251,7 +256,7 @@ def init_app(app: Flask) -> None:
     globals_: dict[str, Any] = {
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "STEP_TYPE_TITLES": STEP_TYPE_TITLES, "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES,
-        "document_title": document_title,
+        "document_title": document_title, "bilingual_title": bilingual_title,
         "deadline_class": deadline_class, "counting_down": counting_down, "case_deadline_state": case_deadline_state,
         "task_provisional": task_provisional, "case_clock": case_clock, "timer_provisional": timer_provisional,
         "event_detail": event_detail, "SYSTEM_EVENTS": SYSTEM_EVENTS,

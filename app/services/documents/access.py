@@ -45,6 +45,7 @@ class Verified:
     issuer: str
     date: str
     sha256: str | None
+    title_en: str | None = None  # a refusal's title in English (from its decision's choice), not in the catalogue
 
 
 def verify_code(code: str) -> Verified | None:
@@ -54,5 +55,6 @@ def verify_code(code: str) -> Verified | None:
     document = db.session.scalar(select(CaseDocument).where(CaseDocument.verification_code == clean))
     if document is None:
         return None
+    english = (document.content or {}).get("title_en") if isinstance(document.content, dict) else None
     return Verified(document.number, document.title, document.issuer_name, chinese_date(document.issued_at),
-                    document.sha256)
+                    document.sha256, english)
