@@ -15,7 +15,7 @@ def seed() -> None:
     outcome = calendar_admin.seed_official_calendar()
     years = f"{outcome.years[0]}–{outcome.years[-1]}" if outcome.years else "none new"
     click.echo(f"calendar seeded: {outcome.days_written} day(s) written, years added: {years}, "
-               f"provisional deadlines recomputed: {outcome.deadlines_recomputed}")
+               f"cases whose provisional deadlines were recomputed: {outcome.cases_recomputed}")
 
 
 @group.command("set")
@@ -42,7 +42,7 @@ def clear(day: click.DateTime) -> None:
 def confirm(year: int) -> None:
     """Declare YEAR's arrangement complete; provisional (暂定) deadlines are recomputed."""
     count = calendar_admin.confirm_year(None, year)
-    click.echo(f"{year} confirmed; {count} provisional deadline(s) recomputed")
+    click.echo(f"{year} confirmed; provisional deadlines recomputed in {count} case(s)")
 
 
 @group.command("show")

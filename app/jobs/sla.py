@@ -17,7 +17,7 @@ def refresh_deadline_states() -> int:
     recomputed = recompute_provisional(known_only=True)
     moved = refresh_states()
     if recomputed:
-        log.info("provisional deadlines: %s recomputed on the entered calendar", recomputed)
+        log.info("provisional deadlines of %s case(s) recomputed on the entered calendar", recomputed)
     if moved:
         log.info("deadline states: %s transition(s)", moved)
     return moved

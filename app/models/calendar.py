@@ -66,7 +66,7 @@ class CalendarChange(Base):
     workday: Mapped[bool | None] = mapped_column(Boolean)
     name: Mapped[str] = mapped_column(String(50), default="")
     previous: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the day's entry before; None: none
-    recomputed: Mapped[int] = mapped_column(Integer, default=0)  # deadlines moved by the change
+    recomputed: Mapped[int] = mapped_column(Integer, default=0)  # cases whose deadlines the change moved
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -71,7 +71,7 @@ def set_day() -> ResponseReturnValue:
     else:
         calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
     moved = calendar_admin.recent_changes(1)[0].recomputed
-    flash(_("{day} 已更新，{count} 个办理时限已按新日历重新计算", day=day.isoformat(), count=moved), "success")
+    flash(_("{day} 已更新，{count} 个办件的办理时限已按新日历重新计算", day=day.isoformat(), count=moved), "success")
     return redirect(url_for("calendar.index", year=day.year))
 
 
@@ -79,5 +79,5 @@ def set_day() -> ResponseReturnValue:
 @login_required
 def confirm(year: int) -> ResponseReturnValue:
     count = calendar_admin.confirm_year(session_actor(), year)
-    flash(_("{year} 年安排已确认，重算暂定期限 {count} 个", year=year, count=count), "success")
+    flash(_("{year} 年安排已确认，{count} 个办件的暂定期限已重新计算", year=year, count=count), "success")
     return redirect(url_for("calendar.index", year=year))

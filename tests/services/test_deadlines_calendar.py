@@ -63,7 +63,7 @@ def test_year_without_data_gives_provisional_deadlines_until_the_admin_enters_it
         result = runner.invoke(args=["calendar", "set", "2027-01-01", "holiday", "--name", "元旦"])
         assert result.exit_code == 0, result.output
         result = runner.invoke(args=["calendar", "confirm", "2027"])
-        assert result.exit_code == 0 and "2 provisional deadline(s) recomputed" in result.output, result.output
+        assert result.exit_code == 0 and "provisional deadlines recomputed in 1 case(s)" in result.output, result.output
         case = ent.case(case_id)
     assert case["due_at"] == utc_iso("2027-01-05 17:30") and case["deadline_provisional"] is False
     assert case["statutory_due_at"] == utc_iso("2027-01-28 17:30")

@@ -10,7 +10,7 @@ def test_the_admin_page_sets_a_day_and_shows_the_log(web: Any) -> None:
                                                    "year": "2031"})
     assert response.status_code == 302
     page = admin.html("/admin/calendar?year=2031")
-    assert "2031-03-03 已更新，0 个办理时限已按新日历重新计算" in page
+    assert "2031-03-03 已更新，0 个办件的办理时限已按新日历重新计算" in page
     log = page.split('data-testid="calendar-changes"')[1]
     assert "系统管理员" in log and "设置日期" in log
     assert "放假：<span data-user-text>台风停工</span>" in log  # the name the admin wrote: data, shown as written

@@ -35,7 +35,7 @@ SEEDED = "{days} 天，新增年度 {years} 个"  # what an import of the offici
 class SeedOutcome:
     years: list[int]
     days_written: int
-    deadlines_recomputed: int
+    cases_recomputed: int  # cases whose provisional deadlines the new years moved
 
 
 def _official_days() -> dict[date, tuple[bool, str]]:

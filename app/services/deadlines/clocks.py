@@ -287,45 +287,52 @@ def _years(first: datetime, *lasts: datetime | None) -> set[int]:
     return set(range(first.astimezone(LOCAL_TZ).year, end.astimezone(LOCAL_TZ).year + 1))
 
 
-def _recompute_task(task: Task, now: datetime, calendar: CalendarSource) -> int:
+def _recompute_task(task: Task, now: datetime, calendar: CalendarSource) -> bool:
     """The task's deadline again on the current calendar (its state never made harsher here: escalation
-    does that); 1 when it has one."""
+    does that); whether it has one."""
     deadline = task_deadline(task, calendar)
     if deadline is None:
-        return 0
+        return False
     _apply_task_deadline(task, deadline)
     task.deadline_state = _milder(task.deadline_state, state_at(now, task.warn_at, task.due_at))
-    return 1
+    return True
 
 
 def recompute_spanning(day: date, cause: dict[str, Any] | None = None) -> int:
-    """Recompute the open deadlines whose window contains `day`; returns how many. An admin's local
-    closure (a typhoon day) moves every deadline running across it, and a rest day taken back moves them
-    back; deadlines that ended before it, or start after it, are not concerned. A case whose deadline moved
+    """Recompute the open deadlines whose window contains `day`; returns how many cases had one recomputed
+    (the case's own or a step's: what the admin is told and the change log keeps). An admin's local closure
+    (a typhoon day) moves every deadline running across it, and a rest day taken back moves them back;
+    deadlines that ended before it, or start after it, are not concerned. A case whose deadline moved
     records why (`cause`: the day, as the calendar now has it) in its history."""
     cause = cause if cause is not None else {"day": day.isoformat()}
     start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
     end = start + timedelta(days=1)
-    count, now, calendar = 0, utcnow(), current_calendar()
-    clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id).where(
-        Case.status.in_(OPEN_STATUSES), CaseClock.started_at < end,
-        or_(Case.due_at >= start, Case.statutory_due_at >= start))).all()
+    now, calendar = utcnow(), current_calendar()
+    spanning = (Case.status.in_(OPEN_STATUSES), CaseClock.started_at < end,
+                or_(Case.due_at >= start, Case.statutory_due_at >= start))
+    clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id)
+                                .where(*spanning)).all()
+    moved = set()
     for clock, case in clocks:
         _store_case_deadlines(case, clock, now, lambda: calendar, cause)
-        count += 1
+        moved.add(case.id)
     # The tasks across the day, and every running task of a case that moved: a step created after the day
-    # may have been held to the case's deadline (_within_the_case), which has just moved.
+    # may have been held to the case's deadline (_within_the_case), which has just moved. Those cases by a
+    # subquery, not a list of ids (a province-wide closure moves tens of thousands).
+    moved_cases = select(CaseClock.case_id).join(Case, Case.id == CaseClock.case_id).where(*spanning)
     tasks = db.session.scalars(select(Task).where(
         Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
-        or_(Task.created_at < end, Task.case_id.in_([case.id for _clock, case in clocks])), Task.due_at >= start))
+        or_(Task.created_at < end, Task.case_id.in_(moved_cases)), Task.due_at >= start))
     for task in list(tasks):
-        count += _recompute_task(task, now, lambda: calendar)
+        if _recompute_task(task, now, lambda: calendar):
+            moved.add(task.case_id)
     db.session.flush()
-    return count
+    return len(moved)
 
 
 def recompute_provisional(known_only: bool = False, cause: dict[str, Any] | None = None) -> int:
-    """Recompute open provisional (暂定) deadlines on the current calendar; returns how many.
+    """Recompute open provisional (暂定) deadlines on the current calendar; returns how many cases had one
+    recomputed.
 
     Confirming or seeding a year recomputes all of them; the periodic SLA job (`known_only`) recomputes
     those whose years are all known by now: a deadline another process computed on a calendar read just
@@ -334,7 +341,7 @@ def recompute_provisional(known_only: bool = False, cause: dict[str, Any] | None
     deadline moved records it in its history (`cause`: the years entered; by default the calendar's known
     years among the case's).
     """
-    count, now, calendar = 0, utcnow(), current_calendar()
+    now, calendar = utcnow(), current_calendar()
     known = calendar.known_years
     clocks = db.session.execute(select(CaseClock, Case).join(Case, Case.id == CaseClock.case_id).where(
         Case.status.in_(OPEN_STATUSES), CaseClock.provisional.is_(True))).all()
@@ -346,17 +353,18 @@ def recompute_provisional(known_only: bool = False, cause: dict[str, Any] | None
         _store_case_deadlines(case, clock, now, lambda: calendar,
                               cause if cause is not None else {"years": sorted(years & known)})
         recomputed.append(case.id)
-        count += 1
     # The provisional tasks, and every running task of a recomputed case (one held to the case's deadline).
     tasks = db.session.scalars(select(Task).where(
         Task.deadline_state.in_((ON_TIME, WARNING, OVERDUE)), Task.status == TaskStatus.OPEN,
         or_(Task.properties["provisional_deadline"].as_boolean().is_(True), Task.case_id.in_(recomputed))))
+    moved = set(recomputed)
     for task in list(tasks):
         if known_only and task.case_id not in recomputed and not _years(task.created_at, task.due_at) <= known:
             continue
-        count += _recompute_task(task, now, lambda: calendar)
+        if _recompute_task(task, now, lambda: calendar):
+            moved.add(task.case_id)
     db.session.flush()
-    return count
+    return len(moved)
 
 
 def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar: CalendarSource,
