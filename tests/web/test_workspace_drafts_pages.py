@@ -182,3 +182,15 @@ def test_a_form_no_task_uses_is_listed_by_the_checks_and_deleted_from_the_draft(
     assert analyst.client.post(f"{path}/check", headers={"X-CSRFToken": analyst.token}).json == {"problems": []}
     assert analyst.post(f"{path}/forms/unlock_site_check/delete").status_code == 404
     assert web("city-nanning").post(f"{path}/forms/unlock_review/delete").status_code == 403
+
+
+def test_a_diagram_too_large_to_deploy_is_refused_naming_the_file_whatever_its_size(web: Any) -> None:
+    """A save above the pages' general body limit (2 MB) was answered 413 without naming the file, a save between
+    1 and 2 MB 422 naming it: both are a file too large for a deploy (1 MB), and the modeler shows which."""
+    analyst = web("analyst")
+    path, data = _create(analyst)
+    for padding in (1_500_000, 3_000_000):
+        xml = data["xml"].replace("</bpmn:definitions>", f"<!-- {'x' * padding} --></bpmn:definitions>")
+        refused = _save(analyst, path, {BPMN: xml})
+        assert refused.status_code == 422, (padding, refused.status_code)
+        assert refused.json["problems"][0]["file"] == BPMN and "文件过大" in refused.json["problems"][0]["problem"]
