@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import DomainError, NotAllowed, RuleViolation
+from app.errors import DomainError, Message, NotAllowed, RuleViolation
 from app.integrations.outbox import enqueue
 from app.integrations.quality_safety import QualitySafetyUnavailable, SupervisedProject, find_project
 from app.models import (
@@ -30,6 +30,7 @@ from app.models import (
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
+from app.services.records.identifiers import mask_id_number
 from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal, blocking_lock, lock_details, lock_title
 
@@ -123,8 +124,11 @@ def _person_errors(ctx: HandlerContext, index: int, item: dict[str, Any], roles:
     key = f"key_personnel.{index}"
     person = ctx.session.get(Person, item.get("person_id"))
     role = LockRole(item["role"])
-    if person is None or person.status != PersonStatus.IN_SERVICE:
+    if person is None:
         return {f"{key}.person_id": "该人员不在职"}
+    if person.status != PersonStatus.IN_SERVICE:  # deregistered since chosen: the reviewer must know whom
+        return {f"{key}.person_id": Message("{name}（{id_number}）已注销，不能确定为项目关键岗位人员",
+                                            name=person.name, id_number=mask_id_number(person.id_number))}
     if roles.get(ROLE_PARTICIPANT[role]) != person.employer_id:
         needed = PARTICIPANT_TITLES[ROLE_PARTICIPANT[role]]
         return {f"{key}.person_id": f"{LOCK_ROLE_TITLES[role]}应为本项目{needed}的人员"}

@@ -5,22 +5,32 @@ The options of an "x-choices" field are rendered for the viewer, so a value the 
 among them (a deregistration of another enterprise's person, seen by the applicant or the authority).
 Such a value is never shown as its bare id: the title stored with the case data is used
 (`person_id` -> `person_name` with the masked `person_id_number`, `project_id` -> `project_name`, ...),
-else a neutral text.
+else the record's title looked up for the viewer (a person, in a form's rows too: deregistered since he was
+chosen, he is no longer among anyone's options), else a neutral text (no such record, or one the viewer may
+not see).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from flask import has_request_context
+from flask_login import current_user
+
+from app.auth import session_actor
 from app.errors import bilingual_of
-from app.models import Attachment
+from app.models import Actor, Attachment
 from app.services.records.identifiers import mask_personal
+from app.services.records.lookup import person_titles
 from app.web.form_rendering import choices_of, widget_of
 from app.web.i18n import colon, gettext, list_separator, semicolon
 
-SELECTED = "（已选对象）"  # a chosen record whose title neither the viewer's options nor the case data give
+SELECTED = "（已选对象）"  # a chosen record whose title neither the options, the case data nor a lookup give
+# The chosen records whose titles are looked up (for the viewer) when missing from his options, by field key.
+LOOKUPS: dict[str, Callable[[Actor, Iterable[int]], Mapping[int, str]]] = {"person_id": person_titles}
+Found = Mapping[str, Mapping[str, str]]  # field key -> record id (as text) -> title looked up
 
 
 @dataclass
@@ -57,11 +67,13 @@ def _label(spec: Any, key: str) -> str:
     return gettext(bilingual_of(spec, "title", key) or key)
 
 
-def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str:
-    """`fallback`: the stored title for a chosen record missing from the viewer's options."""
+def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None,
+           found: Mapping[str, str] | None = None) -> str:
+    """For a chosen record missing from the viewer's options: `fallback`, the stored title, else its title in
+    `found` (looked up by id), else a neutral text."""
     if isinstance(value, list):
         item = spec.get("items") or {}
-        return list_separator().join(_plain(v, item, fallback if len(value) == 1 else None) for v in value)
+        return list_separator().join(_plain(v, item, fallback if len(value) == 1 else None, found) for v in value)
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
     titles = {str(const): gettext(title) for const, title in choices_of(spec) or [] if const is not None}
@@ -74,26 +86,71 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None) -> str
     if str(value) in titles:
         return titles[str(value)]
     if spec.get("x-choices"):  # a record id: never shown bare
-        return fallback or gettext(SELECTED)
+        return fallback or gettext((found or {}).get(str(value)) or SELECTED)
     return str(value)
 
 
 def show_value(key: str, value: Any, spec: dict[str, Any], filenames: Mapping[str, str],
-               context: Mapping[str, Any] | None = None) -> Shown:
-    """`context`: the case data, where handlers store the titles of chosen records (default: none)."""
+               context: Mapping[str, Any] | None = None, found: Found | None = None) -> Shown:
+    """`context`: the case data, where handlers store the titles of chosen records (default: none);
+    `found`: titles looked up for chosen records missing from the options (`looked_up`; default: none)."""
     shown = Shown(key=key, label=_label(spec, key))
     widget = widget_of(spec)
+    found = found or {}
     if widget == "file":
         ids = value if isinstance(value, list) else [value]
         shown.files = [(str(i), filenames.get(str(i), str(i))) for i in ids if i]
     elif widget == "rows" and isinstance(value, list):
         props = (spec.get("items") or {}).get("properties") or {}
         shown.headers = [_label(p, k) for k, p in props.items()]
-        shown.rows = [[mask_personal(k, _plain(row.get(k), p)) for k, p in props.items()]
+        shown.rows = [[mask_personal(k, _plain(row.get(k), p, found=found.get(k, {}))) for k, p in props.items()]
                       for row in value if isinstance(row, dict)]
     else:
-        shown.text = mask_personal(key, _plain(value, spec, stored_title(key, context or {})))
+        shown.text = mask_personal(key, _plain(value, spec, stored_title(key, context or {}), found.get(key, {})))
     return shown
+
+
+def _unlisted(key: str, value: Any, spec: Mapping[str, Any]) -> list[int]:
+    """The record id of field `key` when it is one looked up and missing from the field's options."""
+    if key not in LOOKUPS or not spec.get("x-choices") or not str(value).isdigit():
+        return []
+    listed = {str(const) for const, _title in choices_of(dict(spec)) or []}
+    return [] if str(value) in listed else [int(value)]
+
+
+def _missing(data: Mapping[str, Any], properties: Mapping[str, dict[str, Any]],
+             titles: Mapping[str, Any]) -> dict[str, set[int]]:
+    """Field key -> the chosen ids no option and no stored title name, in fields and in a form's rows."""
+    missing: dict[str, set[int]] = {}
+    for key, spec in properties.items():
+        value = data.get(key)
+        if widget_of(spec) == "rows" and isinstance(value, list):
+            props = (spec.get("items") or {}).get("properties") or {}
+            for row in (r for r in value if isinstance(r, dict)):
+                for k, p in props.items():
+                    missing.setdefault(k, set()).update(_unlisted(k, row.get(k), p))
+        elif stored_title(key, titles) is None:
+            missing.setdefault(key, set()).update(_unlisted(key, value, spec))
+    return {key: ids for key, ids in missing.items() if ids}
+
+
+def _viewer() -> Actor | None:
+    """The signed-in user the page is drawn for (none: a page drawn outside a sign-in looks nothing up)."""
+    return session_actor() if has_request_context() and current_user.is_authenticated else None
+
+
+def looked_up(missing: Mapping[str, set[int]]) -> dict[str, dict[str, str]]:
+    """The titles of chosen records missing from the viewer's options (a person deregistered since he was
+    chosen), one query per kind of record for all its fields; only the records the signed-in viewer may see."""
+    viewer = _viewer()
+    found: dict[str, dict[str, str]] = {}
+    if viewer is None:
+        return found
+    for lookup in {LOOKUPS[key] for key in missing}:
+        keys = [key for key in missing if LOOKUPS[key] is lookup]
+        titles = lookup(viewer, set().union(*(missing[key] for key in keys)))
+        found.update({key: {str(i): titles[i] for i in missing[key] if i in titles} for key in keys})
+    return found
 
 
 def merged_properties(schemas: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -113,8 +170,10 @@ def show_data(data: Mapping[str, Any], properties: Mapping[str, dict[str, Any]],
     """
     skip = set(exclude)
     titles = data if context is None else {**context, **data}
-    return [show_value(key, data[key], spec, filenames, titles) for key, spec in properties.items()
-            if key in data and key not in skip and data[key] not in ("", None, [])]
+    shown = {key: spec for key, spec in properties.items()
+             if key in data and key not in skip and data[key] not in ("", None, [])}
+    found = looked_up(_missing(data, shown, titles))
+    return [show_value(key, data[key], spec, filenames, titles, found) for key, spec in shown.items()]
 
 
 class Round(NamedTuple):

@@ -5,13 +5,14 @@ Changes happen only through procedure handlers or the data exchange, never here.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from app.db import LIKE_ESCAPE, contains_pattern
-from app.errors import NotFound
+from app.errors import Message, NotFound
 from app.extensions import db
 from app.models import (
     Actor,
@@ -20,6 +21,7 @@ from app.models import (
     PerformanceRecord,
     PerformanceRecordChange,
     Person,
+    PersonStatus,
     Project,
     ProjectLock,
 )
@@ -30,8 +32,11 @@ from app.policy import (
     visible_persons,
     visible_projects,
 )
+from app.services.records.identifiers import mask_id_number
 
 T = TypeVar("T")
+PERSON_TITLE = "{name}（{id_number}）"
+DEREGISTERED_PERSON_TITLE = "{name}（{id_number}，已注销）"
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,19 @@ def list_persons(actor: Actor, filters: RecordFilter) -> tuple[list[Person], int
 def get_person(actor: Actor, person_id: int) -> Person:
     return _one(select(Person).where(Person.id == person_id, visible_persons(actor)),
                 "未找到该人员", "person_not_found")
+
+
+def person_titles(actor: Actor, person_ids: Iterable[int]) -> dict[int, Message]:
+    """Persons chosen in a case, by id, in one statement: "梁海（4501**********0034）", "…，已注销）" once no longer
+    in service (no longer among anyone's choices, still named by the case). Only persons the actor may see;
+    others and ids of no person are left out."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Person.id, Person.name, Person.id_number, Person.status)
+                              .where(Person.id.in_(ids), visible_persons(actor)))
+    return {row.id: Message(PERSON_TITLE if row.status == PersonStatus.IN_SERVICE else DEREGISTERED_PERSON_TITLE,
+                            name=row.name, id_number=mask_id_number(row.id_number)) for row in rows}
 
 
 def certificates_of(person_ids: list[int]) -> dict[int, list[Certificate]]:
