@@ -11,6 +11,7 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.models import Organisation, OrganisationKind, PerformanceRecord, PerformanceRecordChange, Person, Project
 from app.services.identity.accounts import create_user
+from tests.support.web import WebUser
 
 MASKED_ID = re.compile(r"^\d{4}\*{10}[\dX]{4}$")
 
@@ -134,5 +135,16 @@ def test_each_record_list_documents_the_filters_it_applies(client: Any) -> None:
 
     assert filters("enterprises") == filters("persons") == {"q"}
     assert filters("projects") == {"q", "data_level"}
-    assert filters("locks") == {"active", "project_id"}
+    assert filters("locks") == {"q", "active", "project_id"}
     assert filters("performance-records") == {"q", "source"}
+
+
+def test_locks_are_found_by_the_person_s_name_or_the_project(as_user: Any, app: Flask) -> None:
+    """A reviewer asked about one person's locks paged through the region's: the locks list had no search."""
+    city = as_user("city-nanning")
+    assert [lk["person"]["name"] for lk in city.get("/api/v1/records/locks?q=覃丽").json["items"]] == ["覃丽"]
+    by_project = city.get("/api/v1/records/locks?q=南宁市民服务中心").json["items"]
+    assert sorted(lk["person"]["name"] for lk in by_project) == ["覃丽", "陆伟"]
+    assert city.get("/api/v1/records/locks?q=蒙刚").json["items"] == []  # another city's person
+    page = WebUser(app, "city-nanning").login().html("/records/locks?q=覃丽")
+    assert "覃丽" in page and "陆伟" not in page and 'value="覃丽"' in page

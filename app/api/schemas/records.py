@@ -22,6 +22,7 @@ class ProjectListArgsSchema(RecordSearchArgsSchema):
 
 
 class LockListArgsSchema(PageArgsSchema):
+    q = fields.String(validate=validate.Length(max=100), metadata={"description": "人员姓名、项目名称或项目编号包含"})
     active = fields.Boolean(metadata={"description": "true: the locks in force"})
     project_id = id_field(metadata={"description": "the locks of one project"})
 
