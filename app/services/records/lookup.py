@@ -139,9 +139,9 @@ def list_locks(actor: Actor, filters: RecordFilter, project_id: int | None = Non
     locks finds them by name, not by paging through the region's)."""
     query = select(ProjectLock).where(visible_locks(actor))
     if filters.q:
-        query = (query.join(Person, Person.id == ProjectLock.person_id)
-                 .join(Project, Project.id == ProjectLock.project_id)
-                 .where(_like(filters.q, Person.name, Project.name, Project.code)))
+        query = _where(query.join(Person, Person.id == ProjectLock.person_id)
+                       .join(Project, Project.id == ProjectLock.project_id),
+                       _like(filters.q, Person.name, Project.name, Project.code))
     query = _where(query, ProjectLock.active.is_(filters.active) if filters.active is not None else None,
                    ProjectLock.project_id == project_id if project_id is not None else None)
     return _page(query, ProjectLock.id, filters)
