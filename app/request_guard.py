@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from app.errors import DomainError
+from app.errors import DomainError, Message
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _MAX_WALK = 100_000  # strings and keys looked at in one JSON body (bodies are size-limited anyway)
@@ -50,7 +50,7 @@ MAX_JSON_DEPTH = 32  # objects and lists inside each other in a request body (a 
 
 class JsonTooDeep(DomainError):
     status, code = 400, "json_too_deep"
-    message = f"请求正文嵌套层数过多（最多 {MAX_JSON_DEPTH} 层）"
+    message = Message("请求正文嵌套层数过多（最多 {most} 层）", most=MAX_JSON_DEPTH)
 
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:

@@ -1,4 +1,4 @@
-"""One error shape for the API: {code, message, details} with the right HTTP status.
+"""One error shape for the API: {code, message, message_en, details} with the right HTTP status.
 
 Parameters refused by the schemas (webargs/marshmallow, 422 `invalid_request`) keep marshmallow's
 structure in `details.fields` (a list of messages per field; query parameters under "query"; see
@@ -19,7 +19,14 @@ from app.errors import DomainError, http_status_message
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"code": code, "message": message, "details": details or {}}
+    """`message` in Chinese, the API's language, and `message_en`: its English from the pages' catalogue, None
+    where there is none (a text built with names, e.g. a handler's refusal naming a person)."""
+    return {"code": code, "message": message, "message_en": _english_or_none(message), "details": details or {}}
+
+
+def _english_or_none(message: str) -> str | None:
+    translated = english(message)
+    return None if not translated or translated == message else translated
 
 
 def domain_error_response(exc: DomainError) -> ResponseReturnValue:

@@ -19,7 +19,8 @@ def test_the_same_completion_sent_again_says_it_was_already_submitted_by_the_sen
     assert ent.complete(task_id, form).status_code == 200
     again = ent.complete(task_id, form)
     assert again.status_code == 409
-    assert again.json == {"code": "task_not_open", "message": "该任务已由您提交，无需重复提交", "details": {}}
+    assert again.json == {"code": "task_not_open", "message": "该任务已由您提交，无需重复提交", "details": {},
+                          "message_en": "You have submitted this task already: there is no need to submit it again"}
     history = ent.case(case["id"])["history"]
     assert [e["task_id"] for e in history if e["kind"] == "task_completed"] == [task_id]  # counted once
 
@@ -32,4 +33,5 @@ def test_a_task_a_colleague_completed_is_still_reported_as_ended(app: Flask, as_
     assert colleague.complete(task_id, {"decision": "approve"}).status_code == 200
     late = city.complete(task_id, {"decision": "approve"})
     assert late.status_code == 409
-    assert late.json == {"code": "task_not_open", "message": "该任务已办结或已取消", "details": {}}
+    assert late.json == {"code": "task_not_open", "message": "该任务已办结或已取消", "details": {},
+                         "message_en": "This task is already completed or cancelled"}

@@ -12,7 +12,7 @@ from tests.support.api import ApiUser
 def test_requests_without_or_with_a_bad_token_get_401_in_our_error_shape(client: Any) -> None:
     missing = client.get("/api/v1/cases")
     assert missing.status_code == 401
-    assert missing.json["code"] == "token_missing" and set(missing.json) == {"code", "message", "details"}
+    assert missing.json["code"] == "token_missing" and set(missing.json) == {"code", "message", "message_en", "details"}
     bad = client.get("/api/v1/cases", headers={"Authorization": "Bearer not-a-token"})
     assert bad.status_code == 401 and bad.json["code"] == "token_invalid"
 

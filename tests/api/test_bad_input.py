@@ -140,10 +140,12 @@ def test_json_nested_too_deep_or_not_json_answers_400(as_user: Any) -> None:
         response = post(body)
         assert response.status_code == 400, response.json
         assert response.json == {"code": "json_too_deep", "message": "请求正文嵌套层数过多（最多 32 层）",
+                                 "message_en": "The request body is nested too deeply (at most 32 levels)",
                                  "details": {}}
     broken = post('{"procedure": ')
     assert broken.status_code == 400
-    assert broken.json == {"code": "bad_request", "message": "请求格式有误", "details": {}}
+    assert broken.json == {"code": "bad_request", "message": "请求格式有误", "message_en": "The request is malformed",
+                           "details": {}}
 
 
 def test_dashboard_dates_off_the_calendar_are_refused(as_user: Any) -> None:
@@ -213,7 +215,7 @@ def test_the_notification_limit_is_validated(as_user: Any) -> None:
 def test_the_openapi_document_describes_the_error_shape(client: Any) -> None:
     spec = client.get("/api/v1/openapi.json").json
     error = spec["components"]["schemas"]["Error"]
-    assert set(error["properties"]) == {"code", "message", "details"}
+    assert set(error["properties"]) == {"code", "message", "message_en", "details"}
     assert "query" in error["properties"]["details"]["description"]
     case_id = next(p for p in spec["paths"]["/api/v1/cases/{case_id}"]["parameters"] if p["name"] == "case_id")
     assert case_id["schema"]["maximum"] == MAX_ID

@@ -16,7 +16,9 @@ from tests.support.api import ApiUser
 from tests.support.web import csrf_token
 
 REFUSED = {"code": "invalid_characters", "details": {},
-           "message": "请求中含有不允许的字符（NUL 等控制字符或不完整的 Unicode 字符），请删除后重试"}
+           "message": "请求中含有不允许的字符（NUL 等控制字符或不完整的 Unicode 字符），请删除后重试",
+           "message_en": "The request contains characters that are not allowed (control characters such as NUL, or "
+                         "incomplete Unicode characters); remove them and try again"}
 
 
 def _count(app: Flask, model: Any) -> int:

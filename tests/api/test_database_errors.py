@@ -81,7 +81,9 @@ def test_a_statement_that_waits_past_the_timeout_answers_503_not_409(
         refused = city.claim(task_id)
         page_refused = page.post(f"/tasks/{task_id}/claim")
     assert refused.status_code == 503
-    assert refused.json == {"code": "database_unavailable", "message": DatabaseUnavailable.message, "details": {}}
+    assert refused.json == {"code": "database_unavailable", "message": DatabaseUnavailable.message, "details": {},
+                            "message_en": "The database is temporarily unavailable; nothing was saved, "
+                                          "please try again later"}
     assert page_refused.status_code == 503 and page_refused.mimetype == "text/html"
     assert "数据库暂时不可用" in page_refused.get_data(as_text=True)
     assert "database unavailable" in caplog.text  # logged for the operators, with the driver's error

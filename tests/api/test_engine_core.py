@@ -183,7 +183,8 @@ def test_users_of_another_region_or_enterprise_get_404(as_user: Callable[[str], 
         assert all(c["id"] != case_id for c in outsider.get("/api/v1/cases").json["items"])
         assert outsider.task_for(case_id) is None
     not_found = as_user("city-liuzhou").get(f"/api/v1/cases/{case_id}").json
-    assert not_found == {"code": "case_not_found", "message": "未找到该办件", "details": {}}
+    assert not_found == {"code": "case_not_found", "message": "未找到该办件", "message_en": "Case not found",
+                         "details": {}}
     assert as_user("province").get(f"/api/v1/cases/{case_id}").status_code == 200
 
 

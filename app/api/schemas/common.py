@@ -55,10 +55,12 @@ ERROR_DETAILS = (
 
 
 class ErrorSchema(Schema):
-    """Every error answer: a stable code, a Chinese message, details."""
+    """Every error answer: a stable code, a Chinese message with its English where there is one, details."""
 
     code = fields.String(required=True)
     message = fields.String(required=True)
+    message_en = fields.String(allow_none=True, metadata={
+        "description": "the message in English; null where it has none (a message naming data, e.g. a person)"})
     details = fields.Dict(metadata={"description": ERROR_DETAILS})
 
 
