@@ -288,6 +288,7 @@ def test_unknown_pages_and_wrong_methods_answer_in_the_page_language(web: Callab
     assert "Case not found" in ent.get("/cases/999999").get_data(as_text=True)  # a service's refusal, translated
     api = ent.client.get("/api/v1/no-such-thing")  # the API keeps its JSON error shape
     assert api.status_code == 404 and api.json == {"code": "not_found", "message": "未找到请求的页面或资源",
+                                                   "message_en": "The page or item you asked for was not found",
                                                    "details": {}}
 
 
