@@ -1,6 +1,7 @@
 """Who may do what: object checks (404 outside jurisdiction) and SQL filters for lists."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -171,9 +172,18 @@ def require_can_assign(actor: Actor, task: Task) -> None:
         raise NotAllowed("只有本辖区的科室负责人可以分派任务", code="assign_not_allowed")
 
 
-def require_can_start(actor: Actor, start_roles: list[str]) -> None:
+def may_start(actor: Actor, start_roles: Sequence[str], start_organisations: Sequence[str] = ()) -> bool:
+    """Whether the procedure's start rights (roles, and the kinds of organisation it is for; none: any) admit
+    the actor: a construction unit holds the enterprise role too, but not the contractors' procedures."""
+    return ((not start_roles or actor.has_role(*start_roles))
+            and (not start_organisations or actor.organisation_kind in start_organisations))
+
+
+def require_can_start(actor: Actor, start_roles: Sequence[str], start_organisations: Sequence[str] = ()) -> None:
     if start_roles and not actor.has_role(*start_roles):
         raise NotAllowed("您的角色不能发起此事项", code="start_not_allowed")
+    if not may_start(actor, start_roles, start_organisations):
+        raise NotAllowed("您所在的单位类型不能发起此事项", code="start_organisation_not_allowed")
 
 
 def require_admin(actor: Actor) -> None:

@@ -148,8 +148,12 @@ def certificate_message(person: Person, cert: Certificate, applicant_kind: str) 
 def require_deregistrable(session: Any, person: Person, applicant_kind: str) -> None:
     """In service, employed in Guangxi, not bound to a project, no certificate in force: else a refusal with a
     stable code. A locked certificate holder hears of the lock first (nothing changes before the unlock)."""
-    if person.status != PersonStatus.IN_SERVICE or person.employer is None:
+    if person.status != PersonStatus.IN_SERVICE:
         raise RuleViolation(f"{person.name}已注销，无需再次办理", code="dereg_already_deregistered")
+    if person.employer is None:  # a self-registered individual employed nowhere: in service, nothing to leave
+        raise RuleViolation(Message("您目前没有在册的工作单位，无需办理人员注销") if applicant_kind == "individual"
+                            else Message("{name}目前没有在册的工作单位，无需办理人员注销", name=person.name),
+                            code="dereg_no_employer")
     if person.employer.region_code[:2] != PROVINCE_CODE[:2]:
         raise RuleViolation("原单位为区外企业，请向其注册地住房城乡建设主管部门申请", code="dereg_out_of_region")
     lock, cert = blocking_lock(session, person.id), certificate_in_force(session, person.id)

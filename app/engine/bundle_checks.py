@@ -9,12 +9,15 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from app.errors import Message
+from app.errors import Listed, Message
+from app.models import OrganisationKind
 
 Problem = dict[str, str | None]
 PropertyCheck = Callable[[str, str], str | None]
 PREFIX_RE = re.compile(r"^[A-Z]{1,6}$")
 SCOPES = {"applicant", "case_city", "case_region", "province"}
+# The organisation kinds a procedure may restrict its start to (startOrganisations).
+ORGANISATION_KINDS = frozenset(kind.value for kind in OrganisationKind)
 NOT_STARTABLE = ("流程“{id}”既不可发起也未被任何可发起的流程调用：缺少 casePrefix 属性（spiffworkflow:properties，例如 "
                  "<spiffworkflow:property name=\"casePrefix\" value=\"JS\"/>）")
 NOT_EXECUTABLE = ("流程“{id}”既不可发起也未被任何可发起的流程调用：缺少 isExecutable=\"true\" 和 casePrefix 属性"
@@ -161,7 +164,8 @@ def check_lanes(lanes: dict[str, Any], roles: set[str], problems: list[Problem],
 
 def check_process_properties(file: str, pid: str, props: dict[str, str], handlers: set[str], forms: dict[str, str],
                              roles: set[str], property_check: PropertyCheck | None) -> list[Problem]:
-    """The properties of a startable process: prefix, handlers, start form, start roles, clock properties."""
+    """The properties of a startable process: prefix, handlers, start form, start roles and organisation kinds,
+    clock properties."""
     problems = []
     if not PREFIX_RE.match(props["casePrefix"]):
         problems.append(problem(file, pid, "casePrefix 须为 1-6 个大写字母"))
@@ -175,10 +179,22 @@ def check_process_properties(file: str, pid: str, props: dict[str, str], handler
         message = property_check(name, value) if property_check else None
         if message:
             problems.append(problem(file, pid, message))
-    for role in filter(None, props.get("startRoles", "").split(",")):
-        if role.strip() not in roles:
-            problems.append(problem(file, pid, Message("startRoles 含未知角色 '{role}'", role=role.strip())))
+    return problems + _start_right_problems(file, pid, props, roles)
+
+
+def _start_right_problems(file: str, pid: str, props: dict[str, str], roles: set[str]) -> list[Problem]:
+    """Who may start it: a role or an organisation kind the server does not know, named."""
+    problems = [problem(file, pid, Message("startRoles 含未知角色 '{role}'", role=role))
+                for role in listed(props.get("startRoles")) if role not in roles]
+    problems += [problem(file, pid, Message("startOrganisations 含未知单位类型 '{kind}'（可用：{known}）",
+                                            kind=kind, known=Listed(sorted(ORGANISATION_KINDS))))
+                 for kind in listed(props.get("startOrganisations")) if kind not in ORGANISATION_KINDS]
     return problems
+
+
+def listed(value: str | None) -> list[str]:
+    """A comma-separated property (startRoles, startOrganisations) as its items; absent or empty: none."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 def startable_problems(process_file: dict[str, str], props: dict[str, dict[str, str]], executable: dict[str, bool],

@@ -30,6 +30,7 @@ from app.engine.bundle_checks import (
     check_lanes,
     check_process_properties,
     form_fields,
+    listed,
     startable_problems,
     unknown_form,
 )
@@ -368,7 +369,8 @@ def _build_one(parser: Any, pid: str, scan: _Scan, inp: BundleInput,
     manifest = {
         "key": pid, "name": scan.process_names[pid], "name_en": english_name(scan.process_el[pid]),
         "names_en": english_names(processes), "case_prefix": props.get("casePrefix"),
-        "start_roles": [r.strip() for r in props.get("startRoles", "").split(",") if r.strip()],
+        "start_roles": listed(props.get("startRoles")),
+        "start_organisations": listed(props.get("startOrganisations")),
         "properties": props, "tasks": tasks, "lanes": used_lanes,
     }
     digest = hashlib.sha256(json.dumps({"files": files, "lanes": used_lanes}, sort_keys=True,

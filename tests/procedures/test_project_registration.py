@@ -166,7 +166,7 @@ def test_start_guards(as_user: Any, app: Any, standin: QualitySafetyStandIn) -> 
     foreign = owner.start("project_registration", {"permit_number": "450200202601050101"})
     assert foreign.json["code"] == "not_project_owner" and "permit_number" in foreign.json["details"]["fields"]
     contractor = as_user("ent-nanning").start("project_registration", {"permit_number": PERMIT})
-    assert contractor.status_code == 403 and contractor.json["code"] == "not_construction_unit"
+    assert contractor.status_code == 403 and contractor.json["code"] == "start_organisation_not_allowed"
     city = as_user("city-nanning").start("project_registration", {"permit_number": PERMIT})
     assert city.status_code == 403 and city.json["code"] == "start_not_allowed"
     standin.mode = "fail"

@@ -78,7 +78,7 @@ def start_case_with_tasks(actor: Actor, procedure_key: str, data: dict[str, Any]
     """start_case, with the open task rows its first step made (the answer needs not read them again)."""
     version = get_current_version(procedure_key)
     manifest = manifest_of(version.id)
-    require_can_start(actor, manifest.get("start_roles", []))
+    require_can_start(actor, manifest.get("start_roles", []), manifest.get("start_organisations", []))
     require_procedure_right(actor, procedure_key)  # an operator's rights, set by his main operator
     initial = _validated_start_data(version, manifest, actor, data or {})
     case = Case(number=_next_number(manifest["case_prefix"]), procedure_key=procedure_key,

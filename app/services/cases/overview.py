@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Actor, Case, CaseEvent, Procedure, Task, TaskStatus
-from app.policy import allowed_procedures, visible_cases
+from app.policy import allowed_procedures, may_start, visible_cases
 from app.services.procedures.versions import files_of, list_procedures, manifest_of
 
 
@@ -47,11 +48,16 @@ def count_cases_by_status(actor: Actor) -> dict[str, int]:
 
 
 def startable_procedures(actor: Actor) -> list[Procedure]:
-    """The deployed procedures this actor's roles (and, for an enterprise operator, his rights) may start."""
+    """The deployed procedures this actor's roles and kind of organisation (and, for an enterprise operator, his
+    rights) may start."""
     rights = allowed_procedures(actor)
     return [p for p in list_procedures()
-            if p.current_version_id is not None and (rights is None or p.key in rights) and (
-                not (roles := manifest_of(p.current_version_id).get("start_roles")) or actor.has_role(*roles))]
+            if p.current_version_id is not None and (rights is None or p.key in rights)
+            and _may_start(actor, manifest_of(p.current_version_id))]
+
+
+def _may_start(actor: Actor, manifest: dict[str, Any]) -> bool:
+    return may_start(actor, manifest.get("start_roles") or [], manifest.get("start_organisations") or [])
 
 
 def start_form_key(procedure: Procedure) -> str | None:

@@ -151,6 +151,15 @@ def _applicant(applicant_id: int | None) -> Organisation | None:
     return org
 
 
+def _require_applicant_may_start(manifest: dict[str, Any], applicant: Organisation | None) -> None:
+    """A run applies as the chosen organisation as its case would: of a kind the procedure is not for
+    (startOrganisations), it is refused as the real start is. Without one the analyst plays the applicant."""
+    kinds = manifest.get("start_organisations") or []
+    if applicant is not None and kinds and applicant.kind not in kinds:
+        raise InvalidForm({"applicant_id": Message("所选申请单位的单位类型不能发起此事项")},
+                          message="所选申请单位的单位类型不能发起此事项")
+
+
 def _log(run: SandboxRun, entry: dict[str, Any], steps: list[dict[str, Any]]) -> None:
     if len(steps) < MAX_STEPS:
         steps.append({"at": utcnow().isoformat(), **entry})
@@ -264,6 +273,7 @@ def start_run(actor: Actor, key: str, files: dict[str, str] | None, data: dict[s
         _draft_files(key, draft_id)  # the run is filed under an existing draft of this procedure
     bundle = check_files(key, files)
     manifest = bundle.manifest
+    _require_applicant_may_start(manifest, applicant)
     start_form = _form(bundle.files, (manifest.get("properties") or {}).get("startForm"))
     case = _stand_in(key, manifest, actor, {}, applicant)
     starter = _player(actor, case, _start_role(manifest), "applicant", None, applicant)

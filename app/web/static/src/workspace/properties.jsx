@@ -151,6 +151,9 @@ function processGroup(element, data) {
   return { id: "gjy-procedure", label: t("事项属性", "Procedure"), entries: [
     text(element, "casePrefix", t("办件编号前缀", "Case prefix"), t("1–6 个大写字母，如 JS", "1–6 capital letters, e.g. JS"), process),
     text(element, "startRoles", t("可发起的角色", "Start roles"), t("逗号分隔，如 enterprise；空：任何登录用户", "comma-separated, e.g. enterprise; empty: anyone"), process),
+    text(element, "startOrganisations", t("可发起的单位类型", "Start organisation kinds"),
+      t("逗号分隔：enterprise 企业、construction_unit 建设单位、individual 个人、authority 主管部门；空：任何单位",
+        "comma-separated: enterprise, construction_unit, individual, authority; empty: any"), process),
     select(element, "startForm", t("发起表单", "Start form"), forms, null, process),
     select(element, "startHandler", t("发起时处理程序", "Start handler"), handlers, null, process),
     select(element, "withdrawHandler", t("撤回前处理程序", "Withdraw handler"), handlers, null, process),
