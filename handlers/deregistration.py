@@ -26,6 +26,7 @@ from app.models import (
 from app.services import audit
 from app.services.cases import subjects
 from app.services.exchange.internal import former_employer_message
+from app.services.notifications_applicant import tell_person_deregistered
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
@@ -235,7 +236,8 @@ def check_review(ctx: HandlerContext) -> dict[str, str]:
 
 @handler("dereg.deregister_person")
 def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) -> dict[str, Any]:
-    """Deregister the person; when the authority decided, the former employer is notified (outbox)."""
+    """Deregister the person; when the authority decided, the former employer is notified (outbox); the person,
+    unless he applied himself, is told in his own account (when he has one)."""
     person = ctx.session.get(Person, person_id)
     if person is None or person.employer is None:
         raise ValueError(f"人员 {person_id} 不存在或无在册单位")
@@ -251,6 +253,8 @@ def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) 
             "case_number": ctx.case.number,
             "message": str(former_employer_message(person.name, ctx.case.number))},
             idempotency_key=f"dereg-notice-{ctx.case.id}", case_id=ctx.case.id)
+    if applicant_kind != "individual":  # he did not apply: told himself, if he has an account of his own
+        tell_person_deregistered(ctx.case, person.id, person.employer.name, by_authority=notified)
     return {"deregistered": person.id, "former_employer_notified": notified}
 
 

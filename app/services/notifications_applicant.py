@@ -8,6 +8,9 @@ the enterprise's, not theirs to see). How: an in-app notification, written in th
 for each an SMS and an e-mail queued beside it (`notification_deliveries`), sent by the delivery job after
 the commit, each channel retried on its own (jobs/notify.py); a channel that fails never touches the
 in-app notification.
+
+A person deregistered on another's application (his employer's, a new employer's) who has an individual account
+is told when it takes effect (tell_person_deregistered, from the deregistration's handler), the same way.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from app.errors import Message
 from app.extensions import db
 from app.integrations.mail import mask_address
 from app.log_masking import mask_text
-from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Task, User
+from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Role, Task, User, UserRole
 from app.services.deadlines.calendar import WorkCalendar, business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
 from app.services.notifications import Note, Recipient, Written, notify
@@ -310,3 +313,36 @@ def _deliveries(created: list[Written], recipients: list[Recipient], subject: st
             rows.append({"notification_id": row.id, "channel": "email", "address": mask_address(user.email),
                          "subject": f"【桂建云】{subject}", "text": text + "\n\n（本邮件由系统自动发送，请勿回复。）"})
     return rows
+
+
+PERSON_DEREGISTERED = "person_deregistered"
+RECORDS_PATH = "/records/persons"  # his own record (its status 已注销): what an individual may open
+# The active individual accounts of a person (an enterprise's operator linked to the person is not one).
+_INDIVIDUALS_OF_PERSON = (_RECIPIENT_COLUMNS.join(UserRole, UserRole.user_id == User.id)
+                          .where(User.person_id == bindparam("person"), UserRole.role == Role.INDIVIDUAL,
+                                 User.active.is_(True)).order_by(User.id))
+
+
+def person_deregistered_message(employer: str, number: str, by_authority: bool) -> Message:
+    """What the person is told: by whom (his employer itself, or the authority on another's application)."""
+    if by_authority:
+        return Message("经主管部门审核，您已从{employer}注销（{number}）", employer=employer, number=number)
+    return Message("{employer}已为您办理人员注销，您已从该单位注销（{number}）", employer=employer, number=number)
+
+
+def tell_person_deregistered(case: Case, person_id: int, employer: str, by_authority: bool) -> list[Written]:
+    """The person deregistered on someone else's application, when he has an individual account: an in-app notice
+    with its SMS and e-mail (as the applicant's notices). It links to no case: the case is the applicant's, which
+    he may not open (policy.can_see_case); the texts point to his own record instead."""
+    found = [Recipient(row.id, row.organisation_id, row.phone, row.email)
+             for row in db.session.execute(_INDIVIDUALS_OF_PERSON, {"person": person_id})]
+    title = Message("人员注销通知（{number}）", number=case.number)  # the pages read it in their language
+    body = person_deregistered_message(employer, case.number, by_authority)
+    told = notify(found, Note(PERSON_DEREGISTERED, title, body, key=str(case.id),
+                              payload={"case_number": case.number, "employer": employer}),
+                  delivery_status=PER_CHANNEL)
+    link = f"{str(current_app.config.get('PUBLIC_URL') or '').rstrip('/')}{RECORDS_PATH}"
+    rows = _deliveries(told, found, title, f"{body}。\n查看：{link}", f"【桂建云】{body}。 {link}")
+    if rows:
+        db.session.execute(insert(_DELIVERIES), rows)
+    return told

@@ -1,6 +1,6 @@
 """One-time SMS codes, the second factor of sign-in: six digits, single use, valid 5 minutes, stored as a
 keyed hash, at most 5 wrong entries per code, sent at most once a minute and 10 times an hour per phone
-(SMS_PHONE_LIMITS)."""
+(SMS_PHONE_LIMITS). Other texts a page sends (a main operator's invitation) have the same limits, counted apart."""
 from __future__ import annotations
 
 import hashlib
@@ -27,6 +27,9 @@ CODE_LIFETIME = timedelta(minutes=5)
 MAX_WRONG_ENTRIES = 5
 # (window in seconds, codes) a phone may receive: config SMS_PHONE_LIMITS, by default 1 a minute, 10 an hour.
 DEFAULT_PHONE_LIMITS = ((60, 1), (3600, 10))
+# What a text is, for its count: a sign-in code, or a notice (an invitation). Each kind has its own counters, so
+# that the invitation a new main operator just received does not hold back the code of his first sign-in.
+CODE_TEXT, NOTICE_TEXT = "code", "notice"
 
 
 class TooManyCodes(DomainError):
@@ -51,19 +54,20 @@ def _digest(user_id: int, code: str) -> str:
     return hmac.new(key, f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _phone_key(phone: str, window: timedelta) -> str:
+def _phone_key(phone: str, window: timedelta, kind: str) -> str:
     # The counter's key names no phone number: its keyed hash (a plain digest of 11 digits is reversed by
     # trying them all).
-    return f"sms:{int(window.total_seconds())}:{lookup_hash(phone) or ''}"[:120]
+    return f"sms:{kind}:{int(window.total_seconds())}:{lookup_hash(phone) or ''}"[:120]
 
 
-def require_sms_allowance(phone: str, refusal: str | None = None) -> None:
-    """Count one text to the phone; TooManyCodes past its limits (a sign-in code, an invitation: whatever our
-    sender texts a number counts, so that no page sends texts to a number without bound)."""
+def require_sms_allowance(phone: str, refusal: str | None = None, *, kind: str = CODE_TEXT) -> None:
+    """Count one text of `kind` (CODE_TEXT, NOTICE_TEXT) to the phone; TooManyCodes past that kind's limits.
+    Every text a page sends counts under its kind, so that no page texts a number without bound, and codes
+    are not refused for a notice sent just before."""
     for seconds, allowed in current_app.config.get("SMS_PHONE_LIMITS") or DEFAULT_PHONE_LIMITS:
         window = timedelta(seconds=seconds)
-        if count_attempt(_phone_key(phone, window), window).number > allowed:
-            log.warning("SMS refused, phone limit: %s", mask_text(phone))
+        if count_attempt(_phone_key(phone, window, kind), window).number > allowed:
+            log.warning("SMS refused, phone limit (%s): %s", kind, mask_text(phone))
             raise TooManyCodes(refusal)
 
 

@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.services.identity.accounts import create_individual, create_user
 from app.services.identity.changes import record_change
-from app.services.identity.codes import require_sms_allowance
+from app.services.identity.codes import NOTICE_TEXT, require_sms_allowance
 from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number
 
 ENTERPRISE_TYPES = ("建筑业企业", "监理企业", "勘察企业", "设计企业", "招标代理机构", "工程质量检测机构", "建设单位",
@@ -196,8 +196,9 @@ def authorise_operator(key: str | None, name: str, phone: str, source_ip: str | 
         errors["operator_phone"] = "请填写 11 位手机号"
     if errors:
         raise InvalidForm(errors)
-    # Each authorisation texts the phone: the sign-in codes' limits apply (it was a way to text anyone, unbounded).
-    require_sms_allowance(phone.strip(), "短信发送过于频繁，请稍后再授权")
+    # Each authorisation texts the phone: the sign-in codes' limits apply (it was a way to text anyone, unbounded),
+    # counted apart from the codes (the operator signs in as soon as he has registered).
+    require_sms_allowance(phone.strip(), "短信发送过于频繁，请稍后再授权", kind=NOTICE_TEXT)
     token = secrets.token_urlsafe(24)
     registration.operator_name, registration.operator_phone = name.strip(), phone.strip()
     registration.invitation_sha256, registration.invitation_expires_at = _digest(token), utcnow() + INVITATION_LIFETIME
