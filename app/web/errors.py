@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_url
+from flask_login import current_user, login_required, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -38,8 +38,30 @@ def unavailable_page(exc: DatabaseUnavailable) -> ResponseReturnValue:
 
 
 def csrf_error_page(_exc: CSRFError) -> ResponseReturnValue:
-    """A refused form token (a page left open past the idle timeout, a page from before a sign-out)."""
+    """A refused form token (a page left open past the idle timeout, a page from before a sign-out). The idle
+    timeout ends the session, its form token with it, so the token check refused the form before the page's
+    sign-in check could: a form of a signed-in page sent by a user no longer signed in is answered as that check
+    answers it (sign_in_first: the sign-in page, told the input was not saved, and back to the form's page)."""
+    if not background_request() and not current_user.is_authenticated and needs_sign_in():
+        if request.endpoint == "auth.logout":  # signing out of a session that has ended already: it is done
+            return redirect(url_for("auth.login"))
+        return sign_in_first()
     return refusal(DomainError("页面已过期或表单令牌无效，请返回上一页刷新后重试", code="csrf_failed"), 400)
+
+
+# Flask-Login's login_required wraps every view in one inner function: its code object is the same for all.
+_SIGN_IN_CHECK = login_required(lambda: None).__code__
+
+
+def needs_sign_in() -> bool:
+    """The requested page is for signed-in users (its view, or a view it decorates, is behind login_required):
+    the sign-in and registration forms are not, and keep the refusal page."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    while view is not None:
+        if getattr(view, "__code__", None) is _SIGN_IN_CHECK:
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
 
 
 def http_error_page(exc: HTTPException) -> ResponseReturnValue:
