@@ -71,10 +71,14 @@ def _is_official(actor: Actor) -> bool:
 
 
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
-    """SQL filter: the cases this actor may see."""
+    """SQL filter: the cases this actor may see. An enterprise's operator whose main operator granted him some
+    procedures (办理权限) sees its cases of those, and the cases he started himself: another procedure's cases
+    carry persons' data his work does not need (PIPL's minimum necessary)."""
     clauses: list[ColumnElement[bool]] = [Case.started_by_id == actor.id]
     if actor.has_role(Role.ENTERPRISE):
-        clauses.append(Case.applicant_org_id == actor.organisation_id)
+        own = Case.applicant_org_id == actor.organisation_id
+        rights = allowed_procedures(actor)
+        clauses.append(own if rights is None else and_(own, Case.procedure_key.in_(sorted(rights))))
     if _reads_cases(actor):
         received: ColumnElement[bool] = Case.received_at.is_not(None)
         if actor.has_role(Role.ADMIN):
@@ -106,7 +110,8 @@ def on_applicant_side(actor: Actor, case: Case) -> bool:
 def can_see_case(actor: Actor, case: Case) -> bool:
     if case.started_by_id == actor.id:
         return True
-    if actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id:
+    if actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id and \
+            _granted(actor, case.procedure_key):
         return True
     return (_reads_cases(actor) and region_covers(actor.region_code, case.region_code)
             and _received_by_authorities(actor, case))
@@ -157,8 +162,14 @@ def candidate_filter(applicant: tuple[str, ...], official: tuple[str, ...], orga
 
 
 def can_see_task(actor: Actor, task: Task) -> bool:
-    return (is_candidate(actor, task) or task.assignee_id == actor.id
+    """A candidate sees the task only for a procedure granted to him (an operator's 办理权限), as its case."""
+    return ((is_candidate(actor, task) and _granted(actor, task.case.procedure_key)) or task.assignee_id == actor.id
             or task.completed_by_id == actor.id or can_see_case(actor, task.case))
+
+
+def _granted(actor: Actor, procedure_key: str) -> bool:
+    rights = allowed_procedures(actor)
+    return rights is None or procedure_key in rights
 
 
 def require_task_visible(actor: Actor, task: Task | None) -> Task:

@@ -8,7 +8,7 @@ twice: at least once, never lost).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,11 +107,18 @@ def users_with_role(role: str, region_code: str | None = None) -> list[User]:
     return list(db.session.scalars(query.order_by(User.id)).unique())
 
 
-def users_of_organisation(organisation_id: int) -> list[Recipient]:
+def users_of_organisation(organisation_id: int, procedure_key: str | None = None) -> list[Recipient]:
     """The active users of an organisation (an applicant enterprise's operators, an individual), by id: all that
-    notify needs (not whole rows with their password hashes and encrypted phones)."""
-    return [Recipient(user_id) for user_id in db.session.scalars(select(User.id).where(
-        User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id))]
+    notify needs (not whole rows with their password hashes and encrypted phones). With `procedure_key`: those
+    granted it (an operator whose main operator ticked other procedures may not open its cases)."""
+    rows = db.session.execute(select(User.id, User.allowed_procedures).where(
+        User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id))
+    return [Recipient(user_id) for user_id, rights in rows if may_handle(rights, procedure_key)]
+
+
+def may_handle(rights: Sequence[str] | None, procedure_key: str | None) -> bool:
+    """Whether an operator's rights (None or none ticked: all) cover the procedure (None: any)."""
+    return procedure_key is None or not rights or procedure_key in rights
 
 
 def alert_calendar_missing(years: Iterable[int]) -> None:

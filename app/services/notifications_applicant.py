@@ -30,7 +30,7 @@ from app.log_masking import mask_text
 from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Role, Task, User, UserRole
 from app.services.deadlines.calendar import WorkCalendar, business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
-from app.services.notifications import Note, Recipient, Written, notify
+from app.services.notifications import Note, Recipient, Written, may_handle, notify
 from app.services.procedures.versions import manifest_of
 
 SUPPLEMENT, REFUSED, DONE = "applicant_supplement", "applicant_refused", "applicant_done"
@@ -135,9 +135,10 @@ def supplement_due(case: Case, now: datetime, calendar: WorkCalendar | None = No
 
 
 def recipients(case: Case) -> tuple[list[Recipient], list[Recipient]]:
-    """(the active users of the applicant organisation, the individuals the case is about who have an account
-    of their own outside it: a lock's person, the person deregistered), in one statement of the columns the
-    notices need (the locks' persons are a subquery; the phone is decrypted by its column type)."""
+    """(the active users of the applicant organisation granted the case's procedure, the individuals the case is
+    about who have an account of their own outside it: a lock's person, the person deregistered), in one
+    statement of the columns the notices need (the locks' persons are a subquery; the phone is decrypted by its
+    column type)."""
     data = case.data or {}
     direct = [data["person_id"]] if isinstance(data.get("person_id"), int) else []
     lock_ids = [i for i in data.get("lock_ids") or [] if isinstance(i, int)]
@@ -146,15 +147,16 @@ def recipients(case: Case) -> tuple[list[Recipient], list[Recipient]]:
         statement, params["direct"], params["locks"] = _RECIPIENTS_CONCERNED, direct, lock_ids
     else:
         statement = _RECIPIENTS
-    found = [Recipient(row.id, row.organisation_id, row.phone, row.email)
-             for row in db.session.execute(statement, params)]
+    rows = db.session.execute(statement, params).all()
+    found = [Recipient(row.id, row.organisation_id, row.phone, row.email) for row in rows
+             if row.organisation_id != case.applicant_org_id or may_handle(row.allowed_procedures, case.procedure_key)]
     return ([r for r in found if r.organisation_id == case.applicant_org_id],
             [r for r in found if r.organisation_id != case.applicant_org_id])
 
 
 # Built once (a statement built per call cost more CPU than its execution); an empty list of persons or locks
 # is an IN that matches nothing.
-_RECIPIENT_COLUMNS = select(User.id, User.organisation_id, User.phone, User.email)
+_RECIPIENT_COLUMNS = select(User.id, User.organisation_id, User.phone, User.email, User.allowed_procedures)
 _OF_APPLICANT = User.organisation_id == bindparam("org")
 _RECIPIENTS = _RECIPIENT_COLUMNS.where(_OF_APPLICANT, User.active.is_(True)).order_by(User.id)
 _LOCKED_PERSONS = select(ProjectLock.person_id).where(ProjectLock.id.in_(bindparam("locks", expanding=True)))

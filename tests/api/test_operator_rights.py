@@ -28,9 +28,14 @@ def test_an_operator_handles_only_the_procedures_he_was_granted(
     assert main.post(f"/api/v1/tasks/{task_id}/unclaim").status_code == 200  # back to the enterprise's 待领取
 
     assert operator.task_for(case["id"]) is None
+    # Neither the case nor its task is his to see (PIPL's minimum necessary: its persons' data is not his work).
+    assert all(c["id"] != case["id"] for c in operator.get("/api/v1/cases").json["items"])
+    assert operator.get(f"/api/v1/cases/{case['id']}").json["code"] == "case_not_found"
+    assert operator.get(f"/api/v1/tasks/{task_id}").json["code"] == "task_not_found"
     for refused in (operator.claim(task_id), operator.complete(task_id, {"title": "钢筋进场检验报告", "amount": 1}),
                     operator.post(f"/api/v1/cases/{case['id']}/withdraw", {"reason": "不再申请"})):
-        assert refused.status_code == 403 and refused.json["code"] == "procedure_not_granted", refused.json
+        assert refused.status_code == 404 and refused.json["code"] in ("task_not_found", "case_not_found"), \
+            refused.json
     assert main.case(case["id"])["status"] == "running"
 
     unlock = main.start("personnel_unlock").json  # granted: his to take
@@ -38,3 +43,18 @@ def test_an_operator_handles_only_the_procedures_he_was_granted(
     assert main.post(f"/api/v1/tasks/{unlock_task}/unclaim").status_code == 200
     assert operator.task_for(unlock["id"]) is not None
     assert operator.claim(unlock_task).status_code == 200
+
+
+def test_an_operator_is_not_told_of_cases_of_procedures_he_was_not_granted(
+        app: Flask, as_user: Callable[[str], ApiUser]) -> None:
+    """The applicant's notices (受理, 补正, decisions) went to every operator of the enterprise, each with a link to a
+    case he may not open."""
+    from tests.notifications.test_applicant_notices import _unlock_submitted
+    _operator(app, ["historical_performance"])
+    main, operator, city = as_user("ent-nanning"), as_user("op-unlock"), as_user("city-nanning")
+    case_id = _unlock_submitted(app, main)
+    assert city.complete(city.task_for(case_id)["id"], {"decision": "return", "comment": "缺申请表",
+                                                        "missing_items": ["application_files"]}).status_code == 200
+    told = [n for n in main.get("/api/v1/notifications").json["items"] if n.get("case_id") == case_id]
+    assert told, "the main operator is told"
+    assert [n for n in operator.get("/api/v1/notifications").json["items"] if n.get("case_id") == case_id] == []

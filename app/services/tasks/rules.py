@@ -94,7 +94,7 @@ def notify_applicant(case: Case, rows: Iterable[Task]) -> None:
     marked = [r for r in rows if str((r.properties or {}).get("notifyApplicant", "")).strip().lower() in TRUE]
     if not marked:
         return
-    users = notifications.users_of_organisation(case.applicant_org_id)
+    users = notifications.users_of_organisation(case.applicant_org_id, case.procedure_key)
     for row in marked:
         notifications.notify(users, notifications.Note(  # messages: the pages read them in their language
             "applicant_step", Message("{number} 已到“{step}”", number=case.number, step=row.title),
