@@ -62,6 +62,7 @@ class Procedures(MethodView):
         return [{"key": p.key, "name": p.name, "version": v.version if v else None,
                  "content_hash": v.content_hash if v else None, "deployed_at": v.deployed_at if v else None,
                  "start_roles": manifest_of(v.id).get("start_roles", []) if v else [],
+                 "start_organisations": manifest_of(v.id).get("start_organisations", []) if v else [],
                  "start_form": catalog.start_form(actor, v.id) if v else None}
                 for p in list_procedures() for v in [p.current_version]]
 

@@ -28,6 +28,7 @@ from app.services.cases.lifecycle import (
     may_withdraw,
     open_tasks_of,
     own_draft,
+    require_may_start,
     start_case,
     withdraw_case,
 )
@@ -104,6 +105,7 @@ def export_cases(fmt: str) -> ResponseReturnValue:
 
 
 def _start_schema(actor: Actor, key: str) -> dict[str, Any] | None:
+    require_may_start(actor, key)
     version = get_current_version(key)
     form_key = (manifest_of(version.id).get("properties") or {}).get("startForm")
     return forms.render_schema(forms.form_schema(version.id, form_key), actor, None) if form_key else None

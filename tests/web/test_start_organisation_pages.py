@@ -50,6 +50,14 @@ def test_an_enterprise_is_not_offered_the_project_registration(web: Callable[[st
     assert 'value="personnel_unlock"' in rights and 'value="project_registration"' not in rights
     refused = ent.post("/cases/start/project_registration", {"permit_number": "450103202512100301"})
     assert refused.status_code == 403 and "您所在的单位类型不能发起此事项" in refused.get_data(as_text=True)
+    form = ent.get("/cases/start/project_registration")  # refused before it is filled in, not after
+    assert form.status_code == 403 and "您所在的单位类型不能发起此事项" in form.get_data(as_text=True)
+
+
+def test_the_procedures_list_of_the_api_says_which_organisations_start_each(as_user: Any) -> None:
+    listed = {p["key"]: p for p in as_user("ent-nanning").get("/api/v1/procedures").json}
+    assert listed["project_registration"]["start_organisations"] == ["construction_unit"]
+    assert listed["personnel_unlock"]["start_organisations"] == ["enterprise"]
 
 
 def _individual_employed_nowhere(app: Flask) -> str:

@@ -25,6 +25,9 @@ class ProcedureSchema(Schema):
     content_hash = fields.String(allow_none=True)
     deployed_at = DateTime(allow_none=True)
     start_roles = fields.List(fields.String())
+    start_organisations = fields.List(fields.String(), metadata={
+        "description": "the kinds of organisation that may start it (enterprise, construction_unit, individual, "
+                       "authority, platform); empty: any"})
     start_form = fields.Dict(allow_none=True, metadata={"description": START_FORM})
 
 

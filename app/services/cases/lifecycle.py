@@ -74,12 +74,21 @@ def start_case(actor: Actor, procedure_key: str, data: dict[str, Any] | None = N
     return start_case_with_tasks(actor, procedure_key, data).case
 
 
+def require_may_start(actor: Actor, procedure_key: str) -> None:
+    """The start form is for those who may start the procedure: a refusal before it is filled in, not after."""
+    _require_may_start(actor, procedure_key, manifest_of(get_current_version(procedure_key).id))
+
+
+def _require_may_start(actor: Actor, procedure_key: str, manifest: dict[str, Any]) -> None:
+    require_can_start(actor, manifest.get("start_roles", []), manifest.get("start_organisations", []))
+    require_procedure_right(actor, procedure_key)  # an operator's rights, set by his main operator
+
+
 def start_case_with_tasks(actor: Actor, procedure_key: str, data: dict[str, Any] | None = None) -> StartedCase:
     """start_case, with the open task rows its first step made (the answer needs not read them again)."""
     version = get_current_version(procedure_key)
     manifest = manifest_of(version.id)
-    require_can_start(actor, manifest.get("start_roles", []), manifest.get("start_organisations", []))
-    require_procedure_right(actor, procedure_key)  # an operator's rights, set by his main operator
+    _require_may_start(actor, procedure_key, manifest)
     initial = _validated_start_data(version, manifest, actor, data or {})
     case = Case(number=_next_number(manifest["case_prefix"]), procedure_key=procedure_key,
                 procedure_version_id=version.id, procedure_version=version, status=CaseStatus.RUNNING,
