@@ -253,8 +253,10 @@ def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) 
             "case_number": ctx.case.number,
             "message": str(former_employer_message(person.name, ctx.case.number))},
             idempotency_key=f"dereg-notice-{ctx.case.id}", case_id=ctx.case.id)
-    if applicant_kind != "individual":  # he did not apply: told himself, if he has an account of his own
-        tell_person_deregistered(ctx.case, person.id, person.employer.name, by_authority=notified)
+    # He did not apply: told himself, if he has an account of his own. After an authority's decision he is told
+    # with the decision's notice, as a person the case concerns (notifications_applicant.after_authority_step).
+    if applicant_kind != "individual" and not notified:
+        tell_person_deregistered(ctx.case, person.id, person.employer.name)
     return {"deregistered": person.id, "former_employer_notified": notified}
 
 

@@ -9,8 +9,10 @@ for each an SMS and an e-mail queued beside it (`notification_deliveries`), sent
 the commit, each channel retried on its own (jobs/notify.py); a channel that fails never touches the
 in-app notification.
 
-A person deregistered on another's application (his employer's, a new employer's) who has an individual account
-is told when it takes effect (tell_person_deregistered, from the deregistration's handler), the same way.
+The persons a case concerns who have an account of their own (a lock's person, the person deregistered) are told
+of its decision, not of a 补正, in words of their own (not theirs to amend or withdraw) and without the case's
+link. A person his employer deregistered (no authority decides it) is told when it takes effect
+(tell_person_deregistered, from the deregistration's handler), the same way.
 """
 from __future__ import annotations
 
@@ -221,25 +223,38 @@ def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any],
 def after_authority_step(case: Case, task: Task, outcome: Outcome) -> list[Written]:
     """After an authority completed `task` (same transaction): tell the applicant what `outcome` (classify) says."""
     kind, waiting = outcome.kind, outcome.waiting
-    note, lines, payload = _compose(case, task, outcome)
+    note, lines, payload, aside = _compose(case, task, outcome)
     base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     path = f"/tasks/{waiting.id}" if waiting is not None else f"/cases/{case.id}"
     applicants, concerned = recipients(case)
     created = notify(applicants, Note(kind, note.title, note.body, case.id, waiting.id if waiting else None,
                                       note.key, {**payload, "link": path}), delivery_status=PER_CHANNEL)
     link = f"办理：{base}{path}" if waiting is not None else f"查看：{base}{path}"
-    told = notify(concerned, Note(kind, note.title, note.body, None, None, note.key, payload),
-                  delivery_status=PER_CHANNEL)
+    # The persons concerned are told of a decision, not of a 补正 (the applicant's to answer), in words that do not
+    # make the case theirs to amend or withdraw, and without its link (the case is the applicant's).
+    told = notify(concerned, Note(kind, note.title, aside.body, None, None, note.key, payload),
+                  delivery_status=PER_CHANNEL) if aside is not None else []
     deliveries = [*_deliveries(created, applicants, note.title, "\n".join([*lines, link]),
                                _sms(note.body, payload, link)),
-                  *_deliveries(told, concerned, note.title, "\n".join(lines), _sms(note.body, payload, ""))]
+                  *(_deliveries(told, concerned, note.title, "\n".join(aside.lines), _sms(aside.body, payload, ""))
+                    if aside is not None else [])]
     if deliveries:  # rows nothing reads back in this transaction: one INSERT, not objects for the unit of work
         db.session.execute(insert(_DELIVERIES), deliveries)
     return created + told
 
 
-def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str], dict[str, Any]]:
-    """(the in-app note, the lines of the SMS and e-mail text, the payload the pages show)."""
+@dataclass(frozen=True)
+class Aside:
+    """What the persons concerned by a decision read (a lock's person, the person deregistered): its body and the
+    lines of its SMS and e-mail text."""
+
+    body: str
+    lines: list[str]
+
+
+def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str], dict[str, Any], Aside | None]:
+    """(the in-app note, the lines of the SMS and e-mail text, the payload the pages show, what the persons
+    concerned read: None for a 补正)."""
     kind, decision, waiting = outcome.kind, outcome.decision, outcome.waiting
     authority = task.lane or "审核部门"
     about = f"您的办件“{case.title}”（{case.number}）"
@@ -247,6 +262,8 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                                "items": decision.items if decision else [], "comment": decision.comment if decision
                                else "", "authority": authority}
     lines: list[str]
+    aside: Aside | None = None
+    concerning = f"涉及您的办件“{case.title}”（{case.number}）"
     # The note's title and body are messages (the pages read them in their language); `named` holds the values
     # they name, with the English of the decision where the form gives one (an English template uses `*_en`).
     named = {"title": case.title, "number": case.number, "authority": authority}
@@ -272,10 +289,12 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                        if waiting is not None else "您的办件“{title}”（{number}）审核结论：{decision}。办件已办结。",
                        **named)
         payload |= {"ground": decision.ground, "items_en": decision.items_en}
-        lines = [f"{about}经{authority}审核，结论：{decision.title}。",
-                 *([f"依据：{decision.ground}"] if decision.ground else []),
-                 *([f"不符合要求的材料：{'、'.join(decision.items)}"] if decision.items else []),
-                 *([f"审核意见：{decision.comment}"] if decision.comment else []), then]
+        reasons = [*([f"依据：{decision.ground}"] if decision.ground else []),
+                   *([f"不符合要求的材料：{'、'.join(decision.items)}"] if decision.items else []),
+                   *([f"审核意见：{decision.comment}"] if decision.comment else [])]
+        lines = [f"{about}经{authority}审核，结论：{decision.title}。", *reasons, then]
+        aside = Aside(Message("涉及您的办件“{title}”（{number}）审核结论：{decision}。", **named),
+                      [f"{concerning}经{authority}审核，结论：{decision.title}。", *reasons])
     else:
         result = decision.title if decision is not None else ("已办结" if case.status == CaseStatus.COMPLETED
                                                                 else "已终止")
@@ -283,11 +302,14 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                   else ("completed" if case.status == CaseStatus.COMPLETED else "terminated")}
         title = Message("【办结】{number} {result}", **named)
         body = Message("您的办件“{title}”（{number}）已办理完毕：{result}。", **named)
-        lines = [body, *(["逐项审核结论：", *outcome.results] if outcome.results else []),
-                 *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
+        details = [*(["逐项审核结论：", *outcome.results] if outcome.results else []),
+                   *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
+        lines = [body, *details]
+        aside_body = Message("涉及您的办件“{title}”（{number}）已办理完毕：{result}。", **named)
+        aside = Aside(aside_body, [aside_body, *details])
         payload |= {"results": outcome.results} if outcome.results else {}
     key = f"{case.id}:{task.id}"
-    return Note(kind, title if len(title) <= 200 else title[:200], body, case.id, None, key), lines, payload
+    return Note(kind, title if len(title) <= 200 else title[:200], body, case.id, None, key), lines, payload, aside
 
 
 def _english_limit(words: str) -> str:
@@ -325,21 +347,14 @@ _INDIVIDUALS_OF_PERSON = (_RECIPIENT_COLUMNS.join(UserRole, UserRole.user_id == 
                                  User.active.is_(True)).order_by(User.id))
 
 
-def person_deregistered_message(employer: str, number: str, by_authority: bool) -> Message:
-    """What the person is told: by whom (his employer itself, or the authority on another's application)."""
-    if by_authority:
-        return Message("经主管部门审核，您已从{employer}注销（{number}）", employer=employer, number=number)
-    return Message("{employer}已为您办理人员注销，您已从该单位注销（{number}）", employer=employer, number=number)
-
-
-def tell_person_deregistered(case: Case, person_id: int, employer: str, by_authority: bool) -> list[Written]:
+def tell_person_deregistered(case: Case, person_id: int, employer: str) -> list[Written]:
     """The person deregistered on someone else's application, when he has an individual account: an in-app notice
     with its SMS and e-mail (as the applicant's notices). It links to no case: the case is the applicant's, which
     he may not open (policy.can_see_case); the texts point to his own record instead."""
     found = [Recipient(row.id, row.organisation_id, row.phone, row.email)
              for row in db.session.execute(_INDIVIDUALS_OF_PERSON, {"person": person_id})]
     title = Message("人员注销通知（{number}）", number=case.number)  # the pages read it in their language
-    body = person_deregistered_message(employer, case.number, by_authority)
+    body = Message("{employer}已为您办理人员注销，您已从该单位注销（{number}）", employer=employer, number=case.number)
     told = notify(found, Note(PERSON_DEREGISTERED, title, body, key=str(case.id),
                               payload={"case_number": case.number, "employer": employer}),
                   delivery_status=PER_CHANNEL)

@@ -130,6 +130,8 @@ def test_refusal_and_the_individual_concerned(app: Flask, as_user: Any) -> None:
     assert "您可修改后重新提交，或撤回申请" in notice["body"] and notice["payload"]["ground"] == "材料不符合要求"
     [hers] = _notices(app, "qin-li")
     assert hers["title"] == notice["title"] and hers["case_id"] is None and "link" not in hers["payload"]
+    # Not as if the case were hers to amend or withdraw (she read the enterprise's "您可修改后重新提交，或撤回申请").
+    assert hers["body"] == f"涉及您的办件“{ent.case(case_id)['title']}”（{number}）审核结论：不予解锁。"
     with app.app_context():
         texts = {d.address: d.text for d in db.session.scalars(select(NotificationDelivery))}
     hers_text = texts["q***@example.com"]
@@ -203,3 +205,16 @@ def test_the_applicant_s_notices_read_in_english_on_the_english_pages(app: Flask
     assert "行政处罚决定书" not in items.replace("(行政处罚决定书)", "") and "申请理由" not in items, items
     chinese = WebUser(app, "ent-nanning").login().html("/notifications")  # the Chinese page as it was
     assert "10 个工作日内" in chinese and "<li>行政处罚决定书</li>" in chinese
+
+
+def test_a_supplement_is_not_told_to_the_person_the_case_concerns(app: Flask, as_user: Any) -> None:
+    """A 补正 is the applicant's to answer: 覃丽 read "您的办件…需补正材料，请于…前补正后重新提交" for the
+    enterprise's case."""
+    with app.app_context(), unit_of_work():
+        person = db.session.scalar(select(Person).where(Person.name == "覃丽"))
+        create_individual("qin-li", "Qinli-Passw0rd!", person, "450100", phone="13907719999")
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id = _unlock_submitted(app, ent, "覃丽")
+    act_ok(city, case_id, {"decision": "return", "comment": "缺申请表", "missing_items": ["application_files"]})
+    assert [n["kind"] for n in _notices(app, "ent-nanning", case_id)] == ["applicant_supplement"]
+    assert _notices(app, "qin-li") == []

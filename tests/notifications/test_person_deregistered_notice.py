@@ -85,8 +85,12 @@ def test_a_new_employer_s_application_tells_him_the_authority_decided(app: Flask
             "application_files", "separation_files", "id_card_files", "new_employment_files")}})
     assert _told(app, "person") == []  # nothing before the decision
     act_ok(city, case_id, {"decision": "approve", "paper_originals_received": True})
-    [notice] = _told(app, "person")
-    assert notice.body == f"经主管部门审核，您已从{EMPLOYER}注销（{number}）" and notice.case_id is None
+    # Told once, with the decision, as the person it concerns: not as if the case were his to amend or withdraw.
+    with app.app_context():
+        [notice] = db.session.scalars(select(Notification).join(User, User.id == Notification.user_id).where(
+            User.username == "person")).all()
+        assert notice.kind == "applicant_done" and notice.case_id is None
+        assert notice.body == f"涉及您的办件“人员注销：梁海（{EMPLOYER}）”（{number}）已办理完毕：同意注销。"
 
 
 def test_the_person_who_applied_himself_is_told_as_the_applicant_only(app: Flask, as_user: Any) -> None:
