@@ -20,7 +20,7 @@ from app.db import UpsertStatement, rowcount, table_of, utcnow
 from app.errors import Message
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
-from app.models import Actor, CalendarYear, Notification, Role, User, UserRole
+from app.models import PROVINCE_CODE, Actor, CalendarYear, Notification, Role, User, UserRole
 
 MAX_DELIVERY_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)  # far beyond a channel's own timeout (10 s)
@@ -122,13 +122,14 @@ def may_handle(rights: Sequence[str] | None, procedure_key: str | None) -> bool:
 
 
 def alert_calendar_missing(years: Iterable[int]) -> None:
-    """Tell the admins that deadlines in these years are provisional until the year is entered (a year
-    entered meanwhile by another process is not announced: its deadlines are recomputed)."""
+    """Tell the province's admins, who alone may enter it (a city admin was told to do what he may not), that
+    deadlines in these years are provisional until the year is entered (a year entered meanwhile by another
+    process is not announced: its deadlines are recomputed)."""
     wanted = set(years)
     if not wanted:
         return
     wanted -= set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(wanted))))
-    admins = users_with_role(Role.ADMIN) if wanted else []
+    admins = users_with_role(Role.ADMIN, PROVINCE_CODE) if wanted else []
     for year in sorted(wanted):
         notify(admins, Note("calendar_year_missing", Message("请录入 {year} 年节假日安排", year=year),
                             Message("{year} 年的法定节假日和调休安排尚未录入，涉及该年的期限按周末计算并标记为暂定；"

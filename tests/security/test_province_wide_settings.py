@@ -52,3 +52,20 @@ def test_a_city_admin_reads_the_calendar_page_without_forms_whose_changes_are_re
     assert 'action="/admin/calendar/days"' not in city_page and "/admin/calendar/years/" not in city_page
     province_page = WebUser(app, "admin").login().html("/admin/calendar?year=2027")
     assert 'action="/admin/calendar/days"' in province_page and "由自治区管理员维护" not in province_page
+
+
+def test_only_the_province_s_admins_are_asked_to_enter_a_missing_year(app: Flask,
+                                                                       as_user: Callable[[str], ApiUser]) -> None:
+    """A city admin was told 请录入 2027 年节假日安排, which he may not do (province_admin_only)."""
+    from freezegun import freeze_time
+
+    from tests.support.deadlines import deploy_probes, local, start_and_submit
+    _city_admin(app)
+    deploy_probes(app)
+    with freeze_time(local("2026-12-30 10:00")):
+        start_and_submit(as_user("ent-nanning"))  # its deadline crosses into 2027, not entered yet
+
+    def asked(username: str) -> list[int]:
+        items = as_user(username).get("/api/v1/notifications").json["items"]
+        return [n["payload"]["year"] for n in items if n["kind"] == "calendar_year_missing"]
+    assert asked("admin") == [2027] and asked("admin-nn") == []
