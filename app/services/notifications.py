@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, rowcount, table_of, utcnow
-from app.errors import Message
+from app.errors import Listed, Message
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
 from app.models import PROVINCE_CODE, Actor, CalendarYear, Notification, Role, User, UserRole
@@ -66,8 +66,27 @@ class Written:
 def _texts(note: Note) -> dict[str, Any]:
     """A title or body given as a Message keeps its template and values (`title_i18n`, `body_i18n`): the page
     shows it in the reader's language (notice_text); SMS and e-mail send the Chinese text stored beside it."""
-    return {f"{part}_i18n": [text.template, {k: str(v) for k, v in text.values.items()}]
+    return {f"{part}_i18n": [text.template, {k: _stored(v) for k, v in text.values.items()}]
             for part, text in (("title", note.title), ("body", note.body)) if isinstance(text, Message)}
+
+
+def _stored(value: object) -> Any:
+    """A message's value as JSON: a message or a list of texts inside it kept as such (each translated on the
+    pages, e.g. the breaks an audit verification found), anything else as its text."""
+    if isinstance(value, Listed):
+        return {"listed": [_stored(item) for item in value.items]}
+    if isinstance(value, Message):
+        return {"message": [value.template, {k: _stored(v) for k, v in value.values.items()}]}
+    return str(value)
+
+
+def _loaded(value: Any) -> str:
+    """A value _stored wrote, back as the message or list of texts it was."""
+    if isinstance(value, dict) and isinstance(value.get("listed"), list):
+        return Listed(_loaded(item) for item in value["listed"])
+    if isinstance(value, dict) and isinstance(message := value.get("message"), list) and len(message) == 2:
+        return Message(str(message[0]), **{k: _loaded(v) for k, v in dict(message[1]).items()})
+    return str(value)
 
 
 def notice_text(notification: Notification, part: str) -> str:
@@ -75,7 +94,7 @@ def notice_text(notification: Notification, part: str) -> str:
     stored text."""
     stored = (notification.payload or {}).get(f"{part}_i18n")
     if isinstance(stored, list) and len(stored) == 2 and isinstance(stored[1], dict):
-        return Message(str(stored[0]), **stored[1])
+        return Message(str(stored[0]), **{k: _loaded(v) for k, v in stored[1].items()})
     return str(getattr(notification, part) or "")
 
 

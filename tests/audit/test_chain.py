@@ -174,3 +174,19 @@ def test_a_chain_rewritten_wholesale_is_found_against_a_head_kept_outside(app: F
     assert _verify(app).exit_code == 0  # the chain alone cannot tell
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--expect", f"{seq}:{kept}"])
     assert result.exit_code == 1 and "哈希链被整体改写" in result.output
+
+
+def test_the_break_notice_reads_in_english_on_the_english_pages(app: Flask) -> None:
+    """Its body was one Chinese text ("第 2 条的内容与其哈希不符…") whatever the page's language."""
+    from app.jobs.audit import verify_audit_log
+    from tests.support.web import WebUser
+
+    _write_entries(app)
+    _tamper(app, "UPDATE audit_log SET details = '{}' WHERE seq = 2")
+    with app.app_context():
+        assert verify_audit_log() > 0
+    auditor = WebUser(app, "auditor").login()
+    assert "第 2 条的内容与其哈希不符" in auditor.html("/notifications")
+    auditor.get("/lang/en")
+    page = auditor.html("/notifications")
+    assert "1 problem(s) found: entry 2" in page and "content does not match its hash" in page and "第 2 条" not in page

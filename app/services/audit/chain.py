@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db import table_of
+from app.errors import Message
 from app.models import AuditCheckpoint, AuditEntry
 
 GENESIS = "0" * 64
@@ -102,7 +103,7 @@ class Verification:
     rows: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
-    breaks: list[str] = field(default_factory=list)
+    breaks: list[str] = field(default_factory=list)  # Messages: the pages read them in their language
 
     @property
     def intact(self) -> bool:
@@ -111,11 +112,12 @@ class Verification:
 
 def _check(entry: Any, expected_seq: int, prev: str, result: Verification) -> None:
     if entry.seq != expected_seq:
-        result.breaks.append(f"第 {expected_seq} 条缺失（下一条为第 {entry.seq} 条）：记录被删除")
+        result.breaks.append(Message("第 {seq} 条缺失（下一条为第 {next} 条）：记录被删除", seq=expected_seq,
+                                     next=entry.seq))
     if entry.prev_hash != prev:
-        result.breaks.append(f"第 {entry.seq} 条的前序哈希不符：记录被删除或调换了顺序")
+        result.breaks.append(Message("第 {seq} 条的前序哈希不符：记录被删除或调换了顺序", seq=entry.seq))
     if entry.hash != entry_hash(entry, entry.seq or 0, entry.prev_hash or ""):
-        result.breaks.append(f"第 {entry.seq} 条的内容与其哈希不符：记录被修改")
+        result.breaks.append(Message("第 {seq} 条的内容与其哈希不符：记录被修改", seq=entry.seq))
 
 
 def verify(session: Session) -> Verification:
@@ -135,7 +137,7 @@ def verify(session: Session) -> Verification:
     result.head_seq, result.head_hash = last_seq, prev
     unsealed = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq.is_(None)))
     if unsealed:
-        result.breaks.append(f"{unsealed} 条记录未封存（不在哈希链中）")
+        result.breaks.append(Message("{count} 条记录未封存（不在哈希链中）", count=unsealed))
     _check_checkpoint(session, result)
     return result
 
@@ -162,12 +164,12 @@ def _check_checkpoint(session: Session, result: Verification) -> None:
     if checkpoint is None or checkpoint.seq <= archived_head(session)[0]:
         return
     if result.head_seq < checkpoint.seq:
-        result.breaks.append(
-            f"哈希链止于第 {result.head_seq} 条，而上次校验时已有第 {checkpoint.seq} 条：末尾记录被删除")
+        result.breaks.append(Message("哈希链止于第 {head} 条，而上次校验时已有第 {seq} 条：末尾记录被删除",
+                                     head=result.head_seq, seq=checkpoint.seq))
         return
     kept = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == checkpoint.seq))
     if kept != checkpoint.hash:
-        result.breaks.append(f"第 {checkpoint.seq} 条与上次校验时不同")
+        result.breaks.append(Message("第 {seq} 条与上次校验时不同", seq=checkpoint.seq))
 
 
 def checkpoint(session: Session, result: Verification) -> None:
@@ -186,4 +188,4 @@ def check_expected_head(session: Session, result: Verification, seq: int, expect
     rewritten wholesale by someone with the database's rights passes every other check."""
     kept = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
     if kept != expected_hash:
-        result.breaks.append(f"第 {seq} 条的哈希与库外保存的不同：哈希链被整体改写")
+        result.breaks.append(Message("第 {seq} 条的哈希与库外保存的不同：哈希链被整体改写", seq=seq))

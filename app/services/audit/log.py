@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, delete, func, select
 
 from app.db import LIKE_ESCAPE, contains_pattern, utcnow
-from app.errors import Message, NotAllowed
+from app.errors import Listed, Message, NotAllowed
 from app.errors import RuleViolation as RuleViolationBase
 from app.extensions import db
 from app.models import Actor, AuditEntry, Role
@@ -116,7 +116,7 @@ def verify_and_alert(actor: Actor | None = None, expect: tuple[int, str] | None 
         chain.checkpoint(db.session(), result)
     else:
         day = utcnow().astimezone(CHINA).date().isoformat()
-        body = "；".join(result.breaks[:10]) + ("……" if len(result.breaks) > 10 else "")
+        body = Message("发现 {count} 处问题：{breaks}", count=len(result.breaks), breaks=Listed(result.breaks[:10]))
         notify([*users_with_role(Role.ADMIN), *users_with_role(Role.AUDITOR)],
                Note("audit_chain_broken", Message("审计日志完整性校验失败"), body, key=day,
                     payload={"breaks": result.breaks[:50], "rows": result.rows}))
