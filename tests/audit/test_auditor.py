@@ -15,7 +15,9 @@ def test_the_auditor_searches_the_log_on_his_page(app: Flask, web: Any) -> None:
     auditor = web("auditor")
     html = auditor.html("/audit?actor=city-nanning&action=sign_in")
     assert "sign_in.success" in html and "city-nanning" in html
-    assert "安全审计" in auditor.html("/")  # in his navigation
+    navigation = auditor.html("/").split('aria-label="主导航"')[1].split("</nav>")[0]
+    assert "安全审计" in navigation  # in his navigation, without lists he reads nothing in (they were empty)
+    assert "办件查询" not in navigation and "诚信评价" not in navigation
     with app.app_context():
         searched = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "audit.searched")
                                      .order_by(AuditEntry.id.desc()).limit(1))
