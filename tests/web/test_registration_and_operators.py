@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.db import unit_of_work
-from app.errors import InvalidForm
+from app.errors import InvalidForm, NotFound
 from app.extensions import db
 from app.integrations.sms import MemorySmsGateway
 from app.integrations.standin import StandIn
@@ -255,3 +255,16 @@ def test_a_construction_unit_registers_as_one(app: Flask, standin: StandIn) -> N
     with app.app_context():
         organisation = get_user_by_username("lijiang-owner").organisation
         assert (organisation.kind, organisation.enterprise_type) == ("construction_unit", "建设单位")
+
+
+def test_an_account_name_differing_only_in_case_is_refused(app: Flask) -> None:
+    """City-Nanning was accepted beside city-nanning: two accounts nobody reading a list or a log tells apart."""
+    admin = WebUser(app, "admin").login()
+    refused = admin.post("/admin/accounts/new", {"username": "City-Nanning", "display_name": "南宁审核员",
+                                                 "phone": "13807730001", "region_code": "450100",
+                                                 "roles": ["city_reviewer"]})
+    assert refused.status_code == 422 and "账号名已被使用（账号名不区分大小写）" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert get_user_by_username("city-nanning") is not None
+        with pytest.raises(NotFound):
+            get_user_by_username("City-Nanning")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import InvalidForm, Message, NotFound
@@ -60,6 +60,9 @@ def account_name_problems(username: str, display_name: str) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not _USERNAME.fullmatch(username) or len(username) > MAX_USERNAME:
         problems["username"] = Message("账号名须为 1 至 {n} 位字母、数字或 . _ @ -，以字母或数字开头", n=MAX_USERNAME)
+    elif db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+        # City-Nanning beside city-nanning: two accounts a reader (and a sign-in typed in haste) cannot tell apart.
+        problems["username"] = "账号名已被使用（账号名不区分大小写）"
     if not display_name.strip() or len(display_name) > MAX_DISPLAY_NAME:
         problems["display_name"] = Message("姓名须为 1 至 {n} 个字符", n=MAX_DISPLAY_NAME)
     return problems
