@@ -1,4 +1,5 @@
-"""Ids in URL paths, for the pages and the API alike: ASCII digits, bounded by the id columns."""
+"""Ids and whole numbers from URL paths, forms and query strings, for the pages and the API alike: ASCII digits,
+bounded by the id columns."""
 from __future__ import annotations
 
 from flask import Flask
@@ -13,6 +14,22 @@ class IdConverter(IntegerConverter):
     `/tokens/０１` revoked token 1): an id is ASCII digits only."""
 
     regex = r"[0-9]+"
+
+
+def whole_number(text: str | None, maximum: int = MAX_ID) -> int | None:
+    """A number typed into a form or a query string, 0..maximum; None for anything else. ASCII digits only:
+    str.isdigit() also takes "²" (which int() refuses: a 500) and "３" or "١" (which int() reads)."""
+    digits = (text or "").lstrip("0") or ("0" if text else "")  # int() refuses thousands of digits, zeros too
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(maximum)):
+        return None
+    number = int(digits)
+    return number if number <= maximum else None
+
+
+def id_arg(text: str | None) -> int | None:
+    """An id from a form or a query string: 1..MAX_ID (a larger one would overflow the id columns), else None."""
+    number = whole_number(text)
+    return number or None
 
 
 def init_app(app: Flask) -> None:

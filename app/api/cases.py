@@ -19,6 +19,7 @@ from app.policy import on_applicant_side
 from app.routing import ID
 from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import list_attachments
+from app.services.cases.free_text import masked_event_payload, masked_free_text, others_free_text
 from app.services.cases.history import list_events
 from app.services.procedures.versions import label_of
 from app.services.records.identifiers import masked_personal_data
@@ -29,22 +30,26 @@ blp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="
 
 def case_view(case: Case, actor: Actor, clock: tuple[bool, bool] = (False, False)) -> dict[str, Any]:
     """A case as CaseSchema shows it: its columns (ID numbers and phones in its data masked for those who did
-    not enter them), its procedure version's name and number, and its clock's flags (deadline provisional,
-    statutory limit passed)."""
+    not enter them, and in the free text the other side typed), its procedure version's name and number, and its
+    clock's flags (deadline provisional, statutory limit passed)."""
     name, number = label_of(case.procedure_version_id)
     view = {column: getattr(case, column) for column in CASE_COLUMNS}
-    if not on_applicant_side(actor, case):
-        view["data"] = masked_personal_data(view["data"] or {})
+    applicant_side = on_applicant_side(actor, case)
+    data = view["data"] or {}
+    view["data"] = masked_free_text(data if applicant_side else masked_personal_data(data),
+                                    others_free_text(case.procedure_version_id, applicant_side))
     return {**view, "procedure_name": name, "procedure_version": number, "deadline_provisional": clock[0],
             "statutory_overdue": clock[1]}
 
 
 def _history(case: Case, actor: Actor) -> list[Any]:
-    """The case's events; what forms submitted (and changed) masked as the case's data is."""
-    events = list_events(case)
-    if on_applicant_side(actor, case):
-        return events
-    return [replace(event, payload=masked_personal_data(event.payload)) for event in events]
+    """The case's events; what forms submitted (and changed) masked as the case's data is, and a comment or
+    reason masked for all but who typed it."""
+    applicant_side = on_applicant_side(actor, case)
+    keys = others_free_text(case.procedure_version_id, applicant_side)
+    return [replace(event, payload=masked_event_payload(
+        event.kind, event.payload if applicant_side else masked_personal_data(event.payload), keys,
+        event.actor_id == actor.id)) for event in list_events(case)]
 
 
 def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) -> dict[str, Any]:

@@ -20,12 +20,16 @@ from app.api.schemas.exchange import (
     SystemListSchema,
 )
 from app.auth import bearer_actor
-from app.integrations.exchange import SYSTEMS, make_connector, setting
+from app.integrations.exchange import SYSTEMS, make_connector, schemas, setting
 from app.integrations.exchange.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from app.log_masking import mask_text
+from app.models import InboundMessage, OutboxMessage
 from app.policy import require_admin
 from app.routing import ID
+from app.services.cases.free_text import free_text_keys, masked_free_text
 from app.services.exchange import admin as service
 from app.services.exchange import inbound
+from app.services.records.identifiers import mask_id_number, masked_personal_data
 
 blp = Blueprint("api_exchange", __name__, url_prefix="/api/v1/exchange", description="数据交换")
 
@@ -38,6 +42,35 @@ SIGNED = {"security": [], "parameters": [
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "description": "the envelope: message_id, kind, schema_version, occurred_at, "
                                          "version (optional), payload (see app/integrations/exchange/schemas)"}}}}}
+
+
+OUTBOX_FIELDS = ("id", "kind", "target", "status", "attempts", "aggregate_key", "idempotency_key", "case_id",
+                 "created_at", "sent_at", "next_attempt_at", "acknowledgement")
+INBOUND_FIELDS = ("id", "system", "message_id", "kind", "channel", "version", "status", "result_code", "case_id",
+                  "received_at")
+
+
+def shown_message(message: OutboxMessage) -> dict[str, Any]:
+    """An outgoing message as the admin reads it: ID numbers and phones masked in its payload (by field name, and
+    in the free text its schema allows) and in the receiver's error (by the logs' regex); the message as stored,
+    and sent, stays complete."""
+    try:
+        schema = schemas.validator("outbound", message.kind, message.schema_version).schema
+    except schemas.SchemaMissing:
+        schema = {}
+    keys = free_text_keys(schema) if isinstance(schema, dict) else set()
+    return {**{name: getattr(message, name) for name in OUTBOX_FIELDS},
+            "payload": masked_free_text(masked_personal_data(message.payload or {}), keys),
+            "last_error": mask_text(message.last_error) if message.last_error else message.last_error}
+
+
+def shown_inbound(message: InboundMessage) -> dict[str, Any]:
+    """A received message as the admin reads it: a person's ID number in its entity key and ID numbers and phones
+    in its result masked."""
+    prefix, _, key = (message.entity_key or "").partition(":")
+    return {**{name: getattr(message, name) for name in INBOUND_FIELDS},
+            "entity_key": f"{prefix}:{mask_id_number(key)}" if prefix == "person" else message.entity_key,
+            "result_message": mask_text(message.result_message) if message.result_message else message.result_message}
 
 
 @blp.route(f"/inbound/<any({','.join(SYSTEMS)}):system>")
@@ -90,7 +123,7 @@ class Messages(MethodView):
         """Outgoing messages, newest first, by state (dead: the dead letters) and target system."""
         items, total = service.list_messages(bearer_actor(), args.get("status"), args.get("target"), args["page"],
                                              args["per_page"])
-        return {"items": items, "total": total}
+        return {"items": [shown_message(message) for message in items], "total": total}
 
 
 @blp.route(f"/messages/<{ID}:message_id>/resend")
@@ -98,7 +131,7 @@ class MessageResend(MethodView):
     @blp.response(200, OutboxMessageSchema)
     def post(self, message_id: int) -> Any:
         """Re-send a dead letter (a fresh retry budget, the same Idempotency-Key); 409 for any other state."""
-        return service.resend_message(bearer_actor(), message_id)
+        return shown_message(service.resend_message(bearer_actor(), message_id))
 
 
 @blp.route("/inbound")
@@ -109,4 +142,4 @@ class InboundMessages(MethodView):
         """Received messages with their results (applied, rejected with the reason, conflict)."""
         items, total = service.list_inbound(bearer_actor(), args.get("status"), args.get("system"), args["page"],
                                             args["per_page"])
-        return {"items": items, "total": total}
+        return {"items": [shown_inbound(message) for message in items], "total": total}

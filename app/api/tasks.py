@@ -15,6 +15,7 @@ from app.api.schemas.tasks import (
 from app.auth import bearer_actor
 from app.models import Actor, Task
 from app.policy import on_applicant_side
+from app.services.cases.free_text import masked_free_text, others_free_text
 from app.services.records.identifiers import masked_personal_data
 from app.services.tasks import work as task_service
 from app.services.tasks.lists import TaskFilter, list_tasks, task_row
@@ -25,9 +26,13 @@ blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks", description="
 def task_detail(actor: Actor, task: Task) -> dict[str, Any]:
     """A task's row with its form (choices rendered for the caller) and what the case holds so far."""
     row, data = task_row(task, actor), task.case.data or {}
-    # the applicant side pre-fills with what it entered; others see ID numbers and phones masked
+    # the applicant side pre-fills with what it entered; others see ID numbers and phones masked; each side the
+    # ID numbers and phones in the free text the other typed
+    applicant_side = on_applicant_side(actor, task.case)
+    shown = masked_free_text(data if applicant_side else masked_personal_data(data),
+                             others_free_text(task.case.procedure_version_id, applicant_side))
     return {**{name: getattr(row, name) for name in row.__slots__}, "form": task_service.task_form(actor, task),
-            "data": data if on_applicant_side(actor, task.case) else masked_personal_data(data)}
+            "data": shown}
 
 
 @blp.route("")

@@ -18,7 +18,7 @@ def _head(value: str | None) -> tuple[int, str] | None:
     if not value:
         return None
     seq, _, digest = value.partition(":")
-    if not seq.isdigit() or len(digest) != 64:
+    if not (seq.isascii() and seq.isdigit()) or len(digest) != 64:  # "²".isdigit(), which int() refuses
         raise click.BadParameter("SEQ:HASH, as the security log's 'audit log head' line gives them")
     return int(seq), digest
 

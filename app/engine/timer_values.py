@@ -70,7 +70,7 @@ def _cycle_parts(text: str) -> tuple[int, list[str]] | str:
         return Message("无法识别的周期“{text}”，例如 \"R3/PT1H\"", text=text)
     head, _, rest = text[1:].partition("/")
     parts = rest.split("/") if rest else []
-    if not head.isdigit() or not 0 < int(head) <= MAX_CYCLES:
+    if not (head.isascii() and head.isdigit() and len(head) <= 3) or not 0 < int(head) <= MAX_CYCLES:  # not "²"
         return Message("周期“{text}”须写明重复次数 1–{most}（如 \"R3/PT1H\"），不支持无限重复", text=text,
                        most=MAX_CYCLES)
     if len(parts) not in (1, 2) or sum(p.upper().startswith("P") for p in parts) != 1:

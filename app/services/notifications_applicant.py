@@ -258,9 +258,13 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
     kind, decision, waiting = outcome.kind, outcome.decision, outcome.waiting
     authority = task.lane or "审核部门"
     about = f"您的办件“{case.title}”（{case.number}）"
+    # What the reviewer typed is read by others: ID numbers and phones in it masked, as the logs mask them (the
+    # decision's documents keep it whole).
+    comment = mask_text(decision.comment) if decision else ""
+    results = [mask_text(line) for line in outcome.results]
     payload: dict[str, Any] = {"case_number": case.number, "decision": decision.title if decision else "",
-                               "items": decision.items if decision else [], "comment": decision.comment if decision
-                               else "", "authority": authority}
+                               "items": decision.items if decision else [], "comment": comment,
+                               "authority": authority}
     lines: list[str]
     aside: Aside | None = None
     concerning = f"涉及您的办件“{case.title}”（{case.number}）"
@@ -278,7 +282,7 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                             within_en=_english_limit(words))
         lines = [f"{about}经{authority}审核，需补正以下材料（一次性告知）：",
                  *(f"{i}. {item}" for i, item in enumerate(decision.items, 1)),
-                 *([f"审核意见：{decision.comment}"] if decision.comment else []),
+                 *([f"审核意见：{comment}"] if comment else []),
                  f"请于 {due_text} 前（{words}内）补正后重新提交。"]
     elif kind == REFUSED:
         assert decision is not None
@@ -291,7 +295,7 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
         payload |= {"ground": decision.ground, "items_en": decision.items_en}
         reasons = [*([f"依据：{decision.ground}"] if decision.ground else []),
                    *([f"不符合要求的材料：{'、'.join(decision.items)}"] if decision.items else []),
-                   *([f"审核意见：{decision.comment}"] if decision.comment else [])]
+                   *([f"审核意见：{comment}"] if comment else [])]
         lines = [f"{about}经{authority}审核，结论：{decision.title}。", *reasons, then]
         aside = Aside(Message("涉及您的办件“{title}”（{number}）审核结论：{decision}。", **named),
                       [f"{concerning}经{authority}审核，结论：{decision.title}。", *reasons])
@@ -302,12 +306,12 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                   else ("completed" if case.status == CaseStatus.COMPLETED else "terminated")}
         title = Message("【办结】{number} {result}", **named)
         body = Message("您的办件“{title}”（{number}）已办理完毕：{result}。", **named)
-        details = [*(["逐项审核结论：", *outcome.results] if outcome.results else []),
-                   *([f"审核意见：{decision.comment}"] if decision and decision.comment else [])]
+        details = [*(["逐项审核结论：", *results] if results else []),
+                   *([f"审核意见：{comment}"] if comment else [])]
         lines = [body, *details]
         aside_body = Message("涉及您的办件“{title}”（{number}）已办理完毕：{result}。", **named)
         aside = Aside(aside_body, [aside_body, *details])
-        payload |= {"results": outcome.results} if outcome.results else {}
+        payload |= {"results": results} if results else {}
     key = f"{case.id}:{task.id}"
     return Note(kind, title if len(title) <= 200 else title[:200], body, case.id, None, key), lines, payload, aside
 

@@ -36,7 +36,8 @@ def _context(user: User | None = None) -> dict[str, object]:
     return {"region_options": [(r.code, f"{r.name}（{r.code}）") for r in regions],
             "roles": [(r, ROLE_TITLES[r]) for r in service.AUTHORITY_ROLES],
             "user": user, "mask_phone": mask_phone, "changes": changes_of(user.id) if user else [],
-            "CHANGE_TITLES": CHANGE_TITLES, "change_detail": change_detail}
+            "CHANGE_TITLES": CHANGE_TITLES, "change_detail": change_detail,
+            "auditor_account": user is not None and service.is_auditor_account(user)}
 
 
 _FIELD_TITLES = {"display_name": "姓名", "region_code": "行政区划", "roles": "角色", "phone": "手机"}

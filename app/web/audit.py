@@ -9,23 +9,17 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.services.audit.log import AuditFilter, export_csv, search
-from app.web.common import page_args
+from app.web.common import page_args, query_day
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
 FIELDS = ("actor", "action", "object_type", "object_id", "source_ip")
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filters() -> AuditFilter:
     texts = {name: request.args.get(name, "").strip()[:64] for name in FIELDS}
-    return AuditFilter(**texts, first=_day(request.args.get("first")), last=_day(request.args.get("last")))
+    return AuditFilter(**texts, first=query_day(request.args.get("first")),
+                       last=query_day(request.args.get("last")))
 
 
 def _args(filters: AuditFilter) -> dict[str, str]:

@@ -11,6 +11,7 @@ from flask_login import login_required
 from app.auth import session_actor
 from app.db import utcnow
 from app.policy import is_province_admin, require_admin
+from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.deadlines import calendar_admin
 from app.services.deadlines.limits import LOCAL_TZ
 from app.web.i18n import gettext as _
@@ -64,6 +65,9 @@ def set_day() -> ResponseReturnValue:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
         flash(_("日期格式应为 YYYY-MM-DD"), "danger")
+        return redirect(url_for("calendar.index", year=request.form.get("year")))
+    if not FIRST_DAY <= day <= LAST_DAY:  # no deadline runs so far (and a day on from 9999-12-31 overflows)
+        flash(_("日期应在 {first} 至 {last} 之间", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()), "danger")
         return redirect(url_for("calendar.index", year=request.form.get("year")))
     kind = request.form.get("kind")
     if kind == "clear":

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
@@ -33,14 +32,21 @@ from app.services.cases.lifecycle import (
     withdraw_case,
 )
 from app.services.cases.overview import case_diagram
-from app.services.cases.search import SEARCH_DEADLINE_STATES, SORTS, CaseFilter, case_limits, search_regions
+from app.services.cases.search import (
+    SEARCH_DEADLINE_STATES,
+    SORTS,
+    CaseFilter,
+    case_limits,
+    export_search,
+    search_regions,
+)
 from app.services.dashboard.export import FORMATS, export
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.documents.access import list_documents
 from app.services.procedures import forms
 from app.services.procedures.versions import get_current_version, list_procedures, manifest_of
 from app.web.case_export import cases_table
-from app.web.common import CaseForms, attachment_names, case_files, last_page, page_args, upload_limits
+from app.web.common import CaseForms, attachment_names, case_files, last_page, page_args, query_day, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules
@@ -55,13 +61,6 @@ ID_REGION = re.compile(r"\d{6}")
 MAX_EXPORT = 10_000  # rows of one export (a narrower search for more)
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filters(args: Any, page: int = 1, per_page: int = PER_PAGE) -> CaseFilter:
     """The search's filters from the query string; what is not one of the known values is ignored."""
     text = {name: (args.get(name) or "").strip()[:100] or None for name in ("number", "applicant", "person", "project")}
@@ -70,7 +69,7 @@ def _filters(args: Any, page: int = 1, per_page: int = PER_PAGE) -> CaseFilter:
         procedure=args.get("procedure") or None, region=args.get("region") if ID_REGION.fullmatch(
             args.get("region") or "") else None,
         deadline_state=args.get("deadline") if args.get("deadline") in SEARCH_DEADLINE_STATES else None,
-        received_from=_date(args.get("from")), received_to=_date(args.get("to")),
+        received_from=query_day(args.get("from")), received_to=query_day(args.get("to")),
         sort=args.get("sort") if args.get("sort") in SORTS else None, page=page, per_page=per_page, **text)
 
 
@@ -97,7 +96,7 @@ def export_cases(fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS:
         raise NotFound("不支持该导出格式", code="export_format_not_found")
     actor = session_actor()
-    cases, _total = list_cases(actor, _filters(request.args, per_page=MAX_EXPORT))
+    cases = export_search(actor, _filters(request.args, per_page=MAX_EXPORT), fmt)
     content, mimetype = export(cases_table(cases, case_limits([c.id for c in cases]), actor), fmt)
     stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     return Response(content, content_type=mimetype,

@@ -1,8 +1,10 @@
-"""Helpers the page modules share: upload limits, the case's forms for display, attachment names."""
+"""Helpers the page modules share: upload limits, the case's forms for display, attachment names, the page
+number and the days of a search from the query string."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -10,6 +12,7 @@ from flask import current_app
 from app.models import Actor, Case
 from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
 from app.services.cases.history import Event
+from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.procedures import forms
 from app.services.procedures.versions import form_keys_in_order
 from app.services.tasks.lists import StepOfTask, steps_of_case
@@ -97,3 +100,14 @@ def page_args(value: str | None, default: int = 1) -> int:
 def last_page(total: int, per_page: int) -> int:
     """The last page of `total` items (1 when there are none): a page past it shows this one."""
     return max(1, -(-total // per_page))
+
+
+def query_day(value: str | None) -> date | None:
+    """A day bounding a search, from the query string (None: none, or not a date). A day off the calendar, such as
+    the 9999-12-31 typed for "no end date", is taken as its first or last day: the search's own conversions (a day
+    on, China midnight in UTC) would overflow, and no record is dated outside it."""
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return min(max(day, FIRST_DAY), LAST_DAY) if day else None

@@ -8,6 +8,9 @@ Such a value is never shown as its bare id: the title stored with the case data 
 else the record's title looked up for the viewer (a person, in a form's rows too: deregistered since he was
 chosen, he is no longer among anyone's options), else a neutral text (no such record, or one the viewer may
 not see).
+
+ID numbers and phones are shown masked: a field holding one by its name (`mask_personal`), free text (a textarea,
+a note: `free_text.is_free_text`) wherever they are in it, by the logs' regex.
 """
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ from flask_login import current_user
 
 from app.auth import session_actor
 from app.errors import bilingual_of
+from app.log_masking import mask_text
 from app.models import Actor, Attachment
+from app.services.cases.free_text import is_free_text
 from app.services.records.identifiers import mask_personal
 from app.services.records.lookup import person_titles
 from app.web.form_rendering import choices_of, widget_of
@@ -62,6 +67,12 @@ def stored_title(key: str, context: Mapping[str, Any]) -> str | None:
     return name
 
 
+def _masked(key: str, spec: Mapping[str, Any] | None, text: str) -> str:
+    """A field's text as the pages show it: an ID number or phone field masked, and those written in free text."""
+    shown = mask_personal(key, text)
+    return mask_text(shown) if spec and is_free_text(spec) else shown
+
+
 def _label(spec: Any, key: str) -> str:
     """A field's title in the page's language (its `title_en` in English)."""
     return gettext(bilingual_of(spec, "title", key) or key)
@@ -81,8 +92,9 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None,
         return "—"
     if isinstance(value, dict):
         props = spec.get("properties") or {}
-        return semicolon().join(f"{_label(props.get(k), k)}{colon()}{mask_personal(k, _plain(v, props.get(k) or {}))}"
-                                for k, v in value.items())
+        return semicolon().join(
+            f"{_label(props.get(k), k)}{colon()}{_masked(k, props.get(k), _plain(v, props.get(k) or {}))}"
+            for k, v in value.items())
     if str(value) in titles:
         return titles[str(value)]
     if spec.get("x-choices"):  # a record id: never shown bare
@@ -103,10 +115,10 @@ def show_value(key: str, value: Any, spec: dict[str, Any], filenames: Mapping[st
     elif widget == "rows" and isinstance(value, list):
         props = (spec.get("items") or {}).get("properties") or {}
         shown.headers = [_label(p, k) for k, p in props.items()]
-        shown.rows = [[mask_personal(k, _plain(row.get(k), p, found=found.get(k, {}))) for k, p in props.items()]
+        shown.rows = [[_masked(k, p, _plain(row.get(k), p, found=found.get(k, {}))) for k, p in props.items()]
                       for row in value if isinstance(row, dict)]
     else:
-        shown.text = mask_personal(key, _plain(value, spec, stored_title(key, context or {}), found.get(key, {})))
+        shown.text = _masked(key, spec, _plain(value, spec, stored_title(key, context or {}), found.get(key, {})))
     return shown
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -13,7 +12,7 @@ from app.auth import session_actor
 from app.models import Role
 from app.services.procedures.versions import list_procedures
 from app.services.tasks.lists import SORTS, VIEWS, TaskFilter, count_views, inbox_regions, list_tasks
-from app.web.common import last_page, page_args
+from app.web.common import last_page, page_args, query_day
 from app.web.presenters import DEADLINE_STATES
 
 bp = Blueprint("inbox", __name__)
@@ -22,19 +21,12 @@ PER_PAGE = 20
 TAB_TITLES = {"claimable": "待领取", "mine": "我的待办", "done": "已办"}
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def filters_from_args(args: Any) -> TaskFilter:
     view = args.get("tab") if args.get("tab") in VIEWS else "claimable"
     deadline = args.get("deadline") if args.get("deadline") in DEADLINE_STATES else None
     return TaskFilter(view=view, procedure=args.get("procedure") or None, region=args.get("region") or None,
-                      deadline_state=deadline, received_from=_date(args.get("from")),
-                      received_to=_date(args.get("to")), search=(args.get("q") or "").strip() or None,
+                      deadline_state=deadline, received_from=query_day(args.get("from")),
+                      received_to=query_day(args.get("to")), search=(args.get("q") or "").strip() or None,
                       sort=args.get("sort") if args.get("sort") in SORTS else None,
                       page=page_args(args.get("page")), per_page=PER_PAGE)
 

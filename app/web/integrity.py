@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.models import BEHAVIOUR_KIND_TITLES, LEDGER_SOURCE_TITLES, Role
+from app.routing import id_arg
 from app.services.records import integrity as integrity_service
 from app.web.i18n import gettext
 
@@ -37,8 +38,9 @@ def index() -> ResponseReturnValue:
     wanted = request.args.get("enterprise_id", "")
     if actor.has_role(Role.ENTERPRISE) and not wanted:
         wanted = str(actor.organisation_id)
-    if wanted.isdigit() and 0 < int(wanted) < 2**31:
-        view = integrity_service.integrity_of(actor, int(wanted), on)
+    enterprise_id = id_arg(wanted)
+    if enterprise_id is not None:
+        view = integrity_service.integrity_of(actor, enterprise_id, on)
         return render_template("integrity/show.html", view=view, source_titles=LEDGER_SOURCE_TITLES,
                                kind_titles=BEHAVIOUR_KIND_TITLES, recorder=recorder)
     return render_template("integrity/index.html", rows=integrity_service.scores_of(actor, on),

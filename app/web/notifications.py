@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.auth import session_actor
 from app.errors import Message
+from app.routing import id_arg
 from app.services import notifications as notification_service
 from app.web.common import last_page, page_args
 from app.web.i18n import current_language, gettext
@@ -60,6 +61,7 @@ _NAMED = ("title", "authority")  # values of the applicant's notices that the pa
 @bp.post("/read")
 @login_required
 def read() -> ResponseReturnValue:
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
+    sent = request.form.getlist("id")  # none: 全部标为已读; ids of which none names a notice mark nothing
+    ids = [i for i in map(id_arg, sent) if i is not None] if sent else None
     notification_service.mark_read(session_actor(), ids)
     return redirect(url_for("notifications.index"))

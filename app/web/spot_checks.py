@@ -10,6 +10,7 @@ from app.auth import session_actor
 from app.db import attempt
 from app.errors import InvalidForm
 from app.extensions import db
+from app.routing import whole_number
 from app.services.records import spot_checks as service
 from app.web.i18n import gettext as _
 
@@ -19,8 +20,7 @@ SEED_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 
 
 def _number(form: dict[str, str], name: str, default: str) -> int | None:
-    text = (form.get(name) or default).strip()
-    return int(text) if text.isdigit() and len(text) < 4 else None
+    return whole_number((form.get(name) or default).strip(), 999)
 
 
 def _parameters(form: dict[str, str]) -> tuple[int, int, str | None]:

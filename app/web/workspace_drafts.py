@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from app.errors import BaseVersionChanged, DeployError, DomainError, InvalidForm
 from app.models import Actor, ProcedureDraft, Role
-from app.routing import ID
+from app.routing import ID, id_arg
 from app.services.procedures import dmn, drafts
 from app.services.procedures.bundles import LANES_FILE, MAX_FILE_BYTES
 from app.services.procedures.registry import handler_names, validator_names
@@ -66,7 +66,7 @@ def create(key: str) -> ResponseReturnValue:
     actor = analyst()
     raw = request.form.get("version") or ""
     try:
-        draft = drafts.create_draft(actor, key, int(raw) if raw.isdigit() else None,
+        draft = drafts.create_draft(actor, key, id_arg(raw),
                                     request.form.get("title"), request.form.get("name"))
     except InvalidForm as refused:
         flash(_(next(iter(refused.field_errors.values()), refused.message)), "danger")
@@ -133,7 +133,7 @@ def deploy(key: str, draft_id: int) -> ResponseReturnValue:
     note = request.form.get("note") or ""
     replacing = request.form.get("replacing") or ""
     try:
-        result = drafts.deploy_draft(actor, draft_id, note, int(replacing) if replacing.isdigit() else None)
+        result = drafts.deploy_draft(actor, draft_id, note, id_arg(replacing))
     except BaseVersionChanged as refused:  # the page warns already; a version deployed since it was shown
         flash(_(refused.message), "danger")
         return show(key, draft_id, note=note)

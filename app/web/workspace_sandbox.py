@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.errors import DeployError, InvalidForm, RuleViolation, TaskNotOpen, bilingual_of
 from app.models import ROLE_TITLES, Actor, ProcedureDraft, Role
-from app.routing import ID
+from app.routing import ID, id_arg
 from app.services.procedures import drafts, sandbox
 from app.services.procedures.sandbox import OpenTask, RunView
 from app.web.data_display import Shown, merged_properties, show_data
@@ -76,7 +76,7 @@ def _names(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _applicant_id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and int(raw) <= 2**31 - 1 else None
+    return id_arg(raw)
 
 
 @bp.get(SANDBOX)

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.errors import DomainError
+from app.routing import id_arg
 from app.services.procedures import catalog
 from app.services.procedures import diff as version_diff
 from app.services.procedures.migration import MigrationResult, migrate_cases
@@ -67,7 +68,7 @@ def migration(key: str) -> ResponseReturnValue:
     migrated = False
     if request.method == "POST":
         migrated = form.get("action") == "migrate"
-        case_ids = [int(c) for c in request.form.getlist("case_id") if c.isdigit()][:1000]
+        case_ids = [i for i in map(id_arg, request.form.getlist("case_id")) if i is not None][:1000]
         if migrated and not case_ids:  # nothing ticked: list the cases again (None would mean all of them)
             migrated, error = False, _("请勾选要迁移的办件")
         try:

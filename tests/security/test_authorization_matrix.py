@@ -136,7 +136,7 @@ RULES: dict[tuple[str, str], str] = {
     ("cases.index", "GET"): "200 200 200 200 200 200 200 200 302",
     ("cases.show", "GET"): "200 404 200 404 200 404 404 200 302",
     ("cases.start", "POST"): "302 302 403 403 403 403 403 403 302",
-    ("cases.start_form", "GET"): "302 302 302 302 302 302 302 302 302",
+    ("cases.start_form", "GET"): "302 302 403 403 403 403 403 403 302",  # refused before it is filled in
     ("cases.withdraw", "POST"): "422 404 403 404 403 404 404 403 302",
     ("dashboard.export_table", "GET"): "403 403 200 200 200 200 403 200 302",
     ("dashboard.index", "GET"): "403 403 200 200 200 200 403 200 302",

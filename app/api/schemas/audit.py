@@ -1,7 +1,7 @@
 """The audit log as the API shows it to auditors, and its search arguments."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import DateTime, Integer, PageArgsSchema
+from app.api.schemas.common import DateTime, Integer, PageArgsSchema, SearchDay
 
 
 class AuditArgsSchema(PageArgsSchema):
@@ -12,8 +12,10 @@ class AuditArgsSchema(PageArgsSchema):
     object_type = fields.String(load_default="", validate=validate.Length(max=40))
     object_id = fields.String(load_default="", validate=validate.Length(max=64))
     source_ip = fields.String(load_default="", validate=validate.Length(max=45))
-    first = fields.Date(load_default=None, metadata={"description": "from this China date (inclusive)"})
-    last = fields.Date(load_default=None, metadata={"description": "to this China date (inclusive)"})
+    first = SearchDay(load_default=None, metadata={
+        "description": "from this China date (inclusive; 2000-01-01 at the earliest)"})
+    last = SearchDay(load_default=None, metadata={
+        "description": "to this China date (inclusive; 2099-12-31 at the latest)"})
 
 
 class AuditExportArgsSchema(AuditArgsSchema):

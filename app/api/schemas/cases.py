@@ -1,7 +1,15 @@
 """Case output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import DateTime, Integer, OrganisationRefSchema, PageArgsSchema, UserRefSchema, value
+from app.api.schemas.common import (
+    DateTime,
+    Integer,
+    OrganisationRefSchema,
+    PageArgsSchema,
+    SearchDay,
+    UserRefSchema,
+    value,
+)
 from app.api.schemas.tasks import TaskSchema
 from app.models import CASE_STATUS_TITLES
 from app.services.cases.lifecycle import MAX_WITHDRAW_REASON
@@ -84,8 +92,10 @@ class CaseListArgsSchema(PageArgsSchema):
                             metadata={"description": "工程项目: part of its name, its code or permit number"})
     region = fields.String(validate=validate.Regexp(r"^\d{6}$"),
                            metadata={"description": "region code; a city covers its counties"})
-    received_from = fields.Date(metadata={"description": "received on or after this day (China time)"})
-    received_to = fields.Date(metadata={"description": "received on or before this day (China time)"})
+    received_from = SearchDay(metadata={
+        "description": "received on or after this day (China time; 2000-01-01 at the earliest)"})
+    received_to = SearchDay(metadata={
+        "description": "received on or before this day (China time; 2099-12-31 at the latest)"})
     deadline_state = fields.String(validate=validate.OneOf(list(SEARCH_DEADLINE_STATES)),
                                    metadata={"description": "时限状态"})
     sort = fields.String(validate=validate.OneOf(list(SORTS)),

@@ -1,11 +1,12 @@
-"""Shared pieces: whole numbers, moments, paging arguments, input ids and the error body."""
+"""Shared pieces: whole numbers, moments, days bounding a search, paging arguments, input ids and the error body."""
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
 from app.routing import MAX_ID
+from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 
 MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
 
@@ -33,6 +34,16 @@ class DateTime(fields.DateTime):
         if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(UTC)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class SearchDay(fields.Date):
+    """A day bounding a search. A day off the calendar, such as the 9999-12-31 typed for "no end date", is taken as
+    its first or last day (2000-01-01, 2099-12-31): the search's own conversions (a day on, China midnight in UTC)
+    would overflow, and no record is dated outside it."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        day: date = super()._deserialize(value, attr, data, **kwargs)
+        return min(max(day, FIRST_DAY), LAST_DAY)
 
 
 def id_field(**kwargs: Any) -> fields.Integer:

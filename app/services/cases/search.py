@@ -18,6 +18,7 @@ from app.db import LIKE_ESCAPE, contains_pattern
 from app.extensions import db
 from app.models import PROVINCE_CODE, Actor, Case, CaseClock, Organisation, Person, Project, Region, Role
 from app.policy import region_covers, visible_cases
+from app.services import audit
 from app.services.deadlines.limits import LOCAL_TZ
 
 SORTS = ("-received", "due")
@@ -118,6 +119,26 @@ def search_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
     page = list(db.session.scalars(query.order_by(*_order(filters))
                                    .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
     return page, total
+
+
+# What an export's audit entry says of its search: the filters, but words that may name a person (a person's name
+# or ID number; an applicant, who may be an individual) only as given.
+_PERSONAL_FILTERS = frozenset({"person", "applicant"})
+
+
+def _described(filters: CaseFilter) -> dict[str, Any]:
+    described = {key: (value.isoformat() if isinstance(value, date) else value)
+                 for key, value in vars(filters).items() if value and key not in ("page", "per_page")}
+    return {key: (True if key in _PERSONAL_FILTERS else value) for key, value in described.items()}
+
+
+def export_search(actor: Actor, filters: CaseFilter, fmt: str) -> list[Case]:
+    """The cases of an export (every page, up to filters.per_page), the export recorded in the audit log with its
+    format, search and row count (no personal data: a person or applicant searched for is recorded as given)."""
+    cases, total = search_cases(actor, filters)
+    audit.record(actor, "cases.exported", "case_search", "", format=fmt, rows=len(cases), total=total,
+                 search=_described(filters))
+    return cases
 
 
 def case_limits(case_ids: list[int]) -> dict[int, str]:

@@ -304,6 +304,8 @@ def recompute_spanning(day: date, cause: dict[str, Any] | None = None) -> int:
     (a typhoon day) moves every deadline running across it, and a rest day taken back moves them back;
     deadlines that ended before it, or start after it, are not concerned. A case whose deadline moved
     records why (`cause`: the day, as the calendar now has it) in its history."""
+    if not date.min < day < date.max:  # its bounds would leave the calendar (flask calendar set 9999-12-31)
+        return 0  # and no deadline runs across it
     cause = cause if cause is not None else {"day": day.isoformat()}
     start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
     end = start + timedelta(days=1)

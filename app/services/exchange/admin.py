@@ -1,5 +1,5 @@
 """What an admin sees of the exchange (per system: queue, oldest pending, failures, dead letters, last
-success; messages by state; inbound results) and the re-send of a dead letter. Admins only."""
+success; messages by state; inbound results) and the re-send of a dead letter (audited). Admins only."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +14,7 @@ from app.extensions import db
 from app.integrations.exchange import INTERNAL, OUTBOUND_SYSTEMS, SYSTEMS, title_of
 from app.models import Actor, InboundMessage, OutboxMessage, OutboxStatus
 from app.policy import require_province_admin
+from app.services import audit
 from app.services.exchange import delivery
 
 PAGE_SIZE = 50
@@ -80,6 +81,8 @@ def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
     if not delivery.resend(message_id):
         raise Conflict("只有发送失败（死信）的报文可以重新发送", code="outbox_not_dead")
     log.info("outbox message %s (%s) re-sent by user %s", message_id, message.kind, actor.id)
+    audit.record(actor, "exchange.resent", "outbox_message", message_id, kind=message.kind, target=message.target,
+                 idempotency_key=message.idempotency_key)
     db.session.refresh(message)
     return message
 

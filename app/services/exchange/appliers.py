@@ -25,6 +25,7 @@ from app.models import (
     Region,
 )
 from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
+from app.services import audit
 from app.services.exchange.completion import start_or_advance
 from app.services.notifications import Note, notify, users_of_organisation, users_with_role
 
@@ -132,6 +133,20 @@ def _refuse_locked(person: Person, what: str) -> None:
                           details={"project_code": lock.project.code, "lock_role": lock.role})
 
 
+def _employment(person: Person) -> dict[str, Any]:
+    return {"employer_id": person.employer_id, "employer": person.employer.name if person.employer else None,
+            "status": str(person.status)}
+
+
+def _audit_person(row: InboundMessage, action: str, person: Person, before: dict[str, Any]) -> None:
+    """A person's record changed by a message from another system: in the audit log with before / after and
+    the message it came by (the system acted: no user)."""
+    db.session.flush()
+    db.session.expire(person, ["employer"])
+    audit.record(None, action, "person", person.id, system=row.system, message_id=row.message_id,
+                 **audit.changed(before, _employment(person)))
+
+
 @applier("certificate_change")
 def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     """Employer change or deregistration of a certificate holder (审批系统 / 培训考试系统), applied at once
@@ -141,7 +156,9 @@ def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         if person.status == PersonStatus.DEREGISTERED:
             return Outcome("unchanged", f"{person.name}已注销")
         _refuse_locked(person, "注销")
+        before = _employment(person)
         person.status = PersonStatus.DEREGISTERED
+        _audit_person(row, "record.person_deregistered", person, before)
         return Outcome("deregistered", f"{person.name}已注销（证书 {payload['certificate_number']}）")
     code = payload.get("new_employer_credit_code")
     if not code:
@@ -150,7 +167,9 @@ def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     if person.employer_id == employer.id and person.status == PersonStatus.IN_SERVICE:
         return Outcome("unchanged", f"{person.name}已在{employer.name}")
     _refuse_locked(person, "单位变更")
+    before = _employment(person)
     person.employer_id, person.status = employer.id, PersonStatus.IN_SERVICE
+    _audit_person(row, "record.employer_changed", person, before)
     return Outcome("employer_changed", f"{person.name}的单位变更为{employer.name}")
 
 
@@ -166,7 +185,9 @@ def person_record(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         return Outcome("created", f"新增人员{payload['name']}")
     if employer is not None and person.employer_id != employer.id:
         _refuse_locked(person, "单位变更")
+        before = _employment(person)
         person.employer_id = employer.id
+        _audit_person(row, "record.employer_changed", person, before)
     person.name = payload["name"]
     return Outcome("updated", f"已更新人员{person.name}")
 
@@ -212,6 +233,10 @@ def project(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         found = Project(code=payload["project_code"], entry_org_id=entry.id, name=payload["name"],
                         region_code=payload["region_code"], data_level=payload["data_level"])
         db.session.add(found)
+    elif found.data_level != payload["data_level"]:  # as a handler's change of level: with before / after
+        audit.record(None, "record.project_level", "project", found.id, system=row.system,
+                     message_id=row.message_id, **audit.changed({"data_level": found.data_level},
+                                                                {"data_level": payload["data_level"]}))
     found.name, found.region_code, found.data_level = payload["name"], payload["region_code"], payload["data_level"]
     found.permit_number = payload.get("permit_number") or found.permit_number
     found.construction_unit = payload.get("construction_unit") or found.construction_unit

@@ -25,7 +25,10 @@ from app.extensions import db
 from app.integrations.exchange import SYSTEMS, schemas
 from app.integrations.exchange.signing import signature_matches, timestamp_age
 from app.models import InboundMessage, InboundStatus
+from app.services import audit
 from app.services.exchange import appliers
+
+UNCHANGED = frozenset({"unchanged", "recorded"})  # outcomes that changed no record (not audited)
 
 
 class InvalidMessage(DomainError):
@@ -147,6 +150,9 @@ def _process(row: InboundMessage, envelope: dict[str, Any], envelope_problems: l
         return appliers.report(refusal, row)
     row.status, row.result_code, row.result_message = InboundStatus.APPLIED, outcome.code, outcome.message[:500]
     row.case_id = outcome.case_id
+    if outcome.code not in UNCHANGED:  # another system changed our records: audited (the system acted, no user)
+        audit.record(None, "exchange.applied", "inbound_message", row.id, system=row.system, kind=kind,
+                     message_id=row.message_id, result=outcome.code, entity=row.entity_key, case_id=outcome.case_id)
     return None
 
 

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 
 from app.db import LIKE_ESCAPE, contains_pattern
-from app.errors import InvalidForm, NotFound, RuleViolation
+from app.errors import InvalidForm, Message, NotFound, RuleViolation
 from app.extensions import db
 from app.models import PROVINCE_CODE, Actor, Organisation, OrganisationKind, Region, RegionLevel, Role, User
 from app.policy import region_covers, region_scope, require_admin
 from app.services import audit
 from app.services.identity import passwords
-from app.services.identity.accounts import create_user, end_sessions, hash_password
+from app.services.identity.accounts import MAX_DISPLAY_NAME, create_user, end_sessions, hash_password
 from app.services.identity.changes import record_change
 from app.services.identity.tokens import revoke_all_tokens
+from app.services.records.identifiers import is_valid_phone, normalise_identifier
 from app.services.tasks.work import release_tasks_held_by
 
 # The roles an admin hands out, and the region level each needs (None: any level).
@@ -37,6 +38,9 @@ class AccountForm:
     phone: str
     region_code: str
     roles: list[str]
+
+    def __post_init__(self) -> None:  # full-width digits (a Chinese IME's) stored as typed reached no phone
+        object.__setattr__(self, "phone", normalise_identifier(self.phone))
 
 
 def temporary_password() -> str:
@@ -74,28 +78,62 @@ def get_account(admin: Actor, user_id: int) -> User:
     return user
 
 
-def _checked(admin: Actor, form: AccountForm) -> tuple[Region, list[str]]:
+def _role_errors(region: Region | None, roles: list[str]) -> str | None:
+    if not roles or any(r not in AUTHORITY_ROLES for r in roles):
+        return "请至少选择一个有效角色"
+    if region is None:
+        return None
+    if Role.AUDITOR in roles and len(roles) > 1:  # 三员分立: the auditor reads the log and holds nothing else
+        return "安全审计员不能与其他角色同时授予（三员分立）"
+    if PLATFORM_ROLES & set(roles) and set(roles) - PLATFORM_ROLES:
+        return "业务分析员、系统管理员不能与审核、监管角色同时授予"
+    if any(AUTHORITY_ROLES[r] not in (None, region.level) for r in roles):
+        return "所选角色与行政区划级别不符"
+    return None
+
+
+def _protection_errors(admin: Actor, user: User | None, form: AccountForm, roles: list[str]) -> dict[str, str]:
+    """An admin's own roles, and an auditor's phone and roles, are not the admin's to change (三员分立: else
+    he could make himself an auditor, or take the auditor's account over and read the log)."""
+    if user is None:
+        return {}
+    errors: dict[str, str] = {}
+    if user.id == admin.id and roles != sorted(user.roles):
+        errors["roles"] = "不能修改自己的角色"
+    if is_auditor_account(user):
+        if roles != sorted(user.roles):
+            errors["roles"] = "管理员不能修改安全审计员账号的角色（三员分立）；不再担任的，请停用该账号"
+        if form.phone != (user.phone or ""):
+            errors["phone"] = "管理员不能修改安全审计员的手机号（三员分立）"
+    return errors
+
+
+def _checked(admin: Actor, form: AccountForm, user: User | None = None) -> tuple[Region, list[str]]:
+    """The form's region and roles, or InvalidForm with a message per field; `user`: the account changed."""
     errors: dict[str, str] = {}
     region = db.session.get(Region, form.region_code)
     if region is None or not region_covers(admin.region_code, region.code):
         errors["region_code"] = "请选择您辖区内的行政区划"
     roles = sorted(set(form.roles))
-    if not roles or any(r not in AUTHORITY_ROLES for r in roles):
-        errors["roles"] = "请至少选择一个有效角色"
-    elif region is not None:
-        wrong = [r for r in roles if AUTHORITY_ROLES[r] not in (None, region.level)]
-        if wrong:
-            errors["roles"] = "所选角色与行政区划级别不符"
-        if PLATFORM_ROLES & set(roles) and set(roles) - PLATFORM_ROLES:
-            errors["roles"] = "业务分析员、系统管理员不能与审核、监管角色同时授予"
-    if not form.display_name.strip():
+    if problem := _role_errors(region, roles):
+        errors["roles"] = problem
+    name = form.display_name.strip()
+    if not name:
         errors["display_name"] = "请填写姓名"
-    if not (form.phone.isdigit() and len(form.phone) == 11 and form.phone.startswith("1")):
+    elif len(name) > MAX_DISPLAY_NAME:  # the column's length: longer was a 500 on PostgreSQL
+        errors["display_name"] = Message("姓名须为 1 至 {n} 个字符", n=MAX_DISPLAY_NAME)
+    if not is_valid_phone(form.phone):
         errors["phone"] = "请填写 11 位手机号（用于接收登录验证码）"
+    errors = {**_protection_errors(admin, user, form, roles), **errors}  # a wrong form first
     if errors:
         raise InvalidForm(errors)
     assert region is not None
     return region, roles
+
+
+def is_auditor_account(user: User) -> bool:
+    """A security auditor's account: its phone, roles and password are his own, not the admins'."""
+    return Role.AUDITOR in user.roles
 
 
 def _organisation_for(region: Region, roles: list[str]) -> Organisation:
@@ -131,7 +169,7 @@ def create_account(admin: Actor, username: str, form: AccountForm, source_ip: st
 
 def change_account(admin: Actor, user_id: int, form: AccountForm, source_ip: str | None = None) -> User:
     user = get_account(admin, user_id)
-    region, roles = _checked(admin, form)
+    region, roles = _checked(admin, form, user)
     before = {"display_name": user.display_name, "region_code": user.region_code, "roles": sorted(user.roles),
               "phone": user.phone or ""}
     org = _organisation_for(region, roles)
@@ -171,8 +209,12 @@ def set_active(admin: Actor, user_id: int, active: bool, source_ip: str | None =
 
 
 def reset_password(admin: Actor, user_id: int, source_ip: str | None = None) -> tuple[User, str]:
-    """A new temporary password (returned once); the user's sessions end and his API tokens are revoked."""
+    """A new temporary password (returned once); the user's sessions end and his API tokens are revoked. Not
+    an auditor's: the admin would know the password of the account that reads the log (三员分立)."""
     user = get_account(admin, user_id)
+    if is_auditor_account(user):
+        raise RuleViolation("管理员不能重置安全审计员的密码（三员分立）；审计员本人在“修改密码”中修改，"
+                            "忘记密码的，请停用该账号并新建审计员账号", code="auditor_account")
     password = temporary_password()
     user.password_hash, user.password_must_change = hash_password(password), True
     revoked = revoke_all_tokens(user, admin)  # a reset often means the account was misused: its tokens too

@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import NotAllowed, NotFound, RuleViolation
+from app.errors import InvalidForm, NotAllowed, NotFound, RuleViolation
 from app.extensions import db
 from app.models import Actor, OrganisationKind, Role, User
 from app.services.identity.accounts import create_user, end_sessions
 from app.services.identity.changes import record_change
 from app.services.identity.tokens import revoke_all_tokens
+from app.services.records.identifiers import is_valid_phone, normalise_identifier
 from app.services.tasks.work import release_tasks_held_by
 
 
@@ -49,6 +50,9 @@ def add_operator(actor: Actor, username: str, display_name: str, phone: str, pas
     """A new operator of the main operator's enterprise, with the enterprise role and the given rights
     (None or empty: every procedure the enterprise may start)."""
     main = require_main_operator(actor)
+    phone = normalise_identifier(phone)  # full-width digits (a Chinese IME's): the SMS gateway reads ASCII only
+    if not is_valid_phone(phone):
+        raise InvalidForm({"phone": "请填写 11 位手机号"})
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise RuleViolation("该账号名已被使用", code="username_taken")
     user = create_user(username, display_name, password, main.organisation_id, main.region_code,

@@ -30,7 +30,13 @@ from app.models import (
 from app.services.identity.accounts import create_individual, create_user
 from app.services.identity.changes import record_change
 from app.services.identity.codes import NOTICE_TEXT, require_sms_allowance
-from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number
+from app.services.records.identifiers import (
+    is_valid_credit_code,
+    is_valid_id_number,
+    is_valid_phone,
+    mask_id_number,
+    normalise_identifier,
+)
 
 ENTERPRISE_TYPES = ("建筑业企业", "监理企业", "勘察企业", "设计企业", "招标代理机构", "工程质量检测机构", "建设单位",
                     "园林绿化企业")
@@ -63,8 +69,7 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _phone_ok(phone: str) -> bool:
-    return phone.isdigit() and len(phone) == 11 and phone.startswith("1")
+IDENTIFIERS = ("credit_code", "legal_representative_id", "bank_account")  # typed in full-width digits, kept in ASCII
 
 
 def _asked(verify: Callable[[], Verdict]) -> Verdict:
@@ -100,7 +105,8 @@ def _check_enterprise_form(form: EnterpriseForm) -> dict[str, str]:
         errors["legal_representative_id"] = "身份证号码格式或校验位不正确"
     if form.method not in tuple(VerificationMethod):
         errors["method"] = "请选择认证方式"
-    elif form.method == VerificationMethod.BANK_TRANSFER and not (form.bank_account.isdigit()
+    elif form.method == VerificationMethod.BANK_TRANSFER and not (form.bank_account.isascii()
+                                                                 and form.bank_account.isdigit()
                                                                  and 8 <= len(form.bank_account) <= 30):
         errors["bank_account"] = "请填写企业对公银行账号（数字）"
     return errors
@@ -110,7 +116,7 @@ def start_enterprise(verifier: IdentityVerifier, form: EnterpriseForm,
                      source_ip: str | None = None) -> tuple[EnterpriseRegistration, str]:
     """Verify the legal representative (face: at once; micro-payment: the transfer is sent and the amount
     awaited). Returns the registration and the key its browser continues it with."""
-    form = EnterpriseForm(**{k: v.strip().upper() if k in ("credit_code", "legal_representative_id") else v.strip()
+    form = EnterpriseForm(**{k: normalise_identifier(v).upper() if k in IDENTIFIERS else v.strip()
                              for k, v in form.__dict__.items()})
     errors = _check_enterprise_form(form)
     if errors:
@@ -190,17 +196,18 @@ def authorise_operator(key: str | None, name: str, phone: str, source_ip: str | 
     registration = get_registration(key)
     if registration.status not in (RegistrationStatus.VERIFIED, RegistrationStatus.AUTHORISED):
         raise RuleViolation("法定代表人尚未完成认证", code="not_verified")
+    phone = normalise_identifier(phone)
     errors = {}
     errors.update(_name_problems("operator_name", name, "请填写主操作员姓名", MAX_PERSON_NAME, "姓名最多 {n} 个字符"))
-    if not _phone_ok(phone.strip()):
+    if not is_valid_phone(phone):
         errors["operator_phone"] = "请填写 11 位手机号"
     if errors:
         raise InvalidForm(errors)
     # Each authorisation texts the phone: the sign-in codes' limits apply (it was a way to text anyone, unbounded),
     # counted apart from the codes (the operator signs in as soon as he has registered).
-    require_sms_allowance(phone.strip(), "短信发送过于频繁，请稍后再授权", kind=NOTICE_TEXT)
+    require_sms_allowance(phone, "短信发送过于频繁，请稍后再授权", kind=NOTICE_TEXT)
     token = secrets.token_urlsafe(24)
-    registration.operator_name, registration.operator_phone = name.strip(), phone.strip()
+    registration.operator_name, registration.operator_phone = name.strip(), phone
     registration.invitation_sha256, registration.invitation_expires_at = _digest(token), utcnow() + INVITATION_LIFETIME
     registration.status = RegistrationStatus.AUTHORISED
     db.session.flush()
@@ -257,13 +264,14 @@ def register_individual(verifier: IdentityVerifier, name: str, id_number: str, p
                         password: str, source_ip: str | None = None) -> User:
     """An individual's own account after the real-name check; linked to his person record (created when
     none exists yet)."""
-    name, id_number, phone, username = name.strip(), id_number.strip().upper(), phone.strip(), username.strip()
+    name, username = name.strip(), username.strip()
+    id_number, phone = normalise_identifier(id_number).upper(), normalise_identifier(phone)
     errors = {}
     if not name:
         errors["name"] = "请填写姓名"
     if not is_valid_id_number(id_number):
         errors["id_number"] = "身份证号码格式或校验位不正确"
-    if not _phone_ok(phone):
+    if not is_valid_phone(phone):
         errors["phone"] = "请填写 11 位手机号"
     if not username or db.session.scalar(select(User.id).where(User.username == username)) is not None:
         errors["username"] = "账号名为空或已被使用"

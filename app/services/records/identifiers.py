@@ -1,14 +1,28 @@
-"""Chinese identifiers: unified social credit codes (GB 32100-2015), ID numbers (GB 11643), masking."""
+"""Chinese identifiers: unified social credit codes (GB 32100-2015), ID numbers (GB 11643), mobile phones,
+typed in full-width digits and stored in ASCII; masking."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII: \d also takes "４" and "٤", stored as typed
+_PHONE_RE = re.compile(r"1[0-9]{10}")
+
+
+def normalise_identifier(text: str) -> str:
+    """An identifier as a Chinese IME may type it (full-width １３９, Ｘ, a full-width space) in ASCII, trimmed:
+    what is validated and stored, so that a code is texted to the phone and a person found by his ID number."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def is_valid_phone(phone: str) -> bool:
+    """A mainland mobile number: 11 ASCII digits from 1 (the SMS gateway takes no other)."""
+    return bool(_PHONE_RE.fullmatch(phone))
 
 
 def credit_code_check_char(first17: str) -> str:
