@@ -80,3 +80,17 @@ def test_a_suspended_reviewer_s_tasks_go_back_to_be_claimed(app: Flask, as_user:
     assert _holder(app, task_id) is None
     lead = as_user("city-nanning")
     assert lead.task_for(case_id) is not None and lead.claim(task_id).status_code == 200
+
+
+def test_a_suspended_account_s_tokens_do_not_come_back_when_it_is_resumed(
+        app: Flask, as_user: Callable[[str], ApiUser]) -> None:
+    """Suspension refused the tokens while it lasted but left them valid: resumed, the account's old tokens (given
+    out before, perhaps to whoever made the account be suspended) worked again."""
+    user_id = _second_reviewer(app)
+    reviewer = as_user(MOVED)
+    assert reviewer.get("/api/v1/cases").status_code == 200
+    admin = WebUser(app, "admin").login()
+    assert admin.post(f"/admin/accounts/{user_id}/suspend").status_code == 302
+    assert admin.post(f"/admin/accounts/{user_id}/resume").status_code == 302
+    again = reviewer.get("/api/v1/cases")
+    assert again.status_code == 401 and again.json["code"] == "token_invalid"

@@ -199,12 +199,14 @@ def set_active(admin: Actor, user_id: int, active: bool, source_ip: str | None =
     if user.active != active:
         user.active = active
         db.session.flush()
-        released = 0
-        if not active:
+        released = revoked = 0
+        if not active:  # his sessions end and his tokens with them: a resumed account gets new ones, not the old
             end_sessions(user)
+            revoked = revoke_all_tokens(user, admin)
             released = release_tasks_held_by(admin, user)
         record_change(admin, "account_resumed" if active else "account_suspended", user, source_ip=source_ip,
-                      **({"released_tasks": released} if released else {}))
+                      **({"released_tasks": released} if released else {}),
+                      **({"revoked_tokens": revoked} if revoked else {}))
     return user
 
 
