@@ -177,7 +177,8 @@ def test_an_admin_creates_a_city_reviewer_and_changes_him(app: Flask) -> None:
     assert "修改账号 · 角色：市级审核人员 → 市级审核人员、科室负责人" in log and "停用账号" in log
     assert "account_changed" not in log and "{" not in log  # titles, not the stored codes and JSON
     tokens = admin.html("/admin/tokens").split("对接令牌")[1].split("</tr>")[0]
-    assert 'data-token-state="user_inactive"' in tokens and "账号已停用" in tokens  # not 有效: the API refuses it
+    # not 有效: the API refuses it; revoked by the suspension, so that it does not come back with a resumption
+    assert 'data-token-state="revoked"' in tokens and "已吊销" in tokens
     with app.app_context():
         changes = list(db.session.scalars(select(AccountChange).where(AccountChange.target_user_id == user_id)
                                           .order_by(AccountChange.id)))
