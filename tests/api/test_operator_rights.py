@@ -58,3 +58,33 @@ def test_an_operator_is_not_told_of_cases_of_procedures_he_was_not_granted(
     told = [n for n in main.get("/api/v1/notifications").json["items"] if n.get("case_id") == case_id]
     assert told, "the main operator is told"
     assert [n for n in operator.get("/api/v1/notifications").json["items"] if n.get("case_id") == case_id] == []
+
+
+def test_narrower_rights_give_back_the_tasks_of_the_procedures_taken_away(
+        app: Flask, as_user: Callable[[str], ApiUser]) -> None:
+    """He kept holding a task of a procedure no longer his: in his list, its page open to him, refused on submit,
+    and no colleague could claim it."""
+    from tests.support.web import WebUser
+    _operator(app, ["personnel_unlock"])
+    main, operator = as_user("ent-nanning"), as_user("op-unlock")
+    case = main.start("personnel_unlock").json
+    task_id = case["open_tasks"][0]["id"]
+    assert main.post(f"/api/v1/tasks/{task_id}/unclaim").status_code == 200
+    assert operator.claim(task_id).status_code == 200
+    with app.app_context():
+        operator_id = get_user_by_username("op-unlock").id
+    page = WebUser(app, "ent-nanning").login()
+    narrowed = page.post(f"/enterprise/operators/{operator_id}/rights", {"procedures": ["historical_performance"]})
+    assert narrowed.status_code == 302, narrowed.get_data(as_text=True)[:300]
+    assert operator.get(f"/api/v1/tasks/{task_id}").status_code == 404
+    assert main.claim(task_id).status_code == 200  # back to the enterprise's 待领取
+
+
+def test_a_construction_unit_s_main_operator_manages_its_operators(app: Flask) -> None:
+    """Offered 经办人管理 and refused: 只有企业主操作员可以管理经办人."""
+    from tests.support.web import WebUser
+    owner = WebUser(app, "owner-nanning").login()
+    page = owner.get("/enterprise/operators")
+    assert page.status_code == 200
+    rights = page.get_data(as_text=True)
+    assert 'value="project_registration"' in rights and 'value="personnel_unlock"' not in rights

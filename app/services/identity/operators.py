@@ -15,11 +15,16 @@ from app.services.records.identifiers import is_valid_phone, normalise_identifie
 from app.services.tasks.work import release_tasks_held_by
 
 
+# Organisations whose main operator manages operators: enterprises and construction units (建设单位 register the
+# same way, with the enterprise role; one was offered 经办人管理 and refused).
+MANAGED_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.CONSTRUCTION_UNIT)
+
+
 def require_main_operator(actor: Actor) -> User:
     """The acting main operator (NotAllowed for anyone else)."""
     user = db.session.get(User, actor.id)
     if (user is None or not user.main_operator or not actor.has_role(Role.ENTERPRISE)
-            or actor.organisation_kind != OrganisationKind.ENTERPRISE):
+            or actor.organisation_kind not in MANAGED_KINDS):
         raise NotAllowed("只有企业主操作员可以管理经办人", code="main_operator_only")
     return user
 
@@ -68,7 +73,9 @@ def set_rights(actor: Actor, user_id: int, procedures: list[str] | None, source_
     user = get_operator(actor, user_id)
     before, user.allowed_procedures = user.allowed_procedures, _rights(procedures)
     db.session.flush()
-    record_change(actor, "operator_rights", user, source_ip=source_ip, before=before, after=user.allowed_procedures)
+    released = release_tasks_held_by(actor, user)  # those of procedures no longer his go back to his colleagues
+    record_change(actor, "operator_rights", user, source_ip=source_ip, before=before, after=user.allowed_procedures,
+                  **({"released_tasks": released} if released else {}))
     return user
 
 

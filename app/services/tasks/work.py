@@ -12,6 +12,7 @@ from app.errors import InvalidForm, NotAllowed, StaleCase, TaskAlreadyClaimed, T
 from app.extensions import db
 from app.models import Actor, Case, Task, TaskDraft, TaskStatus, User, UserRole
 from app.policy import (
+    allowed_procedures,
     is_candidate,
     require_can_assign,
     require_procedure_right,
@@ -113,12 +114,15 @@ def unclaim_task(actor: Actor, task_id: str) -> Task:
 
 
 def release_tasks_held_by(actor: Actor, user: User) -> int:
-    """After an account change (suspended, removed, moved to another region, other roles): the open tasks the
+    """After an account change (suspended, removed, moved to another region, other roles, an operator's narrower
+    rights): the open tasks the
     user holds and may no longer do go back to their candidates (待领取), each recorded in its case's history,
     so that none stays with someone who cannot finish it and whom no list shows it under. How many."""
     held = db.session.scalars(select(Task).options(joinedload(Task.case))
                               .where(Task.assignee_id == user.id, Task.status == TaskStatus.OPEN)).all()
-    to_release = [task for task in held if not (user.active and is_candidate(user, task))]
+    rights = allowed_procedures(user)  # an operator's 办理权限, narrowed by his main operator
+    to_release = [task for task in held if not (user.active and is_candidate(user, task)
+                                                and (rights is None or task.case.procedure_key in rights))]
     return sum(_release_held(actor, user, task) for task in to_release)
 
 
