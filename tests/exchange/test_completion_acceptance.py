@@ -73,3 +73,19 @@ def test_an_acceptance_for_an_unknown_project_is_rejected(inbound_app: Flask, cl
                                                  "accepted_on": "2026-11-30"})
     answer = send(client, "quality_safety", message)
     assert answer.json["status"] == "rejected" and answer.json["code"] == "project_not_found"
+
+
+def test_an_operator_without_the_unlock_is_not_told_of_the_prepared_case(inbound_app: Flask, client: Any) -> None:
+    """He read 竣工验收解锁申请待提交 with a link to a case he may not open (his rights: other procedures)."""
+    from app.db import unit_of_work
+    from app.models import User
+    from app.services.identity.accounts import get_user_by_username
+    from app.services.identity.operators import add_operator
+    with inbound_app.app_context(), unit_of_work():
+        add_operator(get_user_by_username("ent-nanning"), "op-history", "邕城建设·业绩经办人", "13907710198",
+                     "Operator-Passw0rd!", ["historical_performance"])
+    assert send(client, "quality_safety", acceptance()).json["code"] == "case_started"
+    with inbound_app.app_context():
+        told = set(db.session.scalars(select(User.username).join(Notification, Notification.user_id == User.id)
+                                      .where(Notification.kind == "completion_unlock_prepared")))
+    assert "ent-nanning" in told and "op-history" not in told

@@ -68,7 +68,9 @@ def start_or_advance(payload: dict[str, Any], row: InboundMessage) -> tuple[str,
                   f"质量安全监督系统报送），申请解除项目经理{lock.person.name}的锁定"})
     subjects.claim(case, UNLOCK_PROCEDURE, [f"lock:{lock.id}"], DUPLICATE)
     enterprise = db.session.get(Organisation, lock.enterprise_id)
-    notify(users_of_organisation(lock.enterprise_id), Note(  # messages: the pages read them in their language
+    # Those granted the unlock (an operator restricted to other procedures may not open the case); the messages:
+    # the pages read them in their language.
+    notify(users_of_organisation(lock.enterprise_id, UNLOCK_PROCEDURE), Note(
         "completion_unlock_prepared", Message("竣工验收解锁申请待提交（{number}）", number=case.number),
         Message("{project}已通过竣工验收，系统已为项目经理{person}生成竣工验收解锁申请，竣工验收合格意见书无需上传；"
                 "请核对、上传加盖公章的解锁申请表后提交。", project=project.name, person=lock.person.name),
