@@ -193,3 +193,12 @@ def test_codes_go_through_the_http_gateway_to_the_stand_in(app: Flask, caplog: p
 
 
 # Behind a proxy and 20 parallel wrong passwords: tests/web/test_identity_defects.py.
+
+
+def test_a_code_typed_in_full_width_digits_is_the_code(app: Flask) -> None:
+    """A Chinese IME in full-width mode types １０８７３６: it was 验证码错误, and counted against the code."""
+    client = app.test_client()
+    password_step(client, "city-nanning")
+    code = sent_code(app, "city-nanning")
+    assert code_step(client, code.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})).status_code == 302
+    assert _signed_in(client)

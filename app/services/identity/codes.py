@@ -20,6 +20,7 @@ from app.extensions import db
 from app.log_masking import mask_text
 from app.models import SignInCode, User
 from app.services.identity.throttle import count_attempt
+from app.services.records.identifiers import normalise_identifier
 
 log = logging.getLogger("app.security")
 
@@ -104,7 +105,8 @@ def check_code(user_id: int, code: str) -> str | None:
         return "code_used"
     if current.expires_at <= now:
         return "code_expired"
-    if not hmac.compare_digest(current.code_hash, _digest(user_id, code.strip())):
+    # As typed with a Chinese IME in full-width mode (１０８７３６): the digits it means.
+    if not hmac.compare_digest(current.code_hash, _digest(user_id, normalise_identifier(code))):
         current.failed_checks += 1
         if current.failed_checks >= MAX_WRONG_ENTRIES:
             current.used_at = now  # this code is spent: a new one must be requested
