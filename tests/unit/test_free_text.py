@@ -1,5 +1,6 @@
-"""Which fields are free text (masked by the logs' regex when others read them) and which hold codes (a permit
-number has 18 digits, as an ID number has: never masked by the regex)."""
+"""Which fields are free text (masked when others read them) and which hold codes (a permit number has 18 digits,
+as an ID number has: never masked); in free text only numbers that are resident ID numbers (their check character
+holds) are masked, not a permit number written in a comment."""
 from __future__ import annotations
 
 from app.services.cases.free_text import free_text_keys, is_free_text, masked_free_text
@@ -28,6 +29,7 @@ def test_only_the_free_text_fields_are_masked_at_any_depth() -> None:
             "reviews": [{"comment": "身份证450103199007220022"}],
             "changes": {"reason": {"old": "13907715678", "new": "无"}}}
     assert masked_free_text(data, keys) == {
-        "reason": "许可证4501**********0301，电话139****5678", "permit_number": PERMIT,
+        # a permit number written in prose is no ID number (its check character does not hold): left as written
+        "reason": f"许可证{PERMIT}，电话139****5678", "permit_number": PERMIT,
         "reviews": [{"comment": "身份证4501**********0022"}],
         "changes": {"reason": {"old": "139****5678", "new": "无"}}}

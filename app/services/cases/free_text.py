@@ -1,5 +1,6 @@
 """Free text (a form's prose fields, comments, reasons) as someone other than its writer reads it: ID numbers and
-phones in it masked by the regex the logs use (`app.log_masking.mask_text`); what is stored stays as typed.
+phones in it masked (`app.log_masking.mask_shown_text`: the logs' patterns, resident ID numbers only); what is
+stored stays as typed.
 
 A field (of a form, or of a message to another system) is free text when it is a plain string typed as prose: a
 textarea, or a text field of 500 characters or more (a note). Fields that hold a code (a permit number is 18 digits,
@@ -11,7 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.log_masking import mask_text
+from app.log_masking import mask_shown_text
 from app.services.procedures.forms import form_schema
 from app.services.procedures.versions import derived, form_keys_in_order, manifest_of
 
@@ -84,7 +85,7 @@ def masked_free_text(value: Any, keys: Collection[str], key: str = "") -> Any:
     if isinstance(value, list):
         return [masked_free_text(v, keys, key) for v in value]
     if isinstance(value, str) and key in keys:
-        return mask_text(value)
+        return mask_shown_text(value)
     return value
 
 
@@ -99,5 +100,5 @@ def masked_event_payload(kind: str, payload: dict[str, Any], keys: Collection[st
     shown: dict[str, Any] = masked_free_text(payload, keys)
     field = TYPED_TEXT.get(kind)
     if field and not written_by_reader and isinstance(shown.get(field), str):
-        shown[field] = mask_text(shown[field])
+        shown[field] = mask_shown_text(shown[field])
     return shown
