@@ -18,6 +18,8 @@ def test_the_auditor_searches_the_log_on_his_page(app: Flask, web: Any) -> None:
     navigation = auditor.html("/").split('aria-label="主导航"')[1].split("</nav>")[0]
     assert "安全审计" in navigation  # in his navigation, without lists he reads nothing in (they were empty)
     assert "办件查询" not in navigation and "诚信评价" not in navigation
+    home = auditor.html("/").split("<main")[1]  # nor on his home page: 查看待办任务, 辖区办件 (empty lists)
+    assert "查看待办任务" not in home and "/tasks" not in home and 'href="/audit"' in home
     with app.app_context():
         searched = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "audit.searched")
                                      .order_by(AuditEntry.id.desc()).limit(1))
