@@ -133,3 +133,23 @@ def test_input_kept_in_a_tab_is_not_offered_to_the_next_user_and_goes_at_sign_ou
     with page.expect_navigation():
         page.get_by_role("button", name="退出").click()
     assert "gjy.form-stash" not in _kept(page)  # signed out: nothing stays for the next user
+
+
+def test_another_user_signing_in_elsewhere_in_the_tab_drops_the_input_kept(
+        new_page: Callable[..., Any], app: Flask) -> None:
+    """The next user who signed in on another page than the form's worked with the input (ID numbers included)
+    readable in the tab's storage until he signed out."""
+    page = new_page()
+    sign_in(page, "ent-nanning")
+    page.goto(START, wait_until="load")
+    _fill(page)
+    _send_after_the_session_ended(page)
+    assert REASON in _kept(page)
+    page.goto("/", wait_until="load")  # the sign-in page, on its way back to the home page
+    page.get_by_label("用户名").fill("ent-liuzhou")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    code_step(page, MemorySmsGateway.shared().last_code(DEMO_PHONES["ent-liuzhou"]) or "")
+    assert "/login" not in page.url
+    assert REASON not in _kept(page) and "gjy.form-stash" not in _kept(page)

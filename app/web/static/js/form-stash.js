@@ -157,9 +157,13 @@
   function settle(store) {
     var nav = (performance.getEntriesByType && performance.getEntriesByType("navigation")[0]) || {};
     var signedIn = !!document.body.dataset.keepAlive, refused = (nav.responseStatus || 0) >= 400;
-    var here = PREFIX + location.pathname;
+    var here = PREFIX + location.pathname, user = document.body.dataset.user;
     ours(store).forEach(function (key) {
       var entry = read(store, key);
+      if (entry && signedIn && user && entry.owner !== user) {  // another user's input (ID numbers...): not his
+        store.removeItem(key);
+        return;
+      }
       if (!entry || entry.state !== "sent") { return; }
       if (!signedIn || refused) {
         entry.state = "lost";
