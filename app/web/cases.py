@@ -164,7 +164,7 @@ def _timeline(case: Case, events: list[Event], case_forms: CaseForms,
               names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
     """Each submission labelled by its own form."""
     return [(event, show_data(event.payload.get("data", {}), case_forms.of_task(event.task_id), names,
-                              context=case.data or {})
+                              context=case.data or {}, of_case=True)
              if event.kind == "task_completed"
              else []) for event in events]
 
@@ -179,7 +179,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
     return render_template(
         "cases/show.html", case=case, open_tasks=open_tasks_of(case),
         timeline=_timeline(case, events, case_forms, names),
-        submitted=show_data(case.data or {}, case_forms.current(events), names),
+        submitted=show_data(case.data or {}, case_forms.current(events), names, of_case=True),
         # files labelled by the form that last filed each field: B→A's self-check record and the city's
         # report share `record_files`, and the first form naming it labelled both
         files=case_files(case, case_forms.current(events), events, applicant_side),

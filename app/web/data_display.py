@@ -6,18 +6,18 @@ among them (a deregistration of another enterprise's person, seen by the applica
 Such a value is never shown as its bare id: the title stored with the case data is used
 (`person_id` -> `person_name` with the masked `person_id_number`, `project_id` -> `project_name`, ...),
 else the record's title looked up for the viewer (a person, in a form's rows too: deregistered since he was
-chosen, he is no longer among anyone's options), else a neutral text (no such record, or one the viewer may
-not see).
+chosen, he is no longer among anyone's options; on the case and task pages, any record the case names, since the
+viewer may read the case), else a neutral text (no such record, or one the viewer may not see).
 
 ID numbers and phones are shown masked: a field holding one by its name (`mask_personal`), free text (a textarea,
 a note: `free_text.is_free_text`) wherever they are in it, by the logs' regex.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from flask import has_request_context
 from flask_login import current_user
@@ -33,8 +33,16 @@ from app.web.form_rendering import choices_of, widget_of
 from app.web.i18n import colon, gettext, list_separator, semicolon
 
 SELECTED = "（已选对象）"  # a chosen record whose title neither the options, the case data nor a lookup give
+
+
+class Lookup(Protocol):
+    """Titles of records by id for `actor`; `named_by_case`: the ids come from a stored case's data."""
+
+    def __call__(self, actor: Actor, ids: Iterable[int], /, *, named_by_case: bool = False) -> Mapping[int, str]: ...
+
+
 # The chosen records whose titles are looked up (for the viewer) when missing from his options, by field key.
-LOOKUPS: dict[str, Callable[[Actor, Iterable[int]], Mapping[int, str]]] = {"person_id": person_titles}
+LOOKUPS: dict[str, Lookup] = {"person_id": person_titles}
 Found = Mapping[str, Mapping[str, str]]  # field key -> record id (as text) -> title looked up
 
 
@@ -151,16 +159,17 @@ def _viewer() -> Actor | None:
     return session_actor() if has_request_context() and current_user.is_authenticated else None
 
 
-def looked_up(missing: Mapping[str, set[int]]) -> dict[str, dict[str, str]]:
+def looked_up(missing: Mapping[str, set[int]], of_case: bool = False) -> dict[str, dict[str, str]]:
     """The titles of chosen records missing from the viewer's options (a person deregistered since he was
-    chosen), one query per kind of record for all its fields; only the records the signed-in viewer may see."""
+    chosen), one query per kind of record for all its fields; only the records the signed-in viewer may see,
+    unless `of_case`: the ids come from a stored case's data, which the viewer was authorised to read."""
     viewer = _viewer()
     found: dict[str, dict[str, str]] = {}
     if viewer is None:
         return found
     for lookup in {LOOKUPS[key] for key in missing}:
         keys = [key for key in missing if LOOKUPS[key] is lookup]
-        titles = lookup(viewer, set().union(*(missing[key] for key in keys)))
+        titles = lookup(viewer, set().union(*(missing[key] for key in keys)), named_by_case=of_case)
         found.update({key: {str(i): titles[i] for i in missing[key] if i in titles} for key in keys})
     return found
 
@@ -175,16 +184,20 @@ def merged_properties(schemas: Iterable[dict[str, Any]]) -> dict[str, dict[str, 
 
 
 def show_data(data: Mapping[str, Any], properties: Mapping[str, dict[str, Any]], filenames: Mapping[str, str],
-              exclude: Iterable[str] = (), context: Mapping[str, Any] | None = None) -> list[Shown]:
+              exclude: Iterable[str] = (), context: Mapping[str, Any] | None = None,
+              of_case: bool = False) -> list[Shown]:
     """The fields of `data` that some form defines, in the forms' order, except `exclude`.
 
     `context`: the case data, for the titles of chosen records (default: `data` itself).
+    `of_case`: `data` is a stored case's (its data, a submission in it), which the viewer was authorised to read:
+    the records it names are titled for him even where he may not see them otherwise (the contractor's key person
+    named by the construction unit's registration). Not for data typed elsewhere (the sandbox's).
     """
     skip = set(exclude)
     titles = data if context is None else {**context, **data}
     shown = {key: spec for key, spec in properties.items()
              if key in data and key not in skip and data[key] not in ("", None, [])}
-    found = looked_up(_missing(data, shown, titles))
+    found = looked_up(_missing(data, shown, titles), of_case)
     return [show_value(key, data[key], spec, filenames, titles, found) for key, spec in shown.items()]
 
 

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from app.db import utcnow
 from app.errors import Bilingual
 from app.log_masking import mask_text
-from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Actor, Case, CaseStatus, Task
+from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Actor, Case, CaseClock, CaseStatus, Task
 from app.policy import can_view_dashboard, is_province_admin, manages_procedures, on_applicant_side
 from app.services.cases.history import EVENT_TITLES, Event
 from app.services.deadlines.calendar import current_calendar
@@ -100,10 +100,15 @@ def case_deadline_state(case: Case, viewer: Actor | None = None) -> str | None:
     stored one."""
     if case.status == CaseStatus.WITHDRAWN:
         return WITHDRAWN
-    if (viewer is not None and case.status == CaseStatus.WAITING_FOR_APPLICANT
-            and case.deadline_state in DECIDED_STATES and on_applicant_side(viewer, case)):
+    if viewer is not None and refused_back(case) and on_applicant_side(viewer, case):
         return RESUBMIT
     return case.deadline_state
+
+
+def refused_back(case: Case) -> bool:
+    """A refusal (不予) sent the case back to its applicant: the authority's clock stopped there with an outcome,
+    and the case waits for an amended application, which starts the limit afresh."""
+    return case.status == CaseStatus.WAITING_FOR_APPLICANT and case.deadline_state in DECIDED_STATES
 
 
 def case_time_left(case: Case, now: datetime | None = None, limit: str | None = None) -> str:
@@ -132,35 +137,46 @@ def task_provisional(task: Task) -> bool:
     return bool((task.properties or {}).get("provisional_deadline"))
 
 
-def case_clock(case: Case) -> dict[str, Any] | None:
+def case_clock(case: Case, applicant_side: bool = False) -> dict[str, Any] | None:
     """What the case page shows of the case's clock: the committed and statutory deadlines with their
-    states, whether they are provisional (暂定), and the pause (暂停计时) with its reason; None without one."""
+    states, whether they are provisional (暂定), and the pause (暂停计时) with its reason; None without one.
+
+    `applicant_side`: the viewer is on the case's applicant side, who reads a case refused back to him as waiting
+    for his amended application (like 办件查询), not as decided (按时办结, what officials read); "refused_at" is then
+    set to when the refusal stopped the clock."""
     clock = case.clock
     if clock is None:
         return None
     is_open = case.status in OPEN_STATUSES
     decided = decided_at(clock)  # a decision stopped the clock: what follows is not the authority's time
     paused = clock.paused_at is not None and is_open and decided is None
+    resubmit = applicant_side and refused_back(case)
     rows = []
     if clock.committed_limit:
         rows.append({"key": "committed", "title": "承诺时限", "limit": clock.committed_limit, "due_at": case.due_at,
-                     "state": case_deadline_state(case)})
-    if clock.statutory_limit and case.statutory_due_at is not None:
-        if case.status == CaseStatus.WITHDRAWN:  # not decided: no outcome, on time or late
-            state: str | None = WITHDRAWN
-        elif not is_open or decided is not None:
-            state = completed_state(decided or case.completed_at or utcnow(), case.statutory_due_at)
-        elif paused:
-            state = "paused"
-        elif not clock.committed_limit:  # the case's own state follows the statutory limit
-            state = case.deadline_state
-        else:
-            state = "overdue" if clock.statutory_overdue or case.statutory_due_at < utcnow() else "on_time"
+                     "state": RESUBMIT if resubmit else case_deadline_state(case)})
+    statutory_due = case.statutory_due_at
+    if clock.statutory_limit and statutory_due is not None:
+        state = RESUBMIT if resubmit else statutory_state(case, clock, statutory_due, decided, paused)
         rows.append({"key": "statutory", "title": "法定时限", "limit": clock.statutory_limit,
-                     "due_at": case.statutory_due_at, "state": state})
+                     "due_at": statutory_due, "state": state})
     return {"rows": rows, "provisional": bool(clock.provisional) and is_open, "paused": paused,
-            "decided_at": decided if is_open else None,
+            "decided_at": decided if is_open and not resubmit else None,
+            "refused_at": decided if resubmit else None,
             "pause_reason": PAUSE_REASONS.get(clock.pause_reason or "", ""), "paused_at": clock.paused_at}
+
+
+def statutory_state(case: Case, clock: CaseClock, due: datetime, decided: datetime | None, paused: bool) -> str | None:
+    """The state of the case's statutory deadline (`due`): decided, paused, or running."""
+    if case.status == CaseStatus.WITHDRAWN:  # not decided: no outcome, on time or late
+        return WITHDRAWN
+    if case.status not in OPEN_STATUSES or decided is not None:
+        return completed_state(decided or case.completed_at or utcnow(), due)
+    if paused:
+        return "paused"
+    if not clock.committed_limit:  # the case's own state follows the statutory limit
+        return case.deadline_state
+    return "overdue" if clock.statutory_overdue or due < utcnow() else "on_time"
 
 
 def timer_provisional(case: Case) -> bool:

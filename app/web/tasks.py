@@ -105,13 +105,13 @@ def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
         form_errors=unplaced_errors(fields, errors or {}), has_errors=bool(errors),
         # An open task shows the case as it stands; a finished one only what it submitted (the case has
         # moved on since: its current data beside that submission would read as two answers).
-        submitted=show_data(case.data or {}, case_forms.current(events), names, exclude=own_keys | set(last_data))
-        if task.status == TaskStatus.OPEN else [],
+        submitted=show_data(case.data or {}, case_forms.current(events), names, exclude=own_keys | set(last_data),
+                            of_case=True) if task.status == TaskStatus.OPEN else [],
         own_result=show_data(own_event.payload.get("data", {}), case_forms.of_task(task.id), names,
-                             context=case.data or {}) if own_event else [],
+                             context=case.data or {}, of_case=True) if own_event else [],
         last_event=last_event, returned=earlier is not None,
         last_result=show_data(last_data, case_forms.of_task(last_event.task_id if last_event else None), names,
-                              context=case.data or {}),
+                              context=case.data or {}, of_case=True),
         can_claim=not schema and task.status == TaskStatus.OPEN and task.assignee_id is None
         and is_candidate(actor, task), form_description=_(bilingual_of(schema, "description") or ""),
         can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and (
