@@ -28,7 +28,7 @@ from app.db import table_of, utcnow
 from app.errors import Message
 from app.extensions import db
 from app.integrations.mail import mask_address
-from app.log_masking import mask_text
+from app.log_masking import mask_shown_text, mask_text
 from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Role, Task, User, UserRole
 from app.services.deadlines.calendar import WorkCalendar, business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
@@ -260,8 +260,8 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
     about = f"您的办件“{case.title}”（{case.number}）"
     # What the reviewer typed is read by others: ID numbers and phones in it masked, as the logs mask them (the
     # decision's documents keep it whole).
-    comment = mask_text(decision.comment) if decision else ""
-    results = [mask_text(line) for line in outcome.results]
+    comment = mask_shown_text(decision.comment) if decision else ""
+    results = [mask_shown_text(line) for line in outcome.results]
     payload: dict[str, Any] = {"case_number": case.number, "decision": decision.title if decision else "",
                                "items": decision.items if decision else [], "comment": comment,
                                "authority": authority}

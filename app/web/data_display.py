@@ -24,7 +24,7 @@ from flask_login import current_user
 
 from app.auth import session_actor
 from app.errors import bilingual_of
-from app.log_masking import mask_text
+from app.log_masking import mask_shown_text
 from app.models import Actor, Attachment
 from app.services.cases.free_text import is_free_text
 from app.services.records.identifiers import mask_personal
@@ -78,7 +78,7 @@ def stored_title(key: str, context: Mapping[str, Any]) -> str | None:
 def _masked(key: str, spec: Mapping[str, Any] | None, text: str) -> str:
     """A field's text as the pages show it: an ID number or phone field masked, and those written in free text."""
     shown = mask_personal(key, text)
-    return mask_text(shown) if spec and is_free_text(spec) else shown
+    return mask_shown_text(shown) if spec and is_free_text(spec) else shown
 
 
 def _label(spec: Any, key: str) -> str:

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from app.db import utcnow
 from app.errors import Bilingual
-from app.log_masking import mask_text
+from app.log_masking import mask_shown_text
 from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Actor, Case, CaseClock, CaseStatus, Task
 from app.policy import can_view_dashboard, is_province_admin, manages_procedures, on_applicant_side
 from app.services.cases.history import EVENT_TITLES, Event
@@ -269,8 +269,9 @@ def has_endpoint(name: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    # `masked`: ID numbers and phones in free text (a comment, an external system's error) masked as the logs are
-    app.jinja_env.filters.update(local_time=local_time, time_left=time_left, limit_text=limit_text, masked=mask_text)
+    # `masked`: ID numbers and phones in free text (a comment, an external system's error), as free text is shown
+    app.jinja_env.filters.update(local_time=local_time, time_left=time_left, limit_text=limit_text,
+                                 masked=mask_shown_text)
     globals_: dict[str, Any] = {
         "DEADLINE_STATES": DEADLINE_STATES, "STATUS_TITLES": CASE_STATUS_TITLES, "STATUS_BADGES": STATUS_BADGES,
         "STEP_TYPE_TITLES": STEP_TYPE_TITLES, "ROLE_TITLES": ROLE_TITLES, "EVENT_TITLES": EVENT_TITLES,

@@ -27,3 +27,13 @@ def test_the_writer_reads_his_comment_whole_and_the_enterprise_its_notice_masked
     notices = ent.html("/notifications")
     assert REVIEWER_ID not in notices and COMMENT not in notices
     assert "请核对人员身份证4501**********0018的处罚决定书" in notices
+
+
+def test_a_permit_number_in_a_comment_is_shown_to_the_reviewer(app: Flask, as_user: Any) -> None:
+    """It has 18 digits as an ID number has, and was masked from the reviewer who needs it (4502**********0101)."""
+    case_id = _returned_unlock(app, as_user("ent-nanning"), as_user("city-nanning"))
+    writer = WebUser(app, "ent-nanning").login()
+    assert writer.post(f"/cases/{case_id}/comments", {"comment": "施工许可证号450200202403150101"}).status_code == 302
+    page = WebUser(app, "city-nanning").login().html(f"/cases/{case_id}")
+    assert "施工许可证号450200202403150101" in page
+    assert ID_NUMBER not in page  # the ID number in the same case's texts still masked
