@@ -14,7 +14,6 @@ from app.services.identity.tokens import revoke_all_tokens
 from app.services.records.identifiers import is_valid_phone, normalise_identifier
 from app.services.tasks.work import release_tasks_held_by
 
-
 # Organisations whose main operator manages operators: enterprises and construction units (建设单位 register the
 # same way, with the enterprise role; one was offered 经办人管理 and refused).
 MANAGED_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.CONSTRUCTION_UNIT)
