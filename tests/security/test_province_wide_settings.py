@@ -50,6 +50,7 @@ def test_a_city_admin_reads_the_calendar_page_without_forms_whose_changes_are_re
     assert "工作日历 · 2027 年" in city_page and 'data-testid="calendar-days"' in city_page
     assert "由自治区管理员维护" in city_page
     assert 'action="/admin/calendar/days"' not in city_page and "/admin/calendar/years/" not in city_page
+    assert "请按国务院办公厅通知录入" not in city_page  # told to enter the year, then that he may not
     province_page = WebUser(app, "admin").login().html("/admin/calendar?year=2027")
     assert 'action="/admin/calendar/days"' in province_page and "由自治区管理员维护" not in province_page
 
