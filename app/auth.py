@@ -5,7 +5,7 @@ from flask import g, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from app.errors import NotAllowed, NotAuthenticated
+from app.errors import Message, NotAllowed, NotAuthenticated
 from app.extensions import db, login_manager
 from app.models import Actor, User
 from app.services.identity.accounts import demo_mode
@@ -57,7 +57,7 @@ def bearer_actor() -> Actor:
         raise NotAuthenticated("访问令牌无效或已过期", code="token_invalid")
     required = g.get(REQUIRED_SCOPE, "write")  # an operation without a scope needs the most
     if required not in caller.scopes:
-        raise NotAllowed(f"访问令牌没有 {required} 权限范围", code="token_scope_missing")
+        raise NotAllowed(Message("访问令牌没有 {scope} 权限范围", scope=required), code="token_scope_missing")
     return caller.actor
 
 

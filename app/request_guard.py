@@ -1,9 +1,9 @@
 """One guard for every request, before any view runs:
 
 - a body other than an upload is bounded (MAX_BODY_BYTES; uploads keep MAX_CONTENT_LENGTH): a larger one is
-  answered 413 unread, so a huge JSON body costs neither parse time nor memory. A view that must read larger
-  bodies to answer about them (a procedure deploy names a file that is too large) declares its own hard limit
-  as `max_body_bytes` on its class or function, uploads included;
+  answered 413 unread (a chunked one read no further than the limit), so a huge JSON body costs neither parse
+  time nor memory. A view that must read larger bodies to answer about them (a procedure deploy names a file
+  that is too large) declares its own hard limit as `max_body_bytes` on its class or function, uploads included;
 - a JSON body nested deeper than any request needs is refused with 400 (json.loads and the code after it
   recurse into it);
 - text with control characters (NUL and the other C0 controls but tab, line feed and carriage return) or lone
@@ -92,15 +92,30 @@ def view_body_limit() -> int | None:
 
 def bound_body() -> None:
     """Bodies that are not multipart uploads are read up to MAX_BODY_BYTES (or the view's own limit): a
-    declared larger length is refused at once, a chunked body is cut by werkzeug (413) when it passes the
-    limit."""
+    declared larger length is refused at once, a streamed (chunked) one once it passes the limit."""
     own = view_body_limit()
     if own is None and request.mimetype == "multipart/form-data":
         return
     limit = own or current_app.config["MAX_BODY_BYTES"]
-    if request.content_length is not None and request.content_length > limit:
-        raise BodyTooLarge(f"请求内容过大：不能超过 {limit // 1024} KB")
-    request.max_content_length = limit
+    if request.content_length is None:
+        _read_streamed_body(limit)
+    elif request.content_length > limit:
+        raise _too_large(limit)
+    else:
+        request.max_content_length = limit
+
+
+def _read_streamed_body(limit: int) -> None:
+    """A body of no declared length (Transfer-Encoding: chunked), read now and kept for the view. werkzeug stops
+    reading it at the limit without a word, and the JSON cut there read as malformed (400): it is read up to one
+    byte past the limit, and refused (413) when that byte came."""
+    request.max_content_length = limit + 1
+    if len(request.get_data(cache=True)) > limit:
+        raise _too_large(limit)
+
+
+def _too_large(limit: int) -> BodyTooLarge:
+    return BodyTooLarge(Message("请求内容过大：不能超过 {kilobytes} KB", kilobytes=limit // 1024))
 
 
 def refuse_control_characters() -> None:

@@ -2,15 +2,17 @@
 files, save, delete, check (the deploy's dry run) and deploy as the next version with a note."""
 from typing import Any
 
-from flask import request
+from flask import jsonify, request
 from flask.views import MethodView
 
+from app.api.english import english
 from app.api.parsing import Blueprint
 from app.api.procedures import KEY, MAX_DEPLOY_BODY
 from app.api.schemas.procedure_drafts import (
     DraftCreateSchema,
     DraftDeploySchema,
     DraftFilesSchema,
+    DraftNotDeployedSchema,
     DraftSaveSchema,
     DraftSchema,
 )
@@ -83,11 +85,22 @@ class DraftCheck(MethodView):
 class DraftDeploy(MethodView):
     @blp.arguments(DraftDeploySchema)
     @blp.response(201, VersionDeployedSchema)
+    @blp.alt_response(200, schema=DraftNotDeployedSchema,
+                      description="no new version: the draft's content is an existing version's (`state`), made "
+                                  "current again with the note, or the current one, nothing deployed or recorded; "
+                                  "`message` says which. The draft is deleted, as the pages do")
     def post(self, body: dict[str, Any], key: str, draft_id: int) -> Any:
         """Deploy the draft as the procedure's next version (current at once) with a required note; the draft
-        is deleted. 422 `deploy_refused` with `details.problems` [{file, element, problem}]: nothing stored.
-        409 `base_version_changed` when the current version is no longer the draft's base (send `replacing`)."""
+        is deleted. 201: a new version; 200: none (DraftNotDeployed). 422 `deploy_refused` with
+        `details.problems` [{file, element, problem}]: nothing stored. 409 `base_version_changed` when the current
+        version is no longer the draft's base (send `replacing`)."""
         actor = bearer_actor()
         drafts.get_draft(actor, draft_id, key)
         result = drafts.deploy_draft(actor, draft_id, body["note"], body["replacing"])
-        return {"key": result.key, "version": result.version, "note": result.note}, 201 if result.created else 200
+        message = drafts.no_new_version(result)
+        if message is None:
+            return {"key": result.key, "version": result.version, "note": result.note}, 201
+        note = result.note if result.state == "made_current" else None  # unchanged: the note sent was not kept
+        return jsonify(DraftNotDeployedSchema().dump({
+            "key": result.key, "version": result.version, "note": note, "state": result.state,
+            "message": message, "message_en": english(message)}))

@@ -42,6 +42,7 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_tasks.TaskClaim", "POST"): WRITE,
     ("api_tasks.TaskUnclaim", "POST"): WRITE,
     ("api_tasks.TaskAssign", "POST"): WRITE,
+    ("api_tasks.TaskCandidates", "GET"): READ,
     ("api_tasks.TaskComplete", "POST"): WRITE,
     ("api_attachments.Attachments", "GET"): READ,
     ("api_attachments.Attachments", "POST"): WRITE,

@@ -1,4 +1,5 @@
-"""Tasks: lists (mine / claimable / done), one task with its form, claim, unclaim, assign, complete."""
+"""Tasks: lists (mine / claimable / done), one task with its form, claim, unclaim, assign (and whom to),
+complete."""
 from typing import Any
 
 from flask.views import MethodView
@@ -6,6 +7,7 @@ from flask.views import MethodView
 from app.api.parsing import Blueprint
 from app.api.schemas.tasks import (
     TaskAssignSchema,
+    TaskCandidateSchema,
     TaskCompleteSchema,
     TaskDetailSchema,
     TaskListArgsSchema,
@@ -73,12 +75,22 @@ class TaskUnclaim(MethodView):
         return task_row(task_service.unclaim_task(actor, task_id), actor)
 
 
+@blp.route("/<task_id>/candidates")
+class TaskCandidates(MethodView):
+    @blp.response(200, TaskCandidateSchema(many=True))
+    def get(self, task_id: str) -> Any:
+        """Whom a lead may assign the open task to (the `user_id` of an assign), by name: the active users of
+        its role and region who may work on it, not one its four-eyes rule keeps from it. Those who may assign
+        only (403 otherwise); 409 `task_not_open` for a task done or cancelled."""
+        return task_service.assignable_users(bearer_actor(), task_id)
+
+
 @blp.route("/<task_id>/assign")
 class TaskAssign(MethodView):
     @blp.arguments(TaskAssignSchema)
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
-        """A lead assigns the task to a reviewer of its region."""
+        """A lead assigns the task to a reviewer of its region: one of its `candidates`."""
         actor = bearer_actor()
         return task_row(task_service.assign_task(actor, task_id, body["user_id"]), actor)
 

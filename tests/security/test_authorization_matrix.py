@@ -77,7 +77,8 @@ RULES: dict[tuple[str, str], str] = {
     ("api_notifications.Notifications", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_notifications.NotificationsRead", "POST"): "200 200 200 200 200 200 200 200 401",
     ("api_procedure_drafts.DraftCheck", "POST"): "403 403 403 403 403 200 403 200 401",
-    ("api_procedure_drafts.DraftDeploy", "POST"): "403 403 403 403 403 422 403 422 401",
+    # with a note, naming a version the draft does not replace: refused on the merits (409), the draft kept
+    ("api_procedure_drafts.DraftDeploy", "POST"): "403 403 403 403 403 409 403 409 401",
     ("api_procedure_drafts.DraftResource", "DELETE"): "403 403 403 403 403 204 403 204 401",
     ("api_procedure_drafts.DraftResource", "GET"): "403 403 403 403 403 200 403 200 401",
     ("api_procedure_drafts.DraftResource", "PUT"): "403 403 403 403 403 404 403 404 401",
@@ -109,6 +110,8 @@ RULES: dict[tuple[str, str], str] = {
     ("api_spot_checks.Draws", "POST"): "403 403 200 200 200 403 403 403 401",
     ("api_spot_checks.Notices", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_tasks.TaskAssign", "POST"): "403 404 200 404 200 404 404 200 401",
+    # whom the task may be assigned to: those who may assign it (assign's rule)
+    ("api_tasks.TaskCandidates", "GET"): "403 404 200 404 200 404 404 200 401",
     ("api_tasks.TaskClaim", "POST"): "403 404 200 404 403 404 404 403 401",
     ("api_tasks.TaskComplete", "POST"): "403 404 422 404 409 404 404 409 401",
     ("api_tasks.TaskResource", "GET"): "200 404 200 404 200 404 404 200 401",
@@ -271,6 +274,7 @@ def _api_body(endpoint: str, ids: dict[str, Any]) -> dict[str, Any] | None:
         "api_cases.CaseRetry": {}, "api_cases.CaseWithdraw": {"reason": "矩阵测试"},
         "api_notifications.NotificationsRead": {},
         "api_procedures.CurrentVersion": {"version": 1, "note": "矩阵测试"},
+        "api_procedure_drafts.DraftDeploy": {"note": "矩阵测试", "replacing": 2},
         "api_procedures.Migrations": {"from_version": 1, "to_version": 1, "dry_run": True},
         "api_procedures.Versions": {"files": {}, "dry_run": True},
         "api_tasks.TaskAssign": {"user_id": ids["city_nanning"]},

@@ -8,6 +8,7 @@ from app.api.schemas.common import (
     PageArgsSchema,
     SearchDay,
     UserRefSchema,
+    computed,
     value,
 )
 from app.api.schemas.tasks import TaskSchema
@@ -49,7 +50,7 @@ class CaseSchema(Schema):
     procedure_name = fields.String()
     procedure_version = Integer()
     status = fields.String()
-    status_title = fields.Function(lambda c: CASE_STATUS_TITLES.get(value(c, "status"), value(c, "status")))
+    status_title = computed(lambda c: CASE_STATUS_TITLES.get(value(c, "status"), value(c, "status")), "string")
     title = fields.String()
     applicant = fields.Nested(OrganisationRefSchema)
     region_code = fields.String()

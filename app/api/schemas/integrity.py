@@ -1,8 +1,18 @@
 """诚信综合评价 output: the score on a date, the ledger lines up to it, behaviour records."""
+from typing import Any
+
 from marshmallow import Schema, fields
 
-from app.api.schemas.common import Integer
+from app.api.schemas.common import DateTime, Integer, computed
 from app.models import BEHAVIOUR_KIND_TITLES, LEDGER_SOURCE_TITLES
+
+# Points are exact to the hundredth: answered as text, which a JSON number (a binary float in most clients) is not.
+_POINTS = {"format": "decimal", "pattern": r"^-?\d+\.\d{2}$", "example": "87.00"}
+
+
+def points_text(description: str, **kwargs: Any) -> fields.String:
+    """An amount of integrity points, two decimals as text ("87.00", "-2.50")."""
+    return fields.String(metadata={**_POINTS, "description": description}, **kwargs)
 
 
 class IntegrityArgsSchema(Schema):
@@ -10,23 +20,25 @@ class IntegrityArgsSchema(Schema):
 
 
 class LedgerLineSchema(Schema):
-    id = fields.Function(lambda line: line.entry.id)
-    points = fields.Function(lambda line: str(line.entry.points), metadata={"description": "加分为正，扣分为负"})
-    balance = fields.Function(lambda line: str(line.balance), metadata={"description": "本条记录后的诚信分"})
-    reason = fields.Function(lambda line: line.entry.reason)
-    source = fields.Function(lambda line: line.entry.source)
-    source_title = fields.Function(lambda line: LEDGER_SOURCE_TITLES.get(line.entry.source, line.entry.source))
-    source_case_id = fields.Function(lambda line: line.entry.source_case_id)
-    corrects_entry_id = fields.Function(lambda line: line.entry.corrects_entry_id)
-    effective_on = fields.Function(lambda line: line.entry.effective_on.isoformat())
-    recorded_at = fields.Function(lambda line: line.entry.recorded_at.isoformat())
-    recorded_by = fields.Function(lambda line: line.entry.recorded_by)
+    """A ledger line (services.records.integrity.LedgerLine): its entry and the score after it."""
+
+    id = Integer(attribute="entry.id")
+    points = points_text("加分为正，扣分为负", attribute="entry.points")
+    balance = points_text("本条记录后的诚信分")
+    reason = fields.String(attribute="entry.reason")
+    source = fields.String(attribute="entry.source")
+    source_title = computed(lambda line: LEDGER_SOURCE_TITLES.get(line.entry.source, line.entry.source), "string")
+    source_case_id = Integer(attribute="entry.source_case_id", allow_none=True)
+    corrects_entry_id = Integer(attribute="entry.corrects_entry_id", allow_none=True)
+    effective_on = fields.Date(attribute="entry.effective_on")
+    recorded_at = DateTime(attribute="entry.recorded_at")
+    recorded_by = fields.String(attribute="entry.recorded_by")
 
 
 class BehaviourSchema(Schema):
     id = Integer()
     kind = fields.String()
-    kind_title = fields.Function(lambda b: BEHAVIOUR_KIND_TITLES.get(b.kind, b.kind))
+    kind_title = computed(lambda b: BEHAVIOUR_KIND_TITLES.get(b.kind, b.kind), "string")
     title = fields.String()
     description = fields.String(allow_none=True)
     source = fields.String()
@@ -37,9 +49,9 @@ class BehaviourSchema(Schema):
 
 
 class IntegritySchema(Schema):
-    enterprise_id = fields.Function(lambda v: v.enterprise.id)
-    enterprise_name = fields.Function(lambda v: v.enterprise.name)
+    enterprise_id = Integer(attribute="enterprise.id")
+    enterprise_name = fields.String(attribute="enterprise.name")
     on = fields.Date()
-    score = fields.Function(lambda v: str(v.score), metadata={"description": "该日诚信分 = 截至该日所有记录之和"})
+    score = points_text("该日诚信分 = 截至该日所有记录之和")
     entries = fields.List(fields.Nested(LedgerLineSchema), attribute="lines")
     behaviours = fields.List(fields.Nested(BehaviourSchema))

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.api.schemas.common import DateTime, Integer
-from app.api.schemas.procedures import FILES, MAX_VERSION
+from app.api.schemas.procedures import FILES, MAX_VERSION, VersionDeployedSchema, change_note
 from app.routing import MAX_ID
 
 
@@ -40,9 +40,22 @@ class DraftSaveSchema(Schema):
 
 
 class DraftDeploySchema(Schema):
-    note = fields.String(load_default=None, allow_none=True, metadata={"description": "the change note (required)"})
+    note = change_note()
     replacing = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_VERSION),
                         metadata={"description": "the current version this deploy replaces, when it is no longer "
                                                  "the draft's base_version (otherwise 409 base_version_changed, "
                                                  "details {base_version, current_version}): what another deploy "
                                                  "changed since the draft was made would be undone"})
+
+
+class DraftNotDeployedSchema(VersionDeployedSchema):
+    """A draft's deploy that made no new version: its content is an existing version's (the draft is deleted)."""
+
+    state = fields.String(validate=validate.OneOf(["made_current", "unchanged"]), metadata={
+        "description": "`made_current`: an earlier version's content, that version made current again with the "
+                       "note; `unchanged`: the current version's content, nothing deployed or recorded"})
+    note = fields.String(allow_none=True, metadata={
+        "description": "the note recorded (made_current); null when nothing was (unchanged): the note sent is "
+                       "not kept"})
+    message = fields.String(metadata={"description": "what happened, in Chinese"})
+    message_en = fields.String(allow_none=True, metadata={"description": "the message in English"})

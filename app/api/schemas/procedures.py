@@ -3,14 +3,25 @@ the current version, and migrations of running cases."""
 from marshmallow import Schema, fields, validate
 
 from app.api.english import english
-from app.api.schemas.common import DateTime, Integer, id_field
+from app.api.schemas.common import DateTime, Integer, computed, id_field
 from app.routing import MAX_ID
+from app.services.procedures.deploy import MAX_NOTE
 
 MAX_VERSION = 1_000_000
 
 
 def _version(required: bool = False) -> fields.Integer:
     return Integer(required=required, validate=validate.Range(min=1, max=MAX_VERSION))
+
+
+NOTE = f"the change note: not blank, at most {MAX_NOTE} characters (blanks around it not counted)"
+# Not blank (the service strips it): matched from the start by marshmallow, searched anywhere by JSON Schema.
+_NOT_BLANK = validate.Regexp(r"\s*\S", error="请填写变更说明")
+
+
+def change_note() -> fields.String:
+    """The note a deploy or a change of the current version is recorded with: required and not blank."""
+    return fields.String(required=True, validate=_NOT_BLANK, metadata={"minLength": 1, "description": NOTE})
 
 
 START_FORM = ("The start data's JSON Schema, each choice field with the caller's options as `oneOf` "
@@ -58,8 +69,8 @@ class VersionFilesSchema(Schema):
 class VersionDeploySchema(Schema):
     files = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                         metadata={"description": FILES + " At most 100 files of 1 MB each."})
-    note = fields.String(load_default=None, allow_none=True,
-                         metadata={"description": "the change note (required unless dry_run)"})
+    note = fields.String(load_default=None, allow_none=True, metadata={
+        "description": NOTE + "; required unless `dry_run` (a deploy without one: 422 `invalid_form`)"})
     dry_run = fields.Boolean(load_default=False)
 
 
@@ -73,8 +84,8 @@ class ProblemSchema(Schema):
     file = fields.String(allow_none=True)
     element = fields.String(allow_none=True)
     problem = fields.String()
-    problem_en = fields.Function(lambda p: english(p.get("problem")), dump_only=True,
-                                 metadata={"description": "the problem in English"})
+    problem_en = computed(lambda p: english(p.get("problem")), "string", nullable=True,
+                          description="the problem in English")
 
 
 class DeployCheckSchema(Schema):
@@ -83,7 +94,7 @@ class DeployCheckSchema(Schema):
 
 class CurrentVersionSchema(Schema):
     version = _version(required=True)
-    note = fields.String(load_default=None, allow_none=True, metadata={"description": "why (required)"})
+    note = change_note()
 
 
 class MigrationRequestSchema(Schema):

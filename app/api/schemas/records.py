@@ -1,7 +1,7 @@
 """Domain record output (read only): ID numbers and phones are always masked."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import DateTime, Integer, PageArgsSchema, id_field
+from app.api.schemas.common import DateTime, Integer, PageArgsSchema, computed, id_field
 from app.models import CERTIFICATE_KIND_TITLES, LockRole, PersonStatus, RecordSource
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.records.identifiers import is_valid_credit_code, is_valid_id_number, mask_id_number, mask_phone
@@ -40,19 +40,19 @@ class EnterpriseSchema(Schema):
     id = Integer()
     name = fields.String()
     credit_code = fields.String(allow_none=True)
-    credit_code_valid = fields.Function(lambda o: bool(o.credit_code) and is_valid_credit_code(o.credit_code))
+    credit_code_valid = computed(lambda o: bool(o.credit_code) and is_valid_credit_code(o.credit_code), "boolean")
     enterprise_type = fields.String(allow_none=True)
     region_code = fields.String()
-    region_name = fields.Function(lambda o: o.region.name if o.region else None)
+    region_name = computed(lambda o: o.region.name if o.region else None, "string", nullable=True)
     in_region = fields.Boolean()
-    in_region_title = fields.Function(lambda o: "区内企业" if o.in_region else "区外企业")
+    in_region_title = computed(lambda o: "区内企业" if o.in_region else "区外企业", "string")
     legal_representative = fields.String(allow_none=True)
 
 
 class CertificateSchema(Schema):
     id = Integer()
     kind = fields.String()
-    kind_title = fields.Function(lambda c: CERTIFICATE_KIND_TITLES.get(c.kind, c.kind))
+    kind_title = computed(lambda c: CERTIFICATE_KIND_TITLES.get(c.kind, c.kind), "string")
     number = fields.String()
     specialty = fields.String(allow_none=True)
     valid_until = fields.Date(allow_none=True)
@@ -61,12 +61,12 @@ class CertificateSchema(Schema):
 class PersonSchema(Schema):
     id = Integer()
     name = fields.String()
-    id_number = fields.Function(lambda p: mask_id_number(p.id_number), metadata={"description": "已脱敏"})
-    id_number_valid = fields.Function(lambda p: is_valid_id_number(p.id_number))
-    phone = fields.Function(lambda p: mask_phone(p.phone), metadata={"description": "已脱敏"})
+    id_number = computed(lambda p: mask_id_number(p.id_number), "string", description="已脱敏")
+    id_number_valid = computed(lambda p: is_valid_id_number(p.id_number), "boolean")
+    phone = computed(lambda p: mask_phone(p.phone), "string", description="已脱敏")
     employer = fields.Nested(RecordRefSchema, allow_none=True)
     status = fields.String()
-    status_title = fields.Function(lambda p: PERSON_STATUS_TITLES.get(p.status, p.status))
+    status_title = computed(lambda p: PERSON_STATUS_TITLES.get(p.status, p.status), "string")
 
 
 class PersonDetailSchema(PersonSchema):
@@ -82,14 +82,14 @@ class ProjectSchema(Schema):
     construction_unit = fields.String(allow_none=True)
     entry_org = fields.Nested(RecordRefSchema)
     data_level = fields.String()
-    data_level_title = fields.Function(lambda p: DATA_LEVEL_TITLES.get(p.data_level, p.data_level))
+    data_level_title = computed(lambda p: DATA_LEVEL_TITLES.get(p.data_level, p.data_level), "string")
     stage = fields.String()
 
 
 class LockPersonSchema(Schema):
     id = Integer()
     name = fields.String()
-    id_number = fields.Function(lambda p: mask_id_number(p.id_number))
+    id_number = computed(lambda p: mask_id_number(p.id_number), "string", description="已脱敏")
 
 
 class ProjectRefSchema(Schema):
@@ -106,7 +106,7 @@ class ProjectLockSchema(Schema):
     person = fields.Nested(LockPersonSchema)
     enterprise_id = Integer()
     role = fields.String()
-    role_title = fields.Function(lambda lk: LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role))
+    role_title = computed(lambda lk: LOCK_ROLE_TITLES.get(LockRole(lk.role), lk.role), "string")
     active = fields.Boolean()
     locked_at = DateTime()
     released_at = DateTime(allow_none=True)
@@ -136,11 +136,11 @@ class PerformanceRecordSchema(Schema):
     enterprise_name = fields.String()
     project_name = fields.String()
     source = fields.String()
-    source_title = fields.Function(lambda r: SOURCE_TITLES.get(r.source, r.source))
+    source_title = computed(lambda r: SOURCE_TITLES.get(r.source, r.source), "string")
     used_in_bid = fields.Boolean()
-    frozen = fields.Function(lambda r: bool(r.used_in_bid), metadata={"description": "已用于投标：冻结"})
-    editable = fields.Function(lambda r: r.source == RecordSource.IN_REGION and not r.used_in_bid,
-                               metadata={"description": "企业可直接修改（区内且未用于投标）"})
+    frozen = computed(lambda r: bool(r.used_in_bid), "boolean", description="已用于投标：冻结")
+    editable = computed(lambda r: r.source == RecordSource.IN_REGION and not r.used_in_bid, "boolean",
+                        description="企业可直接修改（区内且未用于投标）")
     usable_for_bids = fields.Boolean(metadata={"description": "可用于投标（迁入业绩须企业确认属地后）"})
     fields_ = fields.Dict(data_key="fields", attribute="fields")
     created_at = DateTime()

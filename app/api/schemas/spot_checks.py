@@ -1,7 +1,7 @@
 """事中事后抽查: draw parameters in, the draw (strata, exclusions, items, cases) and 通报批评 notices out."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import DateTime, Integer
+from app.api.schemas.common import DateTime, Integer, computed
 
 
 class DrawCreateSchema(Schema):
@@ -20,13 +20,22 @@ class DrawnItemSchema(Schema):
     item_title = fields.String()
 
 
+class StratumSchema(Schema):
+    population = Integer(metadata={"description": "总体数"})
+    drawn = Integer(metadata={"description": "抽取数"})
+
+
 class DrawSchema(Schema):
-    draw_id = fields.Function(lambda r: r.draw.id if r.draw else None)
-    seed = fields.Function(lambda r: r.plan.seed)
-    sample_size = fields.Function(lambda r: r.plan.sample_size)
-    strata = fields.Function(lambda r: r.plan.strata, metadata={"description": "层（企业类型·设区市）→ 总体数、抽取数"})
+    """A draw (services.records.spot_checks.DrawResult): its plan, and the stored draw unless a dry run."""
+
+    draw_id = computed(lambda r: r.draw.id if r.draw else None, "integer", nullable=True,
+                       description="null: a dry run, nothing stored")
+    seed = fields.String(attribute="plan.seed")
+    sample_size = Integer(attribute="plan.sample_size")
+    strata = fields.Dict(keys=fields.String(), values=fields.Nested(StratumSchema), attribute="plan.strata",
+                         metadata={"description": "层（企业类型·设区市）→ 总体数、抽取数"})
     excluded = fields.List(Integer(), metadata={"description": "近期已抽查而排除的企业"})
-    items = fields.Function(lambda r: DrawnItemSchema(many=True).dump(r.plan.items))
+    items = fields.List(fields.Nested(DrawnItemSchema), attribute="plan.items")
     case_ids = fields.List(Integer())
 
 

@@ -1,7 +1,7 @@
 """Task output and inputs."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import DateTime, Integer, PageArgsSchema, UserRefSchema, id_field, value
+from app.api.schemas.common import DateTime, Integer, PageArgsSchema, UserRefSchema, computed, id_field, value
 from app.models import ROLE_TITLES
 
 
@@ -17,7 +17,7 @@ class TaskSchema(Schema):
     title = fields.String()
     lane = fields.String(allow_none=True)
     role = fields.String()
-    role_title = fields.Function(lambda t: ROLE_TITLES.get(value(t, "role"), value(t, "role")))
+    role_title = computed(lambda t: ROLE_TITLES.get(value(t, "role"), value(t, "role")), "string")
     region_code = fields.String(allow_none=True)
     status = fields.String()
     assignee = fields.Nested(UserRefSchema, allow_none=True)
@@ -28,8 +28,11 @@ class TaskSchema(Schema):
     due_at = DateTime(allow_none=True)
     warn_at = DateTime(allow_none=True)
     deadline_state = fields.String(allow_none=True)
-    deadline_provisional = fields.Function(lambda t: bool((value(t, "properties") or {}).get("provisional_deadline")))
-    due_in = fields.Function(lambda t: (value(t, "properties") or {}).get("dueIn"))
+    deadline_provisional = computed(lambda t: bool((value(t, "properties") or {}).get("provisional_deadline")),
+                                    "boolean", description="暂定: the deadline crosses a year the working-day "
+                                                           "calendar does not hold yet")
+    due_in = computed(lambda t: (value(t, "properties") or {}).get("dueIn"), "string", nullable=True,
+                      description="the step's time limit as the diagram states it, e.g. `10 working days`")
 
 
 class TaskDetailSchema(TaskSchema):
@@ -56,3 +59,7 @@ class TaskCompleteSchema(Schema):
 
 class TaskAssignSchema(Schema):
     user_id = id_field(required=True)
+
+
+class TaskCandidateSchema(UserRefSchema):
+    """A user the task may be assigned to (send `id` as the assign's `user_id`)."""

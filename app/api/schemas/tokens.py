@@ -1,7 +1,7 @@
 """API tokens: what a token shows (never its value, except once when created) and the create input."""
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas.common import DateTime, Integer, value
+from app.api.schemas.common import DateTime, Integer, computed, value
 from app.services.identity.tokens import DEFAULT_DAYS, MAX_DAYS, SCOPES
 
 
@@ -9,8 +9,9 @@ class TokenSchema(Schema):
     id = Integer(required=True)
     name = fields.String(required=True)
     username = fields.String(required=True, attribute="user.username", metadata={"description": "the owner"})
-    scopes = fields.Function(lambda token: sorted(value(token, "scope_set")), required=True,
-                             metadata={"description": "read: operations that only read; write: every change"})
+    scopes = computed(lambda token: sorted(value(token, "scope_set")), "array", required=True,
+                      items={"type": "string", "enum": list(SCOPES)},
+                      description="read: operations that only read; write: every change")
     created_at = DateTime(required=True)
     expires_at = DateTime(allow_none=True)
     last_used_at = DateTime(allow_none=True, metadata={"description": "recorded at most once a minute"})

@@ -66,12 +66,12 @@ def validator(direction: str, kind: str, version: int) -> Draft202012Validator:
 
 def problems(direction: str, kind: str, version: int, payload: Any) -> list[str]:
     """What is wrong with a payload, one line per problem ("field: reason", the reason in Chinese); empty when
-    valid."""
-    found = []
+    valid. Each line once: jsonschema reports each missing field of an object apart, and the line names them all."""
+    found: dict[str, None] = {}
     for error in sorted(validator(direction, kind, version).iter_errors(payload), key=lambda e: list(e.path)):
         where = "/".join(str(part) for part in error.absolute_path) or "(报文)"
-        found.append(f"{where}: {_reason(error)}")
-    return found
+        found[f"{where}: {_reason(error)}"] = None
+    return list(found)
 
 
 _TYPE_NAMES = {"object": "对象", "array": "数组", "string": "文本", "integer": "整数", "number": "数字",

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import attempt, utcnow
-from app.errors import Conflict, DomainError, NotAuthenticated, NotFound, RuleViolation
+from app.errors import Conflict, DomainError, Message, NotAuthenticated, NotFound, RuleViolation
 from app.extensions import db
 from app.integrations.exchange import SYSTEMS, schemas
 from app.integrations.exchange.signing import signature_matches, timestamp_age
@@ -65,7 +65,7 @@ def check_signature(request: SignedRequest, key: str, window_seconds: int, now: 
                                code="signature_missing")
     age = timestamp_age(request.timestamp, now)
     if age is None or age > window_seconds:
-        raise SignatureRefused(f"签名时间戳超出允许范围（±{window_seconds} 秒），报文未予接收",
+        raise SignatureRefused(Message("签名时间戳超出允许范围（±{seconds} 秒），报文未予接收", seconds=window_seconds),
                                code="signature_expired")
     if not signature_matches(key, request.timestamp, request.body, request.signature):
         raise SignatureRefused()

@@ -196,6 +196,18 @@ def deploy_draft(actor: Actor, draft_id: int, note: str | None, replacing: int |
     return result
 
 
+def no_new_version(result: DeployResult) -> Message | None:
+    """What a draft's deploy that made no new version did, in words (None: a new version): its content is a
+    version's already, made current again with the note, or the current one, with nothing changed or recorded.
+    The draft is deleted either way, as after any deploy."""
+    if result.created:
+        return None
+    if result.state == "made_current":
+        return Message("草稿内容与版本 {n} 相同，未创建新版本：版本 {n} 已重新设为当前版本，变更说明已记录；草稿已删除",
+                       n=result.version)
+    return Message("草稿内容与当前版本 {n} 相同，未部署：未创建新版本，变更说明未记录；草稿已删除", n=result.version)
+
+
 # -- forms of a draft ------------------------------------------------------------------------------------------
 
 MAX_FORM_BYTES = 1024 * 1024  # as a deployed file

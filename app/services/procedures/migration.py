@@ -137,7 +137,7 @@ def migrate_cases(actor: Actor | None, key: str, from_version: int, to_version: 
     if source.id == target.id:
         raise RuleViolation("源版本与目标版本相同，无需迁移", code="same_version")
     if case_ids is not None and len(case_ids) > MAX_CASE_IDS:
-        raise RuleViolation(f"一次最多迁移 {MAX_CASE_IDS} 个办件", code="too_many_cases")
+        raise RuleViolation(Message("一次最多迁移 {limit} 个办件", limit=MAX_CASE_IDS), code="too_many_cases")
     cases = _cases(source, case_ids)
     results = []
     for case in cases:

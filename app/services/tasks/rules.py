@@ -39,10 +39,16 @@ def completer_of(case_id: int, bpmn_id: str) -> int | None:
         Task.completed_by_id.is_not(None)).order_by(Task.completed_at.desc()).limit(1))
 
 
+def four_eyes_excluded(task: Task) -> int | None:
+    """The user the task's `notSameAs` rule keeps from it: who completed that earlier step (None: no one)."""
+    earlier = str((task.properties or {}).get("notSameAs") or "").strip()
+    return completer_of(task.case_id, earlier) if earlier else None
+
+
 def require_four_eyes(user_id: int, task: Task) -> None:
     """Refuse the completer of the task's `notSameAs` step (claiming, being assigned or completing it)."""
     earlier = str((task.properties or {}).get("notSameAs") or "").strip()
-    if earlier and completer_of(task.case_id, earlier) == user_id:
+    if earlier and four_eyes_excluded(task) == user_id:
         title = _step_title(task.case, earlier)
         raise RuleViolation(f"按“四眼原则”，办理过“{title}”的人员不能办理“{task.title}”，请由其他人员办理",
                             code="four_eyes", details={"step": earlier})

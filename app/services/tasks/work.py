@@ -24,16 +24,19 @@ from app.services.deadlines import calendar
 from app.services.documents import issue
 from app.services.procedures import forms
 from app.services.procedures.registry import HandlerContext, get_validator
-from app.services.tasks.rules import require_four_eyes
+from app.services.tasks.rules import four_eyes_excluded, require_four_eyes
 
 
 def assignable_users(actor: Actor, task_id: str) -> list[User]:
-    """The users a lead may assign the task to (active candidates of its role and jurisdiction)."""
+    """The users a lead may assign the open task to: the active candidates of its role and jurisdiction, but
+    not the one its four-eyes rule keeps from it (assign_task refuses exactly these)."""
     task = get_task(actor, task_id)
     require_can_assign(actor, task)
+    _require_open(task)
+    excluded = four_eyes_excluded(task)
     users = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
         UserRole.role == task.role, User.active.is_(True)).order_by(User.display_name))
-    return [u for u in users if is_candidate(u, task)]
+    return [u for u in users if u.id != excluded and is_candidate(u, task)]
 
 
 # A task with its case: what every task request needs (the case's applicant organisation is not joined in);
