@@ -15,7 +15,7 @@ from app.auth import session_actor
 from app.db import attempt, utcnow
 from app.errors import InvalidForm, NotFound, RuleViolation, bilingual_of
 from app.extensions import db
-from app.models import OPEN_STATUSES, Actor, Case, CaseStatus
+from app.models import OPEN_STATUSES, Actor, Case, CaseStatus, Role
 from app.policy import on_applicant_side
 from app.routing import ID
 from app.services.cases.attachments import delete_attachment, get_attachment
@@ -28,6 +28,7 @@ from app.services.cases.lifecycle import (
     open_tasks_of,
     own_draft,
     require_may_start,
+    retry_case,
     start_case,
     withdraw_case,
 )
@@ -188,6 +189,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
         diagram={"xml": diagram_xml(diagram.xml), "completed": diagram.completed, "current": diagram.current},
         comment=comment, comment_error=comment_error,
         can_withdraw=may_withdraw(actor, case),
+        can_retry=case.status == CaseStatus.ERROR and actor.has_role(Role.ADMIN),
     ), status
 
 
@@ -218,6 +220,18 @@ def withdraw(case_id: int) -> ResponseReturnValue:
         flash(_(exc.field_errors.get("reason") or exc.message), "danger")
         return render_case(case_id, status=422)
     flash(_("办件已撤回"), "info")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post(f"/cases/<{ID}:case_id>/retry")
+@login_required
+def retry(case_id: int) -> ResponseReturnValue:
+    """An admin retries the failed step of a case in 异常 once its cause is repaired (it was the API's only)."""
+    retried = retry_case(session_actor(), case_id)
+    if retried.status == CaseStatus.ERROR:  # failed again: its new message is on the page
+        flash(_("重试未成功，办件仍处于异常状态"), "danger")
+    else:
+        flash(_("已重试，办件已继续办理"), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

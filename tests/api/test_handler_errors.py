@@ -87,3 +87,20 @@ def test_handler_whose_rows_the_database_refuses_puts_case_in_error_with_its_tit
     assert admin.post(f"/api/v1/cases/{case_id}/retry").status_code == 200
     case = ent.case(case_id)
     assert case["status"] == "completed" and case["title"] == "已登记：隧道监测报告"
+
+
+def test_an_admin_retries_a_case_in_error_from_its_page(as_user: Callable[[str], ApiUser], review_procedure: str,
+                                                        app: Flask) -> None:
+    """The page showed 异常 with its message, and the retry was the API's only."""
+    from tests.support.web import WebUser
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    procedures.OUTAGE["remaining"] = 1
+    case_id, _ = _approve(ent, city, review_procedure)
+    assert 'data-testid="retry"' not in WebUser(app, "city-nanning").login().html(f"/cases/{case_id}")
+    admin = WebUser(app, "admin").login()
+    assert 'data-testid="retry"' in admin.html(f"/cases/{case_id}")
+    retried = admin.post(f"/cases/{case_id}/retry")
+    assert retried.status_code == 302
+    assert "已重试，办件已继续办理" in admin.html(f"/cases/{case_id}")
+    assert ent.case(case_id)["status"] == "completed"
+    assert WebUser(app, "city-nanning").login().post(f"/cases/{case_id}/retry").status_code == 403

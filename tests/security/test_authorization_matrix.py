@@ -138,6 +138,7 @@ RULES: dict[tuple[str, str], str] = {
     ("cases.export_cases", "GET"): "200 200 200 200 200 200 200 200 302",
     ("cases.index", "GET"): "200 200 200 200 200 200 200 200 302",
     ("cases.show", "GET"): "200 404 200 404 200 404 404 200 302",
+    ("cases.retry", "POST"): "403 403 403 403 403 403 403 422 302",  # admins only; the case is not in error
     ("cases.start", "POST"): "302 302 403 403 403 403 403 403 302",
     ("cases.start_form", "GET"): "302 302 403 403 403 403 403 403 302",  # refused before it is filled in
     ("cases.withdraw", "POST"): "422 404 403 404 403 404 404 403 302",
