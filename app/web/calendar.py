@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.db import utcnow
+from app.errors import InvalidForm
 from app.policy import is_province_admin, require_admin
 from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.deadlines import calendar_admin
@@ -73,7 +74,11 @@ def set_day() -> ResponseReturnValue:
     if kind == "clear":
         calendar_admin.clear_day(actor, day)
     else:
-        calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
+        try:
+            calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))
+        except InvalidForm as refused:  # nothing written: said on the page
+            flash(_(refused.message), "danger")
+            return redirect(url_for("calendar.index", year=day.year))
     moved = calendar_admin.recent_changes(1)[0].recomputed
     flash(_("{day} 已更新，{count} 个办件的办理时限已按新日历重新计算", day=day.isoformat(), count=moved), "success")
     return redirect(url_for("calendar.index", year=day.year))

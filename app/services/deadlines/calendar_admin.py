@@ -15,7 +15,7 @@ import chinese_calendar
 from sqlalchemy import insert, select
 
 from app.db import utcnow
-from app.errors import RuleViolation
+from app.errors import InvalidForm, Message, RuleViolation
 from app.extensions import db
 from app.models import Actor, CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.policy import require_province_admin
@@ -95,17 +95,23 @@ def _log(actor: Actor | None, action: str, day: date | None = None, year: int | 
     return change
 
 
+MAX_DAY_NAME = 50  # calendar_days.name
+
+
 def set_day(actor: Actor | None, day: date, workday: bool, name: str = "") -> CalendarDay:
     """An admin marks a date as a working day or a rest day (None: the system, i.e. the CLI). Open
     deadlines running across the date are recomputed, and the change is logged."""
     if actor is not None:
         require_province_admin(actor)
+    if len(name.strip()) > MAX_DAY_NAME:  # it was cut silently: the admin's text must be his, whole
+        raise InvalidForm({"name": Message("名称最多 {n} 个字", n=MAX_DAY_NAME)},
+                          message=Message("名称最多 {n} 个字", n=MAX_DAY_NAME))
     row = db.session.get(CalendarDay, day)
     previous = _entry(row)
     if row is None:
         row = CalendarDay(day=day)
         db.session.add(row)
-    row.workday, row.name, row.source = workday, name.strip()[:50], CalendarSource.ADMIN
+    row.workday, row.name, row.source = workday, name.strip(), CalendarSource.ADMIN
     row.updated_at, row.updated_by_id = utcnow(), actor.id if actor else None
     change = _log(actor, CalendarChangeAction.SET_DAY, day=day, workday=workday, name=row.name, previous=previous)
     change.recomputed = clocks.recompute_spanning(day, {"day": day.isoformat(), "workday": workday,
