@@ -2,10 +2,9 @@
 are not ASCII ("²", full-width "１") and ids beyond the id columns: a sensible page, never a 500."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,7 +16,8 @@ from app.services.demo import credit_code, id_number
 from app.services.identity.accounts import get_user_by_username
 from app.services.notifications import Note, notify
 from tests.services.test_deadlines_calendar import _submit_unlock
-from tests.support.web import WebUser, csrf_token
+from tests.support.web import WebUser
+from tests.web.test_registration_and_operators import _post
 
 FAR = ("9999-12-31", "0001-01-01")
 WIDE = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}  # full-width, as IMEs type them
@@ -122,18 +122,6 @@ def test_the_task_inbox_filters_up_to_a_far_date(web: Callable[[str], WebUser]) 
     city = web("city-nanning")
     for query in ("to=9999-12-31", "from=0001-01-01"):
         assert city.get(f"/tasks?{query}").status_code == 200, query
-
-
-@pytest.fixture
-def standin() -> Iterator[StandIn]:
-    stand_in = StandIn.shared()
-    stand_in.mode = "pass"
-    yield stand_in
-    stand_in.mode = "pass"
-
-
-def _post(client: Any, path: str, data: dict[str, str]) -> Any:
-    return client.post(path, data={**data, "csrf_token": csrf_token(client.get(path).get_data(as_text=True))})
 
 
 def test_registration_identifiers_in_full_width_digits_are_stored_in_ascii(app: Flask, standin: StandIn) -> None:

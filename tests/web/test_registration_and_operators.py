@@ -4,7 +4,6 @@ accounts of his region, every change recorded."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,14 +24,6 @@ from tests.support.web import WebUser, csrf_token
 PASSWORD = "Qiye-Passw0rd-1"
 NEW_CODE = credit_code("91450300MA5NEW001")
 LEGAL_ID = id_number("45030219700101123")
-
-
-@pytest.fixture
-def standin() -> Iterator[StandIn]:
-    stand_in = StandIn.shared()
-    stand_in.mode = "pass"
-    yield stand_in
-    stand_in.mode = "pass"
 
 
 def _post(client: Any, path: str, data: dict[str, Any], **kw: Any) -> Any:
