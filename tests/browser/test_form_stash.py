@@ -43,6 +43,14 @@ def _send_after_the_session_ended(page: Any) -> None:
     assert "登录已失效，刚才提交的内容未保存" in page.locator("main").inner_text()
 
 
+def _lose_a_filled_form(page: Any) -> None:
+    """ent-nanning signs in, fills the start form and sends it after his session ended."""
+    sign_in(page, "ent-nanning")
+    page.goto(START, wait_until="load")
+    _fill(page)
+    _send_after_the_session_ended(page)
+
+
 def _sign_in_here(page: Any, username: str = "ent-nanning") -> None:
     """Sign in on the sign-in page the form led to (its way back to the form kept)."""
     page.get_by_label("用户名").fill(username)
@@ -92,10 +100,7 @@ def test_input_sent_after_the_session_ended_is_offered_back_and_restored(new_pag
 def test_a_dismissed_offer_is_not_made_again_and_a_taken_form_leaves_nothing_kept(
         new_page: Callable[..., Any], app: Flask) -> None:
     page = new_page()
-    sign_in(page, "ent-nanning")
-    page.goto(START, wait_until="load")
-    _fill(page)
-    _send_after_the_session_ended(page)
+    _lose_a_filled_form(page)
     _sign_in_here(page)
     page.locator(OFFER).get_by_role("button", name="不恢复").click()
     assert page.locator(OFFER).count() == 0 and page.get_by_label("申请说明").input_value() == ""
@@ -113,19 +118,13 @@ def test_a_dismissed_offer_is_not_made_again_and_a_taken_form_leaves_nothing_kep
 def test_input_kept_in_a_tab_is_not_offered_to_the_next_user_and_goes_at_sign_out(
         new_page: Callable[..., Any], app: Flask) -> None:
     page = new_page()
-    sign_in(page, "ent-nanning")
-    page.goto(START, wait_until="load")
-    _fill(page)
-    _send_after_the_session_ended(page)
+    _lose_a_filled_form(page)
     _sign_in_here(page, "ent-liuzhou")  # someone else signs in at this computer
     assert page.locator(OFFER).count() == 0
     assert REASON not in _kept(page)
 
     page.context.clear_cookies()  # ent-nanning again, in the same tab: his input is kept again ...
-    sign_in(page, "ent-nanning")
-    page.goto(START, wait_until="load")
-    _fill(page)
-    _send_after_the_session_ended(page)
+    _lose_a_filled_form(page)
     _sign_in_here(page)
     assert page.locator(OFFER).is_visible()
     page.goto("/", wait_until="load")
@@ -140,10 +139,7 @@ def test_another_user_signing_in_elsewhere_in_the_tab_drops_the_input_kept(
     """The next user who signed in on another page than the form's worked with the input (ID numbers included)
     readable in the tab's storage until he signed out."""
     page = new_page()
-    sign_in(page, "ent-nanning")
-    page.goto(START, wait_until="load")
-    _fill(page)
-    _send_after_the_session_ended(page)
+    _lose_a_filled_form(page)
     assert REASON in _kept(page)
     page.goto("/", wait_until="load")  # the sign-in page, on its way back to the home page
     page.get_by_label("用户名").fill("ent-liuzhou")
