@@ -4,7 +4,6 @@ case he may not open (only to his own record), in Chinese and in English. He is 
 individual who applied himself hears as the applicant only."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Flask
@@ -14,7 +13,7 @@ from app.extensions import db
 from app.models import Notification, NotificationDelivery, Person, User
 from app.services.demo import id_number
 from tests.procedures.steps import act_ok, upload
-from tests.support.web import WebUser
+from tests.support.web import WebUser, notice_item
 
 EMPLOYER = "广西邕城建设集团有限公司"
 LIANG_HAI = id_number("45010719920105003")  # the demo "person" account's person, employed by ent-nanning
@@ -37,12 +36,6 @@ def _deregistered_by_the_employer(app: Flask, as_user: Any) -> tuple[int, str]:
     return started.json["id"], started.json["number"]
 
 
-def _notice_item(html: str) -> str:
-    found = re.search(r'<li [^>]*data-kind="person_deregistered">(.*?)</li>', html, re.S)
-    assert found, html
-    return found.group(1)
-
-
 def test_the_person_his_employer_deregistered_is_told_in_his_messages(app: Flask, as_user: Any) -> None:
     case_id, number = _deregistered_by_the_employer(app, as_user)
     [notice] = _told(app, "person")
@@ -51,13 +44,13 @@ def test_the_person_his_employer_deregistered_is_told_in_his_messages(app: Flask
     assert notice.body == f"{EMPLOYER}已为您办理人员注销，您已从该单位注销（{number}）"
     assert _told(app, "ent-nanning") == []  # the applicant's operators are not told of what they did
     person = WebUser(app, "person").login()
-    item = _notice_item(person.html("/notifications"))
+    item = notice_item(person.html("/notifications"), "person_deregistered")
     assert f"人员注销通知（{number}）" in item and f"{EMPLOYER}已为您办理人员注销" in item
     assert "<a " not in item and "/cases/" not in item
     assert person.get(f"/cases/{case_id}").status_code == 404  # the case is still not his to open
     assert "已注销" in person.html("/records/persons")  # where the texts point: his own record
     person.get("/lang/en")
-    english = _notice_item(person.html("/notifications"))
+    english = notice_item(person.html("/notifications"), "person_deregistered")
     assert f"Personnel deregistration notice ({number})" in english
     assert f"{EMPLOYER} has deregistered you: you are no longer registered with it ({number})" in english
     assert "已为您办理" not in english

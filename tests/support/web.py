@@ -33,6 +33,13 @@ def store_cookies(client: FlaskClient, response: Any) -> None:
                 client.delete_cookie(name)
 
 
+def notice_item(html: str, kind: str) -> str:
+    """The notifications page's item of the notice of `kind` (its inner HTML)."""
+    found = re.search(rf'<li [^>]*data-kind="{kind}">(.*?)</li>', html, re.S)
+    assert found, html
+    return found.group(1)
+
+
 def csrf_token(html: str) -> str:
     match = _TOKEN.search(html)
     assert match, "no CSRF token on the page"

@@ -10,7 +10,7 @@ from flask import Flask
 
 from app.jobs.exchange import dispatch_outbox
 from tests.procedures.steps import act_ok, upload
-from tests.support.web import WebUser
+from tests.support.web import WebUser, notice_item
 
 
 def _deregistered_by_the_person_himself(as_user: Any, app: Flask) -> tuple[int, str]:
@@ -29,17 +29,10 @@ def _deregistered_by_the_person_himself(as_user: Any, app: Flask) -> tuple[int, 
     return case_id, number
 
 
-def _notice(html: str) -> str:
-    """The notifications page's item of the deregistration notice."""
-    found = re.search(r'<li [^>]*data-kind="former_employer_deregistered">(.*?)</li>', html, re.S)
-    assert found, html
-    return found.group(1)
-
-
 def test_the_former_employer_is_told_without_a_link_to_the_case_it_may_not_open(as_user: Any, app: Flask) -> None:
     case_id, number = _deregistered_by_the_person_himself(as_user, app)
     former = WebUser(app, "ent-nanning").login()
-    notice = _notice(former.html("/notifications"))
+    notice = notice_item(former.html("/notifications"), "former_employer_deregistered")
     assert f"人员注销通知（{number}）" in notice and f"经主管部门审核，梁海已从贵单位注销（{number}）" in notice
     assert "<a " not in notice and f"/cases/{case_id}" not in notice
     assert former.get(f"/cases/{case_id}").status_code == 404  # still hidden: the notice simply does not lead there
@@ -52,7 +45,7 @@ def test_the_notice_reads_in_english_on_the_english_pages(as_user: Any, app: Fla
     _case_id, number = _deregistered_by_the_person_himself(as_user, app)
     former = WebUser(app, "ent-nanning").login()
     former.get("/lang/en")
-    notice = _notice(former.html("/notifications"))
+    notice = notice_item(former.html("/notifications"), "former_employer_deregistered")
     assert f"Personnel deregistration notice ({number})" in notice
     assert f"After review by the competent authority, 梁海 has been deregistered from your organisation ({number})" \
         in notice
