@@ -1,7 +1,7 @@
 """Who may do what: object checks (404 outside jurisdiction) and SQL filters for lists."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -77,7 +77,7 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = [Case.started_by_id == actor.id]
     if actor.has_role(Role.ENTERPRISE):
         own = Case.applicant_org_id == actor.organisation_id
-        rights = allowed_procedures(actor)
+        rights = allowed_procedures(actor)  # a SQL filter: the rights as a list, not one procedure at a time
         clauses.append(own if rights is None else and_(own, Case.procedure_key.in_(sorted(rights))))
     if _reads_cases(actor):
         received: ColumnElement[bool] = Case.received_at.is_not(None)
@@ -111,7 +111,7 @@ def can_see_case(actor: Actor, case: Case) -> bool:
     if case.started_by_id == actor.id:
         return True
     if actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id and \
-            _granted(actor, case.procedure_key):
+            granted(actor, case.procedure_key):
         return True
     return (_reads_cases(actor) and region_covers(actor.region_code, case.region_code)
             and _received_by_authorities(actor, case))
@@ -163,13 +163,8 @@ def candidate_filter(applicant: tuple[str, ...], official: tuple[str, ...], orga
 
 def can_see_task(actor: Actor, task: Task) -> bool:
     """A candidate sees the task only for a procedure granted to him (an operator's 办理权限), as its case."""
-    return ((is_candidate(actor, task) and _granted(actor, task.case.procedure_key)) or task.assignee_id == actor.id
+    return ((is_candidate(actor, task) and granted(actor, task.case.procedure_key)) or task.assignee_id == actor.id
             or task.completed_by_id == actor.id or can_see_case(actor, task.case))
-
-
-def _granted(actor: Actor, procedure_key: str) -> bool:
-    rights = allowed_procedures(actor)
-    return rights is None or procedure_key in rights
 
 
 def require_task_visible(actor: Actor, task: Task | None) -> Task:
@@ -325,8 +320,18 @@ def allowed_procedures(actor: Actor) -> frozenset[str] | None:
     return frozenset(rights) if rights else None
 
 
+def rights_cover(rights: Collection[str] | None, procedure_key: str) -> bool:
+    """Whether an operator's rights (None or none ticked: every procedure) cover the procedure."""
+    return not rights or procedure_key in rights
+
+
+def granted(actor: Actor, procedure_key: str) -> bool:
+    """Whether the actor may handle the procedure's cases as far as his 办理权限 go (start, see, claim, complete,
+    withdraw, be told): an operator the procedures his main operator ticked, anyone else every procedure."""
+    return rights_cover(allowed_procedures(actor), procedure_key)
+
+
 def require_procedure_right(actor: Actor, procedure_key: str) -> None:
     """403 for an operator whose main operator did not grant him the procedure."""
-    rights = allowed_procedures(actor)
-    if rights is not None and procedure_key not in rights:
+    if not granted(actor, procedure_key):
         raise NotAllowed("您的主操作员未授权您办理此事项", code="procedure_not_granted")

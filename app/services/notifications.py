@@ -8,7 +8,7 @@ twice: at least once, never lost).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from app.errors import Listed, Message
 from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
 from app.models import PROVINCE_CODE, Actor, CalendarYear, Notification, Role, User, UserRole
+from app.policy import rights_cover
 
 MAX_DELIVERY_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)  # far beyond a channel's own timeout (10 s)
@@ -132,12 +133,8 @@ def users_of_organisation(organisation_id: int, procedure_key: str | None = None
     granted it (an operator whose main operator ticked other procedures may not open its cases)."""
     rows = db.session.execute(select(User.id, User.allowed_procedures).where(
         User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id))
-    return [Recipient(user_id) for user_id, rights in rows if may_handle(rights, procedure_key)]
-
-
-def may_handle(rights: Sequence[str] | None, procedure_key: str | None) -> bool:
-    """Whether an operator's rights (None or none ticked: all) cover the procedure (None: any)."""
-    return procedure_key is None or not rights or procedure_key in rights
+    return [Recipient(user_id) for user_id, rights in rows
+            if procedure_key is None or rights_cover(rights, procedure_key)]
 
 
 def alert_calendar_missing(years: Iterable[int]) -> None:

@@ -30,9 +30,10 @@ from app.extensions import db
 from app.integrations.mail import mask_address
 from app.log_masking import mask_shown_text, mask_text
 from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Role, Task, User, UserRole
+from app.policy import rights_cover
 from app.services.deadlines.calendar import WorkCalendar, business_hours, current_calendar
 from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
-from app.services.notifications import Note, Recipient, Written, may_handle, notify
+from app.services.notifications import Note, Recipient, Written, notify
 from app.services.procedures.versions import manifest_of
 
 SUPPLEMENT, REFUSED, DONE = "applicant_supplement", "applicant_refused", "applicant_done"
@@ -151,7 +152,8 @@ def recipients(case: Case) -> tuple[list[Recipient], list[Recipient]]:
         statement = _RECIPIENTS
     rows = db.session.execute(statement, params).all()
     found = [Recipient(row.id, row.organisation_id, row.phone, row.email) for row in rows
-             if row.organisation_id != case.applicant_org_id or may_handle(row.allowed_procedures, case.procedure_key)]
+             if row.organisation_id != case.applicant_org_id
+             or rights_cover(row.allowed_procedures, case.procedure_key)]
     return ([r for r in found if r.organisation_id == case.applicant_org_id],
             [r for r in found if r.organisation_id != case.applicant_org_id])
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Actor, Case, CaseEvent, Procedure, Task, TaskStatus
-from app.policy import allowed_procedures, may_start, visible_cases
+from app.policy import granted, may_start, visible_cases
 from app.services.procedures.versions import files_of, list_procedures, manifest_of
 
 
@@ -50,9 +50,8 @@ def count_cases_by_status(actor: Actor) -> dict[str, int]:
 def startable_procedures(actor: Actor) -> list[Procedure]:
     """The deployed procedures this actor's roles and kind of organisation (and, for an enterprise operator, his
     rights) may start."""
-    rights = allowed_procedures(actor)
     return [p for p in list_procedures()
-            if p.current_version_id is not None and (rights is None or p.key in rights)
+            if p.current_version_id is not None and granted(actor, p.key)
             and _may_start(actor, manifest_of(p.current_version_id))]
 
 
