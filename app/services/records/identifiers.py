@@ -6,10 +6,11 @@ import re
 import unicodedata
 from typing import Any
 
+from app.log_masking import id_check_digit
+
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII: \d also takes "４" and "٤", stored as typed
 _PHONE_RE = re.compile(r"1[0-9]{10}")
 
@@ -33,11 +34,6 @@ def credit_code_check_char(first17: str) -> str:
 def is_valid_credit_code(code: str) -> bool:
     code = code.strip().upper()
     return bool(_USCC_RE.match(code)) and credit_code_check_char(code[:17]) == code[17]
-
-
-def id_check_digit(first17: str) -> str:
-    total = sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
 
 
 def is_valid_id_number(number: str) -> bool:
