@@ -32,3 +32,9 @@ class CaseDocument(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     # Issued by the step of this task (None: by the receipt of the application); one of a kind per task.
     task_id: Mapped[str | None] = mapped_column(String(36))
+
+    @property
+    def title_en(self) -> str | None:
+        """A refusal's title in English, from its decision's choice (not in the catalogue); None for the others."""
+        english = self.content.get("title_en") if isinstance(self.content, dict) else None
+        return str(english) if english else None

@@ -9,7 +9,17 @@ from flask import Flask, current_app
 from app.db import utcnow
 from app.errors import Bilingual
 from app.log_masking import mask_shown_text
-from app.models import CASE_STATUS_TITLES, OPEN_STATUSES, ROLE_TITLES, Actor, Case, CaseClock, CaseStatus, Task
+from app.models import (
+    CASE_STATUS_TITLES,
+    OPEN_STATUSES,
+    ROLE_TITLES,
+    Actor,
+    Case,
+    CaseClock,
+    CaseDocument,
+    CaseStatus,
+    Task,
+)
 from app.policy import can_view_dashboard, is_province_admin, manages_procedures, on_applicant_side
 from app.services.cases.history import EVENT_TITLES, Event
 from app.services.deadlines.calendar import current_calendar
@@ -251,11 +261,10 @@ STEP_TYPE_TITLES = {
 }
 
 
-def document_title(document: Any) -> str:
+def document_title(document: CaseDocument) -> str:
     """A case document's title in the page's language: a refusal's English comes from its decision's choice
     (不予注销决定书 -> "Decision: Refuse the deregistration"), the fixed kinds' from the catalogue."""
-    english = (document.content or {}).get("title_en") if isinstance(document.content, dict) else None
-    return bilingual_title(document.title, english)
+    return bilingual_title(document.title, document.title_en)
 
 
 def bilingual_title(title: str, english: str | None) -> str:

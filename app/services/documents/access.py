@@ -55,6 +55,5 @@ def verify_code(code: str) -> Verified | None:
     document = db.session.scalar(select(CaseDocument).where(CaseDocument.verification_code == clean))
     if document is None:
         return None
-    english = (document.content or {}).get("title_en") if isinstance(document.content, dict) else None
     return Verified(document.number, document.title, document.issuer_name, chinese_date(document.issued_at),
-                    document.sha256, english)
+                    document.sha256, document.title_en)
