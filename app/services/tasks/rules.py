@@ -47,8 +47,8 @@ def four_eyes_excluded(task: Task) -> int | None:
 
 def require_four_eyes(user_id: int, task: Task) -> None:
     """Refuse the completer of the task's `notSameAs` step (claiming, being assigned or completing it)."""
-    earlier = str((task.properties or {}).get("notSameAs") or "").strip()
-    if earlier and four_eyes_excluded(task) == user_id:
+    if four_eyes_excluded(task) == user_id:
+        earlier = str((task.properties or {}).get("notSameAs") or "").strip()
         title = _step_title(task.case, earlier)
         raise RuleViolation(f"按“四眼原则”，办理过“{title}”的人员不能办理“{task.title}”，请由其他人员办理",
                             code="four_eyes", details={"step": earlier})

@@ -118,9 +118,9 @@ def unclaim_task(actor: Actor, task_id: str) -> Task:
 
 def release_tasks_held_by(actor: Actor, user: User) -> int:
     """After an account change (suspended, removed, moved to another region, other roles, an operator's narrower
-    rights): the open tasks the
-    user holds and may no longer do go back to their candidates (待领取), each recorded in its case's history,
-    so that none stays with someone who cannot finish it and whom no list shows it under. How many."""
+    rights): the open tasks the user holds and may no longer do go back to their candidates (待领取), each
+    recorded in its case's history, so that none stays with someone who cannot finish it and whom no list shows
+    it under. How many."""
     held = db.session.scalars(select(Task).options(joinedload(Task.case))
                               .where(Task.assignee_id == user.id, Task.status == TaskStatus.OPEN)).all()
     to_release = [task for task in held if not (user.active and is_candidate(user, task)
