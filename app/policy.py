@@ -186,9 +186,9 @@ def may_start(actor: Actor, start_roles: Sequence[str], start_organisations: Seq
 
 
 def require_can_start(actor: Actor, start_roles: Sequence[str], start_organisations: Sequence[str] = ()) -> None:
-    if start_roles and not actor.has_role(*start_roles):
+    if not may_start(actor, start_roles):
         raise NotAllowed("您的角色不能发起此事项", code="start_not_allowed")
-    if not may_start(actor, start_roles, start_organisations):
+    if not may_start(actor, (), start_organisations):
         raise NotAllowed("您所在的单位类型不能发起此事项", code="start_organisation_not_allowed")
 
 
