@@ -97,10 +97,12 @@ def bound_body() -> None:
     if own is None and request.mimetype == "multipart/form-data":
         return
     limit = own or current_app.config["MAX_BODY_BYTES"]
-    if request.content_length is None:
-        _read_streamed_body(limit)
-    elif request.content_length > limit:
+    if request.content_length is not None and request.content_length > limit:
         raise _too_large(limit)
+    # A body of no declared length that the server says it ends (werkzeug's for chunked bodies, gunicorn's for
+    # every request, where a GET's is empty at once) is read here, bounded; without that mark there is none.
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        _read_streamed_body(limit)
     else:
         request.max_content_length = limit
 
