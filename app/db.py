@@ -100,8 +100,9 @@ def unit_of_work() -> Iterator[Session]:
     Database failures become domain errors here, once: a version mismatch (`StaleDataError`, from the
     optimistic `lock_version`) is a conflict (409); a lost connection, a timeout, a locked or full database
     is `DatabaseUnavailable` (503, logged). A refusal that must leave a trace although the action is undone
-    (`DomainError.after_rollback`, e.g. a case whose saved state does not load is put in 异常) gets it
-    written in a transaction of its own after the rollback.
+    (`DomainError.after_rollback`, e.g. a case whose saved state does not load is put in 异常), and what the
+    unit of work noted to be kept whatever happens (`add_kept_on_rollback`: an API token's use), are written
+    in a transaction of their own after the rollback; not after the database itself failed.
     """
     from flask import current_app
 
@@ -112,11 +113,16 @@ def unit_of_work() -> Iterator[Session]:
         _run_before_commit(session)
         session.commit()
     except BaseException as exc:
+        kept = _kept_on_rollback() if isinstance(exc, Exception) else []  # before the rewind drops them
         session.rollback()
         _rewind(marks)
         domain_error = _as_domain_error(exc)
+        if isinstance(domain_error, DatabaseUnavailable):
+            kept = []  # the database did not answer: writing again would only wait for it to fail again
         if domain_error is not None and domain_error.after_rollback is not None:
-            _record_after_rollback(session, domain_error.after_rollback)
+            kept.insert(0, domain_error.after_rollback)
+        if kept:
+            _record_after_rollback(session, kept)
         if domain_error is not None and domain_error is not exc:
             raise domain_error from exc
         raise
@@ -151,6 +157,23 @@ def _run_after_commit() -> None:
             hook()
         except Exception:
             log.exception("an after-commit hook failed")
+
+
+KEPT_ON_ROLLBACK = "gjy.kept_on_rollback"
+
+
+def add_kept_on_rollback(app: Any, keep: Callable[[], Callable[[], None] | None]) -> None:
+    """For what a unit of work notes that must be written even when its action is refused and rolled back (an
+    API token's use: who probes what matters most when it is refused). `keep()` is asked before the rollback
+    drops what the unit of work noted; what it returns is run after the rollback, in a transaction of its
+    own (with the before-commit hooks: its audit entries are sealed)."""
+    app.extensions.setdefault(KEPT_ON_ROLLBACK, []).append(keep)
+
+
+def _kept_on_rollback() -> list[Callable[[], None]]:
+    from flask import current_app
+
+    return [write for keep in current_app.extensions.get(KEPT_ON_ROLLBACK, ()) if (write := keep()) is not None]
 
 
 SAVEPOINT_HOOKS = "gjy.savepoint_hooks"
@@ -202,9 +225,10 @@ def _lost_to_a_concurrent_write(exc: BaseException) -> bool:
             and getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT)
 
 
-def _record_after_rollback(session: Session, record: Callable[[], None]) -> None:
+def _record_after_rollback(session: Session, records: list[Callable[[], None]]) -> None:
     try:
-        record()
+        for record in records:
+            record()
         _run_before_commit(session)
         session.commit()
     except Exception:  # the refusal itself still reaches the caller; what could not be noted is logged

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from app.api.scopes import OPERATION_SCOPES
 from app.db import unit_of_work, utcnow
 from app.extensions import db
-from app.models import AccountChange, ApiToken
+from app.models import AccountChange, ApiToken, AuditEntry
 from app.services.identity.accounts import get_user_by_username
 from app.services.identity.tokens import InvalidTokenRequest, issue_token, user_for_token
 from tests.support.api import ApiUser
@@ -186,3 +186,20 @@ def test_the_cli_refuses_a_demo_users_token_outside_demo_mode(app: Flask, monkey
     assert refused.exit_code == 1
     assert "演示模式" in refused.output and "Traceback" not in refused.output
     assert tokens() == before
+
+
+def test_a_refused_request_still_records_the_token_s_use(app: Flask, client: Any) -> None:
+    """Who used a token matters most when its requests are refused (probing other enterprises' cases): the
+    refusal is rolled back, the use is not."""
+    token = _token(app, "ent-nanning")
+    refused = client.get("/api/v1/cases/999999999", headers=_bearer(token))
+    assert refused.status_code == 404
+    invalid = client.post("/api/v1/cases", json={"procedure": "no_such_procedure", "data": {}}, headers=_bearer(token))
+    assert invalid.status_code in (400, 404, 422)
+    with app.app_context():
+        row = db.session.scalars(select(ApiToken).where(
+            ApiToken.token_sha256 == hashlib.sha256(token.encode()).hexdigest())).one()
+        assert row.last_used_at is not None and row.last_used_ip == "127.0.0.1"
+        uses = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "token.used",
+                                                           AuditEntry.object_id == str(row.id))).all()
+        assert len(uses) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,7 +15,7 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.db import add_before_commit, add_rollback_hooks, attempt, utcnow
+from app.db import add_before_commit, add_kept_on_rollback, add_rollback_hooks, attempt, utcnow
 from app.errors import DomainError, Message, NotFound, RuleViolation
 from app.extensions import db
 from app.models import Actor, ApiToken, Organisation, Role, SignedIn, User, UserRole
@@ -145,13 +145,15 @@ _CALLER_OF_TOKEN = (
 
 # The token uses this request is to record, written just before its unit of work commits (app.db's before-
 # commit hooks): on SQLite the write takes the database's write lock, held from then to the commit, which a
-# note at the start of a request that reads would hold through all its reads. Dropped with a rollback.
+# note at the start of a request that reads would hold through all its reads. A refused request's uses are
+# written after its rollback, in a transaction of their own (`add_kept_on_rollback`).
 _USES: ContextVar[list[tuple[Actor, int, str | None]] | None] = ContextVar("gjy_token_uses", default=None)
 
 
 def init_app(app: Flask) -> None:
     add_before_commit(app, _write_uses)
     add_rollback_hooks(app, lambda: len(_USES.get() or ()), _drop_uses_after)
+    add_kept_on_rollback(app, _uses_kept_on_rollback)
 
 
 def _note_use(actor: Actor, token_id: int, source_ip: str | None) -> None:
@@ -169,13 +171,25 @@ def _drop_uses_after(count: int) -> None:
         del uses[count:]
 
 
+def _uses_kept_on_rollback() -> Callable[[], None] | None:
+    """A refused request's token uses, written after its rollback (a use is a use, whatever the answer)."""
+    uses = list(_USES.get() or ())
+    if not uses:
+        return None
+    return lambda: _write(db.session(), uses)
+
+
 def _write_uses(session: Session) -> None:
-    """Best effort, each in a savepoint: on SQLite a concurrent writer may refuse it, and a request that only
-    reads must not fail for that."""
     uses = _USES.get()
     if not uses:
         return
     _USES.set(None)
+    _write(session, uses)
+
+
+def _write(session: Session, uses: list[tuple[Actor, int, str | None]]) -> None:
+    """Best effort, each in a savepoint: on SQLite a concurrent writer may refuse it, and a request that only
+    reads must not fail for that."""
     for actor, token_id, source_ip in uses:
         try:
             with attempt(session):
