@@ -1,7 +1,10 @@
 """Domain errors with stable codes and Chinese messages; api/ and web/ turn them into responses."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Collection, Iterable
+from functools import lru_cache
+from string import Formatter
 from typing import Any, Self
 
 # What a refused HTTP request (no route, wrong method, bad body ...) says, as (code, message).
@@ -45,21 +48,54 @@ class Message(str):
         return text.format(**values) if values else text
 
 
+def recovered(text: str, templates: Iterable[str], terms: Collection[str] = ()) -> str:
+    """A text stored as the Chinese of a Message (where only the text could be kept: a column the API answers as
+    it is) read back into that Message by the templates it may have been built from, for a page to show it in the
+    reader's language. The values named in `terms` are product terms (translated with the message), the others
+    names and numbers (kept). The text itself when no template matches; the most specific template wins."""
+    for template, pattern in _patterns(tuple(templates)):
+        found = pattern.fullmatch(text)
+        if found:
+            values = found.groupdict()
+            return Message(template, **{k: Message(v) if k in terms else v for k, v in values.items()})
+    return text
+
+
+@lru_cache(maxsize=64)
+def _patterns(templates: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    """Each template as a pattern whose groups are its placeholders, the longest fixed text first."""
+    def parts(template: str) -> list[tuple[str, str | None]]:
+        return [(literal, name) for literal, name, _spec, _conv in Formatter().parse(template)]
+
+    def pattern(template: str) -> re.Pattern[str]:
+        seen: set[str] = set()
+        pieces = []
+        for literal, name in parts(template):
+            pieces.append(re.escape(literal))
+            if name is not None:
+                pieces.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+                seen.add(name)
+        return re.compile("".join(pieces), re.DOTALL)
+    fixed = {t: sum(len(literal) for literal, _name in parts(t)) for t in templates}
+    return [(t, pattern(t)) for t in sorted(templates, key=lambda t: -fixed[t])]
+
+
 class Listed(Message):
-    """Texts named in one message as a list: "、"-joined in Chinese, joined by the separator's translation (", ")
-    with each text translated on the English pages."""
+    """Texts named in one message as a list: joined by `separator` ("、", or "；" between reasons) in Chinese, by
+    the separator's translation (", ", "; ") with each text translated on the English pages."""
 
     items: tuple[str, ...]
+    separator: str
 
-    def __new__(cls, items: Iterable[str]) -> Listed:
+    def __new__(cls, items: Iterable[str], separator: str = "、") -> Listed:
         kept = tuple(items)
-        text = super().__new__(cls, "、".join(kept))
-        text.items = kept
+        text = super().__new__(cls, separator.join(kept))
+        text.items, text.separator = kept, separator
         return text
 
     def translated(self, translate: Callable[[str], str]) -> str:
-        return translate("、").join(item.translated(translate) if isinstance(item, Message) else translate(item)
-                                   for item in self.items)
+        return translate(self.separator).join(
+            item.translated(translate) if isinstance(item, Message) else translate(item) for item in self.items)
 
 
 class Bilingual(str):
@@ -98,7 +134,12 @@ def custom_message(spec: Any, keyword: str) -> Bilingual | None:
 
 
 class DomainError(Exception):
-    """A refusal the user can understand: stable code, Chinese message, HTTP status, details."""
+    """A refusal the user can understand: stable code, Chinese message, HTTP status, details.
+
+    A message that names data (a person, a case number, a version) is a Message: its Chinese template is the
+    catalogue's message id, e.g. `RuleViolation(Message("{person}已注销，无需再次办理", person=name))`. It is the
+    Chinese text wherever a string goes (the API's `message`, logs); the API's `message_en` and the English
+    pages translate its template and fill in the same values."""
 
     status = 400
     code = "bad_request"
@@ -183,17 +224,26 @@ class RuleViolation(DomainError):
     status, code, message = 422, "rule_violation", "不符合办理条件"
 
 
+def _message(text: str | None) -> Message:
+    """A text as a message (translated by its own text when it is not one already)."""
+    return text if isinstance(text, Message) else Message(str(text))
+
+
+def _where(problem: dict[str, str | None]) -> str:
+    """A deploy problem's place: "file#element", or the file alone."""
+    element = problem.get("element")
+    return f"{problem.get('file')}{'#' + str(element) if element else ''}"
+
+
 class DeployError(DomainError):
     """A procedure bundle failed validation; details name file, element and problem."""
 
     status, code, message = 422, "deploy_refused", "流程部署被拒绝"
 
     def __init__(self, problems: list[dict[str, str | None]]) -> None:
-        lines = "; ".join(
-            f"{p.get('file')}{'#' + str(p['element']) if p.get('element') else ''}: {p.get('problem')}"
-            for p in problems
-        )
-        super().__init__(f"流程部署被拒绝: {lines}", details={"problems": problems})
+        lines = Listed((Message("{where}: {problem}", where=_where(p), problem=_message(p.get("problem")))
+                        for p in problems), separator="; ")
+        super().__init__(Message("流程部署被拒绝: {problems}", problems=lines), details={"problems": problems})
         self.problems = problems
 
 
@@ -203,7 +253,8 @@ class MigrationRefused(DomainError):
     status, code, message = 422, "migration_refused", "办件不能迁移到该版本"
 
     def __init__(self, reasons: list[str]) -> None:
-        super().__init__(f"办件不能迁移到该版本：{'；'.join(reasons)}", details={"reasons": reasons})
+        super().__init__(Message("办件不能迁移到该版本：{reasons}", reasons=Listed(reasons, separator="；")),
+                         details={"reasons": reasons})
         self.reasons = reasons
 
 

@@ -111,9 +111,8 @@ def _person_errors(ctx: HandlerContext, index: int, item: dict[str, Any], enterp
                            code="person_imported", details={"index": index,
                                                             "person_id": existing.id if existing else None})
     if existing is not None:
-        where = "本单位" if existing.employer_id == enterprise.id else "其他单位"
-        hint = "，请在“已入库人员”中选择该人员完善信息" if where == "本单位" else ""
-        return {f"{key}.id_number": f"该人员已在{where}入库，不能重复添加{hint}"}
+        return {f"{key}.id_number": "该人员已在本单位入库，不能重复添加，请在“已入库人员”中选择该人员完善信息"
+                if existing.employer_id == enterprise.id else "该人员已在其他单位入库，不能重复添加"}
     return {}
 
 

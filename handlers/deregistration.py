@@ -54,11 +54,13 @@ def certificate_in_force(session: Any, person_id: int) -> Certificate | None:
                           .order_by(Certificate.id).limit(1))
 
 
-def certificate_title(cert: Certificate) -> str:
-    kind = KIND_TITLES.get(cert.kind, cert.kind)
-    specialty = f"（{cert.specialty}）" if cert.specialty else ""
-    until = f"，有效期至 {cert.valid_until.isoformat()}" if cert.valid_until else ""
-    return f"{kind}证书{specialty}（证书编号 {cert.number}{until}）"
+def certificate_title(cert: Certificate) -> Message:
+    kind = Message(KIND_TITLES.get(cert.kind, cert.kind))
+    until = Message("，有效期至 {day}", day=cert.valid_until.isoformat()) if cert.valid_until else ""
+    if cert.specialty:
+        return Message("{kind}证书（{specialty}）（证书编号 {number}{until}）", kind=kind, specialty=cert.specialty,
+                       number=cert.number, until=until)
+    return Message("{kind}证书（证书编号 {number}{until}）", kind=kind, number=cert.number, until=until)
 
 
 @choices("dereg.persons")
@@ -127,30 +129,34 @@ def _subject(ctx: HandlerContext) -> tuple[Person, str]:
     return person, "employer"
 
 
-def locked_message(person: Person, lock: ProjectLock, applicant_kind: str, certified: bool = False) -> str:
-    state = "处于项目人员锁定状态" if lock.active else "正处于临时解锁期，期满将恢复锁定"
-    employer = person.employer.name if person.employer else "原单位"
-    who = "请先" if applicant_kind == "employer" else f"请由原单位（{employer}）先"
-    then = f"解锁后，其单位变更须通过{CERTIFICATE_SYSTEM}办理（持证人员）。" if certified else "解锁后再申请注销。"
+def locked_message(person: Person, lock: ProjectLock, applicant_kind: str, certified: bool = False) -> Message:
+    """Why a locked person cannot be deregistered, and who releases him first (a message built of messages: the
+    English pages and the API's `message_en` translate each part)."""
+    state = Message("处于项目人员锁定状态" if lock.active else "正处于临时解锁期，期满将恢复锁定")
+    employer = person.employer.name if person.employer else Message("原单位")
+    who = Message("请先") if applicant_kind == "employer" else Message("请由原单位（{employer}）先", employer=employer)
+    then = Message("解锁后，其单位变更须通过培训考试系统或审批系统办理（持证人员）。" if certified
+                   else "解锁后再申请注销。")
     # A new employer is not told which of another enterprise's projects the person is bound to.
-    where = lock_title(lock) if applicant_kind != "new_employer" else "在建项目的关键岗位人员"
-    return f"{person.name}为{where}，{state}，不能注销。{who}办理项目人员解锁，{then}"
+    where = lock_title(lock) if applicant_kind != "new_employer" else Message("在建项目的关键岗位人员")
+    return Message("{person}为{where}，{state}，不能注销。{who}办理项目人员解锁，{then}", person=person.name,
+                   where=where, state=state, who=who, then=then)
 
 
-def certificate_message(person: Person, cert: Certificate, applicant_kind: str) -> str:
+def certificate_message(person: Person, cert: Certificate, applicant_kind: str) -> Message:
     """A new employer is told what kind of certificate it is, not another enterprise's record of it (its
     number and expiry)."""
-    title = (f"{KIND_TITLES.get(cert.kind, cert.kind)}证书" if applicant_kind == "new_employer"
-             else certificate_title(cert))
-    return (f"{person.name}持有有效的{title}，属持证人员，其单位变更、注销须通过"
-            f"{CERTIFICATE_SYSTEM}办理（数据交换后自动变更），不能在本系统注销。")
+    title = (Message("{kind}证书", kind=Message(KIND_TITLES.get(cert.kind, cert.kind)))
+             if applicant_kind == "new_employer" else certificate_title(cert))
+    return Message("{person}持有有效的{title}，属持证人员，其单位变更、注销须通过培训考试系统或审批系统办理"
+                   "（数据交换后自动变更），不能在本系统注销。", person=person.name, title=title)
 
 
 def require_deregistrable(session: Any, person: Person, applicant_kind: str) -> None:
     """In service, employed in Guangxi, not bound to a project, no certificate in force: else a refusal with a
     stable code. A locked certificate holder hears of the lock first (nothing changes before the unlock)."""
     if person.status != PersonStatus.IN_SERVICE:
-        raise RuleViolation(f"{person.name}已注销，无需再次办理", code="dereg_already_deregistered")
+        raise RuleViolation(Message("{name}已注销，无需再次办理", name=person.name), code="dereg_already_deregistered")
     if person.employer is None:  # a self-registered individual employed nowhere: in service, nothing to leave
         raise RuleViolation(Message("您目前没有在册的工作单位，无需办理人员注销") if applicant_kind == "individual"
                             else Message("{name}目前没有在册的工作单位，无需办理人员注销", name=person.name),
@@ -185,7 +191,7 @@ def check_start(ctx: HandlerContext) -> dict[str, Any]:
     person, applicant_kind = _subject(ctx)
     require_deregistrable(ctx.session, person, applicant_kind)
     subjects.claim(ctx.case, PROCEDURE, [f"person:{person.id}"],
-                   f"{person.name}已有办理中的注销申请（{{number}}），请勿重复申请")
+                   "{person}已有办理中的注销申请（{number}），请勿重复申请", values={"person": person.name})
     former = person.employer
     assert former is not None
     ctx.case.region_code = former.region_code

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import RuleViolation
+from app.errors import Message, RuleViolation
 from app.models import PerformanceRecord, RecordSource, Region
 from app.services.cases import subjects
 from app.services.deadlines.limits import LOCAL_TZ
@@ -42,7 +42,8 @@ def check_start(ctx: HandlerContext) -> None:
     exists = ctx.session.scalar(select(PerformanceRecord.id).where(
         PerformanceRecord.enterprise_id == ctx.case.applicant_org_id, PerformanceRecord.project_name == name))
     if exists is not None:
-        raise RuleViolation(f"本企业已有业绩“{name}”，无需补录", code="record_exists", details={"record_id": exists})
+        raise RuleViolation(Message("本企业已有业绩“{name}”，无需补录", name=name), code="record_exists",
+                            details={"record_id": exists})
     subjects.claim(ctx.case, PROCEDURE, [f"{ctx.case.applicant_org_id}:{name}"[:100]],
                    "该项目已有办理中的补录申请（{number}）")
     ctx.case.region_code = location[:4] + "00"
@@ -51,7 +52,8 @@ def check_start(ctx: HandlerContext) -> None:
 
 @validator("historical.check_request")
 def check_request(ctx: HandlerContext) -> dict[str, str]:
-    return {name: f"请上传{title}" for name, title in DOCUMENTS.items() if not ctx.data.get(name)}
+    return {name: Message("请上传{title}", title=Message(title)) for name, title in DOCUMENTS.items()
+            if not ctx.data.get(name)}
 
 
 @validator("historical.check_review")

@@ -70,9 +70,11 @@ def check_start(ctx: HandlerContext) -> None:
         if record is None or record.enterprise_id != ctx.case.applicant_org_id:
             raise RuleViolation("只能确认本企业的迁入业绩", code="record_not_own")
         if record.source != RecordSource.MIGRATED:
-            raise RuleViolation(f"“{record.project_name}”不是诚信平台迁入的业绩", code="record_not_migrated")
+            raise RuleViolation(Message("“{name}”不是诚信平台迁入的业绩", name=record.project_name),
+                                code="record_not_migrated")
         if not unconfirmed_migration(record):
-            raise RuleViolation(f"“{record.project_name}”已确认，无需再次确认", code="record_already_confirmed")
+            raise RuleViolation(Message("“{name}”已确认，无需再次确认", name=record.project_name),
+                                code="record_already_confirmed")
         records.append(record)
     subjects.claim(ctx.case, PROCEDURE, [f"record:{i}" for i in ids], "所选业绩已有办理中的确认（{number}）")
     ctx.case.title = f"迁移数据确认：{len(ids)} 项迁入业绩"

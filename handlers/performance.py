@@ -102,7 +102,7 @@ def _format_error(name: str, value: str) -> str | None:
         if amount <= 0:
             return "合同金额应大于0"
         if amount > MAX_CONTRACT_AMOUNT:
-            return f"合同金额不能超过 {MAX_CONTRACT_AMOUNT} 万元"
+            return Message("合同金额不能超过 {max} 万元", max=MAX_CONTRACT_AMOUNT)
     if name == "completion_date":
         try:
             completed = date.fromisoformat(value)
@@ -124,7 +124,8 @@ def change_errors(record: PerformanceRecord, changes: list[dict[str, Any]]) -> d
             errors[f"{key}.field"] = "同一字段只能填写一次"
         seen.add(name)
         if old.strip() != current_value(record, name):
-            errors[f"{key}.old_value"] = f"原值与业绩记录不符，记录中为“{current_value(record, name)}”"
+            errors[f"{key}.old_value"] = Message("原值与业绩记录不符，记录中为“{value}”",
+                                                 value=current_value(record, name))
         elif new.strip() == old.strip():
             errors[f"{key}.new_value"] = "新值与原值相同"
         elif message := _format_error(name, new.strip()):
@@ -144,7 +145,7 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     errors = change_errors(record, list(ctx.data.get("changes") or []))
     for name, (title, _check) in DOCUMENTS.items():
         if not ctx.data.get(name):
-            errors[name] = f"请上传{title}"
+            errors[name] = Message("请上传{title}", title=Message(title))
     return errors
 
 
@@ -154,8 +155,8 @@ def check_review(ctx: HandlerContext) -> dict[str, str]:
     if ctx.data.get("decision") != "approve":
         return {}
     # The permit is uploaded as a copy (施工许可证复印件); its original is the 施工许可证 itself.
-    errors = {check: f"批准前须核验{title.removesuffix('复印件')}原件" for title, check in DOCUMENTS.values()
-              if not ctx.data.get(check)}
+    errors: dict[str, str] = {check: Message("批准前须核验{title}原件", title=Message(title.removesuffix("复印件")))
+                              for title, check in DOCUMENTS.values() if not ctx.data.get(check)}
     record = ctx.session.get(PerformanceRecord, ctx.case.data.get("record_id"))
     if record is not None and change_errors(record, list(ctx.case.data.get("changes") or [])):
         errors["decision"] = "业绩记录已发生变化，与申请所述原值不一致，不能批准"

@@ -94,7 +94,8 @@ def check_start(ctx: HandlerContext) -> None:
     if existing is not None:
         raise RuleViolation("该项目已录入“桂建云”", code="project_exists", details={"project_id": existing})
     if ctx.session.get(Region, project.region_code) is None:
-        raise RuleViolation(f"项目所在地 {project.region_code} 不在本系统的行政区划中", code="project_region_unknown")
+        raise RuleViolation(Message("项目所在地 {region} 不在本系统的行政区划中", region=project.region_code),
+                            code="project_region_unknown")
     subjects.claim(ctx.case, PROCEDURE, [f"permit:{permit}"], "该项目已有办理中的在建项目审核（{number}）")
     participants = _participants(ctx, project)
     ctx.case.region_code = project.region_code
@@ -131,10 +132,12 @@ def _person_errors(ctx: HandlerContext, index: int, item: dict[str, Any], roles:
                                             name=person.name, id_number=mask_id_number(person.id_number))}
     if roles.get(ROLE_PARTICIPANT[role]) != person.employer_id:
         needed = PARTICIPANT_TITLES[ROLE_PARTICIPANT[role]]
-        return {f"{key}.person_id": f"{LOCK_ROLE_TITLES[role]}应为本项目{needed}的人员"}
+        return {f"{key}.person_id": Message("{role}应为本项目{participant}的人员", role=Message(LOCK_ROLE_TITLES[role]),
+                                            participant=Message(needed))}
     lock = blocking_lock(ctx.session, person.id)
     if lock is not None:
-        raise FieldRefusal(f"{key}.person_id", f"{person.name}已锁定为{lock_title(lock)}，须先办理项目人员解锁",
+        raise FieldRefusal(f"{key}.person_id", Message("{name}已锁定为{lock}，须先办理项目人员解锁", name=person.name,
+                                                       lock=lock_title(lock)),
                            code="person_locked", details=lock_details(lock))
     return {}
 

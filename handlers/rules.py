@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidForm, RuleViolation
+from app.errors import InvalidForm, Message, RuleViolation
 from app.models import CaseEvent, ProjectLock, Task
 from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
 
@@ -32,9 +32,11 @@ def blocking_lock(session: Session, person_id: int) -> ProjectLock | None:
         or_(ProjectLock.active.is_(True), ProjectLock.relock_at.is_not(None))).order_by(ProjectLock.id).limit(1))
 
 
-def lock_title(lock: ProjectLock) -> str:
-    role = LOCK_ROLE_TITLES.get(LockRole(lock.role), lock.role)
-    return f"「{lock.project.name}」（项目编号 {lock.project.code}）的{role}"
+def lock_title(lock: ProjectLock) -> Message:
+    """What binds a person: the project and his role there (a message: the pages name the role in English)."""
+    role = Message(LOCK_ROLE_TITLES.get(LockRole(lock.role), lock.role))
+    return Message("「{project}」（项目编号 {code}）的{role}", project=lock.project.name, code=lock.project.code,
+                   role=role)
 
 
 def lock_details(lock: ProjectLock) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import NotAllowed, NotFound, RuleViolation
+from app.errors import Message, NotAllowed, NotFound, RuleViolation
 from app.integrations.outbox import enqueue
 from app.models import (
     PROVINCE_CODE,
@@ -41,7 +41,7 @@ def open_items(ctx: ChoiceContext) -> list[tuple[Any, str]]:
     data = ctx.case.data if ctx.case is not None else {}
     own = data.get("item_id")
     if own and int(own) not in {o[0] for o in options}:  # the case's own item (inspected by it, so not open)
-        options.append((int(own), str(data.get("item_name") or f"抽查事项 {own}")))
+        options.append((int(own), str(data.get("item_name") or "") or Message("抽查事项 {id}", id=own)))
     return options
 
 

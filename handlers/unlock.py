@@ -178,7 +178,7 @@ def _claims(ctx: HandlerContext, locks: list[LockFacts]) -> subjects.Claims:
     found = subjects.claims(ctx.case, PROCEDURE, _lock_subjects(locks))
     other = found.holder()
     if other is not None and not _holds_in_temporary_release(other, locks):
-        raise FieldRefusal("lock_ids", DUPLICATE.format(number=other.number),
+        raise FieldRefusal("lock_ids", Message(DUPLICATE, number=other.number),
                            code="duplicate_open_case", details={"case_number": other.number})
     return found
 
@@ -224,7 +224,8 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
         if name == "completion_files" and (ctx.case.data or {}).get("completion_acceptance"):
             continue  # the supervision system reported the acceptance (data exchange): no upload needed
         if not ctx.data.get(name):
-            errors[name] = f"{KINDS[ctx.data['kind']]}须上传{MATERIALS[name][0]}"
+            errors[name] = Message("{kind}须上传{material}", kind=Message(KINDS[ctx.data["kind"]]),
+                                   material=Message(MATERIALS[name][0]))
     temporary = _temporary_errors(ctx.data)
     if temporary:
         errors["temporary_end_date"] = temporary
@@ -291,8 +292,8 @@ def _approval_errors(ctx: HandlerContext) -> dict[str, str]:
         return {"decision": "申请中的人员已不处于锁定状态，不能批准，请退回或不予解锁"}
     end = ctx.case.data.get("temporary_end_date")
     if ctx.case.data.get("kind") == "temporary" and end and date.fromisoformat(end) <= _today():
-        return {"decision": f"临时解锁截止日期（{end}）已到，批准后将立即恢复锁定，不能批准；"
-                            "请不予解锁，由企业修改截止日期后重新提交"}
+        return {"decision": Message("临时解锁截止日期（{end}）已到，批准后将立即恢复锁定，不能批准；"
+                                    "请不予解锁，由企业修改截止日期后重新提交", end=end)}
     return {}
 
 
@@ -427,6 +428,6 @@ def check_withdraw(ctx: HandlerContext) -> dict[str, Any]:
                if lk.released_by_case_id == ctx.case.id and not lk.active and lk.relock_at is not None]
     if pending:
         until = pending[0].relock_at.astimezone(LOCAL_TZ).date().isoformat() if pending[0].relock_at else ""
-        raise RuleViolation(f"临时解锁期间不能撤回办件，锁定将于 {until} 期满后自动恢复",
+        raise RuleViolation(Message("临时解锁期间不能撤回办件，锁定将于 {until} 期满后自动恢复", until=until),
                             code="withdraw_during_temporary_unlock")
     return {}

@@ -157,7 +157,7 @@ def check_record(ctx: HandlerContext) -> dict[str, str]:
     if day and day > _today():
         errors["verification_date"] = "核查日期不能晚于今天"
     elif day and applied and day < applied:
-        errors["verification_date"] = f"核查日期不能早于申请日期（{applied.isoformat()}）"
+        errors["verification_date"] = Message("核查日期不能早于申请日期（{day}）", day=applied.isoformat())
     findings = ctx.data.get("findings") or {}
     if ctx.data.get("conclusion") == "consistent" and any(
             (item or {}).get("result") == "inconsistent" for item in findings.values()):
@@ -171,7 +171,8 @@ def require_consistent_verification(case_data: dict[str, Any], instead: str) -> 
     if conclusion == "consistent":
         return
     found = "核查不属实" if conclusion == "inconsistent" else "尚无核查结论"
-    raise FieldRefusal("decision", f"核查结论为“{found}”，不能确认提升为A级；{instead}",
+    raise FieldRefusal("decision", Message("核查结论为“{found}”，不能确认提升为A级；{instead}", found=Message(found),
+                                           instead=Message(instead)),
                        code="verification_inconsistent", details={"conclusion": conclusion})
 
 

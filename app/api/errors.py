@@ -19,8 +19,9 @@ from app.errors import DomainError, http_status_message
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`message` in Chinese, the API's language, and `message_en`: its English from the pages' catalogue, None
-    where there is none (a text built with names, e.g. a handler's refusal naming a person)."""
+    """`message` in Chinese, the API's language, and `message_en`: its English from the pages' catalogue (a
+    message built with names, errors.Message, by its template with the same names filled in), None where the
+    catalogue has none."""
     return {"code": code, "message": message, "message_en": _english_or_none(message), "details": details or {}}
 
 

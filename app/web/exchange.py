@@ -1,6 +1,6 @@
 """The admin's data-exchange page (数据交换): per system the queue, oldest pending, failures, dead letters,
 last success and inbound results; the outgoing messages by state with a re-send button for dead letters;
-the latest inbound messages with their results. Admins only."""
+the latest inbound messages with their results (in the page's language). Admins only."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -11,6 +11,7 @@ from app.auth import session_actor
 from app.models import InboundStatus, OutboxStatus
 from app.routing import ID
 from app.services.exchange import admin as service
+from app.services.exchange.results import readable
 from app.web.common import page_args
 from app.web.i18n import gettext as _
 
@@ -31,9 +32,12 @@ def index() -> ResponseReturnValue:
     summaries = service.system_summaries(actor)
     messages, total = service.list_messages(actor, status, target, page)
     inbound, inbound_total = service.list_inbound(actor, per_page=20)
+    # Each result as the message it was built from: the page shows it in its language (stored in Chinese).
+    results = {m.id: readable(m.result_code, m.result_message) for m in inbound}
     return render_template("exchange/index.html", summaries=summaries, messages=messages, total=total, page=page,
                            per_page=service.PAGE_SIZE, status=status, target=target, inbound=inbound,
-                           inbound_total=inbound_total, statuses=OutboxStatus.ALL, STATUS_TITLES=STATUS_TITLES,
+                           inbound_total=inbound_total, results=results, statuses=OutboxStatus.ALL,
+                           STATUS_TITLES=STATUS_TITLES,
                            systems=dict(service.outbound_systems()),
                            pager_args={k: v for k, v in (("status", status), ("target", target)) if v})
 

@@ -16,7 +16,9 @@ session without the choice (app/sessions.py). The choice also outlives the sessi
 sign-out or a timeout stays in the user's language.
 Messages that come from services are looked up too: refusals with a fixed text by that text, messages
 built from values (errors.Message, e.g. form validation, the deploy checks' problems, the reasons a case cannot
-migrate) by their template; texts built with names (a handler's refusal naming a person) stay Chinese.
+migrate, a handler's refusal naming a person or a case) by their template, the names filled in as they are.
+A message kept only as its Chinese text (an inbound message's stored result) is read back into its template
+where the service knows the templates it may come from (errors.recovered).
 """
 from __future__ import annotations
 

@@ -3,9 +3,11 @@
 Services, handlers and the engine speak Chinese without marking their strings (a refusal's text, a
 status's name, a table's column title), and the pages translate them when they show them (`i18n.gettext`
 looks any text up). Extracting every Chinese literal but docstrings, XML or regex literals and the
-literal parts of f-strings (texts built with names, which stay Chinese) keeps the catalogue complete
-without markers in the services. Used by babel.cfg; `make i18n` runs it. The procedures' forms and diagrams
-are not extracted: they carry their own English (`title_en`, `nameEn`).
+literal parts of f-strings keeps the catalogue complete without markers in the services: a text built
+with names is an errors.Message, whose template is a literal (so extracted) and whose values the pages fill
+in. The list separators ("、", "；") are extracted too: errors.Listed translates them. Used by babel.cfg;
+`make i18n` runs it. The procedures' forms and diagrams are not extracted: they carry their own English
+(`title_en`, `nameEn`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+# The separators a list in a message is joined by (errors.Listed): message ids too, translated ", " and "; ".
+_SEPARATORS = frozenset({"、", "；"})
 # Documents and patterns with Chinese inside, not messages: an XML template, a regular expression.
 _NOT_TEXT = ("<?xml", "^")
 _HAS_BODY = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -39,5 +43,5 @@ def extract_chinese(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     skipped = _skipped(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped \
-                and _CHINESE.search(node.value) and not node.value.startswith(_NOT_TEXT):
+                and (_CHINESE.search(node.value) or node.value in _SEPARATORS) and not node.value.startswith(_NOT_TEXT):
             yield node.lineno, None, node.value, []

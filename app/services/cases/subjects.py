@@ -3,14 +3,14 @@ indexed query for a friendly refusal and claimed by an INSERT that the table's p
 of two concurrent submissions only one gets the subject."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, table_of
-from app.errors import RuleViolation, StaleCase
+from app.errors import Message, RuleViolation, StaleCase
 from app.extensions import db
 from app.models import Case, CaseSubject
 
@@ -71,18 +71,19 @@ _CLAIM = UpsertStatement(lambda insert: insert(_SUBJECTS).on_conflict_do_nothing
     index_elements=[_SUBJECTS.c.scope, _SUBJECTS.c.subject]).returning(_SUBJECTS.c.subject))
 
 
-def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str, known: Claims | None = None) -> None:
+def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str, known: Claims | None = None,
+          values: Mapping[str, object] | None = None) -> None:
     """Make `subjects` the case's claims in `scope` (replacing what it claimed before). A subject claimed by
     another open case, found now or when two submissions race, is refused with `refusal` (RuleViolation
-    duplicate_open_case, naming the other case); one this very case claimed in a concurrent step (the same
+    duplicate_open_case, naming the other case: a message template filled with `values` and the case's `{number}`,
+    so the pages and the API's English translate it); one this very case claimed in a concurrent step (the same
     form sent twice at once) is a conflict (StaleCase, 409). `known`: what `claims` read of the case's claims in this
     unit of work (not read again)."""
     wanted = set(subjects)
     if case.id is None:  # a case not stored (a sandbox run's stand-in): checked against the open cases, holds none
         other = holder(scope, sorted(wanted))
         if other is not None:
-            raise RuleViolation(refusal.format(number=other.number), code="duplicate_open_case",
-                                details={"case_number": other.number})
+            raise _refused(refusal, values, other)
         return
     held = set(known.held) if known is not None else set(db.session.scalars(_HELD, {"case": case.id, "scope": scope}))
     if held - wanted:
@@ -97,8 +98,12 @@ def claim(case: Case, scope: str, subjects: Iterable[str], refusal: str, known: 
         other = holder(scope, new, case.id)
         if other is None:  # no other case: a concurrent step of this very case (a form sent twice) claimed first
             raise StaleCase()
-        raise RuleViolation(refusal.format(number=other.number), code="duplicate_open_case",
-                            details={"case_number": other.number})
+        raise _refused(refusal, values, other)
+
+
+def _refused(refusal: str, values: Mapping[str, object] | None, other: Case) -> RuleViolation:
+    return RuleViolation(Message(refusal, **{**(values or {}), "number": other.number}), code="duplicate_open_case",
+                         details={"case_number": other.number})
 
 
 def release(case: Case, scope: str | None = None) -> None:

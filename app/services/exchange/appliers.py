@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
 from app.services import audit
+from app.services.exchange import results as said
 from app.services.exchange.completion import start_or_advance
 from app.services.notifications import Note, notify, users_of_organisation, users_with_role
 
@@ -85,7 +86,7 @@ def _enterprise(credit_code: str | None) -> Organisation | None:
 def _require_enterprise(credit_code: str) -> Organisation:
     enterprise = _enterprise(credit_code)
     if enterprise is None:
-        raise RuleViolation(f"未找到统一社会信用代码为 {credit_code} 的企业", code="enterprise_not_found")
+        raise RuleViolation(Message(said.ENTERPRISE_NOT_FOUND, credit_code=credit_code), code="enterprise_not_found")
     return enterprise
 
 
@@ -126,9 +127,9 @@ def _refuse_locked(person: Person, what: str) -> None:
     lock = _blocking_lock(person.id)
     if lock is None:
         return
-    role = LOCK_ROLE_TITLES.get(LockRole(lock.role), lock.role)
-    message = (f"{person.name}为在建项目「{lock.project.name}」（{lock.project.code}）的{role}，处于锁定状态，"
-               f"{what}未予办理；请先申请项目人员解锁")
+    role = Message(LOCK_ROLE_TITLES.get(LockRole(lock.role), lock.role))
+    message = Message(said.PERSON_LOCKED, person=person.name, project=lock.project.name, code=lock.project.code,
+                      role=role, what=Message(what))
     raise ReportedRefusal(message, code="person_locked", report_to=person.employer_id,
                           details={"project_code": lock.project.code, "lock_role": lock.role})
 
@@ -154,23 +155,24 @@ def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     person = _person(payload["id_number"])
     if payload["change"] == "deregistration":
         if person.status == PersonStatus.DEREGISTERED:
-            return Outcome("unchanged", f"{person.name}已注销")
+            return Outcome("unchanged", Message(said.PERSON_ALREADY_DEREGISTERED, person=person.name))
         _refuse_locked(person, "注销")
         before = _employment(person)
         person.status = PersonStatus.DEREGISTERED
         _audit_person(row, "record.person_deregistered", person, before)
-        return Outcome("deregistered", f"{person.name}已注销（证书 {payload['certificate_number']}）")
+        return Outcome("deregistered", Message(said.PERSON_DEREGISTERED, person=person.name,
+                                               certificate=payload["certificate_number"]))
     code = payload.get("new_employer_credit_code")
     if not code:
         raise RuleViolation("单位变更须提供新单位的统一社会信用代码", code="new_employer_missing")
     employer = _require_enterprise(code)
     if person.employer_id == employer.id and person.status == PersonStatus.IN_SERVICE:
-        return Outcome("unchanged", f"{person.name}已在{employer.name}")
+        return Outcome("unchanged", Message(said.PERSON_ALREADY_EMPLOYED, person=person.name, employer=employer.name))
     _refuse_locked(person, "单位变更")
     before = _employment(person)
     person.employer_id, person.status = employer.id, PersonStatus.IN_SERVICE
     _audit_person(row, "record.employer_changed", person, before)
-    return Outcome("employer_changed", f"{person.name}的单位变更为{employer.name}")
+    return Outcome("employer_changed", Message(said.EMPLOYER_CHANGED, person=person.name, employer=employer.name))
 
 
 @applier("person")
@@ -182,14 +184,14 @@ def person_record(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     if person is None:
         db.session.add(Person(id_number=payload["id_number"].upper(), name=payload["name"],
                               employer_id=employer.id if employer else None))
-        return Outcome("created", f"新增人员{payload['name']}")
+        return Outcome("created", Message(said.PERSON_CREATED, person=payload["name"]))
     if employer is not None and person.employer_id != employer.id:
         _refuse_locked(person, "单位变更")
         before = _employment(person)
         person.employer_id = employer.id
         _audit_person(row, "record.employer_changed", person, before)
     person.name = payload["name"]
-    return Outcome("updated", f"已更新人员{person.name}")
+    return Outcome("updated", Message(said.PERSON_UPDATED, person=person.name))
 
 
 @applier("certificate")
@@ -203,7 +205,7 @@ def certificate(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         raise RuleViolation("该证书编号已属于另一人员", code="certificate_other_person")
     cert.kind, cert.specialty = payload["kind"], payload.get("specialty")
     cert.valid_until = _date(payload.get("valid_until"))
-    return Outcome("applied", f"证书 {payload['number']} 已更新")
+    return Outcome("applied", Message(said.CERTIFICATE_UPDATED, certificate=payload["number"]))
 
 
 @applier("enterprise")
@@ -219,7 +221,7 @@ def enterprise(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         db.session.add(found)
     found.name, found.enterprise_type = payload["name"], payload["enterprise_type"]
     found.legal_representative = payload.get("legal_representative") or found.legal_representative
-    return Outcome("applied", f"企业{payload['name']}已更新")
+    return Outcome("applied", Message(said.ENTERPRISE_UPDATED, enterprise=payload["name"]))
 
 
 @applier("project")
@@ -227,7 +229,7 @@ def project(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     """A project from the national platform, with its data level (the platform's level is the reference)."""
     entry = _require_enterprise(payload["entry_credit_code"])
     if db.session.get(Region, payload["region_code"]) is None:
-        raise RuleViolation(f"未知的行政区划 {payload['region_code']}", code="region_unknown")
+        raise RuleViolation(Message(said.REGION_UNKNOWN, region=payload["region_code"]), code="region_unknown")
     found = db.session.scalar(select(Project).where(Project.code == payload["project_code"]))
     if found is None:
         found = Project(code=payload["project_code"], entry_org_id=entry.id, name=payload["name"],
@@ -240,7 +242,8 @@ def project(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     found.name, found.region_code, found.data_level = payload["name"], payload["region_code"], payload["data_level"]
     found.permit_number = payload.get("permit_number") or found.permit_number
     found.construction_unit = payload.get("construction_unit") or found.construction_unit
-    return Outcome("applied", f"项目{payload['project_code']}已更新（{payload['data_level']}级）")
+    return Outcome("applied", Message(said.PROJECT_UPDATED, project=payload["project_code"],
+                                      level=payload["data_level"]))
 
 
 @applier("out_of_region_performance")
@@ -254,11 +257,11 @@ def out_of_region_performance(payload: dict[str, Any], row: InboundMessage) -> O
     if found is None:
         db.session.add(PerformanceRecord(enterprise_id=owner.id, project_name=payload["project_name"],
                                          source=RecordSource.IMPORTED, fields=fields))
-        return Outcome("created", f"已导入区外业绩{payload['project_name']}")
+        return Outcome("created", Message(said.PERFORMANCE_IMPORTED, record=payload["project_name"]))
     if found.used_in_bid or found.award_lock:
         raise RuleViolation("该业绩已用于投标或被中标锁定，不能更新", code="performance_frozen")
     found.project_name, found.fields = payload["project_name"], fields
-    return Outcome("updated", f"已更新区外业绩{payload['project_name']}")
+    return Outcome("updated", Message(said.PERFORMANCE_UPDATED, record=payload["project_name"]))
 
 
 def _record(payload: dict[str, Any]) -> PerformanceRecord:
@@ -272,16 +275,18 @@ def _record(payload: dict[str, Any]) -> PerformanceRecord:
 def bid_usage(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     record = _record(payload)
     record.used_in_bid = True
-    return Outcome("frozen", f"业绩“{record.project_name}”已用于投标（{payload['bid_project']}），冻结")
+    return Outcome("frozen", Message(said.PERFORMANCE_USED_IN_BID, record=record.project_name,
+                                     bid=payload["bid_project"]))
 
 
 @applier("award_lock")
 def award_lock(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     record = _record(payload)
     if record.award_lock not in (None, payload["lock_reference"]):
-        raise RuleViolation(f"该业绩已被另一中标锁定（{record.award_lock}）", code="award_lock_held")
+        raise RuleViolation(Message(said.AWARD_LOCK_HELD, lock=record.award_lock), code="award_lock_held")
     record.award_lock = payload["lock_reference"]
-    return Outcome("locked", f"业绩“{record.project_name}”已中标锁定（{payload['award_project']}）")
+    return Outcome("locked", Message(said.PERFORMANCE_AWARD_LOCKED, record=record.project_name,
+                                     award=payload["award_project"]))
 
 
 @applier("award_release")
@@ -290,9 +295,9 @@ def award_release(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     if record.award_lock is None:
         return Outcome("unchanged", "该业绩未被中标锁定")
     if record.award_lock != payload["lock_reference"]:
-        raise RuleViolation(f"锁定编号不符（当前为 {record.award_lock}）", code="award_lock_mismatch")
+        raise RuleViolation(Message(said.AWARD_LOCK_MISMATCH, lock=record.award_lock), code="award_lock_mismatch")
     record.award_lock = None
-    return Outcome("released", f"业绩“{record.project_name}”的中标锁定已解除")
+    return Outcome("released", Message(said.PERFORMANCE_AWARD_RELEASED, record=record.project_name))
 
 
 @applier("completion_acceptance")

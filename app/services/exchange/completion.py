@@ -21,10 +21,11 @@ from app.extensions import db
 from app.models import InboundMessage, LockRole, Organisation, Project, ProjectLock, User
 from app.services.cases import subjects
 from app.services.cases.lifecycle import start_case_for
+from app.services.exchange import results as said
 from app.services.notifications import Note, notify, users_of_organisation
 
 UNLOCK_PROCEDURE = "personnel_unlock"
-DUPLICATE = "所选人员已有办理中的解锁申请（{number}），请勿重复申请"
+DUPLICATE = said.UNLOCK_ALREADY_OPEN
 
 
 def _pm_lock(project_id: int) -> ProjectLock | None:
@@ -46,22 +47,22 @@ def acceptance_record(payload: dict[str, Any], row: InboundMessage) -> dict[str,
 
 
 def start_or_advance(payload: dict[str, Any], row: InboundMessage) -> tuple[str, str, int | None]:
-    """(code, message, case id) of what the acceptance did."""
+    """(code, message, case id) of what the acceptance did (the message: results.py reads it back)."""
     project = db.session.scalar(select(Project).where(Project.code == payload["project_code"]))
     if project is None:
-        raise RuleViolation(f"未找到项目 {payload['project_code']}", code="project_not_found")
+        raise RuleViolation(Message(said.PROJECT_NOT_FOUND, project=payload["project_code"]), code="project_not_found")
     project.stage = "completed"
     lock = _pm_lock(project.id)
     if lock is None:
-        return "project_completed", f"项目{project.name}已竣工验收；无锁定的项目经理，无需解锁", None
+        return "project_completed", Message(said.COMPLETED_NOTHING_LOCKED, project=project.name), None
     record = acceptance_record(payload, row)
     other = subjects.holder(UNLOCK_PROCEDURE, [f"lock:{lock.id}"])
     if other is not None:
         other.data = {**(other.data or {}), "completion_acceptance": record}
-        return "case_advanced", f"竣工验收信息已附入解锁申请 {other.number}", other.id
+        return "case_advanced", Message(said.ACCEPTANCE_ATTACHED, number=other.number), other.id
     operator = _filed_under(lock.enterprise_id)
     if operator is None:
-        return "project_completed", f"项目{project.name}已竣工验收；该企业无经办人账号，未生成解锁申请", None
+        return "project_completed", Message(said.COMPLETED_NO_OPERATOR, project=project.name), None
     case = start_case_for(lock.enterprise_id, operator.id, project.region_code, UNLOCK_PROCEDURE, {
         "kind": "completion", "lock_ids": [lock.id], "completion_acceptance": record,
         "reason": f"项目已于{payload['accepted_on']}通过竣工验收（验收编号 {payload['acceptance_number']}，"
@@ -76,4 +77,4 @@ def start_or_advance(payload: dict[str, Any], row: InboundMessage) -> tuple[str,
                 "请核对、上传加盖公章的解锁申请表后提交。", project=project.name, person=lock.person.name),
         case_id=case.id, key=case.number))
     name = enterprise.name if enterprise else ""
-    return "case_started", f"已为{name}生成竣工验收解锁申请 {case.number}", case.id
+    return "case_started", Message(said.UNLOCK_PREPARED, enterprise=name, number=case.number), case.id

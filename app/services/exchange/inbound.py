@@ -27,6 +27,7 @@ from app.integrations.exchange.signing import signature_matches, timestamp_age
 from app.models import InboundMessage, InboundStatus
 from app.services import audit
 from app.services.exchange import appliers
+from app.services.exchange import results as said
 
 UNCHANGED = frozenset({"unchanged", "recorded"})  # outcomes that changed no record (not audited)
 
@@ -127,26 +128,27 @@ def _reject(row: InboundMessage, code: str, message: str) -> None:
 def _process(row: InboundMessage, envelope: dict[str, Any], envelope_problems: list[str]) -> None:
     kind = row.kind
     if envelope_problems:
-        return _reject(row, "envelope_invalid", "报文信封不符合规范：" + "；".join(envelope_problems))
+        return _reject(row, "envelope_invalid", Message(said.ENVELOPE_INVALID, problems="；".join(envelope_problems)))
     if kind not in SYSTEMS[row.system].inbound_kinds:
-        return _reject(row, "kind_not_accepted", f"不接收{SYSTEMS[row.system].title}发送的“{kind}”报文")
+        system = Message(SYSTEMS[row.system].title)
+        return _reject(row, "kind_not_accepted", Message(said.KIND_NOT_ACCEPTED, system=system, kind=kind))
     version = envelope["schema_version"]
     if version > schemas.kinds("inbound").get(kind, 0):
-        return _reject(row, "schema_version_unknown", f"“{kind}”报文的版本 v{version} 不受支持")
+        return _reject(row, "schema_version_unknown", Message(said.VERSION_UNSUPPORTED, kind=kind, version=version))
     payload = envelope["payload"]
     found = schemas.problems("inbound", kind, version, payload)
     if found:
-        return _reject(row, "payload_invalid", "报文内容不符合规范：" + "；".join(found))
+        return _reject(row, "payload_invalid", Message(said.PAYLOAD_INVALID, problems="；".join(found)))
     row.entity_key, row.version = appliers.entity_key(kind, payload), envelope.get("version")
     if row.version is not None and _newer_applied(row):
         row.status, row.result_code = InboundStatus.CONFLICT, "stale_version"
-        row.result_message = f"已应用更新的版本（{row.entity_key}），本报文（版本 {row.version}）未予应用"
+        row.result_message = str(Message(said.NEWER_VERSION_APPLIED, entity=row.entity_key, version=row.version))
         return None
     try:
         with attempt(db.session()):
             outcome = appliers.apply(row.system, kind, payload, row)
     except RuleViolation as refusal:
-        _reject(row, refusal.code, str(refusal.message))
+        _reject(row, refusal.code, refusal.message)
         return appliers.report(refusal, row)
     row.status, row.result_code, row.result_message = InboundStatus.APPLIED, outcome.code, outcome.message[:500]
     row.case_id = outcome.case_id

@@ -254,7 +254,7 @@ def _base_changed(base: int | None, current: ProcedureVersion | None) -> BaseVer
 def get_procedure(key: str) -> Procedure:
     procedure = db.session.scalar(select(Procedure).where(Procedure.key == key))
     if procedure is None:
-        raise NotFound(f"未找到事项 {key}", code="procedure_not_found")
+        raise NotFound(Message("未找到事项 {key}", key=key), code="procedure_not_found")
     return procedure
 
 
@@ -262,7 +262,8 @@ def get_version(procedure: Procedure, number: int) -> ProcedureVersion:
     version = db.session.scalar(select(ProcedureVersion).where(
         ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.version == number))
     if version is None:
-        raise NotFound(f"事项 {procedure.key} 没有版本 {number}", code="procedure_version_not_found")
+        raise NotFound(Message("事项 {key} 没有版本 {number}", key=procedure.key, number=number),
+                       code="procedure_version_not_found")
     return version
 
 

@@ -92,12 +92,13 @@ def create_draft(actor: Actor, key: str, from_version: int | None = None, title:
         version = (get_version(procedure, from_version) if from_version is not None
                    else procedure.current_version)
         if version is None:
-            raise NotFound(f"事项 {key} 尚无版本", code="procedure_version_not_found")
+            raise NotFound(Message("事项 {key} 尚无版本", key=key), code="procedure_version_not_found")
         files = version_files(files_of(version.id), manifest_of(version.id))
         base, label = version.version, procedure.name
     count = len(list_drafts(actor, key))
     if count >= MAX_DRAFTS:
-        raise InvalidForm({}, message=f"事项 {key} 的草稿已达 {MAX_DRAFTS} 个，请先删除不用的草稿")
+        raise InvalidForm({}, message=Message("事项 {key} 的草稿已达 {n} 个，请先删除不用的草稿", key=key,
+                                              n=MAX_DRAFTS))
     draft = ProcedureDraft(procedure_key=key, title=_title(title, label), files=files, base_version=base,
                            author=actor.username, updated_by=actor.username, revision=1)
     db.session.add(draft)

@@ -412,12 +412,14 @@ def _check_rules(run: SandboxRun, meta: dict[str, Any], title: str, person: str)
     earlier = str(props.get("notSameAs") or "").strip()
     if earlier and (run.persons or {}).get(earlier) == person:
         other = (tasks.get(earlier) or {}).get("title") or earlier
-        raise RuleViolation(f"按“四眼原则”，办理过“{other}”的人员不能办理“{title}”，请由其他人员办理",
+        raise RuleViolation(Message("按“四眼原则”，办理过“{other}”的人员不能办理“{title}”，请由其他人员办理",
+                                    other=Message(other), title=Message(title)),
                             code="four_eyes", details={"step": earlier})
     same = str(props.get("sameAs") or "").strip()
     if same and (run.persons or {}).get(same) not in (None, person):
         other = (tasks.get(same) or {}).get("title") or same
-        raise RuleViolation(f"按规则，“{title}”由办理“{other}”的 {run.persons[same]} 办理",
+        raise RuleViolation(Message("按规则，“{title}”由办理“{other}”的 {person} 办理", title=Message(title),
+                                    other=Message(other), person=run.persons[same]),
                             code="same_as", details={"step": same, "person": run.persons[same]})
 
 

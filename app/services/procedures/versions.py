@@ -56,7 +56,7 @@ def _cached(cache: dict[int, Any], version_id: int, column: Any) -> Any:
             return cache[version_id]
     value = db.session.scalar(select(column).where(ProcedureVersion.id == version_id))
     if value is None:
-        raise NotFound(f"未找到流程版本 {version_id}", code="procedure_version_not_found")
+        raise NotFound(Message("未找到流程版本 {id}", id=version_id), code="procedure_version_not_found")
     with _CACHE_LOCK:
         if len(cache) >= _CACHE_MAX:
             cache.pop(next(iter(cache)))
@@ -159,7 +159,7 @@ def form_of(version_id: int, form_key: str) -> dict[str, Any]:
             return _FORMS[key]
     text = files_of(version_id).get(f"forms/{form_key}.json")
     if text is None:
-        raise NotFound(f"未找到表单 {form_key}", code="form_not_found")
+        raise NotFound(Message("未找到表单 {form}", form=form_key), code="form_not_found")
     schema: dict[str, Any] = json.loads(text)
     with _CACHE_LOCK:
         _FORMS[key] = schema

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from app.db import utcnow
-from app.errors import InvalidForm, NotFound
+from app.errors import InvalidForm, Message, NotFound
 from app.extensions import db
 from app.integrations.outbox import enqueue
 from app.models import (
@@ -43,7 +43,7 @@ def to_centi(points: Decimal | str | int | float) -> int:
     except InvalidOperation as exc:
         raise InvalidForm({"points": "分值应为数字"}) from exc
     if not value.is_finite() or value != value.quantize(CENTI) or value == 0 or abs(value) > MAX_POINTS:
-        raise InvalidForm({"points": f"分值应为非零数字，最多两位小数，绝对值不超过 {MAX_POINTS}"})
+        raise InvalidForm({"points": Message("分值应为非零数字，最多两位小数，绝对值不超过 {max}", max=MAX_POINTS)})
     return int(value / CENTI)
 
 

@@ -50,7 +50,8 @@ def require_four_eyes(user_id: int, task: Task) -> None:
     if four_eyes_excluded(task) == user_id:
         earlier = str((task.properties or {}).get("notSameAs") or "").strip()
         title = _step_title(task.case, earlier)
-        raise RuleViolation(f"按“四眼原则”，办理过“{title}”的人员不能办理“{task.title}”，请由其他人员办理",
+        raise RuleViolation(Message("按“四眼原则”，办理过“{other}”的人员不能办理“{title}”，请由其他人员办理",
+                                    other=Message(title), title=Message(task.title)),
                             code="four_eyes", details={"step": earlier})
 
 
