@@ -351,6 +351,12 @@ def _graph(process: Any) -> tuple[dict[str, set[str]], set[str]]:
     return edges, in_event_sub
 
 
+def tasks_done_before(process: Any, tasks: Iterable[str]) -> dict[str, set[str]]:
+    """node id -> which of `tasks` (user tasks of the process) are completed on some path before the node is left."""
+    filled = _filled_before(process, {task: {task} for task in tasks})
+    return {node: done for (node, after), done in filled.items() if after}
+
+
 def _filled_before(process: Any, task_fields: dict[str, set[str]]) -> dict[tuple[str, bool], set[str]]:
     """(node, own form counted) -> the fields of the process's user tasks completed on some path before it."""
     edges, in_event_sub = _graph(process)

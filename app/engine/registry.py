@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
-from app.engine import dmn, lint
+from app.engine import condition_values, dmn, lint
 from app.engine.bundle_checks import (
     check_forms,
     check_lanes,
@@ -402,6 +402,10 @@ def _lint_names_and_rules(pid: str, scan: _Scan, inp: BundleInput, forms: list[s
     problems = lint.name_problems(main, known | anywhere, {pid: ordered}, scan.decision_reads)
     problems += lint.name_problems([fp for fp in processes if fp not in main], known | every_form,
                                    decisions=scan.decision_reads)
+    texts = {k: inp.forms[f"{k}.json"] for k in forms}
+    task_forms = {tid: t["form_key"] for tid, t in tasks.items() if t.get("form_key") in forms}
+    problems += condition_values.value_problems(processes, scan.process_el[pid], condition_values.procedure_forms(
+        texts, task_forms, own, start_form if start_form in forms else None, known))
     for task_id, task in tasks.items():
         file = scan.element_file.get(task_id, scan.process_file[pid])
         problems.extend(lint.rule_problems(file, task_id, task["properties"], set(tasks)))

@@ -95,7 +95,7 @@ def test_city_refusal_needs_a_reason_and_keeps_level_c(as_user: Any, app: Flask)
     ent, city = as_user("ent-nanning"), as_user("city-nanning")
     case = start_case(ent, "data_upgrade_c_to_a", C_PROJECT)
     no_reason = work(city, case["id"], {"decision": "reject"})
-    assert no_reason.status_code == 422 and no_reason.json["details"]["fields"]["comment"] == "不同意或退回时须填写理由"
+    assert no_reason.status_code == 422 and no_reason.json["details"]["fields"]["comment"] == "不予同意时须填写理由"
     task = city.tasks("mine")[0]
     assert city.complete(task["id"], {"decision": "reject", "comment": "未提供竣工验收资料"}).status_code == 200
     final = ent.case(case["id"])

@@ -9,6 +9,7 @@ A date in a year the table does not know follows the week only and is marked pro
 """
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -88,8 +89,10 @@ class WorkCalendar:
         return count
 
     def workdays_from(self, start: date) -> Iterator[date]:
-        """Working days from `start` (inclusive) within the next 400 days, lazily, for walking business time."""
-        return (d for d in (start + timedelta(days=i) for i in range(400)) if self.is_workday(d))
+        """Working days from `start` (inclusive), lazily and without end, for walking business time: the caller
+        stops (a limit's warning point, at most limits.MAX_WORKING_DAYS on; it used to stop after 400 days, which
+        put the warning of a limit above about 280 working days a year after receipt)."""
+        return (d for d in (start + timedelta(days=i) for i in itertools.count()) if self.is_workday(d))
 
 
 # -- loading from the table, cached per app and checked against the table's revision -------------

@@ -19,6 +19,15 @@ DEFAULT_WARNING_SHARE = 0.9
 _LIMIT_RE = re.compile(r"^\s*(\d+)\s*(working days?|工作日|个工作日|calendar days?|自然日|天|days?)\s*$", re.I)
 _ISO_RE = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 _TRUE = {"true", "yes", "1", "是"}
+# The longest limit an analyst may write, about ten years whatever the unit (the notice's procedures use at most
+# 20 working days; diagrams' working-day timers share the bound: timer_functions). Deploy refuses a longer one;
+# one deployed before the bound is read at it (parse_limit): its deadline is then computed in a few thousand
+# steps, not counted day by day past the year 9999 (which failed every step of the procedure).
+MAX_WORKING_DAYS = 2500
+MAX_CALENDAR_DAYS = 3650
+MAX_DURATION_MINUTES = MAX_CALENDAR_DAYS * 24 * 60
+_MAXIMUM = {"working_days": MAX_WORKING_DAYS, "calendar_days": MAX_CALENDAR_DAYS, "duration": MAX_DURATION_MINUTES}
+_DIGITS = 12  # a number written with more digits is beyond every bound (and int() of 4300+ digits raises)
 
 ON_TIME, WARNING, OVERDUE, PAUSED = "on_time", "warning", "overdue", "paused"
 COMPLETED_ON_TIME, COMPLETED_LATE = "completed_on_time", "completed_late"
@@ -53,18 +62,43 @@ class Deadline:
         return bool(self.missing_years)
 
 
-def parse_limit(text: str) -> Limit | None:
-    """Parse a limit written by an analyst; None when it cannot be read."""
+def _number(digits: str | None) -> int:
+    return int(digits) if digits and len(digits) <= _DIGITS else (10 ** _DIGITS if digits else 0)
+
+
+def _amount(text: str) -> tuple[int, str] | None:
+    """(amount, unit) of a limit as written, durations in minutes, unbounded; None when it cannot be read."""
     match = _LIMIT_RE.match(text)
     if match:
         unit = match.group(2).lower()
         working = "working" in unit or "工作日" in unit
-        return Limit(int(match.group(1)), "working_days" if working else "calendar_days")
+        return _number(match.group(1)), "working_days" if working else "calendar_days"
     iso = _ISO_RE.match(text.strip())
     if iso and any(iso.groups()):
-        days, hours, minutes = (int(g or 0) for g in iso.groups())
-        return Limit(0, "duration", timedelta(days=days, hours=hours, minutes=minutes))
+        days, hours, minutes = (_number(g) for g in iso.groups())
+        return (days * 24 + hours) * 60 + minutes, "duration"
     return None
+
+
+def parse_limit(text: str) -> Limit | None:
+    """Parse a limit written by an analyst; None when it cannot be read. A limit beyond the maximum (refused at
+    deploy: too_long) is read as the maximum, so that a version deployed before the bound still runs."""
+    found = _amount(text)
+    if found is None:
+        return None
+    amount, unit = min(found[0], _MAXIMUM[found[1]]), found[1]
+    if unit == "duration":
+        return Limit(0, unit, timedelta(minutes=amount))
+    return Limit(amount, unit)
+
+
+def too_long(name: str, value: str) -> str | None:
+    """The refusal of a limit longer than about ten years (MAX_WORKING_DAYS and the like), else None."""
+    found = _amount(value)
+    if found is None or found[0] <= _MAXIMUM[found[1]]:
+        return None
+    return Message("时限 {name}='{value}' 过长：最多 {working} 个工作日、{calendar} 个自然日或 P{calendar}D（约十年）",
+                   name=name, value=value[:40], working=MAX_WORKING_DAYS, calendar=MAX_CALENDAR_DAYS)
 
 
 def parse_share(text: str | None, default: float = DEFAULT_WARNING_SHARE) -> float:
@@ -87,6 +121,8 @@ def check_limit_property(name: str, value: str) -> str | None:
     """Deploy-time check of task properties that carry limits."""
     if name == "dueIn" and parse_limit(value) is None:
         return Message("无法识别的时限 dueIn='{value}'（示例: 3 working days, 5 calendar days, PT4H）", value=value)
+    if name == "dueIn":
+        return too_long(name, value)
     if name == "warnAt" and parse_share(value, default=-1.0) < 0:
         return Message("无法识别的预警比例 warnAt='{value}'（示例: 90%, 0.8）", value=value)
     if name == "clockExcluded" and value.strip().lower() not in _TRUE | {"false", "no", "0", "否"}:
@@ -98,6 +134,8 @@ def check_process_property(name: str, value: str) -> str | None:
     """Deploy-time check of the procedure's clock properties (to be wired into the registry)."""
     if name in ("committedLimit", "statutoryLimit", "supplementLimit") and parse_limit(value) is None:
         return Message("无法识别的时限 {name}='{value}'（示例: 20 working days, 10个工作日）", name=name, value=value)
+    if name in ("committedLimit", "statutoryLimit", "supplementLimit"):
+        return too_long(name, value)
     if name == "warningShare" and parse_share(value, default=-1.0) < 0:
         return Message("无法识别的预警比例 warningShare='{value}'（示例: 90%）", value=value)
     if name == "supplementClock" and value not in ("resume", "restart"):

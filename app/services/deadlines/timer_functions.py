@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from app.db import utcnow
 from app.services.deadlines.calendar import WorkCalendar
-from app.services.deadlines.limits import LOCAL_TZ, due_at
+from app.services.deadlines.limits import LOCAL_TZ, MAX_WORKING_DAYS, due_at
 
 
 def end_of_day(day: str) -> str:
@@ -18,7 +18,7 @@ def now() -> str:
     return utcnow().isoformat()
 
 
-MAX_TIMER_WORKING_DAYS = 2500  # about ten years: beyond any limit of the notice's procedures
+MAX_TIMER_WORKING_DAYS = MAX_WORKING_DAYS  # about ten years, as a task's limit: beyond any of the notice's procedures
 
 
 def working_days_after(start: str, days: int, calendar: WorkCalendar | None = None) -> tuple[datetime, bool, datetime]:
