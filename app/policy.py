@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from app.errors import CaseNotFound, NotAllowed, TaskNotFound
+from app.extensions import db
 from app.models import (
     PROVINCE_CODE,
     Actor,
@@ -178,18 +179,38 @@ def require_can_assign(actor: Actor, task: Task) -> None:
         raise NotAllowed("只有本辖区的科室负责人可以分派任务", code="assign_not_allowed")
 
 
+def start_refusal(actor: Actor, start_roles: Sequence[str],
+                  start_organisations: Sequence[str] = ()) -> NotAllowed | None:
+    """Why the procedure's start rights (roles, and the kinds of organisation it is for; none: any) do not admit
+    the actor, or None: the one rule behind the procedures offered (may_start) and a start's refusal
+    (require_can_start). A construction unit holds the enterprise role too, but not the contractors' procedures;
+    a personal account is admitted as `individual` for its person's employment on record: one employed nowhere
+    (who registered himself) has nothing to apply for (人员注销 refused him only once filled in)."""
+    if start_roles and not actor.has_role(*start_roles):
+        return NotAllowed("您的角色不能发起此事项", code="start_not_allowed")
+    if start_organisations and actor.organisation_kind not in start_organisations:
+        return NotAllowed("您所在的单位类型不能发起此事项", code="start_organisation_not_allowed")
+    if actor.organisation_kind == OrganisationKind.INDIVIDUAL and OrganisationKind.INDIVIDUAL in start_organisations \
+            and not _employed(actor):
+        return NotAllowed("您目前没有在册的工作单位，不能发起此事项", code="start_no_employer")
+    return None
+
+
+def _employed(actor: Actor) -> bool:
+    """Whether the actor's own person has an employer on record (deregistered or not: a deregistered person
+    is told so by 人员注销 itself)."""
+    return actor.person_id is not None and db.session.scalar(
+        select(Person.employer_id).where(Person.id == actor.person_id)) is not None
+
+
 def may_start(actor: Actor, start_roles: Sequence[str], start_organisations: Sequence[str] = ()) -> bool:
-    """Whether the procedure's start rights (roles, and the kinds of organisation it is for; none: any) admit
-    the actor: a construction unit holds the enterprise role too, but not the contractors' procedures."""
-    return ((not start_roles or actor.has_role(*start_roles))
-            and (not start_organisations or actor.organisation_kind in start_organisations))
+    return start_refusal(actor, start_roles, start_organisations) is None
 
 
 def require_can_start(actor: Actor, start_roles: Sequence[str], start_organisations: Sequence[str] = ()) -> None:
-    if not may_start(actor, start_roles):
-        raise NotAllowed("您的角色不能发起此事项", code="start_not_allowed")
-    if not may_start(actor, (), start_organisations):
-        raise NotAllowed("您所在的单位类型不能发起此事项", code="start_organisation_not_allowed")
+    refusal = start_refusal(actor, start_roles, start_organisations)
+    if refusal is not None:
+        raise refusal
 
 
 def require_admin(actor: Actor) -> None:

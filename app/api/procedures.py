@@ -30,6 +30,7 @@ from app.api.schemas.procedures import (
 from app.auth import bearer_actor
 from app.errors import DeployError
 from app.request_guard import view_body_limit
+from app.services.cases.overview import startable_procedures
 from app.services.procedures import catalog, deploy, dmn, import_conversion, migration, sandbox
 from app.services.procedures.versions import list_procedures, manifest_of
 
@@ -59,7 +60,8 @@ class Procedures(MethodView):
     def get(self) -> Any:
         """Deployed procedures with their current version and start form (rendered for the caller)."""
         actor = bearer_actor()
-        return [{"key": p.key, "name": p.name, "version": v.version if v else None,
+        startable = {p.key for p in startable_procedures(actor)}  # as the home page offers them
+        return [{"key": p.key, "name": p.name, "version": v.version if v else None, "can_start": p.key in startable,
                  "content_hash": v.content_hash if v else None, "deployed_at": v.deployed_at if v else None,
                  "start_roles": manifest_of(v.id).get("start_roles", []) if v else [],
                  "start_organisations": manifest_of(v.id).get("start_organisations", []) if v else [],

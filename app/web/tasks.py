@@ -20,6 +20,7 @@ from app.services.cases.attachments import store_attachment
 from app.services.cases.history import Event, list_events
 from app.services.tasks import work as task_service
 from app.services.tasks.drafts import find_draft, save_draft
+from app.web.choice_titles import former_choice_titles
 from app.web.common import CaseForms, attachment_names, upload_limits
 from app.web.data_display import show_data
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
@@ -94,7 +95,8 @@ def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
             previous = earlier.payload.get("data", {}) if earlier else {}
             values = {k: v for k, v in previous.items() if k in own_keys}
     errors = translate_errors(errors)
-    fields = fields_from_schema(schema, values, errors, names) if schema else []
+    fields = fields_from_schema(schema, values, errors, names,
+                                titles=former_choice_titles(schema, values, case.data or {})) if schema else []
     own_event, last_event = _events(task, events)
     if task.scope != "applicant" and earlier is None:  # reviewers see the submitted data below; applicants
         last_event = None  # the reply; a returned step also what the step after it asked for

@@ -79,8 +79,8 @@ def test_an_individual_without_employer_is_told_so_not_that_he_is_deregistered(
     answer = page.post("/cases/start/personnel_deregistration", {"mode": "non_cooperating",
                                                                  "leave_date": "2025-06-30"})
     html = answer.get_data(as_text=True)
-    assert answer.status_code == 422
-    assert "您目前没有在册的工作单位，无需办理人员注销" in html and "已注销" not in html
+    assert answer.status_code == 403  # not offered him at all (test_start_offer_matches_refusal.py)
+    assert "您目前没有在册的工作单位，不能发起此事项" in html and "已注销" not in html
     api = as_user(username).start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2025-06-30"})
-    assert api.status_code == 422 and api.json["code"] == "dereg_no_employer"
+    assert api.status_code == 403 and api.json["code"] == "start_no_employer"
     assert _cases(app) == before

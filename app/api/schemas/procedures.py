@@ -40,6 +40,9 @@ class ProcedureSchema(Schema):
         "description": "the kinds of organisation that may start it (enterprise, construction_unit, individual, "
                        "authority, platform); empty: any"})
     start_form = fields.Dict(allow_none=True, metadata={"description": START_FORM})
+    can_start = fields.Boolean(metadata={"description": "whether the caller may start it: its roles, kind of "
+                                                        "organisation and operator rights; a personal account "
+                                                        "employed nowhere none (what the home page offers)"})
 
 
 class ProcedureVersionSchema(Schema):
