@@ -61,6 +61,8 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_records.PerformanceRecordResource", "GET"): READ,
     ("api_integrity.EnterpriseIntegrity", "GET"): READ,
     ("api_spot_checks.Draws", "POST"): WRITE,  # a dry run too: the caller means to draw
+    ("api_spot_checks.Draws", "GET"): READ,
+    ("api_spot_checks.DrawResource", "GET"): READ,
     ("api_spot_checks.Notices", "GET"): READ,
     ("api_dashboard.Dashboard", "GET"): READ,
     ("api_dashboard.DashboardTable", "GET"): READ,

@@ -1,5 +1,5 @@
-"""事中事后抽查 in chromium: a city reviewer previews a seeded, stratified draw, then draws for real, and finds
-the started spot-check cases in his task list."""
+"""事中事后抽查 in chromium: a city reviewer previews a stratified draw, then draws for real with a seed the
+server makes, sees the draw's record (seed, verification) and finds the started spot-check cases in his task list."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,7 +20,7 @@ def test_city_previews_then_draws_and_sees_the_case_in_its_tasks(new_page: Calla
         page.get_by_role("link", name="事中事后抽查").click()
     page.get_by_label("抽查数量").fill("1")
     page.get_by_label("排除近期已抽查企业（月）").fill("0")
-    page.get_by_label("随机种子").fill("browser-2026")
+    assert page.get_by_label("随机种子").count() == 0  # the server makes the seed: nobody types one
     with page.expect_navigation():
         page.get_by_role("button", name="预览").click()
     assert "预览结果（尚未保存）" in page.get_by_test_id("spot-check-result").inner_text()
@@ -34,7 +34,10 @@ def test_city_previews_then_draws_and_sees_the_case_in_its_tasks(new_page: Calla
         page.get_by_role("button", name="抽取并发起").click()
     assert "已抽取 1 项并发起 1 件抽查办件" in page.locator("[role=alert]").inner_text()
     drawn = page.get_by_test_id("spot-check-items").locator("tbody tr")
-    assert drawn.first.inner_text().startswith(previewed[0].strip())  # the same seed draws what was previewed
+    # the city's one enterprise with self-entered items, whatever the seed (previewed, then drawn)
+    assert drawn.first.inner_text().startswith(previewed[0].strip())
+    assert len(page.get_by_test_id("spot-check-seed").inner_text()) >= 32  # the draw shows its seed
+    assert "复核一致" in page.get_by_test_id("spot-check-verified").inner_text()
     number = drawn.first.locator("[data-case-number]").get_attribute("data-case-number")
     assert number
 
@@ -49,8 +52,7 @@ def test_a_finding_left_unticked_as_not_serious_is_recorded_and_not_reported(new
     city = new_page(width=1366, height=900)
     sign_in(city, "city-nanning")
     city.goto("/spot-checks")
-    city.get_by_label("抽查数量").fill("1")
-    city.get_by_label("随机种子").fill("2026-12")  # draws an enterprise of ent-nanning's (as the walkthrough)
+    city.get_by_label("抽查数量").fill("1")  # the city's one enterprise with self-entered items: ent-nanning's
     for button in ("预览", "抽取并发起"):
         with city.expect_navigation():
             city.get_by_role("button", name=button).click()

@@ -1,9 +1,10 @@
 """spot_check (事中事后抽查) through the REST API: the draw and every path of bpmn/spot_check.bpmn.
 
-The draw: reproducible from its seed, stratified by enterprise type and city, excluding enterprises checked in
-the last N months. Paths: data found true (closed); false data → 陈述申辩 → confirmed (通报批评, a ledger
-deduction with its source case, a 不良行为 record, a serious case queued for the national platform); false data
-→ the statement deadline (5 working days) passes → dismissed; a province draw goes to the province's tasks.
+The draw: reproducible from its seed (which the server makes for a real draw), stratified by enterprise type and
+city, excluding enterprises checked in the last N months. Paths: data found true (closed); false data → 陈述申辩
+→ confirmed (通报批评, a ledger deduction with its source case, a 不良行为 record, a serious case queued for the
+national platform); false data → the statement deadline (5 working days) passes → dismissed; a province draw goes
+to the province's tasks.
 Guards: only city and province reviewers draw, the checked enterprise cannot withdraw, an item is inspected once.
 """
 from __future__ import annotations
@@ -86,12 +87,15 @@ def test_a_draw_is_reproducible_from_its_seed_and_stratified(app: Any, as_user: 
                      _draw(province, sample_size=6, seed=s, exclude_months=0, dry_run=True).json["items"])
                for s in ("a", "b", "c", "d", "e", "f")}
     assert len(samples) > 1  # another seed, another sample
-    stored = _draw(province, sample_size=6, seed="2026-Q4", exclude_months=0)
-    assert stored.status_code == 201 and stored.json["items"] == first.json["items"]
-    assert len(stored.json["case_ids"]) == 6 and stored.json["draw_id"]
+    # a real draw's seed is the server's (test_spot_check_draw_fairness.py); the draw is reproducible from it
+    stored = _draw(province, sample_size=6, exclude_months=0)
+    assert stored.status_code == 201 and len(stored.json["case_ids"]) == 6 and stored.json["draw_id"]
+    assert stored.json["strata"] == first.json["strata"]  # the same population, the same allocation
+    repeated = _draw(province, sample_size=6, seed=stored.json["seed"], exclude_months=0, dry_run=True)
+    assert repeated.json["items"] == stored.json["items"]
     with app.app_context():
         draw = db.session.get(SpotCheckDraw, stored.json["draw_id"])
-        assert (draw.seed, draw.sample_size, draw.drawn_by) == ("2026-Q4", 6, "自治区住建厅·市场监管处")
+        assert (draw.seed, draw.sample_size, draw.drawn_by) == (stored.json["seed"], 6, "自治区住建厅·市场监管处")
     # a city draws its own enterprises only
     city = _draw(as_user("city-nanning"), sample_size=50, seed="x", exclude_months=0, dry_run=True).json
     assert {k.split("·")[1] for k in city["strata"]} == {"450100"}
@@ -121,7 +125,7 @@ def test_enterprises_checked_in_the_last_months_are_excluded(app: Any, as_user: 
 
 
 def _city_case(app: Any, city: Any) -> int:
-    drawn = _draw(city, sample_size=1, seed="walk", exclude_months=0)
+    drawn = _draw(city, sample_size=1, exclude_months=0)
     assert drawn.status_code == 201, drawn.json
     [case_id] = drawn.json["case_ids"]
     return int(case_id)
@@ -239,7 +243,7 @@ def test_statement_deadline_passes_and_the_finding_is_dismissed(app: Any, as_use
 
 def test_a_province_draw_is_inspected_by_the_province(app: Any, as_user: Any) -> None:
     province, city = as_user("province"), as_user("city-nanning")
-    drawn = _draw(province, sample_size=2, seed="p", exclude_months=0).json
+    drawn = _draw(province, sample_size=2, exclude_months=0).json
     for case_id in drawn["case_ids"]:
         task = province.task_for(case_id, view="mine")
         assert task is not None and task["title"] == "核查抽查事项（自治区）"
@@ -274,7 +278,7 @@ def test_the_dashboard_counts_spot_checks(app: Any, as_user: Any) -> None:
 def test_a_province_finding_that_is_not_serious_stays_out_of_the_national_report(app: Any, as_user: Any) -> None:
     province, ent = as_user("province"), as_user("ent-nanning")
     nanning = _org_id(app, NANNING)
-    drawn = _draw(province, sample_size=2, seed="p", exclude_months=0).json
+    drawn = _draw(province, sample_size=2, exclude_months=0).json
     case_id = next(c for c, i in zip(drawn["case_ids"], drawn["items"], strict=True) if i["enterprise_id"] == nanning)
     act_ok(province, case_id, {"finding": "false_data", "findings": "社保缴费月数与社保证明不符",
                                "evidence_files": [upload(province, case_id, "核查记录.pdf")]})

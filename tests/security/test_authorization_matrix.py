@@ -108,6 +108,9 @@ RULES: dict[tuple[str, str], str] = {
     ("api_records.ProjectResource", "GET"): "200 404 200 404 200 404 404 200 401",
     ("api_records.Projects", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_spot_checks.Draws", "POST"): "403 403 200 200 200 403 403 403 401",
+    ("api_spot_checks.Draws", "GET"): "403 403 200 200 200 403 403 403 401",
+    # a draw no caller has: a 404 for those who may see draws
+    ("api_spot_checks.DrawResource", "GET"): "403 403 404 404 404 403 403 403 401",
     ("api_spot_checks.Notices", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_tasks.TaskAssign", "POST"): "403 404 200 404 200 404 404 200 401",
     # whom the task may be assigned to: those who may assign it (assign's rule)
@@ -170,9 +173,10 @@ RULES: dict[tuple[str, str], str] = {
     ("registration.individual", "POST"): "422 422 422 422 422 422 422 422 422",
     ("registration.operator", "GET"): "404 404 404 404 404 404 404 404 404",
     ("registration.operator", "POST"): "404 404 404 404 404 404 404 404 404",
-    ("spot_checks.draw", "POST"): "403 403 200 200 200 403 403 403 302",
+    ("spot_checks.draw", "POST"): "403 403 302 302 302 403 403 403 302",  # to the draw's page
     ("spot_checks.index", "GET"): "403 403 200 200 200 403 403 403 302",
     ("spot_checks.preview", "POST"): "403 403 200 200 200 403 403 403 302",
+    ("spot_checks.show", "GET"): "403 403 404 404 404 403 403 403 302",
     ("tasks.assign", "POST"): "403 404 302 404 302 404 404 302 302",
     ("tasks.claim", "POST"): "403 404 302 404 403 404 404 403 302",
     ("tasks.complete", "POST"): "403 404 422 404 409 404 404 409 302",
@@ -256,7 +260,7 @@ def _path(rule: Any, ids: dict[str, Any]) -> str:
               "draft_id": ids["draft_id"], "document_id": ids["document_id"],
               "run_id": 1, "message_id": 1, "system": "national_platform",
               "form_key": "unlock_request", "table": "no_such_table", "code": "0000-0000-0000-0000",
-              "section": "performance"}
+              "section": "performance", "draw_id": 999999}
     if rule.endpoint in ("accounts.act", "accounts.edit"):
         values["user_id"] = ids["city_user"]
     elif rule.endpoint == "operators.act":
@@ -289,8 +293,8 @@ def _api_body(endpoint: str, ids: dict[str, Any]) -> dict[str, Any] | None:
 def _page_form(endpoint: str, ids: dict[str, Any]) -> dict[str, str]:
     return {"cases.comment": {"comment": "矩阵测试"}, "cases.withdraw": {"reason": "矩阵测试"},
             "tokens.create": {"days": "1", "scopes": "read"}, "calendar.set_day": {"day": "2026-12-31"},
-            "spot_checks.preview": {"sample_size": "1", "exclude_months": "0", "seed": "matrix"},
-            "spot_checks.draw": {"sample_size": "1", "exclude_months": "0", "seed": "matrix"},
+            "spot_checks.preview": {"sample_size": "1", "exclude_months": "0"},
+            "spot_checks.draw": {"sample_size": "1", "exclude_months": "0"},
             "tasks.assign": {"user_id": str(ids["city_nanning"])}}.get(endpoint, {})
 
 

@@ -1,6 +1,6 @@
-"""事中事后抽查: a seeded, stratified draw of enterprises' self-entered items (its parameters and strata kept, so
-it can be repeated and checked), one item per drawn enterprise with the case that inspects it, and the
-通报批评 notices published on findings of false data."""
+"""事中事后抽查: a seeded, stratified draw of enterprises' self-entered items (its server-made seed, parameters,
+strata and population kept, so that it can be recomputed and checked), one item per drawn enterprise with the
+case that inspects it, and the 通报批评 notices published on findings of false data."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,6 +22,9 @@ class SpotCheckDraw(Base):
     exclude_months: Mapped[int] = mapped_column(Integer)
     strata: Mapped[dict[str, Any]] = mapped_column(JSON)      # stratum -> {population, drawn}
     excluded: Mapped[list[Any]] = mapped_column(JSON)         # enterprise ids checked in the last N months
+    # What it was drawn from, [[enterprise id, stratum, [item refs]], ...]: with the seed and the size it recomputes
+    # the draw (公开); null for draws made before it was kept.
+    population: Mapped[list[Any] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     drawn_by: Mapped[str] = mapped_column(String(100))

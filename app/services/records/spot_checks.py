@@ -2,12 +2,16 @@
 stratified by enterprise type and city, excluding enterprises checked in the last N months; one `spot_check`
 case inspects each drawn item.
 
-The plan is a pure function of the population, the exclusions, the seed and the size (`plan_draw`), so a draw
-can be previewed (dry run) and repeated by anyone holding its parameters."""
+The plan is a pure function of the population, the seed and the size (`plan_draw`). 双随机一公开: the reviewer
+who draws must not choose the outcome, so a real draw's seed is made here, unpredictable (a seed he chose was
+refused: he could preview seeds until an enterprise was in or out, then draw with that one); the draw keeps its
+seed, parameters and population, so anyone who may see it recomputes it (spot_check_draws.py), and every draw
+and every preview is audited (who, parameters, seed, sample)."""
 from __future__ import annotations
 
 import random
 import secrets
+import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import InvalidForm, NotAllowed
+from app.errors import InvalidForm, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import (
     Actor,
@@ -34,12 +38,17 @@ from app.models import (
     SpotCheckItem,
 )
 from app.policy import region_scope
+from app.services import audit
 from app.services.cases.lifecycle import start_case
 
 PROCEDURE = "spot_check"
 CHECKER_ROLES = (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER)
 MAX_SAMPLE = 50
 DAYS_PER_MONTH = 30
+# Letters only: 32 of them are ~182 bits, and no run of digits the audit log would mask as a phone number.
+SEED_ALPHABET = string.ascii_letters
+SEED_LENGTH = 32
+SEED_REFUSED = "正式抽取的随机种子由系统生成，不能自行指定；指定的随机种子只能用于预览"
 
 
 @dataclass(frozen=True)
@@ -147,8 +156,27 @@ def candidates(region: str, excluded: set[int]) -> list[Candidate]:
 class DrawResult:
     plan: DrawPlan
     excluded: list[int]
+    region_code: str = ""
+    exclude_months: int = 0
     draw: SpotCheckDraw | None = None
     case_ids: list[int] = field(default_factory=list)
+
+
+def new_seed() -> str:
+    """A real draw's seed: from the operating system's CSPRNG, so that nobody can foresee or choose the sample."""
+    return "".join(secrets.choice(SEED_ALPHABET) for _ in range(SEED_LENGTH))
+
+
+def population_snapshot(pool: list[Candidate]) -> list[list[Any]]:
+    """What a draw was drawn from, as kept with it: [[enterprise id, stratum, [item refs]], ...] by enterprise
+    (the titles do not take part in the draw: the refs' order does)."""
+    return [[c.enterprise_id, c.stratum, [ref for ref, _ in c.items]]
+            for c in sorted(pool, key=lambda c: c.enterprise_id)]
+
+
+def population_candidates(snapshot: list[Any]) -> list[Candidate]:
+    return [Candidate(int(ent), str(stratum), tuple((str(ref), "") for ref in sorted(refs)))
+            for ent, stratum, refs in snapshot]
 
 
 def ensure_may_draw(actor: Actor) -> None:
@@ -158,7 +186,7 @@ def ensure_may_draw(actor: Actor) -> None:
         raise NotAllowed("只有设区市和自治区住房城乡建设主管部门可以组织抽查", code="spot_check_not_allowed")
 
 
-def _check_parameters(actor: Actor, sample_size: int, exclude_months: int) -> None:
+def _check_parameters(actor: Actor, sample_size: int, exclude_months: int, seed: str | None, dry_run: bool) -> None:
     ensure_may_draw(actor)
     errors = {}
     if not 1 <= sample_size <= MAX_SAMPLE:
@@ -167,25 +195,30 @@ def _check_parameters(actor: Actor, sample_size: int, exclude_months: int) -> No
         errors["exclude_months"] = "排除近期已抽查企业的月数应在 0 至 36 之间"
     if errors:
         raise InvalidForm(errors)
+    if seed is not None and not dry_run:
+        raise RuleViolation(SEED_REFUSED, code="spot_check_seed_refused", details={"fields": {"seed": SEED_REFUSED}})
 
 
 def draw(actor: Actor, sample_size: int, exclude_months: int = 6, seed: str | None = None,
          dry_run: bool = False, now: datetime | None = None) -> DrawResult:
-    """Draw in the actor's region (a city: its enterprises; the province: all); unless a dry run, store the draw
-    and start one spot_check case per item, claimed by the actor's authority."""
-    _check_parameters(actor, sample_size, exclude_months)
+    """Draw in the actor's region (a city: its enterprises; the province: all). A dry run (a preview) may be given
+    a seed, to see what a seed gives; a real draw's seed is always made here (`seed` refused), and the draw is
+    stored with its population and one spot_check case started per item, claimed by the actor's authority."""
+    _check_parameters(actor, sample_size, exclude_months, seed, dry_run)
     moment = now or utcnow()
-    seed = seed or secrets.token_hex(8)
     excluded = recently_checked(moment - timedelta(days=DAYS_PER_MONTH * exclude_months)) if exclude_months else set()
     pool = candidates(actor.region_code, set())
     excluded &= {c.enterprise_id for c in pool}  # those of this population only
-    plan = plan_draw([c for c in pool if c.enterprise_id not in excluded], seed, sample_size)
-    result = DrawResult(plan, sorted(excluded))
+    pool = [c for c in pool if c.enterprise_id not in excluded]
+    plan = plan_draw(pool, seed or new_seed(), sample_size)
+    result = DrawResult(plan, sorted(excluded), actor.region_code, exclude_months)
     if dry_run:
+        _audit_preview(actor, result, seed_chosen=seed is not None)
         return result
-    record = SpotCheckDraw(region_code=actor.region_code, seed=seed, sample_size=sample_size,
+    record = SpotCheckDraw(region_code=actor.region_code, seed=plan.seed, sample_size=sample_size,
                            exclude_months=exclude_months, strata=plan.strata, excluded=sorted(excluded),
-                           drawn_at=moment, drawn_by_id=actor.id, drawn_by=actor.display_name)
+                           population=population_snapshot(pool), drawn_at=moment, drawn_by_id=actor.id,
+                           drawn_by=actor.display_name)
     db.session.add(record)
     db.session.flush()
     result.draw = record
@@ -196,21 +229,51 @@ def draw(actor: Actor, sample_size: int, exclude_months: int = 6, seed: str | No
         db.session.flush()
         case = start_case(actor, PROCEDURE, {"item_id": item.id})
         result.case_ids.append(case.id)
+    _audit_draw(actor, result, record)
     return result
+
+
+def _parameters(result: DrawResult) -> dict[str, Any]:
+    return {"region_code": result.region_code, "sample_size": result.plan.sample_size,
+            "exclude_months": result.exclude_months, "seed": result.plan.seed, "excluded": result.excluded}
+
+
+def _audit_preview(actor: Actor, result: DrawResult, seed_chosen: bool) -> None:
+    """A preview leaves a trace too: who looked at which sample, with which parameters and seed."""
+    audit.record(actor, "spot_check.previewed", "spot_check_draw", "", **_parameters(result), seed_chosen=seed_chosen,
+                 enterprise_ids=[item.enterprise_id for item in result.plan.items])
+
+
+def _audit_draw(actor: Actor, result: DrawResult, record: SpotCheckDraw) -> None:
+    """The draw as it was made: who, parameters, seed, strata, the drawn items and the cases started."""
+    audit.record(actor, "spot_check.drawn", "spot_check_draw", record.id, **_parameters(result),
+                 strata=result.plan.strata, population=len(record.population or ()),
+                 items=[{"enterprise_id": item.enterprise_id, "item_ref": item.item_ref} for item in result.plan.items],
+                 case_ids=result.case_ids)
 
 
 def names_for(result: DrawResult) -> tuple[dict[int, str], dict[int, str], dict[str, str]]:
     """For a draw's page: the enterprises' names (drawn and excluded), the started cases' numbers and the
     strata's labels (enterprise type · city name)."""
-    ids = {item.enterprise_id for item in result.plan.items} | set(result.excluded)
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
-                 .all()) if ids else {}
-    numbers = dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(result.case_ids)))
-                   .all()) if result.case_ids else {}
+    return labels({item.enterprise_id for item in result.plan.items} | set(result.excluded), result.case_ids,
+                  result.plan.strata)
+
+
+def labels(enterprise_ids: set[int], case_ids: list[int], strata: dict[str, Any]) -> tuple[
+        dict[int, str], dict[int, str], dict[str, str]]:
+    """The enterprises' names, the cases' numbers and the strata's labels (enterprise type · city name)."""
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(enterprise_ids))).all()) if enterprise_ids else {}
+    numbers = dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids)))
+                   .all()) if case_ids else {}
     regions = dict(db.session.execute(select(Region.code, Region.name)).all())
-    strata = {key: f"{key.partition('·')[0]} · {regions.get(key.partition('·')[2], key.partition('·')[2])}"
-              for key in result.plan.strata}
-    return names, numbers, strata
+    labelled = {key: f"{key.partition('·')[0]} · {regions.get(key.partition('·')[2], key.partition('·')[2])}"
+                for key in strata}
+    return names, numbers, labelled
+
+
+def region_name(code: str) -> str:
+    return db.session.scalar(select(Region.name).where(Region.code == code)) or code
 
 
 def list_notices(limit: int = 100) -> list[PublicNotice]:
