@@ -21,6 +21,8 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 760, 260, 48, 36, 16
 SERIES = (("received", "收件", "#2563eb"), ("completed", "办结", "#16a34a"), ("completed_late", "超期办结", "#dc2626"))
 DRILL_TABLES = {"open_cases", "open_tasks", "by_region", "scorecard_authority"}
+# Kept as they are in every language, as the page shows them: codes (事项代码, 环节代码, 账号, 地区代码).
+CODE_COLUMNS = frozenset({"procedure", "step", "username", "region_code", "user_id"})
 
 
 def _date_arg(name: str) -> date | None:
@@ -98,6 +100,17 @@ def cell(table: Table, column: Column, row: dict[str, Any], scope: dashboard.Sco
     return {"text": plain(value)}
 
 
+def translated(table: Table) -> Table:
+    """The table in the page's language, as the page shows it: its title, column titles and texts (a service's
+    message by its template: 待领取（{role}）, {name}（本级）; 是 / 否; names of procedures and steps); codes, numbers,
+    dates and case numbers as they are. The API's exports stay in Chinese."""
+    texts = {c.key for c in table.columns if c.kind != "link" and c.key not in CODE_COLUMNS}
+    rows = [{key: gettext(value) if key in texts and isinstance(value, str) and value else value
+             for key, value in row.items()} for row in table.rows]
+    columns = [Column(c.key, gettext(c.title), c.kind) for c in table.columns]
+    return Table(table.name, gettext(table.title), columns, rows, table.total)
+
+
 @bp.get("")
 @login_required
 def index() -> ResponseReturnValue:
@@ -115,6 +128,6 @@ def export_table(name: str, fmt: str) -> ResponseReturnValue:
     actor = session_actor()
     scope = dashboard.dashboard_scope(actor, _request())
     table = dashboard.get_table(actor, name, _request(), complete=True)
-    content, mimetype = export(table, fmt)
+    content, mimetype = export(translated(table), fmt)
     return Response(content, content_type=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename(table, scope, fmt)}"'})

@@ -86,7 +86,11 @@ def working_days_left(due: datetime, now: datetime) -> str:
         days = calendar.working_days_between(today, day)
         return _("剩余 {n} 个工作日", n=days) if days else _("今日到期")
     days = calendar.working_days_between(day, today)
-    return _("已超期 {n} 个工作日", n=days) if days else _("已超期（今日到期）")
+    if days:
+        return _("已超期 {n} 个工作日", n=days)
+    # No working day since the due day: due today, or the rest days after it (a weekend, 国庆), when "due today"
+    # would be wrong.
+    return _("已超期（今日到期）") if day == today else _("已超期（不足 1 个工作日）")
 
 
 def limit_text(text: str | None) -> str:

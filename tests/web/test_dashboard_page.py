@@ -64,7 +64,7 @@ def test_dashboard_reads_in_english_with_the_domain_terms_kept(app: Any, world: 
     assert "To be claimed (" in html
     assert "75.0%" in html and "南宁市" in html  # figures and place names are unchanged
     csv_text = client.get(f"/dashboard/export/by_procedure.csv?{NOVEMBER}").data.decode("utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("事项")  # exports keep the Chinese headers of the official forms
+    assert csv_text.splitlines()[0].startswith("Procedure key,Procedure,")  # the page's exports: its language
 
 
 def test_analyst_opens_the_dashboard_without_the_reviewer_scorecard(app: Any, world: Any) -> None:

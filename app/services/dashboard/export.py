@@ -1,8 +1,10 @@
-"""CSV and Excel files of a dashboard table: Chinese headers, the same values the API returns."""
+"""CSV and Excel files of a dashboard table: its headers and the same values the API returns (the API's in Chinese;
+the page's translated first, app/web/dashboard.py)."""
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +20,8 @@ FORMATS = {"csv": "text/csv; charset=utf-8",
 
 # A spreadsheet reads text starting with these as a formula (=HYPERLINK(...), +cmd|...): OWASP's CSV injection.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters a worksheet's title may not hold (a translated title is the sheet's name too).
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 
 
 def plain(value: Any) -> Any:
@@ -47,7 +51,7 @@ def to_xlsx(table: Table) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = table.title[:31]
+    sheet.title = SHEET_TITLE_FORBIDDEN.sub(" ", table.title)[:31]
     sheet.append([c.title for c in table.columns])
     for row in table.values():
         sheet.append([plain(v) for v in row])

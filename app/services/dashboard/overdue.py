@@ -3,6 +3,9 @@
 "超法定时限" reads the case's statutory clock (法定时限 is a limit of the whole case: tasks carry none):
 the statutory moment has passed, and passed while the clock ran (a clock paused before that moment,
 for 补正 or an excluded step, has not reached it).
+
+A case paused after its limit passed (returned for 补正 late, deadlines/breach.py) stays in the red list, marked
+超期（暂停计时）, its days late counted to the pause: returning a late case does not clear the red board.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from app.policy import region_scope
 from app.services.dashboard.open_work import procedure_names
 from app.services.dashboard.scope import Scope, region_names
 from app.services.dashboard.tables import Column, Table
+from app.services.deadlines.breach import overdue_now
+from app.services.deadlines.limits import PAUSED
 
 OVERDUE_LIMIT = 200
 
@@ -30,8 +35,11 @@ TASK_COLUMNS = [
 CASE_COLUMNS = [
     Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("title", "办件名称"),
     Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "办结期限", "date"),
+    Column("deadline_status", "时限状态"),
     Column("days_late", "超期天数（自然日）", "int"), Column("statutory_overdue", "超法定时限"),
 ]
+# A late case's state: its clock runs, or stands still (补正, an excluded step) after its limit had passed.
+LATE_STATES = {False: "超期", True: "超期（暂停计时）"}
 WARNING_COLUMNS = [
     Column("case_number", "办件编号", "link"), Column("procedure_name", "事项"), Column("title", "办件名称"),
     Column("region_name", "地区"), Column("current_step", "当前环节"), Column("due_at", "办结期限", "date"),
@@ -45,10 +53,14 @@ def days_late(due_at: datetime | None, now: datetime) -> int:
     return math.ceil((now - due_at).total_seconds() / 86400)
 
 
+def _reached(paused_at: datetime | None, now: datetime) -> datetime:
+    """How far the case's clock has run: to now, or to the moment it stopped."""
+    return min(now, paused_at) if paused_at is not None else now
+
+
 def _statutory(statutory_due_at: datetime | None, paused_at: datetime | None, now: datetime) -> str:
     """是 once the case's statutory moment has passed while its clock ran."""
-    reached = min(now, paused_at) if paused_at is not None else now
-    return "是" if statutory_due_at is not None and statutory_due_at < reached else "否"
+    return "是" if statutory_due_at is not None and statutory_due_at < _reached(paused_at, now) else "否"
 
 
 def _holders(user_ids: set[int]) -> dict[int, str]:
@@ -84,20 +96,21 @@ def overdue_tasks(scope: Scope, complete: bool = False) -> Table:
 
 
 def overdue_cases(scope: Scope, complete: bool = False) -> Table:
-    """The first OVERDUE_LIMIT, longest late first; all of them when `complete` (exports)."""
-    where = (Case.status.in_(OPEN_STATUSES), Case.deadline_state == "overdue",
-             region_scope(Case.region_code, scope.region))
+    """The first OVERDUE_LIMIT, longest late first; all of them when `complete` (exports). With them the cases
+    paused after their limit passed, marked 超期（暂停计时）, late by the days up to the pause."""
+    where = (Case.status.in_(OPEN_STATUSES), overdue_now(), region_scope(Case.region_code, scope.region))
     total = db.session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     columns = (Case.id, Case.number, Case.procedure_key, Case.title, Case.region_code, Case.current_step,
-               Case.due_at, Case.statutory_due_at, CaseClock.paused_at)
+               Case.due_at, Case.statutory_due_at, CaseClock.paused_at, Case.deadline_state)
     query = (select(*columns).outerjoin(CaseClock, CaseClock.case_id == Case.id).where(*where)
              .order_by(Case.due_at, Case.id).limit(None if complete else OVERDUE_LIMIT))
     names, procedures = region_names(), procedure_names()
     rows: list[dict[str, Any]] = []
-    for case_id, number, procedure, title, region, step, due_at, statutory, paused in db.session.execute(query):
+    for case_id, number, procedure, title, region, step, due_at, statutory, paused, state in db.session.execute(query):
         rows.append({"case_id": case_id, "case_number": number, "procedure_name": procedures.get(procedure, procedure),
                      "title": title, "region_code": region, "region_name": names.get(region, region),
-                     "current_step": step or "", "due_at": due_at, "days_late": days_late(due_at, scope.now),
+                     "current_step": step or "", "due_at": due_at, "deadline_status": LATE_STATES[state == PAUSED],
+                     "days_late": days_late(due_at, _reached(paused, scope.now)),
                      "statutory_overdue": _statutory(statutory, paused, scope.now)})
     return Table("overdue_cases", "当前超期办件（红牌）", CASE_COLUMNS, rows, total=total)
 
