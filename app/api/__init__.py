@@ -1,5 +1,5 @@
 """JSON API /api/v1 (flask-smorest, OpenAPI at /api/v1/openapi.json)."""
-from flask import Flask
+from flask import Flask, Response, request
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.api import (
@@ -39,6 +39,17 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(health.bp)
     app.register_error_handler(StaleDataError, lambda exc: domain_error_response(StaleCase()))
+    app.after_request(_no_content)
+
+
+def _no_content(response: Response) -> Response:
+    """A 204 has no body, hence no content type (RFC 9110): flask-smorest answers `@blp.response(204)` with
+    jsonify(None), whose body werkzeug drops, leaving `Content-Type: application/json` over nothing."""
+    if response.status_code == 204 and is_api_request(request.path):
+        response.set_data(b"")
+        for header in ("Content-Type", "Content-Length"):
+            response.headers.remove(header)
+    return response
 
 
 def is_api_request(path: str) -> bool:

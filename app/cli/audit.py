@@ -10,6 +10,7 @@ from app.db import transactional
 from app.errors import DomainError
 from app.services.audit.log import archive as archive_rows
 from app.services.audit.log import verify_and_alert
+from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 
 group = AppGroup("audit", help="审计日志 (the audit log)")
 
@@ -45,6 +46,8 @@ def verify(expect: str | None) -> None:
 def archive(before: object, target: str) -> None:
     """Write the oldest rows to a CSV file, then delete them from the database (the chain goes on)."""
     day = before.date() if hasattr(before, "date") else date.fromisoformat(str(before))
+    if not FIRST_DAY <= day <= LAST_DAY:  # the days the app supports (0001-01-01 in China time is before year 1 UTC)
+        raise click.BadParameter(f"应在 {FIRST_DAY} 至 {LAST_DAY} 之间", param_hint="'--before'")
     try:  # the file is written and closed before the transaction deletes the rows
         with open(target, "x", encoding="utf-8-sig", newline="") as out:
             summary = transactional(archive_rows)(day, out)

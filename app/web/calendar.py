@@ -11,7 +11,8 @@ from flask_login import login_required
 from app.auth import session_actor
 from app.db import utcnow
 from app.errors import InvalidForm
-from app.policy import is_province_admin, require_admin
+from app.policy import is_province_admin, require_admin, require_province_admin
+from app.routing import ID
 from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.deadlines import calendar_admin
 from app.services.deadlines.limits import LOCAL_TZ
@@ -21,6 +22,9 @@ bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 _SEEDED = re.compile(re.escape(calendar_admin.SEEDED).replace(r"\{days\}", r"(?P<days>\d+)")
                      .replace(r"\{years\}", r"(?P<years>\d+)"))
 _MAKE_UP = calendar_admin.MAKE_UP_DAY.removeprefix("{holiday}")
+# The years whose days can be saved (set_day's range, as searches clamp their days): the page offers no other.
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
+_NUMBER = re.compile(r"-?[0-9]+")
 
 
 def official_name(name: str) -> str:
@@ -36,12 +40,24 @@ def seeded_text(name: str) -> str:
     return _(calendar_admin.SEEDED, **found.groupdict()) if found else name
 
 
-def _year_arg(value: str | None) -> int:
-    try:
-        year = int(value or "")
-    except ValueError:
-        year = utcnow().astimezone(LOCAL_TZ).year
-    return min(max(year, 2004), 2100)
+def _asked_year(value: str | None) -> int | None:
+    """The year a URL asks for, None when it asks for none (or not in ASCII digits: this year is shown)."""
+    text = (value or "").strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    if len(text.lstrip("-").lstrip("0")) > 4:  # far out either way (and int() refuses thousands of digits)
+        return FIRST_YEAR - 1 if text.startswith("-") else LAST_YEAR + 1
+    return int(text)
+
+
+def _nearest_year(year: int) -> int:
+    return min(max(year, FIRST_YEAR), LAST_YEAR)
+
+
+def _out_of_range(year: int) -> ResponseReturnValue:
+    """A year the page does not show (every save of its days would be refused): said, and the nearest one shown."""
+    flash(_("工作日历只能查看和录入 {first} 至 {last} 年", first=FIRST_YEAR, last=LAST_YEAR), "warning")
+    return redirect(url_for("calendar.index", year=_nearest_year(year)))
 
 
 @bp.get("")
@@ -49,12 +65,15 @@ def _year_arg(value: str | None) -> int:
 def index() -> ResponseReturnValue:
     actor = session_actor()
     require_admin(actor)
-    year = _year_arg(request.args.get("year"))
+    asked = _asked_year(request.args.get("year"))
+    if asked is not None and _nearest_year(asked) != asked:
+        return _out_of_range(asked)
+    year = _nearest_year(utcnow().astimezone(LOCAL_TZ).year if asked is None else asked)
     known = {y.year: y for y in calendar_admin.known_years()}
     return render_template("calendar/index.html", year=year, days=calendar_admin.list_days(year),
                            confirmed=known.get(year), known_years=sorted(known),
                            changes=calendar_admin.recent_changes(), official_name=official_name,
-                           seeded_text=seeded_text,
+                           seeded_text=seeded_text, first_year=FIRST_YEAR, last_year=LAST_YEAR,
                            may_change=is_province_admin(actor))  # the calendar all cities share: a city admin reads it
 
 
@@ -84,9 +103,13 @@ def set_day() -> ResponseReturnValue:
     return redirect(url_for("calendar.index", year=day.year))
 
 
-@bp.post("/years/<int:year>/confirm")
+@bp.post(f"/years/<{ID}:year>/confirm")
 @login_required
 def confirm(year: int) -> ResponseReturnValue:
-    count = calendar_admin.confirm_year(session_actor(), year)
+    actor = session_actor()
+    require_province_admin(actor)  # (refused before the year is looked at, as the service would)
+    if _nearest_year(year) != year:  # no day of it can be saved: nothing to confirm
+        return _out_of_range(year)
+    count = calendar_admin.confirm_year(actor, year)
     flash(_("{year} 年安排已确认，{count} 个办件的暂定期限已重新计算", year=year, count=count), "success")
     return redirect(url_for("calendar.index", year=year))

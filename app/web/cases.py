@@ -34,11 +34,11 @@ from app.services.cases.lifecycle import (
 )
 from app.services.cases.overview import case_diagram
 from app.services.cases.search import (
-    SEARCH_DEADLINE_STATES,
     SORTS,
     CaseFilter,
     case_limits,
     export_search,
+    search_deadline_states,
     search_regions,
 )
 from app.services.dashboard.export import FORMATS, export
@@ -62,14 +62,16 @@ ID_REGION = re.compile(r"\d{6}")
 MAX_EXPORT = 10_000  # rows of one export (a narrower search for more)
 
 
-def _filters(args: Any, page: int = 1, per_page: int = PER_PAGE) -> CaseFilter:
-    """The search's filters from the query string; what is not one of the known values is ignored."""
+def _filters(args: Any, actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> CaseFilter:
+    """The search's filters from the query string; what is not one of the known values is ignored. The deadline
+    state is the one the rows show the actor (a case refused back to the applicant's side reads 待修改后重新申请)."""
     text = {name: (args.get(name) or "").strip()[:100] or None for name in ("number", "applicant", "person", "project")}
     return CaseFilter(
         status=args.get("status") if args.get("status") in {s.value for s in CaseStatus} else None,
         procedure=args.get("procedure") or None, region=args.get("region") if ID_REGION.fullmatch(
             args.get("region") or "") else None,
-        deadline_state=args.get("deadline") if args.get("deadline") in SEARCH_DEADLINE_STATES else None,
+        deadline_state=args.get("deadline") if args.get("deadline") in search_deadline_states(actor) else None,
+        deadline_as_shown=True,
         received_from=query_day(args.get("from")), received_to=query_day(args.get("to")),
         sort=args.get("sort") if args.get("sort") in SORTS else None, page=page, per_page=per_page, **text)
 
@@ -78,7 +80,7 @@ def _filters(args: Any, page: int = 1, per_page: int = PER_PAGE) -> CaseFilter:
 @login_required
 def index() -> ResponseReturnValue:
     actor = session_actor()
-    filters = _filters(request.args, page_args(request.args.get("page")))
+    filters = _filters(request.args, actor, page_args(request.args.get("page")))
     cases, total = list_cases(actor, filters)
     if filters.page > last_page(total, PER_PAGE):  # past the end (an old link, a typed number): the last page
         filters = replace(filters, page=last_page(total, PER_PAGE))
@@ -87,7 +89,7 @@ def index() -> ResponseReturnValue:
     return render_template("cases/index.html", cases=cases, total=total, page=filters.page, per_page=PER_PAGE,
                            filters=filters, query=query, limits=case_limits([c.id for c in cases]),
                            procedures=list_procedures(), regions=search_regions(actor),
-                           deadlines=SEARCH_DEADLINE_STATES, max_export=MAX_EXPORT, actor=actor)
+                           deadlines=search_deadline_states(actor), max_export=MAX_EXPORT, actor=actor)
 
 
 @bp.get("/cases/export.<fmt>")
@@ -97,7 +99,7 @@ def export_cases(fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS:
         raise NotFound("不支持该导出格式", code="export_format_not_found")
     actor = session_actor()
-    cases = export_search(actor, _filters(request.args, per_page=MAX_EXPORT), fmt)
+    cases = export_search(actor, _filters(request.args, actor, per_page=MAX_EXPORT), fmt)
     content, mimetype = export(cases_table(cases, case_limits([c.id for c in cases]), actor), fmt)
     stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     return Response(content, content_type=mimetype,

@@ -13,9 +13,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.auth import session_actor
-from app.errors import InvalidForm
+from app.errors import InvalidForm, NotFound
 from app.models import Actor
 from app.policy import require_procedure_analyst
+from app.routing import whole_number
 from app.services.procedures import catalog, deploy, dmn, drafts
 from app.services.procedures.versions import list_procedures
 from app.web.form_rendering import fields_from_schema
@@ -25,7 +26,9 @@ from app.web.i18n import gettext as _
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 KEY = "<string(maxlength=100):key>"
-VERSION = "<int(min=1, max=1000000):number>"
+MAX_VERSION = 1_000_000  # no procedure gets near it; a larger number (or thousands of digits) names no version
+# ASCII digits only: werkzeug's `int` also read "１" and "١" as version 1
+VERSION = f"<id(min=1, max={MAX_VERSION}):number>"
 
 
 def analyst() -> Actor:
@@ -33,6 +36,15 @@ def analyst() -> Actor:
     actor = session_actor()
     require_procedure_analyst(actor)
     return actor
+
+
+def version_number(text: str | None) -> int:
+    """A version number from a form or a query string: 1..MAX_VERSION in ASCII digits, else no version is named
+    (404; int() would refuse thousands of digits with a 500, read "１", and overflow the integer column)."""
+    number = whole_number((text or "").strip(), MAX_VERSION)
+    if not number:
+        raise NotFound("未找到该版本", code="procedure_version_not_found")
+    return number
 
 
 def main_diagram(files: dict[str, str], key: str) -> tuple[str | None, str | None]:
@@ -107,11 +119,10 @@ def version_zip(key: str, number: int) -> ResponseReturnValue:
 @login_required
 def make_current(key: str) -> ResponseReturnValue:
     actor = analyst()
-    try:
-        number = int(request.form.get("version", ""))
-    except ValueError:
+    if not (request.form.get("version") or "").strip():
         flash(_("请选择版本"), "danger")
         return redirect(url_for("workspace.procedure", key=key))
+    number = version_number(request.form.get("version"))
     try:
         deploy.make_current(actor, key, number, request.form.get("note"))
     except InvalidForm as refused:

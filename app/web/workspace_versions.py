@@ -14,17 +14,15 @@ from app.services.procedures import diff as version_diff
 from app.services.procedures.migration import MigrationResult, migrate_cases
 from app.web.i18n import diagram_xml, join_reasons
 from app.web.i18n import gettext as _
-from app.web.workspace import KEY, analyst, main_diagram
+from app.web.workspace import KEY, analyst, main_diagram, version_number
 
 bp = Blueprint("workspace_versions", __name__, url_prefix="/workspace")
 
 
 def _number(value: str | None, default: int) -> int:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return default
-    return number if 1 <= number <= 1_000_000 else default
+    """The version a form or link names, the default when it names none; one it cannot name is refused (404),
+    not replaced by the default (a migration would have moved cases from another version than asked)."""
+    return version_number(value) if (value or "").strip() else default
 
 
 @bp.get(f"/{KEY}/diff")

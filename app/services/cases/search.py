@@ -12,17 +12,34 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 
 from app.db import LIKE_ESCAPE, contains_pattern
 from app.extensions import db
-from app.models import PROVINCE_CODE, Actor, Case, CaseClock, Organisation, Person, Project, Region, Role
+from app.models import (
+    PROVINCE_CODE,
+    Actor,
+    Case,
+    CaseClock,
+    CaseStatus,
+    Organisation,
+    Person,
+    Project,
+    Region,
+    Role,
+)
 from app.policy import region_covers, visible_cases
 from app.services import audit
+from app.services.deadlines.breach import overdue_now
 from app.services.deadlines.limits import LOCAL_TZ
 
 SORTS = ("-received", "due")
 SEARCH_DEADLINE_STATES = ("on_time", "warning", "overdue", "paused", "completed_on_time", "completed_late")
+# What the pages show the applicant's side for a case refused back to it (不予, waiting for an amended application:
+# web/presenters.RESUBMIT), where officials read the authority's outcome (按时办结 / 超期办结). It is no stored state,
+# so the API does not offer it; the pages' search does, to the applicant's side.
+RESUBMIT = "resubmit"
+DECIDED_STATES = ("completed_on_time", "completed_late")
 MAX_NAMES = 50  # persons or projects a typed word may stand for
 
 
@@ -41,6 +58,9 @@ class CaseFilter:
     received_to: date | None = None
     deadline_state: str | None = None  # on_time | warning | overdue | paused | completed_on_time | completed_late
     sort: str | None = None  # -received (newest first, default) | due (soonest due first)
+    # The deadline state as the pages show it to the actor (a case refused back to him reads RESUBMIT, not its
+    # outcome), not as stored: the pages' search, so that a row never contradicts the filter that found it.
+    deadline_as_shown: bool = False
 
 
 def _words(term: str | None) -> str | None:
@@ -85,12 +105,38 @@ def _local_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
 
 
+def _refused_back_to(actor: Actor) -> ColumnElement[bool]:
+    """Cases refused back to their applicant that the actor reads from the applicant's side (presenters'
+    case_deadline_state: policy.on_applicant_side of a refused_back case); never NULL, so that it may be negated."""
+    side: list[ColumnElement[bool]] = [Case.started_by_id == actor.id]
+    if actor.organisation_id is not None:
+        side.append(Case.applicant_org_id == actor.organisation_id)
+    return and_(Case.status == CaseStatus.WAITING_FOR_APPLICANT, Case.deadline_state.in_(DECIDED_STATES), or_(*side))
+
+
+def _deadline_clause(actor: Actor, filters: CaseFilter) -> ColumnElement[bool] | None:
+    wanted = filters.deadline_state
+    if not wanted:
+        return None
+    if not filters.deadline_as_shown:  # the API: the stored state, as each row's deadline_state reads (a contract)
+        return Case.deadline_state == wanted
+    if wanted == "overdue":  # as the dashboard's red count: also paused (补正) after the limit had passed
+        return overdue_now()
+    if wanted == RESUBMIT:
+        return _refused_back_to(actor)
+    if wanted in DECIDED_STATES:  # an outcome, but not where the actor reads 待修改后重新申请 instead
+        return and_(Case.deadline_state == wanted, not_(_refused_back_to(actor)))
+    return Case.deadline_state == wanted
+
+
 def cases_query(actor: Actor, filters: CaseFilter) -> Select[Any]:
     """The visible cases the filters select (unordered)."""
     query = select(Case).where(visible_cases(actor))
-    equal = {Case.status: filters.status, Case.procedure_key: filters.procedure, Case.number: _words(filters.number),
-             Case.deadline_state: filters.deadline_state}
+    equal = {Case.status: filters.status, Case.procedure_key: filters.procedure, Case.number: _words(filters.number)}
     query = query.where(*(column == wanted for column, wanted in equal.items() if wanted))
+    deadline = _deadline_clause(actor, filters)
+    if deadline is not None:
+        query = query.where(deadline)
     if _words(filters.applicant):
         query = query.where(_applicant_clause(str(_words(filters.applicant))))
     if _words(filters.person):
@@ -128,7 +174,8 @@ _PERSONAL_FILTERS = frozenset({"person", "applicant"})
 
 def _described(filters: CaseFilter) -> dict[str, Any]:
     described = {key: (value.isoformat() if isinstance(value, date) else value)
-                 for key, value in vars(filters).items() if value and key not in ("page", "per_page")}
+                 for key, value in vars(filters).items()
+                 if value and key not in ("page", "per_page", "deadline_as_shown")}
     return {key: (True if key in _PERSONAL_FILTERS else value) for key, value in described.items()}
 
 
@@ -148,6 +195,12 @@ def case_limits(case_ids: list[int]) -> dict[int, str]:
     rows = db.session.execute(select(CaseClock.case_id, CaseClock.committed_limit, CaseClock.statutory_limit)
                               .where(CaseClock.case_id.in_(case_ids)))
     return {case_id: str(committed or statutory) for case_id, committed, statutory in rows if committed or statutory}
+
+
+def search_deadline_states(actor: Actor) -> tuple[str, ...]:
+    """The deadline states the pages' search offers: the applicant's side also reads RESUBMIT."""
+    applicant = actor.has_role(Role.ENTERPRISE, Role.INDIVIDUAL)
+    return (*SEARCH_DEADLINE_STATES, RESUBMIT) if applicant else SEARCH_DEADLINE_STATES
 
 
 def search_regions(actor: Actor) -> list[Region]:
