@@ -18,11 +18,12 @@ from app.services.cases import subjects
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.exchange.outbound import queue_performance_record
 from app.services.procedures.registry import ChoiceContext, HandlerContext
+from app.services.records.identifiers import normalise_identifier
 from handlers import choices, handler, validator
 from handlers.migrated import unconfirmed_migration
 
 PROCEDURE = "performance_record_edit"
-AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")  # 万元, at most two decimals
+AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")  # 万元, at most two decimals; ASCII (\d takes "٣" too)
 MAX_CONTRACT_AMOUNT = Decimal("10000000")  # 万元: a thousand 亿 yuan, above any single contract
 EDITABLE = {"project_name": "工程名称", "contract_amount": "合同金额（万元）", "completion_date": "竣工日期",
             "project_manager": "项目经理", "construction_unit": "建设单位", "project_scale": "建设规模"}
@@ -93,12 +94,21 @@ def check_start(ctx: HandlerContext) -> dict[str, Any]:
     return {}
 
 
+def normalised_value(name: str, value: str) -> str:
+    """A new value as stored: trimmed (str.strip takes the full-width space too); a contract amount typed in
+    full-width digits (a Chinese IME's) read in ASCII and written as the records' amounts are ("3350.00")."""
+    if name != "contract_amount":
+        return value.strip()
+    amount = normalise_identifier(value)
+    return f"{Decimal(amount):.2f}" if AMOUNT.fullmatch(amount) else amount
+
+
 def _format_error(name: str, value: str) -> str | None:
     if name == "contract_amount":
         # Plain decimal notation only ("1e400", "NaN" and "Infinity" parse as Decimals too).
-        if not AMOUNT.fullmatch(value.strip()):
+        if not AMOUNT.fullmatch(value):
             return "合同金额应为数字（万元），最多两位小数"
-        amount = Decimal(value.strip())
+        amount = Decimal(value)
         if amount <= 0:
             return "合同金额应大于0"
         if amount > MAX_CONTRACT_AMOUNT:
@@ -114,11 +124,13 @@ def _format_error(name: str, value: str) -> str | None:
 
 
 def change_errors(record: PerformanceRecord, changes: list[dict[str, Any]]) -> dict[str, str]:
-    """Each stated change: a known field once, the old value as recorded, a valid different new value."""
+    """Each stated change: a known field once, the old value as recorded, a valid, non-blank, different new
+    value (compared and checked as it would be stored)."""
     errors: dict[str, str] = {}
     seen: set[str] = set()
     for index, change in enumerate(changes):
-        name, old, new = change.get("field", ""), str(change.get("old_value", "")), str(change.get("new_value", ""))
+        name, old = change.get("field", ""), str(change.get("old_value", ""))
+        new = normalised_value(name, str(change.get("new_value", "")))
         key = f"changes.{index}"
         if name in seen:
             errors[f"{key}.field"] = "同一字段只能填写一次"
@@ -126,9 +138,11 @@ def change_errors(record: PerformanceRecord, changes: list[dict[str, Any]]) -> d
         if old.strip() != current_value(record, name):
             errors[f"{key}.old_value"] = Message("原值与业绩记录不符，记录中为“{value}”",
                                                  value=current_value(record, name))
-        elif new.strip() == old.strip():
+        elif not new:  # blank or spaces only: the record would lose the value (and a project its name)
+            errors[f"{key}.new_value"] = "新值不能为空"
+        elif new == normalised_value(name, old):
             errors[f"{key}.new_value"] = "新值与原值相同"
-        elif message := _format_error(name, new.strip()):
+        elif message := _format_error(name, new):
             errors[f"{key}.new_value"] = message
     return errors
 
@@ -142,6 +156,8 @@ def check_request(ctx: HandlerContext) -> dict[str, str]:
     for change in ctx.data.get("changes") or []:  # 原值 is the record's: filled in where left out
         if not str(change.get("old_value") or "").strip():
             change["old_value"] = current_value(record, str(change.get("field", "")))
+        # The reviewer sees, and the approval applies, the value as stored ("３３５０" -> "3350.00").
+        change["new_value"] = normalised_value(str(change.get("field", "")), str(change.get("new_value", "")))
     errors = change_errors(record, list(ctx.data.get("changes") or []))
     for name, (title, _check) in DOCUMENTS.items():
         if not ctx.data.get(name):
@@ -158,8 +174,11 @@ def check_review(ctx: HandlerContext) -> dict[str, str]:
     errors: dict[str, str] = {check: Message("批准前须核验{title}原件", title=Message(title.removesuffix("复印件")))
                               for title, check in DOCUMENTS.values() if not ctx.data.get(check)}
     record = ctx.session.get(PerformanceRecord, ctx.case.data.get("record_id"))
-    if record is not None and change_errors(record, list(ctx.case.data.get("changes") or [])):
+    found = change_errors(record, list(ctx.case.data.get("changes") or [])) if record is not None else {}
+    if any(key.endswith(".old_value") for key in found):
         errors["decision"] = "业绩记录已发生变化，与申请所述原值不一致，不能批准"
+    elif found:  # e.g. a blank new value stated before blanks were refused at submission
+        errors["decision"] = "申请所填新值不符合要求，不能批准"
     return errors
 
 
@@ -170,7 +189,7 @@ def apply_change(ctx: HandlerContext, record_id: int, changes: list[dict[str, An
     if change_errors(record, changes):
         raise ValueError("业绩记录与申请所述原值不一致")
     old = {c["field"]: current_value(record, c["field"]) for c in changes}
-    new = {c["field"]: str(c["new_value"]).strip() for c in changes}
+    new = {c["field"]: normalised_value(c["field"], str(c["new_value"])) for c in changes}
     fields = dict(record.fields or {})
     for name, value in new.items():
         if name == "project_name":

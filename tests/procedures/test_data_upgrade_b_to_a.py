@@ -155,7 +155,7 @@ def test_rejection_needs_a_reason_and_keeps_level_b(as_user: Any, app: Flask) ->
     task = province.tasks("mine")[0]  # the next step stays with the reviewer who chose the verification
     no_reason = province.complete(task["id"], {"decision": "reject"})
     assert no_reason.status_code == 422
-    assert no_reason.json["details"]["fields"]["comment"] == "不同意或退回时须填写理由"
+    assert no_reason.json["details"]["fields"]["comment"] == "不予同意时须填写理由"
     assert province.complete(task["id"], {"decision": "reject", "comment": "实地核查合同金额不符"}).status_code == 200
     final = ent.case(case["id"])
     assert final["status"] == "completed"

@@ -111,20 +111,22 @@ def record_change(procedure: Procedure, kind: str, version: ProcedureVersion, pr
 
 
 def _make_current(procedure: Procedure, version: ProcedureVersion, by: str | None, note: str | None,
-                  kind: str = ProcedureChangeKind.MADE_CURRENT) -> None:
+                  kind: str = ProcedureChangeKind.MADE_CURRENT, actor: Actor | None = None) -> None:
+    """`actor`: the analyst or admin who did it (None: the system, a deploy of the folders by command)."""
     previous = procedure.current_version_id
     procedure.current_version_id = version.id
     procedure.name = version.name
-    record_change(procedure, kind, version, previous, by, note)
+    record_change(procedure, kind, version, previous, by, note, actor=actor)
 
 
 def _store(procedure: Procedure, bundle: ProcedureBundle, by: str | None, note: str | None,
-           source: str) -> DeployOutcome:
+           source: str, actor: Actor | None = None) -> DeployOutcome:
     """The bundle current: an existing version with its content made current again, or a new version."""
     existing = db.session.scalar(select(ProcedureVersion).where(
         ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.content_hash == bundle.content_hash))
     if existing is not None:
-        _make_current(procedure, existing, by, note or f"重新部署与版本 {existing.version} 相同的内容")
+        _make_current(procedure, existing, by, note or f"重新部署与版本 {existing.version} 相同的内容",
+                      actor=actor)
         return DeployOutcome(bundle.key, existing.version, False, "made_current")
     last = db.session.scalar(select(func.max(ProcedureVersion.version)).where(
         ProcedureVersion.procedure_id == procedure.id)) or 0
@@ -133,7 +135,7 @@ def _store(procedure: Procedure, bundle: ProcedureBundle, by: str | None, note: 
                                lib_version=LIB_VERSION, deployed_by=by, note=note, source=source)
     db.session.add(version)
     _flush_deploy()
-    _make_current(procedure, version, by, note, ProcedureChangeKind.DEPLOYED)
+    _make_current(procedure, version, by, note, ProcedureChangeKind.DEPLOYED, actor)
     return DeployOutcome(bundle.key, version.version, True)
 
 
@@ -232,7 +234,7 @@ def deploy_bundle(actor: Actor | None, bundle: ProcedureBundle, note: str | None
         raise _base_changed(replacing.version, current)
     if current is not None and current.content_hash == bundle.content_hash:
         return DeployResult(key, current.version, current.note, False, "unchanged")
-    outcome = _store(procedure, bundle, _by(actor, CLI), text, source)
+    outcome = _store(procedure, bundle, _by(actor, CLI), text, source, actor)
     db.session.flush()
     return DeployResult(key, outcome.version, text, outcome.created, outcome.state)
 
@@ -276,6 +278,6 @@ def make_current(actor: Actor | None, key: str, number: int, note: str | None) -
     procedure = get_procedure(key)
     version = get_version(procedure, number)
     if procedure.current_version_id != version.id:
-        _make_current(procedure, version, _by(actor, CLI), text)
+        _make_current(procedure, version, _by(actor, CLI), text, actor=actor)
         db.session.flush()
     return version

@@ -62,7 +62,8 @@ def add_decision(actor: Actor, draft_id: int, decision_id: str, name: str | None
         raise InvalidForm({"name": Message("最多填写 {limit} 个字符", limit=MAX_NAME)})
     if file_of(decision_id) in draft.files or any(d["id"] == decision_id for d in draft_decisions(draft)):
         raise InvalidForm({"decision_id": Message("草稿中已有决策表 {key}", key=decision_id)})
-    return update_draft_files(actor, draft_id, {file_of(decision_id): new_decision_text(decision_id, label)})
+    return update_draft_files(actor, draft_id, {file_of(decision_id): new_decision_text(decision_id, label)},
+                              action="procedure.decision_added", decision=decision_id, name=label)
 
 
 NEW_DECISION_DMN = """<?xml version="1.0" encoding="UTF-8"?>

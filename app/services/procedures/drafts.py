@@ -22,6 +22,7 @@ from app.errors import DeployError, DomainError, InvalidForm, Message, NotFound
 from app.extensions import db
 from app.models import Actor, Procedure, ProcedureDraft, ProcedureVersion, VersionSource
 from app.policy import require_procedure_analyst
+from app.services import audit
 from app.services.procedures import deploy
 from app.services.procedures.bundles import LANES_FILE, Problem, file_problems
 from app.services.procedures.deploy import DeployResult, get_procedure, get_version, version_files
@@ -103,14 +104,37 @@ def create_draft(actor: Actor, key: str, from_version: int | None = None, title:
                            author=actor.username, updated_by=actor.username, revision=1)
     db.session.add(draft)
     db.session.flush()
+    audit.record(actor, "procedure.draft_created", "procedure_draft", draft.id, procedure=key, from_version=base,
+                 title=draft.title)
     return draft
+
+
+def _audit_change(actor: Actor, action: str, draft: ProcedureDraft, **details: Any) -> None:
+    audit.record(actor, action, "procedure_draft", draft.id, procedure=draft.procedure_key, **details)
+
+
+def _files_changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The names of the files added, changed or removed (the texts stay in the draft, not in the log)."""
+    return sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
 
 
 def save_draft(actor: Actor, draft_id: int, files: dict[str, Any] | None = None, title: str | None = None,
                revision: int | None = None) -> ProcedureDraft:
     """Replace the draft's files (names, types and sizes checked as a deploy checks them; the content is
-    checked by check_draft) and/or its title. `revision`: the one the caller loaded (a newer save: 409)."""
+    checked by check_draft) and/or its title. `revision`: the one the caller loaded (a newer save: 409).
+    Audited once a save (saves are explicit: the modeler's and editors' save buttons, no autosave)."""
     draft = get_draft(actor, draft_id)
+    before, title_before = dict(draft.files), draft.title
+    _replace(actor, draft, files, title, revision)
+    _audit_change(actor, "procedure.draft_saved", draft, revision=draft.revision,
+                  files_changed=_files_changed(before, draft.files),
+                  title=draft.title if draft.title != title_before else None)
+    return draft
+
+
+def _replace(actor: Actor, draft: ProcedureDraft, files: dict[str, Any] | None, title: str | None,
+             revision: int | None) -> None:
+    """save_draft's change, not audited: the caller records the action it is part of."""
     if revision is not None and revision != draft.revision:
         raise DraftStale()
     if files is not None:
@@ -124,28 +148,35 @@ def save_draft(actor: Actor, draft_id: int, files: dict[str, Any] | None = None,
     draft.revision += 1
     draft.updated_at, draft.updated_by = utcnow(), actor.username
     db.session.flush()
-    return draft
 
 
 def update_draft_files(actor: Actor, draft_id: int, changes: dict[str, str | None],
-                       revision: int | None = None) -> ProcedureDraft:
+                       revision: int | None = None, action: str = "procedure.draft_saved",
+                       **details: Any) -> ProcedureDraft:
     """Change some of the draft's files (the modeler saves its diagram and lane map, the form editor one form):
-    a text replaces or adds the file, None removes it."""
+    a text replaces or adds the file, None removes it. Audited as `action` (a save, or the form or decision
+    table added or removed) with `details`: one entry for what the analyst did."""
     draft = get_draft(actor, draft_id)
+    before = dict(draft.files)
     files = dict(draft.files)
     for name, text in changes.items():
         if text is None:
             files.pop(name, None)
         else:
             files[name] = text
-    return save_draft(actor, draft_id, files, None, revision)
+    _replace(actor, draft, files, None, revision)
+    _audit_change(actor, action, draft, revision=draft.revision, files_changed=_files_changed(before, draft.files),
+                  **details)
+    return draft
 
 
 def delete_draft(actor: Actor, draft_id: int) -> None:
     """The draft and its sandbox runs."""
-    db.session.delete(get_draft(actor, draft_id))
-    delete_draft_runs(draft_id)
+    draft = get_draft(actor, draft_id)
+    db.session.delete(draft)
+    runs = delete_draft_runs(draft_id)
     db.session.flush()
+    _audit_change(actor, "procedure.draft_deleted", draft, title=draft.title, runs_deleted=runs)
 
 
 def check_draft(actor: Actor, draft_id: int) -> list[Problem]:
@@ -192,8 +223,10 @@ def deploy_draft(actor: Actor, draft_id: int, note: str | None, replacing: int |
     expected = deploy.Replacing(replacing if replacing is not None else draft.base_version)
     result = deploy.deploy_bundle(actor, _checked(draft), note, VersionSource.PAGES, expected)
     db.session.delete(draft)
-    delete_draft_runs(draft_id)  # its tries go with it
+    runs = delete_draft_runs(draft_id)  # its tries go with it
     db.session.flush()
+    _audit_change(actor, "procedure.draft_deleted", draft, title=draft.title, runs_deleted=runs,
+                  deployed_as=result.version)
     return result
 
 
@@ -227,7 +260,8 @@ def add_form(actor: Actor, draft_id: int, form_key: str) -> ProcedureDraft:
     name = f"forms/{form_key}.json"
     if name in draft.files:
         raise InvalidForm({"form_key": Message("草稿中已有表单 {key}", key=form_key)})
-    return update_draft_files(actor, draft_id, {name: new_form_text(form_key)})
+    return update_draft_files(actor, draft_id, {name: new_form_text(form_key)}, action="procedure.form_added",
+                              form=form_key)
 
 
 def remove_form(actor: Actor, draft_id: int, form_key: str) -> ProcedureDraft:
@@ -237,7 +271,7 @@ def remove_form(actor: Actor, draft_id: int, form_key: str) -> ProcedureDraft:
     name = f"forms/{form_key}.json"
     if name not in draft.files:
         raise NotFound("草稿中没有该表单", code="form_not_found")
-    return update_draft_files(actor, draft_id, {name: None})
+    return update_draft_files(actor, draft_id, {name: None}, action="procedure.form_removed", form=form_key)
 
 
 def _names_read(files: dict[str, str]) -> set[str]:
