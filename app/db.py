@@ -6,6 +6,7 @@ import logging
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -102,12 +103,15 @@ def unit_of_work() -> Iterator[Session]:
     is `DatabaseUnavailable` (503, logged). A refusal that must leave a trace although the action is undone
     (`DomainError.after_rollback`, e.g. a case whose saved state does not load is put in 异常), and what the
     unit of work noted to be kept whatever happens (`add_kept_on_rollback`: an API token's use), are written
-    in a transaction of their own after the rollback; not after the database itself failed.
+    in a transaction of their own after the rollback; not after the database itself failed. A conflict the
+    unit of work said how to explain (`explain_conflict`) is explained after the rollback.
     """
     from flask import current_app
 
     session: Session = current_app.extensions["sqlalchemy"].session
     marks = _marks()
+    explanations: list[Callable[[], DomainError | None]] = []
+    explaining = _CONFLICT_EXPLANATIONS.set(explanations)
     try:
         yield session
         _run_before_commit(session)
@@ -117,6 +121,8 @@ def unit_of_work() -> Iterator[Session]:
         session.rollback()
         _rewind(marks)
         domain_error = _as_domain_error(exc)
+        if isinstance(domain_error, StaleCase) and explanations:
+            domain_error = _explained(session, explanations) or domain_error
         if isinstance(domain_error, DatabaseUnavailable):
             kept = []  # the database did not answer: writing again would only wait for it to fail again
         if domain_error is not None and domain_error.after_rollback is not None:
@@ -126,7 +132,37 @@ def unit_of_work() -> Iterator[Session]:
         if domain_error is not None and domain_error is not exc:
             raise domain_error from exc
         raise
+    finally:
+        _CONFLICT_EXPLANATIONS.reset(explaining)
     _run_after_commit()
+
+
+# The explanations the current unit of work was given (explain_conflict); None outside a unit of work.
+_CONFLICT_EXPLANATIONS: ContextVar[list[Callable[[], DomainError | None]] | None] = ContextVar(
+    "gjy_conflict_explanations", default=None)
+
+
+def explain_conflict(explain: Callable[[], DomainError | None]) -> None:
+    """For a unit of work that may lose a race to a request of the same user (a form sent twice at once, a
+    client's retry): should it end in a conflict (StaleCase: a version mismatch, a write lost to a concurrent
+    one), `explain()` is run after the rollback, in a transaction of its own that sees what the winner
+    committed, and the error it returns is raised instead (None: the conflict stands). The loser is then told
+    what a request sent after the winner is told (its own submission went through), not that someone else
+    changed the case."""
+    explanations = _CONFLICT_EXPLANATIONS.get()
+    if explanations is not None:
+        explanations.append(explain)
+
+
+def _explained(session: Session, explanations: list[Callable[[], DomainError | None]]) -> DomainError | None:
+    """The first explanation of a lost conflict, read after the rollback (its read transaction then ended)."""
+    try:
+        return next((error for explain in explanations if (error := explain()) is not None), None)
+    except Exception:  # the conflict itself still reaches the caller
+        log.exception("could not explain a conflict")
+        return None
+    finally:
+        session.rollback()
 
 
 BEFORE_COMMIT = "gjy.before_commit"

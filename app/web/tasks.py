@@ -15,7 +15,7 @@ from app.errors import InvalidForm, NotAllowed, UploadRefused, bilingual_of
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Task, TaskStatus
 from app.policy import is_candidate, require_can_assign
-from app.routing import MAX_ID
+from app.routing import id_arg
 from app.services.cases.attachments import store_attachment
 from app.services.cases.history import Event, list_events
 from app.services.tasks import work as task_service
@@ -191,11 +191,9 @@ def unclaim(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/assign")
 @login_required
 def assign(task_id: str) -> ResponseReturnValue:
-    try:
-        user_id = int(request.form.get("user_id", ""))
-    except ValueError:
-        user_id = 0
-    if not 1 <= user_id <= MAX_ID:  # not a user id (a larger one would overflow the id column)
+    # ASCII digits only: int() read "１" and "١" as user 1 (a larger id would overflow the id column)
+    user_id = id_arg((request.form.get("user_id") or "").strip())
+    if user_id is None:  # not a user id
         flash(_("请选择办理人"), "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
     actor = session_actor()

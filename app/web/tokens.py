@@ -13,7 +13,7 @@ from app.db import attempt
 from app.errors import DomainError
 from app.extensions import db
 from app.models import ApiToken
-from app.routing import ID
+from app.routing import ID, whole_number
 from app.services.identity import tokens as service
 from app.web.i18n import gettext as _
 
@@ -38,10 +38,9 @@ def index() -> ResponseReturnValue:
 @bp.post("/account/tokens")
 @login_required
 def create() -> ResponseReturnValue:
-    try:
-        days = int(request.form.get("days") or service.DEFAULT_DAYS)
-    except ValueError:
-        days = 0
+    # ASCII digits only: int() read "３０" as 30 days; anything else is 0 days, which the service refuses in Chinese
+    typed = (request.form.get("days") or "").strip()
+    days = (whole_number(typed, service.MAX_DAYS) or 0) if typed else service.DEFAULT_DAYS
     try:
         with attempt(db.session()):
             _token, value = service.create_token(session_actor(), days, request.form.getlist("scopes"),

@@ -1,14 +1,15 @@
 """Working on a human task: read it with its form, claim, unclaim, assign, complete with form data."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, or_, select
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import attempt, dry_run, utcnow
-from app.errors import InvalidForm, NotAllowed, StaleCase, TaskAlreadyClaimed, TaskNotOpen
+from app.db import attempt, dry_run, explain_conflict, utcnow
+from app.errors import DomainError, InvalidForm, NotAllowed, StaleCase, TaskAlreadyClaimed, TaskNotOpen
 from app.extensions import db
 from app.models import Actor, Case, Task, TaskDraft, TaskStatus, User, UserRole
 from app.policy import (
@@ -68,6 +69,20 @@ def completed_by(actor: Actor, task: Task) -> bool:
     """Whether this user completed the task: a form sent again (a second click on 提交 while the first was on
     its way) finds it done by the sender, which is not a conflict with someone else."""
     return task.status == TaskStatus.COMPLETED and task.completed_by_id == actor.id
+
+
+def _submitted_already() -> TaskNotOpen:
+    return TaskNotOpen("该任务已由您提交，无需重复提交")
+
+
+def _submitted_by_then(actor_id: int, task_id: str) -> Callable[[], DomainError | None]:
+    """After a completion lost a conflict and was rolled back: whether the task turned out completed by the same
+    user (his other submission won), read afresh."""
+    def explain() -> DomainError | None:
+        done_by = db.session.execute(select(Task.status, Task.completed_by_id).where(Task.id == task_id)).first()
+        submitted_by_him = done_by is not None and tuple(done_by) == (TaskStatus.COMPLETED, actor_id)
+        return _submitted_already() if submitted_by_him else None
+    return explain
 
 
 def task_form(actor: Actor, task: Task) -> dict[str, Any]:
@@ -202,8 +217,11 @@ def complete_task(actor: Actor, task_id: str, data: dict[str, Any]) -> Task:
     assert found is not None  # require_task_visible refuses a task not found
     signature = found.calendar_change, found.calendar_year
     if completed_by(actor, task):  # a client's retry after its first submission went through (a lost answer)
-        raise TaskNotOpen("该任务已由您提交，无需重复提交")
+        raise _submitted_already()
     _require_open(task)
+    # Sent twice at once (a double click, a retry before the first answer): the one that loses the case's version
+    # to the other is told so, as one sent after it is, not that someone else handled the case.
+    explain_conflict(_submitted_by_then(actor.id, task_id))
     open_tasks = [row[0] for row in rows]  # the case's open tasks: the statement's rows, the task (open) among them
     if task.assignee_id is not None and task.assignee_id != actor.id:
         raise TaskAlreadyClaimed("该任务已由他人领取，您不能办理")
