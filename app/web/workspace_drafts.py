@@ -15,6 +15,7 @@ from app.models import Actor, ProcedureDraft, Role
 from app.routing import ID, id_arg
 from app.services.procedures import dmn, drafts
 from app.services.procedures.bundles import LANES_FILE, MAX_FILE_BYTES
+from app.services.procedures.condition_choices import field_choices
 from app.services.procedures.registry import handler_names, validator_names
 from app.services.procedures.versions import list_procedures
 from app.web.i18n import gettext as _
@@ -49,9 +50,12 @@ def lanes_of(files: dict[str, str]) -> dict[str, Any]:
 
 def editor_data(draft: ProcedureDraft, diagram_name: str | None, xml: str | None) -> dict[str, Any]:
     """What the modeler page's script needs: the diagram, the lane map, the forms with their fields, the decision
-    tables (offered to business rule tasks)."""
-    forms = {key: sorted((schema or {}).get("properties") or {}) for key, schema in form_files(draft.files)}
+    tables (offered to business rule tasks), the values of the fields offering a fixed set (offered as what a
+    flow's condition compares them with)."""
+    parsed = form_files(draft.files)
+    forms = {key: sorted((schema or {}).get("properties") or {}) for key, schema in parsed}
     return {"file": diagram_name, "xml": xml, "lanes": lanes_of(draft.files), "forms": forms,
+            "choices": field_choices(schema for _key, schema in parsed),
             "revision": draft.revision, "key": draft.procedure_key, "roles": [r.value for r in Role],
             "handlers": sorted(handler_names()), "validators": sorted(validator_names()),
             "diagrams": sorted(n for n in draft.files if n.endswith(".bpmn")),

@@ -120,7 +120,7 @@ def walk(page: Any, folder: Path, running: int) -> list[Path]:
     images.append(save(page, folder, "33-workspace-checks"))
     panel.get_by_label("名称", exact=True).fill("行政处罚")
     panel.get_by_label("条件字段（表单字段）").select_option("kind")
-    panel.get_by_label("等于", exact=True).fill("penalty")
+    panel.get_by_label("等于", exact=True).select_option("penalty")  # kind offers a fixed set: a list
     panel.get_by_label("名称", exact=True).focus()
     save_and_check(page, 2)
     problems = page.get_by_test_id("problems")

@@ -195,7 +195,7 @@ def test_the_analyst_changes_deploys_compares_and_migrates(new_page: Callable[..
     assert page.evaluate("(id) => window.gjyModeler.get('elementRegistry').get(id).businessObject.name",
                          flow_id) == "行政处罚"
     page.wait_for_function(CONDITION + ".startsWith('kind ==')", arg=flow_id)  # the panel redrawn with it
-    panel.get_by_label("等于", exact=True).fill("penalty")
+    panel.get_by_label("等于", exact=True).select_option("penalty")  # kind offers a fixed set: a list
     page.wait_for_function(CONDITION + " === 'kind == \"penalty\"'", arg=flow_id)
     page.get_by_role("button", name="保存草稿并检查").click()
     page.wait_for_selector("#problems[data-checked='2']", state="attached")

@@ -1,6 +1,7 @@
 """The modeler's properties panel (chromium): a gateway flow's condition keeps the value typed fast (before the
-field is chosen, or with another field changed right after), a field keeps the keys typed after a pause, the
-English name (`nameEn`) of elements, a business rule task offered the draft's decision tables."""
+field is chosen, or with another field changed right after), offers the values of a field with a fixed set as a
+list, a field keeps the keys typed after a pause, the English name (`nameEn`) of elements, a business rule task
+offered the draft's decision tables."""
 from __future__ import annotations
 
 import re
@@ -34,18 +35,21 @@ def test_a_condition_keeps_the_value_typed_fast(new_page: Callable[..., Any]) ->
     panel.get_by_label("条件字段（表单字段）").select_option("decision")
     page.wait_for_timeout(600)
     assert page.evaluate(CONDITION, "f_back") == 'decision == "return"'
-    # the value retyped, another field changed at once
+    assert panel.get_by_label("等于", exact=True).input_value() == "return"  # now picked from decision's values
+    # the value retyped in a free field's text box, another field changed at once
     select(page, "f_approve")
+    panel.get_by_label("条件字段（表单字段）").select_option("comment")
     value = panel.get_by_label("等于", exact=True)
     value.click()
     page.keyboard.press("Control+a")
     page.keyboard.type("agree", delay=5)
     panel.get_by_label("条件字段（表单字段）").focus()
-    panel.get_by_label("条件字段（表单字段）").select_option("kind")
+    panel.get_by_label("条件字段（表单字段）").select_option("reason")
     page.wait_for_timeout(600)
-    assert page.evaluate(CONDITION, "f_approve") == 'kind == "agree"'
+    assert page.evaluate(CONDITION, "f_approve") == 'reason == "agree"'
     # the value typed, the flow's name typed right after
     select(page, "f_temporary")
+    panel.get_by_label("条件字段（表单字段）").select_option("comment")
     value = panel.get_by_label("等于", exact=True)
     value.click()
     page.keyboard.press("Control+a")
@@ -53,7 +57,45 @@ def test_a_condition_keeps_the_value_typed_fast(new_page: Callable[..., Any]) ->
     panel.get_by_label("名称", exact=True).click()
     page.keyboard.type("临时", delay=5)
     page.wait_for_timeout(600)
-    assert page.evaluate(CONDITION, "f_temporary") == 'kind == "temp"'
+    assert page.evaluate(CONDITION, "f_temporary") == 'comment == "temp"'
+
+
+def test_a_field_with_choices_offers_them_as_the_value(new_page: Callable[..., Any], app: Flask) -> None:
+    """Deploy refuses a condition comparing a field that offers a fixed set of values with another text: the
+    panel offers that set ("title (value)") instead of a text box, and the condition compares the value itself.
+    A free field keeps its text box."""
+    page = new_page(1600, 1000)
+    open_new_draft(page)
+    panel = page.locator("#properties")
+    select(page, "f_approve")  # decision == "approve"; decision is unlock_review's oneOf
+    value = panel.get_by_label("等于", exact=True)
+    assert value.evaluate("e => e.tagName") == "SELECT"
+    assert value.input_value() == "approve"
+    offered = value.locator("option").all_inner_texts()
+    assert offered == ["（无）", "同意解锁 (approve)", "不予解锁 (reject)", "退回补正 (return)"]
+    value.select_option(label="不予解锁 (reject)")
+    assert page.evaluate(CONDITION, "f_approve") == 'decision == "reject"'
+    select(page, "f_temporary")  # another field, its own choices
+    kinds = panel.get_by_label("等于", exact=True).locator("option").all_inner_texts()
+    assert "临时解锁 (temporary)" in kinds and "履职变更解锁 (duty_change)" in kinds
+    assert "同意解锁 (approve)" not in kinds
+    # a free field: a text box; back to kind, the value kept and picked in the list again
+    field = panel.get_by_label("条件字段（表单字段）")
+    field.select_option("comment")
+    assert panel.get_by_label("等于", exact=True).evaluate("e => e.tagName") == "INPUT"
+    assert page.evaluate(CONDITION, "f_temporary") == 'comment == "temporary"'
+    field.select_option("kind")
+    assert panel.get_by_label("等于", exact=True).evaluate("e => e.tagName") == "SELECT"
+    assert panel.get_by_label("等于", exact=True).input_value() == "temporary"
+    select(page, "f_approve")
+    panel.get_by_label("等于", exact=True).select_option("approve")
+    page.get_by_role("button", name="保存草稿并检查").click()
+    page.wait_for_selector("#problems[data-checked='1']", state="attached")
+    xml = saved_diagram(app, page)
+    assert 'decision == "approve"' in xml or 'decision == &#34;approve&#34;' in xml
+    assert "同意解锁" not in xml.split('id="f_approve"')[1].split("</bpmn:sequenceFlow>")[0]
+    problems = page.get_by_test_id("problems")
+    assert problems.get_attribute("data-count") == "0", problems.inner_text()
 
 
 # An element's spiffworkflow:properties value ([id, name]); a pool's are its process's.
@@ -71,6 +113,7 @@ def test_a_pause_while_typing_keeps_the_field_and_the_keys_after_it(new_page: Ca
     open_new_draft(page)
     panel = page.locator("#properties")
     select(page, "f_approve")
+    panel.get_by_label("条件字段（表单字段）").select_option("comment")  # a free field: a text box
     value = panel.get_by_label("等于", exact=True)
     value.click()
     page.keyboard.press("Control+a")
@@ -79,7 +122,7 @@ def test_a_pause_while_typing_keeps_the_field_and_the_keys_after_it(new_page: Ca
     page.keyboard.type("rove", delay=5)
     page.wait_for_timeout(600)
     assert value.input_value() == "approve"
-    assert page.evaluate(CONDITION, "f_approve").endswith(' == "approve"')
+    assert page.evaluate(CONDITION, "f_approve") == 'comment == "approve"'
     # one of our plain text properties, on a user task
     select(page, "review_request")
     due = panel.get_by_label("办理时限")
@@ -173,10 +216,11 @@ def test_a_value_typed_just_before_another_edit_or_the_save_is_kept(new_page: Ca
     panel.get_by_label("办理时限").fill("4 working days")
     panel.get_by_label("表单", exact=True).select_option("unlock_request")
     assert page.evaluate(PROPERTY, ["review_request", "dueIn"]) == "4 working days"  # written before the form
-    # a flow's name typed, its condition field chosen at once; its value typed and the draft saved at once
+    # a flow's name typed, its condition field chosen at once; its value typed (a free field's text box) and the
+    # draft saved at once
     select(page, "f_back")
     panel.get_by_label("名称", exact=True).fill("退回")
-    panel.get_by_label("条件字段（表单字段）").select_option("decision")
+    panel.get_by_label("条件字段（表单字段）").select_option("comment")
     assert page.evaluate("() => window.gjyModeler.get('elementRegistry').get('f_back').businessObject.name") == "退回"
     panel.get_by_label("等于", exact=True).fill("return")
     page.evaluate("() => window.gjyWorkspace.save()")
@@ -185,7 +229,7 @@ def test_a_value_typed_just_before_another_edit_or_the_save_is_kept(new_page: Ca
     assert '<spiffworkflow:property name="dueIn" value="4 working days" />' in xml
     assert '<spiffworkflow:property name="formKey" value="unlock_request" />' in xml
     assert 'name="退回"' in xml
-    assert 'decision == "return"' in xml or 'decision == &#34;return&#34;' in xml
+    assert 'comment == "return"' in xml or 'comment == &#34;return&#34;' in xml
     # the page's own save button, a name typed just before it is clicked
     select(page, "review_request")
     panel.get_by_label("英文名称", exact=True).fill("Review the request")

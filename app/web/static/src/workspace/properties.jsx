@@ -1,6 +1,7 @@
 // Our extension properties in bpmn-js-properties-panel: the procedure (process / pool), lanes (role and scope,
 // kept in the draft's lane map, not in the XML), user tasks, service tasks (handler), business rule tasks (the
-// draft's decision tables), sequence flows (conditions built from the forms' fields, default flow), and the
+// draft's decision tables), sequence flows (conditions built from the forms' fields, the value picked from the
+// field's choices where it offers a fixed set, default flow), and the
 // English name (`nameEn`) of the process, lanes, tasks, events and gateways. Everything is written as spiffworkflow:properties through
 // modeling commands, so undo works and the analyst never edits XML.
 import * as panel from "@bpmn-io/properties-panel";
@@ -373,15 +374,38 @@ function ConditionField(props) {
     getOptions: () => options(data.fields()) });
 }
 
+// "title (const)" of each value a field offers (deploy refuses any other), in the page's language.
+function valueOptions(offered, current) {
+  const list = offered.map((c) => {
+    const title = t(c.title, c.title_en || c.title);
+    return { value: c.value, label: title ? title + " (" + c.value + ")" : c.value };
+  });
+  if (current && !offered.some((c) => c.value === current)) { list.push({ value: current, label: current + t("（不是可选值）", " (not offered)") }); }
+  return options(list);
+}
+
 function ConditionValue(props) {
-  const { element, id } = props;
+  const { element, id, data } = props;
   const modeling = useService("modeling");
   const eventBus = useService("eventBus");
   const bpmnFactory = useService("bpmnFactory");
   const debounce = useService("debounceInput");
   const bo = getBusinessObject(element);
-  return TextFieldEntry({ element, id, debounce, label: t("等于", "Equals"),
-    getValue: () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[2] : (pendingValues.get(bo) || ""); },
+  const label = t("等于", "Equals");
+  const getValue = () => { const m = SIMPLE.exec(conditionOf(bo)); return m ? m[2] : (pendingValues.get(bo) || ""); };
+  const chosen = SIMPLE.exec(conditionOf(bo));
+  const offered = chosen ? data.valueChoices(chosen[1]) : null;
+  if (offered) {
+    // The field offers a fixed set: the analyst picks one (stored as the value itself, not its title).
+    return SelectEntry({ element, id, label, getValue,
+      setValue: (value) => {
+        const m = SIMPLE.exec(conditionOf(bo));
+        if (m) { setCondition(element, m[1] + ' == "' + (value || "").replace(/"/g, "") + '"', modeling, bpmnFactory); }
+      },
+      getOptions: () => valueOptions(offered, getValue()) });
+  }
+  return TextFieldEntry({ element, id, debounce, label,
+    getValue,
     setValue: (value) => {
       const m = SIMPLE.exec(conditionOf(bo));
       const typed = (value || "").replace(/"/g, "");
@@ -421,7 +445,7 @@ function flowGroup(element, data) {
   const source = element.source && getBusinessObject(element.source);
   const entries = [
     { id: "gjy-condition-field", element, isEdited: isSelectEntryEdited, component: ConditionField, data },
-    { id: "gjy-condition-value", element, isEdited: isTextFieldEntryEdited, component: ConditionValue },
+    { id: "gjy-condition-value", element, isEdited: isTextFieldEntryEdited, component: ConditionValue, data },
     { id: "gjy-condition", element, isEdited: isTextFieldEntryEdited, component: ConditionExpression },
   ];
   if (source && (is(source, "bpmn:ExclusiveGateway") || is(source, "bpmn:InclusiveGateway"))) {
@@ -515,6 +539,13 @@ export default function GjyPropertiesProvider(propertiesPanel, elementRegistry, 
     Object.keys(data.forms).forEach((k) => data.forms[k].forEach((f) => seen.add(f)));
     (data.decisions || []).forEach((d) => (d.outputs || []).forEach((o) => seen.add(o)));  // a table's result
     return Array.from(seen).sort();
+  };
+  // The values a field offers ([{value, title, title_en}]), or null for a free field: a decision table's result
+  // is not the forms' (deploy does not check it either).
+  data.valueChoices = (field) => {
+    if ((data.decisions || []).some((d) => (d.outputs || []).includes(field))) { return null; }
+    const offered = (data.choices || {})[field];
+    return offered && offered.length ? offered : null;
   };
   this.getGroups = function (element) {
     return function (groups) {
