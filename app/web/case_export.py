@@ -14,14 +14,16 @@ COLUMNS = [("number", "办件编号"), ("procedure", "事项"), ("title", "办�
            ("deadline_state", "时限状态"), ("time_left", "剩余时间"), ("completed_at", "办结时间")]
 
 
-def _state_title(case: Case, viewer: Actor) -> str:
-    state = case_deadline_state(case, viewer)
+def _state_title(case: Case, viewer: Actor, paused_late: bool) -> str:
+    state = case_deadline_state(case, viewer, paused_late)
     return _(DEADLINE_STATES[state]) if state in DEADLINE_STATES else ""
 
 
-def cases_table(cases: list[Case], limits: dict[int, str], viewer: Actor) -> Table:
+def cases_table(cases: list[Case], limits: dict[int, str], viewer: Actor,
+                paused_late: frozenset[int] = frozenset()) -> Table:
     """One row per case, in the page's language; the deadline's state and remaining time as the list shows them
-    (no countdown for a paused, decided or withdrawn case)."""
+    (no countdown for a paused, decided or withdrawn case; 超期（暂停计时） for the paused ones in `paused_late`,
+    the search's FoundCases.paused_late)."""
     now = utcnow()
     rows = [{
         "number": case.number, "procedure": _(label_of(case.procedure_version_id)[0]), "title": _(case.title),
@@ -29,7 +31,7 @@ def cases_table(cases: list[Case], limits: dict[int, str], viewer: Actor) -> Tab
         "region_code": case.region_code, "status": _(CASE_STATUS_TITLES.get(CaseStatus(case.status), case.status)),
         "current_step": _(case.current_step) if case.current_step else "", "received_at": case.received_at,
         "due_at": case.due_at,
-        "deadline_state": _state_title(case, viewer),
+        "deadline_state": _state_title(case, viewer, case.id in paused_late),
         "time_left": case_time_left(case, now, limits.get(case.id)),  # as the list: none once the clock stopped
         "completed_at": case.completed_at,
     } for case in cases]

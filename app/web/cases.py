@@ -23,7 +23,6 @@ from app.services.cases.comments import add_comment
 from app.services.cases.history import Event, list_events
 from app.services.cases.lifecycle import (
     get_case,
-    list_cases,
     may_withdraw,
     open_tasks_of,
     own_draft,
@@ -40,6 +39,7 @@ from app.services.cases.search import (
     export_search,
     search_deadline_states,
     search_regions,
+    search_shown,
 )
 from app.services.dashboard.export import FORMATS, export
 from app.services.deadlines.limits import LOCAL_TZ
@@ -81,13 +81,15 @@ def _filters(args: Any, actor: Actor, page: int = 1, per_page: int = PER_PAGE) -
 def index() -> ResponseReturnValue:
     actor = session_actor()
     filters = _filters(request.args, actor, page_args(request.args.get("page")))
-    cases, total = list_cases(actor, filters)
-    if filters.page > last_page(total, PER_PAGE):  # past the end (an old link, a typed number): the last page
-        filters = replace(filters, page=last_page(total, PER_PAGE))
-        cases, total = list_cases(actor, filters)
+    found = search_shown(actor, filters)
+    if filters.page > last_page(found.total, PER_PAGE):  # past the end (an old link, a typed number): the last page
+        filters = replace(filters, page=last_page(found.total, PER_PAGE))
+        found = search_shown(actor, filters)
+    cases, total = found.cases, found.total
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("cases/index.html", cases=cases, total=total, page=filters.page, per_page=PER_PAGE,
                            filters=filters, query=query, limits=case_limits([c.id for c in cases]),
+                           paused_late=found.paused_late,
                            procedures=list_procedures(), regions=search_regions(actor),
                            deadlines=search_deadline_states(actor), max_export=MAX_EXPORT, actor=actor)
 
@@ -99,8 +101,9 @@ def export_cases(fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS:
         raise NotFound("不支持该导出格式", code="export_format_not_found")
     actor = session_actor()
-    cases = export_search(actor, _filters(request.args, actor, per_page=MAX_EXPORT), fmt)
-    content, mimetype = export(cases_table(cases, case_limits([c.id for c in cases]), actor), fmt)
+    found = export_search(actor, _filters(request.args, actor, per_page=MAX_EXPORT), fmt)
+    limits = case_limits([c.id for c in found.cases])
+    content, mimetype = export(cases_table(found.cases, limits, actor, found.paused_late), fmt)
     stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     return Response(content, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.{fmt}"'})

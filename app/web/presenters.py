@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.policy import can_view_dashboard, is_province_admin, manages_procedures, on_applicant_side
 from app.services.cases.history import EVENT_TITLES, Event
+from app.services.deadlines.breach import PAUSED_OVERDUE
 from app.services.deadlines.calendar import current_calendar
 from app.services.deadlines.clocks import DEADLINE_MOVED, decided_at, pending_provisional_timers
 from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
@@ -35,14 +36,17 @@ WITHDRAWN = "withdrawn"
 # application). The authority's clock stopped there with an outcome (按时办结 / 超期办结, what officials read), which
 # told the applicant his case was finished.
 RESUBMIT = "resubmit"
+# Nor is PAUSED_OVERDUE: what 办件查询 shows for a case paused after its limit had passed (its overdue filter and the
+# dashboard's red board count it late); stored, and in the API, it is "paused".
 DEADLINE_STATES = {"on_time": "正常", "warning": "预警", "overdue": "超期", "paused": "暂停计时",
                    "completed_on_time": "按时办结", "completed_late": "超期办结", WITHDRAWN: "已撤回",
-                   RESUBMIT: "待修改后重新申请"}
+                   RESUBMIT: "待修改后重新申请", PAUSED_OVERDUE: "超期（暂停计时）"}
 DEADLINE_BADGES = {"on_time": "text-bg-success", "warning": "text-bg-warning", "overdue": "text-bg-danger",
                    "paused": "text-bg-secondary", "completed_on_time": "text-bg-success",
-                   "completed_late": "text-bg-danger", WITHDRAWN: "text-bg-secondary", RESUBMIT: "text-bg-warning"}
+                   "completed_late": "text-bg-danger", WITHDRAWN: "text-bg-secondary", RESUBMIT: "text-bg-warning",
+                   PAUSED_OVERDUE: "text-bg-danger"}
 # States whose clock no longer runs: no "remaining / overdue" countdown beside them.
-STOPPED_STATES = frozenset({"paused", "completed_on_time", "completed_late", WITHDRAWN, RESUBMIT})
+STOPPED_STATES = frozenset({"paused", PAUSED_OVERDUE, "completed_on_time", "completed_late", WITHDRAWN, RESUBMIT})
 DECIDED_STATES = frozenset({"completed_on_time", "completed_late"})
 STATUS_BADGES = {"running": "text-bg-primary", "waiting_for_applicant": "text-bg-warning",
                  "completed": "text-bg-success", "withdrawn": "text-bg-secondary",
@@ -107,15 +111,18 @@ def counting_down(state: str | None) -> bool:
     return state not in STOPPED_STATES
 
 
-def case_deadline_state(case: Case, viewer: Actor | None = None) -> str | None:
+def case_deadline_state(case: Case, viewer: Actor | None = None, paused_late: bool = False) -> str | None:
     """The state the pages and the export show for the case's deadline: a withdrawn case's is "withdrawn"
     (its clock stopped without a decision: neither running nor 按时办结); a case refused back to its applicant
-    reads "resubmit" to the applicant's side (the viewer), the authority's outcome to officials; otherwise the
-    stored one."""
+    reads "resubmit" to the applicant's side (the viewer), the authority's outcome to officials; a paused case
+    whose limit had passed before the pause reads PAUSED_OVERDUE where the caller knows it (`paused_late`: the
+    search's FoundCases.paused_late), as the overdue filter finds it; otherwise the stored one."""
     if case.status == CaseStatus.WITHDRAWN:
         return WITHDRAWN
     if viewer is not None and refused_back(case) and on_applicant_side(viewer, case):
         return RESUBMIT
+    if paused_late and case.deadline_state == "paused":
+        return PAUSED_OVERDUE
     return case.deadline_state
 
 

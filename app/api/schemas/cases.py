@@ -97,8 +97,10 @@ class CaseListArgsSchema(PageArgsSchema):
         "description": "received on or after this day (China time; 2000-01-01 at the earliest)"})
     received_to = SearchDay(metadata={
         "description": "received on or before this day (China time; 2099-12-31 at the latest)"})
-    deadline_state = fields.String(validate=validate.OneOf(list(SEARCH_DEADLINE_STATES)),
-                                   metadata={"description": "时限状态"})
+    deadline_state = fields.String(validate=validate.OneOf(list(SEARCH_DEADLINE_STATES)), metadata={"description": (
+        "时限状态: the stored state, as each found case's deadline_state reads. A case paused (补正, a step that does"
+        " not count) reads \"paused\", also when its limit had passed before the pause: deadline_state=overdue does"
+        " not find it, though the dashboard API counts it overdue (red, paused_overdue)")})
     sort = fields.String(validate=validate.OneOf(list(SORTS)),
                          metadata={"description": "-received: newest first (default); due: soonest due first"})
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select
 
 from app.db import LIKE_ESCAPE, contains_pattern
 from app.extensions import db
@@ -30,8 +30,8 @@ from app.models import (
 )
 from app.policy import region_covers, visible_cases
 from app.services import audit
-from app.services.deadlines.breach import overdue_now
-from app.services.deadlines.limits import LOCAL_TZ
+from app.services.deadlines.breach import breached_before_pause, overdue_now
+from app.services.deadlines.limits import LOCAL_TZ, PAUSED
 
 SORTS = ("-received", "due")
 SEARCH_DEADLINE_STATES = ("on_time", "warning", "overdue", "paused", "completed_on_time", "completed_late")
@@ -158,13 +158,40 @@ def _order(filters: CaseFilter) -> tuple[Any, ...]:
     return (Case.id.desc(),)
 
 
-def search_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
-    """One page of the visible cases the filters select, and how many there are."""
+@dataclass(frozen=True)
+class FoundCases:
+    """One page of a search as the pages show it: the cases, how many there are in all, and which of the paused
+    ones had passed their limit before their clock stopped (超期（暂停计时）, as the overdue filter and the dashboard's
+    red board count them; their stored deadline_state, the API's, stays "paused")."""
+    cases: list[Case]
+    total: int
+    paused_late: frozenset[int]
+
+
+def _paused_late() -> ColumnElement[bool]:
+    """Of each row: paused after its limit had passed. The CASE reads the clock for the paused rows only."""
+    return case((Case.deadline_state == PAUSED, breached_before_pause()), else_=false())
+
+
+def _found(actor: Actor, filters: CaseFilter, with_paused_late: bool) -> FoundCases:
     query = cases_query(actor, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = list(db.session.scalars(query.order_by(*_order(filters))
-                                   .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
-    return page, total
+    query = query.order_by(*_order(filters)).limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+    if not with_paused_late:
+        return FoundCases(list(db.session.scalars(query)), total, frozenset())
+    rows = db.session.execute(query.add_columns(_paused_late().label("paused_late"))).all()
+    return FoundCases([row[0] for row in rows], total, frozenset(row[0].id for row in rows if row[1]))
+
+
+def search_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
+    """One page of the visible cases the filters select, and how many there are."""
+    found = _found(actor, filters, with_paused_late=False)
+    return found.cases, found.total
+
+
+def search_shown(actor: Actor, filters: CaseFilter) -> FoundCases:
+    """One page of the visible cases the filters select, as the pages show them (FoundCases.paused_late)."""
+    return _found(actor, filters, with_paused_late=True)
 
 
 # What an export's audit entry says of its search: the filters, but words that may name a person (a person's name
@@ -179,13 +206,14 @@ def _described(filters: CaseFilter) -> dict[str, Any]:
     return {key: (True if key in _PERSONAL_FILTERS else value) for key, value in described.items()}
 
 
-def export_search(actor: Actor, filters: CaseFilter, fmt: str) -> list[Case]:
-    """The cases of an export (every page, up to filters.per_page), the export recorded in the audit log with its
-    format, search and row count (no personal data: a person or applicant searched for is recorded as given)."""
-    cases, total = search_cases(actor, filters)
-    audit.record(actor, "cases.exported", "case_search", "", format=fmt, rows=len(cases), total=total,
+def export_search(actor: Actor, filters: CaseFilter, fmt: str) -> FoundCases:
+    """The cases of an export (every page, up to filters.per_page) as the pages show them, the export recorded in
+    the audit log with its format, search and row count (no personal data: a person or applicant searched for is
+    recorded as given)."""
+    found = search_shown(actor, filters)
+    audit.record(actor, "cases.exported", "case_search", "", format=fmt, rows=len(found.cases), total=found.total,
                  search=_described(filters))
-    return cases
+    return found
 
 
 def case_limits(case_ids: list[int]) -> dict[int, str]:
