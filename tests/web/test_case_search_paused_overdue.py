@@ -31,11 +31,13 @@ def test_a_late_paused_case_reads_overdue_paused_in_the_list_and_export(app: Any
         late_no, in_time_no = (city.get(f"/api/v1/cases/{case_id}").json["number"] for case_id in (late, in_time))
         listed = _badges(page.client.get("/cases?procedure=clock_probe").data.decode())
         red = _badges(page.client.get("/cases?deadline=overdue&procedure=clock_probe").data.decode())
+        paused = _badges(page.client.get("/cases?deadline=paused&procedure=clock_probe").data.decode())
         exported = page.client.get("/cases/export.csv?procedure=clock_probe").get_data().decode("utf-8-sig")
         book = load_workbook(io.BytesIO(page.client.get("/cases/export.xlsx?procedure=clock_probe").get_data()))
         api = city.get("/api/v1/cases?procedure=clock_probe").json["items"]
     assert listed == {late_no: "text-bg-danger 超期（暂停计时）", in_time_no: "text-bg-secondary 暂停计时"}
     assert red == {late_no: "text-bg-danger 超期（暂停计时）"}  # the row agrees with the filter that found it
+    assert paused == {in_time_no: "text-bg-secondary 暂停计时"}  # and the late one is not found as 暂停计时
     header, *body = list(csv.reader(io.StringIO(exported)))
     table = [dict(zip(header, r, strict=True)) for r in body]
     states = {row["办件编号"]: (row["时限状态"], row["剩余时间"]) for row in table}

@@ -122,6 +122,8 @@ def _deadline_clause(actor: Actor, filters: CaseFilter) -> ColumnElement[bool] |
         return Case.deadline_state == wanted
     if wanted == "overdue":  # as the dashboard's red count: also paused (补正) after the limit had passed
         return overdue_now()
+    if wanted == PAUSED:  # those read 超期（暂停计时） instead
+        return and_(Case.deadline_state == PAUSED, not_(breached_before_pause()))
     if wanted == RESUBMIT:
         return _refused_back_to(actor)
     if wanted in DECIDED_STATES:  # an outcome, but not where the actor reads 待修改后重新申请 instead
