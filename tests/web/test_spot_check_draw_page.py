@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import AuditEntry
+from app.models import AuditEntry, SpotCheckDraw
 from tests.support.web import WebUser
 
 
@@ -49,3 +49,20 @@ def test_a_draw_page_of_another_city_is_not_found(web: Callable[[str], WebUser])
     assert web("province").get(location).status_code == 200
     assert web("city-liuzhou").get(location).status_code == 404
     assert web("ent-nanning").get(location).status_code == 403
+
+
+def test_a_draw_kept_without_its_population_does_not_claim_a_system_seed_and_strata_read_in_english(
+        app: Flask, web: Callable[[str], WebUser]) -> None:
+    city = web("city-nanning")
+    location = city.post("/spot-checks/draw", {"sample_size": "1", "exclude_months": "0"}).headers["Location"]
+    assert "由系统在抽取时生成" in city.html(location)
+    city.client.get("/lang/en")
+    english = city.html(location)
+    assert "Construction enterprise" in english and "建筑业企业 ·" not in english  # the stratum's kind translated
+    city.client.get("/lang/zh")
+    with app.app_context():  # a draw made before seeds were the server's kept no population
+        db.session.execute(update(SpotCheckDraw).where(SpotCheckDraw.id == int(location.rsplit("/", 1)[1]))
+                           .values(population=None))
+        db.session.commit()
+    earlier = city.html(location)
+    assert "由系统在抽取时生成" not in earlier and "早期记录：随机种子可能由抽取人指定" in earlier

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import InvalidForm, NotAllowed, RuleViolation
+from app.errors import InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
 from app.models import (
     Actor,
@@ -267,8 +267,10 @@ def labels(enterprise_ids: set[int], case_ids: list[int], strata: dict[str, Any]
     numbers = dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids)))
                    .all()) if case_ids else {}
     regions = dict(db.session.execute(select(Region.code, Region.name)).all())
-    labelled = {key: f"{key.partition('·')[0]} · {regions.get(key.partition('·')[2], key.partition('·')[2])}"
-                for key in strata}
+    # Messages: the kind reads in the page's language (the region's name is a name)
+    labelled: dict[str, str] = {key: Message("{kind} · {region}", kind=Message(key.partition("·")[0]),
+                                             region=regions.get(key.partition("·")[2], key.partition("·")[2]))
+                                for key in strata}
     return names, numbers, labelled
 
 
