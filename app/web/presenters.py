@@ -174,8 +174,10 @@ def case_clock(case: Case, applicant_side: bool = False) -> dict[str, Any] | Non
     resubmit = applicant_side and refused_back(case)
     rows = []
     if clock.committed_limit:
+        # paused after its deadline had passed: 超期（暂停计时）, as 办件查询 and the red board read it
+        late = paused and case.due_at is not None and clock.paused_at is not None and case.due_at < clock.paused_at
         rows.append({"key": "committed", "title": "承诺时限", "limit": clock.committed_limit, "due_at": case.due_at,
-                     "state": RESUBMIT if resubmit else case_deadline_state(case)})
+                     "state": RESUBMIT if resubmit else case_deadline_state(case, paused_late=late)})
     statutory_due = case.statutory_due_at
     if clock.statutory_limit and statutory_due is not None:
         state = RESUBMIT if resubmit else statutory_state(case, clock, statutory_due, decided, paused)

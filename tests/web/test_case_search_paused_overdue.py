@@ -57,3 +57,13 @@ def test_english_list_reads_overdue_clock_paused(app: Any, as_user: Any) -> None
         page.client.get("/lang/en")
         html = page.client.get("/cases?deadline=overdue&procedure=clock_probe").data.decode()
     assert list(_badges(html).values()) == ["text-bg-danger Overdue (clock paused)"], late
+
+
+def test_the_case_page_reads_as_the_list_does(app: Any, as_user: Any) -> None:
+    late, in_time, _red = _cases(app, as_user)
+    with freeze_time(local(LATER)):
+        page = WebUser(app, "city-nanning").login()
+        late_page = page.client.get(f"/cases/{late}").data.decode()
+        in_time_page = page.client.get(f"/cases/{in_time}").data.decode()
+    assert "超期（暂停计时）" in late_page
+    assert "超期（暂停计时）" not in in_time_page and "暂停计时" in in_time_page
