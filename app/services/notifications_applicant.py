@@ -260,8 +260,8 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
     kind, decision, waiting = outcome.kind, outcome.decision, outcome.waiting
     authority = task.lane or "审核部门"
     about = f"您的办件“{case.title}”（{case.number}）"
-    # What the reviewer typed is read by others: ID numbers and phones in it masked, as the logs mask them (the
-    # decision's documents keep it whole).
+    # What the reviewer typed is read by others: ID numbers and phones in it masked, as the logs mask them (and
+    # as the decision's documents print it: documents/issue).
     comment = mask_shown_text(decision.comment) if decision else ""
     results = [mask_shown_text(line) for line in outcome.results]
     payload: dict[str, Any] = {"case_number": case.number, "decision": decision.title if decision else "",

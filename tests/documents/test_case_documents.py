@@ -175,3 +175,20 @@ def test_a_case_no_authority_receives_gets_no_acceptance_notice(app: Flask, as_u
                                                      "leave_date": "2026-11-20", "reason": "合同期满离职"})
     assert started.status_code == 201 and started.json["status"] == "completed"
     assert documents_of(app, started.json["id"]) == []
+
+
+def test_a_document_prints_an_id_number_or_phone_in_the_reviewer_s_comment_masked(app: Flask, as_user: Any) -> None:
+    """As the case page, the API and the notices show it: the PDF is what the enterprise's operators print."""
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id = _unlock_submitted(app, ent)
+    act_ok(city, case_id, {"decision": "return", "comment": "请补充陆伟（450103199001011238，13907710101）的证明",
+                           "missing_items": ["application_files"]})
+    _resubmit(ent, case_id)
+    act_ok(city, case_id, {"decision": "approve", "comment": "同意。覃丽身份证450103199001011238，手机13907710101"})
+    user = WebUser(app, "ent-nanning").login()
+    texts = [download(user, case_id, d["id"]) for d in documents_of(app, case_id)[1:]]
+    assert len(texts) == 2
+    for text in texts:
+        assert "450103199001011238" not in text and "13907710101" not in text
+        assert "4501**********1238" in text and "139****0101" in text
+    assert ent.case(case_id)["data"]["comment"].count("4501**********1238") == 1  # as the API shows it

@@ -22,6 +22,7 @@ from sqlalchemy import Select, String, bindparam, exists, select
 
 from app.db import UpsertStatement, table_of, utcnow
 from app.extensions import db
+from app.log_masking import mask_shown_text
 from app.models import (
     PROVINCE_CODE,
     Actor,
@@ -201,7 +202,10 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
     facts = _facts(case, task.region_code or case.region_code, actor, task.id)
     if facts.issued:
         return None
-    content: dict[str, Any] = {"decision": decision.title, "comment": decision.comment, "items": decision.items,
+    # What the reviewer typed, as every other reader sees it: resident ID numbers and phones masked (the document
+    # is downloaded, printed and forwarded by all the enterprise's operators; the persons it names are third parties).
+    content: dict[str, Any] = {"decision": decision.title, "comment": mask_shown_text(decision.comment or ""),
+                               "items": decision.items,
                                "ground": decision.ground} if decision else {"items": []}
     title = KINDS[kind][2]
     if kind == SUPPLEMENT_DOC:
@@ -223,5 +227,6 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
             content["title_en"] = "Decision: " + _plain_title(decision.title_en)
     else:  # an authority's own case (a spot check found nothing) is not "your application"
         content |= {"completed": chinese_date(case.completed_at or utcnow()),
-                    "outcome": decision.title if decision else "已办结", "results": outcome.results}
+                    "outcome": decision.title if decision else "已办结",
+                    "results": [mask_shown_text(line) for line in outcome.results]}
     return _issue(case, kind, title, facts, task.id, content)
