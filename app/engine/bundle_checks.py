@@ -83,7 +83,9 @@ SCHEMA_KEYWORDS = frozenset({
 OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
                           "x-order", "x-help", "x-rows", "x-show-if", "x-conditional", "x-unless-case",
                           "x-current-values", "x-lookup-by", "x-roles", "x-document",
-                          "title_en", "description_en", "x-messages_en"})  # the English beside the Chinese
+                          # the English beside the Chinese; x-outcome_en: a decision choice's English as an outcome
+                          # ("Unlock refused"), where title_en is the reviewer's button ("Refuse the unlock")
+                          "title_en", "description_en", "x-messages_en", "x-outcome_en"})
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
 

@@ -51,7 +51,9 @@ class Decision:
     comment: str
     items: list[str]
     ground: str
-    title_en: str = ""  # the choice's English (`title_en`), "" when the form gives none
+    # The choice's English as an outcome (`x-outcome_en`, "Unlock refused"; else its `title_en`, the reviewer's
+    # button: "Refuse the unlock"), "" when the form gives none.
+    title_en: str = ""
     document: str = ""  # the choice's "x-document": "sanction" for a decision that sanctions (处理决定书)
     details: list[str] = field(default_factory=list)  # for such a decision: what else the form said, as lines
     items_en: list[str] = field(default_factory=list)  # each item's English from its choice, "" where none
@@ -82,7 +84,7 @@ def read_decision(form: dict[str, Any], data: dict[str, Any]) -> Decision | None
     chosen = _choice(props["decision"], value)
     details = _details(props, data) if chosen.get("x-document") else []
     return Decision(value, str(chosen.get("title") or value), str(data.get("comment") or "").strip(),
-                    list(items), ground, str(chosen.get("title_en") or ""),
+                    list(items), ground, str(chosen.get("x-outcome_en") or chosen.get("title_en") or ""),
                     str(chosen.get("x-document") or ""), details, list(items.values()))
 
 

@@ -170,11 +170,11 @@ def test_deregistration_refused_tells_the_person_who_applied(app: Flask, as_user
     page = WebUser(app, "person").login()
     page.get("/lang/en")  # its English name comes from the decision's choice (it showed 不予注销决定书 (PDF))
     listed = page.html(f"/cases/{case_id}").split('data-document="refusal">')[1].split("</a>")[0]
-    assert "Decision: Refuse the deregistration" in listed and "不予" not in listed
+    assert "Decision: Deregistration refused" in listed and "不予" not in listed
     anonymous = app.test_client()  # so does the public verification page (it showed "Document: 不予注销决定书")
     anonymous.get("/lang/en")
     verified = anonymous.get(f"/verify/{code}").get_data(as_text=True)
-    assert "Decision: Refuse the deregistration" in verified and "不予注销决定书" not in verified
+    assert "Decision: Deregistration refused" in verified and "不予注销决定书" not in verified
 
 
 def test_a_user_without_a_phone_any_more_fails_that_channel_only(app: Flask, as_user: Any,

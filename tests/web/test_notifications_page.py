@@ -65,4 +65,5 @@ def test_the_applicant_s_notices_read_in_the_page_language(app: Flask, as_user: 
     user.get("/lang/en")
     page = user.html("/notifications")
     assert f"[Supplement notice] {number}: materials to supplement" in page and "需补正材料。请于" not in page
-    assert f"[Refuse the unlock] {number}" in page  # the decision in the form's own English
+    # the decision in the form's own English, as an outcome (x-outcome_en), not the reviewer's button
+    assert f"[Unlock refused] {number}" in page and "Refuse the unlock" not in page
