@@ -22,20 +22,20 @@ from app.models import (
 )
 from app.policy import can_view_dashboard, is_province_admin, manages_procedures, on_applicant_side
 from app.services.cases.history import EVENT_TITLES, Event
-from app.services.deadlines.breach import PAUSED_OVERDUE
+from app.services.cases.search import RESUBMIT
+from app.services.deadlines.breach import PAUSED_OVERDUE, late_at_pause
 from app.services.deadlines.calendar import current_calendar
 from app.services.deadlines.clocks import DEADLINE_MOVED, decided_at, pending_provisional_timers
-from app.services.deadlines.limits import LOCAL_TZ, completed_state, parse_limit
+from app.services.deadlines.limits import DECIDED_STATES, LOCAL_TZ, completed_state, parse_limit
 from app.web.i18n import gettext as _
 from app.web.i18n import list_separator
 
 # "withdrawn" is no stored state (a withdrawn case keeps none: it was not decided); the pages show it for the
 # deadline of a withdrawn case, whose clock stopped without an outcome.
 WITHDRAWN = "withdrawn"
-# Nor is "resubmit": what the applicant's side reads for a case refused back to it (不予, waiting for an amended
-# application). The authority's clock stopped there with an outcome (按时办结 / 超期办结, what officials read), which
-# told the applicant his case was finished.
-RESUBMIT = "resubmit"
+# Nor is RESUBMIT (cases.search, whose filter offers it): what the applicant's side reads for a case refused back
+# to it (不予, waiting for an amended application). The authority's clock stopped there with an outcome (按时办结 /
+# 超期办结, what officials read), which told the applicant his case was finished.
 # Nor is PAUSED_OVERDUE: what 办件查询 shows for a case paused after its limit had passed (its overdue filter and the
 # dashboard's red board count it late); stored, and in the API, it is "paused".
 DEADLINE_STATES = {"on_time": "正常", "warning": "预警", "overdue": "超期", "paused": "暂停计时",
@@ -47,7 +47,6 @@ DEADLINE_BADGES = {"on_time": "text-bg-success", "warning": "text-bg-warning", "
                    PAUSED_OVERDUE: "text-bg-danger"}
 # States whose clock no longer runs: no "remaining / overdue" countdown beside them.
 STOPPED_STATES = frozenset({"paused", PAUSED_OVERDUE, "completed_on_time", "completed_late", WITHDRAWN, RESUBMIT})
-DECIDED_STATES = frozenset({"completed_on_time", "completed_late"})
 STATUS_BADGES = {"running": "text-bg-primary", "waiting_for_applicant": "text-bg-warning",
                  "completed": "text-bg-success", "withdrawn": "text-bg-secondary",
                  "terminated": "text-bg-dark", "error": "text-bg-danger"}
@@ -174,8 +173,7 @@ def case_clock(case: Case, applicant_side: bool = False) -> dict[str, Any] | Non
     resubmit = applicant_side and refused_back(case)
     rows = []
     if clock.committed_limit:
-        # paused after its deadline had passed: 超期（暂停计时）, as 办件查询 and the red board read it
-        late = paused and case.due_at is not None and clock.paused_at is not None and case.due_at < clock.paused_at
+        late = paused and late_at_pause(case, clock)  # 超期（暂停计时）, as 办件查询 and the red board read it
         rows.append({"key": "committed", "title": "承诺时限", "limit": clock.committed_limit, "due_at": case.due_at,
                      "state": RESUBMIT if resubmit else case_deadline_state(case, paused_late=late)})
     statutory_due = case.statutory_due_at

@@ -31,7 +31,7 @@ from app.models import (
 from app.policy import region_covers, visible_cases
 from app.services import audit
 from app.services.deadlines.breach import breached_before_pause, overdue_now
-from app.services.deadlines.limits import LOCAL_TZ, PAUSED
+from app.services.deadlines.limits import DECIDED_STATES, LOCAL_TZ, PAUSED
 
 SORTS = ("-received", "due")
 SEARCH_DEADLINE_STATES = ("on_time", "warning", "overdue", "paused", "completed_on_time", "completed_late")
@@ -39,7 +39,6 @@ SEARCH_DEADLINE_STATES = ("on_time", "warning", "overdue", "paused", "completed_
 # web/presenters.RESUBMIT), where officials read the authority's outcome (按时办结 / 超期办结). It is no stored state,
 # so the API does not offer it; the pages' search does, to the applicant's side.
 RESUBMIT = "resubmit"
-DECIDED_STATES = ("completed_on_time", "completed_late")
 MAX_NAMES = 50  # persons or projects a typed word may stand for
 
 

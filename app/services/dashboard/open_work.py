@@ -16,9 +16,9 @@ from app.policy import region_scope
 from app.services.dashboard.scope import Scope, region_names, region_title
 from app.services.dashboard.tables import REGION_COLUMNS, Column, Table
 from app.services.deadlines.breach import PAUSED_OVERDUE, paused_overdue
+from app.services.deadlines.limits import DECIDED_STATES
 
 OPEN_STATES = ("on_time", "warning", "overdue", PAUSED_OVERDUE, "paused")
-DECIDED_STATES = ("completed_on_time", "completed_late")
 STATE_COLUMNS = [Column("on_time", "正常", "int"), Column("warning", "预警（黄牌）", "int"),
                  Column("overdue", "超期（红牌）", "int"), Column("paused", "暂停计时", "int"),
                  Column("no_limit", "无时限", "int"), Column("total", "合计", "int")]

@@ -29,6 +29,12 @@ def breached_before_pause() -> ColumnElement[bool]:
             .correlate_except(clock).exists())
 
 
+def late_at_pause(case: Case, clock: CaseClock) -> bool:
+    """In Python, for a case and its clock already loaded (the case page): breached_before_pause's rule."""
+    paused = clock.paused_at
+    return paused is not None and any(due is not None and due < paused for due in (case.due_at, case.statutory_due_at))
+
+
 def paused_overdue() -> ColumnElement[bool]:
     """SQL: paused (补正, an excluded step) after its limit had passed."""
     return and_(Case.deadline_state == PAUSED, breached_before_pause())

@@ -31,6 +31,7 @@ _DIGITS = 12  # a number written with more digits is beyond every bound (and int
 
 ON_TIME, WARNING, OVERDUE, PAUSED = "on_time", "warning", "overdue", "paused"
 COMPLETED_ON_TIME, COMPLETED_LATE = "completed_on_time", "completed_late"
+DECIDED_STATES = (COMPLETED_ON_TIME, COMPLETED_LATE)  # the authority's outcome: its clock stopped by a decision
 STATE_TITLES = {ON_TIME: "正常", WARNING: "预警", OVERDUE: "超期", PAUSED: "暂停计时",
                 COMPLETED_ON_TIME: "按时办结", COMPLETED_LATE: "超期办结"}
 
