@@ -174,11 +174,12 @@ def _paused_late() -> ColumnElement[bool]:
     return case((Case.deadline_state == PAUSED, breached_before_pause()), else_=false())
 
 
-def _found(actor: Actor, filters: CaseFilter, with_paused_late: bool) -> FoundCases:
+def _found(actor: Actor, filters: CaseFilter) -> FoundCases:
+    """The page; which paused rows were late at their pause only for a search as the pages show it."""
     query = cases_query(actor, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     query = query.order_by(*_order(filters)).limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
-    if not with_paused_late:
+    if not filters.deadline_as_shown:
         return FoundCases(list(db.session.scalars(query)), total, frozenset())
     rows = db.session.execute(query.add_columns(_paused_late().label("paused_late"))).all()
     return FoundCases([row[0] for row in rows], total, frozenset(row[0].id for row in rows if row[1]))
@@ -186,13 +187,14 @@ def _found(actor: Actor, filters: CaseFilter, with_paused_late: bool) -> FoundCa
 
 def search_cases(actor: Actor, filters: CaseFilter) -> tuple[list[Case], int]:
     """One page of the visible cases the filters select, and how many there are."""
-    found = _found(actor, filters, with_paused_late=False)
+    found = _found(actor, filters)
     return found.cases, found.total
 
 
 def search_shown(actor: Actor, filters: CaseFilter) -> FoundCases:
-    """One page of the visible cases the filters select, as the pages show them (FoundCases.paused_late)."""
-    return _found(actor, filters, with_paused_late=True)
+    """One page of the visible cases the filters select, as the pages show them (FoundCases.paused_late, with
+    filters.deadline_as_shown)."""
+    return _found(actor, filters)
 
 
 # What an export's audit entry says of its search: the filters, but words that may name a person (a person's name
