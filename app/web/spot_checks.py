@@ -54,37 +54,35 @@ def index() -> ResponseReturnValue:
     return _index(actor, {"exclude_months": "6"}, {})
 
 
-@bp.post("/preview")
-@login_required
-def preview() -> ResponseReturnValue:
+def _run(dry_run: bool) -> ResponseReturnValue:
+    """A preview is shown on the form's page; a real draw, stored, on its own page."""
     actor = session_actor()
     service.ensure_may_draw(actor)
     form = {key: request.form.get(key, "") for key in ("sample_size", "exclude_months")}
     try:
         size, months = _parameters(form)
         with attempt(db.session()):
-            result = service.draw(actor, size, months, dry_run=True)
+            result = service.draw(actor, size, months, dry_run=dry_run)
     except InvalidForm as exc:
         return _index(actor, form, exc.field_errors, 422)
-    return _index(actor, form, {}, result=result)
+    if dry_run:
+        return _index(actor, form, {}, result=result)
+    assert result.draw is not None  # a real draw is stored
+    flash(_("已抽取 {count} 项并发起 {cases} 件抽查办件", count=len(result.plan.items),
+            cases=len(result.case_ids)), "success")
+    return redirect(url_for("spot_checks.show", draw_id=result.draw.id))
+
+
+@bp.post("/preview")
+@login_required
+def preview() -> ResponseReturnValue:
+    return _run(dry_run=True)
 
 
 @bp.post("/draw")
 @login_required
 def draw() -> ResponseReturnValue:
-    actor = session_actor()
-    service.ensure_may_draw(actor)
-    form = {key: request.form.get(key, "") for key in ("sample_size", "exclude_months")}
-    try:
-        size, months = _parameters(form)
-        with attempt(db.session()):
-            result = service.draw(actor, size, months)
-    except InvalidForm as exc:
-        return _index(actor, form, exc.field_errors, 422)
-    assert result.draw is not None  # a real draw is stored
-    flash(_("已抽取 {count} 项并发起 {cases} 件抽查办件", count=len(result.plan.items),
-            cases=len(result.case_ids)), "success")
-    return redirect(url_for("spot_checks.show", draw_id=result.draw.id))
+    return _run(dry_run=False)
 
 
 @bp.get(f"/<{ID}:draw_id>")
