@@ -5,6 +5,7 @@ from app.models.calendar import CalendarChange, CalendarChangeAction, CalendarDa
 from app.models.case import CASE_STATUS_TITLES, OPEN_STATUSES, Case, CaseNumberCounter, CaseStatus
 from app.models.clock import CaseClock
 from app.models.document import CaseDocument
+from app.models.earlier_application import EarlierApplication
 from app.models.history import CaseEvent
 from app.models.identity import (
     PROVINCE_CODE,
@@ -78,6 +79,7 @@ __all__ = [
     "CaseSubject", "AccountChange", "EnterpriseRegistration", "PasswordHistory", "RegistrationStatus",
     "SignInCode", "ThrottleCounter", "VerificationMethod",
     "AuditCheckpoint", "AuditEntry", "CaseDocument", "CaseStatus", "DataLevel", "LockRole", "Notification",
+    "EarlierApplication",
     "NotificationDelivery", "Organisation", "OrganisationKind", "OutboxMessage", "OutboxStatus", "InboundMessage",
     "InboundStatus", "PerformanceRecord", "PerformanceRecordChange", "Person", "PersonStatus", "Procedure",
     "ProcedureChange", "ProcedureChangeKind", "ProcedureDraft", "ProcedureVersion", "Project",

@@ -9,9 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import Case
-from app.policy import region_scope
-from app.services.dashboard.finished import finished_cases
+from app.services.dashboard.finished import finished_cases, received_cases
 from app.services.dashboard.scope import Scope, local_midnight
 from app.services.dashboard.sql import week_number
 from app.services.dashboard.tables import Column, Table, rate
@@ -30,11 +28,10 @@ def weeks_of(scope: Scope) -> list[date]:
 def weekly_trend(scope: Scope) -> Table:
     mondays = weeks_of(scope)
     start, end = local_midnight(mondays[0]), local_midnight(mondays[-1] + timedelta(days=7))
-    in_scope = region_scope(Case.region_code, scope.region)
-    received_week = week_number(Case.received_at, start)  # drafts never submitted are not received
+    receipts = received_cases(start, end, scope.region)  # drafts never submitted are not received
+    received_week = week_number(receipts.c.received_at, start)
     received = db.session.execute(
-        select(received_week, func.count()).where(Case.received_at >= start, Case.received_at < end, in_scope)
-        .group_by(received_week)).all()
+        select(received_week, func.count()).select_from(receipts).group_by(received_week)).all()
     finished = finished_cases(start, end, scope.region, received_only=False)
     completed_week = week_number(finished.c.finished_at, start)
     late = func.sum(case((finished.c.deadline_state == "completed_late", 1), else_=0))

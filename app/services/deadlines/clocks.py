@@ -13,10 +13,13 @@ the decision (按时办结 / 超期办结) whatever the clock says later, and th
 and statutory checks. Should an authority step open again, the clock resumes with the waiting excluded.
 
 Every case also gets `received_at`, the moment it stops being a draft (the dashboard's "received" and
-handling times count from it). Working-day timers of the diagrams (`add_working_days` in a timer
-expression) that reached a year the calendar does not know are recorded here as `timer_provisional`
-case events, and the admins are alerted; such a timer keeps the moment it was given (see
-docs/operations.md, "Working-day timers").
+handling times count from it). An application refused (不予) and applied for again is a new application:
+it is received anew, its limit starts afresh, and the refused one is kept as an `EarlierApplication` row
+(its receipt, refusal and outcome), which the dashboards count beside the case.
+
+Working-day timers of the diagrams (`add_working_days` in a timer expression) that reached a year the
+calendar does not know are recorded here as `timer_provisional` case events, and the admins are alerted;
+such a timer keeps the moment it was given (see docs/operations.md, "Working-day timers").
 
 The step passes the calendar it read once (`calendar`: read when first needed) down to every computation.
 """
@@ -32,7 +35,17 @@ from sqlalchemy import or_, select, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseEvent, CaseStatus, Task, TaskStatus
+from app.models import (
+    OPEN_STATUSES,
+    Actor,
+    Case,
+    CaseClock,
+    CaseEvent,
+    CaseStatus,
+    EarlierApplication,
+    Task,
+    TaskStatus,
+)
 from app.services import notifications
 from app.services.cases import history
 from app.services.deadlines import escalation
@@ -169,9 +182,10 @@ def _case_clock(case: Case, actor: Actor | None, now: datetime, open_tasks: list
         history.record(case, "clock_started", actor, payload={
             "committed": clock.committed_limit, "statutory": clock.statutory_limit})
         derive_case_deadlines(case, clock, calendar)
-    if case.status not in OPEN_STATUSES:  # a withdrawn case has no deadline outcome: it was not decided
-        case.deadline_state = (None if case.status == CaseStatus.WITHDRAWN
-                               else completed_state(decided_at(clock) or case.completed_at or now, case.due_at))
+    if case.status not in OPEN_STATUSES:  # a case withdrawn before a decision has no deadline outcome
+        decided = decided_at(clock)  # (withdrawn after one, e.g. a refusal: the decision's outcome stands)
+        case.deadline_state = (None if case.status == CaseStatus.WITHDRAWN and decided is None
+                               else completed_state(decided or case.completed_at or now, case.due_at))
         return
     _pause_or_resume(case, clock, actor, now, open_tasks, calendar)
     if clock.paused_at is None:
@@ -215,12 +229,14 @@ def _pause_or_resume(case: Case, clock: CaseClock, actor: Actor | None, now: dat
 
 def _resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime, calendar: CalendarSource) -> None:
     assert clock.paused_at is not None
+    if clock.pause_reason == REFUSED:  # applied for again: a new application, the refused one is kept
+        _keep_refused_application(case, clock.paused_at, now)
     if clock.pause_reason in STOPPED_BY_DECISION:  # the authority works on it again: not finished after all
         case.finished_at = None
     restart = clock.pause_reason == REFUSED or (
         clock.pause_reason == SUPPLEMENT and _limits(case).get("supplementClock", "resume") == "restart")
     if restart:  # a new application after a refusal; or the local rule: counting starts again after 补正
-        clock.started_at, clock.excluded_spans = now, []
+        clock.started_at, clock.excluded_spans, clock.statutory_overdue = now, [], False
         clock.excluded_workdays = clock.excluded_days = clock.excluded_seconds = 0
         payload: dict[str, object] = {"reason": clock.pause_reason, "mode": "restart"}
     else:
@@ -235,6 +251,16 @@ def _resume(case: Case, clock: CaseClock, actor: Actor | None, now: datetime, ca
     history.record(case, "clock_resumed", actor, payload=payload)
     derive_case_deadlines(case, clock, calendar)
     case.deadline_state = None  # re-entered below, with its notifications
+
+
+def _keep_refused_application(case: Case, refused_at: datetime, now: datetime) -> None:
+    """Keep what the refused application was for the dashboards; the case row now describes the new one,
+    received now."""
+    db.session.add(EarlierApplication(
+        case_id=case.id, procedure_key=case.procedure_key, region_code=case.region_code,
+        received_at=case.received_at, finished_at=case.finished_at or refused_at,
+        deadline_state=case.deadline_state))
+    case.received_at = now
 
 
 def _case_deadlines(case: Case, clock: CaseClock, calendar: CalendarSource) -> dict[str, Deadline]:
