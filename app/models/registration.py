@@ -50,6 +50,8 @@ class EnterpriseRegistration(Base):
     operator_phone: Mapped[str | None] = mapped_column(Encrypted(20))  # encrypted at rest (app/crypto.py)
     invitation_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     invitation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Main operators authorised on this verification (each texted a link; the newest link alone works).
+    authorisations: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source_ip: Mapped[str | None] = mapped_column(String(45))

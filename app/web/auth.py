@@ -92,9 +92,10 @@ def _pending() -> dict[str, Any] | None:
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limit(_ip_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
-    if request.method == "GET" and current_user.is_authenticated:
+    # Only a POST sends the form: Flask answers HEAD with this view too, and CSRF and the per-IP limit cover POST.
+    if request.method != "POST" and current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/login.html", username="")
     username = request.form.get("username", "").strip()
     result = sign_in(username, request.form.get("password", ""), request.remote_addr, _login_limits())

@@ -17,7 +17,7 @@ from app.services.identity import registration as service
 from app.services.identity.passwords import WeakPassword
 from app.services.records.identifiers import mask_phone
 from app.web.i18n import gettext as _
-from app.web.sms import send_after_commit
+from app.web.sms import public_link, send_after_commit
 
 bp = Blueprint("registration", __name__, url_prefix="/register")
 
@@ -56,7 +56,7 @@ def _refused(template: str, exc: DomainError, **context: Any) -> ResponseReturnV
 @rate_limit(_register_limit, methods=["POST"])
 def enterprise() -> ResponseReturnValue:
     context = {"methods": METHODS, "types_options": [(t, _(t)) for t in service.ENTERPRISE_TYPES], "cities": _cities()}
-    if request.method == "GET":
+    if request.method != "POST":  # a HEAD too: only a POST (CSRF, the per-IP limit) sends the form
         return render_template("registration/enterprise.html", errors={}, form={}, **context)
     form = service.EnterpriseForm(**{field: request.form.get(field, "") for field in (
         "credit_code", "name", "enterprise_type", "region_code", "legal_representative", "legal_representative_id",
@@ -101,7 +101,7 @@ def authorise() -> ResponseReturnValue:
                                                              request.remote_addr)
         except DomainError as exc:
             return _refused("registration/authorise.html", exc, registration=registration, link=None)
-        link = url_for("registration.operator", token=token, _external=True)
+        link = public_link("registration.operator", token=token)
         send_after_commit(registration.operator_phone or "",
                           # No text the applicant typed (the enterprise's name): our sender must not carry it
                           f"【桂建云】统一社会信用代码为 {registration.credit_code} 的企业法定代表人已授权您为"

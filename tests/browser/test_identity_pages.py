@@ -1,11 +1,13 @@
 """Identity in chromium: an enterprise registers through the legal representative's verification (the
 stand-in verifier on 127.0.0.1), its main operator signs in with password + SMS code and adds an operator,
-who signs in; an admin creates a city reviewer; a locked account, an expired code and a reused code."""
+who signs in and changes the password he was given; an admin creates a city reviewer; a locked account, an
+expired code and a reused code."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -49,7 +51,7 @@ def test_an_enterprise_registers_and_its_operators_sign_in(new_page: Callable[..
     check_page(legal, "21-register-authorised")
 
     main = new_page()
-    main.goto(link)
+    main.goto(urlsplit(link).path)  # the link is on the public address (GJY_PUBLIC_URL), not this test server's
     _fill(main, {"username": "lijiang-main", "password": MAIN_PASSWORD, "password2": MAIN_PASSWORD})
     main.get_by_role("button", name="注册").click()
     assert main.url.endswith("/login")
@@ -68,6 +70,9 @@ def test_an_enterprise_registers_and_its_operators_sign_in(new_page: Callable[..
 
     clerk = new_page()
     sign_in(clerk, "lijiang-clerk", CLERK_PASSWORD, phone="13800775678")
+    assert clerk.url.endswith("/account/password")  # the password his main operator typed is changed first
+    _fill(clerk, {"current": CLERK_PASSWORD, "password": "Guilin-Clerk-2027", "password2": "Guilin-Clerk-2027"})
+    clerk.get_by_role("button", name="保存").click()
     assert "王经办" in clerk.get_by_test_id("who").inner_text()
     assert clerk.locator("[data-start=personnel_unlock]").count() == 1
     assert clerk.locator("[data-start=personnel_deregistration]").count() == 0  # not granted

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -41,10 +42,26 @@ def _authorise(client: Any, phone: str = "13800771234") -> str:
     page = _post(client, "/register/enterprise/authorise", {"operator_name": "李主管", "operator_phone": phone})
     assert page.status_code == 200, page.get_data(as_text=True)
     link = re.search(r'data-testid="invitation-link">([^<]+)<', page.get_data(as_text=True))
-    assert link and "138****1234" in page.get_data(as_text=True)
+    assert link and f"{phone[:3]}****{phone[-4:]}" in page.get_data(as_text=True)
     assert MemorySmsGateway.shared().last_text(phone) and link.group(1) in (MemorySmsGateway.shared().last_text(phone)
                                                                             or "")
-    return link.group(1).split("localhost", 1)[-1]
+    return urlsplit(link.group(1)).path
+
+
+def _texts_to(phone: str) -> int:
+    return sum(1 for to, _text in MemorySmsGateway.shared().sent if to == phone)
+
+
+def _first_sign_in(app: Flask, username: str, password: str, new_password: str) -> WebUser:
+    """Signed in with a password someone else set: changed on the page he is sent to first."""
+    user = WebUser(app, username).login(password)
+    first = user.get("/")
+    assert first.status_code == 302 and first.headers["Location"] == "/account/password"
+    changed = user.post("/account/password", {"current": password, "password": new_password,
+                                              "password2": new_password})
+    assert changed.status_code == 302, changed.get_data(as_text=True)
+    user.token = csrf_token(user.client.get("/", follow_redirects=True).get_data(as_text=True))
+    return user
 
 
 def test_an_enterprise_registers_by_face_and_its_main_operator_signs_in(app: Flask, standin: StandIn) -> None:
@@ -118,7 +135,7 @@ def test_the_main_operator_manages_his_own_operators_only(app: Flask) -> None:
     english = main.html("/enterprise/operators").split('data-username="yc-clerk"')[1].split("</tr>")[0]
     assert "Active" in english and "On time" not in english
     main.get("/lang/zh")
-    clerk_page = WebUser(app, "yc-clerk").login("Clerk-Passw0rd")
+    clerk_page = _first_sign_in(app, "yc-clerk", "Clerk-Passw0rd", "Yongcheng-Clerk-2")
     assert clerk_page.get("/enterprise/operators").status_code == 403  # not a main operator
     start_page = clerk_page.html("/")
     assert "personnel_unlock" in start_page and "personnel_deregistration" not in start_page
@@ -131,7 +148,7 @@ def test_the_main_operator_manages_his_own_operators_only(app: Flask) -> None:
         actions = list(db.session.scalars(select(AccountChange.action).where(AccountChange.target_user_id == clerk_id)
                                           .order_by(AccountChange.id)))
         assert db.session.get(Organisation, org_id) is not None
-    assert actions == ["operator_added", "operator_suspended", "operator_removed"]
+    assert actions == ["operator_added", "password_changed", "operator_suspended", "operator_removed"]
 
 
 def test_an_admin_creates_a_city_reviewer_and_changes_him(app: Flask) -> None:
@@ -260,3 +277,63 @@ def test_an_account_name_differing_only_in_case_is_refused(app: Flask) -> None:
         assert get_user_by_username("city-nanning") is not None
         with pytest.raises(NotFound):
             get_user_by_username("City-Nanning")
+
+
+def test_an_operator_changes_at_first_sign_in_the_password_his_main_operator_typed(app: Flask) -> None:
+    """The main operator types the new operator's password: it is his to know, so it is temporary, as an admin's
+    new account's is (the operator kept it for good)."""
+    main = WebUser(app, "ent-nanning").login()
+    added = main.post("/enterprise/operators", {"username": "yc-first", "display_name": "覃经办",
+                                                "phone": "13800770002", "password": "Clerk-Passw0rd"})
+    assert added.status_code == 302, added.get_data(as_text=True)
+    clerk = WebUser(app, "yc-first").login("Clerk-Passw0rd")
+    for page in ("/", "/cases", "/tasks"):
+        sent = clerk.get(page)
+        assert sent.status_code == 302 and sent.headers["Location"] == "/account/password", page
+    changed = clerk.post("/account/password", {"current": "Clerk-Passw0rd", "password": "Yongcheng-Clerk-2",
+                                               "password2": "Yongcheng-Clerk-2"})
+    assert changed.status_code == 302 and clerk.get("/cases").status_code == 200
+    WebUser(app, "yc-first").login("Yongcheng-Clerk-2")  # his own password from now on
+
+
+def test_the_invitation_link_is_on_the_public_address_whatever_host_the_request_named(
+        app: Flask, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The link took its host from the request's Host header: anyone could have our 【桂建云】 sender text a
+    phone a link to a host of his choosing."""
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://gjy.example")
+    forged, phone = "http://gxjsy-gov.example.org", "13800771250"
+    client = app.test_client()
+    for path, data in (("/register/enterprise", _enterprise_form()),
+                       ("/register/enterprise/authorise", {"operator_name": "李主管", "operator_phone": phone})):
+        token = csrf_token(client.get(path, base_url=forged).get_data(as_text=True))
+        answer = client.post(path, data={**data, "csrf_token": token}, base_url=forged)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200, page
+    link = re.search(r'data-testid="invitation-link">([^<]+)<', page)
+    assert link and link.group(1).startswith("https://gjy.example/register/operator/")
+    text = MemorySmsGateway.shared().last_text(phone) or ""
+    assert link.group(1) in text and "gxjsy-gov" not in text and "gxjsy-gov" not in page
+
+
+def test_a_new_authorisation_replaces_the_invitation_and_their_number_is_bounded(app: Flask, standin: StandIn) -> None:
+    """One verification authorised any number of phones, each texted a link to register as the enterprise's main
+    operator. The legal representative may correct the phone (the earlier link stops working: a wrong phone's
+    holder must not register), a few times; then he verifies again."""
+    client = app.test_client()
+    assert _post(client, "/register/enterprise", _enterprise_form()).status_code == 302
+    first = _authorise(client, "13800771241")
+    second = _authorise(client, "13800771242")
+    assert app.test_client().get(first).status_code == 404  # replaced
+    assert app.test_client().get(second).status_code == 200
+    third = _authorise(client, "13800771243")
+    before = _texts_to("13800771244")
+    refused = _post(client, "/register/enterprise/authorise",
+                    {"operator_name": "李主管", "operator_phone": "13800771244"})
+    assert refused.status_code == 422 and "请法定代表人重新认证" in refused.get_data(as_text=True)
+    assert _texts_to("13800771244") == before  # not texted
+    assert app.test_client().get(second).status_code == 404 and app.test_client().get(third).status_code == 200
+    with app.app_context():
+        details = [c.details for c in db.session.scalars(select(AccountChange).where(
+            AccountChange.action == "main_operator_authorised").order_by(AccountChange.id))]
+    assert [d["operator_phone"] for d in details] == ["138****1241", "138****1242", "138****1243"]
+    assert [d.get("replaces_phone") for d in details] == [None, "138****1241", "138****1242"]

@@ -52,7 +52,8 @@ def _rights(procedures: list[str] | None) -> list[str] | None:
 def add_operator(actor: Actor, username: str, display_name: str, phone: str, password: str,
                  procedures: list[str] | None, source_ip: str | None = None) -> User:
     """A new operator of the main operator's enterprise, with the enterprise role and the given rights
-    (None or empty: every procedure the enterprise may start)."""
+    (None or empty: every procedure the enterprise may start). The password the main operator typed is his to
+    know: temporary, changed at the operator's first sign-in (as an admin's new account's)."""
     main = require_main_operator(actor)
     phone = normalise_identifier(phone)  # full-width digits (a Chinese IME's): the SMS gateway reads ASCII only
     if not is_valid_phone(phone):
@@ -61,7 +62,7 @@ def add_operator(actor: Actor, username: str, display_name: str, phone: str, pas
         raise RuleViolation("该账号名已被使用", code="username_taken")
     user = create_user(username, display_name, password, main.organisation_id, main.region_code,
                        [Role.ENTERPRISE.value], phone=phone)
-    user.allowed_procedures = _rights(procedures)
+    user.allowed_procedures, user.password_must_change = _rights(procedures), True
     db.session.flush()
     record_change(actor, "operator_added", user, source_ip=source_ip, username=username, phone=phone,
                   procedures=user.allowed_procedures)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -43,6 +44,10 @@ ENTERPRISE_TYPES = ("建筑业企业", "监理企业", "勘察企业", "设计�
 CONSTRUCTION_UNIT_TYPE = "建设单位"
 INVITATION_LIFETIME = timedelta(hours=72)
 MAX_WRONG_AMOUNTS = 3
+# One verification authorises one main operator at a time: a new authorisation replaces the invitation (the
+# legal representative corrects a mistyped phone, and the link texted to it stops working), this many times in
+# all; then he verifies again. Without a bound one verification texted our link to any number of phones.
+MAX_AUTHORISATIONS = 3
 
 
 class VerificationUnavailable(DomainError):
@@ -192,10 +197,14 @@ def confirm_amount(verifier: IdentityVerifier, key: str | None, amount: str,
 def authorise_operator(key: str | None, name: str, phone: str, source_ip: str | None = None) -> tuple[
         EnterpriseRegistration, str]:
     """The verified legal representative names the main operator; returns the invitation token the operator
-    registers with (sent to his phone; valid 72 hours)."""
+    registers with (sent to his phone; valid 72 hours). It replaces an earlier invitation, whose link stops
+    working; MAX_AUTHORISATIONS in all."""
     registration = get_registration(key)
     if registration.status not in (RegistrationStatus.VERIFIED, RegistrationStatus.AUTHORISED):
         raise RuleViolation("法定代表人尚未完成认证", code="not_verified")
+    if registration.authorisations >= MAX_AUTHORISATIONS:
+        raise RuleViolation(Message("已授权 {n} 次，不能再次授权，请法定代表人重新认证", n=MAX_AUTHORISATIONS),
+                            code="authorisations_exhausted")
     phone = normalise_identifier(phone)
     errors = {}
     errors.update(_name_problems("operator_name", name, "请填写主操作员姓名", MAX_PERSON_NAME, "姓名最多 {n} 个字符"))
@@ -207,12 +216,15 @@ def authorise_operator(key: str | None, name: str, phone: str, source_ip: str | 
     # counted apart from the codes (the operator signs in as soon as he has registered).
     require_sms_allowance(phone, "短信发送过于频繁，请稍后再授权", kind=NOTICE_TEXT)
     token = secrets.token_urlsafe(24)
+    replaced: dict[str, Any] = ({"replaces_phone": registration.operator_phone}
+                                if registration.status == RegistrationStatus.AUTHORISED else {})
     registration.operator_name, registration.operator_phone = name.strip(), phone
     registration.invitation_sha256, registration.invitation_expires_at = _digest(token), utcnow() + INVITATION_LIFETIME
-    registration.status = RegistrationStatus.AUTHORISED
+    registration.status, registration.authorisations = RegistrationStatus.AUTHORISED, registration.authorisations + 1
     db.session.flush()
     record_change(None, "main_operator_authorised", None, source_ip=source_ip, registration=registration.id,
-                  operator_phone=registration.operator_phone)
+                  operator_phone=registration.operator_phone, authorisation=registration.authorisations,
+                  **replaced)
     return registration, token
 
 
