@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.models.records.lock import LOCK_ROLE_TITLES
 from app.services.cases import subjects
+from app.services.exchange.outbound import project_personnel, queue_project_personnel
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records.identifiers import mask_id_number
 from handlers import choices, handler, validator
@@ -36,6 +37,8 @@ from handlers.rules import FieldRefusal, blocking_lock, lock_details, lock_title
 
 PROCEDURE = "project_registration"
 NATIONAL_PROJECT_KIND = "national_platform.project_approved"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "在建项目：{project}"
 PARTICIPANT_TITLES = {"construction": "施工单位", "supervision": "监理单位", "survey": "勘察单位", "design": "设计单位"}
 # who may hold which locked role: the PM and safety officer of the contractor, the chief supervisor of the supervisor
 ROLE_PARTICIPANT = {LockRole.PROJECT_MANAGER: "construction", LockRole.SAFETY_OFFICER: "construction",
@@ -99,7 +102,7 @@ def check_start(ctx: HandlerContext) -> None:
     subjects.claim(ctx.case, PROCEDURE, [f"permit:{permit}"], "该项目已有办理中的在建项目审核（{number}）")
     participants = _participants(ctx, project)
     ctx.case.region_code = project.region_code
-    ctx.case.title = f"在建项目：{project.name}"
+    ctx.case.title = TITLE.format(project=project.name)
     ctx.data.update({"project_region_code": project.region_code, "supervised": {
         "project_code": project.project_code, "name": project.name, "region_code": project.region_code,
         "supervision_number": project.supervision_number, "construction_unit": project.construction_unit_name},
@@ -211,4 +214,9 @@ def register(ctx: HandlerContext) -> dict[str, Any]:
         "stages": [{"name": st["stage"], "started_on": st.get("date") or None} for st in stages],
         "case_number": ctx.case.number, "approved_at": utcnow().isoformat()},
         f"national-platform:project:{project.code}", ctx.case.id, aggregate=f"project:{project.code}")
+    # The approval system keeps the locked personnel of in-progress projects and refuses their change of employer
+    # (notice 二(二)): it hears of these locks as it hears of every release and relock (handlers/unlock.py).
+    personnel = project_personnel([lk.id for lk in locks]).get(project.id)
+    if personnel is not None:
+        queue_project_personnel(personnel, ctx.case, "locked")
     return {"project_id": project.id, "lock_ids": [lk.id for lk in locks]}

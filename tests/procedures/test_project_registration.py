@@ -185,3 +185,19 @@ def test_the_dashboard_counts_registrations_under_review(as_user: Any, app: Any)
     tasks = as_user("supervisor").get("/api/v1/dashboard/open_tasks").json["rows"]
     [row] = [r for r in tasks if r["procedure"] == "project_registration"]
     assert row["total"] == 1 and row["procedure_name"] == "在建项目录入审核"
+
+
+def test_the_approval_system_hears_of_the_key_personnel_the_approval_locks(as_user: Any, app: Any) -> None:
+    """The approval system refuses a locked person's change of employer (notice 二(二)): it heard of every release
+    and relock, but not of the locks an approved project sets, so 梁海 could still change employer there."""
+    owner, city = as_user("owner-nanning"), as_user("city-nanning")
+    case_id = _start(owner)
+    act_ok(owner, case_id, _completion(app))
+    act_ok(city, case_id, {"decision": "approve"})
+    with app.app_context():
+        [message] = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "approval_system.project_personnel", OutboxMessage.case_id == case_id)).all()
+        project = db.session.scalar(select(Project).where(Project.permit_number == PERMIT))
+        assert message.payload["project_code"] == project.code
+        told = {(p["name"], p["role"], p["lock_state"]) for p in message.payload["personnel"]}
+    assert told == {("梁海", "project_manager", "locked"), ("韦明", "chief_supervisor", "locked")}
