@@ -318,15 +318,20 @@ def attempt(session: Session) -> Iterator[None]:
 def _open_transaction(session: Session) -> None:
     """Before a savepoint on SQLite: the database transaction open. pysqlite begins one only before its first
     INSERT/UPDATE/DELETE; a SAVEPOINT with none open starts a transaction of its own, which its RELEASE
-    commits (an upload stored in a savepoint as a request's first write stayed when the request failed). A plain
-    (deferred) BEGIN, as pysqlite's own: the write lock is still taken by the first write, not held through the
-    reads before it."""
+    commits (an upload stored in a savepoint as a request's first write stayed when the request failed).
+
+    BEGIN IMMEDIATE: the write lock taken now, waiting (busy timeout) for a writer that holds it, as pysqlite's
+    own BEGIN before a first write waits. A deferred BEGIN made the savepoint's reads a read transaction, which
+    SQLite does not let wait for the lock when it then writes: a page completion whose reads began while another
+    completion was writing was refused at once ("database is locked", an outage page) where the API's, whose
+    transaction begins with its first write, waited and then lost as a conflict (409). Holding the lock from here
+    costs little: what is read in a savepoint is read to be written, and SQLite has one writer at a time anyway."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return
     driver = connection.connection.driver_connection
     if driver is not None and not driver.in_transaction:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def drop_all_tables(engine: Engine) -> None:

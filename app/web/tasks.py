@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 
 from app.auth import session_actor
 from app.db import attempt
-from app.errors import InvalidForm, NotAllowed, UploadRefused, bilingual_of
+from app.errors import Conflict, DomainError, InvalidForm, NotAllowed, UploadRefused, bilingual_of
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Task, TaskStatus
 from app.policy import is_candidate, require_can_assign
@@ -23,6 +24,7 @@ from app.services.tasks.drafts import find_draft, save_draft
 from app.web.choice_titles import former_choice_titles
 from app.web.common import CaseForms, attachment_names, upload_limits
 from app.web.data_display import show_data
+from app.web.errors import domain_error_page
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
 from app.web.form_rules import client_rules
 from app.web.i18n import gettext as _
@@ -136,8 +138,7 @@ def complete(task_id: str) -> ResponseReturnValue:
     actor = session_actor()
     task = task_service.get_task(actor, task_id)
     if task_service.completed_by(actor, task):  # sent twice: the first one counted, its files are stored
-        flash(_("该任务已提交，无需重复提交"), "info")
-        return redirect(url_for("cases.show", case_id=task.case_id))
+        return _submitted_already(task)
     schema, case_id, upload_errors = task_service.task_form(actor, task), task.case_id, {}
 
     def store(name: str, upload: FileStorage) -> str:
@@ -170,6 +171,28 @@ def complete(task_id: str) -> ResponseReturnValue:
     flash(_("已提交办理，流程已流转到下一环节") if task.case.status in OPEN_STATUSES else _("已提交办理，办件已办结"),
           "success")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _submitted_already(task: Task) -> ResponseReturnValue:
+    flash(_("该任务已提交，无需重复提交"), "info")
+    return redirect(url_for("cases.show", case_id=task.case_id))
+
+
+@bp.errorhandler(Conflict)
+def _lost_to_own_submission(exc: Conflict) -> ResponseReturnValue:
+    """A completion that lost a race to the same user's other submission of the form (a double click on 提交: the
+    loser's unit of work rolled back, its files with it) is answered as the second of two submissions sent one
+    after the other is: the case page, told the task was submitted already. Read again here, after the rollback:
+    a conflict with someone else's action keeps its refusal page."""
+    if request.endpoint == "tasks.complete":
+        actor = session_actor()
+        try:
+            task = task_service.get_task(actor, str((request.view_args or {})["task_id"]))
+        except (DomainError, SQLAlchemyError):  # not to be read now: the conflict is the answer
+            return domain_error_page(exc)
+        if task_service.completed_by(actor, task):
+            return _submitted_already(task)
+    return domain_error_page(exc)
 
 
 @bp.post("/tasks/<task_id>/claim")
