@@ -111,6 +111,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Every file stored on one case (all its rounds and uploaders; default five submissions' worth): one
         # account cannot fill the upload disk through an open case or a draft.
         "MAX_CASE_UPLOAD_BYTES": max_case,
+        # Unsubmitted drafts (started, not yet received by an authority) one applicant organisation (an individual:
+        # his own) may hold at once, over all procedures: each may hold files up to MAX_CASE_UPLOAD_BYTES, so one
+        # account cannot fill the upload disk by starting draft after draft. Another start is refused (422
+        # too_many_drafts) until one is submitted or withdrawn.
+        "MAX_DRAFT_CASES": max(1, _int("GJY_MAX_DRAFT_CASES", "20")),
         # Any request body: the files with their multipart framing fit; a larger body answers 413 unread.
         "MAX_CONTENT_LENGTH": max_total + 1024 * 1024,
         # A body that is not an upload (JSON, a page's form): a procedure bundle with its forms fits.

@@ -12,9 +12,9 @@ from app.errors import UploadRefused
 from app.routing import ID
 from app.services.cases.attachments import (
     UploadLimits,
+    attachments_seen_by,
     delete_attachment,
     get_attachment,
-    list_attachments,
     store_attachment,
 )
 from app.services.cases.lifecycle import get_case
@@ -31,9 +31,10 @@ def upload_limits() -> UploadLimits:
 class Attachments(MethodView):
     @blp.response(200, AttachmentSchema(many=True))
     def get(self, case_id: int) -> Any:
-        """Attachments of a case the caller may see."""
-        get_case(bearer_actor(), case_id)
-        return list_attachments(case_id)
+        """Attachments of a case the caller may see: those a submission names, and the uploads of the caller's
+        side (the applicant's, or the authorities') not submitted yet."""
+        actor = bearer_actor()
+        return attachments_seen_by(actor, get_case(actor, case_id)).attachments
 
     @blp.response(201, AttachmentSchema)
     @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
@@ -50,7 +51,8 @@ class Attachments(MethodView):
 class AttachmentResource(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, case_id: int, attachment_id: str) -> Any:
-        """Download an attachment (checksum verified) for those who may see the case."""
+        """Download an attachment (checksum verified) for those who may see the case and the file (404 for the
+        other side's upload that no submission names yet)."""
         attachment, path = get_attachment(bearer_actor(), case_id, attachment_id, upload_limits().directory)
         return send_file(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.filename)

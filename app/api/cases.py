@@ -18,9 +18,9 @@ from app.models import Actor, Case, Task
 from app.policy import on_applicant_side
 from app.routing import ID
 from app.services.cases import lifecycle as case_service
-from app.services.cases.attachments import list_attachments
+from app.services.cases.attachments import attachments_seen_by, events_seen_by
 from app.services.cases.free_text import masked_event_payload, masked_free_text, others_free_text
-from app.services.cases.history import list_events
+from app.services.cases.history import Event, list_events
 from app.services.procedures.versions import label_of
 from app.services.records.identifiers import masked_personal_data
 from app.services.tasks.lists import task_row
@@ -42,14 +42,15 @@ def case_view(case: Case, actor: Actor, clock: tuple[bool, bool] = (False, False
             "statutory_overdue": clock[1]}
 
 
-def _history(case: Case, actor: Actor) -> list[Any]:
-    """The case's events; what forms submitted (and changed) masked as the case's data is, and a comment or
-    reason masked for all but who typed it."""
+def _history(case: Case, actor: Actor, events: list[Event]) -> list[Any]:
+    """The case's events as the actor reads them (events_seen_by: no upload the other side has not submitted);
+    what forms submitted (and changed) masked as the case's data is, and a comment or reason masked for all but
+    who typed it."""
     applicant_side = on_applicant_side(actor, case)
     keys = others_free_text(case.procedure_version_id, applicant_side)
     return [replace(event, payload=masked_event_payload(
         event.kind, event.payload if applicant_side else masked_personal_data(event.payload), keys,
-        event.actor_id == actor.id)) for event in list_events(case)]
+        event.actor_id == actor.id)) for event in events]
 
 
 def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) -> dict[str, Any]:
@@ -62,8 +63,12 @@ def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) 
     # false there). A case not received yet (a draft) has no clock to read.
     flags = (case_service.clock_flags([case.id]).get(case.id, (False, False))
              if started and case.received_at is not None else case_service.clock_flags_of(case))
+    events = list_events(case)
+    # (a case started in this request has no attachments yet)
+    attachments = [] if started else attachments_seen_by(actor, case, events).attachments
     return {**case_view(case, actor, flags), "open_tasks": [task_row(t, actor) for t in tasks],
-            "history": _history(case, actor), "attachments": [] if started else list_attachments(case.id)}
+            "history": _history(case, actor, events_seen_by(actor, case, events, {a.id for a in attachments})),
+            "attachments": attachments}
 
 
 @blp.route("")

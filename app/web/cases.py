@@ -188,7 +188,7 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
         submitted=show_data(case.data or {}, case_forms.current(events), names, of_case=True),
         # files labelled by the form that last filed each field: B→A's self-check record and the city's
         # report share `record_files`, and the first form naming it labelled both
-        files=case_files(case, case_forms.current(events), events, applicant_side),
+        files=case_files(actor, case, case_forms.current(events), events),
         applicant_side=applicant_side, actor_id=actor.id, case_open=case.status in OPEN_STATUSES,
         documents=list_documents(actor, case.id),
         diagram={"xml": diagram_xml(diagram.xml), "completed": diagram.completed, "current": diagram.current},

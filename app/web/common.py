@@ -2,7 +2,7 @@
 number and the days of a search from the query string."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 
 from app.models import Actor, Case
-from app.services.cases.attachments import UploadLimits, list_attachments, list_attachments_by_side
+from app.services.cases.attachments import UploadLimits, attachments_seen_by, events_seen_by, list_attachments
 from app.services.cases.history import Event
 from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.procedures import forms
@@ -74,16 +74,18 @@ def attachment_names(case: Case) -> dict[str, str]:
     return {a.id: a.filename for a in list_attachments(case.id)}
 
 
-def case_files(case: Case, properties: Mapping[str, dict[str, Any]], events: Iterable[Event],
-               applicant_side: bool) -> CaseFiles:
-    """The case page's attachments: those some submission (`events`: the case's history) referenced, by
-    field, files superseded by a later round marked; the uploads no submission referenced only for the
-    applicant side, and only those the applicant side uploaded."""
-    listed = list_attachments_by_side(case)
+def case_files(actor: Actor, case: Case, properties: Mapping[str, dict[str, Any]],
+               events: Sequence[Event]) -> CaseFiles:
+    """The case page's attachments as the actor sees them (services/cases/attachments: attachments_seen_by): those
+    some submission (`events`: the case's history) referenced, by field, files superseded by a later round marked;
+    apart, his own side's uploads no submission referenced. With the history events he reads (events_seen_by)."""
+    seen = attachments_seen_by(actor, case, events)
     rounds = [Round(e.payload.get("data") or {}, e.step or "", e.at) for e in events
               if e.kind == "task_completed" and isinstance(e.payload.get("data"), dict)]
-    return filed_attachments(properties, rounds, case.data or {}, [a for a, _ in listed],
-                             {a.id for a, by_applicant in listed if by_applicant} if applicant_side else set())
+    files = filed_attachments(properties, rounds, case.data or {}, seen.attachments, {a.id for a in seen.unsubmitted})
+    files.authority_side = seen.authority_side
+    files.events = {e.id for e in events_seen_by(actor, case, events, seen.ids)}
+    return files
 
 
 MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET

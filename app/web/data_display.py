@@ -228,12 +228,9 @@ class FiledField:
 @dataclass
 class CaseFiles:
     fields: list[FiledField] = field(default_factory=list)
-    unsubmitted: list[Attachment] = field(default_factory=list)  # uploads no submission named
-
-    @property
-    def listed_ids(self) -> set[str]:
-        """Every attachment this reader is shown: the timeline names no other upload."""
-        return {f.attachment.id for filed in self.fields for f in filed.files} | {a.id for a in self.unsubmitted}
+    unsubmitted: list[Attachment] = field(default_factory=list)  # the reader's side's uploads no submission named
+    authority_side: bool = False  # the reader's side: its unsubmitted uploads are the authorities', not the applicant's
+    events: set[int] = field(default_factory=set)  # the ids of the history's events this reader reads
 
 
 def _ids(value: Any) -> list[str]:

@@ -82,9 +82,12 @@ def test_submitted_files_drafted_files_and_other_users_files_stay(app: Flask, as
     in_draft = city.client.delete(f"/api/v1/cases/{case_id}/attachments/{drafted}", headers=city.headers)
     assert in_draft.status_code == 422 and in_draft.json["code"] == "attachment_in_draft"
 
-    stray = upload(ent, case_id, "多余.pdf")
-    not_yours = city.client.delete(f"/api/v1/cases/{case_id}/attachments/{stray}", headers=city.headers)
+    not_yours = city.client.delete(f"/api/v1/cases/{case_id}/attachments/{submitted}", headers=city.headers)
     assert not_yours.status_code == 403 and not_yours.json["code"] == "attachment_not_yours"
+    stray = upload(ent, case_id, "多余.pdf")
+    # the applicant's unsubmitted upload is not the authority's to see either: as if it did not exist
+    unseen = city.client.delete(f"/api/v1/cases/{case_id}/attachments/{stray}", headers=city.headers)
+    assert unseen.status_code == 404 and unseen.json["code"] == "attachment_not_found"
     unseen = other.client.delete(f"/api/v1/cases/{case_id}/attachments/{stray}", headers=other.headers)
     assert unseen.status_code == 404
     assert _exists(app, stray) and _file_of(app, stray).exists()

@@ -1,5 +1,5 @@
 """The case page's contents: the attachments some submission named (by field, replaced files marked; the
-uploads never submitted only for the applicant side, apart) and the submitted fields in the steps' order."""
+uploads never submitted only for their own side, apart) and the submitted fields in the steps' order."""
 from __future__ import annotations
 
 import re
@@ -77,13 +77,15 @@ def test_the_attachments_are_those_submitted_by_field_with_replaced_and_unsubmit
     assert "被退回时上传.pdf" not in city_files and "unsubmitted-files" not in city_files
     assert len(listed(ent_files)) == 4 and len(listed(city_files)) == 3
 
-    # Downloads answer exactly as before: everyone who sees the case, any of its files; nobody else.
+    # Downloads follow the list: a submitted file (a replaced one too) for everyone who sees the case; an upload
+    # never submitted for its own side only (the other side gets 404, as for a file that does not exist).
     never_sent = attachment_id(ent_files, "被退回时上传.pdf")
     old_form = attachment_id(city_files, "申请表.pdf")
     for viewer in (ent, city):
-        for aid in (never_sent, old_form):
-            response = viewer.get(f"/cases/{case_id}/attachments/{aid}")
-            assert response.status_code == 200 and response.data == PDF_BYTES
+        response = viewer.get(f"/cases/{case_id}/attachments/{old_form}")
+        assert response.status_code == 200 and response.data == PDF_BYTES
+    assert ent.get(f"/cases/{case_id}/attachments/{never_sent}").data == PDF_BYTES
+    assert city.get(f"/cases/{case_id}/attachments/{never_sent}").status_code == 404
     assert web("city-liuzhou").get(f"/cases/{case_id}/attachments/{never_sent}").status_code == 404
 
     ent.get("/lang/en")

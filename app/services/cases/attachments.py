@@ -1,11 +1,13 @@
 """Attachments: checked for size and type (by content, not by name), stored on disk with a checksum; an upload
-that no submission named may be deleted by its uploader, its file removed once the deletion has committed."""
+no submission names yet is seen by its own side only (applicant or authorities: page, API and downloads alike), and
+may be deleted by its uploader, its file removed once the deletion has committed."""
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Collection, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +19,22 @@ from sqlalchemy import String, bindparam, cast, exists, func, select
 from app.db import add_after_commit, add_rollback_hooks, utcnow
 from app.errors import Message, NotAllowed, NotFound, RuleViolation, UploadRefused
 from app.extensions import db
-from app.models import OPEN_STATUSES, Actor, Attachment, Case, CaseEvent, Task, TaskDraft, User
+from app.models import (
+    OPEN_STATUSES,
+    Actor,
+    Attachment,
+    Case,
+    CaseEvent,
+    Organisation,
+    OrganisationKind,
+    Task,
+    TaskDraft,
+    User,
+)
 from app.policy import is_candidate
 from app.services import audit
 from app.services.cases import history
+from app.services.cases.history import Event
 from app.services.cases.lifecycle import get_case, open_tasks_of
 
 log = logging.getLogger(__name__)
@@ -195,7 +209,7 @@ def _unlink(paths: list[Path], whose: str) -> None:
 def _named_by_a_submission(case: Case, attachment_id: str) -> bool:
     """Whether a form submitted on the case (the case's data, a completed task's recorded data) names the
     attachment: then it is part of the file the authority decides on, and stays."""
-    if attachment_id in json.dumps(case.data or {}):
+    if attachment_id in json.dumps(case.data or {}, default=str):
         return True
     return bool(db.session.scalar(select(exists().where(
         CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed",
@@ -218,9 +232,7 @@ def delete_attachment(actor: Actor, case_id: int, attachment_id: str, directory:
     naming the file cannot also pass: the one that comes second waits for the other and sees it (the
     submission then refuses the missing file, or this the submitted one), or loses on the version (409)."""
     case = get_case(actor, case_id, locked=True)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.case_id != case.id:
-        raise NotFound("未找到该附件", code="attachment_not_found")
+    attachment = _seen_attachment(actor, case, attachment_id)
     if attachment.uploaded_by_id != actor.id:
         raise NotAllowed("只能删除本人上传的附件", code="attachment_not_yours")
     if case.status not in OPEN_STATUSES:
@@ -238,11 +250,10 @@ def delete_attachment(actor: Actor, case_id: int, attachment_id: str, directory:
 
 
 def get_attachment(actor: Actor, case_id: int, attachment_id: str, directory: str) -> tuple[Attachment, Path]:
-    """The attachment and its file path, for those who may see the case; checksum verified."""
+    """The attachment and its file path, for those who may see the case and the file (`may_see`: an upload no
+    submission names is its own side's; for the other side it does not exist); checksum verified."""
     case = get_case(actor, case_id)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.case_id != case.id:
-        raise NotFound("未找到该附件", code="attachment_not_found")
+    attachment = _seen_attachment(actor, case, attachment_id)
     path = Path(directory) / attachment.storage_path
     if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != attachment.sha256:
         raise NotFound("附件文件已损坏或丢失，请联系管理员", code="attachment_corrupt")
@@ -251,22 +262,96 @@ def get_attachment(actor: Actor, case_id: int, attachment_id: str, directory: st
     return attachment, path
 
 
+def _seen_attachment(actor: Actor, case: Case, attachment_id: str) -> Attachment:
+    """The case's attachment if the actor may see it; NotFound otherwise (not NotAllowed: whether a file the other
+    side has not submitted exists is not confirmed)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        raise NotFound("未找到该附件", code="attachment_not_found")
+    uploader = db.session.execute(_UPLOADER, {"user": attachment.uploaded_by_id}).one()
+    if _on_authority_side(uploader.organisation_id, uploader.kind, case) != _on_authority_side(
+            actor.organisation_id, actor.organisation_kind, case) and not _named_by_a_submission(case, attachment.id):
+        raise NotFound("未找到该附件", code="attachment_not_found")
+    return attachment
+
+
+# Who sees an upload. A file a submission names (the case's data or a completed task's recorded data name its id,
+# as _named_by_a_submission finds) is part of the case: everyone who sees the case sees it. An upload no submission
+# names yet (a reviewer's draft report, an applicant's 补正 file not sent) is its own side's: the applicant side
+# (the applicant's users, and whoever else is not an official: the applicant who started the case) or the
+# authority side (officials of another organisation than the applicant: reviewers, the province, supervisors; the
+# official who started a spot check too). The case page, the API's list, case answer and history, and the
+# downloads all apply it.
+_OFFICIAL_KINDS = frozenset({OrganisationKind.AUTHORITY, OrganisationKind.PLATFORM})
+
+_UPLOADER = (select(User.organisation_id, Organisation.kind).join(Organisation, Organisation.id == User.organisation_id)
+             .where(User.id == bindparam("user")))
+
+
+def _on_authority_side(organisation_id: int | None, organisation_kind: str | None, case: Case) -> bool:
+    return organisation_kind in _OFFICIAL_KINDS and organisation_id != case.applicant_org_id
+
+
+@dataclass(frozen=True)
+class SeenFiles:
+    """The case's attachments one reader sees, in upload order; which of them a submission names; and whether the
+    reader is on the authority side (its unsubmitted uploads are those officials made)."""
+
+    attachments: list[Attachment]
+    submitted: frozenset[str]
+    authority_side: bool
+
+    @property
+    def ids(self) -> set[str]:
+        return {a.id for a in self.attachments}
+
+    @property
+    def unsubmitted(self) -> list[Attachment]:
+        """The reader's own side's uploads no submission names."""
+        return [a for a in self.attachments if a.id not in self.submitted]
+
+
 # The statements every case page and answer runs, built once (building and hashing one costs more than a
 # small database running it).
 _ATTACHMENTS_OF_CASE = (select(Attachment).where(Attachment.case_id == bindparam("case"))
-                        .order_by(Attachment.uploaded_at))
+                        .order_by(Attachment.uploaded_at, Attachment.id))
+_ATTACHMENTS_WITH_UPLOADERS = (
+    select(Attachment, User.organisation_id, Organisation.kind)
+    .join(User, User.id == Attachment.uploaded_by_id).join(Organisation, Organisation.id == User.organisation_id)
+    .where(Attachment.case_id == bindparam("case")).order_by(Attachment.uploaded_at, Attachment.id))
+_SUBMISSIONS_OF_CASE = select(CaseEvent.payload).where(CaseEvent.case_id == bindparam("case"),
+                                                       CaseEvent.kind == "task_completed")
 
 
 def list_attachments(case_id: int) -> list[Attachment]:
+    """Every attachment of the case, whoever uploaded it: for naming the ids a submission or a draft holds (what
+    a reader is shown: attachments_seen_by)."""
     return list(db.session.scalars(_ATTACHMENTS_OF_CASE, {"case": case_id}))
 
 
-def list_attachments_by_side(case: Case) -> list[tuple[Attachment, bool]]:
-    """The case's attachments in upload order, each with whether the applicant side uploaded it: the
-    user who started the case or a user of the applicant organisation."""
-    rows = db.session.execute(select(Attachment, User.organisation_id)
-                              .join(User, User.id == Attachment.uploaded_by_id)
-                              .where(Attachment.case_id == case.id)
-                              .order_by(Attachment.uploaded_at, Attachment.id))
-    return [(attachment, attachment.uploaded_by_id == case.started_by_id or organisation_id == case.applicant_org_id)
-            for attachment, organisation_id in rows]
+def attachments_seen_by(actor: Actor, case: Case, events: Sequence[Event] | None = None) -> SeenFiles:
+    """The case's attachments the actor sees (the case is one he may see): those a submission names, and his own
+    side's uploads. `events`: the case's history when the caller read it (its submissions are not read again)."""
+    payloads = ([e.payload for e in events if e.kind == "task_completed"] if events is not None
+                else list(db.session.scalars(_SUBMISSIONS_OF_CASE, {"case": case.id})))
+    submissions = json.dumps([case.data or {}, *payloads], default=str)
+    reader = _on_authority_side(actor.organisation_id, actor.organisation_kind, case)
+    seen, submitted = [], set()
+    for attachment, organisation_id, kind in db.session.execute(_ATTACHMENTS_WITH_UPLOADERS, {"case": case.id}):
+        if attachment.id in submissions:
+            submitted.add(attachment.id)
+        elif _on_authority_side(organisation_id, kind, case) != reader:
+            continue
+        seen.append(attachment)
+    return SeenFiles(seen, frozenset(submitted), reader)
+
+
+def events_seen_by(actor: Actor, case: Case, events: Iterable[Event], seen: Collection[str]) -> list[Event]:
+    """The history as the actor reads it: an upload's event only where he sees the file (`seen`: the ids
+    attachments_seen_by gave; a deleted upload nobody sees: it was never part of the case), a deletion only on the
+    side that deleted it (the uploader's)."""
+    reader = _on_authority_side(actor.organisation_id, actor.organisation_kind, case)
+    return [e for e in events
+            if (e.kind != "attachment_uploaded" or e.payload.get("attachment_id") in seen)
+            and (e.kind != "attachment_deleted" or (e.actor is not None and _on_authority_side(
+                e.actor.organisation_id, e.actor.organisation_kind, case) == reader))]

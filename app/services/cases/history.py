@@ -75,6 +75,8 @@ class EventActor:
     display_name: str
     organisation_name: str
     individual: bool = False  # acts for himself: his organisation is his own (its name is his, "（个人）")
+    organisation_id: int | None = None  # which side of the case he acted on (services/cases/attachments)
+    organisation_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +98,8 @@ class Event:
 # objects nobody changes).
 _EVENTS_OF_CASE = (
     select(CaseEvent.id, CaseEvent.at, CaseEvent.kind, CaseEvent.actor_id, CaseEvent.task_id, CaseEvent.step,
-           CaseEvent.payload, User.username, User.display_name, Organisation.name.label("organisation_name"),
-           Organisation.kind.label("organisation_kind"))
+           CaseEvent.payload, User.username, User.display_name, User.organisation_id,
+           Organisation.name.label("organisation_name"), Organisation.kind.label("organisation_kind"))
     .outerjoin(User, User.id == CaseEvent.actor_id).outerjoin(Organisation, Organisation.id == User.organisation_id)
     .where(CaseEvent.case_id == bindparam("case")).order_by(CaseEvent.id))
 
@@ -105,7 +107,8 @@ _EVENTS_OF_CASE = (
 def list_events(case: Case) -> list[Event]:
     return [Event(id=row.id, at=row.at, kind=row.kind, actor_id=row.actor_id,
                   actor=EventActor(row.actor_id, row.username, row.display_name, row.organisation_name,
-                                   row.organisation_kind == OrganisationKind.INDIVIDUAL)
+                                   row.organisation_kind == OrganisationKind.INDIVIDUAL, row.organisation_id,
+                                   row.organisation_kind)
                   if row.actor_id is not None else None,
                   task_id=row.task_id, step=row.step, payload=row.payload or {})
             for row in db.session.execute(_EVENTS_OF_CASE, {"case": case.id})]

@@ -5,13 +5,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from flask import current_app
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.db import UpsertStatement, table_of, utcnow
 from app.errors import InvalidForm, Message, NotAllowed, RuleViolation
 from app.extensions import db
-from app.models import OPEN_STATUSES, Actor, Case, CaseClock, CaseNumberCounter, CaseStatus, Role, Task, TaskStatus
+from app.models import (
+    OPEN_STATUSES,
+    Actor,
+    Case,
+    CaseClock,
+    CaseNumberCounter,
+    CaseStatus,
+    Organisation,
+    Role,
+    Task,
+    TaskStatus,
+)
 from app.policy import (
     applied_for,
     granted,
@@ -103,7 +115,32 @@ def start_case_with_tasks(actor: Actor, procedure_key: str, data: dict[str, Any]
     started = steps.start(case, actor, initial, claim_for=actor)
     if case.received_at is not None:  # started straight into an authority's step: received now
         issue.issue_acceptance(case, started.open_tasks)
+    else:
+        _require_room_for_a_draft(case)
     return StartedCase(case, started.open_tasks)
+
+
+DEFAULT_MAX_DRAFT_CASES = 20
+
+_ORGANISATION_LOCKED = (select(Organisation.id).where(Organisation.id == bindparam("org"))
+                        .with_for_update(key_share=True))  # FOR NO KEY UPDATE: the new case's key share passes
+_DRAFTS_OF_ORGANISATION = select(func.count()).select_from(Case).where(
+    Case.applicant_org_id == bindparam("org"), Case.status.in_(OPEN_STATUSES), Case.received_at.is_(None))
+
+
+def _require_room_for_a_draft(case: Case) -> None:
+    """A case started as a draft (the applicant's form comes first: nothing received yet) takes its organisation
+    past its limit of unsubmitted drafts (MAX_DRAFT_CASES, over all procedures)? Refused, the start rolled back:
+    each draft may hold files up to the case's limit, so one account starting draft after draft would fill the
+    upload disk. Counted after the case's row is written, counting it, one start of the organisation at a time
+    (PostgreSQL: its row locked first; SQLite: the database's write lock is held), so parallel starts cannot pass
+    it together."""
+    limit = int(current_app.config.get("MAX_DRAFT_CASES") or DEFAULT_MAX_DRAFT_CASES)
+    params = {"org": case.applicant_org_id}
+    db.session.execute(_ORGANISATION_LOCKED, params)
+    if (db.session.scalar(_DRAFTS_OF_ORGANISATION, params) or 0) > limit:
+        raise RuleViolation(Message("尚未提交的申请已达 {n} 件，请先提交或撤回已有的申请，再发起新的申请", n=limit),
+                            code="too_many_drafts")
 
 
 def _validated_start_data(version: Any, manifest: dict[str, Any], actor: Actor,
