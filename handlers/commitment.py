@@ -13,10 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.errors import RuleViolation
+from app.errors import Message, RuleViolation
 from app.models import (
     BehaviourKind,
-    Certificate,
     CertificateKind,
     CommitmentSignature,
     EnterpriseEntry,
@@ -28,16 +27,20 @@ from app.models import (
     PersonStatus,
     RecordSource,
 )
+from app.services import audit
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records import integrity
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
+from handlers.deregistration import certificate_in_force
 from handlers.migrated import unconfirmed_migration
 from handlers.rules import FieldRefusal
 
 PROCEDURE = "commitment_entry"
 TEXT_VERSION = "GJY-CN-2021-01"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "入库信息填报：{enterprise}"
 COMMITMENT_TEXT = (
     "入库承诺书（GJY-CN-2021-01）：本单位承诺，自行录入“桂建云”的企业基本信息、资质资格、人员、财务、投标业绩等信息"
     "真实、有效、合法，并对其真实性、有效性、合法性负责；如有虚假，自愿接受通报批评、扣减诚信分、记入不良行为记录等处理，"
@@ -70,7 +73,7 @@ def check_start(ctx: HandlerContext) -> None:
     enterprise = ctx.session.get(Organisation, ctx.case.applicant_org_id)
     subjects.claim(ctx.case, PROCEDURE, [f"enterprise:{ctx.case.applicant_org_id}"],
                    "本单位已有办理中的入库信息填报（{number}），请先完成或撤回")
-    ctx.case.title = f"入库信息填报：{enterprise.name if enterprise else ''}"
+    ctx.case.title = TITLE.format(enterprise=enterprise.name if enterprise else "")
 
 
 def _section_errors(data: dict[str, Any], sections: list[str]) -> dict[str, str]:
@@ -103,17 +106,21 @@ def _person_errors(ctx: HandlerContext, index: int, item: dict[str, Any], enterp
     existing = ctx.session.scalar(select(Person).where(Person.id_number_is(item["id_number"])))
     kind = item["kind"]
     imported_kind = kind in IMPORTED_KINDS and (enterprise.in_region or kind not in OUT_OF_REGION_ADDABLE)
-    certified = existing is not None and ctx.session.scalar(
-        select(Certificate.id).where(Certificate.person_id == existing.id).limit(1)) is not None
+    # A certificate holder is one with a certificate in force, as the deregistration procedure decides (an
+    # expired certificate no longer brings him by data exchange).
+    certified = existing is not None and certificate_in_force(ctx.session, existing.id) is not None
     if imported_kind or certified:
         raise FieldRefusal(f"{key}.id_number", "该类人员信息由审批系统、培训考试系统（注册人员由全国平台）自动导入，"
                            "企业不得手动添加，只能选择该人员完善社保缴费、职称、学历、联系方式等信息",
                            code="person_imported", details={"index": index,
                                                             "person_id": existing.id if existing else None})
-    if existing is not None:
-        return {f"{key}.id_number": "该人员已在本单位入库，不能重复添加，请在“已入库人员”中选择该人员完善信息"
-                if existing.employer_id == enterprise.id else "该人员已在其他单位入库，不能重复添加"}
-    return {}
+    if existing is None:
+        return {}
+    if existing.status == PersonStatus.DEREGISTERED:  # entered nowhere now: entering him binds him here
+        return {} if existing.name == str(item["name"]).strip() else {
+            f"{key}.name": "姓名与该身份证号码登记的姓名不一致"}
+    return {f"{key}.id_number": "该人员已在本单位入库，不能重复添加，请在“已入库人员”中选择该人员完善信息"
+            if existing.employer_id == enterprise.id else "该人员已在其他单位入库，不能重复添加"}
 
 
 def _performance_errors(ctx: HandlerContext, index: int, item: dict[str, Any], enterprise_id: int) -> dict[str, str]:
@@ -204,12 +211,37 @@ def _apply_person(ctx: HandlerContext, item: dict[str, Any]) -> None:
     if item.get("person_id"):
         _entry(ctx, "personnel", {"person_id": item["person_id"], **profile}, EntryStatus.EFFECTIVE)
         return
-    person = Person(id_number=item["id_number"].upper(), name=item["name"], employer_id=ctx.case.applicant_org_id,
-                    phone=item.get("phone"))
-    ctx.session.add(person)
+    person = ctx.session.scalar(select(Person).where(Person.id_number_is(item["id_number"])))
+    re_entered = person is not None
+    if person is None:
+        person = Person(id_number=item["id_number"].upper(), name=item["name"],
+                        employer_id=ctx.case.applicant_org_id, phone=item.get("phone"))
+        ctx.session.add(person)
+    else:
+        _re_enter(ctx, person, item.get("phone"))
     ctx.session.flush()
-    _entry(ctx, "personnel", {"person_id": person.id, "kind": item["kind"], "added_by_hand": True, **profile},
-           EntryStatus.EFFECTIVE)
+    _entry(ctx, "personnel", {"person_id": person.id, "kind": item["kind"], "added_by_hand": True,
+                              **({"re_entered": True} if re_entered else {}), **profile}, EntryStatus.EFFECTIVE)
+
+
+def _employment(person: Person) -> dict[str, Any]:
+    return {"employer_id": person.employer_id, "employer": person.employer.name if person.employer else None,
+            "status": str(person.status)}
+
+
+def _re_enter(ctx: HandlerContext, person: Person, phone: str | None) -> None:
+    """A deregistered person (his one record, keyed by ID number) entered by an enterprise: bound to it, in
+    service again; the change is audited with the employer he left (the record keeps no other history)."""
+    if person.status != PersonStatus.DEREGISTERED:  # entered elsewhere since the entries were checked
+        raise RuleViolation(Message("{name}已在其他单位入库，不能重复添加", name=person.name),
+                            code="person_entered_elsewhere")
+    before = _employment(person)
+    person.employer_id, person.status = ctx.case.applicant_org_id, PersonStatus.IN_SERVICE
+    person.phone = phone or person.phone
+    ctx.session.flush()
+    ctx.session.expire(person, ["employer"])
+    audit.record(ctx.actor, "record.employer_changed", "person", person.id, case=ctx.case.number,
+                 **audit.changed(before, _employment(person)))
 
 
 def _apply_performance(ctx: HandlerContext, item: dict[str, Any]) -> None:

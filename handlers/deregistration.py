@@ -26,6 +26,7 @@ from app.models import (
 from app.services import audit
 from app.services.cases import subjects
 from app.services.exchange.internal import former_employer_message
+from app.services.exchange.outbound import queue_personnel
 from app.services.notifications_applicant import tell_person_deregistered
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
@@ -36,6 +37,8 @@ PROCEDURE = "personnel_deregistration"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # Certificate holders change employer in the system that issued the certificate (domain §4).
 CERTIFICATE_SYSTEM = "培训考试系统或审批系统"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "人员注销：{person}（{employer}）"
 KIND_TITLES = {str(kind): title for kind, title in CERTIFICATE_KIND_TITLES.items()}
 
 
@@ -152,11 +155,17 @@ def certificate_message(person: Person, cert: Certificate, applicant_kind: str) 
                    "（数据交换后自动变更），不能在本系统注销。", person=person.name, title=title)
 
 
-def require_deregistrable(session: Any, person: Person, applicant_kind: str) -> None:
+def require_deregistrable(session: Any, person: Person, applicant_kind: str,
+                          former_employer: tuple[int, str] | None = None) -> None:
     """In service, employed in Guangxi, not bound to a project, no certificate in force: else a refusal with a
-    stable code. A locked certificate holder hears of the lock first (nothing changes before the unlock)."""
+    stable code. A locked certificate holder hears of the lock first (nothing changes before the unlock).
+    `former_employer` (id, name): the employer a case deregisters him from, which must still be his (a person
+    moved meanwhile, by data exchange, is never deregistered from the employer he has now)."""
     if person.status != PersonStatus.IN_SERVICE:
         raise RuleViolation(Message("{name}已注销，无需再次办理", name=person.name), code="dereg_already_deregistered")
+    if former_employer is not None and person.employer_id != former_employer[0]:
+        raise RuleViolation(Message("{name}的在册单位已变更，不再是本申请的原单位（{employer}），不能按本申请注销",
+                                    name=person.name, employer=former_employer[1]), code="dereg_employer_changed")
     if person.employer is None:  # a self-registered individual employed nowhere: in service, nothing to leave
         raise RuleViolation(Message("您目前没有在册的工作单位，无需办理人员注销") if applicant_kind == "individual"
                             else Message("{name}目前没有在册的工作单位，无需办理人员注销", name=person.name),
@@ -183,6 +192,29 @@ def _leave_date_errors(data: dict[str, Any]) -> None:
         raise InvalidForm({"leave_date": "离职日期不能晚于今天"})
 
 
+# Names no case: the application that holds the person may be one the user cannot open (another applicant's).
+DUPLICATE = "{person}已有办理中的注销申请，请勿重复申请"
+
+
+def _subject_key(person: Person) -> str:
+    return f"person:{person.id}"
+
+
+def _duplicate(person: Person) -> RuleViolation:
+    return RuleViolation(Message(DUPLICATE, person=person.name), code="duplicate_open_case")
+
+
+def _claim(ctx: HandlerContext, person: Person) -> None:
+    """The case now applies for the person: another open application for him is refused (a draft, whose
+    application is not submitted, claims nothing and blocks nobody)."""
+    try:
+        subjects.claim(ctx.case, PROCEDURE, [_subject_key(person)], DUPLICATE, values={"person": person.name})
+    except RuleViolation as refusal:
+        if refusal.code != "duplicate_open_case":
+            raise
+        raise _duplicate(person) from None  # without the other case's number in the details
+
+
 @handler("dereg.check_start", provides=("person_id", "person_name", "applicant_kind", "former_employer_id",
                                          "former_employer_name", "person_id_number"))
 def check_start(ctx: HandlerContext) -> dict[str, Any]:
@@ -190,12 +222,14 @@ def check_start(ctx: HandlerContext) -> dict[str, Any]:
     _leave_date_errors(ctx.data)
     person, applicant_kind = _subject(ctx)
     require_deregistrable(ctx.session, person, applicant_kind)
-    subjects.claim(ctx.case, PROCEDURE, [f"person:{person.id}"],
-                   "{person}已有办理中的注销申请（{number}），请勿重复申请", values={"person": person.name})
+    if applicant_kind == "employer":  # deregistered in this very step
+        _claim(ctx, person)
+    elif subjects.holder(PROCEDURE, [_subject_key(person)], ctx.case.id) is not None:
+        raise _duplicate(person)  # an application that holds him; an unsubmitted one holds nothing
     former = person.employer
     assert former is not None
     ctx.case.region_code = former.region_code
-    ctx.case.title = f"人员注销：{person.name}（{former.name}）"
+    ctx.case.title = TITLE.format(person=person.name, employer=former.name)
     ctx.data.update(person_id=person.id, person_name=person.name, applicant_kind=applicant_kind,
                     former_employer_id=former.id, former_employer_name=former.name,
                     person_id_number=mask_id_number(person.id_number))  # never the full number in case data
@@ -209,9 +243,16 @@ def _person(ctx: HandlerContext) -> Person:
     return person
 
 
+def _former_employer(case_data: dict[str, Any]) -> tuple[int, str] | None:
+    """The employer the case deregisters the person from (recorded at start)."""
+    former = case_data.get("former_employer_id")
+    return (int(former), str(case_data.get("former_employer_name") or "")) if former is not None else None
+
+
 def _still_deregistrable(ctx: HandlerContext) -> str | None:
     try:
-        require_deregistrable(ctx.session, _person(ctx), ctx.case.data.get("applicant_kind", ""))
+        require_deregistrable(ctx.session, _person(ctx), ctx.case.data.get("applicant_kind", ""),
+                              _former_employer(ctx.case.data))
     except RuleViolation as refusal:
         return refusal.message
     return None
@@ -226,6 +267,8 @@ def check_application(ctx: HandlerContext) -> dict[str, str]:
     refusal = _still_deregistrable(ctx)
     if refusal:
         errors["_form"] = refusal
+    if not errors:  # submitted: the case now applies for the person
+        _claim(ctx, _person(ctx))
     return errors
 
 
@@ -247,10 +290,11 @@ def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) 
     person = ctx.session.get(Person, person_id)
     if person is None or person.employer is None:
         raise ValueError(f"人员 {person_id} 不存在或无在册单位")
-    require_deregistrable(ctx.session, person, applicant_kind)
+    require_deregistrable(ctx.session, person, applicant_kind, _former_employer(ctx.case.data or {}))
     audit.record(ctx.actor, "record.person_deregistered", "person", person.id, case=ctx.case.number,
                  before={"status": person.status}, after={"status": PersonStatus.DEREGISTERED.value})
     person.status = PersonStatus.DEREGISTERED
+    queue_personnel(person, person.employer, ctx.case)  # the trading platform no longer offers him as its staff
     notified = applicant_kind != "employer"
     if notified:
         enqueue("notify.former_employer", {

@@ -18,6 +18,8 @@ from handlers import handler, validator
 from handlers.rules import FieldRefusal
 
 PROCEDURE = "historical_performance"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "历史业绩补录：{name}"
 DOCUMENTS = {"contract_files": "施工合同", "completion_files": "竣工验收合格意见书", "bid_award_files": "中标通知书"}
 FIELDS = ("location_code", "contract_amount", "completion_date", "project_manager", "construction_unit",
           "permit_number")
@@ -47,7 +49,7 @@ def check_start(ctx: HandlerContext) -> None:
     subjects.claim(ctx.case, PROCEDURE, [f"{ctx.case.applicant_org_id}:{name}"[:100]],
                    "该项目已有办理中的补录申请（{number}）")
     ctx.case.region_code = location[:4] + "00"
-    ctx.case.title = f"历史业绩补录：{name}"
+    ctx.case.title = TITLE.format(name=name)
 
 
 @validator("historical.check_request")

@@ -18,6 +18,8 @@ from handlers import choices, handler, validator
 from handlers.rules import FieldRefusal
 
 PROCEDURE = "migrated_data_confirmation"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "迁移数据确认：{count} 项迁入业绩"
 COMPLETABLE = ("contract_amount", "completion_date", "project_manager", "construction_unit")
 REQUIRED = ("contract_amount", "completion_date")
 
@@ -77,7 +79,7 @@ def check_start(ctx: HandlerContext) -> None:
                                 code="record_already_confirmed")
         records.append(record)
     subjects.claim(ctx.case, PROCEDURE, [f"record:{i}" for i in ids], "所选业绩已有办理中的确认（{number}）")
-    ctx.case.title = f"迁移数据确认：{len(ids)} 项迁入业绩"
+    ctx.case.title = TITLE.format(count=len(ids))
     ctx.data["migrated_summary"] = _summary(ctx)
     # The confirmation form opens with what was migrated (the applicant completes and corrects it, rather than
     # confirming values it never saw and learning what is missing one refusal at a time).

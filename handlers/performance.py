@@ -23,6 +23,8 @@ from handlers import choices, handler, validator
 from handlers.migrated import unconfirmed_migration
 
 PROCEDURE = "performance_record_edit"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "投标业绩修改：{project}"
 AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")  # 万元, at most two decimals; ASCII (\d takes "٣" too)
 MAX_CONTRACT_AMOUNT = Decimal("10000000")  # 万元: a thousand 亿 yuan, above any single contract
 EDITABLE = {"project_name": "工程名称", "contract_amount": "合同金额（万元）", "completion_date": "竣工日期",
@@ -88,7 +90,7 @@ def check_start(ctx: HandlerContext) -> dict[str, Any]:
     """Refuse imported, unfrozen or foreign records and a second open application for the same record."""
     record = editable_record(ctx.session, ctx.data.get("record_id"), ctx.case.applicant_org_id)
     subjects.claim(ctx.case, PROCEDURE, [f"record:{record.id}"], "该业绩已有办理中的修改申请（{number}），请勿重复申请")
-    ctx.case.title = f"投标业绩修改：{record.project_name}"
+    ctx.case.title = TITLE.format(project=record.project_name)
     ctx.data["record_name"] = record.project_name
     ctx.case.data = dict(ctx.data)
     return {}

@@ -27,6 +27,10 @@ from handlers import choices, handler, validator
 PROCEDURE = "spot_check"
 NATIONAL_BAD_BEHAVIOUR_KIND = "national_platform.bad_behaviour"
 PROVINCE_NAME = "广西壮族自治区住房和城乡建设厅"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "事中事后抽查：{enterprise}（{item}）"
+# The reason of a deduction in the integrity ledger (stored in Chinese, read by this template as the title is).
+LEDGER_REASON = "事中事后抽查发现录入虚假信息（{item}），{number}"
 
 
 @choices("spot.open_items")
@@ -59,7 +63,7 @@ def check_start(ctx: HandlerContext) -> None:
     assert enterprise is not None
     item.case_id = ctx.case.id
     ctx.case.applicant_org_id, ctx.case.region_code = enterprise.id, enterprise.region_code
-    ctx.case.title = f"事中事后抽查：{enterprise.name}（{item.item_title}）"
+    ctx.case.title = TITLE.format(enterprise=enterprise.name, item=item.item_title)
     checker = ctx.session.get(Region, draw.region_code)
     checker_name = PROVINCE_NAME if draw.region_code == PROVINCE_CODE else \
         f"{checker.name if checker else ''}住房和城乡建设局"
@@ -127,7 +131,7 @@ def penalise(ctx: HandlerContext, deduction: int, notice_text: str, serious: boo
     notice = PublicNotice(kind="criticism", enterprise_id=enterprise.id, case_id=ctx.case.id, issuer=issuer,
                           title=f"关于{enterprise.name}在“桂建云”录入虚假信息的通报批评", body=notice_text)
     ctx.session.add(notice)
-    reason = f"事中事后抽查发现录入虚假信息（{item.item_title}），{ctx.case.number}"
+    reason = LEDGER_REASON.format(item=item.item_title, number=ctx.case.number)
     entry = integrity.add_entry(enterprise.id, -int(deduction), reason, "spot_check", actor=ctx.actor,
                                 case_id=ctx.case.id)
     behaviour = integrity.add_behaviour(enterprise.id, BehaviourKind.BAD, "录入虚假信息（事中事后抽查）", PROCEDURE,

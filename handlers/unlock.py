@@ -25,6 +25,12 @@ from handlers.rules import FieldRefusal, Review, Timeline, changed, timeline
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PROCEDURE = "personnel_unlock"
 DUPLICATE = "所选人员已有办理中的解锁申请（{number}），请勿重复申请"
+# The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
+TITLE = "项目人员解锁：{names}（{project}）"
+# The state the case data names (`unlock_state_title`, stored in Chinese) beside 已解锁 and 临时解锁期满，已恢复锁定.
+TEMPORARILY_UNLOCKED = "临时解锁中（{end} 期满后自动恢复锁定）"
+UNLOCKED_ENDING_TEMPORARY = "已解锁（原临时解锁 {numbers} 期满后不再恢复锁定）"
+SUPERSEDED = "临时解锁期间已办理正式解锁（{numbers}），不再恢复锁定"
 SUBMIT_STEPS, REVIEW_STEPS = {"submit_request"}, {"review_request"}
 MAX_TEMPORARY_DAYS = 90
 
@@ -349,7 +355,7 @@ def bind_case(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
     _person, project_id, project_name, region_code = rows[0]
     ctx.case.region_code = region_code
     names = "、".join(row[0] for row in rows)
-    ctx.case.title = f"项目人员解锁：{names}（{project_name}）"
+    ctx.case.title = TITLE.format(names=names, project=project_name)
     return {"project_id": project_id, "project_name": project_name, "region_code": region_code}
 
 
@@ -382,9 +388,9 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
         # Approved: the case now only waits for the end date, it no longer applies for the locks (an
         # application for a permanent unlock of them may be filed meanwhile).
         subjects.release(ctx.case, PROCEDURE)
-        _set_state(ctx, "temporarily_unlocked", f"临时解锁中（{temporary_end_date} 期满后自动恢复锁定）")
+        _set_state(ctx, "temporarily_unlocked", TEMPORARILY_UNLOCKED.format(end=temporary_end_date))
     elif ended:
-        _set_state(ctx, "unlocked", f"已解锁（原临时解锁 {'、'.join(sorted(set(ended)))} 期满后不再恢复锁定）")
+        _set_state(ctx, "unlocked", UNLOCKED_ENDING_TEMPORARY.format(numbers="、".join(sorted(set(ended)))))
     else:
         _set_state(ctx, "unlocked", "已解锁")
     _tell_approval_system(ctx, personnel, "released")
@@ -413,7 +419,7 @@ def restore_locks(ctx: HandlerContext, lock_ids: list[int]) -> dict[str, Any]:
                  locks=restored, before={"active": False}, after={"active": True})
     if superseded and not restored:
         numbers = "、".join(sorted(set(superseded)))
-        _set_state(ctx, "superseded", f"临时解锁期间已办理正式解锁（{numbers}），不再恢复锁定")
+        _set_state(ctx, "superseded", SUPERSEDED.format(numbers=numbers))
     else:
         _set_state(ctx, "relocked", "临时解锁期满，已恢复锁定")
     if restored:

@@ -19,7 +19,11 @@ from handlers.rules import FieldRefusal
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 UPGRADE_SCOPE = "data_upgrade"  # both kinds share one open application per project
-PROCEDURE_TITLES = {"data_upgrade_b_to_a": "数据等级B级提升为A级", "data_upgrade_c_to_a": "数据等级C级提升为A级"}
+# The case's title by procedure (stored in Chinese; the English pages read it by its template: app/web/stored_texts.py).
+TITLES = {"data_upgrade_b_to_a": "数据等级B级提升为A级：{project}",
+          "data_upgrade_c_to_a": "数据等级C级提升为A级：{project}"}
+# The outcome of a refusal (`data.outcome.message`, stored in Chinese, read as the title is).
+REFUSED_OUTCOME = "不予提升，项目数据等级保持{level}级。理由：{reason}"
 NATIONAL_REPORT_KIND = "national_platform.data_level_change"
 LEVEL_REFUSALS = {
     DataLevel.A: "该项目已是A级数据，无需提升",
@@ -80,7 +84,7 @@ def _check_start(ctx: HandlerContext, expected: DataLevel) -> None:
         raise _level_refusal(project, expected)
     _claim_project(ctx, project)
     ctx.case.region_code = project.region_code
-    ctx.case.title = f"{PROCEDURE_TITLES[ctx.case.procedure_key]}：{project.name}"
+    ctx.case.title = TITLES[ctx.case.procedure_key].format(project=project.name)
     ctx.case.data = {**(ctx.case.data or {}), "project_code": project.code, "project_name": project.name,
                      "project_region_code": project.region_code, "level_at_application": project.data_level}
 
@@ -136,7 +140,7 @@ def close_rejected(ctx: HandlerContext, project_id: int, reason: str) -> dict[st
     """A refusal changes no level; the outcome names the level the project keeps and why."""
     project = ctx.session.get(Project, project_id)
     level = project.data_level if project else None
-    return {"level": level, "message": f"不予提升，项目数据等级保持{level}级。理由：{reason}"}
+    return {"level": level, "message": REFUSED_OUTCOME.format(level=level, reason=reason)}
 
 
 def _date(data: dict[str, Any], key: str) -> date | None:

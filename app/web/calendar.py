@@ -23,7 +23,7 @@ _SEEDED = re.compile(re.escape(calendar_admin.SEEDED).replace(r"\{days\}", r"(?P
                      .replace(r"\{years\}", r"(?P<years>\d+)"))
 _MAKE_UP = calendar_admin.MAKE_UP_DAY.removeprefix("{holiday}")
 # The years whose days can be saved (set_day's range, as searches clamp their days): the page offers no other.
-FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
+FIRST_YEAR, LAST_YEAR = calendar_admin.FIRST_YEAR, calendar_admin.LAST_YEAR
 _NUMBER = re.compile(r"-?[0-9]+")
 
 
@@ -56,7 +56,7 @@ def _nearest_year(year: int) -> int:
 
 def _out_of_range(year: int) -> ResponseReturnValue:
     """A year the page does not show (every save of its days would be refused): said, and the nearest one shown."""
-    flash(_("工作日历只能查看和录入 {first} 至 {last} 年", first=FIRST_YEAR, last=LAST_YEAR), "warning")
+    flash(_(calendar_admin.YEARS_COVERED, first=FIRST_YEAR, last=LAST_YEAR), "warning")
     return redirect(url_for("calendar.index", year=_nearest_year(year)))
 
 

@@ -18,7 +18,9 @@ Messages that come from services are looked up too: refusals with a fixed text b
 built from values (errors.Message, e.g. form validation, the deploy checks' problems, the reasons a case cannot
 migrate, a handler's refusal naming a person or a case) by their template, the names filled in as they are.
 A message kept only as its Chinese text (an inbound message's stored result) is read back into its template
-where the service knows the templates it may come from (errors.recovered).
+where the service knows the templates it may come from (errors.recovered); so is a text a case stores in Chinese
+when it moves (its title, a ledger entry's reason, a lock's state: stored_texts.py), shown through `_()` (a case's
+title) or `stored_text` (a text stored beside what people typed, shown whole when no template fits it).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from app.errors import Message, bilingual_of
 from app.extensions import babel
 from app.services.procedures.versions import english_names
 from app.web.redirects import safe_next
+from app.web.stored_texts import readable
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -67,8 +70,12 @@ def gettext(text: str, **values: object) -> str:
         return text.format(**values) if values else text
     values = {k: gettext(v) if isinstance(v, Message) else v for k, v in values.items()}
     translated = getattr(text, "en", "") or _deployed_english(text) or (flask_babel.gettext(text) if text else text)
-    if translated == text and isinstance(text, str) and "：" in text:
-        translated = _titled(text)
+    if translated == text and isinstance(text, str):
+        stored = text if values else readable(text)  # stored in Chinese from a template (a case's title, a reason)
+        if isinstance(stored, Message):
+            return stored.translated(gettext)
+        if "：" in text:
+            translated = _titled(text)
     return translated.format(**values) if values else translated
 
 
@@ -106,6 +113,16 @@ def _deployed_english(text: str) -> str:
     if parts and all(part in names for part in parts):
         return ", ".join(names[part] for part in parts)
     return ""
+
+
+def stored_text(text: str) -> str:
+    """A text stored in Chinese beside what people typed (a ledger entry's reason, a behaviour record's title) in the
+    page's language: by the template it was built from (stored_texts), else the catalogue's English of a fixed text,
+    else as stored, whole (a reason someone typed, data brought from elsewhere)."""
+    if not text or current_language() == "zh":
+        return text
+    found = readable(text)
+    return found.translated(gettext) if isinstance(found, Message) else flask_babel.gettext(text)
 
 
 def text_of(node: Any, key: str, default: str = "") -> str:
@@ -174,7 +191,7 @@ def vary_by_language(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS))
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(_=gettext, text_of=text_of, current_language=current_language,
+    app.jinja_env.globals.update(_=gettext, text_of=text_of, stored_text=stored_text, current_language=current_language,
                                  LANGUAGES=LANGUAGES, html_lang=lambda: HTML_LANG[current_language()],
                                  colon=colon, semicolon=semicolon, list_separator=list_separator)
     app.jinja_env.filters.update(parenthesized=parenthesized)

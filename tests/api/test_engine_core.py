@@ -150,8 +150,10 @@ def test_invalid_form_answers_422_per_field_and_changes_nothing(
     assert response.status_code == 422
     body = response.json
     assert body["code"] == "invalid_form" and body["message"]
-    assert body["details"]["fields"]["title"] == "至少填写 2 个字符"
+    assert body["details"]["fields"]["title"] == "此项为必填项"  # an empty box, as the page says of it
     assert body["details"]["fields"]["amount"] == "不能小于 0"
+    short = ent.complete(task_id, {"title": " 隧\u3000", "amount": 1})  # the text within the blanks counts
+    assert short.json["details"]["fields"] == {"title": "至少填写 2 个字符"}
     missing = ent.complete(task_id, {"title": "只有名称"})
     assert missing.json["details"]["fields"] == {"amount": "此项为必填项"}
     wrong_type = ent.complete(task_id, {"title": "类型错误", "amount": "很多"})

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.db import unit_of_work
 from app.extensions import db
 from app.models import Person, ProjectLock
+from tests.procedures.steps import act_ok, upload
 
 
 def _person_id(app: Any, name: str) -> int:
@@ -51,16 +52,18 @@ def test_a_certificate_holders_refusal_names_his_certificate_in_english(as_user:
         "system.")
 
 
-def test_a_second_deregistration_names_the_open_case_in_english(as_user: Any) -> None:
+def test_a_second_deregistration_is_refused_naming_the_person_in_english(as_user: Any) -> None:
     person = as_user("person")
     first = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"})
     assert first.status_code == 201, first.json
-    number = first.json["number"]
+    case_id = first.json["id"]
+    files = {name: [upload(person, case_id)] for name in ("application_files", "separation_files", "id_card_files")}
+    act_ok(person, case_id, {"statement": "原单位拒绝出具离职证明，也不在系统中办理注销", "paper_delivery": "counter",
+                             **files})  # submitted: it now holds him
     again = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"})
     assert again.status_code == 422 and again.json["code"] == "duplicate_open_case"
-    assert again.json["message"] == f"梁海已有办理中的注销申请（{number}），请勿重复申请"
-    assert again.json["message_en"] == (f"梁海 already has a deregistration application in progress ({number}); "
-                                        "do not apply again")
+    assert again.json["message"] == "梁海已有办理中的注销申请，请勿重复申请"
+    assert again.json["message_en"] == "梁海 already has a deregistration application in progress; do not apply again"
 
 
 def test_a_missing_version_of_a_procedure_is_named_in_english(as_user: Any) -> None:

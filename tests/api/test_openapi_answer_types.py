@@ -119,3 +119,20 @@ def test_the_change_note_is_documented_as_the_server_enforces_it(client: Any,
     for body in ({"version": 1}, {"version": 1, "note": None}, {"version": 1, "note": "  "}):
         refused = analyst.post("/api/v1/procedures/personnel_unlock/current", body)
         assert refused.status_code == 422 and "note" in refused.json["details"]["fields"], (body, refused.json)
+
+
+def test_the_withdrawal_reason_is_documented_as_the_server_enforces_it(client: Any,
+                                                                       as_user: Callable[[str], ApiUser]) -> None:
+    """A withdrawal needs a reason that is not blank (请填写撤回理由): the document said optional, default ""."""
+    withdraw = client.get("/api/v1/openapi.json").json["components"]["schemas"]["CaseWithdraw"]
+    reason = withdraw["properties"]["reason"]
+    assert withdraw["required"] == ["reason"]
+    assert reason["type"] == "string" and reason["minLength"] == 1 and "default" not in reason
+    assert reason["pattern"] == r"\s*\S" and not reason.get("nullable")
+    ent = as_user("ent-nanning")
+    case_id = ent.start("personnel_unlock").json["id"]
+    for body in ({}, {"reason": ""}, {"reason": " \u3000"}):  # refused by the service, as before, with its message
+        refused = ent.post(f"/api/v1/cases/{case_id}/withdraw", body)
+        assert refused.status_code == 422 and refused.json["details"]["fields"] == {"reason": "请填写撤回理由"}, body
+    assert ent.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "重新申请"}).json["status"] == "withdrawn"
+    assert ent.post(f"/api/v1/cases/{case_id}/withdraw").json["code"] == "case_closed"  # no body: closed first

@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.db import unit_of_work
 from app.extensions import db
 from app.models import (
+    AuditEntry,
     BehaviourRecord,
     Case,
     CommitmentSignature,
@@ -211,3 +213,51 @@ def test_the_dashboard_counts_reviews_of_originals(as_user: Any) -> None:
     act_ok(ent, case_id, SIGN)
     rows = as_user("supervisor").get("/api/v1/dashboard/open_cases").json["rows"]
     assert sum(r["total"] for r in rows if r["procedure"] == "commitment_entry") == 1
+
+
+LIANG_HAI = id_number("45010719920105003")  # 梁海: ent-nanning's; his only certificate (八大员) expired 2025-12-31
+
+
+def test_a_deregistered_person_is_entered_by_his_new_employer(as_user: Any, app: Any) -> None:
+    former, new_employer = as_user("ent-nanning"), as_user("ent-liuzhou")
+    liang_hai = _person_id(app, "梁海")
+    in_service = _start(new_employer, ["personnel"])
+    clerk = {"id_number": LIANG_HAI, "name": "梁海", "kind": "bid_clerk", "phone": "13800003333"}
+    # In service with his employer: entered there already (an expired certificate does not make him imported).
+    assert field_errors(act(new_employer, in_service, {"personnel": [clerk]})) == {
+        "personnel.0.id_number": "该人员已在其他单位入库，不能重复添加"}
+    assert new_employer.post(f"/api/v1/cases/{in_service}/withdraw", {"reason": "先由原单位注销"}).status_code == 200
+    deregistered = former.start("personnel_deregistration", {"mode": "employer", "person_id": liang_hai,
+                                                             "leave_date": "2026-11-20"})
+    assert deregistered.json["status"] == "completed", deregistered.json
+    case_id = _start(new_employer, ["personnel"])
+    assert field_errors(act(new_employer, case_id, {"personnel": [{**clerk, "name": "梁山"}]})) == {
+        "personnel.0.name": "姓名与该身份证号码登记的姓名不一致"}
+    act_ok(new_employer, case_id, {"personnel": [clerk]})
+    act_ok(new_employer, case_id, SIGN)
+    assert new_employer.case(case_id)["status"] == "completed"
+    person = _one(app, Person, Person.id == liang_hai)  # his one record, bound to the new employer, in service
+    liuzhou = _one(app, Organisation, Organisation.name == "柳州龙城建筑工程有限公司")
+    assert person.employer_id == liuzhou.id and person.status == "in_service"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Person.id)).where(Person.id_number_is(LIANG_HAI))) == 1
+        audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "record.employer_changed",
+                                                           AuditEntry.object_id == str(liang_hai)))
+        assert audit is not None and audit.details["case"] == new_employer.case(case_id)["number"]
+        assert audit.details["before"]["status"] == "deregistered"
+        assert audit.details["after"] == {"employer_id": liuzhou.id, "employer": "柳州龙城建筑工程有限公司",
+                                          "status": "in_service"}
+    own = new_employer.get("/api/v1/procedures").json  # now among the new employer's persons in service
+    start_form = {p["key"]: p for p in own}["personnel_deregistration"]["start_form"]
+    assert liang_hai in [c["const"] for c in start_form["properties"]["person_id"]["oneOf"]]
+    assert former.start("personnel_deregistration", {"mode": "employer", "person_id": liang_hai,
+                                                     "leave_date": "2026-11-20"}).status_code == 422
+
+
+def test_a_deregistered_holder_of_a_certificate_in_force_is_still_imported(as_user: Any, app: Any) -> None:
+    ent = as_user("ent-liuzhou")
+    with app.app_context(), unit_of_work():
+        db.session.get(Person, _person_id(app, "陆伟")).status = "deregistered"
+    case_id = _start(ent, ["personnel"])
+    refused = act(ent, case_id, {"personnel": [{"id_number": LU_WEI, "name": "陆伟", "kind": "other"}]})
+    assert refused.status_code == 422 and refused.json["code"] == "person_imported"

@@ -56,8 +56,10 @@ def _case_count(app: Any) -> int:
 
 
 def _notices(app: Any, case_id: int) -> list[OutboxMessage]:
+    """The case's notices to enterprises (in-app, through the outbox)."""
     with app.app_context():
-        rows = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id)))
+        rows = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id,
+                                                                   OutboxMessage.kind.like("notify.%"))))
         db.session.expunge_all()
         return rows
 
@@ -313,3 +315,113 @@ def test_review_re_checks_lock_certificate_and_status(as_user: Any, app: Any) ->
     assert person.case(case_id)["status"] == "running" and _notices(app, case_id) == []
     act_ok(city, case_id, {"decision": "reject", "comment": "该人员已注销"})
     assert person.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "已注销"}).status_code == 200
+
+
+def _moved_by_the_national_platform(app: Any, id_no: str, name: str, credit_code: str) -> None:
+    """The national platform reports the person with another employer (data exchange: no case)."""
+    from app.services.exchange.inbound import receive
+
+    with app.app_context(), unit_of_work():
+        received = receive("national_platform", {
+            "message_id": f"person-move-{id_no}", "kind": "person", "schema_version": 1,
+            "occurred_at": "2026-12-05T08:00:00+08:00",
+            "payload": {"id_number": id_no, "name": name, "employer_credit_code": credit_code}}, "file")
+        assert received.message.status == "applied", received.message.result
+
+
+def test_approval_is_refused_when_the_person_moved_to_another_employer_meanwhile(as_user: Any, app: Any) -> None:
+    new_employer, city = as_user("ent-liuzhou"), as_user("city-nanning")
+    case_id = new_employer.start("personnel_deregistration", {
+        "mode": "non_cooperating", "person_id_number": LIANG_HAI, "person_name": "梁海",
+        "leave_date": "2026-10-31"}).json["id"]
+    act_ok(new_employer, case_id, _application(new_employer, case_id,
+                                               new_employment_files=[upload(new_employer, case_id)]))
+    liuzhou = _organisation(app, "柳州龙城建筑工程有限公司")
+    _moved_by_the_national_platform(app, LIANG_HAI, "梁海", liuzhou.credit_code)
+    refused = field_errors(act(city, case_id, APPROVE))["decision"]
+    assert refused == "梁海的在册单位已变更，不再是本申请的原单位（广西邕城建设集团有限公司），不能按本申请注销"
+    moved = _person(app, "梁海")  # never deregistered from the employer he has now
+    assert moved.status == PersonStatus.IN_SERVICE and moved.employer_id == liuzhou.id
+    assert new_employer.case(case_id)["status"] == "running" and _notices(app, case_id) == []
+    act_ok(city, case_id, {"decision": "reject", "comment": "该人员已通过数据交换变更至新单位，无需注销"})
+    assert new_employer.post(f"/api/v1/cases/{case_id}/withdraw", {"reason": "已变更"}).status_code == 200
+    assert _person(app, "梁海").status == PersonStatus.IN_SERVICE
+
+
+def _organisation(app: Any, name: str) -> Organisation:
+    with app.app_context():
+        found = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        db.session.expunge(found)
+        return found
+
+
+def test_an_unsubmitted_application_blocks_nobody_and_no_hidden_case_is_named(as_user: Any, app: Any) -> None:
+    person, former, new_employer = as_user("person"), as_user("ent-nanning"), as_user("ent-liuzhou")
+    draft = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"})
+    assert draft.status_code == 201 and draft.json["status"] == "running"  # its application not submitted yet
+    by_new = new_employer.start("personnel_deregistration", {
+        "mode": "non_cooperating", "person_id_number": LIANG_HAI, "person_name": "梁海", "leave_date": "2026-10-31"})
+    assert by_new.status_code == 201, by_new.json  # a draft holds nothing
+    submitted = by_new.json["id"]
+    act_ok(new_employer, submitted, _application(new_employer, submitted,
+                                                 new_employment_files=[upload(new_employer, submitted)]))
+    # Submitted, the new employer's application now holds the person: the person's draft cannot be submitted,
+    # and the former employer cannot start; neither is told a case number it cannot open.
+    mine = act(person, draft.json["id"], _application(person, draft.json["id"]))
+    assert mine.status_code == 422 and mine.json["code"] == "duplicate_open_case"
+    assert mine.json["message"] == "梁海已有办理中的注销申请，请勿重复申请"
+    own = former.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "梁海").id,
+                                                    "leave_date": "2026-10-31"})
+    assert own.status_code == 422 and own.json["code"] == "duplicate_open_case"
+    assert own.json["message"] == "梁海已有办理中的注销申请，请勿重复申请"
+    for refused in (mine, own):
+        assert "ZX-" not in str(refused.json) and refused.json["details"].get("case_number") is None
+    assert new_employer.post(f"/api/v1/cases/{submitted}/withdraw", {"reason": "已协商"}).status_code == 200
+    done = former.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "梁海").id,
+                                                     "leave_date": "2026-10-31"})
+    assert done.status_code == 201 and done.json["status"] == "completed", done.json
+    assert _person(app, "梁海").status == PersonStatus.DEREGISTERED
+    # The person's draft is refused on submission now: he is deregistered.
+    assert act(person, draft.json["id"], _application(person, draft.json["id"])).status_code == 422
+
+
+def _reports(app: Any, case_id: int) -> list[OutboxMessage]:
+    """What the case reported to the trading platform."""
+    with app.app_context():
+        rows = list(db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.case_id == case_id, OutboxMessage.kind == "trading_platform.personnel")))
+        db.session.expunge_all()
+        return rows
+
+
+def test_a_deregistration_is_reported_to_the_trading_platform(as_user: Any, app: Any) -> None:
+    from app.integrations.exchange import schemas
+
+    ent, person, city = as_user("ent-nanning"), as_user("person"), as_user("city-nanning")
+    nanning = _organisation(app, "广西邕城建设集团有限公司")
+    case_id = person.start("personnel_deregistration", {"mode": "non_cooperating", "leave_date": "2026-10-31"}
+                           ).json["id"]
+    act_ok(person, case_id, _application(person, case_id))
+    assert _reports(app, case_id) == []  # nothing before the decision
+    act_ok(city, case_id, {"decision": "reject", "comment": "仲裁裁决书未生效"})
+    act_ok(person, case_id, _application(person, case_id))
+    assert _reports(app, case_id) == []  # nor on a refusal
+    act_ok(city, case_id, APPROVE)
+    [report] = _reports(app, case_id)
+    assert report.target == "trading_platform" and report.status == "pending"
+    assert report.idempotency_key == f"trading-platform:personnel:{person.case(case_id)['number']}"
+    assert report.aggregate_key == f"enterprise:{nanning.id}"  # in order with the employer's other reports
+    payload = report.payload
+    assert schemas.problems("outbound", "trading_platform.personnel", report.schema_version, payload) == []
+    assert payload["credit_code"] == nanning.credit_code and payload["id_number"] == LIANG_HAI
+    assert payload["name"] == "梁海" and payload["status"] == "deregistered"
+    # His 八大员 card, expired: the platform keeps the person's certificates as they stand.
+    assert [(c["kind"], c["valid_until"]) for c in payload["certificates"]] == [("eight_staff", "2025-12-31")]
+    # The employer's own deregistration is reported the same way.
+    _add_person(app, "韦东", "45010219900101015", "广西邕城建设集团有限公司")
+    own = ent.start("personnel_deregistration", {"mode": "employer", "person_id": _person(app, "韦东").id,
+                                                 "leave_date": "2026-11-20"})
+    assert own.json["status"] == "completed", own.json
+    [report] = _reports(app, own.json["id"])
+    assert report.payload["name"] == "韦东" and report.payload["status"] == "deregistered"
+    assert report.payload["certificates"] == []

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Actor, CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.policy import require_province_admin
 from app.services import audit
+from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.deadlines import clocks
 
 HOLIDAY_NAMES = {
@@ -29,6 +30,9 @@ HOLIDAY_NAMES = {
 }
 MAKE_UP_DAY = "{holiday}调休上班"  # an official make-up workday's name (the page shows it in its language)
 SEEDED = "{days} 天，新增年度 {years} 个"  # what an import of the official days changed (its log entry's name)
+# The years the calendar covers: those whose days can be saved (as searches clamp their days), the page's only ones.
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
+YEARS_COVERED = "工作日历只能查看和录入 {first} 至 {last} 年"
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,8 @@ def confirm_year(actor: Actor | None, year: int) -> int:
     """Declare a year's arrangement complete; recompute provisional deadlines. Returns how many."""
     if actor is not None:
         require_province_admin(actor)
-    if not 2000 <= year <= 2100:
-        raise RuleViolation("年份超出范围", code="calendar_year_out_of_range")
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # no day of it can be saved (the page offers no such year either)
+        raise RuleViolation(Message(YEARS_COVERED, first=FIRST_YEAR, last=LAST_YEAR), code="calendar_year_out_of_range")
     if db.session.get(CalendarYear, year) is None:
         db.session.add(CalendarYear(year=year, source=CalendarSource.ADMIN,
                                     confirmed_by_id=actor.id if actor else None))

@@ -1,6 +1,7 @@
 """Messages the procedures send to other systems, built from our records (the handlers call these inside
 their step): the approval system hears of a project's locked personnel whenever a lock is released or
-restored; the trading platform hears of a performance record whenever an approved edit changes it."""
+restored; the trading platform hears of a performance record whenever an approved edit changes it, and of a
+person whenever a deregistration ends his employment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,10 +13,11 @@ from sqlalchemy.orm import lazyload
 from app.db import utcnow
 from app.extensions import db
 from app.integrations.outbox import enqueue
-from app.models import Case, Organisation, PerformanceRecord, Person, Project, ProjectLock
+from app.models import Case, Certificate, Organisation, PerformanceRecord, Person, Project, ProjectLock
 
 PROJECT_PERSONNEL_KIND = "approval_system.project_personnel"
 PERFORMANCE_RECORD_KIND = "trading_platform.performance_record"
+PERSONNEL_KIND = "trading_platform.personnel"
 
 
 def _lock_state(lock: ProjectLock) -> str:
@@ -88,3 +90,20 @@ def queue_performance_record(record_id: int, case: Case) -> bool:
         "source": record.source, "used_in_bid": bool(record.used_in_bid), "award_lock": record.award_lock,
         "fields": dict(record.fields or {}), "updated_at": utcnow().isoformat()},
         f"trading-platform:performance:{case.number}", case.id, aggregate=f"enterprise:{owner.id}")
+
+
+def queue_personnel(person: Person, employer: Organisation, case: Case) -> bool:
+    """A person of an enterprise (his status and certificates) as he stands after the case changed him, e.g.
+    deregistered from `employer`; ordered with the enterprise's other reports. Not told: an enterprise
+    without a credit code (the platform knows enterprises by it)."""
+    if not employer.credit_code:
+        return False
+    certificates = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
+                                      .order_by(Certificate.id))
+    return enqueue(PERSONNEL_KIND, {
+        "credit_code": employer.credit_code, "id_number": person.id_number.upper(), "name": person.name,
+        "status": str(person.status),
+        "certificates": [{"kind": str(c.kind), "number": c.number, "specialty": c.specialty,
+                          "valid_until": c.valid_until.isoformat() if c.valid_until else None} for c in certificates],
+        "updated_at": utcnow().isoformat()},
+        f"trading-platform:personnel:{case.number}", case.id, aggregate=f"enterprise:{employer.id}")

@@ -32,6 +32,9 @@ from app.services import audit
 from app.services.procedures.bundles import LANES_FILE, bundle_input_from_files, posted_name, read_bundle_input
 
 MAX_NOTE = 2000
+# The note of a deploy whose content is an earlier version's, made current again without a note of its own (stored
+# in Chinese; the English pages read it by this template: app/web/stored_texts.py).
+REDEPLOYED = "重新部署与版本 {version} 相同的内容"
 CLI = "cli"
 
 
@@ -125,7 +128,7 @@ def _store(procedure: Procedure, bundle: ProcedureBundle, by: str | None, note: 
     existing = db.session.scalar(select(ProcedureVersion).where(
         ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.content_hash == bundle.content_hash))
     if existing is not None:
-        _make_current(procedure, existing, by, note or f"重新部署与版本 {existing.version} 相同的内容",
+        _make_current(procedure, existing, by, note or REDEPLOYED.format(version=existing.version),
                       actor=actor)
         return DeployOutcome(bundle.key, existing.version, False, "made_current")
     last = db.session.scalar(select(func.max(ProcedureVersion.version)).where(

@@ -193,13 +193,39 @@ def _error_paths(error: ValidationError) -> list[list[Any]]:
     return [path]
 
 
+def _is_text(spec: Any) -> bool:
+    kind = spec.get("type") if isinstance(spec, dict) else None
+    return kind == "string" or (isinstance(kind, list) and "string" in kind)
+
+
+def _trimmed(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Text as a page's form sends it (app/web/form_rendering.py strips each box and leaves an empty one out):
+    every text field's value without the whitespace around it (str.strip: spaces, ideographic spaces, line
+    breaks), and left out when nothing else is left, so that "required" and "minLength" judge the text
+    itself, whichever way it came. Nested objects and lists of objects are trimmed by their own fields."""
+    props = schema.get("properties") or {}
+    trimmed: dict[str, Any] = {}
+    for key, value in data.items():
+        spec = props.get(key)
+        items = spec.get("items") if isinstance(spec, dict) else None
+        if isinstance(value, str) and _is_text(spec):
+            value = value.strip()
+            if not value:
+                continue
+        elif isinstance(value, dict) and isinstance(spec, dict) and spec.get("type") == "object":
+            value = _trimmed(spec, value)
+        elif isinstance(value, list) and isinstance(items, dict) and items.get("type") == "object":
+            value = [_trimmed(items, item) if isinstance(item, dict) else item for item in value]
+        trimmed[key] = value
+    return trimmed
+
+
 def _clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Keep only the fields the form defines; drop empty strings of optional fields."""
+    """Keep only the fields the form defines, their text trimmed (`_trimmed`); drop empty strings of optional
+    fields."""
     props = schema.get("properties") or {}
     cleaned = {}
-    for key, value in data.items():
-        if key not in props:
-            continue
+    for key, value in _trimmed(schema, {k: v for k, v in data.items() if k in props}).items():
         if value == "" and key not in schema.get("required", []):
             continue
         cleaned[key] = value

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from app.db import utcnow
+from app.db import LIKE_ESCAPE, contains_pattern, utcnow
 from app.errors import InvalidForm, Message, NotFound
 from app.extensions import db
 from app.integrations.outbox import enqueue
@@ -30,6 +30,8 @@ SYSTEM = "系统"
 MAX_POINTS = Decimal("100")  # one entry moves the score by at most this much
 TRADING_SCORE_KIND = "trading_platform.integrity_score"
 TRADING_BEHAVIOUR_KIND = "trading_platform.behaviour_record"
+# A counter-entry's reason (stored in Chinese; the English pages read it by this template: app/web/stored_texts.py).
+CORRECTION_REASON = "更正第 {entry} 条：{reason}"
 
 
 def today() -> date:
@@ -89,9 +91,9 @@ def correct_entry(entry_id: int, reason: str, actor: Actor | None = None) -> Int
     original = db.session.get(IntegrityEntry, entry_id)
     if original is None:
         raise NotFound("未找到该诚信分记录", code="integrity_entry_not_found")
-    return add_entry(original.enterprise_id, -original.points, f"更正第 {original.id} 条：{reason}",
-                     LedgerSource.CORRECTION, actor=actor, case_id=original.source_case_id,
-                     corrects_entry_id=original.id)
+    return add_entry(original.enterprise_id, -original.points,
+                     CORRECTION_REASON.format(entry=original.id, reason=reason), LedgerSource.CORRECTION, actor=actor,
+                     case_id=original.source_case_id, corrects_entry_id=original.id)
 
 
 def add_behaviour(enterprise_id: int, kind: str, title: str, source: str, *, description: str | None = None,
@@ -151,12 +153,21 @@ def integrity_of(actor: Actor, enterprise_id: int, on: date | None = None) -> In
     return IntegrityView(enterprise, day, balance.quantize(CENTI), lines, behaviours)
 
 
-def scores_of(actor: Actor, on: date | None = None, limit: int = 200) -> list[tuple[Organisation, Decimal]]:
-    """The enterprises the actor sees with their scores on a date: one grouped statement."""
+def scores_of(actor: Actor, on: date | None = None, q: str | None = None, page: int = 1,
+              per_page: int = 50) -> tuple[list[tuple[Organisation, Decimal]], int]:
+    """One page of the enterprises the actor sees (by name or credit code containing `q`) with their scores on a
+    date, and how many there are: a grouped statement and a count."""
     day = on or today()
+    wanted = [visible_enterprises(actor)]
+    if q and q.strip():
+        pattern = contains_pattern(q.strip())
+        wanted.append(or_(Organisation.name.like(pattern, escape=LIKE_ESCAPE),
+                          Organisation.credit_code.like(pattern, escape=LIKE_ESCAPE)))
+    total = db.session.scalar(select(func.count()).select_from(Organisation).where(*wanted)) or 0
     totals = (select(IntegrityEntry.enterprise_id, func.sum(IntegrityEntry.points_centi).label("total"))
               .where(IntegrityEntry.effective_on <= day).group_by(IntegrityEntry.enterprise_id).subquery())
     rows = db.session.execute(select(Organisation, totals.c.total)
                               .outerjoin(totals, totals.c.enterprise_id == Organisation.id)
-                              .where(visible_enterprises(actor)).order_by(Organisation.id).limit(limit))
-    return [(org, (Decimal(int(total or 0)) * CENTI).quantize(CENTI)) for org, total in rows]
+                              .where(*wanted).order_by(Organisation.id)
+                              .limit(per_page).offset((page - 1) * per_page))
+    return [(org, (Decimal(int(total or 0)) * CENTI).quantize(CENTI)) for org, total in rows], total

@@ -49,6 +49,10 @@ DAYS_PER_MONTH = 30
 SEED_ALPHABET = string.ascii_letters
 SEED_LENGTH = 32
 SEED_REFUSED = "正式抽取的随机种子由系统生成，不能自行指定；指定的随机种子只能用于预览"
+# An item's title (stored in Chinese, in the item and in its case's title; the English pages read it by these
+# templates: app/web/stored_texts.py).
+IN_REGION_ITEM = "区内业绩：{project}"
+ENTRY_ITEM, ENTRY_ITEM_UNNAMED = "承诺制录入信息：{category}（{name}）", "承诺制录入信息：{category}"
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def entry_title(category: str, data: Any) -> str:
     nothing to the inspector)."""
     kind = ENTRY_CATEGORY_TITLES.get(category, category)
     named = next((str(data[key]) for key in _ENTRY_NAMES if isinstance(data, dict) and data.get(key)), "")
-    return f"承诺制录入信息：{kind}（{named[:60]}）" if named else f"承诺制录入信息：{kind}"
+    return ENTRY_ITEM.format(category=kind, name=named[:60]) if named else ENTRY_ITEM_UNNAMED.format(category=kind)
 
 
 def candidates(region: str, excluded: set[int]) -> list[Candidate]:
@@ -142,7 +146,8 @@ def candidates(region: str, excluded: set[int]) -> list[Candidate]:
     for record in db.session.execute(select(PerformanceRecord.id, PerformanceRecord.enterprise_id,
                                             PerformanceRecord.project_name).where(
             PerformanceRecord.source == RecordSource.IN_REGION, PerformanceRecord.enterprise_id.in_(enterprises))):
-        items[record.enterprise_id].append((f"performance:{record.id}", f"区内业绩：{record.project_name}"))
+        items[record.enterprise_id].append(
+            (f"performance:{record.id}", IN_REGION_ITEM.format(project=record.project_name)))
     for entry in db.session.execute(select(EnterpriseEntry.id, EnterpriseEntry.enterprise_id,
                                            EnterpriseEntry.category, EnterpriseEntry.data).where(
             EnterpriseEntry.status == EntryStatus.EFFECTIVE, EnterpriseEntry.source == "commitment",
