@@ -55,7 +55,8 @@ def test_a_ledger_entry_names_its_case_by_number_and_links_it_only_for_who_may_o
                                   "id_card_files": [upload(person, theirs["id"], "身份证.pdf")],
                                   "paper_delivery": "counter"})
     with app.app_context(), unit_of_work():
-        enterprise_id = db.session.scalar(select(Organisation.id).where(Organisation.name == "广西邕城建设集团有限公司"))
+        enterprise_id = db.session.scalar(select(Organisation.id)
+                                          .where(Organisation.name == "广西邕城建设集团有限公司"))
         add_entry(enterprise_id, "2", "测试加分", "evaluation", case_id=own["id"])
         add_entry(enterprise_id, "-1", "测试减分", "evaluation", case_id=theirs["id"])
     page = WebUser(app, "ent-nanning").login().html("/integrity")
