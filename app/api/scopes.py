@@ -69,6 +69,8 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_dashboard.DashboardExport", "GET"): READ,
     ("api_notifications.Notifications", "GET"): READ,
     ("api_notifications.NotificationsRead", "POST"): WRITE,
+    ("api_notifications.Undelivered", "GET"): READ,
+    ("api_notifications.UndeliveredResend", "POST"): WRITE,
     ("api_tokens.Tokens", "GET"): READ,
     ("api_tokens.Tokens", "POST"): WRITE,
     ("api_tokens.TokenResource", "DELETE"): WRITE,

@@ -2,8 +2,10 @@
 notices by SMS and e-mail (one row per channel, services/notifications_delivery.py).
 
 Per notification: claim it (one transaction, committed), send it outside any transaction (no database lock
-is held while a gateway answers), record the outcome (another transaction). Two workers never send the
-same notification: only one claim succeeds (services/notifications.py).
+is held while a gateway answers), record the outcome (another transaction): sent, tried again after a pause,
+or given up after about six hours (services/notifications_retry.py; logged as an error, and listed for the
+admins on 发送失败的通知, /admin/deliveries). Two workers never send the same notification: only one claim
+succeeds (services/notifications.py).
 """
 import logging
 
@@ -14,7 +16,7 @@ from app.integrations.mail import make_mailer, mask_address
 from app.integrations.notify import make_channel
 from app.integrations.sms import make_sms_gateway
 from app.log_masking import mask_text
-from app.services.notifications import claim_delivery, finish_delivery, pending_delivery_ids
+from app.services.notifications import FAILED, claim_delivery, finish_delivery, pending_delivery_ids
 from app.services.notifications_delivery import (
     ChannelClaim,
     claim_channel_delivery,
@@ -35,10 +37,11 @@ def deliver_notifications() -> int:
         error = None
         try:
             channel.send(claim.message)
-        except Exception as exc:  # a gateway failure: pending again (retried next round), failed after a few
-            error = str(exc) or type(exc).__name__
+        except Exception as exc:  # a gateway failure: pending again after a pause, failed after several hours
+            error = mask_text(str(exc) or type(exc).__name__)
             log.warning("notification %s not delivered (attempt %s): %s", notification_id, claim.attempt, error)
-        transactional(finish_delivery)(claim, error)
+        if transactional(finish_delivery)(claim, error) == FAILED:
+            log.error("notification %s given up after %s attempts: %s", notification_id, claim.attempt, error)
         sent += error is None
     return sent + deliver_channel_messages()
 
@@ -63,10 +66,11 @@ def deliver_channel_messages() -> int:
                 sms.send(claim.address, claim.text)
             else:
                 mailer.send(claim.address, claim.subject, claim.text)
-        except Exception as exc:  # the gateway or server failed: retried later, given up after a few attempts
+        except Exception as exc:  # the gateway or server failed: retried after a pause, given up after hours
             error = _masked(claim, str(exc) or type(exc).__name__)
             log.warning("%s to %s not delivered (attempt %s): %s", claim.channel, _masked(claim), claim.attempt,
                         error)
-        transactional(finish_channel_delivery)(claim, error)
+        if transactional(finish_channel_delivery)(claim, error) == FAILED:
+            log.error("%s to %s given up after %s attempts: %s", claim.channel, _masked(claim), claim.attempt, error)
         sent += error is None
     return sent

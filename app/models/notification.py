@@ -30,10 +30,15 @@ class Notification(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # External channel: pending -> sent | failed (sent after the commit by the delivery job).
+    # External channel: pending -> sending (claimed) -> sent | pending again | failed (given up), sent after the
+    # commit by the delivery job and retried on services/notifications_retry's schedule; `per_channel`: the
+    # notification's SMS and e-mail are rows of notification_deliveries instead.
     delivery_status: Mapped[str] = mapped_column(String(20), default="pending")
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # pending: not before this moment (None: at once); failed: when it was given up
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivery_error: Mapped[str | None] = mapped_column(String(300))  # the channel's last failure
 
 
 class NotificationDelivery(Base):
@@ -56,6 +61,7 @@ class NotificationDelivery(Base):
     # pending -> sending (claimed by a worker) -> sent | pending again (retried later) | failed (given up)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # pending: not before this moment; sending: the claim's moment; failed: when it was given up
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,10 +1,12 @@
 """Notifications: in-app (the bell), deduplicated, and delivered by a channel after the commit.
 
 Delivery with several workers: a worker first claims a notification (pending -> sending, one conditional
-UPDATE whose row count says who won) and commits the claim, then sends, then records the outcome (sent, or
-pending again / failed). A second worker finds nothing to claim, so nothing is sent twice; a claim left
-behind by a worker that died while sending is taken over after STALE_CLAIM (the message may then go out
-twice: at least once, never lost).
+UPDATE whose row count says who won) and commits the claim, then sends, then records the outcome: sent, or
+pending again after a pause, or failed (given up), on the schedule every delivery shares
+(services/notifications_retry.py). A second worker finds nothing to claim, so nothing is sent twice; a claim
+left behind by a worker that died while sending is taken over after STALE_CLAIM (the message may then go out
+twice: at least once, never lost). The outcome is recorded in the delivery's own columns: the notification as
+the user reads it is never changed by its channel.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from app.db import UpsertStatement, rowcount, table_of, utcnow
@@ -22,8 +24,8 @@ from app.extensions import db
 from app.integrations.notify import Channel, OutgoingMessage
 from app.models import PROVINCE_CODE, Actor, CalendarYear, Notification, Role, User, UserRole
 from app.policy import rights_cover
+from app.services.notifications_retry import retry_at
 
-MAX_DELIVERY_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)  # far beyond a channel's own timeout (10 s)
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
@@ -178,13 +180,19 @@ def mark_read(actor: Actor, ids: list[int] | None = None) -> int:
     return rowcount(result)
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending and its pause over (a new notification has none)."""
+    return (Notification.delivery_status == PENDING) & or_(Notification.next_attempt_at.is_(None),
+                                                            Notification.next_attempt_at <= now)
+
+
 def pending_delivery_ids(limit: int = 100, now: datetime | None = None) -> list[int]:
-    """Notifications waiting for the channel, and claims abandoned by a worker that died while sending."""
-    stale = (now or utcnow()) - STALE_CLAIM
+    """Notifications waiting for the channel whose pause is over, and claims abandoned by a worker that died
+    while sending."""
+    now = now or utcnow()
     return list(db.session.scalars(select(Notification.id).where(or_(
-        Notification.delivery_status == PENDING,
-        (Notification.delivery_status == SENDING) & (Notification.delivered_at < stale))).order_by(Notification.id)
-        .limit(limit)))
+        _due(now), (Notification.delivery_status == SENDING) & (Notification.delivered_at < now - STALE_CLAIM)))
+        .order_by(Notification.id).limit(limit)))
 
 
 @dataclass(frozen=True)
@@ -199,13 +207,14 @@ def claim_delivery(notification_id: int, now: datetime | None = None) -> Claim |
     it, or it was sent already. While `sending`, delivered_at holds the moment of the claim."""
     now = now or utcnow()
     row = db.session.execute(select(Notification.delivery_status, Notification.delivery_attempts,
-                                    Notification.delivered_at, Notification.user_id, Notification.title,
-                                    Notification.body, Notification.kind)
+                                    Notification.delivered_at, Notification.next_attempt_at, Notification.user_id,
+                                    Notification.title, Notification.body, Notification.kind)
                              .where(Notification.id == notification_id)).one_or_none()
     if row is None:
         return None
-    if not (row.delivery_status == PENDING or (row.delivery_status == SENDING and row.delivered_at is not None
-                                               and row.delivered_at < now - STALE_CLAIM)):
+    due = row.delivery_status == PENDING and (row.next_attempt_at is None or row.next_attempt_at <= now)
+    if not (due or (row.delivery_status == SENDING and row.delivered_at is not None
+                    and row.delivered_at < now - STALE_CLAIM)):
         return None
     claimed = db.session.execute(
         update(Notification).where(Notification.id == notification_id,
@@ -222,19 +231,22 @@ def claim_delivery(notification_id: int, now: datetime | None = None) -> Claim |
     return Claim(notification_id, message, row.delivery_attempts + 1)
 
 
-def finish_delivery(claim: Claim, error: str | None = None, now: datetime | None = None) -> None:
-    """Record the outcome of a claimed delivery: sent, or pending again (failed after a few attempts)."""
+def finish_delivery(claim: Claim, error: str | None = None, now: datetime | None = None) -> str | None:
+    """Record the outcome of a claimed delivery: sent, or pending again after a pause, or failed (given up).
+    Returns the status written."""
+    now = now or utcnow()
     claimed = (Notification.id == claim.notification_id, Notification.delivery_status == SENDING,
                Notification.delivery_attempts == claim.attempt)
     if error is None:
-        values: dict[str, Any] = {"delivery_status": SENT, "delivered_at": now or utcnow()}
+        values: dict[str, Any] = {"delivery_status": SENT, "delivered_at": now, "next_attempt_at": None,
+                                  "delivery_error": None}
     else:
-        row = db.session.get(Notification, claim.notification_id, populate_existing=True)
-        assert row is not None
-        values = {"delivery_status": FAILED if claim.attempt >= MAX_DELIVERY_ATTEMPTS else PENDING,
-                  "delivered_at": None, "payload": {**(row.payload or {}), "last_error": error[:300]}}
-    db.session.execute(update(Notification).where(*claimed).values(**values)
-                       .execution_options(synchronize_session=False))
+        later = retry_at(claim.attempt, now)
+        values = {"delivery_status": PENDING if later else FAILED, "delivered_at": None,
+                  "next_attempt_at": later or now, "delivery_error": error[:300]}
+    done = db.session.execute(update(Notification).where(*claimed).values(**values)
+                              .execution_options(synchronize_session=False))
+    return str(values["delivery_status"]) if rowcount(done) == 1 else None  # None: another worker took it over
 
 
 def deliver(notification_id: int, channel: Channel) -> bool:
@@ -245,7 +257,7 @@ def deliver(notification_id: int, channel: Channel) -> bool:
         return False
     try:
         channel.send(claim.message)
-    except Exception as exc:  # a gateway failure: try again later, give up after a few attempts
+    except Exception as exc:  # a gateway failure: try again after a pause, give up after several hours
         finish_delivery(claim, str(exc) or type(exc).__name__)
         return False
     finish_delivery(claim)

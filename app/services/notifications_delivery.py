@@ -2,8 +2,9 @@
 
 As for the bell's channel (services/notifications.py): a worker claims a delivery (pending -> sending, one
 conditional UPDATE), commits, sends outside any transaction, then records the outcome: sent, or pending
-again after a pause that grows with each attempt (1, 2, 4, 8 minutes), failed after MAX_ATTEMPTS. A claim left
-by a worker that died while sending is taken over after STALE_CLAIM. Each channel of a notification has its
+again after a pause, or failed (given up), on the schedule every delivery shares (services/notifications_retry.py:
+from a minute, doubling, at most an hour apart, given up after about six hours). A claim left by a worker that
+died while sending is taken over after STALE_CLAIM. Each channel of a notification has its
 own row: a failing SMS gateway neither delays the e-mail nor touches the in-app notification.
 """
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy import or_, select, update
 from app.db import rowcount, utcnow
 from app.extensions import db
 from app.models import Notification, NotificationDelivery, User
+from app.services.notifications_retry import retry_at
 
-MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
@@ -72,15 +73,18 @@ def claim_channel_delivery(delivery_id: int, now: datetime | None = None) -> Cha
     return ChannelClaim(row.id, row.channel, address, row.subject, row.text, row.attempts + 1)
 
 
-def finish_channel_delivery(claim: ChannelClaim, error: str | None = None, now: datetime | None = None) -> None:
-    """Sent; or pending again after a pause (1, 2, 4, 8 minutes), failed after MAX_ATTEMPTS."""
+def finish_channel_delivery(claim: ChannelClaim, error: str | None = None,
+                            now: datetime | None = None) -> str | None:
+    """Sent; or pending again after a pause, or failed (given up: next_attempt_at is then the moment it was).
+    Returns the status written (None: another worker took the claim over)."""
     now = now or utcnow()
     if error is None:
         values: dict[str, Any] = {"status": SENT, "sent_at": now, "last_error": None}
     else:
-        values = {"status": FAILED if claim.attempt >= MAX_ATTEMPTS else PENDING, "last_error": error[:300],
-                  "next_attempt_at": now + timedelta(minutes=2 ** (claim.attempt - 1))}
-    db.session.execute(update(NotificationDelivery).where(
+        later = retry_at(claim.attempt, now)
+        values = {"status": PENDING if later else FAILED, "last_error": error[:300], "next_attempt_at": later or now}
+    done = db.session.execute(update(NotificationDelivery).where(
         NotificationDelivery.id == claim.delivery_id, NotificationDelivery.status == SENDING,
         NotificationDelivery.attempts == claim.attempt).values(**values)
         .execution_options(synchronize_session=False))
+    return str(values["status"]) if rowcount(done) == 1 else None

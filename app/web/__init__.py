@@ -9,6 +9,7 @@ from app.web import (
     calendar,
     cases,
     dashboard,
+    deliveries,
     documents,
     errors,
     exchange,
@@ -51,6 +52,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(exchange.bp)
+    app.register_blueprint(deliveries.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(integrity.bp)
     app.register_blueprint(spot_checks.bp)

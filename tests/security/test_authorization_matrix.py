@@ -76,6 +76,9 @@ RULES: dict[tuple[str, str], str] = {
     ("api_integrity.EnterpriseIntegrity", "GET"): "200 404 200 404 200 404 404 200 401",
     ("api_notifications.Notifications", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_notifications.NotificationsRead", "POST"): "200 200 200 200 200 200 200 200 401",
+    ("api_notifications.Undelivered", "GET"): "403 403 403 403 403 403 403 200 401",
+    # a delivery no caller has: a 404 for the admins, who may re-send one of their region's users
+    ("api_notifications.UndeliveredResend", "POST"): "403 403 403 403 403 403 403 404 401",
     ("api_procedure_drafts.DraftCheck", "POST"): "403 403 403 403 403 200 403 200 401",
     # with a note, naming a version the draft does not replace: refused on the merits (409), the draft kept
     ("api_procedure_drafts.DraftDeploy", "POST"): "403 403 403 403 403 409 403 409 401",
@@ -147,10 +150,14 @@ RULES: dict[tuple[str, str], str] = {
     ("cases.withdraw", "POST"): "422 404 403 404 403 404 404 403 302",
     ("dashboard.export_table", "GET"): "403 403 200 200 200 200 403 200 302",
     ("dashboard.index", "GET"): "403 403 200 200 200 200 403 200 302",
+    ("deliveries.index", "GET"): "403 403 403 403 403 403 403 200 302",
+    ("deliveries.resend", "POST"): "403 403 403 403 403 403 403 404 302",
     ("documents.download", "GET"): "200 404 200 404 200 404 404 200 302",
     ("documents.verify", "GET"): "200 200 200 200 200 200 200 200 200",
+    ("exchange.inbound", "GET"): "403 403 403 403 403 403 403 200 302",
     ("exchange.index", "GET"): "403 403 403 403 403 403 403 200 302",
     ("exchange.resend", "POST"): "403 403 403 403 403 403 403 404 302",
+    ("exchange.resend_system", "POST"): "403 403 403 403 403 403 403 302 302",
     ("health.healthz", "GET"): "200 200 200 200 200 200 200 200 200",
     ("home.index", "GET"): "200 200 302 302 302 200 200 200 302",
     ("i18n.switch", "GET"): "302 302 302 302 302 302 302 302 302",
@@ -260,7 +267,7 @@ def _path(rule: Any, ids: dict[str, Any]) -> str:
               "draft_id": ids["draft_id"], "document_id": ids["document_id"],
               "run_id": 1, "message_id": 1, "system": "national_platform",
               "form_key": "unlock_request", "table": "no_such_table", "code": "0000-0000-0000-0000",
-              "section": "performance", "draw_id": 999999}
+              "section": "performance", "draw_id": 999999, "source": "notification", "delivery_id": 999999}
     if rule.endpoint in ("accounts.act", "accounts.edit"):
         values["user_id"] = ids["city_user"]
     elif rule.endpoint == "operators.act":
