@@ -2,7 +2,7 @@
 what it committed is stored with a hash and takes effect without a review of originals, except 良好行为 and
 纳税信息, which the city reviews item by item. Guards: persons the approval or training-exam systems bring
 cannot be added by hand (only completed); out-of-region performance comes only from the national platform
-and cannot be entered or edited; a record used in a bid is frozen."""
+and cannot be entered or edited; a record used in a bid or under an award lock is frozen."""
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +35,8 @@ from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
 from handlers.deregistration import certificate_in_force
 from handlers.migrated import unconfirmed_migration
-from handlers.rules import FieldRefusal
+from handlers.performance import normalised_value, value_error
+from handlers.rules import FieldRefusal, region_error
 
 PROCEDURE = "commitment_entry"
 TEXT_VERSION = "GJY-CN-2021-01"
@@ -136,18 +137,33 @@ def _performance_errors(ctx: HandlerContext, index: int, item: dict[str, Any], e
             raise FieldRefusal(f"{key}.record_id", "该业绩为诚信平台迁入的业绩，请通过“迁移数据确认”补充信息并确认属地",
                                code="record_migrated", details={"index": index,
                                                                 "procedure": "migrated_data_confirmation"})
-        if record.used_in_bid:
-            raise FieldRefusal(f"{key}.record_id", "该业绩已用于投标，不允许修改；确需修改的请申请“投标业绩修改”",
-                               code="record_frozen", details={"index": index, "procedure": "performance_record_edit"})
-        return {}
+        if record.frozen:
+            message = ("该业绩已用于投标，不允许修改；确需修改的请申请“投标业绩修改”" if record.used_in_bid else
+                       "该业绩已被交易平台中标锁定，不允许修改；确需修改的请申请“投标业绩修改”")
+            raise FieldRefusal(f"{key}.record_id", message, code="record_frozen",
+                               details={"index": index, "procedure": "performance_record_edit"})
+        return _value_errors(ctx, index, item)
     missing = {f"{key}.{f}": "新增业绩须填写此项" for f in ("project_name", "location_code", "contract_amount",
                                                           "completion_date") if not item.get(f)}
-    if missing:
-        return missing
-    if not str(item["location_code"]).startswith(GUANGXI):
+    return missing or _value_errors(ctx, index, item)
+
+
+def _value_errors(ctx: HandlerContext, index: int, item: dict[str, Any]) -> dict[str, str]:
+    """The values entered, checked as 投标业绩修改, 历史业绩补录 and 迁移数据确认 check them: a Guangxi 属地 of a known
+    region, a contract amount above 0, a completion date before today."""
+    key = f"performances.{index}"
+    errors: dict[str, str] = {}
+    location = str(item.get("location_code") or "")
+    if location and not location.startswith(GUANGXI):
         raise FieldRefusal(f"{key}.location_code", "区外业绩以全国平台导入的C级以上（含C级）业绩为准，不能手动录入",
                            code="out_of_region_performance", details={"index": index})
-    return {}
+    if location and (message := region_error(ctx.session, location)):
+        errors[f"{key}.location_code"] = message
+    for name in ("contract_amount", "completion_date"):
+        value = str(item.get(name) or "")
+        if value and (message := value_error(name, normalised_value(name, value))):
+            errors[f"{key}.{name}"] = message
+    return errors
 
 
 @choices("commitment.own_records")
@@ -210,6 +226,7 @@ def _apply_person(ctx: HandlerContext, item: dict[str, Any]) -> None:
                if item.get(k) not in (None, "")}
     if item.get("person_id"):
         _entry(ctx, "personnel", {"person_id": item["person_id"], **profile}, EntryStatus.EFFECTIVE)
+        _complete_person(ctx, int(item["person_id"]), profile.get("phone"))
         return
     person = ctx.session.scalar(select(Person).where(Person.id_number_is(item["id_number"])))
     re_entered = person is not None
@@ -222,6 +239,19 @@ def _apply_person(ctx: HandlerContext, item: dict[str, Any]) -> None:
     ctx.session.flush()
     _entry(ctx, "personnel", {"person_id": person.id, "kind": item["kind"], "added_by_hand": True,
                               **({"re_entered": True} if re_entered else {}), **profile}, EntryStatus.EFFECTIVE)
+
+
+def _complete_person(ctx: HandlerContext, person_id: int, phone: str | None) -> None:
+    """入库: the contact phone the enterprise entered and signed for is the person's record's (encrypted at rest by
+    the model), audited before/after (masked). His title, education and social insurance, which the person record
+    does not hold, stay in the effective entry."""
+    person = ctx.session.get(Person, person_id)
+    if person is None or not phone or phone == person.phone:
+        return
+    before = {"phone": person.phone}
+    person.phone = phone
+    audit.record(ctx.actor, "record.person_changed", "person", person.id, case=ctx.case.number,
+                 **audit.changed(before, {"phone": phone}))
 
 
 def _employment(person: Person) -> dict[str, Any]:
@@ -250,7 +280,7 @@ def _apply_performance(ctx: HandlerContext, item: dict[str, Any]) -> None:
     if item.get("record_id"):
         record = ctx.session.get(PerformanceRecord, item["record_id"])
         if (record is None or record.source == RecordSource.IMPORTED or unconfirmed_migration(record)
-                or record.used_in_bid):
+                or record.frozen):
             raise RuleViolation("业绩已冻结或不可修改", code="record_frozen")
         old = {k: (record.fields or {}).get(k) for k in values}
         if item.get("project_name"):

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.errors import Message, RuleViolation
-from app.models import PerformanceRecord, RecordSource, Region
+from app.models import PerformanceRecord, RecordSource
 from app.services.cases import subjects
 from app.services.deadlines.limits import LOCAL_TZ
 from app.services.procedures.registry import HandlerContext
 from handlers import handler, validator
-from handlers.rules import FieldRefusal
+from handlers.rules import FieldRefusal, region_error
 
 PROCEDURE = "historical_performance"
 # The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
@@ -36,8 +36,8 @@ def check_start(ctx: HandlerContext) -> None:
     if location[2:4] == "00":  # the province itself: no city reviews it, and the case would wait for no one
         raise FieldRefusal("location_code", "项目属地应为设区市或县（市、区）的行政区划代码，不能是自治区本级",
                            code="invalid_form")
-    if ctx.session.get(Region, location[:4] + "00") is None:
-        raise FieldRefusal("location_code", "未知的行政区划代码", code="invalid_form")
+    if message := region_error(ctx.session, location):
+        raise FieldRefusal("location_code", message, code="invalid_form")
     if date.fromisoformat(str(ctx.data["completion_date"])) >= utcnow().astimezone(LOCAL_TZ).date():
         raise FieldRefusal("completion_date", "历史业绩的竣工日期应早于今天", code="invalid_form")
     name = str(ctx.data["project_name"]).strip()

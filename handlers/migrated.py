@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.errors import Message, RuleViolation
-from app.models import EnterpriseEntry, PerformanceRecord, PerformanceRecordChange, RecordSource, Region
+from app.models import EnterpriseEntry, PerformanceRecord, PerformanceRecordChange, RecordSource
 from app.services.cases import subjects
 from app.services.procedures.registry import ChoiceContext, HandlerContext
 from app.services.records import integrity
 from handlers import choices, handler, validator
-from handlers.rules import FieldRefusal
+from handlers.rules import FieldRefusal, region_error
 
 PROCEDURE = "migrated_data_confirmation"
 # The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
@@ -100,8 +100,8 @@ def _record_errors(ctx: HandlerContext, index: int, item: dict[str, Any], record
         raise FieldRefusal(f"{key}.location_code",
                            "迁入业绩为区内业绩，属地应为广西的行政区划；区外业绩以全国平台导入的为准",
                            code="out_of_region_performance", details={"index": index})
-    if ctx.session.get(Region, location[:4] + "00") is None:
-        return {f"{key}.location_code": "未知的行政区划代码"}
+    if message := region_error(ctx.session, location):
+        return {f"{key}.location_code": message}
     have = {**(record.fields or {}), **{k: v for k, v in item.items() if v not in (None, "")}}
     return {f"{key}.{name}": "迁入数据缺少此项，请补充" for name in REQUIRED if not have.get(name)}
 

@@ -54,6 +54,8 @@ def records(ctx: ChoiceContext) -> list[tuple[Any, str]]:
             return Message("{name}（诚信平台迁入，请先在“迁移数据确认”中确认）", name=r.project_name)
         if r.used_in_bid:
             return Message("{name}（已用于投标）", name=r.project_name)
+        if r.frozen:
+            return Message("{name}（中标锁定）", name=r.project_name)
         return Message("{name}（未用于投标，在“入库信息填报”中完善）", name=r.project_name)
     return [(r.id, label(r)) for r in rows]
 
@@ -80,7 +82,7 @@ def editable_record(session: Any, record_id: Any, enterprise_id: int) -> Perform
     if unconfirmed_migration(record):
         raise RuleViolation("该业绩为诚信平台迁入的业绩，尚未确认属地：请先通过“迁移数据确认”补充信息并确认",
                             code="record_migrated")
-    if not record.used_in_bid:
+    if not record.frozen:  # used in a bid, or under the trading platform's award lock
         raise RuleViolation("该业绩尚未用于投标，未被冻结，无需申请修改", code="record_not_frozen")
     return record
 
@@ -105,7 +107,8 @@ def normalised_value(name: str, value: str) -> str:
     return f"{Decimal(amount):.2f}" if AMOUNT.fullmatch(amount) else amount
 
 
-def _format_error(name: str, value: str) -> str | None:
+def value_error(name: str, value: str) -> str | None:
+    """What is wrong with a record's contract amount or completion date as stored (others: nothing)."""
     if name == "contract_amount":
         # Plain decimal notation only ("1e400", "NaN" and "Infinity" parse as Decimals too).
         if not AMOUNT.fullmatch(value):
@@ -144,7 +147,7 @@ def change_errors(record: PerformanceRecord, changes: list[dict[str, Any]]) -> d
             errors[f"{key}.new_value"] = "新值不能为空"
         elif new == normalised_value(name, old):
             errors[f"{key}.new_value"] = "新值与原值相同"
-        elif message := _format_error(name, new):
+        elif message := value_error(name, new):
             errors[f"{key}.new_value"] = message
     return errors
 

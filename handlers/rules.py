@@ -1,4 +1,4 @@
-"""Rules shared by the procedures' handlers: field refusals, personnel locks, a case's submissions."""
+"""Rules shared by the procedures' handlers: field refusals, a project's 属地, personnel locks, a case's submissions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidForm, Message, RuleViolation
-from app.models import CaseEvent, ProjectLock, Task
+from app.models import CaseEvent, ProjectLock, Region, Task
 from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
 
 UNLOCK_PROCEDURE = "personnel_unlock"
@@ -23,6 +23,11 @@ class FieldRefusal(InvalidForm, RuleViolation):
         super().__init__({field_name: message}, message)
         self.code = code
         self.details.update(details or {})
+
+
+def region_error(session: Session, code: str) -> str | None:
+    """A project's 属地 is a region code of a known city (设区市) or of a county below one."""
+    return None if session.get(Region, code[:4] + "00") is not None else "未知的行政区划代码"
 
 
 def blocking_lock(session: Session, person_id: int) -> ProjectLock | None:

@@ -32,6 +32,7 @@ from app.services.records.lookup import person_titles
 from app.web.form_rendering import choices_of, widget_of
 from app.web.i18n import colon, gettext, list_separator, semicolon
 
+EMPTY = "—"  # an empty value, as every page shows it
 SELECTED = "（已选对象）"  # a chosen record whose title neither the options, the case data nor a lookup give
 
 
@@ -76,7 +77,10 @@ def stored_title(key: str, context: Mapping[str, Any]) -> str | None:
 
 
 def _masked(key: str, spec: Mapping[str, Any] | None, text: str) -> str:
-    """A field's text as the pages show it: an ID number or phone field masked, and those written in free text."""
+    """A field's text as the pages show it: an ID number or phone field masked, and those written in free text;
+    an empty value is the "—" placeholder, never masked."""
+    if text in ("", EMPTY):
+        return EMPTY
     shown = mask_personal(key, text)
     return mask_shown_text(shown) if spec and is_free_text(spec) else shown
 
@@ -97,7 +101,7 @@ def _plain(value: Any, spec: dict[str, Any], fallback: str | None = None,
         return gettext("是") if value else gettext("否")
     titles = {str(const): gettext(title) for const, title in choices_of(spec) or [] if const is not None}
     if value is None:
-        return "—"
+        return EMPTY
     if isinstance(value, dict):
         props = spec.get("properties") or {}
         return semicolon().join(

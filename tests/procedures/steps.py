@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.db import unit_of_work
+from app.services.exchange.inbound import receive
 from tests.support.api import ApiUser
 
 
@@ -35,3 +37,13 @@ def upload(user: ApiUser, case_id: int, filename: str = "材料.pdf") -> str:
 def field_errors(response: Any) -> dict[str, str]:
     assert response.status_code == 422, response.json
     return dict(response.json["details"].get("fields") or {})
+
+
+def award_lock(app: Any, record_id: int, reference: str = "ZB-2026-0901") -> None:
+    """The trading platform's award lock (中标锁定) of a record, received as its batch import receives it."""
+    message = {"message_id": f"award-{record_id}-{reference}", "kind": "award_lock", "schema_version": 1,
+               "occurred_at": "2026-12-08T07:00:00+08:00",
+               "payload": {"performance_record_id": record_id, "lock_reference": reference,
+                           "award_project": "南宁某道路中标项目", "locked_on": "2026-12-07"}}
+    with app.app_context(), unit_of_work():
+        assert receive("trading_platform", message, "file").message.status == "applied"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.db import unit_of_work
 from app.extensions import db
@@ -28,7 +28,7 @@ from app.models import (
 from app.services.demo import id_number
 from handlers.commitment import TEXT_VERSION, committed_content, content_hash
 from tests.documents.test_case_documents import documents_of, download
-from tests.procedures.steps import act, act_ok, field_errors, upload
+from tests.procedures.steps import act, act_ok, award_lock, field_errors, upload
 from tests.support.web import WebUser
 
 NANNING = "广西邕城建设集团有限公司"
@@ -174,6 +174,74 @@ def test_imported_and_frozen_performance_cannot_be_edited(as_user: Any, app: Any
                                                    "contract_amount": "100.00", "completion_date": "2024-01-01"}]})
     assert outside.json["code"] == "out_of_region_performance"
     assert _one(app, PerformanceRecord, PerformanceRecord.id == imported.id).fields["contract_amount"] == "5100.00"
+
+
+def test_a_record_under_an_award_lock_is_frozen_though_not_used_in_a_bid(as_user: Any, app: Any) -> None:
+    ent = as_user("ent-nanning")
+    case_id = _start(ent, ["performance"])
+    act_ok(ent, case_id, {"performances": [{"project_name": "南宁五象新区道路工程", "location_code": "450103",
+                                            "contract_amount": "2680.00", "completion_date": "2025-09-30"}]})
+    act_ok(ent, case_id, SIGN)
+    record = _one(app, PerformanceRecord, PerformanceRecord.project_name == "南宁五象新区道路工程")
+    award_lock(app, record.id)
+    shown = ent.get(f"/api/v1/records/performance-records/{record.id}").json
+    assert shown["used_in_bid"] is False and shown["frozen"] is True and shown["editable"] is False
+    listed = WebUser(app, "ent-nanning").login().html("/records/performance")
+    assert re.search(rf'<tr data-record="{record.id}">.*?<td>否（中标锁定，冻结）</td>', listed, re.S)
+    case_id = _start(ent, ["performance"])
+    refused = act(ent, case_id, {"performances": [{"record_id": record.id, "contract_amount": "9680.00"}]})
+    assert refused.status_code == 422 and refused.json["code"] == "record_frozen"
+    assert refused.json["details"]["procedure"] == "performance_record_edit"
+    assert "投标业绩修改" in refused.json["details"]["fields"]["performances.0.record_id"]
+    assert _one(app, PerformanceRecord, PerformanceRecord.id == record.id).fields["contract_amount"] == "2680.00"
+
+
+def test_performance_values_are_checked_as_the_other_procedures_check_them(as_user: Any, app: Any) -> None:
+    """A future completion, a zero amount and an unknown 属地 are refused as 业绩修改, 历史业绩补录 and 迁移数据确认
+    refuse them: no record that could never be real becomes usable for bids."""
+    ent = as_user("ent-liuzhou")
+    case_id = _start(ent, ["performance"])
+    impossible = {"project_name": "柳州未来竣工工程", "location_code": "459999", "contract_amount": "0.00",
+                  "completion_date": "2099-01-01"}
+    assert field_errors(act(ent, case_id, {"performances": [impossible]})) == {
+        "performances.0.location_code": "未知的行政区划代码",
+        "performances.0.contract_amount": "合同金额应大于0",
+        "performances.0.completion_date": "竣工日期应早于今天"}
+    assert _one(app, PerformanceRecord, PerformanceRecord.project_name == "柳州未来竣工工程") is None
+    act_ok(ent, case_id, {"performances": [{**impossible, "location_code": "450203", "contract_amount": "860.00",
+                                            "completion_date": "2025-09-30"}]})
+    act_ok(ent, case_id, SIGN)
+    own = _one(app, PerformanceRecord, PerformanceRecord.project_name == "柳州未来竣工工程")
+    case_id = _start(ent, ["performance"])  # completing a record is checked as entering one
+    completing = {"record_id": own.id, "location_code": "459999", "contract_amount": "0",
+                  "completion_date": "2099-01-01"}
+    assert field_errors(act(ent, case_id, {"performances": [completing]})) == {
+        "performances.0.location_code": "未知的行政区划代码",
+        "performances.0.contract_amount": "合同金额应大于0",
+        "performances.0.completion_date": "竣工日期应早于今天"}
+    outside = act(ent, case_id, {"performances": [{"record_id": own.id, "location_code": "430100"}]})
+    assert outside.json["code"] == "out_of_region_performance"
+    assert _one(app, PerformanceRecord, PerformanceRecord.id == own.id).fields["location_code"] == "450203"
+
+
+def test_a_person_s_contact_the_enterprise_signed_for_is_his_record_s(as_user: Any, app: Any) -> None:
+    """入库: what the enterprise entered and signed is what 桂建云 holds, not an entry beside the person's record."""
+    ent = as_user("ent-nanning")
+    liang_hai = _person_id(app, "梁海")
+    old_phone = _one(app, Person, Person.id == liang_hai).phone
+    case_id = _start(ent, ["personnel"])
+    act_ok(ent, case_id, {"personnel": [{"person_id": liang_hai, "phone": "13812345678", "education": "本科"}]})
+    act_ok(ent, case_id, SIGN)
+    assert ent.case(case_id)["status"] == "completed"
+    assert ent.get(f"/api/v1/records/persons/{liang_hai}").json["phone"] == "138****5678"
+    with app.app_context():
+        stored = db.session.execute(text("SELECT phone FROM persons WHERE id = :id"), {"id": liang_hai}).scalar_one()
+        assert "13812345678" not in str(stored)  # encrypted at rest, as the model keeps it
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "record.person_changed",
+                                                           AuditEntry.object_id == str(liang_hai)))
+        assert entry is not None and entry.details["case"] == ent.case(case_id)["number"]
+        assert entry.details["after"] == {"phone": "138****5678"}
+        assert entry.details["before"] == {"phone": f"{old_phone[:3]}****{old_phone[-4:]}" if old_phone else None}
 
 
 def test_refusals_at_start_and_withdrawal(as_user: Any, app: Any) -> None:

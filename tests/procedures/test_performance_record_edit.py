@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.db import unit_of_work
 from app.extensions import db
 from app.models import Case, Organisation, PerformanceRecord, PerformanceRecordChange, RecordSource
-from tests.procedures.steps import act, act_ok, field_errors, upload
+from tests.procedures.steps import act, act_ok, award_lock, field_errors, upload
 
 ALL_ORIGINALS = {"original_bid_award": True, "original_contract": True, "original_permit": True,
                  "original_completion": True}
@@ -135,6 +135,28 @@ def test_refusals_at_start(as_user: Any, app: Any) -> None:
         assert refused.status_code == 403 and refused.json["code"] == "start_not_allowed"
     with app.app_context():
         assert db.session.scalar(select(func.count(Case.id))) == before
+
+
+def test_a_record_under_an_award_lock_is_changed_only_by_application(as_user: Any, app: Any) -> None:
+    """An award lock (中标锁定) freezes a record not (yet) used in a bid: this procedure is its way to a change."""
+    ent = as_user("ent-nanning")
+    with app.app_context(), unit_of_work():
+        nanning = db.session.scalar(select(Organisation).where(Organisation.name == "广西邕城建设集团有限公司"))
+        db.session.add(PerformanceRecord(enterprise_id=nanning.id, project_name="南宁中标锁定工程",
+                                         source=RecordSource.IN_REGION, used_in_bid=False,
+                                         fields={"contract_amount": "2680.00"}))
+    record_id = _record(app, "南宁中标锁定工程").id
+    assert ent.start("performance_record_edit", {"record_id": record_id}).json["code"] == "record_not_frozen"
+    award_lock(app, record_id)
+    listed = ent.get("/api/v1/procedures").json
+    choices = {c["const"]: c["title"] for c in {p["key"]: p for p in listed}["performance_record_edit"]
+               ["start_form"]["properties"]["record_id"]["oneOf"]}
+    assert choices[record_id] == "南宁中标锁定工程（中标锁定）"
+    case_id = _start(ent, app, "南宁中标锁定工程")
+    act_ok(ent, case_id, {"changes": [{"field": "contract_amount", "old_value": "2680.00", "new_value": "2860.00"}],
+                          "reason": "合同金额录入错误", **_documents(ent, case_id)})
+    act_ok(as_user("province"), case_id, {"decision": "approve", **ALL_ORIGINALS})
+    assert _record(app, "南宁中标锁定工程").fields["contract_amount"] == "2860.00"
 
 
 def test_withdrawn_application_leaves_the_record_and_frees_it(as_user: Any, app: Any) -> None:

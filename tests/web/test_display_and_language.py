@@ -92,6 +92,19 @@ def test_id_numbers_and_phones_in_a_case_s_data_are_shown_masked(app: Flask) -> 
         assert show_value("person_id_number", "4501**********1238", phone, {}).text == "4501**********1238"
 
 
+def test_an_empty_id_number_or_phone_is_shown_as_a_dash_not_a_mask(app: Flask) -> None:
+    """A person completed without a phone showed "*" in the 手机 cell: the mask was laid on the "—" placeholder."""
+    rows = {"type": "array", "title": "人员信息", "x-widget": "rows", "items": {"type": "object", "properties": {
+        "name": {"type": "string", "title": "姓名"}, "id_number": {"type": "string", "title": "身份证号码"},
+        "phone": {"type": "string", "title": "手机"}}}}
+    contact = {"type": "object", "title": "联系人", "properties": {"name": {"type": "string", "title": "姓名"},
+                                                                 "phone": {"type": "string", "title": "手机"}}}
+    with app.test_request_context():
+        assert show_value("personnel", [{"name": "梁海"}], rows, {}).rows == [["梁海", "—", "—"]]
+        assert show_value("phone", None, {"type": "string", "title": "手机"}, {}).text == "—"
+        assert show_value("contact", {"name": "李明", "phone": None}, contact, {}).text == "姓名：李明；手机：—"
+
+
 def test_dashboard_scroll_boxes_are_named_focusable_regions_and_show_names_not_codes(app: Flask,
                                                                                      world: Any) -> None:
     supervisor = WebUser(app, "supervisor").login()

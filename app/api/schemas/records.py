@@ -138,9 +138,9 @@ class PerformanceRecordSchema(Schema):
     source = fields.String()
     source_title = computed(lambda r: SOURCE_TITLES.get(r.source, r.source), "string")
     used_in_bid = fields.Boolean()
-    frozen = computed(lambda r: bool(r.used_in_bid), "boolean", description="已用于投标：冻结")
-    editable = computed(lambda r: r.source == RecordSource.IN_REGION and not r.used_in_bid, "boolean",
-                        description="企业可直接修改（区内且未用于投标）")
+    frozen = computed(lambda r: r.frozen, "boolean", description="已用于投标或被中标锁定：冻结")
+    editable = computed(lambda r: r.source == RecordSource.IN_REGION and not r.frozen, "boolean",
+                        description="企业可直接修改（区内且未用于投标、未被中标锁定）")
     usable_for_bids = fields.Boolean(metadata={"description": "可用于投标（迁入业绩须企业确认属地后）"})
     fields_ = fields.Dict(data_key="fields", attribute="fields")
     created_at = DateTime()

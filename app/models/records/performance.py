@@ -33,6 +33,11 @@ class PerformanceRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
+    def frozen(self) -> bool:
+        """Changed only through 投标业绩修改: used in a bid, or held by the trading platform's award lock."""
+        return bool(self.used_in_bid or self.award_lock)
+
+    @property
     def usable_for_bids(self) -> bool:
         """A migrated record only after its confirmation; every other record as it is."""
         return self.source != RecordSource.MIGRATED or bool((self.fields or {}).get("confirmed_case"))
