@@ -2,7 +2,6 @@
 and inbound results."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app, request
@@ -86,11 +85,7 @@ class Inbound(MethodView):
                                        request.headers.get(SIGNATURE_HEADER, ""), body)
         inbound.check_signature(signed, setting(current_app.config, system, "INBOUND_KEY"),
                                 int(current_app.config["EXCHANGE_REPLAY_WINDOW_SECONDS"]))
-        try:
-            envelope = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise inbound.InvalidMessage("报文不是有效的 JSON，未予接收") from exc
-        received = inbound.receive_signed(signed, envelope)
+        received = inbound.receive_signed(signed)
         message = received.message
         return {"id": message.id, "message_id": message.message_id, "status": message.status,
                 "result_code": message.result_code, "result_message": message.result_message,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.errors import DomainError
 from app.integrations.exchange import SYSTEMS
 from app.integrations.exchange.standin import start_all
 from app.jobs.exchange import dispatch_outbox
+from app.models import InboundStatus
 from app.services.exchange.inbound import receive
 
 group = AppGroup("exchange", help="数据交换 (data exchange with other systems)")
@@ -48,13 +50,69 @@ def standins(port: int) -> None:
             server.stop()
 
 
-def _messages(path: Path) -> list[Any]:
-    """A JSON array of envelopes, or one envelope per line (JSON Lines)."""
-    text = path.read_text(encoding="utf-8")
+@dataclass(frozen=True)
+class Entry:
+    """One message of a batch file: where it is (第 3 行, or 第 3 条 of an array) and its envelope, or why it
+    could not be read as one."""
+    where: str
+    envelope: Any = None
+    problem: str = ""
+
+
+def _text(path: Path) -> str:
+    """The file as UTF-8 text (a byte-order mark accepted); another encoding refuses the whole file."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise click.ClickException(f"{path.name} 不是 UTF-8 编码的文本（第 {line} 行起），未导入任何报文；"
+                                   "请将文件另存为 UTF-8 后重试 (the file is not UTF-8: nothing imported)") from exc
+
+
+def _not_json(exc: json.JSONDecodeError) -> str:
+    return f"不是有效的 JSON（{exc.msg}，第 {exc.colno} 列）"
+
+
+def _entries(text: str) -> list[Entry]:
+    """A JSON array of envelopes (one that does not parse refuses the whole file), or one envelope per line (JSON
+    Lines: a line that does not parse is refused alone)."""
     if text.lstrip().startswith("["):
-        loaded = json.loads(text)
-        return loaded if isinstance(loaded, list) else [loaded]
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"第 {exc.lineno} 行：{_not_json(exc)}，未导入任何报文 (nothing imported)") \
+                from exc
+        items = loaded if isinstance(loaded, list) else [loaded]
+        return [Entry(f"第 {n} 条", item) for n, item in enumerate(items, 1)]
+    entries = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(Entry(f"第 {n} 行", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            entries.append(Entry(f"第 {n} 行", problem=_not_json(exc)))
+    return entries
+
+
+def _import(system: str, entry: Entry) -> str:
+    """One message received in a transaction of its own: its outcome (applied, rejected, conflict, duplicate,
+    refused), a refusal or a rejection told with its place in the file."""
+    if entry.problem:
+        click.echo(f"{entry.where} refused: {entry.problem}", err=True)
+        return "refused"
+    try:
+        received = transactional(receive)(system, entry.envelope, "file")
+    except DomainError as exc:
+        click.echo(f"{entry.where} refused: {exc.message} ({exc.code})", err=True)
+        return "refused"
+    if received.duplicate:
+        return "duplicate"
+    message = received.message
+    if message.status != InboundStatus.APPLIED:
+        click.echo(f"{entry.where} {message.status} ({message.result_code}): {message.result_message}", err=True)
+    return str(message.status)
 
 
 @group.command("import")
@@ -62,14 +120,12 @@ def _messages(path: Path) -> list[Any]:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_file(system: str, path: Path) -> None:
     """Import a batch file of messages from SYSTEM (下行导入 and bulk loads): each message is received as
-    over HTTP (stored, validated, applied once), in a transaction of its own."""
+    over HTTP (stored, validated, applied once), in a transaction of its own. A line that is not a message is
+    refused with its line number, the others imported; the exit status is 1 when any was refused."""
     counts: dict[str, int] = {}
-    for envelope in _messages(path):
-        try:
-            received = transactional(receive)(system, envelope, "file")
-            key = "duplicate" if received.duplicate else received.message.status
-        except DomainError as exc:
-            key = "refused"
-            click.echo(f"refused: {exc.message}", err=True)
+    for entry in _entries(_text(path)):
+        key = _import(system, entry)
         counts[key] = counts.get(key, 0) + 1
     click.echo(", ".join(f"{key} {n}" for key, n in sorted(counts.items())) or "no messages")
+    if counts.get("refused"):
+        raise click.exceptions.Exit(1)

@@ -67,7 +67,7 @@ def _record_plain(pairs: list[tuple[Claim, Acknowledgement | DeliveryFailed]], p
 
 
 def _record_failure(claim: Claim, failure: DeliveryFailed, policy: Policy) -> None:
-    status = record_failure(claim, failure.reason, failure.retryable, policy)
+    status = record_failure(claim, failure.reason, failure.retryable, policy, link_refused=failure.link_refused)
     log.warning("message %s to %s not delivered (attempt %s, now %s): %s", claim.id, claim.target, claim.attempt,
                 status, failure.reason)
 

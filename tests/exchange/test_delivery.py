@@ -110,7 +110,7 @@ def test_garbage_answers_are_retried(exchange_app: Flask, national: ExchangeStan
     national.garbage = True
     dispatch(exchange_app)
     [row] = messages(exchange_app)
-    assert row.status == "pending" and "not JSON" in (row.last_error or "")
+    assert row.status == "pending" and "内容不是 JSON" in (row.last_error or "")
 
 
 def test_one_enterprise_s_messages_are_delivered_in_order(exchange_app: Flask, national: ExchangeStandIn) -> None:

@@ -25,10 +25,10 @@ def test_inbound_results_read_in_english_on_the_english_pages(inbound_app: Flask
     assert refused.json["message"].endswith("）的项目经理，处于锁定状态，单位变更未予办理；请先申请项目人员解锁")
     assert applied.json["message"] == "梁海的单位变更为柳州龙城建筑工程有限公司"
     admin = WebUser(inbound_app, "admin").login()
-    chinese = _results(admin.html("/admin/exchange"))
+    chinese = _results(admin.html("/admin/exchange/inbound"))
     assert chinese[:2] == [applied.json["message"], refused.json["message"]]
     admin.get("/lang/en")
-    english = _results(admin.html("/admin/exchange"))
+    english = _results(admin.html("/admin/exchange/inbound"))
     code = refused.json["message"].split("」（", 1)[1].split("）", 1)[0]
     assert english[:2] == [
         "梁海's employer changed to 柳州龙城建筑工程有限公司",

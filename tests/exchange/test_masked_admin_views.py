@@ -63,7 +63,7 @@ def test_the_receiver_s_error_is_shown_masked(exchange_app: Flask, national: Exc
     assert MASKED in page
     answer = as_user("admin").get("/api/v1/exchange/messages?status=dead").json
     [item] = [m for m in answer["items"] if m["id"] == row.id]
-    assert item["last_error"].startswith("national_platform answered HTTP 422")
+    assert item["last_error"].startswith("全国建筑市场监管公共服务平台（全国平台）回答 HTTP 422：")
     assert MASKED in item["last_error"] and "450102198503150018" not in item["last_error"]
     with exchange_app.app_context():
         assert REFUSAL in (db.session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.id == row.id)) or "")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.errors import Message
+from app.integrations.exchange import reasons
 from app.integrations.exchange.base import (
     Acknowledgement,
     Connector,
@@ -25,13 +27,14 @@ class UnconfiguredConnector:
         self.system = system
 
     def deliver(self, message: OutgoingMessage) -> Acknowledgement:
-        raise DeliveryFailed(f"{self._missing()}，无法发送")
+        raise DeliveryFailed(self._missing(reasons.NOT_CONFIGURED_UNSENT))
 
     def health(self) -> Health:
-        return Health(False, self._missing())
+        return Health(False, self._missing(reasons.NOT_CONFIGURED))
 
-    def _missing(self) -> str:
-        return f"未配置 GJY_{self.system.upper()}_URL（或 {SYSTEMS[self.system].env_prefix}_URL）"
+    def _missing(self, template: str) -> str:
+        return Message(template, setting=f"GJY_{self.system.upper()}_URL",
+                       alternative=f"{SYSTEMS[self.system].env_prefix}_URL")
 
 
 def setting(config: Mapping[str, Any], system: str, name: str, default: str = "") -> str:

@@ -3,7 +3,9 @@ header (the same on every retry), a bearer credential and an HMAC signature; `GE
 
 Answers: 2xx with a JSON object holding `reference` = accepted (`duplicate: true` when the receiver had
 the key already); 408, 425, 429, 5xx, a timeout, a refused connection or an answer that is not such JSON =
-retry later; any other 4xx = the receiver refuses the message itself (dead letter at once)."""
+retry later; 401, 403, 404, 407, 421 = the receiver refuses our credentials or address (a setup problem of the
+link: retried later, the admins told); any other 4xx = the receiver refuses the message itself (dead letter at
+once). The reasons are Messages of reasons.py, naming the system by its title."""
 from __future__ import annotations
 
 import json
@@ -13,10 +15,14 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from app.errors import Message
+from app.integrations.exchange import reasons
 from app.integrations.exchange.base import Acknowledgement, DeliveryFailed, Health, OutgoingMessage
 from app.integrations.exchange.signing import signed_headers
+from app.integrations.exchange.systems import title_of
 
 RETRYABLE_STATUSES = {408, 425, 429}
+LINK_STATUSES = {401, 403, 404, 407, 421}  # our credential or address is refused, not the message
 
 
 class RateLimit:
@@ -67,10 +73,9 @@ class HttpConnector:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as exc:
-            retryable = exc.code >= 500 or exc.code in RETRYABLE_STATUSES
-            raise DeliveryFailed(f"{self.system} answered HTTP {exc.code}: {_excerpt(exc.read())}", retryable) from exc
+            raise _refused(self.system, exc.code, exc.read()) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise DeliveryFailed(f"{self.system} unreachable: {getattr(exc, 'reason', exc)}") from exc
+            raise DeliveryFailed(_unreachable(self.system, exc)) from exc
         return _acknowledgement(self.system, status, raw)
 
     def health(self) -> Health:
@@ -78,19 +83,43 @@ class HttpConnector:
             with urllib.request.urlopen(f"{self.url}/health", timeout=min(self.timeout, 5)) as response:  # noqa: S310
                 return Health(200 <= response.status < 300, f"HTTP {response.status}")
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            return Health(False, str(getattr(exc, "reason", exc)))
+            return Health(False, _why_unreachable(exc))
 
 
 def _excerpt(raw: bytes) -> str:
-    return raw[:200].decode("utf-8", "replace")
+    return raw[:200].decode("utf-8", "replace").strip() or "-"
+
+
+def _refused(system: str, status: int, raw: bytes) -> DeliveryFailed:
+    """An HTTP error answer: retried (later, or once the link is put right) or the message refused."""
+    title = Message(title_of(system))
+    if status in LINK_STATUSES:
+        return DeliveryFailed(Message(reasons.LINK_REFUSED, system=title, status=status, body=_excerpt(raw)),
+                              link_refused=True)
+    retryable = status >= 500 or status in RETRYABLE_STATUSES
+    return DeliveryFailed(Message(reasons.ANSWERED, system=title, status=status, body=_excerpt(raw)), retryable)
+
+
+def _why_unreachable(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, TimeoutError):
+        return Message(reasons.TIMED_OUT)
+    if isinstance(reason, ConnectionRefusedError):
+        return Message(reasons.CONNECTION_REFUSED)
+    return str(reason)
+
+
+def _unreachable(system: str, exc: BaseException) -> str:
+    return Message(reasons.UNREACHABLE, system=Message(title_of(system)), reason=_why_unreachable(exc))
 
 
 def _acknowledgement(system: str, status: int, raw: bytes) -> Acknowledgement:
     try:
         answer: Any = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise DeliveryFailed(f"{system} answered HTTP {status} with something that is not JSON: {_excerpt(raw)}") \
-            from exc
+        raise DeliveryFailed(Message(reasons.NOT_JSON, system=Message(title_of(system)), status=status,
+                                     body=_excerpt(raw))) from exc
     if not isinstance(answer, dict) or not isinstance(answer.get("reference"), str) or not answer["reference"]:
-        raise DeliveryFailed(f"{system} answered HTTP {status} without a reference: {_excerpt(raw)}")
+        raise DeliveryFailed(Message(reasons.NO_REFERENCE, system=Message(title_of(system)), status=status,
+                                     body=_excerpt(raw)))
     return Acknowledgement(answer["reference"][:120], bool(answer.get("duplicate")), answer)

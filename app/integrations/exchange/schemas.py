@@ -12,6 +12,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
+from app.errors import Message
+from app.integrations.exchange import reasons
+
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 SEARCH_PATH: list[Path] = [SCHEMA_DIR]  # the tests add their own procedures' schemas (add_schema_dir)
 _FILE = re.compile(r"^(?P<kind>[a-z_.]+)\.v(?P<version>\d+)\.json$")
@@ -65,21 +68,14 @@ def validator(direction: str, kind: str, version: int) -> Draft202012Validator:
 
 
 def problems(direction: str, kind: str, version: int, payload: Any) -> list[str]:
-    """What is wrong with a payload, one line per problem ("field: reason", the reason in Chinese); empty when
-    valid. Each line once: jsonschema reports each missing field of an object apart, and the line names them all."""
+    """What is wrong with a payload, one line per problem ("field: reason", the reason in Chinese, a Message of
+    reasons.py: the admin's page reads it back in its language); empty when valid. Each line once: jsonschema
+    reports each missing field of an object apart, and the line names them all."""
     found: dict[str, None] = {}
     for error in sorted(validator(direction, kind, version).iter_errors(payload), key=lambda e: list(e.path)):
-        where = "/".join(str(part) for part in error.absolute_path) or "(报文)"
-        found[f"{where}: {_reason(error)}"] = None
+        where = "/".join(str(part) for part in error.absolute_path) or reasons.ROOT
+        found[Message(reasons.PROBLEM, where=where, reason=_reason(error))] = None
     return list(found)
-
-
-_TYPE_NAMES = {"object": "对象", "array": "数组", "string": "文本", "integer": "整数", "number": "数字",
-               "boolean": "布尔值", "null": "空值"}
-_FORMAT_NAMES = {"date": "日期（YYYY-MM-DD）", "date-time": "日期时间（如 2026-12-05T08:00:00+08:00）",
-                 "email": "电子邮箱地址"}
-_LIMITS = {"minLength": "至少 {} 个字符", "maxLength": "最多 {} 个字符", "minimum": "不能小于 {}",
-           "maximum": "不能大于 {}", "minItems": "至少 {} 项", "maxItems": "最多 {} 项"}
 
 
 def _reason(error: ValidationError) -> str:
@@ -88,19 +84,19 @@ def _reason(error: ValidationError) -> str:
     check, expected, instance = str(error.validator), error.validator_value, error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if check == "required" and isinstance(expected, list) and isinstance(instance, dict):
-        return f"缺少必填字段 {'、'.join(name for name in expected if name not in instance)}"
+        return Message(reasons.REQUIRED, fields=reasons.FIELDS.join(name for name in expected if name not in instance))
     if check == "additionalProperties" and isinstance(instance, dict):
         extra = sorted(set(instance) - set(schema.get("properties") or {}))
-        return f"不允许的字段 {'、'.join(extra)}"
+        return Message(reasons.NOT_ALLOWED, fields=reasons.FIELDS.join(extra))
     if check == "type":
         kinds = expected if isinstance(expected, list) else [expected]
-        return "应为" + "或".join(_TYPE_NAMES.get(str(k), str(k)) for k in kinds)
+        return Message(reasons.TYPE, types=reasons.OR.join(reasons.TYPE_NAMES.get(str(k), str(k)) for k in kinds))
     if check == "format":
-        return f"“{instance}”不是有效的{_FORMAT_NAMES.get(str(expected), str(expected))}"
+        return Message(reasons.FORMAT, value=instance, format=reasons.FORMAT_NAMES.get(str(expected), str(expected)))
     if check in ("enum", "const"):
-        return f"取值“{instance}”不在允许的范围内"
+        return Message(reasons.NOT_IN_CHOICES, value=instance)
     if check == "pattern":
-        return f"“{instance}”格式不正确"
-    if check in _LIMITS:
-        return _LIMITS[check].format(expected)
+        return Message(reasons.PATTERN, value=instance)
+    if check in reasons.LIMITS:
+        return Message(reasons.LIMITS[check], limit=expected)
     return str(error.message)

@@ -2,8 +2,8 @@
 the benchmark and the demo (where no GJY_EXCHANGE_<SYSTEM>_URL is set). Each records what it receives,
 applies a message once per Idempotency-Key (`effects`), and can be told (attributes, or POST /control) to
 fail a share of calls (503, no effect), time out on a share (the effect is applied, the answer comes after
-`delay` seconds: the sender cannot know), answer slowly, answer garbage, refuse (422) or hold every answer
-until released (a sender killed while it waits)."""
+`delay` seconds: the sender cannot know), answer slowly, answer garbage, refuse (422, or `refuse_status`: 401
+for a rotated credential) or hold every answer until released (a sender killed while it waits)."""
 from __future__ import annotations
 
 import json
@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from app.integrations.exchange.systems import SYSTEMS
 
-CONTROLS = ("fail_share", "timeout_share", "delay", "slow", "garbage", "refuse")
+CONTROLS = ("fail_share", "timeout_share", "delay", "slow", "garbage", "refuse", "refuse_status")
 
 
 class ExchangeStandIn:
@@ -30,7 +30,8 @@ class ExchangeStandIn:
         self.delay = 3.0
         self.slow = 0.0            # seconds before every answer
         self.garbage = False       # 200 with a body that is not JSON (after applying)
-        self.refuse = False        # 422: the message itself is refused
+        self.refuse = False        # every call answered `refuse_status` without effect
+        self.refuse_status = 422   # 422: the message itself is refused; 401: our credential is
         self.effects: dict[str, dict[str, Any]] = {}   # idempotency key -> the message first applied
         self.order: list[str] = []                     # keys in the order their effect happened
         self.calls = 0
@@ -96,7 +97,7 @@ class ExchangeStandIn:
         if self.slow:
             time.sleep(self.slow)
         if self.refuse:
-            return 422, _json({"error": "报文被拒绝（模拟）"})
+            return self.refuse_status, _json({"error": "报文被拒绝（模拟）"})
         if draw < self.fail_share:
             return 503, _json({"error": "服务暂不可用（模拟）"})
         with self._lock:

@@ -1,5 +1,6 @@
 """What an admin sees of the exchange (per system: queue, oldest pending, failures, dead letters, last
-success; messages by state; inbound results) and the re-send of a dead letter (audited). Admins only."""
+success; messages by state; inbound results) and the re-send of a dead letter, or of all of a system's (audited).
+Admins only."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Message, NotFound
 from app.extensions import db
 from app.integrations.exchange import INTERNAL, OUTBOUND_SYSTEMS, SYSTEMS, title_of
 from app.models import Actor, InboundMessage, OutboxMessage, OutboxStatus
@@ -72,6 +73,30 @@ def list_messages(actor: Actor, status: str | None = None, target: str | None = 
     return list(items), total
 
 
+HELD_BEHIND_DEAD = "等待同组前一条消息（#{id}，发送失败）重新发送后发送"
+HELD_BEHIND = "等待同组前一条消息（#{id}）送达后发送"
+
+
+def held_behind(messages: list[OutboxMessage]) -> dict[int, str]:
+    """Why each waiting message of `messages` is not sent yet, where an earlier message of its group (aggregate)
+    is not delivered: the first of them, a dead letter to re-send or one still on its way (one query)."""
+    waiting = [m for m in messages if m.status in (OutboxStatus.PENDING, OutboxStatus.SENDING)]
+    if not waiting:
+        return {}
+    m = OutboxMessage
+    firsts = (select(func.min(m.id)).where(m.aggregate_key.in_({w.aggregate_key for w in waiting}),
+                                           m.status != OutboxStatus.DELIVERED).group_by(m.aggregate_key))
+    first = {r.aggregate_key: r for r in db.session.execute(
+        select(m.id, m.status, m.aggregate_key).where(m.id.in_(firsts.scalar_subquery())))}
+    reasons: dict[int, str] = {}
+    for message in waiting:
+        blocker = first.get(message.aggregate_key)
+        if blocker is not None and blocker.id < message.id:
+            template = HELD_BEHIND_DEAD if blocker.status == OutboxStatus.DEAD else HELD_BEHIND
+            reasons[message.id] = Message(template, id=blocker.id)
+    return reasons
+
+
 def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
     """Re-send a dead letter (refused with a 409 for a message in any other state)."""
     require_province_admin(actor)
@@ -87,6 +112,20 @@ def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
     return message
 
 
+def resend_system(actor: Actor, target: str) -> int:
+    """Re-send every dead letter to one system at once (after its link was put right); how many. Audited, with
+    their ids."""
+    require_province_admin(actor)
+    if target not in SYSTEMS and target != INTERNAL:
+        raise NotFound("未知的数据交换系统", code="exchange_system_unknown")
+    ids = delivery.resend_all(target)
+    if ids:
+        log.info("%s dead letter(s) to %s re-sent by user %s", len(ids), target, actor.id)
+        audit.record(actor, "exchange.resent_all", "exchange_system", target, target=target, count=len(ids),
+                     message_ids=ids)
+    return len(ids)
+
+
 def list_inbound(actor: Actor, status: str | None = None, system: str | None = None, page: int = 1,
                  per_page: int = PAGE_SIZE) -> tuple[list[InboundMessage], int]:
     require_province_admin(actor)
@@ -99,6 +138,11 @@ def list_inbound(actor: Actor, status: str | None = None, system: str | None = N
     items = db.session.scalars(query.order_by(InboundMessage.id.desc()).offset((page - 1) * per_page)
                                .limit(per_page))
     return list(items), total
+
+
+def system_titles() -> dict[str, str]:
+    """Every system's title by its key (the senders of received messages, the targets of outgoing ones)."""
+    return {**{key: system.title for key, system in SYSTEMS.items()}, INTERNAL: title_of(INTERNAL)}
 
 
 def outbound_systems() -> list[tuple[str, str]]:

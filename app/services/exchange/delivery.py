@@ -9,7 +9,9 @@ outside any transaction: app/jobs/exchange.py).
 - Order per aggregate: a message is due only when every earlier message of its aggregate (one enterprise)
   is delivered; a dead letter holds the later ones until an admin re-sends it.
 - Failure: retried after an exponential backoff with jitter (base · 2^(attempt-1), capped, times a random
-  factor in [0.5, 1]); dead after the retry budget, or at once when the receiver refuses the message.
+  factor in [0.5, 1]); dead after the retry budget, or at once when the receiver refuses the message. A receiver
+  that refuses our credentials or address (the link, not the message) is retried the same way, and the
+  province's admins are told once per spell of such refusals (until the system's next delivery).
 """
 from __future__ import annotations
 
@@ -19,13 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.db import UTCDateTime, rowcount, utcnow
+from app.errors import Message
 from app.extensions import db
-from app.integrations.exchange import Acknowledgement, OutgoingMessage
-from app.models import OutboxMessage, OutboxStatus
+from app.integrations.exchange import SYSTEMS, Acknowledgement, OutgoingMessage, title_of
+from app.models import PROVINCE_CODE, OutboxMessage, OutboxStatus, Role
+from app.services.notifications import Note, notify, users_with_role
 
 _M = OutboxMessage
 PENDING, SENDING = OutboxStatus.PENDING, OutboxStatus.SENDING
@@ -98,30 +102,52 @@ def claim_due(limit: int = 50, policy: Policy | None = None, now: datetime | Non
 
 
 def record_delivered(claim: Claim, ack: Acknowledgement, now: datetime | None = None) -> bool:
-    """The receiver accepted it: delivered, whoever's attempt it was (a success is never undone)."""
+    """The receiver accepted it: delivered, whoever's attempt it was (a success is never undone); the error of
+    an earlier attempt is gone with it."""
     done = db.session.execute(
         update(_M).where(_M.id == claim.id, _M.status != DELIVERED)
         .values(status=DELIVERED, sent_at=now or utcnow(), acknowledgement=ack.reference[:120], lease_until=None,
-                next_attempt_at=None, dead_at=None)
+                next_attempt_at=None, dead_at=None, last_error=None)
         .execution_options(synchronize_session=False))
     return rowcount(done) == 1
 
 
 def record_failure(claim: Claim, reason: str, retryable: bool = True, policy: Policy | None = None,
-                   now: datetime | None = None) -> str:
+                   now: datetime | None = None, link_refused: bool = False) -> str:
     """This attempt failed: pending again after a backoff, or dead (budget spent, or refused). Only the
-    dispatcher holding the claim records it (a lease taken over meanwhile is the other's). The new status."""
+    dispatcher holding the claim records it (a lease taken over meanwhile is the other's). `link_refused`: the
+    receiver refuses our credentials or address, retried as any failure, the admins told once. The new status."""
     policy, now = policy or Policy(), now or utcnow()
-    dead = not retryable or claim.attempt >= policy.max_attempts
+    dead = not (retryable or link_refused) or claim.attempt >= policy.max_attempts
     values: dict[str, Any] = {"last_error": reason[:500], "lease_until": None}
     if dead:
         values.update(status=DEAD, dead_at=now, next_attempt_at=None)
     else:
         values.update(status=PENDING, next_attempt_at=now + policy.backoff(claim.attempt))
-    db.session.execute(
+    done = db.session.execute(
         update(_M).where(_M.id == claim.id, _M.status == SENDING, _M.attempts == claim.attempt).values(**values)
         .execution_options(synchronize_session=False))
+    if link_refused and rowcount(done) == 1:
+        alert_link_refused(claim.target)
     return DEAD if dead else PENDING
+
+
+LINK_REFUSED_TITLE = "数据交换：{system}拒绝了本系统的凭据"
+LINK_REFUSED_BODY = ("{system}拒绝了本系统的凭据或地址（如凭据轮换后本系统的配置未更新）。发往该系统的报文未被丢弃，"
+                     "按退避继续重试，重试次数用尽后成为死信；请核对 {setting}_URL 和 {setting}_KEY，"
+                     "并在“数据交换”页面查看发送结果。")
+
+
+def alert_link_refused(system: str) -> None:
+    """Tell the province's admins (who see the exchange) that `system` refuses our credentials: once per spell of
+    refusals, i.e. per last successful delivery to it (refused again after a success: told again)."""
+    last = db.session.scalar(select(func.max(_M.sent_at)).where(_M.target == system, _M.status == DELIVERED))
+    title = Message(title_of(system))
+    setting = SYSTEMS[system].env_prefix if system in SYSTEMS else system.upper()
+    notify(users_with_role(Role.ADMIN, PROVINCE_CODE), Note(
+        "exchange_link_refused", Message(LINK_REFUSED_TITLE, system=title),
+        Message(LINK_REFUSED_BODY, system=title, setting=setting),
+        key=f"{system}:{last.isoformat() if last else 'never'}", payload={"system": system}))
 
 
 def resend(message_id: int, now: datetime | None = None) -> bool:
@@ -132,3 +158,13 @@ def resend(message_id: int, now: datetime | None = None) -> bool:
         .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow(), dead_at=None, lease_until=None)
         .execution_options(synchronize_session=False))
     return rowcount(done) == 1
+
+
+def resend_all(target: str, now: datetime | None = None) -> list[int]:
+    """Every dead letter to `target` back to the queue as `resend` does (one statement); their ids. Each
+    aggregate's order holds: a message still waits for the earlier ones of its aggregate."""
+    done = db.session.execute(
+        update(_M).where(_M.target == target, _M.status == DEAD)
+        .values(status=PENDING, attempts=0, next_attempt_at=now or utcnow(), dead_at=None, lease_until=None)
+        .returning(_M.id).execution_options(synchronize_session=False))
+    return sorted(done.scalars())

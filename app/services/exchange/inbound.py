@@ -10,9 +10,17 @@ inside the caller's unit of work:
 - an entity's version older than (or equal to) one already applied: stored as conflict, nothing changes;
 - else the kind's applier runs in a savepoint: applied, or rejected by a rule (RuleViolation: its code and
   message), the savepoint undone.
+
+A signed HTTP request refused before anything is stored (401 a bad, old or missing signature or key, 409 a replay,
+422 no envelope) leaves a WARNING on the security log (app.security) with its status, code and reason and the
+system it claims to come from: never its body (an admin finds the partner whose key is wrong).
 """
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +38,7 @@ from app.services.exchange import appliers
 from app.services.exchange import results as said
 
 UNCHANGED = frozenset({"unchanged", "recorded"})  # outcomes that changed no record (not audited)
+security_log = logging.getLogger("app.security")
 
 
 class InvalidMessage(DomainError):
@@ -56,7 +65,23 @@ class SignedRequest:
 
 def check_signature(request: SignedRequest, key: str, window_seconds: int, now: float | None = None) -> None:
     """A request from `system` signed with its key, within the replay window, never seen before; else a
-    401 (409 for a replay) with a stable code, nothing stored."""
+    401 (409 for a replay) with a stable code, nothing stored, the refusal logged."""
+    with _refusals_logged(request.system):
+        _check_signature(request, key, window_seconds, now)
+
+
+@contextmanager
+def _refusals_logged(system: str) -> Iterator[None]:
+    """A refusal of a request, on the security log: status, code, reason and the sender claimed (no body)."""
+    try:
+        yield
+    except DomainError as refused:
+        security_log.warning("exchange request from %s refused: %s %s (%s)", system, refused.status, refused.code,
+                             refused.message)
+        raise
+
+
+def _check_signature(request: SignedRequest, key: str, window_seconds: int, now: float | None) -> None:
     if request.system not in SYSTEMS:
         raise NotFound("未知的数据交换系统", code="exchange_system_unknown")
     if not key:
@@ -79,9 +104,15 @@ def _signature(request: SignedRequest) -> str:
     return request.signature.strip().lower()[:64]
 
 
-def receive_signed(request: SignedRequest, envelope: Any) -> Received:
-    """An HTTP message whose signature check_signature accepted: received, its signature kept."""
-    received = receive(request.system, envelope, "http")
+def receive_signed(request: SignedRequest) -> Received:
+    """An HTTP message whose signature check_signature accepted: its body read as the envelope and received, its
+    signature kept; a body that is no envelope refused (422, logged)."""
+    with _refusals_logged(request.system):
+        try:
+            envelope = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InvalidMessage("报文不是有效的 JSON，未予接收") from exc
+        received = receive(request.system, envelope, "http")
     if not received.duplicate:
         received.message.signature = _signature(request)
         db.session.flush()

@@ -4,11 +4,13 @@ A received message's result is stored as its Chinese text (inbound_messages.resu
 answers the sending system and the admin, as it is). Each result the appliers and the inbound checks give is
 built from one of the templates below (errors.Message), and `readable` reads a stored text back into its
 Message by the same templates (those of its result code), for the admin's 数据交换 page to show it in the
-page's language with the names and numbers it holds. A text that fits no template is shown as stored.
+page's language with the names and numbers it holds. A text that fits no template is shown as stored; so are
+the problems of a schema check inside a rejection (`readable_problems`), and why a delivery failed (`readable_error`).
 """
 from __future__ import annotations
 
-from app.errors import recovered
+from app.errors import Message, recovered
+from app.integrations.exchange import reasons
 
 # What an applied message did.
 PERSON_ALREADY_DEREGISTERED = "{person}已注销"
@@ -81,4 +83,13 @@ def readable(code: str | None, text: str | None) -> str:
     text (the catalogue has it) or one no template of its code fits: the text as stored."""
     if not text:
         return ""
-    return recovered(text, BY_CODE.get(code or "", ()), TERMS)
+    found = recovered(text, BY_CODE.get(code or "", ()), TERMS)
+    if isinstance(found, Message) and found.template in (ENVELOPE_INVALID, PAYLOAD_INVALID):
+        return Message(found.template, problems=reasons.readable_problems(str(found.values["problems"])))
+    return found
+
+
+def readable_error(text: str | None) -> str:
+    """An outgoing message's last error (stored in Chinese) as the Message it was built from, for the page to
+    translate; a text no template fits (a connector's bug): as stored."""
+    return reasons.readable_error(text)
