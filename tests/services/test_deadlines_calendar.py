@@ -1,14 +1,14 @@
 """Deadlines on the calendar table: the unlock's due date in the API, provisional years, admin CLI and page."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from app.db import unit_of_work
+from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.integrations.notify import MemoryChannel
 from app.jobs.notify import deliver_notifications
@@ -101,7 +101,9 @@ def test_notifications_are_delivered_through_the_channel_after_commit(app: Any, 
     with freeze_time(local("2026-12-30 10:00")):
         start_and_submit(as_user("ent-nanning"))  # alerts the admin about 2027
     with app.app_context():
-        assert deliver_notifications() == 0  # the gateway fails once: kept pending
+        assert deliver_notifications() == 0  # the gateway fails once: kept pending, tried again after a pause
+        assert deliver_notifications() == 0  # (not before it is over)
+    with freeze_time(utcnow() + timedelta(minutes=2)), app.app_context():
         assert deliver_notifications() == 1
         assert deliver_notifications() == 0  # sent once only
     assert [(m.recipient, m.kind) for m in channel.sent] == [("admin", "calendar_year_missing")]
