@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+
 from app.crypto import demo_data_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -235,3 +237,9 @@ def engine_options(url: str, timeout_seconds: float = 30) -> dict[str, Any]:
     milliseconds = int(timeout_seconds * 1000)
     return {"connect_args": {"options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}"},
             "pool_recycle": 3600}
+
+
+def public_url(path: str = "") -> str:
+    """An address as it is sent out (SMS, e-mail, a document's verification link): `path` on the configured
+    public address (GJY_PUBLIC_URL), never on the Host a request named (anyone may name any)."""
+    return f"{str(current_app.config.get('PUBLIC_URL') or '').rstrip('/')}{path}"

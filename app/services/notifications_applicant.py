@@ -24,6 +24,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, insert, or_, select
 
+from app.config import public_url
 from app.db import table_of, utcnow
 from app.errors import Message
 from app.extensions import db
@@ -228,12 +229,11 @@ def after_authority_step(case: Case, task: Task, outcome: Outcome) -> list[Writt
     """After an authority completed `task` (same transaction): tell the applicant what `outcome` (classify) says."""
     kind, waiting = outcome.kind, outcome.waiting
     note, lines, payload, aside = _compose(case, task, outcome)
-    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     path = f"/tasks/{waiting.id}" if waiting is not None else f"/cases/{case.id}"
     applicants, concerned = recipients(case)
     created = notify(applicants, Note(kind, note.title, note.body, case.id, waiting.id if waiting else None,
                                       note.key, {**payload, "link": path}), delivery_status=PER_CHANNEL)
-    link = f"办理：{base}{path}" if waiting is not None else f"查看：{base}{path}"
+    link = f"办理：{public_url(path)}" if waiting is not None else f"查看：{public_url(path)}"
     # The persons concerned are told of a decision, not of a 补正 (the applicant's to answer), in words that do not
     # make the case theirs to amend or withdraw, and without its link (the case is the applicant's).
     told = notify(concerned, Note(kind, note.title, aside.body, None, None, note.key, payload),
@@ -366,7 +366,7 @@ def tell_person_deregistered(case: Case, person_id: int, employer: str) -> list[
     told = notify(found, Note(PERSON_DEREGISTERED, title, body, key=str(case.id),
                               payload={"case_number": case.number, "employer": employer}),
                   delivery_status=PER_CHANNEL)
-    link = f"{str(current_app.config.get('PUBLIC_URL') or '').rstrip('/')}{RECORDS_PATH}"
+    link = public_url(RECORDS_PATH)
     rows = _deliveries(told, found, title, f"{body}。\n查看：{link}", f"【桂建云】{body}。 {link}")
     if rows:
         db.session.execute(insert(_DELIVERIES), rows)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, after_this_request, current_app, request, url_for
 
+from app.config import public_url
 from app.integrations.sms import SmsUndelivered, make_sms_gateway
 from app.log_masking import mask_text
 
@@ -31,4 +32,4 @@ def public_link(endpoint: str, **values: Any) -> str:
     """The page's address as sent out (SMS, e-mail): on the configured public address (GJY_PUBLIC_URL), as the
     notices' and documents' links are, never on the Host the request named (anyone may name any)."""
     path = url_for(endpoint, **values)[len(request.script_root):]  # the public address includes any prefix
-    return f"{str(current_app.config.get('PUBLIC_URL') or '').rstrip('/')}{path}"
+    return public_url(path)

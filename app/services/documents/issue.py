@@ -17,9 +17,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, String, bindparam, exists, select
 
+from app.config import public_url
 from app.db import UpsertStatement, table_of, utcnow
 from app.extensions import db
 from app.log_masking import mask_shown_text
@@ -143,14 +143,13 @@ def _issue(case: Case, kind: str, title: str, facts: _Facts, task_id: str | None
         "prefix": f"D{letter}{region_code}"[:10], "year": year, "last_value": 1}).scalar_one()
     number = f"{short_issuer(facts.issuer)}{letter_zh}〔{year}〕{sequence}号"
     code = new_code()
-    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     document = CaseDocument(
         case_id=case.id, kind=kind, title=title, number=number, issuer_name=name, issuer_region_code=region_code,
         year=year, sequence=sequence, issued_at=now, verification_code=code, task_id=task_id,
         content={**content, "title": title, "number": number, "issuer": name, "date": chinese_date(now),
                  "case_number": case.number, "case_title": case.title, "applicant": facts.applicant,
                  "applied": facts.applied,
-                 "verification_code": code, "verify_url": f"{base}/verify/{code}"})
+                 "verification_code": code, "verify_url": public_url(f"/verify/{code}")})
     db.session.add(document)  # listed on the case page (文书); not a timeline event: the decision is one already
     return document
 
