@@ -63,6 +63,23 @@ def escalated_to_the_lead(app: Flask) -> int:
     return notification_id
 
 
+def applicant_sms_through(app: Flask, as_user: Any, sms_gateway: SmsGateway,
+                          monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """The applicant's SMS (delivery id, notification id) of a 补正 return, sent through `sms_gateway` (e-mail to
+    memory)."""
+    for key, value in {"SMS_GATEWAY": "http", "SMS_GATEWAY_URL": sms_gateway.url, "SMS_GATEWAY_TIMEOUT": 2.0,
+                       "MAIL_BACKEND": "memory"}.items():
+        monkeypatch.setitem(app.config, key, value)
+    ent, city = as_user("ent-nanning"), as_user("city-nanning")
+    case_id = _unlock_submitted(app, ent)
+    act_ok(city, case_id, {"decision": "return", "comment": "缺申请表", "missing_items": ["application_files"]})
+    with app.app_context():
+        sms_id, notification_id = db.session.execute(select(NotificationDelivery.id, Notification.id).join(
+            Notification, Notification.id == NotificationDelivery.notification_id).where(
+            Notification.case_id == case_id, NotificationDelivery.channel == "sms")).one()
+    return int(sms_id), int(notification_id)
+
+
 def _notification(app: Flask, notification_id: int) -> Notification:
     with app.app_context():
         row = db.session.get(Notification, notification_id)
@@ -104,16 +121,7 @@ def test_an_escalation_to_the_lead_rides_out_an_outage_of_five_hours(
 def test_an_applicant_s_sms_follows_the_same_schedule_and_is_given_up_after_six_hours(
         app: Flask, as_user: Any, sms_gateway: SmsGateway, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    for key, value in {"SMS_GATEWAY": "http", "SMS_GATEWAY_URL": sms_gateway.url, "SMS_GATEWAY_TIMEOUT": 2.0,
-                       "MAIL_BACKEND": "memory"}.items():
-        monkeypatch.setitem(app.config, key, value)
-    ent, city = as_user("ent-nanning"), as_user("city-nanning")
-    case_id = _unlock_submitted(app, ent)
-    act_ok(city, case_id, {"decision": "return", "comment": "缺申请表", "missing_items": ["application_files"]})
-    with app.app_context():
-        sms_id, notification_id = db.session.execute(select(NotificationDelivery.id, Notification.id).join(
-            Notification, Notification.id == NotificationDelivery.notification_id).where(
-            Notification.case_id == case_id, NotificationDelivery.channel == "sms")).one()
+    sms_id, notification_id = applicant_sms_through(app, as_user, sms_gateway, monkeypatch)
     before = _notification(app, notification_id)
     sms_gateway.status = 503
 

@@ -13,12 +13,10 @@ from sqlalchemy import select
 from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.jobs.notify import deliver_notifications
-from app.models import AuditEntry, Notification, NotificationDelivery
+from app.models import AuditEntry, NotificationDelivery
 from app.services.demo import DEMO_PHONES
 from app.services.identity.accounts import create_user, get_user_by_username
-from tests.notifications.test_applicant_notices import _unlock_submitted
-from tests.notifications.test_delivery_backoff import rounds, run_rounds
-from tests.procedures.steps import act_ok
+from tests.notifications.test_delivery_backoff import applicant_sms_through, rounds, run_rounds
 from tests.support.sms_gateway import SmsGateway
 
 UNDELIVERED = "/api/v1/notifications/undelivered"
@@ -27,17 +25,7 @@ UNDELIVERED = "/api/v1/notifications/undelivered"
 @pytest.fixture
 def applicant_sms_given_up(app: Flask, as_user: Any, sms_gateway: SmsGateway,
                            monkeypatch: pytest.MonkeyPatch) -> int:
-    for key, value in {"SMS_GATEWAY": "http", "SMS_GATEWAY_URL": sms_gateway.url, "SMS_GATEWAY_TIMEOUT": 2.0,
-                       "MAIL_BACKEND": "memory"}.items():
-        monkeypatch.setitem(app.config, key, value)
-    ent, city = as_user("ent-nanning"), as_user("city-nanning")
-    case_id = _unlock_submitted(app, ent)
-    act_ok(city, case_id, {"decision": "return", "comment": "缺申请表", "missing_items": ["application_files"]})
-    with app.app_context():
-        sms_id = db.session.scalar(select(NotificationDelivery.id).join(
-            Notification, Notification.id == NotificationDelivery.notification_id).where(
-            Notification.case_id == case_id, NotificationDelivery.channel == "sms"))
-    assert sms_id is not None
+    sms_id, _notification_id = applicant_sms_through(app, as_user, sms_gateway, monkeypatch)
     sms_gateway.status = 503
 
     def attempts() -> int:
