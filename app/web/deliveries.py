@@ -15,7 +15,7 @@ from app.services import notifications_admin as service
 from app.services.notifications_retry import GIVEN_UP_AFTER, MAX_ATTEMPTS
 from app.web.common import last_page, page_args
 from app.web.i18n import gettext as _
-from app.web.notifications import _notice as notice
+from app.web.notifications import notice
 
 bp = Blueprint("deliveries", __name__, url_prefix="/admin/deliveries")
 

@@ -39,10 +39,10 @@ def index() -> ResponseReturnValue:
     page = min(page_args(request.args.get("page")), last_page(total, PER_PAGE))
     items = notification_service.list_notifications(actor, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template("notifications/index.html", items=items, page=page, per_page=PER_PAGE, total=total,
-                           notice=_notice)
+                           notice=notice)
 
 
-def _notice(notification: Any, part: str) -> str:
+def notice(notification: Any, part: str) -> str:
     """A notice's title or body in the page's language where it was written as a message; else as stored (the
     applicant's notices name their case and decision in the words of the case's forms)."""
     text = notification_service.notice_text(notification, part)
