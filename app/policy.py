@@ -174,9 +174,23 @@ def require_task_visible(actor: Actor, task: Task | None) -> Task:
     return task
 
 
+def may_assign(actor: Actor, task: Task) -> bool:
+    return actor.has_role(Role.LEAD, Role.ADMIN) and region_covers(actor.region_code, task.region_code)
+
+
 def require_can_assign(actor: Actor, task: Task) -> None:
-    if not (actor.has_role(Role.LEAD, Role.ADMIN) and region_covers(actor.region_code, task.region_code)):
+    if not may_assign(actor, task):
         raise NotAllowed("只有本辖区的科室负责人可以分派任务", code="assign_not_allowed")
+
+
+def may_unclaim(actor: Actor, task: Task) -> bool:
+    """A task goes back to its candidates (退回待领取) by its holder, or by a lead who may assign it."""
+    return task.assignee_id == actor.id or may_assign(actor, task)
+
+
+def require_can_unclaim(actor: Actor, task: Task) -> None:
+    if not may_unclaim(actor, task):
+        raise NotAllowed("只有任务的领取人或本辖区的科室负责人可以将任务退回待领取", code="unclaim_not_allowed")
 
 
 def start_refusal(actor: Actor, start_roles: Sequence[str],

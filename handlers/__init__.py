@@ -61,8 +61,11 @@ def register_marked(registry: HandlerRegistry, namespace: Iterable[Any]) -> None
 
 def build_registry(extra_modules: Iterable[str] = ()) -> HandlerRegistry:
     """A registry of every handler, choice provider and validator of the modules above (and of
-    `extra_modules`, dotted names: the test procedures' handlers)."""
+    `extra_modules`, dotted names: the test procedures' handlers), and of the templates of the texts they store
+    in Chinese (a module's `STORED_TEXTS`: the English pages read those texts back by them)."""
     registry = HandlerRegistry()
     for module_name in (*(f"handlers.{name}" for name in MODULES), *extra_modules):
-        register_marked(registry, vars(importlib.import_module(module_name)).values())
+        module = importlib.import_module(module_name)
+        register_marked(registry, vars(module).values())
+        registry.stored_text(*getattr(module, "STORED_TEXTS", ()))
     return registry

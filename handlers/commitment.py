@@ -29,8 +29,9 @@ from app.models import (
 )
 from app.services import audit
 from app.services.cases import subjects
+from app.services.exchange.outbound import queue_personnel
 from app.services.procedures.registry import ChoiceContext, HandlerContext
-from app.services.records import integrity
+from app.services.records import integrity, person_entries
 from app.services.records.identifiers import is_valid_id_number, mask_id_number
 from handlers import choices, handler, validator
 from handlers.deregistration import certificate_in_force
@@ -211,7 +212,35 @@ def check_sign(ctx: HandlerContext) -> dict[str, str]:
         return {"agree": "须签署入库承诺书方可提交"}
     if ctx.data.get("text_version") != TEXT_VERSION:
         return {"text_version": "承诺书版本已更新，请阅读并签署最新版本"}
+    _still_enterable(ctx)
     return {}
+
+
+# A person added by hand whom the entries can no longer add when they are signed (another enterprise entered him
+# meanwhile, a certificate brought him by data exchange): the signature is refused; the form that entered him is
+# behind, so the applicant withdraws and enters again.
+ENTRY_CHANGED = "填写入库信息后，{name}的情况已有变化：{reason}。本次填报不能签署，请撤回后重新填报"
+
+
+def _still_enterable(ctx: HandlerContext) -> None:
+    """The persons added by hand, held for this signature (a concurrent one entering any of them is waited for)
+    and checked again as the entries were: the check and the binding in one transaction, so that of two
+    enterprises entering the same person one binds him and the other is refused here, not in 异常 at apply."""
+    enterprise = ctx.session.get(Organisation, ctx.case.applicant_org_id)
+    assert enterprise is not None
+    added = [(index, item) for index, item in enumerate((ctx.case.data or {}).get("personnel") or [])
+             if not item.get("person_id")]
+    person_entries.hold(ctx.case, [(str(item["id_number"]), str(item["name"])) for _, item in added])
+    for index, item in added:
+        try:
+            errors = _person_errors(ctx, index, item, enterprise)
+        except FieldRefusal as refusal:
+            errors = refusal.field_errors
+        if errors:
+            reason = next(iter(errors.values()))
+            reason = reason if isinstance(reason, Message) else Message(reason)
+            raise FieldRefusal("_form", Message(ENTRY_CHANGED, name=item["name"], reason=reason),
+                               code="person_entry_changed", details={"index": index})
 
 
 def _entry(ctx: HandlerContext, category: str, data: dict[str, Any], status: str) -> EnterpriseEntry:
@@ -272,6 +301,9 @@ def _re_enter(ctx: HandlerContext, person: Person, phone: str | None) -> None:
     ctx.session.expire(person, ["employer"])
     audit.record(ctx.actor, "record.employer_changed", "person", person.id, case=ctx.case.number,
                  **audit.changed(before, _employment(person)))
+    employer = ctx.session.get(Organisation, ctx.case.applicant_org_id)
+    if employer is not None:  # the trading platform offers him as the new employer's again (told he left)
+        queue_personnel(person, employer, ctx.case, key=f"trading-platform:personnel:{ctx.case.number}:{person.id}")
 
 
 def _apply_performance(ctx: HandlerContext, item: dict[str, Any]) -> None:
@@ -311,6 +343,7 @@ def apply(ctx: HandlerContext) -> dict[str, Any]:
         _entry(ctx, "basic", {**data["basic"], "licence_files": data.get("licence_files") or []}, EntryStatus.EFFECTIVE)
     for item in data.get("personnel") or []:
         _apply_person(ctx, item)
+    person_entries.release(ctx.case)  # bound: held no longer (a review of originals may keep the case open)
     for item in data.get("qualifications") or []:
         _entry(ctx, "qualification", item, EntryStatus.EFFECTIVE)
     for item in data.get("finances") or []:
@@ -367,3 +400,6 @@ def apply_reviews(ctx: HandlerContext, reviews: list[dict[str, Any]]) -> dict[st
                                         description=f"授予单位：{entry.data.get('issuer')}", actor=ctx.actor,
                                         case_id=ctx.case.id, occurred_on=date.fromisoformat(entry.data["awarded_on"]))
     return {"approved": approved, "rejected": len(reviews) - approved}
+
+
+STORED_TEXTS = (TITLE,)  # texts stored in Chinese (app/services/stored_texts.py)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, or_, select
 
 from app.crypto import lookup_hashes
+from app.dates import FIRST_DAY
 from app.db import utcnow
 from app.errors import InvalidForm, Message, NotAllowed, RuleViolation
 from app.integrations.outbox import enqueue
@@ -39,6 +40,8 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CERTIFICATE_SYSTEM = "培训考试系统或审批系统"
 # The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
 TITLE = "人员注销：{person}（{employer}）"
+# A case's 异常 when the handler finds the data changed since the form was checked (a ValueError: the step fails)
+PERSON_GONE = "人员 {person} 不存在或无在册单位"
 KIND_TITLES = {str(kind): title for kind, title in CERTIFICATE_KIND_TITLES.items()}
 
 
@@ -187,8 +190,15 @@ def require_deregistrable(session: Any, person: Person, applicant_kind: str,
 
 
 def _leave_date_errors(data: dict[str, Any]) -> None:
+    """The leaving date lies within the days the application supports (app/dates: none before 2000-01-01) and
+    is not after today in China: a person who has not left yet is not deregistered [interp: the notice is silent]."""
     value = data.get("leave_date")
-    if isinstance(value, str) and value and date.fromisoformat(value) > _today():
+    if not isinstance(value, str) or not value:  # required, and a date: the form's schema said so already
+        return
+    day = date.fromisoformat(value)
+    if day < FIRST_DAY:
+        raise InvalidForm({"leave_date": Message("离职日期不能早于 {day}", day=FIRST_DAY.isoformat())})
+    if day > _today():
         raise InvalidForm({"leave_date": "离职日期不能晚于今天"})
 
 
@@ -289,7 +299,7 @@ def deregister_person(ctx: HandlerContext, person_id: int, applicant_kind: str) 
     unless he applied himself, is told in his own account (when he has one)."""
     person = ctx.session.get(Person, person_id)
     if person is None or person.employer is None:
-        raise ValueError(f"人员 {person_id} 不存在或无在册单位")
+        raise ValueError(Message(PERSON_GONE, person=person_id))
     require_deregistrable(ctx.session, person, applicant_kind, _former_employer(ctx.case.data or {}))
     audit.record(ctx.actor, "record.person_deregistered", "person", person.id, case=ctx.case.number,
                  before={"status": person.status}, after={"status": PersonStatus.DEREGISTERED.value})
@@ -316,3 +326,6 @@ def check_withdraw(ctx: HandlerContext) -> dict[str, Any]:
     if ctx.case.data.get("applicant_kind") == "individual" and ctx.actor and ctx.actor.id != ctx.case.started_by_id:
         raise NotAllowed("只有申请人本人可以撤回该注销申请", code="withdraw_not_allowed")
     return {}
+
+
+STORED_TEXTS = (TITLE, PERSON_GONE)  # texts stored in Chinese (app/services/stored_texts.py)

@@ -75,3 +75,6 @@ def add_record(ctx: HandlerContext) -> dict[str, Any]:
     ctx.session.add(record)
     ctx.session.flush()
     return {"record_id": record.id}
+
+
+STORED_TEXTS = (TITLE,)  # texts stored in Chinese (app/services/stored_texts.py)

@@ -20,6 +20,8 @@ from handlers.rules import FieldRefusal, region_error
 PROCEDURE = "migrated_data_confirmation"
 # The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
 TITLE = "迁移数据确认：{count} 项迁入业绩"
+# A case's 异常 when the handler finds the data changed since the form was checked (a ValueError: the step fails)
+NOT_CONFIRMABLE = "迁入业绩 {record} 已不能确认"
 COMPLETABLE = ("contract_amount", "completion_date", "project_manager", "construction_unit")
 REQUIRED = ("contract_amount", "completion_date")
 
@@ -130,7 +132,7 @@ def confirm(ctx: HandlerContext, records: list[dict[str, Any]]) -> dict[str, Any
     for item in records:
         record = ctx.session.get(PerformanceRecord, item["record_id"])
         if record is None or not unconfirmed_migration(record):
-            raise ValueError(f"迁入业绩 {item['record_id']} 已不能确认")
+            raise ValueError(Message(NOT_CONFIRMABLE, record=item["record_id"]))
         new = {k: str(item[k]) for k in ("location_code", *COMPLETABLE) if item.get(k) not in (None, "")}
         old = {k: (record.fields or {}).get(k) for k in new}
         record.fields = {**(record.fields or {}), **new, "confirmed_case": ctx.case.number,
@@ -139,3 +141,6 @@ def confirm(ctx: HandlerContext, records: list[dict[str, Any]]) -> dict[str, Any
                                                 new_values=new))
         confirmed.append(record.id)
     return {"confirmed": confirmed}
+
+
+STORED_TEXTS = (TITLE, NOT_CONFIRMABLE)  # texts stored in Chinese (app/services/stored_texts.py)

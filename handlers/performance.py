@@ -209,3 +209,6 @@ def apply_change(ctx: HandlerContext, record_id: int, changes: list[dict[str, An
     ctx.session.flush()
     queue_performance_record(record.id, ctx.case)  # the trading platform holds the record it froze
     return {"change_id": change.id}
+
+
+STORED_TEXTS = (TITLE,)  # texts stored in Chinese (app/services/stored_texts.py)

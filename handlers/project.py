@@ -39,6 +39,8 @@ PROCEDURE = "project_registration"
 NATIONAL_PROJECT_KIND = "national_platform.project_approved"
 # The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
 TITLE = "在建项目：{project}"
+# A case's 异常 when the handler finds the data changed since the form was checked (a ValueError: the step fails)
+PERSON_NOT_LOCKABLE = "人员 {person} 已不能锁定到本项目"
 PARTICIPANT_TITLES = {"construction": "施工单位", "supervision": "监理单位", "survey": "勘察单位", "design": "设计单位"}
 # who may hold which locked role: the PM and safety officer of the contractor, the chief supervisor of the supervisor
 ROLE_PARTICIPANT = {LockRole.PROJECT_MANAGER: "construction", LockRole.SAFETY_OFFICER: "construction",
@@ -197,7 +199,7 @@ def register(ctx: HandlerContext) -> dict[str, Any]:
     for item in data.get("key_personnel") or []:
         person = ctx.session.get(Person, item["person_id"])
         if person is None or blocking_lock(ctx.session, person.id) is not None:
-            raise ValueError(f"人员 {item['person_id']} 已不能锁定到本项目")
+            raise ValueError(Message(PERSON_NOT_LOCKABLE, person=item["person_id"]))
         lock = ProjectLock(project_id=project.id, person_id=person.id, enterprise_id=person.employer_id,
                            role=LockRole(item["role"]))
         ctx.session.add(lock)
@@ -220,3 +222,6 @@ def register(ctx: HandlerContext) -> dict[str, Any]:
     if personnel is not None:
         queue_project_personnel(personnel, ctx.case, "locked")
     return {"project_id": project.id, "lock_ids": [lk.id for lk in locks]}
+
+
+STORED_TEXTS = (TITLE, PERSON_NOT_LOCKABLE)  # texts stored in Chinese (app/services/stored_texts.py)

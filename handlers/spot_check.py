@@ -147,3 +147,6 @@ def penalise(ctx: HandlerContext, deduction: int, notice_text: str, serious: boo
     ctx.session.flush()
     return {"notice_id": notice.id, "entry_id": entry.id, "behaviour_id": behaviour.id,
             "reported_national": bool(serious)}
+
+
+STORED_TEXTS = (TITLE, LEDGER_REASON)  # texts stored in Chinese (app/services/stored_texts.py)

@@ -27,6 +27,9 @@ PROCEDURE = "personnel_unlock"
 DUPLICATE = "所选人员已有办理中的解锁申请（{number}），请勿重复申请"
 # The case's title, stored in Chinese (the English pages read it by this template: app/web/stored_texts.py).
 TITLE = "项目人员解锁：{names}（{project}）"
+# A case's 异常 when the handler finds the data changed since the form was checked (a ValueError: the step fails)
+NOT_THE_APPLICANTS_LOCK = "锁定记录 {lock} 不属于申请企业"
+TEMPORARILY_RELEASED_ALREADY = "锁定记录 {lock} 正处于临时解锁期，不能再次临时解锁"
 # The state the case data names (`unlock_state_title`, stored in Chinese) beside 已解锁 and 临时解锁期满，已恢复锁定.
 TEMPORARILY_UNLOCKED = "临时解锁中（{end} 期满后自动恢复锁定）"
 UNLOCKED_ENDING_TEMPORARY = "已解锁（原临时解锁 {numbers} 期满后不再恢复锁定）"
@@ -374,10 +377,10 @@ def release_locks(ctx: HandlerContext, lock_ids: list[int], kind: str,
     locks, personnel = _locks(lock_ids)
     for lock in locks:
         if lock.enterprise_id != ctx.case.applicant_org_id:
-            raise ValueError(f"锁定记录 {lock.id} 不属于申请企业")
+            raise ValueError(Message(NOT_THE_APPLICANTS_LOCK, lock=lock.id))
         if temporarily_released(lock) and lock.released_by_case_id != ctx.case.id:
             if relock_at is not None:
-                raise ValueError(f"锁定记录 {lock.id} 正处于临时解锁期，不能再次临时解锁")
+                raise ValueError(Message(TEMPORARILY_RELEASED_ALREADY, lock=lock.id))
             ended.append(_case_number(ctx.session, lock.released_by_case_id))  # its timer restores nothing now
         lock.active, lock.released_at = False, utcnow()
         lock.relock_at, lock.released_by_case_id = relock_at, ctx.case.id
@@ -437,3 +440,8 @@ def check_withdraw(ctx: HandlerContext) -> dict[str, Any]:
         raise RuleViolation(Message("临时解锁期间不能撤回办件，锁定将于 {until} 期满后自动恢复", until=until),
                             code="withdraw_during_temporary_unlock")
     return {}
+
+
+# The texts this module stores in Chinese (the English pages read them back: app/services/stored_texts.py).
+STORED_TEXTS = (TITLE, TEMPORARILY_UNLOCKED, UNLOCKED_ENDING_TEMPORARY, SUPERSEDED, NOT_THE_APPLICANTS_LOCK,
+                TEMPORARILY_RELEASED_ALREADY)

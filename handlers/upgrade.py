@@ -22,6 +22,9 @@ UPGRADE_SCOPE = "data_upgrade"  # both kinds share one open application per proj
 # The case's title by procedure (stored in Chinese; the English pages read it by its template: app/web/stored_texts.py).
 TITLES = {"data_upgrade_b_to_a": "数据等级B级提升为A级：{project}",
           "data_upgrade_c_to_a": "数据等级C级提升为A级：{project}"}
+# A case's 异常 when the handler finds the data changed since the form was checked (a ValueError: the step fails)
+PROJECT_GONE = "项目 {project} 不存在"
+LEVEL_CHANGED = "项目 {code} 当前为{level}级，不是{expected}级，不能变更数据等级"
 # The outcome of a refusal (`data.outcome.message`, stored in Chinese, read as the title is).
 REFUSED_OUTCOME = "不予提升，项目数据等级保持{level}级。理由：{reason}"
 NATIONAL_REPORT_KIND = "national_platform.data_level_change"
@@ -102,9 +105,10 @@ def check_start_c(ctx: HandlerContext) -> None:
 def _project(ctx: HandlerContext, project_id: int, expected: DataLevel) -> Project:
     project = _locked_project(ctx, project_id)
     if project is None:
-        raise ValueError(f"项目 {project_id} 不存在")
+        raise ValueError(Message(PROJECT_GONE, project=project_id))
     if project.data_level != expected:
-        raise ValueError(f"项目 {project.code} 当前为{project.data_level}级，不是{expected}级，不能变更数据等级")
+        raise ValueError(Message(LEVEL_CHANGED, code=project.code, level=format(project.data_level),
+                                 expected=format(expected)))
     return project
 
 
@@ -215,3 +219,7 @@ def check_receipt(ctx: HandlerContext) -> dict[str, str]:
     if day and sent and day < sent:
         return {"received_date": "收件日期不能早于寄送日期"}
     return {}
+
+
+# texts stored in Chinese (app/services/stored_texts.py)
+STORED_TEXTS = (*TITLES.values(), REFUSED_OUTCOME, PROJECT_GONE, LEVEL_CHANGED)

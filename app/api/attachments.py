@@ -11,6 +11,7 @@ from app.auth import bearer_actor
 from app.errors import UploadRefused
 from app.routing import ID
 from app.services.cases.attachments import (
+    SIGNATURES,
     UploadLimits,
     attachments_seen_by,
     delete_attachment,
@@ -19,6 +20,7 @@ from app.services.cases.attachments import (
 )
 from app.services.cases.lifecycle import get_case
 
+ONE_FILE = "每次只能上传一个文件：请分别上传"
 blp = Blueprint("api_attachments", __name__, url_prefix="/api/v1/cases", description="附件")
 
 
@@ -40,8 +42,13 @@ class Attachments(MethodView):
     @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
         "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
     def post(self, case_id: int) -> Any:
-        """Upload one file (PDF, JPG or PNG) as multipart field `file`; returns its id for forms."""
-        upload = request.files.get("file")
+        """Upload one file (PDF, JPG or PNG) as multipart field `file`; returns its id for forms. One file a
+        request: several `file` parts are refused (422 `upload_several_files`, `details.fields.file`), none
+        stored."""
+        uploads = request.files.getlist("file")
+        if len(uploads) > 1:
+            raise UploadRefused(ONE_FILE, code="upload_several_files", details={"fields": {"file": [ONE_FILE]}})
+        upload = uploads[0] if uploads else None
         if upload is None or not upload.filename:
             raise UploadRefused("请选择要上传的文件（字段名 file）", code="upload_missing")
         return store_attachment(bearer_actor(), case_id, upload.filename, upload.stream, upload_limits())
@@ -49,7 +56,7 @@ class Attachments(MethodView):
 
 @blp.route(f"/<{ID}:case_id>/attachments/<attachment_id>")
 class AttachmentResource(MethodView):
-    @blp.response(200, content_type="application/octet-stream")
+    @blp.file_response(*SIGNATURES, description="the file as uploaded: PDF, JPG or PNG")
     def get(self, case_id: int, attachment_id: str) -> Any:
         """Download an attachment (checksum verified) for those who may see the case and the file (404 for the
         other side's upload that no submission names yet)."""

@@ -21,6 +21,7 @@ from app.services.cases import lifecycle as case_service
 from app.services.cases.attachments import attachments_seen_by, events_seen_by
 from app.services.cases.free_text import masked_event_payload, masked_free_text, others_free_text
 from app.services.cases.history import Event, list_events
+from app.services.cases.internal_fields import events_without, hidden_keys, without_keys
 from app.services.procedures.versions import label_of
 from app.services.records.identifiers import masked_personal_data
 from app.services.tasks.lists import task_row
@@ -30,12 +31,13 @@ blp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="
 
 def case_view(case: Case, actor: Actor, clock: tuple[bool, bool] = (False, False)) -> dict[str, Any]:
     """A case as CaseSchema shows it: its columns (ID numbers and phones in its data masked for those who did
-    not enter them, and in the free text the other side typed), its procedure version's name and number, and its
-    clock's flags (deadline provisional, statutory limit passed)."""
+    not enter them, and in the free text the other side typed; the fields internal to the authorities left out for
+    the applicant's side), its procedure version's name and number, and its clock's flags (deadline provisional,
+    statutory limit passed)."""
     name, number = label_of(case.procedure_version_id)
     view = {column: getattr(case, column) for column in CASE_COLUMNS}
     applicant_side = on_applicant_side(actor, case)
-    data = view["data"] or {}
+    data = without_keys(view["data"] or {}, hidden_keys(case.procedure_version_id, applicant_side))
     view["data"] = masked_free_text(data if applicant_side else masked_personal_data(data),
                                     others_free_text(case.procedure_version_id, applicant_side))
     return {**view, "procedure_name": name, "procedure_version": number, "deadline_provisional": clock[0],
@@ -44,13 +46,14 @@ def case_view(case: Case, actor: Actor, clock: tuple[bool, bool] = (False, False
 
 def _history(case: Case, actor: Actor, events: list[Event]) -> list[Any]:
     """The case's events as the actor reads them (events_seen_by: no upload the other side has not submitted);
-    what forms submitted (and changed) masked as the case's data is, and a comment or reason masked for all but
-    who typed it."""
+    what forms submitted (and changed) masked as the case's data is, without the fields internal to the
+    authorities for the applicant's side, and a comment or reason masked for all but who typed it."""
     applicant_side = on_applicant_side(actor, case)
     keys = others_free_text(case.procedure_version_id, applicant_side)
     return [replace(event, payload=masked_event_payload(
         event.kind, event.payload if applicant_side else masked_personal_data(event.payload), keys,
-        event.actor_id == actor.id)) for event in events]
+        event.actor_id == actor.id))
+        for event in events_without(events, hidden_keys(case.procedure_version_id, applicant_side))]
 
 
 def case_detail(case: Case, actor: Actor, open_tasks: list[Task] | None = None) -> dict[str, Any]:

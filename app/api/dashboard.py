@@ -13,7 +13,7 @@ from app.api.schemas.dashboard import (
 )
 from app.auth import bearer_actor
 from app.services import dashboard
-from app.services.dashboard.export import export, filename
+from app.services.dashboard.export import FORMATS, export, filename
 from app.services.dashboard.tables import Table, json_rows
 
 blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1/dashboard", description="时限监管看板")
@@ -56,7 +56,8 @@ class DashboardTable(MethodView):
 @blp.route("/<string:name>/export")
 class DashboardExport(MethodView):
     @blp.arguments(DashboardExportArgsSchema, location="query")
-    @blp.response(200, content_type="text/csv", description="CSV（format=csv）或 Excel 文件（format=xlsx）")
+    @blp.file_response(*(media.split(";")[0] for media in FORMATS.values()),
+                       description="CSV（format=csv）或 Excel 文件（format=xlsx）")
     def get(self, args: dict[str, Any], name: str) -> Response:
         """One table as a CSV (UTF-8 with BOM) or Excel file."""
         actor = bearer_actor()

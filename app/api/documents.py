@@ -24,7 +24,7 @@ class Documents(MethodView):
 
 @blp.route(f"/<{ID}:case_id>/documents/<{ID}:document_id>")
 class DocumentDownload(MethodView):
-    @blp.response(200, content_type="application/pdf")
+    @blp.file_response("application/pdf", description="PDF")
     def get(self, case_id: int, document_id: int) -> Any:
         """The document as PDF (rendered on first download, then kept)."""
         document, pdf = access.download_document(bearer_actor(), case_id, document_id)

@@ -65,7 +65,8 @@ class Undelivered(MethodView):
         retried (`view=retrying`), newest notification first; phones and addresses masked."""
         items, total = undelivered_service.list_undelivered(bearer_actor(), args["view"], args["page"],
                                                             args["per_page"])
-        return {"items": [shown_undelivered(item) for item in items], "total": total}
+        return {"items": [shown_undelivered(item) for item in items], "total": total, "page": args["page"],
+                "per_page": args["per_page"]}
 
 
 @blp.route(f"/undelivered/<any({','.join(undelivered_service.SOURCES)}):source>/<{ID}:delivery_id>/resend")

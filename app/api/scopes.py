@@ -79,6 +79,7 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("api_exchange.SystemHealth", "GET"): READ,
     ("api_exchange.Messages", "GET"): READ,
     ("api_exchange.MessageResend", "POST"): WRITE,
+    ("api_exchange.SystemResend", "POST"): WRITE,
     ("api_exchange.InboundMessages", "GET"): READ,
     ("api_audit.AuditLog", "GET"): READ,
     ("api_audit.AuditExport", "GET"): READ,

@@ -18,6 +18,7 @@ from app.auth import bearer_actor
 from app.models import Actor, Task
 from app.policy import on_applicant_side
 from app.services.cases.free_text import masked_free_text, others_free_text
+from app.services.cases.internal_fields import hidden_keys, without_keys
 from app.services.records.identifiers import masked_personal_data
 from app.services.tasks import work as task_service
 from app.services.tasks.lists import TaskFilter, list_tasks, task_row
@@ -27,10 +28,11 @@ blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks", description="
 
 def task_detail(actor: Actor, task: Task) -> dict[str, Any]:
     """A task's row with its form (choices rendered for the caller) and what the case holds so far."""
-    row, data = task_row(task, actor), task.case.data or {}
-    # the applicant side pre-fills with what it entered; others see ID numbers and phones masked; each side the
-    # ID numbers and phones in the free text the other typed
+    # the applicant side pre-fills with what it entered (never the fields internal to the authorities); others see
+    # ID numbers and phones masked; each side the ID numbers and phones in the free text the other typed
     applicant_side = on_applicant_side(actor, task.case)
+    row = task_row(task, actor)
+    data = without_keys(task.case.data or {}, hidden_keys(task.case.procedure_version_id, applicant_side))
     shown = masked_free_text(data if applicant_side else masked_personal_data(data),
                              others_free_text(task.case.procedure_version_id, applicant_side))
     return {**{name: getattr(row, name) for name in row.__slots__}, "form": task_service.task_form(actor, task),

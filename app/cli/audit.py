@@ -6,11 +6,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.dates import FIRST_DAY, LAST_DAY
 from app.db import transactional
 from app.errors import DomainError
 from app.services.audit.log import archive as archive_rows
 from app.services.audit.log import verify_and_alert
-from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 
 group = AppGroup("audit", help="审计日志 (the audit log)")
 

@@ -23,7 +23,8 @@ def seed() -> None:
 @click.argument("kind", type=click.Choice(["holiday", "workday"]))
 @click.option("--name", default="", help="e.g. 元旦, 春节调休上班, 台风停工")
 def set_day(day: click.DateTime, kind: str, name: str) -> None:
-    """Mark DAY (YYYY-MM-DD) as a holiday (rest day) or a workday (e.g. a make-up Saturday)."""
+    """Mark DAY (YYYY-MM-DD, 2000-01-01 to 2099-12-31) as a holiday (rest day) or a workday (e.g. a make-up
+    Saturday)."""
     the_day: date = day.date()  # type: ignore[attr-defined]
     calendar_admin.set_day(None, the_day, kind == "workday", name)
     click.echo(f"{the_day.isoformat()}\t{kind}\t{name}")

@@ -16,8 +16,9 @@ group = TransactionalGroup("users", help="用户与访问令牌 (users and API t
               help="read (operations that only read) and/or write (every change)")
 @click.option("--name", default="", help="what the token is for")
 def token(username: str, days: int, scopes: tuple[str, ...], name: str) -> None:
-    """Print a new bearer token for USERNAME, alone on the last line."""
+    """Print a new bearer token for USERNAME, alone on the last line (issued by the system, as every command's
+    action, for USERNAME)."""
     user = get_user_by_username(username)
-    _token, value = create_token(user, days=days, scopes=scopes, name=name, source_ip="cli")
+    _token, value = create_token(None, days=days, scopes=scopes, name=name, source_ip="cli", owner=user)
     click.echo(f"# bearer token for {user.username}, valid {days} days, scopes: {' '.join(scopes)}")
     click.echo(value)

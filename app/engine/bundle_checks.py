@@ -83,6 +83,7 @@ SCHEMA_KEYWORDS = frozenset({
 OUR_KEYWORDS = frozenset({"x-choices", "x-messages", "x-accept", "x-widget", "x-placeholder", "x-max-bytes",
                           "x-order", "x-help", "x-rows", "x-show-if", "x-conditional", "x-unless-case",
                           "x-current-values", "x-lookup-by", "x-roles", "x-document",
+                          "x-internal",  # authorities only (services/cases/internal_fields; deploy checks where)
                           # the English beside the Chinese; x-outcome_en: a decision choice's English as an outcome
                           # ("Unlock refused"), where title_en is the reviewer's button ("Refuse the unlock")
                           "title_en", "description_en", "x-messages_en", "x-outcome_en"})

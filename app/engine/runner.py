@@ -177,6 +177,17 @@ class RunningCase:
                 self._wf.reset_from_task_id(task.id)
         return self._guarded(act)
 
+    def reschedule_timers(self) -> StepResult | None:
+        """Evaluate the waiting date timers again from their start, on the step's functions (the calendar as it
+        is now: a working-day timer follows a day declared a holiday or taken back); nothing runs. The case as
+        it then stands when a timer moved, else None."""
+        engine = self._wf.script_engine
+        moved = False
+        for task in self._wf.get_tasks(state=TaskState.WAITING):
+            if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+                moved = engine.reschedule_timer(task) or moved
+        return self._result() if moved else None
+
     def waits_for_message(self, name: str) -> bool:
         """Whether a catch event of the case waits for the message `name` now."""
         return any(event.name == name and event.event_type == "MessageEventDefinition"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
@@ -50,6 +51,7 @@ class TimerValueRefused(ValueError):
 
 
 _CODE_CACHE: dict[tuple[str, str], Any] = {}
+TIMER_START = "timer_start"  # a timer task's internal data: what now() gave when its expression was evaluated
 
 
 def compile_script(source: str, mode: str) -> Any:
@@ -165,17 +167,51 @@ class AppScriptEngine(PythonScriptEngine):
     which refuses a timer value the runtime cannot schedule before the library reads it."""
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
-        value = super().evaluate(task, expression, external_context)
         definition: Any = getattr(task.task_spec, "event_definition", None)
         kind = timer_kind(definition)
-        if kind is not None and expression == definition.expression:
+        is_timer = kind is not None and expression == definition.expression
+        start = self._timer_start(task) if is_timer else None
+        if start is not None:  # `now()` fixed for the whole expression, and kept with the timer (below)
+            external_context = {**(external_context or {}), "now": lambda: start}
+        value = super().evaluate(task, expression, external_context)
+        if kind is not None and is_timer:
             problem = timer_problem(kind, value)
             if problem:
                 name = getattr(task.task_spec, "bpmn_name", None) or getattr(task.task_spec, "bpmn_id", "")
                 refused = TimerValueRefused(f"定时器“{name}”无法安排: {problem}")
                 task.error()  # an admin's retry resets it, which evaluates the expression again
                 raise WorkflowTaskException(str(refused), task=task, exception=refused) from refused
+            if start is not None:  # evaluated again from it on a new calendar (reschedule_timer)
+                task.internal_data[TIMER_START] = start
         return value
+
+    def _timer_start(self, task: Any) -> Any:
+        """What `now()` gives a timer's expression: the moment it was first evaluated (kept in the timer task
+        as TIMER_START), else now; None when the step offers no `now`."""
+        clock = self.environment.globals.get("now")
+        if not callable(clock):
+            return None
+        start = task.internal_data.get(TIMER_START)
+        return clock() if start is None else start
+
+    def reschedule_timer(self, task: Any) -> bool:
+        """Evaluate a waiting timer's expression again from its start (on the functions of this step: the
+        calendar as it is now) and keep the new moment when it differs; whether it moved. A value that cannot
+        be scheduled now, or an expression that fails, leaves the timer as it was."""
+        definition: Any = getattr(task.task_spec, "event_definition", None)
+        old = task.internal_data.get("event_value")
+        if timer_kind(definition) != "date" or old is None or task.internal_data.get("event_fired"):
+            return False
+        # A timer reached before its start was kept: it was evaluated when it began to wait (same step).
+        start = task.internal_data.get(TIMER_START) or datetime.fromtimestamp(task.last_state_change, UTC).isoformat()
+        try:
+            value = PythonScriptEngine.evaluate(self, task, definition.expression, {"now": lambda: start})
+        except Exception:  # noqa: BLE001 - kept as it was; the timer fires at its old moment
+            return False
+        if value == old or timer_problem("date", value):
+            return False
+        task.internal_data["event_value"] = value
+        return True
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         try:

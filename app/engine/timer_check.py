@@ -23,6 +23,7 @@ from app.errors import Message
 Problem = dict[str, str | None]
 KIND_TAGS = {"date": "timeDate", "duration": "timeDuration", "cycle": "timeCycle"}
 NOT_EVALUATED = "{tag} 表达式在示例数据上无法求值 ({error})"
+RAISED = "{type}: {error}"  # an exception raised by a timer expression, named by its type
 
 
 def timers(spec: Any) -> Iterator[tuple[Any, str, str]]:
@@ -91,9 +92,18 @@ def _evaluated_problem(env: RestrictedEnvironment, kind: str, expression: str, c
         return Message("{tag} 表达式读取了未知的名称 '{name}'：它不是本事项任何表单的字段、脚本或服务任务写入的变量，"
                        "也不是可用函数", tag=KIND_TAGS[kind], name=str(exc.name)[:100])
     except Exception as exc:
-        return Message(NOT_EVALUATED, tag=KIND_TAGS[kind], error=f"{type(exc).__name__}: {str(exc)[:200]}")
+        return Message(NOT_EVALUATED, tag=KIND_TAGS[kind], error=_raised(exc))
     problem = timer_problem(kind, value)
     return Message("{tag} 表达式的结果无法安排: {problem}", tag=KIND_TAGS[kind], problem=problem) if problem else None
+
+
+def _raised(exc: Exception) -> str:
+    """What an expression raised, named by its type: a runtime function's own message (add_working_days' range)
+    kept a Message, so that the English pages and `problem_en` read it in English; any other text cut short."""
+    message = exc.args[0] if len(exc.args) == 1 else None
+    if isinstance(message, Message):
+        return Message(RAISED, type=type(exc).__name__, error=message)
+    return RAISED.format(type=type(exc).__name__, error=str(exc)[:200])
 
 
 def check_timers(specs: list[Any], file_of: Callable[[Any], str], functions: dict[str, Callable[..., Any]],

@@ -1,7 +1,7 @@
 """A stand-in for the verifier vendor and the SMS gateway: a small HTTP server on 127.0.0.1, used by the
-tests and the demo (where no GJY_VERIFIER_URL is set). It can be told to pass, fail or time out
+tests and the demo (where no GJY_VERIFIER_URL is set). It can be told to pass, fail, time out or be down
 (`mode`), keeps the micro-payments it made and the messages it was given, and speaks the same HTTP as
-`verifier.http.HttpVerifier` and `sms.http.HttpSmsGateway`."""
+`verifier.http.HttpVerifier` and `sms.http.HttpSmsGateway` (and the notification channel's SMS gateway)."""
 from __future__ import annotations
 
 import json
@@ -12,13 +12,15 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
-MODES = ("pass", "fail", "timeout")
+MODES = ("pass", "fail", "timeout", "down")
+UNAVAILABLE = 503  # what every endpoint answers while the stand-in is down
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
 class StandIn:
-    """The server and what it saw; `mode` decides the next answers: pass, fail (a refusal with a reason)
-    or timeout (no answer for `delay` seconds)."""
+    """The server and what it saw; `mode` decides the next answers: pass, fail (a refusal with a reason),
+    timeout (no answer for `delay` seconds) or down (503 Service Unavailable, nothing kept: a gateway that is down
+    until the mode is set back)."""
 
     _shared: ClassVar[StandIn | None] = None
     _shared_lock = threading.Lock()
@@ -40,6 +42,11 @@ class StandIn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_port}"
 
+    @property
+    def sms_url(self) -> str:
+        """The SMS gateway's endpoint (`POST {phone, content}`)."""
+        return f"{self.url}/sms"
+
     @classmethod
     def shared(cls) -> StandIn:
         """The process's stand-in for the demo: micro-payments of 0.01 元, so a newcomer knows the amount."""
@@ -59,10 +66,17 @@ class StandIn:
         match = _CODE.search(text)
         return match.group(1) if match else None
 
-    def answer(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        """The JSON answer for a request; None for an unknown path."""
+    def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The status and JSON answer for a request: 503 to any while down, 404 to an unknown path."""
         with self._lock:
             self.requests.append((path, body))
+        if self.mode == "down":
+            return UNAVAILABLE, {"error": "unavailable"}
+        found = self._found(path, body)
+        return (200, found) if found is not None else (404, {"error": "not found"})
+
+    def _found(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The answer of a service that is up; None for an unknown path."""
         if self.mode == "timeout":
             time.sleep(self.delay)
         if path == "/sms":
@@ -96,11 +110,11 @@ def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 body = {}
             if self.path == "/control":
                 standin.mode = body.get("mode") if body.get("mode") in MODES else standin.mode
-                answer: dict[str, Any] | None = {"mode": standin.mode}
+                status, answer = 200, {"mode": standin.mode}
             else:
-                answer = standin.answer(self.path, body if isinstance(body, dict) else {})
-            data = json.dumps(answer or {"error": "not found"}, ensure_ascii=False).encode("utf-8")
-            self.send_response(200 if answer is not None else 404)
+                status, answer = standin.answer(self.path, body if isinstance(body, dict) else {})
+            data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

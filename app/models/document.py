@@ -1,5 +1,7 @@
-"""Documents issued on a case (受理通知书, 补正告知书, 不予许可/不予同意决定书, 办结通知, 处理决定书): numbered per
-year, issuer and kind, verifiable by their code without personal data, rendered to PDF from what they state."""
+"""Documents issued on a case (受理通知书, 补正告知书, 不予许可/不予同意决定书, 办结通知, 审核决定书,
+处理决定书): numbered per year, issuer and kind, verifiable by their code without personal data, rendered to PDF
+from what they state. A 审核决定书 (kind `decision`) states an approval whose case still waits for another system
+(a B→A upgrade waiting for the national platform's acknowledgement); its 办结通知 follows when the case completes."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,7 +18,8 @@ class CaseDocument(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # acceptance | supplement | refusal | completion | sanction
+    # acceptance | supplement | refusal | completion | decision | sanction (documents/issue.KINDS)
+    kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(100))  # 受理通知书, 不予解锁决定书 ...
     number: Mapped[str] = mapped_column(String(80), unique=True)  # 南宁市住房和城乡建设局受〔2026〕3号
     issuer_name: Mapped[str] = mapped_column(String(100))

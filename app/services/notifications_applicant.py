@@ -1,6 +1,12 @@
 """The applicant is told of each decision on his case: 退回补正 (with the one-time list of what to supply and
 by when, 一次性告知), a refusal (不予同意 / 不予注销 / 不予修改 ...) with its grounds, and 办结.
 
+An approval after which the case still waits for another system (a B→A upgrade the province confirmed waits for the
+national platform's acknowledgement of the reported level, which may be refused and end as a dead letter) is told
+as the decision it is (【审核决定】, kind DECIDED), not as 办结: the notice 桂建管〔2021〕4号 has the province confirm
+and then report the change, and the case completes only with that report's acknowledgement. A case decided and
+waiting only for its own date (a temporary unlock until its end date) is told 办结 at the decision, as before.
+
 Who: the active users of the applicant organisation (the enterprise's operators, or the individual who
 filed), with a link to the task to act on or to the case; and the individuals the case is about (the
 person of a lock, the person deregistered) who have an account of their own, without a link (the case is
@@ -21,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import bindparam, insert, or_, select
 
 from app.config import public_url
@@ -32,12 +37,14 @@ from app.integrations.mail import mask_address
 from app.log_masking import mask_shown_text, mask_text
 from app.models import Case, CaseStatus, NotificationDelivery, ProjectLock, Role, Task, User, UserRole
 from app.policy import rights_cover
-from app.services.deadlines.calendar import WorkCalendar, business_hours, current_calendar
-from app.services.deadlines.limits import LOCAL_TZ, compute_deadline, parse_limit
+from app.services.cases.internal_fields import internal_keys, without_keys
+from app.services.deadlines.calendar import WorkCalendar, current_calendar
+from app.services.deadlines.limits import LOCAL_TZ
+from app.services.deadlines.supplement import SUPPLEMENT_DUE, supplement_due
 from app.services.notifications import Note, Recipient, Written, notify
-from app.services.procedures.versions import manifest_of
 
 SUPPLEMENT, REFUSED, DONE = "applicant_supplement", "applicant_refused", "applicant_done"
+DECIDED = "applicant_decided"  # approved, the case still waiting for another system: a decision, not 办结
 PER_CHANNEL = "per_channel"  # the notification's own delivery column is not used: see NotificationDelivery
 ITEM_FIELDS = ("missing_items", "deficient_materials")
 SMS_LIMIT = 300  # characters: a long SMS is split by the gateway; beyond this the link says the rest
@@ -127,19 +134,6 @@ def _details(props: dict[str, Any], data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def supplement_due(case: Case, now: datetime, calendar: WorkCalendar | None = None) -> tuple[datetime, str]:
-    """By when the applicant is asked to supply the materials: the procedure's `supplementLimit`, else
-    SUPPLEMENT_LIMIT (working days counted as every limit is, on `calendar`: default the current one), and the
-    limit in words."""
-    props = manifest_of(case.procedure_version_id).get("properties", {}) or {}
-    text = str(props.get("supplementLimit") or current_app.config.get("SUPPLEMENT_LIMIT") or "10 working days")
-    limit = parse_limit(text) or parse_limit("10 working days")
-    assert limit is not None
-    due = compute_deadline(now, limit, calendar or current_calendar(), business_hours()).due_at
-    words = f"{limit.amount} 个工作日" if limit.unit == "working_days" else f"{limit.amount} 日"
-    return due, words
-
-
 def recipients(case: Case) -> tuple[list[Recipient], list[Recipient]]:
     """(the active users of the applicant organisation granted the case's procedure, the individuals the case is
     about who have an account of their own outside it: a lock's person, the person deregistered), in one
@@ -193,7 +187,9 @@ def _kind_of(case: Case, decision: Decision | None, waiting: Task | None, open_t
         return DONE
     if decision is not None and decision.value == "approve" and case.status == CaseStatus.RUNNING and \
             not open_tasks:
-        return DONE  # decided, only waiting now (a temporary unlock until its end date)
+        # Decided, only waiting now: for its own date (a temporary unlock until its end date), it is 办结; for
+        # another system (the national platform's acknowledgement), it is not done until that comes.
+        return DONE if case.next_timer_at is not None else DECIDED
     return None
 
 
@@ -216,13 +212,24 @@ def classify(case: Case, task: Task, form: dict[str, Any], data: dict[str, Any],
     steps.StepOutcome), `calendar` the step's own (not read a second time)."""
     if task.scope == "applicant":
         return None
+    data = without_keys(data, internal_keys(form))  # what the authorities keep among themselves is never told
     decision = read_decision(form, data)
     waiting = next((t for t in open_tasks if t.scope == "applicant"), None)
     kind = _kind_of(case, decision, waiting, open_tasks)
     if kind is None:
         return None
-    due = supplement_due(case, utcnow(), calendar()) if kind == SUPPLEMENT else None
+    due = _supplement_date(case, waiting, calendar) if kind == SUPPLEMENT else None
     return Outcome(kind, decision, waiting, due, item_results(form, data) if kind == DONE else [])
+
+
+def _supplement_date(case: Case, waiting: Task | None,
+                     calendar: Callable[[], WorkCalendar]) -> tuple[datetime, str]:
+    """The 补正 date and its limit in words: the date the applicant's task carries (deadlines/supplement, set when
+    it opened), so that the notice, the 补正告知书 and his task say the same day; computed now where it has none."""
+    due, words = supplement_due(case, utcnow(), calendar())
+    if waiting is not None and waiting.deadline_state == SUPPLEMENT_DUE and waiting.due_at is not None:
+        due = waiting.due_at
+    return due, words
 
 
 def after_authority_step(case: Case, task: Task, outcome: Outcome) -> list[Written]:
@@ -288,6 +295,16 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
                  *(f"{i}. {item}" for i, item in enumerate(decision.items, 1)),
                  *([f"审核意见：{comment}"] if comment else []),
                  f"请于 {due_text} 前（{words}内）补正后重新提交。"]
+    elif kind == DECIDED:
+        assert decision is not None
+        named |= {"decision": decision.title, "decision_en": decision.title_en or decision.title}
+        title = Message("【审核决定】{number} {decision}", **named)
+        body = Message("您的办件“{title}”（{number}）经{authority}审核，决定：{decision}。办件尚未办结，"
+                       "后续环节完成后办结。", **named)
+        details = [*([f"审核意见：{comment}"] if comment else []), f"当前环节：{case.current_step or ''}"]
+        lines = [body, *details]
+        aside_body = Message("涉及您的办件“{title}”（{number}）经{authority}审核，决定：{decision}。", **named)
+        aside = Aside(aside_body, [aside_body, *details[:-1]])
     elif kind == REFUSED:
         assert decision is not None
         then = "您可修改后重新提交，或撤回申请。" if waiting is not None else "办件已办结。"
@@ -321,9 +338,11 @@ def _compose(case: Case, task: Task, outcome: Outcome) -> tuple[Note, list[str],
 
 
 def _english_limit(words: str) -> str:
-    """"10 个工作日" -> "10 working days", "15 日" -> "15 days" (a supplement limit, for the English pages)."""
+    """"10 个工作日" -> "10 working days", "15 日" -> "15 days", "120 小时" -> "120 hours" (a supplement limit, for
+    the English pages; limits.limit_words)."""
     amount, _, unit = words.partition(" ")
-    return f"{amount} working days" if unit == "个工作日" else f"{amount} days"
+    english = {"个工作日": "working days", "小时": "hours", "分钟": "minutes"}.get(unit, "days")
+    return f"{amount} {english}"
 
 
 _DELIVERIES = table_of(NotificationDelivery)

@@ -40,6 +40,9 @@ EVENT_HISTORY_KINDS = {"timer": "timer_fired", "message": "message_received", "s
                        "conditional": "condition_met"}
 CATCH_EVENT_TYPES = {"BoundaryEvent", "IntermediateCatchEvent", "StartEvent"}
 
+# a case in 异常 stores its failed step and the error (a handler's Message as its Chinese) as this text: the API
+# answers it as it is, the English pages read it back by it (app/services/stored_texts.py)
+STEP_ERROR = "{step}: {error}"
 STATE_UNREADABLE_MESSAGE = "流程数据无法读取（保存的流程状态已损坏或无法解析），请修复后由管理员重试"
 
 
@@ -346,7 +349,7 @@ def _update_case(case: Case, actor: Actor | None, result: StepResult, open_tasks
         case.timer_failures, case.timer_retry_at = 0, None
     if result.error:
         case.status = CaseStatus.ERROR
-        case.error_message = f"{result.error_step or ''}: {result.error}".strip(": ")
+        case.error_message = STEP_ERROR.format(step=result.error_step or "", error=result.error).strip(": ")
         history.record(case, "error", actor, step=result.error_step, payload={"message": result.error})
         return
     case.error_message = None

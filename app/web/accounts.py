@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import ROLE_TITLES, AccountChange, User
 from app.routing import ID
 from app.services.identity import admin as service
-from app.services.identity.changes import CHANGE_TITLES, changes_of
+from app.services.identity.changes import CHANGE_TITLES, changes_of, masked_details
 from app.services.records.identifiers import mask_phone
 from app.web.common import page_args
 from app.web.i18n import colon, list_separator, semicolon
@@ -53,8 +53,9 @@ def _shown(key: str, value: Any) -> str:
 
 def change_detail(change: AccountChange) -> str:
     """What a change did, in the page's language: the fields changed (before → after), the token, the tasks
-    released; not its stored details as JSON. Phones in them are masked when recorded."""
-    details = change.details or {}
+    released; not its stored details as JSON. Phones in them are masked when recorded, and again here for rows
+    an earlier release stored in clear."""
+    details = masked_details(change.details or {})
     before, after = details.get("before") or {}, details.get("after") or {}
     parts = [f"{_(_FIELD_TITLES.get(key, key))}{colon()}{_shown(key, before.get(key))} → {_shown(key, value)}"
              for key, value in after.items()]

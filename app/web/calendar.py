@@ -9,11 +9,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.auth import session_actor
+from app.dates import FIRST_DAY, LAST_DAY
 from app.db import utcnow
 from app.errors import InvalidForm
 from app.policy import is_province_admin, require_admin, require_province_admin
 from app.routing import ID
-from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.deadlines import calendar_admin
 from app.services.deadlines.limits import LOCAL_TZ
 from app.web.i18n import gettext as _
@@ -91,7 +91,9 @@ def set_day() -> ResponseReturnValue:
         return redirect(url_for("calendar.index", year=request.form.get("year")))
     kind = request.form.get("kind")
     if kind == "clear":
-        calendar_admin.clear_day(actor, day)
+        if not calendar_admin.clear_day(actor, day):  # nothing changed, nothing recorded: said as such
+            flash(_(calendar_admin.NOTHING_TO_CLEAR, day=day.isoformat()), "info")
+            return redirect(url_for("calendar.index", year=day.year))
     else:
         try:
             calendar_admin.set_day(actor, day, kind == "workday", request.form.get("name", ""))

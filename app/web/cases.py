@@ -15,12 +15,13 @@ from app.auth import session_actor
 from app.db import attempt, utcnow
 from app.errors import InvalidForm, NotFound, RuleViolation, bilingual_of
 from app.extensions import db
-from app.models import OPEN_STATUSES, Actor, Case, CaseStatus, Role
+from app.models import OPEN_STATUSES, Actor, CaseStatus, Role
 from app.policy import on_applicant_side
 from app.routing import ID
 from app.services.cases.attachments import delete_attachment, get_attachment
 from app.services.cases.comments import add_comment
 from app.services.cases.history import Event, list_events
+from app.services.cases.internal_fields import events_without, hidden_keys, without_keys
 from app.services.cases.lifecycle import (
     get_case,
     may_withdraw,
@@ -166,11 +167,11 @@ def start(key: str) -> ResponseReturnValue:
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-def _timeline(case: Case, events: list[Event], case_forms: CaseForms,
+def _timeline(data: Mapping[str, Any], events: list[Event], case_forms: CaseForms,
               names: dict[str, str]) -> list[tuple[Any, list[Any]]]:
-    """Each submission labelled by its own form."""
+    """Each submission labelled by its own form (`data`: the case's, as the reader gets it)."""
     return [(event, show_data(event.payload.get("data", {}), case_forms.of_task(event.task_id), names,
-                              context=case.data or {}, of_case=True)
+                              context=data, of_case=True)
              if event.kind == "task_completed"
              else []) for event in events]
 
@@ -179,13 +180,16 @@ def render_case(case_id: int, comment: str = "", comment_error: str | None = Non
                 status: int = 200) -> ResponseReturnValue:
     actor = session_actor()
     case = get_case(actor, case_id)
-    case_forms, names, events = CaseForms.of(actor, case, with_steps=True), attachment_names(case), list_events(case)
-    diagram = case_diagram(case)
     applicant_side = on_applicant_side(actor, case)
+    # the applicant's side never gets the fields internal to the authorities: not in the data, not in the history
+    hidden = hidden_keys(case.procedure_version_id, applicant_side)
+    data, events = without_keys(case.data or {}, hidden), events_without(list_events(case), hidden)
+    case_forms, names = CaseForms.of(actor, case, with_steps=True), attachment_names(case)
+    diagram = case_diagram(case)
     return render_template(
         "cases/show.html", case=case, open_tasks=open_tasks_of(case),
-        timeline=_timeline(case, events, case_forms, names),
-        submitted=show_data(case.data or {}, case_forms.current(events), names, of_case=True),
+        timeline=_timeline(data, events, case_forms, names),
+        submitted=show_data(data, case_forms.current(events), names, of_case=True),
         # files labelled by the form that last filed each field: B→A's self-check record and the city's
         # report share `record_files`, and the first form naming it labelled both
         files=case_files(actor, case, case_forms.current(events), events),

@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import current_app
 
+from app.dates import FIRST_DAY, LAST_DAY
 from app.models import Actor, Case
 from app.services.cases.attachments import UploadLimits, attachments_seen_by, events_seen_by, list_attachments
 from app.services.cases.history import Event
-from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 from app.services.procedures import forms
 from app.services.procedures.versions import form_keys_in_order
 from app.services.tasks.lists import StepOfTask, steps_of_case
@@ -72,6 +72,12 @@ class CaseForms:
 
 def attachment_names(case: Case) -> dict[str, str]:
     return {a.id: a.filename for a in list_attachments(case.id)}
+
+
+def attachment_names_seen_by(actor: Actor, case: Case, events: Sequence[Event] | None = None) -> dict[str, str]:
+    """The names of the case's files the actor sees (attachments_seen_by): for a form showing ids as typed or held
+    in a 暂存 draft, where an id of the other side's unsubmitted upload must read as an unknown id does."""
+    return {a.id: a.filename for a in attachments_seen_by(actor, case, events).attachments}
 
 
 def case_files(actor: Actor, case: Case, properties: Mapping[str, dict[str, Any]],

@@ -44,6 +44,12 @@ def _request() -> dashboard.DashboardRequest:
                                       first=_date_arg("first"), last=_date_arg("last"), weeks=_int_arg("weeks"))
 
 
+def filters(scope: dashboard.Scope, region: str | None = None) -> dict[str, Any]:
+    """The page's filters as query arguments, for every link that stays on the dashboard (drill-down, breadcrumb,
+    exports): the region (`region`, else the scope's), the period and the trend's weeks."""
+    return {"region": region or scope.region, "first": scope.first, "last": scope.last, "weeks": scope.weeks}
+
+
 def case_url(case_id: int) -> str:
     try:
         return url_for("cases.show", case_id=case_id)
@@ -96,7 +102,7 @@ def cell(table: Table, column: Column, row: dict[str, Any], scope: dashboard.Sco
         return {"text": value, "href": case_url(row["case_id"])}
     code = row.get("region_code")
     if column.key == "region_name" and table.name in DRILL_TABLES and code and code != scope.region:
-        return {"text": value, "href": url_for(".index", region=code, first=scope.first, last=scope.last)}
+        return {"text": value, "href": url_for(".index", **filters(scope, code))}
     return {"text": plain(value)}
 
 
@@ -117,7 +123,7 @@ def index() -> ResponseReturnValue:
     scope, tables = dashboard.all_tables(session_actor(), _request())
     by_name = {t.name: t for t in tables}
     return render_template("dashboard/index.html", scope=scope, tables=by_name, path=dashboard.breadcrumb(scope),
-                           chart=trend_chart(by_name["trend"]), cell=cell, formats=FORMATS)
+                           chart=trend_chart(by_name["trend"]), cell=cell, formats=FORMATS, filters=filters)
 
 
 @bp.get("/export/<name>.<fmt>")

@@ -75,6 +75,6 @@ def resend(message_id: int) -> ResponseReturnValue:
 @login_required
 def resend_system(system: str) -> ResponseReturnValue:
     """Every dead letter of one system back to the queue (after its link was put right)."""
-    count = service.resend_system(session_actor(), system)
+    count = len(service.resend_system(session_actor(), system))
     flash(_("已将 {n} 条死信重新排队发送", n=count) if count else _("没有发送失败（死信）的报文"), "info")
     return redirect(url_for("exchange.index", target=system))

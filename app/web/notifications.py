@@ -48,14 +48,15 @@ def notice(notification: Any, part: str) -> str:
     text = notification_service.notice_text(notification, part)
     if not isinstance(text, Message):
         return text
-    if current_language() != "zh":  # a value's English where the notice carries one (a decision's `*_en`); the
-        # case's title and the deciding authority (a lane) as the case pages show them
+    if current_language() != "zh":  # a value's English where the notice carries one (a decision's `*_en`, a
+        # step's `step_en`); the case's title, the deciding authority (a lane) and a step's name (a notice stored
+        # with its Chinese name alone) as the case pages and the dashboard show them (the diagrams' `nameEn`)
         text = Message(text.template, **{k: text.values.get(f"{k}_en", gettext(v) if k in _NAMED and isinstance(
             v, str) else v) for k, v in text.values.items()})
     return gettext(text)
 
 
-_NAMED = ("title", "authority")  # values of the applicant's notices that the pages translate as names
+_NAMED = ("title", "authority", "step")  # values of notices that the pages translate as names
 
 
 @bp.post("/read")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from werkzeug.datastructures import MultiDict
 
 from app.auth import session_actor
 from app.db import attempt
@@ -19,12 +20,16 @@ from app.web.i18n import gettext as _
 bp = Blueprint("operators", __name__, url_prefix="/enterprise/operators")
 
 
-def _page(errors: dict[str, str] | None = None, form: object = None, status: int = 200) -> ResponseReturnValue:
+def _page(errors: dict[str, str] | None = None, form: MultiDict[str, str] | None = None,
+          status: int = 200) -> ResponseReturnValue:
+    """The page; a refused new operator's form as it was sent (its ticked procedures too, so that correcting the
+    password does not make him an operator of every procedure)."""
     actor = session_actor()
     operators = service.list_operators(actor)
     procedures = [(p.key, p.name) for p in startable_procedures(actor)]
     return render_template("operators/index.html", operators=operators, procedures=procedures,
-                           mask_phone=mask_phone, errors=errors or {}, form=form or {}), status
+                           mask_phone=mask_phone, errors=errors or {}, form=form or {},
+                           ticked=set(form.getlist("procedures")) if form else set()), status
 
 
 @bp.get("")
@@ -55,7 +60,8 @@ def add() -> ResponseReturnValue:
             raise
         flash(_(exc.message), "danger")
         return _page({}, form, exc.status)
-    flash(_("已添加经办人 {name}", name=user.display_name), "success")
+    flash(_("已添加经办人 {name}", name=user.display_name) if user.allowed_procedures  # none ticked: every one
+          else _("已添加经办人 {name}：可办理全部事项", name=user.display_name), "success")
     return redirect(url_for("operators.index"))
 
 
@@ -73,8 +79,9 @@ def act(user_id: int, action: str) -> ResponseReturnValue:
         service.remove_operator(actor, user_id, ip)
         flash(_("已移除该经办人"), "info")
     elif action == "rights":
-        service.set_rights(actor, user_id, request.form.getlist("procedures"), ip)
-        flash(_("已更新该经办人的办理权限"), "success")
+        user = service.set_rights(actor, user_id, request.form.getlist("procedures"), ip)
+        flash(_("已更新该经办人的办理权限") if user.allowed_procedures  # none ticked: every one
+              else _("已更新该经办人的办理权限：可办理全部事项"), "success")
     else:
         return redirect(url_for("operators.index")), 404
     return redirect(url_for("operators.index"))

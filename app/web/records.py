@@ -32,7 +32,8 @@ PER_PAGE = 20
 
 # The sections (tabs) of the page, in their order: the data the construction-market platform keeps per kind.
 SECTIONS = {"persons": "人员信息", "locks": "人员锁定", "projects": "项目信息", "performance": "业绩信息"}
-SEARCH_HINTS = {"persons": "姓名", "projects": "项目名称、项目编号或施工许可证号", "performance": "工程名称",
+SEARCH_HINTS = {"persons": "姓名、证书编号或完整身份证号", "projects": "项目名称、项目编号或施工许可证号",
+                "performance": "工程名称或全国平台业绩编号",
                 "locks": "人员姓名、项目名称或项目编号"}
 PERSON_STATUS_TITLES = {PersonStatus.IN_SERVICE: "在职", PersonStatus.DEREGISTERED: "已注销"}
 SOURCE_TITLES = {RecordSource.IN_REGION: "区内业绩（企业录入）", RecordSource.IMPORTED: "区外业绩（全国平台导入）",

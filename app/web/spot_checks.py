@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from app.auth import session_actor
 from app.db import attempt
-from app.errors import InvalidForm
+from app.errors import InvalidForm, Message
 from app.extensions import db
 from app.models import User
 from app.routing import ID, whole_number
@@ -27,10 +27,10 @@ def _number(form: dict[str, str], name: str, default: str) -> int | None:
 def _parameters(form: dict[str, str]) -> tuple[int, int]:
     """The form's sample size and months to exclude, or InvalidForm with the fields in error. There is no seed:
     the server makes it, so that the reviewer cannot choose the sample."""
-    errors = {}
+    errors: dict[str, str] = {}
     size, months = _number(form, "sample_size", ""), _number(form, "exclude_months", "6")
     if size is None or not 1 <= size <= service.MAX_SAMPLE:
-        errors["sample_size"] = f"抽查数量应在 1 至 {service.MAX_SAMPLE} 之间"
+        errors["sample_size"] = Message(service.SAMPLE_SIZE_RANGE, max=service.MAX_SAMPLE)
     if months is None or not 0 <= months <= 36:
         errors["exclude_months"] = "排除近期已抽查企业的月数应在 0 至 36 之间"
     if errors or size is None or months is None:

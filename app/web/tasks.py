@@ -15,14 +15,15 @@ from app.db import attempt
 from app.errors import Conflict, DomainError, InvalidForm, NotAllowed, UploadRefused, bilingual_of
 from app.extensions import db
 from app.models import OPEN_STATUSES, Actor, Task, TaskStatus
-from app.policy import is_candidate, require_can_assign
+from app.policy import is_candidate, may_unclaim, on_applicant_side, require_can_assign
 from app.routing import id_arg
 from app.services.cases.attachments import store_attachment
 from app.services.cases.history import Event, list_events
+from app.services.cases.internal_fields import events_without, hidden_keys, without_keys
 from app.services.tasks import work as task_service
 from app.services.tasks.drafts import find_draft, save_draft
 from app.web.choice_titles import former_choice_titles
-from app.web.common import CaseForms, attachment_names, upload_limits
+from app.web.common import CaseForms, attachment_names_seen_by, upload_limits
 from app.web.data_display import show_data
 from app.web.errors import domain_error_page
 from app.web.form_rendering import data_from_form, fields_from_schema, unplaced_errors
@@ -50,10 +51,17 @@ def _may_assign(actor: Actor, task: Task) -> bool:
 
 
 def _events(task: Task, events: list[Event]) -> tuple[Event | None, Event | None]:
-    """(this task's completion, the latest completion of another task) from the case's history."""
-    done = [e for e in events if e.kind == "task_completed"]
-    own = next((e for e in reversed(done) if e.task_id == task.id), None)
-    other = next((e for e in reversed(done) if e.task_id != task.id and e.actor_id != task.assignee_id), None)
+    """(this task's completion, the completion of another task that led to it) from the case's history.
+
+    The one that led to it is the latest before the task was created (the return a 补正 answered), not the latest
+    of the case: a finished task opened later (from a notice, the history) would show the case's last decision.
+    Where the history holds no creation of the task, the latest before its own completion, or, open, of all."""
+    created = next((i for i, e in enumerate(events) if e.kind == "task_created" and e.task_id == task.id), None)
+    own = next((e for e in reversed(events) if e.kind == "task_completed" and e.task_id == task.id), None)
+    if created is None:
+        created = events.index(own) if own is not None else len(events)
+    other = next((e for e in reversed(events[:created]) if e.kind == "task_completed" and e.task_id != task.id
+                  and e.actor_id != task.assignee_id), None)
     return own, other
 
 
@@ -82,8 +90,12 @@ def _earlier_round(task: Task, events: list[Event], case_forms: CaseForms) -> Ev
 
 def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
             errors: Mapping[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
-    case, names = task.case, attachment_names(task.case)
-    case_forms, events = CaseForms.of(actor, case, with_steps=True), list_events(case)
+    case = task.case
+    # the applicant's side never gets the fields internal to the authorities: not in the data, not in the history
+    hidden = hidden_keys(case.procedure_version_id, on_applicant_side(actor, case))
+    data = without_keys(case.data or {}, hidden)
+    case_forms, events = CaseForms.of(actor, case, with_steps=True), events_without(list_events(case), hidden)
+    names = attachment_names_seen_by(actor, case, events)  # input sent back may name a file he may not see
     schema = task_service.task_form(actor, task) if _can_work(actor, task) else None
     own_keys = set((schema or {}).get("properties", {}))
     earlier = _earlier_round(task, events, case_forms) if task.status == TaskStatus.OPEN else None
@@ -92,13 +104,13 @@ def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
         if draft:  # the 暂存 input
             values = draft.data
         elif task.scope == "applicant":
-            values = dict(case.data or {})
+            values = dict(data)
         else:  # a returned step opens with what was submitted the last time, to be corrected
             previous = earlier.payload.get("data", {}) if earlier else {}
             values = {k: v for k, v in previous.items() if k in own_keys}
     errors = translate_errors(errors)
     fields = fields_from_schema(schema, values, errors, names,
-                                titles=former_choice_titles(schema, values, case.data or {})) if schema else []
+                                titles=former_choice_titles(schema, values, data)) if schema else []
     own_event, last_event = _events(task, events)
     if task.scope != "applicant" and earlier is None:  # reviewers see the submitted data below; applicants
         last_event = None  # the reply; a returned step also what the step after it asked for
@@ -109,17 +121,16 @@ def _render(actor: Actor, task: Task, values: Mapping[str, Any] | None = None,
         form_errors=unplaced_errors(fields, errors or {}), has_errors=bool(errors),
         # An open task shows the case as it stands; a finished one only what it submitted (the case has
         # moved on since: its current data beside that submission would read as two answers).
-        submitted=show_data(case.data or {}, case_forms.current(events), names, exclude=own_keys | set(last_data),
+        submitted=show_data(data, case_forms.current(events), names, exclude=own_keys | set(last_data),
                             of_case=True) if task.status == TaskStatus.OPEN else [],
         own_result=show_data(own_event.payload.get("data", {}), case_forms.of_task(task.id), names,
-                             context=case.data or {}, of_case=True) if own_event else [],
+                             context=data, of_case=True) if own_event else [],
         last_event=last_event, returned=earlier is not None,
         last_result=show_data(last_data, case_forms.of_task(last_event.task_id if last_event else None), names,
-                              context=case.data or {}, of_case=True),
+                              context=data, of_case=True),
         can_claim=not schema and task.status == TaskStatus.OPEN and task.assignee_id is None
         and is_candidate(actor, task), form_description=_(bilingual_of(schema, "description") or ""),
-        can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and (
-            task.assignee_id == actor.id or may_assign) and task.scope != "applicant",
+        can_unclaim=task.status == TaskStatus.OPEN and task.assignee_id is not None and may_unclaim(actor, task),
         assignees=task_service.assignable_users(actor, task.id) if may_assign else [],
         names=names, draft_saved_at=draft.saved_at if draft else None,
         rules=client_rules(schema, _) if schema else None), status

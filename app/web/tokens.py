@@ -20,8 +20,11 @@ from app.web.i18n import gettext as _
 bp = Blueprint("tokens", __name__)
 
 
-def _own_page(new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
-    return _page(service.list_tokens(session_actor()), new_token=new_token, admin_view=False), status
+def _own_page(new_token: str | None = None, status: int = 200,
+              typed: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """The user's tokens and the form for a new one: empty (its defaults), or as typed when it was refused."""
+    form = typed or {"name": "", "days": str(service.DEFAULT_DAYS), "scopes": ["read"]}
+    return _page(service.list_tokens(session_actor()), new_token=new_token, admin_view=False, form=form), status
 
 
 def _page(tokens: list[ApiToken], **context: Any) -> str:
@@ -47,7 +50,9 @@ def create() -> ResponseReturnValue:
                                                  request.form.get("name", ""), request.remote_addr)
     except DomainError as exc:
         flash(_(exc.message), "danger")
-        return _own_page(status=422)
+        return _own_page(status=422, typed={"name": request.form.get("name", ""),
+                                            "days": request.form.get("days", ""),
+                                            "scopes": request.form.getlist("scopes")})  # kept, to correct
     return _own_page(new_token=value)
 
 

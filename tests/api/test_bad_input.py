@@ -200,7 +200,7 @@ def test_schema_messages_are_chinese(as_user: Any) -> None:
                                                          "region": ["格式不正确"]}}
     for response in (missing, unknown, wrong, not_object, query, long_reason, dates):
         assert response.status_code == 422 and response.json["code"] == "invalid_request"
-        assert response.json["message"] == "请求参数有误" and _english(response.json["details"]) == []
+        assert response.json["message"] == "请求参数有误" and _english(response.json["details"]["fields"]) == []
 
 
 def test_the_notification_limit_is_validated(as_user: Any) -> None:

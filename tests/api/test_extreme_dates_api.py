@@ -1,13 +1,16 @@
 """Search days far off the calendar through the API (9999-12-31 typed for "no end date"): taken as no bound, never
-a 500; a calendar day so far off recomputes nothing, where a day on from it would overflow."""
+a 500; a calendar day so far off is refused, where a day on from it would overflow."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+import pytest
 from flask import Flask
 
-from app.db import unit_of_work
+from app.errors import RuleViolation
+from app.extensions import db
+from app.models import CalendarDay
 from app.services.deadlines import calendar_admin
 from tests.services.test_deadlines_calendar import _submit_unlock
 
@@ -32,9 +35,15 @@ def test_the_audit_log_searches_and_exports_up_to_a_far_day(as_user: Any) -> Non
         assert export.status_code == 200 and export.get_data(as_text=True).count("\n") > 1, query
 
 
-def test_a_calendar_day_at_the_end_of_the_calendar_recomputes_nothing(app: Flask) -> None:
-    """`flask calendar set 9999-12-31 holiday` (the CLI checks no range): saved, no deadline runs across it."""
-    with app.app_context(), unit_of_work():
+def test_a_calendar_day_at_the_end_of_the_calendar_is_refused_before_anything_is_computed(app: Flask) -> None:
+    """`flask calendar set 9999-12-31 holiday` (or 0001-01-01, or a clear of either): refused with the range, as the
+    page refuses it, before a day on from it could overflow; nothing saved."""
+    with app.app_context():
         for day in (date.max, date.min):
-            assert calendar_admin.set_day(None, day, False, "永久").day == day
-            calendar_admin.clear_day(None, day)
+            with pytest.raises(RuleViolation) as refused:
+                calendar_admin.set_day(None, day, False, "永久")
+            assert refused.value.code == "calendar_day_out_of_range"
+            with pytest.raises(RuleViolation) as refused:
+                calendar_admin.clear_day(None, day)
+            assert refused.value.code == "calendar_day_out_of_range"
+            assert db.session.get(CalendarDay, day) is None

@@ -4,8 +4,9 @@ viewport (tables scroll inside `.table-responsive`), and the English pages show 
 The pages are every demo role's menu, the links of those pages to a detail (a case, a task with its form, a
 record, an account, a procedure, a version), and the pages behind a world built first through the pages: a
 running and a finished case (its documents), a task claimed by the city, a draft with a form and a decision
-table, a sandbox run, a second version (the diff, the migration page), the import page; the sign-in,
-registration and verification pages; a 404 and a 403. Each page is loaded once per language and its checks run
+table, a sandbox run, a second version (the diff, the migration page), the import page; the admin's received
+messages (接收的报文, with two rejected messages received from other systems); the sign-in, registration and
+verification pages; a 404 and a 403. Each page is loaded once per language and its checks run
 at both widths on the loaded page. With GJY_SCREENSHOT_DIR set (`make screenshots`) each is saved there too.
 
 User data, which the English pages show as it was entered, is: the text inside an element marked
@@ -30,10 +31,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import String, select
 
-from app.db import Base
+from app.db import Base, unit_of_work
 from app.extensions import db
 from app.models import User
 from app.services.demo import DEMO_USERNAMES
+from app.services.exchange.inbound import receive
 from tests.browser.conftest import AXE
 from tests.browser.helpers import sign_in
 from tests.browser.test_phone_pages import menu_links, too_wide
@@ -45,6 +47,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.committing,
 
 WIDTHS = ((1366, 900), (390, 844))
 UNLOCK = "/workspace/personnel_unlock"
+INBOUND = "/admin/exchange/inbound"  # 接收的报文: linked from 数据交换 by a plain link, not a detail
 TYPED = ["项目经理因工作调整需要履职变更", "市级复核同意", "页面检查用草稿", "申请表.pdf"]
 # one of each kind of detail page linked from a page of the menu (per role)
 DETAILS = [re.compile(p) for p in (
@@ -115,12 +118,27 @@ def build_world(app: Flask) -> dict[str, list[str]]:
     run = analyst.post(f"{draft}/sandbox", {"applicant_id": str(org)}).headers["Location"]
     assert analyst.post(f"{draft}/decisions", {"decision_id": "unlock_level"}).status_code == 302
     second_version(analyst)
+    received(app)
     cases = [f"/cases/{running}", f"/cases/{finished}"]
     return {"ent-nanning": [*cases, request_form, *RECORDS], "city-nanning": [*cases, open_review, done_review,
                                                                              "/records/performance"],
             "analyst": [draft, f"{draft}/forms/unlock_request", f"{draft}/decisions/unlock_level",
                         f"{draft}/sandbox", run, f"{UNLOCK}/diff", f"{UNLOCK}/migration", "/workspace/import",
-                        f"{UNLOCK}/versions/1"]}
+                        f"{UNLOCK}/versions/1"],
+            "admin": [INBOUND]}
+
+
+def received(app: Flask) -> None:
+    """Messages received from other systems, for the rows of 接收的报文: one whose payload is malformed, one of a
+    kind its sender does not send (both rejected, with their reasons)."""
+    envelope = {"schema_version": 1, "occurred_at": "2026-12-05T08:00:00+08:00"}
+    with app.app_context(), unit_of_work():
+        malformed = receive("quality_safety", {**envelope, "message_id": "page-check-1",
+                                               "kind": "construction_permit", "payload": {"permit_number": 7}})
+        not_sent = receive("trading_platform", {**envelope, "message_id": "page-check-2",
+                                                "kind": "certificate_change", "payload": {}})
+        assert [malformed.message.result_code, not_sent.message.result_code] == ["payload_invalid",
+                                                                                 "kind_not_accepted"]
 
 
 def submitted(ent: WebUser, city: WebUser, lock: int) -> tuple[int, str]:
@@ -234,6 +252,7 @@ def test_every_page_in_both_languages_at_both_widths(new_page: Callable[..., Any
         if username == "city-nanning":
             walk.check(page, username, UNLOCK, 403)
     assert not walk.refused, f"menu links answered with an error: {walk.refused}"
+    assert INBOUND in walk.seen
     assert not walk.chinese, f"{len(walk.chinese)} Chinese texts left on English pages outside user data:\n" + \
         "\n".join(f"{p}: {t}" for t, p in walk.chinese.items())
     assert walk.checked >= 280  # about 75 pages, each in 2 languages at 2 widths

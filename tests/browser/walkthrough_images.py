@@ -272,7 +272,7 @@ def data_upgrade_c_to_a(site: Site) -> list[Path]:
     province = person(site, "province")
     claim(province, number)
     choose(province, "decision", "return")
-    write(province, "comment", "请补充现场照片")
+    write(province, "return_note", "请补充现场照片")
     shot(province, "province-return", at=form_card(province))
     submitted(province)
     take(city, number)

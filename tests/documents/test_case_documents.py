@@ -69,7 +69,8 @@ def test_the_four_documents_of_an_unlock_are_pdfs_with_the_case_s_data(app: Flas
     documents = documents_of(app, case_id)
     assert [(d["kind"], d["title"]) for d in documents] == [
         ("acceptance", "受理通知书"), ("supplement", "补正告知书"), ("refusal", "不予解锁决定书"),
-        ("completion", "办结通知")]
+        ("acceptance", "受理通知书"), ("completion", "办结通知")]  # amended after the refusal: received anew
+    again = documents.pop(3)
     assert {d["issuer"] for d in documents} == {"南宁市住房和城乡建设局"}
     assert re.fullmatch(r"南宁住建受〔2026〕\d+号", documents[0]["number"])
 
@@ -90,6 +91,8 @@ def test_the_four_documents_of_an_unlock_are_pdfs_with_the_case_s_data(app: Flas
     assert "本机关决定：不予解锁" in refusal and "理由：材料不符合要求。处罚决定书载明的人员与申请人员不符" in refusal
     assert "六十日内向南宁市人民政府申请行政复议" in refusal and "六个月内依法向人民法院提起行政诉讼" in refusal
     assert "办理结果：同意解锁" in done and "2026年11月4日办理完毕" in done
+    renewed = download(user, case_id, again["id"])
+    assert "2026年11月4日提交" in renewed and "予以受理" in renewed and again["number"] != documents[0]["number"]
 
 
 def test_numbers_run_per_issuer_and_the_province_numbers_its_own(app: Flask, as_user: Any) -> None:

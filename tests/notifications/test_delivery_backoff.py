@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.db import unit_of_work, utcnow
 from app.extensions import db
+from app.integrations.standin import StandIn
 from app.jobs.notify import deliver_notifications
 from app.jobs.sla import refresh_deadline_states
 from app.models import Notification, NotificationDelivery
@@ -23,7 +24,6 @@ from app.services.demo import DEMO_PHONES
 from tests.notifications.test_applicant_notices import _unlock_submitted
 from tests.procedures.steps import act_ok
 from tests.support.factories import make_case, make_task, user_id
-from tests.support.sms_gateway import SmsGateway
 
 # Minutes after the first attempt at which a delivery is tried while the gateway fails: pauses of 1, 2, 4, 8,
 # 16, 32 minutes, then an hour; the twelfth failure (6 h 3 min after the first attempt) gives it up.
@@ -63,11 +63,11 @@ def escalated_to_the_lead(app: Flask) -> int:
     return notification_id
 
 
-def applicant_sms_through(app: Flask, as_user: Any, sms_gateway: SmsGateway,
+def applicant_sms_through(app: Flask, as_user: Any, sms_gateway: StandIn,
                           monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
     """The applicant's SMS (delivery id, notification id) of a 补正 return, sent through `sms_gateway` (e-mail to
     memory)."""
-    for key, value in {"SMS_GATEWAY": "http", "SMS_GATEWAY_URL": sms_gateway.url, "SMS_GATEWAY_TIMEOUT": 2.0,
+    for key, value in {"SMS_GATEWAY": "http", "SMS_GATEWAY_URL": sms_gateway.sms_url, "SMS_GATEWAY_TIMEOUT": 2.0,
                        "MAIL_BACKEND": "memory"}.items():
         monkeypatch.setitem(app.config, key, value)
     ent, city = as_user("ent-nanning"), as_user("city-nanning")
@@ -89,12 +89,12 @@ def _notification(app: Flask, notification_id: int) -> Notification:
 
 
 def test_an_escalation_to_the_lead_rides_out_an_outage_of_five_hours(
-        app: Flask, sms_gateway: SmsGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+        app: Flask, sms_gateway: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "NOTIFY_CHANNEL", "sms")
-    monkeypatch.setitem(app.config, "NOTIFY_SMS_URL", sms_gateway.url)
+    monkeypatch.setitem(app.config, "NOTIFY_SMS_URL", sms_gateway.sms_url)
     notification_id = escalated_to_the_lead(app)
     before = _notification(app, notification_id)
-    sms_gateway.status = 503
+    sms_gateway.mode = "down"
     start = utcnow()
     attempts = lambda: _notification(app, notification_id).delivery_attempts  # noqa: E731
     with freeze_time(start), app.app_context():
@@ -105,13 +105,13 @@ def test_an_escalation_to_the_lead_rides_out_an_outage_of_five_hours(
     assert attempts() == 1
     assert [0, *run_rounds(app, start, rounds(1, 300), attempts)] == SCHEDULE[:10]
     waiting = _notification(app, notification_id)
-    assert waiting.delivery_status == "pending" and sms_gateway.accepted == []
+    assert waiting.delivery_status == "pending" and sms_gateway.sms == []
 
-    sms_gateway.status = 200  # the gateway is back after five hours: the next attempt (at 303 minutes) sends it
+    sms_gateway.mode = "pass"  # the gateway is back after five hours: the next attempt (at 303 minutes) sends it
     assert run_rounds(app, start, [*rounds(301, 303), 304], attempts) == [303]
     after = _notification(app, notification_id)
     assert after.delivery_status == "sent"
-    [(phone, text)] = [(p, t) for p, t in sms_gateway.accepted if p == DEMO_PHONES["city-nanning"]]
+    [(phone, text)] = [(p, t) for p, t in sms_gateway.sms if p == DEMO_PHONES["city-nanning"]]
     assert text.startswith("【桂建云】【超期】")
     # the in-app notification is as it was written: only its channel failed and recovered
     assert (after.title, after.body, after.payload, after.read_at) == (before.title, before.body, before.payload,
@@ -119,11 +119,11 @@ def test_an_escalation_to_the_lead_rides_out_an_outage_of_five_hours(
 
 
 def test_an_applicant_s_sms_follows_the_same_schedule_and_is_given_up_after_six_hours(
-        app: Flask, as_user: Any, sms_gateway: SmsGateway, monkeypatch: pytest.MonkeyPatch,
+        app: Flask, as_user: Any, sms_gateway: StandIn, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     sms_id, notification_id = applicant_sms_through(app, as_user, sms_gateway, monkeypatch)
     before = _notification(app, notification_id)
-    sms_gateway.status = 503
+    sms_gateway.mode = "down"
 
     def attempts() -> int:
         with app.app_context():

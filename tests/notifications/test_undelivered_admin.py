@@ -12,21 +12,21 @@ from sqlalchemy import select
 
 from app.db import unit_of_work, utcnow
 from app.extensions import db
+from app.integrations.standin import StandIn
 from app.jobs.notify import deliver_notifications
 from app.models import AuditEntry, NotificationDelivery
 from app.services.demo import DEMO_PHONES
 from app.services.identity.accounts import create_user, get_user_by_username
 from tests.notifications.test_delivery_backoff import applicant_sms_through, rounds, run_rounds
-from tests.support.sms_gateway import SmsGateway
 
 UNDELIVERED = "/api/v1/notifications/undelivered"
 
 
 @pytest.fixture
-def applicant_sms_given_up(app: Flask, as_user: Any, sms_gateway: SmsGateway,
+def applicant_sms_given_up(app: Flask, as_user: Any, sms_gateway: StandIn,
                            monkeypatch: pytest.MonkeyPatch) -> int:
     sms_id, _notification_id = applicant_sms_through(app, as_user, sms_gateway, monkeypatch)
-    sms_gateway.status = 503
+    sms_gateway.mode = "down"
 
     def attempts() -> int:
         with app.app_context():
@@ -37,7 +37,7 @@ def applicant_sms_given_up(app: Flask, as_user: Any, sms_gateway: SmsGateway,
 
 
 def test_an_admin_lists_and_resends_an_applicant_s_sms_given_up(app: Flask, as_user: Any, applicant_sms_given_up: int,
-                                                                sms_gateway: SmsGateway) -> None:
+                                                                sms_gateway: StandIn) -> None:
     admin = as_user("admin")
     listed = admin.get(UNDELIVERED)
     assert listed.status_code == 200
@@ -57,11 +57,11 @@ def test_an_admin_lists_and_resends_an_applicant_s_sms_given_up(app: Flask, as_u
         [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "notification.delivery_resent"))
         assert (entry.object_type, entry.object_id) == ("notification_delivery", str(applicant_sms_given_up))
 
-    sms_gateway.status = 200
+    sms_gateway.mode = "pass"
     with app.app_context():
         deliver_notifications()
         assert db.session.get(NotificationDelivery, applicant_sms_given_up).status == "sent"
-    assert [p for p, _ in sms_gateway.accepted] == [DEMO_PHONES["ent-nanning"]]
+    assert [p for p, _ in sms_gateway.sms] == [DEMO_PHONES["ent-nanning"]]
 
 
 def test_an_admin_of_another_city_gets_nothing_of_it(app: Flask, as_user: Any, applicant_sms_given_up: int) -> None:
@@ -69,7 +69,7 @@ def test_an_admin_of_another_city_gets_nothing_of_it(app: Flask, as_user: Any, a
         org_id = get_user_by_username("city-liuzhou").organisation_id
         create_user("admin-liuzhou", "柳州管理员", "Admin-Passw0rd", org_id, "450200", ["admin"], phone="13807720000")
     liuzhou = as_user("admin-liuzhou")
-    assert liuzhou.get(UNDELIVERED).json == {"items": [], "total": 0}
+    assert liuzhou.get(UNDELIVERED).json == {"items": [], "total": 0, "page": 1, "per_page": 20}
     assert liuzhou.post(f"{UNDELIVERED}/delivery/{applicant_sms_given_up}/resend").status_code == 404
     assert as_user("city-nanning").get(UNDELIVERED).status_code == 403
     with app.app_context():

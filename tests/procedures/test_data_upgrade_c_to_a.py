@@ -110,7 +110,7 @@ def test_province_rejection_keeps_level_b_and_shows_the_reason(as_user: Any, app
     recorded_and_sent(city, case["id"])
     no_reason = work(province, case["id"], {"decision": "reject"})
     assert no_reason.status_code == 422
-    assert no_reason.json["details"]["fields"]["comment"] == "不予提升或退回时须填写理由"
+    assert no_reason.json["details"]["fields"]["comment"] == "不予提升时须填写理由"
     task = province.tasks("mine")[0]
     assert province.complete(task["id"], {"decision": "reject", "comment": "原件项目经理签字缺失"}).status_code == 200
     final = ent.case(case["id"])
@@ -123,12 +123,13 @@ def test_province_returns_the_record_to_the_city_then_confirms(as_user: Any, app
     city, province = as_user("city-nanning"), as_user("province")
     case = approved_by_city(as_user)
     recorded_and_sent(city, case["id"])
-    returned = work(province, case["id"], {"decision": "return", "comment": "核查记录缺少现场照片，请补充后重新寄送"})
+    asked = "核查记录缺少现场照片，请补充后重新寄送"
+    returned = work(province, case["id"], {"decision": "return", "return_note": asked})
     assert returned.status_code == 200, returned.json
     again = city.task_for(case["id"])
     assert again["title"] == "填写企业业绩实地核查记录表"
     detail = city.get(f"/api/v1/tasks/{again['id']}").json
-    assert detail["data"]["comment"] == "核查记录缺少现场照片，请补充后重新寄送"
+    assert detail["data"]["return_note"] == asked
     assert detail["data"]["verification_location"] == record_data()["verification_location"]  # pre-filled
     photo = city.upload(case["id"], filename="现场照片.jpg", content=b"\xff\xd8\xff\xe0" + b"0" * 64).json["id"]
     assert work(city, case["id"], record_data(record_files=[photo])).status_code == 200

@@ -73,6 +73,7 @@ RULES: dict[tuple[str, str], str] = {
     ("api_exchange.Messages", "GET"): "403 403 403 403 403 403 403 200 401",
     ("api_exchange.SystemHealth", "GET"): "403 403 403 403 403 403 403 200 401",
     ("api_exchange.Systems", "GET"): "403 403 403 403 403 403 403 200 401",
+    ("api_exchange.SystemResend", "POST"): "403 403 403 403 403 403 403 200 401",
     ("api_integrity.EnterpriseIntegrity", "GET"): "200 404 200 404 200 404 404 200 401",
     ("api_notifications.Notifications", "GET"): "200 200 200 200 200 200 200 200 401",
     ("api_notifications.NotificationsRead", "POST"): "200 200 200 200 200 200 200 200 401",

@@ -1,6 +1,6 @@
 """Working-day timers of a diagram (`add_working_days` in a timer expression) reaching a year the calendar
-does not know: the case records the timer as provisional (暂定) and the admins are alerted; the timer keeps
-the moment it was given (docs/operations.md, "Working-day timers")."""
+does not know: the case records the timer as provisional (暂定) and the admins are alerted; the year entered, the
+timer is counted again on it (docs/operations.md, "Working-day timers")."""
 from __future__ import annotations
 
 import shutil
@@ -73,8 +73,8 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def test_a_waiting_timer_into_an_unknown_year_is_provisional_and_keeps_its_moment(app: Flask, as_user: Any,
-                                                                                  timer_probe: str) -> None:
+def test_a_waiting_timer_into_an_unknown_year_is_provisional_until_the_year_is_entered(
+        app: Flask, as_user: Any, timer_probe: str) -> None:
     ent, admin, city = as_user("ent-nanning"), as_user("admin"), as_user("city-nanning")
     with freeze_time(local("2026-12-30 10:00")):
         case = ent.case(ent.start(timer_probe).json["id"])
@@ -87,9 +87,12 @@ def test_a_waiting_timer_into_an_unknown_year_is_provisional_and_keeps_its_momen
         runner = app.test_cli_runner()
         assert runner.invoke(args=["calendar", "set", "2027-01-01", "holiday", "--name", "元旦"]).exit_code == 0
         assert runner.invoke(args=["calendar", "confirm", "2027"]).exit_code == 0
-    # A timer the engine scheduled keeps its moment (timers are not rescheduled: docs/operations.md).
-    assert _next_timer(app, case["id"]) == utc_iso("2027-01-04 17:30")
+    # A working-day timer follows the calendar (docs/operations.md): 元旦 entered, it moved to Tuesday the 5th.
+    assert _next_timer(app, case["id"]) == utc_iso("2027-01-05 17:30")
+    assert _pending(app, case["id"]) == []  # no longer 暂定
     with freeze_time(local("2027-01-04 17:31")):
+        assert _fire(app) == 0
+    with freeze_time(local("2027-01-05 17:31")):
         assert _fire(app) == 1
         assert city.task_for(case["id"]) is not None and "timer_fired" in events(ent.case(case["id"]))
     assert _pending(app, case["id"]) == []

@@ -1,4 +1,5 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) and the channels pointed at it and at the HTTP stand-in."""
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) and the channels pointed at it and at the HTTP stand-in; an SMS gateway
+(a stand-in of its own) that can be down."""
 from __future__ import annotations
 
 import email
@@ -56,8 +57,19 @@ def channels(app: Flask, smtp_server: tuple[Inbox, int], monkeypatch: pytest.Mon
     """SMS through the HTTP gateway to the stand-in, e-mail through SMTP to the local server."""
     inbox, port = smtp_server
     stand_in = StandIn.shared()
-    for key, value in {"SMS_GATEWAY": "http", "SMS_GATEWAY_URL": f"{stand_in.url}/sms", "SMS_GATEWAY_TIMEOUT": 2.0,
+    for key, value in {"SMS_GATEWAY": "http", "SMS_GATEWAY_URL": stand_in.sms_url, "SMS_GATEWAY_TIMEOUT": 2.0,
                        "MAIL_BACKEND": "smtp", "NOTIFY_SMTP_HOST": "127.0.0.1", "NOTIFY_SMTP_PORT": port,
                        "NOTIFY_EMAIL_FROM": "noreply@gjy.example", "PUBLIC_URL": "https://gjy.example"}.items():
         monkeypatch.setitem(app.config, key, value)
     return {"inbox": inbox, "stand_in": stand_in}
+
+
+@pytest.fixture
+def sms_gateway() -> Iterator[StandIn]:
+    """An SMS gateway of the test's own that can be down: a stand-in (not the demo's shared one) whose `sms_url`
+    answers 503 while its mode is "down" and keeps in `sms` the messages it accepted."""
+    stand_in = StandIn()
+    try:
+        yield stand_in
+    finally:
+        stand_in.stop()

@@ -52,3 +52,34 @@ def test_no_pause_gives_the_same_moments_as_before() -> None:
                   Limit(0, "duration", timedelta(hours=10))):
         assert compute_deadline(received, limit, WEEK_ONLY, HOURS, 0.9) == compute_deadline(
             received, limit, WEEK_ONLY, HOURS, 0.9, Excluded())
+
+
+def _official(year: int) -> WorkCalendar:
+    """The calendar of `year` as the State Council published it (chinesecalendar)."""
+    import chinese_calendar
+    exceptions = {d: False for d in chinese_calendar.holidays if d.year == year}
+    exceptions |= {d: True for d in chinese_calendar.workdays if d.year == year}
+    return WorkCalendar(frozenset({year}), exceptions)
+
+
+def test_a_calendar_day_limit_warns_in_office_time_not_at_night() -> None:
+    received = local("2026-12-08 10:23")  # Tuesday; 5 days: Sunday the 13th, so Monday the 14th 17:30
+    deadline = compute_deadline(received, Limit(5, "calendar_days"), _official(2026), HOURS, 0.9)
+    assert deadline.due_at == local("2026-12-14 17:30")
+    # 90 % of the time falls at 02:23 on Monday: the warning comes at the last office moment before it
+    assert deadline.warn_at == local("2026-12-11 17:30")
+
+
+def test_a_calendar_day_limit_does_not_warn_during_a_holiday() -> None:
+    received = local("2026-09-30 16:00")  # National Day follows
+    deadline = compute_deadline(received, Limit(5, "calendar_days"), _official(2026), HOURS, 0.9)
+    warn = deadline.warn_at.astimezone(LOCAL)
+    assert _official(2026).is_workday(warn.date()) and HOURS.opens <= warn.time() <= HOURS.closes
+    assert received <= deadline.warn_at <= deadline.due_at
+
+
+def test_a_calendar_day_warning_computed_before_the_first_office_hour_comes_when_the_office_opens() -> None:
+    received = local("2026-03-07 10:00")  # Saturday; 1 day: Sunday, so Monday 17:30
+    deadline = compute_deadline(received, Limit(1, "calendar_days"), WEEK_ONLY, HOURS, 0.3)
+    assert deadline.due_at == local("2026-03-09 17:30")
+    assert deadline.warn_at == local("2026-03-09 08:30")  # 30 % falls on Sunday: not Friday, before receipt

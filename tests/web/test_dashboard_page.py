@@ -18,7 +18,7 @@ def test_province_supervisor_sees_tables_chart_and_drill_down_links(app: Any, wo
     assert page.status_code == 200
     html = page.data.decode()
     assert "时限监管看板" in html and 'data-testid="trend-chart"' in html and "<rect" in html
-    assert 'href="/dashboard?region=450100&amp;first=2026-11-01&amp;last=2026-11-27"' in html
+    assert 'href="/dashboard?region=450100&amp;first=2026-11-01&amp;last=2026-11-27&amp;weeks=12"' in html
     assert f'href="/cases/{world["o3"]}"' in html  # overdue case -> the case page
     assert "待领取（市级审核人员）" in html and "75.0%" in html
     assert 'data-export="by_step.xlsx"' in html

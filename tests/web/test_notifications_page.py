@@ -45,7 +45,7 @@ def test_deadline_and_calendar_notices_read_in_the_page_language(app: Flask, as_
     city = web("city-nanning")
     assert f"【预警】{number} 审核解锁申请 将于 2026-12-04 17:30 到期" in city.html("/notifications")
     city.get("/lang/en")
-    assert f"[Warning] {number} 审核解锁申请 is due at 2026-12-04 17:30" in city.html("/notifications")
+    assert f"[Warning] {number} Review the unlock request is due at 2026-12-04 17:30" in city.html("/notifications")
     admin = web("admin")
     admin.get("/lang/en")
     assert "Enter the holidays of 2031" in admin.html("/notifications")

@@ -22,7 +22,7 @@ def returned_by_province(as_user: Any) -> tuple[int, str]:
     city, province = as_user("city-nanning"), as_user("province")
     case = approved_by_city(as_user)
     recorded_and_sent(city, case["id"])
-    assert work(province, case["id"], {**receipt(), "decision": "return", "comment": ASKED}).status_code == 200
+    assert work(province, case["id"], {**receipt(), "decision": "return", "return_note": ASKED}).status_code == 200
     task = city.task_for(case["id"])
     assert city.claim(task["id"]).status_code == 200
     return int(case["id"]), str(task["id"])

@@ -96,8 +96,12 @@ def test_every_stored_text_reads_in_english_with_its_values_kept(app: Flask) -> 
     """Also the texts no page lists yet (a lock's state, the B/C→A outcome, a redeploy's note: the API's
     `data.unlock_state_title`, `data.outcome.message`, the procedure's change log): their English is there for pages.
     The Chinese terms an English text keeps in parentheses ("Personnel unlock (项目人员解锁)") are not counted."""
-    from app.web import stored_texts
-    for template in stored_texts.TEMPLATES:
+    from app.services.stored_texts import templates
+    with app.app_context():
+        every = templates()
+    assert "项目人员解锁：{names}（{project}）" in every  # registered by handlers/
+    assert "重新部署与版本 {version} 相同的内容" in every  # a service's
+    for template in every:
         names = re.findall(r"\{(\w+)\}", template)
         stored = template.format(**{name: f"值{index}" for index, name in enumerate(names)})
         with app.test_request_context(headers={"Cookie": f"{LANGUAGE_COOKIE}=en"}):

@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from app.db import unit_of_work, utcnow
 from app.extensions import db
+from app.integrations.standin import StandIn
 from app.jobs.notify import deliver_notifications
 from app.models import AuditEntry, Notification
 from app.services.demo import DEMO_PHONES
 from app.services.identity.accounts import create_user, get_user_by_username
 from tests.notifications.test_delivery_backoff import escalated_to_the_lead, rounds, run_rounds
-from tests.support.sms_gateway import SmsGateway, sms_gateway
+from tests.support.channels import sms_gateway
 from tests.support.web import WebUser
 
 __all__ = ["sms_gateway"]  # the fixture
@@ -26,12 +27,12 @@ LEAD_PHONE = DEMO_PHONES["city-nanning"]
 
 
 @pytest.fixture
-def given_up(app: Flask, sms_gateway: SmsGateway, monkeypatch: pytest.MonkeyPatch) -> int:
+def given_up(app: Flask, sms_gateway: StandIn, monkeypatch: pytest.MonkeyPatch) -> int:
     """The 【超期】 notice to Nanning's lead, its SMS given up after the gateway answered 503 for six hours."""
     monkeypatch.setitem(app.config, "NOTIFY_CHANNEL", "sms")
-    monkeypatch.setitem(app.config, "NOTIFY_SMS_URL", sms_gateway.url)
+    monkeypatch.setitem(app.config, "NOTIFY_SMS_URL", sms_gateway.sms_url)
     notification_id = escalated_to_the_lead(app)
-    sms_gateway.status = 503
+    sms_gateway.mode = "down"
 
     def attempts() -> int:
         with app.app_context():
@@ -50,7 +51,7 @@ def _row(page: str, key: str) -> str:
 
 
 def test_an_admin_sees_an_escalation_given_up_and_sends_it_again(app: Flask, given_up: int,
-                                                                  sms_gateway: SmsGateway) -> None:
+                                                                  sms_gateway: StandIn) -> None:
     with app.app_context():
         before = db.session.get(Notification, given_up)
         title, payload = before.title, dict(before.payload)
@@ -80,14 +81,14 @@ def test_an_admin_sees_an_escalation_given_up_and_sends_it_again(app: Flask, giv
         assert (entry.actor_name, entry.object_type, entry.object_id) == ("admin", "notification", str(given_up))
         assert entry.details["channel"] == "sms" and entry.details["kind"] == "task_overdue"
 
-    sms_gateway.status = 200  # the gateway is back: the next worker round sends it
+    sms_gateway.mode = "pass"  # the gateway is back: the next worker round sends it
     with app.app_context():
         deliver_notifications()
         after = db.session.get(Notification, given_up)
         assert after.delivery_status == "sent" and after.delivery_attempts == 1
         # the in-app notification was delivered all along: as it was written, still unread
         assert (after.title, after.payload, after.read_at) == (title, payload, None)
-    assert [t for p, t in sms_gateway.accepted if p == LEAD_PHONE][0].startswith("【桂建云】【超期】")
+    assert [t for p, t in sms_gateway.sms if p == LEAD_PHONE][0].startswith("【桂建云】【超期】")
 
 
 def test_an_admin_of_another_city_neither_sees_nor_resends_it(app: Flask, given_up: int) -> None:
@@ -105,12 +106,12 @@ def test_an_admin_of_another_city_neither_sees_nor_resends_it(app: Flask, given_
     assert 'data-testid="undelivered-link"' not in city.html("/tasks")
 
 
-def test_the_retrying_view_lists_a_delivery_between_its_attempts(app: Flask, sms_gateway: SmsGateway,
+def test_the_retrying_view_lists_a_delivery_between_its_attempts(app: Flask, sms_gateway: StandIn,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "NOTIFY_CHANNEL", "sms")
-    monkeypatch.setitem(app.config, "NOTIFY_SMS_URL", sms_gateway.url)
+    monkeypatch.setitem(app.config, "NOTIFY_SMS_URL", sms_gateway.sms_url)
     notification_id = escalated_to_the_lead(app)
-    sms_gateway.status = 503
+    sms_gateway.mode = "down"
     with app.app_context():
         deliver_notifications()
     admin = WebUser(app, "admin").login()

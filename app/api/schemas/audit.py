@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.api.schemas.common import DateTime, Integer, PageArgsSchema, SearchDay
+from app.routing import MAX_ID
 
 
 class AuditArgsSchema(PageArgsSchema):
@@ -18,9 +19,14 @@ class AuditArgsSchema(PageArgsSchema):
         "description": "to this China date (inclusive; 2099-12-31 at the latest)"})
 
 
+    up_to = Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID), metadata={
+        "description": "the `up_to` of the first page's answer: later pages then show the entries as they were "
+                       "(each search writes an entry itself, newest first, which would shift them)"})
+
+
 class AuditExportArgsSchema(AuditArgsSchema):
     class Meta:
-        exclude = ("page", "per_page")
+        exclude = ("page", "per_page", "up_to")
 
 
 class AuditEntrySchema(Schema):
@@ -44,3 +50,5 @@ class AuditPageSchema(Schema):
     total = Integer(required=True)
     page = Integer(required=True)
     per_page = Integer(required=True)
+    up_to = Integer(required=True, metadata={
+        "description": "the newest entry id this search counts (0: none); pass it back for the next pages"})

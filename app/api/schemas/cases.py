@@ -14,7 +14,7 @@ from app.api.schemas.common import (
     value,
 )
 from app.api.schemas.tasks import TaskSchema
-from app.models import CASE_STATUS_TITLES
+from app.models import CASE_STATUS_TITLES, CaseStatus
 from app.services.cases.lifecycle import MAX_WITHDRAW_REASON
 from app.services.cases.search import SEARCH_DEADLINE_STATES, SORTS
 
@@ -84,7 +84,8 @@ class CaseCreateSchema(Schema):
 
 
 class CaseListArgsSchema(PageArgsSchema):
-    status = fields.String(metadata={"description": "状态 (running, waiting_for_applicant, completed ...)"})
+    status = fields.String(validate=validate.OneOf([status.value for status in CaseStatus]),
+                           metadata={"description": "状态"})
     procedure = fields.String(metadata={"description": "事项 key, e.g. personnel_unlock"})
     number = fields.String(validate=validate.Length(max=100), metadata={"description": "办件编号 (exact)"})
     applicant = fields.String(validate=validate.Length(max=100),

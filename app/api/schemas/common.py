@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from marshmallow import Schema, fields, validate
 
+from app.dates import FIRST_DAY, LAST_DAY
 from app.routing import MAX_ID
-from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
 
 MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
 
@@ -75,7 +75,9 @@ ERROR_DETAILS = (
     "(422, parameters refused before any use case ran): `fields` maps each JSON body field to a list "
     "of Chinese messages (items of a list by index: `{\"ids\": {\"0\": [...]}}`, the body as a "
     "whole under `_schema`); query parameters the same under `query` (`{\"query\": {\"limit\": [...]}}`). "
-    "`deploy_refused`: `problems`. Other codes: usually empty.")
+    "Beside `fields`, `fields_en` is the same tree with each message in English (the Chinese where a message has "
+    "none). `deploy_refused`: `problems`, each `{file, element, problem}` with `problem_en`, its English. "
+    "Other codes: usually empty.")
 
 
 class ErrorSchema(Schema):

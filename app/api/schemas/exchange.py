@@ -16,6 +16,9 @@ class SystemSummarySchema(Schema):
     last_success_at = DateTime(allow_none=True)
     inbound_applied = Integer(required=True)
     inbound_rejected = Integer(required=True)
+    configured = fields.Boolean(required=True, metadata={
+        "description": "false: a system we send to has no address (GJY_<SYSTEM>_URL or GJY_EXCHANGE_<SYSTEM>_URL "
+                       "unset outside demo mode): its messages are retried, then dead letters; the admins are told"})
 
 
 class SystemListSchema(Schema):
@@ -45,6 +48,12 @@ class OutboxMessageSchema(Schema):
     acknowledgement = fields.String(allow_none=True, metadata={"description": "the receiver's reference"})
 
 
+class SystemResendSchema(Schema):
+    system = fields.String(required=True)
+    count = Integer(required=True, metadata={"description": "dead letters queued again (0: there were none)"})
+    message_ids = fields.List(Integer(), required=True, metadata={"description": "their ids, ascending"})
+
+
 class OutboxListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(OutboxStatus.ALL))
     target = fields.String(validate=validate.Length(max=40))
@@ -53,6 +62,8 @@ class OutboxListArgsSchema(PageArgsSchema):
 class OutboxPageSchema(Schema):
     items = fields.List(fields.Nested(OutboxMessageSchema), required=True)
     total = Integer(required=True)
+    page = Integer(required=True)
+    per_page = Integer(required=True)
 
 
 class InboundMessageSchema(Schema):
@@ -78,6 +89,8 @@ class InboundListArgsSchema(PageArgsSchema):
 class InboundPageSchema(Schema):
     items = fields.List(fields.Nested(InboundMessageSchema), required=True)
     total = Integer(required=True)
+    page = Integer(required=True)
+    per_page = Integer(required=True)
 
 
 class InboundResultSchema(Schema):

@@ -61,3 +61,5 @@ class UndeliveredSchema(Schema):
 class UndeliveredPageSchema(Schema):
     items = fields.List(fields.Nested(UndeliveredSchema), required=True)
     total = Integer(required=True)
+    page = Integer(required=True)
+    per_page = Integer(required=True)

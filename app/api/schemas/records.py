@@ -13,11 +13,17 @@ DATA_LEVEL_TITLES = {"A": "A级（已核实）", "B": "B级", "C": "C级", "D": 
 
 
 # Each list declares the filters it applies, so the document offers none that would be ignored.
+# `q` as each list searches it (services.records.lookup); the persons' and the enterprises' lists share one.
+def _search(description: str) -> fields.String:
+    return fields.String(validate=validate.Length(max=100), metadata={"description": description})
+
+
 class RecordSearchArgsSchema(PageArgsSchema):
-    q = fields.String(validate=validate.Length(max=100), metadata={"description": "名称或编号包含"})
+    q = _search("企业：名称或统一社会信用代码包含；人员：姓名或证书编号包含，或完整的身份证号（18 位，不支持部分匹配）")
 
 
 class ProjectListArgsSchema(RecordSearchArgsSchema):
+    q = _search("项目名称、项目编号或施工许可证号包含")
     data_level = fields.String(validate=validate.OneOf(["A", "B", "C", "D"]))
 
 
@@ -28,6 +34,7 @@ class LockListArgsSchema(PageArgsSchema):
 
 
 class PerformanceRecordListArgsSchema(RecordSearchArgsSchema):
+    q = _search("工程名称或全国平台业绩编号包含")
     source = fields.String(validate=validate.OneOf([s.value for s in RecordSource]))
 
 

@@ -27,7 +27,11 @@ class TaskSchema(Schema):
     completed_at = DateTime(allow_none=True)
     due_at = DateTime(allow_none=True)
     warn_at = DateTime(allow_none=True)
-    deadline_state = fields.String(allow_none=True)
+    deadline_state = fields.String(allow_none=True, metadata={"description": (
+        "时限状态 of an authority's step: on_time | warning | overdue | paused (a step that does not count) | "
+        "completed_on_time | completed_late; null: no limit. On the applicant's own task answering a 补正 return: "
+        "supplement, with due_at the date the 补正告知书 states (informative, not an SLA state: never warning, "
+        "overdue or completed_*)")})
     deadline_provisional = computed(lambda t: bool((value(t, "properties") or {}).get("provisional_deadline")),
                                     "boolean", description="暂定: the deadline crosses a year the working-day "
                                                            "calendar does not hold yet")

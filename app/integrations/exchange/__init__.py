@@ -20,14 +20,14 @@ from app.integrations.exchange.systems import INTERNAL, OUTBOUND_SYSTEMS, SYSTEM
 
 
 class UnconfiguredConnector:
-    """A system without a URL outside demo mode: every delivery fails (retried, then dead-lettered), so a
-    forgotten setting shows on the admin page instead of messages disappearing."""
+    """A system without a URL outside demo mode: every delivery fails as a link refused (retried, then
+    dead-lettered; the admins told once), so a forgotten setting shows instead of messages disappearing."""
 
     def __init__(self, system: str) -> None:
         self.system = system
 
     def deliver(self, message: OutgoingMessage) -> Acknowledgement:
-        raise DeliveryFailed(self._missing(reasons.NOT_CONFIGURED_UNSENT))
+        raise DeliveryFailed(self._missing(reasons.NOT_CONFIGURED_UNSENT), link_refused=True)
 
     def health(self) -> Health:
         return Health(False, self._missing(reasons.NOT_CONFIGURED))
@@ -47,6 +47,14 @@ def setting(config: Mapping[str, Any], system: str, name: str, default: str = ""
     return str(found or default)
 
 
+def has_address(config: Mapping[str, Any], system: str) -> bool:
+    """Whether messages to `system` have somewhere to go: its URL is set, or the demo's stand-in takes them (a
+    system we send nothing to, and the app itself, need no address)."""
+    if system not in SYSTEMS or not SYSTEMS[system].outbound:
+        return True
+    return bool(setting(config, system, "URL") or config.get("DEMO"))
+
+
 def make_connector(config: Mapping[str, Any], system: str) -> Connector:
     url = setting(config, system, "URL")
     if not url and config.get("DEMO"):
@@ -60,5 +68,5 @@ def make_connector(config: Mapping[str, Any], system: str) -> Connector:
 
 
 __all__ = ["INTERNAL", "OUTBOUND_SYSTEMS", "SYSTEMS", "Acknowledgement", "Connector", "DeliveryFailed", "Health",
-           "HttpConnector", "OutgoingMessage", "System", "UnconfiguredConnector", "make_connector", "setting",
-           "target_of", "title_of"]
+           "HttpConnector", "OutgoingMessage", "System", "UnconfiguredConnector", "has_address", "make_connector",
+           "setting", "target_of", "title_of"]

@@ -9,7 +9,8 @@ uses it as the dispatcher does).
 after sending) once: the HTTP connector sends it as the `Idempotency-Key` header. It raises
 DeliveryFailed(retryable=True) for what may pass later (timeouts, 5xx, 429, garbage),
 DeliveryFailed(link_refused=True) (retryable too) when the receiver refuses our credentials or address (401,
-403, 404, 407, 421: a setup problem of the link, e.g. a rotated key; the admins are told) and
+403, 404, 407, 421: a setup problem of the link, e.g. a rotated key; the admins are told), or when no address is
+configured at all (UnconfiguredConnector: the admins are told that), and
 DeliveryFailed(retryable=False) for a refusal of the message itself (another 4xx): the dispatcher then
 dead-letters it at once. Its `reason` is a Message of reasons.py (stored in Chinese, read back on the admin's
 page in its language). A connector holds no database session and is safe to call from several threads.
@@ -44,7 +45,8 @@ class Health:
 
 class DeliveryFailed(Exception):
     """The receiver did not accept the message (now). `retryable` False: it never will (a refusal);
-    `link_refused`: it refuses our credentials or address, not the message (retried; the admins are told)."""
+    `link_refused`: it refuses our credentials or address, or we have none for it, not the message (retried; the
+    admins are told)."""
 
     def __init__(self, reason: str, retryable: bool = True, link_refused: bool = False) -> None:
         super().__init__(reason)

@@ -51,6 +51,12 @@ def readable_error(text: str | None) -> str:
     return recovered(text, DELIVERY_TEMPLATES, DELIVERY_TERMS)
 
 
+def not_configured(text: str | None) -> bool:
+    """Whether a delivery failed because the system has no address configured (UnconfiguredConnector)."""
+    found = readable_error(text)
+    return isinstance(found, Message) and found.template in (NOT_CONFIGURED, NOT_CONFIGURED_UNSENT)
+
+
 def readable_problems(text: str) -> str:
     """The problems of a schema check as stored ("field: reason；field: reason"), each read back into its Message:
     a list the page shows in its language (a part no template fits: as stored)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,38 @@ def problems(direction: str, kind: str, version: int, payload: Any) -> list[str]
     reasons.py: the admin's page reads it back in its language); empty when valid. Each line once: jsonschema
     reports each missing field of an object apart, and the line names them all."""
     found: dict[str, None] = {}
-    for error in sorted(validator(direction, kind, version).iter_errors(payload), key=lambda e: list(e.path)):
+    errors = (leaf for error in validator(direction, kind, version).iter_errors(payload) for leaf in _leaves(error))
+    for error in sorted(errors, key=lambda e: list(e.absolute_path)):
         where = "/".join(str(part) for part in error.absolute_path) or reasons.ROOT
         found[Message(reasons.PROBLEM, where=where, reason=_reason(error))] = None
     return list(found)
+
+
+def _leaves(error: ValidationError) -> Iterator[ValidationError]:
+    """The errors to report for one: for a choice (anyOf, oneOf: a nullable field is "a text or null") whose value
+    has the type of one alternative, that alternative's own errors (a text breaking the pattern: the pattern's),
+    found in jsonschema's `context`; else the error itself."""
+    fitting = _fitting_alternative(error) if str(error.validator) in ("anyOf", "oneOf") else []
+    if not fitting:
+        yield error
+    for inner in fitting:
+        yield from _leaves(inner)
+
+
+def _fitting_alternative(error: ValidationError) -> list[ValidationError]:
+    """The errors of the first alternative the value's type fits (none refused it by its own `type`)."""
+    alternatives: dict[int, list[ValidationError]] = {}
+    for inner in error.context or ():
+        alternatives.setdefault(int(inner.relative_schema_path[0]), []).append(inner)
+    for _index, errors in sorted(alternatives.items()):
+        if not any(_wrong_type(inner) for inner in errors):
+            return errors
+    return []
+
+
+def _wrong_type(error: ValidationError) -> bool:
+    """An alternative of a choice refused the value itself by its `type` (not a value inside it)."""
+    return str(error.validator) == "type" and list(error.relative_schema_path)[1:] == ["type"]
 
 
 def _reason(error: ValidationError) -> str:
@@ -89,8 +118,7 @@ def _reason(error: ValidationError) -> str:
         extra = sorted(set(instance) - set(schema.get("properties") or {}))
         return Message(reasons.NOT_ALLOWED, fields=reasons.FIELDS.join(extra))
     if check == "type":
-        kinds = expected if isinstance(expected, list) else [expected]
-        return Message(reasons.TYPE, types=reasons.OR.join(reasons.TYPE_NAMES.get(str(k), str(k)) for k in kinds))
+        return _type_reason(_types(error))
     if check == "format":
         return Message(reasons.FORMAT, value=instance, format=reasons.FORMAT_NAMES.get(str(expected), str(expected)))
     if check in ("enum", "const"):
@@ -99,4 +127,16 @@ def _reason(error: ValidationError) -> str:
         return Message(reasons.PATTERN, value=instance)
     if check in reasons.LIMITS:
         return Message(reasons.LIMITS[check], limit=expected)
+    if check in ("anyOf", "oneOf") and error.context:  # the value's type fits no alternative: the types they take
+        return _type_reason([kind for inner in error.context if _wrong_type(inner) for kind in _types(inner)])
     return str(error.message)
+
+
+def _types(error: ValidationError) -> list[str]:
+    expected = error.validator_value
+    return [str(kind) for kind in (expected if isinstance(expected, list) else [expected])]
+
+
+def _type_reason(kinds: list[str]) -> str:
+    names = (reasons.TYPE_NAMES.get(kind, kind) for kind in dict.fromkeys(kinds))
+    return Message(reasons.TYPE, types=reasons.OR.join(names))

@@ -71,10 +71,21 @@ def _described(filters: AuditFilter) -> dict[str, Any]:
             for key, value in vars(filters).items() if value}
 
 
-def search(actor: Actor, filters: AuditFilter, page: int = 1, per_page: int = 50) -> tuple[list[AuditEntry], int]:
-    """A page of entries, newest first, and how many match."""
+def latest_entry_id() -> int:
+    """The newest entry's id (0: none): a search's `up_to`, so that its later pages show the entries there were
+    when its first page was read."""
+    return db.session.scalar(select(func.max(AuditEntry.id))) or 0
+
+
+def search(actor: Actor, filters: AuditFilter, page: int = 1, per_page: int = 50,
+           up_to: int | None = None) -> tuple[list[AuditEntry], int]:
+    """A page of entries, newest first, and how many match; with `up_to`, only the entries up to that id: each
+    search writes an entry itself (and others write theirs meanwhile), which would push the entries of a page
+    read later down onto the next (repeated there)."""
     require_auditor(actor)
     query = _query(filters)
+    if up_to is not None:
+        query = query.where(AuditEntry.id <= up_to)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows: list[AuditEntry] = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page)
                                    .limit(per_page)))
@@ -174,4 +185,5 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(days=RETENTION_DAYS)
 
 
-__all__ = ["AuditFilter", "archive", "export_csv", "require_auditor", "retention_cutoff", "search", "verify_and_alert"]
+__all__ = ["AuditFilter", "archive", "export_csv", "latest_entry_id", "require_auditor", "retention_cutoff", "search",
+           "verify_and_alert"]

@@ -216,11 +216,20 @@ def _named_by_a_submission(case: Case, attachment_id: str) -> bool:
         cast(CaseEvent.payload, String).contains(attachment_id)))))
 
 
-def _named_by_a_draft(attachment_id: str, case: Case) -> bool:
-    """Whether a 暂存 draft of one of the case's tasks names it (its form would lose the file unseen)."""
+def _named_by_a_draft(attachment: Attachment, case: Case) -> bool:
+    """Whether a 暂存 draft of one of the case's tasks, saved by a user of the uploader's own side, names it (its
+    form would lose the file unseen). Drafts are not validated: one of the other side may name any id (a file its
+    user never saw), and does not keep the uploader from deleting his file."""
+    uploader = db.session.execute(_UPLOADER, {"user": attachment.uploaded_by_id}).one()
+    official = Organisation.kind.in_(_OFFICIAL_KINDS)
+    authority_side = official if case.applicant_org_id is None else official & (
+        Organisation.id != case.applicant_org_id)
+    same_side = authority_side if _on_authority_side(uploader.organisation_id, uploader.kind, case) \
+        else ~authority_side
     return bool(db.session.scalar(select(exists().where(
-        TaskDraft.task_id == Task.id, Task.case_id == case.id,
-        cast(TaskDraft.data, String).contains(attachment_id)))))
+        TaskDraft.task_id == Task.id, Task.case_id == case.id, User.id == TaskDraft.user_id,
+        Organisation.id == User.organisation_id, same_side,
+        cast(TaskDraft.data, String).contains(attachment.id)))))
 
 
 def delete_attachment(actor: Actor, case_id: int, attachment_id: str, directory: str) -> Attachment:
@@ -239,7 +248,7 @@ def delete_attachment(actor: Actor, case_id: int, attachment_id: str, directory:
         raise RuleViolation("办件已办结，附件作为办件材料存档，不能删除", code="case_closed")
     if _named_by_a_submission(case, attachment.id):
         raise RuleViolation("该附件已随表单提交，作为办件材料存档，不能删除", code="attachment_submitted")
-    if _named_by_a_draft(attachment.id, case):
+    if _named_by_a_draft(attachment, case):
         raise RuleViolation("该附件在暂存的表单中，请先在表单中移除并重新暂存", code="attachment_in_draft")
     db.session.delete(attachment)
     case.updated_at = utcnow()

@@ -228,15 +228,26 @@ def _is_applicant(actor: Actor, case: Case) -> bool:
         actor.has_role(Role.ENTERPRISE) and case.applicant_org_id == actor.organisation_id)
 
 
+def decided(case: Case) -> bool:
+    """The authority has made its decision and the case only waits for what follows it (a B→A upgrade for the
+    national platform's acknowledgement, a temporary unlock for its end date): still running, but no longer the
+    applicant's to withdraw. Known by `finished_at`, set when a decision stopped the case's clock
+    (deadlines/clocks.py) and cleared should an authority's step open again; a case waiting for the applicant
+    (补正, or a refusal he may amend) is not decided in this sense: he may still withdraw it."""
+    return case.status == CaseStatus.RUNNING and case.finished_at is not None
+
+
 def may_withdraw(actor: Actor, case: Case) -> bool:
     """Whether the page offers 撤回办件: an open case the actor applied for (by them or their enterprise), not
-    one an authority started on their enterprise (a spot check), whose withdrawal is always refused."""
-    return (case.status in OPEN_STATUSES and _is_applicant(actor, case) and applied_for(case)
-            and granted(actor, case.procedure_key))
+    one an authority started on their enterprise (a spot check), whose withdrawal is always refused, and not one
+    the authority has decided already."""
+    return (case.status in OPEN_STATUSES and not decided(case) and _is_applicant(actor, case)
+            and applied_for(case) and granted(actor, case.procedure_key))
 
 
 def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
-    """The applicant withdraws an open case, giving a reason; its open tasks are cancelled."""
+    """The applicant withdraws an open case not decided yet (`decided`), giving a reason; its open tasks are
+    cancelled."""
     case = get_case(actor, case_id)
     if not _is_applicant(actor, case):
         raise NotAllowed("只有申请人可以撤回办件", code="withdraw_not_allowed")
@@ -245,15 +256,17 @@ def withdraw_case(actor: Actor, case_id: int, reason: str = "") -> Case:
         raise RuleViolation("办件已撤回，无需重复撤回", code="case_closed")
     if case.status not in OPEN_STATUSES:
         raise RuleViolation("办件已办结，不能撤回", code="case_closed")
+    withdraw_handler = manifest_of(case.procedure_version_id).get("properties", {}).get("withdrawHandler")
+    if withdraw_handler:  # the procedure may refuse (RuleViolation), e.g. during a temporary unlock: its own words
+        get_handler(withdraw_handler)(HandlerContext(case=case, actor=actor, data=dict(case.data or {}),
+                                                     session=db.session()))
+    if decided(case):  # approved and waiting (for another system, a date): what was decided stands
+        raise RuleViolation("审核部门已作出决定，办件不能再撤回", code="withdraw_after_decision")
     reason = (reason or "").strip()
     if not reason:  # a withdrawal ends the case for good: it is deliberate and says why
         raise InvalidForm({"reason": Message("请填写撤回理由")})
     if len(reason) > MAX_WITHDRAW_REASON:
         raise InvalidForm({"reason": Message("最多填写 {limit} 个字符", limit=MAX_WITHDRAW_REASON)})
-    withdraw_handler = manifest_of(case.procedure_version_id).get("properties", {}).get("withdrawHandler")
-    if withdraw_handler:  # the procedure may refuse (RuleViolation), e.g. during a temporary unlock
-        get_handler(withdraw_handler)(HandlerContext(case=case, actor=actor, data=dict(case.data or {}),
-                                                     session=db.session()))
     steps.advance(case, actor, steps.Cancel(CaseStatus.WITHDRAWN, reason))
     return case
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from app.dates import FIRST_DAY, LAST_DAY
 from app.errors import Message, RuleViolation
 from app.extensions import db
 from app.models import PROVINCE_CODE, Region
@@ -16,9 +17,6 @@ CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_PERIOD_DAYS = 30
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 104
-# The days a period may name: wide enough for every case, narrow enough that no date computed from them
-# (a week back, a day on, a midnight in UTC) leaves the calendar.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def region_level(code: str) -> str:

@@ -8,20 +8,21 @@ deadlines are recomputed: the newest change's id is the signature by which every
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import chinese_calendar
 from sqlalchemy import insert, select
 
+from app.dates import FIRST_DAY, LAST_DAY
 from app.db import utcnow
 from app.errors import InvalidForm, Message, RuleViolation
 from app.extensions import db
 from app.models import Actor, CalendarChange, CalendarChangeAction, CalendarDay, CalendarSource, CalendarYear
 from app.policy import require_province_admin
 from app.services import audit
-from app.services.dashboard.scope import FIRST_DAY, LAST_DAY
-from app.services.deadlines import clocks
+from app.services.deadlines import clocks, timer_moves
+from app.services.deadlines.limits import LOCAL_TZ
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -33,13 +34,15 @@ SEEDED = "{days} 天，新增年度 {years} 个"  # what an import of the offici
 # The years the calendar covers: those whose days can be saved (as searches clamp their days), the page's only ones.
 FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
 YEARS_COVERED = "工作日历只能查看和录入 {first} 至 {last} 年"
+DAYS_COVERED = "日期应在 {first} 至 {last} 之间"  # (the page says it too, before it calls set_day or clear_day)
+NOTHING_TO_CLEAR = "{day} 没有单独设置的安排，无需清除"  # clear_day on a date without an entry: nothing recorded
 
 
 @dataclass(frozen=True)
 class SeedOutcome:
     years: list[int]
     days_written: int
-    cases_recomputed: int  # cases whose provisional deadlines the new years moved
+    cases_recomputed: int  # cases whose deadlines or timers the new years and the changed days moved
 
 
 def _official_days() -> dict[date, tuple[bool, str]]:
@@ -54,32 +57,60 @@ def _official_days() -> dict[date, tuple[bool, str]]:
 
 
 def seed_official_calendar() -> SeedOutcome:
-    """Write the library's years into the table; an admin's own entries for a date are kept."""
+    """Write the library's years into the table; an admin's own entries for a date are kept. New years recompute
+    the provisional deadlines that reached them; a day of a year already known whose kind changed (a holiday or
+    make-up day added, or corrected, by a newer library) recomputes the deadlines running across it."""
     official = _official_days()
     existing = {row.day: row for row in db.session.scalars(select(CalendarDay))}
-    new_rows = []
+    known = set(db.session.scalars(select(CalendarYear.year)))
+    new_rows, corrected, changed = [], 0, []
     for day, (workday, name) in sorted(official.items()):
         row = existing.get(day)
+        before = (day.weekday() < 5) if row is None else row.workday  # a date without an entry follows the week
         if row is None:
             new_rows.append({"day": day, "workday": workday, "name": name, "source": CalendarSource.OFFICIAL,
                              "updated_at": utcnow()})
         elif row.source != CalendarSource.ADMIN and (row.workday, row.name) != (workday, name):
             row.workday, row.name, row.updated_at = workday, name, utcnow()
-            new_rows.append({})
-    if any(new_rows):
-        db.session.execute(insert(CalendarDay), [r for r in new_rows if r])
-    written = len(new_rows)
-    known = set(db.session.scalars(select(CalendarYear.year)))
+            corrected += 1
+        else:
+            continue
+        if day.year in known and before != workday:
+            changed.append(day)
+    if new_rows:
+        db.session.execute(insert(CalendarDay), new_rows)
+    written = len(new_rows) + corrected
     new_years = sorted({d.year for d in official} - known)
     for year in new_years:
         db.session.add(CalendarYear(year=year, source=CalendarSource.OFFICIAL))
     recomputed = 0
     if written or new_years:  # every process's calendar cache notices a new change (calendar._SIGNATURE)
-        change = _log(None, CalendarChangeAction.SEED_OFFICIAL, name=SEEDED.format(days=written, years=len(new_years)))
+        change = _log(None, CalendarChangeAction.SEED_OFFICIAL, name=SEEDED.format(days=written, years=len(new_years)),
+                      counts={"days": written, "years": len(new_years)})
+        moved: set[int] = set()
         if new_years:
-            recomputed = change.recomputed = clocks.recompute_provisional(cause={"years": new_years})
+            moved |= clocks.recompute_provisional_cases(cause={"years": new_years})
+            moved |= _move_timers(datetime.combine(date(new_years[0], 1, 1), time.min, tzinfo=LOCAL_TZ),
+                                  {"years": new_years})
+        for day in changed:
+            moved |= _recompute_day(day, {"day": day.isoformat(), "workday": official[day][0],
+                                          "name": official[day][1]})
+        recomputed = change.recomputed = len(moved)
     db.session.flush()
     return SeedOutcome(new_years, written, recomputed)
+
+
+def _move_timers(after: datetime, cause: dict[str, Any]) -> set[int]:
+    return timer_moves.reschedule_working_day_timers(after, cause)
+
+
+def _recompute_day(day: date, cause: dict[str, Any]) -> set[int]:
+    """The deadlines across a day whose kind changed, and the working-day timers counted across it: the
+    cases moved."""
+    moved = clocks.recompute_spanning_cases(day, cause)
+    if date.min < day < date.max:
+        moved |= _move_timers(datetime.combine(day, time.min, tzinfo=LOCAL_TZ), cause)
+    return moved
 
 
 def _entry(row: CalendarDay | None) -> dict[str, Any] | None:
@@ -87,26 +118,38 @@ def _entry(row: CalendarDay | None) -> dict[str, Any] | None:
 
 
 def _log(actor: Actor | None, action: str, day: date | None = None, year: int | None = None,
-         workday: bool | None = None, name: str = "", previous: dict[str, Any] | None = None) -> CalendarChange:
+         workday: bool | None = None, name: str = "", previous: dict[str, Any] | None = None,
+         counts: dict[str, int] | None = None) -> CalendarChange:
     """Log a change (flushed: from now on the calendar's signature is new, in this transaction too); the
-    caller fills in how many deadlines it moved."""
+    caller fills in how many deadlines it moved. `counts`: what an import wrote, for its audit entry."""
     change = CalendarChange(action=action, day=day, year=year, workday=workday, name=name, previous=previous,
                             recomputed=0, actor_id=actor.id if actor else None)
     db.session.add(change)
     db.session.flush()
     audit.record(actor, f"calendar.{action}", "calendar", day.isoformat() if day else (year or ""),
-                 **audit.changed(previous or {}, {"workday": workday, "name": name} if day else {"year": year}))
+                 **(counts if counts is not None else audit.changed(
+                     previous or {}, {"workday": workday, "name": name} if day else {"year": year})))
     return change
 
 
 MAX_DAY_NAME = 50  # calendar_days.name
 
 
+def _require_covered(day: date) -> None:
+    """A day outside FIRST_DAY..LAST_DAY is refused: no deadline runs so far, and a day on from 9999-12-31
+    overflows (the page refuses it first; the CLI relies on this)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise RuleViolation(Message(DAYS_COVERED, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()),
+                            code="calendar_day_out_of_range")
+
+
 def set_day(actor: Actor | None, day: date, workday: bool, name: str = "") -> CalendarDay:
     """An admin marks a date as a working day or a rest day (None: the system, i.e. the CLI). Open
-    deadlines running across the date are recomputed, and the change is logged."""
+    deadlines running across the date are recomputed, and the change is logged. A date outside
+    FIRST_DAY..LAST_DAY is refused (calendar_day_out_of_range)."""
     if actor is not None:
         require_province_admin(actor)
+    _require_covered(day)
     if len(name.strip()) > MAX_DAY_NAME:  # it was cut silently: the admin's text must be his, whole
         raise InvalidForm({"name": Message("名称最多 {n} 个字", n=MAX_DAY_NAME)},
                           message=Message("名称最多 {n} 个字", n=MAX_DAY_NAME))
@@ -118,22 +161,24 @@ def set_day(actor: Actor | None, day: date, workday: bool, name: str = "") -> Ca
     row.workday, row.name, row.source = workday, name.strip(), CalendarSource.ADMIN
     row.updated_at, row.updated_by_id = utcnow(), actor.id if actor else None
     change = _log(actor, CalendarChangeAction.SET_DAY, day=day, workday=workday, name=row.name, previous=previous)
-    change.recomputed = clocks.recompute_spanning(day, {"day": day.isoformat(), "workday": workday,
-                                                        "name": row.name})
+    change.recomputed = len(_recompute_day(day, {"day": day.isoformat(), "workday": workday, "name": row.name}))
     return row
 
 
-def clear_day(actor: Actor | None, day: date) -> None:
-    """Remove an entry: the date follows the week again (deadlines across it recomputed, change logged)."""
+def clear_day(actor: Actor | None, day: date) -> bool:
+    """Remove an entry: the date follows the week again (deadlines across it recomputed, change logged); a date
+    outside FIRST_DAY..LAST_DAY is refused. False: the date had no entry, nothing was changed or recorded."""
     if actor is not None:
         require_province_admin(actor)
+    _require_covered(day)
     row = db.session.get(CalendarDay, day)
+    if row is None:
+        return False
     previous = _entry(row)
-    if row is not None:
-        db.session.delete(row)
+    db.session.delete(row)
     change = _log(actor, CalendarChangeAction.CLEAR_DAY, day=day, previous=previous)
-    if row is not None:
-        change.recomputed = clocks.recompute_spanning(day, {"day": day.isoformat(), "cleared": True})
+    change.recomputed = len(_recompute_day(day, {"day": day.isoformat(), "cleared": True}))
+    return True
 
 
 def confirm_year(actor: Actor | None, year: int) -> int:
@@ -146,7 +191,9 @@ def confirm_year(actor: Actor | None, year: int) -> int:
         db.session.add(CalendarYear(year=year, source=CalendarSource.ADMIN,
                                     confirmed_by_id=actor.id if actor else None))
     change = _log(actor, CalendarChangeAction.CONFIRM_YEAR, year=year)
-    change.recomputed = clocks.recompute_provisional(cause={"years": [year]})
+    moved = clocks.recompute_provisional_cases(cause={"years": [year]})
+    moved |= _move_timers(datetime.combine(date(year, 1, 1), time.min, tzinfo=LOCAL_TZ), {"years": [year]})
+    change.recomputed = len(moved)
     return change.recomputed
 
 

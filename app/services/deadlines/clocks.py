@@ -19,7 +19,8 @@ it is received anew, its limit starts afresh, and the refused one is kept as an 
 
 Working-day timers of the diagrams (`add_working_days` in a timer expression) that reached a year the
 calendar does not know are recorded here as `timer_provisional` case events, and the admins are alerted;
-such a timer keeps the moment it was given (see docs/operations.md, "Working-day timers").
+once the year is entered (or a day changed) such a timer is counted again on the calendar as it now is
+(timer_moves; docs/operations.md, "Working-day timers").
 
 The step passes the calendar it read once (`calendar`: read when first needed) down to every computation.
 """
@@ -65,6 +66,7 @@ from app.services.deadlines.limits import (
     parse_share,
     state_at,
 )
+from app.services.deadlines.supplement import SUPPLEMENT_DUE, answers_a_return, set_supplement_due
 from app.services.procedures.versions import manifest_of
 
 CalendarSource = Callable[[], WorkCalendar]  # the step's calendar, read when first asked for
@@ -128,10 +130,15 @@ def _within_the_case(task: Task, deadline: Deadline) -> Deadline:
 
 def _task_clock(task: Task, now: datetime, calendar: CalendarSource) -> None:
     if task.status != TaskStatus.OPEN:
-        if task.deadline_state not in ("completed_on_time", "completed_late"):
+        if task.deadline_state == SUPPLEMENT_DUE:  # the applicant's 补正 date: no on-time / late outcome
+            task.deadline_state = None
+        elif task.deadline_state not in ("completed_on_time", "completed_late"):
             task.deadline_state = completed_state(task.completed_at or now, task.due_at)
         return
     if task.deadline_state is not None:
+        return
+    if answers_a_return(task):  # the date the 补正告知书 gives: shown, never an SLA deadline (deadlines/supplement)
+        set_supplement_due(task, calendar())
         return
     deadline = task_deadline(task, calendar)
     if deadline is None:
@@ -325,13 +332,18 @@ def _recompute_task(task: Task, now: datetime, calendar: CalendarSource) -> bool
 
 
 def recompute_spanning(day: date, cause: dict[str, Any] | None = None) -> int:
-    """Recompute the open deadlines whose window contains `day`; returns how many cases had one recomputed
-    (the case's own or a step's: what the admin is told and the change log keeps). An admin's local closure
-    (a typhoon day) moves every deadline running across it, and a rest day taken back moves them back;
+    """recompute_spanning_cases: how many cases."""
+    return len(recompute_spanning_cases(day, cause))
+
+
+def recompute_spanning_cases(day: date, cause: dict[str, Any] | None = None) -> set[int]:
+    """Recompute the open deadlines whose window contains `day`; returns the cases that had one recomputed
+    (the case's own or a step's: their count is what the admin is told and the change log keeps). An admin's
+    local closure (a typhoon day) moves every deadline running across it, and a rest day taken back moves them back;
     deadlines that ended before it, or start after it, are not concerned. A case whose deadline moved
     records why (`cause`: the day, as the calendar now has it) in its history."""
     if not date.min < day < date.max:  # its bounds would leave the calendar (flask calendar set 9999-12-31)
-        return 0  # and no deadline runs across it
+        return set()  # and no deadline runs across it
     cause = cause if cause is not None else {"day": day.isoformat()}
     start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
     end = start + timedelta(days=1)
@@ -355,11 +367,16 @@ def recompute_spanning(day: date, cause: dict[str, Any] | None = None) -> int:
         if _recompute_task(task, now, lambda: calendar):
             moved.add(task.case_id)
     db.session.flush()
-    return len(moved)
+    return moved
 
 
 def recompute_provisional(known_only: bool = False, cause: dict[str, Any] | None = None) -> int:
-    """Recompute open provisional (暂定) deadlines on the current calendar; returns how many cases had one
+    """recompute_provisional_cases: how many cases."""
+    return len(recompute_provisional_cases(known_only, cause))
+
+
+def recompute_provisional_cases(known_only: bool = False, cause: dict[str, Any] | None = None) -> set[int]:
+    """Recompute open provisional (暂定) deadlines on the current calendar; returns the cases that had one
     recomputed.
 
     Confirming or seeding a year recomputes all of them; the periodic SLA job (`known_only`) recomputes
@@ -392,7 +409,7 @@ def recompute_provisional(known_only: bool = False, cause: dict[str, Any] | None
         if _recompute_task(task, now, lambda: calendar):
             moved.add(task.case_id)
     db.session.flush()
-    return len(moved)
+    return moved
 
 
 def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar: CalendarSource,
@@ -416,7 +433,7 @@ def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar:
         "statutory_due_at": statutory_due,
         "deadline_state": case.deadline_state if clock.paused_at is not None
         else _milder(case.deadline_state, state_at(now, main.warn_at, main.due_at))}
-    moves = {name: [_iso(before), _iso(values[name])] for name, before in
+    moves = {name: [iso_moment(before), iso_moment(values[name])] for name, before in
              (("due_at", case.due_at), ("statutory_due_at", case.statutory_due_at)) if before != values[name]}
     db.session.execute(update(Case).where(Case.id == case.id).values(**values),
                        execution_options={"synchronize_session": "evaluate"})
@@ -424,7 +441,7 @@ def _store_case_deadlines(case: Case, clock: CaseClock, now: datetime, calendar:
         history.record(case, DEADLINE_MOVED, None, payload={**moves, "cause": cause})
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_moment(moment: datetime | None) -> str | None:
     """In UTC, as every stored moment (a computed deadline comes in China time)."""
     return moment.astimezone(UTC).isoformat() if moment is not None else None
 
@@ -452,9 +469,11 @@ def record_provisional_timers(case: Case, timers: list[dict[str, Any]]) -> None:
 
 def pending_provisional_timers(case: Case) -> list[dict[str, Any]]:
     """The case's working-day timers computed on a provisional calendar that have not fired yet (the case
-    waits on a timer due no earlier than the one recorded)."""
+    waits on a timer due no earlier than the one recorded) and whose years are not all entered yet."""
     if case.next_timer_at is None or case.status not in OPEN_STATUSES:
         return []
     events = db.session.scalars(select(CaseEvent).where(
         CaseEvent.case_id == case.id, CaseEvent.kind == TIMER_PROVISIONAL).order_by(CaseEvent.id))
-    return [dict(e.payload) for e in events if datetime.fromisoformat(e.payload["due_at"]) >= case.next_timer_at]
+    known = current_calendar().known_years  # a year entered since: the timer was counted again on it (timer_moves)
+    return [dict(e.payload) for e in events if datetime.fromisoformat(e.payload["due_at"]) >= case.next_timer_at
+            and not set(e.payload.get("years") or ()) <= known]

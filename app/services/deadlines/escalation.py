@@ -18,6 +18,7 @@ from app.models import OPEN_STATUSES, PROVINCE_CODE, Case, CaseClock, Role, Task
 from app.services.cases import history
 from app.services.deadlines.limits import LOCAL_TZ, OVERDUE, PAUSED, WARNING, state_at
 from app.services.notifications import Note, notify, users_with_role
+from app.services.procedures.versions import manifest_of
 
 RUNNING_STATES = ("on_time", WARNING)
 
@@ -62,19 +63,25 @@ def case_leads(case: Case) -> list[User]:
     return list(found.values())
 
 
+def _step_english(task: Task) -> dict[str, str]:
+    """`step_en`: the English the task's version gives its step (`nameEn`), for the English pages; none without."""
+    meta = (manifest_of(task.case.procedure_version_id).get("tasks") or {}).get(task.bpmn_id) or {}
+    english = str(meta.get("title_en") or "").strip()
+    return {"step_en": english} if english else {}
+
+
 def _announce_task(task: Task, state: str) -> None:
     case = task.case
     payload = {"case_number": case.number, "due_at": _fmt(task.due_at)}
+    named = {"number": case.number, "step": task.title, **_step_english(task), "due": _fmt(task.due_at)}
     if state == WARNING:
         history.record(case, "deadline_warning", None, task_id=task.id, step=task.title)
-        title = Message("【预警】{number} {step} 将于 {due} 到期", number=case.number, step=task.title,
-                        due=_fmt(task.due_at))
+        title = Message("【预警】{number} {step} 将于 {due} 到期", **named)
         notify(holders(task), Note("task_warning", title, Message("请尽快办理。"), case.id, task.id, task.id, payload))
     elif state == OVERDUE:
         history.record(case, "deadline_overdue", None, task_id=task.id, step=task.title)
         body = Message("可在待办中改派给其他审核人员。") if task.region_code else ""
-        title = Message("【超期】{number} {step} 已超过办理时限 {due}", number=case.number, step=task.title,
-                        due=_fmt(task.due_at))
+        title = Message("【超期】{number} {step} 已超过办理时限 {due}", **named)
         notify(leads(task.region_code) + holders(task),  # once per deadline: a recomputed one that passes tells again
                Note("task_overdue", title, body, case.id, task.id, f"{task.id}:{payload['due_at']}", payload))
 

@@ -29,6 +29,9 @@ MAX_DURATION_MINUTES = MAX_CALENDAR_DAYS * 24 * 60
 _MAXIMUM = {"working_days": MAX_WORKING_DAYS, "calendar_days": MAX_CALENDAR_DAYS, "duration": MAX_DURATION_MINUTES}
 _DIGITS = 12  # a number written with more digits is beyond every bound (and int() of 4300+ digits raises)
 
+_MINUTES = {"days": 24 * 60, "hours": 60, "minutes": 1}
+_CLOCK_WORDS = {"days": "日", "hours": "小时", "minutes": "分钟"}
+
 ON_TIME, WARNING, OVERDUE, PAUSED = "on_time", "warning", "overdue", "paused"
 COMPLETED_ON_TIME, COMPLETED_LATE = "completed_on_time", "completed_late"
 DECIDED_STATES = (COMPLETED_ON_TIME, COMPLETED_LATE)  # the authority's outcome: its clock stopped by a decision
@@ -38,9 +41,10 @@ STATE_TITLES = {ON_TIME: "正常", WARNING: "预警", OVERDUE: "超期", PAUSED:
 
 @dataclass(frozen=True)
 class Limit:
-    amount: int
+    amount: int  # a duration's in its `clock_unit`
     unit: str  # "working_days" | "calendar_days" | "duration"
     duration: timedelta | None = None
+    clock_unit: str | None = None  # a duration's smallest unit as written: "days" | "hours" | "minutes"
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,21 @@ def parse_limit(text: str) -> Limit | None:
     if found is None:
         return None
     amount, unit = min(found[0], _MAXIMUM[found[1]]), found[1]
-    if unit == "duration":
-        return Limit(0, unit, timedelta(minutes=amount))
+    if unit == "duration":  # amount: in the smallest unit written (P5D: 5 days, PT120H / P1DT2H: hours, ...M: minutes)
+        iso = _ISO_RE.match(text.strip())
+        written = "minutes" if iso and iso.group(3) else "hours" if iso and iso.group(2) else "days"
+        return Limit(amount // _MINUTES[written], unit, timedelta(minutes=amount), written)
     return Limit(amount, unit)
+
+
+def limit_words(limit: Limit) -> str:
+    """A limit as documents print it: "10 个工作日", "5 日"; a duration from its own length: "5 日" (P5D),
+    "120 小时" (PT120H), "90 分钟"."""
+    if limit.unit == "working_days":
+        return f"{limit.amount} 个工作日"
+    if limit.unit == "calendar_days":
+        return f"{limit.amount} 日"
+    return f"{limit.amount} {_CLOCK_WORDS.get(limit.clock_unit or 'days', '日')}"
 
 
 def too_long(name: str, value: str) -> str | None:
@@ -193,8 +209,28 @@ def compute_deadline(start: datetime, limit: Limit, cal: WorkCalendar, hours: Bu
         day, _ = cal.next_workday(received + timedelta(days=limit.amount) + pause_days)
         due = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
         active_due = due - pause_days  # the limit as it ran, the pause taken out
-        warn = start + share * (active_due - start) + pause_days
+        warn = _in_office_time(cal, start + share * (active_due - start) + pause_days, hours, start)
     return Deadline(due, min(warn, due), _missing(cal, received, day))
+
+
+def _in_office_time(cal: WorkCalendar, moment: datetime, hours: BusinessHours, start: datetime) -> datetime:
+    """A calendar-day limit's warning in office time on a working day, as a working-day limit's is: the latest
+    office moment not after `moment` (not 02:23 at night, nor the middle of National Day); when there is none
+    since `start` (received on a rest day), the first office moment after it."""
+    local = moment.astimezone(LOCAL_TZ)
+    day, first = local.date(), start.astimezone(LOCAL_TZ).date()
+    if cal.is_workday(day) and hours.opens <= local.time() <= hours.closes:
+        return moment
+    if not (cal.is_workday(day) and local.time() > hours.closes):
+        day -= timedelta(days=1)
+        while day >= first and not cal.is_workday(day):
+            day -= timedelta(days=1)
+    latest = datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ)
+    if day >= first and latest >= start:
+        return latest
+    opening = start.astimezone(LOCAL_TZ)  # received out of office time: the office's next opening
+    next_day = opening.date() if opening.time() < hours.opens else opening.date() + timedelta(days=1)
+    return datetime.combine(cal.next_workday(next_day)[0], hours.opens, tzinfo=LOCAL_TZ)
 
 
 def due_at(start: datetime, text: str | None, calendar: WorkCalendar | None = None) -> tuple[datetime | None, bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from app.db import utcnow
+from app.errors import Message
 from app.services.deadlines.calendar import WorkCalendar
 from app.services.deadlines.limits import LOCAL_TZ, MAX_WORKING_DAYS, due_at
 
@@ -19,13 +20,15 @@ def now() -> str:
 
 
 MAX_TIMER_WORKING_DAYS = MAX_WORKING_DAYS  # about ten years, as a task's limit: beyond any of the notice's procedures
+# A diagram's timer asking for more (or fewer than none): a Message template (the deploy checks report it).
+WORKING_DAYS_RANGE = "工作日数须在 0 至 {max} 之间，而不是 {days}"
 
 
 def working_days_after(start: str, days: int, calendar: WorkCalendar | None = None) -> tuple[datetime, bool, datetime]:
     """(close of business on the Nth working day after `start` (ISO), provisional, the start as a moment), counted
     exactly as task deadlines are (the same calendar and office hours)."""
     if not 0 <= int(days) <= MAX_TIMER_WORKING_DAYS:
-        raise ValueError(f"工作日数须在 0 至 {MAX_TIMER_WORKING_DAYS} 之间，而不是 {days}")
+        raise ValueError(Message(WORKING_DAYS_RANGE, max=MAX_TIMER_WORKING_DAYS, days=days))
     begin = datetime.fromisoformat(start)
     begin = begin if begin.tzinfo else begin.replace(tzinfo=LOCAL_TZ)
     due, provisional = due_at(begin, f"{int(days)} working days", calendar)

@@ -4,8 +4,10 @@ verification code, and what they state fixed as `content` (the PDF is rendered f
 
 When: 受理通知书 when the application reaches an authority; 补正告知书, 不予…决定书 and 办结通知 with the
 applicant's notices (services/notifications_applicant.classify), once per deciding task; a 处理决定书 instead of
-the 办结通知 for a decision that sanctions the enterprise (a spot check's finding of false data). A case an
-authority started on the enterprise (a spot check) is not called "your application" in them.
+the 办结通知 for a decision that sanctions the enterprise (a spot check's finding of false data); a 审核决定书
+instead of it for an approval after which the case still waits for another system (a B→A upgrade waiting for the
+national platform's acknowledgement: decided, not 办理完毕). A case an authority started on the enterprise (a spot
+check) is not called "your application" in them.
 """
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, exists, select
+from sqlalchemy import Select, String, and_, bindparam, exists, select
 
 from app.config import public_url
 from app.db import UpsertStatement, table_of, utcnow
@@ -36,16 +38,17 @@ from app.models import (
     Task,
     User,
 )
-from app.services.deadlines.limits import LOCAL_TZ, parse_limit
-from app.services.notifications_applicant import DONE, REFUSED, SUPPLEMENT, Outcome
+from app.services.deadlines.limits import LOCAL_TZ, Limit, limit_words, parse_limit
+from app.services.notifications_applicant import DECIDED, DONE, REFUSED, SUPPLEMENT, Outcome
 from app.services.procedures.versions import manifest_of
 
 ACCEPTANCE, SUPPLEMENT_DOC, REFUSAL, COMPLETION = "acceptance", "supplement", "refusal", "completion"
+DECISION = "decision"  # an approval whose case still waits for another system: 审核决定书, not 办结通知
 SANCTION = "sanction"  # a decision against the enterprise on a case an authority started (a spot check's finding)
 KINDS = {ACCEPTANCE: ("受", "A", "受理通知书"), SUPPLEMENT_DOC: ("补", "S", "补正告知书"),
          REFUSAL: ("决", "R", "不予许可决定书"), COMPLETION: ("结", "C", "办结通知"),
-         SANCTION: ("处", "P", "处理决定书")}
-BY_NOTICE = {SUPPLEMENT: SUPPLEMENT_DOC, REFUSED: REFUSAL, DONE: COMPLETION}
+         SANCTION: ("处", "P", "处理决定书"), DECISION: ("定", "D", "审核决定书")}
+BY_NOTICE = {SUPPLEMENT: SUPPLEMENT_DOC, REFUSED: REFUSAL, DONE: COMPLETION, DECIDED: DECISION}
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
 
 _COUNTERS = table_of(CaseNumberCounter)
@@ -75,9 +78,12 @@ class Issuer:
     region_name: str | None
 
 
+_EVER = datetime(2000, 1, 1, tzinfo=UTC)  # a case not received (yet): any 受理通知书 of it counts
+
+
 @dataclass(frozen=True)
 class _Facts:
-    issued: bool  # the document was issued before (once per case for 受理, once per deciding task otherwise)
+    issued: bool  # issued before (once per receipt for 受理, else once per deciding task and kind)
     issuer: Issuer
     applicant: str
     applied: bool  # the case is an application (policy.applied_for), not an authority's own case on him
@@ -89,8 +95,13 @@ def _facts_statement(own: bool, by_task: bool) -> Select[Any]:
     issuer (the deciding user's authority when `own`, else the first authority of the region, with the region's
     name), the applicant's name (not the case's applicant row, which the task's case does not join in) and
     whether the case's starter is of the applicant (policy.applied_for, without loading the starter)."""
-    issued = exists().where(CaseDocument.case_id == bindparam("case"), CaseDocument.task_id == bindparam("task")
-                            if by_task else CaseDocument.kind == bindparam("kind"))
+    # The 受理通知书 once per receipt: an application refused and amended is received anew (earlier_applications).
+    this_receipt = and_(CaseDocument.kind == bindparam("kind"),
+                        CaseDocument.issued_at >= bindparam("received", type_=CaseDocument.issued_at.type))
+    # A decision's documents once per deciding task and kind: a 审核决定书 at the decision, the 办结通知 when the case
+    # it decided completes later (on another system's acknowledgement) on the same task's decision.
+    this_task = and_(CaseDocument.task_id == bindparam("task"), CaseDocument.kind == bindparam("kind"))
+    issued = exists().where(CaseDocument.case_id == bindparam("case"), this_task if by_task else this_receipt)
     if own:
         name = select(Organisation.name).where(Organisation.id == bindparam("org")).scalar_subquery()
         region: Any = select(Organisation.region_code).where(Organisation.id == bindparam("org")).scalar_subquery()
@@ -106,13 +117,16 @@ def _facts_statement(own: bool, by_task: bool) -> Select[Any]:
                   .label("applied"))
 
 
-def _facts(case: Case, region_code: str, actor: Actor | None = None, task_id: str | None = None) -> _Facts:
-    """Issued already? (by the task `task_id`, else the 受理通知书), the issuer of a document of the region
+def _facts(case: Case, region_code: str, actor: Actor | None = None, task_id: str | None = None,
+           kind: str = ACCEPTANCE) -> _Facts:
+    """Issued already? (the `kind` by the task `task_id`, else the 受理通知书), the issuer of a document of the region
     (the deciding user's authority if he is of one: the actor's organisation kind is read in this transaction)
     and the applicant's name."""
     own = actor is not None and actor.organisation_kind == OrganisationKind.AUTHORITY
     row = db.session.execute(_facts_statement(own, task_id is not None), {
-        "case": case.id, "task": task_id, "kind": ACCEPTANCE, "org": actor.organisation_id if actor else None,
+        "case": case.id, "task": task_id, "kind": kind if task_id is not None else ACCEPTANCE,
+        "received": case.received_at or _EVER,
+        "org": actor.organisation_id if actor else None,
         "region": region_code, "applicant": case.applicant_org_id, "starter": case.started_by_id}).one()
     issuer = Issuer(row.name or f"{row.region_name or ''}住房和城乡建设主管部门", row.region_code, row.region_name)
     return _Facts(bool(row.issued), issuer, row.applicant, bool(row.applied))
@@ -154,20 +168,40 @@ def _issue(case: Case, kind: str, title: str, facts: _Facts, task_id: str | None
     return document
 
 
+DAY_COUNTING = "自受理之次日起计算"  # 行政许可法 §82, 民法典 §201: days count from the day after receipt
+CLOCK_COUNTING = "自受理时起连续计算"  # an ISO duration runs on the wall clock from the moment of receipt
+MIXED_COUNTING = "按日计的时限自受理之次日起计算，按小时计的时限自受理时起连续计算"
+
+
+def counting_words(limits: list[Limit]) -> str:
+    """How the limits a document states are counted: from the day after receipt (days), on the wall clock from
+    receipt (durations), or each its own way."""
+    kinds = {limit.unit == "duration" for limit in limits}
+    if kinds == {True}:
+        return CLOCK_COUNTING
+    return MIXED_COUNTING if kinds == {True, False} else DAY_COUNTING
+
+
 def _limits_text(case: Case) -> dict[str, str]:
+    """The procedure's limits in words, and how they are counted (`counted`: from the day after receipt, or on
+    the wall clock from receipt for an ISO duration)."""
     props = manifest_of(case.procedure_version_id).get("properties", {}) or {}
-    found = {}
+    found, limits = {}, []
     for key, name in (("statutoryLimit", "statutory"), ("committedLimit", "committed")):
         limit = parse_limit(str(props.get(key) or ""))
         if limit is not None:
-            found[name] = f"{limit.amount} 个工作日" if limit.unit == "working_days" else f"{limit.amount} 日"
+            found[name] = limit_words(limit)
+            limits.append(limit)
+    if limits:
+        found["counted"] = counting_words(limits)
     return found
 
 
 def issue_acceptance(case: Case, open_tasks: Sequence[Task]) -> CaseDocument | None:
-    """受理通知书, once, when the application reached an authority (the region of its first open step of
-    `open_tasks`: the case's open task rows after the step, oldest first, steps.StepOutcome); none for a case
-    that no authority receives."""
+    """受理通知书, once per receipt (an application amended after a refusal is received anew and told its new
+    deadline; the earlier notice stays as it was), when the application reached an authority (the region of its
+    first open step of `open_tasks`: the case's open task rows after the step, oldest first, steps.StepOutcome);
+    none for a case that no authority receives."""
     step = next((t for t in open_tasks if t.scope != "applicant"), None)
     if step is None:  # decided at once without an authority (an employer's own deregistration): no receipt
         return None
@@ -191,14 +225,14 @@ def _plain_title(text: str) -> str:
 
 
 def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -> CaseDocument | None:
-    """补正告知书, 不予…决定书 or 办结通知 for an authority's decision (once per task); for a decision whose
-    choice says "x-document": "sanction" (a spot check's finding of false data) a 处理决定书, which states the
-    measures and how to appeal them."""
+    """补正告知书, 不予…决定书, 办结通知 or 审核决定书 for an authority's decision (each once per task); for a
+    decision whose choice says "x-document": "sanction" (a spot check's finding of false data) a 处理决定书, which
+    states the measures and how to appeal them."""
     decision = outcome.decision
     kind = BY_NOTICE[outcome.kind]
     if kind == COMPLETION and decision is not None and decision.document == SANCTION:
         kind = SANCTION
-    facts = _facts(case, task.region_code or case.region_code, actor, task.id)
+    facts = _facts(case, task.region_code or case.region_code, actor, task.id, kind)
     if facts.issued:
         return None
     # What the reviewer typed, as every other reader sees it: resident ID numbers and phones masked (the document
@@ -224,8 +258,22 @@ def issue_for_decision(case: Case, task: Task, actor: Actor, outcome: Outcome) -
                     "review_body": appeal_body(facts.issuer)}
         if decision.title_en:
             content["title_en"] = "Decision: " + _plain_title(decision.title_en)
-    else:  # an authority's own case (a spot check found nothing) is not "your application"
-        content |= {"completed": chinese_date(case.completed_at or utcnow()),
-                    "outcome": decision.title if decision else "已办结",
-                    "results": [mask_shown_text(line) for line in outcome.results]}
+    else:
+        content |= _approval_content(case, kind, outcome)
     return _issue(case, kind, title, facts, task.id, content)
+
+
+def _approval_content(case: Case, kind: str, outcome: Outcome) -> dict[str, Any]:
+    """What a 审核决定书 (decided now; the case goes on at its current step and completes later) or a 办结通知
+    states beside the decision."""
+    decision = outcome.decision
+    if kind == DECISION:
+        content = {"decided": chinese_date(utcnow()), "outcome": decision.title if decision else "",
+                   "pending": case.current_step or ""}
+        if decision is not None and decision.title_en:  # how the English pages name it (its text stays Chinese)
+            content["title_en"] = "Decision: " + _plain_title(decision.title_en)
+        return content
+    # (an authority's own case, a spot check that found nothing, is not "your application": the template says so)
+    return {"completed": chinese_date(case.completed_at or utcnow()),
+            "outcome": decision.title if decision else "已办结",
+            "results": [mask_shown_text(line) for line in outcome.results]}

@@ -1,6 +1,6 @@
-"""What an admin sees of the exchange (per system: queue, oldest pending, failures, dead letters, last
-success; messages by state; inbound results) and the re-send of a dead letter, or of all of a system's (audited).
-Admins only."""
+"""What an admin sees of the exchange (per system: whether it has an address, queue, oldest pending, failures,
+dead letters, last success; messages by state; inbound results) and the re-send of a dead letter, or of all of a
+system's (audited). Admins only."""
 from __future__ import annotations
 
 import logging
@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from app.errors import Conflict, Message, NotFound
 from app.extensions import db
-from app.integrations.exchange import INTERNAL, OUTBOUND_SYSTEMS, SYSTEMS, title_of
+from app.integrations.exchange import INTERNAL, OUTBOUND_SYSTEMS, SYSTEMS, has_address, title_of
 from app.models import Actor, InboundMessage, OutboxMessage, OutboxStatus
 from app.policy import require_province_admin
 from app.services import audit
@@ -34,6 +35,7 @@ class SystemSummary:
     last_success_at: datetime | None
     inbound_applied: int
     inbound_rejected: int
+    configured: bool = True  # False: a system we send to without an address (its messages cannot go out)
 
 
 def system_summaries(actor: Actor) -> list[SystemSummary]:
@@ -56,7 +58,8 @@ def system_summaries(actor: Actor) -> list[SystemSummary]:
         summaries.append(SystemSummary(
             system, title_of(system), r.pending if r else 0, r.oldest if r else None, r.failing if r else 0,
             r.dead if r else 0, r.delivered if r else 0, r.last_success if r else None,
-            inbound.get((system, "applied"), 0), inbound.get((system, "rejected"), 0)))
+            inbound.get((system, "applied"), 0), inbound.get((system, "rejected"), 0),
+            has_address(current_app.config, system)))
     return summaries
 
 
@@ -112,9 +115,9 @@ def resend_message(actor: Actor, message_id: int) -> OutboxMessage:
     return message
 
 
-def resend_system(actor: Actor, target: str) -> int:
-    """Re-send every dead letter to one system at once (after its link was put right); how many. Audited, with
-    their ids."""
+def resend_system(actor: Actor, target: str) -> list[int]:
+    """Re-send every dead letter to one system at once (after its link was put right); their ids, in order.
+    Audited, with their ids."""
     require_province_admin(actor)
     if target not in SYSTEMS and target != INTERNAL:
         raise NotFound("未知的数据交换系统", code="exchange_system_unknown")
@@ -123,7 +126,7 @@ def resend_system(actor: Actor, target: str) -> int:
         log.info("%s dead letter(s) to %s re-sent by user %s", len(ids), target, actor.id)
         audit.record(actor, "exchange.resent_all", "exchange_system", target, target=target, count=len(ids),
                      message_ids=ids)
-    return len(ids)
+    return ids
 
 
 def list_inbound(actor: Actor, status: str | None = None, system: str | None = None, page: int = 1,

@@ -1,6 +1,7 @@
 """What each inbound message kind does to the records (services/exchange/inbound.py calls `apply` in a
 savepoint; a RuleViolation rejects the message and undoes it). One function per kind; each is idempotent
-on its own data as well (applying the same content again changes nothing)."""
+on its own data as well (applying the same content again changes nothing). A person's employment changed here
+is reported to the trading platform, as the procedures report theirs (unless the trading platform sent it)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from app.models.records.lock import LOCK_ROLE_TITLES, LockRole
 from app.services import audit
 from app.services.exchange import results as said
 from app.services.exchange.completion import start_or_advance
+from app.services.exchange.outbound import queue_personnel
 from app.services.notifications import Note, notify, users_of_organisation, users_with_role
 
 
@@ -39,6 +41,7 @@ class Outcome:
 
 
 Applier = Callable[[dict[str, Any], InboundMessage], Outcome]
+TRADING_PLATFORM = "trading_platform"
 APPLIERS: dict[str, Applier] = {}
 ENTITY_KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
     "enterprise": lambda p: f"enterprise:{p['credit_code']}",
@@ -148,6 +151,28 @@ def _audit_person(row: InboundMessage, action: str, person: Person, before: dict
                  **audit.changed(before, _employment(person)))
 
 
+def _tell_trading_platform(row: InboundMessage, person: Person, employer: Organisation | None,
+                           status: str | None = None) -> None:
+    """The trading platform hears of a person's employment changed by a message as it hears of one a case changed
+    (outbound.queue_personnel), once per message and enterprise; never of a change it sent us itself (no echo)."""
+    if employer is None or row.system == TRADING_PLATFORM:
+        return
+    queue_personnel(person, employer, None, key=f"trading-platform:personnel:inbound-{row.id}:{employer.id}",
+                    status=status)
+
+
+def _report_employment(row: InboundMessage, person: Person, left: int | None) -> None:
+    """A person now in service with his employer, who was in service with `left` before: the employer he left
+    hears he is no longer its person (deregistered from it), the new one that he is."""
+    if left is not None and left != person.employer_id:
+        _tell_trading_platform(row, person, db.session.get(Organisation, left), PersonStatus.DEREGISTERED)
+    _tell_trading_platform(row, person, person.employer)
+
+
+def _in_service_with(person: Person) -> int | None:
+    return person.employer_id if person.status == PersonStatus.IN_SERVICE else None
+
+
 @applier("certificate_change")
 def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     """Employer change or deregistration of a certificate holder (审批系统 / 培训考试系统), applied at once
@@ -160,6 +185,7 @@ def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         before = _employment(person)
         person.status = PersonStatus.DEREGISTERED
         _audit_person(row, "record.person_deregistered", person, before)
+        _tell_trading_platform(row, person, person.employer)
         return Outcome("deregistered", Message(said.PERSON_DEREGISTERED, person=person.name,
                                                certificate=payload["certificate_number"]))
     code = payload.get("new_employer_credit_code")
@@ -169,9 +195,10 @@ def certificate_change(payload: dict[str, Any], row: InboundMessage) -> Outcome:
     if person.employer_id == employer.id and person.status == PersonStatus.IN_SERVICE:
         return Outcome("unchanged", Message(said.PERSON_ALREADY_EMPLOYED, person=person.name, employer=employer.name))
     _refuse_locked(person, "单位变更")
-    before = _employment(person)
+    before, left = _employment(person), _in_service_with(person)
     person.employer_id, person.status = employer.id, PersonStatus.IN_SERVICE
     _audit_person(row, "record.employer_changed", person, before)
+    _report_employment(row, person, left)
     return Outcome("employer_changed", Message(said.EMPLOYER_CHANGED, person=person.name, employer=employer.name))
 
 
@@ -187,9 +214,11 @@ def person_record(payload: dict[str, Any], row: InboundMessage) -> Outcome:
         return Outcome("created", Message(said.PERSON_CREATED, person=payload["name"]))
     if employer is not None and person.employer_id != employer.id:
         _refuse_locked(person, "单位变更")
-        before = _employment(person)
+        before, left = _employment(person), _in_service_with(person)
         person.employer_id = employer.id
         _audit_person(row, "record.employer_changed", person, before)
+        if left is not None:  # a deregistered person's last employer is his history: nobody's person to report
+            _report_employment(row, person, left)
     person.name = payload["name"]
     return Outcome("updated", Message(said.PERSON_UPDATED, person=person.name))
 

@@ -11,7 +11,8 @@ outside any transaction: app/jobs/exchange.py).
 - Failure: retried after an exponential backoff with jitter (base · 2^(attempt-1), capped, times a random
   factor in [0.5, 1]); dead after the retry budget, or at once when the receiver refuses the message. A receiver
   that refuses our credentials or address (the link, not the message) is retried the same way, and the
-  province's admins are told once per spell of such refusals (until the system's next delivery).
+  province's admins are told once per spell of such refusals (until the system's next delivery); so is a system
+  without an address (no GJY_<SYSTEM>_URL outside demo mode), told as such.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from app.db import UTCDateTime, rowcount, utcnow
 from app.errors import Message
 from app.extensions import db
 from app.integrations.exchange import SYSTEMS, Acknowledgement, OutgoingMessage, title_of
+from app.integrations.exchange.reasons import not_configured
 from app.models import PROVINCE_CODE, OutboxMessage, OutboxStatus, Role
 from app.services.notifications import Note, notify, users_with_role
 
@@ -116,7 +118,8 @@ def record_failure(claim: Claim, reason: str, retryable: bool = True, policy: Po
                    now: datetime | None = None, link_refused: bool = False) -> str:
     """This attempt failed: pending again after a backoff, or dead (budget spent, or refused). Only the
     dispatcher holding the claim records it (a lease taken over meanwhile is the other's). `link_refused`: the
-    receiver refuses our credentials or address, retried as any failure, the admins told once. The new status."""
+    receiver refuses our credentials or address (or we have no address for it), retried as any failure, the
+    admins told once. The new status."""
     policy, now = policy or Policy(), now or utcnow()
     dead = not (retryable or link_refused) or claim.attempt >= policy.max_attempts
     values: dict[str, Any] = {"last_error": reason[:500], "lease_until": None}
@@ -128,7 +131,7 @@ def record_failure(claim: Claim, reason: str, retryable: bool = True, policy: Po
         update(_M).where(_M.id == claim.id, _M.status == SENDING, _M.attempts == claim.attempt).values(**values)
         .execution_options(synchronize_session=False))
     if link_refused and rowcount(done) == 1:
-        alert_link_refused(claim.target)
+        alert_link_refused(claim.target, reason)
     return DEAD if dead else PENDING
 
 
@@ -138,16 +141,28 @@ LINK_REFUSED_BODY = ("{system}拒绝了本系统的凭据或地址（如凭据�
                      "并在“数据交换”页面查看发送结果。")
 
 
-def alert_link_refused(system: str) -> None:
-    """Tell the province's admins (who see the exchange) that `system` refuses our credentials: once per spell of
-    refusals, i.e. per last successful delivery to it (refused again after a success: told again)."""
+NOT_CONFIGURED_TITLE = "数据交换：未配置{system}的地址"
+NOT_CONFIGURED_BODY = ("未配置{system}的地址（{setting}，或 {alternative}），发往该系统的报文无法发送。报文未被丢弃，"
+                       "按退避继续重试，重试次数用尽后成为死信；请设置该地址（及 {key}）并重启，然后在“数据交换”页面"
+                       "查看发送结果，死信可全部重新发送。")
+
+
+def alert_link_refused(system: str, reason: str = "") -> None:
+    """Tell the province's admins (who see the exchange) that `system` refuses our credentials, or has no address
+    configured (as `reason` says): once per spell of such failures, i.e. per last successful delivery to it
+    (failing again after a success: told again)."""
     last = db.session.scalar(select(func.max(_M.sent_at)).where(_M.target == system, _M.status == DELIVERED))
     title = Message(title_of(system))
     setting = SYSTEMS[system].env_prefix if system in SYSTEMS else system.upper()
+    if not_configured(reason):
+        kind, subject = "exchange_not_configured", Message(NOT_CONFIGURED_TITLE, system=title)
+        body = Message(NOT_CONFIGURED_BODY, system=title, setting=f"GJY_{system.upper()}_URL",
+                       alternative=f"{setting}_URL", key=f"{setting}_KEY")
+    else:
+        kind, subject = "exchange_link_refused", Message(LINK_REFUSED_TITLE, system=title)
+        body = Message(LINK_REFUSED_BODY, system=title, setting=setting)
     notify(users_with_role(Role.ADMIN, PROVINCE_CODE), Note(
-        "exchange_link_refused", Message(LINK_REFUSED_TITLE, system=title),
-        Message(LINK_REFUSED_BODY, system=title, setting=setting),
-        key=f"{system}:{last.isoformat() if last else 'never'}", payload={"system": system}))
+        kind, subject, body, key=f"{system}:{last.isoformat() if last else 'never'}", payload={"system": system}))
 
 
 def resend(message_id: int, now: datetime | None = None) -> bool:

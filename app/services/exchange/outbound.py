@@ -1,7 +1,8 @@
 """Messages the procedures send to other systems, built from our records (the handlers call these inside
-their step): the approval system hears of a project's locked personnel whenever a lock is released or
-restored; the trading platform hears of a performance record whenever an approved edit changes it, and of a
-person whenever a deregistration ends his employment."""
+their step, the inbound appliers inside theirs): the approval system hears of a project's locked personnel
+whenever a lock is released or restored; the trading platform hears of a performance record whenever an approved
+edit changes it, and of a person whenever his employment with an enterprise ends or begins (a deregistration, a
+re-entry on 入库信息填报, a deregistration or employer change another system sends us)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -92,18 +93,26 @@ def queue_performance_record(record_id: int, case: Case) -> bool:
         f"trading-platform:performance:{case.number}", case.id, aggregate=f"enterprise:{owner.id}")
 
 
-def queue_personnel(person: Person, employer: Organisation, case: Case) -> bool:
-    """A person of an enterprise (his status and certificates) as he stands after the case changed him, e.g.
-    deregistered from `employer`; ordered with the enterprise's other reports. Not told: an enterprise
-    without a credit code (the platform knows enterprises by it)."""
+def queue_personnel(person: Person, employer: Organisation, case: Case | None, *, key: str | None = None,
+                    status: str | None = None) -> bool:
+    """A person of an enterprise (his status and certificates) as he stands after the case (or a message from
+    another system) changed him, e.g. deregistered from `employer`, or entered by it; ordered with the
+    enterprise's other reports. `key`: the idempotency key where the case's own
+    (trading-platform:personnel:<case number>) does not fit, as for a case that enters several persons or a
+    change without a case; `status`: his status with `employer` where it is not his record's (deregistered from
+    the employer he left for another). Not told: an enterprise without a credit code (the platform knows
+    enterprises by it)."""
     if not employer.credit_code:
         return False
+    if key is None:
+        assert case is not None, "a report without a case names its own key"
+        key = f"trading-platform:personnel:{case.number}"
     certificates = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
                                       .order_by(Certificate.id))
     return enqueue(PERSONNEL_KIND, {
         "credit_code": employer.credit_code, "id_number": person.id_number.upper(), "name": person.name,
-        "status": str(person.status),
+        "status": str(status or person.status),
         "certificates": [{"kind": str(c.kind), "number": c.number, "specialty": c.specialty,
                           "valid_until": c.valid_until.isoformat() if c.valid_until else None} for c in certificates],
         "updated_at": utcnow().isoformat()},
-        f"trading-platform:personnel:{case.number}", case.id, aggregate=f"enterprise:{employer.id}")
+        key, case.id if case is not None else None, aggregate=f"enterprise:{employer.id}")

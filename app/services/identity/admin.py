@@ -16,7 +16,13 @@ from app.models import PROVINCE_CODE, Actor, Organisation, OrganisationKind, Reg
 from app.policy import region_covers, region_scope, require_admin
 from app.services import audit
 from app.services.identity import passwords
-from app.services.identity.accounts import MAX_DISPLAY_NAME, create_user, end_sessions, hash_password
+from app.services.identity.accounts import (
+    MAX_DISPLAY_NAME,
+    account_name_problems,
+    create_user,
+    end_sessions,
+    hash_password,
+)
 from app.services.identity.changes import record_change
 from app.services.identity.tokens import revoke_all_tokens
 from app.services.records.identifiers import is_valid_phone, normalise_identifier
@@ -108,9 +114,11 @@ def _protection_errors(admin: Actor, user: User | None, form: AccountForm, roles
     return errors
 
 
-def _checked(admin: Actor, form: AccountForm, user: User | None = None) -> tuple[Region, list[str]]:
-    """The form's region and roles, or InvalidForm with a message per field; `user`: the account changed."""
-    errors: dict[str, str] = {}
+def _checked(admin: Actor, form: AccountForm, user: User | None = None,
+             found: dict[str, str] | None = None) -> tuple[Region, list[str]]:
+    """The form's region and roles, or InvalidForm with a message per field; `user`: the account changed, `found`:
+    the caller's own field errors (a new account's name), reported with these in one round."""
+    errors: dict[str, str] = dict(found or {})
     region = db.session.get(Region, form.region_code)
     if region is None or not region_covers(admin.region_code, region.code):
         errors["region_code"] = "请选择您辖区内的行政区划"
@@ -154,9 +162,10 @@ def _organisation_for(region: Region, roles: list[str]) -> Organisation:
 def create_account(admin: Actor, username: str, form: AccountForm, source_ip: str | None = None) -> tuple[User, str]:
     """A new account and its temporary password (returned once)."""
     require_admin(admin)
-    region, roles = _checked(admin, form)
-    if not username.strip() or db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise InvalidForm({"username": "账号名为空或已被使用"})
+    taken = not username.strip() or db.session.scalar(select(User.id).where(User.username == username)) is not None
+    # with the other fields' errors, not after them (create_user's own check of the name would be a second round)
+    problem = "账号名为空或已被使用" if taken else account_name_problems(username.strip(), "-").get("username")
+    region, roles = _checked(admin, form, found={"username": problem} if problem else None)
     password = temporary_password()
     org = _organisation_for(region, roles)
     user = create_user(username.strip(), form.display_name.strip(), password, org.id, region.code, roles,

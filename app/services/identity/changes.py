@@ -29,11 +29,23 @@ CHANGE_TITLES = {
 }
 
 
+def masked_details(value: Any) -> Any:
+    """Details with phones and ID numbers masked in every string, nested ones too (a change's before/after, a
+    list): as stored since they are masked, and as shown for rows an earlier release stored in clear."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {key: masked_details(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked_details(item) for item in value]
+    return value
+
+
 def record_change(actor: Actor | None, action: str, target: User | None = None, *,
                   organisation_id: int | None = None, source_ip: str | None = None, **details: Any) -> None:
     """Write one change (a row in account_changes, a line in the security log). Details hold no password,
-    no code and no token; phones in them are masked."""
-    clean = {key: mask_text(value) if isinstance(value, str) else value for key, value in details.items()}
+    no code and no token; phones and ID numbers in them are masked, at any depth."""
+    clean: dict[str, Any] = masked_details(details)
     db.session.add(AccountChange(actor_id=actor.id if actor else None, target_user_id=target.id if target else None,
                                  organisation_id=organisation_id if organisation_id is not None else (
                                      target.organisation_id if target else None),

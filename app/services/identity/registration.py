@@ -77,6 +77,12 @@ def _digest(key: str) -> str:
 IDENTIFIERS = ("credit_code", "legal_representative_id", "bank_account")  # typed in full-width digits, kept in ASCII
 
 
+def _refusal(template: str, verdict: Verdict) -> Message:
+    """A refused check's message with the verifier's reason: a Message, so that an English page shows it in English
+    (the reason too where the catalogue knows the verifier's text; else as the verifier gave it)."""
+    return Message(template, reason=Message(verdict.reason or "请核对信息后重试"))
+
+
 def _asked(verify: Callable[[], Verdict]) -> Verdict:
     try:
         return verify()
@@ -136,7 +142,7 @@ def start_enterprise(verifier: IdentityVerifier, form: EnterpriseForm,
         verdict = _asked(lambda: verifier.send_micro_payment(form.name, form.credit_code, form.bank_account))
         status = RegistrationStatus.AWAITING_AMOUNT
     if not verdict.passed:
-        raise VerificationRefused(f"身份核验未通过：{verdict.reason or '请核对信息后重试'}")
+        raise VerificationRefused(_refusal("身份核验未通过：{reason}", verdict))
     key = secrets.token_urlsafe(24)
     registration = EnterpriseRegistration(
         flow_sha256=_digest(key), credit_code=form.credit_code, name=form.name, enterprise_type=form.enterprise_type,
@@ -171,7 +177,8 @@ def _cents(amount: str) -> int | None:
 def confirm_amount(verifier: IdentityVerifier, key: str | None, amount: str,
                    source_ip: str | None = None) -> str | None:
     """The amount the enterprise received: None when it matches (the legal representative is verified),
-    else a Chinese refusal. Returned, not raised: the count of wrong amounts must be kept."""
+    else the refusal (a Message: Chinese as a string, its template for an English page). Returned, not raised:
+    the count of wrong amounts must be kept."""
     registration = get_registration(key)
     if registration.status != RegistrationStatus.AWAITING_AMOUNT:
         return "该注册申请不在等待打款金额确认的状态"
@@ -191,7 +198,7 @@ def confirm_amount(verifier: IdentityVerifier, key: str | None, amount: str,
         db.session.flush()
         return "打款金额错误次数过多，本次认证已失效，请重新申请"
     db.session.flush()
-    return f"打款金额不符，还可尝试 {MAX_WRONG_AMOUNTS - registration.wrong_amounts} 次"
+    return Message("打款金额不符，还可尝试 {n} 次", n=MAX_WRONG_AMOUNTS - registration.wrong_amounts)
 
 
 def authorise_operator(key: str | None, name: str, phone: str, source_ip: str | None = None) -> tuple[
@@ -293,7 +300,7 @@ def register_individual(verifier: IdentityVerifier, name: str, id_number: str, p
     # passed it, not to anyone who types numbers into this page.
     verdict = _asked(lambda: verifier.check_real_name(name, id_number, phone))
     if not verdict.passed:
-        raise VerificationRefused(f"实名核验未通过：{verdict.reason or '请核对信息后重试'}")
+        raise VerificationRefused(_refusal("实名核验未通过：{reason}", verdict))
     person = db.session.scalar(select(Person).where(Person.id_number_is(id_number)))
     if person is not None and (person.name != name or db.session.scalar(
             select(User.id).where(User.person_id == person.id)) is not None):

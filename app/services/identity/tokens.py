@@ -65,11 +65,16 @@ def issue_token(user: User, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SC
     return token
 
 
-def create_token(actor: Actor, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SCOPES, name: str = "",
-                 source_ip: str | None = None) -> tuple[ApiToken, str]:
-    """A token for the actor himself (pages, API, CLI), recorded as an account change; returns the row and
-    the token's value (shown once)."""
-    user = db.session.get(User, actor.id)
+def create_token(actor: Actor | None, days: int = DEFAULT_DAYS, scopes: Iterable[str] = SCOPES, name: str = "",
+                 source_ip: str | None = None, *, owner: User | None = None) -> tuple[ApiToken, str]:
+    """A token for the actor himself (pages, API), or one the system issues (actor None: the CLI, as its other
+    commands) for `owner`; recorded as an account change by the actor, on the owner. Returns the row and the
+    token's value (shown once)."""
+    if actor is None and owner is None:
+        raise ValueError("a token the system issues names its owner")
+    if actor is not None and owner is not None and owner.id != actor.id:
+        raise ValueError("a user issues tokens for himself only")
+    user = owner if actor is None else db.session.get(User, actor.id)
     if user is None:
         raise NotFound("未找到用户", code="user_not_found")
     if user.demo and not current_app.config.get("DEMO"):  # its tokens would be refused (user_for_token)

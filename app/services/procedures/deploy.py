@@ -151,7 +151,7 @@ def deploy_procedures(bpmn_dir: str | Path, forms_dir: str | Path, deployed_by: 
     that differ) unless `force`.
     """
     outcomes = []
-    for bundle in build_bundles(read_bundle_input(bpmn_dir, forms_dir)):
+    for bundle in _marks_checked(build_bundles(read_bundle_input(bpmn_dir, forms_dir))):
         procedure = _procedure(bundle.key, bundle.name)
         current = procedure.current_version
         if current is not None and current.content_hash == bundle.content_hash:
@@ -200,7 +200,17 @@ def check_files(key: str, files: dict[str, str]) -> ProcedureBundle:
                             "problem": Message("文件中没有可发起的流程 “{key}”（bpmn:process id 须为 {key} 且有 "
                                                "casePrefix 属性；找到的可发起流程：{startable}）", key=key,
                                                startable=startable)}])
-    return bundle
+    return _marks_checked([bundle])[0]
+
+
+def _marks_checked(bundles: list[ProcedureBundle]) -> list[ProcedureBundle]:
+    """The bundles, unless a form's "x-internal" marks are refused (services/cases/internal_fields)."""
+    from app.services.cases.internal_fields import bundle_problems  # imported here: it reads deployed versions
+
+    problems = [p for bundle in bundles for p in bundle_problems(bundle.manifest, bundle.files)]
+    if problems:
+        raise DeployError(problems)
+    return bundles
 
 
 @dataclass(frozen=True)

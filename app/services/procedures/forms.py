@@ -5,7 +5,8 @@ Messages are Chinese (errors.Message: a page may show them translated); a field 
 """
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, TypeGuard
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -13,7 +14,7 @@ from sqlalchemy import bindparam, select
 
 from app.errors import InvalidForm, Message, custom_message
 from app.extensions import db
-from app.models import Actor, Attachment, Case
+from app.models import Actor, Attachment, Case, User
 from app.services.procedures.registry import ChoiceContext, get_choice_provider
 from app.services.procedures.versions import form_of
 
@@ -25,6 +26,9 @@ MAX_DEPTH = 16  # nesting of objects and lists in submitted data (the forms need
 # the choices' checks grow with the square of a list's length (20,000 ids took 12 s). Deploy refuses an
 # array without maxItems, and no form needs more than this.
 MAX_LIST_ITEMS = 500
+# Fields a submission names that its form does not define, reported at most (each at its path): enough to fix a
+# client's mistakes, not an answer as long as the body.
+MAX_UNKNOWN_REPORTED = 50
 _FORMAT_CHECKER = FormatChecker()
 
 _TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否",
@@ -81,7 +85,7 @@ def _for_case(schema: dict[str, Any], case: Case | None) -> dict[str, Any]:
 
 def _for_roles(schema: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Without the fields whose "x-roles" names none of the actor's roles (a new employer's fields are not
-    an individual's): not shown, and not accepted (validation keeps only the form's fields)."""
+    an individual's): not shown, and not accepted (validation refuses a field the form does not define)."""
     props = schema.get("properties") or {}
     hidden = [key for key, spec in props.items()
               if isinstance(spec.get("x-roles"), list) and not actor.has_role(*spec["x-roles"])]
@@ -198,34 +202,89 @@ def _is_text(spec: Any) -> bool:
     return kind == "string" or (isinstance(kind, list) and "string" in kind)
 
 
+def _is_object(spec: Any) -> TypeGuard[dict[str, Any]]:
+    return isinstance(spec, dict) and (spec.get("type") == "object" or "properties" in spec)
+
+
+def _defines(spec: dict[str, Any], key: Any) -> bool:
+    """Whether the object schema `spec` (the form, or an object field of it, or a list's item) has a member
+    named `key`: one of its "properties", or a name its "patternProperties" match; any name where it declares
+    "additionalProperties" (true or a schema). A form's object that says nothing of additionalProperties is
+    taken as closed, as JSON Schema's "additionalProperties": false would have it: a page can only send the
+    fields it shows, and an API client's typo or extra key is refused rather than dropped or stored."""
+    if key in (spec.get("properties") or {}):
+        return True
+    extra = spec.get("additionalProperties", False)
+    if extra is not False and extra is not None:
+        return True
+    for pattern in spec.get("patternProperties") or {}:
+        try:
+            if isinstance(key, str) and re.search(pattern, key):
+                return True
+        except re.error:  # not a pattern (deploy's meta-schema check does not read the regex)
+            continue
+    return False
+
+
+def _unknown_fields(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """The members of the data that their object's schema does not define (`_defines`), by path (as the
+    validator's errors: "findings.bid_award.extra", "verifiers.1.phone"), a reserved name told as such. Objects
+    and lists of objects are looked into by their own field's schema, so the walk goes no deeper than the form;
+    a list longer than MAX_LIST_ITEMS is left to _structure_errors. At most MAX_UNKNOWN_REPORTED."""
+    errors: dict[str, str] = {}
+    stack: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("", schema, data)]
+    while stack and len(errors) < MAX_UNKNOWN_REPORTED:
+        path, spec, value = stack.pop()
+        props = spec.get("properties") or {}
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if not _defines(spec, key):
+                errors[where] = (Message("不能使用保留字段名“{key}”", key=key) if key in RESERVED_KEYS
+                                 else Message("表单中没有该字段"))
+                if len(errors) >= MAX_UNKNOWN_REPORTED:
+                    break
+                continue
+            field = props.get(key)
+            items = field.get("items") if isinstance(field, dict) else None
+            if isinstance(item, dict) and _is_object(field):
+                stack.append((where, field, item))
+            elif isinstance(item, list) and _is_object(items) and len(item) <= MAX_LIST_ITEMS:
+                stack.extend((f"{where}.{index}", items, row) for index, row in reversed(list(enumerate(item)))
+                             if isinstance(row, dict))
+    return errors
+
+
 def _trimmed(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Text as a page's form sends it (app/web/form_rendering.py strips each box and leaves an empty one out):
     every text field's value without the whitespace around it (str.strip: spaces, ideographic spaces, line
     breaks), and left out when nothing else is left, so that "required" and "minLength" judge the text
-    itself, whichever way it came. Nested objects and lists of objects are trimmed by their own fields."""
+    itself, whichever way it came. Nested objects and lists of objects are trimmed by their own fields. Only
+    the members the schema defines (`_defines`), at every depth: the others are refused (_unknown_fields), and
+    the validator is not to report them a second time."""
     props = schema.get("properties") or {}
     trimmed: dict[str, Any] = {}
     for key, value in data.items():
+        if not _defines(schema, key):
+            continue
         spec = props.get(key)
         items = spec.get("items") if isinstance(spec, dict) else None
         if isinstance(value, str) and _is_text(spec):
             value = value.strip()
             if not value:
                 continue
-        elif isinstance(value, dict) and isinstance(spec, dict) and spec.get("type") == "object":
+        elif isinstance(value, dict) and _is_object(spec):
             value = _trimmed(spec, value)
-        elif isinstance(value, list) and isinstance(items, dict) and items.get("type") == "object":
+        elif isinstance(value, list) and _is_object(items):
             value = [_trimmed(items, item) if isinstance(item, dict) else item for item in value]
         trimmed[key] = value
     return trimmed
 
 
 def _clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Keep only the fields the form defines, their text trimmed (`_trimmed`); drop empty strings of optional
-    fields."""
-    props = schema.get("properties") or {}
+    """Keep only the fields the form defines (at any depth), their text trimmed (`_trimmed`); drop empty strings
+    of optional fields."""
     cleaned = {}
-    for key, value in _trimmed(schema, {k: v for k, v in data.items() if k in props}).items():
+    for key, value in _trimmed(schema, data).items():
         if value == "" and key not in schema.get("required", []):
             continue
         cleaned[key] = value
@@ -270,22 +329,29 @@ def _structure_errors(data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = None) -> dict[str, Any]:
-    """Return the cleaned data or raise InvalidForm with a Chinese message per field path."""
+def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = None,
+             actor: Actor | None = None) -> dict[str, Any]:
+    """Return the cleaned data or raise InvalidForm with a Chinese message per field path. A field the form (as
+    rendered for the actor: without other roles' fields) does not define, at any depth, is refused at its path
+    with the form's other errors. With the `case`, its attachment fields may name only the case's files that
+    `actor` (who submits: required with a case) sees."""
     if not isinstance(data, dict):
         raise InvalidForm({"": Message("表单数据应为对象")})
+    unknown = _unknown_fields(schema, data)
     cleaned = _clean(schema, data)
     structure = _too_many_items(schema, cleaned) or _structure_errors(cleaned)
     if structure:  # before the schema: its validator recurses into the data, and long lists cost squares
-        raise InvalidForm(structure)
+        raise InvalidForm({**unknown, **structure})
     validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = dict(unknown)
     for error in sorted(validator.iter_errors(cleaned), key=lambda e: len(list(e.absolute_path))):
         for path in _error_paths(error):
             key = ".".join(str(p) for p in path) or "_form"
             errors.setdefault(key, _message(error, _field_title(schema, path)))
     if not errors and case is not None:
-        errors.update(_check_attachments(schema, cleaned, case))
+        if actor is None:
+            raise TypeError("validate: a case's form is validated for the actor who submits it")
+        errors.update(_check_attachments(schema, cleaned, case, actor))
     if errors:
         raise InvalidForm(errors)
     return cleaned
@@ -294,9 +360,13 @@ def validate(schema: dict[str, Any], data: dict[str, Any], case: Case | None = N
 MAX_ATTACHMENTS_PER_FIELD = 20  # scans of one document; a field naming thousands of ids is not a submission
 
 
-def _attachments_named(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, Any]:
-    """The case's attachments that the data's attachment fields name (id, content_type, filename: all the
-    checks read), in one query of those columns."""
+def _attachments_named(schema: dict[str, Any], data: dict[str, Any], case: Case, actor: Actor) -> dict[str, Any]:
+    """The case's attachments that the data's attachment fields name and the actor may see (id, content_type,
+    filename: all the checks read), in one query of those columns and the uploader's organisation. An upload of
+    another organisation than the actor's counts only where the case's visibility rule shows it to him
+    (services/cases/attachments.attachments_seen_by: an upload no submission names yet is its own side's): the
+    other side's unsubmitted file (a reviewer's draft report, an applicant's unsent 补正 file) is, for the form,
+    a file that does not exist, and a submission naming it would make it part of the case."""
     ids: set[str] = set()
     for key, field in (schema.get("properties") or {}).items():
         spec = field.get("items", {}) if field.get("type") == "array" else field
@@ -305,18 +375,25 @@ def _attachments_named(schema: dict[str, Any], data: dict[str, Any], case: Case)
             ids.update(str(i) for i in (value if isinstance(value, list) else [value]))
     if not ids:
         return {}
-    return {a.id: a for a in db.session.execute(_NAMED_ATTACHMENTS, {"ids": sorted(ids), "case": case.id})}
+    found = {a.id: a for a in db.session.execute(_NAMED_ATTACHMENTS, {"ids": sorted(ids), "case": case.id})}
+    if all(a.organisation_id == actor.organisation_id for a in found.values()):
+        return found  # his organisation's uploads: his own side's (the usual submission: no more reading)
+    # Imported here: the case services import this module (start validates its form).
+    from app.services.cases.attachments import attachments_seen_by
+    seen = attachments_seen_by(actor, case).ids
+    return {key: a for key, a in found.items() if key in seen}
 
 
 # Built once: a statement built per request costs more CPU than its execution.
-_NAMED_ATTACHMENTS = (select(Attachment.id, Attachment.content_type, Attachment.filename)
+_NAMED_ATTACHMENTS = (select(Attachment.id, Attachment.content_type, Attachment.filename, User.organisation_id)
+                      .join(User, User.id == Attachment.uploaded_by_id)
                       .where(Attachment.id.in_(bindparam("ids", expanding=True)),
                              Attachment.case_id == bindparam("case")))
 
 
-def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case) -> dict[str, str]:
+def _check_attachments(schema: dict[str, Any], data: dict[str, Any], case: Case, actor: Actor) -> dict[str, str]:
     errors: dict[str, str] = {}
-    found = _attachments_named(schema, data, case)
+    found = _attachments_named(schema, data, case, actor)
     for key, field in (schema.get("properties") or {}).items():
         is_list = field.get("type") == "array"
         spec = field.get("items", {}) if is_list else field

@@ -55,6 +55,9 @@ class HandlerRegistry:
     # The names a handler adds to the case data (a start handler's derived facts, `ctx.data`): deploy lets
     # conditions and scripts read them.
     provides: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The templates of the texts the procedures store in Chinese (a case's title, a lock's state ...), by which the
+    # English pages read them back (app.services.stored_texts); each once, in the order registered.
+    stored_texts: tuple[str, ...] = ()
 
     def handler(self, name: str, provides: tuple[str, ...] = ()) -> Callable[[F], F]:
         if provides:
@@ -66,6 +69,9 @@ class HandlerRegistry:
 
     def validator(self, name: str) -> Callable[[F], F]:
         return self._register(self.validators, name)
+
+    def stored_text(self, *templates: str) -> None:
+        self.stored_texts = tuple(dict.fromkeys((*self.stored_texts, *templates)))
 
     @staticmethod
     def _register(table: dict[str, Any], name: str) -> Callable[[F], F]:
@@ -112,3 +118,7 @@ def get_validator(name: str) -> FormValidator:
 
 def choice_names() -> set[str]:
     return set(_registry().choices)
+
+
+def stored_text_templates() -> tuple[str, ...]:
+    return _registry().stored_texts

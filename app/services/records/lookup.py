@@ -41,7 +41,7 @@ DEREGISTERED_PERSON_TITLE = "{name}（{id_number}，已注销）"
 
 @dataclass(frozen=True)
 class RecordFilter:
-    q: str | None = None            # name / code contains
+    q: str | None = None            # name / number contains (each list says which: list_persons ...)
     data_level: str | None = None   # projects
     active: bool | None = None      # locks
     source: str | None = None       # performance records
@@ -91,8 +91,19 @@ def get_enterprise(actor: Actor, enterprise_id: int) -> Organisation:
 
 # -- persons and certificates ----------------------------------------------------------------------------------
 def list_persons(actor: Actor, filters: RecordFilter) -> tuple[list[Person], int]:
-    query = _where(select(Person).where(visible_persons(actor)), _like(filters.q, Person.name))
+    """`filters.q`: in the name or a certificate's number, or the whole ID number (encrypted at rest: found only
+    whole, by its keyed hash, as the case search finds it)."""
+    query = _where(select(Person).where(visible_persons(actor)), _person_search(filters.q))
     return _page(query, Person.id, filters)
+
+
+def _person_search(q: str | None) -> ColumnElement[bool] | None:
+    if not q:
+        return None
+    pattern = contains_pattern(q.strip())
+    certified = select(Certificate.person_id).where(Certificate.number.like(pattern, escape=LIKE_ESCAPE))
+    return or_(Person.name.like(pattern, escape=LIKE_ESCAPE), Person.id.in_(certified),
+               Person.id_number_is(q.strip()))
 
 
 def get_person(actor: Actor, person_id: int) -> Person:
@@ -151,8 +162,11 @@ def list_locks(actor: Actor, filters: RecordFilter, project_id: int | None = Non
 
 # -- performance records ---------------------------------------------------------------------------------------
 def list_performance_records(actor: Actor, filters: RecordFilter) -> tuple[list[PerformanceRecord], int]:
+    """`filters.q`: in the project's name or the record's number (the national platform's, `record_key`, held by
+    the imported ones; the others have none)."""
     query = _where(select(PerformanceRecord).where(visible_performance_records(actor)),
-                   _like(filters.q, PerformanceRecord.project_name),
+                   _like(filters.q, PerformanceRecord.project_name,
+                         PerformanceRecord.fields["record_key"].as_string()),
                    PerformanceRecord.source == filters.source if filters.source else None)
     return _page(query, PerformanceRecord.id, filters)
 

@@ -44,6 +44,7 @@ from app.services.cases.lifecycle import start_case
 PROCEDURE = "spot_check"
 CHECKER_ROLES = (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER)
 MAX_SAMPLE = 50
+SAMPLE_SIZE_RANGE = "抽查数量应在 1 至 {max} 之间"  # a Message template: the English pages look it up
 DAYS_PER_MONTH = 30
 # Letters only: 32 of them are ~182 bits, and no run of digits the audit log would mask as a phone number.
 SEED_ALPHABET = string.ascii_letters
@@ -193,9 +194,9 @@ def ensure_may_draw(actor: Actor) -> None:
 
 def _check_parameters(actor: Actor, sample_size: int, exclude_months: int, seed: str | None, dry_run: bool) -> None:
     ensure_may_draw(actor)
-    errors = {}
+    errors: dict[str, str] = {}
     if not 1 <= sample_size <= MAX_SAMPLE:
-        errors["sample_size"] = f"抽查数量应在 1 至 {MAX_SAMPLE} 之间"
+        errors["sample_size"] = Message(SAMPLE_SIZE_RANGE, max=MAX_SAMPLE)
     if not 0 <= exclude_months <= 36:
         errors["exclude_months"] = "排除近期已抽查企业的月数应在 0 至 36 之间"
     if errors:

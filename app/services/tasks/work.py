@@ -16,6 +16,7 @@ from app.policy import (
     granted,
     is_candidate,
     require_can_assign,
+    require_can_unclaim,
     require_procedure_right,
     require_task_visible,
 )
@@ -124,8 +125,7 @@ def claim_task(actor: Actor, task_id: str) -> Task:
 def unclaim_task(actor: Actor, task_id: str) -> Task:
     task = get_task(actor, task_id)
     _require_open(task)
-    if task.assignee_id != actor.id:
-        require_can_assign(actor, task)
+    require_can_unclaim(actor, task)
     history.record(task.case, "task_unclaimed", actor, task_id=task.id, step=task.title)
     _hand_over(task, None)
     return task
@@ -187,7 +187,7 @@ def _this_round(form: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]
 def _validated(actor: Actor, task: Task, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the task's form, the cleaned data), or InvalidForm with the schema's or the step validator's errors."""
     form = task_form(actor, task)
-    cleaned = forms.validate(form, data, task.case)
+    cleaned = forms.validate(form, data, task.case, actor)
     validator_name = (task.properties or {}).get("validator")
     if validator_name:
         field_errors = get_validator(validator_name)(
