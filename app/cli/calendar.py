@@ -34,8 +34,11 @@ def set_day(day: click.DateTime, kind: str, name: str) -> None:
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
 def clear(day: click.DateTime) -> None:
     """Remove the entry for DAY: it follows the week again."""
-    calendar_admin.clear_day(None, day.date())  # type: ignore[attr-defined]
-    click.echo("cleared")
+    the_day: date = day.date()  # type: ignore[attr-defined]
+    if calendar_admin.clear_day(None, the_day):
+        click.echo("cleared")
+    else:  # nothing was changed or recorded
+        click.echo(f"{the_day.isoformat()} has no entry of its own: nothing to clear")
 
 
 @group.command("confirm")

@@ -233,7 +233,7 @@ def event_detail(event: Event) -> str:
     return ""
 
 
-MOVED_DEADLINES = (("due_at", "办理时限"), ("statutory_due_at", "法定时限"))
+MOVED_DEADLINES = (("due_at", "办理时限"), ("statutory_due_at", "法定时限"), ("next_timer_at", "定时器时间"))
 
 
 def calendar_cause(cause: dict[str, Any]) -> str:

@@ -62,3 +62,11 @@ def test_the_first_and_last_days_of_the_calendar_are_set_and_cleared(app: Flask)
         assert ran.exit_code == 0 and ran.output.strip() == "cleared", ran.output
         with app.app_context():
             assert db.session.get(CalendarDay, date.fromisoformat(day)) is None
+
+
+def test_clearing_a_day_without_an_entry_says_there_was_nothing_to_clear(app: Flask) -> None:
+    ran = app.test_cli_runner().invoke(args=["calendar", "clear", "2027-03-10"])
+    assert ran.exit_code == 0, ran.output
+    assert ran.output.strip() == "2027-03-10 has no entry of its own: nothing to clear"
+    with app.app_context():
+        assert db.session.scalar(select(CalendarChange).where(CalendarChange.day == date(2027, 3, 10))) is None
