@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from app.api.parsing import Blueprint
 from app.api.schemas.audit import AuditArgsSchema, AuditExportArgsSchema, AuditPageSchema
+from app.api.schemas.common import page_answer
 from app.auth import bearer_actor
 from app.services.audit.log import AuditFilter, export_csv, latest_entry_id, search
 
@@ -27,7 +28,7 @@ class AuditLog(MethodView):
         the first page was read: the search's own audit entry (and any written meanwhile) shifts nothing."""
         up_to = args["up_to"] if args["up_to"] is not None else latest_entry_id()
         items, total = search(bearer_actor(), _filters(args), args["page"], args["per_page"], up_to=up_to)
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"], "up_to": up_to}
+        return page_answer(items, total, args, up_to=up_to)
 
 
 @blp.route("/export")

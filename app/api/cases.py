@@ -13,6 +13,7 @@ from app.api.schemas.cases import (
     CasePageSchema,
     CaseWithdrawSchema,
 )
+from app.api.schemas.common import page_answer
 from app.auth import bearer_actor
 from app.models import Actor, Case, Task
 from app.policy import on_applicant_side
@@ -84,9 +85,8 @@ class Cases(MethodView):
         actor = bearer_actor()
         items, total = case_service.list_cases(actor, case_service.CaseFilter(**args))
         clocks = case_service.clock_flags([case.id for case in items])
-        return {"items": [case_view(case, actor, clocks.get(case.id, (False, False))) for case in items],
-                "total": total,
-                "page": args["page"], "per_page": args["per_page"]}
+        return page_answer([case_view(case, actor, clocks.get(case.id, (False, False))) for case in items], total,
+                           args)
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseDetailSchema)

@@ -8,6 +8,7 @@ from flask import current_app, request
 from flask.views import MethodView
 
 from app.api.parsing import Blueprint
+from app.api.schemas.common import page_answer
 from app.api.schemas.exchange import (
     HealthSchema,
     InboundListArgsSchema,
@@ -119,8 +120,7 @@ class Messages(MethodView):
         """Outgoing messages, newest first, by state (dead: the dead letters) and target system."""
         items, total = service.list_messages(bearer_actor(), args.get("status"), args.get("target"), args["page"],
                                              args["per_page"])
-        return {"items": [shown_message(message) for message in items], "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        return page_answer([shown_message(message) for message in items], total, args)
 
 
 @blp.route(f"/messages/<{ID}:message_id>/resend")
@@ -150,5 +150,4 @@ class InboundMessages(MethodView):
         """Received messages with their results (applied, rejected with the reason, conflict)."""
         items, total = service.list_inbound(bearer_actor(), args.get("status"), args.get("system"), args["page"],
                                             args["per_page"])
-        return {"items": [shown_inbound(message) for message in items], "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        return page_answer([shown_inbound(message) for message in items], total, args)

@@ -5,6 +5,7 @@ from typing import Any
 from flask.views import MethodView
 
 from app.api.parsing import Blueprint
+from app.api.schemas.common import page_answer
 from app.api.schemas.notifications import (
     NotificationListArgsSchema,
     NotificationPageSchema,
@@ -65,8 +66,7 @@ class Undelivered(MethodView):
         retried (`view=retrying`), newest notification first; phones and addresses masked."""
         items, total = undelivered_service.list_undelivered(bearer_actor(), args["view"], args["page"],
                                                             args["per_page"])
-        return {"items": [shown_undelivered(item) for item in items], "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        return page_answer([shown_undelivered(item) for item in items], total, args)
 
 
 @blp.route(f"/undelivered/<any({','.join(undelivered_service.SOURCES)}):source>/<{ID}:delivery_id>/resend")

@@ -8,6 +8,7 @@ from typing import Any
 from flask.views import MethodView
 
 from app.api.parsing import Blueprint
+from app.api.schemas.common import page_answer
 from app.api.schemas.records import (
     EnterprisePageSchema,
     EnterpriseSchema,
@@ -42,10 +43,6 @@ class _View:
         return getattr(self._row, name)
 
 
-def _page(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
-
-
 def _filter(args: dict[str, Any]) -> record_service.RecordFilter:
     return record_service.RecordFilter(**{k: v for k, v in args.items() if k != "project_id"})
 
@@ -57,7 +54,7 @@ class Enterprises(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Enterprises: an enterprise sees itself, an authority its region's, the province all."""
         items, total = record_service.list_enterprises(bearer_actor(), _filter(args))
-        return _page(items, total, args)
+        return page_answer(items, total, args)
 
 
 @blp.route(f"/enterprises/<{ID}:enterprise_id>")
@@ -78,7 +75,7 @@ class Persons(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Persons (ID numbers and phones masked)."""
         items, total = record_service.list_persons(bearer_actor(), _filter(args))
-        return _page(items, total, args)
+        return page_answer(items, total, args)
 
 
 @blp.route(f"/persons/<{ID}:person_id>")
@@ -96,7 +93,7 @@ class Projects(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Projects with their national-platform data level."""
         items, total = record_service.list_projects(bearer_actor(), _filter(args))
-        return _page(items, total, args)
+        return page_answer(items, total, args)
 
 
 @blp.route(f"/projects/<{ID}:project_id>")
@@ -117,7 +114,7 @@ class Locks(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Project personnel locks (PM, safety officer, chief supervisor); `active=true` for current ones."""
         items, total = record_service.list_locks(bearer_actor(), _filter(args), args.get("project_id"))
-        return _page(items, total, args)
+        return page_answer(items, total, args)
 
 
 def _record_views(rows: list[PerformanceRecord]) -> list[_View]:
@@ -132,7 +129,7 @@ class PerformanceRecords(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Performance records: in-region or imported, frozen once used in a bid."""
         items, total = record_service.list_performance_records(bearer_actor(), _filter(args))
-        return _page(_record_views(items), total, args)
+        return page_answer(_record_views(items), total, args)
 
 
 @blp.route(f"/performance-records/<{ID}:record_id>")

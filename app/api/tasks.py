@@ -5,6 +5,7 @@ from typing import Any
 from flask.views import MethodView
 
 from app.api.parsing import Blueprint
+from app.api.schemas.common import page_answer
 from app.api.schemas.tasks import (
     TaskAssignSchema,
     TaskCandidateSchema,
@@ -46,7 +47,7 @@ class Tasks(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The caller's claimed tasks (mine), those it may claim (claimable) or has done (done)."""
         items, total = list_tasks(bearer_actor(), TaskFilter(**args))
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        return page_answer(items, total, args)
 
 
 @blp.route("/<task_id>")

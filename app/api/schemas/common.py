@@ -69,6 +69,11 @@ class PageArgsSchema(Schema):
     per_page = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+def page_answer(items: list[Any], total: int, args: Mapping[str, Any], **more: Any) -> dict[str, Any]:
+    """A list's answer: its page of items, the total, and the page it was asked for (PageArgsSchema's), echoed."""
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"], **more}
+
+
 ERROR_DETAILS = (
     "Depends on `code`. `invalid_form` (422, a submitted form): `fields` maps each field path "
     "(`changes.0.old_value`, `_form` for the whole form) to one Chinese message. `invalid_request` "
