@@ -36,6 +36,13 @@ def national() -> Iterator[ExchangeStandIn]:
     server.stop()
 
 
+@pytest.fixture
+def trading() -> Iterator[ExchangeStandIn]:
+    server = ExchangeStandIn("trading_platform")
+    yield server
+    server.stop()
+
+
 def point_at(app: Flask, server: ExchangeStandIn, **config: Any) -> None:
     """The app delivers to this stand-in (short timeout: the stand-in's timeouts last `delay`)."""
     key = server.system.upper()

@@ -2,10 +2,9 @@
 token only, audited with the messages' ids, described in the OpenAPI document."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -14,32 +13,18 @@ from app.extensions import db
 from app.integrations.exchange.standin import ExchangeStandIn
 from app.models import AuditEntry
 from app.services.identity.accounts import get_user_by_username, issue_token
-from tests.exchange.conftest import messages, point_at, queue
+from tests.exchange.conftest import messages
 from tests.exchange.test_delivery import dispatch
-from tests.exchange.test_link_refused import score
+from tests.exchange.test_link_refused import dead_letters_of_both_systems
 from tests.support.api import ApiUser
 
 RESEND = "/api/v1/exchange/systems/national_platform/resend"
 
 
-@pytest.fixture
-def trading() -> Iterator[ExchangeStandIn]:
-    server = ExchangeStandIn("trading_platform")
-    yield server
-    server.stop()
-
-
 def test_an_admin_resends_every_dead_letter_of_one_system(exchange_app: Flask, national: ExchangeStandIn,
                                                           trading: ExchangeStandIn,
                                                           as_user: Callable[[str], ApiUser]) -> None:
-    point_at(exchange_app, trading)
-    exchange_app.config["EXCHANGE_SETTINGS"]["TRADING_PLATFORM_TIMEOUT"] = "5"
-    queue(exchange_app, 3)
-    score(exchange_app, 1)
-    national.refuse = trading.refuse = True
-    dispatch(exchange_app)
-    rows = messages(exchange_app)
-    assert [m.status for m in rows] == ["dead"] * 4
+    rows = dead_letters_of_both_systems(exchange_app, national, trading)
     admin = as_user("admin")
     assert as_user("city-nanning").post(RESEND).status_code == 403
     answer = admin.post(RESEND)

@@ -6,7 +6,6 @@ system at once from the 数据交换 page (audited)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -16,7 +15,7 @@ from app.db import unit_of_work
 from app.extensions import db
 from app.integrations.exchange.standin import ExchangeStandIn
 from app.integrations.outbox import enqueue
-from app.models import AuditEntry, Notification, User
+from app.models import AuditEntry, Notification, OutboxMessage, User
 from tests.exchange.conftest import messages, point_at, queue
 from tests.exchange.test_delivery import dispatch, later
 from tests.support.web import WebUser, notice_item
@@ -99,13 +98,6 @@ def test_a_refused_message_is_dead_at_once_and_nobody_is_notified(exchange_app: 
     assert notified(exchange_app) == 0
 
 
-@pytest.fixture
-def trading() -> Iterator[ExchangeStandIn]:
-    server = ExchangeStandIn("trading_platform")
-    yield server
-    server.stop()
-
-
 def score(app: Flask, number: int) -> None:
     with app.app_context(), unit_of_work():
         enqueue("trading_platform.integrity_score", {
@@ -114,15 +106,23 @@ def score(app: Flask, number: int) -> None:
             "case_number": None}, f"test-score-{number}")
 
 
+def dead_letters_of_both_systems(app: Flask, national: ExchangeStandIn,
+                                 trading: ExchangeStandIn) -> list[OutboxMessage]:
+    """Three reports to the national platform and one to the trading platform, both refusing: four dead letters."""
+    point_at(app, trading)
+    app.config["EXCHANGE_SETTINGS"]["TRADING_PLATFORM_TIMEOUT"] = "5"
+    queue(app, 3)
+    score(app, 1)
+    national.refuse = trading.refuse = True
+    dispatch(app)
+    rows = messages(app)
+    assert [m.status for m in rows] == ["dead"] * 4
+    return rows
+
+
 def test_an_admin_resends_every_dead_letter_of_one_system_at_once(exchange_app: Flask, national: ExchangeStandIn,
                                                                   trading: ExchangeStandIn) -> None:
-    point_at(exchange_app, trading)
-    exchange_app.config["EXCHANGE_SETTINGS"]["TRADING_PLATFORM_TIMEOUT"] = "5"
-    queue(exchange_app, 3)
-    score(exchange_app, 1)
-    national.refuse = trading.refuse = True
-    dispatch(exchange_app)
-    assert [m.status for m in messages(exchange_app)] == ["dead"] * 4
+    dead_letters_of_both_systems(exchange_app, national, trading)
     admin = WebUser(exchange_app, "admin").login()
     page = admin.html("/admin/exchange")
     assert 'action="/admin/exchange/systems/national_platform/resend"' in page and "全部重新发送" in page
